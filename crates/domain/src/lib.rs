@@ -1,0 +1,14 @@
+//! The rules of the cyberveilige lokale besturen programme (DESIGN.md section 2), as pure
+//! functions over plain values. No I/O, no async, no database types: every rule lives here once.
+
+pub mod calendar;
+pub mod cascade;
+pub mod ledger;
+pub mod money;
+pub mod order;
+pub mod programme;
+pub mod refusal;
+pub mod registry;
+
+pub use money::{Money, Rate};
+pub use refusal::Refusal;

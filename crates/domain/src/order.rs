@@ -1,0 +1,223 @@
+//! An order's life (section 2.1): which actions each state allows.
+
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+use crate::registry::UnknownValue;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderKind {
+    /// C2: the basic audit, co-financed at the programme's basic rate.
+    Basic,
+    /// C4: additional audit work, co-financed within the available credit.
+    Additional,
+}
+
+impl OrderKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Basic => "basic",
+            Self::Additional => "additional",
+        }
+    }
+}
+
+impl FromStr for OrderKind {
+    type Err = UnknownValue;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "basic" => Ok(Self::Basic),
+            "additional" => Ok(Self::Additional),
+            _ => Err(UnknownValue),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderState {
+    /// D4: the agreement in force is not yet active.
+    AwaitingFramework,
+    /// D8: a basic audit waiting for credit, first come first served.
+    Waitlisted,
+    /// D8: additional work whose share was capped; the government must confirm.
+    AwaitingConfirmation,
+    Offered,
+    Accepted,
+    Delivered,
+    /// C2: the day of guidance of a basic audit has been held.
+    RemediationDayHeld,
+    Invoiced,
+    Settled,
+    Cancelled,
+    /// D6: every firm of the cascade declined.
+    Unplaceable,
+}
+
+impl OrderState {
+    pub const ALL: [OrderState; 11] = [
+        Self::AwaitingFramework,
+        Self::Waitlisted,
+        Self::AwaitingConfirmation,
+        Self::Offered,
+        Self::Accepted,
+        Self::Delivered,
+        Self::RemediationDayHeld,
+        Self::Invoiced,
+        Self::Settled,
+        Self::Cancelled,
+        Self::Unplaceable,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AwaitingFramework => "awaiting_framework",
+            Self::Waitlisted => "waitlisted",
+            Self::AwaitingConfirmation => "awaiting_confirmation",
+            Self::Offered => "offered",
+            Self::Accepted => "accepted",
+            Self::Delivered => "delivered",
+            Self::RemediationDayHeld => "remediation_day_held",
+            Self::Invoiced => "invoiced",
+            Self::Settled => "settled",
+            Self::Cancelled => "cancelled",
+            Self::Unplaceable => "unplaceable",
+        }
+    }
+
+    /// Whether the order still counts as the government's basic audit for D3.
+    pub fn counts_as_ordered(self) -> bool {
+        !matches!(self, Self::Cancelled | Self::Unplaceable)
+    }
+
+    /// Whether the order may still hold reserved credit.
+    pub fn holds_reservation(self) -> bool {
+        !matches!(self, Self::Settled | Self::Cancelled | Self::Unplaceable)
+    }
+}
+
+impl FromStr for OrderState {
+    type Err = UnknownValue;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text).ok_or(UnknownValue)
+    }
+}
+
+/// What can happen to an order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderAction {
+    Accept,
+    Decline,
+    Expire,
+    Deliver,
+    HoldRemediationDay,
+    Invoice,
+    Settle,
+    Cancel,
+    Confirm,
+    Reopen,
+    Fund,
+    Activate,
+}
+
+impl OrderAction {
+    pub fn past_participle_en(self) -> &'static str {
+        match self {
+            Self::Accept => "accepted",
+            Self::Decline => "declined",
+            Self::Expire => "expired",
+            Self::Deliver => "delivered",
+            Self::HoldRemediationDay => "given a remediation day",
+            Self::Invoice => "invoiced",
+            Self::Settle => "settled",
+            Self::Cancel => "cancelled",
+            Self::Confirm => "confirmed",
+            Self::Reopen => "re-opened",
+            Self::Fund => "funded",
+            Self::Activate => "offered on activation",
+        }
+    }
+
+    pub fn infinitive_nl(self) -> &'static str {
+        match self {
+            Self::Accept => "aanvaard worden",
+            Self::Decline => "geweigerd worden",
+            Self::Expire => "vervallen",
+            Self::Deliver => "opgeleverd worden",
+            Self::HoldRemediationDay => "een remediëringsdag krijgen",
+            Self::Invoice => "gefactureerd worden",
+            Self::Settle => "afgerekend worden",
+            Self::Cancel => "geannuleerd worden",
+            Self::Confirm => "bevestigd worden",
+            Self::Reopen => "heropend worden",
+            Self::Fund => "gefinancierd worden",
+            Self::Activate => "aangeboden worden bij activering",
+        }
+    }
+}
+
+/// Whether `action` is allowed on an order of `kind` in `state`.
+pub fn allows(kind: OrderKind, state: OrderState, action: OrderAction) -> bool {
+    use OrderAction as A;
+    use OrderState as S;
+    match action {
+        A::Accept | A::Decline | A::Expire => state == S::Offered,
+        A::Deliver => state == S::Accepted,
+        A::HoldRemediationDay => kind == OrderKind::Basic && state == S::Delivered,
+        A::Invoice => match kind {
+            OrderKind::Basic => state == S::RemediationDayHeld,
+            OrderKind::Additional => state == S::Delivered,
+        },
+        A::Settle => state == S::Invoiced,
+        A::Cancel => matches!(
+            state,
+            S::AwaitingFramework | S::Waitlisted | S::AwaitingConfirmation | S::Offered | S::Accepted
+        ),
+        A::Confirm => state == S::AwaitingConfirmation,
+        A::Reopen => state == S::Unplaceable,
+        A::Fund => state == S::Waitlisted,
+        A::Activate => state == S::AwaitingFramework,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_basic_audit_holds_its_remediation_day_before_the_invoice() {
+        assert!(!allows(OrderKind::Basic, OrderState::Delivered, OrderAction::Invoice));
+        assert!(allows(OrderKind::Basic, OrderState::Delivered, OrderAction::HoldRemediationDay));
+        assert!(allows(OrderKind::Basic, OrderState::RemediationDayHeld, OrderAction::Invoice));
+    }
+
+    #[test]
+    fn additional_work_has_no_remediation_day() {
+        assert!(!allows(OrderKind::Additional, OrderState::Delivered, OrderAction::HoldRemediationDay));
+        assert!(allows(OrderKind::Additional, OrderState::Delivered, OrderAction::Invoice));
+    }
+
+    #[test]
+    fn delivered_work_cannot_be_cancelled() {
+        for state in [OrderState::Delivered, OrderState::Invoiced, OrderState::Settled, OrderState::Cancelled] {
+            assert!(!allows(OrderKind::Basic, state, OrderAction::Cancel), "{state:?}");
+        }
+        assert!(allows(OrderKind::Basic, OrderState::Accepted, OrderAction::Cancel));
+    }
+
+    #[test]
+    fn only_an_offer_is_answered() {
+        for state in OrderState::ALL {
+            assert_eq!(allows(OrderKind::Basic, state, OrderAction::Accept), state == OrderState::Offered);
+        }
+    }
+
+    #[test]
+    fn states_round_trip() {
+        for state in OrderState::ALL {
+            assert_eq!(state.as_str().parse::<OrderState>(), Ok(state));
+        }
+    }
+}

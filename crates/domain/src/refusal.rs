@@ -1,0 +1,143 @@
+//! Why a rule refuses something: a stable code for machines and a sentence for people, in Dutch
+//! and in English.
+
+use crate::order::{OrderAction, OrderState};
+use crate::registry::OrganisationKind;
+use chrono::NaiveDate;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("an organisation of kind {0:?} cannot order in this programme")]
+    NotEligible(OrganisationKind),
+    #[error("the offer starts on {0}")]
+    OfferNotStarted(NaiveDate),
+    #[error("the offer ended on {0}")]
+    OfferEnded(NaiveDate),
+    #[error("this government already has a basic audit in this programme")]
+    SecondBasicAudit,
+    #[error("additional work needs a basic audit of the same government in the same programme")]
+    AdditionalWithoutBasic,
+    #[error("additional work needs an estimated cost")]
+    EstimateRequired,
+    #[error("no framework agreement serves orders on {0}")]
+    NoFrameworkAgreement(NaiveDate),
+    #[error("an order in state {from:?} cannot {action:?}")]
+    InvalidTransition { from: OrderState, action: OrderAction },
+    #[error("this order is not offered to your firm")]
+    NotOfferedToFirm,
+    #[error("this order was not placed with your firm")]
+    NotFirmsOrder,
+    #[error("the budget cannot go below what is reserved and paid")]
+    BudgetBelowCommitments,
+    #[error("the offer can only be extended, not shortened")]
+    EndDateNotLater,
+    #[error("this framework agreement is already active")]
+    AlreadyActive,
+    #[error("a date cannot lie in the future")]
+    DateInFuture,
+    #[error("a date cannot lie before the order was accepted")]
+    DateBeforeAcceptance,
+}
+
+impl Refusal {
+    /// A stable, machine-readable code (used as the problem type in the API).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotEligible(_) => "not_eligible",
+            Self::OfferNotStarted(_) => "offer_not_started",
+            Self::OfferEnded(_) => "offer_ended",
+            Self::SecondBasicAudit => "second_basic_audit",
+            Self::AdditionalWithoutBasic => "additional_without_basic",
+            Self::EstimateRequired => "estimate_required",
+            Self::NoFrameworkAgreement(_) => "no_framework_agreement",
+            Self::InvalidTransition { .. } => "invalid_transition",
+            Self::NotOfferedToFirm => "not_offered_to_firm",
+            Self::NotFirmsOrder => "not_firms_order",
+            Self::BudgetBelowCommitments => "budget_below_commitments",
+            Self::EndDateNotLater => "end_date_not_later",
+            Self::AlreadyActive => "already_active",
+            Self::DateInFuture => "date_in_future",
+            Self::DateBeforeAcceptance => "date_before_acceptance",
+        }
+    }
+
+    /// The rule of DESIGN.md section 2 behind the refusal, if one.
+    pub fn rule(&self) -> Option<&'static str> {
+        match self {
+            Self::NotEligible(_) => Some("D2"),
+            Self::OfferNotStarted(_) | Self::OfferEnded(_) => Some("C9/D9"),
+            Self::SecondBasicAudit | Self::AdditionalWithoutBasic => Some("D3"),
+            Self::NoFrameworkAgreement(_) => Some("C5/D4"),
+            Self::NotOfferedToFirm => Some("C8"),
+            Self::BudgetBelowCommitments => Some("D7"),
+            _ => None,
+        }
+    }
+
+    pub fn message(&self, dutch: bool) -> String {
+        if dutch { self.message_nl() } else { self.message_en() }
+    }
+
+    pub fn message_en(&self) -> String {
+        match self {
+            Self::NotEligible(kind) => format!(
+                "An organisation of kind '{}' cannot order audits in this programme.",
+                kind.as_str()
+            ),
+            Self::OfferNotStarted(d) => format!("The offer starts on {}.", d.format("%d/%m/%Y")),
+            Self::OfferEnded(d) => format!(
+                "The offer ran until and including {}; orders after that date are not accepted.",
+                d.format("%d/%m/%Y")
+            ),
+            Self::InvalidTransition { from, action } => format!(
+                "An order that is '{}' cannot be {}.",
+                from.as_str(),
+                action.past_participle_en()
+            ),
+            Self::NoFrameworkAgreement(d) => format!(
+                "No framework agreement serves orders placed on {}.",
+                d.format("%d/%m/%Y")
+            ),
+            other => {
+                let mut text = other.to_string();
+                if let Some(first) = text.get(..1) {
+                    text.replace_range(..1, &first.to_uppercase());
+                }
+                text + "."
+            }
+        }
+    }
+
+    pub fn message_nl(&self) -> String {
+        match self {
+            Self::NotEligible(kind) => format!(
+                "Een organisatie van het type '{}' kan in dit programma geen audits bestellen.",
+                kind.as_str()
+            ),
+            Self::OfferNotStarted(d) => format!("Het aanbod start op {}.", d.format("%d/%m/%Y")),
+            Self::OfferEnded(d) => format!(
+                "Het aanbod liep tot en met {}; bestellingen na die datum worden niet aanvaard.",
+                d.format("%d/%m/%Y")
+            ),
+            Self::SecondBasicAudit => "Dit bestuur heeft in dit programma al een basisaudit.".into(),
+            Self::AdditionalWithoutBasic => "Aanvullende auditwerkzaamheden vereisen een basisaudit van hetzelfde bestuur in hetzelfde programma.".into(),
+            Self::EstimateRequired => "Aanvullende auditwerkzaamheden vereisen een geraamde kostprijs.".into(),
+            Self::NoFrameworkAgreement(d) => format!(
+                "Geen raamovereenkomst bedient bestellingen geplaatst op {}.",
+                d.format("%d/%m/%Y")
+            ),
+            Self::InvalidTransition { from, action } => format!(
+                "Een bestelling met status '{}' kan niet {}.",
+                from.as_str(),
+                action.infinitive_nl()
+            ),
+            Self::NotOfferedToFirm => "Deze bestelling is niet aan uw firma aangeboden.".into(),
+            Self::NotFirmsOrder => "Deze bestelling is niet bij uw firma geplaatst.".into(),
+            Self::BudgetBelowCommitments => "Het budget kan niet lager worden dan wat gereserveerd en betaald is.".into(),
+            Self::EndDateNotLater => "Het aanbod kan enkel verlengd worden, niet ingekort.".into(),
+            Self::AlreadyActive => "Deze raamovereenkomst is al actief.".into(),
+            Self::DateInFuture => "Een datum kan niet in de toekomst liggen.".into(),
+            Self::DateBeforeAcceptance => "Een datum kan niet voor de aanvaarding van de bestelling liggen.".into(),
+        }
+    }
+}

@@ -1,0 +1,267 @@
+//! The registry's typed values: organisations, their identifiers, people's roles.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// A REFNIS code of Statistics Belgium: five digits (municipalities and provinces).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct NisCode(String);
+
+impl NisCode {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for NisCode {
+    type Err = IdentifierError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        if text.len() == 5 && text.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(NisCode(text.to_owned()))
+        } else {
+            Err(IdentifierError::NisCode)
+        }
+    }
+}
+
+/// A KBO/BCE enterprise number: ten digits, the last two a mod-97 check of the first eight.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct KboNumber(String);
+
+impl KboNumber {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for KboNumber {
+    type Err = IdentifierError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        // Accept the usual ways of writing it: 0207.725.104, BE 0207 725 104, 207725104.
+        let digits: String = text.chars().filter(|c| c.is_ascii_digit()).collect();
+        let rest: String = text
+            .chars()
+            .filter(|c| !c.is_ascii_digit() && !matches!(c, '.' | ' ' | '-'))
+            .collect();
+        if !(rest.is_empty() || rest.eq_ignore_ascii_case("BE")) {
+            return Err(IdentifierError::KboNumber);
+        }
+        let digits = match digits.len() {
+            9 => format!("0{digits}"),
+            10 => digits,
+            _ => return Err(IdentifierError::KboNumber),
+        };
+        // Ten ASCII digits: both slices parse.
+        let base: u64 = digits[..8].parse().map_err(|_| IdentifierError::KboNumber)?;
+        let check: u64 = digits[8..].parse().map_err(|_| IdentifierError::KboNumber)?;
+        if 97 - base % 97 == check {
+            Ok(KboNumber(digits))
+        } else {
+            Err(IdentifierError::KboNumber)
+        }
+    }
+}
+
+/// An email address, lower-cased; checked for shape, not deliverability.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct EmailAddress(String);
+
+impl EmailAddress {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for EmailAddress {
+    type Err = IdentifierError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim().to_lowercase();
+        let valid = text.len() <= 254
+            && !text.chars().any(|c| c.is_whitespace() || c.is_control())
+            && matches!(text.split_once('@'), Some((local, domain))
+                if !local.is_empty() && domain.contains('.') && !domain.contains('@')
+                   && !domain.starts_with('.') && !domain.ends_with('.'));
+        if valid { Ok(EmailAddress(text)) } else { Err(IdentifierError::Email) }
+    }
+}
+
+macro_rules! string_newtype_conversions {
+    ($($t:ty),*) => {$(
+        impl TryFrom<String> for $t {
+            type Error = IdentifierError;
+            fn try_from(text: String) -> Result<Self, Self::Error> { text.parse() }
+        }
+        impl From<$t> for String {
+            fn from(value: $t) -> String { value.0 }
+        }
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(&self.0) }
+        }
+    )*};
+}
+string_newtype_conversions!(NisCode, KboNumber, EmailAddress);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum IdentifierError {
+    #[error("a NIS code is five digits, such as 44021")]
+    NisCode,
+    #[error("a KBO number is ten digits whose last two are a mod-97 check, such as 0207.725.104")]
+    KboNumber,
+    #[error("this is not an email address")]
+    Email,
+}
+
+/// What an organisation is, which decides what it may do in the programme (D2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrganisationKind {
+    Gemeente,
+    Ocmw,
+    Provincie,
+    Politiezone,
+    Hulpverleningszone,
+    IntergemeentelijkSamenwerkingsverband,
+    AuditFirm,
+    Association,
+    Administration,
+    EducationPartner,
+}
+
+impl OrganisationKind {
+    pub const ALL: [OrganisationKind; 10] = [
+        Self::Gemeente,
+        Self::Ocmw,
+        Self::Provincie,
+        Self::Politiezone,
+        Self::Hulpverleningszone,
+        Self::IntergemeentelijkSamenwerkingsverband,
+        Self::AuditFirm,
+        Self::Association,
+        Self::Administration,
+        Self::EducationPartner,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Gemeente => "gemeente",
+            Self::Ocmw => "ocmw",
+            Self::Provincie => "provincie",
+            Self::Politiezone => "politiezone",
+            Self::Hulpverleningszone => "hulpverleningszone",
+            Self::IntergemeentelijkSamenwerkingsverband => "intergemeentelijk_samenwerkingsverband",
+            Self::AuditFirm => "audit_firm",
+            Self::Association => "association",
+            Self::Administration => "administration",
+            Self::EducationPartner => "education_partner",
+        }
+    }
+
+    /// Local governments are the programme's customers; the rest are its actors.
+    pub fn is_local_government(self) -> bool {
+        matches!(
+            self,
+            Self::Gemeente
+                | Self::Ocmw
+                | Self::Provincie
+                | Self::Politiezone
+                | Self::Hulpverleningszone
+                | Self::IntergemeentelijkSamenwerkingsverband
+        )
+    }
+}
+
+impl FromStr for OrganisationKind {
+    type Err = UnknownValue;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::ALL.into_iter().find(|k| k.as_str() == text).ok_or(UnknownValue)
+    }
+}
+
+/// A person's role in the platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    ProgrammeAdmin,
+    GovernmentMember,
+    FirmMember,
+    AssociationMember,
+    Researcher,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Self::ProgrammeAdmin,
+        Self::GovernmentMember,
+        Self::FirmMember,
+        Self::AssociationMember,
+        Self::Researcher,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ProgrammeAdmin => "programme_admin",
+            Self::GovernmentMember => "government_member",
+            Self::FirmMember => "firm_member",
+            Self::AssociationMember => "association_member",
+            Self::Researcher => "researcher",
+        }
+    }
+}
+
+impl FromStr for Role {
+    type Err = UnknownValue;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::ALL.into_iter().find(|r| r.as_str() == text).ok_or(UnknownValue)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("unknown value")]
+pub struct UnknownValue;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nis_codes_are_five_digits() {
+        assert_eq!("44021".parse::<NisCode>().unwrap().as_str(), "44021");
+        assert!("4402".parse::<NisCode>().is_err());
+        assert!("4402a".parse::<NisCode>().is_err());
+        assert!("440210".parse::<NisCode>().is_err());
+    }
+
+    #[test]
+    fn kbo_numbers_carry_a_mod_97_check() {
+        // Vlaamse Gemeenschap / Vlaams Gewest: 0316.380.940.
+        assert_eq!("0316.380.940".parse::<KboNumber>().unwrap().as_str(), "0316380940");
+        assert_eq!("BE 0316 380 940".parse::<KboNumber>().unwrap().as_str(), "0316380940");
+        assert_eq!("316380940".parse::<KboNumber>().unwrap().as_str(), "0316380940");
+        assert_eq!("0316.380.941".parse::<KboNumber>(), Err(IdentifierError::KboNumber));
+        assert_eq!("NL 0316.380.940".parse::<KboNumber>(), Err(IdentifierError::KboNumber));
+        assert_eq!("12".parse::<KboNumber>(), Err(IdentifierError::KboNumber));
+    }
+
+    #[test]
+    fn email_addresses_are_normalised() {
+        assert_eq!("  Admin@ABB.test ".parse::<EmailAddress>().unwrap().as_str(), "admin@abb.test");
+        for bad in ["", "no-at", "@x.be", "a@b", "a@.be", "a b@c.be", "a@b@c.be"] {
+            assert!(bad.parse::<EmailAddress>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn kinds_and_roles_round_trip() {
+        for kind in OrganisationKind::ALL {
+            assert_eq!(kind.as_str().parse::<OrganisationKind>(), Ok(kind));
+        }
+        for role in Role::ALL {
+            assert_eq!(role.as_str().parse::<Role>(), Ok(role));
+        }
+    }
+}
