@@ -1,1 +1,144 @@
+//! The Store seam (DESIGN.md section 4): one trait, implemented for SQLite and for PostgreSQL,
+//! each with its own migrations, chosen at run time from the database URL. Services see only
+//! [`Store`] and [`Tx`]; no SQL lives anywhere else.
 
+pub mod audit;
+mod postgres;
+pub mod records;
+mod sql;
+mod sqlite;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use cyberveilig_domain::cascade::FrameworkAgreement;
+use cyberveilig_domain::ledger::Balances;
+use cyberveilig_domain::order::{OrderKind, OrderState};
+use cyberveilig_domain::programme::ProgrammeSettings;
+use cyberveilig_domain::registry::{EmailAddress, NisCode, OrganisationKind};
+use records::*;
+use std::sync::Arc;
+
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data cannot be read: {0}")]
+    Corrupt(String),
+    #[error("a record with the same key exists already")]
+    Duplicate,
+    #[error("unsupported database URL '{0}': use sqlite:PATH or postgres://...")]
+    UnsupportedUrl(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Opens the database a URL names: `sqlite:` (or a plain file path) or `postgres://`.
+pub async fn connect(url: &str) -> Result<Arc<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PostgresStore::connect(url).await?))
+    } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        Ok(Arc::new(SqliteStore::open(path).await?))
+    } else if !url.contains("://") {
+        Ok(Arc::new(SqliteStore::open(url).await?))
+    } else {
+        Err(StoreError::UnsupportedUrl(url.to_owned()))
+    }
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// "sqlite" or "postgres".
+    fn backend(&self) -> &'static str;
+    /// Applies the migrations not yet applied.
+    async fn migrate(&self) -> Result<()>;
+    /// The migrations not yet applied, by description (for a dry run).
+    async fn pending_migrations(&self) -> Result<Vec<String>>;
+    /// A transaction that may write. Writers that touch a programme lock it first
+    /// ([`Tx::lock_programme`]), so concurrent writers to one programme run one after another.
+    async fn write(&self) -> Result<Box<dyn Tx>>;
+    /// A transaction that only reads; on SQLite it never waits for a writer.
+    async fn read(&self) -> Result<Box<dyn Tx>>;
+    async fn close(&self);
+}
+
+/// Everything the services can ask of the database, inside one transaction. Dropping a `Tx`
+/// without [`Tx::commit`] rolls it back.
+#[async_trait]
+pub trait Tx: Send {
+    async fn commit(self: Box<Self>) -> Result<()>;
+
+    // Registry.
+    async fn insert_organisation(&mut self, org: &NewOrganisation) -> Result<i64>;
+    async fn organisation(&mut self, id: i64) -> Result<Option<Organisation>>;
+    async fn organisation_by_nis(&mut self, nis: &NisCode) -> Result<Option<Organisation>>;
+    async fn organisation_by_name(&mut self, kind: OrganisationKind, name: &str) -> Result<Option<Organisation>>;
+    async fn organisations(&mut self, filter: &OrganisationFilter) -> Result<Vec<Organisation>>;
+    async fn count_organisations(&mut self) -> Result<i64>;
+    async fn insert_person(&mut self, person: &NewPerson) -> Result<i64>;
+    async fn person(&mut self, id: i64) -> Result<Option<Person>>;
+    async fn person_by_email(&mut self, email: &EmailAddress) -> Result<Option<Person>>;
+    async fn insert_token(&mut self, token_hash: &str, person_id: i64, at: DateTime<Utc>, expires: DateTime<Utc>) -> Result<()>;
+    /// The person a token belongs to, if it exists, is not revoked and has not expired at `now`.
+    async fn person_by_token(&mut self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Person>>;
+    async fn revoke_token(&mut self, token_hash: &str, at: DateTime<Utc>) -> Result<bool>;
+
+    // Programmes and the VVSG project grant.
+    async fn insert_programme(&mut self, name: &str, settings: &ProgrammeSettings, at: DateTime<Utc>) -> Result<i64>;
+    async fn update_programme_settings(&mut self, id: i64, settings: &ProgrammeSettings) -> Result<()>;
+    async fn programme(&mut self, id: i64) -> Result<Option<Programme>>;
+    /// Reads the programme and locks it until the transaction ends.
+    async fn lock_programme(&mut self, id: i64) -> Result<Option<Programme>>;
+    async fn programmes(&mut self) -> Result<Vec<Programme>>;
+    async fn insert_amendment(&mut self, programme_id: i64, summary: &serde_json::Value, reason: &str, decided_by: i64, at: DateTime<Utc>) -> Result<i64>;
+    async fn amendments(&mut self, programme_id: i64) -> Result<Vec<Amendment>>;
+    async fn insert_grant(&mut self, grant: &ProjectGrant) -> Result<i64>;
+    async fn grants(&mut self) -> Result<Vec<ProjectGrant>>;
+
+    // Framework agreements.
+    async fn insert_agreement(&mut self, agreement: &FrameworkAgreement) -> Result<i64>;
+    async fn agreements(&mut self) -> Result<Vec<FrameworkAgreement>>;
+    async fn set_agreement_active(&mut self, id: i64, active: bool) -> Result<()>;
+
+    // Orders.
+    async fn insert_order(&mut self, order: &Order) -> Result<i64>;
+    async fn update_order(&mut self, order: &Order) -> Result<()>;
+    async fn order(&mut self, id: i64) -> Result<Option<Order>>;
+    /// Orders matching the filter, by id, after `filter.after_id`.
+    async fn orders(&mut self, filter: &OrderFilter) -> Result<Vec<Order>>;
+    async fn order_counts(&mut self, programme_id: i64) -> Result<Vec<(OrderKind, OrderState, i64)>>;
+    /// D3: whether the government has a basic audit that still counts in the programme.
+    async fn has_basic_audit(&mut self, programme_id: i64, government_id: i64) -> Result<bool>;
+    /// D8: the programme's waiting list, first come first served.
+    async fn waitlist(&mut self, programme_id: i64) -> Result<Vec<Order>>;
+    async fn orders_awaiting_agreement(&mut self, agreement_id: i64) -> Result<Vec<Order>>;
+    /// The earliest response-due date of any open offer.
+    async fn earliest_response_due(&mut self) -> Result<Option<NaiveDate>>;
+    /// Open offers whose response term ended before `date`.
+    async fn offers_due_before(&mut self, date: NaiveDate) -> Result<Vec<Order>>;
+
+    // Ledger.
+    /// The balances after the programme's latest posting.
+    async fn balances(&mut self, programme_id: i64) -> Result<Balances>;
+    /// The balances summed over every posting, to check the running balances against.
+    async fn balances_from_postings(&mut self, programme_id: i64) -> Result<Balances>;
+    /// The sum of what the programme's orders say they hold reserved.
+    async fn order_reservations(&mut self, programme_id: i64) -> Result<i64>;
+    async fn insert_posting(&mut self, posting: &Posting) -> Result<i64>;
+
+    // Audit log.
+    /// Appends an event at the head of the hash chain, which stays locked until commit.
+    async fn append_event(&mut self, event: &NewEvent) -> Result<Event>;
+    async fn events_of(&mut self, subject_type: &str, subject_id: i64) -> Result<Vec<Event>>;
+    async fn events_after(&mut self, after_seq: i64, limit: i64) -> Result<Vec<Event>>;
+    async fn chain_head(&mut self) -> Result<(i64, String)>;
+
+    // Idempotency keys.
+    async fn claim_idempotency_key(&mut self, person_id: i64, key: &str, request_hash: &str, at: DateTime<Utc>) -> Result<IdempotencyClaim>;
+    async fn record_idempotent_response(&mut self, person_id: i64, key: &str, status: u16, body: &str) -> Result<()>;
+    async fn release_idempotency_key(&mut self, person_id: i64, key: &str) -> Result<()>;
+}

@@ -1,0 +1,155 @@
+//! Who may do what: one module decides every access (DESIGN.md section 5).
+
+use cyberveilig_domain::registry::Role;
+use cyberveilig_store::records::{Order, Organisation};
+
+/// A signed-in person, as every use case sees them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub person_id: i64,
+    pub email: String,
+    pub role: Role,
+    pub organisation_id: i64,
+    pub language: String,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Permission<'a> {
+    ViewProgrammes,
+    ManageProgrammes,
+    ViewOrganisations,
+    ManageAgreements,
+    ListOrders,
+    OrderFor(&'a Organisation),
+    ViewOrder(&'a Order),
+    AnswerOffer(&'a Order),
+    WorkOnOrder(&'a Order),
+    SettleOrder(&'a Order),
+    CancelOrder(&'a Order),
+    ConfirmOrder(&'a Order),
+    ReopenOrder(&'a Order),
+    ViewAuditLog,
+}
+
+pub fn can(actor: &Actor, permission: Permission<'_>) -> bool {
+    use Permission as P;
+    use Role as R;
+    let admin = actor.role == R::ProgrammeAdmin;
+    let member_of = |org_id: i64| actor.organisation_id == org_id;
+    let government_member = |order: &Order| actor.role == R::GovernmentMember && member_of(order.government_id);
+    let firm_member = |order: &Order| actor.role == R::FirmMember && order.firm_id.is_some_and(member_of);
+    match permission {
+        P::ViewProgrammes | P::ViewOrganisations => true,
+        P::ManageProgrammes | P::ManageAgreements | P::ViewAuditLog => admin,
+        P::ListOrders => matches!(actor.role, R::ProgrammeAdmin | R::GovernmentMember | R::FirmMember),
+        P::OrderFor(government) => admin || (actor.role == R::GovernmentMember && member_of(government.id)),
+        P::ViewOrder(order) => admin || government_member(order) || firm_member(order),
+        P::AnswerOffer(order) | P::WorkOnOrder(order) => firm_member(order),
+        P::SettleOrder(_) | P::ReopenOrder(_) => admin,
+        P::CancelOrder(order) | P::ConfirmOrder(order) => admin || government_member(order),
+    }
+}
+
+/// Which orders a list shows the actor: admins all, a government its own, a firm those offered
+/// to or placed with it.
+pub fn order_scope(actor: &Actor) -> Option<OrderScope> {
+    match actor.role {
+        Role::ProgrammeAdmin => Some(OrderScope::All),
+        Role::GovernmentMember => Some(OrderScope::Government(actor.organisation_id)),
+        Role::FirmMember => Some(OrderScope::Firm(actor.organisation_id)),
+        Role::AssociationMember | Role::Researcher => None,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderScope {
+    All,
+    Government(i64),
+    Firm(i64),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveDate, Utc};
+    use cyberveilig_domain::order::{OrderKind, OrderState};
+    use cyberveilig_domain::{Money, Rate};
+
+    const GENT: i64 = 10;
+    const AALST: i64 = 11;
+    const EY: i64 = 20;
+    const DELOITTE: i64 = 21;
+
+    fn actor(role: Role, organisation_id: i64) -> Actor {
+        Actor { person_id: 1, email: "x@y.test".into(), role, organisation_id, language: "nl".into() }
+    }
+
+    fn order_of_gent_offered_to_ey() -> Order {
+        let day = NaiveDate::from_ymd_opt(2020, 5, 18).unwrap();
+        Order {
+            id: 1,
+            programme_id: 1,
+            government_id: GENT,
+            kind: OrderKind::Basic,
+            scope: String::new(),
+            estimated_cost: None,
+            rate: Rate::new(2, 3).unwrap(),
+            state: OrderState::Offered,
+            agreement_id: Some(1),
+            cascade_rank: Some(1),
+            firm_id: Some(EY),
+            offered_on: Some(day),
+            response_due_on: Some(day),
+            price: None,
+            planned_start_on: None,
+            accepted_on: None,
+            delivered_on: None,
+            remediation_day_on: None,
+            invoice_number: None,
+            invoiced: None,
+            reserved: Money::ZERO,
+            paid: Money::ZERO,
+            submitted_on: day,
+            submitted_at: Utc::now(),
+            submitted_by: 1,
+            updated_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn the_order_matrix() {
+        let order = order_of_gent_offered_to_ey();
+        let cases = [
+            (actor(Role::ProgrammeAdmin, 1), [true, false, true, true, true]),
+            (actor(Role::GovernmentMember, GENT), [true, false, false, true, true]),
+            (actor(Role::GovernmentMember, AALST), [false, false, false, false, false]),
+            (actor(Role::FirmMember, EY), [true, true, false, false, false]),
+            (actor(Role::FirmMember, DELOITTE), [false, false, false, false, false]),
+            (actor(Role::AssociationMember, 30), [false, false, false, false, false]),
+            (actor(Role::Researcher, 31), [false, false, false, false, false]),
+        ];
+        for (who, [view, answer, settle, cancel, confirm]) in cases {
+            assert_eq!(can(&who, Permission::ViewOrder(&order)), view, "view {who:?}");
+            assert_eq!(can(&who, Permission::AnswerOffer(&order)), answer, "answer {who:?}");
+            assert_eq!(can(&who, Permission::SettleOrder(&order)), settle, "settle {who:?}");
+            assert_eq!(can(&who, Permission::CancelOrder(&order)), cancel, "cancel {who:?}");
+            assert_eq!(can(&who, Permission::ConfirmOrder(&order)), confirm, "confirm {who:?}");
+        }
+    }
+
+    #[test]
+    fn a_government_orders_only_for_itself() {
+        let gent = Organisation {
+            id: GENT,
+            kind: cyberveilig_domain::registry::OrganisationKind::Gemeente,
+            name: "Gent".into(),
+            nis_code: None,
+            kbo_number: None,
+            province_nis: None,
+        };
+        assert!(can(&actor(Role::GovernmentMember, GENT), Permission::OrderFor(&gent)));
+        assert!(!can(&actor(Role::GovernmentMember, AALST), Permission::OrderFor(&gent)));
+        assert!(!can(&actor(Role::FirmMember, EY), Permission::OrderFor(&gent)));
+        assert!(can(&actor(Role::ProgrammeAdmin, 1), Permission::OrderFor(&gent)));
+    }
+}

@@ -1,0 +1,375 @@
+//! The real programme as data (C1-C9, V1-V5), the demo accounts, and a history of orders
+//! replayed through the use cases with the clock, so the demo feels lived in.
+
+use crate::auth::{actor_of, hash_password};
+use crate::authz::Actor;
+use crate::clock::{brussels_date, start_of_brussels_day};
+use crate::error::{Result, ServiceError};
+use crate::orders::{FirmStep, NewOrder};
+use crate::registry::{named, seed_reference_data};
+use crate::Services;
+use chrono::{DateTime, Datelike, Days, Duration, NaiveDate, TimeZone, Utc, Weekday};
+use cyberveilig_domain::calendar::is_working_day;
+use cyberveilig_domain::cascade::{CascadeFirm, FrameworkAgreement};
+use cyberveilig_domain::order::{OrderKind, OrderState};
+use cyberveilig_domain::programme::ProgrammeSettings;
+use cyberveilig_domain::registry::{EmailAddress, OrganisationKind, Role};
+use cyberveilig_domain::Money;
+use cyberveilig_store::records::{NewPerson, OrderFilter, OrganisationFilter, ProjectGrant, WorkPackage};
+use serde_json::json;
+
+pub const PROGRAMME_NAME: &str = "Cofinanciering ICT-veiligheidsaudits lokale besturen 2020-2021";
+pub const BUDGET: Money = Money::euros(2_000_000);
+pub const VVSG_GRANT: Money = Money::from_cents(17_954_127);
+pub const OLD_AGREEMENT: &str = "Audit Vlaanderen 2015-02 perceel 3";
+pub const NEW_AGREEMENT: &str = "2019/HFB/OP/52630";
+pub const DEMO_PASSWORD: &str = "demo";
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("a valid calendar date")
+}
+
+/// 15 June 2021, 10:00 in Brussels: the middle of the programme.
+pub fn default_demo_start() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2021, 6, 15, 8, 0, 0).single().expect("a valid instant")
+}
+
+/// What `seed_installation` found or made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seeded {
+    pub programme_id: i64,
+    pub fresh: bool,
+}
+
+impl Services {
+    /// On an empty database: the registry's reference data, the programme of 2020 with its
+    /// budget, the two framework agreements of C6/C7 and VVSG's project grant. Recorded as
+    /// done by "system" at the clock's now.
+    pub async fn seed_installation(&self) -> Result<Seeded> {
+        let mut work = crate::work::Work::begin(self.store.as_ref(), self.clock.now(), crate::work::Who::System).await?;
+        if !seed_reference_data(work.tx.as_mut()).await? {
+            let id = work.tx.programmes().await?.first().map(|p| p.id).unwrap_or(0);
+            return Ok(Seeded { programme_id: id, fresh: false });
+        }
+        let firm = |name: &'static str| name;
+        let mut cascade_ids = Vec::new();
+        for name in ["EY", "Deloitte", "PwC", "Grant Thornton"] {
+            cascade_ids.push((firm(name), named(work.tx.as_mut(), OrganisationKind::AuditFirm, name).await?.id));
+        }
+        let id_of = |name: &str| cascade_ids.iter().find(|(n, _)| *n == name).map(|(_, id)| *id).unwrap_or(0);
+        // Package prices so that Flanders' 2/3 share is EUR 3,339.60 to EUR 3,643.03 (public figures).
+        let entry = |name: &str, rank: u32, package: i64, day: i64| CascadeFirm {
+            firm_id: id_of(name),
+            rank,
+            package_price: Money::from_cents(package),
+            day_rate: Money::from_cents(day),
+        };
+        let agreements = [
+            FrameworkAgreement {
+                id: 0,
+                reference: OLD_AGREEMENT.into(),
+                title: "Raamovereenkomst Audit Vlaanderen 2015-02, perceel 3 (ICT-audits)".into(),
+                window_from: date(2016, 6, 9),
+                window_until: date(2020, 6, 8),
+                active: true,
+                response_term_working_days: 5,
+                cascade: vec![entry("EY", 1, 500_940, 112_500), entry("Deloitte", 2, 512_000, 115_000), entry("PwC", 3, 519_500, 118_000)],
+            },
+            FrameworkAgreement {
+                id: 0,
+                reference: NEW_AGREEMENT.into(),
+                title: "Raamovereenkomst ICT-audits, informatie- en cyberveiligheid".into(),
+                window_from: date(2020, 6, 9),
+                window_until: date(2024, 6, 8),
+                active: false,
+                response_term_working_days: 5,
+                cascade: vec![entry("Deloitte", 1, 546_455, 121_000), entry("EY", 2, 539_000, 118_500), entry("Grant Thornton", 3, 529_900, 109_000)],
+            },
+        ];
+        for agreement in &agreements {
+            let id = work.tx.insert_agreement(agreement).await?;
+            work.record("framework_agreement.registered", "framework_agreement", id, json!({ "reference": agreement.reference, "active": agreement.active })).await?;
+        }
+        let settings = ProgrammeSettings::flemish_2020();
+        let programme_id = work.tx.insert_programme(PROGRAMME_NAME, &settings, work.now).await?;
+        work.post(programme_id, None, &cyberveilig_domain::ledger::grant(BUDGET)).await?;
+        work.record("programme.created", "programme", programme_id, json!({
+            "name": PROGRAMME_NAME, "budget_cents": BUDGET.cents(),
+            "settings": serde_json::to_value(&settings).unwrap_or_default() })).await?;
+        let vvsg = named(work.tx.as_mut(), OrganisationKind::Association, "VVSG").await?;
+        let grant = vvsg_grant(vvsg.id);
+        let grant_id = work.tx.insert_grant(&grant).await?;
+        work.record("project_grant.created", "project_grant", grant_id, json!({ "name": grant.name, "amount_cents": grant.amount.cents() })).await?;
+        work.commit().await?;
+        Ok(Seeded { programme_id, fresh: true })
+    }
+
+    /// The demo accounts, all with password `demo`: only ever called in demo mode.
+    pub async fn seed_demo_accounts(&self) -> Result<()> {
+        let mut tx = self.store.write().await?;
+        if tx.person_by_email(&email("admin@abb.test")?).await?.is_some() {
+            return Ok(());
+        }
+        // One hash for all demo accounts: they share a published password, so distinct salts
+        // would protect nothing, and hashing 300 times would slow every demo start.
+        let phc = hash_password(DEMO_PASSWORD)?;
+        let fixed = [
+            ("admin@abb.test", "Programmabeheerder ABB", OrganisationKind::Administration, "Agentschap Binnenlands Bestuur", Role::ProgrammeAdmin),
+            ("ey@firms.test", "EY auditteam", OrganisationKind::AuditFirm, "EY", Role::FirmMember),
+            ("deloitte@firms.test", "Deloitte auditteam", OrganisationKind::AuditFirm, "Deloitte", Role::FirmMember),
+            ("pwc@firms.test", "PwC auditteam", OrganisationKind::AuditFirm, "PwC", Role::FirmMember),
+            ("gt@firms.test", "Grant Thornton auditteam", OrganisationKind::AuditFirm, "Grant Thornton", Role::FirmMember),
+            ("vvsg@vvsg.test", "VVSG projectteam", OrganisationKind::Association, "VVSG", Role::AssociationMember),
+            ("student@howest.test", "Student Howest", OrganisationKind::EducationPartner, "Hogeschool West-Vlaanderen", Role::Researcher),
+        ];
+        for (mail, name, kind, org, role) in fixed {
+            let org = named(tx.as_mut(), kind, org).await?;
+            tx.insert_person(&NewPerson { organisation_id: org.id, email: email(mail)?, name: name.into(), role, password_hash: phc.clone(), language: "nl".into() }).await?;
+        }
+        let governments = tx.organisations(&OrganisationFilter { kind: Some(OrganisationKind::Gemeente), limit: 10_000, ..Default::default() }).await?;
+        for g in governments {
+            let Some(nis) = &g.nis_code else { continue };
+            tx.insert_person(&NewPerson {
+                organisation_id: g.id,
+                email: email(&format!("{nis}@gemeente.test"))?,
+                name: format!("Informatieveiligheidsconsulent {}", g.name),
+                role: Role::GovernmentMember,
+                password_hash: phc.clone(),
+                language: "nl".into(),
+            })
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn demo_actor(&self, mail: &str) -> Result<Actor> {
+        let mut tx = self.store.read().await?;
+        let person = tx.person_by_email(&email(mail)?).await?.ok_or(ServiceError::NotFound("demo account"))?;
+        Ok(actor_of(&person))
+    }
+
+    /// Replays a realistic history from the programme's first day up to `until`, through the
+    /// same use cases people use, with the clock moved day by day. Needs a settable clock.
+    pub async fn replay_demo_history(&self, programme_id: i64, until: DateTime<Utc>) -> Result<usize> {
+        let admin = self.demo_actor("admin@abb.test").await?;
+        let firms = [
+            self.demo_actor("ey@firms.test").await?,
+            self.demo_actor("deloitte@firms.test").await?,
+            self.demo_actor("pwc@firms.test").await?,
+            self.demo_actor("gt@firms.test").await?,
+        ];
+        let plan = demo_plan(self, until).await?;
+        let mut day = date(2020, 5, 4);
+        let last = brussels_date(until);
+        let mut submitted = 0;
+        while day <= last {
+            let morning = start_of_brussels_day(day) + Duration::hours(9);
+            let at = if day == last { until.min(morning.max(self.clock.now())) } else { morning };
+            if at > self.clock.now() {
+                self.advance_clock(at).await?;
+            }
+            if day == date(2020, 6, 29) {
+                let agreement = self.agreements().await?.into_iter().find(|a| a.reference == NEW_AGREEMENT);
+                if let Some(a) = agreement.filter(|a| !a.active) {
+                    self.activate_agreement(&admin, a.id).await?;
+                }
+            }
+            if is_working_day(day) {
+                for planned in plan.iter().filter(|p| p.on == day) {
+                    let government = self.demo_actor(&format!("{}@gemeente.test", planned.nis)).await.or_else(|_| Ok::<_, ServiceError>(admin.clone()))?;
+                    let order = NewOrder {
+                        programme_id,
+                        government_nis: planned.nis.parse().map_err(|_| ServiceError::NotFound("municipality"))?,
+                        kind: planned.kind,
+                        scope: planned.scope(),
+                        estimated_cost: (planned.kind == OrderKind::Additional).then(|| Money::euros(2_400 + 600 * (planned.seed % 6) as i64)),
+                    };
+                    if self.submit_order(&government, order).await.is_ok() {
+                        submitted += 1;
+                    }
+                }
+                self.demo_day_of_work(programme_id, &admin, &firms, day).await?;
+            }
+            day = day + Days::new(1);
+        }
+        Ok(submitted)
+    }
+
+    /// What firms, governments and the administrator do on one working day of the history.
+    async fn demo_day_of_work(&self, programme_id: i64, admin: &Actor, firms: &[Actor; 4], day: NaiveDate) -> Result<()> {
+        let open = |state| OrderFilter { programme_id: Some(programme_id), state: Some(state), limit: 10_000, ..Default::default() };
+        let firm_of = |order: &cyberveilig_store::records::Order| firms.iter().find(|f| Some(f.organisation_id) == order.firm_id).cloned();
+        let days_since = |d: Option<NaiveDate>| d.map(|d| (day - d).num_days()).unwrap_or(0);
+        for order in self.orders(admin, open(OrderState::Offered)).await? {
+            let Some(firm) = firm_of(&order) else { continue };
+            let roll = roll(order.id, order.cascade_rank.unwrap_or(0) as u64);
+            let answer_after = 1 + (roll % 4) as i64;
+            if days_since(order.offered_on) != answer_after {
+                continue;
+            }
+            let step = match roll % 100 {
+                // Some offers go unanswered and expire; some firms decline for lack of capacity.
+                0..=6 => continue,
+                7..=21 => FirmStep::Decline { reason: "Onvoldoende capaciteit in de gevraagde periode.".into() },
+                _ => FirmStep::Accept {
+                    price: self.package_price(&order).await?.unwrap_or(order.estimated_cost.unwrap_or(Money::ZERO)),
+                    planned_start_on: day + Days::new(14 + roll % 21),
+                },
+            };
+            self.firm_step(&firm, order.id, step).await?;
+        }
+        for order in self.orders(admin, open(OrderState::Accepted)).await? {
+            let Some(firm) = firm_of(&order) else { continue };
+            if days_since(order.accepted_on) >= 28 + (roll(order.id, 1) % 35) as i64 {
+                self.firm_step(&firm, order.id, FirmStep::Deliver).await?;
+            }
+        }
+        for order in self.orders(admin, open(OrderState::Delivered)).await? {
+            let Some(firm) = firm_of(&order) else { continue };
+            let wait = days_since(order.delivered_on);
+            match order.kind {
+                OrderKind::Basic if wait >= 7 + (roll(order.id, 2) % 14) as i64 => {
+                    self.firm_step(&firm, order.id, FirmStep::RemediationDay { held_on: day }).await?;
+                }
+                OrderKind::Additional if wait >= 5 => {
+                    self.firm_step(&firm, order.id, invoice(&order)).await?;
+                }
+                _ => {}
+            }
+        }
+        for order in self.orders(admin, open(OrderState::RemediationDayHeld)).await? {
+            let Some(firm) = firm_of(&order) else { continue };
+            if days_since(order.remediation_day_on) >= 3 + (roll(order.id, 3) % 7) as i64 {
+                self.firm_step(&firm, order.id, invoice(&order)).await?;
+            }
+        }
+        for order in self.orders(admin, open(OrderState::Invoiced)).await? {
+            if days_since(Some(brussels_date(order.updated_at))) >= 12 + (roll(order.id, 4) % 20) as i64 {
+                self.settle_order(admin, order.id).await?;
+            }
+        }
+        for order in self.orders(admin, open(OrderState::Unplaceable)).await? {
+            // The administrator re-opens the cascade after a week, once.
+            let events = self.order_events(admin, order.id).await?;
+            let reopened = events.iter().any(|e| e.action == "order.reopened");
+            if !reopened && days_since(Some(brussels_date(order.updated_at))) >= 7 {
+                self.reopen_order(admin, order.id).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn package_price(&self, order: &cyberveilig_store::records::Order) -> Result<Option<Money>> {
+        if order.kind != OrderKind::Basic {
+            return Ok(None);
+        }
+        let agreements = self.agreements().await?;
+        Ok(agreements
+            .iter()
+            .find(|a| Some(a.id) == order.agreement_id)
+            .and_then(|a| order.firm_id.and_then(|f| a.firm(f)))
+            .map(|f| f.package_price))
+    }
+}
+
+fn invoice(order: &cyberveilig_store::records::Order) -> FirmStep {
+    FirmStep::Invoice {
+        invoice_number: format!("F-{}-{:05}", order.submitted_on.year(), order.id),
+        amount: order.price.unwrap_or(Money::ZERO),
+    }
+}
+
+fn email(text: &str) -> Result<EmailAddress> {
+    text.parse().map_err(|_| ServiceError::Conflict(format!("bad demo address {text}")))
+}
+
+/// A stable pseudo-random number for an order and a purpose (SplitMix64), so the history is the
+/// same on every run and every database.
+fn roll(order_id: i64, salt: u64) -> u64 {
+    let mut z = (order_id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(salt.wrapping_mul(0xBF58_476D_1CE4_E5B9));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+struct PlannedOrder {
+    nis: String,
+    on: NaiveDate,
+    kind: OrderKind,
+    seed: u64,
+}
+
+impl PlannedOrder {
+    fn scope(&self) -> String {
+        match self.kind {
+            OrderKind::Basic => "Basisaudit volgens de minimale controleaanpak van Audit Vlaanderen: interne en externe penetratietest, wachtwoordbeleid en toegangsbeheer, een dag begeleiding bij de remediëring.".into(),
+            OrderKind::Additional => ["Phishingsimulatie en bewustmakingssessie voor alle medewerkers.", "Review van de back-up- en herstelprocedures (ransomwarebestendigheid).", "Penetratietest van het e-loket en de website.", "Audit van de beveiliging van het draadloze netwerk en de gastnetwerken."][(self.seed % 4) as usize].into(),
+        }
+    }
+}
+
+/// Which governments order when: about 110 basic audits and 10 additional ones by mid-June 2021,
+/// with a rush in May 2020, a pause while the new agreement was being awarded and a steady
+/// stream after; Gent is left out so the demo can show a first order.
+async fn demo_plan(services: &Services, until: DateTime<Utc>) -> Result<Vec<PlannedOrder>> {
+    let mut tx = services.store.read().await?;
+    let mut municipalities: Vec<String> = tx
+        .organisations(&OrganisationFilter { kind: Some(OrganisationKind::Gemeente), limit: 10_000, ..Default::default() })
+        .await?
+        .into_iter()
+        .filter_map(|o| o.nis_code.map(|n| n.to_string()))
+        .filter(|nis| nis != "44021")
+        .collect();
+    municipalities.sort_by_key(|nis| roll(nis.parse().unwrap_or(0), 99));
+    let last = brussels_date(until);
+    let working_days = |from: NaiveDate, to: NaiveDate| {
+        from.iter_days().take_while(|d| *d <= to).filter(|d| is_working_day(*d) && d.weekday() != Weekday::Sat).collect::<Vec<_>>()
+    };
+    let waves = [
+        (working_days(date(2020, 5, 11), date(2020, 6, 5)), 24),
+        (working_days(date(2020, 6, 9), date(2020, 6, 26)), 8),
+        (working_days(date(2020, 7, 1), date(2020, 12, 18)), 50),
+        (working_days(date(2021, 1, 4), date(2021, 6, 14)), 28),
+    ];
+    let mut plan = Vec::new();
+    let mut next = municipalities.iter();
+    for (days, count) in waves {
+        for i in 0..count {
+            let Some(nis) = next.next() else { break };
+            let on = days[(i * days.len()) / count];
+            if on <= last {
+                plan.push(PlannedOrder { nis: nis.clone(), on, kind: OrderKind::Basic, seed: roll(i as i64, 7) });
+            }
+        }
+    }
+    // Additional work, ordered by some of the early basic-audit governments months later.
+    let additional: Vec<PlannedOrder> = plan
+        .iter()
+        .take(60)
+        .step_by(6)
+        .map(|p| PlannedOrder { nis: p.nis.clone(), on: p.on + Days::new(120 + roll(p.on.num_days_from_ce() as i64, 5) % 90), kind: OrderKind::Additional, seed: p.seed })
+        .filter(|p| p.on <= last && is_working_day(p.on))
+        .collect();
+    plan.extend(additional);
+    // A province orders too, at 0 % co-financing (D2).
+    plan.push(PlannedOrder { nis: "70000".into(), on: date(2020, 9, 15), kind: OrderKind::Basic, seed: 3 });
+    Ok(plan)
+}
+
+fn vvsg_grant(beneficiary_id: i64) -> ProjectGrant {
+    ProjectGrant {
+        id: 0,
+        beneficiary_id,
+        name: "Actieplan Cyberveiligheid (projectsubsidie VVSG)".into(),
+        amount: VVSG_GRANT,
+        starts_on: date(2020, 5, 1),
+        ends_on: date(2022, 4, 30),
+        work_packages: vec![
+            WorkPackage { number: 1, title_nl: "Digitale toolkit cyberveiligheid".into(), title_en: "Digital cybersecurity toolkit".into(), description_en: "Guides, playbooks, templates and attractive information material for preventive and curative policy.".into() },
+            WorkPackage { number: 2, title_nl: "Kader voor samenwerking met ethische hackers".into(), title_en: "Framework for working with ethical hackers".into(), description_en: "How local governments can work with ethical hackers, first applied with Hogeschool West-Vlaanderen.".into() },
+            WorkPackage { number: 3, title_nl: "Informeren en sensibiliseren via events".into(), title_en: "Informing and raising awareness through events".into(), description_en: "Events that inform local governments about cybersecurity.".into() },
+        ],
+        governance: "VVSG werkt het actieplan uit en legt het voor aan een stuurgroep (V5).".into(),
+    }
+}

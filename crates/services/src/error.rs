@@ -1,0 +1,36 @@
+//! The services' one error type; the web layer maps it to HTTP once.
+
+use cyberveilig_domain::Refusal;
+use cyberveilig_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// A rule of the programme refuses the request.
+    #[error("{0}")]
+    Refused(#[from] Refusal),
+    /// The request is not well formed: a field is missing, malformed or out of range.
+    #[error("{field}: {message_en}")]
+    Invalid { field: &'static str, message_en: String, message_nl: String },
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("not allowed")]
+    Forbidden,
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("wrong email address or password")]
+    BadCredentials,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the test clock is not enabled")]
+    ClockNotSettable,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl ServiceError {
+    pub fn invalid(field: &'static str, en: impl Into<String>, nl: impl Into<String>) -> ServiceError {
+        ServiceError::Invalid { field, message_en: en.into(), message_nl: nl.into() }
+    }
+}
+
+pub type Result<T, E = ServiceError> = std::result::Result<T, E>;

@@ -1,0 +1,73 @@
+//! What falls due with time: offers whose response term passed count as declined (D5) and move
+//! down the cascade, or to the next agreement when the window closed (D4). The server's worker
+//! runs this every minute; a test clock runs it at each deadline it passes.
+
+use crate::clock::{brussels_date, end_of_brussels_day};
+use crate::error::{Result, ServiceError};
+use crate::orders::{lock_order, place};
+use crate::work::{Who, Work};
+use crate::Services;
+use chrono::{DateTime, Utc};
+use cyberveilig_domain::cascade::{offer_expired, CascadePosition};
+use cyberveilig_domain::order::OrderState;
+use serde_json::json;
+
+impl Services {
+    /// Expires every offer whose term has passed at the clock's now. Returns how many expired.
+    pub async fn expire_due_offers(&self) -> Result<usize> {
+        let now = self.clock.now();
+        let today = brussels_date(now);
+        let due = {
+            let mut tx = self.store.read().await?;
+            tx.offers_due_before(today).await?
+        };
+        let mut expired = 0;
+        for stale in due {
+            // One transaction per order, so one order's trouble never holds up the others.
+            let mut work = Work::begin(self.store.as_ref(), now, Who::System).await?;
+            let (programme, mut order) = lock_order(&mut work, stale.id).await?;
+            let still_due = order.state == OrderState::Offered && order.response_due_on.is_some_and(|d| offer_expired(d, today));
+            if !still_due {
+                continue;
+            }
+            work.record("order.expired", "order", order.id, json!({ "firm_id": order.firm_id, "rank": order.cascade_rank, "response_due_on": order.response_due_on })).await?;
+            let previous = order.agreement_id.zip(order.cascade_rank).map(|(agreement_id, rank)| CascadePosition { agreement_id, rank });
+            place(&mut work, &programme, &mut order, previous).await?;
+            work.commit().await?;
+            expired += 1;
+        }
+        Ok(expired)
+    }
+
+    /// Moves a settable clock forward to `to`, stopping at every deadline on the way so each
+    /// falls due at its own time. Returns how many offers expired.
+    pub async fn advance_clock(&self, to: DateTime<Utc>) -> Result<usize> {
+        if to < self.clock.now() {
+            return Err(ServiceError::invalid("now", "The clock only moves forward.", "De klok gaat enkel vooruit."));
+        }
+        let mut expired = 0;
+        loop {
+            let next_due = {
+                let mut tx = self.store.read().await?;
+                tx.earliest_response_due().await?
+            };
+            let Some(deadline) = next_due.map(end_of_brussels_day) else { break };
+            if deadline > to {
+                break;
+            }
+            if deadline > self.clock.now() && !self.clock.set(deadline) {
+                return Err(ServiceError::ClockNotSettable);
+            }
+            let n = self.expire_due_offers().await?;
+            expired += n;
+            if n == 0 {
+                break;
+            }
+        }
+        if !self.clock.set(to) {
+            return Err(ServiceError::ClockNotSettable);
+        }
+        expired += self.expire_due_offers().await?;
+        Ok(expired)
+    }
+}

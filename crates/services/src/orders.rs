@@ -1,0 +1,449 @@
+//! Orders through their whole life (section 2.1): submission, the cascade, the firm's work,
+//! settlement; and the credit each step reserves, adjusts, releases or pays (D7, D8).
+
+use crate::authz::{can, order_scope, Actor, OrderScope, Permission};
+use crate::error::{Result, ServiceError};
+use crate::work::{Who, Work};
+use crate::Services;
+use chrono::NaiveDate;
+use cyberveilig_domain::cascade::{self, CascadePosition, Placement};
+use cyberveilig_domain::ledger;
+use cyberveilig_domain::order::{allows, OrderAction, OrderKind, OrderState};
+use cyberveilig_domain::programme::{check_submission, GovernmentHistory, Submission};
+use cyberveilig_domain::registry::NisCode;
+use cyberveilig_domain::{Money, Refusal};
+use cyberveilig_store::records::{Event, Order, OrderFilter, Programme};
+use serde_json::json;
+
+#[derive(Debug, Clone)]
+pub struct NewOrder {
+    pub programme_id: i64,
+    pub government_nis: NisCode,
+    pub kind: OrderKind,
+    pub scope: String,
+    pub estimated_cost: Option<Money>,
+}
+
+/// What a firm does to an order it was offered or placed with.
+#[derive(Debug, Clone)]
+pub enum FirmStep {
+    Accept { price: Money, planned_start_on: NaiveDate },
+    Decline { reason: String },
+    Deliver,
+    RemediationDay { held_on: NaiveDate },
+    Invoice { invoice_number: String, amount: Money },
+}
+
+/// What the government (or the administrator) does to its own order.
+#[derive(Debug, Clone)]
+pub enum OwnerStep {
+    Cancel { reason: String },
+    /// D8: go ahead with the capped share of additional work.
+    Confirm,
+}
+
+pub const MAX_SCOPE_LEN: usize = 4_000;
+pub const MAX_REASON_LEN: usize = 2_000;
+
+impl Services {
+    pub async fn submit_order(&self, actor: &Actor, new: NewOrder) -> Result<Order> {
+        let scope = new.scope.trim().to_owned();
+        if scope.len() > MAX_SCOPE_LEN {
+            return Err(ServiceError::invalid("scope", "The scope is longer than 4,000 characters.", "De scope is langer dan 4.000 tekens."));
+        }
+        let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
+        let programme = work.lock_programme(new.programme_id).await?;
+        let government = work
+            .tx
+            .organisation_by_nis(&new.government_nis)
+            .await?
+            .ok_or_else(|| unknown_government(&new.government_nis))?;
+        if !can(actor, Permission::OrderFor(&government)) {
+            return Err(ServiceError::Forbidden);
+        }
+        let history = GovernmentHistory { has_basic_audit: work.tx.has_basic_audit(programme.id, government.id).await? };
+        let submission = Submission {
+            organisation_kind: government.kind,
+            kind: new.kind,
+            estimated_cost: new.estimated_cost,
+            order_date: work.today,
+        };
+        let rate = check_submission(&programme.settings, &submission, history)?;
+        let today = work.today;
+        if cascade::in_force(work.agreements().await?, today).is_none() {
+            return Err(Refusal::NoFrameworkAgreement(today).into());
+        }
+        let mut order = Order {
+            id: 0,
+            programme_id: programme.id,
+            government_id: government.id,
+            kind: new.kind,
+            scope,
+            estimated_cost: new.estimated_cost,
+            rate,
+            state: OrderState::AwaitingFramework,
+            agreement_id: None,
+            cascade_rank: None,
+            firm_id: None,
+            offered_on: None,
+            response_due_on: None,
+            price: None,
+            planned_start_on: None,
+            accepted_on: None,
+            delivered_on: None,
+            remediation_day_on: None,
+            invoice_number: None,
+            invoiced: None,
+            reserved: Money::ZERO,
+            paid: Money::ZERO,
+            submitted_on: work.today,
+            submitted_at: work.now,
+            submitted_by: actor.person_id,
+            updated_at: work.now,
+        };
+        order.id = work.tx.insert_order(&order).await?;
+        work.record(
+            "order.submitted",
+            "order",
+            order.id,
+            json!({ "government_nis": new.government_nis, "kind": new.kind, "rate": rate.to_string(),
+                    "estimated_cost_cents": new.estimated_cost.map(Money::cents) }),
+        )
+        .await?;
+        fund_and_place(&mut work, &programme, &mut order).await?;
+        work.commit().await?;
+        Ok(order)
+    }
+
+    pub async fn firm_step(&self, actor: &Actor, order_id: i64, step: FirmStep) -> Result<Order> {
+        let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
+        let (programme, mut order) = lock_order(&mut work, order_id).await?;
+        let today = work.today;
+        let action = match &step {
+            FirmStep::Accept { .. } => OrderAction::Accept,
+            FirmStep::Decline { .. } => OrderAction::Decline,
+            FirmStep::Deliver => OrderAction::Deliver,
+            FirmStep::RemediationDay { .. } => OrderAction::HoldRemediationDay,
+            FirmStep::Invoice { .. } => OrderAction::Invoice,
+        };
+        let answering = matches!(action, OrderAction::Accept | OrderAction::Decline);
+        let permitted = if answering { can(actor, Permission::AnswerOffer(&order)) } else { can(actor, Permission::WorkOnOrder(&order)) };
+        if !permitted {
+            if actor.role == cyberveilig_domain::registry::Role::FirmMember {
+                return Err(if answering { Refusal::NotOfferedToFirm } else { Refusal::NotFirmsOrder }.into());
+            }
+            return Err(ServiceError::Forbidden);
+        }
+        transition(&order, action)?;
+        match step {
+            FirmStep::Accept { price, planned_start_on } => {
+                let balances = work.balances(programme.id).await?;
+                let (postings, reserved) = ledger::adjust(&balances, order.reserved, order.rate.share_of(price));
+                work.post(programme.id, Some(order.id), &postings).await?;
+                let before = order.reserved;
+                order.reserved = reserved;
+                order.price = Some(price);
+                order.planned_start_on = Some(planned_start_on);
+                order.accepted_on = Some(today);
+                order.state = OrderState::Accepted;
+                work.save_order(&mut order).await?;
+                work.record("order.accepted", "order", order.id, json!({
+                    "firm_id": order.firm_id, "price_cents": price.cents(), "planned_start_on": planned_start_on,
+                    "reserved_cents": { "from": before.cents(), "to": reserved.cents() } })).await?;
+                if reserved < before {
+                    fund_waitlist(&mut work, programme.id).await?;
+                }
+            }
+            FirmStep::Decline { reason } => {
+                let reason = bounded_reason(&reason)?;
+                work.record("order.declined", "order", order.id, json!({ "firm_id": order.firm_id, "rank": order.cascade_rank, "reason": reason })).await?;
+                let previous = position(&order);
+                place(&mut work, &programme, &mut order, previous).await?;
+            }
+            FirmStep::Deliver => {
+                order.delivered_on = Some(today);
+                order.state = OrderState::Delivered;
+                work.save_order(&mut order).await?;
+                work.record("order.delivered", "order", order.id, json!({ "delivered_on": today })).await?;
+            }
+            FirmStep::RemediationDay { held_on } => {
+                if held_on > today {
+                    return Err(Refusal::DateInFuture.into());
+                }
+                if order.accepted_on.is_some_and(|accepted| held_on < accepted) {
+                    return Err(Refusal::DateBeforeAcceptance.into());
+                }
+                order.remediation_day_on = Some(held_on);
+                order.state = OrderState::RemediationDayHeld;
+                work.save_order(&mut order).await?;
+                work.record("order.remediation_day_held", "order", order.id, json!({ "held_on": held_on })).await?;
+            }
+            FirmStep::Invoice { invoice_number, amount } => {
+                let number = invoice_number.trim();
+                if number.is_empty() || number.len() > 64 {
+                    return Err(ServiceError::invalid("invoice_number", "An invoice number has 1 to 64 characters.", "Een factuurnummer heeft 1 tot 64 tekens."));
+                }
+                order.invoice_number = Some(number.to_owned());
+                order.invoiced = Some(amount);
+                order.state = OrderState::Invoiced;
+                work.save_order(&mut order).await?;
+                work.record("order.invoiced", "order", order.id, json!({ "invoice_number": number, "amount_cents": amount.cents() })).await?;
+            }
+        }
+        work.commit().await?;
+        Ok(order)
+    }
+
+    /// D7: the administrator settles an invoiced order; the rate times the invoice is paid,
+    /// never more than the reservation plus what is still available.
+    pub async fn settle_order(&self, actor: &Actor, order_id: i64) -> Result<Order> {
+        let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
+        let (programme, mut order) = lock_order(&mut work, order_id).await?;
+        if !can(actor, Permission::SettleOrder(&order)) {
+            return Err(hidden_or_forbidden(actor, &order));
+        }
+        transition(&order, OrderAction::Settle)?;
+        let invoiced = order.invoiced.unwrap_or(Money::ZERO);
+        let due = order.rate.share_of(invoiced);
+        let balances = work.balances(programme.id).await?;
+        let (postings, paid) = ledger::settle(&balances, order.reserved, due);
+        work.post(programme.id, Some(order.id), &postings).await?;
+        let released = order.reserved - paid.min(order.reserved);
+        order.reserved = Money::ZERO;
+        order.paid = paid;
+        order.state = OrderState::Settled;
+        work.save_order(&mut order).await?;
+        work.record("order.settled", "order", order.id, json!({
+            "invoiced_cents": invoiced.cents(), "due_cents": due.cents(), "paid_cents": paid.cents() })).await?;
+        if released > Money::ZERO {
+            fund_waitlist(&mut work, programme.id).await?;
+        }
+        work.commit().await?;
+        Ok(order)
+    }
+
+    pub async fn owner_step(&self, actor: &Actor, order_id: i64, step: OwnerStep) -> Result<Order> {
+        let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
+        let (programme, mut order) = lock_order(&mut work, order_id).await?;
+        match step {
+            OwnerStep::Cancel { reason } => {
+                if !can(actor, Permission::CancelOrder(&order)) {
+                    return Err(hidden_or_forbidden(actor, &order));
+                }
+                transition(&order, OrderAction::Cancel)?;
+                let reason = bounded_reason(&reason)?;
+                let from = order.state;
+                release_reservation(&mut work, &mut order).await?;
+                order.state = OrderState::Cancelled;
+                work.save_order(&mut order).await?;
+                work.record("order.cancelled", "order", order.id, json!({ "from": from, "reason": reason })).await?;
+                fund_waitlist(&mut work, programme.id).await?;
+            }
+            OwnerStep::Confirm => {
+                if !can(actor, Permission::ConfirmOrder(&order)) {
+                    return Err(hidden_or_forbidden(actor, &order));
+                }
+                transition(&order, OrderAction::Confirm)?;
+                work.record("order.confirmed", "order", order.id, json!({ "reserved_cents": order.reserved.cents() })).await?;
+                place(&mut work, &programme, &mut order, None).await?;
+            }
+        }
+        work.commit().await?;
+        Ok(order)
+    }
+
+    /// D6: the administrator re-opens the cascade of an unplaceable order.
+    pub async fn reopen_order(&self, actor: &Actor, order_id: i64) -> Result<Order> {
+        let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
+        let (programme, mut order) = lock_order(&mut work, order_id).await?;
+        if !can(actor, Permission::ReopenOrder(&order)) {
+            return Err(hidden_or_forbidden(actor, &order));
+        }
+        transition(&order, OrderAction::Reopen)?;
+        work.record("order.reopened", "order", order.id, json!({})).await?;
+        fund_and_place(&mut work, &programme, &mut order).await?;
+        work.commit().await?;
+        Ok(order)
+    }
+
+    pub async fn order(&self, actor: &Actor, id: i64) -> Result<Order> {
+        let mut tx = self.store.read().await?;
+        let order = tx.order(id).await?.ok_or(ServiceError::NotFound("order"))?;
+        if !can(actor, Permission::ViewOrder(&order)) {
+            return Err(ServiceError::NotFound("order"));
+        }
+        Ok(order)
+    }
+
+    pub async fn order_events(&self, actor: &Actor, id: i64) -> Result<Vec<Event>> {
+        self.order(actor, id).await?;
+        let mut tx = self.store.read().await?;
+        Ok(tx.events_of("order", id).await?)
+    }
+
+    /// The orders the actor may see, narrowed by the filter.
+    pub async fn orders(&self, actor: &Actor, mut filter: OrderFilter) -> Result<Vec<Order>> {
+        match order_scope(actor) {
+            None => return Err(ServiceError::Forbidden),
+            Some(OrderScope::All) => {}
+            Some(OrderScope::Government(id)) => filter.government_id = Some(id),
+            Some(OrderScope::Firm(id)) => filter.firm_id = Some(id),
+        }
+        let mut tx = self.store.read().await?;
+        Ok(tx.orders(&filter).await?)
+    }
+}
+
+fn unknown_government(nis: &NisCode) -> ServiceError {
+    ServiceError::invalid(
+        "government_nis",
+        format!("No local government with NIS code {nis} is registered."),
+        format!("Er is geen lokaal bestuur met NIS-code {nis} geregistreerd."),
+    )
+}
+
+fn bounded_reason(reason: &str) -> Result<String> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.len() > MAX_REASON_LEN {
+        return Err(ServiceError::invalid("reason", "Give a reason of at most 2,000 characters.", "Geef een reden van hoogstens 2.000 tekens."));
+    }
+    Ok(reason.to_owned())
+}
+
+/// An order the actor may not see is "not found"; one they see but may not act on is forbidden.
+fn hidden_or_forbidden(actor: &Actor, order: &Order) -> ServiceError {
+    if can(actor, Permission::ViewOrder(order)) { ServiceError::Forbidden } else { ServiceError::NotFound("order") }
+}
+
+fn transition(order: &Order, action: OrderAction) -> Result<()> {
+    if allows(order.kind, order.state, action) {
+        Ok(())
+    } else {
+        Err(Refusal::InvalidTransition { from: order.state, action }.into())
+    }
+}
+
+fn position(order: &Order) -> Option<CascadePosition> {
+    Some(CascadePosition { agreement_id: order.agreement_id?, rank: order.cascade_rank? })
+}
+
+pub(crate) async fn lock_order(work: &mut Work, order_id: i64) -> Result<(Programme, Order)> {
+    // The programme is locked before the order is read, so the order read is current.
+    let programme_id = work.tx.order(order_id).await?.ok_or(ServiceError::NotFound("order"))?.programme_id;
+    let programme = work.lock_programme(programme_id).await?;
+    let order = work.tx.order(order_id).await?.ok_or(ServiceError::NotFound("order"))?;
+    Ok((programme, order))
+}
+
+/// What the co-financing of an order is computed on before a firm names its price: for a basic
+/// audit the package price of the first firm of the agreement in force, for additional work the
+/// government's estimate.
+async fn cost_basis(work: &mut Work, order: &Order) -> Result<Money> {
+    let today = work.today;
+    match order.kind {
+        OrderKind::Additional => Ok(order.estimated_cost.unwrap_or(Money::ZERO)),
+        OrderKind::Basic => Ok(cascade::in_force(work.agreements().await?, today)
+            .and_then(|a| a.first_firm())
+            .map(|f| f.package_price)
+            .unwrap_or(Money::ZERO)),
+    }
+}
+
+/// D7/D8: reserve the order's share, or put it on the waiting list, or cap it and ask the
+/// government to confirm; then offer it when it may go ahead.
+async fn fund_and_place(work: &mut Work, programme: &Programme, order: &mut Order) -> Result<()> {
+    let wanted = order.rate.share_of(cost_basis(work, order).await?);
+    let available = work.balances(programme.id).await?.available();
+    if wanted <= available {
+        reserve(work, order, wanted).await?;
+        return place(work, programme, order, None).await;
+    }
+    match order.kind {
+        OrderKind::Basic if programme.settings.waitlist_basic_audits => {
+            order.state = OrderState::Waitlisted;
+            work.save_order(order).await?;
+            work.record("order.waitlisted", "order", order.id, json!({ "share_cents": wanted.cents(), "available_cents": available.cents() })).await?;
+        }
+        OrderKind::Additional if programme.settings.cap_additional_work => {
+            reserve(work, order, available).await?;
+            order.state = OrderState::AwaitingConfirmation;
+            work.save_order(order).await?;
+            work.record("order.awaiting_confirmation", "order", order.id, json!({ "share_cents": wanted.cents(), "capped_cents": available.cents() })).await?;
+        }
+        _ => return Err(ServiceError::Conflict("not enough credit is available for this order".into())),
+    }
+    Ok(())
+}
+
+async fn reserve(work: &mut Work, order: &mut Order, amount: Money) -> Result<()> {
+    work.post(order.programme_id, Some(order.id), &ledger::reserve(amount)).await?;
+    order.reserved = order.reserved + amount;
+    Ok(())
+}
+
+async fn release_reservation(work: &mut Work, order: &mut Order) -> Result<()> {
+    work.post(order.programme_id, Some(order.id), &ledger::release(order.reserved)).await?;
+    order.reserved = Money::ZERO;
+    Ok(())
+}
+
+/// C8/D4/D6: offer the order to the next firm, hold it for an inactive agreement, or find it
+/// unplaceable and release its credit.
+pub(crate) async fn place(work: &mut Work, programme: &Programme, order: &mut Order, previous: Option<CascadePosition>) -> Result<()> {
+    let today = work.today;
+    let placement = cascade::place(work.agreements().await?, today, previous);
+    match placement {
+        Placement::Offer { agreement_id, rank, firm_id, due_on } => {
+            order.state = OrderState::Offered;
+            order.agreement_id = Some(agreement_id);
+            order.cascade_rank = Some(rank);
+            order.firm_id = Some(firm_id);
+            order.offered_on = Some(today);
+            order.response_due_on = Some(due_on);
+            work.save_order(order).await?;
+            work.record("order.offered", "order", order.id, json!({
+                "agreement_id": agreement_id, "rank": rank, "firm_id": firm_id, "response_due_on": due_on,
+                "reserved_cents": order.reserved.cents() })).await?;
+        }
+        Placement::AwaitFramework { agreement_id } => {
+            order.state = OrderState::AwaitingFramework;
+            order.agreement_id = Some(agreement_id);
+            order.cascade_rank = None;
+            order.firm_id = None;
+            order.offered_on = None;
+            order.response_due_on = None;
+            work.save_order(order).await?;
+            work.record("order.awaiting_framework", "order", order.id, json!({ "agreement_id": agreement_id })).await?;
+        }
+        Placement::Unplaceable { reason } => {
+            release_reservation(work, order).await?;
+            order.state = OrderState::Unplaceable;
+            order.firm_id = None;
+            order.response_due_on = None;
+            work.save_order(order).await?;
+            let reason = match reason {
+                cascade::Unplaceable::CascadeExhausted => "every firm of the cascade declined",
+                cascade::Unplaceable::NoAgreementInForce => "no framework agreement serves orders any more",
+            };
+            work.record("order.unplaceable", "order", order.id, json!({ "reason": reason })).await?;
+            fund_waitlist(work, programme.id).await?;
+        }
+    }
+    Ok(())
+}
+
+/// D8: credit released goes to the waiting list, first come first served: the first waiting
+/// order is funded when its share fits, and nobody behind it jumps the queue.
+pub(crate) async fn fund_waitlist(work: &mut Work, programme_id: i64) -> Result<()> {
+    let programme = work.lock_programme(programme_id).await?;
+    for mut order in work.tx.waitlist(programme_id).await? {
+        let wanted = order.rate.share_of(cost_basis(work, &order).await?);
+        if wanted > work.balances(programme_id).await?.available() {
+            break;
+        }
+        reserve(work, &mut order, wanted).await?;
+        work.record("order.funded", "order", order.id, json!({ "reserved_cents": wanted.cents() })).await?;
+        Box::pin(place(work, &programme, &mut order, None)).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,198 @@
+//! What the store reads and writes: plain records built from domain types.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use cyberveilig_domain::cascade::FrameworkAgreement;
+use cyberveilig_domain::ledger::{Account, Balances};
+use cyberveilig_domain::order::{OrderKind, OrderState};
+use cyberveilig_domain::programme::ProgrammeSettings;
+use cyberveilig_domain::registry::{EmailAddress, KboNumber, NisCode, OrganisationKind, Role};
+use cyberveilig_domain::{Money, Rate};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Organisation {
+    pub id: i64,
+    pub kind: OrganisationKind,
+    pub name: String,
+    pub nis_code: Option<NisCode>,
+    pub kbo_number: Option<KboNumber>,
+    /// The NIS code of the province a municipality lies in.
+    pub province_nis: Option<NisCode>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewOrganisation {
+    pub kind: OrganisationKind,
+    pub name: String,
+    pub nis_code: Option<NisCode>,
+    pub kbo_number: Option<KboNumber>,
+    pub province_nis: Option<NisCode>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct OrganisationFilter {
+    pub kind: Option<OrganisationKind>,
+    /// Matches the name or the NIS code, case-insensitively.
+    pub query: Option<String>,
+    pub after_id: Option<i64>,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub id: i64,
+    pub organisation_id: i64,
+    pub email: EmailAddress,
+    pub name: String,
+    pub role: Role,
+    pub password_hash: String,
+    pub language: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewPerson {
+    pub organisation_id: i64,
+    pub email: EmailAddress,
+    pub name: String,
+    pub role: Role,
+    pub password_hash: String,
+    pub language: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Programme {
+    pub id: i64,
+    pub name: String,
+    pub settings: ProgrammeSettings,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Amendment {
+    pub id: i64,
+    pub programme_id: i64,
+    pub summary: serde_json::Value,
+    pub reason: String,
+    pub decided_by: i64,
+    pub at: DateTime<Utc>,
+}
+
+/// A project subsidy such as VVSG's (V1-V5).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectGrant {
+    pub id: i64,
+    pub beneficiary_id: i64,
+    pub name: String,
+    pub amount: Money,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub work_packages: Vec<WorkPackage>,
+    pub governance: String,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct WorkPackage {
+    pub number: u32,
+    pub title_nl: String,
+    pub title_en: String,
+    pub description_en: String,
+}
+
+/// An order with every fact of its life so far.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Order {
+    pub id: i64,
+    pub programme_id: i64,
+    pub government_id: i64,
+    pub kind: OrderKind,
+    pub scope: String,
+    pub estimated_cost: Option<Money>,
+    /// The co-financing rate that applies, fixed at submission.
+    pub rate: Rate,
+    pub state: OrderState,
+    pub agreement_id: Option<i64>,
+    pub cascade_rank: Option<u32>,
+    pub firm_id: Option<i64>,
+    pub offered_on: Option<NaiveDate>,
+    pub response_due_on: Option<NaiveDate>,
+    pub price: Option<Money>,
+    pub planned_start_on: Option<NaiveDate>,
+    pub accepted_on: Option<NaiveDate>,
+    pub delivered_on: Option<NaiveDate>,
+    pub remediation_day_on: Option<NaiveDate>,
+    pub invoice_number: Option<String>,
+    pub invoiced: Option<Money>,
+    /// The co-financing this order holds in the ledger's reserved account.
+    pub reserved: Money,
+    /// The co-financing paid at settlement.
+    pub paid: Money,
+    pub submitted_on: NaiveDate,
+    pub submitted_at: DateTime<Utc>,
+    pub submitted_by: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct OrderFilter {
+    pub programme_id: Option<i64>,
+    pub state: Option<OrderState>,
+    pub government_id: Option<i64>,
+    /// Orders offered to or placed with this firm.
+    pub firm_id: Option<i64>,
+    pub after_id: Option<i64>,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Posting {
+    pub id: i64,
+    pub programme_id: i64,
+    pub order_id: Option<i64>,
+    pub from: Account,
+    pub to: Account,
+    pub amount: Money,
+    /// The programme's balances after this posting; the sums of all postings must agree.
+    pub after: Balances,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<i64>,
+    /// Who acted, readable without a join: an email address or "system".
+    pub actor: String,
+    pub action: String,
+    pub subject_type: String,
+    pub subject_id: i64,
+    pub details: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<i64>,
+    pub actor: String,
+    pub action: String,
+    pub subject_type: String,
+    pub subject_id: i64,
+    /// The details exactly as hashed.
+    pub details: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// What an earlier request with the same idempotency key left.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IdempotencyClaim {
+    /// First use of the key: go ahead, then record the response.
+    Claimed,
+    /// The same request was answered before: send this again.
+    Replay { status: u16, body: String },
+    /// The key was used for a different request.
+    Mismatch,
+    /// The first request with this key is still running.
+    InProgress,
+}
+
+pub type Agreements = Vec<FrameworkAgreement>;

@@ -1,0 +1,804 @@
+//! The SQL both backends share. Each backend names its transaction type, its database and its
+//! row-locking clause; everything else is portable SQL (numbered `$n` parameters, RETURNING,
+//! ON CONFLICT), decoded into domain types here once.
+
+use crate::StoreError;
+use std::str::FromStr;
+
+pub(crate) fn parse<T: FromStr>(text: &str, what: &str) -> Result<T, StoreError> {
+    text.parse().map_err(|_| StoreError::Corrupt(format!("{what} '{text}'")))
+}
+
+pub(crate) fn unique_violation(err: sqlx::Error) -> StoreError {
+    match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate,
+        _ => StoreError::Database(err),
+    }
+}
+
+pub(crate) const ORDER_COLUMNS: &str = "id, programme_id, government_id, kind, scope, estimated_cost_cents, rate, \
+    state, agreement_id, cascade_rank, firm_id, offered_on, response_due_on, price_cents, planned_start_on, \
+    accepted_on, delivered_on, remediation_day_on, invoice_number, invoiced_cents, reserved_cents, paid_cents, \
+    submitted_on, submitted_at, submitted_by, updated_at";
+
+pub(crate) const EVENT_COLUMNS: &str =
+    "seq, at, actor_id, actor, action, subject_type, subject_id, details, prev_hash, hash";
+
+pub(crate) const PERSON_COLUMNS: &str =
+    "p.id, p.organisation_id, p.email, p.name, p.role, p.password_hash, p.language";
+
+/// Implements [`crate::Tx`] for `$tx`, a struct with a field `tx: sqlx::Transaction<'static, $db>`.
+/// `$for_update` is appended to a SELECT that must lock the rows it reads.
+macro_rules! implement_tx {
+    ($tx:ident, $db:ty, $for_update:literal) => {
+    mod implementation {
+        use super::$tx;
+        use $crate::records::*;
+        use $crate::sql::{parse, unique_violation, EVENT_COLUMNS, ORDER_COLUMNS, PERSON_COLUMNS};
+        use $crate::{audit, Result, StoreError};
+        use chrono::{DateTime, NaiveDate, Utc};
+        use cyberveilig_domain::cascade::{CascadeFirm, FrameworkAgreement};
+        use cyberveilig_domain::ledger::Balances;
+        use cyberveilig_domain::order::{OrderKind, OrderState};
+        use cyberveilig_domain::programme::ProgrammeSettings;
+        use cyberveilig_domain::registry::{EmailAddress, NisCode, OrganisationKind};
+        use cyberveilig_domain::Money;
+        use sqlx::Row;
+
+        type DbRow = <$db as sqlx::Database>::Row;
+
+        fn opt_parse<T: std::str::FromStr>(text: Option<String>, what: &str) -> Result<Option<T>> {
+            text.map(|t| parse(&t, what)).transpose()
+        }
+
+        fn money(cents: Option<i64>) -> Option<Money> {
+            cents.map(Money::from_cents)
+        }
+
+        fn organisation_from(row: &DbRow) -> Result<Organisation> {
+            Ok(Organisation {
+                id: row.try_get("id")?,
+                kind: parse(&row.try_get::<String, _>("kind")?, "organisation kind")?,
+                name: row.try_get("name")?,
+                nis_code: opt_parse(row.try_get("nis_code")?, "NIS code")?,
+                kbo_number: opt_parse(row.try_get("kbo_number")?, "KBO number")?,
+                province_nis: opt_parse(row.try_get("province_nis")?, "NIS code")?,
+            })
+        }
+
+        fn person_from(row: &DbRow) -> Result<Person> {
+            Ok(Person {
+                id: row.try_get("id")?,
+                organisation_id: row.try_get("organisation_id")?,
+                email: parse(&row.try_get::<String, _>("email")?, "email address")?,
+                name: row.try_get("name")?,
+                role: parse(&row.try_get::<String, _>("role")?, "role")?,
+                password_hash: row.try_get("password_hash")?,
+                language: row.try_get("language")?,
+            })
+        }
+
+        fn programme_from(row: &DbRow) -> Result<Programme> {
+            let settings: String = row.try_get("settings")?;
+            Ok(Programme {
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                settings: serde_json::from_str::<ProgrammeSettings>(&settings)
+                    .map_err(|e| StoreError::Corrupt(format!("programme settings: {e}")))?,
+                created_at: row.try_get("created_at")?,
+            })
+        }
+
+        fn order_from(row: &DbRow) -> Result<Order> {
+            Ok(Order {
+                id: row.try_get("id")?,
+                programme_id: row.try_get("programme_id")?,
+                government_id: row.try_get("government_id")?,
+                kind: parse(&row.try_get::<String, _>("kind")?, "order kind")?,
+                scope: row.try_get("scope")?,
+                estimated_cost: money(row.try_get("estimated_cost_cents")?),
+                rate: parse(&row.try_get::<String, _>("rate")?, "rate")?,
+                state: parse(&row.try_get::<String, _>("state")?, "order state")?,
+                agreement_id: row.try_get("agreement_id")?,
+                cascade_rank: row.try_get::<Option<i64>, _>("cascade_rank")?.map(|r| r as u32),
+                firm_id: row.try_get("firm_id")?,
+                offered_on: row.try_get("offered_on")?,
+                response_due_on: row.try_get("response_due_on")?,
+                price: money(row.try_get("price_cents")?),
+                planned_start_on: row.try_get("planned_start_on")?,
+                accepted_on: row.try_get("accepted_on")?,
+                delivered_on: row.try_get("delivered_on")?,
+                remediation_day_on: row.try_get("remediation_day_on")?,
+                invoice_number: row.try_get("invoice_number")?,
+                invoiced: money(row.try_get("invoiced_cents")?),
+                reserved: Money::from_cents(row.try_get("reserved_cents")?),
+                paid: Money::from_cents(row.try_get("paid_cents")?),
+                submitted_on: row.try_get("submitted_on")?,
+                submitted_at: row.try_get("submitted_at")?,
+                submitted_by: row.try_get("submitted_by")?,
+                updated_at: row.try_get("updated_at")?,
+            })
+        }
+
+        fn event_from(row: &DbRow) -> Result<Event> {
+            Ok(Event {
+                seq: row.try_get("seq")?,
+                at: row.try_get("at")?,
+                actor_id: row.try_get("actor_id")?,
+                actor: row.try_get("actor")?,
+                action: row.try_get("action")?,
+                subject_type: row.try_get("subject_type")?,
+                subject_id: row.try_get("subject_id")?,
+                details: row.try_get("details")?,
+                prev_hash: row.try_get("prev_hash")?,
+                hash: row.try_get("hash")?,
+            })
+        }
+
+        fn balances_from(row: &DbRow) -> Result<Balances> {
+            Ok(Balances {
+                budget: Money::from_cents(row.try_get("budget")?),
+                reserved: Money::from_cents(row.try_get("reserved")?),
+                paid: Money::from_cents(row.try_get("paid")?),
+            })
+        }
+
+        fn collect<T>(rows: Vec<DbRow>, f: fn(&DbRow) -> Result<T>) -> Result<Vec<T>> {
+            rows.iter().map(f).collect()
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::Tx for $tx {
+            async fn commit(self: Box<Self>) -> Result<()> {
+                Ok(self.tx.commit().await?)
+            }
+
+            async fn insert_organisation(&mut self, org: &NewOrganisation) -> Result<i64> {
+                let row = sqlx::query(
+                    "INSERT INTO organisations (kind, name, nis_code, kbo_number, province_nis) \
+                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                )
+                .bind(org.kind.as_str())
+                .bind(&org.name)
+                .bind(org.nis_code.as_ref().map(|n| n.as_str()))
+                .bind(org.kbo_number.as_ref().map(|k| k.as_str()))
+                .bind(org.province_nis.as_ref().map(|n| n.as_str()))
+                .fetch_one(&mut *self.tx)
+                .await
+                .map_err(unique_violation)?;
+                Ok(row.try_get(0)?)
+            }
+
+            async fn organisation(&mut self, id: i64) -> Result<Option<Organisation>> {
+                let row = sqlx::query("SELECT * FROM organisations WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *self.tx)
+                    .await?;
+                row.as_ref().map(organisation_from).transpose()
+            }
+
+            async fn organisation_by_nis(&mut self, nis: &NisCode) -> Result<Option<Organisation>> {
+                let row = sqlx::query("SELECT * FROM organisations WHERE nis_code = $1")
+                    .bind(nis.as_str())
+                    .fetch_optional(&mut *self.tx)
+                    .await?;
+                row.as_ref().map(organisation_from).transpose()
+            }
+
+            async fn organisation_by_name(&mut self, kind: OrganisationKind, name: &str) -> Result<Option<Organisation>> {
+                let row = sqlx::query("SELECT * FROM organisations WHERE kind = $1 AND name = $2")
+                    .bind(kind.as_str())
+                    .bind(name)
+                    .fetch_optional(&mut *self.tx)
+                    .await?;
+                row.as_ref().map(organisation_from).transpose()
+            }
+
+            async fn organisations(&mut self, filter: &OrganisationFilter) -> Result<Vec<Organisation>> {
+                let pattern = filter.query.as_ref().map(|q| format!("%{}%", q.to_lowercase()));
+                let rows = sqlx::query(
+                    "SELECT * FROM organisations \
+                     WHERE ($1 IS NULL OR kind = $1) \
+                       AND ($2 IS NULL OR LOWER(name) LIKE $2 OR nis_code LIKE $2) \
+                       AND id > $3 \
+                     ORDER BY id LIMIT $4",
+                )
+                .bind(filter.kind.map(|k| k.as_str()))
+                .bind(pattern)
+                .bind(filter.after_id.unwrap_or(0))
+                .bind(filter.limit)
+                .fetch_all(&mut *self.tx)
+                .await?;
+                collect(rows, organisation_from)
+            }
+
+            async fn count_organisations(&mut self) -> Result<i64> {
+                Ok(sqlx::query("SELECT COUNT(*) FROM organisations").fetch_one(&mut *self.tx).await?.try_get(0)?)
+            }
+
+            async fn insert_person(&mut self, p: &NewPerson) -> Result<i64> {
+                let row = sqlx::query(
+                    "INSERT INTO people (organisation_id, email, name, role, password_hash, language) \
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                )
+                .bind(p.organisation_id)
+                .bind(p.email.as_str())
+                .bind(&p.name)
+                .bind(p.role.as_str())
+                .bind(&p.password_hash)
+                .bind(&p.language)
+                .fetch_one(&mut *self.tx)
+                .await
+                .map_err(unique_violation)?;
+                Ok(row.try_get(0)?)
+            }
+
+            async fn person(&mut self, id: i64) -> Result<Option<Person>> {
+                let row = sqlx::query(&format!("SELECT {PERSON_COLUMNS} FROM people p WHERE p.id = $1"))
+                    .bind(id)
+                    .fetch_optional(&mut *self.tx)
+                    .await?;
+                row.as_ref().map(person_from).transpose()
+            }
+
+            async fn person_by_email(&mut self, email: &EmailAddress) -> Result<Option<Person>> {
+                let row = sqlx::query(&format!("SELECT {PERSON_COLUMNS} FROM people p WHERE p.email = $1"))
+                    .bind(email.as_str())
+                    .fetch_optional(&mut *self.tx)
+                    .await?;
+                row.as_ref().map(person_from).transpose()
+            }
+
+            async fn insert_token(&mut self, token_hash: &str, person_id: i64, at: DateTime<Utc>, expires: DateTime<Utc>) -> Result<()> {
+                sqlx::query("INSERT INTO api_tokens (token_hash, person_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+                    .bind(token_hash)
+                    .bind(person_id)
+                    .bind(at)
+                    .bind(expires)
+                    .execute(&mut *self.tx)
+                    .await?;
+                Ok(())
+            }
+
+            async fn person_by_token(&mut self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Person>> {
+                let row = sqlx::query(&format!(
+                    "SELECT {PERSON_COLUMNS} FROM api_tokens t JOIN people p ON p.id = t.person_id \
+                     WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2"
+                ))
+                .bind(token_hash)
+                .bind(now)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+                row.as_ref().map(person_from).transpose()
+            }
+
+            async fn revoke_token(&mut self, token_hash: &str, at: DateTime<Utc>) -> Result<bool> {
+                let done = sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL")
+                    .bind(token_hash)
+                    .bind(at)
+                    .execute(&mut *self.tx)
+                    .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn insert_programme(&mut self, name: &str, settings: &ProgrammeSettings, at: DateTime<Utc>) -> Result<i64> {
+                let settings = serde_json::to_string(settings).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let row = sqlx::query("INSERT INTO programmes (name, settings, created_at) VALUES ($1, $2, $3) RETURNING id")
+                    .bind(name)
+                    .bind(settings)
+                    .bind(at)
+                    .fetch_one(&mut *self.tx)
+                    .await?;
+                Ok(row.try_get(0)?)
+            }
+
+            async fn update_programme_settings(&mut self, id: i64, settings: &ProgrammeSettings) -> Result<()> {
+                let settings = serde_json::to_string(settings).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                sqlx::query("UPDATE programmes SET settings = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(settings)
+                    .execute(&mut *self.tx)
+                    .await?;
+                Ok(())
+            }
+
+            async fn programme(&mut self, id: i64) -> Result<Option<Programme>> {
+                let row = sqlx::query("SELECT * FROM programmes WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *self.tx)
+                    .await?;
+                row.as_ref().map(programme_from).transpose()
+            }
+
+            async fn lock_programme(&mut self, id: i64) -> Result<Option<Programme>> {
+                let row = sqlx::query(concat!("SELECT * FROM programmes WHERE id = $1", $for_update))
+                    .bind(id)
+                    .fetch_optional(&mut *self.tx)
+                    .await?;
+                row.as_ref().map(programme_from).transpose()
+            }
+
+            async fn programmes(&mut self) -> Result<Vec<Programme>> {
+                let rows = sqlx::query("SELECT * FROM programmes ORDER BY id").fetch_all(&mut *self.tx).await?;
+                collect(rows, programme_from)
+            }
+
+            async fn insert_amendment(&mut self, programme_id: i64, summary: &serde_json::Value, reason: &str, decided_by: i64, at: DateTime<Utc>) -> Result<i64> {
+                let row = sqlx::query(
+                    "INSERT INTO amendments (programme_id, summary, reason, decided_by, at) \
+                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                )
+                .bind(programme_id)
+                .bind(summary.to_string())
+                .bind(reason)
+                .bind(decided_by)
+                .bind(at)
+                .fetch_one(&mut *self.tx)
+                .await?;
+                Ok(row.try_get(0)?)
+            }
+
+            async fn amendments(&mut self, programme_id: i64) -> Result<Vec<Amendment>> {
+                let rows = sqlx::query("SELECT * FROM amendments WHERE programme_id = $1 ORDER BY id")
+                    .bind(programme_id)
+                    .fetch_all(&mut *self.tx)
+                    .await?;
+                rows.iter()
+                    .map(|row| {
+                        let summary: String = row.try_get("summary")?;
+                        Ok(Amendment {
+                            id: row.try_get("id")?,
+                            programme_id: row.try_get("programme_id")?,
+                            summary: serde_json::from_str(&summary).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                            reason: row.try_get("reason")?,
+                            decided_by: row.try_get("decided_by")?,
+                            at: row.try_get("at")?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn insert_grant(&mut self, g: &ProjectGrant) -> Result<i64> {
+                let packages = serde_json::to_string(&g.work_packages).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let row = sqlx::query(
+                    "INSERT INTO project_grants (beneficiary_id, name, amount_cents, starts_on, ends_on, work_packages, governance) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                )
+                .bind(g.beneficiary_id)
+                .bind(&g.name)
+                .bind(g.amount.cents())
+                .bind(g.starts_on)
+                .bind(g.ends_on)
+                .bind(packages)
+                .bind(&g.governance)
+                .fetch_one(&mut *self.tx)
+                .await?;
+                Ok(row.try_get(0)?)
+            }
+
+            async fn grants(&mut self) -> Result<Vec<ProjectGrant>> {
+                let rows = sqlx::query("SELECT * FROM project_grants ORDER BY id").fetch_all(&mut *self.tx).await?;
+                rows.iter()
+                    .map(|row| {
+                        let packages: String = row.try_get("work_packages")?;
+                        Ok(ProjectGrant {
+                            id: row.try_get("id")?,
+                            beneficiary_id: row.try_get("beneficiary_id")?,
+                            name: row.try_get("name")?,
+                            amount: Money::from_cents(row.try_get("amount_cents")?),
+                            starts_on: row.try_get("starts_on")?,
+                            ends_on: row.try_get("ends_on")?,
+                            work_packages: serde_json::from_str(&packages).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                            governance: row.try_get("governance")?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn insert_agreement(&mut self, a: &FrameworkAgreement) -> Result<i64> {
+                let id: i64 = sqlx::query(
+                    "INSERT INTO framework_agreements (reference, title, window_from, window_until, active, response_term_working_days) \
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                )
+                .bind(&a.reference)
+                .bind(&a.title)
+                .bind(a.window_from)
+                .bind(a.window_until)
+                .bind(a.active)
+                .bind(i64::from(a.response_term_working_days))
+                .fetch_one(&mut *self.tx)
+                .await
+                .map_err(unique_violation)?
+                .try_get(0)?;
+                for firm in &a.cascade {
+                    sqlx::query(
+                        "INSERT INTO cascade_firms (agreement_id, rank, firm_id, package_price_cents, day_rate_cents) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(id)
+                    .bind(i64::from(firm.rank))
+                    .bind(firm.firm_id)
+                    .bind(firm.package_price.cents())
+                    .bind(firm.day_rate.cents())
+                    .execute(&mut *self.tx)
+                    .await?;
+                }
+                Ok(id)
+            }
+
+            async fn agreements(&mut self) -> Result<Vec<FrameworkAgreement>> {
+                let rows = sqlx::query("SELECT * FROM framework_agreements ORDER BY window_from, id")
+                    .fetch_all(&mut *self.tx)
+                    .await?;
+                let firms = sqlx::query("SELECT * FROM cascade_firms ORDER BY agreement_id, rank")
+                    .fetch_all(&mut *self.tx)
+                    .await?;
+                let mut agreements = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    let id: i64 = row.try_get("id")?;
+                    let mut cascade = Vec::new();
+                    for f in firms.iter() {
+                        if f.try_get::<i64, _>("agreement_id")? == id {
+                            cascade.push(CascadeFirm {
+                                firm_id: f.try_get("firm_id")?,
+                                rank: f.try_get::<i64, _>("rank")? as u32,
+                                package_price: Money::from_cents(f.try_get("package_price_cents")?),
+                                day_rate: Money::from_cents(f.try_get("day_rate_cents")?),
+                            });
+                        }
+                    }
+                    agreements.push(FrameworkAgreement {
+                        id,
+                        reference: row.try_get("reference")?,
+                        title: row.try_get("title")?,
+                        window_from: row.try_get("window_from")?,
+                        window_until: row.try_get("window_until")?,
+                        active: row.try_get("active")?,
+                        response_term_working_days: row.try_get::<i64, _>("response_term_working_days")? as u32,
+                        cascade,
+                    });
+                }
+                Ok(agreements)
+            }
+
+            async fn set_agreement_active(&mut self, id: i64, active: bool) -> Result<()> {
+                sqlx::query("UPDATE framework_agreements SET active = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(active)
+                    .execute(&mut *self.tx)
+                    .await?;
+                Ok(())
+            }
+
+            async fn insert_order(&mut self, o: &Order) -> Result<i64> {
+                let row = sqlx::query(
+                    "INSERT INTO orders (programme_id, government_id, kind, scope, estimated_cost_cents, rate, state, \
+                     reserved_cents, paid_cents, submitted_on, submitted_at, submitted_by, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+                )
+                .bind(o.programme_id)
+                .bind(o.government_id)
+                .bind(o.kind.as_str())
+                .bind(&o.scope)
+                .bind(o.estimated_cost.map(Money::cents))
+                .bind(o.rate.to_string())
+                .bind(o.state.as_str())
+                .bind(o.reserved.cents())
+                .bind(o.paid.cents())
+                .bind(o.submitted_on)
+                .bind(o.submitted_at)
+                .bind(o.submitted_by)
+                .bind(o.updated_at)
+                .fetch_one(&mut *self.tx)
+                .await?;
+                let id: i64 = row.try_get(0)?;
+                // The rest of the order's facts are written by the same path as every later change.
+                self.update_order(&Order { id, ..o.clone() }).await?;
+                Ok(id)
+            }
+
+            async fn update_order(&mut self, o: &Order) -> Result<()> {
+                sqlx::query(
+                    "UPDATE orders SET state = $2, agreement_id = $3, cascade_rank = $4, firm_id = $5, offered_on = $6, \
+                     response_due_on = $7, price_cents = $8, planned_start_on = $9, accepted_on = $10, delivered_on = $11, \
+                     remediation_day_on = $12, invoice_number = $13, invoiced_cents = $14, reserved_cents = $15, \
+                     paid_cents = $16, updated_at = $17 WHERE id = $1",
+                )
+                .bind(o.id)
+                .bind(o.state.as_str())
+                .bind(o.agreement_id)
+                .bind(o.cascade_rank.map(i64::from))
+                .bind(o.firm_id)
+                .bind(o.offered_on)
+                .bind(o.response_due_on)
+                .bind(o.price.map(Money::cents))
+                .bind(o.planned_start_on)
+                .bind(o.accepted_on)
+                .bind(o.delivered_on)
+                .bind(o.remediation_day_on)
+                .bind(&o.invoice_number)
+                .bind(o.invoiced.map(Money::cents))
+                .bind(o.reserved.cents())
+                .bind(o.paid.cents())
+                .bind(o.updated_at)
+                .execute(&mut *self.tx)
+                .await?;
+                Ok(())
+            }
+
+            async fn order(&mut self, id: i64) -> Result<Option<Order>> {
+                let row = sqlx::query(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1"))
+                    .bind(id)
+                    .fetch_optional(&mut *self.tx)
+                    .await?;
+                row.as_ref().map(order_from).transpose()
+            }
+
+            async fn orders(&mut self, f: &OrderFilter) -> Result<Vec<Order>> {
+                let rows = sqlx::query(&format!(
+                    "SELECT {ORDER_COLUMNS} FROM orders \
+                     WHERE ($1 IS NULL OR programme_id = $1) AND ($2 IS NULL OR state = $2) \
+                       AND ($3 IS NULL OR government_id = $3) AND ($4 IS NULL OR firm_id = $4) AND id > $5 \
+                     ORDER BY id LIMIT $6"
+                ))
+                .bind(f.programme_id)
+                .bind(f.state.map(|s| s.as_str()))
+                .bind(f.government_id)
+                .bind(f.firm_id)
+                .bind(f.after_id.unwrap_or(0))
+                .bind(f.limit)
+                .fetch_all(&mut *self.tx)
+                .await?;
+                collect(rows, order_from)
+            }
+
+            async fn order_counts(&mut self, programme_id: i64) -> Result<Vec<(OrderKind, OrderState, i64)>> {
+                let rows = sqlx::query(
+                    "SELECT kind, state, COUNT(*) AS n FROM orders WHERE programme_id = $1 GROUP BY kind, state ORDER BY kind, state",
+                )
+                .bind(programme_id)
+                .fetch_all(&mut *self.tx)
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok((
+                            parse(&r.try_get::<String, _>("kind")?, "order kind")?,
+                            parse(&r.try_get::<String, _>("state")?, "order state")?,
+                            r.try_get("n")?,
+                        ))
+                    })
+                    .collect()
+            }
+
+            async fn has_basic_audit(&mut self, programme_id: i64, government_id: i64) -> Result<bool> {
+                let row = sqlx::query(
+                    "SELECT COUNT(*) FROM orders WHERE programme_id = $1 AND government_id = $2 AND kind = 'basic' \
+                     AND state NOT IN ('cancelled', 'unplaceable')",
+                )
+                .bind(programme_id)
+                .bind(government_id)
+                .fetch_one(&mut *self.tx)
+                .await?;
+                Ok(row.try_get::<i64, _>(0)? > 0)
+            }
+
+            async fn waitlist(&mut self, programme_id: i64) -> Result<Vec<Order>> {
+                let rows = sqlx::query(&format!(
+                    "SELECT {ORDER_COLUMNS} FROM orders WHERE programme_id = $1 AND state = 'waitlisted' ORDER BY id"
+                ))
+                .bind(programme_id)
+                .fetch_all(&mut *self.tx)
+                .await?;
+                collect(rows, order_from)
+            }
+
+            async fn orders_awaiting_agreement(&mut self, agreement_id: i64) -> Result<Vec<Order>> {
+                let rows = sqlx::query(&format!(
+                    "SELECT {ORDER_COLUMNS} FROM orders WHERE agreement_id = $1 AND state = 'awaiting_framework' ORDER BY id"
+                ))
+                .bind(agreement_id)
+                .fetch_all(&mut *self.tx)
+                .await?;
+                collect(rows, order_from)
+            }
+
+            async fn earliest_response_due(&mut self) -> Result<Option<NaiveDate>> {
+                let row = sqlx::query("SELECT MIN(response_due_on) FROM orders WHERE state = 'offered'")
+                    .fetch_one(&mut *self.tx)
+                    .await?;
+                Ok(row.try_get(0)?)
+            }
+
+            async fn offers_due_before(&mut self, date: NaiveDate) -> Result<Vec<Order>> {
+                let rows = sqlx::query(&format!(
+                    "SELECT {ORDER_COLUMNS} FROM orders WHERE state = 'offered' AND response_due_on < $1 ORDER BY programme_id, id"
+                ))
+                .bind(date)
+                .fetch_all(&mut *self.tx)
+                .await?;
+                collect(rows, order_from)
+            }
+
+            async fn balances(&mut self, programme_id: i64) -> Result<Balances> {
+                let row = sqlx::query(
+                    "SELECT budget_after AS budget, reserved_after AS reserved, paid_after AS paid FROM postings \
+                     WHERE programme_id = $1 ORDER BY id DESC LIMIT 1",
+                )
+                .bind(programme_id)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+                row.as_ref().map(balances_from).transpose().map(Option::unwrap_or_default)
+            }
+
+            async fn balances_from_postings(&mut self, programme_id: i64) -> Result<Balances> {
+                let row = sqlx::query(
+                    "SELECT \
+                       CAST(COALESCE(SUM(CASE WHEN from_account = 'appropriation' THEN amount_cents \
+                                              WHEN to_account = 'appropriation' THEN -amount_cents ELSE 0 END), 0) AS BIGINT) AS budget, \
+                       CAST(COALESCE(SUM(CASE WHEN to_account = 'reserved' THEN amount_cents \
+                                              WHEN from_account = 'reserved' THEN -amount_cents ELSE 0 END), 0) AS BIGINT) AS reserved, \
+                       CAST(COALESCE(SUM(CASE WHEN to_account = 'paid' THEN amount_cents \
+                                              WHEN from_account = 'paid' THEN -amount_cents ELSE 0 END), 0) AS BIGINT) AS paid \
+                     FROM postings WHERE programme_id = $1",
+                )
+                .bind(programme_id)
+                .fetch_one(&mut *self.tx)
+                .await?;
+                balances_from(&row)
+            }
+
+            async fn order_reservations(&mut self, programme_id: i64) -> Result<i64> {
+                let row = sqlx::query("SELECT CAST(COALESCE(SUM(reserved_cents), 0) AS BIGINT) FROM orders WHERE programme_id = $1")
+                    .bind(programme_id)
+                    .fetch_one(&mut *self.tx)
+                    .await?;
+                Ok(row.try_get(0)?)
+            }
+
+            async fn insert_posting(&mut self, p: &Posting) -> Result<i64> {
+                let row = sqlx::query(
+                    "INSERT INTO postings (programme_id, order_id, from_account, to_account, amount_cents, \
+                     budget_after, reserved_after, paid_after, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                )
+                .bind(p.programme_id)
+                .bind(p.order_id)
+                .bind(p.from.as_str())
+                .bind(p.to.as_str())
+                .bind(p.amount.cents())
+                .bind(p.after.budget.cents())
+                .bind(p.after.reserved.cents())
+                .bind(p.after.paid.cents())
+                .bind(p.at)
+                .fetch_one(&mut *self.tx)
+                .await?;
+                Ok(row.try_get(0)?)
+            }
+
+            async fn append_event(&mut self, e: &NewEvent) -> Result<Event> {
+                let head = sqlx::query(concat!("SELECT seq, hash FROM audit_chain_head WHERE id = 1", $for_update))
+                    .fetch_one(&mut *self.tx)
+                    .await?;
+                let prev_seq: i64 = head.try_get("seq")?;
+                let event = {
+                    let at = audit::truncate_to_micros(e.at);
+                    let details = e.details.to_string();
+                    let prev_hash: String = head.try_get("hash")?;
+                    let seq = prev_seq + 1;
+                    let hash = audit::entry_hash(seq, at, e.actor_id, &e.actor, &e.action, (&e.subject_type, e.subject_id), &details, &prev_hash);
+                    Event {
+                        seq,
+                        at,
+                        actor_id: e.actor_id,
+                        actor: e.actor.clone(),
+                        action: e.action.clone(),
+                        subject_type: e.subject_type.clone(),
+                        subject_id: e.subject_id,
+                        details,
+                        prev_hash,
+                        hash,
+                    }
+                };
+                sqlx::query(&format!(
+                    "INSERT INTO events ({EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+                ))
+                .bind(event.seq)
+                .bind(event.at)
+                .bind(event.actor_id)
+                .bind(&event.actor)
+                .bind(&event.action)
+                .bind(&event.subject_type)
+                .bind(event.subject_id)
+                .bind(&event.details)
+                .bind(&event.prev_hash)
+                .bind(&event.hash)
+                .execute(&mut *self.tx)
+                .await?;
+                sqlx::query("UPDATE audit_chain_head SET seq = $1, hash = $2 WHERE id = 1")
+                    .bind(event.seq)
+                    .bind(&event.hash)
+                    .execute(&mut *self.tx)
+                    .await?;
+                Ok(event)
+            }
+
+            async fn events_of(&mut self, subject_type: &str, subject_id: i64) -> Result<Vec<Event>> {
+                let rows = sqlx::query(&format!(
+                    "SELECT {EVENT_COLUMNS} FROM events WHERE subject_type = $1 AND subject_id = $2 ORDER BY seq"
+                ))
+                .bind(subject_type)
+                .bind(subject_id)
+                .fetch_all(&mut *self.tx)
+                .await?;
+                collect(rows, event_from)
+            }
+
+            async fn events_after(&mut self, after_seq: i64, limit: i64) -> Result<Vec<Event>> {
+                let rows = sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2"))
+                    .bind(after_seq)
+                    .bind(limit)
+                    .fetch_all(&mut *self.tx)
+                    .await?;
+                collect(rows, event_from)
+            }
+
+            async fn chain_head(&mut self) -> Result<(i64, String)> {
+                let row = sqlx::query("SELECT seq, hash FROM audit_chain_head WHERE id = 1").fetch_one(&mut *self.tx).await?;
+                Ok((row.try_get("seq")?, row.try_get("hash")?))
+            }
+
+            async fn claim_idempotency_key(&mut self, person_id: i64, key: &str, request_hash: &str, at: DateTime<Utc>) -> Result<IdempotencyClaim> {
+                let inserted = sqlx::query(
+                    "INSERT INTO idempotency_keys (person_id, key, request_hash, created_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (person_id, key) DO NOTHING",
+                )
+                .bind(person_id)
+                .bind(key)
+                .bind(request_hash)
+                .bind(at)
+                .execute(&mut *self.tx)
+                .await?;
+                if inserted.rows_affected() == 1 {
+                    return Ok(IdempotencyClaim::Claimed);
+                }
+                let row = sqlx::query("SELECT request_hash, status, body FROM idempotency_keys WHERE person_id = $1 AND key = $2")
+                    .bind(person_id)
+                    .bind(key)
+                    .fetch_one(&mut *self.tx)
+                    .await?;
+                let stored: String = row.try_get("request_hash")?;
+                let status: Option<i64> = row.try_get("status")?;
+                Ok(match (stored == request_hash, status) {
+                    (false, _) => IdempotencyClaim::Mismatch,
+                    (true, None) => IdempotencyClaim::InProgress,
+                    (true, Some(status)) => IdempotencyClaim::Replay {
+                        status: status as u16,
+                        body: row.try_get::<Option<String>, _>("body")?.unwrap_or_default(),
+                    },
+                })
+            }
+
+            async fn record_idempotent_response(&mut self, person_id: i64, key: &str, status: u16, body: &str) -> Result<()> {
+                sqlx::query("UPDATE idempotency_keys SET status = $3, body = $4 WHERE person_id = $1 AND key = $2")
+                    .bind(person_id)
+                    .bind(key)
+                    .bind(i64::from(status))
+                    .bind(body)
+                    .execute(&mut *self.tx)
+                    .await?;
+                Ok(())
+            }
+
+            async fn release_idempotency_key(&mut self, person_id: i64, key: &str) -> Result<()> {
+                sqlx::query("DELETE FROM idempotency_keys WHERE person_id = $1 AND key = $2 AND status IS NULL")
+                    .bind(person_id)
+                    .bind(key)
+                    .execute(&mut *self.tx)
+                    .await?;
+                Ok(())
+            }
+        }
+    }
+    };
+}
+
+pub(crate) use implement_tx;
