@@ -1,1 +1,303 @@
-fn main(){}
+//! `cyberveilig`: the server, the demo and the command line in one binary.
+
+mod config;
+
+use chrono::{DateTime, Utc};
+use clap::{Args, Parser, Subcommand};
+use config::{pick, FileConfig};
+use cyberveilig_services::audit::ChainReport;
+use cyberveilig_services::{Clock, Services, SystemClock, TestClock};
+use cyberveilig_store::Store;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(name = "cyberveilig", version, about = "Runs the co-financing programme for ICT security audits of Flemish local governments.")]
+struct Cli {
+    /// Configuration file (TOML); CYBERVEILIG_* variables and flags override it.
+    #[arg(long, global = true, env = "CYBERVEILIG_CONFIG", default_value = "cyberveilig.toml")]
+    config: PathBuf,
+    /// Log as JSON lines instead of text.
+    #[arg(long, global = true, env = "CYBERVEILIG_LOG_FORMAT", value_parser = ["text", "json"])]
+    log_format: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct DatabaseArgs {
+    /// `sqlite:PATH` (default: DATA_DIR/cyberveilig.db) or `postgres://user@host/db`.
+    #[arg(long = "database", env = "CYBERVEILIG_DATABASE_URL")]
+    database: Option<String>,
+    /// Folder for the embedded database.
+    #[arg(long, env = "CYBERVEILIG_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Seed the real programme with demo accounts and history (when empty) and serve it on a demo clock.
+    Demo {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        #[arg(long, env = "CYBERVEILIG_LISTEN")]
+        listen: Option<String>,
+        /// Let the clock be moved forward (PUT /api/v1/test/clock), optionally starting at START.
+        #[arg(long, value_name = "START", num_args = 0..=1, default_missing_value = "")]
+        test_clock: Option<String>,
+        /// Seed the programme, agreements and accounts but no orders.
+        #[arg(long)]
+        no_history: bool,
+    },
+    /// Serve on the system clock.
+    Serve {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        #[arg(long, env = "CYBERVEILIG_LISTEN")]
+        listen: Option<String>,
+    },
+    /// Apply the database migrations (or list them with --dry-run).
+    Migrate {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// The tamper-evident audit log.
+    AuditLog {
+        #[command(subcommand)]
+        command: AuditLogCommand,
+    },
+    /// The programmes' budgets and orders.
+    Programme {
+        #[command(subcommand)]
+        command: ProgrammeCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditLogCommand {
+    /// Check every link of the hash chain; exits 1 at the first broken link.
+    Verify {
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProgrammeCommand {
+    /// Budget, reserved, paid, available, waiting list and orders by state; checks the ledger.
+    Status {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let file = match FileConfig::load(&cli.config) {
+        Ok(file) => file,
+        Err(e) => {
+            eprintln!("error: configuration file {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(pick(cli.log_format.clone(), file.log_format.clone(), "text".into()));
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, file)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(format: String) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CYBERVEILIG_LOG").unwrap_or_else(|_| "info,sqlx=warn".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if format == "json" { builder.json().init() } else { builder.init() }
+}
+
+type AnyError = Box<dyn std::error::Error + Send + Sync>;
+
+fn database_url(db: &DatabaseArgs, file: &FileConfig, default_name: &str) -> Result<String, AnyError> {
+    if let Some(url) = db.database.clone().or_else(|| file.database_url.clone()) {
+        return Ok(url);
+    }
+    let dir = pick(db.data_dir.clone(), file.data_dir.clone(), PathBuf::from("cyberveilig-data"));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    Ok(format!("sqlite:{}", dir.join(default_name).display()))
+}
+
+async fn open(url: &str) -> Result<Arc<dyn Store>, AnyError> {
+    let store = cyberveilig_store::connect(url).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
+    match command {
+        Command::Demo { db, listen, test_clock, no_history } => {
+            let url = database_url(&db, &file, "demo.db")?;
+            let start = match test_clock.as_deref() {
+                None | Some("") => cyberveilig_services::demo::default_demo_start(),
+                Some(text) => DateTime::parse_from_rfc3339(text).map_err(|e| format!("--test-clock START must be an RFC 3339 instant such as 2021-06-15T10:00:00+02:00: {e}"))?.with_timezone(&Utc),
+            };
+            let store = open(&url).await?;
+            let history_start = if no_history { start } else { start.min(cyberveilig_services::demo::default_demo_start()) };
+            let clock = Arc::new(TestClock::at(seed_clock_start(history_start)));
+            let services = Services::new(store, clock.clone());
+            let seeded = services.seed_installation().await?;
+            services.seed_demo_accounts().await?;
+            if seeded.fresh && !no_history {
+                eprintln!("Replaying the programme's history up to {} ...", start.format("%d/%m/%Y"));
+                let n = services.replay_demo_history(seeded.programme_id, start).await?;
+                eprintln!("{n} orders replayed.");
+            }
+            let now = latest_event_at(&services).await?.map_or(start, |last| last.max(start));
+            clock.set(now);
+            let listen = pick(listen, file.listen.clone(), "127.0.0.1:8080".into());
+            let options = cyberveilig_web::WebOptions { test_clock: test_clock.is_some(), demo: true };
+            banner(&listen, now, test_clock.is_some(), &url);
+            serve(services, options, &listen).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { db, listen } => {
+            let url = database_url(&db, &file, "cyberveilig.db")?;
+            let services = Services::new(open(&url).await?, Arc::new(SystemClock));
+            services.seed_installation().await?;
+            let listen = pick(listen, file.listen.clone(), "127.0.0.1:8080".into());
+            tracing::info!(%listen, backend = services.store.backend(), "serving");
+            serve(services, cyberveilig_web::WebOptions::default(), &listen).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate { db, dry_run } => {
+            let url = database_url(&db, &file, "cyberveilig.db")?;
+            let store = cyberveilig_store::connect(&url).await?;
+            let pending = store.pending_migrations().await?;
+            if pending.is_empty() {
+                println!("The database is up to date.");
+            } else if dry_run {
+                println!("Would apply {} migration(s):", pending.len());
+                pending.iter().for_each(|m| println!("  {m}"));
+            } else {
+                store.migrate().await?;
+                println!("Applied {} migration(s):", pending.len());
+                pending.iter().for_each(|m| println!("  {m}"));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::AuditLog { command: AuditLogCommand::Verify { db } } => {
+            let url = database_url(&db, &file, "cyberveilig.db")?;
+            let services = Services::new(open(&url).await?, Arc::new(SystemClock));
+            match services.verify_audit_log().await? {
+                ChainReport::Intact { entries, head } => {
+                    println!("All {entries} entries of the audit log hold; head {head}.");
+                    Ok(ExitCode::SUCCESS)
+                }
+                ChainReport::Broken(link) => {
+                    println!("The audit log is broken at entry {}: {}.", link.seq, link.problem);
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        Command::Programme { command: ProgrammeCommand::Status { db, json } } => {
+            let url = database_url(&db, &file, "cyberveilig.db")?;
+            let services = Services::new(open(&url).await?, Arc::new(SystemClock));
+            programme_status(&services, json).await
+        }
+    }
+}
+
+/// Where a fresh demo's history starts: the programme's first day.
+fn seed_clock_start(start: DateTime<Utc>) -> DateTime<Utc> {
+    let first_day = cyberveilig_services::clock::start_of_brussels_day(chrono::NaiveDate::from_ymd_opt(2020, 5, 4).unwrap_or_default());
+    first_day.min(start)
+}
+
+async fn latest_event_at(services: &Services) -> Result<Option<DateTime<Utc>>, AnyError> {
+    let mut tx = services.store.read().await?;
+    let (seq, _) = tx.chain_head().await?;
+    Ok(tx.events_after(seq - 1, 1).await?.first().map(|e| e.at))
+}
+
+fn banner(listen: &str, now: DateTime<Utc>, movable: bool, url: &str) {
+    let local = now.with_timezone(&chrono_tz::Europe::Brussels);
+    println!("cyberveilig demo: fictional accounts and history on the real programme.");
+    println!("  Demo clock: {} (Europe/Brussels){}", local.format("%d/%m/%Y %H:%M"), if movable { ", movable with PUT /api/v1/test/clock" } else { "" });
+    println!("  Database:   {url}");
+    println!("  Listening:  http://{listen}/  (API: http://{listen}/api/v1/openapi.json)");
+    println!("  Sign in (password \"demo\"): admin@abb.test, ey@firms.test, deloitte@firms.test, pwc@firms.test,");
+    println!("    gt@firms.test, vvsg@vvsg.test, student@howest.test, <nis>@gemeente.test (44021@gemeente.test is Gent)");
+}
+
+async fn serve(services: Services, options: cyberveilig_web::WebOptions, listen: &str) -> Result<(), AnyError> {
+    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let worker = services.clone();
+    tokio::spawn(async move {
+        // Offers expire at midnight in Brussels; a minute's delay is well within a working day.
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            if let Err(e) = worker.expire_due_offers().await {
+                tracing::warn!(error = %e, "expiring offers failed; will retry");
+            }
+        }
+    });
+    let store = services.store.clone();
+    let app = cyberveilig_web::router(services, options);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    store.close().await;
+    Ok(())
+}
+
+async fn programme_status(services: &Services, json: bool) -> Result<ExitCode, AnyError> {
+    let mut healthy = true;
+    let mut report = Vec::new();
+    for status in services.programmes_public().await? {
+        let check = services.check_ledger(status.programme.id).await?;
+        healthy &= check.holds();
+        let b = status.balances;
+        if json {
+            report.push(serde_json::json!({
+                "id": status.programme.id, "name": status.programme.name,
+                "budget_cents": b.budget.cents(), "reserved_cents": b.reserved.cents(), "paid_cents": b.paid.cents(),
+                "available_cents": b.available().cents(), "waitlisted_count": status.waitlisted_count,
+                "offer_ends_on": status.programme.settings.offer_ends_on,
+                "orders": status.order_counts.iter().map(|(k, s, n)| serde_json::json!({"kind": k, "state": s, "count": n})).collect::<Vec<_>>(),
+                "ledger_consistent": check.holds(),
+            }));
+            continue;
+        }
+        println!("Programme {}: {}", status.programme.id, status.programme.name);
+        println!("  Budget     {:>18}", b.budget.format_nl());
+        println!("  Reserved   {:>18}", b.reserved.format_nl());
+        println!("  Paid       {:>18}", b.paid.format_nl());
+        println!("  Available  {:>18}", b.available().format_nl());
+        println!("  Waitlisted {:>18}", status.waitlisted_count);
+        println!("  Offer ends {:>18}", status.programme.settings.offer_ends_on.format("%d/%m/%Y"));
+        for (kind, state, n) in &status.order_counts {
+            println!("  {:<10} {:<22} {n:>5}", kind.as_str(), state.as_str());
+        }
+        println!("  Ledger     {}", if check.holds() { "consistent: running balances equal the sums of the postings and the orders' reservations" } else { "INCONSISTENT" });
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    }
+    Ok(if healthy { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}

@@ -343,6 +343,14 @@ async fn demo_plan(services: &Services, until: DateTime<Utc>) -> Result<Vec<Plan
             }
         }
     }
+    // The last working days before the demo's now, so offers wait for the firms' answer.
+    let mut recent: Vec<NaiveDate> = last.iter_days().rev().take(8).filter(|d| is_working_day(*d) && *d <= last).take(3).collect();
+    recent.reverse();
+    for (i, on) in recent.into_iter().enumerate() {
+        if let Some(nis) = next.next() {
+            plan.push(PlannedOrder { nis: nis.clone(), on, kind: OrderKind::Basic, seed: roll(i as i64, 11) });
+        }
+    }
     // Additional work, ordered by some of the early basic-audit governments months later.
     let additional: Vec<PlannedOrder> = plan
         .iter()

@@ -260,6 +260,14 @@ impl Services {
             return Err(hidden_or_forbidden(actor, &order));
         }
         transition(&order, OrderAction::Reopen)?;
+        // D3: an unplaceable basic audit no longer counts, so the government may have ordered
+        // another one since; re-opening this one would give it two.
+        if order.kind == OrderKind::Basic
+            && programme.settings.one_basic_audit_per_government
+            && work.tx.has_basic_audit(programme.id, order.government_id).await?
+        {
+            return Err(Refusal::SecondBasicAudit.into());
+        }
         work.record("order.reopened", "order", order.id, json!({})).await?;
         fund_and_place(&mut work, &programme, &mut order).await?;
         work.commit().await?;

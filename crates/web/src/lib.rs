@@ -1,1 +1,160 @@
+//! The web layer: the JSON API under `/api/v1`, health and metrics. Thin: parse, authorise
+//! through the services, call one, render.
 
+pub mod api;
+pub mod dto;
+pub mod extract;
+pub mod idempotency;
+pub mod openapi;
+pub mod problem;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{middleware, Json, Router};
+use cyberveilig_services::Services;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use tower_http::set_header::SetResponseHeaderLayer;
+use utoipa::OpenApi;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub services: Services,
+    pub options: Arc<WebOptions>,
+    pub metrics: Arc<Metrics>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct WebOptions {
+    /// `PUT /api/v1/test/clock` exists only when this is set.
+    pub test_clock: bool,
+    /// Demo mode: a banner says the data and the clock are not real.
+    pub demo: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Metrics {
+    pub requests: AtomicU64,
+    pub server_errors: AtomicU64,
+}
+
+pub fn router(services: Services, options: WebOptions) -> Router {
+    let state = AppState { services, options: Arc::new(options.clone()), metrics: Arc::new(Metrics::default()) };
+    let mut api = Router::new()
+        .route("/auth/token", post(api::auth::issue_token))
+        .route("/programmes", get(api::programmes::list).post(api::programmes::create))
+        .route("/programmes/{id}", get(api::programmes::get))
+        .route("/programmes/{id}/amendments", post(api::programmes::amend))
+        .route("/organisations", get(api::organisations::list))
+        .route("/framework-agreements", get(api::agreements::list))
+        .route("/framework-agreements/{id}/activate", post(api::agreements::activate))
+        .route("/orders", get(api::orders::list).post(api::orders::submit))
+        .route("/orders/{id}", get(api::orders::get))
+        .route("/orders/{id}/events", get(api::orders::events))
+        .route("/orders/{id}/accept", post(api::orders::accept))
+        .route("/orders/{id}/decline", post(api::orders::decline))
+        .route("/orders/{id}/deliver", post(api::orders::deliver))
+        .route("/orders/{id}/remediation-day", post(api::orders::remediation_day))
+        .route("/orders/{id}/invoice", post(api::orders::invoice))
+        .route("/orders/{id}/settle", post(api::orders::settle))
+        .route("/orders/{id}/cancel", post(api::orders::cancel))
+        .route("/orders/{id}/confirm", post(api::orders::confirm))
+        .route("/orders/{id}/reopen", post(api::orders::reopen))
+        .route("/openapi.json", get(openapi_json));
+    if options.test_clock {
+        api = api.route("/test/clock", put(api::clock::set));
+    }
+    let api = api
+        .fallback(api_not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), idempotency::layer))
+        .layer(DefaultBodyLimit::max(idempotency::MAX_BODY));
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .route("/", get(landing))
+        .layer(middleware::from_fn_with_state(state.clone(), count_requests))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
+        ))
+        .with_state(state)
+}
+
+async fn count_requests(State(state): State<AppState>, request: axum::extract::Request, next: middleware::Next) -> Response {
+    state.metrics.requests.fetch_add(1, Ordering::Relaxed);
+    let response = next.run(request).await;
+    if response.status().is_server_error() {
+        state.metrics.server_errors.fetch_add(1, Ordering::Relaxed);
+    }
+    response
+}
+
+async fn openapi_json() -> Response {
+    let mut doc = openapi::ApiDoc::openapi();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    Json(doc).into_response()
+}
+
+async fn api_not_found(lang: extract::Lang) -> problem::Problem {
+    problem::Problem::localized(StatusCode::NOT_FOUND, "not_found", lang,
+        "Deze API-route bestaat niet; zie /api/v1/openapi.json.", "No such API route; see /api/v1/openapi.json.")
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.services.store.read().await {
+        Ok(_) => (StatusCode::OK, "ok\n").into_response(),
+        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, format!("database unavailable: {e}\n")).into_response(),
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    let mut out = String::new();
+    out.push_str("# HELP cyberveilig_http_requests_total HTTP requests served.\n# TYPE cyberveilig_http_requests_total counter\n");
+    out.push_str(&format!("cyberveilig_http_requests_total {}\n", state.metrics.requests.load(Ordering::Relaxed)));
+    out.push_str("# HELP cyberveilig_http_server_errors_total HTTP responses with a 5xx status.\n# TYPE cyberveilig_http_server_errors_total counter\n");
+    out.push_str(&format!("cyberveilig_http_server_errors_total {}\n", state.metrics.server_errors.load(Ordering::Relaxed)));
+    if let Ok(programmes) = state.services.programmes_public().await {
+        out.push_str("# HELP cyberveilig_programme_credit_cents Credit of a programme by account, in euro cents.\n# TYPE cyberveilig_programme_credit_cents gauge\n");
+        for p in programmes {
+            let b = p.balances;
+            for (account, cents) in [("budget", b.budget), ("reserved", b.reserved), ("paid", b.paid), ("available", b.available())] {
+                out.push_str(&format!("cyberveilig_programme_credit_cents{{programme=\"{}\",account=\"{account}\"}} {}\n", p.programme.id, cents.cents()));
+            }
+        }
+    }
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
+}
+
+/// A plain page that says what runs here and where the API is; the portal comes later.
+async fn landing(State(state): State<AppState>) -> Response {
+    let mut html = String::from("<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>cyberveilig</title></head><body><main>");
+    html.push_str("<h1>cyberveilig</h1><p>Cofinanciering van ICT-veiligheidsaudits bij Vlaamse lokale besturen.</p>");
+    if state.options.demo {
+        let now = state.services.clock.now();
+        html.push_str(&format!(
+            "<p role=\"status\"><strong>Demo</strong>: fictieve gegevens; de demoklok staat op {}.</p>",
+            cyberveilig_services::clock::brussels_date(now).format("%d/%m/%Y")
+        ));
+    }
+    if let Ok(programmes) = state.services.programmes_public().await {
+        for p in programmes {
+            let b = p.balances;
+            html.push_str(&format!(
+                "<h2>{}</h2><dl><dt>Budget</dt><dd>{}</dd><dt>Gereserveerd</dt><dd>{}</dd><dt>Uitbetaald</dt><dd>{}</dd><dt>Beschikbaar</dt><dd>{}</dd><dt>Op de wachtlijst</dt><dd>{}</dd></dl>",
+                escape(&p.programme.name), b.budget.format_nl(), b.reserved.format_nl(), b.paid.format_nl(), b.available().format_nl(), p.waitlisted_count
+            ));
+        }
+    }
+    html.push_str("<p>API: <a href=\"/api/v1/openapi.json\">/api/v1/openapi.json</a> (OpenAPI 3.1).</p></main></body></html>");
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}

@@ -1,0 +1,380 @@
+//! The story suite's harness: a fresh database per story on each backend, the real programme
+//! seeded into it, a test clock, and short ways to name the people and things stories talk about.
+//!
+//! Every story runs on SQLite (a new file in a temporary directory) and, when
+//! `CYBERVEILIG_TEST_DATABASE_URL` names a PostgreSQL server, also on PostgreSQL in a database of
+//! its own that is created for the story and dropped after it, whether the story passed or not.
+
+#![allow(dead_code)]
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use cyberveilig_domain::cascade::FrameworkAgreement;
+use cyberveilig_domain::order::{OrderKind, OrderState};
+use cyberveilig_domain::registry::OrganisationKind;
+use cyberveilig_domain::Money;
+use cyberveilig_services::audit::ChainReport;
+use cyberveilig_services::auth::actor_of;
+use cyberveilig_services::clock::brussels_date;
+use cyberveilig_services::orders::NewOrder;
+use cyberveilig_services::programmes::ProgrammeStatus;
+use cyberveilig_services::store::records::{Event, Order, OrderFilter, OrganisationFilter};
+use cyberveilig_services::store::Store;
+use cyberveilig_services::{Actor, Clock, Result, Services, TestClock};
+use sqlx::Connection;
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub const DATABASE_URL_VAR: &str = "CYBERVEILIG_TEST_DATABASE_URL";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Defines a story as one test per backend: `name::sqlite` and `name::postgres`.
+///
+/// ```ignore
+/// story!(gent_orders, "2020-05-18T08:00:00Z", |w| { ... });
+/// ```
+#[macro_export]
+macro_rules! story {
+    ($(#[$meta:meta])* $name:ident, $start:expr, |$w:ident| $body:block) => {
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                common::run_story(common::Backend::Sqlite, $start, |$w: common::World| async move $body).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                common::run_story(common::Backend::Postgres, $start, |$w: common::World| async move $body).await
+            }
+        }
+    };
+}
+
+/// An instant written as RFC 3339, such as `2020-05-18T08:00:00Z`.
+pub fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text).unwrap_or_else(|e| panic!("bad instant {text}: {e}")).with_timezone(&Utc)
+}
+
+pub fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap_or_else(|| panic!("bad date {y}-{m}-{day}"))
+}
+
+pub fn cents(c: i64) -> Money {
+    Money::from_cents(c)
+}
+
+/// Runs `story` on `backend` in a fresh, seeded database with a test clock at `start`.
+pub async fn run_story<F, Fut>(backend: Backend, start: &str, story: F)
+where
+    F: FnOnce(World) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let start = at(start);
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("a temporary directory");
+            let path = dir.path().join("story.db");
+            let store = open(&format!("sqlite:{}", path.display())).await;
+            let outcome = tokio::spawn(play(store.clone(), backend, Some(path), start, story)).await;
+            store.close().await;
+            drop(dir);
+            rethrow(outcome);
+        }
+        Backend::Postgres => {
+            let Some(server) = postgres_url() else {
+                println!("skipped: {DATABASE_URL_VAR} not set");
+                return;
+            };
+            let database = PgTestDatabase::create(&server).await;
+            let outcome = match cyberveilig_store::connect(&database.url).await {
+                Ok(store) => {
+                    let outcome = tokio::spawn(play(store.clone(), backend, None, start, story)).await;
+                    store.close().await;
+                    outcome
+                }
+                Err(e) => {
+                    database.drop_it().await;
+                    panic!("cannot connect to the test database: {e}");
+                }
+            };
+            database.drop_it().await;
+            rethrow(outcome);
+        }
+    }
+}
+
+fn rethrow(outcome: std::result::Result<(), tokio::task::JoinError>) {
+    if let Err(e) = outcome {
+        if e.is_panic() {
+            std::panic::resume_unwind(e.into_panic());
+        }
+        panic!("the story did not finish: {e}");
+    }
+}
+
+async fn play<F, Fut>(store: Arc<dyn Store>, backend: Backend, sqlite_path: Option<PathBuf>, start: DateTime<Utc>, story: F)
+where
+    F: FnOnce(World) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let world = World::set_up(store, backend, sqlite_path, start).await;
+    story(world).await;
+}
+
+pub fn postgres_url() -> Option<String> {
+    std::env::var(DATABASE_URL_VAR).ok().filter(|u| !u.trim().is_empty())
+}
+
+pub async fn open(url: &str) -> Arc<dyn Store> {
+    let store = cyberveilig_store::connect(url).await.unwrap_or_else(|e| panic!("cannot open {url}: {e}"));
+    store.migrate().await.expect("migrations apply");
+    store
+}
+
+/// A PostgreSQL database of one story's own, on the server the environment names.
+pub struct PgTestDatabase {
+    server: String,
+    pub name: String,
+    pub url: String,
+}
+
+impl PgTestDatabase {
+    pub async fn create(server: &str) -> PgTestDatabase {
+        let name = format!("cvtest_{}", hex::encode(rand::random::<[u8; 8]>()));
+        let mut conn = sqlx::PgConnection::connect(server)
+            .await
+            .unwrap_or_else(|e| panic!("cannot connect to {DATABASE_URL_VAR}: {e}"));
+        sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).await.expect("CREATE DATABASE");
+        let _ = conn.close().await;
+        let url = with_database(server, &name);
+        let database = PgTestDatabase { server: server.to_owned(), name, url };
+        if let Err(e) = async {
+            let store = cyberveilig_store::connect(&database.url).await?;
+            let migrated = store.migrate().await;
+            store.close().await;
+            migrated
+        }
+        .await
+        {
+            database.drop_it().await;
+            panic!("migrations do not apply on PostgreSQL: {e}");
+        }
+        database
+    }
+
+    pub async fn drop_it(&self) {
+        match sqlx::PgConnection::connect(&self.server).await {
+            Ok(mut conn) => {
+                if let Err(e) = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)).execute(&mut conn).await {
+                    eprintln!("could not drop test database {}: {e}", self.name);
+                }
+                let _ = conn.close().await;
+            }
+            Err(e) => eprintln!("could not connect to drop test database {}: {e}", self.name),
+        }
+    }
+}
+
+/// The server URL with its database replaced by `name`, keeping any query string.
+pub fn with_database(server: &str, name: &str) -> String {
+    let (base, query) = match server.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (server, String::new()),
+    };
+    let authority_start = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let base = match base[authority_start..].find('/') {
+        Some(slash) => &base[..authority_start + slash],
+        None => base,
+    };
+    format!("{base}/{name}{query}")
+}
+
+/// One story's world: the services on a fresh database, the clock they run on, the seeded
+/// programme of 2020.
+pub struct World {
+    pub services: Services,
+    pub clock: Arc<TestClock>,
+    pub programme_id: i64,
+    pub backend: Backend,
+    /// The database file, on SQLite.
+    pub sqlite_path: Option<PathBuf>,
+}
+
+impl World {
+    pub async fn set_up(store: Arc<dyn Store>, backend: Backend, sqlite_path: Option<PathBuf>, start: DateTime<Utc>) -> World {
+        if backend == Backend::Sqlite {
+            store.migrate().await.expect("migrations apply");
+        }
+        let clock = Arc::new(TestClock::at(start));
+        let services = Services::new(store, clock.clone());
+        let seeded = services.seed_installation().await.expect("the installation seeds");
+        assert!(seeded.fresh, "a story starts from an empty database");
+        services.seed_demo_accounts().await.expect("the demo accounts seed");
+        World { services, clock, programme_id: seeded.programme_id, backend, sqlite_path }
+    }
+
+    pub fn s(&self) -> &Services {
+        &self.services
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        brussels_date(self.clock.now())
+    }
+
+    /// Moves the clock to an instant, letting every deadline on the way fall due.
+    pub async fn advance_to(&self, instant: &str) -> usize {
+        self.services.advance_clock(at(instant)).await.expect("the clock advances")
+    }
+
+    pub async fn advance_days(&self, days: u64) -> usize {
+        let to = self.now() + Days::new(days);
+        self.services.advance_clock(to).await.expect("the clock advances")
+    }
+
+    /// A person by email, as the use cases see them (without the cost of a password check).
+    pub async fn actor(&self, email: &str) -> Actor {
+        let mut tx = self.services.store.read().await.expect("a read transaction");
+        let person = tx
+            .person_by_email(&email.parse().expect("an email address"))
+            .await
+            .expect("people are readable")
+            .unwrap_or_else(|| panic!("no account {email}"));
+        actor_of(&person)
+    }
+
+    /// Signs in with the demo password, as a person would.
+    pub async fn sign_in(&self, email: &str) -> Actor {
+        self.services.issue_token(email, "demo").await.unwrap_or_else(|e| panic!("{email} cannot sign in: {e}")).actor
+    }
+
+    pub async fn admin(&self) -> Actor {
+        self.actor("admin@abb.test").await
+    }
+
+    /// The member of a municipality, by NIS code.
+    pub async fn municipality(&self, nis: &str) -> Actor {
+        self.actor(&format!("{nis}@gemeente.test")).await
+    }
+
+    pub async fn firm_id(&self, name: &str) -> i64 {
+        let admin = self.admin().await;
+        self.services
+            .organisations(&admin, OrganisationFilter { kind: Some(OrganisationKind::AuditFirm), limit: 100, ..Default::default() })
+            .await
+            .expect("organisations are listed")
+            .into_iter()
+            .find(|o| o.name == name)
+            .unwrap_or_else(|| panic!("no firm named {name}"))
+            .id
+    }
+
+    pub async fn organisation_id(&self, nis: &str) -> i64 {
+        let mut tx = self.services.store.read().await.expect("a read transaction");
+        tx.organisation_by_nis(&nis.parse().expect("a NIS code")).await.expect("readable").expect("registered").id
+    }
+
+    pub async fn agreement(&self, reference: &str) -> FrameworkAgreement {
+        self.services
+            .agreements()
+            .await
+            .expect("agreements are listed")
+            .into_iter()
+            .find(|a| a.reference == reference)
+            .unwrap_or_else(|| panic!("no agreement {reference}"))
+    }
+
+    pub fn basic(&self, programme_id: i64, nis: &str) -> NewOrder {
+        NewOrder {
+            programme_id,
+            government_nis: nis.parse().expect("a NIS code"),
+            kind: OrderKind::Basic,
+            scope: "Basisaudit volgens de minimale controleaanpak van Audit Vlaanderen.".into(),
+            estimated_cost: None,
+        }
+    }
+
+    pub fn additional(&self, programme_id: i64, nis: &str, estimate: Money) -> NewOrder {
+        NewOrder {
+            programme_id,
+            government_nis: nis.parse().expect("a NIS code"),
+            kind: OrderKind::Additional,
+            scope: "Phishingsimulatie en bewustmakingssessie.".into(),
+            estimated_cost: Some(estimate),
+        }
+    }
+
+    /// The order as it stands now (read as the administrator).
+    pub async fn order(&self, id: i64) -> Order {
+        let admin = self.admin().await;
+        self.services.order(&admin, id).await.expect("the order is readable")
+    }
+
+    pub async fn orders(&self, programme_id: i64) -> Vec<Order> {
+        let admin = self.admin().await;
+        self.services
+            .orders(&admin, OrderFilter { programme_id: Some(programme_id), limit: 10_000, ..Default::default() })
+            .await
+            .expect("orders are listed")
+    }
+
+    pub async fn order_events(&self, id: i64) -> Vec<Event> {
+        let admin = self.admin().await;
+        self.services.order_events(&admin, id).await.expect("the order's events are readable")
+    }
+
+    /// The actions recorded about an order, in order.
+    pub async fn actions(&self, id: i64) -> Vec<String> {
+        self.order_events(id).await.into_iter().map(|e| e.action).collect()
+    }
+
+    pub async fn status(&self, programme_id: i64) -> ProgrammeStatus {
+        self.services.programme_status_unchecked(programme_id).await.expect("the programme status is readable")
+    }
+
+    /// The number of entries in the audit log; the chain must be intact.
+    pub async fn log_entries(&self) -> u64 {
+        match self.services.verify_audit_log().await.expect("the audit log is readable") {
+            ChainReport::Intact { entries, .. } => entries,
+            broken => panic!("the audit log is broken: {broken:?}"),
+        }
+    }
+
+    /// The ledger of a programme agrees with its postings and with its orders.
+    pub async fn assert_ledger_holds(&self, programme_id: i64) {
+        let check = self.services.check_ledger(programme_id).await.expect("the ledger is readable");
+        assert!(check.holds(), "the ledger does not hold: {check:?}");
+    }
+
+    pub async fn count_in_state(&self, programme_id: i64, state: OrderState) -> usize {
+        self.orders(programme_id).await.into_iter().filter(|o| o.state == state).count()
+    }
+
+    /// Asserts that a refused request changed nothing: no event, no order, same balances.
+    pub async fn assert_refused_without_trace<T: std::fmt::Debug>(
+        &self,
+        programme_id: i64,
+        attempt: impl Future<Output = Result<T>>,
+    ) -> cyberveilig_services::ServiceError {
+        let entries = self.log_entries().await;
+        let orders = self.orders(programme_id).await;
+        let balances = self.status(programme_id).await.balances;
+        let err = attempt.await.expect_err("the request is refused");
+        assert_eq!(self.log_entries().await, entries, "a refused request wrote an event ({err:?})");
+        assert_eq!(self.orders(programme_id).await, orders, "a refused request changed the orders ({err:?})");
+        assert_eq!(self.status(programme_id).await.balances, balances, "a refused request changed the ledger ({err:?})");
+        err
+    }
+}

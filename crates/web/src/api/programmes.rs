@@ -1,0 +1,105 @@
+use crate::dto::ProgrammeDto;
+use crate::extract::{Body, Caller, Lang};
+use crate::problem::{ApiResult, OrProblem, Problem};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::NaiveDate;
+use cyberveilig_domain::programme::{default_eligibility, Eligibility, ProgrammeSettings, Rounding};
+use cyberveilig_domain::registry::OrganisationKind;
+use cyberveilig_domain::{Money, Rate};
+use cyberveilig_services::programmes::{NewProgramme, ProgrammeAmendment};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+/// List the programmes with their live budget status.
+#[utoipa::path(get, path = "/api/v1/programmes", tag = "programmes", security(("bearer" = [])),
+    responses((status = 200, body = Vec<ProgrammeDto>)))]
+pub async fn list(State(state): State<AppState>, lang: Lang, Caller(actor): Caller) -> ApiResult<Json<Vec<ProgrammeDto>>> {
+    let all = state.services.programmes(&actor).await.or_problem(lang)?;
+    Ok(Json(all.into_iter().map(ProgrammeDto::from).collect()))
+}
+
+/// One programme: budget, reserved, paid, available, waiting list and its settings.
+#[utoipa::path(get, path = "/api/v1/programmes/{id}", tag = "programmes", security(("bearer" = [])),
+    params(("id" = i64, Path)), responses((status = 200, body = ProgrammeDto), (status = 404, body = Problem)))]
+pub async fn get(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Path(id): Path<i64>) -> ApiResult<Json<ProgrammeDto>> {
+    Ok(Json(state.services.programme_status(&actor, id).await.or_problem(lang)?.into()))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewProgrammeRequest {
+    pub name: String,
+    pub budget_cents: i64,
+    /// Share of a basic audit, a fraction such as "2/3".
+    pub basic_rate: String,
+    /// Share of additional work, a fraction such as "1/2".
+    pub additional_rate: String,
+    pub offer_starts_on: NaiveDate,
+    pub offer_ends_on: NaiveDate,
+    /// D2, by organisation kind: co_financed, order_only or not_eligible. Default: gemeente
+    /// co-financed, provincie order only.
+    #[schema(value_type = Option<Object>)]
+    pub eligibility: Option<BTreeMap<OrganisationKind, Eligibility>>,
+    /// D3, default true.
+    pub one_basic_audit_per_government: Option<bool>,
+    /// D3, default true.
+    pub additional_requires_basic: Option<bool>,
+    /// D8, default true.
+    pub waitlist_basic_audits: Option<bool>,
+    /// D8, default true.
+    pub cap_additional_work: Option<bool>,
+}
+
+fn rate(text: &str, field: &str) -> Result<Rate, Problem> {
+    text.parse().map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", format!("{field}: {e}")).field(field))
+}
+
+fn amount(cents: i64, field: &str) -> Result<Money, Problem> {
+    Money::positive(cents).map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", format!("{field}: {e}")).field(field))
+}
+
+/// Create a programme with its budget, rates and window (programme administrators).
+#[utoipa::path(post, path = "/api/v1/programmes", tag = "programmes", security(("bearer" = [])), request_body = NewProgrammeRequest,
+    responses((status = 201, body = ProgrammeDto), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Body(req): Body<NewProgrammeRequest>) -> ApiResult<(StatusCode, Json<ProgrammeDto>)> {
+    let settings = ProgrammeSettings {
+        basic_rate: rate(&req.basic_rate, "basic_rate")?,
+        additional_rate: rate(&req.additional_rate, "additional_rate")?,
+        offer_starts_on: req.offer_starts_on,
+        offer_ends_on: req.offer_ends_on,
+        rounding: Rounding::Floor,
+        eligibility: req.eligibility.unwrap_or_else(default_eligibility),
+        one_basic_audit_per_government: req.one_basic_audit_per_government.unwrap_or(true),
+        additional_requires_basic: req.additional_requires_basic.unwrap_or(true),
+        waitlist_basic_audits: req.waitlist_basic_audits.unwrap_or(true),
+        cap_additional_work: req.cap_additional_work.unwrap_or(true),
+    };
+    let new = NewProgramme { name: req.name, budget: amount(req.budget_cents, "budget_cents")?, settings };
+    let status = state.services.create_programme(&actor, new).await.or_problem(lang)?;
+    Ok((StatusCode::CREATED, Json(status.into())))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AmendmentRequest {
+    /// D9: a later end of the offer.
+    pub offer_ends_on: Option<NaiveDate>,
+    /// The new budget; never below what is reserved and paid.
+    pub budget_cents: Option<i64>,
+    pub reason: String,
+}
+
+/// Record an amendment: extend the offer, change the budget (programme administrators).
+#[utoipa::path(post, path = "/api/v1/programmes/{id}/amendments", tag = "programmes", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = AmendmentRequest,
+    responses((status = 201, body = ProgrammeDto), (status = 422, body = Problem)))]
+pub async fn amend(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Path(id): Path<i64>, Body(req): Body<AmendmentRequest>) -> ApiResult<(StatusCode, Json<ProgrammeDto>)> {
+    let budget = req.budget_cents.map(|c| amount(c, "budget_cents")).transpose()?;
+    let amendment = ProgrammeAmendment { offer_ends_on: req.offer_ends_on, budget, reason: req.reason };
+    let status = state.services.amend_programme(&actor, id, amendment).await.or_problem(lang)?;
+    Ok((StatusCode::CREATED, Json(status.into())))
+}

@@ -1,0 +1,236 @@
+//! What the API sends: snake_case JSON with money in cents and dates as YYYY-MM-DD.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use cyberveilig_domain::cascade::FrameworkAgreement;
+use cyberveilig_services::programmes::ProgrammeStatus;
+use cyberveilig_services::store::records::{Event, Order, Organisation};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+#[derive(Serialize, ToSchema)]
+pub struct ProgrammeDto {
+    pub id: i64,
+    pub name: String,
+    pub budget_cents: i64,
+    pub reserved_cents: i64,
+    pub paid_cents: i64,
+    pub available_cents: i64,
+    pub waitlisted_count: i64,
+    pub offer_starts_on: NaiveDate,
+    pub offer_ends_on: NaiveDate,
+    /// C2: share of a basic audit, as a fraction such as "2/3".
+    pub basic_rate: String,
+    /// C4: share of additional work, such as "1/2".
+    pub additional_rate: String,
+    /// Orders by state, basic and additional together.
+    pub orders_by_state: BTreeMap<String, i64>,
+    /// Every rule of the programme that is a setting (C1-C9, D1-D10).
+    #[schema(value_type = Object)]
+    pub settings: serde_json::Value,
+}
+
+impl From<ProgrammeStatus> for ProgrammeDto {
+    fn from(s: ProgrammeStatus) -> Self {
+        let mut orders_by_state = BTreeMap::new();
+        for (_, state, n) in &s.order_counts {
+            *orders_by_state.entry(state.as_str().to_owned()).or_insert(0) += n;
+        }
+        let settings = &s.programme.settings;
+        ProgrammeDto {
+            id: s.programme.id,
+            name: s.programme.name.clone(),
+            budget_cents: s.balances.budget.cents(),
+            reserved_cents: s.balances.reserved.cents(),
+            paid_cents: s.balances.paid.cents(),
+            available_cents: s.balances.available().cents(),
+            waitlisted_count: s.waitlisted_count,
+            offer_starts_on: settings.offer_starts_on,
+            offer_ends_on: settings.offer_ends_on,
+            basic_rate: settings.basic_rate.to_string(),
+            additional_rate: settings.additional_rate.to_string(),
+            orders_by_state,
+            settings: serde_json::to_value(settings).unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrganisationDto {
+    pub id: i64,
+    /// gemeente, ocmw, provincie, politiezone, hulpverleningszone,
+    /// intergemeentelijk_samenwerkingsverband, audit_firm, association, administration, education_partner
+    pub kind: String,
+    pub name: String,
+    pub nis_code: Option<String>,
+    pub kbo_number: Option<String>,
+    pub province_nis: Option<String>,
+}
+
+impl From<Organisation> for OrganisationDto {
+    fn from(o: Organisation) -> Self {
+        OrganisationDto {
+            id: o.id,
+            kind: o.kind.as_str().to_owned(),
+            name: o.name,
+            nis_code: o.nis_code.map(|n| n.to_string()),
+            kbo_number: o.kbo_number.map(|k| k.to_string()),
+            province_nis: o.province_nis.map(|n| n.to_string()),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CascadeFirmDto {
+    pub rank: u32,
+    pub firm_id: i64,
+    pub firm: String,
+    pub package_price_cents: i64,
+    pub day_rate_cents: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AgreementDto {
+    pub id: i64,
+    pub reference: String,
+    pub title: String,
+    pub order_window_from: NaiveDate,
+    pub order_window_until: NaiveDate,
+    pub active: bool,
+    pub response_term_working_days: u32,
+    pub cascade: Vec<CascadeFirmDto>,
+}
+
+impl AgreementDto {
+    pub fn new(a: &FrameworkAgreement, firm_name: impl Fn(i64) -> String) -> AgreementDto {
+        AgreementDto {
+            id: a.id,
+            reference: a.reference.clone(),
+            title: a.title.clone(),
+            order_window_from: a.window_from,
+            order_window_until: a.window_until,
+            active: a.active,
+            response_term_working_days: a.response_term_working_days,
+            cascade: a
+                .cascade
+                .iter()
+                .map(|f| CascadeFirmDto {
+                    rank: f.rank,
+                    firm_id: f.firm_id,
+                    firm: firm_name(f.firm_id),
+                    package_price_cents: f.package_price.cents(),
+                    day_rate_cents: f.day_rate.cents(),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrderDto {
+    pub id: i64,
+    pub programme_id: i64,
+    pub government_id: i64,
+    pub government_nis: Option<String>,
+    pub government_name: String,
+    /// basic or additional
+    pub kind: String,
+    pub scope: String,
+    pub estimated_cost_cents: Option<i64>,
+    /// The co-financing rate, fixed at submission: "2/3", "1/2" or "0/1".
+    pub rate: String,
+    pub state: String,
+    /// The reference of the framework agreement the order is placed under.
+    pub framework_agreement: Option<String>,
+    pub framework_agreement_id: Option<i64>,
+    /// The firm the order is offered to or placed with.
+    pub offered_to: Option<String>,
+    pub offered_to_id: Option<i64>,
+    pub cascade_rank: Option<u32>,
+    pub offered_on: Option<NaiveDate>,
+    pub response_due_on: Option<NaiveDate>,
+    pub price_cents: Option<i64>,
+    pub planned_start_on: Option<NaiveDate>,
+    pub accepted_on: Option<NaiveDate>,
+    pub delivered_on: Option<NaiveDate>,
+    pub remediation_day_on: Option<NaiveDate>,
+    pub invoice_number: Option<String>,
+    pub invoiced_cents: Option<i64>,
+    pub cofinancing_reserved_cents: i64,
+    pub cofinancing_paid_cents: i64,
+    pub submitted_on: NaiveDate,
+    pub submitted_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl OrderDto {
+    pub fn new(o: Order, government: Option<&Organisation>, agreement: Option<&FrameworkAgreement>, firm: Option<&Organisation>) -> OrderDto {
+        OrderDto {
+            id: o.id,
+            programme_id: o.programme_id,
+            government_id: o.government_id,
+            government_nis: government.and_then(|g| g.nis_code.as_ref()).map(|n| n.to_string()),
+            government_name: government.map(|g| g.name.clone()).unwrap_or_default(),
+            kind: o.kind.as_str().to_owned(),
+            scope: o.scope,
+            estimated_cost_cents: o.estimated_cost.map(|m| m.cents()),
+            rate: o.rate.to_string(),
+            state: o.state.as_str().to_owned(),
+            framework_agreement: agreement.map(|a| a.reference.clone()),
+            framework_agreement_id: o.agreement_id,
+            offered_to: firm.map(|f| f.name.clone()),
+            offered_to_id: o.firm_id,
+            cascade_rank: o.cascade_rank,
+            offered_on: o.offered_on,
+            response_due_on: o.response_due_on,
+            price_cents: o.price.map(|m| m.cents()),
+            planned_start_on: o.planned_start_on,
+            accepted_on: o.accepted_on,
+            delivered_on: o.delivered_on,
+            remediation_day_on: o.remediation_day_on,
+            invoice_number: o.invoice_number,
+            invoiced_cents: o.invoiced.map(|m| m.cents()),
+            cofinancing_reserved_cents: o.reserved.cents(),
+            cofinancing_paid_cents: o.paid.cents(),
+            submitted_on: o.submitted_on,
+            submitted_at: o.submitted_at,
+            updated_at: o.updated_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EventDto {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub subject_type: String,
+    pub subject_id: i64,
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
+    /// This entry's link in the audit log's hash chain.
+    pub hash: String,
+}
+
+impl From<Event> for EventDto {
+    fn from(e: Event) -> Self {
+        EventDto {
+            seq: e.seq,
+            at: e.at,
+            actor: e.actor,
+            action: e.action,
+            subject_type: e.subject_type,
+            subject_id: e.subject_id,
+            details: serde_json::from_str(&e.details).unwrap_or(serde_json::Value::Null),
+            hash: e.hash,
+        }
+    }
+}
+
+/// A page of a list; pass `next_cursor` as `cursor` to get the next one.
+#[derive(Serialize, ToSchema)]
+pub struct Page<T: ToSchema> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}

@@ -1,0 +1,91 @@
+//! Request parsing at the edge: the caller's language, their identity, and JSON bodies whose
+//! every failure is a problem+json answer.
+
+use crate::problem::Problem;
+use crate::AppState;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use cyberveilig_services::Actor;
+use serde::de::DeserializeOwned;
+
+/// The language of messages: Dutch unless the caller prefers English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Nl,
+    En,
+}
+
+impl Lang {
+    pub fn is_dutch(self) -> bool {
+        self == Lang::Nl
+    }
+
+    pub fn from_parts(parts: &Parts) -> Lang {
+        let header = parts.headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        // The first language listed wins; q-values beyond that are not worth parsing for two languages.
+        match header.trim_start().get(..2).map(|s| s.to_ascii_lowercase()) {
+            Some(code) if code == "en" => Lang::En,
+            _ => Lang::Nl,
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Lang::from_parts(parts))
+    }
+}
+
+pub fn bearer_token(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+}
+
+/// The signed-in caller, from `Authorization: Bearer <token>`.
+pub struct Caller(pub Actor);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Problem;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let lang = Lang::from_parts(parts);
+        let token = bearer_token(parts).ok_or_else(|| {
+            Problem::localized(StatusCode::UNAUTHORIZED, "unauthenticated", lang,
+                "Meld u aan: stuur 'Authorization: Bearer <token>' mee (zie POST /api/v1/auth/token).",
+                "Sign in: send 'Authorization: Bearer <token>' (see POST /api/v1/auth/token).")
+        })?;
+        state.services.authenticate(token).await.map(Caller).map_err(|e| Problem::from_service(e, lang))
+    }
+}
+
+/// A JSON body; a wrong content type, malformed JSON or a missing field is a clear 4xx.
+pub struct Body<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
+    type Rejection = Problem;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let lang = Lang::from_parts(&parts);
+        let req = Request::from_parts(parts, body);
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(Body(value)),
+            Err(rejection) => Err(json_problem(rejection, lang)),
+        }
+    }
+}
+
+fn json_problem(rejection: JsonRejection, lang: Lang) -> Problem {
+    match rejection {
+        JsonRejection::MissingJsonContentType(_) => Problem::localized(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", lang,
+            "Stuur de gegevens als JSON met 'Content-Type: application/json'.",
+            "Send the data as JSON with 'Content-Type: application/json'."),
+        JsonRejection::JsonSyntaxError(e) => Problem::new(StatusCode::BAD_REQUEST, "malformed_json",
+            if lang.is_dutch() { format!("De JSON is onleesbaar: {}", e.body_text()) } else { format!("The JSON is malformed: {}", e.body_text()) }),
+        JsonRejection::JsonDataError(e) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body",
+            if lang.is_dutch() { format!("De gegevens kloppen niet: {}", e.body_text()) } else { format!("The data is not valid: {}", e.body_text()) }),
+        other => Problem::new(StatusCode::BAD_REQUEST, "bad_request", other.body_text()),
+    }
+}

@@ -1,0 +1,31 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations.
+
+use crate::api;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "cyberveilig API", description = "The co-financing programme for ICT security audits of Flemish local governments: programmes, framework agreements, orders through the cascade, the credit ledger and the audit log. Money is in euro cents; errors are application/problem+json; messages follow Accept-Language (nl by default, en)."),
+    paths(
+        api::auth::issue_token,
+        api::programmes::list, api::programmes::get, api::programmes::create, api::programmes::amend,
+        api::organisations::list,
+        api::agreements::list, api::agreements::activate,
+        api::orders::submit, api::orders::list, api::orders::get, api::orders::events,
+        api::orders::accept, api::orders::decline, api::orders::deliver, api::orders::remediation_day,
+        api::orders::invoice, api::orders::settle, api::orders::cancel, api::orders::confirm, api::orders::reopen,
+        api::clock::set,
+    ),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;

@@ -1,0 +1,123 @@
+//! Every error leaves the server as RFC 9457 `application/problem+json`, mapped here once, with a
+//! stable `code` and a message in the caller's language.
+
+use crate::extract::Lang;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use cyberveilig_services::ServiceError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem: `urn:cyberveilig:problem:<code>`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    /// What went wrong, for a person, in the language asked for (Accept-Language).
+    pub detail: String,
+    /// Stable machine-readable code, the last part of `type`.
+    pub code: String,
+    /// The programme rule (DESIGN.md section 2) behind a refusal.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// The request field at fault.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Problem {
+        Problem {
+            kind: format!("urn:cyberveilig:problem:{code}"),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            code: code.to_owned(),
+            rule: None,
+            field: None,
+        }
+    }
+
+    pub fn field(mut self, field: &str) -> Problem {
+        self.field = Some(field.to_owned());
+        self
+    }
+
+    pub fn localized(status: StatusCode, code: &str, lang: Lang, nl: &str, en: &str) -> Problem {
+        Problem::new(status, code, if lang.is_dutch() { nl } else { en })
+    }
+
+    pub fn from_service(err: ServiceError, lang: Lang) -> Problem {
+        let dutch = lang.is_dutch();
+        let pick = |nl: &str, en: &str| if dutch { nl.to_owned() } else { en.to_owned() };
+        match err {
+            ServiceError::Refused(refusal) => {
+                let mut p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, refusal.code(), refusal.message(dutch));
+                p.rule = refusal.rule().map(str::to_owned);
+                p
+            }
+            ServiceError::Invalid { field, message_en, message_nl } => {
+                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", if dutch { message_nl } else { message_en }).field(field)
+            }
+            ServiceError::NotFound(what) => Problem::new(StatusCode::NOT_FOUND, "not_found", pick(&format!("Niet gevonden: {}.", dutch_name(what)), &format!("No such {what}."))),
+            ServiceError::Forbidden => Problem::new(StatusCode::FORBIDDEN, "forbidden", pick("U mag dit niet doen.", "You are not allowed to do this.")),
+            ServiceError::Unauthenticated => Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", pick("Meld u aan: het token ontbreekt, is verlopen of ingetrokken.", "Sign in: the token is missing, expired or revoked.")),
+            ServiceError::BadCredentials => Problem::new(StatusCode::UNAUTHORIZED, "bad_credentials", pick("Verkeerd e-mailadres of wachtwoord.", "Wrong email address or password.")),
+            ServiceError::Conflict(message) => Problem::new(StatusCode::CONFLICT, "conflict", message),
+            ServiceError::ClockNotSettable => Problem::new(StatusCode::NOT_FOUND, "not_found", pick("De testklok is niet ingeschakeld.", "The test clock is not enabled.")),
+            ServiceError::Store(e) => {
+                tracing::error!(error = %e, "store error");
+                Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", pick("Er ging iets mis aan onze kant; er werd niets gewijzigd.", "Something went wrong on our side; nothing was changed."))
+            }
+        }
+    }
+}
+
+fn dutch_name(what: &str) -> &str {
+    match what {
+        "order" => "bestelling",
+        "programme" => "programma",
+        "organisation" => "organisatie",
+        "framework agreement" => "raamovereenkomst",
+        other => other,
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_vec(&self).unwrap_or_default();
+        let mut response = (status, body).into_response();
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        response
+    }
+}
+
+/// A handler's error: a service error rendered in the caller's language.
+pub struct ApiError(pub Problem);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.0.into_response()
+    }
+}
+
+impl From<Problem> for ApiError {
+    fn from(p: Problem) -> Self {
+        ApiError(p)
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+pub trait OrProblem<T> {
+    fn or_problem(self, lang: Lang) -> ApiResult<T>;
+}
+
+impl<T> OrProblem<T> for Result<T, ServiceError> {
+    fn or_problem(self, lang: Lang) -> ApiResult<T> {
+        self.map_err(|e| ApiError(Problem::from_service(e, lang)))
+    }
+}
