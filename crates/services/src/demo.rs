@@ -344,7 +344,7 @@ async fn demo_plan(services: &Services, until: DateTime<Utc>) -> Result<Vec<Plan
         }
     }
     // The last working days before the demo's now, so offers wait for the firms' answer.
-    let mut recent: Vec<NaiveDate> = last.iter_days().rev().take(8).filter(|d| is_working_day(*d) && *d <= last).take(3).collect();
+    let mut recent: Vec<NaiveDate> = (0..8).map(|k| last - Days::new(k)).filter(|d| is_working_day(*d)).take(3).collect();
     recent.reverse();
     for (i, on) in recent.into_iter().enumerate() {
         if let Some(nis) = next.next() {
