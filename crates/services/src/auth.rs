@@ -2,6 +2,7 @@
 
 use crate::authz::Actor;
 use crate::error::{Result, ServiceError};
+use crate::clock::Clock;
 use crate::Services;
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -25,6 +26,12 @@ fn password_matches(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc)
         .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
         .unwrap_or(false)
+}
+
+/// Tokens live in real time, not programme time: moving a demo or test clock through the
+/// programme's months must not sign everybody out, nor keep a stolen token alive.
+fn wall_clock() -> DateTime<Utc> {
+    crate::clock::SystemClock.now()
 }
 
 fn token_hash(token: &str) -> String {
@@ -69,7 +76,7 @@ impl Services {
             _ => return Err(ServiceError::BadCredentials),
         };
         let token = format!("cv_{}", hex::encode(rand::random::<[u8; 32]>()));
-        let now = self.clock.now();
+        let now = wall_clock();
         let expires_at = now + TOKEN_LIFETIME;
         let mut tx = self.store.write().await?;
         tx.insert_token(&token_hash(&token), person.id, now, expires_at).await?;
@@ -80,7 +87,7 @@ impl Services {
     /// The person a bearer token belongs to.
     pub async fn authenticate(&self, token: &str) -> Result<Actor> {
         let mut tx = self.store.read().await?;
-        match tx.person_by_token(&token_hash(token), self.clock.now()).await? {
+        match tx.person_by_token(&token_hash(token), wall_clock()).await? {
             Some(person) => Ok(actor_of(&person)),
             None => Err(ServiceError::Unauthenticated),
         }
@@ -88,7 +95,7 @@ impl Services {
 
     pub async fn revoke_token(&self, token: &str) -> Result<()> {
         let mut tx = self.store.write().await?;
-        tx.revoke_token(&token_hash(token), self.clock.now()).await?;
+        tx.revoke_token(&token_hash(token), wall_clock()).await?;
         tx.commit().await?;
         Ok(())
     }
