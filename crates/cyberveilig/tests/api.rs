@@ -295,3 +295,29 @@ async fn responses_carry_security_headers() {
     let metrics = app.http.get(format!("{}/metrics", app.base)).send().await.unwrap().text().await.unwrap();
     assert!(metrics.contains("cyberveilig_programme_credit_cents{programme=\"1\",account=\"budget\"} 200000000"), "{metrics}");
 }
+
+#[tokio::test]
+async fn an_amendment_extends_the_offer_and_is_recorded() {
+    let app = spawn_app_at(Utc.with_ymd_and_hms(2022, 1, 3, 9, 0, 0).unwrap(), WebOptions::default()).await;
+    let admin = app.token("admin@abb.test").await;
+    let gent = app.token("44021@gemeente.test").await;
+    assert_eq!(app.post(&gent, "/api/v1/programmes/1/amendments", json!({"offer_ends_on": "2022-12-31", "reason": "x"})).await.0, StatusCode::FORBIDDEN);
+    let (status, problem) = app.post(&admin, "/api/v1/programmes/1/amendments", json!({"offer_ends_on": "2021-06-30", "reason": "Inkorten"})).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("end_date_not_later")));
+    let (status, programme) = app.post(&admin, "/api/v1/programmes/1/amendments",
+        json!({"offer_ends_on": "2022-12-31", "reason": "Verlenging van het aanbod tot eind 2022"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{programme}");
+    assert_eq!(programme["offer_ends_on"], "2022-12-31");
+    let (_, amendments) = app.get(&admin, "/api/v1/programmes/1/amendments").await;
+    assert_eq!(amendments[0]["changes"]["offer_ends_on"]["to"], "2022-12-31");
+    assert_eq!(amendments[0]["reason"], "Verlenging van het aanbod tot eind 2022");
+    // Gent may order again, in January 2022; the new agreement must be active by then.
+    let (_, agreements) = app.get(&admin, "/api/v1/framework-agreements").await;
+    app.post(&admin, &format!("/api/v1/framework-agreements/{}/activate", agreements[1]["id"]), json!({})).await;
+    let (status, order) = app.post(&gent, "/api/v1/orders", basic("44021")).await;
+    assert_eq!(status, StatusCode::CREATED, "{order}");
+    assert_eq!(order["offered_to"], "Deloitte");
+    let (_, grants) = app.get(&gent, "/api/v1/project-grants").await;
+    assert_eq!(grants[0]["amount_cents"], 17_954_127);
+    assert_eq!(grants[0]["work_packages"].as_array().unwrap().len(), 3);
+}

@@ -234,3 +234,60 @@ pub struct Page<T: ToSchema> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct AmendmentDto {
+    pub id: i64,
+    pub programme_id: i64,
+    /// What changed, each as `{from, to}`.
+    #[schema(value_type = Object)]
+    pub changes: serde_json::Value,
+    pub reason: String,
+    pub decided_by: i64,
+    pub at: DateTime<Utc>,
+}
+
+impl From<cyberveilig_services::store::records::Amendment> for AmendmentDto {
+    fn from(a: cyberveilig_services::store::records::Amendment) -> Self {
+        AmendmentDto { id: a.id, programme_id: a.programme_id, changes: a.summary, reason: a.reason, decided_by: a.decided_by, at: a.at }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WorkPackageDto {
+    pub number: u32,
+    pub title_nl: String,
+    pub title_en: String,
+    pub description_en: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProjectGrantDto {
+    pub id: i64,
+    pub beneficiary_id: i64,
+    pub name: String,
+    pub amount_cents: i64,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub work_packages: Vec<WorkPackageDto>,
+    pub governance: String,
+}
+
+impl From<cyberveilig_services::store::records::ProjectGrant> for ProjectGrantDto {
+    fn from(g: cyberveilig_services::store::records::ProjectGrant) -> Self {
+        ProjectGrantDto {
+            id: g.id,
+            beneficiary_id: g.beneficiary_id,
+            name: g.name,
+            amount_cents: g.amount.cents(),
+            starts_on: g.starts_on,
+            ends_on: g.ends_on,
+            work_packages: g
+                .work_packages
+                .into_iter()
+                .map(|w| WorkPackageDto { number: w.number, title_nl: w.title_nl, title_en: w.title_en, description_en: w.description_en })
+                .collect(),
+            governance: g.governance,
+        }
+    }
+}

@@ -18,7 +18,7 @@ impl Modify for BearerAuth {
     info(title = "cyberveilig API", description = "The co-financing programme for ICT security audits of Flemish local governments: programmes, framework agreements, orders through the cascade, the credit ledger and the audit log. Money is in euro cents; errors are application/problem+json; messages follow Accept-Language (nl by default, en)."),
     paths(
         api::auth::issue_token,
-        api::programmes::list, api::programmes::get, api::programmes::create, api::programmes::amend,
+        api::programmes::list, api::programmes::get, api::programmes::create, api::programmes::amend, api::programmes::amendments, api::programmes::grants,
         api::organisations::list,
         api::agreements::list, api::agreements::activate,
         api::orders::submit, api::orders::list, api::orders::get, api::orders::events,

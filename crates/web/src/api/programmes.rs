@@ -103,3 +103,20 @@ pub async fn amend(State(state): State<AppState>, lang: Lang, Caller(actor): Cal
     let status = state.services.amend_programme(&actor, id, amendment).await.or_problem(lang)?;
     Ok((StatusCode::CREATED, Json(status.into())))
 }
+
+/// The programme's amendments, oldest first, with what changed and why.
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/amendments", tag = "programmes", security(("bearer" = [])),
+    params(("id" = i64, Path)), responses((status = 200, body = Vec<crate::dto::AmendmentDto>)))]
+pub async fn amendments(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Path(id): Path<i64>) -> ApiResult<Json<Vec<crate::dto::AmendmentDto>>> {
+    state.services.programme_status(&actor, id).await.or_problem(lang)?;
+    let all = state.services.amendments(&actor, id).await.or_problem(lang)?;
+    Ok(Json(all.into_iter().map(Into::into).collect()))
+}
+
+/// Project grants such as VVSG's action plan (V1-V5): amount, period, work packages.
+#[utoipa::path(get, path = "/api/v1/project-grants", tag = "programmes", security(("bearer" = [])),
+    responses((status = 200, body = Vec<crate::dto::ProjectGrantDto>)))]
+pub async fn grants(State(state): State<AppState>, lang: Lang, Caller(_actor): Caller) -> ApiResult<Json<Vec<crate::dto::ProjectGrantDto>>> {
+    let all = state.services.grants().await.or_problem(lang)?;
+    Ok(Json(all.into_iter().map(Into::into).collect()))
+}
