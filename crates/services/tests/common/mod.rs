@@ -210,10 +210,8 @@ pub struct World {
 }
 
 impl World {
+    /// Seeds a migrated, empty database and signs nobody in yet.
     pub async fn set_up(store: Arc<dyn Store>, backend: Backend, sqlite_path: Option<PathBuf>, start: DateTime<Utc>) -> World {
-        if backend == Backend::Sqlite {
-            store.migrate().await.expect("migrations apply");
-        }
         let clock = Arc::new(TestClock::at(start));
         let services = Services::new(store, clock.clone());
         let seeded = services.seed_installation().await.expect("the installation seeds");
