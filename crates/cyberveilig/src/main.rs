@@ -271,6 +271,7 @@ async fn programme_status(services: &Services, json: bool) -> Result<ExitCode, A
     let mut report = Vec::new();
     for status in services.programmes_public().await? {
         let check = services.check_ledger(status.programme.id).await?;
+        let order_counts = services.order_counts(status.programme.id).await?;
         healthy &= check.holds();
         let b = status.balances;
         if json {
@@ -279,7 +280,7 @@ async fn programme_status(services: &Services, json: bool) -> Result<ExitCode, A
                 "budget_cents": b.budget.cents(), "reserved_cents": b.reserved.cents(), "paid_cents": b.paid.cents(),
                 "available_cents": b.available().cents(), "waitlisted_count": status.waitlisted_count,
                 "offer_ends_on": status.programme.settings.offer_ends_on,
-                "orders": status.order_counts.iter().map(|(k, s, n)| serde_json::json!({"kind": k, "state": s, "count": n})).collect::<Vec<_>>(),
+                "orders": order_counts.iter().map(|(k, s, n)| serde_json::json!({"kind": k, "state": s, "count": n})).collect::<Vec<_>>(),
                 "ledger_consistent": check.holds(),
             }));
             continue;
@@ -291,7 +292,7 @@ async fn programme_status(services: &Services, json: bool) -> Result<ExitCode, A
         println!("  Available  {:>18}", b.available().format_nl());
         println!("  Waitlisted {:>18}", status.waitlisted_count);
         println!("  Offer ends {:>18}", status.programme.settings.offer_ends_on.format("%d/%m/%Y"));
-        for (kind, state, n) in &status.order_counts {
+        for (kind, state, n) in &order_counts {
             println!("  {:<10} {:<22} {n:>5}", kind.as_str(), state.as_str());
         }
         println!("  Ledger     {}", if check.holds() { "consistent: running balances equal the sums of the postings and the orders' reservations" } else { "INCONSISTENT" });

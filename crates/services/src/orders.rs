@@ -51,16 +51,18 @@ impl Services {
         if scope.len() > MAX_SCOPE_LEN {
             return Err(ServiceError::invalid("scope", "The scope is longer than 4,000 characters.", "De scope is langer dan 4.000 tekens."));
         }
-        let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
-        let programme = work.lock_programme(new.programme_id).await?;
-        let government = work
-            .tx
-            .organisation_by_nis(&new.government_nis)
-            .await?
-            .ok_or_else(|| unknown_government(&new.government_nis))?;
+        // Organisations never change kind or code, so the government is looked up before the
+        // write transaction: the less a writer does, the less the others wait.
+        let government = {
+            let mut tx = self.store.read().await?;
+            tx.organisation_by_nis(&new.government_nis).await?
+        }
+        .ok_or_else(|| unknown_government(&new.government_nis))?;
         if !can(actor, Permission::OrderFor(&government)) {
             return Err(ServiceError::Forbidden);
         }
+        let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
+        let programme = work.lock_programme(new.programme_id).await?;
         let history = GovernmentHistory { has_basic_audit: work.tx.has_basic_audit(programme.id, government.id).await? };
         let submission = Submission {
             organisation_kind: government.kind,

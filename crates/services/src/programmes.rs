@@ -17,7 +17,6 @@ pub struct ProgrammeStatus {
     pub programme: Programme,
     pub balances: Balances,
     pub waitlisted_count: i64,
-    pub order_counts: Vec<(OrderKind, OrderState, i64)>,
 }
 
 #[derive(Debug, Clone)]
@@ -102,13 +101,15 @@ impl Services {
         let mut tx = self.store.read().await?;
         let programme = tx.programme(id).await?.ok_or(ServiceError::NotFound("programme"))?;
         let balances = tx.balances(id).await?;
-        let order_counts = tx.order_counts(id).await?;
-        let waitlisted_count = order_counts
-            .iter()
-            .filter(|(_, state, _)| *state == OrderState::Waitlisted)
-            .map(|(_, _, n)| n)
-            .sum();
-        Ok(ProgrammeStatus { programme, balances, waitlisted_count, order_counts })
+        let waitlisted_count = tx.count_in_state(id, OrderState::Waitlisted).await?;
+        Ok(ProgrammeStatus { programme, balances, waitlisted_count })
+    }
+
+    /// The programme's orders by kind and state (public figures; counts every order, so it is
+    /// for reports and dashboards, not for every request).
+    pub async fn order_counts(&self, programme_id: i64) -> Result<Vec<(OrderKind, OrderState, i64)>> {
+        let mut tx = self.store.read().await?;
+        Ok(tx.order_counts(programme_id).await?)
     }
 
     /// Recomputes the ledger from its postings and compares it with the running balances and

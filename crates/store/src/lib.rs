@@ -61,7 +61,8 @@ pub trait Store: Send + Sync + 'static {
     /// A transaction that may write. Writers that touch a programme lock it first
     /// ([`Tx::lock_programme`]), so concurrent writers to one programme run one after another.
     async fn write(&self) -> Result<Box<dyn Tx>>;
-    /// A transaction that only reads; on SQLite it never waits for a writer.
+    /// A connection that only reads, statement by statement, outside any transaction; on SQLite
+    /// it never waits for a writer.
     async fn read(&self) -> Result<Box<dyn Tx>>;
     async fn close(&self);
 }
@@ -111,6 +112,8 @@ pub trait Tx: Send {
     /// Orders matching the filter, by id, after `filter.after_id`.
     async fn orders(&mut self, filter: &OrderFilter) -> Result<Vec<Order>>;
     async fn order_counts(&mut self, programme_id: i64) -> Result<Vec<(OrderKind, OrderState, i64)>>;
+    /// How many of the programme's orders are in one state (an index range, however many orders).
+    async fn count_in_state(&mut self, programme_id: i64, state: OrderState) -> Result<i64>;
     /// D3: whether the government has a basic audit that still counts in the programme.
     async fn has_basic_audit(&mut self, programme_id: i64, government_id: i64) -> Result<bool>;
     /// D8: the programme's waiting list, first come first served.
@@ -131,7 +134,8 @@ pub trait Tx: Send {
     async fn insert_posting(&mut self, posting: &Posting) -> Result<i64>;
 
     // Audit log.
-    /// Appends an event at the head of the hash chain, which stays locked until commit.
+    /// Appends an event at the head of the hash chain, which stays locked until commit, when the
+    /// new head is written.
     async fn append_event(&mut self, event: &NewEvent) -> Result<Event>;
     async fn events_of(&mut self, subject_type: &str, subject_id: i64) -> Result<Vec<Event>>;
     async fn events_after(&mut self, after_seq: i64, limit: i64) -> Result<Vec<Event>>;

@@ -2,6 +2,7 @@
 //! the programme row they change and the audit chain's head, so the ledger and the chain stay
 //! consistent whichever node writes.
 
+use crate::sql::Conn;
 use crate::{Result, Store, Tx};
 use async_trait::async_trait;
 use sqlx::migrate::{Migrate, Migrator};
@@ -16,7 +17,8 @@ pub struct PostgresStore {
 }
 
 pub(crate) struct PostgresTx {
-    tx: sqlx::Transaction<'static, sqlx::Postgres>,
+    conn: crate::sql::Conn<sqlx::Postgres>,
+    head: Option<(i64, String, bool)>,
 }
 
 impl PostgresStore {
@@ -58,13 +60,11 @@ impl Store for PostgresStore {
     }
 
     async fn write(&self) -> Result<Box<dyn Tx>> {
-        Ok(Box::new(PostgresTx { tx: self.pool.begin().await? }))
+        Ok(Box::new(PostgresTx { conn: Conn::Tx(self.pool.begin().await?), head: None }))
     }
 
     async fn read(&self) -> Result<Box<dyn Tx>> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("SET TRANSACTION READ ONLY").execute(&mut *tx).await?;
-        Ok(Box::new(PostgresTx { tx }))
+        Ok(Box::new(PostgresTx { conn: Conn::Pooled(self.pool.acquire().await?), head: None }))
     }
 
     async fn close(&self) {

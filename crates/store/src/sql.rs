@@ -16,6 +16,33 @@ pub(crate) fn unique_violation(err: sqlx::Error) -> StoreError {
     }
 }
 
+/// A connection a `Tx` runs on: a transaction for writers, a plain pooled connection for
+/// readers (each read is one consistent statement, and skipping BEGIN/ROLLBACK halves the
+/// round trips of a short read).
+pub(crate) enum Conn<DB: sqlx::Database> {
+    Tx(sqlx::Transaction<'static, DB>),
+    Pooled(sqlx::pool::PoolConnection<DB>),
+}
+
+impl<DB: sqlx::Database> std::ops::Deref for Conn<DB> {
+    type Target = DB::Connection;
+    fn deref(&self) -> &DB::Connection {
+        match self {
+            Conn::Tx(tx) => tx,
+            Conn::Pooled(conn) => conn,
+        }
+    }
+}
+
+impl<DB: sqlx::Database> std::ops::DerefMut for Conn<DB> {
+    fn deref_mut(&mut self) -> &mut DB::Connection {
+        match self {
+            Conn::Tx(tx) => &mut *tx,
+            Conn::Pooled(conn) => &mut *conn,
+        }
+    }
+}
+
 pub(crate) const ORDER_COLUMNS: &str = "id, programme_id, government_id, kind, scope, estimated_cost_cents, rate, \
     state, agreement_id, cascade_rank, firm_id, offered_on, response_due_on, price_cents, planned_start_on, \
     accepted_on, delivered_on, remediation_day_on, invoice_number, invoiced_cents, reserved_cents, paid_cents, \
@@ -27,7 +54,8 @@ pub(crate) const EVENT_COLUMNS: &str =
 pub(crate) const PERSON_COLUMNS: &str =
     "p.id, p.organisation_id, p.email, p.name, p.role, p.password_hash, p.language";
 
-/// Implements [`crate::Tx`] for `$tx`, a struct with a field `tx: sqlx::Transaction<'static, $db>`.
+/// Implements [`crate::Tx`] for `$tx`, a struct with fields `conn: Conn<$db>` and
+/// `head: Option<(i64, String, bool)>` (the audit chain's head once read: seq, hash, changed).
 /// `$for_update` is appended to a SELECT that must lock the rows it reads.
 macro_rules! implement_tx {
     ($tx:ident, $db:ty, $for_update:literal) => {
@@ -149,8 +177,19 @@ macro_rules! implement_tx {
 
         #[async_trait::async_trait]
         impl $crate::Tx for $tx {
-            async fn commit(self: Box<Self>) -> Result<()> {
-                Ok(self.tx.commit().await?)
+            async fn commit(mut self: Box<Self>) -> Result<()> {
+                // The chain's head is written once, at the end, however many events were appended.
+                if let Some((seq, hash, true)) = self.head.take() {
+                    sqlx::query("UPDATE audit_chain_head SET seq = $1, hash = $2 WHERE id = 1")
+                        .bind(seq)
+                        .bind(hash)
+                        .execute(&mut *self.conn)
+                        .await?;
+                }
+                match self.conn {
+                    $crate::sql::Conn::Tx(tx) => Ok(tx.commit().await?),
+                    $crate::sql::Conn::Pooled(_) => Ok(()),
+                }
             }
 
             async fn insert_organisation(&mut self, org: &NewOrganisation) -> Result<i64> {
@@ -163,7 +202,7 @@ macro_rules! implement_tx {
                 .bind(org.nis_code.as_ref().map(|n| n.as_str()))
                 .bind(org.kbo_number.as_ref().map(|k| k.as_str()))
                 .bind(org.province_nis.as_ref().map(|n| n.as_str()))
-                .fetch_one(&mut *self.tx)
+                .fetch_one(&mut *self.conn)
                 .await
                 .map_err(unique_violation)?;
                 Ok(row.try_get(0)?)
@@ -172,7 +211,7 @@ macro_rules! implement_tx {
             async fn organisation(&mut self, id: i64) -> Result<Option<Organisation>> {
                 let row = sqlx::query("SELECT * FROM organisations WHERE id = $1")
                     .bind(id)
-                    .fetch_optional(&mut *self.tx)
+                    .fetch_optional(&mut *self.conn)
                     .await?;
                 row.as_ref().map(organisation_from).transpose()
             }
@@ -180,7 +219,7 @@ macro_rules! implement_tx {
             async fn organisation_by_nis(&mut self, nis: &NisCode) -> Result<Option<Organisation>> {
                 let row = sqlx::query("SELECT * FROM organisations WHERE nis_code = $1")
                     .bind(nis.as_str())
-                    .fetch_optional(&mut *self.tx)
+                    .fetch_optional(&mut *self.conn)
                     .await?;
                 row.as_ref().map(organisation_from).transpose()
             }
@@ -189,7 +228,7 @@ macro_rules! implement_tx {
                 let row = sqlx::query("SELECT * FROM organisations WHERE kind = $1 AND name = $2")
                     .bind(kind.as_str())
                     .bind(name)
-                    .fetch_optional(&mut *self.tx)
+                    .fetch_optional(&mut *self.conn)
                     .await?;
                 row.as_ref().map(organisation_from).transpose()
             }
@@ -207,13 +246,13 @@ macro_rules! implement_tx {
                 .bind(pattern)
                 .bind(filter.after_id.unwrap_or(0))
                 .bind(filter.limit)
-                .fetch_all(&mut *self.tx)
+                .fetch_all(&mut *self.conn)
                 .await?;
                 collect(rows, organisation_from)
             }
 
             async fn count_organisations(&mut self) -> Result<i64> {
-                Ok(sqlx::query("SELECT COUNT(*) FROM organisations").fetch_one(&mut *self.tx).await?.try_get(0)?)
+                Ok(sqlx::query("SELECT COUNT(*) FROM organisations").fetch_one(&mut *self.conn).await?.try_get(0)?)
             }
 
             async fn insert_person(&mut self, p: &NewPerson) -> Result<i64> {
@@ -227,7 +266,7 @@ macro_rules! implement_tx {
                 .bind(p.role.as_str())
                 .bind(&p.password_hash)
                 .bind(&p.language)
-                .fetch_one(&mut *self.tx)
+                .fetch_one(&mut *self.conn)
                 .await
                 .map_err(unique_violation)?;
                 Ok(row.try_get(0)?)
@@ -236,7 +275,7 @@ macro_rules! implement_tx {
             async fn person(&mut self, id: i64) -> Result<Option<Person>> {
                 let row = sqlx::query(&format!("SELECT {PERSON_COLUMNS} FROM people p WHERE p.id = $1"))
                     .bind(id)
-                    .fetch_optional(&mut *self.tx)
+                    .fetch_optional(&mut *self.conn)
                     .await?;
                 row.as_ref().map(person_from).transpose()
             }
@@ -244,7 +283,7 @@ macro_rules! implement_tx {
             async fn person_by_email(&mut self, email: &EmailAddress) -> Result<Option<Person>> {
                 let row = sqlx::query(&format!("SELECT {PERSON_COLUMNS} FROM people p WHERE p.email = $1"))
                     .bind(email.as_str())
-                    .fetch_optional(&mut *self.tx)
+                    .fetch_optional(&mut *self.conn)
                     .await?;
                 row.as_ref().map(person_from).transpose()
             }
@@ -255,7 +294,7 @@ macro_rules! implement_tx {
                     .bind(person_id)
                     .bind(at)
                     .bind(expires)
-                    .execute(&mut *self.tx)
+                    .execute(&mut *self.conn)
                     .await?;
                 Ok(())
             }
@@ -267,7 +306,7 @@ macro_rules! implement_tx {
                 ))
                 .bind(token_hash)
                 .bind(now)
-                .fetch_optional(&mut *self.tx)
+                .fetch_optional(&mut *self.conn)
                 .await?;
                 row.as_ref().map(person_from).transpose()
             }
@@ -276,7 +315,7 @@ macro_rules! implement_tx {
                 let done = sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL")
                     .bind(token_hash)
                     .bind(at)
-                    .execute(&mut *self.tx)
+                    .execute(&mut *self.conn)
                     .await?;
                 Ok(done.rows_affected() > 0)
             }
@@ -287,7 +326,7 @@ macro_rules! implement_tx {
                     .bind(name)
                     .bind(settings)
                     .bind(at)
-                    .fetch_one(&mut *self.tx)
+                    .fetch_one(&mut *self.conn)
                     .await?;
                 Ok(row.try_get(0)?)
             }
@@ -297,7 +336,7 @@ macro_rules! implement_tx {
                 sqlx::query("UPDATE programmes SET settings = $2 WHERE id = $1")
                     .bind(id)
                     .bind(settings)
-                    .execute(&mut *self.tx)
+                    .execute(&mut *self.conn)
                     .await?;
                 Ok(())
             }
@@ -305,7 +344,7 @@ macro_rules! implement_tx {
             async fn programme(&mut self, id: i64) -> Result<Option<Programme>> {
                 let row = sqlx::query("SELECT * FROM programmes WHERE id = $1")
                     .bind(id)
-                    .fetch_optional(&mut *self.tx)
+                    .fetch_optional(&mut *self.conn)
                     .await?;
                 row.as_ref().map(programme_from).transpose()
             }
@@ -313,13 +352,13 @@ macro_rules! implement_tx {
             async fn lock_programme(&mut self, id: i64) -> Result<Option<Programme>> {
                 let row = sqlx::query(concat!("SELECT * FROM programmes WHERE id = $1", $for_update))
                     .bind(id)
-                    .fetch_optional(&mut *self.tx)
+                    .fetch_optional(&mut *self.conn)
                     .await?;
                 row.as_ref().map(programme_from).transpose()
             }
 
             async fn programmes(&mut self) -> Result<Vec<Programme>> {
-                let rows = sqlx::query("SELECT * FROM programmes ORDER BY id").fetch_all(&mut *self.tx).await?;
+                let rows = sqlx::query("SELECT * FROM programmes ORDER BY id").fetch_all(&mut *self.conn).await?;
                 collect(rows, programme_from)
             }
 
@@ -333,7 +372,7 @@ macro_rules! implement_tx {
                 .bind(reason)
                 .bind(decided_by)
                 .bind(at)
-                .fetch_one(&mut *self.tx)
+                .fetch_one(&mut *self.conn)
                 .await?;
                 Ok(row.try_get(0)?)
             }
@@ -341,7 +380,7 @@ macro_rules! implement_tx {
             async fn amendments(&mut self, programme_id: i64) -> Result<Vec<Amendment>> {
                 let rows = sqlx::query("SELECT * FROM amendments WHERE programme_id = $1 ORDER BY id")
                     .bind(programme_id)
-                    .fetch_all(&mut *self.tx)
+                    .fetch_all(&mut *self.conn)
                     .await?;
                 rows.iter()
                     .map(|row| {
@@ -371,13 +410,13 @@ macro_rules! implement_tx {
                 .bind(g.ends_on)
                 .bind(packages)
                 .bind(&g.governance)
-                .fetch_one(&mut *self.tx)
+                .fetch_one(&mut *self.conn)
                 .await?;
                 Ok(row.try_get(0)?)
             }
 
             async fn grants(&mut self) -> Result<Vec<ProjectGrant>> {
-                let rows = sqlx::query("SELECT * FROM project_grants ORDER BY id").fetch_all(&mut *self.tx).await?;
+                let rows = sqlx::query("SELECT * FROM project_grants ORDER BY id").fetch_all(&mut *self.conn).await?;
                 rows.iter()
                     .map(|row| {
                         let packages: String = row.try_get("work_packages")?;
@@ -406,7 +445,7 @@ macro_rules! implement_tx {
                 .bind(a.window_until)
                 .bind(a.active)
                 .bind(i64::from(a.response_term_working_days))
-                .fetch_one(&mut *self.tx)
+                .fetch_one(&mut *self.conn)
                 .await
                 .map_err(unique_violation)?
                 .try_get(0)?;
@@ -420,43 +459,44 @@ macro_rules! implement_tx {
                     .bind(firm.firm_id)
                     .bind(firm.package_price.cents())
                     .bind(firm.day_rate.cents())
-                    .execute(&mut *self.tx)
+                    .execute(&mut *self.conn)
                     .await?;
                 }
                 Ok(id)
             }
 
             async fn agreements(&mut self) -> Result<Vec<FrameworkAgreement>> {
-                let rows = sqlx::query("SELECT * FROM framework_agreements ORDER BY window_from, id")
-                    .fetch_all(&mut *self.tx)
-                    .await?;
-                let firms = sqlx::query("SELECT * FROM cascade_firms ORDER BY agreement_id, rank")
-                    .fetch_all(&mut *self.tx)
-                    .await?;
-                let mut agreements = Vec::with_capacity(rows.len());
+                let rows = sqlx::query(
+                    "SELECT a.id, a.reference, a.title, a.window_from, a.window_until, a.active, a.response_term_working_days, \
+                            c.rank, c.firm_id, c.package_price_cents, c.day_rate_cents \
+                     FROM framework_agreements a LEFT JOIN cascade_firms c ON c.agreement_id = a.id \
+                     ORDER BY a.window_from, a.id, c.rank",
+                )
+                .fetch_all(&mut *self.conn)
+                .await?;
+                let mut agreements: Vec<FrameworkAgreement> = Vec::new();
                 for row in &rows {
                     let id: i64 = row.try_get("id")?;
-                    let mut cascade = Vec::new();
-                    for f in firms.iter() {
-                        if f.try_get::<i64, _>("agreement_id")? == id {
-                            cascade.push(CascadeFirm {
-                                firm_id: f.try_get("firm_id")?,
-                                rank: f.try_get::<i64, _>("rank")? as u32,
-                                package_price: Money::from_cents(f.try_get("package_price_cents")?),
-                                day_rate: Money::from_cents(f.try_get("day_rate_cents")?),
-                            });
-                        }
+                    if agreements.last().map(|a| a.id) != Some(id) {
+                        agreements.push(FrameworkAgreement {
+                            id,
+                            reference: row.try_get("reference")?,
+                            title: row.try_get("title")?,
+                            window_from: row.try_get("window_from")?,
+                            window_until: row.try_get("window_until")?,
+                            active: row.try_get("active")?,
+                            response_term_working_days: row.try_get::<i64, _>("response_term_working_days")? as u32,
+                            cascade: Vec::new(),
+                        });
                     }
-                    agreements.push(FrameworkAgreement {
-                        id,
-                        reference: row.try_get("reference")?,
-                        title: row.try_get("title")?,
-                        window_from: row.try_get("window_from")?,
-                        window_until: row.try_get("window_until")?,
-                        active: row.try_get("active")?,
-                        response_term_working_days: row.try_get::<i64, _>("response_term_working_days")? as u32,
-                        cascade,
-                    });
+                    if let (Some(rank), Some(agreement)) = (row.try_get::<Option<i64>, _>("rank")?, agreements.last_mut()) {
+                        agreement.cascade.push(CascadeFirm {
+                            firm_id: row.try_get("firm_id")?,
+                            rank: rank as u32,
+                            package_price: Money::from_cents(row.try_get("package_price_cents")?),
+                            day_rate: Money::from_cents(row.try_get("day_rate_cents")?),
+                        });
+                    }
                 }
                 Ok(agreements)
             }
@@ -465,7 +505,7 @@ macro_rules! implement_tx {
                 sqlx::query("UPDATE framework_agreements SET active = $2 WHERE id = $1")
                     .bind(id)
                     .bind(active)
-                    .execute(&mut *self.tx)
+                    .execute(&mut *self.conn)
                     .await?;
                 Ok(())
             }
@@ -473,8 +513,11 @@ macro_rules! implement_tx {
             async fn insert_order(&mut self, o: &Order) -> Result<i64> {
                 let row = sqlx::query(
                     "INSERT INTO orders (programme_id, government_id, kind, scope, estimated_cost_cents, rate, state, \
-                     reserved_cents, paid_cents, submitted_on, submitted_at, submitted_by, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+                     agreement_id, cascade_rank, firm_id, offered_on, response_due_on, price_cents, planned_start_on, \
+                     accepted_on, delivered_on, remediation_day_on, invoice_number, invoiced_cents, reserved_cents, paid_cents, \
+                     submitted_on, submitted_at, submitted_by, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) \
+                     RETURNING id",
                 )
                 .bind(o.programme_id)
                 .bind(o.government_id)
@@ -483,18 +526,27 @@ macro_rules! implement_tx {
                 .bind(o.estimated_cost.map(Money::cents))
                 .bind(o.rate.to_string())
                 .bind(o.state.as_str())
+                .bind(o.agreement_id)
+                .bind(o.cascade_rank.map(i64::from))
+                .bind(o.firm_id)
+                .bind(o.offered_on)
+                .bind(o.response_due_on)
+                .bind(o.price.map(Money::cents))
+                .bind(o.planned_start_on)
+                .bind(o.accepted_on)
+                .bind(o.delivered_on)
+                .bind(o.remediation_day_on)
+                .bind(&o.invoice_number)
+                .bind(o.invoiced.map(Money::cents))
                 .bind(o.reserved.cents())
                 .bind(o.paid.cents())
                 .bind(o.submitted_on)
                 .bind(o.submitted_at)
                 .bind(o.submitted_by)
                 .bind(o.updated_at)
-                .fetch_one(&mut *self.tx)
+                .fetch_one(&mut *self.conn)
                 .await?;
-                let id: i64 = row.try_get(0)?;
-                // The rest of the order's facts are written by the same path as every later change.
-                self.update_order(&Order { id, ..o.clone() }).await?;
-                Ok(id)
+                Ok(row.try_get(0)?)
             }
 
             async fn update_order(&mut self, o: &Order) -> Result<()> {
@@ -521,7 +573,7 @@ macro_rules! implement_tx {
                 .bind(o.reserved.cents())
                 .bind(o.paid.cents())
                 .bind(o.updated_at)
-                .execute(&mut *self.tx)
+                .execute(&mut *self.conn)
                 .await?;
                 Ok(())
             }
@@ -529,7 +581,7 @@ macro_rules! implement_tx {
             async fn order(&mut self, id: i64) -> Result<Option<Order>> {
                 let row = sqlx::query(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1"))
                     .bind(id)
-                    .fetch_optional(&mut *self.tx)
+                    .fetch_optional(&mut *self.conn)
                     .await?;
                 row.as_ref().map(order_from).transpose()
             }
@@ -547,7 +599,7 @@ macro_rules! implement_tx {
                 .bind(f.firm_id)
                 .bind(f.after_id.unwrap_or(0))
                 .bind(f.limit)
-                .fetch_all(&mut *self.tx)
+                .fetch_all(&mut *self.conn)
                 .await?;
                 collect(rows, order_from)
             }
@@ -557,7 +609,7 @@ macro_rules! implement_tx {
                     "SELECT kind, state, COUNT(*) AS n FROM orders WHERE programme_id = $1 GROUP BY kind, state ORDER BY kind, state",
                 )
                 .bind(programme_id)
-                .fetch_all(&mut *self.tx)
+                .fetch_all(&mut *self.conn)
                 .await?;
                 rows.iter()
                     .map(|r| {
@@ -570,6 +622,15 @@ macro_rules! implement_tx {
                     .collect()
             }
 
+            async fn count_in_state(&mut self, programme_id: i64, state: OrderState) -> Result<i64> {
+                let row = sqlx::query("SELECT COUNT(*) FROM orders WHERE programme_id = $1 AND state = $2")
+                    .bind(programme_id)
+                    .bind(state.as_str())
+                    .fetch_one(&mut *self.conn)
+                    .await?;
+                Ok(row.try_get(0)?)
+            }
+
             async fn has_basic_audit(&mut self, programme_id: i64, government_id: i64) -> Result<bool> {
                 let row = sqlx::query(
                     "SELECT COUNT(*) FROM orders WHERE programme_id = $1 AND government_id = $2 AND kind = 'basic' \
@@ -577,7 +638,7 @@ macro_rules! implement_tx {
                 )
                 .bind(programme_id)
                 .bind(government_id)
-                .fetch_one(&mut *self.tx)
+                .fetch_one(&mut *self.conn)
                 .await?;
                 Ok(row.try_get::<i64, _>(0)? > 0)
             }
@@ -587,7 +648,7 @@ macro_rules! implement_tx {
                     "SELECT {ORDER_COLUMNS} FROM orders WHERE programme_id = $1 AND state = 'waitlisted' ORDER BY id"
                 ))
                 .bind(programme_id)
-                .fetch_all(&mut *self.tx)
+                .fetch_all(&mut *self.conn)
                 .await?;
                 collect(rows, order_from)
             }
@@ -597,14 +658,14 @@ macro_rules! implement_tx {
                     "SELECT {ORDER_COLUMNS} FROM orders WHERE agreement_id = $1 AND state = 'awaiting_framework' ORDER BY id"
                 ))
                 .bind(agreement_id)
-                .fetch_all(&mut *self.tx)
+                .fetch_all(&mut *self.conn)
                 .await?;
                 collect(rows, order_from)
             }
 
             async fn earliest_response_due(&mut self) -> Result<Option<NaiveDate>> {
                 let row = sqlx::query("SELECT MIN(response_due_on) FROM orders WHERE state = 'offered'")
-                    .fetch_one(&mut *self.tx)
+                    .fetch_one(&mut *self.conn)
                     .await?;
                 Ok(row.try_get(0)?)
             }
@@ -614,7 +675,7 @@ macro_rules! implement_tx {
                     "SELECT {ORDER_COLUMNS} FROM orders WHERE state = 'offered' AND response_due_on < $1 ORDER BY programme_id, id"
                 ))
                 .bind(date)
-                .fetch_all(&mut *self.tx)
+                .fetch_all(&mut *self.conn)
                 .await?;
                 collect(rows, order_from)
             }
@@ -625,7 +686,7 @@ macro_rules! implement_tx {
                      WHERE programme_id = $1 ORDER BY id DESC LIMIT 1",
                 )
                 .bind(programme_id)
-                .fetch_optional(&mut *self.tx)
+                .fetch_optional(&mut *self.conn)
                 .await?;
                 row.as_ref().map(balances_from).transpose().map(Option::unwrap_or_default)
             }
@@ -642,7 +703,7 @@ macro_rules! implement_tx {
                      FROM postings WHERE programme_id = $1",
                 )
                 .bind(programme_id)
-                .fetch_one(&mut *self.tx)
+                .fetch_one(&mut *self.conn)
                 .await?;
                 balances_from(&row)
             }
@@ -650,7 +711,7 @@ macro_rules! implement_tx {
             async fn order_reservations(&mut self, programme_id: i64) -> Result<i64> {
                 let row = sqlx::query("SELECT CAST(COALESCE(SUM(reserved_cents), 0) AS BIGINT) FROM orders WHERE programme_id = $1")
                     .bind(programme_id)
-                    .fetch_one(&mut *self.tx)
+                    .fetch_one(&mut *self.conn)
                     .await?;
                 Ok(row.try_get(0)?)
             }
@@ -669,34 +730,36 @@ macro_rules! implement_tx {
                 .bind(p.after.reserved.cents())
                 .bind(p.after.paid.cents())
                 .bind(p.at)
-                .fetch_one(&mut *self.tx)
+                .fetch_one(&mut *self.conn)
                 .await?;
                 Ok(row.try_get(0)?)
             }
 
             async fn append_event(&mut self, e: &NewEvent) -> Result<Event> {
-                let head = sqlx::query(concat!("SELECT seq, hash FROM audit_chain_head WHERE id = 1", $for_update))
-                    .fetch_one(&mut *self.tx)
-                    .await?;
-                let prev_seq: i64 = head.try_get("seq")?;
-                let event = {
-                    let at = audit::truncate_to_micros(e.at);
-                    let details = e.details.to_string();
-                    let prev_hash: String = head.try_get("hash")?;
-                    let seq = prev_seq + 1;
-                    let hash = audit::entry_hash(seq, at, e.actor_id, &e.actor, &e.action, (&e.subject_type, e.subject_id), &details, &prev_hash);
-                    Event {
-                        seq,
-                        at,
-                        actor_id: e.actor_id,
-                        actor: e.actor.clone(),
-                        action: e.action.clone(),
-                        subject_type: e.subject_type.clone(),
-                        subject_id: e.subject_id,
-                        details,
-                        prev_hash,
-                        hash,
+                let (prev_seq, prev_hash) = match &self.head {
+                    Some((seq, hash, _)) => (*seq, hash.clone()),
+                    None => {
+                        let head = sqlx::query(concat!("SELECT seq, hash FROM audit_chain_head WHERE id = 1", $for_update))
+                            .fetch_one(&mut *self.conn)
+                            .await?;
+                        (head.try_get("seq")?, head.try_get("hash")?)
                     }
+                };
+                let at = audit::truncate_to_micros(e.at);
+                let details = e.details.to_string();
+                let seq = prev_seq + 1;
+                let hash = audit::entry_hash(seq, at, e.actor_id, &e.actor, &e.action, (&e.subject_type, e.subject_id), &details, &prev_hash);
+                let event = Event {
+                    seq,
+                    at,
+                    actor_id: e.actor_id,
+                    actor: e.actor.clone(),
+                    action: e.action.clone(),
+                    subject_type: e.subject_type.clone(),
+                    subject_id: e.subject_id,
+                    details,
+                    prev_hash,
+                    hash,
                 };
                 sqlx::query(&format!(
                     "INSERT INTO events ({EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
@@ -711,13 +774,9 @@ macro_rules! implement_tx {
                 .bind(&event.details)
                 .bind(&event.prev_hash)
                 .bind(&event.hash)
-                .execute(&mut *self.tx)
+                .execute(&mut *self.conn)
                 .await?;
-                sqlx::query("UPDATE audit_chain_head SET seq = $1, hash = $2 WHERE id = 1")
-                    .bind(event.seq)
-                    .bind(&event.hash)
-                    .execute(&mut *self.tx)
-                    .await?;
+                self.head = Some((event.seq, event.hash.clone(), true));
                 Ok(event)
             }
 
@@ -727,7 +786,7 @@ macro_rules! implement_tx {
                 ))
                 .bind(subject_type)
                 .bind(subject_id)
-                .fetch_all(&mut *self.tx)
+                .fetch_all(&mut *self.conn)
                 .await?;
                 collect(rows, event_from)
             }
@@ -736,13 +795,13 @@ macro_rules! implement_tx {
                 let rows = sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2"))
                     .bind(after_seq)
                     .bind(limit)
-                    .fetch_all(&mut *self.tx)
+                    .fetch_all(&mut *self.conn)
                     .await?;
                 collect(rows, event_from)
             }
 
             async fn chain_head(&mut self) -> Result<(i64, String)> {
-                let row = sqlx::query("SELECT seq, hash FROM audit_chain_head WHERE id = 1").fetch_one(&mut *self.tx).await?;
+                let row = sqlx::query("SELECT seq, hash FROM audit_chain_head WHERE id = 1").fetch_one(&mut *self.conn).await?;
                 Ok((row.try_get("seq")?, row.try_get("hash")?))
             }
 
@@ -755,7 +814,7 @@ macro_rules! implement_tx {
                 .bind(key)
                 .bind(request_hash)
                 .bind(at)
-                .execute(&mut *self.tx)
+                .execute(&mut *self.conn)
                 .await?;
                 if inserted.rows_affected() == 1 {
                     return Ok(IdempotencyClaim::Claimed);
@@ -763,7 +822,7 @@ macro_rules! implement_tx {
                 let row = sqlx::query("SELECT request_hash, status, body FROM idempotency_keys WHERE person_id = $1 AND key = $2")
                     .bind(person_id)
                     .bind(key)
-                    .fetch_one(&mut *self.tx)
+                    .fetch_one(&mut *self.conn)
                     .await?;
                 let stored: String = row.try_get("request_hash")?;
                 let status: Option<i64> = row.try_get("status")?;
@@ -783,7 +842,7 @@ macro_rules! implement_tx {
                     .bind(key)
                     .bind(i64::from(status))
                     .bind(body)
-                    .execute(&mut *self.tx)
+                    .execute(&mut *self.conn)
                     .await?;
                 Ok(())
             }
@@ -792,7 +851,7 @@ macro_rules! implement_tx {
                 sqlx::query("DELETE FROM idempotency_keys WHERE person_id = $1 AND key = $2 AND status IS NULL")
                     .bind(person_id)
                     .bind(key)
-                    .execute(&mut *self.tx)
+                    .execute(&mut *self.conn)
                     .await?;
                 Ok(())
             }

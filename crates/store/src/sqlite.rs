@@ -2,6 +2,7 @@
 //! so a transaction never meets SQLITE_BUSY inside this process; readers use their own pool and
 //! never wait for a writer.
 
+use crate::sql::Conn;
 use crate::{Result, Store, StoreError, Tx};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
@@ -16,7 +17,8 @@ pub struct SqliteStore {
 }
 
 pub(crate) struct SqliteTx {
-    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    conn: crate::sql::Conn<sqlx::Sqlite>,
+    head: Option<(i64, String, bool)>,
 }
 
 impl SqliteStore {
@@ -64,11 +66,11 @@ impl Store for SqliteStore {
     }
 
     async fn write(&self) -> Result<Box<dyn Tx>> {
-        Ok(Box::new(SqliteTx { tx: self.writer.begin().await? }))
+        Ok(Box::new(SqliteTx { conn: Conn::Tx(self.writer.begin().await?), head: None }))
     }
 
     async fn read(&self) -> Result<Box<dyn Tx>> {
-        Ok(Box::new(SqliteTx { tx: self.readers.begin().await? }))
+        Ok(Box::new(SqliteTx { conn: Conn::Pooled(self.readers.acquire().await?), head: None }))
     }
 
     async fn close(&self) {

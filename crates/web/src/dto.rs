@@ -5,7 +5,6 @@ use cyberveilig_domain::cascade::FrameworkAgreement;
 use cyberveilig_services::programmes::ProgrammeStatus;
 use cyberveilig_services::store::records::{Event, Order, Organisation};
 use serde::Serialize;
-use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 #[derive(Serialize, ToSchema)]
@@ -23,8 +22,6 @@ pub struct ProgrammeDto {
     pub basic_rate: String,
     /// C4: share of additional work, such as "1/2".
     pub additional_rate: String,
-    /// Orders by state, basic and additional together.
-    pub orders_by_state: BTreeMap<String, i64>,
     /// Every rule of the programme that is a setting (C1-C9, D1-D10).
     #[schema(value_type = Object)]
     pub settings: serde_json::Value,
@@ -32,10 +29,6 @@ pub struct ProgrammeDto {
 
 impl From<ProgrammeStatus> for ProgrammeDto {
     fn from(s: ProgrammeStatus) -> Self {
-        let mut orders_by_state = BTreeMap::new();
-        for (_, state, n) in &s.order_counts {
-            *orders_by_state.entry(state.as_str().to_owned()).or_insert(0) += n;
-        }
         let settings = &s.programme.settings;
         ProgrammeDto {
             id: s.programme.id,
@@ -49,7 +42,6 @@ impl From<ProgrammeStatus> for ProgrammeDto {
             offer_ends_on: settings.offer_ends_on,
             basic_rate: settings.basic_rate.to_string(),
             additional_rate: settings.additional_rate.to_string(),
-            orders_by_state,
             settings: serde_json::to_value(settings).unwrap_or_default(),
         }
     }
@@ -164,7 +156,7 @@ pub struct OrderDto {
 }
 
 impl OrderDto {
-    pub fn new(o: Order, government: Option<&Organisation>, agreement: Option<&FrameworkAgreement>, firm: Option<&Organisation>) -> OrderDto {
+    pub fn new(o: Order, government: Option<&Organisation>, agreement_reference: Option<&str>, firm: Option<&Organisation>) -> OrderDto {
         OrderDto {
             id: o.id,
             programme_id: o.programme_id,
@@ -176,7 +168,7 @@ impl OrderDto {
             estimated_cost_cents: o.estimated_cost.map(|m| m.cents()),
             rate: o.rate.to_string(),
             state: o.state.as_str().to_owned(),
-            framework_agreement: agreement.map(|a| a.reference.clone()),
+            framework_agreement: agreement_reference.map(str::to_owned),
             framework_agreement_id: o.agreement_id,
             offered_to: firm.map(|f| f.name.clone()),
             offered_to_id: o.firm_id,

@@ -2,6 +2,7 @@
 //! through the services, call one, render.
 
 pub mod api;
+pub mod directory;
 pub mod dto;
 pub mod extract;
 pub mod idempotency;
@@ -24,6 +25,7 @@ pub struct AppState {
     pub services: Services,
     pub options: Arc<WebOptions>,
     pub metrics: Arc<Metrics>,
+    pub directory: Arc<directory::Directory>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -41,7 +43,7 @@ pub struct Metrics {
 }
 
 pub fn router(services: Services, options: WebOptions) -> Router {
-    let state = AppState { services, options: Arc::new(options.clone()), metrics: Arc::new(Metrics::default()) };
+    let state = AppState { services, options: Arc::new(options.clone()), metrics: Arc::new(Metrics::default()), directory: Arc::default() };
     let mut api = Router::new()
         .route("/auth/token", post(api::auth::issue_token))
         .route("/programmes", get(api::programmes::list).post(api::programmes::create))

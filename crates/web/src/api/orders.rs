@@ -7,13 +7,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::NaiveDate;
-use cyberveilig_domain::cascade::FrameworkAgreement;
 use cyberveilig_domain::order::OrderKind;
 use cyberveilig_domain::Money;
 use cyberveilig_services::orders::{FirmStep, NewOrder, OwnerStep};
-use cyberveilig_services::store::records::{Order, OrderFilter, Organisation};
+use cyberveilig_services::store::records::{Order, OrderFilter};
 use serde::Deserialize;
-use std::collections::HashMap;
 use utoipa::{IntoParams, ToSchema};
 
 fn invalid(field: &str, lang: Lang, nl: &str, en: &str) -> Problem {
@@ -24,35 +22,23 @@ fn amount(cents: i64, field: &str, lang: Lang) -> Result<Money, Problem> {
     Money::positive(cents).map_err(|_| invalid(field, lang, "Het bedrag moet groter zijn dan nul en kleiner dan 10 miljard euro.", "The amount must be above zero and below EUR 10 billion."))
 }
 
-/// Renders orders with their government's, agreement's and firm's names, each looked up once.
-struct Renderer {
-    agreements: Vec<FrameworkAgreement>,
-    organisations: HashMap<i64, Organisation>,
-}
-
-impl Renderer {
-    async fn new(state: &AppState, lang: Lang) -> ApiResult<Renderer> {
-        Ok(Renderer { agreements: state.services.agreements().await.or_problem(lang)?, organisations: HashMap::new() })
-    }
-
-    async fn render(&mut self, state: &AppState, order: Order) -> OrderDto {
-        for id in std::iter::once(order.government_id).chain(order.firm_id) {
-            if !self.organisations.contains_key(&id) {
-                if let Ok(org) = state.services.organisation(id).await {
-                    self.organisations.insert(id, org);
-                }
-            }
-        }
-        let agreement = self.agreements.iter().find(|a| Some(a.id) == order.agreement_id);
-        let government = self.organisations.get(&order.government_id);
-        let firm = order.firm_id.and_then(|id| self.organisations.get(&id));
-        OrderDto::new(order.clone(), government, agreement, firm)
-    }
+/// An order with its government's, agreement's and firm's names beside the ids.
+async fn render(state: &AppState, lang: Lang, order: Order) -> ApiResult<OrderDto> {
+    let directory = &state.directory;
+    let government = directory.organisation(&state.services, order.government_id).await.or_problem(lang)?;
+    let firm = match order.firm_id {
+        Some(id) => Some(directory.organisation(&state.services, id).await.or_problem(lang)?),
+        None => None,
+    };
+    let agreement = match order.agreement_id {
+        Some(id) => directory.agreement_reference(&state.services, id).await.or_problem(lang)?,
+        None => None,
+    };
+    Ok(OrderDto::new(order, Some(&government), agreement.as_deref(), firm.as_deref()))
 }
 
 async fn render_one(state: &AppState, lang: Lang, order: Order) -> ApiResult<Json<OrderDto>> {
-    let mut renderer = Renderer::new(state, lang).await?;
-    Ok(Json(renderer.render(state, order).await))
+    Ok(Json(render(state, lang, order).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -107,10 +93,9 @@ pub async fn list(State(state): State<AppState>, lang: Lang, Caller(actor): Call
     let filter = OrderFilter { programme_id: query.programme_id, state: order_state, after_id, limit, ..Default::default() };
     let orders = state.services.orders(&actor, filter).await.or_problem(lang)?;
     let next_cursor = next_cursor(&orders, limit, |o| o.id);
-    let mut renderer = Renderer::new(&state, lang).await?;
     let mut items = Vec::with_capacity(orders.len());
     for order in orders {
-        items.push(renderer.render(&state, order).await);
+        items.push(render(&state, lang, order).await?);
     }
     Ok(Json(Page { items, next_cursor }))
 }
