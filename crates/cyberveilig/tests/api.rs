@@ -321,3 +321,37 @@ async fn an_amendment_extends_the_offer_and_is_recorded() {
     assert_eq!(grants[0]["amount_cents"], 17_954_127);
     assert_eq!(grants[0]["work_packages"].as_array().unwrap().len(), 3);
 }
+
+#[tokio::test]
+async fn repeated_wrong_passwords_lock_the_account() {
+    let app = spawn_app().await;
+    let attempt = |password: &'static str| {
+        app.http.post(format!("{}/api/v1/auth/token", app.base)).json(&json!({"email": "pwc@firms.test", "password": password})).send()
+    };
+    for _ in 0..4 {
+        assert_eq!(attempt("wrong").await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    }
+    let fifth = attempt("wrong").await.unwrap();
+    assert_eq!(fifth.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(fifth.json::<Value>().await.unwrap()["code"], "locked");
+    // Locked means locked, even for the right password; other accounts are not affected.
+    assert_eq!(attempt("demo").await.unwrap().status(), StatusCode::TOO_MANY_REQUESTS);
+    app.token("ey@firms.test").await;
+    // An unknown address is simply refused, the same way as a wrong password.
+    let r = app.http.post(format!("{}/api/v1/auth/token", app.base)).json(&json!({"email": "nobody@x.test", "password": "demo"})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn signing_out_everywhere_ends_tokens_and_sessions() {
+    let app = spawn_app().await;
+    let token = app.token("ey@firms.test").await;
+    let session = app.services.sign_in("ey@firms.test", "demo").await.unwrap();
+    assert_ne!(session.csrf, session.token);
+    assert_eq!(app.services.session(&session.token).await.unwrap().1, session.csrf);
+    assert_eq!(app.get(&token, "/api/v1/programmes").await.0, StatusCode::OK);
+    let ended = app.services.sign_out_everywhere(&session.actor).await.unwrap();
+    assert_eq!(ended, 2);
+    assert_eq!(app.get(&token, "/api/v1/programmes").await.0, StatusCode::UNAUTHORIZED);
+    assert!(app.services.session(&session.token).await.is_err());
+}

@@ -13,6 +13,23 @@ use sha2::{Digest, Sha256};
 
 /// How long a token from `POST /auth/token` stays valid.
 pub const TOKEN_LIFETIME: Duration = Duration::hours(12);
+/// How long a portal session lasts.
+pub const SESSION_LIFETIME: Duration = Duration::hours(8);
+/// Wrong passwords in a row before the account is locked.
+pub const MAX_FAILURES: i64 = 5;
+pub const LOCKOUT: Duration = Duration::minutes(15);
+
+/// A signed-in portal session: the cookie's value, its CSRF token, and who it is.
+#[derive(Debug, Clone)]
+pub struct PortalSession {
+    pub token: String,
+    pub csrf: String,
+    pub actor: Actor,
+}
+
+fn random_token(prefix: &str) -> String {
+    format!("{prefix}{}", hex::encode(rand::random::<[u8; 32]>()))
+}
 
 pub fn hash_password(password: &str) -> Result<String> {
     let salt = SaltString::generate(&mut OsRng);
@@ -56,32 +73,95 @@ pub struct IssuedToken {
 }
 
 impl Services {
-    /// Signs in with email and password and issues a bearer token.
-    pub async fn issue_token(&self, email: &str, password: &str) -> Result<IssuedToken> {
+    /// Checks an email address and password. After [`MAX_FAILURES`] wrong passwords in a row the
+    /// account is locked for [`LOCKOUT`], whatever is tried.
+    pub async fn verify_credentials(&self, email: &str, password: &str) -> Result<Person> {
         let email: EmailAddress = email.parse().map_err(|_| ServiceError::BadCredentials)?;
         let person = {
             let mut tx = self.store.read().await?;
             tx.person_by_email(&email).await?
         };
+        let now = wall_clock();
+        if let Some(p) = &person {
+            let mut tx = self.store.read().await?;
+            if let (_, Some(until)) = tx.sign_in_failures(p.id).await? {
+                if until > now {
+                    return Err(ServiceError::Locked { until });
+                }
+            }
+        }
         // Verify against a fixed hash when the person is unknown, so timing does not tell
         // which addresses have an account.
-        let phc = person.as_ref().map(|p| p.password_hash.as_str()).unwrap_or(DUMMY_HASH);
+        let phc = person.as_ref().map(|p| p.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.to_owned());
         let password = password.to_owned();
-        let phc_owned = phc.to_owned();
-        let matches = tokio::task::spawn_blocking(move || password_matches(&password, &phc_owned))
-            .await
-            .unwrap_or(false);
-        let person = match person {
-            Some(p) if matches => p,
-            _ => return Err(ServiceError::BadCredentials),
-        };
-        let token = format!("cv_{}", hex::encode(rand::random::<[u8; 32]>()));
+        let matches = tokio::task::spawn_blocking(move || password_matches(&password, &phc)).await.unwrap_or(false);
+        let Some(person) = person else { return Err(ServiceError::BadCredentials) };
+        let mut tx = self.store.write().await?;
+        let (failures, _) = tx.sign_in_failures(person.id).await?;
+        if matches {
+            if failures > 0 {
+                tx.set_sign_in_failures(person.id, 0, None).await?;
+                tx.commit().await?;
+            }
+            return Ok(person);
+        }
+        let failures = failures + 1;
+        let locked_until = (failures >= MAX_FAILURES).then(|| now + LOCKOUT);
+        tx.set_sign_in_failures(person.id, if locked_until.is_some() { 0 } else { failures }, locked_until).await?;
+        tx.commit().await?;
+        match locked_until {
+            Some(until) => Err(ServiceError::Locked { until }),
+            None => Err(ServiceError::BadCredentials),
+        }
+    }
+
+    /// Signs in with email and password and issues a bearer token.
+    pub async fn issue_token(&self, email: &str, password: &str) -> Result<IssuedToken> {
+        let person = self.verify_credentials(email, password).await?;
+        let token = random_token("cv_");
         let now = wall_clock();
         let expires_at = now + TOKEN_LIFETIME;
         let mut tx = self.store.write().await?;
         tx.insert_token(&token_hash(&token), person.id, now, expires_at).await?;
         tx.commit().await?;
         Ok(IssuedToken { token, expires_at, actor: actor_of(&person) })
+    }
+
+    /// Signs in to the portal: a new server-side session with its own CSRF token. A new session
+    /// every time, so a session id planted before sign-in is worth nothing after it.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Result<PortalSession> {
+        let person = self.verify_credentials(email, password).await?;
+        let token = random_token("");
+        let csrf = random_token("");
+        let now = wall_clock();
+        let mut tx = self.store.write().await?;
+        tx.insert_session(&token_hash(&token), person.id, &csrf, now, now + SESSION_LIFETIME).await?;
+        tx.commit().await?;
+        Ok(PortalSession { token, csrf, actor: actor_of(&person) })
+    }
+
+    /// The person signed in with a session cookie, and the session's CSRF token.
+    pub async fn session(&self, token: &str) -> Result<(Actor, String)> {
+        let mut tx = self.store.read().await?;
+        match tx.session(&token_hash(token), wall_clock()).await? {
+            Some((person, csrf)) => Ok((actor_of(&person), csrf)),
+            None => Err(ServiceError::Unauthenticated),
+        }
+    }
+
+    pub async fn sign_out(&self, token: &str) -> Result<()> {
+        let mut tx = self.store.write().await?;
+        tx.revoke_session(&token_hash(token), wall_clock()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Ends every session and API token of the actor.
+    pub async fn sign_out_everywhere(&self, actor: &Actor) -> Result<u64> {
+        let mut tx = self.store.write().await?;
+        let n = tx.revoke_all_sessions(actor.person_id, wall_clock()).await?;
+        tx.commit().await?;
+        Ok(n)
     }
 
     /// The person a bearer token belongs to.

@@ -19,6 +19,8 @@ pub enum ServiceError {
     Unauthenticated,
     #[error("wrong email address or password")]
     BadCredentials,
+    #[error("too many wrong passwords; the account is locked until {until}")]
+    Locked { until: chrono::DateTime<chrono::Utc> },
     #[error("{0}")]
     Conflict(String),
     #[error("the test clock is not enabled")]

@@ -87,6 +87,15 @@ pub trait Tx: Send {
     /// The person a token belongs to, if it exists, is not revoked and has not expired at `now`.
     async fn person_by_token(&mut self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Person>>;
     async fn revoke_token(&mut self, token_hash: &str, at: DateTime<Utc>) -> Result<bool>;
+    async fn insert_session(&mut self, token_hash: &str, person_id: i64, csrf_token: &str, at: DateTime<Utc>, expires: DateTime<Utc>) -> Result<()>;
+    /// The person and CSRF token of a live session.
+    async fn session(&mut self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<(Person, String)>>;
+    async fn revoke_session(&mut self, token_hash: &str, at: DateTime<Utc>) -> Result<()>;
+    /// Ends every session and token of a person ("sign out everywhere").
+    async fn revoke_all_sessions(&mut self, person_id: i64, at: DateTime<Utc>) -> Result<u64>;
+    /// Failed sign-ins in a row, and until when the account is locked.
+    async fn sign_in_failures(&mut self, person_id: i64) -> Result<(i64, Option<DateTime<Utc>>)>;
+    async fn set_sign_in_failures(&mut self, person_id: i64, failures: i64, locked_until: Option<DateTime<Utc>>) -> Result<()>;
 
     // Programmes and the VVSG project grant.
     async fn insert_programme(&mut self, name: &str, settings: &ProgrammeSettings, at: DateTime<Utc>) -> Result<i64>;

@@ -320,6 +320,74 @@ macro_rules! implement_tx {
                 Ok(done.rows_affected() > 0)
             }
 
+            async fn insert_session(&mut self, token_hash: &str, person_id: i64, csrf_token: &str, at: DateTime<Utc>, expires: DateTime<Utc>) -> Result<()> {
+                sqlx::query("INSERT INTO sessions (token_hash, person_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(token_hash)
+                    .bind(person_id)
+                    .bind(csrf_token)
+                    .bind(at)
+                    .bind(expires)
+                    .execute(&mut *self.conn)
+                    .await?;
+                Ok(())
+            }
+
+            async fn session(&mut self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<(Person, String)>> {
+                let row = sqlx::query(&format!(
+                    "SELECT {PERSON_COLUMNS}, s.csrf_token FROM sessions s JOIN people p ON p.id = s.person_id \
+                     WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2"
+                ))
+                .bind(token_hash)
+                .bind(now)
+                .fetch_optional(&mut *self.conn)
+                .await?;
+                match row {
+                    Some(row) => Ok(Some((person_from(&row)?, row.try_get("csrf_token")?))),
+                    None => Ok(None),
+                }
+            }
+
+            async fn revoke_session(&mut self, token_hash: &str, at: DateTime<Utc>) -> Result<()> {
+                sqlx::query("UPDATE sessions SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL")
+                    .bind(token_hash)
+                    .bind(at)
+                    .execute(&mut *self.conn)
+                    .await?;
+                Ok(())
+            }
+
+            async fn revoke_all_sessions(&mut self, person_id: i64, at: DateTime<Utc>) -> Result<u64> {
+                let sessions = sqlx::query("UPDATE sessions SET revoked_at = $2 WHERE person_id = $1 AND revoked_at IS NULL")
+                    .bind(person_id)
+                    .bind(at)
+                    .execute(&mut *self.conn)
+                    .await?;
+                let tokens = sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE person_id = $1 AND revoked_at IS NULL")
+                    .bind(person_id)
+                    .bind(at)
+                    .execute(&mut *self.conn)
+                    .await?;
+                Ok(sessions.rows_affected() + tokens.rows_affected())
+            }
+
+            async fn sign_in_failures(&mut self, person_id: i64) -> Result<(i64, Option<DateTime<Utc>>)> {
+                let row = sqlx::query("SELECT failed_sign_ins, locked_until FROM people WHERE id = $1")
+                    .bind(person_id)
+                    .fetch_one(&mut *self.conn)
+                    .await?;
+                Ok((row.try_get("failed_sign_ins")?, row.try_get("locked_until")?))
+            }
+
+            async fn set_sign_in_failures(&mut self, person_id: i64, failures: i64, locked_until: Option<DateTime<Utc>>) -> Result<()> {
+                sqlx::query("UPDATE people SET failed_sign_ins = $2, locked_until = $3 WHERE id = $1")
+                    .bind(person_id)
+                    .bind(failures)
+                    .bind(locked_until)
+                    .execute(&mut *self.conn)
+                    .await?;
+                Ok(())
+            }
+
             async fn insert_programme(&mut self, name: &str, settings: &ProgrammeSettings, at: DateTime<Utc>) -> Result<i64> {
                 let settings = serde_json::to_string(settings).map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 let row = sqlx::query("INSERT INTO programmes (name, settings, created_at) VALUES ($1, $2, $3) RETURNING id")

@@ -65,6 +65,9 @@ impl Problem {
             ServiceError::Forbidden => Problem::new(StatusCode::FORBIDDEN, "forbidden", pick("U mag dit niet doen.", "You are not allowed to do this.")),
             ServiceError::Unauthenticated => Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", pick("Meld u aan: het token ontbreekt, is verlopen of ingetrokken.", "Sign in: the token is missing, expired or revoked.")),
             ServiceError::BadCredentials => Problem::new(StatusCode::UNAUTHORIZED, "bad_credentials", pick("Verkeerd e-mailadres of wachtwoord.", "Wrong email address or password.")),
+            ServiceError::Locked { until } => Problem::new(StatusCode::TOO_MANY_REQUESTS, "locked",
+                pick(&format!("Te veel verkeerde wachtwoorden: het account is vergrendeld tot {} UTC.", until.format("%d/%m/%Y %H:%M")),
+                     &format!("Too many wrong passwords: the account is locked until {} UTC.", until.format("%d/%m/%Y %H:%M")))),
             ServiceError::Conflict(message) => Problem::new(StatusCode::CONFLICT, "conflict", message),
             ServiceError::ClockNotSettable => Problem::new(StatusCode::NOT_FOUND, "not_found", pick("De testklok is niet ingeschakeld.", "The test clock is not enabled.")),
             ServiceError::Store(e) => {
