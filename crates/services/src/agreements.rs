@@ -17,6 +17,11 @@ impl Services {
     }
 
     pub async fn activate_agreement(&self, actor: &Actor, id: i64) -> Result<FrameworkAgreement> {
+        let (this, actor) = (self.clone(), actor.clone());
+        self.lane.run(async move { this.activate_agreement_now(&actor, id).await }).await
+    }
+
+    async fn activate_agreement_now(&self, actor: &Actor, id: i64) -> Result<FrameworkAgreement> {
         if !can(actor, Permission::ManageAgreements) {
             return Err(ServiceError::Forbidden);
         }

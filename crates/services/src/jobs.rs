@@ -15,6 +15,11 @@ use serde_json::json;
 impl Services {
     /// Expires every offer whose term has passed at the clock's now. Returns how many expired.
     pub async fn expire_due_offers(&self) -> Result<usize> {
+        let this = self.clone();
+        self.lane.run(async move { this.expire_due_offers_now().await }).await
+    }
+
+    async fn expire_due_offers_now(&self) -> Result<usize> {
         let now = self.clock.now();
         let today = brussels_date(now);
         let due = {

@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod orders;
 pub mod programmes;
 pub mod registry;
+mod lane;
 mod work;
 
 pub use authz::Actor;
@@ -27,10 +28,11 @@ use std::sync::Arc;
 pub struct Services {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
+    lane: Arc<lane::WriterLane>,
 }
 
 impl Services {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Services {
-        Services { store, clock }
+        Services { store, clock, lane: Arc::new(lane::WriterLane::start()) }
     }
 }

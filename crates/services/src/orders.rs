@@ -47,6 +47,11 @@ pub const MAX_REASON_LEN: usize = 2_000;
 
 impl Services {
     pub async fn submit_order(&self, actor: &Actor, new: NewOrder) -> Result<Order> {
+        let (this, actor) = (self.clone(), actor.clone());
+        self.lane.run(async move { this.submit_order_now(&actor, new).await }).await
+    }
+
+    async fn submit_order_now(&self, actor: &Actor, new: NewOrder) -> Result<Order> {
         let scope = new.scope.trim().to_owned();
         if scope.len() > MAX_SCOPE_LEN {
             return Err(ServiceError::invalid("scope", "The scope is longer than 4,000 characters.", "De scope is langer dan 4.000 tekens."));
@@ -118,6 +123,11 @@ impl Services {
     }
 
     pub async fn firm_step(&self, actor: &Actor, order_id: i64, step: FirmStep) -> Result<Order> {
+        let (this, actor) = (self.clone(), actor.clone());
+        self.lane.run(async move { this.firm_step_now(&actor, order_id, step).await }).await
+    }
+
+    async fn firm_step_now(&self, actor: &Actor, order_id: i64, step: FirmStep) -> Result<Order> {
         let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
         let (programme, mut order) = lock_order(&mut work, order_id).await?;
         let today = work.today;
@@ -199,6 +209,11 @@ impl Services {
     /// D7: the administrator settles an invoiced order; the rate times the invoice is paid,
     /// never more than the reservation plus what is still available.
     pub async fn settle_order(&self, actor: &Actor, order_id: i64) -> Result<Order> {
+        let (this, actor) = (self.clone(), actor.clone());
+        self.lane.run(async move { this.settle_order_now(&actor, order_id).await }).await
+    }
+
+    async fn settle_order_now(&self, actor: &Actor, order_id: i64) -> Result<Order> {
         let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
         let (programme, mut order) = lock_order(&mut work, order_id).await?;
         if !can(actor, Permission::SettleOrder(&order)) {
@@ -225,6 +240,11 @@ impl Services {
     }
 
     pub async fn owner_step(&self, actor: &Actor, order_id: i64, step: OwnerStep) -> Result<Order> {
+        let (this, actor) = (self.clone(), actor.clone());
+        self.lane.run(async move { this.owner_step_now(&actor, order_id, step).await }).await
+    }
+
+    async fn owner_step_now(&self, actor: &Actor, order_id: i64, step: OwnerStep) -> Result<Order> {
         let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
         let (programme, mut order) = lock_order(&mut work, order_id).await?;
         match step {
@@ -256,6 +276,11 @@ impl Services {
 
     /// D6: the administrator re-opens the cascade of an unplaceable order.
     pub async fn reopen_order(&self, actor: &Actor, order_id: i64) -> Result<Order> {
+        let (this, actor) = (self.clone(), actor.clone());
+        self.lane.run(async move { this.reopen_order_now(&actor, order_id).await }).await
+    }
+
+    async fn reopen_order_now(&self, actor: &Actor, order_id: i64) -> Result<Order> {
         let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
         let (programme, mut order) = lock_order(&mut work, order_id).await?;
         if !can(actor, Permission::ReopenOrder(&order)) {

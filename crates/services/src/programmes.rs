@@ -50,6 +50,11 @@ impl LedgerCheck {
 
 impl Services {
     pub async fn create_programme(&self, actor: &Actor, new: NewProgramme) -> Result<ProgrammeStatus> {
+        let (this, actor) = (self.clone(), actor.clone());
+        self.lane.run(async move { this.create_programme_now(&actor, new).await }).await
+    }
+
+    async fn create_programme_now(&self, actor: &Actor, new: NewProgramme) -> Result<ProgrammeStatus> {
         if !can(actor, Permission::ManageProgrammes) {
             return Err(ServiceError::Forbidden);
         }
@@ -124,6 +129,11 @@ impl Services {
     }
 
     pub async fn amend_programme(&self, actor: &Actor, id: i64, amendment: ProgrammeAmendment) -> Result<ProgrammeStatus> {
+        let (this, actor) = (self.clone(), actor.clone());
+        self.lane.run(async move { this.amend_programme_now(&actor, id, amendment).await }).await
+    }
+
+    async fn amend_programme_now(&self, actor: &Actor, id: i64, amendment: ProgrammeAmendment) -> Result<ProgrammeStatus> {
         if !can(actor, Permission::ManageProgrammes) {
             return Err(ServiceError::Forbidden);
         }
