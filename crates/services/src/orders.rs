@@ -108,7 +108,25 @@ impl Services {
             submitted_by: actor.person_id,
             updated_at: work.now,
         };
+        // Everything about a new order is decided before it is written, so it is written once.
+        let wanted = rate.share_of(cost_basis(&mut work, &order).await?);
+        let available = work.balances(programme.id).await?.available();
+        let outcome = if wanted <= available {
+            order.reserved = wanted;
+            let placement = cascade::place(work.agreements().await?, today, None);
+            let outcome = apply_placement(&mut order, placement, today);
+            if order.state == OrderState::Unplaceable {
+                order.reserved = Money::ZERO;
+            }
+            outcome
+        } else {
+            let (reservation, outcome) = short_of_credit(&programme, &mut order, wanted, available)?;
+            order.reserved = reservation;
+            outcome
+        };
+        let reservation = order.reserved;
         order.id = work.tx.insert_order(&order).await?;
+        work.post(programme.id, Some(order.id), &ledger::reserve(reservation)).await?;
         work.record(
             "order.submitted",
             "order",
@@ -117,7 +135,7 @@ impl Services {
                     "estimated_cost_cents": new.estimated_cost.map(Money::cents) }),
         )
         .await?;
-        fund_and_place(&mut work, &programme, &mut order).await?;
+        work.record(outcome.action, "order", order.id, outcome.details).await?;
         work.commit().await?;
         Ok(order)
     }
@@ -393,21 +411,32 @@ async fn fund_and_place(work: &mut Work, programme: &Programme, order: &mut Orde
         reserve(work, order, wanted).await?;
         return place(work, programme, order, None).await;
     }
+    let (reservation, outcome) = short_of_credit(programme, order, wanted, available)?;
+    reserve(work, order, reservation).await?;
+    work.save_order(order).await?;
+    work.record(outcome.action, "order", order.id, outcome.details).await
+}
+
+/// D8: not enough credit for the order's share: a basic audit goes on the waiting list, additional
+/// work gets what is available and waits for the government to confirm. Returns the reservation.
+fn short_of_credit(programme: &Programme, order: &mut Order, wanted: Money, available: Money) -> Result<(Money, Recorded)> {
     match order.kind {
         OrderKind::Basic if programme.settings.waitlist_basic_audits => {
             order.state = OrderState::Waitlisted;
-            work.save_order(order).await?;
-            work.record("order.waitlisted", "order", order.id, json!({ "share_cents": wanted.cents(), "available_cents": available.cents() })).await?;
+            Ok((Money::ZERO, Recorded {
+                action: "order.waitlisted",
+                details: json!({ "share_cents": wanted.cents(), "available_cents": available.cents() }),
+            }))
         }
         OrderKind::Additional if programme.settings.cap_additional_work => {
-            reserve(work, order, available).await?;
             order.state = OrderState::AwaitingConfirmation;
-            work.save_order(order).await?;
-            work.record("order.awaiting_confirmation", "order", order.id, json!({ "share_cents": wanted.cents(), "capped_cents": available.cents() })).await?;
+            Ok((available, Recorded {
+                action: "order.awaiting_confirmation",
+                details: json!({ "share_cents": wanted.cents(), "capped_cents": available.cents() }),
+            }))
         }
-        _ => return Err(ServiceError::Conflict("not enough credit is available for this order".into())),
+        _ => Err(ServiceError::Conflict("not enough credit is available for this order".into())),
     }
-    Ok(())
 }
 
 async fn reserve(work: &mut Work, order: &mut Order, amount: Money) -> Result<()> {
@@ -424,9 +453,15 @@ async fn release_reservation(work: &mut Work, order: &mut Order) -> Result<()> {
 
 /// C8/D4/D6: offer the order to the next firm, hold it for an inactive agreement, or find it
 /// unplaceable and release its credit.
-pub(crate) async fn place(work: &mut Work, programme: &Programme, order: &mut Order, previous: Option<CascadePosition>) -> Result<()> {
-    let today = work.today;
-    let placement = cascade::place(work.agreements().await?, today, previous);
+/// What happened to an order, to be recorded once it is saved.
+struct Recorded {
+    action: &'static str,
+    details: serde_json::Value,
+}
+
+/// C8/D4/D6 applied to the order's fields (nothing saved): offered to a firm, held for an
+/// inactive agreement, or unplaceable.
+fn apply_placement(order: &mut Order, placement: Placement, today: NaiveDate) -> Recorded {
     match placement {
         Placement::Offer { agreement_id, rank, firm_id, due_on } => {
             order.state = OrderState::Offered;
@@ -435,10 +470,11 @@ pub(crate) async fn place(work: &mut Work, programme: &Programme, order: &mut Or
             order.firm_id = Some(firm_id);
             order.offered_on = Some(today);
             order.response_due_on = Some(due_on);
-            work.save_order(order).await?;
-            work.record("order.offered", "order", order.id, json!({
-                "agreement_id": agreement_id, "rank": rank, "firm_id": firm_id, "response_due_on": due_on,
-                "reserved_cents": order.reserved.cents() })).await?;
+            Recorded {
+                action: "order.offered",
+                details: json!({ "agreement_id": agreement_id, "rank": rank, "firm_id": firm_id, "response_due_on": due_on,
+                                 "reserved_cents": order.reserved.cents() }),
+            }
         }
         Placement::AwaitFramework { agreement_id } => {
             order.state = OrderState::AwaitingFramework;
@@ -447,22 +483,35 @@ pub(crate) async fn place(work: &mut Work, programme: &Programme, order: &mut Or
             order.firm_id = None;
             order.offered_on = None;
             order.response_due_on = None;
-            work.save_order(order).await?;
-            work.record("order.awaiting_framework", "order", order.id, json!({ "agreement_id": agreement_id })).await?;
+            Recorded { action: "order.awaiting_framework", details: json!({ "agreement_id": agreement_id }) }
         }
         Placement::Unplaceable { reason } => {
-            release_reservation(work, order).await?;
             order.state = OrderState::Unplaceable;
             order.firm_id = None;
             order.response_due_on = None;
-            work.save_order(order).await?;
             let reason = match reason {
                 cascade::Unplaceable::CascadeExhausted => "every firm of the cascade declined",
                 cascade::Unplaceable::NoAgreementInForce => "no framework agreement serves orders any more",
             };
-            work.record("order.unplaceable", "order", order.id, json!({ "reason": reason })).await?;
-            fund_waitlist(work, programme.id).await?;
+            Recorded { action: "order.unplaceable", details: json!({ "reason": reason }) }
         }
+    }
+}
+
+/// C8/D4/D6: offer the order to the next firm, hold it for an inactive agreement, or find it
+/// unplaceable and release its credit to the waiting list.
+pub(crate) async fn place(work: &mut Work, programme: &Programme, order: &mut Order, previous: Option<CascadePosition>) -> Result<()> {
+    let today = work.today;
+    let placement = cascade::place(work.agreements().await?, today, previous);
+    let recorded = apply_placement(order, placement, today);
+    let unplaceable = order.state == OrderState::Unplaceable;
+    if unplaceable {
+        release_reservation(work, order).await?;
+    }
+    work.save_order(order).await?;
+    work.record(recorded.action, "order", order.id, recorded.details).await?;
+    if unplaceable {
+        fund_waitlist(work, programme.id).await?;
     }
     Ok(())
 }
