@@ -4,7 +4,7 @@ mod config;
 
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
-use config::{pick, FileConfig};
+use config::{FileConfig, pick};
 use cyberveilig_services::audit::ChainReport;
 use cyberveilig_services::{Clock, Services, SystemClock, TestClock};
 use cyberveilig_store::Store;
@@ -14,7 +14,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Parser)]
-#[command(name = "cyberveilig", version, about = "Runs the co-financing programme for ICT security audits of Flemish local governments.")]
+#[command(
+    name = "cyberveilig",
+    version,
+    about = "Runs the co-financing programme for ICT security audits of Flemish local governments."
+)]
 struct Cli {
     /// Configuration file (TOML); CYBERVEILIG_* variables and flags override it.
     #[arg(long, global = true, env = "CYBERVEILIG_CONFIG", default_value = "cyberveilig.toml")]
@@ -148,14 +152,25 @@ async fn open(url: &str) -> Result<Arc<dyn Store>, AnyError> {
 
 async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
     match command {
-        Command::Demo { db, listen, test_clock, no_history } => {
+        Command::Demo {
+            db,
+            listen,
+            test_clock,
+            no_history,
+        } => {
             let url = database_url(&db, &file, "demo.db")?;
             let start = match test_clock.as_deref() {
                 None | Some("") => cyberveilig_services::demo::default_demo_start(),
-                Some(text) => DateTime::parse_from_rfc3339(text).map_err(|e| format!("--test-clock START must be an RFC 3339 instant such as 2021-06-15T10:00:00+02:00: {e}"))?.with_timezone(&Utc),
+                Some(text) => DateTime::parse_from_rfc3339(text)
+                    .map_err(|e| format!("--test-clock START must be an RFC 3339 instant such as 2021-06-15T10:00:00+02:00: {e}"))?
+                    .with_timezone(&Utc),
             };
             let store = open(&url).await?;
-            let history_start = if no_history { start } else { start.min(cyberveilig_services::demo::default_demo_start()) };
+            let history_start = if no_history {
+                start
+            } else {
+                start.min(cyberveilig_services::demo::default_demo_start())
+            };
             let clock = Arc::new(TestClock::at(seed_clock_start(history_start)));
             let services = Services::new(store, clock.clone());
             let seeded = services.seed_installation().await?;
@@ -168,7 +183,10 @@ async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
             let now = latest_event_at(&services).await?.map_or(start, |last| last.max(start));
             clock.set(now);
             let listen = pick(listen, file.listen.clone(), "127.0.0.1:8080".into());
-            let options = cyberveilig_web::WebOptions { test_clock: test_clock.is_some(), demo: true };
+            let options = cyberveilig_web::WebOptions {
+                test_clock: test_clock.is_some(),
+                demo: true,
+            };
             banner(&listen, now, test_clock.is_some(), &url);
             serve(services, options, &listen).await?;
             Ok(ExitCode::SUCCESS)
@@ -198,7 +216,9 @@ async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::AuditLog { command: AuditLogCommand::Verify { db } } => {
+        Command::AuditLog {
+            command: AuditLogCommand::Verify { db },
+        } => {
             let url = database_url(&db, &file, "cyberveilig.db")?;
             let services = Services::new(open(&url).await?, Arc::new(SystemClock));
             match services.verify_audit_log().await? {
@@ -212,7 +232,9 @@ async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
                 }
             }
         }
-        Command::Programme { command: ProgrammeCommand::Status { db, json } } => {
+        Command::Programme {
+            command: ProgrammeCommand::Status { db, json },
+        } => {
             let url = database_url(&db, &file, "cyberveilig.db")?;
             let services = Services::new(open(&url).await?, Arc::new(SystemClock));
             programme_status(&services, json).await
@@ -235,7 +257,11 @@ async fn latest_event_at(services: &Services) -> Result<Option<DateTime<Utc>>, A
 fn banner(listen: &str, now: DateTime<Utc>, movable: bool, url: &str) {
     let local = now.with_timezone(&chrono_tz::Europe::Brussels);
     println!("cyberveilig demo: fictional accounts and history on the real programme.");
-    println!("  Demo clock: {} (Europe/Brussels){}", local.format("%d/%m/%Y %H:%M"), if movable { ", movable with PUT /api/v1/test/clock" } else { "" });
+    println!(
+        "  Demo clock: {} (Europe/Brussels){}",
+        local.format("%d/%m/%Y %H:%M"),
+        if movable { ", movable with PUT /api/v1/test/clock" } else { "" }
+    );
     println!("  Database:   {url}");
     println!("  Listening:  http://{listen}/  (API: http://{listen}/api/v1/openapi.json)");
     println!("  Sign in (password \"demo\"): admin@abb.test, ey@firms.test, deloitte@firms.test, pwc@firms.test,");
@@ -243,7 +269,9 @@ fn banner(listen: &str, now: DateTime<Utc>, movable: bool, url: &str) {
 }
 
 async fn serve(services: Services, options: cyberveilig_web::WebOptions, listen: &str) -> Result<(), AnyError> {
-    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let worker = services.clone();
     tokio::spawn(async move {
         // Offers expire at midnight in Brussels; a minute's delay is well within a working day.
@@ -295,7 +323,14 @@ async fn programme_status(services: &Services, json: bool) -> Result<ExitCode, A
         for (kind, state, n) in &order_counts {
             println!("  {:<10} {:<22} {n:>5}", kind.as_str(), state.as_str());
         }
-        println!("  Ledger     {}", if check.holds() { "consistent: running balances equal the sums of the postings and the orders' reservations" } else { "INCONSISTENT" });
+        println!(
+            "  Ledger     {}",
+            if check.holds() {
+                "consistent: running balances equal the sums of the postings and the orders' reservations"
+            } else {
+                "INCONSISTENT"
+            }
+        );
     }
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);

@@ -5,7 +5,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use cyberveilig_services::{Services, TestClock};
 use cyberveilig_web::WebOptions;
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::sync::Arc;
 
 struct App {
@@ -17,7 +17,9 @@ struct App {
 
 async fn spawn_app_at(now: DateTime<Utc>, options: WebOptions) -> App {
     let dir = tempfile::tempdir().unwrap();
-    let store = cyberveilig_store::connect(&format!("sqlite:{}", dir.path().join("api.db").display())).await.unwrap();
+    let store = cyberveilig_store::connect(&format!("sqlite:{}", dir.path().join("api.db").display()))
+        .await
+        .unwrap();
     store.migrate().await.unwrap();
     let services = Services::new(store, Arc::new(TestClock::at(now)));
     services.seed_installation().await.unwrap();
@@ -26,29 +28,60 @@ async fn spawn_app_at(now: DateTime<Utc>, options: WebOptions) -> App {
     let base = format!("http://{}", listener.local_addr().unwrap());
     let app = cyberveilig_web::router(services.clone(), options);
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    App { base, http: reqwest::Client::new(), services, _dir: dir }
+    App {
+        base,
+        http: reqwest::Client::new(),
+        services,
+        _dir: dir,
+    }
 }
 
 async fn spawn_app() -> App {
     // Monday 18 May 2020, 10:00 in Brussels.
-    spawn_app_at(Utc.with_ymd_and_hms(2020, 5, 18, 8, 0, 0).unwrap(), WebOptions { test_clock: true, demo: true }).await
+    spawn_app_at(
+        Utc.with_ymd_and_hms(2020, 5, 18, 8, 0, 0).unwrap(),
+        WebOptions {
+            test_clock: true,
+            demo: true,
+        },
+    )
+    .await
 }
 
 impl App {
     async fn token(&self, email: &str) -> String {
-        let r = self.http.post(format!("{}/api/v1/auth/token", self.base)).json(&json!({"email": email, "password": "demo"})).send().await.unwrap();
+        let r = self
+            .http
+            .post(format!("{}/api/v1/auth/token", self.base))
+            .json(&json!({"email": email, "password": "demo"}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::OK, "sign-in of {email}");
         r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
     }
 
     async fn post(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
-        let r = self.http.post(format!("{}{path}", self.base)).bearer_auth(token).json(&body).send().await.unwrap();
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         let status = r.status();
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
     async fn get(&self, token: &str, path: &str) -> (StatusCode, Value) {
-        let r = self.http.get(format!("{}{path}", self.base)).bearer_auth(token).send().await.unwrap();
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
         let status = r.status();
         (status, r.json().await.unwrap_or(Value::Null))
     }
@@ -79,12 +112,20 @@ async fn a_municipality_orders_and_the_cascade_answers() {
     let id = order["id"].as_i64().unwrap();
 
     let ey = app.token("ey@firms.test").await;
-    let (status, declined) = app.post(&ey, &format!("/api/v1/orders/{id}/decline"), json!({"reason": "Geen capaciteit"})).await;
+    let (status, declined) = app
+        .post(&ey, &format!("/api/v1/orders/{id}/decline"), json!({"reason": "Geen capaciteit"}))
+        .await;
     assert_eq!(status, StatusCode::OK, "{declined}");
     assert_eq!(declined["offered_to"], "Deloitte");
 
     let deloitte = app.token("deloitte@firms.test").await;
-    let (status, accepted) = app.post(&deloitte, &format!("/api/v1/orders/{id}/accept"), json!({"price_cents": 512_000, "planned_start_on": "2020-06-15"})).await;
+    let (status, accepted) = app
+        .post(
+            &deloitte,
+            &format!("/api/v1/orders/{id}/accept"),
+            json!({"price_cents": 512_000, "planned_start_on": "2020-06-15"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{accepted}");
     assert_eq!(accepted["state"], "accepted");
     assert_eq!(accepted["cofinancing_reserved_cents"], 341_333);
@@ -98,7 +139,16 @@ async fn a_municipality_orders_and_the_cascade_answers() {
     let (status, events) = app.get(&gent, &format!("/api/v1/orders/{id}/events")).await;
     assert_eq!(status, StatusCode::OK);
     let actions: Vec<&str> = events.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
-    assert_eq!(actions, ["order.submitted", "order.offered", "order.declined", "order.offered", "order.accepted"]);
+    assert_eq!(
+        actions,
+        [
+            "order.submitted",
+            "order.offered",
+            "order.declined",
+            "order.offered",
+            "order.accepted"
+        ]
+    );
 
     // Another government sees nothing of it; EY, who declined, no longer either.
     let aalst = app.token("41002@gemeente.test").await;
@@ -121,21 +171,83 @@ async fn bad_input_gets_a_clear_problem_and_writes_nothing() {
     let accept = format!("/api/v1/orders/{id}/accept");
 
     let cases: Vec<(&str, &str, Value, StatusCode, &str)> = vec![
-        ("unknown NIS code", "/api/v1/orders", basic("99999"), StatusCode::UNPROCESSABLE_ENTITY, "invalid_field"),
-        ("malformed NIS code", "/api/v1/orders", basic("gent"), StatusCode::UNPROCESSABLE_ENTITY, "invalid_field"),
-        ("second basic audit", "/api/v1/orders", basic("44021"), StatusCode::UNPROCESSABLE_ENTITY, "second_basic_audit"),
-        ("ordering for another government", "/api/v1/orders", basic("41002"), StatusCode::FORBIDDEN, "forbidden"),
-        ("negative estimate", "/api/v1/orders",
-            json!({"programme_id": 1, "government_nis": "44021", "kind": "additional", "estimated_cost_cents": -5}), StatusCode::UNPROCESSABLE_ENTITY, "invalid_field"),
-        ("absurd estimate", "/api/v1/orders",
-            json!({"programme_id": 1, "government_nis": "44021", "kind": "additional", "estimated_cost_cents": 9_000_000_000_000_000i64}), StatusCode::UNPROCESSABLE_ENTITY, "invalid_field"),
-        ("unknown kind", "/api/v1/orders", json!({"programme_id": 1, "government_nis": "44021", "kind": "deluxe"}), StatusCode::UNPROCESSABLE_ENTITY, "invalid_field"),
-        ("unknown field", "/api/v1/orders", json!({"programme_id": 1, "government_nis": "44021", "kind": "basic", "backdate": "2020-01-01"}), StatusCode::UNPROCESSABLE_ENTITY, "invalid_body"),
-        ("unknown programme", "/api/v1/orders", json!({"programme_id": 77, "government_nis": "44021", "kind": "basic"}), StatusCode::NOT_FOUND, "not_found"),
-        ("accept by a firm the order is not offered to", &accept,
-            json!({"price_cents": 500_940, "planned_start_on": "2020-06-01"}), StatusCode::UNPROCESSABLE_ENTITY, "not_offered_to_firm"),
-        ("a negative price", &accept,
-            json!({"price_cents": -1, "planned_start_on": "2020-06-01"}), StatusCode::UNPROCESSABLE_ENTITY, "invalid_field"),
+        (
+            "unknown NIS code",
+            "/api/v1/orders",
+            basic("99999"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+        ),
+        (
+            "malformed NIS code",
+            "/api/v1/orders",
+            basic("gent"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+        ),
+        (
+            "second basic audit",
+            "/api/v1/orders",
+            basic("44021"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "second_basic_audit",
+        ),
+        (
+            "ordering for another government",
+            "/api/v1/orders",
+            basic("41002"),
+            StatusCode::FORBIDDEN,
+            "forbidden",
+        ),
+        (
+            "negative estimate",
+            "/api/v1/orders",
+            json!({"programme_id": 1, "government_nis": "44021", "kind": "additional", "estimated_cost_cents": -5}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+        ),
+        (
+            "absurd estimate",
+            "/api/v1/orders",
+            json!({"programme_id": 1, "government_nis": "44021", "kind": "additional", "estimated_cost_cents": 9_000_000_000_000_000i64}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+        ),
+        (
+            "unknown kind",
+            "/api/v1/orders",
+            json!({"programme_id": 1, "government_nis": "44021", "kind": "deluxe"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+        ),
+        (
+            "unknown field",
+            "/api/v1/orders",
+            json!({"programme_id": 1, "government_nis": "44021", "kind": "basic", "backdate": "2020-01-01"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+        ),
+        (
+            "unknown programme",
+            "/api/v1/orders",
+            json!({"programme_id": 77, "government_nis": "44021", "kind": "basic"}),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            "accept by a firm the order is not offered to",
+            &accept,
+            json!({"price_cents": 500_940, "planned_start_on": "2020-06-01"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "not_offered_to_firm",
+        ),
+        (
+            "a negative price",
+            &accept,
+            json!({"price_cents": -1, "planned_start_on": "2020-06-01"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+        ),
     ];
     for (what, path, body, expected, code) in cases {
         let token = if path.ends_with("/accept") { &pwc } else { &gent };
@@ -147,23 +259,52 @@ async fn bad_input_gets_a_clear_problem_and_writes_nothing() {
 
     // Additional work without a basic audit, for a government that has none.
     let aalst = app.token("41002@gemeente.test").await;
-    let (status, problem) = app.post(&aalst, "/api/v1/orders",
-        json!({"programme_id": 1, "government_nis": "41002", "kind": "additional", "estimated_cost_cents": 100_000})).await;
-    assert_eq!((status, problem["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("additional_without_basic")), "{problem}");
+    let (status, problem) = app
+        .post(
+            &aalst,
+            "/api/v1/orders",
+            json!({"programme_id": 1, "government_nis": "41002", "kind": "additional", "estimated_cost_cents": 100_000}),
+        )
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("additional_without_basic")),
+        "{problem}"
+    );
     assert_eq!(problem["rule"], "D3");
 
     // Malformed JSON and the wrong content type.
-    let r = app.http.post(format!("{}/api/v1/orders", app.base)).bearer_auth(&gent)
-        .header("content-type", "application/json").body("{\"programme_id\": 1,").send().await.unwrap();
+    let r = app
+        .http
+        .post(format!("{}/api/v1/orders", app.base))
+        .bearer_auth(&gent)
+        .header("content-type", "application/json")
+        .body("{\"programme_id\": 1,")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
     assert_eq!(r.json::<Value>().await.unwrap()["code"], "malformed_json");
-    let r = app.http.post(format!("{}/api/v1/orders", app.base)).bearer_auth(&gent)
-        .header("content-type", "text/plain").body(basic("41002").to_string()).send().await.unwrap();
+    let r = app
+        .http
+        .post(format!("{}/api/v1/orders", app.base))
+        .bearer_auth(&gent)
+        .header("content-type", "text/plain")
+        .body(basic("41002").to_string())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
 
     // Without a token, or with a forged one.
-    let r = app.http.post(format!("{}/api/v1/orders", app.base)).json(&basic("41002")).send().await.unwrap();
+    let r = app
+        .http
+        .post(format!("{}/api/v1/orders", app.base))
+        .json(&basic("41002"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let (status, _) = app.post("cv_forged", "/api/v1/orders", basic("41002")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -179,8 +320,15 @@ async fn messages_follow_the_callers_language() {
     let gent = app.token("44021@gemeente.test").await;
     app.post(&gent, "/api/v1/orders", basic("44021")).await;
     for (lang, expected) in [("nl-BE,nl;q=0.9", "al een basisaudit"), ("en-GB", "already has a basic audit")] {
-        let r = app.http.post(format!("{}/api/v1/orders", app.base)).bearer_auth(&gent)
-            .header("accept-language", lang).json(&basic("44021")).send().await.unwrap();
+        let r = app
+            .http
+            .post(format!("{}/api/v1/orders", app.base))
+            .bearer_auth(&gent)
+            .header("accept-language", lang)
+            .json(&basic("44021"))
+            .send()
+            .await
+            .unwrap();
         let problem: Value = r.json().await.unwrap();
         assert!(problem["detail"].as_str().unwrap().contains(expected), "{lang}: {problem}");
     }
@@ -201,7 +349,12 @@ async fn an_idempotency_key_replays_the_answer_and_refuses_another_body() {
     let app = spawn_app().await;
     let gent = app.token("44021@gemeente.test").await;
     let send = |body: Value| {
-        app.http.post(format!("{}/api/v1/orders", app.base)).bearer_auth(&gent).header("idempotency-key", "order-gent-1").json(&body).send()
+        app.http
+            .post(format!("{}/api/v1/orders", app.base))
+            .bearer_auth(&gent)
+            .header("idempotency-key", "order-gent-1")
+            .json(&body)
+            .send()
     };
     let first = send(basic("44021")).await.unwrap();
     assert_eq!(first.status(), StatusCode::CREATED);
@@ -211,7 +364,9 @@ async fn an_idempotency_key_replays_the_answer_and_refuses_another_body() {
     assert_eq!(again.status(), StatusCode::CREATED);
     assert_eq!(again.headers()["idempotent-replayed"], "true");
     assert_eq!(again.json::<Value>().await.unwrap()["id"], first["id"]);
-    let other = send(json!({"programme_id": 1, "government_nis": "44021", "kind": "basic", "scope": "iets anders"})).await.unwrap();
+    let other = send(json!({"programme_id": 1, "government_nis": "44021", "kind": "basic", "scope": "iets anders"}))
+        .await
+        .unwrap();
     assert_eq!(other.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(other.json::<Value>().await.unwrap()["code"], "idempotency_key_reused");
     assert_eq!(app.audit_entries().await, entries, "a replay wrote again");
@@ -224,17 +379,37 @@ async fn the_test_clock_moves_offers_down_the_cascade() {
     let admin = app.token("admin@abb.test").await;
     let (_, order) = app.post(&gent, "/api/v1/orders", basic("44021")).await;
     let id = order["id"].as_i64().unwrap();
-    let r = app.http.put(format!("{}/api/v1/test/clock", app.base)).bearer_auth(&admin)
-        .json(&json!({"now": "2020-05-27T08:00:00Z"})).send().await.unwrap();
+    let r = app
+        .http
+        .put(format!("{}/api/v1/test/clock", app.base))
+        .bearer_auth(&admin)
+        .json(&json!({"now": "2020-05-27T08:00:00Z"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.json::<Value>().await.unwrap()["offers_expired"], 1);
     let (_, order) = app.get(&gent, &format!("/api/v1/orders/{id}")).await;
     assert_eq!(order["offered_to"], "Deloitte", "{order}");
     assert_eq!(order["offered_on"], "2020-05-27");
     // A government may not move the clock; nobody may move it back.
-    let r = app.http.put(format!("{}/api/v1/test/clock", app.base)).bearer_auth(&gent).json(&json!({"now": "2020-06-01T08:00:00Z"})).send().await.unwrap();
+    let r = app
+        .http
+        .put(format!("{}/api/v1/test/clock", app.base))
+        .bearer_auth(&gent)
+        .json(&json!({"now": "2020-06-01T08:00:00Z"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let r = app.http.put(format!("{}/api/v1/test/clock", app.base)).bearer_auth(&admin).json(&json!({"now": "2020-05-01T08:00:00Z"})).send().await.unwrap();
+    let r = app
+        .http
+        .put(format!("{}/api/v1/test/clock", app.base))
+        .bearer_auth(&admin)
+        .json(&json!({"now": "2020-05-01T08:00:00Z"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
 
@@ -242,17 +417,40 @@ async fn the_test_clock_moves_offers_down_the_cascade() {
 async fn without_the_flag_the_test_clock_route_does_not_exist() {
     let app = spawn_app_at(Utc.with_ymd_and_hms(2020, 5, 18, 8, 0, 0).unwrap(), WebOptions::default()).await;
     let admin = app.token("admin@abb.test").await;
-    let r = app.http.put(format!("{}/api/v1/test/clock", app.base)).bearer_auth(&admin).json(&json!({"now": "2020-06-01T08:00:00Z"})).send().await.unwrap();
+    let r = app
+        .http
+        .put(format!("{}/api/v1/test/clock", app.base))
+        .bearer_auth(&admin)
+        .json(&json!({"now": "2020-06-01T08:00:00Z"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
 async fn the_openapi_document_describes_the_api() {
     let app = spawn_app().await;
-    let doc: Value = app.http.get(format!("{}/api/v1/openapi.json", app.base)).send().await.unwrap().json().await.unwrap();
+    let doc: Value = app
+        .http
+        .get(format!("{}/api/v1/openapi.json", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{}", doc["openapi"]);
-    for path in ["/api/v1/auth/token", "/api/v1/programmes", "/api/v1/programmes/{id}", "/api/v1/orders", "/api/v1/orders/{id}/accept",
-                 "/api/v1/orders/{id}/settle", "/api/v1/framework-agreements/{id}/activate", "/api/v1/organisations"] {
+    for path in [
+        "/api/v1/auth/token",
+        "/api/v1/programmes",
+        "/api/v1/programmes/{id}",
+        "/api/v1/orders",
+        "/api/v1/orders/{id}/accept",
+        "/api/v1/orders/{id}/settle",
+        "/api/v1/framework-agreements/{id}/activate",
+        "/api/v1/organisations",
+    ] {
         assert!(doc["paths"].get(path).is_some(), "{path} missing from the OpenAPI document");
     }
 }
@@ -276,9 +474,21 @@ async fn registry_and_agreements_are_listed() {
     assert_eq!(agreements[1]["reference"], "2019/HFB/OP/52630");
     assert_eq!(agreements[1]["active"], false);
     let gent = app.token("44021@gemeente.test").await;
-    let (status, _) = app.post(&gent, &format!("/api/v1/framework-agreements/{}/activate", agreements[1]["id"]), json!({})).await;
+    let (status, _) = app
+        .post(
+            &gent,
+            &format!("/api/v1/framework-agreements/{}/activate", agreements[1]["id"]),
+            json!({}),
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, activated) = app.post(&admin, &format!("/api/v1/framework-agreements/{}/activate", agreements[1]["id"]), json!({})).await;
+    let (status, activated) = app
+        .post(
+            &admin,
+            &format!("/api/v1/framework-agreements/{}/activate", agreements[1]["id"]),
+            json!({}),
+        )
+        .await;
     assert_eq!((status, &activated["active"]), (StatusCode::OK, &json!(true)));
 }
 
@@ -288,12 +498,31 @@ async fn responses_carry_security_headers() {
     let r = app.http.get(format!("{}/", app.base)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
-    assert!(r.headers()["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    assert!(
+        r.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
     let html = r.text().await.unwrap();
     assert!(html.contains("€ 2.000.000,00"), "{html}");
-    assert_eq!(app.http.get(format!("{}/healthz", app.base)).send().await.unwrap().status(), StatusCode::OK);
-    let metrics = app.http.get(format!("{}/metrics", app.base)).send().await.unwrap().text().await.unwrap();
-    assert!(metrics.contains("cyberveilig_programme_credit_cents{programme=\"1\",account=\"budget\"} 200000000"), "{metrics}");
+    assert_eq!(
+        app.http.get(format!("{}/healthz", app.base)).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    let metrics = app
+        .http
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("cyberveilig_programme_credit_cents{programme=\"1\",account=\"budget\"} 200000000"),
+        "{metrics}"
+    );
 }
 
 #[tokio::test]
@@ -301,11 +530,34 @@ async fn an_amendment_extends_the_offer_and_is_recorded() {
     let app = spawn_app_at(Utc.with_ymd_and_hms(2022, 1, 3, 9, 0, 0).unwrap(), WebOptions::default()).await;
     let admin = app.token("admin@abb.test").await;
     let gent = app.token("44021@gemeente.test").await;
-    assert_eq!(app.post(&gent, "/api/v1/programmes/1/amendments", json!({"offer_ends_on": "2022-12-31", "reason": "x"})).await.0, StatusCode::FORBIDDEN);
-    let (status, problem) = app.post(&admin, "/api/v1/programmes/1/amendments", json!({"offer_ends_on": "2021-06-30", "reason": "Inkorten"})).await;
-    assert_eq!((status, problem["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("end_date_not_later")));
-    let (status, programme) = app.post(&admin, "/api/v1/programmes/1/amendments",
-        json!({"offer_ends_on": "2022-12-31", "reason": "Verlenging van het aanbod tot eind 2022"})).await;
+    assert_eq!(
+        app.post(
+            &gent,
+            "/api/v1/programmes/1/amendments",
+            json!({"offer_ends_on": "2022-12-31", "reason": "x"})
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, problem) = app
+        .post(
+            &admin,
+            "/api/v1/programmes/1/amendments",
+            json!({"offer_ends_on": "2021-06-30", "reason": "Inkorten"}),
+        )
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("end_date_not_later"))
+    );
+    let (status, programme) = app
+        .post(
+            &admin,
+            "/api/v1/programmes/1/amendments",
+            json!({"offer_ends_on": "2022-12-31", "reason": "Verlenging van het aanbod tot eind 2022"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{programme}");
     assert_eq!(programme["offer_ends_on"], "2022-12-31");
     let (_, amendments) = app.get(&admin, "/api/v1/programmes/1/amendments").await;
@@ -313,7 +565,12 @@ async fn an_amendment_extends_the_offer_and_is_recorded() {
     assert_eq!(amendments[0]["reason"], "Verlenging van het aanbod tot eind 2022");
     // Gent may order again, in January 2022; the new agreement must be active by then.
     let (_, agreements) = app.get(&admin, "/api/v1/framework-agreements").await;
-    app.post(&admin, &format!("/api/v1/framework-agreements/{}/activate", agreements[1]["id"]), json!({})).await;
+    app.post(
+        &admin,
+        &format!("/api/v1/framework-agreements/{}/activate", agreements[1]["id"]),
+        json!({}),
+    )
+    .await;
     let (status, order) = app.post(&gent, "/api/v1/orders", basic("44021")).await;
     assert_eq!(status, StatusCode::CREATED, "{order}");
     assert_eq!(order["offered_to"], "Deloitte");
@@ -326,7 +583,10 @@ async fn an_amendment_extends_the_offer_and_is_recorded() {
 async fn repeated_wrong_passwords_lock_the_account() {
     let app = spawn_app().await;
     let attempt = |password: &'static str| {
-        app.http.post(format!("{}/api/v1/auth/token", app.base)).json(&json!({"email": "pwc@firms.test", "password": password})).send()
+        app.http
+            .post(format!("{}/api/v1/auth/token", app.base))
+            .json(&json!({"email": "pwc@firms.test", "password": password}))
+            .send()
     };
     for _ in 0..4 {
         assert_eq!(attempt("wrong").await.unwrap().status(), StatusCode::UNAUTHORIZED);
@@ -338,7 +598,13 @@ async fn repeated_wrong_passwords_lock_the_account() {
     assert_eq!(attempt("demo").await.unwrap().status(), StatusCode::TOO_MANY_REQUESTS);
     app.token("ey@firms.test").await;
     // An unknown address is simply refused, the same way as a wrong password.
-    let r = app.http.post(format!("{}/api/v1/auth/token", app.base)).json(&json!({"email": "nobody@x.test", "password": "demo"})).send().await.unwrap();
+    let r = app
+        .http
+        .post(format!("{}/api/v1/auth/token", app.base))
+        .json(&json!({"email": "nobody@x.test", "password": "demo"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
 

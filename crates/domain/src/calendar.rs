@@ -29,7 +29,7 @@ pub fn legal_holidays(year: i32) -> [NaiveDate; 10] {
     let fixed = |month, day| NaiveDate::from_ymd_opt(year, month, day).expect("a fixed holiday exists every year");
     [
         fixed(1, 1),
-        easter + Days::new(1),  // Easter Monday
+        easter + Days::new(1), // Easter Monday
         fixed(5, 1),
         easter + Days::new(39), // Ascension
         easter + Days::new(50), // Whit Monday

@@ -70,7 +70,12 @@ pub struct CascadePosition {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Placement {
-    Offer { agreement_id: i64, rank: u32, firm_id: i64, due_on: NaiveDate },
+    Offer {
+        agreement_id: i64,
+        rank: u32,
+        firm_id: i64,
+        due_on: NaiveDate,
+    },
     /// D4: the agreement in force is not active yet; the order waits and is offered on activation.
     AwaitFramework { agreement_id: i64 },
     /// D6: every firm declined, or no agreement serves the date any more.
@@ -86,16 +91,16 @@ pub enum Unplaceable {
 /// C8 and D4: where an order goes on `today`, given where it was (`None` for a new order, or to
 /// start the cascade again). Within the same agreement it goes to the next firm; when the agreement
 /// it was in no longer serves today, it starts from the first firm of the agreement in force.
-pub fn place(
-    agreements: &[FrameworkAgreement],
-    today: NaiveDate,
-    previous: Option<CascadePosition>,
-) -> Placement {
+pub fn place(agreements: &[FrameworkAgreement], today: NaiveDate, previous: Option<CascadePosition>) -> Placement {
     let Some(agreement) = in_force(agreements, today) else {
-        return Placement::Unplaceable { reason: Unplaceable::NoAgreementInForce };
+        return Placement::Unplaceable {
+            reason: Unplaceable::NoAgreementInForce,
+        };
     };
     if !agreement.active {
-        return Placement::AwaitFramework { agreement_id: agreement.id };
+        return Placement::AwaitFramework {
+            agreement_id: agreement.id,
+        };
     }
     let firm = match previous {
         Some(p) if p.agreement_id == agreement.id => agreement.firm_after(p.rank),
@@ -108,7 +113,9 @@ pub fn place(
             firm_id: firm.firm_id,
             due_on: agreement.response_due(today),
         },
-        None => Placement::Unplaceable { reason: Unplaceable::CascadeExhausted },
+        None => Placement::Unplaceable {
+            reason: Unplaceable::CascadeExhausted,
+        },
     }
 }
 
@@ -168,18 +175,43 @@ pub(crate) mod tests {
     #[test]
     fn an_order_on_8_june_2020_goes_to_2015_02_and_ey() {
         let placed = place(&agreements(false), d(2020, 6, 8), None);
-        assert!(matches!(placed, Placement::Offer { agreement_id: 1, firm_id: EY, rank: 1, .. }), "{placed:?}");
+        assert!(
+            matches!(
+                placed,
+                Placement::Offer {
+                    agreement_id: 1,
+                    firm_id: EY,
+                    rank: 1,
+                    ..
+                }
+            ),
+            "{placed:?}"
+        );
     }
 
     #[test]
     fn an_order_on_9_june_2020_goes_to_the_new_agreement_and_deloitte() {
         let placed = place(&agreements(true), d(2020, 6, 9), None);
-        assert!(matches!(placed, Placement::Offer { agreement_id: 2, firm_id: DELOITTE, rank: 1, .. }), "{placed:?}");
+        assert!(
+            matches!(
+                placed,
+                Placement::Offer {
+                    agreement_id: 2,
+                    firm_id: DELOITTE,
+                    rank: 1,
+                    ..
+                }
+            ),
+            "{placed:?}"
+        );
     }
 
     #[test]
     fn an_order_on_9_june_2020_waits_while_the_new_agreement_is_inactive() {
-        assert_eq!(place(&agreements(false), d(2020, 6, 9), None), Placement::AwaitFramework { agreement_id: 2 });
+        assert_eq!(
+            place(&agreements(false), d(2020, 6, 9), None),
+            Placement::AwaitFramework { agreement_id: 2 }
+        );
     }
 
     #[test]
@@ -192,14 +224,33 @@ pub(crate) mod tests {
     #[test]
     fn the_term_never_runs_past_the_order_window() {
         let placed = place(&agreements(false), d(2020, 6, 4), None);
-        assert_eq!(placed, Placement::Offer { agreement_id: 1, rank: 1, firm_id: EY, due_on: d(2020, 6, 8) });
+        assert_eq!(
+            placed,
+            Placement::Offer {
+                agreement_id: 1,
+                rank: 1,
+                firm_id: EY,
+                due_on: d(2020, 6, 8)
+            }
+        );
     }
 
     #[test]
     fn a_decline_goes_to_the_next_firm_of_the_same_cascade() {
         let after_ey = Some(CascadePosition { agreement_id: 1, rank: 1 });
         let placed = place(&agreements(false), d(2020, 5, 20), after_ey);
-        assert!(matches!(placed, Placement::Offer { agreement_id: 1, firm_id: DELOITTE, rank: 2, .. }), "{placed:?}");
+        assert!(
+            matches!(
+                placed,
+                Placement::Offer {
+                    agreement_id: 1,
+                    firm_id: DELOITTE,
+                    rank: 2,
+                    ..
+                }
+            ),
+            "{placed:?}"
+        );
     }
 
     #[test]
@@ -210,8 +261,22 @@ pub(crate) mod tests {
         assert!(offer_expired(d(2020, 6, 8), d(2020, 6, 9)));
         assert!(!offer_expired(d(2020, 6, 8), d(2020, 6, 8)));
         let placed = place(&agreements(true), d(2020, 6, 9), after_ey);
-        assert!(matches!(placed, Placement::Offer { agreement_id: 2, firm_id: DELOITTE, rank: 1, .. }), "{placed:?}");
-        assert_eq!(place(&agreements(false), d(2020, 6, 9), after_ey), Placement::AwaitFramework { agreement_id: 2 });
+        assert!(
+            matches!(
+                placed,
+                Placement::Offer {
+                    agreement_id: 2,
+                    firm_id: DELOITTE,
+                    rank: 1,
+                    ..
+                }
+            ),
+            "{placed:?}"
+        );
+        assert_eq!(
+            place(&agreements(false), d(2020, 6, 9), after_ey),
+            Placement::AwaitFramework { agreement_id: 2 }
+        );
     }
 
     #[test]
@@ -219,7 +284,9 @@ pub(crate) mod tests {
         let after_pwc = Some(CascadePosition { agreement_id: 1, rank: 3 });
         assert_eq!(
             place(&agreements(false), d(2020, 5, 20), after_pwc),
-            Placement::Unplaceable { reason: Unplaceable::CascadeExhausted }
+            Placement::Unplaceable {
+                reason: Unplaceable::CascadeExhausted
+            }
         );
     }
 
@@ -227,7 +294,9 @@ pub(crate) mod tests {
     fn without_an_agreement_in_force_nothing_is_placed() {
         assert_eq!(
             place(&agreements(true), d(2025, 1, 6), None),
-            Placement::Unplaceable { reason: Unplaceable::NoAgreementInForce }
+            Placement::Unplaceable {
+                reason: Unplaceable::NoAgreementInForce
+            }
         );
     }
 }

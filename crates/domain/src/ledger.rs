@@ -176,7 +176,10 @@ mod tests {
     #[test]
     fn a_reservation_cannot_exceed_what_is_available() {
         let b = funded(1_000);
-        assert_eq!(b.apply_all(&reserve(Money::from_cents(1_001))), Err(LedgerError::Overdrawn(Account::Available)));
+        assert_eq!(
+            b.apply_all(&reserve(Money::from_cents(1_001))),
+            Err(LedgerError::Overdrawn(Account::Available))
+        );
         let b = b.apply_all(&reserve(Money::from_cents(1_000))).unwrap();
         assert_eq!(b.available(), Money::ZERO);
     }
@@ -185,7 +188,10 @@ mod tests {
     fn the_budget_cannot_go_below_commitments() {
         let b = funded(1_000).apply_all(&reserve(Money::from_cents(600))).unwrap();
         assert!(b.apply_all(&withdraw(Money::from_cents(401))).is_err());
-        assert_eq!(b.apply_all(&withdraw(Money::from_cents(400))).unwrap().budget, Money::from_cents(600));
+        assert_eq!(
+            b.apply_all(&withdraw(Money::from_cents(400))).unwrap().budget,
+            Money::from_cents(600)
+        );
     }
 
     #[test]
@@ -202,7 +208,10 @@ mod tests {
         let (postings, paid) = settle(&b, Money::from_cents(3_000), Money::from_cents(2_500));
         assert_eq!(paid, Money::from_cents(2_500));
         let after = b.apply_all(&postings).unwrap();
-        assert_eq!((after.reserved, after.paid, after.available()), (Money::ZERO, Money::from_cents(2_500), Money::from_cents(7_500)));
+        assert_eq!(
+            (after.reserved, after.paid, after.available()),
+            (Money::ZERO, Money::from_cents(2_500), Money::from_cents(7_500))
+        );
     }
 
     #[test]

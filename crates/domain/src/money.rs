@@ -106,7 +106,10 @@ pub struct Rate {
 }
 
 impl Rate {
-    pub const ZERO: Rate = Rate { numerator: 0, denominator: 1 };
+    pub const ZERO: Rate = Rate {
+        numerator: 0,
+        denominator: 1,
+    };
 
     pub fn new(numerator: u32, denominator: u32) -> Result<Rate, RateError> {
         if denominator == 0 || numerator > denominator {

@@ -195,13 +195,22 @@ mod tests {
 
     #[test]
     fn additional_work_has_no_remediation_day() {
-        assert!(!allows(OrderKind::Additional, OrderState::Delivered, OrderAction::HoldRemediationDay));
+        assert!(!allows(
+            OrderKind::Additional,
+            OrderState::Delivered,
+            OrderAction::HoldRemediationDay
+        ));
         assert!(allows(OrderKind::Additional, OrderState::Delivered, OrderAction::Invoice));
     }
 
     #[test]
     fn delivered_work_cannot_be_cancelled() {
-        for state in [OrderState::Delivered, OrderState::Invoiced, OrderState::Settled, OrderState::Cancelled] {
+        for state in [
+            OrderState::Delivered,
+            OrderState::Invoiced,
+            OrderState::Settled,
+            OrderState::Cancelled,
+        ] {
             assert!(!allows(OrderKind::Basic, state, OrderAction::Cancel), "{state:?}");
         }
         assert!(allows(OrderKind::Basic, OrderState::Accepted, OrderAction::Cancel));

@@ -108,11 +108,7 @@ pub struct Submission {
 }
 
 /// C9, D2, D3, D9: whether the submission may be made; if so, the rate it is co-financed at.
-pub fn check_submission(
-    settings: &ProgrammeSettings,
-    submission: &Submission,
-    history: GovernmentHistory,
-) -> Result<Rate, Refusal> {
+pub fn check_submission(settings: &ProgrammeSettings, submission: &Submission, history: GovernmentHistory) -> Result<Rate, Refusal> {
     if settings.eligibility_of(submission.organisation_kind) == Eligibility::NotEligible {
         return Err(Refusal::NotEligible(submission.organisation_kind));
     }
@@ -146,7 +142,12 @@ mod tests {
     }
 
     fn basic(kind: OrganisationKind, on: NaiveDate) -> Submission {
-        Submission { organisation_kind: kind, kind: OrderKind::Basic, estimated_cost: None, order_date: on }
+        Submission {
+            organisation_kind: kind,
+            kind: OrderKind::Basic,
+            estimated_cost: None,
+            order_date: on,
+        }
     }
 
     fn additional(on: NaiveDate) -> Submission {
@@ -164,21 +165,33 @@ mod tests {
     #[test]
     fn a_municipality_gets_two_thirds_of_a_basic_audit_and_half_of_additional_work() {
         let s = ProgrammeSettings::flemish_2020();
-        assert_eq!(check_submission(&s, &basic(OrganisationKind::Gemeente, d(2020, 6, 1)), NONE), Ok(Rate::new(2, 3).unwrap()));
-        assert_eq!(check_submission(&s, &additional(d(2020, 6, 1)), HAS_BASIC), Ok(Rate::new(1, 2).unwrap()));
+        assert_eq!(
+            check_submission(&s, &basic(OrganisationKind::Gemeente, d(2020, 6, 1)), NONE),
+            Ok(Rate::new(2, 3).unwrap())
+        );
+        assert_eq!(
+            check_submission(&s, &additional(d(2020, 6, 1)), HAS_BASIC),
+            Ok(Rate::new(1, 2).unwrap())
+        );
     }
 
     #[test]
     fn a_province_may_order_without_co_financing() {
         let s = ProgrammeSettings::flemish_2020();
-        assert_eq!(check_submission(&s, &basic(OrganisationKind::Provincie, d(2020, 6, 1)), NONE), Ok(Rate::ZERO));
+        assert_eq!(
+            check_submission(&s, &basic(OrganisationKind::Provincie, d(2020, 6, 1)), NONE),
+            Ok(Rate::ZERO)
+        );
     }
 
     #[test]
     fn others_are_not_eligible() {
         let s = ProgrammeSettings::flemish_2020();
         for kind in [OrganisationKind::Ocmw, OrganisationKind::Politiezone, OrganisationKind::AuditFirm] {
-            assert_eq!(check_submission(&s, &basic(kind, d(2020, 6, 1)), NONE), Err(Refusal::NotEligible(kind)));
+            assert_eq!(
+                check_submission(&s, &basic(kind, d(2020, 6, 1)), NONE),
+                Err(Refusal::NotEligible(kind))
+            );
         }
     }
 
@@ -194,7 +207,10 @@ mod tests {
     #[test]
     fn additional_work_needs_a_basic_audit_and_an_estimate() {
         let s = ProgrammeSettings::flemish_2020();
-        assert_eq!(check_submission(&s, &additional(d(2020, 6, 1)), NONE), Err(Refusal::AdditionalWithoutBasic));
+        assert_eq!(
+            check_submission(&s, &additional(d(2020, 6, 1)), NONE),
+            Err(Refusal::AdditionalWithoutBasic)
+        );
         let mut without_estimate = additional(d(2020, 6, 1));
         without_estimate.estimated_cost = None;
         assert_eq!(check_submission(&s, &without_estimate, HAS_BASIC), Err(Refusal::EstimateRequired));

@@ -80,24 +80,16 @@ impl Refusal {
 
     pub fn message_en(&self) -> String {
         match self {
-            Self::NotEligible(kind) => format!(
-                "An organisation of kind '{}' cannot order audits in this programme.",
-                kind.as_str()
-            ),
+            Self::NotEligible(kind) => format!("An organisation of kind '{}' cannot order audits in this programme.", kind.as_str()),
             Self::OfferNotStarted(d) => format!("The offer starts on {}.", d.format("%d/%m/%Y")),
             Self::OfferEnded(d) => format!(
                 "The offer ran until and including {}; orders after that date are not accepted.",
                 d.format("%d/%m/%Y")
             ),
-            Self::InvalidTransition { from, action } => format!(
-                "An order that is '{}' cannot be {}.",
-                from.as_str(),
-                action.past_participle_en()
-            ),
-            Self::NoFrameworkAgreement(d) => format!(
-                "No framework agreement serves orders placed on {}.",
-                d.format("%d/%m/%Y")
-            ),
+            Self::InvalidTransition { from, action } => {
+                format!("An order that is '{}' cannot be {}.", from.as_str(), action.past_participle_en())
+            }
+            Self::NoFrameworkAgreement(d) => format!("No framework agreement serves orders placed on {}.", d.format("%d/%m/%Y")),
             other => {
                 let mut text = other.to_string();
                 if let Some(first) = text.get(..1) {
@@ -120,17 +112,14 @@ impl Refusal {
                 d.format("%d/%m/%Y")
             ),
             Self::SecondBasicAudit => "Dit bestuur heeft in dit programma al een basisaudit.".into(),
-            Self::AdditionalWithoutBasic => "Aanvullende auditwerkzaamheden vereisen een basisaudit van hetzelfde bestuur in hetzelfde programma.".into(),
+            Self::AdditionalWithoutBasic => {
+                "Aanvullende auditwerkzaamheden vereisen een basisaudit van hetzelfde bestuur in hetzelfde programma.".into()
+            }
             Self::EstimateRequired => "Aanvullende auditwerkzaamheden vereisen een geraamde kostprijs.".into(),
-            Self::NoFrameworkAgreement(d) => format!(
-                "Geen raamovereenkomst bedient bestellingen geplaatst op {}.",
-                d.format("%d/%m/%Y")
-            ),
-            Self::InvalidTransition { from, action } => format!(
-                "Een bestelling met status '{}' kan niet {}.",
-                from.as_str(),
-                action.infinitive_nl()
-            ),
+            Self::NoFrameworkAgreement(d) => format!("Geen raamovereenkomst bedient bestellingen geplaatst op {}.", d.format("%d/%m/%Y")),
+            Self::InvalidTransition { from, action } => {
+                format!("Een bestelling met status '{}' kan niet {}.", from.as_str(), action.infinitive_nl())
+            }
             Self::NotOfferedToFirm => "Deze bestelling is niet aan uw firma aangeboden.".into(),
             Self::NotFirmsOrder => "Deze bestelling is niet bij uw firma geplaatst.".into(),
             Self::BudgetBelowCommitments => "Het budget kan niet lager worden dan wat gereserveerd en betaald is.".into(),

@@ -86,7 +86,11 @@ impl FromStr for EmailAddress {
             && matches!(text.split_once('@'), Some((local, domain))
                 if !local.is_empty() && domain.contains('.') && !domain.contains('@')
                    && !domain.starts_with('.') && !domain.ends_with('.'));
-        if valid { Ok(EmailAddress(text)) } else { Err(IdentifierError::Email) }
+        if valid {
+            Ok(EmailAddress(text))
+        } else {
+            Err(IdentifierError::Email)
+        }
     }
 }
 

@@ -1,13 +1,13 @@
 //! Framework agreements (C5-C7): listing them and activating one, which offers the orders that
 //! waited for it (D4).
 
-use crate::authz::{can, Actor, Permission};
+use crate::Services;
+use crate::authz::{Actor, Permission, can};
 use crate::error::{Result, ServiceError};
 use crate::orders::place;
 use crate::work::{Who, Work};
-use crate::Services;
-use cyberveilig_domain::cascade::FrameworkAgreement;
 use cyberveilig_domain::Refusal;
+use cyberveilig_domain::cascade::FrameworkAgreement;
 use serde_json::json;
 
 impl Services {
@@ -46,14 +46,26 @@ impl Services {
             return Err(Refusal::AlreadyActive.into());
         }
         work.tx.set_agreement_active(id, true).await?;
-        work.record("framework_agreement.activated", "framework_agreement", id, json!({ "reference": agreement.reference, "waiting_orders": waiting.len() })).await?;
+        work.record(
+            "framework_agreement.activated",
+            "framework_agreement",
+            id,
+            json!({ "reference": agreement.reference, "waiting_orders": waiting.len() }),
+        )
+        .await?;
         // Orders re-read after the locks, so none changed since.
         for stale in waiting {
-            let Some(mut order) = work.tx.order(stale.id).await? else { continue };
+            let Some(mut order) = work.tx.order(stale.id).await? else {
+                continue;
+            };
             if order.state != cyberveilig_domain::order::OrderState::AwaitingFramework {
                 continue;
             }
-            let programme = programmes.iter().find(|p| p.id == order.programme_id).cloned().ok_or(ServiceError::NotFound("programme"))?;
+            let programme = programmes
+                .iter()
+                .find(|p| p.id == order.programme_id)
+                .cloned()
+                .ok_or(ServiceError::NotFound("programme"))?;
             // The agreement list cached by the work is stale now: re-read it through a fresh cache.
             work.forget_agreements();
             place(&mut work, &programme, &mut order, None).await?;

@@ -1,13 +1,16 @@
 //! `audit-log verify`: walks the hash chain from the first entry to the head.
 
-use crate::error::Result;
 use crate::Services;
+use crate::error::Result;
 use cyberveilig_store::audit::{BrokenLink, ChainVerifier};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChainReport {
     /// Every link holds; the number of entries and the head's hash.
-    Intact { entries: u64, head: String },
+    Intact {
+        entries: u64,
+        head: String,
+    },
     Broken(BrokenLink),
 }
 
@@ -28,8 +31,14 @@ impl Services {
         }
         let (head_seq, head_hash) = tx.chain_head().await?;
         if head_seq != verifier.checked as i64 {
-            return Ok(ChainReport::Broken(BrokenLink { seq: verifier.checked as i64 + 1, problem: "entry missing" }));
+            return Ok(ChainReport::Broken(BrokenLink {
+                seq: verifier.checked as i64 + 1,
+                problem: "entry missing",
+            }));
         }
-        Ok(ChainReport::Intact { entries: verifier.checked, head: head_hash })
+        Ok(ChainReport::Intact {
+            entries: verifier.checked,
+            head: head_hash,
+        })
     }
 }

@@ -1,11 +1,11 @@
 //! Passwords (Argon2id) and API tokens (random, stored only as a SHA-256 hash).
 
-use crate::authz::Actor;
-use crate::error::{Result, ServiceError};
-use crate::clock::Clock;
 use crate::Services;
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use crate::authz::Actor;
+use crate::clock::Clock;
+use crate::error::{Result, ServiceError};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use chrono::{DateTime, Duration, Utc};
 use cyberveilig_domain::registry::EmailAddress;
 use cyberveilig_store::records::Person;
@@ -92,10 +92,17 @@ impl Services {
         }
         // Verify against a fixed hash when the person is unknown, so timing does not tell
         // which addresses have an account.
-        let phc = person.as_ref().map(|p| p.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.to_owned());
+        let phc = person
+            .as_ref()
+            .map(|p| p.password_hash.clone())
+            .unwrap_or_else(|| DUMMY_HASH.to_owned());
         let password = password.to_owned();
-        let matches = tokio::task::spawn_blocking(move || password_matches(&password, &phc)).await.unwrap_or(false);
-        let Some(person) = person else { return Err(ServiceError::BadCredentials) };
+        let matches = tokio::task::spawn_blocking(move || password_matches(&password, &phc))
+            .await
+            .unwrap_or(false);
+        let Some(person) = person else {
+            return Err(ServiceError::BadCredentials);
+        };
         let mut tx = self.store.write().await?;
         let (failures, _) = tx.sign_in_failures(person.id).await?;
         if matches {
@@ -107,7 +114,8 @@ impl Services {
         }
         let failures = failures + 1;
         let locked_until = (failures >= MAX_FAILURES).then(|| now + LOCKOUT);
-        tx.set_sign_in_failures(person.id, if locked_until.is_some() { 0 } else { failures }, locked_until).await?;
+        tx.set_sign_in_failures(person.id, if locked_until.is_some() { 0 } else { failures }, locked_until)
+            .await?;
         tx.commit().await?;
         match locked_until {
             Some(until) => Err(ServiceError::Locked { until }),
@@ -124,7 +132,11 @@ impl Services {
         let mut tx = self.store.write().await?;
         tx.insert_token(&token_hash(&token), person.id, now, expires_at).await?;
         tx.commit().await?;
-        Ok(IssuedToken { token, expires_at, actor: actor_of(&person) })
+        Ok(IssuedToken {
+            token,
+            expires_at,
+            actor: actor_of(&person),
+        })
     }
 
     /// Signs in to the portal: a new server-side session with its own CSRF token. A new session
@@ -135,9 +147,14 @@ impl Services {
         let csrf = random_token("");
         let now = wall_clock();
         let mut tx = self.store.write().await?;
-        tx.insert_session(&token_hash(&token), person.id, &csrf, now, now + SESSION_LIFETIME).await?;
+        tx.insert_session(&token_hash(&token), person.id, &csrf, now, now + SESSION_LIFETIME)
+            .await?;
         tx.commit().await?;
-        Ok(PortalSession { token, csrf, actor: actor_of(&person) })
+        Ok(PortalSession {
+            token,
+            csrf,
+            actor: actor_of(&person),
+        })
     }
 
     /// The person signed in with a session cookie, and the session's CSRF token.

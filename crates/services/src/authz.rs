@@ -81,7 +81,13 @@ mod tests {
     const DELOITTE: i64 = 21;
 
     fn actor(role: Role, organisation_id: i64) -> Actor {
-        Actor { person_id: 1, email: "x@y.test".into(), role, organisation_id, language: "nl".into() }
+        Actor {
+            person_id: 1,
+            email: "x@y.test".into(),
+            role,
+            organisation_id,
+            language: "nl".into(),
+        }
     }
 
     fn order_of_gent_offered_to_ey() -> Order {

@@ -1,20 +1,20 @@
 //! The real programme as data (C1-C9, V1-V5), the demo accounts, and a history of orders
 //! replayed through the use cases with the clock, so the demo feels lived in.
 
+use crate::Services;
 use crate::auth::{actor_of, hash_password};
 use crate::authz::Actor;
 use crate::clock::{brussels_date, start_of_brussels_day};
 use crate::error::{Result, ServiceError};
 use crate::orders::{FirmStep, NewOrder};
 use crate::registry::{named, seed_reference_data};
-use crate::Services;
 use chrono::{DateTime, Datelike, Days, Duration, NaiveDate, TimeZone, Utc, Weekday};
+use cyberveilig_domain::Money;
 use cyberveilig_domain::calendar::is_working_day;
 use cyberveilig_domain::cascade::{CascadeFirm, FrameworkAgreement};
 use cyberveilig_domain::order::{OrderKind, OrderState};
 use cyberveilig_domain::programme::ProgrammeSettings;
 use cyberveilig_domain::registry::{EmailAddress, OrganisationKind, Role};
-use cyberveilig_domain::Money;
 use cyberveilig_store::records::{NewPerson, OrderFilter, OrganisationFilter, ProjectGrant, WorkPackage};
 use serde_json::json;
 
@@ -49,7 +49,10 @@ impl Services {
         let mut work = crate::work::Work::begin(self.store.as_ref(), self.clock.now(), crate::work::Who::System).await?;
         if !seed_reference_data(work.tx.as_mut()).await? {
             let id = work.tx.programmes().await?.first().map(|p| p.id).unwrap_or(0);
-            return Ok(Seeded { programme_id: id, fresh: false });
+            return Ok(Seeded {
+                programme_id: id,
+                fresh: false,
+            });
         }
         let firm = |name: &'static str| name;
         let mut cascade_ids = Vec::new();
@@ -73,7 +76,11 @@ impl Services {
                 window_until: date(2020, 6, 8),
                 active: true,
                 response_term_working_days: 5,
-                cascade: vec![entry("EY", 1, 500_940, 112_500), entry("Deloitte", 2, 512_000, 115_000), entry("PwC", 3, 519_500, 118_000)],
+                cascade: vec![
+                    entry("EY", 1, 500_940, 112_500),
+                    entry("Deloitte", 2, 512_000, 115_000),
+                    entry("PwC", 3, 519_500, 118_000),
+                ],
             },
             FrameworkAgreement {
                 id: 0,
@@ -83,23 +90,45 @@ impl Services {
                 window_until: date(2024, 6, 8),
                 active: false,
                 response_term_working_days: 5,
-                cascade: vec![entry("Deloitte", 1, 546_455, 121_000), entry("EY", 2, 539_000, 118_500), entry("Grant Thornton", 3, 529_900, 109_000)],
+                cascade: vec![
+                    entry("Deloitte", 1, 546_455, 121_000),
+                    entry("EY", 2, 539_000, 118_500),
+                    entry("Grant Thornton", 3, 529_900, 109_000),
+                ],
             },
         ];
         for agreement in &agreements {
             let id = work.tx.insert_agreement(agreement).await?;
-            work.record("framework_agreement.registered", "framework_agreement", id, json!({ "reference": agreement.reference, "active": agreement.active })).await?;
+            work.record(
+                "framework_agreement.registered",
+                "framework_agreement",
+                id,
+                json!({ "reference": agreement.reference, "active": agreement.active }),
+            )
+            .await?;
         }
         let settings = ProgrammeSettings::flemish_2020();
         let programme_id = work.tx.insert_programme(PROGRAMME_NAME, &settings, work.now).await?;
         work.post(programme_id, None, &cyberveilig_domain::ledger::grant(BUDGET)).await?;
-        work.record("programme.created", "programme", programme_id, json!({
+        work.record(
+            "programme.created",
+            "programme",
+            programme_id,
+            json!({
             "name": PROGRAMME_NAME, "budget_cents": BUDGET.cents(),
-            "settings": serde_json::to_value(&settings).unwrap_or_default() })).await?;
+            "settings": serde_json::to_value(&settings).unwrap_or_default() }),
+        )
+        .await?;
         let vvsg = named(work.tx.as_mut(), OrganisationKind::Association, "VVSG").await?;
         let grant = vvsg_grant(vvsg.id);
         let grant_id = work.tx.insert_grant(&grant).await?;
-        work.record("project_grant.created", "project_grant", grant_id, json!({ "name": grant.name, "amount_cents": grant.amount.cents() })).await?;
+        work.record(
+            "project_grant.created",
+            "project_grant",
+            grant_id,
+            json!({ "name": grant.name, "amount_cents": grant.amount.cents() }),
+        )
+        .await?;
         work.commit().await?;
         Ok(Seeded { programme_id, fresh: true })
     }
@@ -114,19 +143,69 @@ impl Services {
         // would protect nothing, and hashing 300 times would slow every demo start.
         let phc = hash_password(DEMO_PASSWORD)?;
         let fixed = [
-            ("admin@abb.test", "Programmabeheerder ABB", OrganisationKind::Administration, "Agentschap Binnenlands Bestuur", Role::ProgrammeAdmin),
+            (
+                "admin@abb.test",
+                "Programmabeheerder ABB",
+                OrganisationKind::Administration,
+                "Agentschap Binnenlands Bestuur",
+                Role::ProgrammeAdmin,
+            ),
             ("ey@firms.test", "EY auditteam", OrganisationKind::AuditFirm, "EY", Role::FirmMember),
-            ("deloitte@firms.test", "Deloitte auditteam", OrganisationKind::AuditFirm, "Deloitte", Role::FirmMember),
-            ("pwc@firms.test", "PwC auditteam", OrganisationKind::AuditFirm, "PwC", Role::FirmMember),
-            ("gt@firms.test", "Grant Thornton auditteam", OrganisationKind::AuditFirm, "Grant Thornton", Role::FirmMember),
-            ("vvsg@vvsg.test", "VVSG projectteam", OrganisationKind::Association, "VVSG", Role::AssociationMember),
-            ("student@howest.test", "Student Howest", OrganisationKind::EducationPartner, "Hogeschool West-Vlaanderen", Role::Researcher),
+            (
+                "deloitte@firms.test",
+                "Deloitte auditteam",
+                OrganisationKind::AuditFirm,
+                "Deloitte",
+                Role::FirmMember,
+            ),
+            (
+                "pwc@firms.test",
+                "PwC auditteam",
+                OrganisationKind::AuditFirm,
+                "PwC",
+                Role::FirmMember,
+            ),
+            (
+                "gt@firms.test",
+                "Grant Thornton auditteam",
+                OrganisationKind::AuditFirm,
+                "Grant Thornton",
+                Role::FirmMember,
+            ),
+            (
+                "vvsg@vvsg.test",
+                "VVSG projectteam",
+                OrganisationKind::Association,
+                "VVSG",
+                Role::AssociationMember,
+            ),
+            (
+                "student@howest.test",
+                "Student Howest",
+                OrganisationKind::EducationPartner,
+                "Hogeschool West-Vlaanderen",
+                Role::Researcher,
+            ),
         ];
         for (mail, name, kind, org, role) in fixed {
             let org = named(tx.as_mut(), kind, org).await?;
-            tx.insert_person(&NewPerson { organisation_id: org.id, email: email(mail)?, name: name.into(), role, password_hash: phc.clone(), language: "nl".into() }).await?;
+            tx.insert_person(&NewPerson {
+                organisation_id: org.id,
+                email: email(mail)?,
+                name: name.into(),
+                role,
+                password_hash: phc.clone(),
+                language: "nl".into(),
+            })
+            .await?;
         }
-        let governments = tx.organisations(&OrganisationFilter { kind: Some(OrganisationKind::Gemeente), limit: 10_000, ..Default::default() }).await?;
+        let governments = tx
+            .organisations(&OrganisationFilter {
+                kind: Some(OrganisationKind::Gemeente),
+                limit: 10_000,
+                ..Default::default()
+            })
+            .await?;
         for g in governments {
             let Some(nis) = &g.nis_code else { continue };
             tx.insert_person(&NewPerson {
@@ -145,7 +224,10 @@ impl Services {
 
     async fn demo_actor(&self, mail: &str) -> Result<Actor> {
         let mut tx = self.store.read().await?;
-        let person = tx.person_by_email(&email(mail)?).await?.ok_or(ServiceError::NotFound("demo account"))?;
+        let person = tx
+            .person_by_email(&email(mail)?)
+            .await?
+            .ok_or(ServiceError::NotFound("demo account"))?;
         Ok(actor_of(&person))
     }
 
@@ -165,7 +247,11 @@ impl Services {
         let mut submitted = 0;
         while day <= last {
             let morning = start_of_brussels_day(day) + Duration::hours(9);
-            let at = if day == last { until.min(morning.max(self.clock.now())) } else { morning };
+            let at = if day == last {
+                until.min(morning.max(self.clock.now()))
+            } else {
+                morning
+            };
             if at > self.clock.now() {
                 self.advance_clock(at).await?;
             }
@@ -177,13 +263,17 @@ impl Services {
             }
             if is_working_day(day) {
                 for planned in plan.iter().filter(|p| p.on == day) {
-                    let government = self.demo_actor(&format!("{}@gemeente.test", planned.nis)).await.or_else(|_| Ok::<_, ServiceError>(admin.clone()))?;
+                    let government = self
+                        .demo_actor(&format!("{}@gemeente.test", planned.nis))
+                        .await
+                        .or_else(|_| Ok::<_, ServiceError>(admin.clone()))?;
                     let order = NewOrder {
                         programme_id,
                         government_nis: planned.nis.parse().map_err(|_| ServiceError::NotFound("municipality"))?,
                         kind: planned.kind,
                         scope: planned.scope(),
-                        estimated_cost: (planned.kind == OrderKind::Additional).then(|| Money::euros(2_400 + 600 * (planned.seed % 6) as i64)),
+                        estimated_cost: (planned.kind == OrderKind::Additional)
+                            .then(|| Money::euros(2_400 + 600 * (planned.seed % 6) as i64)),
                     };
                     if self.submit_order(&government, order).await.is_ok() {
                         submitted += 1;
@@ -198,7 +288,12 @@ impl Services {
 
     /// What firms, governments and the administrator do on one working day of the history.
     async fn demo_day_of_work(&self, programme_id: i64, admin: &Actor, firms: &[Actor; 4], day: NaiveDate) -> Result<()> {
-        let open = |state| OrderFilter { programme_id: Some(programme_id), state: Some(state), limit: 10_000, ..Default::default() };
+        let open = |state| OrderFilter {
+            programme_id: Some(programme_id),
+            state: Some(state),
+            limit: 10_000,
+            ..Default::default()
+        };
         let firm_of = |order: &cyberveilig_store::records::Order| firms.iter().find(|f| Some(f.organisation_id) == order.firm_id).cloned();
         let days_since = |d: Option<NaiveDate>| d.map(|d| (day - d).num_days()).unwrap_or(0);
         for order in self.orders(admin, open(OrderState::Offered)).await? {
@@ -211,9 +306,14 @@ impl Services {
             let step = match roll % 100 {
                 // Some offers go unanswered and expire; some firms decline for lack of capacity.
                 0..=6 => continue,
-                7..=21 => FirmStep::Decline { reason: "Onvoldoende capaciteit in de gevraagde periode.".into() },
+                7..=21 => FirmStep::Decline {
+                    reason: "Onvoldoende capaciteit in de gevraagde periode.".into(),
+                },
                 _ => FirmStep::Accept {
-                    price: self.package_price(&order).await?.unwrap_or(order.estimated_cost.unwrap_or(Money::ZERO)),
+                    price: self
+                        .package_price(&order)
+                        .await?
+                        .unwrap_or(order.estimated_cost.unwrap_or(Money::ZERO)),
                     planned_start_on: day + Days::new(14 + roll % 21),
                 },
             };
@@ -287,7 +387,9 @@ fn email(text: &str) -> Result<EmailAddress> {
 /// A stable pseudo-random number for an order and a purpose (SplitMix64), so the history is the
 /// same on every run and every database.
 fn roll(order_id: i64, salt: u64) -> u64 {
-    let mut z = (order_id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(salt.wrapping_mul(0xBF58_476D_1CE4_E5B9));
+    let mut z = (order_id as u64)
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .wrapping_add(salt.wrapping_mul(0xBF58_476D_1CE4_E5B9));
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
@@ -315,7 +417,11 @@ impl PlannedOrder {
 async fn demo_plan(services: &Services, until: DateTime<Utc>) -> Result<Vec<PlannedOrder>> {
     let mut tx = services.store.read().await?;
     let mut municipalities: Vec<String> = tx
-        .organisations(&OrganisationFilter { kind: Some(OrganisationKind::Gemeente), limit: 10_000, ..Default::default() })
+        .organisations(&OrganisationFilter {
+            kind: Some(OrganisationKind::Gemeente),
+            limit: 10_000,
+            ..Default::default()
+        })
         .await?
         .into_iter()
         .filter_map(|o| o.nis_code.map(|n| n.to_string()))
@@ -324,7 +430,10 @@ async fn demo_plan(services: &Services, until: DateTime<Utc>) -> Result<Vec<Plan
     municipalities.sort_by_key(|nis| roll(nis.parse().unwrap_or(0), 99));
     let last = brussels_date(until);
     let working_days = |from: NaiveDate, to: NaiveDate| {
-        from.iter_days().take_while(|d| *d <= to).filter(|d| is_working_day(*d) && d.weekday() != Weekday::Sat).collect::<Vec<_>>()
+        from.iter_days()
+            .take_while(|d| *d <= to)
+            .filter(|d| is_working_day(*d) && d.weekday() != Weekday::Sat)
+            .collect::<Vec<_>>()
     };
     let waves = [
         (working_days(date(2020, 5, 11), date(2020, 6, 5)), 24),
@@ -339,7 +448,12 @@ async fn demo_plan(services: &Services, until: DateTime<Utc>) -> Result<Vec<Plan
             let Some(nis) = next.next() else { break };
             let on = days[(i * days.len()) / count];
             if on <= last {
-                plan.push(PlannedOrder { nis: nis.clone(), on, kind: OrderKind::Basic, seed: roll(i as i64, 7) });
+                plan.push(PlannedOrder {
+                    nis: nis.clone(),
+                    on,
+                    kind: OrderKind::Basic,
+                    seed: roll(i as i64, 7),
+                });
             }
         }
     }
@@ -348,7 +462,12 @@ async fn demo_plan(services: &Services, until: DateTime<Utc>) -> Result<Vec<Plan
     recent.reverse();
     for (i, on) in recent.into_iter().enumerate() {
         if let Some(nis) = next.next() {
-            plan.push(PlannedOrder { nis: nis.clone(), on, kind: OrderKind::Basic, seed: roll(i as i64, 11) });
+            plan.push(PlannedOrder {
+                nis: nis.clone(),
+                on,
+                kind: OrderKind::Basic,
+                seed: roll(i as i64, 11),
+            });
         }
     }
     // Additional work, ordered by some of the early basic-audit governments months later.
@@ -356,12 +475,22 @@ async fn demo_plan(services: &Services, until: DateTime<Utc>) -> Result<Vec<Plan
         .iter()
         .take(60)
         .step_by(6)
-        .map(|p| PlannedOrder { nis: p.nis.clone(), on: p.on + Days::new(120 + roll(p.on.num_days_from_ce() as i64, 5) % 90), kind: OrderKind::Additional, seed: p.seed })
+        .map(|p| PlannedOrder {
+            nis: p.nis.clone(),
+            on: p.on + Days::new(120 + roll(p.on.num_days_from_ce() as i64, 5) % 90),
+            kind: OrderKind::Additional,
+            seed: p.seed,
+        })
         .filter(|p| p.on <= last && is_working_day(p.on))
         .collect();
     plan.extend(additional);
     // A province orders too, at 0 % co-financing (D2).
-    plan.push(PlannedOrder { nis: "70000".into(), on: date(2020, 9, 15), kind: OrderKind::Basic, seed: 3 });
+    plan.push(PlannedOrder {
+        nis: "70000".into(),
+        on: date(2020, 9, 15),
+        kind: OrderKind::Basic,
+        seed: 3,
+    });
     Ok(plan)
 }
 
@@ -374,9 +503,26 @@ fn vvsg_grant(beneficiary_id: i64) -> ProjectGrant {
         starts_on: date(2020, 5, 1),
         ends_on: date(2022, 4, 30),
         work_packages: vec![
-            WorkPackage { number: 1, title_nl: "Digitale toolkit cyberveiligheid".into(), title_en: "Digital cybersecurity toolkit".into(), description_en: "Guides, playbooks, templates and attractive information material for preventive and curative policy.".into() },
-            WorkPackage { number: 2, title_nl: "Kader voor samenwerking met ethische hackers".into(), title_en: "Framework for working with ethical hackers".into(), description_en: "How local governments can work with ethical hackers, first applied with Hogeschool West-Vlaanderen.".into() },
-            WorkPackage { number: 3, title_nl: "Informeren en sensibiliseren via events".into(), title_en: "Informing and raising awareness through events".into(), description_en: "Events that inform local governments about cybersecurity.".into() },
+            WorkPackage {
+                number: 1,
+                title_nl: "Digitale toolkit cyberveiligheid".into(),
+                title_en: "Digital cybersecurity toolkit".into(),
+                description_en: "Guides, playbooks, templates and attractive information material for preventive and curative policy."
+                    .into(),
+            },
+            WorkPackage {
+                number: 2,
+                title_nl: "Kader voor samenwerking met ethische hackers".into(),
+                title_en: "Framework for working with ethical hackers".into(),
+                description_en: "How local governments can work with ethical hackers, first applied with Hogeschool West-Vlaanderen."
+                    .into(),
+            },
+            WorkPackage {
+                number: 3,
+                title_nl: "Informeren en sensibiliseren via events".into(),
+                title_en: "Informing and raising awareness through events".into(),
+                description_en: "Events that inform local governments about cybersecurity.".into(),
+            },
         ],
         governance: "VVSG werkt het actieplan uit en legt het voor aan een stuurgroep (V5).".into(),
     }

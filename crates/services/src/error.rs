@@ -10,7 +10,11 @@ pub enum ServiceError {
     Refused(#[from] Refusal),
     /// The request is not well formed: a field is missing, malformed or out of range.
     #[error("{field}: {message_en}")]
-    Invalid { field: &'static str, message_en: String, message_nl: String },
+    Invalid {
+        field: &'static str,
+        message_en: String,
+        message_nl: String,
+    },
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("not allowed")]
@@ -31,7 +35,11 @@ pub enum ServiceError {
 
 impl ServiceError {
     pub fn invalid(field: &'static str, en: impl Into<String>, nl: impl Into<String>) -> ServiceError {
-        ServiceError::Invalid { field, message_en: en.into(), message_nl: nl.into() }
+        ServiceError::Invalid {
+            field,
+            message_en: en.into(),
+            message_nl: nl.into(),
+        }
     }
 }
 

@@ -2,13 +2,13 @@
 //! down the cascade, or to the next agreement when the window closed (D4). The server's worker
 //! runs this every minute; a test clock runs it at each deadline it passes.
 
+use crate::Services;
 use crate::clock::{brussels_date, end_of_brussels_day};
 use crate::error::{Result, ServiceError};
 use crate::orders::{lock_order, place};
 use crate::work::{Who, Work};
-use crate::Services;
 use chrono::{DateTime, Utc};
-use cyberveilig_domain::cascade::{offer_expired, CascadePosition};
+use cyberveilig_domain::cascade::{CascadePosition, offer_expired};
 use cyberveilig_domain::order::OrderState;
 use serde_json::json;
 
@@ -35,8 +35,17 @@ impl Services {
             if !still_due {
                 continue;
             }
-            work.record("order.expired", "order", order.id, json!({ "firm_id": order.firm_id, "rank": order.cascade_rank, "response_due_on": order.response_due_on })).await?;
-            let previous = order.agreement_id.zip(order.cascade_rank).map(|(agreement_id, rank)| CascadePosition { agreement_id, rank });
+            work.record(
+                "order.expired",
+                "order",
+                order.id,
+                json!({ "firm_id": order.firm_id, "rank": order.cascade_rank, "response_due_on": order.response_due_on }),
+            )
+            .await?;
+            let previous = order
+                .agreement_id
+                .zip(order.cascade_rank)
+                .map(|(agreement_id, rank)| CascadePosition { agreement_id, rank });
             place(&mut work, &programme, &mut order, previous).await?;
             work.commit().await?;
             expired += 1;
@@ -48,7 +57,11 @@ impl Services {
     /// falls due at its own time. Returns how many offers expired.
     pub async fn advance_clock(&self, to: DateTime<Utc>) -> Result<usize> {
         if to < self.clock.now() {
-            return Err(ServiceError::invalid("now", "The clock only moves forward.", "De klok gaat enkel vooruit."));
+            return Err(ServiceError::invalid(
+                "now",
+                "The clock only moves forward.",
+                "De klok gaat enkel vooruit.",
+            ));
         }
         let mut expired = 0;
         loop {

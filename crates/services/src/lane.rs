@@ -30,7 +30,10 @@ impl WriterLane {
             });
         });
         match spawned {
-            Ok(_) => WriterLane { handle: Some(handle), _stop: Some(stop) },
+            Ok(_) => WriterLane {
+                handle: Some(handle),
+                _stop: Some(stop),
+            },
             Err(e) => {
                 tracing::warn!(error = %e, "no writer lane; writes run on the caller's runtime");
                 WriterLane { handle: None, _stop: None }

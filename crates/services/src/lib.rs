@@ -10,10 +10,10 @@ pub mod clock;
 pub mod demo;
 pub mod error;
 pub mod jobs;
+mod lane;
 pub mod orders;
 pub mod programmes;
 pub mod registry;
-mod lane;
 mod work;
 
 pub use authz::Actor;
@@ -33,6 +33,10 @@ pub struct Services {
 
 impl Services {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Services {
-        Services { store, clock, lane: Arc::new(lane::WriterLane::start()) }
+        Services {
+            store,
+            clock,
+            lane: Arc::new(lane::WriterLane::start()),
+        }
     }
 }

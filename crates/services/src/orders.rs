@@ -1,15 +1,15 @@
 //! Orders through their whole life (section 2.1): submission, the cascade, the firm's work,
 //! settlement; and the credit each step reserves, adjusts, releases or pays (D7, D8).
 
-use crate::authz::{can, order_scope, Actor, OrderScope, Permission};
+use crate::Services;
+use crate::authz::{Actor, OrderScope, Permission, can, order_scope};
 use crate::error::{Result, ServiceError};
 use crate::work::{Who, Work};
-use crate::Services;
 use chrono::NaiveDate;
 use cyberveilig_domain::cascade::{self, CascadePosition, Placement};
 use cyberveilig_domain::ledger;
-use cyberveilig_domain::order::{allows, OrderAction, OrderKind, OrderState};
-use cyberveilig_domain::programme::{check_submission, GovernmentHistory, Submission};
+use cyberveilig_domain::order::{OrderAction, OrderKind, OrderState, allows};
+use cyberveilig_domain::programme::{GovernmentHistory, Submission, check_submission};
 use cyberveilig_domain::registry::NisCode;
 use cyberveilig_domain::{Money, Refusal};
 use cyberveilig_store::records::{Event, Order, OrderFilter, Programme};
@@ -37,7 +37,9 @@ pub enum FirmStep {
 /// What the government (or the administrator) does to its own order.
 #[derive(Debug, Clone)]
 pub enum OwnerStep {
-    Cancel { reason: String },
+    Cancel {
+        reason: String,
+    },
     /// D8: go ahead with the capped share of additional work.
     Confirm,
 }
@@ -54,7 +56,11 @@ impl Services {
     async fn submit_order_now(&self, actor: &Actor, new: NewOrder) -> Result<Order> {
         let scope = new.scope.trim().to_owned();
         if scope.len() > MAX_SCOPE_LEN {
-            return Err(ServiceError::invalid("scope", "The scope is longer than 4,000 characters.", "De scope is langer dan 4.000 tekens."));
+            return Err(ServiceError::invalid(
+                "scope",
+                "The scope is longer than 4,000 characters.",
+                "De scope is langer dan 4.000 tekens.",
+            ));
         }
         // Organisations never change kind or code, so the government is looked up before the
         // write transaction: the less a writer does, the less the others wait.
@@ -68,7 +74,9 @@ impl Services {
         }
         let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
         let programme = work.lock_programme(new.programme_id).await?;
-        let history = GovernmentHistory { has_basic_audit: work.tx.has_basic_audit(programme.id, government.id).await? };
+        let history = GovernmentHistory {
+            has_basic_audit: work.tx.has_basic_audit(programme.id, government.id).await?,
+        };
         let submission = Submission {
             organisation_kind: government.kind,
             kind: new.kind,
@@ -157,10 +165,19 @@ impl Services {
             FirmStep::Invoice { .. } => OrderAction::Invoice,
         };
         let answering = matches!(action, OrderAction::Accept | OrderAction::Decline);
-        let permitted = if answering { can(actor, Permission::AnswerOffer(&order)) } else { can(actor, Permission::WorkOnOrder(&order)) };
+        let permitted = if answering {
+            can(actor, Permission::AnswerOffer(&order))
+        } else {
+            can(actor, Permission::WorkOnOrder(&order))
+        };
         if !permitted {
             if actor.role == cyberveilig_domain::registry::Role::FirmMember {
-                return Err(if answering { Refusal::NotOfferedToFirm } else { Refusal::NotFirmsOrder }.into());
+                return Err(if answering {
+                    Refusal::NotOfferedToFirm
+                } else {
+                    Refusal::NotFirmsOrder
+                }
+                .into());
             }
             return Err(ServiceError::Forbidden);
         }
@@ -177,16 +194,28 @@ impl Services {
                 order.accepted_on = Some(today);
                 order.state = OrderState::Accepted;
                 work.save_order(&mut order).await?;
-                work.record("order.accepted", "order", order.id, json!({
+                work.record(
+                    "order.accepted",
+                    "order",
+                    order.id,
+                    json!({
                     "firm_id": order.firm_id, "price_cents": price.cents(), "planned_start_on": planned_start_on,
-                    "reserved_cents": { "from": before.cents(), "to": reserved.cents() } })).await?;
+                    "reserved_cents": { "from": before.cents(), "to": reserved.cents() } }),
+                )
+                .await?;
                 if reserved < before {
                     fund_waitlist(&mut work, programme.id).await?;
                 }
             }
             FirmStep::Decline { reason } => {
                 let reason = bounded_reason(&reason)?;
-                work.record("order.declined", "order", order.id, json!({ "firm_id": order.firm_id, "rank": order.cascade_rank, "reason": reason })).await?;
+                work.record(
+                    "order.declined",
+                    "order",
+                    order.id,
+                    json!({ "firm_id": order.firm_id, "rank": order.cascade_rank, "reason": reason }),
+                )
+                .await?;
                 let previous = position(&order);
                 place(&mut work, &programme, &mut order, previous).await?;
             }
@@ -194,7 +223,8 @@ impl Services {
                 order.delivered_on = Some(today);
                 order.state = OrderState::Delivered;
                 work.save_order(&mut order).await?;
-                work.record("order.delivered", "order", order.id, json!({ "delivered_on": today })).await?;
+                work.record("order.delivered", "order", order.id, json!({ "delivered_on": today }))
+                    .await?;
             }
             FirmStep::RemediationDay { held_on } => {
                 if held_on > today {
@@ -206,18 +236,29 @@ impl Services {
                 order.remediation_day_on = Some(held_on);
                 order.state = OrderState::RemediationDayHeld;
                 work.save_order(&mut order).await?;
-                work.record("order.remediation_day_held", "order", order.id, json!({ "held_on": held_on })).await?;
+                work.record("order.remediation_day_held", "order", order.id, json!({ "held_on": held_on }))
+                    .await?;
             }
             FirmStep::Invoice { invoice_number, amount } => {
                 let number = invoice_number.trim();
                 if number.is_empty() || number.len() > 64 {
-                    return Err(ServiceError::invalid("invoice_number", "An invoice number has 1 to 64 characters.", "Een factuurnummer heeft 1 tot 64 tekens."));
+                    return Err(ServiceError::invalid(
+                        "invoice_number",
+                        "An invoice number has 1 to 64 characters.",
+                        "Een factuurnummer heeft 1 tot 64 tekens.",
+                    ));
                 }
                 order.invoice_number = Some(number.to_owned());
                 order.invoiced = Some(amount);
                 order.state = OrderState::Invoiced;
                 work.save_order(&mut order).await?;
-                work.record("order.invoiced", "order", order.id, json!({ "invoice_number": number, "amount_cents": amount.cents() })).await?;
+                work.record(
+                    "order.invoiced",
+                    "order",
+                    order.id,
+                    json!({ "invoice_number": number, "amount_cents": amount.cents() }),
+                )
+                .await?;
             }
         }
         work.commit().await?;
@@ -248,8 +289,14 @@ impl Services {
         order.paid = paid;
         order.state = OrderState::Settled;
         work.save_order(&mut order).await?;
-        work.record("order.settled", "order", order.id, json!({
-            "invoiced_cents": invoiced.cents(), "due_cents": due.cents(), "paid_cents": paid.cents() })).await?;
+        work.record(
+            "order.settled",
+            "order",
+            order.id,
+            json!({
+            "invoiced_cents": invoiced.cents(), "due_cents": due.cents(), "paid_cents": paid.cents() }),
+        )
+        .await?;
         if released > Money::ZERO {
             fund_waitlist(&mut work, programme.id).await?;
         }
@@ -259,7 +306,9 @@ impl Services {
 
     pub async fn owner_step(&self, actor: &Actor, order_id: i64, step: OwnerStep) -> Result<Order> {
         let (this, actor) = (self.clone(), actor.clone());
-        self.lane.run(async move { this.owner_step_now(&actor, order_id, step).await }).await
+        self.lane
+            .run(async move { this.owner_step_now(&actor, order_id, step).await })
+            .await
     }
 
     async fn owner_step_now(&self, actor: &Actor, order_id: i64, step: OwnerStep) -> Result<Order> {
@@ -276,7 +325,8 @@ impl Services {
                 release_reservation(&mut work, &mut order).await?;
                 order.state = OrderState::Cancelled;
                 work.save_order(&mut order).await?;
-                work.record("order.cancelled", "order", order.id, json!({ "from": from, "reason": reason })).await?;
+                work.record("order.cancelled", "order", order.id, json!({ "from": from, "reason": reason }))
+                    .await?;
                 fund_waitlist(&mut work, programme.id).await?;
             }
             OwnerStep::Confirm => {
@@ -284,7 +334,13 @@ impl Services {
                     return Err(hidden_or_forbidden(actor, &order));
                 }
                 transition(&order, OrderAction::Confirm)?;
-                work.record("order.confirmed", "order", order.id, json!({ "reserved_cents": order.reserved.cents() })).await?;
+                work.record(
+                    "order.confirmed",
+                    "order",
+                    order.id,
+                    json!({ "reserved_cents": order.reserved.cents() }),
+                )
+                .await?;
                 place(&mut work, &programme, &mut order, None).await?;
             }
         }
@@ -358,14 +414,22 @@ fn unknown_government(nis: &NisCode) -> ServiceError {
 fn bounded_reason(reason: &str) -> Result<String> {
     let reason = reason.trim();
     if reason.is_empty() || reason.len() > MAX_REASON_LEN {
-        return Err(ServiceError::invalid("reason", "Give a reason of at most 2,000 characters.", "Geef een reden van hoogstens 2.000 tekens."));
+        return Err(ServiceError::invalid(
+            "reason",
+            "Give a reason of at most 2,000 characters.",
+            "Geef een reden van hoogstens 2.000 tekens.",
+        ));
     }
     Ok(reason.to_owned())
 }
 
 /// An order the actor may not see is "not found"; one they see but may not act on is forbidden.
 fn hidden_or_forbidden(actor: &Actor, order: &Order) -> ServiceError {
-    if can(actor, Permission::ViewOrder(order)) { ServiceError::Forbidden } else { ServiceError::NotFound("order") }
+    if can(actor, Permission::ViewOrder(order)) {
+        ServiceError::Forbidden
+    } else {
+        ServiceError::NotFound("order")
+    }
 }
 
 fn transition(order: &Order, action: OrderAction) -> Result<()> {
@@ -377,7 +441,10 @@ fn transition(order: &Order, action: OrderAction) -> Result<()> {
 }
 
 fn position(order: &Order) -> Option<CascadePosition> {
-    Some(CascadePosition { agreement_id: order.agreement_id?, rank: order.cascade_rank? })
+    Some(CascadePosition {
+        agreement_id: order.agreement_id?,
+        rank: order.cascade_rank?,
+    })
 }
 
 pub(crate) async fn lock_order(work: &mut Work, order_id: i64) -> Result<(Programme, Order)> {
@@ -423,17 +490,23 @@ fn short_of_credit(programme: &Programme, order: &mut Order, wanted: Money, avai
     match order.kind {
         OrderKind::Basic if programme.settings.waitlist_basic_audits => {
             order.state = OrderState::Waitlisted;
-            Ok((Money::ZERO, Recorded {
-                action: "order.waitlisted",
-                details: json!({ "share_cents": wanted.cents(), "available_cents": available.cents() }),
-            }))
+            Ok((
+                Money::ZERO,
+                Recorded {
+                    action: "order.waitlisted",
+                    details: json!({ "share_cents": wanted.cents(), "available_cents": available.cents() }),
+                },
+            ))
         }
         OrderKind::Additional if programme.settings.cap_additional_work => {
             order.state = OrderState::AwaitingConfirmation;
-            Ok((available, Recorded {
-                action: "order.awaiting_confirmation",
-                details: json!({ "share_cents": wanted.cents(), "capped_cents": available.cents() }),
-            }))
+            Ok((
+                available,
+                Recorded {
+                    action: "order.awaiting_confirmation",
+                    details: json!({ "share_cents": wanted.cents(), "capped_cents": available.cents() }),
+                },
+            ))
         }
         _ => Err(ServiceError::Conflict("not enough credit is available for this order".into())),
     }
@@ -446,7 +519,8 @@ async fn reserve(work: &mut Work, order: &mut Order, amount: Money) -> Result<()
 }
 
 async fn release_reservation(work: &mut Work, order: &mut Order) -> Result<()> {
-    work.post(order.programme_id, Some(order.id), &ledger::release(order.reserved)).await?;
+    work.post(order.programme_id, Some(order.id), &ledger::release(order.reserved))
+        .await?;
     order.reserved = Money::ZERO;
     Ok(())
 }
@@ -463,7 +537,12 @@ struct Recorded {
 /// inactive agreement, or unplaceable.
 fn apply_placement(order: &mut Order, placement: Placement, today: NaiveDate) -> Recorded {
     match placement {
-        Placement::Offer { agreement_id, rank, firm_id, due_on } => {
+        Placement::Offer {
+            agreement_id,
+            rank,
+            firm_id,
+            due_on,
+        } => {
             order.state = OrderState::Offered;
             order.agreement_id = Some(agreement_id);
             order.cascade_rank = Some(rank);
@@ -483,7 +562,10 @@ fn apply_placement(order: &mut Order, placement: Placement, today: NaiveDate) ->
             order.firm_id = None;
             order.offered_on = None;
             order.response_due_on = None;
-            Recorded { action: "order.awaiting_framework", details: json!({ "agreement_id": agreement_id }) }
+            Recorded {
+                action: "order.awaiting_framework",
+                details: json!({ "agreement_id": agreement_id }),
+            }
         }
         Placement::Unplaceable { reason } => {
             order.state = OrderState::Unplaceable;
@@ -493,7 +575,10 @@ fn apply_placement(order: &mut Order, placement: Placement, today: NaiveDate) ->
                 cascade::Unplaceable::CascadeExhausted => "every firm of the cascade declined",
                 cascade::Unplaceable::NoAgreementInForce => "no framework agreement serves orders any more",
             };
-            Recorded { action: "order.unplaceable", details: json!({ "reason": reason }) }
+            Recorded {
+                action: "order.unplaceable",
+                details: json!({ "reason": reason }),
+            }
         }
     }
 }
@@ -526,7 +611,8 @@ pub(crate) async fn fund_waitlist(work: &mut Work, programme_id: i64) -> Result<
             break;
         }
         reserve(work, &mut order, wanted).await?;
-        work.record("order.funded", "order", order.id, json!({ "reserved_cents": wanted.cents() })).await?;
+        work.record("order.funded", "order", order.id, json!({ "reserved_cents": wanted.cents() }))
+            .await?;
         Box::pin(place(work, &programme, &mut order, None)).await?;
     }
     Ok(())

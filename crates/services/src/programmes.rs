@@ -1,15 +1,15 @@
 //! Programmes: creating one, its live budget status, amendments; the VVSG project grant.
 
-use crate::authz::{can, Actor, Permission};
+use crate::Services;
+use crate::authz::{Actor, Permission, can};
 use crate::error::{Result, ServiceError};
 use crate::work::{Who, Work};
-use crate::Services;
 use chrono::NaiveDate;
 use cyberveilig_domain::ledger::{self, Balances};
 use cyberveilig_domain::order::{OrderKind, OrderState};
 use cyberveilig_domain::programme::ProgrammeSettings;
 use cyberveilig_domain::{Money, Refusal};
-use cyberveilig_store::records::{Amendment, ProjectGrant, Programme};
+use cyberveilig_store::records::{Amendment, Programme, ProjectGrant};
 use serde_json::json;
 
 #[derive(Debug, Clone)]
@@ -60,16 +60,30 @@ impl Services {
         }
         let name = new.name.trim();
         if name.is_empty() || name.len() > 200 {
-            return Err(ServiceError::invalid("name", "A programme needs a name of at most 200 characters.", "Een programma heeft een naam van hoogstens 200 tekens nodig."));
+            return Err(ServiceError::invalid(
+                "name",
+                "A programme needs a name of at most 200 characters.",
+                "Een programma heeft een naam van hoogstens 200 tekens nodig.",
+            ));
         }
         if new.settings.offer_ends_on < new.settings.offer_starts_on {
-            return Err(ServiceError::invalid("offer_ends_on", "The offer cannot end before it starts.", "Het aanbod kan niet eindigen voor het begint."));
+            return Err(ServiceError::invalid(
+                "offer_ends_on",
+                "The offer cannot end before it starts.",
+                "Het aanbod kan niet eindigen voor het begint.",
+            ));
         }
         let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
         let id = work.tx.insert_programme(name, &new.settings, work.now).await?;
         work.post(id, None, &ledger::grant(new.budget)).await?;
         let settings = serde_json::to_value(&new.settings).unwrap_or_default();
-        work.record("programme.created", "programme", id, json!({ "name": name, "budget_cents": new.budget.cents(), "settings": settings })).await?;
+        work.record(
+            "programme.created",
+            "programme",
+            id,
+            json!({ "name": name, "budget_cents": new.budget.cents(), "settings": settings }),
+        )
+        .await?;
         work.commit().await?;
         self.programme_status(actor, id).await
     }
@@ -107,7 +121,11 @@ impl Services {
         let programme = tx.programme(id).await?.ok_or(ServiceError::NotFound("programme"))?;
         let balances = tx.balances(id).await?;
         let waitlisted_count = tx.count_in_state(id, OrderState::Waitlisted).await?;
-        Ok(ProgrammeStatus { programme, balances, waitlisted_count })
+        Ok(ProgrammeStatus {
+            programme,
+            balances,
+            waitlisted_count,
+        })
     }
 
     /// The programme's orders by kind and state (public figures; counts every order, so it is
@@ -130,7 +148,9 @@ impl Services {
 
     pub async fn amend_programme(&self, actor: &Actor, id: i64, amendment: ProgrammeAmendment) -> Result<ProgrammeStatus> {
         let (this, actor) = (self.clone(), actor.clone());
-        self.lane.run(async move { this.amend_programme_now(&actor, id, amendment).await }).await
+        self.lane
+            .run(async move { this.amend_programme_now(&actor, id, amendment).await })
+            .await
     }
 
     async fn amend_programme_now(&self, actor: &Actor, id: i64, amendment: ProgrammeAmendment) -> Result<ProgrammeStatus> {
@@ -138,10 +158,18 @@ impl Services {
             return Err(ServiceError::Forbidden);
         }
         if amendment.reason.trim().is_empty() {
-            return Err(ServiceError::invalid("reason", "An amendment needs a reason.", "Een wijziging heeft een reden nodig."));
+            return Err(ServiceError::invalid(
+                "reason",
+                "An amendment needs a reason.",
+                "Een wijziging heeft een reden nodig.",
+            ));
         }
         if amendment.offer_ends_on.is_none() && amendment.budget.is_none() {
-            return Err(ServiceError::invalid("amendment", "Say what changes: offer_ends_on, budget_cents or both.", "Zeg wat verandert: offer_ends_on, budget_cents of beide."));
+            return Err(ServiceError::invalid(
+                "amendment",
+                "Say what changes: offer_ends_on, budget_cents or both.",
+                "Zeg wat verandert: offer_ends_on, budget_cents of beide.",
+            ));
         }
         let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
         let mut programme = work.lock_programme(id).await?;
@@ -150,7 +178,10 @@ impl Services {
             if ends_on <= programme.settings.offer_ends_on {
                 return Err(Refusal::EndDateNotLater.into());
             }
-            summary.insert("offer_ends_on".into(), json!({ "from": programme.settings.offer_ends_on, "to": ends_on }));
+            summary.insert(
+                "offer_ends_on".into(),
+                json!({ "from": programme.settings.offer_ends_on, "to": ends_on }),
+            );
             programme.settings.offer_ends_on = ends_on;
             work.tx.update_programme_settings(id, &programme.settings).await?;
         }
@@ -165,11 +196,23 @@ impl Services {
                 return Err(Refusal::BudgetBelowCommitments.into());
             }
             work.post(id, None, &postings).await?;
-            summary.insert("budget_cents".into(), json!({ "from": before.budget.cents(), "to": budget.cents() }));
+            summary.insert(
+                "budget_cents".into(),
+                json!({ "from": before.budget.cents(), "to": budget.cents() }),
+            );
         }
         let summary = serde_json::Value::Object(summary);
-        let amendment_id = work.tx.insert_amendment(id, &summary, amendment.reason.trim(), actor.person_id, work.now).await?;
-        work.record("programme.amended", "programme", id, json!({ "amendment_id": amendment_id, "changes": summary, "reason": amendment.reason.trim() })).await?;
+        let amendment_id = work
+            .tx
+            .insert_amendment(id, &summary, amendment.reason.trim(), actor.person_id, work.now)
+            .await?;
+        work.record(
+            "programme.amended",
+            "programme",
+            id,
+            json!({ "amendment_id": amendment_id, "changes": summary, "reason": amendment.reason.trim() }),
+        )
+        .await?;
         crate::orders::fund_waitlist(&mut work, id).await?;
         work.commit().await?;
         self.programme_status(actor, id).await

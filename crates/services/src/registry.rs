@@ -1,12 +1,12 @@
 //! The registry's reference data and look-ups: the Flemish municipalities and provinces
 //! (Statbel, CC BY 4.0), the audit firms, VVSG, the administration and Howest.
 
-use crate::authz::{can, Actor, Permission};
-use crate::error::{Result, ServiceError};
 use crate::Services;
+use crate::authz::{Actor, Permission, can};
+use crate::error::{Result, ServiceError};
 use cyberveilig_domain::registry::{NisCode, OrganisationKind};
-use cyberveilig_store::records::{NewOrganisation, Organisation, OrganisationFilter};
 use cyberveilig_store::Tx;
+use cyberveilig_store::records::{NewOrganisation, Organisation, OrganisationFilter};
 
 const MUNICIPALITIES_CSV: &str = include_str!("../../../data/be-municipalities.csv");
 const PROVINCES_CSV: &str = include_str!("../../../data/be-provinces.csv");
@@ -40,7 +40,8 @@ struct ProvinceRow {
 }
 
 fn nis(text: &str) -> Result<NisCode> {
-    text.parse().map_err(|_| ServiceError::Conflict(format!("bad NIS code in reference data: {text}")))
+    text.parse()
+        .map_err(|_| ServiceError::Conflict(format!("bad NIS code in reference data: {text}")))
 }
 
 /// The 5 Flemish provinces and 285 Flemish municipalities, from the shipped data files.
@@ -96,7 +97,9 @@ pub(crate) async fn seed_reference_data(tx: &mut dyn Tx) -> Result<bool> {
 }
 
 pub(crate) async fn named(tx: &mut dyn Tx, kind: OrganisationKind, name: &str) -> Result<Organisation> {
-    tx.organisation_by_name(kind, name).await?.ok_or(ServiceError::NotFound("organisation"))
+    tx.organisation_by_name(kind, name)
+        .await?
+        .ok_or(ServiceError::NotFound("organisation"))
 }
 
 impl Services {
@@ -124,7 +127,10 @@ mod tests {
         let count = |k| all.iter().filter(|o| o.kind == k).count();
         assert_eq!(count(OrganisationKind::Gemeente), 285);
         assert_eq!(count(OrganisationKind::Provincie), 5);
-        let gent = all.iter().find(|o| o.nis_code.as_ref().map(|n| n.as_str()) == Some("44021")).unwrap();
+        let gent = all
+            .iter()
+            .find(|o| o.nis_code.as_ref().map(|n| n.as_str()) == Some("44021"))
+            .unwrap();
         assert_eq!(gent.name, "Gent");
         assert_eq!(gent.province_nis.as_ref().unwrap().as_str(), "40000");
     }

@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{at, cents, d, Backend, World};
+use common::{Backend, World, at, cents, d};
 use cyberveilig_domain::order::{OrderAction, OrderKind, OrderState};
 use cyberveilig_domain::programme::ProgrammeSettings;
 use cyberveilig_domain::registry::OrganisationKind;
@@ -51,11 +51,18 @@ fn details(event: &cyberveilig_services::store::records::Event) -> Value {
 }
 
 fn date_of(value: &Value) -> chrono::NaiveDate {
-    value.as_str().and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("not a date: {value}"))
+    value
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("not a date: {value}"))
 }
 
 fn flemish_programme(name: &str, budget: i64) -> NewProgramme {
-    NewProgramme { name: name.into(), budget: cents(budget), settings: ProgrammeSettings::flemish_2020() }
+    NewProgramme {
+        name: name.into(),
+        budget: cents(budget),
+        settings: ProgrammeSettings::flemish_2020(),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -68,7 +75,11 @@ story!(gent_orders_a_basic_audit_and_it_is_offered_to_ey, "2020-05-18T08:00:00Z"
     let old = w.agreement(OLD_AGREEMENT).await;
     assert!(old.active);
 
-    let order = w.s().submit_order(&gent, w.basic(w.programme_id, GENT)).await.expect("Gent may order");
+    let order = w
+        .s()
+        .submit_order(&gent, w.basic(w.programme_id, GENT))
+        .await
+        .expect("Gent may order");
     assert_eq!(order.state, OrderState::Offered);
     assert_eq!(order.kind, OrderKind::Basic);
     assert_eq!(order.rate, Rate::new(2, 3).unwrap());
@@ -92,13 +103,20 @@ story!(gent_orders_a_basic_audit_and_it_is_offered_to_ey, "2020-05-18T08:00:00Z"
     assert_eq!(status.balances.paid, Money::ZERO);
     assert_eq!(status.balances.available(), cents(BUDGET - BASIC_SHARE_OLD));
     assert_eq!(status.waitlisted_count, 0);
-    assert_eq!(w.services.order_counts(status.programme.id).await.unwrap(), vec![(OrderKind::Basic, OrderState::Offered, 1)]);
+    assert_eq!(
+        w.services.order_counts(status.programme.id).await.unwrap(),
+        vec![(OrderKind::Basic, OrderState::Offered, 1)]
+    );
     w.assert_ledger_holds(w.programme_id).await;
 
     let events = w.order_events(order.id).await;
     let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, ["order.submitted", "order.offered"]);
-    assert!(events.iter().all(|e| e.actor == "44021@gemeente.test" && e.actor_id == Some(gent.person_id)));
+    assert!(
+        events
+            .iter()
+            .all(|e| e.actor == "44021@gemeente.test" && e.actor_id == Some(gent.person_id))
+    );
     let offered = details(&events[1]);
     assert_eq!(offered["firm_id"], ey_id);
     assert_eq!(offered["reserved_cents"], BASIC_SHARE_OLD);
@@ -109,7 +127,10 @@ story!(gent_orders_a_basic_audit_and_it_is_offered_to_ey, "2020-05-18T08:00:00Z"
     let ey = w.actor("ey@firms.test").await;
     let deloitte = w.actor("deloitte@firms.test").await;
     let antwerpen = w.municipality(ANTWERPEN).await;
-    let all = OrderFilter { limit: 100, ..Default::default() };
+    let all = OrderFilter {
+        limit: 100,
+        ..Default::default()
+    };
     let ids = |orders: Vec<cyberveilig_services::store::records::Order>| orders.into_iter().map(|o| o.id).collect::<Vec<_>>();
     assert_eq!(ids(w.s().orders(&gent, all.clone()).await.unwrap()), [order.id]);
     assert_eq!(ids(w.s().orders(&ey, all.clone()).await.unwrap()), [order.id]);
@@ -135,7 +156,13 @@ story!(ey_declines_deloitte_accepts_and_the_order_is_settled, "2020-05-18T08:00:
     let order = w.s().submit_order(&gent, w.basic(pid, GENT)).await.unwrap();
     let declined = w
         .s()
-        .firm_step(&ey, order.id, FirmStep::Decline { reason: "Geen auditcapaciteit vrij in juni.".into() })
+        .firm_step(
+            &ey,
+            order.id,
+            FirmStep::Decline {
+                reason: "Geen auditcapaciteit vrij in juni.".into(),
+            },
+        )
         .await
         .expect("EY may decline");
     assert_eq!(declined.state, OrderState::Offered);
@@ -149,7 +176,14 @@ story!(ey_declines_deloitte_accepts_and_the_order_is_settled, "2020-05-18T08:00:
     // EY has answered; the offer is no longer EY's to accept.
     let err = w
         .s()
-        .firm_step(&ey, order.id, FirmStep::Accept { price: cents(500_940), planned_start_on: d(2020, 6, 2) })
+        .firm_step(
+            &ey,
+            order.id,
+            FirmStep::Accept {
+                price: cents(500_940),
+                planned_start_on: d(2020, 6, 2),
+            },
+        )
         .await
         .unwrap_err();
     assert_eq!(refusal(err), Refusal::NotOfferedToFirm);
@@ -157,7 +191,14 @@ story!(ey_declines_deloitte_accepts_and_the_order_is_settled, "2020-05-18T08:00:
     assert_eq!(w.advance_to("2020-05-20T08:00:00Z").await, 0);
     let accepted = w
         .s()
-        .firm_step(&deloitte, order.id, FirmStep::Accept { price: cents(512_000), planned_start_on: d(2020, 6, 2) })
+        .firm_step(
+            &deloitte,
+            order.id,
+            FirmStep::Accept {
+                price: cents(512_000),
+                planned_start_on: d(2020, 6, 2),
+            },
+        )
         .await
         .expect("Deloitte may accept");
     assert_eq!(accepted.state, OrderState::Accepted);
@@ -171,10 +212,23 @@ story!(ey_declines_deloitte_accepts_and_the_order_is_settled, "2020-05-18T08:00:
     // Accepting twice is not a thing.
     let again = w
         .s()
-        .firm_step(&deloitte, order.id, FirmStep::Accept { price: cents(1), planned_start_on: d(2020, 6, 2) })
+        .firm_step(
+            &deloitte,
+            order.id,
+            FirmStep::Accept {
+                price: cents(1),
+                planned_start_on: d(2020, 6, 2),
+            },
+        )
         .await
         .unwrap_err();
-    assert_eq!(refusal(again), Refusal::InvalidTransition { from: OrderState::Accepted, action: OrderAction::Accept });
+    assert_eq!(
+        refusal(again),
+        Refusal::InvalidTransition {
+            from: OrderState::Accepted,
+            action: OrderAction::Accept
+        }
+    );
     assert_eq!(w.order(order.id).await.reserved, cents(341_333));
 
     w.advance_to("2020-06-15T08:00:00Z").await;
@@ -184,28 +238,76 @@ story!(ey_declines_deloitte_accepts_and_the_order_is_settled, "2020-05-18T08:00:
     // A basic audit holds its remediation day before it is invoiced (C2).
     let early = w
         .s()
-        .firm_step(&deloitte, order.id, FirmStep::Invoice { invoice_number: "DEL-2020-0142".into(), amount: cents(512_000) })
+        .firm_step(
+            &deloitte,
+            order.id,
+            FirmStep::Invoice {
+                invoice_number: "DEL-2020-0142".into(),
+                amount: cents(512_000),
+            },
+        )
         .await
         .unwrap_err();
-    assert_eq!(refusal(early), Refusal::InvalidTransition { from: OrderState::Delivered, action: OrderAction::Invoice });
-    let future = w.s().firm_step(&deloitte, order.id, FirmStep::RemediationDay { held_on: d(2020, 6, 16) }).await.unwrap_err();
+    assert_eq!(
+        refusal(early),
+        Refusal::InvalidTransition {
+            from: OrderState::Delivered,
+            action: OrderAction::Invoice
+        }
+    );
+    let future = w
+        .s()
+        .firm_step(&deloitte, order.id, FirmStep::RemediationDay { held_on: d(2020, 6, 16) })
+        .await
+        .unwrap_err();
     assert_eq!(refusal(future), Refusal::DateInFuture);
-    let before = w.s().firm_step(&deloitte, order.id, FirmStep::RemediationDay { held_on: d(2020, 5, 19) }).await.unwrap_err();
+    let before = w
+        .s()
+        .firm_step(&deloitte, order.id, FirmStep::RemediationDay { held_on: d(2020, 5, 19) })
+        .await
+        .unwrap_err();
     assert_eq!(refusal(before), Refusal::DateBeforeAcceptance);
 
     w.advance_to("2020-06-22T08:00:00Z").await;
-    let held = w.s().firm_step(&deloitte, order.id, FirmStep::RemediationDay { held_on: d(2020, 6, 19) }).await.unwrap();
+    let held = w
+        .s()
+        .firm_step(&deloitte, order.id, FirmStep::RemediationDay { held_on: d(2020, 6, 19) })
+        .await
+        .unwrap();
     assert_eq!(held.state, OrderState::RemediationDayHeld);
     assert_eq!(held.remediation_day_on, Some(d(2020, 6, 19)));
     let blank = w
         .s()
-        .firm_step(&deloitte, order.id, FirmStep::Invoice { invoice_number: "  ".into(), amount: cents(512_000) })
+        .firm_step(
+            &deloitte,
+            order.id,
+            FirmStep::Invoice {
+                invoice_number: "  ".into(),
+                amount: cents(512_000),
+            },
+        )
         .await
         .unwrap_err();
-    assert!(matches!(blank, ServiceError::Invalid { field: "invoice_number", .. }), "{blank:?}");
+    assert!(
+        matches!(
+            blank,
+            ServiceError::Invalid {
+                field: "invoice_number",
+                ..
+            }
+        ),
+        "{blank:?}"
+    );
     let invoiced = w
         .s()
-        .firm_step(&deloitte, order.id, FirmStep::Invoice { invoice_number: "DEL-2020-0142".into(), amount: cents(512_000) })
+        .firm_step(
+            &deloitte,
+            order.id,
+            FirmStep::Invoice {
+                invoice_number: "DEL-2020-0142".into(),
+                amount: cents(512_000),
+            },
+        )
         .await
         .unwrap();
     assert_eq!(invoiced.state, OrderState::Invoiced);
@@ -213,7 +315,10 @@ story!(ey_declines_deloitte_accepts_and_the_order_is_settled, "2020-05-18T08:00:
     assert_eq!(invoiced.invoiced, Some(cents(512_000)));
 
     // Only the administrator settles.
-    assert!(matches!(w.s().settle_order(&deloitte, order.id).await, Err(ServiceError::Forbidden)));
+    assert!(matches!(
+        w.s().settle_order(&deloitte, order.id).await,
+        Err(ServiceError::Forbidden)
+    ));
     assert!(matches!(w.s().settle_order(&gent, order.id).await, Err(ServiceError::Forbidden)));
     let settled = w.s().settle_order(&admin, order.id).await.expect("the administrator settles");
     assert_eq!(settled.state, OrderState::Settled);
@@ -228,7 +333,13 @@ story!(ey_declines_deloitte_accepts_and_the_order_is_settled, "2020-05-18T08:00:
     assert_eq!(check.order_reservations, Money::ZERO);
     // A settled order is settled once.
     let twice = w.s().settle_order(&admin, order.id).await.unwrap_err();
-    assert_eq!(refusal(twice), Refusal::InvalidTransition { from: OrderState::Settled, action: OrderAction::Settle });
+    assert_eq!(
+        refusal(twice),
+        Refusal::InvalidTransition {
+            from: OrderState::Settled,
+            action: OrderAction::Settle
+        }
+    );
 
     assert_eq!(
         w.actions(order.id).await,
@@ -255,232 +366,297 @@ story!(ey_declines_deloitte_accepts_and_the_order_is_settled, "2020-05-18T08:00:
 // ---------------------------------------------------------------------------------------------
 // D4, D5: an offer not answered by the end of the old agreement's window moves to the new one.
 
-story!(an_offer_expiring_at_the_window_end_waits_for_the_new_agreement, "2020-06-04T08:00:00Z", |w| {
-    let gent = w.municipality(GENT).await;
-    let admin = w.admin().await;
-    let old = w.agreement(OLD_AGREEMENT).await;
-    let new = w.agreement(NEW_AGREEMENT).await;
-    assert!(!new.active);
-    let pid = w.programme_id;
+story!(
+    an_offer_expiring_at_the_window_end_waits_for_the_new_agreement,
+    "2020-06-04T08:00:00Z",
+    |w| {
+        let gent = w.municipality(GENT).await;
+        let admin = w.admin().await;
+        let old = w.agreement(OLD_AGREEMENT).await;
+        let new = w.agreement(NEW_AGREEMENT).await;
+        assert!(!new.active);
+        let pid = w.programme_id;
 
-    // Thursday 4 June 2020: five working days would be 11 June, but the old window closes on 8 June.
-    let order = w.s().submit_order(&gent, w.basic(pid, GENT)).await.unwrap();
-    assert_eq!(order.state, OrderState::Offered);
-    assert_eq!(order.firm_id, Some(w.firm_id("EY").await));
-    assert_eq!(order.agreement_id, Some(old.id));
-    assert_eq!(order.response_due_on, Some(d(2020, 6, 8)));
-    assert_eq!(order.reserved, cents(BASIC_SHARE_OLD));
+        // Thursday 4 June 2020: five working days would be 11 June, but the old window closes on 8 June.
+        let order = w.s().submit_order(&gent, w.basic(pid, GENT)).await.unwrap();
+        assert_eq!(order.state, OrderState::Offered);
+        assert_eq!(order.firm_id, Some(w.firm_id("EY").await));
+        assert_eq!(order.agreement_id, Some(old.id));
+        assert_eq!(order.response_due_on, Some(d(2020, 6, 8)));
+        assert_eq!(order.reserved, cents(BASIC_SHARE_OLD));
 
-    // Still EY's on the evening of 8 June (Brussels).
-    assert_eq!(w.advance_to("2020-06-08T21:59:00Z").await, 0);
-    assert_eq!(w.order(order.id).await.state, OrderState::Offered);
-    // Midnight in Brussels: the offer expired and the window of the old agreement has closed.
-    assert_eq!(w.advance_to("2020-06-09T08:00:00Z").await, 1);
-    let waiting = w.order(order.id).await;
-    assert_eq!(waiting.state, OrderState::AwaitingFramework);
-    assert_eq!(waiting.agreement_id, Some(new.id));
-    assert_eq!((waiting.firm_id, waiting.cascade_rank, waiting.response_due_on), (None, None, None));
-    assert_eq!(waiting.reserved, cents(BASIC_SHARE_OLD));
-    assert_eq!(w.status(pid).await.balances.reserved, cents(BASIC_SHARE_OLD));
-    let events = w.order_events(order.id).await;
-    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(actions, ["order.submitted", "order.offered", "order.expired", "order.awaiting_framework"]);
-    assert_eq!(events[2].actor, "system");
-    assert_eq!(events[2].actor_id, None);
-    assert_eq!(events[2].at, at("2020-06-08T22:00:00Z"));
+        // Still EY's on the evening of 8 June (Brussels).
+        assert_eq!(w.advance_to("2020-06-08T21:59:00Z").await, 0);
+        assert_eq!(w.order(order.id).await.state, OrderState::Offered);
+        // Midnight in Brussels: the offer expired and the window of the old agreement has closed.
+        assert_eq!(w.advance_to("2020-06-09T08:00:00Z").await, 1);
+        let waiting = w.order(order.id).await;
+        assert_eq!(waiting.state, OrderState::AwaitingFramework);
+        assert_eq!(waiting.agreement_id, Some(new.id));
+        assert_eq!((waiting.firm_id, waiting.cascade_rank, waiting.response_due_on), (None, None, None));
+        assert_eq!(waiting.reserved, cents(BASIC_SHARE_OLD));
+        assert_eq!(w.status(pid).await.balances.reserved, cents(BASIC_SHARE_OLD));
+        let events = w.order_events(order.id).await;
+        let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            ["order.submitted", "order.offered", "order.expired", "order.awaiting_framework"]
+        );
+        assert_eq!(events[2].actor, "system");
+        assert_eq!(events[2].actor_id, None);
+        assert_eq!(events[2].at, at("2020-06-08T22:00:00Z"));
 
-    // Only the administrator activates an agreement.
-    assert!(matches!(w.s().activate_agreement(&gent, new.id).await, Err(ServiceError::Forbidden)));
-    let activated = w.s().activate_agreement(&admin, new.id).await.expect("the administrator activates");
-    assert!(activated.active);
-    assert!(w.agreement(NEW_AGREEMENT).await.active);
-    let offered = w.order(order.id).await;
-    assert_eq!(offered.state, OrderState::Offered);
-    assert_eq!(offered.agreement_id, Some(new.id));
-    assert_eq!(offered.firm_id, Some(w.firm_id("Deloitte").await));
-    assert_eq!(offered.cascade_rank, Some(1));
-    assert_eq!(offered.offered_on, Some(d(2020, 6, 9)));
-    assert_eq!(offered.response_due_on, Some(d(2020, 6, 16)));
-    assert_eq!(offered.reserved, cents(BASIC_SHARE_OLD));
-    assert_eq!(w.actions(order.id).await.last().map(String::as_str), Some("order.offered"));
-    let again = w.s().activate_agreement(&admin, new.id).await.unwrap_err();
-    assert_eq!(refusal(again), Refusal::AlreadyActive);
-    w.assert_ledger_holds(pid).await;
-    w.log_entries().await;
-});
+        // Only the administrator activates an agreement.
+        assert!(matches!(
+            w.s().activate_agreement(&gent, new.id).await,
+            Err(ServiceError::Forbidden)
+        ));
+        let activated = w.s().activate_agreement(&admin, new.id).await.expect("the administrator activates");
+        assert!(activated.active);
+        assert!(w.agreement(NEW_AGREEMENT).await.active);
+        let offered = w.order(order.id).await;
+        assert_eq!(offered.state, OrderState::Offered);
+        assert_eq!(offered.agreement_id, Some(new.id));
+        assert_eq!(offered.firm_id, Some(w.firm_id("Deloitte").await));
+        assert_eq!(offered.cascade_rank, Some(1));
+        assert_eq!(offered.offered_on, Some(d(2020, 6, 9)));
+        assert_eq!(offered.response_due_on, Some(d(2020, 6, 16)));
+        assert_eq!(offered.reserved, cents(BASIC_SHARE_OLD));
+        assert_eq!(w.actions(order.id).await.last().map(String::as_str), Some("order.offered"));
+        let again = w.s().activate_agreement(&admin, new.id).await.unwrap_err();
+        assert_eq!(refusal(again), Refusal::AlreadyActive);
+        w.assert_ledger_holds(pid).await;
+        w.log_entries().await;
+    }
+);
 
 // ---------------------------------------------------------------------------------------------
 // D4: an order placed while the new agreement is not active waits and is offered on activation.
 
-story!(an_order_while_the_new_agreement_is_inactive_waits_for_it, "2020-06-09T08:00:00Z", |w| {
-    let antwerpen = w.municipality(ANTWERPEN).await;
-    let admin = w.admin().await;
-    let new = w.agreement(NEW_AGREEMENT).await;
-    let pid = w.programme_id;
+story!(
+    an_order_while_the_new_agreement_is_inactive_waits_for_it,
+    "2020-06-09T08:00:00Z",
+    |w| {
+        let antwerpen = w.municipality(ANTWERPEN).await;
+        let admin = w.admin().await;
+        let new = w.agreement(NEW_AGREEMENT).await;
+        let pid = w.programme_id;
 
-    let order = w.s().submit_order(&antwerpen, w.basic(pid, ANTWERPEN)).await.unwrap();
-    assert_eq!(order.state, OrderState::AwaitingFramework);
-    assert_eq!(order.agreement_id, Some(new.id));
-    assert_eq!(order.firm_id, None);
-    // Reserved on the new agreement's first package: 2/3 of Deloitte's 546,455.
-    assert_eq!(order.reserved, cents(BASIC_SHARE_NEW));
-    assert_eq!(w.actions(order.id).await, ["order.submitted", "order.awaiting_framework"]);
+        let order = w.s().submit_order(&antwerpen, w.basic(pid, ANTWERPEN)).await.unwrap();
+        assert_eq!(order.state, OrderState::AwaitingFramework);
+        assert_eq!(order.agreement_id, Some(new.id));
+        assert_eq!(order.firm_id, None);
+        // Reserved on the new agreement's first package: 2/3 of Deloitte's 546,455.
+        assert_eq!(order.reserved, cents(BASIC_SHARE_NEW));
+        assert_eq!(w.actions(order.id).await, ["order.submitted", "order.awaiting_framework"]);
 
-    // Nothing happens while the procedure runs.
-    assert_eq!(w.advance_to("2020-06-29T07:00:00Z").await, 0);
-    assert_eq!(w.order(order.id).await.state, OrderState::AwaitingFramework);
+        // Nothing happens while the procedure runs.
+        assert_eq!(w.advance_to("2020-06-29T07:00:00Z").await, 0);
+        assert_eq!(w.order(order.id).await.state, OrderState::AwaitingFramework);
 
-    w.s().activate_agreement(&admin, new.id).await.unwrap();
-    let offered = w.order(order.id).await;
-    assert_eq!(offered.state, OrderState::Offered);
-    assert_eq!(offered.firm_id, Some(w.firm_id("Deloitte").await));
-    assert_eq!(offered.cascade_rank, Some(1));
-    assert_eq!(offered.offered_on, Some(d(2020, 6, 29)));
-    assert_eq!(offered.response_due_on, Some(d(2020, 7, 6)));
-    assert_eq!(offered.reserved, cents(BASIC_SHARE_NEW));
-    assert_eq!(w.actions(order.id).await, ["order.submitted", "order.awaiting_framework", "order.offered"]);
-    let activation = w.s().verify_audit_log().await.unwrap();
-    assert!(matches!(activation, ChainReport::Intact { .. }));
+        w.s().activate_agreement(&admin, new.id).await.unwrap();
+        let offered = w.order(order.id).await;
+        assert_eq!(offered.state, OrderState::Offered);
+        assert_eq!(offered.firm_id, Some(w.firm_id("Deloitte").await));
+        assert_eq!(offered.cascade_rank, Some(1));
+        assert_eq!(offered.offered_on, Some(d(2020, 6, 29)));
+        assert_eq!(offered.response_due_on, Some(d(2020, 7, 6)));
+        assert_eq!(offered.reserved, cents(BASIC_SHARE_NEW));
+        assert_eq!(
+            w.actions(order.id).await,
+            ["order.submitted", "order.awaiting_framework", "order.offered"]
+        );
+        let activation = w.s().verify_audit_log().await.unwrap();
+        assert!(matches!(activation, ChainReport::Intact { .. }));
 
-    // After activation an order goes straight to Deloitte.
-    let gent = w.municipality(GENT).await;
-    let direct = w.s().submit_order(&gent, w.basic(pid, GENT)).await.unwrap();
-    assert_eq!(direct.state, OrderState::Offered);
-    assert_eq!(direct.agreement_id, Some(new.id));
-    assert_eq!(direct.firm_id, Some(w.firm_id("Deloitte").await));
-    assert_eq!(w.status(pid).await.balances.reserved, cents(2 * BASIC_SHARE_NEW));
-    w.assert_ledger_holds(pid).await;
-});
+        // After activation an order goes straight to Deloitte.
+        let gent = w.municipality(GENT).await;
+        let direct = w.s().submit_order(&gent, w.basic(pid, GENT)).await.unwrap();
+        assert_eq!(direct.state, OrderState::Offered);
+        assert_eq!(direct.agreement_id, Some(new.id));
+        assert_eq!(direct.firm_id, Some(w.firm_id("Deloitte").await));
+        assert_eq!(w.status(pid).await.balances.reserved, cents(2 * BASIC_SHARE_NEW));
+        w.assert_ledger_holds(pid).await;
+    }
+);
 
 // ---------------------------------------------------------------------------------------------
 // D5, C8, D4: nobody answers; the clock passes several deadlines and stops at each.
 
-story!(unanswered_offers_expire_down_the_cascade_and_into_the_next_agreement, "2020-05-18T08:00:00Z", |w| {
-    let gent = w.municipality(GENT).await;
-    let (ey, deloitte, pwc) = (w.firm_id("EY").await, w.firm_id("Deloitte").await, w.firm_id("PwC").await);
-    let old = w.agreement(OLD_AGREEMENT).await;
-    let new = w.agreement(NEW_AGREEMENT).await;
-    let pid = w.programme_id;
+story!(
+    unanswered_offers_expire_down_the_cascade_and_into_the_next_agreement,
+    "2020-05-18T08:00:00Z",
+    |w| {
+        let gent = w.municipality(GENT).await;
+        let (ey, deloitte, pwc) = (w.firm_id("EY").await, w.firm_id("Deloitte").await, w.firm_id("PwC").await);
+        let old = w.agreement(OLD_AGREEMENT).await;
+        let new = w.agreement(NEW_AGREEMENT).await;
+        let pid = w.programme_id;
 
-    let order = w.s().submit_order(&gent, w.basic(pid, GENT)).await.unwrap();
-    assert_eq!((order.firm_id, order.response_due_on), (Some(ey), Some(d(2020, 5, 26))));
+        let order = w.s().submit_order(&gent, w.basic(pid, GENT)).await.unwrap();
+        assert_eq!((order.firm_id, order.response_due_on), (Some(ey), Some(d(2020, 5, 26))));
 
-    assert_eq!(w.advance_to("2020-06-30T08:00:00Z").await, 3);
-    assert_eq!(w.now(), at("2020-06-30T08:00:00Z"));
+        assert_eq!(w.advance_to("2020-06-30T08:00:00Z").await, 3);
+        assert_eq!(w.now(), at("2020-06-30T08:00:00Z"));
 
-    let events = w.order_events(order.id).await;
-    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(
-        actions,
-        [
-            "order.submitted",
-            "order.offered",
-            "order.expired",
-            "order.offered",
-            "order.expired",
-            "order.offered",
-            "order.expired",
-            "order.awaiting_framework",
-        ]
-    );
-    assert_eq!(actions.iter().filter(|a| **a == "order.expired").count(), 3);
-    // Each offer falls due at the end of its due day in Brussels, and the next offer is made then.
-    let offers: Vec<_> = events.iter().filter(|e| e.action == "order.offered").collect();
-    let expected = [
-        (ey, 1, d(2020, 5, 26), at("2020-05-18T08:00:00Z")),
-        // Offered on Wednesday 27 May; Whit Monday (1 June) does not count: due Thursday 4 June.
-        (deloitte, 2, d(2020, 6, 4), at("2020-05-26T22:00:00Z")),
-        // Offered on Friday 5 June; the term is cut at the window's last day, 8 June.
-        (pwc, 3, d(2020, 6, 8), at("2020-06-04T22:00:00Z")),
-    ];
-    for (event, (firm, rank, due, when)) in offers.iter().zip(expected) {
-        let details = details(event);
-        assert_eq!(details["firm_id"], firm, "{details}");
-        assert_eq!(details["rank"], rank, "{details}");
-        assert_eq!(details["agreement_id"], old.id, "{details}");
-        assert_eq!(date_of(&details["response_due_on"]), due, "{details}");
-        assert_eq!(event.at, when);
+        let events = w.order_events(order.id).await;
+        let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            [
+                "order.submitted",
+                "order.offered",
+                "order.expired",
+                "order.offered",
+                "order.expired",
+                "order.offered",
+                "order.expired",
+                "order.awaiting_framework",
+            ]
+        );
+        assert_eq!(actions.iter().filter(|a| **a == "order.expired").count(), 3);
+        // Each offer falls due at the end of its due day in Brussels, and the next offer is made then.
+        let offers: Vec<_> = events.iter().filter(|e| e.action == "order.offered").collect();
+        let expected = [
+            (ey, 1, d(2020, 5, 26), at("2020-05-18T08:00:00Z")),
+            // Offered on Wednesday 27 May; Whit Monday (1 June) does not count: due Thursday 4 June.
+            (deloitte, 2, d(2020, 6, 4), at("2020-05-26T22:00:00Z")),
+            // Offered on Friday 5 June; the term is cut at the window's last day, 8 June.
+            (pwc, 3, d(2020, 6, 8), at("2020-06-04T22:00:00Z")),
+        ];
+        for (event, (firm, rank, due, when)) in offers.iter().zip(expected) {
+            let details = details(event);
+            assert_eq!(details["firm_id"], firm, "{details}");
+            assert_eq!(details["rank"], rank, "{details}");
+            assert_eq!(details["agreement_id"], old.id, "{details}");
+            assert_eq!(date_of(&details["response_due_on"]), due, "{details}");
+            assert_eq!(event.at, when);
+        }
+        let expiries: Vec<_> = events.iter().filter(|e| e.action == "order.expired").map(|e| e.at).collect();
+        assert_eq!(
+            expiries,
+            [at("2020-05-26T22:00:00Z"), at("2020-06-04T22:00:00Z"), at("2020-06-08T22:00:00Z")]
+        );
+
+        let waiting = w.order(order.id).await;
+        assert_eq!(waiting.state, OrderState::AwaitingFramework);
+        assert_eq!(waiting.agreement_id, Some(new.id));
+        assert_eq!(waiting.reserved, cents(BASIC_SHARE_OLD));
+        assert_eq!(w.status(pid).await.balances.reserved, cents(BASIC_SHARE_OLD));
+        w.assert_ledger_holds(pid).await;
+        w.log_entries().await;
     }
-    let expiries: Vec<_> = events.iter().filter(|e| e.action == "order.expired").map(|e| e.at).collect();
-    assert_eq!(expiries, [at("2020-05-26T22:00:00Z"), at("2020-06-04T22:00:00Z"), at("2020-06-08T22:00:00Z")]);
-
-    let waiting = w.order(order.id).await;
-    assert_eq!(waiting.state, OrderState::AwaitingFramework);
-    assert_eq!(waiting.agreement_id, Some(new.id));
-    assert_eq!(waiting.reserved, cents(BASIC_SHARE_OLD));
-    assert_eq!(w.status(pid).await.balances.reserved, cents(BASIC_SHARE_OLD));
-    w.assert_ledger_holds(pid).await;
-    w.log_entries().await;
-});
+);
 
 // ---------------------------------------------------------------------------------------------
 // D6: every firm declines; the order is unplaceable, its credit released; the cascade re-opens.
 
-story!(when_every_firm_declines_the_order_is_unplaceable_until_reopened, "2020-05-18T08:00:00Z", |w| {
-    let gent = w.municipality(GENT).await;
-    let admin = w.admin().await;
-    let firms = [w.actor("ey@firms.test").await, w.actor("deloitte@firms.test").await, w.actor("pwc@firms.test").await];
-    let pid = w.programme_id;
+story!(
+    when_every_firm_declines_the_order_is_unplaceable_until_reopened,
+    "2020-05-18T08:00:00Z",
+    |w| {
+        let gent = w.municipality(GENT).await;
+        let admin = w.admin().await;
+        let firms = [
+            w.actor("ey@firms.test").await,
+            w.actor("deloitte@firms.test").await,
+            w.actor("pwc@firms.test").await,
+        ];
+        let pid = w.programme_id;
 
-    let order = w.s().submit_order(&gent, w.basic(pid, GENT)).await.unwrap();
-    // Re-opening is for unplaceable orders only.
-    let early = w.s().reopen_order(&admin, order.id).await.unwrap_err();
-    assert_eq!(refusal(early), Refusal::InvalidTransition { from: OrderState::Offered, action: OrderAction::Reopen });
+        let order = w.s().submit_order(&gent, w.basic(pid, GENT)).await.unwrap();
+        // Re-opening is for unplaceable orders only.
+        let early = w.s().reopen_order(&admin, order.id).await.unwrap_err();
+        assert_eq!(
+            refusal(early),
+            Refusal::InvalidTransition {
+                from: OrderState::Offered,
+                action: OrderAction::Reopen
+            }
+        );
 
-    let mut last = order.clone();
-    for firm in &firms {
-        assert_eq!(last.firm_id, Some(firm.organisation_id));
-        last = w.s().firm_step(firm, order.id, FirmStep::Decline { reason: "Geen capaciteit.".into() }).await.unwrap();
+        let mut last = order.clone();
+        for firm in &firms {
+            assert_eq!(last.firm_id, Some(firm.organisation_id));
+            last = w
+                .s()
+                .firm_step(
+                    firm,
+                    order.id,
+                    FirmStep::Decline {
+                        reason: "Geen capaciteit.".into(),
+                    },
+                )
+                .await
+                .unwrap();
+        }
+        assert_eq!(last.state, OrderState::Unplaceable);
+        assert_eq!(last.reserved, Money::ZERO);
+        assert_eq!(last.firm_id, None);
+        assert_eq!(last.response_due_on, None);
+        assert_eq!(w.order(order.id).await, last);
+        let status = w.status(pid).await;
+        assert_eq!(status.balances.reserved, Money::ZERO);
+        assert_eq!(status.balances.available(), cents(BUDGET));
+        w.assert_ledger_holds(pid).await;
+        let events = w.order_events(order.id).await;
+        assert_eq!(events.iter().filter(|e| e.action == "order.declined").count(), 3);
+        let unplaceable = events.last().unwrap();
+        assert_eq!(unplaceable.action, "order.unplaceable");
+        assert_eq!(details(unplaceable)["reason"], "every firm of the cascade declined");
+
+        // Gent may not re-open the cascade itself; the administrator may.
+        assert!(matches!(w.s().reopen_order(&gent, order.id).await, Err(ServiceError::Forbidden)));
+        let reopened = w.s().reopen_order(&admin, order.id).await.expect("the administrator re-opens");
+        assert_eq!(reopened.state, OrderState::Offered);
+        assert_eq!(reopened.firm_id, Some(firms[0].organisation_id));
+        assert_eq!(reopened.cascade_rank, Some(1));
+        assert_eq!(reopened.response_due_on, Some(d(2020, 5, 26)));
+        assert_eq!(reopened.reserved, cents(BASIC_SHARE_OLD));
+        assert_eq!(w.status(pid).await.balances.reserved, cents(BASIC_SHARE_OLD));
+        let actions = w.actions(order.id).await;
+        assert_eq!(&actions[actions.len() - 2..], ["order.reopened", "order.offered"]);
+        w.assert_ledger_holds(pid).await;
     }
-    assert_eq!(last.state, OrderState::Unplaceable);
-    assert_eq!(last.reserved, Money::ZERO);
-    assert_eq!(last.firm_id, None);
-    assert_eq!(last.response_due_on, None);
-    assert_eq!(w.order(order.id).await, last);
-    let status = w.status(pid).await;
-    assert_eq!(status.balances.reserved, Money::ZERO);
-    assert_eq!(status.balances.available(), cents(BUDGET));
-    w.assert_ledger_holds(pid).await;
-    let events = w.order_events(order.id).await;
-    assert_eq!(events.iter().filter(|e| e.action == "order.declined").count(), 3);
-    let unplaceable = events.last().unwrap();
-    assert_eq!(unplaceable.action, "order.unplaceable");
-    assert_eq!(details(unplaceable)["reason"], "every firm of the cascade declined");
-
-    // Gent may not re-open the cascade itself; the administrator may.
-    assert!(matches!(w.s().reopen_order(&gent, order.id).await, Err(ServiceError::Forbidden)));
-    let reopened = w.s().reopen_order(&admin, order.id).await.expect("the administrator re-opens");
-    assert_eq!(reopened.state, OrderState::Offered);
-    assert_eq!(reopened.firm_id, Some(firms[0].organisation_id));
-    assert_eq!(reopened.cascade_rank, Some(1));
-    assert_eq!(reopened.response_due_on, Some(d(2020, 5, 26)));
-    assert_eq!(reopened.reserved, cents(BASIC_SHARE_OLD));
-    assert_eq!(w.status(pid).await.balances.reserved, cents(BASIC_SHARE_OLD));
-    let actions = w.actions(order.id).await;
-    assert_eq!(&actions[actions.len() - 2..], ["order.reopened", "order.offered"]);
-    w.assert_ledger_holds(pid).await;
-});
+);
 
 // D3 with D6: an unplaceable basic audit no longer counts, so the government may order a new one;
 // re-opening the old one then would give it two basic audits.
-story!(reopening_cannot_give_a_government_a_second_basic_audit, "2020-05-18T08:00:00Z", |w| {
-    let gent = w.municipality(GENT).await;
-    let admin = w.admin().await;
-    let pid = w.programme_id;
-    let first = w.s().submit_order(&gent, w.basic(pid, GENT)).await.unwrap();
-    for firm in ["ey@firms.test", "deloitte@firms.test", "pwc@firms.test"] {
-        let firm = w.actor(firm).await;
-        w.s().firm_step(&firm, first.id, FirmStep::Decline { reason: "Geen capaciteit.".into() }).await.unwrap();
-    }
-    assert_eq!(w.order(first.id).await.state, OrderState::Unplaceable);
-    let second = w.s().submit_order(&gent, w.basic(pid, GENT)).await.expect("an unplaceable audit does not count (D3)");
-    assert_eq!(second.state, OrderState::Offered);
+story!(
+    reopening_cannot_give_a_government_a_second_basic_audit,
+    "2020-05-18T08:00:00Z",
+    |w| {
+        let gent = w.municipality(GENT).await;
+        let admin = w.admin().await;
+        let pid = w.programme_id;
+        let first = w.s().submit_order(&gent, w.basic(pid, GENT)).await.unwrap();
+        for firm in ["ey@firms.test", "deloitte@firms.test", "pwc@firms.test"] {
+            let firm = w.actor(firm).await;
+            w.s()
+                .firm_step(
+                    &firm,
+                    first.id,
+                    FirmStep::Decline {
+                        reason: "Geen capaciteit.".into(),
+                    },
+                )
+                .await
+                .unwrap();
+        }
+        assert_eq!(w.order(first.id).await.state, OrderState::Unplaceable);
+        let second = w
+            .s()
+            .submit_order(&gent, w.basic(pid, GENT))
+            .await
+            .expect("an unplaceable audit does not count (D3)");
+        assert_eq!(second.state, OrderState::Offered);
 
-    let err = w.assert_refused_without_trace(pid, w.s().reopen_order(&admin, first.id)).await;
-    assert_eq!(refusal(err), Refusal::SecondBasicAudit);
-    assert_eq!(w.order(first.id).await.state, OrderState::Unplaceable);
-    w.assert_ledger_holds(pid).await;
-});
+        let err = w.assert_refused_without_trace(pid, w.s().reopen_order(&admin, first.id)).await;
+        assert_eq!(refusal(err), Refusal::SecondBasicAudit);
+        assert_eq!(w.order(first.id).await.state, OrderState::Unplaceable);
+        w.assert_ledger_holds(pid).await;
+    }
+);
 
 // ---------------------------------------------------------------------------------------------
 // C9, D2, D3, D9 and who may do what: refusals write nothing.
@@ -496,12 +672,18 @@ story!(refused_requests_leave_no_trace, "2020-05-18T08:00:00Z", |w| {
     let order = w.s().submit_order(&gent, w.basic(pid, GENT)).await.unwrap();
 
     // D3: one basic audit per government per programme.
-    let err = w.assert_refused_without_trace(pid, w.s().submit_order(&gent, w.basic(pid, GENT))).await;
+    let err = w
+        .assert_refused_without_trace(pid, w.s().submit_order(&gent, w.basic(pid, GENT)))
+        .await;
     assert_eq!(refusal(err), Refusal::SecondBasicAudit);
-    let err = w.assert_refused_without_trace(pid, w.s().submit_order(&admin, w.basic(pid, GENT))).await;
+    let err = w
+        .assert_refused_without_trace(pid, w.s().submit_order(&admin, w.basic(pid, GENT)))
+        .await;
     assert_eq!(refusal(err), Refusal::SecondBasicAudit);
     // D3: additional work needs a basic audit of the same government.
-    let err = w.assert_refused_without_trace(pid, w.s().submit_order(&antwerpen, w.additional(pid, ANTWERPEN, cents(400_000)))).await;
+    let err = w
+        .assert_refused_without_trace(pid, w.s().submit_order(&antwerpen, w.additional(pid, ANTWERPEN, cents(400_000))))
+        .await;
     assert_eq!(refusal(err), Refusal::AdditionalWithoutBasic);
     // C4: additional work needs an estimate.
     let mut no_estimate = w.additional(pid, GENT, cents(1));
@@ -510,8 +692,19 @@ story!(refused_requests_leave_no_trace, "2020-05-18T08:00:00Z", |w| {
     assert_eq!(refusal(err), Refusal::EstimateRequired);
 
     // An unknown NIS code is a bad field, not a refusal.
-    let err = w.assert_refused_without_trace(pid, w.s().submit_order(&admin, w.basic(pid, "99999"))).await;
-    assert!(matches!(err, ServiceError::Invalid { field: "government_nis", .. }), "{err:?}");
+    let err = w
+        .assert_refused_without_trace(pid, w.s().submit_order(&admin, w.basic(pid, "99999")))
+        .await;
+    assert!(
+        matches!(
+            err,
+            ServiceError::Invalid {
+                field: "government_nis",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     // D2: an OCMW on its own is not eligible (a municipality orders together with its OCMW).
     {
         let mut tx = w.s().store.write().await.unwrap();
@@ -526,39 +719,82 @@ story!(refused_requests_leave_no_trace, "2020-05-18T08:00:00Z", |w| {
         .unwrap();
         tx.commit().await.unwrap();
     }
-    let err = w.assert_refused_without_trace(pid, w.s().submit_order(&admin, w.basic(pid, "99001"))).await;
+    let err = w
+        .assert_refused_without_trace(pid, w.s().submit_order(&admin, w.basic(pid, "99001")))
+        .await;
     assert_eq!(refusal(err), Refusal::NotEligible(OrganisationKind::Ocmw));
 
     // A government orders only for itself; a firm orders for nobody.
-    let err = w.assert_refused_without_trace(pid, w.s().submit_order(&gent, w.basic(pid, ANTWERPEN))).await;
+    let err = w
+        .assert_refused_without_trace(pid, w.s().submit_order(&gent, w.basic(pid, ANTWERPEN)))
+        .await;
     assert!(matches!(err, ServiceError::Forbidden), "{err:?}");
-    let err = w.assert_refused_without_trace(pid, w.s().submit_order(&ey, w.basic(pid, ANTWERPEN))).await;
+    let err = w
+        .assert_refused_without_trace(pid, w.s().submit_order(&ey, w.basic(pid, ANTWERPEN)))
+        .await;
     assert!(matches!(err, ServiceError::Forbidden), "{err:?}");
     // An unknown programme.
-    let err = w.assert_refused_without_trace(pid, w.s().submit_order(&admin, w.basic(pid + 1000, ANTWERPEN))).await;
+    let err = w
+        .assert_refused_without_trace(pid, w.s().submit_order(&admin, w.basic(pid + 1000, ANTWERPEN)))
+        .await;
     assert!(matches!(err, ServiceError::NotFound(_)), "{err:?}");
 
     // C8: only the firm an order is offered to answers it.
-    let accept = FirmStep::Accept { price: cents(519_500), planned_start_on: d(2020, 6, 2) };
-    let err = w.assert_refused_without_trace(pid, w.s().firm_step(&pwc, order.id, accept.clone())).await;
+    let accept = FirmStep::Accept {
+        price: cents(519_500),
+        planned_start_on: d(2020, 6, 2),
+    };
+    let err = w
+        .assert_refused_without_trace(pid, w.s().firm_step(&pwc, order.id, accept.clone()))
+        .await;
     assert_eq!(refusal(err), Refusal::NotOfferedToFirm);
-    let err = w.assert_refused_without_trace(pid, w.s().firm_step(&pwc, order.id, FirmStep::Deliver)).await;
+    let err = w
+        .assert_refused_without_trace(pid, w.s().firm_step(&pwc, order.id, FirmStep::Deliver))
+        .await;
     assert_eq!(refusal(err), Refusal::NotFirmsOrder);
     // A government does not answer offers; another government does not even see the order.
-    let err = w.assert_refused_without_trace(pid, w.s().firm_step(&gent, order.id, accept.clone())).await;
+    let err = w
+        .assert_refused_without_trace(pid, w.s().firm_step(&gent, order.id, accept.clone()))
+        .await;
     assert!(matches!(err, ServiceError::Forbidden), "{err:?}");
-    let cancel = OwnerStep::Cancel { reason: "Niet meer nodig.".into() };
-    let err = w.assert_refused_without_trace(pid, w.s().owner_step(&antwerpen, order.id, cancel.clone())).await;
+    let cancel = OwnerStep::Cancel {
+        reason: "Niet meer nodig.".into(),
+    };
+    let err = w
+        .assert_refused_without_trace(pid, w.s().owner_step(&antwerpen, order.id, cancel.clone()))
+        .await;
     assert!(matches!(err, ServiceError::NotFound(_)), "{err:?}");
-    let err = w.assert_refused_without_trace(pid, w.s().owner_step(&gent, order.id, OwnerStep::Cancel { reason: " ".into() })).await;
+    let err = w
+        .assert_refused_without_trace(pid, w.s().owner_step(&gent, order.id, OwnerStep::Cancel { reason: " ".into() }))
+        .await;
     assert!(matches!(err, ServiceError::Invalid { field: "reason", .. }), "{err:?}");
-    let err = w.assert_refused_without_trace(pid, w.s().firm_step(&ey, order.id, FirmStep::Deliver)).await;
-    assert_eq!(refusal(err), Refusal::InvalidTransition { from: OrderState::Offered, action: OrderAction::Deliver });
-    let err = w.assert_refused_without_trace(pid, w.s().owner_step(&gent, order.id, OwnerStep::Confirm)).await;
-    assert_eq!(refusal(err), Refusal::InvalidTransition { from: OrderState::Offered, action: OrderAction::Confirm });
+    let err = w
+        .assert_refused_without_trace(pid, w.s().firm_step(&ey, order.id, FirmStep::Deliver))
+        .await;
+    assert_eq!(
+        refusal(err),
+        Refusal::InvalidTransition {
+            from: OrderState::Offered,
+            action: OrderAction::Deliver
+        }
+    );
+    let err = w
+        .assert_refused_without_trace(pid, w.s().owner_step(&gent, order.id, OwnerStep::Confirm))
+        .await;
+    assert_eq!(
+        refusal(err),
+        Refusal::InvalidTransition {
+            from: OrderState::Offered,
+            action: OrderAction::Confirm
+        }
+    );
 
     // D2: a province may order, at 0 % co-financing: nothing is reserved, the order is offered.
-    let province = w.s().submit_order(&admin, w.basic(pid, PROVINCIE_LIMBURG)).await.expect("a province may order");
+    let province = w
+        .s()
+        .submit_order(&admin, w.basic(pid, PROVINCIE_LIMBURG))
+        .await
+        .expect("a province may order");
     assert_eq!(province.rate, Rate::ZERO);
     assert_eq!(province.reserved, Money::ZERO);
     assert_eq!(province.state, OrderState::Offered);
@@ -568,244 +804,387 @@ story!(refused_requests_leave_no_trace, "2020-05-18T08:00:00Z", |w| {
 
     // Firms move on: the offers lapse and the orders wait for the new agreement; the offer ends.
     w.advance_to("2022-01-03T09:00:00Z").await;
-    let err = w.assert_refused_without_trace(pid, w.s().submit_order(&antwerpen, w.basic(pid, ANTWERPEN))).await;
+    let err = w
+        .assert_refused_without_trace(pid, w.s().submit_order(&antwerpen, w.basic(pid, ANTWERPEN)))
+        .await;
     assert_eq!(refusal(err), Refusal::OfferEnded(d(2021, 12, 31)));
     w.assert_ledger_holds(pid).await;
     w.log_entries().await;
 });
 
-story!(the_offer_runs_from_1_may_2020_until_and_including_31_december_2021, "2020-04-30T10:00:00Z", |w| {
-    let gent = w.municipality(GENT).await;
-    let antwerpen = w.municipality(ANTWERPEN).await;
-    let brugge = w.municipality(BRUGGE).await;
-    let pid = w.programme_id;
+story!(
+    the_offer_runs_from_1_may_2020_until_and_including_31_december_2021,
+    "2020-04-30T10:00:00Z",
+    |w| {
+        let gent = w.municipality(GENT).await;
+        let antwerpen = w.municipality(ANTWERPEN).await;
+        let brugge = w.municipality(BRUGGE).await;
+        let pid = w.programme_id;
 
-    let err = w.assert_refused_without_trace(pid, w.s().submit_order(&gent, w.basic(pid, GENT))).await;
-    assert_eq!(refusal(err), Refusal::OfferNotStarted(d(2020, 5, 1)));
-    // 1 May 2020 starts at 22:00 UTC on 30 April, in Brussels.
-    w.advance_to("2020-04-30T22:00:00Z").await;
-    let first = w.s().submit_order(&gent, w.basic(pid, GENT)).await.expect("the offer has started");
-    assert_eq!(first.submitted_on, d(2020, 5, 1));
+        let err = w
+            .assert_refused_without_trace(pid, w.s().submit_order(&gent, w.basic(pid, GENT)))
+            .await;
+        assert_eq!(refusal(err), Refusal::OfferNotStarted(d(2020, 5, 1)));
+        // 1 May 2020 starts at 22:00 UTC on 30 April, in Brussels.
+        w.advance_to("2020-04-30T22:00:00Z").await;
+        let first = w.s().submit_order(&gent, w.basic(pid, GENT)).await.expect("the offer has started");
+        assert_eq!(first.submitted_on, d(2020, 5, 1));
 
-    w.advance_to("2021-12-31T22:59:59Z").await;
-    let last = w.s().submit_order(&antwerpen, w.basic(pid, ANTWERPEN)).await.expect("31 December 2021 is included");
-    assert_eq!(last.submitted_on, d(2021, 12, 31));
-    // The new agreement was never activated in this story, so the order waits for it.
-    assert_eq!(last.state, OrderState::AwaitingFramework);
-    // 23:00 UTC is already 1 January 2022 in Brussels.
-    w.advance_to("2021-12-31T23:00:00Z").await;
-    let err = w.assert_refused_without_trace(pid, w.s().submit_order(&brugge, w.basic(pid, BRUGGE))).await;
-    assert_eq!(refusal(err), Refusal::OfferEnded(d(2021, 12, 31)));
-    w.assert_ledger_holds(pid).await;
-});
+        w.advance_to("2021-12-31T22:59:59Z").await;
+        let last = w
+            .s()
+            .submit_order(&antwerpen, w.basic(pid, ANTWERPEN))
+            .await
+            .expect("31 December 2021 is included");
+        assert_eq!(last.submitted_on, d(2021, 12, 31));
+        // The new agreement was never activated in this story, so the order waits for it.
+        assert_eq!(last.state, OrderState::AwaitingFramework);
+        // 23:00 UTC is already 1 January 2022 in Brussels.
+        w.advance_to("2021-12-31T23:00:00Z").await;
+        let err = w
+            .assert_refused_without_trace(pid, w.s().submit_order(&brugge, w.basic(pid, BRUGGE)))
+            .await;
+        assert_eq!(refusal(err), Refusal::OfferEnded(d(2021, 12, 31)));
+        w.assert_ledger_holds(pid).await;
+    }
+);
 
 // ---------------------------------------------------------------------------------------------
 // D8: the waiting list for basic audits and the cap on additional work.
 
-story!(basic_audits_wait_for_credit_and_additional_work_is_capped, "2020-05-18T08:00:00Z", |w| {
-    let admin = w.admin().await;
-    let gent = w.municipality(GENT).await;
-    let antwerpen = w.municipality(ANTWERPEN).await;
-    let brugge = w.municipality(BRUGGE).await;
-    let leuven = w.municipality(LEUVEN).await;
+story!(
+    basic_audits_wait_for_credit_and_additional_work_is_capped,
+    "2020-05-18T08:00:00Z",
+    |w| {
+        let admin = w.admin().await;
+        let gent = w.municipality(GENT).await;
+        let antwerpen = w.municipality(ANTWERPEN).await;
+        let brugge = w.municipality(BRUGGE).await;
+        let leuven = w.municipality(LEUVEN).await;
 
-    assert!(matches!(w.s().create_programme(&gent, flemish_programme("Proef", 700_000)).await, Err(ServiceError::Forbidden)));
-    let created = w.s().create_programme(&admin, flemish_programme("Proefprogramma", 700_000)).await.unwrap();
-    let pid = created.programme.id;
-    assert_ne!(pid, w.programme_id);
-    assert_eq!(created.programme.name, "Proefprogramma");
-    assert_eq!(created.balances.budget, cents(700_000));
-    assert_eq!(created.balances.available(), cents(700_000));
+        assert!(matches!(
+            w.s().create_programme(&gent, flemish_programme("Proef", 700_000)).await,
+            Err(ServiceError::Forbidden)
+        ));
+        let created = w
+            .s()
+            .create_programme(&admin, flemish_programme("Proefprogramma", 700_000))
+            .await
+            .unwrap();
+        let pid = created.programme.id;
+        assert_ne!(pid, w.programme_id);
+        assert_eq!(created.programme.name, "Proefprogramma");
+        assert_eq!(created.balances.budget, cents(700_000));
+        assert_eq!(created.balances.available(), cents(700_000));
 
-    let g = w.s().submit_order(&gent, w.basic(pid, GENT)).await.unwrap();
-    let a = w.s().submit_order(&antwerpen, w.basic(pid, ANTWERPEN)).await.unwrap();
-    assert_eq!((g.state, g.reserved), (OrderState::Offered, cents(BASIC_SHARE_OLD)));
-    assert_eq!((a.state, a.reserved), (OrderState::Offered, cents(BASIC_SHARE_OLD)));
-    let b = w.s().submit_order(&brugge, w.basic(pid, BRUGGE)).await.unwrap();
-    assert_eq!(b.state, OrderState::Waitlisted);
-    assert_eq!(b.reserved, Money::ZERO);
-    assert_eq!(b.firm_id, None);
-    let l = w.s().submit_order(&leuven, w.basic(pid, LEUVEN)).await.unwrap();
-    assert_eq!(l.state, OrderState::Waitlisted);
-    let status = w.status(pid).await;
-    assert_eq!(status.balances.reserved, cents(2 * BASIC_SHARE_OLD));
-    assert_eq!(status.balances.available(), cents(700_000 - 2 * BASIC_SHARE_OLD));
-    assert_eq!(status.waitlisted_count, 2);
-    assert_eq!(w.actions(b.id).await, ["order.submitted", "order.waitlisted"]);
-    // The other programme is untouched.
-    assert_eq!(w.status(w.programme_id).await.balances.reserved, Money::ZERO);
+        let g = w.s().submit_order(&gent, w.basic(pid, GENT)).await.unwrap();
+        let a = w.s().submit_order(&antwerpen, w.basic(pid, ANTWERPEN)).await.unwrap();
+        assert_eq!((g.state, g.reserved), (OrderState::Offered, cents(BASIC_SHARE_OLD)));
+        assert_eq!((a.state, a.reserved), (OrderState::Offered, cents(BASIC_SHARE_OLD)));
+        let b = w.s().submit_order(&brugge, w.basic(pid, BRUGGE)).await.unwrap();
+        assert_eq!(b.state, OrderState::Waitlisted);
+        assert_eq!(b.reserved, Money::ZERO);
+        assert_eq!(b.firm_id, None);
+        let l = w.s().submit_order(&leuven, w.basic(pid, LEUVEN)).await.unwrap();
+        assert_eq!(l.state, OrderState::Waitlisted);
+        let status = w.status(pid).await;
+        assert_eq!(status.balances.reserved, cents(2 * BASIC_SHARE_OLD));
+        assert_eq!(status.balances.available(), cents(700_000 - 2 * BASIC_SHARE_OLD));
+        assert_eq!(status.waitlisted_count, 2);
+        assert_eq!(w.actions(b.id).await, ["order.submitted", "order.waitlisted"]);
+        // The other programme is untouched.
+        assert_eq!(w.status(w.programme_id).await.balances.reserved, Money::ZERO);
 
-    // Gent cancels: the first on the waiting list (Brugge) is funded and offered; Leuven waits.
-    let cancelled = w.s().owner_step(&gent, g.id, OwnerStep::Cancel { reason: "Audit via eigen raamcontract.".into() }).await.unwrap();
-    assert_eq!(cancelled.state, OrderState::Cancelled);
-    assert_eq!(cancelled.reserved, Money::ZERO);
-    let b = w.order(b.id).await;
-    assert_eq!(b.state, OrderState::Offered);
-    assert_eq!(b.reserved, cents(BASIC_SHARE_OLD));
-    assert_eq!(b.firm_id, Some(w.firm_id("EY").await));
-    assert_eq!(b.response_due_on, Some(d(2020, 5, 26)));
-    assert_eq!(w.actions(b.id).await, ["order.submitted", "order.waitlisted", "order.funded", "order.offered"]);
-    assert_eq!(w.order(l.id).await.state, OrderState::Waitlisted);
-    let status = w.status(pid).await;
-    assert_eq!(status.balances.reserved, cents(2 * BASIC_SHARE_OLD));
-    assert_eq!(status.waitlisted_count, 1);
-    w.assert_ledger_holds(pid).await;
-    // A cancelled order cannot be cancelled again.
-    let err = w.s().owner_step(&gent, g.id, OwnerStep::Cancel { reason: "Nogmaals.".into() }).await.unwrap_err();
-    assert_eq!(refusal(err), Refusal::InvalidTransition { from: OrderState::Cancelled, action: OrderAction::Cancel });
+        // Gent cancels: the first on the waiting list (Brugge) is funded and offered; Leuven waits.
+        let cancelled = w
+            .s()
+            .owner_step(
+                &gent,
+                g.id,
+                OwnerStep::Cancel {
+                    reason: "Audit via eigen raamcontract.".into(),
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(cancelled.state, OrderState::Cancelled);
+        assert_eq!(cancelled.reserved, Money::ZERO);
+        let b = w.order(b.id).await;
+        assert_eq!(b.state, OrderState::Offered);
+        assert_eq!(b.reserved, cents(BASIC_SHARE_OLD));
+        assert_eq!(b.firm_id, Some(w.firm_id("EY").await));
+        assert_eq!(b.response_due_on, Some(d(2020, 5, 26)));
+        assert_eq!(
+            w.actions(b.id).await,
+            ["order.submitted", "order.waitlisted", "order.funded", "order.offered"]
+        );
+        assert_eq!(w.order(l.id).await.state, OrderState::Waitlisted);
+        let status = w.status(pid).await;
+        assert_eq!(status.balances.reserved, cents(2 * BASIC_SHARE_OLD));
+        assert_eq!(status.waitlisted_count, 1);
+        w.assert_ledger_holds(pid).await;
+        // A cancelled order cannot be cancelled again.
+        let err = w
+            .s()
+            .owner_step(
+                &gent,
+                g.id,
+                OwnerStep::Cancel {
+                    reason: "Nogmaals.".into(),
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(
+            refusal(err),
+            Refusal::InvalidTransition {
+                from: OrderState::Cancelled,
+                action: OrderAction::Cancel
+            }
+        );
 
-    // Additional work for Antwerpen: half of 200,000 is more than the 32,080 left, so it is capped.
-    let available = 700_000 - 2 * BASIC_SHARE_OLD;
-    assert_eq!(available, 32_080);
-    let extra = w.s().submit_order(&antwerpen, w.additional(pid, ANTWERPEN, cents(200_000))).await.unwrap();
-    assert_eq!(extra.state, OrderState::AwaitingConfirmation);
-    assert_eq!(extra.rate, Rate::new(1, 2).unwrap());
-    assert_eq!(extra.reserved, cents(available));
-    assert_eq!(extra.firm_id, None);
-    assert_eq!(w.status(pid).await.balances.available(), Money::ZERO);
-    let capped = w.order_events(extra.id).await;
-    let capped = details(capped.last().unwrap());
-    assert_eq!(capped["share_cents"], 100_000);
-    assert_eq!(capped["capped_cents"], available);
-    // Only Antwerpen (or the administrator) confirms.
-    assert!(matches!(w.s().owner_step(&brugge, extra.id, OwnerStep::Confirm).await, Err(ServiceError::NotFound(_))));
-    let confirmed = w.s().owner_step(&antwerpen, extra.id, OwnerStep::Confirm).await.unwrap();
-    assert_eq!(confirmed.state, OrderState::Offered);
-    assert_eq!(confirmed.firm_id, Some(w.firm_id("EY").await));
-    assert_eq!(confirmed.reserved, cents(available));
-    assert_eq!(
-        w.actions(extra.id).await,
-        ["order.submitted", "order.awaiting_confirmation", "order.confirmed", "order.offered"]
-    );
-    w.assert_ledger_holds(pid).await;
+        // Additional work for Antwerpen: half of 200,000 is more than the 32,080 left, so it is capped.
+        let available = 700_000 - 2 * BASIC_SHARE_OLD;
+        assert_eq!(available, 32_080);
+        let extra = w
+            .s()
+            .submit_order(&antwerpen, w.additional(pid, ANTWERPEN, cents(200_000)))
+            .await
+            .unwrap();
+        assert_eq!(extra.state, OrderState::AwaitingConfirmation);
+        assert_eq!(extra.rate, Rate::new(1, 2).unwrap());
+        assert_eq!(extra.reserved, cents(available));
+        assert_eq!(extra.firm_id, None);
+        assert_eq!(w.status(pid).await.balances.available(), Money::ZERO);
+        let capped = w.order_events(extra.id).await;
+        let capped = details(capped.last().unwrap());
+        assert_eq!(capped["share_cents"], 100_000);
+        assert_eq!(capped["capped_cents"], available);
+        // Only Antwerpen (or the administrator) confirms.
+        assert!(matches!(
+            w.s().owner_step(&brugge, extra.id, OwnerStep::Confirm).await,
+            Err(ServiceError::NotFound(_))
+        ));
+        let confirmed = w.s().owner_step(&antwerpen, extra.id, OwnerStep::Confirm).await.unwrap();
+        assert_eq!(confirmed.state, OrderState::Offered);
+        assert_eq!(confirmed.firm_id, Some(w.firm_id("EY").await));
+        assert_eq!(confirmed.reserved, cents(available));
+        assert_eq!(
+            w.actions(extra.id).await,
+            ["order.submitted", "order.awaiting_confirmation", "order.confirmed", "order.offered"]
+        );
+        w.assert_ledger_holds(pid).await;
 
-    // More credit by amendment funds the waiting list (Leuven).
-    let amended = w
-        .s()
-        .amend_programme(&admin, pid, ProgrammeAmendment { budget: Some(cents(1_100_000)), reason: "Bijkomend krediet.".into(), ..Default::default() })
-        .await
-        .unwrap();
-    assert_eq!(amended.balances.budget, cents(1_100_000));
-    let l = w.order(l.id).await;
-    assert_eq!(l.state, OrderState::Offered);
-    assert_eq!(l.reserved, cents(BASIC_SHARE_OLD));
-    let status = w.status(pid).await;
-    assert_eq!(status.waitlisted_count, 0);
-    assert_eq!(status.balances.reserved, cents(3 * BASIC_SHARE_OLD + available));
-    assert_eq!(status.balances.available(), cents(1_100_000 - 3 * BASIC_SHARE_OLD - available));
-    w.assert_ledger_holds(pid).await;
-    w.log_entries().await;
-});
+        // More credit by amendment funds the waiting list (Leuven).
+        let amended = w
+            .s()
+            .amend_programme(
+                &admin,
+                pid,
+                ProgrammeAmendment {
+                    budget: Some(cents(1_100_000)),
+                    reason: "Bijkomend krediet.".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(amended.balances.budget, cents(1_100_000));
+        let l = w.order(l.id).await;
+        assert_eq!(l.state, OrderState::Offered);
+        assert_eq!(l.reserved, cents(BASIC_SHARE_OLD));
+        let status = w.status(pid).await;
+        assert_eq!(status.waitlisted_count, 0);
+        assert_eq!(status.balances.reserved, cents(3 * BASIC_SHARE_OLD + available));
+        assert_eq!(status.balances.available(), cents(1_100_000 - 3 * BASIC_SHARE_OLD - available));
+        w.assert_ledger_holds(pid).await;
+        w.log_entries().await;
+    }
+);
 
 // D7: an accepted price below the reservation releases credit to the waiting list; settlement
 // never pays more than what the order reserved plus what is still available.
-story!(a_lower_price_funds_the_waiting_list_and_settlement_is_capped, "2020-05-18T08:00:00Z", |w| {
-    let admin = w.admin().await;
-    let ey = w.actor("ey@firms.test").await;
-    let gent = w.municipality(GENT).await;
-    let antwerpen = w.municipality(ANTWERPEN).await;
-    // Room for one basic audit and 30,000 more.
-    let budget = BASIC_SHARE_OLD + 30_000;
-    let pid = w.s().create_programme(&admin, flemish_programme("Krap", budget)).await.unwrap().programme.id;
-    let g = w.s().submit_order(&gent, w.basic(pid, GENT)).await.unwrap();
-    assert_eq!(g.reserved, cents(BASIC_SHARE_OLD));
-    let a = w.s().submit_order(&antwerpen, w.basic(pid, ANTWERPEN)).await.unwrap();
-    assert_eq!(a.state, OrderState::Waitlisted);
+story!(
+    a_lower_price_funds_the_waiting_list_and_settlement_is_capped,
+    "2020-05-18T08:00:00Z",
+    |w| {
+        let admin = w.admin().await;
+        let ey = w.actor("ey@firms.test").await;
+        let gent = w.municipality(GENT).await;
+        let antwerpen = w.municipality(ANTWERPEN).await;
+        // Room for one basic audit and 30,000 more.
+        let budget = BASIC_SHARE_OLD + 30_000;
+        let pid = w
+            .s()
+            .create_programme(&admin, flemish_programme("Krap", budget))
+            .await
+            .unwrap()
+            .programme
+            .id;
+        let g = w.s().submit_order(&gent, w.basic(pid, GENT)).await.unwrap();
+        assert_eq!(g.reserved, cents(BASIC_SHARE_OLD));
+        let a = w.s().submit_order(&antwerpen, w.basic(pid, ANTWERPEN)).await.unwrap();
+        assert_eq!(a.state, OrderState::Waitlisted);
 
-    // EY accepts at 30,000: 2/3 is 20,000, so 313,960 is released, 343,960 is available and
-    // Antwerpen's 333,960 fits; 10,000 is left.
-    let accepted = w
-        .s()
-        .firm_step(&ey, g.id, FirmStep::Accept { price: cents(30_000), planned_start_on: d(2020, 6, 1) })
-        .await
-        .unwrap();
-    assert_eq!(accepted.reserved, cents(20_000));
-    let a = w.order(a.id).await;
-    assert_eq!(a.state, OrderState::Offered);
-    assert_eq!(a.reserved, cents(BASIC_SHARE_OLD));
-    assert_eq!(w.actions(a.id).await, ["order.submitted", "order.waitlisted", "order.funded", "order.offered"]);
-    let status = w.status(pid).await;
-    assert_eq!(status.balances.reserved, cents(20_000 + BASIC_SHARE_OLD));
-    assert_eq!(status.balances.available(), cents(10_000));
-    w.assert_ledger_holds(pid).await;
+        // EY accepts at 30,000: 2/3 is 20,000, so 313,960 is released, 343,960 is available and
+        // Antwerpen's 333,960 fits; 10,000 is left.
+        let accepted = w
+            .s()
+            .firm_step(
+                &ey,
+                g.id,
+                FirmStep::Accept {
+                    price: cents(30_000),
+                    planned_start_on: d(2020, 6, 1),
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(accepted.reserved, cents(20_000));
+        let a = w.order(a.id).await;
+        assert_eq!(a.state, OrderState::Offered);
+        assert_eq!(a.reserved, cents(BASIC_SHARE_OLD));
+        assert_eq!(
+            w.actions(a.id).await,
+            ["order.submitted", "order.waitlisted", "order.funded", "order.offered"]
+        );
+        let status = w.status(pid).await;
+        assert_eq!(status.balances.reserved, cents(20_000 + BASIC_SHARE_OLD));
+        assert_eq!(status.balances.available(), cents(10_000));
+        w.assert_ledger_holds(pid).await;
 
-    // The invoice is far above the price: 2/3 of 600,000 is 400,000, but only the 20,000 reserved
-    // plus the 10,000 still available can be paid.
-    w.advance_to("2020-05-19T08:00:00Z").await;
-    w.s().firm_step(&ey, g.id, FirmStep::Deliver).await.unwrap();
-    w.s().firm_step(&ey, g.id, FirmStep::RemediationDay { held_on: d(2020, 5, 19) }).await.unwrap();
-    w.s().firm_step(&ey, g.id, FirmStep::Invoice { invoice_number: "EY-2020-0001".into(), amount: cents(600_000) }).await.unwrap();
-    let settled = w.s().settle_order(&admin, g.id).await.unwrap();
-    assert_eq!(settled.paid, cents(30_000));
-    assert_eq!(settled.reserved, Money::ZERO);
-    let status = w.status(pid).await;
-    assert_eq!(status.balances.paid, cents(30_000));
-    assert_eq!(status.balances.reserved, cents(BASIC_SHARE_OLD));
-    assert_eq!(status.balances.available(), Money::ZERO);
-    w.assert_ledger_holds(pid).await;
-    let settled_event = w.order_events(g.id).await;
-    let settled_event = details(settled_event.last().unwrap());
-    assert_eq!(settled_event["due_cents"], 400_000);
-    assert_eq!(settled_event["paid_cents"], 30_000);
-});
+        // The invoice is far above the price: 2/3 of 600,000 is 400,000, but only the 20,000 reserved
+        // plus the 10,000 still available can be paid.
+        w.advance_to("2020-05-19T08:00:00Z").await;
+        w.s().firm_step(&ey, g.id, FirmStep::Deliver).await.unwrap();
+        w.s()
+            .firm_step(&ey, g.id, FirmStep::RemediationDay { held_on: d(2020, 5, 19) })
+            .await
+            .unwrap();
+        w.s()
+            .firm_step(
+                &ey,
+                g.id,
+                FirmStep::Invoice {
+                    invoice_number: "EY-2020-0001".into(),
+                    amount: cents(600_000),
+                },
+            )
+            .await
+            .unwrap();
+        let settled = w.s().settle_order(&admin, g.id).await.unwrap();
+        assert_eq!(settled.paid, cents(30_000));
+        assert_eq!(settled.reserved, Money::ZERO);
+        let status = w.status(pid).await;
+        assert_eq!(status.balances.paid, cents(30_000));
+        assert_eq!(status.balances.reserved, cents(BASIC_SHARE_OLD));
+        assert_eq!(status.balances.available(), Money::ZERO);
+        w.assert_ledger_holds(pid).await;
+        let settled_event = w.order_events(g.id).await;
+        let settled_event = details(settled_event.last().unwrap());
+        assert_eq!(settled_event["due_cents"], 400_000);
+        assert_eq!(settled_event["paid_cents"], 30_000);
+    }
+);
 
 // ---------------------------------------------------------------------------------------------
 // D9: amendments extend the offer; they never shorten it nor take back committed credit.
 
-story!(an_amendment_extends_the_offer_but_never_shortens_it_nor_undercuts_commitments, "2020-05-18T08:00:00Z", |w| {
-    let admin = w.admin().await;
-    let gent = w.municipality(GENT).await;
-    let pid = w.programme_id;
-    let new = w.agreement(NEW_AGREEMENT).await;
-    w.s().activate_agreement(&admin, new.id).await.unwrap();
+story!(
+    an_amendment_extends_the_offer_but_never_shortens_it_nor_undercuts_commitments,
+    "2020-05-18T08:00:00Z",
+    |w| {
+        let admin = w.admin().await;
+        let gent = w.municipality(GENT).await;
+        let pid = w.programme_id;
+        let new = w.agreement(NEW_AGREEMENT).await;
+        w.s().activate_agreement(&admin, new.id).await.unwrap();
 
-    w.advance_to("2022-01-10T09:00:00Z").await;
-    let err = w.assert_refused_without_trace(pid, w.s().submit_order(&gent, w.basic(pid, GENT))).await;
-    assert_eq!(refusal(err), Refusal::OfferEnded(d(2021, 12, 31)));
+        w.advance_to("2022-01-10T09:00:00Z").await;
+        let err = w
+            .assert_refused_without_trace(pid, w.s().submit_order(&gent, w.basic(pid, GENT)))
+            .await;
+        assert_eq!(refusal(err), Refusal::OfferEnded(d(2021, 12, 31)));
 
-    let extend = ProgrammeAmendment { offer_ends_on: Some(d(2022, 12, 31)), budget: None, reason: "Verlenging van het aanbod tot eind 2022.".into() };
-    assert!(matches!(w.s().amend_programme(&gent, pid, extend.clone()).await, Err(ServiceError::Forbidden)));
-    let no_reason = ProgrammeAmendment { reason: "  ".into(), ..extend.clone() };
-    let err = w.assert_refused_without_trace(pid, w.s().amend_programme(&admin, pid, no_reason)).await;
-    assert!(matches!(err, ServiceError::Invalid { field: "reason", .. }), "{err:?}");
-    let nothing = ProgrammeAmendment { reason: "Niets.".into(), ..Default::default() };
-    let err = w.assert_refused_without_trace(pid, w.s().amend_programme(&admin, pid, nothing)).await;
-    assert!(matches!(err, ServiceError::Invalid { field: "amendment", .. }), "{err:?}");
+        let extend = ProgrammeAmendment {
+            offer_ends_on: Some(d(2022, 12, 31)),
+            budget: None,
+            reason: "Verlenging van het aanbod tot eind 2022.".into(),
+        };
+        assert!(matches!(
+            w.s().amend_programme(&gent, pid, extend.clone()).await,
+            Err(ServiceError::Forbidden)
+        ));
+        let no_reason = ProgrammeAmendment {
+            reason: "  ".into(),
+            ..extend.clone()
+        };
+        let err = w
+            .assert_refused_without_trace(pid, w.s().amend_programme(&admin, pid, no_reason))
+            .await;
+        assert!(matches!(err, ServiceError::Invalid { field: "reason", .. }), "{err:?}");
+        let nothing = ProgrammeAmendment {
+            reason: "Niets.".into(),
+            ..Default::default()
+        };
+        let err = w
+            .assert_refused_without_trace(pid, w.s().amend_programme(&admin, pid, nothing))
+            .await;
+        assert!(matches!(err, ServiceError::Invalid { field: "amendment", .. }), "{err:?}");
 
-    let amended = w.s().amend_programme(&admin, pid, extend).await.expect("the offer is extended");
-    assert_eq!(amended.programme.settings.offer_ends_on, d(2022, 12, 31));
-    let order = w.s().submit_order(&gent, w.basic(pid, GENT)).await.expect("the extended offer accepts the order");
-    assert_eq!(order.state, OrderState::Offered);
-    assert_eq!(order.agreement_id, Some(new.id));
-    assert_eq!(order.firm_id, Some(w.firm_id("Deloitte").await));
-    assert_eq!(order.submitted_on, d(2022, 1, 10));
-    assert_eq!(order.reserved, cents(BASIC_SHARE_NEW));
+        let amended = w.s().amend_programme(&admin, pid, extend).await.expect("the offer is extended");
+        assert_eq!(amended.programme.settings.offer_ends_on, d(2022, 12, 31));
+        let order = w
+            .s()
+            .submit_order(&gent, w.basic(pid, GENT))
+            .await
+            .expect("the extended offer accepts the order");
+        assert_eq!(order.state, OrderState::Offered);
+        assert_eq!(order.agreement_id, Some(new.id));
+        assert_eq!(order.firm_id, Some(w.firm_id("Deloitte").await));
+        assert_eq!(order.submitted_on, d(2022, 1, 10));
+        assert_eq!(order.reserved, cents(BASIC_SHARE_NEW));
 
-    // Shortening, or "extending" to the same day, is refused.
-    for ends_on in [d(2022, 6, 30), d(2022, 12, 31)] {
-        let shorten = ProgrammeAmendment { offer_ends_on: Some(ends_on), budget: None, reason: "Inkorten.".into() };
-        let err = w.assert_refused_without_trace(pid, w.s().amend_programme(&admin, pid, shorten)).await;
-        assert_eq!(refusal(err), Refusal::EndDateNotLater);
+        // Shortening, or "extending" to the same day, is refused.
+        for ends_on in [d(2022, 6, 30), d(2022, 12, 31)] {
+            let shorten = ProgrammeAmendment {
+                offer_ends_on: Some(ends_on),
+                budget: None,
+                reason: "Inkorten.".into(),
+            };
+            let err = w
+                .assert_refused_without_trace(pid, w.s().amend_programme(&admin, pid, shorten))
+                .await;
+            assert_eq!(refusal(err), Refusal::EndDateNotLater);
+        }
+        // The budget cannot go below what is reserved and paid.
+        let cut = ProgrammeAmendment {
+            budget: Some(cents(BASIC_SHARE_NEW - 1)),
+            reason: "Besparing.".into(),
+            ..Default::default()
+        };
+        let err = w.assert_refused_without_trace(pid, w.s().amend_programme(&admin, pid, cut)).await;
+        assert_eq!(refusal(err), Refusal::BudgetBelowCommitments);
+        // Down to exactly the commitments is allowed.
+        let exact = ProgrammeAmendment {
+            budget: Some(cents(BASIC_SHARE_NEW)),
+            reason: "Besparing tot het gereserveerde.".into(),
+            ..Default::default()
+        };
+        let status = w.s().amend_programme(&admin, pid, exact).await.unwrap();
+        assert_eq!(status.balances.budget, cents(BASIC_SHARE_NEW));
+        assert_eq!(status.balances.available(), Money::ZERO);
+        w.assert_ledger_holds(pid).await;
+
+        let amendments = w.s().amendments(&admin, pid).await.unwrap();
+        assert_eq!(amendments.len(), 2);
+        assert_eq!(amendments[0].summary["offer_ends_on"]["to"], "2022-12-31");
+        assert_eq!(amendments[0].decided_by, admin.person_id);
+        assert_eq!(amendments[1].summary["budget_cents"]["from"], BUDGET);
+        assert_eq!(amendments[1].summary["budget_cents"]["to"], BASIC_SHARE_NEW);
+        w.log_entries().await;
     }
-    // The budget cannot go below what is reserved and paid.
-    let cut = ProgrammeAmendment { budget: Some(cents(BASIC_SHARE_NEW - 1)), reason: "Besparing.".into(), ..Default::default() };
-    let err = w.assert_refused_without_trace(pid, w.s().amend_programme(&admin, pid, cut)).await;
-    assert_eq!(refusal(err), Refusal::BudgetBelowCommitments);
-    // Down to exactly the commitments is allowed.
-    let exact = ProgrammeAmendment { budget: Some(cents(BASIC_SHARE_NEW)), reason: "Besparing tot het gereserveerde.".into(), ..Default::default() };
-    let status = w.s().amend_programme(&admin, pid, exact).await.unwrap();
-    assert_eq!(status.balances.budget, cents(BASIC_SHARE_NEW));
-    assert_eq!(status.balances.available(), Money::ZERO);
-    w.assert_ledger_holds(pid).await;
-
-    let amendments = w.s().amendments(&admin, pid).await.unwrap();
-    assert_eq!(amendments.len(), 2);
-    assert_eq!(amendments[0].summary["offer_ends_on"]["to"], "2022-12-31");
-    assert_eq!(amendments[0].decided_by, admin.person_id);
-    assert_eq!(amendments[1].summary["budget_cents"]["from"], BUDGET);
-    assert_eq!(amendments[1].summary["budget_cents"]["to"], BASIC_SHARE_NEW);
-    w.log_entries().await;
-});
+);
 
 // ---------------------------------------------------------------------------------------------
 // D10: the audit log is a hash chain; any change to it is detected.
@@ -814,7 +1193,10 @@ story!(the_audit_log_is_intact_after_a_story, "2020-05-18T08:00:00Z", |w| {
     let gent = w.municipality(GENT).await;
     let ey = w.actor("ey@firms.test").await;
     let order = w.s().submit_order(&gent, w.basic(w.programme_id, GENT)).await.unwrap();
-    w.s().firm_step(&ey, order.id, FirmStep::Decline { reason: "Volzet.".into() }).await.unwrap();
+    w.s()
+        .firm_step(&ey, order.id, FirmStep::Decline { reason: "Volzet.".into() })
+        .await
+        .unwrap();
     assert_eq!(w.advance_to("2020-06-30T08:00:00Z").await, 2);
     assert_eq!(w.order(order.id).await.state, OrderState::Unplaceable);
     match w.s().verify_audit_log().await.unwrap() {
@@ -836,7 +1218,9 @@ story!(the_audit_log_is_intact_after_a_story, "2020-05-18T08:00:00Z", |w| {
 /// Opens the story's SQLite file beside the store, as someone with file access would.
 async fn tamper(w: &World, sql: &str) -> u64 {
     let path = w.sqlite_path.as_ref().expect("a SQLite story");
-    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite:{}", path.display())).await.unwrap();
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite:{}", path.display()))
+        .await
+        .unwrap();
     let changed = sqlx::query(sql).execute(&mut conn).await.unwrap().rows_affected();
     conn.close().await.unwrap();
     changed
@@ -891,65 +1275,95 @@ async fn a_removed_middle_event_breaks_the_chain_sqlite() {
 // ---------------------------------------------------------------------------------------------
 // D7, D8 under load: concurrent orders never reserve more than the budget.
 
-story!(sixty_four_concurrent_orders_fund_exactly_ten_basic_audits, "2020-05-18T08:00:00Z", |w| {
-    let admin = w.admin().await;
-    let budget = 10 * BASIC_SHARE_OLD;
-    assert_eq!(budget, 3_339_600);
-    let pid = w.s().create_programme(&admin, flemish_programme("Tien basisaudits", budget)).await.unwrap().programme.id;
-    let municipalities: Vec<String> = w
-        .s()
-        .organisations(&admin, OrganisationFilter { kind: Some(OrganisationKind::Gemeente), limit: 64, ..Default::default() })
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|o| o.nis_code.expect("a municipality has a NIS code").to_string())
-        .collect();
-    assert_eq!(municipalities.len(), 64);
+story!(
+    sixty_four_concurrent_orders_fund_exactly_ten_basic_audits,
+    "2020-05-18T08:00:00Z",
+    |w| {
+        let admin = w.admin().await;
+        let budget = 10 * BASIC_SHARE_OLD;
+        assert_eq!(budget, 3_339_600);
+        let pid = w
+            .s()
+            .create_programme(&admin, flemish_programme("Tien basisaudits", budget))
+            .await
+            .unwrap()
+            .programme
+            .id;
+        let municipalities: Vec<String> = w
+            .s()
+            .organisations(
+                &admin,
+                OrganisationFilter {
+                    kind: Some(OrganisationKind::Gemeente),
+                    limit: 64,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| o.nis_code.expect("a municipality has a NIS code").to_string())
+            .collect();
+        assert_eq!(municipalities.len(), 64);
 
-    let tasks: Vec<_> = municipalities
-        .iter()
-        .map(|nis| {
-            let services = w.services.clone();
-            let admin: Actor = admin.clone();
-            let order = w.basic(pid, nis);
-            tokio::spawn(async move { services.submit_order(&admin, order).await })
-        })
-        .collect();
-    let mut placed = Vec::new();
-    for task in tasks {
-        placed.push(task.await.expect("no task panics").expect("every order is taken"));
+        let tasks: Vec<_> = municipalities
+            .iter()
+            .map(|nis| {
+                let services = w.services.clone();
+                let admin: Actor = admin.clone();
+                let order = w.basic(pid, nis);
+                tokio::spawn(async move { services.submit_order(&admin, order).await })
+            })
+            .collect();
+        let mut placed = Vec::new();
+        for task in tasks {
+            placed.push(task.await.expect("no task panics").expect("every order is taken"));
+        }
+
+        let mut orders = w.orders(pid).await;
+        assert_eq!(orders.len(), 64);
+        orders.sort_by_key(|o| o.id);
+        let offered: Vec<_> = orders.iter().filter(|o| o.state == OrderState::Offered).collect();
+        let waitlisted: Vec<_> = orders.iter().filter(|o| o.state == OrderState::Waitlisted).collect();
+        assert_eq!(offered.len(), 10);
+        assert_eq!(waitlisted.len(), 54);
+        assert!(offered.iter().all(|o| o.reserved == cents(BASIC_SHARE_OLD)));
+        assert!(waitlisted.iter().all(|o| o.reserved == Money::ZERO));
+        // First come, first served: the ten funded orders are the ten placed first.
+        assert!(
+            orders[..10].iter().all(|o| o.state == OrderState::Offered),
+            "{:?}",
+            orders.iter().map(|o| (o.id, o.state)).collect::<Vec<_>>()
+        );
+        for order in &placed {
+            assert_eq!(orders.iter().find(|o| o.id == order.id), Some(order));
+        }
+        let status = w.status(pid).await;
+        assert_eq!(status.balances.reserved, cents(budget));
+        assert_eq!(status.balances.available(), Money::ZERO);
+        assert_eq!(status.waitlisted_count, 54);
+        w.assert_ledger_holds(pid).await;
+        // 4 seeded, 1 programme, 64 submissions, 10 offers, 54 waits; the chain took them one by one.
+        assert_eq!(w.log_entries().await, 4 + 1 + 64 + 10 + 54);
+
+        // One cancellation funds the first order on the waiting list, and only that one.
+        let first_waiting = waitlisted[0].id;
+        w.s()
+            .owner_step(
+                &admin,
+                offered[3].id,
+                OwnerStep::Cancel {
+                    reason: "Dubbel besteld.".into(),
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(w.order(first_waiting).await.state, OrderState::Offered);
+        assert_eq!(w.count_in_state(pid, OrderState::Offered).await, 10);
+        assert_eq!(w.count_in_state(pid, OrderState::Waitlisted).await, 53);
+        w.assert_ledger_holds(pid).await;
     }
-
-    let mut orders = w.orders(pid).await;
-    assert_eq!(orders.len(), 64);
-    orders.sort_by_key(|o| o.id);
-    let offered: Vec<_> = orders.iter().filter(|o| o.state == OrderState::Offered).collect();
-    let waitlisted: Vec<_> = orders.iter().filter(|o| o.state == OrderState::Waitlisted).collect();
-    assert_eq!(offered.len(), 10);
-    assert_eq!(waitlisted.len(), 54);
-    assert!(offered.iter().all(|o| o.reserved == cents(BASIC_SHARE_OLD)));
-    assert!(waitlisted.iter().all(|o| o.reserved == Money::ZERO));
-    // First come, first served: the ten funded orders are the ten placed first.
-    assert!(orders[..10].iter().all(|o| o.state == OrderState::Offered), "{:?}", orders.iter().map(|o| (o.id, o.state)).collect::<Vec<_>>());
-    for order in &placed {
-        assert_eq!(orders.iter().find(|o| o.id == order.id), Some(order));
-    }
-    let status = w.status(pid).await;
-    assert_eq!(status.balances.reserved, cents(budget));
-    assert_eq!(status.balances.available(), Money::ZERO);
-    assert_eq!(status.waitlisted_count, 54);
-    w.assert_ledger_holds(pid).await;
-    // 4 seeded, 1 programme, 64 submissions, 10 offers, 54 waits; the chain took them one by one.
-    assert_eq!(w.log_entries().await, 4 + 1 + 64 + 10 + 54);
-
-    // One cancellation funds the first order on the waiting list, and only that one.
-    let first_waiting = waitlisted[0].id;
-    w.s().owner_step(&admin, offered[3].id, OwnerStep::Cancel { reason: "Dubbel besteld.".into() }).await.unwrap();
-    assert_eq!(w.order(first_waiting).await.state, OrderState::Offered);
-    assert_eq!(w.count_in_state(pid, OrderState::Offered).await, 10);
-    assert_eq!(w.count_in_state(pid, OrderState::Waitlisted).await, 53);
-    w.assert_ledger_holds(pid).await;
-});
+);
 
 // ---------------------------------------------------------------------------------------------
 // D7, D8: whatever happens in whatever order, the ledger holds (SQLite only, to keep it fast).
@@ -1012,7 +1426,11 @@ mod random_operations {
     /// run e.g. `STORY_CASES=600 STORY_SEED=7 cargo test -p cyberveilig-services --test story random`.
     #[test]
     fn the_ledger_holds_after_every_operation_sqlite() {
-        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
         let config = Config {
             cases: std::env::var("STORY_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(24),
             max_shrink_iters: 256,
@@ -1047,11 +1465,21 @@ mod random_operations {
         let mut governments = Vec::new();
         for nis in GOVERNMENTS {
             // The province has no account of its own: the administrator orders for it.
-            let actor = if nis == PROVINCIE_LIMBURG { admin.clone() } else { w.municipality(nis).await };
+            let actor = if nis == PROVINCIE_LIMBURG {
+                admin.clone()
+            } else {
+                w.municipality(nis).await
+            };
             governments.push((nis, actor));
         }
         let new_agreement = w.agreement(NEW_AGREEMENT).await.id;
-        let pid = w.s().create_programme(&admin, flemish_programme("Willekeurig", SMALL_BUDGET)).await.unwrap().programme.id;
+        let pid = w
+            .s()
+            .create_programme(&admin, flemish_programme("Willekeurig", SMALL_BUDGET))
+            .await
+            .unwrap()
+            .programme
+            .id;
         let mut ids: Vec<i64> = Vec::new();
         let mut invoice = 0;
         let ops: Vec<Op> = ops
@@ -1063,7 +1491,8 @@ mod random_operations {
             .collect();
 
         for (step, op) in ops.iter().enumerate() {
-            let firm_of = |order: &cyberveilig_services::store::records::Order| order.firm_id.and_then(|f| firms.get(&f)).unwrap_or(&ey).clone();
+            let firm_of =
+                |order: &cyberveilig_services::store::records::Order| order.firm_id.and_then(|f| firms.get(&f)).unwrap_or(&ey).clone();
             let today = w.today();
             let result: Result<(), ServiceError> = match op {
                 Op::SubmitBasic(g) => {
@@ -1072,13 +1501,24 @@ mod random_operations {
                 }
                 Op::SubmitAdditional(g, estimate) => {
                     let (nis, actor) = &governments[*g];
-                    w.s().submit_order(actor, w.additional(pid, nis, cents(*estimate))).await.map(|o| ids.push(o.id))
+                    w.s()
+                        .submit_order(actor, w.additional(pid, nis, cents(*estimate)))
+                        .await
+                        .map(|o| ids.push(o.id))
                 }
                 Op::AdvanceDays(days) => w.s().advance_clock(w.now() + chrono::Days::new(*days)).await.map(drop),
                 Op::ActivateNewAgreement => w.s().activate_agreement(&admin, new_agreement).await.map(drop),
                 Op::AmendBudget(budget) => w
                     .s()
-                    .amend_programme(&admin, pid, ProgrammeAmendment { budget: Some(cents(*budget)), reason: "Bijsturing.".into(), ..Default::default() })
+                    .amend_programme(
+                        &admin,
+                        pid,
+                        ProgrammeAmendment {
+                            budget: Some(cents(*budget)),
+                            reason: "Bijsturing.".into(),
+                            ..Default::default()
+                        },
+                    )
                     .await
                     .map(drop),
                 _ => {
@@ -1092,44 +1532,94 @@ mod random_operations {
                     let orders = w.orders(pid).await;
                     let fits: Vec<i64> = orders.iter().filter(|o| applies(op, o)).map(|o| o.id).collect();
                     let candidates = if fits.is_empty() { &ids } else { &fits };
-                    let Some(&id) = candidates.get(index % candidates.len().max(1)) else { continue };
+                    let Some(&id) = candidates.get(index % candidates.len().max(1)) else {
+                        continue;
+                    };
                     let order = w.order(id).await;
                     let firm = firm_of(&order);
                     match op {
                         Op::Accept(_, price) => w
                             .s()
-                            .firm_step(&firm, id, FirmStep::Accept { price: cents(*price), planned_start_on: today + chrono::Days::new(7) })
+                            .firm_step(
+                                &firm,
+                                id,
+                                FirmStep::Accept {
+                                    price: cents(*price),
+                                    planned_start_on: today + chrono::Days::new(7),
+                                },
+                            )
                             .await
                             .map(drop),
-                        Op::Decline(_) => w.s().firm_step(&firm, id, FirmStep::Decline { reason: "Geen capaciteit.".into() }).await.map(drop),
+                        Op::Decline(_) => w
+                            .s()
+                            .firm_step(
+                                &firm,
+                                id,
+                                FirmStep::Decline {
+                                    reason: "Geen capaciteit.".into(),
+                                },
+                            )
+                            .await
+                            .map(drop),
                         Op::Deliver(_) => w.s().firm_step(&firm, id, FirmStep::Deliver).await.map(drop),
-                        Op::RemediationDay(_) => w.s().firm_step(&firm, id, FirmStep::RemediationDay { held_on: today }).await.map(drop),
+                        Op::RemediationDay(_) => w
+                            .s()
+                            .firm_step(&firm, id, FirmStep::RemediationDay { held_on: today })
+                            .await
+                            .map(drop),
                         Op::Invoice(_, amount) => {
                             invoice += 1;
                             w.s()
-                                .firm_step(&firm, id, FirmStep::Invoice { invoice_number: format!("F-{invoice}"), amount: cents(*amount) })
+                                .firm_step(
+                                    &firm,
+                                    id,
+                                    FirmStep::Invoice {
+                                        invoice_number: format!("F-{invoice}"),
+                                        amount: cents(*amount),
+                                    },
+                                )
                                 .await
                                 .map(drop)
                         }
                         Op::Settle(_) => w.s().settle_order(&admin, id).await.map(drop),
-                        Op::Cancel(_) => w.s().owner_step(&admin, id, OwnerStep::Cancel { reason: "Ingetrokken.".into() }).await.map(drop),
+                        Op::Cancel(_) => w
+                            .s()
+                            .owner_step(
+                                &admin,
+                                id,
+                                OwnerStep::Cancel {
+                                    reason: "Ingetrokken.".into(),
+                                },
+                            )
+                            .await
+                            .map(drop),
                         Op::Confirm(_) => w.s().owner_step(&admin, id, OwnerStep::Confirm).await.map(drop),
                         Op::Reopen(_) => w.s().reopen_order(&admin, id).await.map(drop),
                         Op::Progress(_, amount) => {
                             let step = match order.state {
-                                OrderState::Offered => Some(FirmStep::Accept { price: cents(*amount), planned_start_on: today }),
+                                OrderState::Offered => Some(FirmStep::Accept {
+                                    price: cents(*amount),
+                                    planned_start_on: today,
+                                }),
                                 OrderState::Accepted => Some(FirmStep::Deliver),
-                                OrderState::Delivered if order.kind == OrderKind::Basic => Some(FirmStep::RemediationDay { held_on: today }),
+                                OrderState::Delivered if order.kind == OrderKind::Basic => {
+                                    Some(FirmStep::RemediationDay { held_on: today })
+                                }
                                 OrderState::Delivered | OrderState::RemediationDayHeld => {
                                     invoice += 1;
-                                    Some(FirmStep::Invoice { invoice_number: format!("F-{invoice}"), amount: cents(*amount) })
+                                    Some(FirmStep::Invoice {
+                                        invoice_number: format!("F-{invoice}"),
+                                        amount: cents(*amount),
+                                    })
                                 }
                                 _ => None,
                             };
                             match (step, order.state) {
                                 (Some(step), _) => w.s().firm_step(&firm, id, step).await.map(drop),
                                 (None, OrderState::Invoiced) => w.s().settle_order(&admin, id).await.map(drop),
-                                (None, OrderState::AwaitingConfirmation) => w.s().owner_step(&admin, id, OwnerStep::Confirm).await.map(drop),
+                                (None, OrderState::AwaitingConfirmation) => {
+                                    w.s().owner_step(&admin, id, OwnerStep::Confirm).await.map(drop)
+                                }
                                 (None, OrderState::Unplaceable) => w.s().reopen_order(&admin, id).await.map(drop),
                                 (None, _) => Ok(()),
                             }
@@ -1147,7 +1637,11 @@ mod random_operations {
             check_invariants(w, pid, step, op).await?;
         }
         let report = w.s().verify_audit_log().await.unwrap();
-        prop_assert!(matches!(report, ChainReport::Intact { .. }), "the audit log is broken: {:?}", report);
+        prop_assert!(
+            matches!(report, ChainReport::Intact { .. }),
+            "the audit log is broken: {:?}",
+            report
+        );
         Ok(())
     }
 
@@ -1164,7 +1658,10 @@ mod random_operations {
             Op::Confirm(_) => OrderAction::Confirm,
             Op::Reopen(_) => OrderAction::Reopen,
             Op::Progress(..) => {
-                return !matches!(order.state, OrderState::Settled | OrderState::Cancelled | OrderState::Waitlisted | OrderState::AwaitingFramework)
+                return !matches!(
+                    order.state,
+                    OrderState::Settled | OrderState::Cancelled | OrderState::Waitlisted | OrderState::AwaitingFramework
+                );
             }
             _ => return false,
         };
@@ -1177,7 +1674,13 @@ mod random_operations {
         let balances = check.running;
         let orders = w.orders(pid).await;
         let paid: i64 = orders.iter().map(|o| o.paid.cents()).sum();
-        prop_assert_eq!(paid, balances.paid.cents(), "step {} {:?}: orders' payments differ from the ledger", step, op);
+        prop_assert_eq!(
+            paid,
+            balances.paid.cents(),
+            "step {} {:?}: orders' payments differ from the ledger",
+            step,
+            op
+        );
         for o in &orders {
             prop_assert!(o.reserved >= Money::ZERO && o.paid >= Money::ZERO, "step {step} {op:?}: {o:?}");
             if !o.state.holds_reservation() || o.state == OrderState::Waitlisted {
@@ -1187,7 +1690,10 @@ mod random_operations {
                 prop_assert_eq!(o.paid, Money::ZERO, "step {} {:?}: unsettled order paid", step, op);
             }
             if o.state == OrderState::Offered {
-                prop_assert!(o.firm_id.is_some() && o.response_due_on.is_some(), "step {step} {op:?}: offer without firm: {o:?}");
+                prop_assert!(
+                    o.firm_id.is_some() && o.response_due_on.is_some(),
+                    "step {step} {op:?}: offer without firm: {o:?}"
+                );
             }
         }
         // D3: at most one basic audit per government that still counts.
@@ -1195,7 +1701,10 @@ mod random_operations {
         for o in orders.iter().filter(|o| o.kind == OrderKind::Basic && o.state.counts_as_ordered()) {
             *basics.entry(o.government_id).or_default() += 1;
         }
-        prop_assert!(basics.values().all(|n| *n <= 1), "step {step} {op:?}: a second basic audit: {basics:?}");
+        prop_assert!(
+            basics.values().all(|n| *n <= 1),
+            "step {step} {op:?}: a second basic audit: {basics:?}"
+        );
         Ok(())
     }
 }

@@ -74,7 +74,11 @@ pub struct ChainVerifier {
 
 impl Default for ChainVerifier {
     fn default() -> Self {
-        ChainVerifier { previous: GENESIS.to_owned(), expected_seq: 1, checked: 0 }
+        ChainVerifier {
+            previous: GENESIS.to_owned(),
+            expected_seq: 1,
+            checked: 0,
+        }
     }
 }
 
@@ -82,7 +86,10 @@ impl ChainVerifier {
     pub fn check(&mut self, event: &Event) -> Result<(), BrokenLink> {
         let broken = |problem| BrokenLink { seq: event.seq, problem };
         if event.seq != self.expected_seq {
-            return Err(BrokenLink { seq: self.expected_seq, problem: "entry missing" });
+            return Err(BrokenLink {
+                seq: self.expected_seq,
+                problem: "entry missing",
+            });
         }
         if event.prev_hash != self.previous {
             return Err(broken("does not link to the entry before it"));

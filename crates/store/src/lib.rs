@@ -87,7 +87,14 @@ pub trait Tx: Send {
     /// The person a token belongs to, if it exists, is not revoked and has not expired at `now`.
     async fn person_by_token(&mut self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Person>>;
     async fn revoke_token(&mut self, token_hash: &str, at: DateTime<Utc>) -> Result<bool>;
-    async fn insert_session(&mut self, token_hash: &str, person_id: i64, csrf_token: &str, at: DateTime<Utc>, expires: DateTime<Utc>) -> Result<()>;
+    async fn insert_session(
+        &mut self,
+        token_hash: &str,
+        person_id: i64,
+        csrf_token: &str,
+        at: DateTime<Utc>,
+        expires: DateTime<Utc>,
+    ) -> Result<()>;
     /// The person and CSRF token of a live session.
     async fn session(&mut self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<(Person, String)>>;
     async fn revoke_session(&mut self, token_hash: &str, at: DateTime<Utc>) -> Result<()>;
@@ -104,7 +111,14 @@ pub trait Tx: Send {
     /// Reads the programme and locks it until the transaction ends.
     async fn lock_programme(&mut self, id: i64) -> Result<Option<Programme>>;
     async fn programmes(&mut self) -> Result<Vec<Programme>>;
-    async fn insert_amendment(&mut self, programme_id: i64, summary: &serde_json::Value, reason: &str, decided_by: i64, at: DateTime<Utc>) -> Result<i64>;
+    async fn insert_amendment(
+        &mut self,
+        programme_id: i64,
+        summary: &serde_json::Value,
+        reason: &str,
+        decided_by: i64,
+        at: DateTime<Utc>,
+    ) -> Result<i64>;
     async fn amendments(&mut self, programme_id: i64) -> Result<Vec<Amendment>>;
     async fn insert_grant(&mut self, grant: &ProjectGrant) -> Result<i64>;
     async fn grants(&mut self) -> Result<Vec<ProjectGrant>>;
@@ -151,7 +165,8 @@ pub trait Tx: Send {
     async fn chain_head(&mut self) -> Result<(i64, String)>;
 
     // Idempotency keys.
-    async fn claim_idempotency_key(&mut self, person_id: i64, key: &str, request_hash: &str, at: DateTime<Utc>) -> Result<IdempotencyClaim>;
+    async fn claim_idempotency_key(&mut self, person_id: i64, key: &str, request_hash: &str, at: DateTime<Utc>)
+    -> Result<IdempotencyClaim>;
     async fn record_idempotent_response(&mut self, person_id: i64, key: &str, status: u16, body: &str) -> Result<()>;
     async fn release_idempotency_key(&mut self, person_id: i64, key: &str) -> Result<()>;
 }

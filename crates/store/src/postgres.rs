@@ -60,11 +60,17 @@ impl Store for PostgresStore {
     }
 
     async fn write(&self) -> Result<Box<dyn Tx>> {
-        Ok(Box::new(PostgresTx { conn: Conn::Tx(self.pool.begin().await?), head: None }))
+        Ok(Box::new(PostgresTx {
+            conn: Conn::Tx(self.pool.begin().await?),
+            head: None,
+        }))
     }
 
     async fn read(&self) -> Result<Box<dyn Tx>> {
-        Ok(Box::new(PostgresTx { conn: Conn::Pooled(self.pool.acquire().await?), head: None }))
+        Ok(Box::new(PostgresTx {
+            conn: Conn::Pooled(self.pool.acquire().await?),
+            head: None,
+        }))
     }
 
     async fn close(&self) {

@@ -48,11 +48,9 @@ pub(crate) const ORDER_COLUMNS: &str = "id, programme_id, government_id, kind, s
     accepted_on, delivered_on, remediation_day_on, invoice_number, invoiced_cents, reserved_cents, paid_cents, \
     submitted_on, submitted_at, submitted_by, updated_at";
 
-pub(crate) const EVENT_COLUMNS: &str =
-    "seq, at, actor_id, actor, action, subject_type, subject_id, details, prev_hash, hash";
+pub(crate) const EVENT_COLUMNS: &str = "seq, at, actor_id, actor, action, subject_type, subject_id, details, prev_hash, hash";
 
-pub(crate) const PERSON_COLUMNS: &str =
-    "p.id, p.organisation_id, p.email, p.name, p.role, p.password_hash, p.language";
+pub(crate) const PERSON_COLUMNS: &str = "p.id, p.organisation_id, p.email, p.name, p.role, p.password_hash, p.language";
 
 /// Implements [`crate::Tx`] for `$tx`, a struct with fields `conn: Conn<$db>` and
 /// `head: Option<(i64, String, bool)>` (the audit chain's head once read: seq, hash, changed).

@@ -66,11 +66,17 @@ impl Store for SqliteStore {
     }
 
     async fn write(&self) -> Result<Box<dyn Tx>> {
-        Ok(Box::new(SqliteTx { conn: Conn::Tx(self.writer.begin().await?), head: None }))
+        Ok(Box::new(SqliteTx {
+            conn: Conn::Tx(self.writer.begin().await?),
+            head: None,
+        }))
     }
 
     async fn read(&self) -> Result<Box<dyn Tx>> {
-        Ok(Box::new(SqliteTx { conn: Conn::Pooled(self.readers.acquire().await?), head: None }))
+        Ok(Box::new(SqliteTx {
+            conn: Conn::Pooled(self.readers.acquire().await?),
+            head: None,
+        }))
     }
 
     async fn close(&self) {

@@ -241,7 +241,14 @@ pub struct AmendmentDto {
 
 impl From<cyberveilig_services::store::records::Amendment> for AmendmentDto {
     fn from(a: cyberveilig_services::store::records::Amendment) -> Self {
-        AmendmentDto { id: a.id, programme_id: a.programme_id, changes: a.summary, reason: a.reason, decided_by: a.decided_by, at: a.at }
+        AmendmentDto {
+            id: a.id,
+            programme_id: a.programme_id,
+            changes: a.summary,
+            reason: a.reason,
+            decided_by: a.decided_by,
+            at: a.at,
+        }
     }
 }
 
@@ -277,7 +284,12 @@ impl From<cyberveilig_services::store::records::ProjectGrant> for ProjectGrantDt
             work_packages: g
                 .work_packages
                 .into_iter()
-                .map(|w| WorkPackageDto { number: w.number, title_nl: w.title_nl, title_en: w.title_en, description_en: w.description_en })
+                .map(|w| WorkPackageDto {
+                    number: w.number,
+                    title_nl: w.title_nl,
+                    title_en: w.title_en,
+                    description_en: w.description_en,
+                })
                 .collect(),
             governance: g.governance,
         }

@@ -1,12 +1,12 @@
 //! Request parsing at the edge: the caller's language, their identity, and JSON bodies whose
 //! every failure is a problem+json answer.
 
-use crate::problem::Problem;
 use crate::AppState;
+use crate::problem::Problem;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use axum::http::{StatusCode, header};
 use cyberveilig_services::Actor;
 use serde::de::DeserializeOwned;
 
@@ -23,7 +23,11 @@ impl Lang {
     }
 
     pub fn from_parts(parts: &Parts) -> Lang {
-        let header = parts.headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let header = parts
+            .headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
         // The first language listed wins; q-values beyond that are not worth parsing for two languages.
         match header.trim_start().get(..2).map(|s| s.to_ascii_lowercase()) {
             Some(code) if code == "en" => Lang::En,
@@ -53,11 +57,20 @@ impl FromRequestParts<AppState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let lang = Lang::from_parts(parts);
         let token = bearer_token(parts).ok_or_else(|| {
-            Problem::localized(StatusCode::UNAUTHORIZED, "unauthenticated", lang,
+            Problem::localized(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                lang,
                 "Meld u aan: stuur 'Authorization: Bearer <token>' mee (zie POST /api/v1/auth/token).",
-                "Sign in: send 'Authorization: Bearer <token>' (see POST /api/v1/auth/token).")
+                "Sign in: send 'Authorization: Bearer <token>' (see POST /api/v1/auth/token).",
+            )
         })?;
-        state.services.authenticate(token).await.map(Caller).map_err(|e| Problem::from_service(e, lang))
+        state
+            .services
+            .authenticate(token)
+            .await
+            .map(Caller)
+            .map_err(|e| Problem::from_service(e, lang))
     }
 }
 
@@ -79,13 +92,31 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
 
 fn json_problem(rejection: JsonRejection, lang: Lang) -> Problem {
     match rejection {
-        JsonRejection::MissingJsonContentType(_) => Problem::localized(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", lang,
+        JsonRejection::MissingJsonContentType(_) => Problem::localized(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            lang,
             "Stuur de gegevens als JSON met 'Content-Type: application/json'.",
-            "Send the data as JSON with 'Content-Type: application/json'."),
-        JsonRejection::JsonSyntaxError(e) => Problem::new(StatusCode::BAD_REQUEST, "malformed_json",
-            if lang.is_dutch() { format!("De JSON is onleesbaar: {}", e.body_text()) } else { format!("The JSON is malformed: {}", e.body_text()) }),
-        JsonRejection::JsonDataError(e) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body",
-            if lang.is_dutch() { format!("De gegevens kloppen niet: {}", e.body_text()) } else { format!("The data is not valid: {}", e.body_text()) }),
+            "Send the data as JSON with 'Content-Type: application/json'.",
+        ),
+        JsonRejection::JsonSyntaxError(e) => Problem::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            if lang.is_dutch() {
+                format!("De JSON is onleesbaar: {}", e.body_text())
+            } else {
+                format!("The JSON is malformed: {}", e.body_text())
+            },
+        ),
+        JsonRejection::JsonDataError(e) => Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+            if lang.is_dutch() {
+                format!("De gegevens kloppen niet: {}", e.body_text())
+            } else {
+                format!("The data is not valid: {}", e.body_text())
+            },
+        ),
         other => Problem::new(StatusCode::BAD_REQUEST, "bad_request", other.body_text()),
     }
 }

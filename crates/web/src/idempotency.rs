@@ -2,10 +2,10 @@
 //! is kept; a repeat with the same body gets the same answer without running again; a repeat with
 //! a different body is refused.
 
-use crate::extract::{bearer_token, Lang};
-use crate::problem::Problem;
 use crate::AppState;
-use axum::body::{to_bytes, Body};
+use crate::extract::{Lang, bearer_token};
+use crate::problem::Problem;
+use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -26,8 +26,14 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
     let (parts, body) = request.into_parts();
     let lang = Lang::from_parts(&parts);
     if key.is_empty() || key.len() > 255 {
-        return Problem::localized(StatusCode::UNPROCESSABLE_ENTITY, "invalid_idempotency_key", lang,
-            "Een Idempotency-Key heeft 1 tot 255 tekens.", "An Idempotency-Key has 1 to 255 characters.").into_response();
+        return Problem::localized(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_idempotency_key",
+            lang,
+            "Een Idempotency-Key heeft 1 tot 255 tekens.",
+            "An Idempotency-Key has 1 to 255 characters.",
+        )
+        .into_response();
     }
     // Only a signed-in caller has a key space; without one the handler answers 401 as usual.
     let actor = match bearer_token(&parts) {
@@ -38,7 +44,14 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
         None => return next.run(Request::from_parts(parts, body)).await,
     };
     let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
-        return Problem::localized(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", lang, "De aanvraag is te groot.", "The request is too large.").into_response();
+        return Problem::localized(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            lang,
+            "De aanvraag is te groot.",
+            "The request is too large.",
+        )
+        .into_response();
     };
     let mut hasher = Sha256::new();
     hasher.update(parts.method.as_str());
@@ -56,17 +69,35 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
     };
     match claim.await {
         Err(e) => Problem::from_service(e.into(), lang).into_response(),
-        Ok(IdempotencyClaim::Mismatch) => Problem::localized(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", lang,
+        Ok(IdempotencyClaim::Mismatch) => Problem::localized(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            lang,
             "Deze Idempotency-Key werd al gebruikt voor een andere aanvraag.",
-            "This Idempotency-Key was already used for a different request.").into_response(),
-        Ok(IdempotencyClaim::InProgress) => Problem::localized(StatusCode::CONFLICT, "idempotency_key_in_progress", lang,
+            "This Idempotency-Key was already used for a different request.",
+        )
+        .into_response(),
+        Ok(IdempotencyClaim::InProgress) => Problem::localized(
+            StatusCode::CONFLICT,
+            "idempotency_key_in_progress",
+            lang,
             "Een aanvraag met deze Idempotency-Key loopt nog; probeer zo dadelijk opnieuw.",
-            "A request with this Idempotency-Key is still running; try again shortly.").into_response(),
+            "A request with this Idempotency-Key is still running; try again shortly.",
+        )
+        .into_response(),
         Ok(IdempotencyClaim::Replay { status, body }) => {
             let mut response = (StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body).into_response();
-            let content_type = if status >= 400 { "application/problem+json" } else { "application/json" };
-            response.headers_mut().insert(axum::http::header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-            response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+            let content_type = if status >= 400 {
+                "application/problem+json"
+            } else {
+                "application/json"
+            };
+            response
+                .headers_mut()
+                .insert(axum::http::header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+            response
+                .headers_mut()
+                .insert("idempotent-replayed", HeaderValue::from_static("true"));
             response
         }
         Ok(IdempotencyClaim::Claimed) => {
@@ -80,7 +111,8 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
                     // A failure on our side changed nothing: the key may be used again.
                     tx.release_idempotency_key(actor.person_id, &key).await?;
                 } else {
-                    tx.record_idempotent_response(actor.person_id, &key, status, &String::from_utf8_lossy(&bytes)).await?;
+                    tx.record_idempotent_response(actor.person_id, &key, status, &String::from_utf8_lossy(&bytes))
+                        .await?;
                 }
                 tx.commit().await
             };

@@ -10,13 +10,13 @@ pub mod openapi;
 pub mod problem;
 
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
-use axum::{middleware, Json, Router};
+use axum::{Json, Router, middleware};
 use cyberveilig_services::Services;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use tower_http::set_header::SetResponseHeaderLayer;
 use utoipa::OpenApi;
 
@@ -43,12 +43,20 @@ pub struct Metrics {
 }
 
 pub fn router(services: Services, options: WebOptions) -> Router {
-    let state = AppState { services, options: Arc::new(options.clone()), metrics: Arc::new(Metrics::default()), directory: Arc::default() };
+    let state = AppState {
+        services,
+        options: Arc::new(options.clone()),
+        metrics: Arc::new(Metrics::default()),
+        directory: Arc::default(),
+    };
     let mut api = Router::new()
         .route("/auth/token", post(api::auth::issue_token))
         .route("/programmes", get(api::programmes::list).post(api::programmes::create))
         .route("/programmes/{id}", get(api::programmes::get))
-        .route("/programmes/{id}/amendments", get(api::programmes::amendments).post(api::programmes::amend))
+        .route(
+            "/programmes/{id}/amendments",
+            get(api::programmes::amendments).post(api::programmes::amend),
+        )
         .route("/project-grants", get(api::programmes::grants))
         .route("/organisations", get(api::organisations::list))
         .route("/framework-agreements", get(api::agreements::list))
@@ -79,9 +87,18 @@ pub fn router(services: Services, options: WebOptions) -> Router {
         .route("/metrics", get(metrics))
         .route("/", get(landing))
         .layer(middleware::from_fn_with_state(state.clone(), count_requests))
-        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
-        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
@@ -105,8 +122,13 @@ async fn openapi_json() -> Response {
 }
 
 async fn api_not_found(lang: extract::Lang) -> problem::Problem {
-    problem::Problem::localized(StatusCode::NOT_FOUND, "not_found", lang,
-        "Deze API-route bestaat niet; zie /api/v1/openapi.json.", "No such API route; see /api/v1/openapi.json.")
+    problem::Problem::localized(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        lang,
+        "Deze API-route bestaat niet; zie /api/v1/openapi.json.",
+        "No such API route; see /api/v1/openapi.json.",
+    )
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {
@@ -119,15 +141,30 @@ async fn healthz(State(state): State<AppState>) -> Response {
 async fn metrics(State(state): State<AppState>) -> Response {
     let mut out = String::new();
     out.push_str("# HELP cyberveilig_http_requests_total HTTP requests served.\n# TYPE cyberveilig_http_requests_total counter\n");
-    out.push_str(&format!("cyberveilig_http_requests_total {}\n", state.metrics.requests.load(Ordering::Relaxed)));
+    out.push_str(&format!(
+        "cyberveilig_http_requests_total {}\n",
+        state.metrics.requests.load(Ordering::Relaxed)
+    ));
     out.push_str("# HELP cyberveilig_http_server_errors_total HTTP responses with a 5xx status.\n# TYPE cyberveilig_http_server_errors_total counter\n");
-    out.push_str(&format!("cyberveilig_http_server_errors_total {}\n", state.metrics.server_errors.load(Ordering::Relaxed)));
+    out.push_str(&format!(
+        "cyberveilig_http_server_errors_total {}\n",
+        state.metrics.server_errors.load(Ordering::Relaxed)
+    ));
     if let Ok(programmes) = state.services.programmes_public().await {
         out.push_str("# HELP cyberveilig_programme_credit_cents Credit of a programme by account, in euro cents.\n# TYPE cyberveilig_programme_credit_cents gauge\n");
         for p in programmes {
             let b = p.balances;
-            for (account, cents) in [("budget", b.budget), ("reserved", b.reserved), ("paid", b.paid), ("available", b.available())] {
-                out.push_str(&format!("cyberveilig_programme_credit_cents{{programme=\"{}\",account=\"{account}\"}} {}\n", p.programme.id, cents.cents()));
+            for (account, cents) in [
+                ("budget", b.budget),
+                ("reserved", b.reserved),
+                ("paid", b.paid),
+                ("available", b.available()),
+            ] {
+                out.push_str(&format!(
+                    "cyberveilig_programme_credit_cents{{programme=\"{}\",account=\"{account}\"}} {}\n",
+                    p.programme.id,
+                    cents.cents()
+                ));
             }
         }
     }
@@ -136,7 +173,8 @@ async fn metrics(State(state): State<AppState>) -> Response {
 
 /// A plain page that says what runs here and where the API is; the portal comes later.
 async fn landing(State(state): State<AppState>) -> Response {
-    let mut html = String::from("<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>cyberveilig</title></head><body><main>");
+    let mut html =
+        String::from("<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>cyberveilig</title></head><body><main>");
     html.push_str("<h1>cyberveilig</h1><p>Cofinanciering van ICT-veiligheidsaudits bij Vlaamse lokale besturen.</p>");
     if state.options.demo {
         let now = state.services.clock.now();
@@ -159,5 +197,8 @@ async fn landing(State(state): State<AppState>) -> Response {
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

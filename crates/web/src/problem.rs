@@ -2,7 +2,7 @@
 //! stable `code` and a message in the caller's language.
 
 use crate::extract::Lang;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cyberveilig_services::ServiceError;
 use serde::Serialize;
@@ -58,21 +58,69 @@ impl Problem {
                 p.rule = refusal.rule().map(str::to_owned);
                 p
             }
-            ServiceError::Invalid { field, message_en, message_nl } => {
-                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", if dutch { message_nl } else { message_en }).field(field)
-            }
-            ServiceError::NotFound(what) => Problem::new(StatusCode::NOT_FOUND, "not_found", pick(&format!("Niet gevonden: {}.", dutch_name(what)), &format!("No such {what}."))),
-            ServiceError::Forbidden => Problem::new(StatusCode::FORBIDDEN, "forbidden", pick("U mag dit niet doen.", "You are not allowed to do this.")),
-            ServiceError::Unauthenticated => Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", pick("Meld u aan: het token ontbreekt, is verlopen of ingetrokken.", "Sign in: the token is missing, expired or revoked.")),
-            ServiceError::BadCredentials => Problem::new(StatusCode::UNAUTHORIZED, "bad_credentials", pick("Verkeerd e-mailadres of wachtwoord.", "Wrong email address or password.")),
-            ServiceError::Locked { until } => Problem::new(StatusCode::TOO_MANY_REQUESTS, "locked",
-                pick(&format!("Te veel verkeerde wachtwoorden: het account is vergrendeld tot {} UTC.", until.format("%d/%m/%Y %H:%M")),
-                     &format!("Too many wrong passwords: the account is locked until {} UTC.", until.format("%d/%m/%Y %H:%M")))),
+            ServiceError::Invalid {
+                field,
+                message_en,
+                message_nl,
+            } => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_field",
+                if dutch { message_nl } else { message_en },
+            )
+            .field(field),
+            ServiceError::NotFound(what) => Problem::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                pick(&format!("Niet gevonden: {}.", dutch_name(what)), &format!("No such {what}.")),
+            ),
+            ServiceError::Forbidden => Problem::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                pick("U mag dit niet doen.", "You are not allowed to do this."),
+            ),
+            ServiceError::Unauthenticated => Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                pick(
+                    "Meld u aan: het token ontbreekt, is verlopen of ingetrokken.",
+                    "Sign in: the token is missing, expired or revoked.",
+                ),
+            ),
+            ServiceError::BadCredentials => Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "bad_credentials",
+                pick("Verkeerd e-mailadres of wachtwoord.", "Wrong email address or password."),
+            ),
+            ServiceError::Locked { until } => Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "locked",
+                pick(
+                    &format!(
+                        "Te veel verkeerde wachtwoorden: het account is vergrendeld tot {} UTC.",
+                        until.format("%d/%m/%Y %H:%M")
+                    ),
+                    &format!(
+                        "Too many wrong passwords: the account is locked until {} UTC.",
+                        until.format("%d/%m/%Y %H:%M")
+                    ),
+                ),
+            ),
             ServiceError::Conflict(message) => Problem::new(StatusCode::CONFLICT, "conflict", message),
-            ServiceError::ClockNotSettable => Problem::new(StatusCode::NOT_FOUND, "not_found", pick("De testklok is niet ingeschakeld.", "The test clock is not enabled.")),
+            ServiceError::ClockNotSettable => Problem::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                pick("De testklok is niet ingeschakeld.", "The test clock is not enabled."),
+            ),
             ServiceError::Store(e) => {
                 tracing::error!(error = %e, "store error");
-                Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", pick("Er ging iets mis aan onze kant; er werd niets gewijzigd.", "Something went wrong on our side; nothing was changed."))
+                Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    pick(
+                        "Er ging iets mis aan onze kant; er werd niets gewijzigd.",
+                        "Something went wrong on our side; nothing was changed.",
+                    ),
+                )
             }
         }
     }
@@ -93,7 +141,9 @@ impl IntoResponse for Problem {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_vec(&self).unwrap_or_default();
         let mut response = (status, body).into_response();
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         response
     }
 }

@@ -8,17 +8,17 @@
 #![allow(dead_code)]
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
+use cyberveilig_domain::Money;
 use cyberveilig_domain::cascade::FrameworkAgreement;
 use cyberveilig_domain::order::{OrderKind, OrderState};
 use cyberveilig_domain::registry::OrganisationKind;
-use cyberveilig_domain::Money;
 use cyberveilig_services::audit::ChainReport;
 use cyberveilig_services::auth::actor_of;
 use cyberveilig_services::clock::brussels_date;
 use cyberveilig_services::orders::NewOrder;
 use cyberveilig_services::programmes::ProgrammeStatus;
-use cyberveilig_services::store::records::{Event, Order, OrderFilter, OrganisationFilter};
 use cyberveilig_services::store::Store;
+use cyberveilig_services::store::records::{Event, Order, OrderFilter, OrganisationFilter};
 use cyberveilig_services::{Actor, Clock, Result, Services, TestClock};
 use sqlx::Connection;
 use std::future::Future;
@@ -61,7 +61,9 @@ macro_rules! story {
 
 /// An instant written as RFC 3339, such as `2020-05-18T08:00:00Z`.
 pub fn at(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text).unwrap_or_else(|e| panic!("bad instant {text}: {e}")).with_timezone(&Utc)
+    DateTime::parse_from_rfc3339(text)
+        .unwrap_or_else(|e| panic!("bad instant {text}: {e}"))
+        .with_timezone(&Utc)
 }
 
 pub fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -135,7 +137,9 @@ pub fn postgres_url() -> Option<String> {
 }
 
 pub async fn open(url: &str) -> Arc<dyn Store> {
-    let store = cyberveilig_store::connect(url).await.unwrap_or_else(|e| panic!("cannot open {url}: {e}"));
+    let store = cyberveilig_store::connect(url)
+        .await
+        .unwrap_or_else(|e| panic!("cannot open {url}: {e}"));
     store.migrate().await.expect("migrations apply");
     store
 }
@@ -153,10 +157,17 @@ impl PgTestDatabase {
         let mut conn = sqlx::PgConnection::connect(server)
             .await
             .unwrap_or_else(|e| panic!("cannot connect to {DATABASE_URL_VAR}: {e}"));
-        sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).await.expect("CREATE DATABASE");
+        sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+            .execute(&mut conn)
+            .await
+            .expect("CREATE DATABASE");
         let _ = conn.close().await;
         let url = with_database(server, &name);
-        let database = PgTestDatabase { server: server.to_owned(), name, url };
+        let database = PgTestDatabase {
+            server: server.to_owned(),
+            name,
+            url,
+        };
         if let Err(e) = async {
             let store = cyberveilig_store::connect(&database.url).await?;
             let migrated = store.migrate().await;
@@ -174,7 +185,10 @@ impl PgTestDatabase {
     pub async fn drop_it(&self) {
         match sqlx::PgConnection::connect(&self.server).await {
             Ok(mut conn) => {
-                if let Err(e) = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)).execute(&mut conn).await {
+                if let Err(e) = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name))
+                    .execute(&mut conn)
+                    .await
+                {
                     eprintln!("could not drop test database {}: {e}", self.name);
                 }
                 let _ = conn.close().await;
@@ -217,7 +231,13 @@ impl World {
         let seeded = services.seed_installation().await.expect("the installation seeds");
         assert!(seeded.fresh, "a story starts from an empty database");
         services.seed_demo_accounts().await.expect("the demo accounts seed");
-        World { services, clock, programme_id: seeded.programme_id, backend, sqlite_path }
+        World {
+            services,
+            clock,
+            programme_id: seeded.programme_id,
+            backend,
+            sqlite_path,
+        }
     }
 
     pub fn s(&self) -> &Services {
@@ -255,7 +275,11 @@ impl World {
 
     /// Signs in with the demo password, as a person would.
     pub async fn sign_in(&self, email: &str) -> Actor {
-        self.services.issue_token(email, "demo").await.unwrap_or_else(|e| panic!("{email} cannot sign in: {e}")).actor
+        self.services
+            .issue_token(email, "demo")
+            .await
+            .unwrap_or_else(|e| panic!("{email} cannot sign in: {e}"))
+            .actor
     }
 
     pub async fn admin(&self) -> Actor {
@@ -270,7 +294,14 @@ impl World {
     pub async fn firm_id(&self, name: &str) -> i64 {
         let admin = self.admin().await;
         self.services
-            .organisations(&admin, OrganisationFilter { kind: Some(OrganisationKind::AuditFirm), limit: 100, ..Default::default() })
+            .organisations(
+                &admin,
+                OrganisationFilter {
+                    kind: Some(OrganisationKind::AuditFirm),
+                    limit: 100,
+                    ..Default::default()
+                },
+            )
             .await
             .expect("organisations are listed")
             .into_iter()
@@ -281,7 +312,11 @@ impl World {
 
     pub async fn organisation_id(&self, nis: &str) -> i64 {
         let mut tx = self.services.store.read().await.expect("a read transaction");
-        tx.organisation_by_nis(&nis.parse().expect("a NIS code")).await.expect("readable").expect("registered").id
+        tx.organisation_by_nis(&nis.parse().expect("a NIS code"))
+            .await
+            .expect("readable")
+            .expect("registered")
+            .id
     }
 
     pub async fn agreement(&self, reference: &str) -> FrameworkAgreement {
@@ -323,14 +358,24 @@ impl World {
     pub async fn orders(&self, programme_id: i64) -> Vec<Order> {
         let admin = self.admin().await;
         self.services
-            .orders(&admin, OrderFilter { programme_id: Some(programme_id), limit: 10_000, ..Default::default() })
+            .orders(
+                &admin,
+                OrderFilter {
+                    programme_id: Some(programme_id),
+                    limit: 10_000,
+                    ..Default::default()
+                },
+            )
             .await
             .expect("orders are listed")
     }
 
     pub async fn order_events(&self, id: i64) -> Vec<Event> {
         let admin = self.admin().await;
-        self.services.order_events(&admin, id).await.expect("the order's events are readable")
+        self.services
+            .order_events(&admin, id)
+            .await
+            .expect("the order's events are readable")
     }
 
     /// The actions recorded about an order, in order.
@@ -339,7 +384,10 @@ impl World {
     }
 
     pub async fn status(&self, programme_id: i64) -> ProgrammeStatus {
-        self.services.programme_status_unchecked(programme_id).await.expect("the programme status is readable")
+        self.services
+            .programme_status_unchecked(programme_id)
+            .await
+            .expect("the programme status is readable")
     }
 
     /// The number of entries in the audit log; the chain must be intact.
@@ -371,8 +419,16 @@ impl World {
         let balances = self.status(programme_id).await.balances;
         let err = attempt.await.expect_err("the request is refused");
         assert_eq!(self.log_entries().await, entries, "a refused request wrote an event ({err:?})");
-        assert_eq!(self.orders(programme_id).await, orders, "a refused request changed the orders ({err:?})");
-        assert_eq!(self.status(programme_id).await.balances, balances, "a refused request changed the ledger ({err:?})");
+        assert_eq!(
+            self.orders(programme_id).await,
+            orders,
+            "a refused request changed the orders ({err:?})"
+        );
+        assert_eq!(
+            self.status(programme_id).await.balances,
+            balances,
+            "a refused request changed the ledger ({err:?})"
+        );
         err
     }
 }

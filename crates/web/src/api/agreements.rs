@@ -1,15 +1,19 @@
+use crate::AppState;
 use crate::dto::AgreementDto;
 use crate::extract::{Caller, Lang};
 use crate::problem::{ApiResult, OrProblem, Problem};
-use crate::AppState;
-use axum::extract::{Path, State};
 use axum::Json;
-use cyberveilig_services::store::records::OrganisationFilter;
+use axum::extract::{Path, State};
 use cyberveilig_domain::registry::OrganisationKind;
+use cyberveilig_services::store::records::OrganisationFilter;
 use std::collections::HashMap;
 
 async fn firm_names(state: &AppState, actor: &cyberveilig_services::Actor, lang: Lang) -> ApiResult<HashMap<i64, String>> {
-    let filter = OrganisationFilter { kind: Some(OrganisationKind::AuditFirm), limit: 500, ..Default::default() };
+    let filter = OrganisationFilter {
+        kind: Some(OrganisationKind::AuditFirm),
+        limit: 500,
+        ..Default::default()
+    };
     let firms = state.services.organisations(actor, filter).await.or_problem(lang)?;
     Ok(firms.into_iter().map(|f| (f.id, f.name)).collect())
 }
@@ -20,14 +24,26 @@ async fn firm_names(state: &AppState, actor: &cyberveilig_services::Actor, lang:
 pub async fn list(State(state): State<AppState>, lang: Lang, Caller(actor): Caller) -> ApiResult<Json<Vec<AgreementDto>>> {
     let names = firm_names(&state, &actor, lang).await?;
     let agreements = state.services.agreements().await.or_problem(lang)?;
-    Ok(Json(agreements.iter().map(|a| AgreementDto::new(a, |id| names.get(&id).cloned().unwrap_or_default())).collect()))
+    Ok(Json(
+        agreements
+            .iter()
+            .map(|a| AgreementDto::new(a, |id| names.get(&id).cloned().unwrap_or_default()))
+            .collect(),
+    ))
 }
 
 /// Activate an agreement once its procedure is completed; orders waiting for it are offered (D4).
 #[utoipa::path(post, path = "/api/v1/framework-agreements/{id}/activate", tag = "framework agreements", security(("bearer" = [])),
     params(("id" = i64, Path)), responses((status = 200, body = AgreementDto), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn activate(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Path(id): Path<i64>) -> ApiResult<Json<AgreementDto>> {
+pub async fn activate(
+    State(state): State<AppState>,
+    lang: Lang,
+    Caller(actor): Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<AgreementDto>> {
     let agreement = state.services.activate_agreement(&actor, id).await.or_problem(lang)?;
     let names = firm_names(&state, &actor, lang).await?;
-    Ok(Json(AgreementDto::new(&agreement, |id| names.get(&id).cloned().unwrap_or_default())))
+    Ok(Json(AgreementDto::new(&agreement, |id| {
+        names.get(&id).cloned().unwrap_or_default()
+    })))
 }

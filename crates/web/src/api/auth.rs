@@ -1,8 +1,8 @@
+use crate::AppState;
 use crate::extract::{Body, Lang};
 use crate::problem::{ApiResult, OrProblem};
-use crate::AppState;
-use axum::extract::State;
 use axum::Json;
+use axum::extract::State;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

@@ -1,11 +1,11 @@
+use crate::AppState;
 use crate::extract::{Body, Caller, Lang};
 use crate::problem::{ApiResult, OrProblem};
+use axum::Json;
+use axum::extract::State;
+use chrono::{DateTime, Utc};
 use cyberveilig_domain::registry::Role;
 use cyberveilig_services::ServiceError;
-use crate::AppState;
-use axum::extract::State;
-use axum::Json;
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -25,10 +25,18 @@ pub struct ClockResponse {
 /// Only with `--test-clock`: move the server's clock forward and run what falls due.
 #[utoipa::path(put, path = "/api/v1/test/clock", tag = "test clock", security(("bearer" = [])), request_body = ClockRequest,
     responses((status = 200, body = ClockResponse)))]
-pub async fn set(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Body(req): Body<ClockRequest>) -> ApiResult<Json<ClockResponse>> {
+pub async fn set(
+    State(state): State<AppState>,
+    lang: Lang,
+    Caller(actor): Caller,
+    Body(req): Body<ClockRequest>,
+) -> ApiResult<Json<ClockResponse>> {
     if actor.role != Role::ProgrammeAdmin {
         return Err::<Json<ClockResponse>, ServiceError>(ServiceError::Forbidden).or_problem(lang);
     }
     let offers_expired = state.services.advance_clock(req.now).await.or_problem(lang)?;
-    Ok(Json(ClockResponse { now: state.services.clock.now(), offers_expired }))
+    Ok(Json(ClockResponse {
+        now: state.services.clock.now(),
+        offers_expired,
+    }))
 }

@@ -17,16 +17,30 @@ pub const MAX_PAGE: i64 = 500;
 pub fn paging(limit: Option<i64>, cursor: Option<&str>) -> Result<(i64, Option<i64>), Problem> {
     let limit = limit.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", format!("limit must lie between 1 and {MAX_PAGE}")).field("limit"));
+        return Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+            format!("limit must lie between 1 and {MAX_PAGE}"),
+        )
+        .field("limit"));
     }
     let after = match cursor {
         None | Some("") => None,
-        Some(c) => Some(c.parse::<i64>().map_err(|_| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", "cursor is not one this API gave out").field("cursor"))?),
+        Some(c) => Some(c.parse::<i64>().map_err(|_| {
+            Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_field",
+                "cursor is not one this API gave out",
+            )
+            .field("cursor")
+        })?),
     };
     Ok((limit, after))
 }
 
 /// The cursor for the page after `items`, if the page was full.
 pub fn next_cursor<T>(items: &[T], limit: i64, id: impl Fn(&T) -> i64) -> Option<String> {
-    (items.len() as i64 == limit).then(|| items.last().map(|i| id(i).to_string())).flatten()
+    (items.len() as i64 == limit)
+        .then(|| items.last().map(|i| id(i).to_string()))
+        .flatten()
 }

@@ -1,14 +1,14 @@
+use crate::AppState;
 use crate::api::{next_cursor, paging};
 use crate::dto::{EventDto, OrderDto, Page};
 use crate::extract::{Body, Caller, Lang};
 use crate::problem::{ApiResult, OrProblem, Problem};
-use crate::AppState;
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::Json;
 use chrono::NaiveDate;
-use cyberveilig_domain::order::OrderKind;
 use cyberveilig_domain::Money;
+use cyberveilig_domain::order::OrderKind;
 use cyberveilig_services::orders::{FirmStep, NewOrder, OwnerStep};
 use cyberveilig_services::store::records::{Order, OrderFilter};
 use serde::Deserialize;
@@ -19,13 +19,23 @@ fn invalid(field: &str, lang: Lang, nl: &str, en: &str) -> Problem {
 }
 
 fn amount(cents: i64, field: &str, lang: Lang) -> Result<Money, Problem> {
-    Money::positive(cents).map_err(|_| invalid(field, lang, "Het bedrag moet groter zijn dan nul en kleiner dan 10 miljard euro.", "The amount must be above zero and below EUR 10 billion."))
+    Money::positive(cents).map_err(|_| {
+        invalid(
+            field,
+            lang,
+            "Het bedrag moet groter zijn dan nul en kleiner dan 10 miljard euro.",
+            "The amount must be above zero and below EUR 10 billion.",
+        )
+    })
 }
 
 /// An order with its government's, agreement's and firm's names beside the ids.
 async fn render(state: &AppState, lang: Lang, order: Order) -> ApiResult<OrderDto> {
     let directory = &state.directory;
-    let government = directory.organisation(&state.services, order.government_id).await.or_problem(lang)?;
+    let government = directory
+        .organisation(&state.services, order.government_id)
+        .await
+        .or_problem(lang)?;
     let firm = match order.firm_id {
         Some(id) => Some(directory.organisation(&state.services, id).await.or_problem(lang)?),
         None => None,
@@ -61,11 +71,39 @@ pub struct NewOrderRequest {
 #[utoipa::path(post, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])), request_body = NewOrderRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: the same key and body give the same answer")),
     responses((status = 201, body = OrderDto), (status = 422, description = "A rule refuses the order", body = Problem)))]
-pub async fn submit(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Body(req): Body<NewOrderRequest>) -> ApiResult<(StatusCode, Json<OrderDto>)> {
-    let government_nis = req.government_nis.parse().map_err(|_| invalid("government_nis", lang, "Een NIS-code bestaat uit vijf cijfers, zoals 44021.", "A NIS code is five digits, such as 44021."))?;
-    let kind: OrderKind = req.kind.parse().map_err(|_| invalid("kind", lang, "Soort is 'basic' of 'additional'.", "kind is 'basic' or 'additional'."))?;
-    let estimated_cost = req.estimated_cost_cents.map(|c| amount(c, "estimated_cost_cents", lang)).transpose()?;
-    let new = NewOrder { programme_id: req.programme_id, government_nis, kind, scope: req.scope, estimated_cost };
+pub async fn submit(
+    State(state): State<AppState>,
+    lang: Lang,
+    Caller(actor): Caller,
+    Body(req): Body<NewOrderRequest>,
+) -> ApiResult<(StatusCode, Json<OrderDto>)> {
+    let government_nis = req.government_nis.parse().map_err(|_| {
+        invalid(
+            "government_nis",
+            lang,
+            "Een NIS-code bestaat uit vijf cijfers, zoals 44021.",
+            "A NIS code is five digits, such as 44021.",
+        )
+    })?;
+    let kind: OrderKind = req.kind.parse().map_err(|_| {
+        invalid(
+            "kind",
+            lang,
+            "Soort is 'basic' of 'additional'.",
+            "kind is 'basic' or 'additional'.",
+        )
+    })?;
+    let estimated_cost = req
+        .estimated_cost_cents
+        .map(|c| amount(c, "estimated_cost_cents", lang))
+        .transpose()?;
+    let new = NewOrder {
+        programme_id: req.programme_id,
+        government_nis,
+        kind,
+        scope: req.scope,
+        estimated_cost,
+    };
     let order = state.services.submit_order(&actor, new).await.or_problem(lang)?;
     let Json(dto) = render_one(&state, lang, order).await?;
     Ok((StatusCode::CREATED, Json(dto)))
@@ -84,13 +122,31 @@ pub struct OrderQuery {
 /// offered to or placed with it for a firm.
 #[utoipa::path(get, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])), params(OrderQuery),
     responses((status = 200, body = Page<OrderDto>), (status = 403, body = Problem)))]
-pub async fn list(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Query(query): Query<OrderQuery>) -> ApiResult<Json<Page<OrderDto>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    lang: Lang,
+    Caller(actor): Caller,
+    Query(query): Query<OrderQuery>,
+) -> ApiResult<Json<Page<OrderDto>>> {
     let (limit, after_id) = paging(query.limit, query.cursor.as_deref())?;
     let order_state = match query.state.as_deref().filter(|s| !s.is_empty()) {
         None => None,
-        Some(s) => Some(s.parse().map_err(|_| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", format!("unknown order state '{s}'")).field("state"))?),
+        Some(s) => Some(s.parse().map_err(|_| {
+            Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_field",
+                format!("unknown order state '{s}'"),
+            )
+            .field("state")
+        })?),
     };
-    let filter = OrderFilter { programme_id: query.programme_id, state: order_state, after_id, limit, ..Default::default() };
+    let filter = OrderFilter {
+        programme_id: query.programme_id,
+        state: order_state,
+        after_id,
+        limit,
+        ..Default::default()
+    };
     let orders = state.services.orders(&actor, filter).await.or_problem(lang)?;
     let next_cursor = next_cursor(&orders, limit, |o| o.id);
     let mut items = Vec::with_capacity(orders.len());
@@ -110,7 +166,12 @@ pub async fn get(State(state): State<AppState>, lang: Lang, Caller(actor): Calle
 /// The order's timeline: every change with who, when and what, from the hash-chained audit log.
 #[utoipa::path(get, path = "/api/v1/orders/{id}/events", tag = "orders", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = Vec<EventDto>), (status = 404, body = Problem)))]
-pub async fn events(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Path(id): Path<i64>) -> ApiResult<Json<Vec<EventDto>>> {
+pub async fn events(
+    State(state): State<AppState>,
+    lang: Lang,
+    Caller(actor): Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<EventDto>>> {
     let events = state.services.order_events(&actor, id).await.or_problem(lang)?;
     Ok(Json(events.into_iter().map(EventDto::from).collect()))
 }
@@ -149,15 +210,37 @@ async fn firm(state: AppState, lang: Lang, actor: cyberveilig_services::Actor, i
 /// The firm the order is offered to accepts it, with its price; the reservation follows (D7).
 #[utoipa::path(post, path = "/api/v1/orders/{id}/accept", tag = "orders", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body = AcceptRequest, responses((status = 200, body = OrderDto), (status = 422, body = Problem)))]
-pub async fn accept(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Path(id): Path<i64>, Body(req): Body<AcceptRequest>) -> ApiResult<Json<OrderDto>> {
+pub async fn accept(
+    State(state): State<AppState>,
+    lang: Lang,
+    Caller(actor): Caller,
+    Path(id): Path<i64>,
+    Body(req): Body<AcceptRequest>,
+) -> ApiResult<Json<OrderDto>> {
     let price = amount(req.price_cents, "price_cents", lang)?;
-    firm(state, lang, actor, id, FirmStep::Accept { price, planned_start_on: req.planned_start_on }).await
+    firm(
+        state,
+        lang,
+        actor,
+        id,
+        FirmStep::Accept {
+            price,
+            planned_start_on: req.planned_start_on,
+        },
+    )
+    .await
 }
 
 /// The firm declines; the order goes to the next firm of the cascade (C8).
 #[utoipa::path(post, path = "/api/v1/orders/{id}/decline", tag = "orders", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body = ReasonRequest, responses((status = 200, body = OrderDto), (status = 422, body = Problem)))]
-pub async fn decline(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Path(id): Path<i64>, Body(req): Body<ReasonRequest>) -> ApiResult<Json<OrderDto>> {
+pub async fn decline(
+    State(state): State<AppState>,
+    lang: Lang,
+    Caller(actor): Caller,
+    Path(id): Path<i64>,
+    Body(req): Body<ReasonRequest>,
+) -> ApiResult<Json<OrderDto>> {
     firm(state, lang, actor, id, FirmStep::Decline { reason: req.reason }).await
 }
 
@@ -171,16 +254,38 @@ pub async fn deliver(State(state): State<AppState>, lang: Lang, Caller(actor): C
 /// The firm records the day of remediation guidance of a basic audit (C2).
 #[utoipa::path(post, path = "/api/v1/orders/{id}/remediation-day", tag = "orders", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body = RemediationDayRequest, responses((status = 200, body = OrderDto), (status = 422, body = Problem)))]
-pub async fn remediation_day(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Path(id): Path<i64>, Body(req): Body<RemediationDayRequest>) -> ApiResult<Json<OrderDto>> {
+pub async fn remediation_day(
+    State(state): State<AppState>,
+    lang: Lang,
+    Caller(actor): Caller,
+    Path(id): Path<i64>,
+    Body(req): Body<RemediationDayRequest>,
+) -> ApiResult<Json<OrderDto>> {
     firm(state, lang, actor, id, FirmStep::RemediationDay { held_on: req.held_on }).await
 }
 
 /// The firm invoices the work.
 #[utoipa::path(post, path = "/api/v1/orders/{id}/invoice", tag = "orders", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body = InvoiceRequest, responses((status = 200, body = OrderDto), (status = 422, body = Problem)))]
-pub async fn invoice(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Path(id): Path<i64>, Body(req): Body<InvoiceRequest>) -> ApiResult<Json<OrderDto>> {
+pub async fn invoice(
+    State(state): State<AppState>,
+    lang: Lang,
+    Caller(actor): Caller,
+    Path(id): Path<i64>,
+    Body(req): Body<InvoiceRequest>,
+) -> ApiResult<Json<OrderDto>> {
     let amount = amount(req.amount_cents, "amount_cents", lang)?;
-    firm(state, lang, actor, id, FirmStep::Invoice { invoice_number: req.invoice_number, amount }).await
+    firm(
+        state,
+        lang,
+        actor,
+        id,
+        FirmStep::Invoice {
+            invoice_number: req.invoice_number,
+            amount,
+        },
+    )
+    .await
 }
 
 /// The administrator settles an invoiced order: the rate times the invoice is paid (D7).
@@ -194,8 +299,18 @@ pub async fn settle(State(state): State<AppState>, lang: Lang, Caller(actor): Ca
 /// The government or the administrator cancels an order; its credit is released (D7).
 #[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "orders", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body = ReasonRequest, responses((status = 200, body = OrderDto), (status = 422, body = Problem)))]
-pub async fn cancel(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Path(id): Path<i64>, Body(req): Body<ReasonRequest>) -> ApiResult<Json<OrderDto>> {
-    let order = state.services.owner_step(&actor, id, OwnerStep::Cancel { reason: req.reason }).await.or_problem(lang)?;
+pub async fn cancel(
+    State(state): State<AppState>,
+    lang: Lang,
+    Caller(actor): Caller,
+    Path(id): Path<i64>,
+    Body(req): Body<ReasonRequest>,
+) -> ApiResult<Json<OrderDto>> {
+    let order = state
+        .services
+        .owner_step(&actor, id, OwnerStep::Cancel { reason: req.reason })
+        .await
+        .or_problem(lang)?;
     render_one(&state, lang, order).await
 }
 

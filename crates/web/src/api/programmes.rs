@@ -1,12 +1,12 @@
+use crate::AppState;
 use crate::dto::ProgrammeDto;
 use crate::extract::{Body, Caller, Lang};
 use crate::problem::{ApiResult, OrProblem, Problem};
-use crate::AppState;
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Json;
 use chrono::NaiveDate;
-use cyberveilig_domain::programme::{default_eligibility, Eligibility, ProgrammeSettings, Rounding};
+use cyberveilig_domain::programme::{Eligibility, ProgrammeSettings, Rounding, default_eligibility};
 use cyberveilig_domain::registry::OrganisationKind;
 use cyberveilig_domain::{Money, Rate};
 use cyberveilig_services::programmes::{NewProgramme, ProgrammeAmendment};
@@ -55,17 +55,24 @@ pub struct NewProgrammeRequest {
 }
 
 fn rate(text: &str, field: &str) -> Result<Rate, Problem> {
-    text.parse().map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", format!("{field}: {e}")).field(field))
+    text.parse()
+        .map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", format!("{field}: {e}")).field(field))
 }
 
 fn amount(cents: i64, field: &str) -> Result<Money, Problem> {
-    Money::positive(cents).map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", format!("{field}: {e}")).field(field))
+    Money::positive(cents)
+        .map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", format!("{field}: {e}")).field(field))
 }
 
 /// Create a programme with its budget, rates and window (programme administrators).
 #[utoipa::path(post, path = "/api/v1/programmes", tag = "programmes", security(("bearer" = [])), request_body = NewProgrammeRequest,
     responses((status = 201, body = ProgrammeDto), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn create(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Body(req): Body<NewProgrammeRequest>) -> ApiResult<(StatusCode, Json<ProgrammeDto>)> {
+pub async fn create(
+    State(state): State<AppState>,
+    lang: Lang,
+    Caller(actor): Caller,
+    Body(req): Body<NewProgrammeRequest>,
+) -> ApiResult<(StatusCode, Json<ProgrammeDto>)> {
     let settings = ProgrammeSettings {
         basic_rate: rate(&req.basic_rate, "basic_rate")?,
         additional_rate: rate(&req.additional_rate, "additional_rate")?,
@@ -78,7 +85,11 @@ pub async fn create(State(state): State<AppState>, lang: Lang, Caller(actor): Ca
         waitlist_basic_audits: req.waitlist_basic_audits.unwrap_or(true),
         cap_additional_work: req.cap_additional_work.unwrap_or(true),
     };
-    let new = NewProgramme { name: req.name, budget: amount(req.budget_cents, "budget_cents")?, settings };
+    let new = NewProgramme {
+        name: req.name,
+        budget: amount(req.budget_cents, "budget_cents")?,
+        settings,
+    };
     let status = state.services.create_programme(&actor, new).await.or_problem(lang)?;
     Ok((StatusCode::CREATED, Json(status.into())))
 }
@@ -97,9 +108,19 @@ pub struct AmendmentRequest {
 #[utoipa::path(post, path = "/api/v1/programmes/{id}/amendments", tag = "programmes", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = AmendmentRequest,
     responses((status = 201, body = ProgrammeDto), (status = 422, body = Problem)))]
-pub async fn amend(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Path(id): Path<i64>, Body(req): Body<AmendmentRequest>) -> ApiResult<(StatusCode, Json<ProgrammeDto>)> {
+pub async fn amend(
+    State(state): State<AppState>,
+    lang: Lang,
+    Caller(actor): Caller,
+    Path(id): Path<i64>,
+    Body(req): Body<AmendmentRequest>,
+) -> ApiResult<(StatusCode, Json<ProgrammeDto>)> {
     let budget = req.budget_cents.map(|c| amount(c, "budget_cents")).transpose()?;
-    let amendment = ProgrammeAmendment { offer_ends_on: req.offer_ends_on, budget, reason: req.reason };
+    let amendment = ProgrammeAmendment {
+        offer_ends_on: req.offer_ends_on,
+        budget,
+        reason: req.reason,
+    };
     let status = state.services.amend_programme(&actor, id, amendment).await.or_problem(lang)?;
     Ok((StatusCode::CREATED, Json(status.into())))
 }
@@ -107,7 +128,12 @@ pub async fn amend(State(state): State<AppState>, lang: Lang, Caller(actor): Cal
 /// The programme's amendments, oldest first, with what changed and why.
 #[utoipa::path(get, path = "/api/v1/programmes/{id}/amendments", tag = "programmes", security(("bearer" = [])),
     params(("id" = i64, Path)), responses((status = 200, body = Vec<crate::dto::AmendmentDto>)))]
-pub async fn amendments(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Path(id): Path<i64>) -> ApiResult<Json<Vec<crate::dto::AmendmentDto>>> {
+pub async fn amendments(
+    State(state): State<AppState>,
+    lang: Lang,
+    Caller(actor): Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<crate::dto::AmendmentDto>>> {
     state.services.programme_status(&actor, id).await.or_problem(lang)?;
     let all = state.services.amendments(&actor, id).await.or_problem(lang)?;
     Ok(Json(all.into_iter().map(Into::into).collect()))
@@ -116,7 +142,11 @@ pub async fn amendments(State(state): State<AppState>, lang: Lang, Caller(actor)
 /// Project grants such as VVSG's action plan (V1-V5): amount, period, work packages.
 #[utoipa::path(get, path = "/api/v1/project-grants", tag = "programmes", security(("bearer" = [])),
     responses((status = 200, body = Vec<crate::dto::ProjectGrantDto>)))]
-pub async fn grants(State(state): State<AppState>, lang: Lang, Caller(_actor): Caller) -> ApiResult<Json<Vec<crate::dto::ProjectGrantDto>>> {
+pub async fn grants(
+    State(state): State<AppState>,
+    lang: Lang,
+    Caller(_actor): Caller,
+) -> ApiResult<Json<Vec<crate::dto::ProjectGrantDto>>> {
     let all = state.services.grants().await.or_problem(lang)?;
     Ok(Json(all.into_iter().map(Into::into).collect()))
 }
