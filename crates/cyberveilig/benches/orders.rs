@@ -20,13 +20,14 @@
 //!
 //! Knobs (environment): CYBERVEILIG_BENCH_ORDERS (total measured orders, default 20000),
 //! CYBERVEILIG_BENCH_READS (default 20000), CYBERVEILIG_BENCH_CONCURRENCY (default 64),
-//! CYBERVEILIG_BENCH_MAX_SECS (a phase stops issuing requests after this long, default 120).
+//! CYBERVEILIG_BENCH_MAX_SECS (a phase stops issuing requests after this long, default 120),
+//! CYBERVEILIG_BENCH_DIRECT_ORDERS (orders of the diagnosis without HTTP, default 5000).
 
 use chrono::{TimeZone, Utc};
 use cyberveilig_services::audit::ChainReport;
 use cyberveilig_services::{Services, TestClock};
 use cyberveilig_web::WebOptions;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use sqlx::Connection;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -47,6 +48,7 @@ struct Config {
     orders: usize,
     reads: usize,
     sequential_reads: usize,
+    direct_orders: usize,
     warmup_orders: usize,
     warmup_reads: usize,
     max_phase: Duration,
@@ -59,6 +61,7 @@ impl Config {
             orders: env_usize("CYBERVEILIG_BENCH_ORDERS", 20_000),
             reads: env_usize("CYBERVEILIG_BENCH_READS", 20_000),
             sequential_reads: 2_000,
+            direct_orders: env_usize("CYBERVEILIG_BENCH_DIRECT_ORDERS", 5_000),
             warmup_orders: 1_000,
             warmup_reads: 2_000,
             max_phase: Duration::from_secs(env_usize("CYBERVEILIG_BENCH_MAX_SECS", 120) as u64),
@@ -78,6 +81,7 @@ struct Phase {
     elapsed: Duration,
     latencies_us: Vec<u64>,
     cpu_seconds: f64,
+    machine_cpu_seconds: f64,
     truncated: bool,
 }
 
@@ -111,6 +115,11 @@ impl Phase {
         self.cpu_seconds / self.elapsed.as_secs_f64().max(1e-9)
     }
 
+    /// Cores busy on average on the whole machine (with PostgreSQL's own processes).
+    fn machine_cores_busy(&self) -> f64 {
+        self.machine_cpu_seconds / self.elapsed.as_secs_f64().max(1e-9)
+    }
+
     /// Two phases run one after the other, as one.
     fn then(&self, next: &Phase) -> Phase {
         let mut latencies_us = [self.latencies_us.as_slice(), next.latencies_us.as_slice()].concat();
@@ -121,6 +130,7 @@ impl Phase {
             elapsed: self.elapsed + next.elapsed,
             latencies_us,
             cpu_seconds: self.cpu_seconds + next.cpu_seconds,
+            machine_cpu_seconds: self.machine_cpu_seconds + next.machine_cpu_seconds,
             truncated: self.truncated || next.truncated,
         }
     }
@@ -128,13 +138,35 @@ impl Phase {
 
 /// CPU time (user + system) of this process so far, from /proc (USER_HZ is 100 on Linux).
 fn process_cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return 0.0 };
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
     // The command name may hold spaces; the fields after its closing parenthesis do not.
-    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else { return 0.0 };
+    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+        return 0.0;
+    };
     let fields: Vec<&str> = rest.split_whitespace().collect();
     // After ')': state is field 3 of stat(5), so utime (14) and stime (15) are at 11 and 12.
     let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
     (ticks(11) + ticks(12)) / 100.0
+}
+
+/// CPU time all processes of the machine spent busy so far, from the first line of /proc/stat.
+fn machine_cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/stat") else {
+        return 0.0;
+    };
+    let Some(line) = stat.lines().next() else { return 0.0 };
+    let ticks: Vec<f64> = line.split_whitespace().skip(1).filter_map(|f| f.parse().ok()).collect();
+    // user nice system idle iowait irq softirq steal: all but idle and iowait are busy.
+    let busy: f64 = ticks
+        .iter()
+        .take(8)
+        .enumerate()
+        .filter(|(i, _)| *i != 3 && *i != 4)
+        .map(|(_, t)| t)
+        .sum();
+    busy / 100.0
 }
 
 /// VmRSS (and VmHWM) of a process, in MiB.
@@ -161,7 +193,7 @@ where
     let next = Arc::new(AtomicUsize::new(0));
     let truncated = Arc::new(AtomicBool::new(false));
     let samples: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(Vec::new()));
-    let cpu_before = process_cpu_seconds();
+    let (cpu_before, machine_before) = (process_cpu_seconds(), machine_cpu_seconds());
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(concurrency);
     for _ in 0..concurrency.min(n.max(1)) {
@@ -210,6 +242,7 @@ where
     }
     phase.elapsed = started.elapsed();
     phase.cpu_seconds = process_cpu_seconds() - cpu_before;
+    phase.machine_cpu_seconds = machine_cpu_seconds() - machine_before;
     phase.requests = phase.latencies_us.len();
     phase.latencies_us.sort_unstable();
     phase.truncated = truncated.load(Ordering::Relaxed);
@@ -227,6 +260,9 @@ struct BackendReport {
     reads: Phase,
     reads_sequential: Phase,
     reads_small: Phase,
+    reads_small_sequential: Phase,
+    direct_sequential: Phase,
+    direct_concurrent: Phase,
     orders_in_programme: i64,
     ledger_consistent: bool,
     chain: String,
@@ -250,7 +286,9 @@ async fn run_backend(label: &str, url: &str, cfg: &Config) -> Result<BackendRepo
     store.migrate().await?;
     // 18 May 2020: inside the programme's offer and the window of the 2015-02 agreement, which is
     // active from the seed, so no agreement needs activating.
-    let clock = Arc::new(TestClock::at(Utc.with_ymd_and_hms(2020, 5, 18, 8, 0, 0).single().expect("a valid instant")));
+    let clock = Arc::new(TestClock::at(
+        Utc.with_ymd_and_hms(2020, 5, 18, 8, 0, 0).single().expect("a valid instant"),
+    ));
     let services = Services::new(store.clone(), clock);
     let seeded = services.seed_installation().await?;
     services.seed_demo_accounts().await?;
@@ -274,7 +312,11 @@ async fn run_backend(label: &str, url: &str, cfg: &Config) -> Result<BackendRepo
         .timeout(Duration::from_secs(60))
         .build()?;
     let token = expect_json(
-        client.post(format!("{base}/api/v1/auth/token")).json(&json!({ "email": "admin@abb.test", "password": "demo" })).send().await?,
+        client
+            .post(format!("{base}/api/v1/auth/token"))
+            .json(&json!({ "email": "admin@abb.test", "password": "demo" }))
+            .send()
+            .await?,
         200,
         "sign in",
     )
@@ -284,7 +326,11 @@ async fn run_backend(label: &str, url: &str, cfg: &Config) -> Result<BackendRepo
         .to_owned();
     let auth = format!("Bearer {token}");
     let organisations = expect_json(
-        client.get(format!("{base}/api/v1/organisations?kind=gemeente&limit=500")).header("authorization", &auth).send().await?,
+        client
+            .get(format!("{base}/api/v1/organisations?kind=gemeente&limit=500"))
+            .header("authorization", &auth)
+            .send()
+            .await?,
         200,
         "list municipalities",
     )
@@ -304,14 +350,24 @@ async fn run_backend(label: &str, url: &str, cfg: &Config) -> Result<BackendRepo
         client
             .post(format!("{base}/api/v1/programmes"))
             .header("authorization", &auth)
-            .json(&json!({ "name": name, "budget_cents": 900_000_000_000i64, "basic_rate": "2/3", "additional_rate": "1/2",
-                           "offer_starts_on": "2020-05-01", "offer_ends_on": "2021-12-31" }))
+            .json(
+                &json!({ "name": name, "budget_cents": 900_000_000_000i64, "basic_rate": "2/3", "additional_rate": "1/2",
+                           "offer_starts_on": "2020-05-01", "offer_ends_on": "2021-12-31" }),
+            )
             .send()
     };
-    let warmup_id = expect_json(create_programme("Benchmark warm-up").await?, 201, "create warm-up programme").await?["id"].as_i64().ok_or("no programme id")?;
-    let bench_id = expect_json(create_programme("Benchmark").await?, 201, "create programme").await?["id"].as_i64().ok_or("no programme id")?;
+    let warmup_id = expect_json(create_programme("Benchmark warm-up").await?, 201, "create warm-up programme").await?["id"]
+        .as_i64()
+        .ok_or("no programme id")?;
+    let bench_id = expect_json(create_programme("Benchmark").await?, 201, "create programme").await?["id"]
+        .as_i64()
+        .ok_or("no programme id")?;
     let setup = setup_started.elapsed();
-    println!("[{label}] {} municipalities; setup (migrate, seed, sign-in) took {:.1} s", nis.len(), setup.as_secs_f64());
+    println!(
+        "[{label}] {} municipalities; setup (migrate, seed, sign-in) took {:.1} s",
+        nis.len(),
+        setup.as_secs_f64()
+    );
 
     let order_maker = |programme_id: i64, basic_count: usize| {
         let (client, auth, base, nis) = (client.clone(), auth.clone(), base.clone(), nis.clone());
@@ -322,7 +378,10 @@ async fn run_backend(label: &str, url: &str, cfg: &Config) -> Result<BackendRepo
                 json!({ "programme_id": programme_id, "government_nis": nis[i % nis.len()], "kind": "additional", "scope": "bench",
                         "estimated_cost_cents": 400_000 })
             };
-            client.post(format!("{base}/api/v1/orders")).header("authorization", &auth).json(&body)
+            client
+                .post(format!("{base}/api/v1/orders"))
+                .header("authorization", &auth)
+                .json(&body)
         }
     };
     let read_maker = |programme_id: i64| {
@@ -352,27 +411,53 @@ async fn run_backend(label: &str, url: &str, cfg: &Config) -> Result<BackendRepo
     // Measured: every municipality's basic audit, then additional work up to the total.
     let basic_n = basic_count.min(cfg.orders);
     let basic = drive(basic_n, c, cfg.max_phase, 201, order_maker(bench_id, basic_n)).await;
-    println!("[{label}] basic orders: {} in {:.2} s, {} unexpected", basic.requests, basic.elapsed.as_secs_f64(), basic.failures);
+    println!(
+        "[{label}] basic orders: {} in {:.2} s, {} unexpected",
+        basic.requests,
+        basic.elapsed.as_secs_f64(),
+        basic.failures
+    );
     let additional = drive(cfg.orders - basic_n, c, cfg.max_phase, 201, order_maker(bench_id, 0)).await;
-    println!("[{label}] additional orders: {} in {:.2} s, {} unexpected", additional.requests, additional.elapsed.as_secs_f64(), additional.failures);
+    println!(
+        "[{label}] additional orders: {} in {:.2} s, {} unexpected",
+        additional.requests,
+        additional.elapsed.as_secs_f64(),
+        additional.failures
+    );
     let orders = basic.then(&additional);
+
+    // Correctness after the load: every accepted order is in the programme (counted in the
+    // database: the API's programme status need not carry counts).
+    let orders_in_programme = {
+        let mut tx = services.store.read().await?;
+        tx.order_counts(bench_id).await?.iter().map(|(_, _, n)| n).sum::<i64>()
+    };
 
     // Budget status of the programme just loaded, under load and one at a time; and of the seeded
     // programme, which has no orders, to show what the programme's size costs.
     let reads = drive(cfg.reads, c, cfg.max_phase, 200, read_maker(bench_id)).await;
-    println!("[{label}] budget status: {} reads in {:.2} s, {} unexpected", reads.requests, reads.elapsed.as_secs_f64(), reads.failures);
+    println!(
+        "[{label}] budget status: {} reads in {:.2} s, {} unexpected",
+        reads.requests,
+        reads.elapsed.as_secs_f64(),
+        reads.failures
+    );
     let reads_sequential = drive(cfg.sequential_reads, 1, cfg.max_phase, 200, read_maker(bench_id)).await;
     let reads_small = drive(cfg.reads, c, cfg.max_phase, 200, read_maker(seeded.programme_id)).await;
+    let reads_small_sequential = drive(cfg.sequential_reads, 1, cfg.max_phase, 200, read_maker(seeded.programme_id)).await;
 
-    // Correctness after the load: the programme's orders, its ledger and the audit chain.
-    let status = expect_json(
-        client.get(format!("{base}/api/v1/programmes/{bench_id}")).header("authorization", &auth).send().await?,
-        200,
-        "programme status",
-    )
-    .await?;
-    let orders_in_programme = status["orders_by_state"].as_object().map_or(0, |m| m.values().filter_map(Value::as_i64).sum());
-    let ledger_consistent = services.check_ledger(bench_id).await?.holds();
+    // Diagnosis, not a target: the same additional orders through the services directly, without
+    // HTTP, one at a time and 64 at once, on a programme of their own. This is the ceiling the
+    // write transaction itself sets.
+    let direct_id = expect_json(create_programme("Benchmark, services only").await?, 201, "create programme").await?["id"]
+        .as_i64()
+        .ok_or("no programme id")?;
+    let admin = services.authenticate(&token).await?;
+    direct_orders(&services, &admin, direct_id, &nis, nis.len(), c, true).await?; // each municipality's basic audit first
+    let direct_sequential = direct_orders(&services, &admin, direct_id, &nis, cfg.direct_orders, 1, false).await?;
+    let direct_concurrent = direct_orders(&services, &admin, direct_id, &nis, cfg.direct_orders, c, false).await?;
+
+    let ledger_consistent = services.check_ledger(bench_id).await?.holds() && services.check_ledger(direct_id).await?.holds();
     let chain = match services.verify_audit_log().await? {
         ChainReport::Intact { entries, .. } => format!("intact, {entries} entries"),
         ChainReport::Broken(link) => format!("BROKEN at {}: {}", link.seq, link.problem),
@@ -401,12 +486,76 @@ async fn run_backend(label: &str, url: &str, cfg: &Config) -> Result<BackendRepo
         reads,
         reads_sequential,
         reads_small,
+        reads_small_sequential,
+        direct_sequential,
+        direct_concurrent,
         orders_in_programme,
         ledger_consistent,
         chain,
         rss_after_load,
         setup,
     })
+}
+
+/// Orders straight through `Services::submit_order`: basic audits or additional work, spread
+/// over the municipalities.
+async fn direct_orders(
+    services: &Services,
+    admin: &cyberveilig_services::Actor,
+    programme_id: i64,
+    nis: &Arc<Vec<String>>,
+    n: usize,
+    concurrency: usize,
+    basic: bool,
+) -> Result<Phase, AnyError> {
+    use cyberveilig_domain::order::OrderKind;
+    use cyberveilig_services::orders::NewOrder;
+    let next = Arc::new(AtomicUsize::new(0));
+    let (cpu_before, machine_before) = (process_cpu_seconds(), machine_cpu_seconds());
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency.min(n.max(1)) {
+        let (services, admin, nis, next) = (services.clone(), admin.clone(), nis.clone(), next.clone());
+        tasks.push(tokio::spawn(async move {
+            let (mut latencies, mut failures) = (Vec::new(), 0usize);
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= n {
+                    break;
+                }
+                let is_basic = basic;
+                let order = NewOrder {
+                    programme_id,
+                    government_nis: nis[i % nis.len()].parse().expect("a NIS code from the registry"),
+                    kind: if is_basic { OrderKind::Basic } else { OrderKind::Additional },
+                    scope: "bench".into(),
+                    estimated_cost: (!is_basic).then(|| cyberveilig_domain::Money::from_cents(400_000)),
+                };
+                let t = Instant::now();
+                let result = services.submit_order(&admin, order).await;
+                latencies.push(t.elapsed().as_micros() as u64);
+                if let Err(e) = result {
+                    failures += 1;
+                    if failures == 1 {
+                        eprintln!("    services refused an order: {e}");
+                    }
+                }
+            }
+            (latencies, failures)
+        }));
+    }
+    let mut phase = Phase::default();
+    for task in tasks {
+        let (latencies, failures) = task.await?;
+        phase.latencies_us.extend(latencies);
+        phase.failures += failures;
+    }
+    phase.elapsed = started.elapsed();
+    phase.cpu_seconds = process_cpu_seconds() - cpu_before;
+    phase.machine_cpu_seconds = machine_cpu_seconds() - machine_before;
+    phase.requests = phase.latencies_us.len();
+    phase.latencies_us.sort_unstable();
+    Ok(phase)
 }
 
 /// `url` with its database name replaced by `name`.
@@ -426,19 +575,67 @@ fn with_database(url: &str, name: &str) -> String {
 }
 
 async fn run_postgres(admin_url: &str, cfg: &Config) -> Result<BackendReport, AnyError> {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
     let name = format!("cvbench_{}_{:08x}", std::process::id(), nanos);
     let mut admin = sqlx::PgConnection::connect(admin_url).await?;
     sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await?;
+    let _ = admin.close().await;
     println!("[postgres] created database {name}");
+    *lock(&CREATED_DATABASE) = Some((admin_url.to_owned(), name.clone()));
     let result = run_backend("postgres", &with_database(admin_url, &name), cfg).await;
     // The store is closed by now; FORCE ends any connection still lingering.
-    match sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await {
-        Ok(_) => println!("[postgres] dropped database {name}"),
+    drop_database(admin_url, &name).await;
+    *lock(&CREATED_DATABASE) = None;
+    result
+}
+
+async fn drop_database(admin_url: &str, name: &str) {
+    let dropped = async {
+        let mut admin = sqlx::PgConnection::connect(admin_url).await?;
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut admin)
+            .await?;
+        admin.close().await
+    };
+    match dropped.await {
+        Ok(()) => println!("[postgres] dropped database {name}"),
         Err(e) => eprintln!("[postgres] could not drop database {name}: {e}"),
     }
-    let _ = admin.close().await;
-    result
+}
+
+/// What an interrupted run must clean up: the PostgreSQL database it created, the server it
+/// started.
+static CREATED_DATABASE: Mutex<Option<(String, String)>> = Mutex::new(None);
+static STARTED_SERVER: Mutex<Option<std::process::Child>> = Mutex::new(None);
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+async fn clean_up_after_interruption() {
+    if let Some(mut child) = lock(&STARTED_SERVER).take() {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let created = lock(&CREATED_DATABASE).take();
+    if let Some((admin_url, name)) = created {
+        drop_database(&admin_url, &name).await;
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM, with the signal's name.
+async fn interrupted() -> &'static str {
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(term) => term,
+        Err(_) => return std::future::pending().await,
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => "SIGINT",
+        _ = term.recv() => "SIGTERM",
+    }
 }
 
 /// The real binary, started on its own on a fresh SQLite file: VmRSS 2 s after /healthz answers.
@@ -448,15 +645,24 @@ async fn binary_idle_rss(dir: &Path) -> Result<Option<(f64, PathBuf)>, AnyError>
         return Ok(None);
     };
     if !binary.is_file() {
-        println!("[idle] skipped: {} does not exist; build it first with `cargo build --release -p cyberveilig`", binary.display());
+        println!(
+            "[idle] skipped: {} does not exist; build it first with `cargo build --release -p cyberveilig`",
+            binary.display()
+        );
         return Ok(None);
     }
     let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let db = dir.join("idle.db");
-    let mut child = std::process::Command::new(&binary)
+    let child = std::process::Command::new(&binary)
         .arg("--config")
         .arg(dir.join("none.toml"))
-        .args(["serve", "--database", &format!("sqlite:{}", db.display()), "--listen", &format!("127.0.0.1:{port}")])
+        .args([
+            "serve",
+            "--database",
+            &format!("sqlite:{}", db.display()),
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
         .env_remove("CYBERVEILIG_DATABASE_URL")
         .env_remove("CYBERVEILIG_LISTEN")
         .env_remove("CYBERVEILIG_CONFIG")
@@ -466,18 +672,21 @@ async fn binary_idle_rss(dir: &Path) -> Result<Option<(f64, PathBuf)>, AnyError>
         .stderr(std::process::Stdio::null())
         .spawn()?;
     let pid = child.id().to_string();
+    *lock(&STARTED_SERVER) = Some(child);
+    let exited_early = || lock(&STARTED_SERVER).as_mut().and_then(|c| c.try_wait().ok().flatten());
     let client = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(2)).build()?;
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut healthy = false;
     while Instant::now() < deadline {
-        if let Ok(Some(status)) = child.try_wait() {
+        if let Some(status) = exited_early() {
+            lock(&STARTED_SERVER).take();
             return Err(format!("{} exited early with {status}", binary.display()).into());
         }
-        if let Ok(r) = client.get(format!("http://127.0.0.1:{port}/healthz")).send().await {
-            if r.status().is_success() {
-                healthy = true;
-                break;
-            }
+        if let Ok(r) = client.get(format!("http://127.0.0.1:{port}/healthz")).send().await
+            && r.status().is_success()
+        {
+            healthy = true;
+            break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -488,8 +697,11 @@ async fn binary_idle_rss(dir: &Path) -> Result<Option<(f64, PathBuf)>, AnyError>
     } else {
         None
     };
-    let _ = child.kill();
-    let _ = child.wait();
+    let child = lock(&STARTED_SERVER).take();
+    if let Some(mut child) = child {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
     match rss {
         Some(mb) => Ok(Some((mb, binary))),
         None => Err(format!("{} did not answer /healthz within 60 s", binary.display()).into()),
@@ -502,23 +714,37 @@ fn verdict(met: bool) -> &'static str {
 
 fn print_summary(reports: &[BackendReport], binary: &Option<(f64, PathBuf)>, cfg: &Config) {
     println!();
-    println!("== cyberveilig HTTP API benchmark: {} concurrent clients over loopback, server and clients in one process ==", cfg.concurrency);
+    println!(
+        "== cyberveilig HTTP API benchmark: {} concurrent clients over loopback, server and clients in one process ==",
+        cfg.concurrency
+    );
     println!();
-    println!("| backend | measurement | requests | non-2xx/errors | per second | p50 ms | p95 ms | p99 ms | max ms | mean ms | CPU cores busy |");
+    println!(
+        "| backend | measurement | requests | non-2xx/errors | per second | p50 ms | p95 ms | p99 ms | max ms | mean ms | cores busy: process / machine |"
+    );
     println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in reports {
         let c = cfg.concurrency;
-        let rows: [(String, &Phase); 6] = [
+        let rows: [(String, &Phase); 9] = [
             (format!("POST /orders, all, {c} clients"), &r.orders),
             ("  of which basic (1 per municipality)".to_owned(), &r.basic),
             ("  of which additional".to_owned(), &r.additional),
-            (format!("GET /programmes/{{id}}, {} orders, {c} clients", r.orders_in_programme), &r.reads),
-            (format!("GET /programmes/{{id}}, {} orders, 1 client", r.orders_in_programme), &r.reads_sequential),
+            (
+                format!("GET /programmes/{{id}}, {} orders, {c} clients", r.orders_in_programme),
+                &r.reads,
+            ),
+            (
+                format!("GET /programmes/{{id}}, {} orders, 1 client", r.orders_in_programme),
+                &r.reads_sequential,
+            ),
             (format!("GET /programmes/{{id}}, 0 orders, {c} clients"), &r.reads_small),
+            ("GET /programmes/{id}, 0 orders, 1 client".to_owned(), &r.reads_small_sequential),
+            ("diagnosis: submit_order without HTTP, 1 task".to_owned(), &r.direct_sequential),
+            (format!("diagnosis: submit_order without HTTP, {c} tasks"), &r.direct_concurrent),
         ];
         for (name, p) in rows {
             println!(
-                "| {} | {name}{} | {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
+                "| {} | {name}{} | {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} / {:.2} |",
                 r.label,
                 if p.truncated { " (stopped at time limit)" } else { "" },
                 p.requests,
@@ -529,13 +755,16 @@ fn print_summary(reports: &[BackendReport], binary: &Option<(f64, PathBuf)>, cfg
                 p.pct_ms(99.0),
                 p.max_ms(),
                 p.mean_ms(),
-                p.cores_busy()
+                p.cores_busy(),
+                p.machine_cores_busy()
             );
         }
     }
     println!();
     for r in reports {
-        let rss = r.rss_after_load.map_or("n/a".to_owned(), |(rss, hwm)| format!("{rss:.1} MiB (peak {hwm:.1} MiB)"));
+        let rss = r
+            .rss_after_load
+            .map_or("n/a".to_owned(), |(rss, hwm)| format!("{rss:.1} MiB (peak {hwm:.1} MiB)"));
         println!(
             "[{}] programme holds {} orders after the run; ledger {}; audit chain {}; process RSS 2 s after the load: {rss}; setup {:.1} s",
             r.label,
@@ -546,7 +775,10 @@ fn print_summary(reports: &[BackendReport], binary: &Option<(f64, PathBuf)>, cfg
         );
     }
     match binary {
-        Some((mb, path)) => println!("[idle] `cyberveilig serve` on an empty SQLite database, 2 s after /healthz: VmRSS {mb:.1} MiB ({})", path.display()),
+        Some((mb, path)) => println!(
+            "[idle] `cyberveilig serve` on an empty SQLite database, 2 s after /healthz: VmRSS {mb:.1} MiB ({})",
+            path.display()
+        ),
         None => println!("[idle] binary not measured"),
     }
     println!();
@@ -563,7 +795,12 @@ fn print_summary(reports: &[BackendReport], binary: &Option<(f64, PathBuf)>, cfg
                 verdict(o.pct_ms(99.0) < TARGET_ORDER_P99_MS)
             );
         } else {
-            println!("  [{}] orders/s (figure to report): {:.0}, p99 {:.1} ms", r.label, o.per_second(), o.pct_ms(99.0));
+            println!(
+                "  [{}] orders/s (figure to report): {:.0}, p99 {:.1} ms",
+                r.label,
+                o.per_second(),
+                o.pct_ms(99.0)
+            );
         }
         println!(
             "  [{}] budget status p99 < {TARGET_READ_P99_MS:.0} ms: {:.2} ms with {} clients -> {}; {:.2} ms with 1 client -> {}",
@@ -575,11 +812,17 @@ fn print_summary(reports: &[BackendReport], binary: &Option<(f64, PathBuf)>, cfg
             verdict(r.reads_sequential.pct_ms(99.0) < TARGET_READ_P99_MS)
         );
         if o.failures > 0 || r.reads.failures > 0 {
-            println!("  [{}] WARNING: {} orders and {} reads got an unexpected answer", r.label, o.failures, r.reads.failures);
+            println!(
+                "  [{}] WARNING: {} orders and {} reads got an unexpected answer",
+                r.label, o.failures, r.reads.failures
+            );
         }
     }
     if let Some((mb, _)) = binary {
-        println!("  idle memory < {TARGET_IDLE_MB:.0} MB: {mb:.1} MiB -> {}", verdict(*mb < TARGET_IDLE_MB));
+        println!(
+            "  idle memory < {TARGET_IDLE_MB:.0} MB: {mb:.1} MiB -> {}",
+            verdict(*mb < TARGET_IDLE_MB)
+        );
     }
 }
 
@@ -601,7 +844,18 @@ async fn run() -> Result<(), AnyError> {
         }
     };
     print_summary(&reports, &binary, &cfg);
-    let failures: usize = reports.iter().map(|r| r.orders.failures + r.reads.failures + r.reads_small.failures + r.reads_sequential.failures).sum();
+    let failures: usize = reports
+        .iter()
+        .map(|r| {
+            r.orders.failures
+                + r.reads.failures
+                + r.reads_small.failures
+                + r.reads_sequential.failures
+                + r.reads_small_sequential.failures
+                + r.direct_sequential.failures
+                + r.direct_concurrent.failures
+        })
+        .sum();
     if failures > 0 || reports.iter().any(|r| !r.ledger_consistent) {
         return Err(format!("{failures} requests got an unexpected answer or a ledger is inconsistent").into());
     }
@@ -610,8 +864,21 @@ async fn run() -> Result<(), AnyError> {
 
 fn main() {
     // `cargo bench` passes `--bench`; there is nothing to filter here.
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
-    if let Err(e) = runtime.block_on(run()) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    // Interrupted (Ctrl-C, SIGTERM), the run still drops its database and stops its server.
+    let outcome = runtime.block_on(async {
+        tokio::select! {
+            outcome = run() => outcome,
+            signal = interrupted() => {
+                clean_up_after_interruption().await;
+                Err(format!("interrupted by {signal}").into())
+            }
+        }
+    });
+    if let Err(e) = outcome {
         eprintln!("benchmark failed: {e}");
         std::process::exit(1);
     }
