@@ -169,6 +169,30 @@ macro_rules! implement_tx {
             })
         }
 
+        type Query<'q> = sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments<'q>>;
+
+        /// Binds what changes in an order's life, in the column order both insert and update use,
+        /// from `state` to `paid_cents`, then `updated_at`.
+        fn bind_life<'q>(query: Query<'q>, o: &'q Order) -> Query<'q> {
+            query
+                .bind(o.state.as_str())
+                .bind(o.agreement_id)
+                .bind(o.cascade_rank.map(i64::from))
+                .bind(o.firm_id)
+                .bind(o.offered_on)
+                .bind(o.response_due_on)
+                .bind(o.price.map(Money::cents))
+                .bind(o.planned_start_on)
+                .bind(o.accepted_on)
+                .bind(o.delivered_on)
+                .bind(o.remediation_day_on)
+                .bind(&o.invoice_number)
+                .bind(o.invoiced.map(Money::cents))
+                .bind(o.reserved.cents())
+                .bind(o.paid.cents())
+                .bind(o.updated_at)
+        }
+
         fn collect<T>(rows: Vec<DbRow>, f: fn(&DbRow) -> Result<T>) -> Result<Vec<T>> {
             rows.iter().map(f).collect()
         }
@@ -577,11 +601,12 @@ macro_rules! implement_tx {
             }
 
             async fn insert_order(&mut self, o: &Order) -> Result<i64> {
-                let row = sqlx::query(
-                    "INSERT INTO orders (programme_id, government_id, kind, scope, estimated_cost_cents, rate, state, \
-                     agreement_id, cascade_rank, firm_id, offered_on, response_due_on, price_cents, planned_start_on, \
+                let query = sqlx::query(
+                    "INSERT INTO orders (programme_id, government_id, kind, scope, estimated_cost_cents, rate, \
+                     submitted_on, submitted_at, submitted_by, \
+                     state, agreement_id, cascade_rank, firm_id, offered_on, response_due_on, price_cents, planned_start_on, \
                      accepted_on, delivered_on, remediation_day_on, invoice_number, invoiced_cents, reserved_cents, paid_cents, \
-                     submitted_on, submitted_at, submitted_by, updated_at) \
+                     updated_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) \
                      RETURNING id",
                 )
@@ -591,56 +616,22 @@ macro_rules! implement_tx {
                 .bind(&o.scope)
                 .bind(o.estimated_cost.map(Money::cents))
                 .bind(o.rate.to_string())
-                .bind(o.state.as_str())
-                .bind(o.agreement_id)
-                .bind(o.cascade_rank.map(i64::from))
-                .bind(o.firm_id)
-                .bind(o.offered_on)
-                .bind(o.response_due_on)
-                .bind(o.price.map(Money::cents))
-                .bind(o.planned_start_on)
-                .bind(o.accepted_on)
-                .bind(o.delivered_on)
-                .bind(o.remediation_day_on)
-                .bind(&o.invoice_number)
-                .bind(o.invoiced.map(Money::cents))
-                .bind(o.reserved.cents())
-                .bind(o.paid.cents())
                 .bind(o.submitted_on)
                 .bind(o.submitted_at)
-                .bind(o.submitted_by)
-                .bind(o.updated_at)
-                .fetch_one(&mut *self.conn)
-                .await?;
+                .bind(o.submitted_by);
+                let row = bind_life(query, o).fetch_one(&mut *self.conn).await?;
                 Ok(row.try_get(0)?)
             }
 
             async fn update_order(&mut self, o: &Order) -> Result<()> {
-                sqlx::query(
+                let query = sqlx::query(
                     "UPDATE orders SET state = $2, agreement_id = $3, cascade_rank = $4, firm_id = $5, offered_on = $6, \
                      response_due_on = $7, price_cents = $8, planned_start_on = $9, accepted_on = $10, delivered_on = $11, \
                      remediation_day_on = $12, invoice_number = $13, invoiced_cents = $14, reserved_cents = $15, \
                      paid_cents = $16, updated_at = $17 WHERE id = $1",
                 )
-                .bind(o.id)
-                .bind(o.state.as_str())
-                .bind(o.agreement_id)
-                .bind(o.cascade_rank.map(i64::from))
-                .bind(o.firm_id)
-                .bind(o.offered_on)
-                .bind(o.response_due_on)
-                .bind(o.price.map(Money::cents))
-                .bind(o.planned_start_on)
-                .bind(o.accepted_on)
-                .bind(o.delivered_on)
-                .bind(o.remediation_day_on)
-                .bind(&o.invoice_number)
-                .bind(o.invoiced.map(Money::cents))
-                .bind(o.reserved.cents())
-                .bind(o.paid.cents())
-                .bind(o.updated_at)
-                .execute(&mut *self.conn)
-                .await?;
+                .bind(o.id);
+                bind_life(query, o).execute(&mut *self.conn).await?;
                 Ok(())
             }
 
