@@ -621,3 +621,38 @@ async fn signing_out_everywhere_ends_tokens_and_sessions() {
     assert_eq!(app.get(&token, "/api/v1/programmes").await.0, StatusCode::UNAUTHORIZED);
     assert!(app.services.session(&session.token).await.is_err());
 }
+
+#[tokio::test]
+async fn malformed_paths_and_queries_are_problems_too() {
+    let app = spawn_app().await;
+    let admin = app.token("admin@abb.test").await;
+    for (path, status, code) in [
+        ("/api/v1/orders/abc", StatusCode::NOT_FOUND, "not_found"),
+        ("/api/v1/orders/999999", StatusCode::NOT_FOUND, "not_found"),
+        ("/api/v1/orders?programme_id=abc", StatusCode::UNPROCESSABLE_ENTITY, "invalid_query"),
+        ("/api/v1/orders?state=lost", StatusCode::UNPROCESSABLE_ENTITY, "invalid_field"),
+        ("/api/v1/orders?limit=0", StatusCode::UNPROCESSABLE_ENTITY, "invalid_field"),
+        ("/api/v1/orders?cursor=zz", StatusCode::UNPROCESSABLE_ENTITY, "invalid_field"),
+        ("/api/v1/no-such-thing", StatusCode::NOT_FOUND, "not_found"),
+    ] {
+        let r = app
+            .http
+            .get(format!("{}{path}", app.base))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), status, "{path}");
+        assert_eq!(r.headers()["content-type"], "application/problem+json", "{path}");
+        assert_eq!(r.json::<Value>().await.unwrap()["code"], code, "{path}");
+    }
+    let r = app
+        .http
+        .delete(format!("{}/api/v1/orders", app.base))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(r.json::<Value>().await.unwrap()["code"], "method_not_allowed");
+}

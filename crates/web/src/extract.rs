@@ -120,3 +120,45 @@ fn json_problem(rejection: JsonRejection, lang: Lang) -> Problem {
         other => Problem::new(StatusCode::BAD_REQUEST, "bad_request", other.body_text()),
     }
 }
+
+/// The numeric id in a path such as `/orders/{id}`; anything else is a clear 404.
+pub struct Id(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = Problem;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let lang = Lang::from_parts(parts);
+        match axum::extract::Path::<i64>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(id)) => Ok(Id(id)),
+            Err(_) => Err(Problem::localized(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                lang,
+                "Niet gevonden: een id is een geheel getal.",
+                "Not found: an id is a whole number.",
+            )),
+        }
+    }
+}
+
+/// Query parameters; a malformed one is a clear 422 naming the problem.
+pub struct Params<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Params<T> {
+    type Rejection = Problem;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let lang = Lang::from_parts(parts);
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(Params(value)),
+            Err(e) => Err(Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_query",
+                if lang.is_dutch() {
+                    format!("De zoekparameters kloppen niet: {}", e.body_text())
+                } else {
+                    format!("The query parameters are not valid: {}", e.body_text())
+                },
+            )),
+        }
+    }
+}

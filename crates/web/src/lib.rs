@@ -79,6 +79,7 @@ pub fn router(services: Services, options: WebOptions) -> Router {
     }
     let api = api
         .fallback(api_not_found)
+        .method_not_allowed_fallback(api_method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), idempotency::layer))
         .layer(DefaultBodyLimit::max(idempotency::MAX_BODY));
     Router::new()
@@ -128,6 +129,16 @@ async fn api_not_found(lang: extract::Lang) -> problem::Problem {
         lang,
         "Deze API-route bestaat niet; zie /api/v1/openapi.json.",
         "No such API route; see /api/v1/openapi.json.",
+    )
+}
+
+async fn api_method_not_allowed(lang: extract::Lang) -> problem::Problem {
+    problem::Problem::localized(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        lang,
+        "Deze methode is hier niet toegelaten; zie /api/v1/openapi.json.",
+        "This method is not allowed here; see /api/v1/openapi.json.",
     )
 }
 

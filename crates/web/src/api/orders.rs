@@ -1,10 +1,10 @@
 use crate::AppState;
 use crate::api::{next_cursor, paging};
 use crate::dto::{EventDto, OrderDto, Page};
-use crate::extract::{Body, Caller, Lang};
+use crate::extract::{Body, Caller, Id, Lang, Params};
 use crate::problem::{ApiResult, OrProblem, Problem};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use cyberveilig_domain::Money;
@@ -126,7 +126,7 @@ pub async fn list(
     State(state): State<AppState>,
     lang: Lang,
     Caller(actor): Caller,
-    Query(query): Query<OrderQuery>,
+    Params(query): Params<OrderQuery>,
 ) -> ApiResult<Json<Page<OrderDto>>> {
     let (limit, after_id) = paging(query.limit, query.cursor.as_deref())?;
     let order_state = match query.state.as_deref().filter(|s| !s.is_empty()) {
@@ -158,7 +158,7 @@ pub async fn list(
 
 #[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = OrderDto), (status = 404, body = Problem)))]
-pub async fn get(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Path(id): Path<i64>) -> ApiResult<Json<OrderDto>> {
+pub async fn get(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Id(id): Id) -> ApiResult<Json<OrderDto>> {
     let order = state.services.order(&actor, id).await.or_problem(lang)?;
     render_one(&state, lang, order).await
 }
@@ -166,12 +166,7 @@ pub async fn get(State(state): State<AppState>, lang: Lang, Caller(actor): Calle
 /// The order's timeline: every change with who, when and what, from the hash-chained audit log.
 #[utoipa::path(get, path = "/api/v1/orders/{id}/events", tag = "orders", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = Vec<EventDto>), (status = 404, body = Problem)))]
-pub async fn events(
-    State(state): State<AppState>,
-    lang: Lang,
-    Caller(actor): Caller,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<Vec<EventDto>>> {
+pub async fn events(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Id(id): Id) -> ApiResult<Json<Vec<EventDto>>> {
     let events = state.services.order_events(&actor, id).await.or_problem(lang)?;
     Ok(Json(events.into_iter().map(EventDto::from).collect()))
 }
@@ -214,7 +209,7 @@ pub async fn accept(
     State(state): State<AppState>,
     lang: Lang,
     Caller(actor): Caller,
-    Path(id): Path<i64>,
+    Id(id): Id,
     Body(req): Body<AcceptRequest>,
 ) -> ApiResult<Json<OrderDto>> {
     let price = amount(req.price_cents, "price_cents", lang)?;
@@ -238,7 +233,7 @@ pub async fn decline(
     State(state): State<AppState>,
     lang: Lang,
     Caller(actor): Caller,
-    Path(id): Path<i64>,
+    Id(id): Id,
     Body(req): Body<ReasonRequest>,
 ) -> ApiResult<Json<OrderDto>> {
     firm(state, lang, actor, id, FirmStep::Decline { reason: req.reason }).await
@@ -247,7 +242,7 @@ pub async fn decline(
 /// The firm delivers the audit's results and report.
 #[utoipa::path(post, path = "/api/v1/orders/{id}/deliver", tag = "orders", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = OrderDto), (status = 422, body = Problem)))]
-pub async fn deliver(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Path(id): Path<i64>) -> ApiResult<Json<OrderDto>> {
+pub async fn deliver(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Id(id): Id) -> ApiResult<Json<OrderDto>> {
     firm(state, lang, actor, id, FirmStep::Deliver).await
 }
 
@@ -258,7 +253,7 @@ pub async fn remediation_day(
     State(state): State<AppState>,
     lang: Lang,
     Caller(actor): Caller,
-    Path(id): Path<i64>,
+    Id(id): Id,
     Body(req): Body<RemediationDayRequest>,
 ) -> ApiResult<Json<OrderDto>> {
     firm(state, lang, actor, id, FirmStep::RemediationDay { held_on: req.held_on }).await
@@ -271,7 +266,7 @@ pub async fn invoice(
     State(state): State<AppState>,
     lang: Lang,
     Caller(actor): Caller,
-    Path(id): Path<i64>,
+    Id(id): Id,
     Body(req): Body<InvoiceRequest>,
 ) -> ApiResult<Json<OrderDto>> {
     let amount = amount(req.amount_cents, "amount_cents", lang)?;
@@ -291,7 +286,7 @@ pub async fn invoice(
 /// The administrator settles an invoiced order: the rate times the invoice is paid (D7).
 #[utoipa::path(post, path = "/api/v1/orders/{id}/settle", tag = "orders", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = OrderDto), (status = 422, body = Problem)))]
-pub async fn settle(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Path(id): Path<i64>) -> ApiResult<Json<OrderDto>> {
+pub async fn settle(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Id(id): Id) -> ApiResult<Json<OrderDto>> {
     let order = state.services.settle_order(&actor, id).await.or_problem(lang)?;
     render_one(&state, lang, order).await
 }
@@ -303,7 +298,7 @@ pub async fn cancel(
     State(state): State<AppState>,
     lang: Lang,
     Caller(actor): Caller,
-    Path(id): Path<i64>,
+    Id(id): Id,
     Body(req): Body<ReasonRequest>,
 ) -> ApiResult<Json<OrderDto>> {
     let order = state
@@ -317,7 +312,7 @@ pub async fn cancel(
 /// The government goes ahead with additional work at the capped share (D8).
 #[utoipa::path(post, path = "/api/v1/orders/{id}/confirm", tag = "orders", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = OrderDto), (status = 422, body = Problem)))]
-pub async fn confirm(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Path(id): Path<i64>) -> ApiResult<Json<OrderDto>> {
+pub async fn confirm(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Id(id): Id) -> ApiResult<Json<OrderDto>> {
     let order = state.services.owner_step(&actor, id, OwnerStep::Confirm).await.or_problem(lang)?;
     render_one(&state, lang, order).await
 }
@@ -325,7 +320,7 @@ pub async fn confirm(State(state): State<AppState>, lang: Lang, Caller(actor): C
 /// The administrator re-opens the cascade of an unplaceable order (D6).
 #[utoipa::path(post, path = "/api/v1/orders/{id}/reopen", tag = "orders", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = OrderDto), (status = 422, body = Problem)))]
-pub async fn reopen(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Path(id): Path<i64>) -> ApiResult<Json<OrderDto>> {
+pub async fn reopen(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Id(id): Id) -> ApiResult<Json<OrderDto>> {
     let order = state.services.reopen_order(&actor, id).await.or_problem(lang)?;
     render_one(&state, lang, order).await
 }

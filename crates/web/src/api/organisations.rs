@@ -1,10 +1,10 @@
 use crate::AppState;
 use crate::api::{next_cursor, paging};
 use crate::dto::{OrganisationDto, Page};
-use crate::extract::{Caller, Lang};
+use crate::extract::{Caller, Lang, Params};
 use crate::problem::{ApiResult, OrProblem, Problem};
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use cyberveilig_services::store::records::OrganisationFilter;
 use serde::Deserialize;
@@ -27,7 +27,7 @@ pub async fn list(
     State(state): State<AppState>,
     lang: Lang,
     Caller(actor): Caller,
-    Query(query): Query<OrganisationQuery>,
+    Params(query): Params<OrganisationQuery>,
 ) -> ApiResult<Json<Page<OrganisationDto>>> {
     let (limit, after_id) = paging(query.limit, query.cursor.as_deref())?;
     let kind = match query.kind.as_deref().filter(|k| !k.is_empty()) {

@@ -1,9 +1,9 @@
 use crate::AppState;
 use crate::dto::ProgrammeDto;
-use crate::extract::{Body, Caller, Lang};
+use crate::extract::{Body, Caller, Id, Lang};
 use crate::problem::{ApiResult, OrProblem, Problem};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use cyberveilig_domain::programme::{Eligibility, ProgrammeSettings, Rounding, default_eligibility};
@@ -25,7 +25,7 @@ pub async fn list(State(state): State<AppState>, lang: Lang, Caller(actor): Call
 /// One programme: budget, reserved, paid, available, waiting list and its settings.
 #[utoipa::path(get, path = "/api/v1/programmes/{id}", tag = "programmes", security(("bearer" = [])),
     params(("id" = i64, Path)), responses((status = 200, body = ProgrammeDto), (status = 404, body = Problem)))]
-pub async fn get(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Path(id): Path<i64>) -> ApiResult<Json<ProgrammeDto>> {
+pub async fn get(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Id(id): Id) -> ApiResult<Json<ProgrammeDto>> {
     Ok(Json(state.services.programme_status(&actor, id).await.or_problem(lang)?.into()))
 }
 
@@ -112,7 +112,7 @@ pub async fn amend(
     State(state): State<AppState>,
     lang: Lang,
     Caller(actor): Caller,
-    Path(id): Path<i64>,
+    Id(id): Id,
     Body(req): Body<AmendmentRequest>,
 ) -> ApiResult<(StatusCode, Json<ProgrammeDto>)> {
     let budget = req.budget_cents.map(|c| amount(c, "budget_cents")).transpose()?;
@@ -132,7 +132,7 @@ pub async fn amendments(
     State(state): State<AppState>,
     lang: Lang,
     Caller(actor): Caller,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> ApiResult<Json<Vec<crate::dto::AmendmentDto>>> {
     state.services.programme_status(&actor, id).await.or_problem(lang)?;
     let all = state.services.amendments(&actor, id).await.or_problem(lang)?;
