@@ -53,6 +53,8 @@ impl Services {
             json!({ "reference": agreement.reference, "waiting_orders": waiting.len() }),
         )
         .await?;
+        // Any agreement list the work cached says "inactive" now.
+        work.forget_agreements();
         // Orders re-read after the locks, so none changed since.
         for stale in waiting {
             let Some(mut order) = work.tx.order(stale.id).await? else {
@@ -66,8 +68,6 @@ impl Services {
                 .find(|p| p.id == order.programme_id)
                 .cloned()
                 .ok_or(ServiceError::NotFound("programme"))?;
-            // The agreement list cached by the work is stale now: re-read it through a fresh cache.
-            work.forget_agreements();
             place(&mut work, &programme, &mut order, None).await?;
         }
         work.commit().await?;
