@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The API benchmark with an external load generator (wrk, from Debian's packages) against the
 # release binary in its own process, as in production. Usage: benches/wrk/run.sh [DATABASE_URL]
-# Prints orders/s and latency for order submissions and for a programme's budget status.
+# With a PostgreSQL URL it works in a new database there. Prints orders/s and latency for order submissions and for a programme's budget status.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
@@ -9,11 +9,19 @@ target="${CARGO_TARGET_DIR:-target}"
 cargo build --release -p cyberveilig -q
 dir="$(mktemp -d)"
 port=$((20000 + RANDOM % 20000))
-db="${1:-sqlite:$dir/bench.db}"
+db="sqlite:$dir/bench.db"
+dropdb=""
+if [ -n "${1:-}" ]; then
+  # A database of its own on the PostgreSQL server the URL names, dropped at the end.
+  name="cvbench_wrk_$$"
+  psql "$1" -qc "CREATE DATABASE $name"
+  db="${1%/*}/$name"
+  dropdb="psql '$1' -qc 'DROP DATABASE IF EXISTS $name WITH (FORCE)'"
+fi
 "$target/release/cyberveilig" demo --no-history --test-clock 2020-05-18T10:00:00+02:00 \
   --database "$db" --listen "127.0.0.1:$port" > "$dir/server.log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$dir"' EXIT
+trap 'kill $server 2>/dev/null; sleep 0.5; eval "$dropdb"; rm -rf "$dir"' EXIT
 base="http://127.0.0.1:$port"
 for _ in $(seq 1 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.2; done
 json() { python3 -c "import sys, json; print(json.load(sys.stdin)$1)"; }
