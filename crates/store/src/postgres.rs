@@ -19,6 +19,7 @@ pub struct PostgresStore {
 pub(crate) struct PostgresTx {
     conn: crate::sql::Conn<sqlx::Postgres>,
     head: Option<(i64, String, bool)>,
+    balances: Option<(i64, cyberveilig_domain::ledger::Balances)>,
 }
 
 impl PostgresStore {
@@ -63,6 +64,7 @@ impl Store for PostgresStore {
         Ok(Box::new(PostgresTx {
             conn: Conn::Tx(self.pool.begin().await?),
             head: None,
+            balances: None,
         }))
     }
 
@@ -70,6 +72,7 @@ impl Store for PostgresStore {
         Ok(Box::new(PostgresTx {
             conn: Conn::Pooled(self.pool.acquire().await?),
             head: None,
+            balances: None,
         }))
     }
 

@@ -53,7 +53,10 @@ pub(crate) const EVENT_COLUMNS: &str = "seq, at, actor_id, actor, action, subjec
 pub(crate) const PERSON_COLUMNS: &str = "p.id, p.organisation_id, p.email, p.name, p.role, p.password_hash, p.language";
 
 /// Implements [`crate::Tx`] for `$tx`, a struct with fields `conn: Conn<$db>` and
-/// `head: Option<(i64, String, bool)>` (the audit chain's head once read: seq, hash, changed).
+/// `head: Option<(i64, String, bool)>` (the audit chain's head, read and locked together with a
+/// programme: seq, hash, changed) and `balances: Option<(i64, Balances)>` (a programme's balances
+/// after this transaction's last posting). Balances are never read in the locking statement: on
+/// PostgreSQL a subquery there would see the snapshot from before the lock was granted.
 /// `$for_update` is appended to a SELECT that must lock the rows it reads.
 macro_rules! implement_tx {
     ($tx:ident, $db:ty, $for_update:literal) => {
@@ -440,11 +443,20 @@ macro_rules! implement_tx {
             }
 
             async fn lock_programme(&mut self, id: i64) -> Result<Option<Programme>> {
-                let row = sqlx::query(concat!("SELECT * FROM programmes WHERE id = $1", $for_update))
-                    .bind(id)
-                    .fetch_optional(&mut *self.conn)
-                    .await?;
-                row.as_ref().map(programme_from).transpose()
+                let row = sqlx::query(concat!(
+                    "SELECT p.id, p.name, p.settings, p.created_at, h.seq AS head_seq, h.hash AS head_hash \
+                     FROM programmes p CROSS JOIN audit_chain_head h WHERE p.id = $1 AND h.id = 1",
+                    $for_update
+                ))
+                .bind(id)
+                .fetch_optional(&mut *self.conn)
+                .await?;
+                let Some(row) = row else { return Ok(None) };
+                // What this transaction changed itself is newer than what the database says.
+                if self.head.is_none() {
+                    self.head = Some((row.try_get("head_seq")?, row.try_get("head_hash")?, false));
+                }
+                programme_from(&row).map(Some)
             }
 
             async fn programmes(&mut self) -> Result<Vec<Programme>> {
@@ -738,6 +750,11 @@ macro_rules! implement_tx {
             }
 
             async fn balances(&mut self, programme_id: i64) -> Result<Balances> {
+                if let Some((pid, balances)) = &self.balances {
+                    if *pid == programme_id {
+                        return Ok(*balances);
+                    }
+                }
                 let row = sqlx::query(
                     "SELECT budget_after AS budget, reserved_after AS reserved, paid_after AS paid FROM postings \
                      WHERE programme_id = $1 ORDER BY id DESC LIMIT 1",
@@ -774,6 +791,7 @@ macro_rules! implement_tx {
             }
 
             async fn insert_posting(&mut self, p: &Posting) -> Result<i64> {
+                self.balances = Some((p.programme_id, p.after));
                 let row = sqlx::query(
                     "INSERT INTO postings (programme_id, order_id, from_account, to_account, amount_cents, \
                      budget_after, reserved_after, paid_after, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",

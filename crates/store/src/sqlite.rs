@@ -19,6 +19,7 @@ pub struct SqliteStore {
 pub(crate) struct SqliteTx {
     conn: crate::sql::Conn<sqlx::Sqlite>,
     head: Option<(i64, String, bool)>,
+    balances: Option<(i64, cyberveilig_domain::ledger::Balances)>,
 }
 
 impl SqliteStore {
@@ -69,6 +70,7 @@ impl Store for SqliteStore {
         Ok(Box::new(SqliteTx {
             conn: Conn::Tx(self.writer.begin().await?),
             head: None,
+            balances: None,
         }))
     }
 
@@ -76,6 +78,7 @@ impl Store for SqliteStore {
         Ok(Box::new(SqliteTx {
             conn: Conn::Pooled(self.readers.acquire().await?),
             head: None,
+            balances: None,
         }))
     }
 
