@@ -7,8 +7,10 @@ pub mod orders;
 pub mod organisations;
 pub mod programmes;
 
+use crate::extract::Lang;
 use crate::problem::Problem;
 use axum::http::StatusCode;
+use cyberveilig_domain::Money;
 
 pub const DEFAULT_PAGE: i64 = 50;
 pub const MAX_PAGE: i64 = 500;
@@ -43,4 +45,18 @@ pub fn next_cursor<T>(items: &[T], limit: i64, id: impl Fn(&T) -> i64) -> Option
     (items.len() as i64 == limit)
         .then(|| items.last().map(|i| id(i).to_string()))
         .flatten()
+}
+
+/// A positive amount of cents below the programme's limit, from a request field.
+pub fn amount(cents: i64, field: &str, lang: Lang) -> Result<Money, Problem> {
+    Money::positive(cents).map_err(|_| {
+        Problem::localized(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+            lang,
+            "Het bedrag moet groter zijn dan nul en kleiner dan 10 miljard euro.",
+            "The amount must be above zero and below EUR 10 billion.",
+        )
+        .field(field)
+    })
 }

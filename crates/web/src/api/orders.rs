@@ -1,5 +1,5 @@
 use crate::AppState;
-use crate::api::{next_cursor, paging};
+use crate::api::{amount, next_cursor, paging};
 use crate::dto::{EventDto, OrderDto, Page};
 use crate::extract::{Body, Caller, Id, Lang, Params};
 use crate::problem::{ApiResult, OrProblem, Problem};
@@ -7,7 +7,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
-use cyberveilig_domain::Money;
 use cyberveilig_domain::order::OrderKind;
 use cyberveilig_services::orders::{FirmStep, NewOrder, OwnerStep};
 use cyberveilig_services::store::records::{Order, OrderFilter};
@@ -16,17 +15,6 @@ use utoipa::{IntoParams, ToSchema};
 
 fn invalid(field: &str, lang: Lang, nl: &str, en: &str) -> Problem {
     Problem::localized(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", lang, nl, en).field(field)
-}
-
-fn amount(cents: i64, field: &str, lang: Lang) -> Result<Money, Problem> {
-    Money::positive(cents).map_err(|_| {
-        invalid(
-            field,
-            lang,
-            "Het bedrag moet groter zijn dan nul en kleiner dan 10 miljard euro.",
-            "The amount must be above zero and below EUR 10 billion.",
-        )
-    })
 }
 
 /// An order with its government's, agreement's and firm's names beside the ids.

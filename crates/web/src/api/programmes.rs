@@ -1,4 +1,5 @@
 use crate::AppState;
+use crate::api::amount;
 use crate::dto::ProgrammeDto;
 use crate::extract::{Body, Caller, Id, Lang};
 use crate::problem::{ApiResult, OrProblem, Problem};
@@ -6,9 +7,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
+use cyberveilig_domain::Rate;
 use cyberveilig_domain::programme::{Eligibility, ProgrammeSettings, Rounding, default_eligibility};
 use cyberveilig_domain::registry::OrganisationKind;
-use cyberveilig_domain::{Money, Rate};
 use cyberveilig_services::programmes::{NewProgramme, ProgrammeAmendment};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -59,11 +60,6 @@ fn rate(text: &str, field: &str) -> Result<Rate, Problem> {
         .map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", format!("{field}: {e}")).field(field))
 }
 
-fn amount(cents: i64, field: &str) -> Result<Money, Problem> {
-    Money::positive(cents)
-        .map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", format!("{field}: {e}")).field(field))
-}
-
 /// Create a programme with its budget, rates and window (programme administrators).
 #[utoipa::path(post, path = "/api/v1/programmes", tag = "programmes", security(("bearer" = [])), request_body = NewProgrammeRequest,
     responses((status = 201, body = ProgrammeDto), (status = 403, body = Problem), (status = 422, body = Problem)))]
@@ -87,7 +83,7 @@ pub async fn create(
     };
     let new = NewProgramme {
         name: req.name,
-        budget: amount(req.budget_cents, "budget_cents")?,
+        budget: amount(req.budget_cents, "budget_cents", lang)?,
         settings,
     };
     let status = state.services.create_programme(&actor, new).await.or_problem(lang)?;
@@ -115,7 +111,7 @@ pub async fn amend(
     Id(id): Id,
     Body(req): Body<AmendmentRequest>,
 ) -> ApiResult<(StatusCode, Json<ProgrammeDto>)> {
-    let budget = req.budget_cents.map(|c| amount(c, "budget_cents")).transpose()?;
+    let budget = req.budget_cents.map(|c| amount(c, "budget_cents", lang)).transpose()?;
     let amendment = ProgrammeAmendment {
         offer_ends_on: req.offer_ends_on,
         budget,
