@@ -60,7 +60,7 @@ impl Money {
         let digits = (abs / 100).to_string();
         let mut out = String::new();
         for (i, ch) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push(thousands);
             }
             out.push(ch);

@@ -21,7 +21,6 @@ use cyberveilig_services::programmes::{NewProgramme, ProgrammeAmendment};
 use cyberveilig_services::store::records::{NewOrganisation, OrderFilter, OrganisationFilter};
 use cyberveilig_services::{Actor, ServiceError};
 use serde_json::Value;
-use sqlx::Connection;
 
 const OLD_AGREEMENT: &str = "Audit Vlaanderen 2015-02 perceel 3";
 const NEW_AGREEMENT: &str = "2019/HFB/OP/52630";
@@ -1218,12 +1217,9 @@ story!(the_audit_log_is_intact_after_a_story, "2020-05-18T08:00:00Z", |w| {
 /// Opens the story's SQLite file beside the store, as someone with file access would.
 async fn tamper(w: &World, sql: &str) -> u64 {
     let path = w.sqlite_path.as_ref().expect("a SQLite story");
-    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite:{}", path.display()))
-        .await
-        .unwrap();
-    let changed = sqlx::query(sql).execute(&mut conn).await.unwrap().rows_affected();
-    conn.close().await.unwrap();
-    changed
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+    conn.execute(sql, []).unwrap() as u64
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

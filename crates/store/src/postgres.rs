@@ -2,9 +2,9 @@
 //! the programme row they change and the audit chain's head, so the ledger and the chain stay
 //! consistent whichever node writes.
 
-use crate::sql::Conn;
 use crate::{Result, Store, Tx};
 use async_trait::async_trait;
+use driver::Conn;
 use sqlx::migrate::{Migrate, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use std::str::FromStr;
@@ -17,7 +17,7 @@ pub struct PostgresStore {
 }
 
 pub(crate) struct PostgresTx {
-    conn: crate::sql::Conn<sqlx::Postgres>,
+    conn: Conn,
     head: Option<(i64, String, bool)>,
     balances: Option<(i64, cyberveilig_domain::ledger::Balances)>,
 }
@@ -35,7 +35,7 @@ impl PostgresStore {
 }
 
 /// The migrations a migrator would apply on `conn`, by description.
-pub(crate) async fn pending<C: Migrate + Send>(migrator: &Migrator, conn: &mut C) -> Result<Vec<String>> {
+async fn pending<C: Migrate + Send>(migrator: &Migrator, conn: &mut C) -> Result<Vec<String>> {
     conn.ensure_migrations_table().await?;
     let applied: Vec<i64> = conn.list_applied_migrations().await?.into_iter().map(|m| m.version).collect();
     Ok(migrator
@@ -81,4 +81,56 @@ impl Store for PostgresStore {
     }
 }
 
-crate::sql::implement_tx!(PostgresTx, sqlx::Postgres, " FOR UPDATE");
+/// What the shared SQL (`crate::sql`) runs on here: sqlx itself.
+mod driver {
+    use crate::{Result, StoreError};
+    use sqlx::Postgres;
+
+    pub(crate) use sqlx::{Row, query};
+    pub(crate) type DbRow = sqlx::postgres::PgRow;
+    pub(crate) type Query<'q> = sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>;
+
+    pub(crate) fn unique_violation(err: sqlx::Error) -> StoreError {
+        match &err {
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate,
+            _ => StoreError::Database(err),
+        }
+    }
+
+    /// A transaction for writers; a plain pooled connection for readers (each read is one
+    /// consistent statement, and skipping BEGIN/ROLLBACK halves the round trips of a short read).
+    pub(crate) enum Conn {
+        Tx(sqlx::Transaction<'static, Postgres>),
+        Pooled(sqlx::pool::PoolConnection<Postgres>),
+    }
+
+    impl Conn {
+        pub(crate) async fn commit(self) -> Result<()> {
+            match self {
+                Conn::Tx(tx) => Ok(tx.commit().await?),
+                Conn::Pooled(_) => Ok(()),
+            }
+        }
+    }
+
+    impl std::ops::Deref for Conn {
+        type Target = sqlx::PgConnection;
+        fn deref(&self) -> &sqlx::PgConnection {
+            match self {
+                Conn::Tx(tx) => tx,
+                Conn::Pooled(conn) => conn,
+            }
+        }
+    }
+
+    impl std::ops::DerefMut for Conn {
+        fn deref_mut(&mut self) -> &mut sqlx::PgConnection {
+            match self {
+                Conn::Tx(tx) => &mut *tx,
+                Conn::Pooled(conn) => &mut *conn,
+            }
+        }
+    }
+}
+
+crate::sql::implement_tx!(PostgresTx, " FOR UPDATE");

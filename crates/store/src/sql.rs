@@ -9,40 +9,6 @@ pub(crate) fn parse<T: FromStr>(text: &str, what: &str) -> Result<T, StoreError>
     text.parse().map_err(|_| StoreError::Corrupt(format!("{what} '{text}'")))
 }
 
-pub(crate) fn unique_violation(err: sqlx::Error) -> StoreError {
-    match &err {
-        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate,
-        _ => StoreError::Database(err),
-    }
-}
-
-/// A connection a `Tx` runs on: a transaction for writers, a plain pooled connection for
-/// readers (each read is one consistent statement, and skipping BEGIN/ROLLBACK halves the
-/// round trips of a short read).
-pub(crate) enum Conn<DB: sqlx::Database> {
-    Tx(sqlx::Transaction<'static, DB>),
-    Pooled(sqlx::pool::PoolConnection<DB>),
-}
-
-impl<DB: sqlx::Database> std::ops::Deref for Conn<DB> {
-    type Target = DB::Connection;
-    fn deref(&self) -> &DB::Connection {
-        match self {
-            Conn::Tx(tx) => tx,
-            Conn::Pooled(conn) => conn,
-        }
-    }
-}
-
-impl<DB: sqlx::Database> std::ops::DerefMut for Conn<DB> {
-    fn deref_mut(&mut self) -> &mut DB::Connection {
-        match self {
-            Conn::Tx(tx) => &mut *tx,
-            Conn::Pooled(conn) => &mut *conn,
-        }
-    }
-}
-
 pub(crate) const ORDER_COLUMNS: &str = "id, programme_id, government_id, kind, scope, estimated_cost_cents, rate, \
     state, agreement_id, cascade_rank, firm_id, offered_on, response_due_on, price_cents, planned_start_on, \
     accepted_on, delivered_on, remediation_day_on, invoice_number, invoiced_cents, reserved_cents, paid_cents, \
@@ -52,18 +18,22 @@ pub(crate) const EVENT_COLUMNS: &str = "seq, at, actor_id, actor, action, subjec
 
 pub(crate) const PERSON_COLUMNS: &str = "p.id, p.organisation_id, p.email, p.name, p.role, p.password_hash, p.language";
 
-/// Implements [`crate::Tx`] for `$tx`, a struct with fields `conn: Conn<$db>` and
+/// Implements [`crate::Tx`] for `$tx`, a struct with fields `conn` (the backend's connection, with
+/// an async `commit`) and
 /// `head: Option<(i64, String, bool)>` (the audit chain's head, read and locked together with a
 /// programme: seq, hash, changed) and `balances: Option<(i64, Balances)>` (a programme's balances
 /// after this transaction's last posting). Balances are never read in the locking statement: on
 /// PostgreSQL a subquery there would see the snapshot from before the lock was granted.
-/// `$for_update` is appended to a SELECT that must lock the rows it reads.
+/// `$for_update` is appended to a SELECT that must lock the rows it reads. The backend's module
+/// has a `driver` module with the sqlx-shaped `query`, `Row`, `DbRow`, `Query` and
+/// `unique_violation` the SQL below is written against.
 macro_rules! implement_tx {
-    ($tx:ident, $db:ty, $for_update:literal) => {
+    ($tx:ident, $for_update:literal) => {
     mod implementation {
         use super::$tx;
         use $crate::records::*;
-        use $crate::sql::{parse, unique_violation, EVENT_COLUMNS, ORDER_COLUMNS, PERSON_COLUMNS};
+        use super::driver::{query, unique_violation, DbRow, Query, Row};
+        use $crate::sql::{parse, EVENT_COLUMNS, ORDER_COLUMNS, PERSON_COLUMNS};
         use $crate::{audit, Result, StoreError};
         use chrono::{DateTime, NaiveDate, Utc};
         use cyberveilig_domain::cascade::{CascadeFirm, FrameworkAgreement};
@@ -72,9 +42,6 @@ macro_rules! implement_tx {
         use cyberveilig_domain::programme::ProgrammeSettings;
         use cyberveilig_domain::registry::{EmailAddress, NisCode, OrganisationKind};
         use cyberveilig_domain::Money;
-        use sqlx::Row;
-
-        type DbRow = <$db as sqlx::Database>::Row;
 
         fn opt_parse<T: std::str::FromStr>(text: Option<String>, what: &str) -> Result<Option<T>> {
             text.map(|t| parse(&t, what)).transpose()
@@ -172,8 +139,6 @@ macro_rules! implement_tx {
             })
         }
 
-        type Query<'q> = sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments<'q>>;
-
         /// Binds what changes in an order's life, in the column order both insert and update use,
         /// from `state` to `paid_cents`, then `updated_at`.
         fn bind_life<'q>(query: Query<'q>, o: &'q Order) -> Query<'q> {
@@ -205,20 +170,17 @@ macro_rules! implement_tx {
             async fn commit(mut self: Box<Self>) -> Result<()> {
                 // The chain's head is written once, at the end, however many events were appended.
                 if let Some((seq, hash, true)) = self.head.take() {
-                    sqlx::query("UPDATE audit_chain_head SET seq = $1, hash = $2 WHERE id = 1")
+                    query("UPDATE audit_chain_head SET seq = $1, hash = $2 WHERE id = 1")
                         .bind(seq)
                         .bind(hash)
                         .execute(&mut *self.conn)
                         .await?;
                 }
-                match self.conn {
-                    $crate::sql::Conn::Tx(tx) => Ok(tx.commit().await?),
-                    $crate::sql::Conn::Pooled(_) => Ok(()),
-                }
+                self.conn.commit().await
             }
 
             async fn insert_organisation(&mut self, org: &NewOrganisation) -> Result<i64> {
-                let row = sqlx::query(
+                let row = query(
                     "INSERT INTO organisations (kind, name, nis_code, kbo_number, province_nis) \
                      VALUES ($1, $2, $3, $4, $5) RETURNING id",
                 )
@@ -234,7 +196,7 @@ macro_rules! implement_tx {
             }
 
             async fn organisation(&mut self, id: i64) -> Result<Option<Organisation>> {
-                let row = sqlx::query("SELECT * FROM organisations WHERE id = $1")
+                let row = query("SELECT * FROM organisations WHERE id = $1")
                     .bind(id)
                     .fetch_optional(&mut *self.conn)
                     .await?;
@@ -242,7 +204,7 @@ macro_rules! implement_tx {
             }
 
             async fn organisation_by_nis(&mut self, nis: &NisCode) -> Result<Option<Organisation>> {
-                let row = sqlx::query("SELECT * FROM organisations WHERE nis_code = $1")
+                let row = query("SELECT * FROM organisations WHERE nis_code = $1")
                     .bind(nis.as_str())
                     .fetch_optional(&mut *self.conn)
                     .await?;
@@ -250,7 +212,7 @@ macro_rules! implement_tx {
             }
 
             async fn organisation_by_name(&mut self, kind: OrganisationKind, name: &str) -> Result<Option<Organisation>> {
-                let row = sqlx::query("SELECT * FROM organisations WHERE kind = $1 AND name = $2")
+                let row = query("SELECT * FROM organisations WHERE kind = $1 AND name = $2")
                     .bind(kind.as_str())
                     .bind(name)
                     .fetch_optional(&mut *self.conn)
@@ -260,7 +222,7 @@ macro_rules! implement_tx {
 
             async fn organisations(&mut self, filter: &OrganisationFilter) -> Result<Vec<Organisation>> {
                 let pattern = filter.query.as_ref().map(|q| format!("%{}%", q.to_lowercase()));
-                let rows = sqlx::query(
+                let rows = query(
                     "SELECT * FROM organisations \
                      WHERE ($1 IS NULL OR kind = $1) \
                        AND ($2 IS NULL OR LOWER(name) LIKE $2 OR nis_code LIKE $2) \
@@ -277,11 +239,11 @@ macro_rules! implement_tx {
             }
 
             async fn count_organisations(&mut self) -> Result<i64> {
-                Ok(sqlx::query("SELECT COUNT(*) FROM organisations").fetch_one(&mut *self.conn).await?.try_get(0)?)
+                Ok(query("SELECT COUNT(*) FROM organisations").fetch_one(&mut *self.conn).await?.try_get(0)?)
             }
 
             async fn insert_person(&mut self, p: &NewPerson) -> Result<i64> {
-                let row = sqlx::query(
+                let row = query(
                     "INSERT INTO people (organisation_id, email, name, role, password_hash, language) \
                      VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
                 )
@@ -298,7 +260,7 @@ macro_rules! implement_tx {
             }
 
             async fn person(&mut self, id: i64) -> Result<Option<Person>> {
-                let row = sqlx::query(&format!("SELECT {PERSON_COLUMNS} FROM people p WHERE p.id = $1"))
+                let row = query(&format!("SELECT {PERSON_COLUMNS} FROM people p WHERE p.id = $1"))
                     .bind(id)
                     .fetch_optional(&mut *self.conn)
                     .await?;
@@ -306,7 +268,7 @@ macro_rules! implement_tx {
             }
 
             async fn person_by_email(&mut self, email: &EmailAddress) -> Result<Option<Person>> {
-                let row = sqlx::query(&format!("SELECT {PERSON_COLUMNS} FROM people p WHERE p.email = $1"))
+                let row = query(&format!("SELECT {PERSON_COLUMNS} FROM people p WHERE p.email = $1"))
                     .bind(email.as_str())
                     .fetch_optional(&mut *self.conn)
                     .await?;
@@ -314,7 +276,7 @@ macro_rules! implement_tx {
             }
 
             async fn insert_token(&mut self, token_hash: &str, person_id: i64, at: DateTime<Utc>, expires: DateTime<Utc>) -> Result<()> {
-                sqlx::query("INSERT INTO api_tokens (token_hash, person_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+                query("INSERT INTO api_tokens (token_hash, person_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
                     .bind(token_hash)
                     .bind(person_id)
                     .bind(at)
@@ -325,7 +287,7 @@ macro_rules! implement_tx {
             }
 
             async fn person_by_token(&mut self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Person>> {
-                let row = sqlx::query(&format!(
+                let row = query(&format!(
                     "SELECT {PERSON_COLUMNS} FROM api_tokens t JOIN people p ON p.id = t.person_id \
                      WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2"
                 ))
@@ -337,7 +299,7 @@ macro_rules! implement_tx {
             }
 
             async fn revoke_token(&mut self, token_hash: &str, at: DateTime<Utc>) -> Result<bool> {
-                let done = sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL")
+                let done = query("UPDATE api_tokens SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL")
                     .bind(token_hash)
                     .bind(at)
                     .execute(&mut *self.conn)
@@ -346,7 +308,7 @@ macro_rules! implement_tx {
             }
 
             async fn insert_session(&mut self, token_hash: &str, person_id: i64, csrf_token: &str, at: DateTime<Utc>, expires: DateTime<Utc>) -> Result<()> {
-                sqlx::query("INSERT INTO sessions (token_hash, person_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+                query("INSERT INTO sessions (token_hash, person_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
                     .bind(token_hash)
                     .bind(person_id)
                     .bind(csrf_token)
@@ -358,7 +320,7 @@ macro_rules! implement_tx {
             }
 
             async fn session(&mut self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<(Person, String)>> {
-                let row = sqlx::query(&format!(
+                let row = query(&format!(
                     "SELECT {PERSON_COLUMNS}, s.csrf_token FROM sessions s JOIN people p ON p.id = s.person_id \
                      WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2"
                 ))
@@ -373,7 +335,7 @@ macro_rules! implement_tx {
             }
 
             async fn revoke_session(&mut self, token_hash: &str, at: DateTime<Utc>) -> Result<()> {
-                sqlx::query("UPDATE sessions SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL")
+                query("UPDATE sessions SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL")
                     .bind(token_hash)
                     .bind(at)
                     .execute(&mut *self.conn)
@@ -382,12 +344,12 @@ macro_rules! implement_tx {
             }
 
             async fn revoke_all_sessions(&mut self, person_id: i64, at: DateTime<Utc>) -> Result<u64> {
-                let sessions = sqlx::query("UPDATE sessions SET revoked_at = $2 WHERE person_id = $1 AND revoked_at IS NULL")
+                let sessions = query("UPDATE sessions SET revoked_at = $2 WHERE person_id = $1 AND revoked_at IS NULL")
                     .bind(person_id)
                     .bind(at)
                     .execute(&mut *self.conn)
                     .await?;
-                let tokens = sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE person_id = $1 AND revoked_at IS NULL")
+                let tokens = query("UPDATE api_tokens SET revoked_at = $2 WHERE person_id = $1 AND revoked_at IS NULL")
                     .bind(person_id)
                     .bind(at)
                     .execute(&mut *self.conn)
@@ -396,7 +358,7 @@ macro_rules! implement_tx {
             }
 
             async fn sign_in_failures(&mut self, person_id: i64) -> Result<(i64, Option<DateTime<Utc>>)> {
-                let row = sqlx::query("SELECT failed_sign_ins, locked_until FROM people WHERE id = $1")
+                let row = query("SELECT failed_sign_ins, locked_until FROM people WHERE id = $1")
                     .bind(person_id)
                     .fetch_one(&mut *self.conn)
                     .await?;
@@ -404,7 +366,7 @@ macro_rules! implement_tx {
             }
 
             async fn set_sign_in_failures(&mut self, person_id: i64, failures: i64, locked_until: Option<DateTime<Utc>>) -> Result<()> {
-                sqlx::query("UPDATE people SET failed_sign_ins = $2, locked_until = $3 WHERE id = $1")
+                query("UPDATE people SET failed_sign_ins = $2, locked_until = $3 WHERE id = $1")
                     .bind(person_id)
                     .bind(failures)
                     .bind(locked_until)
@@ -415,7 +377,7 @@ macro_rules! implement_tx {
 
             async fn insert_programme(&mut self, name: &str, settings: &ProgrammeSettings, at: DateTime<Utc>) -> Result<i64> {
                 let settings = serde_json::to_string(settings).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                let row = sqlx::query("INSERT INTO programmes (name, settings, created_at) VALUES ($1, $2, $3) RETURNING id")
+                let row = query("INSERT INTO programmes (name, settings, created_at) VALUES ($1, $2, $3) RETURNING id")
                     .bind(name)
                     .bind(settings)
                     .bind(at)
@@ -426,7 +388,7 @@ macro_rules! implement_tx {
 
             async fn update_programme_settings(&mut self, id: i64, settings: &ProgrammeSettings) -> Result<()> {
                 let settings = serde_json::to_string(settings).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                sqlx::query("UPDATE programmes SET settings = $2 WHERE id = $1")
+                query("UPDATE programmes SET settings = $2 WHERE id = $1")
                     .bind(id)
                     .bind(settings)
                     .execute(&mut *self.conn)
@@ -435,7 +397,7 @@ macro_rules! implement_tx {
             }
 
             async fn programme(&mut self, id: i64) -> Result<Option<Programme>> {
-                let row = sqlx::query("SELECT * FROM programmes WHERE id = $1")
+                let row = query("SELECT * FROM programmes WHERE id = $1")
                     .bind(id)
                     .fetch_optional(&mut *self.conn)
                     .await?;
@@ -443,7 +405,7 @@ macro_rules! implement_tx {
             }
 
             async fn lock_programme(&mut self, id: i64) -> Result<Option<Programme>> {
-                let row = sqlx::query(concat!(
+                let row = query(concat!(
                     "SELECT p.id, p.name, p.settings, p.created_at, h.seq AS head_seq, h.hash AS head_hash \
                      FROM programmes p CROSS JOIN audit_chain_head h WHERE p.id = $1 AND h.id = 1",
                     $for_update
@@ -460,12 +422,12 @@ macro_rules! implement_tx {
             }
 
             async fn programmes(&mut self) -> Result<Vec<Programme>> {
-                let rows = sqlx::query("SELECT * FROM programmes ORDER BY id").fetch_all(&mut *self.conn).await?;
+                let rows = query("SELECT * FROM programmes ORDER BY id").fetch_all(&mut *self.conn).await?;
                 collect(rows, programme_from)
             }
 
             async fn insert_amendment(&mut self, programme_id: i64, summary: &serde_json::Value, reason: &str, decided_by: i64, at: DateTime<Utc>) -> Result<i64> {
-                let row = sqlx::query(
+                let row = query(
                     "INSERT INTO amendments (programme_id, summary, reason, decided_by, at) \
                      VALUES ($1, $2, $3, $4, $5) RETURNING id",
                 )
@@ -480,7 +442,7 @@ macro_rules! implement_tx {
             }
 
             async fn amendments(&mut self, programme_id: i64) -> Result<Vec<Amendment>> {
-                let rows = sqlx::query("SELECT * FROM amendments WHERE programme_id = $1 ORDER BY id")
+                let rows = query("SELECT * FROM amendments WHERE programme_id = $1 ORDER BY id")
                     .bind(programme_id)
                     .fetch_all(&mut *self.conn)
                     .await?;
@@ -501,7 +463,7 @@ macro_rules! implement_tx {
 
             async fn insert_grant(&mut self, g: &ProjectGrant) -> Result<i64> {
                 let packages = serde_json::to_string(&g.work_packages).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                let row = sqlx::query(
+                let row = query(
                     "INSERT INTO project_grants (beneficiary_id, name, amount_cents, starts_on, ends_on, work_packages, governance) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
                 )
@@ -518,7 +480,7 @@ macro_rules! implement_tx {
             }
 
             async fn grants(&mut self) -> Result<Vec<ProjectGrant>> {
-                let rows = sqlx::query("SELECT * FROM project_grants ORDER BY id").fetch_all(&mut *self.conn).await?;
+                let rows = query("SELECT * FROM project_grants ORDER BY id").fetch_all(&mut *self.conn).await?;
                 rows.iter()
                     .map(|row| {
                         let packages: String = row.try_get("work_packages")?;
@@ -537,7 +499,7 @@ macro_rules! implement_tx {
             }
 
             async fn insert_agreement(&mut self, a: &FrameworkAgreement) -> Result<i64> {
-                let id: i64 = sqlx::query(
+                let id: i64 = query(
                     "INSERT INTO framework_agreements (reference, title, window_from, window_until, active, response_term_working_days) \
                      VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
                 )
@@ -552,7 +514,7 @@ macro_rules! implement_tx {
                 .map_err(unique_violation)?
                 .try_get(0)?;
                 for firm in &a.cascade {
-                    sqlx::query(
+                    query(
                         "INSERT INTO cascade_firms (agreement_id, rank, firm_id, package_price_cents, day_rate_cents) \
                          VALUES ($1, $2, $3, $4, $5)",
                     )
@@ -568,7 +530,7 @@ macro_rules! implement_tx {
             }
 
             async fn agreements(&mut self) -> Result<Vec<FrameworkAgreement>> {
-                let rows = sqlx::query(
+                let rows = query(
                     "SELECT a.id, a.reference, a.title, a.window_from, a.window_until, a.active, a.response_term_working_days, \
                             c.rank, c.firm_id, c.package_price_cents, c.day_rate_cents \
                      FROM framework_agreements a LEFT JOIN cascade_firms c ON c.agreement_id = a.id \
@@ -604,7 +566,7 @@ macro_rules! implement_tx {
             }
 
             async fn set_agreement_active(&mut self, id: i64, active: bool) -> Result<()> {
-                sqlx::query("UPDATE framework_agreements SET active = $2 WHERE id = $1")
+                query("UPDATE framework_agreements SET active = $2 WHERE id = $1")
                     .bind(id)
                     .bind(active)
                     .execute(&mut *self.conn)
@@ -613,7 +575,7 @@ macro_rules! implement_tx {
             }
 
             async fn insert_order(&mut self, o: &Order) -> Result<i64> {
-                let query = sqlx::query(
+                let query = query(
                     "INSERT INTO orders (programme_id, government_id, kind, scope, estimated_cost_cents, rate, \
                      submitted_on, submitted_at, submitted_by, \
                      state, agreement_id, cascade_rank, firm_id, offered_on, response_due_on, price_cents, planned_start_on, \
@@ -636,7 +598,7 @@ macro_rules! implement_tx {
             }
 
             async fn update_order(&mut self, o: &Order) -> Result<()> {
-                let query = sqlx::query(
+                let query = query(
                     "UPDATE orders SET state = $2, agreement_id = $3, cascade_rank = $4, firm_id = $5, offered_on = $6, \
                      response_due_on = $7, price_cents = $8, planned_start_on = $9, accepted_on = $10, delivered_on = $11, \
                      remediation_day_on = $12, invoice_number = $13, invoiced_cents = $14, reserved_cents = $15, \
@@ -648,7 +610,7 @@ macro_rules! implement_tx {
             }
 
             async fn order(&mut self, id: i64) -> Result<Option<Order>> {
-                let row = sqlx::query(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1"))
+                let row = query(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1"))
                     .bind(id)
                     .fetch_optional(&mut *self.conn)
                     .await?;
@@ -656,7 +618,7 @@ macro_rules! implement_tx {
             }
 
             async fn orders(&mut self, f: &OrderFilter) -> Result<Vec<Order>> {
-                let rows = sqlx::query(&format!(
+                let rows = query(&format!(
                     "SELECT {ORDER_COLUMNS} FROM orders \
                      WHERE ($1 IS NULL OR programme_id = $1) AND ($2 IS NULL OR state = $2) \
                        AND ($3 IS NULL OR government_id = $3) AND ($4 IS NULL OR firm_id = $4) AND id > $5 \
@@ -674,7 +636,7 @@ macro_rules! implement_tx {
             }
 
             async fn order_counts(&mut self, programme_id: i64) -> Result<Vec<(OrderKind, OrderState, i64)>> {
-                let rows = sqlx::query(
+                let rows = query(
                     "SELECT kind, state, COUNT(*) AS n FROM orders WHERE programme_id = $1 GROUP BY kind, state ORDER BY kind, state",
                 )
                 .bind(programme_id)
@@ -692,7 +654,7 @@ macro_rules! implement_tx {
             }
 
             async fn count_in_state(&mut self, programme_id: i64, state: OrderState) -> Result<i64> {
-                let row = sqlx::query("SELECT COUNT(*) FROM orders WHERE programme_id = $1 AND state = $2")
+                let row = query("SELECT COUNT(*) FROM orders WHERE programme_id = $1 AND state = $2")
                     .bind(programme_id)
                     .bind(state.as_str())
                     .fetch_one(&mut *self.conn)
@@ -701,7 +663,7 @@ macro_rules! implement_tx {
             }
 
             async fn has_basic_audit(&mut self, programme_id: i64, government_id: i64) -> Result<bool> {
-                let row = sqlx::query(
+                let row = query(
                     "SELECT COUNT(*) FROM orders WHERE programme_id = $1 AND government_id = $2 AND kind = 'basic' \
                      AND state NOT IN ('cancelled', 'unplaceable')",
                 )
@@ -713,7 +675,7 @@ macro_rules! implement_tx {
             }
 
             async fn waitlist(&mut self, programme_id: i64) -> Result<Vec<Order>> {
-                let rows = sqlx::query(&format!(
+                let rows = query(&format!(
                     "SELECT {ORDER_COLUMNS} FROM orders WHERE programme_id = $1 AND state = 'waitlisted' ORDER BY id"
                 ))
                 .bind(programme_id)
@@ -723,7 +685,7 @@ macro_rules! implement_tx {
             }
 
             async fn orders_awaiting_agreement(&mut self, agreement_id: i64) -> Result<Vec<Order>> {
-                let rows = sqlx::query(&format!(
+                let rows = query(&format!(
                     "SELECT {ORDER_COLUMNS} FROM orders WHERE agreement_id = $1 AND state = 'awaiting_framework' ORDER BY id"
                 ))
                 .bind(agreement_id)
@@ -733,14 +695,14 @@ macro_rules! implement_tx {
             }
 
             async fn earliest_response_due(&mut self) -> Result<Option<NaiveDate>> {
-                let row = sqlx::query("SELECT MIN(response_due_on) FROM orders WHERE state = 'offered'")
+                let row = query("SELECT MIN(response_due_on) FROM orders WHERE state = 'offered'")
                     .fetch_one(&mut *self.conn)
                     .await?;
                 Ok(row.try_get(0)?)
             }
 
             async fn offers_due_before(&mut self, date: NaiveDate) -> Result<Vec<Order>> {
-                let rows = sqlx::query(&format!(
+                let rows = query(&format!(
                     "SELECT {ORDER_COLUMNS} FROM orders WHERE state = 'offered' AND response_due_on < $1 ORDER BY programme_id, id"
                 ))
                 .bind(date)
@@ -755,7 +717,7 @@ macro_rules! implement_tx {
                         return Ok(*balances);
                     }
                 }
-                let row = sqlx::query(
+                let row = query(
                     "SELECT budget_after AS budget, reserved_after AS reserved, paid_after AS paid FROM postings \
                      WHERE programme_id = $1 ORDER BY id DESC LIMIT 1",
                 )
@@ -766,7 +728,7 @@ macro_rules! implement_tx {
             }
 
             async fn balances_from_postings(&mut self, programme_id: i64) -> Result<Balances> {
-                let row = sqlx::query(
+                let row = query(
                     "SELECT \
                        CAST(COALESCE(SUM(CASE WHEN from_account = 'appropriation' THEN amount_cents \
                                               WHEN to_account = 'appropriation' THEN -amount_cents ELSE 0 END), 0) AS BIGINT) AS budget, \
@@ -783,7 +745,7 @@ macro_rules! implement_tx {
             }
 
             async fn order_reservations(&mut self, programme_id: i64) -> Result<i64> {
-                let row = sqlx::query("SELECT CAST(COALESCE(SUM(reserved_cents), 0) AS BIGINT) FROM orders WHERE programme_id = $1")
+                let row = query("SELECT CAST(COALESCE(SUM(reserved_cents), 0) AS BIGINT) FROM orders WHERE programme_id = $1")
                     .bind(programme_id)
                     .fetch_one(&mut *self.conn)
                     .await?;
@@ -792,7 +754,7 @@ macro_rules! implement_tx {
 
             async fn insert_posting(&mut self, p: &Posting) -> Result<i64> {
                 self.balances = Some((p.programme_id, p.after));
-                let row = sqlx::query(
+                let row = query(
                     "INSERT INTO postings (programme_id, order_id, from_account, to_account, amount_cents, \
                      budget_after, reserved_after, paid_after, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
                 )
@@ -814,7 +776,7 @@ macro_rules! implement_tx {
                 let (prev_seq, prev_hash) = match &self.head {
                     Some((seq, hash, _)) => (*seq, hash.clone()),
                     None => {
-                        let head = sqlx::query(concat!("SELECT seq, hash FROM audit_chain_head WHERE id = 1", $for_update))
+                        let head = query(concat!("SELECT seq, hash FROM audit_chain_head WHERE id = 1", $for_update))
                             .fetch_one(&mut *self.conn)
                             .await?;
                         (head.try_get("seq")?, head.try_get("hash")?)
@@ -836,7 +798,7 @@ macro_rules! implement_tx {
                     prev_hash,
                     hash,
                 };
-                sqlx::query(&format!(
+                query(&format!(
                     "INSERT INTO events ({EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
                 ))
                 .bind(event.seq)
@@ -856,7 +818,7 @@ macro_rules! implement_tx {
             }
 
             async fn events_of(&mut self, subject_type: &str, subject_id: i64) -> Result<Vec<Event>> {
-                let rows = sqlx::query(&format!(
+                let rows = query(&format!(
                     "SELECT {EVENT_COLUMNS} FROM events WHERE subject_type = $1 AND subject_id = $2 ORDER BY seq"
                 ))
                 .bind(subject_type)
@@ -867,7 +829,7 @@ macro_rules! implement_tx {
             }
 
             async fn events_after(&mut self, after_seq: i64, limit: i64) -> Result<Vec<Event>> {
-                let rows = sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2"))
+                let rows = query(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2"))
                     .bind(after_seq)
                     .bind(limit)
                     .fetch_all(&mut *self.conn)
@@ -876,12 +838,12 @@ macro_rules! implement_tx {
             }
 
             async fn chain_head(&mut self) -> Result<(i64, String)> {
-                let row = sqlx::query("SELECT seq, hash FROM audit_chain_head WHERE id = 1").fetch_one(&mut *self.conn).await?;
+                let row = query("SELECT seq, hash FROM audit_chain_head WHERE id = 1").fetch_one(&mut *self.conn).await?;
                 Ok((row.try_get("seq")?, row.try_get("hash")?))
             }
 
             async fn claim_idempotency_key(&mut self, person_id: i64, key: &str, request_hash: &str, at: DateTime<Utc>) -> Result<IdempotencyClaim> {
-                let inserted = sqlx::query(
+                let inserted = query(
                     "INSERT INTO idempotency_keys (person_id, key, request_hash, created_at) VALUES ($1, $2, $3, $4) \
                      ON CONFLICT (person_id, key) DO NOTHING",
                 )
@@ -894,7 +856,7 @@ macro_rules! implement_tx {
                 if inserted.rows_affected() == 1 {
                     return Ok(IdempotencyClaim::Claimed);
                 }
-                let row = sqlx::query("SELECT request_hash, status, body FROM idempotency_keys WHERE person_id = $1 AND key = $2")
+                let row = query("SELECT request_hash, status, body FROM idempotency_keys WHERE person_id = $1 AND key = $2")
                     .bind(person_id)
                     .bind(key)
                     .fetch_one(&mut *self.conn)
@@ -912,7 +874,7 @@ macro_rules! implement_tx {
             }
 
             async fn record_idempotent_response(&mut self, person_id: i64, key: &str, status: u16, body: &str) -> Result<()> {
-                sqlx::query("UPDATE idempotency_keys SET status = $3, body = $4 WHERE person_id = $1 AND key = $2")
+                query("UPDATE idempotency_keys SET status = $3, body = $4 WHERE person_id = $1 AND key = $2")
                     .bind(person_id)
                     .bind(key)
                     .bind(i64::from(status))
@@ -923,7 +885,7 @@ macro_rules! implement_tx {
             }
 
             async fn release_idempotency_key(&mut self, person_id: i64, key: &str) -> Result<()> {
-                sqlx::query("DELETE FROM idempotency_keys WHERE person_id = $1 AND key = $2 AND status IS NULL")
+                query("DELETE FROM idempotency_keys WHERE person_id = $1 AND key = $2 AND status IS NULL")
                     .bind(person_id)
                     .bind(key)
                     .execute(&mut *self.conn)

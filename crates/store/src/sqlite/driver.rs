@@ -1,0 +1,338 @@
+//! What the shared SQL (`crate::sql`) runs on for SQLite: a small sqlx-shaped layer over
+//! rusqlite that runs each statement on the calling thread.
+//!
+//! Why not sqlx here: sqlx hands every SQLite statement to a connection thread and back, and the
+//! profile of an order submission (about a dozen statements under the one write lock) was
+//! dominated by those thread switches, not by SQLite (docs/PERFORMANCE.md). Statements here take
+//! microseconds, so running them where they are called is both simpler and faster.
+//!
+//! Values are stored as sqlx stored them (RFC 3339 instants, `YYYY-MM-DD` dates, integers for
+//! booleans), so databases written before this layer existed read the same.
+
+use crate::{Result, StoreError};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
+use rusqlite::Connection;
+use rusqlite::types::Value;
+use std::sync::Arc;
+
+/// A statement and its arguments, bound by number: `$n` takes the n-th bound value.
+pub(crate) struct Query<'q> {
+    sql: &'q str,
+    args: Vec<Value>,
+}
+
+pub(crate) fn query(sql: &str) -> Query<'_> {
+    Query { sql, args: Vec::new() }
+}
+
+/// The outcome of a statement that returns no rows.
+pub(crate) struct Done {
+    rows_affected: u64,
+}
+
+impl Done {
+    pub(crate) fn rows_affected(&self) -> u64 {
+        self.rows_affected
+    }
+}
+
+impl<'q> Query<'q> {
+    pub(crate) fn bind<T: Encode>(mut self, value: T) -> Self {
+        self.args.push(value.encode());
+        self
+    }
+
+    pub(crate) async fn execute(self, conn: &mut Connection) -> Result<Done> {
+        let mut statement = self.prepare(conn)?;
+        let rows_affected = statement.raw_execute()? as u64;
+        Ok(Done { rows_affected })
+    }
+
+    pub(crate) async fn fetch_all(self, conn: &mut Connection) -> Result<Vec<SqliteRow>> {
+        self.rows(conn, usize::MAX)
+    }
+
+    pub(crate) async fn fetch_optional(self, conn: &mut Connection) -> Result<Option<SqliteRow>> {
+        Ok(self.rows(conn, 1)?.pop())
+    }
+
+    pub(crate) async fn fetch_one(self, conn: &mut Connection) -> Result<SqliteRow> {
+        let sql = self.sql;
+        self.rows(conn, 1)?
+            .pop()
+            .ok_or_else(|| StoreError::Corrupt(format!("no row where one was expected: {sql}")))
+    }
+
+    fn prepare<'c>(&self, conn: &'c Connection) -> Result<rusqlite::CachedStatement<'c>> {
+        let mut statement = conn.prepare_cached(self.sql)?;
+        for index in 1..=statement.parameter_count() {
+            // `$3` (and `?3`) name the third argument wherever they stand, as on PostgreSQL.
+            let number = statement
+                .parameter_name(index)
+                .and_then(|name| name.get(1..))
+                .and_then(|digits| digits.parse::<usize>().ok())
+                .unwrap_or(index);
+            let value = self
+                .args
+                .get(number - 1)
+                .ok_or_else(|| StoreError::Corrupt(format!("no value bound for parameter {number} of: {}", self.sql)))?;
+            statement.raw_bind_parameter(index, value)?;
+        }
+        Ok(statement)
+    }
+
+    fn rows(&self, conn: &Connection, limit: usize) -> Result<Vec<SqliteRow>> {
+        let mut statement = self.prepare(conn)?;
+        let columns: Arc<[String]> = statement.column_names().into_iter().map(str::to_owned).collect();
+        let mut rows = statement.raw_query();
+        let mut out = Vec::new();
+        while out.len() < limit {
+            let Some(row) = rows.next()? else { break };
+            let values = (0..columns.len())
+                .map(|i| row.get::<_, Value>(i))
+                .collect::<rusqlite::Result<_>>()?;
+            out.push(SqliteRow {
+                columns: columns.clone(),
+                values,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// A row read out of its statement, so it outlives it.
+pub(crate) struct SqliteRow {
+    columns: Arc<[String]>,
+    values: Vec<Value>,
+}
+
+pub(crate) type DbRow = SqliteRow;
+
+/// Names a column by position or by name, as sqlx's `try_get` does.
+pub(crate) trait ColumnIndex {
+    fn position(&self, columns: &[String]) -> Option<usize>;
+}
+
+impl ColumnIndex for usize {
+    fn position(&self, columns: &[String]) -> Option<usize> {
+        (*self < columns.len()).then_some(*self)
+    }
+}
+
+impl ColumnIndex for &str {
+    fn position(&self, columns: &[String]) -> Option<usize> {
+        columns.iter().position(|c| c == self)
+    }
+}
+
+pub(crate) trait Row {
+    fn try_get<T: Decode, I: ColumnIndex + std::fmt::Display>(&self, index: I) -> Result<T>;
+}
+
+impl Row for SqliteRow {
+    fn try_get<T: Decode, I: ColumnIndex + std::fmt::Display>(&self, index: I) -> Result<T> {
+        let position = index
+            .position(&self.columns)
+            .ok_or_else(|| StoreError::Corrupt(format!("no column {index} in the result")))?;
+        T::decode(&self.values[position]).map_err(|e| StoreError::Corrupt(format!("column {index}: {e}")))
+    }
+}
+
+pub(crate) fn unique_violation(err: StoreError) -> StoreError {
+    match &err {
+        StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+            if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                || e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+        {
+            StoreError::Duplicate
+        }
+        _ => err,
+    }
+}
+
+/// A Rust value as SQLite stores it.
+pub(crate) trait Encode {
+    fn encode(&self) -> Value;
+}
+
+impl<T: Encode + ?Sized> Encode for &T {
+    fn encode(&self) -> Value {
+        (**self).encode()
+    }
+}
+
+impl<T: Encode> Encode for Option<T> {
+    fn encode(&self) -> Value {
+        self.as_ref().map_or(Value::Null, T::encode)
+    }
+}
+
+impl Encode for str {
+    fn encode(&self) -> Value {
+        Value::Text(self.to_owned())
+    }
+}
+
+impl Encode for String {
+    fn encode(&self) -> Value {
+        Value::Text(self.clone())
+    }
+}
+
+impl Encode for i64 {
+    fn encode(&self) -> Value {
+        Value::Integer(*self)
+    }
+}
+
+impl Encode for bool {
+    fn encode(&self) -> Value {
+        Value::Integer(i64::from(*self))
+    }
+}
+
+impl Encode for NaiveDate {
+    fn encode(&self) -> Value {
+        Value::Text(self.format("%F").to_string())
+    }
+}
+
+impl Encode for DateTime<Utc> {
+    fn encode(&self) -> Value {
+        Value::Text(self.to_rfc3339_opts(SecondsFormat::AutoSi, false))
+    }
+}
+
+/// A stored value as a Rust value.
+pub(crate) trait Decode: Sized {
+    fn decode(value: &Value) -> Result<Self, String>;
+}
+
+fn unexpected<T>(value: &Value, wanted: &str) -> Result<T, String> {
+    Err(format!("expected {wanted}, found {:?}", value.data_type()))
+}
+
+impl<T: Decode> Decode for Option<T> {
+    fn decode(value: &Value) -> Result<Self, String> {
+        match value {
+            Value::Null => Ok(None),
+            other => T::decode(other).map(Some),
+        }
+    }
+}
+
+impl Decode for i64 {
+    fn decode(value: &Value) -> Result<Self, String> {
+        match value {
+            Value::Integer(i) => Ok(*i),
+            other => unexpected(other, "an integer"),
+        }
+    }
+}
+
+impl Decode for bool {
+    fn decode(value: &Value) -> Result<Self, String> {
+        match value {
+            Value::Integer(i) => Ok(*i != 0),
+            other => unexpected(other, "a boolean"),
+        }
+    }
+}
+
+impl Decode for String {
+    fn decode(value: &Value) -> Result<Self, String> {
+        match value {
+            Value::Text(text) => Ok(text.clone()),
+            other => unexpected(other, "text"),
+        }
+    }
+}
+
+impl Decode for NaiveDate {
+    fn decode(value: &Value) -> Result<Self, String> {
+        match value {
+            Value::Text(text) => NaiveDate::parse_from_str(text, "%F").map_err(|e| format!("date '{text}': {e}")),
+            other => unexpected(other, "a date"),
+        }
+    }
+}
+
+impl Decode for DateTime<Utc> {
+    fn decode(value: &Value) -> Result<Self, String> {
+        match value {
+            Value::Text(text) => DateTime::parse_from_rfc3339(text)
+                .map(|t| t.with_timezone(&Utc))
+                // An instant without an offset is UTC, as SQLite's own date functions write it.
+                .or_else(|_| NaiveDateTime::parse_from_str(text, "%F %T%.f").map(|t| t.and_utc()))
+                .map_err(|e| format!("instant '{text}': {e}")),
+            other => unexpected(other, "an instant"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn memory() -> Connection {
+        Connection::open_in_memory().unwrap()
+    }
+
+    #[tokio::test]
+    async fn numbered_parameters_take_their_own_argument_wherever_they_stand() {
+        let mut conn = memory();
+        let row = query("SELECT $2 AS b, $1 AS a, $2 || $1 AS ba")
+            .bind("a")
+            .bind("b")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(row.try_get::<String, _>("a").unwrap(), "a");
+        assert_eq!(row.try_get::<String, _>("b").unwrap(), "b");
+        assert_eq!(row.try_get::<String, _>(2).unwrap(), "ba");
+    }
+
+    #[tokio::test]
+    async fn values_round_trip_in_the_format_sqlx_wrote() {
+        let mut conn = memory();
+        let at: DateTime<Utc> = "2021-06-15T08:00:00.123456Z".parse().unwrap();
+        let on = NaiveDate::from_ymd_opt(2020, 6, 8).unwrap();
+        let row = query("SELECT $1 AS at, $2 AS on_, $3 AS yes, $4 AS empty")
+            .bind(at)
+            .bind(on)
+            .bind(true)
+            .bind(None::<i64>)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(row.try_get::<String, _>("at").unwrap(), "2021-06-15T08:00:00.123456+00:00");
+        assert_eq!(row.try_get::<DateTime<Utc>, _>("at").unwrap(), at);
+        assert_eq!(row.try_get::<NaiveDate, _>("on_").unwrap(), on);
+        assert!(row.try_get::<bool, _>("yes").unwrap());
+        assert_eq!(row.try_get::<Option<i64>, _>("empty").unwrap(), None);
+        assert!(matches!(row.try_get::<i64, _>("empty"), Err(StoreError::Corrupt(_))));
+        assert!(matches!(row.try_get::<i64, _>("missing"), Err(StoreError::Corrupt(_))));
+    }
+
+    #[tokio::test]
+    async fn a_unique_violation_is_a_duplicate_and_execute_counts_rows() {
+        let mut conn = memory();
+        conn.execute_batch("CREATE TABLE t (k TEXT PRIMARY KEY)").unwrap();
+        let done = query("INSERT INTO t (k) VALUES ($1)").bind("x").execute(&mut conn).await.unwrap();
+        assert_eq!(done.rows_affected(), 1);
+        let again = query("INSERT INTO t (k) VALUES ($1)")
+            .bind("x")
+            .execute(&mut conn)
+            .await
+            .map_err(unique_violation);
+        assert!(matches!(again, Err(StoreError::Duplicate)));
+        assert!(
+            query("SELECT k FROM t WHERE k = $1")
+                .bind("y")
+                .fetch_optional(&mut conn)
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+}
