@@ -289,7 +289,7 @@ async fn run_backend(label: &str, url: &str, cfg: &Config) -> Result<BackendRepo
     let clock = Arc::new(TestClock::at(
         Utc.with_ymd_and_hms(2020, 5, 18, 8, 0, 0).single().expect("a valid instant"),
     ));
-    let services = Services::new(store.clone(), clock);
+    let services = Services::new(store.clone(), clock).with_accounts(cyberveilig_services::AccountPolicy::demo("http://127.0.0.1"));
     let seeded = services.seed_installation().await?;
     services.seed_demo_accounts().await?;
 

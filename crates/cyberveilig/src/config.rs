@@ -15,6 +15,14 @@ pub struct FileConfig {
     pub data_dir: Option<PathBuf>,
     /// `text` or `json`.
     pub log_format: Option<String>,
+    /// The address people reach the portal at, for the links in mails, such as
+    /// `https://cyberveilig.vlaanderen.be`.
+    pub public_url: Option<String>,
+    /// Outgoing mail, such as `smtps://user:password@mail.example.be:465`. Without it mail waits
+    /// in the outbox.
+    pub smtp_url: Option<String>,
+    /// The sender of outgoing mail, such as `cyberveilig <noreply@example.be>`.
+    pub smtp_from: Option<String>,
 }
 
 impl FileConfig {

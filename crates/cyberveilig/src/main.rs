@@ -1,12 +1,14 @@
 //! `cyberveilig`: the server, the demo and the command line in one binary.
 
 mod config;
+mod smtp;
 
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
 use config::{FileConfig, pick};
+use cyberveilig_domain::registry::Role;
 use cyberveilig_services::audit::ChainReport;
-use cyberveilig_services::{Clock, Services, SystemClock, TestClock};
+use cyberveilig_services::{AccountPolicy, Clock, Services, SystemClock, TestClock};
 use cyberveilig_store::Store;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -61,6 +63,20 @@ enum Command {
         db: DatabaseArgs,
         #[arg(long, env = "CYBERVEILIG_LISTEN")]
         listen: Option<String>,
+        /// The address people reach the portal at, for the links in mails.
+        #[arg(long, env = "CYBERVEILIG_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// Outgoing mail, e.g. smtps://user:password@mail.example.be:465 (else mail waits in the outbox).
+        #[arg(long, env = "CYBERVEILIG_SMTP_URL")]
+        smtp_url: Option<String>,
+        /// Sender of outgoing mail, e.g. "cyberveilig <noreply@example.be>".
+        #[arg(long, env = "CYBERVEILIG_SMTP_FROM")]
+        smtp_from: Option<String>,
+    },
+    /// People's accounts.
+    Person {
+        #[command(subcommand)]
+        command: PersonCommand,
     },
     /// Apply the database migrations (or list them with --dry-run).
     Migrate {
@@ -87,6 +103,26 @@ enum AuditLogCommand {
     Verify {
         #[command(flatten)]
         db: DatabaseArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum PersonCommand {
+    /// Make an account directly, e.g. the installation's first administrator; others are then
+    /// invited from the portal. The password is read from CYBERVEILIG_PASSWORD or standard input.
+    Add {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// programme_admin, government_member, firm_member, association_member or researcher.
+        #[arg(long)]
+        role: String,
+        /// The organisation, by NIS code or by exact name (e.g. "Agentschap Binnenlands Bestuur").
+        #[arg(long)]
+        organisation: String,
     },
 }
 
@@ -172,7 +208,8 @@ async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
                 start.min(cyberveilig_services::demo::default_demo_start())
             };
             let clock = Arc::new(TestClock::at(seed_clock_start(history_start)));
-            let services = Services::new(store, clock.clone());
+            let listen = pick(listen, file.listen.clone(), "127.0.0.1:8080".into());
+            let services = Services::new(store, clock.clone()).with_accounts(AccountPolicy::demo(format!("http://{listen}")));
             let seeded = services.seed_installation().await?;
             services.seed_demo_accounts().await?;
             if seeded.fresh && !no_history {
@@ -182,22 +219,80 @@ async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
             }
             let now = latest_event_at(&services).await?.map_or(start, |last| last.max(start));
             clock.set(now);
-            let listen = pick(listen, file.listen.clone(), "127.0.0.1:8080".into());
             let options = cyberveilig_web::WebOptions {
                 test_clock: test_clock.is_some(),
                 demo: true,
             };
             banner(&listen, now, test_clock.is_some(), &url);
-            serve(services, options, &listen).await?;
+            // The demo keeps its mail in the outbox, where the administrator reads it.
+            serve(services, options, &listen, None).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { db, listen } => {
+        Command::Serve {
+            db,
+            listen,
+            public_url,
+            smtp_url,
+            smtp_from,
+        } => {
+            let url = database_url(&db, &file, "cyberveilig.db")?;
+            let listen = pick(listen, file.listen.clone(), "127.0.0.1:8080".into());
+            let public_url = pick(public_url, file.public_url.clone(), format!("http://{listen}"));
+            let smtp = match pick(smtp_url, file.smtp_url.clone(), String::new()) {
+                url if url.is_empty() => {
+                    tracing::warn!("no SMTP server configured (smtp_url): mail waits in the outbox");
+                    None
+                }
+                url => {
+                    let from = pick(smtp_from, file.smtp_from.clone(), String::new());
+                    if from.is_empty() {
+                        return Err("smtp_from (CYBERVEILIG_SMTP_FROM) is needed with smtp_url".into());
+                    }
+                    Some(Arc::new(smtp::Smtp::new(&url, &from)?))
+                }
+            };
+            let services = Services::new(open(&url).await?, Arc::new(SystemClock)).with_accounts(AccountPolicy {
+                enforce_second_factor: true,
+                public_url,
+            });
+            services.seed_installation().await?;
+            tracing::info!(%listen, backend = services.store.backend(), "serving");
+            serve(services, cyberveilig_web::WebOptions::default(), &listen, smtp).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Person {
+            command:
+                PersonCommand::Add {
+                    db,
+                    email,
+                    name,
+                    role,
+                    organisation,
+                },
+        } => {
             let url = database_url(&db, &file, "cyberveilig.db")?;
             let services = Services::new(open(&url).await?, Arc::new(SystemClock));
             services.seed_installation().await?;
-            let listen = pick(listen, file.listen.clone(), "127.0.0.1:8080".into());
-            tracing::info!(%listen, backend = services.store.backend(), "serving");
-            serve(services, cyberveilig_web::WebOptions::default(), &listen).await?;
+            let role: Role = role.parse().map_err(|_| {
+                format!("unknown role '{role}': use programme_admin, government_member, firm_member, association_member or researcher")
+            })?;
+            let organisation_id = find_organisation(&services, &organisation).await?;
+            let password = match std::env::var("CYBERVEILIG_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    eprintln!("Password for {email} (at least 12 characters), then Enter:");
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            let person = services
+                .add_person_as_operator(&email, &name, role, organisation_id, &password)
+                .await?;
+            println!("Account {} made: {} ({}).", person.id, person.email, person.role.as_str());
+            if cyberveilig_services::auth::second_factor_required(role) {
+                println!("This role signs in with a second factor: the portal asks to set it up at the first sign-in.");
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate { db, dry_run } => {
@@ -268,7 +363,28 @@ fn banner(listen: &str, now: DateTime<Utc>, movable: bool, url: &str) {
     println!("    gt@firms.test, vvsg@vvsg.test, student@howest.test, <nis>@gemeente.test (44021@gemeente.test is Gent)");
 }
 
-async fn serve(services: Services, options: cyberveilig_web::WebOptions, listen: &str) -> Result<(), AnyError> {
+/// An organisation by NIS code or by exact name.
+async fn find_organisation(services: &Services, text: &str) -> Result<i64, AnyError> {
+    let mut tx = services.store.read().await?;
+    if let Ok(nis) = text.parse() {
+        if let Some(org) = tx.organisation_by_nis(&nis).await? {
+            return Ok(org.id);
+        }
+    }
+    for kind in cyberveilig_domain::registry::OrganisationKind::ALL {
+        if let Some(org) = tx.organisation_by_name(kind, text).await? {
+            return Ok(org.id);
+        }
+    }
+    Err(format!("no organisation with NIS code or name '{text}'").into())
+}
+
+async fn serve(
+    services: Services,
+    options: cyberveilig_web::WebOptions,
+    listen: &str,
+    smtp: Option<Arc<smtp::Smtp>>,
+) -> Result<(), AnyError> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
@@ -283,6 +399,18 @@ async fn serve(services: Services, options: cyberveilig_web::WebOptions, listen:
             }
         }
     });
+    if let Some(smtp) = smtp {
+        let mailer = services.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(15));
+            loop {
+                tick.tick().await;
+                if let Err(e) = mailer.deliver_mail(smtp.as_ref()).await {
+                    tracing::warn!(error = %e, "delivering mail failed; will retry");
+                }
+            }
+        });
+    }
     let store = services.store.clone();
     let app = cyberveilig_web::router(services, options);
     axum::serve(listener, app)

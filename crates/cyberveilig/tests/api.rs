@@ -2,7 +2,7 @@
 //! clock. Every bad request gets a clear problem+json answer and writes nothing.
 
 use chrono::{DateTime, TimeZone, Utc};
-use cyberveilig_services::{Services, TestClock};
+use cyberveilig_services::{AccountPolicy, Services, TestClock};
 use cyberveilig_web::WebOptions;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -21,7 +21,7 @@ async fn spawn_app_at(now: DateTime<Utc>, options: WebOptions) -> App {
         .await
         .unwrap();
     store.migrate().await.unwrap();
-    let services = Services::new(store, Arc::new(TestClock::at(now)));
+    let services = Services::new(store, Arc::new(TestClock::at(now))).with_accounts(AccountPolicy::demo("http://portal.test"));
     services.seed_installation().await.unwrap();
     services.seed_demo_accounts().await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -655,4 +655,32 @@ async fn malformed_paths_and_queries_are_problems_too() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(r.json::<Value>().await.unwrap()["code"], "method_not_allowed");
+}
+
+#[tokio::test]
+async fn a_machine_token_is_made_used_listed_and_revoked() {
+    let app = spawn_app().await;
+    let gent = app.token("44021@gemeente.test").await;
+    let (status, bad) = app.post(&gent, "/api/v1/me/api-tokens", json!({"name": "", "valid_days": 30})).await;
+    assert_eq!((status, bad["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_field")));
+    let (status, made) = app
+        .post(&gent, "/api/v1/me/api-tokens", json!({"name": "boekhouding", "valid_days": 30}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let machine = made["token"].as_str().unwrap().to_owned();
+    let id = made["id"].as_str().unwrap().to_owned();
+    assert_eq!(app.get(&machine, "/api/v1/orders").await.0, StatusCode::OK);
+    let (_, listed) = app.get(&gent, "/api/v1/me/api-tokens").await;
+    assert_eq!(listed[0]["name"], "boekhouding");
+    assert!(listed[0].get("token").is_none(), "the token itself is never shown again");
+    // Someone else cannot revoke it; its owner can, and it stops working at once.
+    let antwerpen = app.token("11002@gemeente.test").await;
+    let revoke = |token: String| {
+        let url = format!("{}/api/v1/me/api-tokens/{id}", app.base);
+        let http = app.http.clone();
+        async move { http.delete(url).bearer_auth(token).send().await.unwrap().status() }
+    };
+    assert_eq!(revoke(antwerpen).await, StatusCode::NOT_FOUND);
+    assert_eq!(revoke(gent.clone()).await, StatusCode::NO_CONTENT);
+    assert_eq!(app.get(&machine, "/api/v1/orders").await.0, StatusCode::UNAUTHORIZED);
 }

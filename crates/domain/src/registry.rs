@@ -217,6 +217,23 @@ impl Role {
     }
 }
 
+impl Role {
+    /// Whether a person with this role can belong to an organisation of this kind: an
+    /// administrator to an administration, a government's contact to a local government, a firm
+    /// member to an audit firm, an association member to an association, a researcher to an
+    /// education partner.
+    pub fn fits(self, kind: OrganisationKind) -> bool {
+        use OrganisationKind as K;
+        match self {
+            Self::ProgrammeAdmin => kind == K::Administration,
+            Self::GovernmentMember => kind.is_local_government(),
+            Self::FirmMember => kind == K::AuditFirm,
+            Self::AssociationMember => kind == K::Association,
+            Self::Researcher => kind == K::EducationPartner,
+        }
+    }
+}
+
 impl FromStr for Role {
     type Err = UnknownValue;
     fn from_str(text: &str) -> Result<Self, Self::Err> {
@@ -231,6 +248,21 @@ pub struct UnknownValue;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_role_fits_its_kind_of_organisation_only() {
+        use OrganisationKind as K;
+        assert!(Role::ProgrammeAdmin.fits(K::Administration));
+        assert!(!Role::ProgrammeAdmin.fits(K::AuditFirm));
+        assert!(Role::GovernmentMember.fits(K::Gemeente) && Role::GovernmentMember.fits(K::Politiezone));
+        assert!(!Role::GovernmentMember.fits(K::Association));
+        assert!(Role::FirmMember.fits(K::AuditFirm) && !Role::FirmMember.fits(K::Gemeente));
+        assert!(Role::AssociationMember.fits(K::Association));
+        assert!(Role::Researcher.fits(K::EducationPartner) && !Role::Researcher.fits(K::Administration));
+        for role in Role::ALL {
+            assert!(OrganisationKind::ALL.iter().any(|k| role.fits(*k)), "{role:?} fits no kind");
+        }
+    }
 
     #[test]
     fn nis_codes_are_five_digits() {

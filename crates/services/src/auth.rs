@@ -7,8 +7,8 @@ use crate::error::{Result, ServiceError};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use chrono::{DateTime, Duration, Utc};
-use cyberveilig_domain::registry::EmailAddress;
-use cyberveilig_store::records::Person;
+use cyberveilig_domain::registry::{EmailAddress, Role};
+use cyberveilig_store::records::{NewSession, Person};
 use sha2::{Digest, Sha256};
 
 /// How long a token from `POST /auth/token` stays valid.
@@ -19,15 +19,32 @@ pub const SESSION_LIFETIME: Duration = Duration::hours(8);
 pub const MAX_FAILURES: i64 = 5;
 pub const LOCKOUT: Duration = Duration::minutes(15);
 
-/// A signed-in portal session: the cookie's value, its CSRF token, and who it is.
+/// A portal session: the cookie's value, its CSRF token, who it is, and how far the sign-in is.
 #[derive(Debug, Clone)]
 pub struct PortalSession {
     pub token: String,
     pub csrf: String,
     pub actor: Actor,
+    pub stage: SessionStage,
 }
 
-fn random_token(prefix: &str) -> String {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionStage {
+    SignedIn,
+    /// The password was right; the TOTP code (or a recovery code) is still to come.
+    SecondFactorPending,
+    /// Signed in, but the role needs a second factor that is not set up yet: the session may
+    /// only set it up.
+    EnrolmentRequired,
+}
+
+/// Roles that must sign in with a second factor where the installation enforces it: they move
+/// money or see every government's weaknesses.
+pub fn second_factor_required(role: Role) -> bool {
+    matches!(role, Role::ProgrammeAdmin | Role::FirmMember)
+}
+
+pub(crate) fn random_token(prefix: &str) -> String {
     format!("{prefix}{}", hex::encode(rand::random::<[u8; 32]>()))
 }
 
@@ -47,11 +64,11 @@ fn password_matches(password: &str, phc: &str) -> bool {
 
 /// Tokens live in real time, not programme time: moving a demo or test clock through the
 /// programme's months must not sign everybody out, nor keep a stolen token alive.
-fn wall_clock() -> DateTime<Utc> {
+pub(crate) fn wall_clock() -> DateTime<Utc> {
     crate::clock::SystemClock.now()
 }
 
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
@@ -103,14 +120,21 @@ impl Services {
         let Some(person) = person else {
             return Err(ServiceError::BadCredentials);
         };
+        self.count_sign_in_attempt(&person, matches, now).await?;
+        Ok(person)
+    }
+
+    /// Resets the failure count after a success; after a failure counts it and locks the account
+    /// at [`MAX_FAILURES`]. Wrong passwords and wrong second-factor codes count alike.
+    pub(crate) async fn count_sign_in_attempt(&self, person: &Person, success: bool, now: DateTime<Utc>) -> Result<()> {
         let mut tx = self.store.write().await?;
         let (failures, _) = tx.sign_in_failures(person.id).await?;
-        if matches {
+        if success {
             if failures > 0 {
                 tx.set_sign_in_failures(person.id, 0, None).await?;
                 tx.commit().await?;
             }
-            return Ok(person);
+            return Ok(());
         }
         let failures = failures + 1;
         let locked_until = (failures >= MAX_FAILURES).then(|| now + LOCKOUT);
@@ -123,14 +147,25 @@ impl Services {
         }
     }
 
-    /// Signs in with email and password and issues a bearer token.
-    pub async fn issue_token(&self, email: &str, password: &str) -> Result<IssuedToken> {
+    fn must_enrol(&self, person: &Person) -> bool {
+        self.accounts.enforce_second_factor && second_factor_required(person.role) && !person.totp_enabled
+    }
+
+    /// Signs in with email, password and, for a person with a second factor, its code, and
+    /// issues a bearer token.
+    pub async fn issue_token(&self, email: &str, password: &str, second_factor: Option<&str>) -> Result<IssuedToken> {
         let person = self.verify_credentials(email, password).await?;
+        if person.totp_enabled {
+            let code = second_factor.ok_or(ServiceError::SecondFactorRequired)?;
+            self.check_second_factor(&person, code).await?;
+        } else if self.must_enrol(&person) {
+            return Err(ServiceError::SecondFactorEnrolment);
+        }
         let token = random_token("cv_");
         let now = wall_clock();
         let expires_at = now + TOKEN_LIFETIME;
         let mut tx = self.store.write().await?;
-        tx.insert_token(&token_hash(&token), person.id, now, expires_at).await?;
+        tx.insert_token(&token_hash(&token), person.id, None, now, expires_at).await?;
         tx.commit().await?;
         Ok(IssuedToken {
             token,
@@ -140,28 +175,83 @@ impl Services {
     }
 
     /// Signs in to the portal: a new server-side session with its own CSRF token. A new session
-    /// every time, so a session id planted before sign-in is worth nothing after it.
+    /// every time, so a session id planted before sign-in is worth nothing after it. A person
+    /// with a second factor gets a session that only lets them enter its code.
     pub async fn sign_in(&self, email: &str, password: &str) -> Result<PortalSession> {
         let person = self.verify_credentials(email, password).await?;
+        let stage = if person.totp_enabled {
+            SessionStage::SecondFactorPending
+        } else if self.must_enrol(&person) {
+            SessionStage::EnrolmentRequired
+        } else {
+            SessionStage::SignedIn
+        };
+        self.open_session(&person, stage).await
+    }
+
+    pub(crate) async fn open_session(&self, person: &Person, stage: SessionStage) -> Result<PortalSession> {
         let token = random_token("");
         let csrf = random_token("");
         let now = wall_clock();
         let mut tx = self.store.write().await?;
-        tx.insert_session(&token_hash(&token), person.id, &csrf, now, now + SESSION_LIFETIME)
-            .await?;
+        tx.insert_session(&NewSession {
+            token_hash: &token_hash(&token),
+            person_id: person.id,
+            csrf_token: &csrf,
+            second_factor_pending: stage == SessionStage::SecondFactorPending,
+            at: now,
+            expires: now + SESSION_LIFETIME,
+        })
+        .await?;
         tx.commit().await?;
         Ok(PortalSession {
             token,
             csrf,
-            actor: actor_of(&person),
+            actor: actor_of(person),
+            stage,
         })
     }
 
-    /// The person signed in with a session cookie, and the session's CSRF token.
+    /// Completes a sign-in with the TOTP code or a recovery code: the waiting session ends and a
+    /// new, full one begins.
+    pub async fn complete_second_factor(&self, token: &str, code: &str) -> Result<PortalSession> {
+        let person = {
+            let mut tx = self.store.read().await?;
+            match tx.session(&token_hash(token), wall_clock()).await? {
+                Some((person, _, true)) => person,
+                Some(_) => return Err(ServiceError::Conflict("this session is signed in already".into())),
+                None => return Err(ServiceError::Unauthenticated),
+            }
+        };
+        self.check_second_factor(&person, code).await?;
+        self.sign_out(token).await?;
+        self.open_session(&person, SessionStage::SignedIn).await
+    }
+
+    /// The person signed in with a session cookie, and the session's CSRF token. Only a full
+    /// session: one waiting for its second factor, or for one to be set up, is refused.
     pub async fn session(&self, token: &str) -> Result<(Actor, String)> {
+        match self.session_at_any_stage(token).await? {
+            (actor, csrf, SessionStage::SignedIn) => Ok((actor, csrf)),
+            (_, _, SessionStage::SecondFactorPending) => Err(ServiceError::SecondFactorRequired),
+            (_, _, SessionStage::EnrolmentRequired) => Err(ServiceError::SecondFactorEnrolment),
+        }
+    }
+
+    /// A live session whatever its stage: for the pages that finish a sign-in.
+    pub async fn session_at_any_stage(&self, token: &str) -> Result<(Actor, String, SessionStage)> {
         let mut tx = self.store.read().await?;
         match tx.session(&token_hash(token), wall_clock()).await? {
-            Some((person, csrf)) => Ok((actor_of(&person), csrf)),
+            Some((person, csrf, pending)) => {
+                let stage = if pending {
+                    SessionStage::SecondFactorPending
+                } else if self.must_enrol(&person) {
+                    SessionStage::EnrolmentRequired
+                } else {
+                    SessionStage::SignedIn
+                };
+                Ok((actor_of(&person), csrf, stage))
+            }
             None => Err(ServiceError::Unauthenticated),
         }
     }

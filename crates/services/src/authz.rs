@@ -29,6 +29,11 @@ pub enum Permission<'a> {
     ConfirmOrder(&'a Order),
     ReopenOrder(&'a Order),
     ViewAuditLog,
+    /// Inviting someone to an organisation in a role.
+    InvitePerson(&'a Organisation, Role),
+    /// The people of one organisation, or (`None`) of all.
+    ViewPeopleOf(Option<i64>),
+    ReadOutbox,
 }
 
 pub fn can(actor: &Actor, permission: Permission<'_>) -> bool {
@@ -47,6 +52,11 @@ pub fn can(actor: &Actor, permission: Permission<'_>) -> bool {
         P::AnswerOffer(order) | P::WorkOnOrder(order) => firm_member(order),
         P::SettleOrder(_) | P::ReopenOrder(_) => admin,
         P::CancelOrder(order) | P::ConfirmOrder(order) => admin || government_member(order),
+        P::InvitePerson(organisation, role) => {
+            admin || (actor.role == R::GovernmentMember && role == R::GovernmentMember && member_of(organisation.id))
+        }
+        P::ViewPeopleOf(organisation) => admin || organisation.is_some_and(member_of),
+        P::ReadOutbox => admin,
     }
 }
 
@@ -141,6 +151,43 @@ mod tests {
             assert_eq!(can(&who, Permission::CancelOrder(&order)), cancel, "cancel {who:?}");
             assert_eq!(can(&who, Permission::ConfirmOrder(&order)), confirm, "confirm {who:?}");
         }
+    }
+
+    #[test]
+    fn who_invites_whom() {
+        let org = |id, kind| Organisation {
+            id,
+            kind,
+            name: String::new(),
+            nis_code: None,
+            kbo_number: None,
+            province_nis: None,
+        };
+        use cyberveilig_domain::registry::OrganisationKind as K;
+        let gent = org(GENT, K::Gemeente);
+        let ey = org(EY, K::AuditFirm);
+        let admin = actor(Role::ProgrammeAdmin, 1);
+        assert!(can(&admin, Permission::InvitePerson(&ey, Role::FirmMember)));
+        assert!(can(&admin, Permission::InvitePerson(&gent, Role::GovernmentMember)));
+        assert!(can(
+            &actor(Role::GovernmentMember, GENT),
+            Permission::InvitePerson(&gent, Role::GovernmentMember)
+        ));
+        assert!(!can(
+            &actor(Role::GovernmentMember, GENT),
+            Permission::InvitePerson(&gent, Role::ProgrammeAdmin)
+        ));
+        assert!(!can(
+            &actor(Role::GovernmentMember, AALST),
+            Permission::InvitePerson(&gent, Role::GovernmentMember)
+        ));
+        assert!(!can(&actor(Role::FirmMember, EY), Permission::InvitePerson(&ey, Role::FirmMember)));
+        assert!(can(&admin, Permission::ViewPeopleOf(None)));
+        assert!(can(&actor(Role::GovernmentMember, GENT), Permission::ViewPeopleOf(Some(GENT))));
+        assert!(!can(&actor(Role::GovernmentMember, GENT), Permission::ViewPeopleOf(Some(AALST))));
+        assert!(!can(&actor(Role::GovernmentMember, GENT), Permission::ViewPeopleOf(None)));
+        assert!(can(&admin, Permission::ReadOutbox));
+        assert!(!can(&actor(Role::FirmMember, EY), Permission::ReadOutbox));
     }
 
     #[test]

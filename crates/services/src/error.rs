@@ -23,6 +23,15 @@ pub enum ServiceError {
     Unauthenticated,
     #[error("wrong email address or password")]
     BadCredentials,
+    /// The password was right; the code of the second factor is needed too.
+    #[error("the code of your second factor is needed")]
+    SecondFactorRequired,
+    /// The role needs a second factor, which is not set up yet.
+    #[error("set up a second factor (an authenticator app) first")]
+    SecondFactorEnrolment,
+    /// An invitation or password-reset link that is unknown, used or expired.
+    #[error("this link is not valid (any more)")]
+    LinkInvalid,
     #[error("too many wrong passwords; the account is locked until {until}")]
     Locked { until: chrono::DateTime<chrono::Utc> },
     #[error("{0}")]

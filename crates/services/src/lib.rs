@@ -12,8 +12,11 @@ pub mod error;
 pub mod jobs;
 mod lane;
 pub mod orders;
+pub mod people;
 pub mod programmes;
 pub mod registry;
+pub mod second_factor;
+pub mod totp;
 mod work;
 
 pub use authz::Actor;
@@ -28,7 +31,37 @@ use std::sync::Arc;
 pub struct Services {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
+    pub accounts: Arc<AccountPolicy>,
     lane: Arc<lane::WriterLane>,
+}
+
+/// How accounts work in this installation.
+#[derive(Debug, Clone)]
+pub struct AccountPolicy {
+    /// Programme administrators and firm members must sign in with a second factor. Off only in
+    /// the demo, so anyone can try it with the published demo accounts.
+    pub enforce_second_factor: bool,
+    /// The address people reach the portal at, for the links in mails.
+    pub public_url: String,
+}
+
+impl AccountPolicy {
+    /// The demo's: its published accounts sign in with the password alone.
+    pub fn demo(public_url: impl Into<String>) -> AccountPolicy {
+        AccountPolicy {
+            enforce_second_factor: false,
+            public_url: public_url.into(),
+        }
+    }
+}
+
+impl Default for AccountPolicy {
+    fn default() -> AccountPolicy {
+        AccountPolicy {
+            enforce_second_factor: true,
+            public_url: "http://127.0.0.1:8080".into(),
+        }
+    }
 }
 
 impl Services {
@@ -36,7 +69,13 @@ impl Services {
         Services {
             store,
             clock,
+            accounts: Arc::new(AccountPolicy::default()),
             lane: Arc::new(lane::WriterLane::start()),
         }
+    }
+
+    pub fn with_accounts(mut self, policy: AccountPolicy) -> Services {
+        self.accounts = Arc::new(policy);
+        self
     }
 }

@@ -1364,6 +1364,9 @@ story!(
 // ---------------------------------------------------------------------------------------------
 // D7, D8: whatever happens in whatever order, the ledger holds (SQLite only, to keep it fast).
 
+#[path = "stories/accounts.rs"]
+mod accounts;
+
 mod random_operations {
     use super::*;
     use proptest::prelude::*;

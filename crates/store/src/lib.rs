@@ -91,26 +91,61 @@ pub trait Tx: Send {
     async fn insert_person(&mut self, person: &NewPerson) -> Result<i64>;
     async fn person(&mut self, id: i64) -> Result<Option<Person>>;
     async fn person_by_email(&mut self, email: &EmailAddress) -> Result<Option<Person>>;
-    async fn insert_token(&mut self, token_hash: &str, person_id: i64, at: DateTime<Utc>, expires: DateTime<Utc>) -> Result<()>;
-    /// The person a token belongs to, if it exists, is not revoked and has not expired at `now`.
-    async fn person_by_token(&mut self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Person>>;
-    async fn revoke_token(&mut self, token_hash: &str, at: DateTime<Utc>) -> Result<bool>;
-    async fn insert_session(
+    /// A bearer token; `name` is set for the tokens people make for their machine clients.
+    async fn insert_token(
         &mut self,
         token_hash: &str,
         person_id: i64,
-        csrf_token: &str,
+        name: Option<&str>,
         at: DateTime<Utc>,
         expires: DateTime<Utc>,
     ) -> Result<()>;
-    /// The person and CSRF token of a live session.
-    async fn session(&mut self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<(Person, String)>>;
+    /// A person's named API tokens, newest first.
+    async fn api_tokens_of(&mut self, person_id: i64) -> Result<Vec<ApiTokenInfo>>;
+    /// Revokes one of a person's tokens by its [`ApiTokenInfo::id`].
+    async fn revoke_token_of(&mut self, person_id: i64, id: &str, at: DateTime<Utc>) -> Result<bool>;
+    /// The person a token belongs to, if it exists, is not revoked and has not expired at `now`.
+    async fn person_by_token(&mut self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Person>>;
+    async fn revoke_token(&mut self, token_hash: &str, at: DateTime<Utc>) -> Result<bool>;
+    /// A session; one with `second_factor_pending` only lets its holder enter a TOTP code.
+    async fn insert_session(&mut self, session: &NewSession<'_>) -> Result<()>;
+    /// The person, CSRF token and whether the second factor is still to come, of a live session.
+    async fn session(&mut self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<(Person, String, bool)>>;
     async fn revoke_session(&mut self, token_hash: &str, at: DateTime<Utc>) -> Result<()>;
     /// Ends every session and token of a person ("sign out everywhere").
     async fn revoke_all_sessions(&mut self, person_id: i64, at: DateTime<Utc>) -> Result<u64>;
     /// Failed sign-ins in a row, and until when the account is locked.
     async fn sign_in_failures(&mut self, person_id: i64) -> Result<(i64, Option<DateTime<Utc>>)>;
     async fn set_sign_in_failures(&mut self, person_id: i64, failures: i64, locked_until: Option<DateTime<Utc>>) -> Result<()>;
+    async fn set_password(&mut self, person_id: i64, password_hash: &str) -> Result<()>;
+    async fn set_language(&mut self, person_id: i64, language: &str) -> Result<()>;
+    /// The people of one organisation, or everybody, by name.
+    async fn people(&mut self, organisation_id: Option<i64>) -> Result<Vec<Person>>;
+    async fn totp(&mut self, person_id: i64) -> Result<TotpState>;
+    async fn set_totp(&mut self, person_id: i64, state: &TotpState) -> Result<()>;
+    /// Replaces a person's recovery codes (stored hashed).
+    async fn replace_recovery_codes(&mut self, person_id: i64, code_hashes: &[String]) -> Result<()>;
+    /// Uses up a recovery code; false if it is unknown or used.
+    async fn use_recovery_code(&mut self, person_id: i64, code_hash: &str, at: DateTime<Utc>) -> Result<bool>;
+    async fn unused_recovery_codes(&mut self, person_id: i64) -> Result<i64>;
+
+    // Invitations, password resets and mail.
+    async fn insert_invitation(&mut self, invitation: &Invitation) -> Result<()>;
+    async fn invitation(&mut self, token_hash: &str) -> Result<Option<Invitation>>;
+    /// Marks an open invitation accepted; false if it was accepted already.
+    async fn accept_invitation(&mut self, token_hash: &str, at: DateTime<Utc>) -> Result<bool>;
+    /// Invitations to one organisation, or all, newest first.
+    async fn invitations(&mut self, organisation_id: Option<i64>) -> Result<Vec<Invitation>>;
+    async fn insert_password_reset(&mut self, token_hash: &str, person_id: i64, at: DateTime<Utc>, expires: DateTime<Utc>) -> Result<()>;
+    /// Uses up a live reset token: the person it resets, or `None`.
+    async fn use_password_reset(&mut self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<i64>>;
+    async fn insert_mail(&mut self, mail: &NewMail, at: DateTime<Utc>) -> Result<i64>;
+    /// The outbox, newest first.
+    async fn mails(&mut self, limit: i64) -> Result<Vec<Mail>>;
+    /// Mail not yet sent, oldest first, that has failed fewer than `max_attempts` times.
+    async fn unsent_mails(&mut self, max_attempts: i64, limit: i64) -> Result<Vec<Mail>>;
+    async fn mail_sent(&mut self, id: i64, at: DateTime<Utc>) -> Result<()>;
+    async fn mail_failed(&mut self, id: i64, error: &str) -> Result<()>;
 
     // Programmes and the VVSG project grant.
     async fn insert_programme(&mut self, name: &str, settings: &ProgrammeSettings, at: DateTime<Utc>) -> Result<i64>;

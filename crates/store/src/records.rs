@@ -46,6 +46,8 @@ pub struct Person {
     pub role: Role,
     pub password_hash: String,
     pub language: String,
+    /// Whether the person signs in with a TOTP code after the password.
+    pub totp_enabled: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -196,3 +198,67 @@ pub enum IdempotencyClaim {
 }
 
 pub type Agreements = Vec<FrameworkAgreement>;
+
+/// A message waiting in the outbox, or sent from it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mail {
+    pub id: i64,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewMail {
+    pub to: EmailAddress,
+    pub subject: String,
+    pub body: String,
+}
+
+/// An invitation to join an organisation in a role; the link holds a token, stored hashed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invitation {
+    pub token_hash: String,
+    pub email: EmailAddress,
+    pub name: String,
+    pub role: Role,
+    pub organisation_id: i64,
+    pub invited_by: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+}
+
+/// What a person may see of their API tokens: never the token itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiTokenInfo {
+    /// The first 12 hex digits of the token's hash: enough to name it, useless to use it.
+    pub id: String,
+    pub name: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A person's TOTP state: the secret (base32), whether it is confirmed, and the last time step
+/// accepted (a code is good once).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TotpState {
+    pub secret: Option<String>,
+    pub enabled: bool,
+    pub last_step: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSession<'a> {
+    pub token_hash: &'a str,
+    pub person_id: i64,
+    pub csrf_token: &'a str,
+    pub second_factor_pending: bool,
+    pub at: DateTime<Utc>,
+    pub expires: DateTime<Utc>,
+}

@@ -16,7 +16,12 @@ pub(crate) const ORDER_COLUMNS: &str = "id, programme_id, government_id, kind, s
 
 pub(crate) const EVENT_COLUMNS: &str = "seq, at, actor_id, actor, action, subject_type, subject_id, details, prev_hash, hash";
 
-pub(crate) const PERSON_COLUMNS: &str = "p.id, p.organisation_id, p.email, p.name, p.role, p.password_hash, p.language";
+pub(crate) const PERSON_COLUMNS: &str = "p.id, p.organisation_id, p.email, p.name, p.role, p.password_hash, p.language, p.totp_enabled";
+
+pub(crate) const MAIL_COLUMNS: &str = "id, to_address, subject, body, created_at, sent_at, attempts, last_error";
+
+pub(crate) const INVITATION_COLUMNS: &str =
+    "token_hash, email, name, role, organisation_id, invited_by, created_at, expires_at, accepted_at";
 
 /// Implements [`crate::Tx`] for `$tx`, a struct with fields `conn` (the backend's connection, with
 /// an async `commit`) and
@@ -33,7 +38,7 @@ macro_rules! implement_tx {
         use super::$tx;
         use $crate::records::*;
         use super::driver::{query, unique_violation, DbRow, Query, Row};
-        use $crate::sql::{parse, EVENT_COLUMNS, ORDER_COLUMNS, PERSON_COLUMNS};
+        use $crate::sql::{parse, EVENT_COLUMNS, INVITATION_COLUMNS, MAIL_COLUMNS, ORDER_COLUMNS, PERSON_COLUMNS};
         use $crate::{audit, Result, StoreError};
         use chrono::{DateTime, NaiveDate, Utc};
         use cyberveilig_domain::cascade::{CascadeFirm, FrameworkAgreement};
@@ -71,6 +76,34 @@ macro_rules! implement_tx {
                 role: parse(&row.try_get::<String, _>("role")?, "role")?,
                 password_hash: row.try_get("password_hash")?,
                 language: row.try_get("language")?,
+                totp_enabled: row.try_get("totp_enabled")?,
+            })
+        }
+
+        fn mail_from(row: &DbRow) -> Result<Mail> {
+            Ok(Mail {
+                id: row.try_get("id")?,
+                to: row.try_get("to_address")?,
+                subject: row.try_get("subject")?,
+                body: row.try_get("body")?,
+                created_at: row.try_get("created_at")?,
+                sent_at: row.try_get("sent_at")?,
+                attempts: row.try_get("attempts")?,
+                last_error: row.try_get("last_error")?,
+            })
+        }
+
+        fn invitation_from(row: &DbRow) -> Result<Invitation> {
+            Ok(Invitation {
+                token_hash: row.try_get("token_hash")?,
+                email: parse(&row.try_get::<String, _>("email")?, "email address")?,
+                name: row.try_get("name")?,
+                role: parse(&row.try_get::<String, _>("role")?, "role")?,
+                organisation_id: row.try_get("organisation_id")?,
+                invited_by: row.try_get("invited_by")?,
+                created_at: row.try_get("created_at")?,
+                expires_at: row.try_get("expires_at")?,
+                accepted_at: row.try_get("accepted_at")?,
             })
         }
 
@@ -275,15 +308,51 @@ macro_rules! implement_tx {
                 row.as_ref().map(person_from).transpose()
             }
 
-            async fn insert_token(&mut self, token_hash: &str, person_id: i64, at: DateTime<Utc>, expires: DateTime<Utc>) -> Result<()> {
-                query("INSERT INTO api_tokens (token_hash, person_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            async fn insert_token(&mut self, token_hash: &str, person_id: i64, name: Option<&str>, at: DateTime<Utc>, expires: DateTime<Utc>) -> Result<()> {
+                query("INSERT INTO api_tokens (token_hash, person_id, name, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
                     .bind(token_hash)
                     .bind(person_id)
+                    .bind(name)
                     .bind(at)
                     .bind(expires)
                     .execute(&mut *self.conn)
                     .await?;
                 Ok(())
+            }
+
+            async fn api_tokens_of(&mut self, person_id: i64) -> Result<Vec<ApiTokenInfo>> {
+                let rows = query(
+                    "SELECT token_hash, name, created_at, expires_at, revoked_at FROM api_tokens \
+                     WHERE person_id = $1 AND name IS NOT NULL ORDER BY created_at DESC",
+                )
+                .bind(person_id)
+                .fetch_all(&mut *self.conn)
+                .await?;
+                rows.iter()
+                    .map(|row| {
+                        let hash: String = row.try_get("token_hash")?;
+                        Ok(ApiTokenInfo {
+                            id: hash.chars().take(12).collect(),
+                            name: row.try_get("name")?,
+                            created_at: row.try_get("created_at")?,
+                            expires_at: row.try_get("expires_at")?,
+                            revoked_at: row.try_get("revoked_at")?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn revoke_token_of(&mut self, person_id: i64, id: &str, at: DateTime<Utc>) -> Result<bool> {
+                let done = query(
+                    "UPDATE api_tokens SET revoked_at = $3 \
+                     WHERE person_id = $1 AND substr(token_hash, 1, 12) = $2 AND revoked_at IS NULL",
+                )
+                .bind(person_id)
+                .bind(id)
+                .bind(at)
+                .execute(&mut *self.conn)
+                .await?;
+                Ok(done.rows_affected() > 0)
             }
 
             async fn person_by_token(&mut self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Person>> {
@@ -307,21 +376,25 @@ macro_rules! implement_tx {
                 Ok(done.rows_affected() > 0)
             }
 
-            async fn insert_session(&mut self, token_hash: &str, person_id: i64, csrf_token: &str, at: DateTime<Utc>, expires: DateTime<Utc>) -> Result<()> {
-                query("INSERT INTO sessions (token_hash, person_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
-                    .bind(token_hash)
-                    .bind(person_id)
-                    .bind(csrf_token)
-                    .bind(at)
-                    .bind(expires)
-                    .execute(&mut *self.conn)
-                    .await?;
+            async fn insert_session(&mut self, s: &NewSession<'_>) -> Result<()> {
+                query(
+                    "INSERT INTO sessions (token_hash, person_id, csrf_token, second_factor_pending, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(s.token_hash)
+                .bind(s.person_id)
+                .bind(s.csrf_token)
+                .bind(s.second_factor_pending)
+                .bind(s.at)
+                .bind(s.expires)
+                .execute(&mut *self.conn)
+                .await?;
                 Ok(())
             }
 
-            async fn session(&mut self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<(Person, String)>> {
+            async fn session(&mut self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<(Person, String, bool)>> {
                 let row = query(&format!(
-                    "SELECT {PERSON_COLUMNS}, s.csrf_token FROM sessions s JOIN people p ON p.id = s.person_id \
+                    "SELECT {PERSON_COLUMNS}, s.csrf_token, s.second_factor_pending FROM sessions s JOIN people p ON p.id = s.person_id \
                      WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2"
                 ))
                 .bind(token_hash)
@@ -329,7 +402,7 @@ macro_rules! implement_tx {
                 .fetch_optional(&mut *self.conn)
                 .await?;
                 match row {
-                    Some(row) => Ok(Some((person_from(&row)?, row.try_get("csrf_token")?))),
+                    Some(row) => Ok(Some((person_from(&row)?, row.try_get("csrf_token")?, row.try_get("second_factor_pending")?))),
                     None => Ok(None),
                 }
             }
@@ -370,6 +443,204 @@ macro_rules! implement_tx {
                     .bind(person_id)
                     .bind(failures)
                     .bind(locked_until)
+                    .execute(&mut *self.conn)
+                    .await?;
+                Ok(())
+            }
+
+            async fn set_password(&mut self, person_id: i64, password_hash: &str) -> Result<()> {
+                query("UPDATE people SET password_hash = $2, failed_sign_ins = 0, locked_until = NULL WHERE id = $1")
+                    .bind(person_id)
+                    .bind(password_hash)
+                    .execute(&mut *self.conn)
+                    .await?;
+                Ok(())
+            }
+
+            async fn set_language(&mut self, person_id: i64, language: &str) -> Result<()> {
+                query("UPDATE people SET language = $2 WHERE id = $1")
+                    .bind(person_id)
+                    .bind(language)
+                    .execute(&mut *self.conn)
+                    .await?;
+                Ok(())
+            }
+
+            async fn people(&mut self, organisation_id: Option<i64>) -> Result<Vec<Person>> {
+                let rows = query(&format!(
+                    "SELECT {PERSON_COLUMNS} FROM people p WHERE ($1 IS NULL OR p.organisation_id = $1) ORDER BY p.name, p.id"
+                ))
+                .bind(organisation_id)
+                .fetch_all(&mut *self.conn)
+                .await?;
+                collect(rows, person_from)
+            }
+
+            async fn totp(&mut self, person_id: i64) -> Result<TotpState> {
+                let row = query("SELECT totp_secret, totp_enabled, totp_last_step FROM people WHERE id = $1")
+                    .bind(person_id)
+                    .fetch_optional(&mut *self.conn)
+                    .await?;
+                match row {
+                    Some(row) => Ok(TotpState {
+                        secret: row.try_get("totp_secret")?,
+                        enabled: row.try_get("totp_enabled")?,
+                        last_step: row.try_get("totp_last_step")?,
+                    }),
+                    None => Ok(TotpState::default()),
+                }
+            }
+
+            async fn set_totp(&mut self, person_id: i64, state: &TotpState) -> Result<()> {
+                query("UPDATE people SET totp_secret = $2, totp_enabled = $3, totp_last_step = $4 WHERE id = $1")
+                    .bind(person_id)
+                    .bind(&state.secret)
+                    .bind(state.enabled)
+                    .bind(state.last_step)
+                    .execute(&mut *self.conn)
+                    .await?;
+                Ok(())
+            }
+
+            async fn replace_recovery_codes(&mut self, person_id: i64, code_hashes: &[String]) -> Result<()> {
+                query("DELETE FROM recovery_codes WHERE person_id = $1").bind(person_id).execute(&mut *self.conn).await?;
+                for hash in code_hashes {
+                    query("INSERT INTO recovery_codes (person_id, code_hash) VALUES ($1, $2)")
+                        .bind(person_id)
+                        .bind(hash)
+                        .execute(&mut *self.conn)
+                        .await?;
+                }
+                Ok(())
+            }
+
+            async fn use_recovery_code(&mut self, person_id: i64, code_hash: &str, at: DateTime<Utc>) -> Result<bool> {
+                let done = query("UPDATE recovery_codes SET used_at = $3 WHERE person_id = $1 AND code_hash = $2 AND used_at IS NULL")
+                    .bind(person_id)
+                    .bind(code_hash)
+                    .bind(at)
+                    .execute(&mut *self.conn)
+                    .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn unused_recovery_codes(&mut self, person_id: i64) -> Result<i64> {
+                let row = query("SELECT COUNT(*) FROM recovery_codes WHERE person_id = $1 AND used_at IS NULL")
+                    .bind(person_id)
+                    .fetch_one(&mut *self.conn)
+                    .await?;
+                Ok(row.try_get(0)?)
+            }
+
+            async fn insert_invitation(&mut self, i: &Invitation) -> Result<()> {
+                query(&format!("INSERT INTO invitations ({INVITATION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"))
+                    .bind(&i.token_hash)
+                    .bind(i.email.as_str())
+                    .bind(&i.name)
+                    .bind(i.role.as_str())
+                    .bind(i.organisation_id)
+                    .bind(i.invited_by)
+                    .bind(i.created_at)
+                    .bind(i.expires_at)
+                    .bind(i.accepted_at)
+                    .execute(&mut *self.conn)
+                    .await?;
+                Ok(())
+            }
+
+            async fn invitation(&mut self, token_hash: &str) -> Result<Option<Invitation>> {
+                let row = query(&format!("SELECT {INVITATION_COLUMNS} FROM invitations WHERE token_hash = $1"))
+                    .bind(token_hash)
+                    .fetch_optional(&mut *self.conn)
+                    .await?;
+                row.as_ref().map(invitation_from).transpose()
+            }
+
+            async fn accept_invitation(&mut self, token_hash: &str, at: DateTime<Utc>) -> Result<bool> {
+                let done = query("UPDATE invitations SET accepted_at = $2 WHERE token_hash = $1 AND accepted_at IS NULL")
+                    .bind(token_hash)
+                    .bind(at)
+                    .execute(&mut *self.conn)
+                    .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn invitations(&mut self, organisation_id: Option<i64>) -> Result<Vec<Invitation>> {
+                let rows = query(&format!(
+                    "SELECT {INVITATION_COLUMNS} FROM invitations WHERE ($1 IS NULL OR organisation_id = $1) ORDER BY created_at DESC"
+                ))
+                .bind(organisation_id)
+                .fetch_all(&mut *self.conn)
+                .await?;
+                collect(rows, invitation_from)
+            }
+
+            async fn insert_password_reset(&mut self, token_hash: &str, person_id: i64, at: DateTime<Utc>, expires: DateTime<Utc>) -> Result<()> {
+                query("INSERT INTO password_resets (token_hash, person_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+                    .bind(token_hash)
+                    .bind(person_id)
+                    .bind(at)
+                    .bind(expires)
+                    .execute(&mut *self.conn)
+                    .await?;
+                Ok(())
+            }
+
+            async fn use_password_reset(&mut self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<i64>> {
+                let row = query(
+                    "UPDATE password_resets SET used_at = $2 \
+                     WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING person_id",
+                )
+                .bind(token_hash)
+                .bind(now)
+                .fetch_optional(&mut *self.conn)
+                .await?;
+                row.map(|r| r.try_get(0)).transpose().map_err(Into::into)
+            }
+
+            async fn insert_mail(&mut self, mail: &NewMail, at: DateTime<Utc>) -> Result<i64> {
+                let row = query("INSERT INTO outbox (to_address, subject, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+                    .bind(mail.to.as_str())
+                    .bind(&mail.subject)
+                    .bind(&mail.body)
+                    .bind(at)
+                    .fetch_one(&mut *self.conn)
+                    .await?;
+                Ok(row.try_get(0)?)
+            }
+
+            async fn mails(&mut self, limit: i64) -> Result<Vec<Mail>> {
+                let rows = query(&format!("SELECT {MAIL_COLUMNS} FROM outbox ORDER BY id DESC LIMIT $1"))
+                    .bind(limit)
+                    .fetch_all(&mut *self.conn)
+                    .await?;
+                collect(rows, mail_from)
+            }
+
+            async fn unsent_mails(&mut self, max_attempts: i64, limit: i64) -> Result<Vec<Mail>> {
+                let rows = query(&format!(
+                    "SELECT {MAIL_COLUMNS} FROM outbox WHERE sent_at IS NULL AND attempts < $1 ORDER BY id LIMIT $2"
+                ))
+                .bind(max_attempts)
+                .bind(limit)
+                .fetch_all(&mut *self.conn)
+                .await?;
+                collect(rows, mail_from)
+            }
+
+            async fn mail_sent(&mut self, id: i64, at: DateTime<Utc>) -> Result<()> {
+                query("UPDATE outbox SET sent_at = $2, attempts = attempts + 1, last_error = NULL WHERE id = $1")
+                    .bind(id)
+                    .bind(at)
+                    .execute(&mut *self.conn)
+                    .await?;
+                Ok(())
+            }
+
+            async fn mail_failed(&mut self, id: i64, error: &str) -> Result<()> {
+                query("UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(error)
                     .execute(&mut *self.conn)
                     .await?;
                 Ok(())

@@ -51,6 +51,8 @@ pub fn router(services: Services, options: WebOptions) -> Router {
     };
     let mut api = Router::new()
         .route("/auth/token", post(api::auth::issue_token))
+        .route("/me/api-tokens", get(api::auth::list_api_tokens).post(api::auth::create_api_token))
+        .route("/me/api-tokens/{id}", axum::routing::delete(api::auth::revoke_api_token))
         .route("/programmes", get(api::programmes::list).post(api::programmes::create))
         .route("/programmes/{id}", get(api::programmes::get))
         .route(

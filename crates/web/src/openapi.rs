@@ -20,7 +20,7 @@ impl Modify for BearerAuth {
 #[openapi(
     info(title = "cyberveilig API", description = "The co-financing programme for ICT security audits of Flemish local governments: programmes, framework agreements, orders through the cascade, the credit ledger and the audit log. Money is in euro cents; errors are application/problem+json; messages follow Accept-Language (nl by default, en)."),
     paths(
-        api::auth::issue_token,
+        api::auth::issue_token, api::auth::create_api_token, api::auth::list_api_tokens, api::auth::revoke_api_token,
         api::programmes::list, api::programmes::get, api::programmes::create, api::programmes::amend, api::programmes::amendments, api::programmes::grants,
         api::organisations::list,
         api::agreements::list, api::agreements::activate,

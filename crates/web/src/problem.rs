@@ -105,6 +105,30 @@ impl Problem {
                     ),
                 ),
             ),
+            ServiceError::SecondFactorRequired => Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "second_factor_required",
+                pick(
+                    "Geef ook de code van uw authenticator-app (veld `totp`).",
+                    "Give the code of your authenticator app too (field `totp`).",
+                ),
+            ),
+            ServiceError::SecondFactorEnrolment => Problem::new(
+                StatusCode::FORBIDDEN,
+                "second_factor_enrolment",
+                pick(
+                    "Uw rol vraagt een tweede factor: stel eerst in het portaal een authenticator-app in.",
+                    "Your role needs a second factor: set up an authenticator app in the portal first.",
+                ),
+            ),
+            ServiceError::LinkInvalid => Problem::new(
+                StatusCode::GONE,
+                "link_invalid",
+                pick(
+                    "Deze link is niet (meer) geldig: hij werd al gebruikt of is verlopen.",
+                    "This link is not valid (any more): it was used already or has expired.",
+                ),
+            ),
             ServiceError::Conflict(message) => Problem::new(StatusCode::CONFLICT, "conflict", message),
             ServiceError::ClockNotSettable => Problem::new(
                 StatusCode::NOT_FOUND,

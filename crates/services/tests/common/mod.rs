@@ -19,7 +19,7 @@ use cyberveilig_services::orders::NewOrder;
 use cyberveilig_services::programmes::ProgrammeStatus;
 use cyberveilig_services::store::Store;
 use cyberveilig_services::store::records::{Event, Order, OrderFilter, OrganisationFilter};
-use cyberveilig_services::{Actor, Clock, Result, Services, TestClock};
+use cyberveilig_services::{AccountPolicy, Actor, Clock, Result, Services, TestClock};
 use sqlx::Connection;
 use std::future::Future;
 use std::path::PathBuf;
@@ -227,7 +227,7 @@ impl World {
     /// Seeds a migrated, empty database and signs nobody in yet.
     pub async fn set_up(store: Arc<dyn Store>, backend: Backend, sqlite_path: Option<PathBuf>, start: DateTime<Utc>) -> World {
         let clock = Arc::new(TestClock::at(start));
-        let services = Services::new(store, clock.clone());
+        let services = Services::new(store, clock.clone()).with_accounts(AccountPolicy::demo("http://portal.test"));
         let seeded = services.seed_installation().await.expect("the installation seeds");
         assert!(seeded.fresh, "a story starts from an empty database");
         services.seed_demo_accounts().await.expect("the demo accounts seed");
@@ -276,7 +276,7 @@ impl World {
     /// Signs in with the demo password, as a person would.
     pub async fn sign_in(&self, email: &str) -> Actor {
         self.services
-            .issue_token(email, "demo")
+            .issue_token(email, "demo", None)
             .await
             .unwrap_or_else(|e| panic!("{email} cannot sign in: {e}"))
             .actor

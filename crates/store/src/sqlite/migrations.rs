@@ -13,6 +13,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0001_programme_engine.sql"),
     ),
     (2, "sessions", include_str!("../../migrations/sqlite/0002_sessions.sql")),
+    (3, "accounts", include_str!("../../migrations/sqlite/0003_accounts.sql")),
 ];
 
 fn checksum(sql: &str) -> String {
