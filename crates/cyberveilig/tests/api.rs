@@ -661,8 +661,13 @@ async fn malformed_paths_and_queries_are_problems_too() {
 async fn a_machine_token_is_made_used_listed_and_revoked() {
     let app = spawn_app().await;
     let gent = app.token("44021@gemeente.test").await;
-    let (status, bad) = app.post(&gent, "/api/v1/me/api-tokens", json!({"name": "", "valid_days": 30})).await;
-    assert_eq!((status, bad["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_field")));
+    let (status, bad) = app
+        .post(&gent, "/api/v1/me/api-tokens", json!({"name": "", "valid_days": 30}))
+        .await;
+    assert_eq!(
+        (status, bad["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_field"))
+    );
     let (status, made) = app
         .post(&gent, "/api/v1/me/api-tokens", json!({"name": "boekhouding", "valid_days": 30}))
         .await;

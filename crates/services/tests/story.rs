@@ -141,6 +141,100 @@ story!(gent_orders_a_basic_audit_and_it_is_offered_to_ey, "2020-05-18T08:00:00Z"
     assert!(matches!(w.s().orders(&vvsg, all).await, Err(ServiceError::Forbidden)));
 });
 
+story!(
+    the_administrator_filters_orders_by_province_agreement_and_date,
+    "2020-05-18T08:00:00Z",
+    |w| {
+        let admin = w.admin().await;
+        let mut ids = Vec::new();
+        for nis in [GENT, ANTWERPEN, BRUGGE] {
+            ids.push(w.s().submit_order(&admin, w.basic(w.programme_id, nis)).await.unwrap().id);
+        }
+        w.advance_days(1).await;
+        ids.push(w.s().submit_order(&admin, w.basic(w.programme_id, LEUVEN)).await.unwrap().id);
+        let (w, admin) = (&w, &admin);
+        let list = |filter: OrderFilter| async move {
+            w.s()
+                .orders(admin, OrderFilter { limit: 100, ..filter })
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|o| o.id)
+                .collect::<Vec<_>>()
+        };
+        // Gent (44) is in East Flanders (40000), Brugge (31) in West Flanders (30000).
+        assert_eq!(
+            list(OrderFilter {
+                province_nis: Some("40000".into()),
+                ..Default::default()
+            })
+            .await,
+            [ids[0]]
+        );
+        assert_eq!(
+            list(OrderFilter {
+                province_nis: Some("30000".into()),
+                ..Default::default()
+            })
+            .await,
+            [ids[2]]
+        );
+        let old = w.agreement(OLD_AGREEMENT).await.id;
+        let new = w.agreement(NEW_AGREEMENT).await.id;
+        assert_eq!(
+            list(OrderFilter {
+                agreement_id: Some(old),
+                ..Default::default()
+            })
+            .await,
+            ids
+        );
+        assert!(
+            list(OrderFilter {
+                agreement_id: Some(new),
+                ..Default::default()
+            })
+            .await
+            .is_empty()
+        );
+        let today = w.today();
+        assert_eq!(
+            list(OrderFilter {
+                submitted_from: Some(today),
+                ..Default::default()
+            })
+            .await,
+            [ids[3]]
+        );
+        assert_eq!(
+            list(OrderFilter {
+                submitted_until: Some(today.pred_opt().unwrap()),
+                ..Default::default()
+            })
+            .await,
+            ids[..3]
+        );
+        let newest: Vec<i64> = ids.iter().rev().copied().collect();
+        assert_eq!(
+            list(OrderFilter {
+                newest_first: true,
+                ..Default::default()
+            })
+            .await,
+            newest
+        );
+        assert_eq!(
+            list(OrderFilter {
+                newest_first: true,
+                after_id: Some(ids[2]),
+                ..Default::default()
+            })
+            .await,
+            ids[..2].iter().rev().copied().collect::<Vec<_>>()
+        );
+    }
+);
+
 // ---------------------------------------------------------------------------------------------
 // C8, D7: the cascade moves on a decline; the accepted price adjusts the reservation; settlement.
 

@@ -140,6 +140,13 @@ pub struct OrderFilter {
     pub government_id: Option<i64>,
     /// Orders offered to or placed with this firm.
     pub firm_id: Option<i64>,
+    pub agreement_id: Option<i64>,
+    /// Orders of the local governments in this province (its NIS code).
+    pub province_nis: Option<String>,
+    pub submitted_from: Option<NaiveDate>,
+    pub submitted_until: Option<NaiveDate>,
+    /// Newest first; `after_id` then means "older than".
+    pub newest_first: bool,
     pub after_id: Option<i64>,
     pub limit: i64,
 }

@@ -889,18 +889,26 @@ macro_rules! implement_tx {
             }
 
             async fn orders(&mut self, f: &OrderFilter) -> Result<Vec<Order>> {
+                let (after, order) = if f.newest_first { ("id < $5", "id DESC") } else { ("id > $5", "id") };
                 let rows = query(&format!(
                     "SELECT {ORDER_COLUMNS} FROM orders \
                      WHERE ($1 IS NULL OR programme_id = $1) AND ($2 IS NULL OR state = $2) \
-                       AND ($3 IS NULL OR government_id = $3) AND ($4 IS NULL OR firm_id = $4) AND id > $5 \
-                     ORDER BY id LIMIT $6"
+                       AND ($3 IS NULL OR government_id = $3) AND ($4 IS NULL OR firm_id = $4) AND {after} \
+                       AND ($7 IS NULL OR agreement_id = $7) \
+                       AND ($8 IS NULL OR government_id IN (SELECT id FROM organisations WHERE province_nis = $8)) \
+                       AND ($9 IS NULL OR submitted_on >= $9) AND ($10 IS NULL OR submitted_on <= $10) \
+                     ORDER BY {order} LIMIT $6"
                 ))
                 .bind(f.programme_id)
                 .bind(f.state.map(|s| s.as_str()))
                 .bind(f.government_id)
                 .bind(f.firm_id)
-                .bind(f.after_id.unwrap_or(0))
+                .bind(f.after_id.unwrap_or(if f.newest_first { i64::MAX } else { 0 }))
                 .bind(f.limit)
+                .bind(f.agreement_id)
+                .bind(f.province_nis.as_deref())
+                .bind(f.submitted_from)
+                .bind(f.submitted_until)
                 .fetch_all(&mut *self.conn)
                 .await?;
                 collect(rows, order_from)
