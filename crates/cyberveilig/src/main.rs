@@ -222,6 +222,7 @@ async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
             let options = cyberveilig_web::WebOptions {
                 test_clock: test_clock.is_some(),
                 demo: true,
+                secure_cookies: false,
             };
             banner(&listen, now, test_clock.is_some(), &url);
             // The demo keeps its mail in the outbox, where the administrator reads it.
@@ -251,13 +252,17 @@ async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
                     Some(Arc::new(smtp::Smtp::new(&url, &from)?))
                 }
             };
+            let options = cyberveilig_web::WebOptions {
+                secure_cookies: public_url.starts_with("https://"),
+                ..Default::default()
+            };
             let services = Services::new(open(&url).await?, Arc::new(SystemClock)).with_accounts(AccountPolicy {
                 enforce_second_factor: true,
                 public_url,
             });
             services.seed_installation().await?;
             tracing::info!(%listen, backend = services.store.backend(), "serving");
-            serve(services, cyberveilig_web::WebOptions::default(), &listen, smtp).await?;
+            serve(services, options, &listen, smtp).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Person {

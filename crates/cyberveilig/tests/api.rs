@@ -43,6 +43,7 @@ async fn spawn_app() -> App {
         WebOptions {
             test_clock: true,
             demo: true,
+            ..Default::default()
         },
     )
     .await

@@ -36,6 +36,30 @@ impl Money {
         }
     }
 
+    /// An amount in euros as people type it in a form: `5009,40`, `5.009,40`, `€ 5.009,40`,
+    /// `5009.40` or `5009`. A comma is the decimal mark when there is one; otherwise a dot
+    /// followed by one or two digits is. At most two decimals; positive and below [`MAX_CENTS`].
+    pub fn parse_euro(text: &str) -> Result<Money, MoneyError> {
+        let cleaned: String = text.trim().trim_start_matches('€').chars().filter(|c| !c.is_whitespace()).collect();
+        let (whole, fraction) = match (cleaned.rfind(','), cleaned.rfind('.')) {
+            (Some(comma), _) => (cleaned[..comma].replace('.', ""), &cleaned[comma + 1..]),
+            (None, Some(dot)) if (1..=2).contains(&(cleaned.len() - dot - 1)) => (cleaned[..dot].to_owned(), &cleaned[dot + 1..]),
+            _ => (cleaned.replace('.', ""), ""),
+        };
+        let digits = |s: &str| !s.is_empty() && s.len() <= 13 && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(&whole) || !(fraction.is_empty() || (fraction.len() <= 2 && digits(fraction))) {
+            return Err(MoneyError::NotAnAmount);
+        }
+        let euros: i64 = whole.parse().map_err(|_| MoneyError::NotAnAmount)?;
+        let cents: i64 = format!("{fraction:0<2}").parse().map_err(|_| MoneyError::NotAnAmount)?;
+        Money::positive(
+            euros
+                .checked_mul(100)
+                .and_then(|c| c.checked_add(cents))
+                .ok_or(MoneyError::TooLarge)?,
+        )
+    }
+
     pub fn min(self, other: Money) -> Money {
         Money(self.0.min(other.0))
     }
@@ -95,6 +119,8 @@ pub enum MoneyError {
     NotPositive,
     #[error("the amount is above the limit of EUR 10 billion")]
     TooLarge,
+    #[error("not an amount in euros, such as 5.009,40")]
+    NotAnAmount,
 }
 
 /// A co-financing rate as an exact fraction, such as 2/3 (C2) or 1/2 (C4).
@@ -197,6 +223,26 @@ mod tests {
         assert_eq!("0.66".parse::<Rate>(), Err(RateError::Malformed));
         assert_eq!("3/2".parse::<Rate>(), Err(RateError::OutOfRange));
         assert_eq!("1/0".parse::<Rate>(), Err(RateError::OutOfRange));
+    }
+
+    #[test]
+    fn typed_euro_amounts_are_read_the_belgian_and_the_plain_way() {
+        for (text, cents) in [
+            ("5009,40", 500_940),
+            ("5.009,40", 500_940),
+            ("€ 5.009,40", 500_940),
+            ("5009.40", 500_940),
+            ("5009.4", 500_940),
+            ("5009", 500_900),
+            ("5.009", 500_900),
+            ("1.234.567", 123_456_700),
+            (" 0,01 ", 1),
+        ] {
+            assert_eq!(Money::parse_euro(text), Ok(Money::from_cents(cents)), "{text}");
+        }
+        for text in ["", "abc", "5,009,40", "1,234", "-5", "0", "5,123", "12345678901234"] {
+            assert!(Money::parse_euro(text).is_err(), "{text}");
+        }
     }
 
     #[test]

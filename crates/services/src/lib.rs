@@ -14,6 +14,7 @@ mod lane;
 pub mod orders;
 pub mod people;
 pub mod programmes;
+pub mod quotes;
 pub mod registry;
 pub mod second_factor;
 pub mod totp;

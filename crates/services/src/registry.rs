@@ -111,6 +111,32 @@ impl Services {
         Ok(tx.organisations(&filter).await?)
     }
 
+    /// The registry is public: names, kinds and NIS codes of the programme's organisations.
+    pub async fn organisations_public(&self, filter: OrganisationFilter) -> Result<Vec<Organisation>> {
+        let mut tx = self.store.read().await?;
+        Ok(tx.organisations(&filter).await?)
+    }
+
+    /// How many local governments have a basic audit that counts in the programme (public).
+    pub async fn governments_reached(&self, programme_id: i64) -> Result<usize> {
+        let mut tx = self.store.read().await?;
+        Ok(tx
+            .orders_by_government(programme_id)
+            .await?
+            .iter()
+            .filter(|(_, basic, _)| *basic > 0)
+            .count())
+    }
+
+    /// Per government that ordered: (government id, basic audits, additional work); administrators only.
+    pub async fn orders_by_government(&self, actor: &Actor, programme_id: i64) -> Result<Vec<(i64, i64, i64)>> {
+        if !can(actor, Permission::ManageProgrammes) {
+            return Err(ServiceError::Forbidden);
+        }
+        let mut tx = self.store.read().await?;
+        Ok(tx.orders_by_government(programme_id).await?)
+    }
+
     pub async fn organisation(&self, id: i64) -> Result<Organisation> {
         let mut tx = self.store.read().await?;
         tx.organisation(id).await?.ok_or(ServiceError::NotFound("organisation"))

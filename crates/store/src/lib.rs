@@ -180,6 +180,9 @@ pub trait Tx: Send {
     async fn order_counts(&mut self, programme_id: i64) -> Result<Vec<(OrderKind, OrderState, i64)>>;
     /// How many of the programme's orders are in one state (an index range, however many orders).
     async fn count_in_state(&mut self, programme_id: i64, state: OrderState) -> Result<i64>;
+    /// Per government that ordered: its basic audits and its additional work that still count
+    /// (not cancelled, not unplaceable).
+    async fn orders_by_government(&mut self, programme_id: i64) -> Result<Vec<(i64, i64, i64)>>;
     /// D3: whether the government has a basic audit that still counts in the programme.
     async fn has_basic_audit(&mut self, programme_id: i64, government_id: i64) -> Result<bool>;
     /// D8: the programme's waiting list, first come first served.

@@ -941,6 +941,22 @@ macro_rules! implement_tx {
                 Ok(row.try_get(0)?)
             }
 
+            async fn orders_by_government(&mut self, programme_id: i64) -> Result<Vec<(i64, i64, i64)>> {
+                let rows = query(
+                    "SELECT government_id, \
+                            CAST(SUM(CASE WHEN kind = 'basic' THEN 1 ELSE 0 END) AS BIGINT) AS basic, \
+                            CAST(SUM(CASE WHEN kind = 'additional' THEN 1 ELSE 0 END) AS BIGINT) AS additional \
+                     FROM orders WHERE programme_id = $1 AND state NOT IN ('cancelled', 'unplaceable') \
+                     GROUP BY government_id ORDER BY government_id",
+                )
+                .bind(programme_id)
+                .fetch_all(&mut *self.conn)
+                .await?;
+                rows.iter()
+                    .map(|r| Ok((r.try_get("government_id")?, r.try_get("basic")?, r.try_get("additional")?)))
+                    .collect()
+            }
+
             async fn has_basic_audit(&mut self, programme_id: i64, government_id: i64) -> Result<bool> {
                 let row = query(
                     "SELECT COUNT(*) FROM orders WHERE programme_id = $1 AND government_id = $2 AND kind = 'basic' \

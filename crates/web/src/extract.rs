@@ -70,7 +70,7 @@ impl FromRequestParts<AppState> for Caller {
             .authenticate(token)
             .await
             .map(Caller)
-            .map_err(|e| Problem::from_service(e, lang))
+            .map_err(|e| Problem::from_service(&e, lang))
     }
 }
 

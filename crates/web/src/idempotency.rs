@@ -39,7 +39,7 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
     let actor = match bearer_token(&parts) {
         Some(token) => match state.services.authenticate(token).await {
             Ok(actor) => actor,
-            Err(e) => return Problem::from_service(e, lang).into_response(),
+            Err(e) => return Problem::from_service(&e, lang).into_response(),
         },
         None => return next.run(Request::from_parts(parts, body)).await,
     };
@@ -68,7 +68,7 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
         Ok::<_, cyberveilig_services::store::StoreError>(claim)
     };
     match claim.await {
-        Err(e) => Problem::from_service(e.into(), lang).into_response(),
+        Err(e) => Problem::from_service(&e.into(), lang).into_response(),
         Ok(IdempotencyClaim::Mismatch) => Problem::localized(
             StatusCode::UNPROCESSABLE_ENTITY,
             "idempotency_key_reused",

@@ -7,6 +7,7 @@ pub mod dto;
 pub mod extract;
 pub mod idempotency;
 pub mod openapi;
+pub mod portal;
 pub mod problem;
 
 use axum::extract::{DefaultBodyLimit, State};
@@ -34,6 +35,8 @@ pub struct WebOptions {
     pub test_clock: bool,
     /// Demo mode: a banner says the data and the clock are not real.
     pub demo: bool,
+    /// Served over TLS (the public URL is https): cookies are `Secure` and HSTS is sent.
+    pub secure_cookies: bool,
 }
 
 #[derive(Debug, Default)]
@@ -84,12 +87,20 @@ pub fn router(services: Services, options: WebOptions) -> Router {
         .method_not_allowed_fallback(api_method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), idempotency::layer))
         .layer(DefaultBodyLimit::max(idempotency::MAX_BODY));
-    Router::new()
+    let mut app = Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
-        .route("/", get(landing))
-        .layer(middleware::from_fn_with_state(state.clone(), count_requests))
+        .merge(portal::routes())
+        .fallback(page_not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), count_requests));
+    if options.secure_cookies {
+        app = app.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        ));
+    }
+    app
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -104,7 +115,9 @@ pub fn router(services: Services, options: WebOptions) -> Router {
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
+            HeaderValue::from_static(
+                "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            ),
         ))
         .with_state(state)
 }
@@ -184,34 +197,6 @@ async fn metrics(State(state): State<AppState>) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
 }
 
-/// A plain page that says what runs here and where the API is; the portal comes later.
-async fn landing(State(state): State<AppState>) -> Response {
-    let mut html =
-        String::from("<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>cyberveilig</title></head><body><main>");
-    html.push_str("<h1>cyberveilig</h1><p>Cofinanciering van ICT-veiligheidsaudits bij Vlaamse lokale besturen.</p>");
-    if state.options.demo {
-        let now = state.services.clock.now();
-        html.push_str(&format!(
-            "<p role=\"status\"><strong>Demo</strong>: fictieve gegevens; de demoklok staat op {}.</p>",
-            cyberveilig_services::clock::brussels_date(now).format("%d/%m/%Y")
-        ));
-    }
-    if let Ok(programmes) = state.services.programmes_public().await {
-        for p in programmes {
-            let b = p.balances;
-            html.push_str(&format!(
-                "<h2>{}</h2><dl><dt>Budget</dt><dd>{}</dd><dt>Gereserveerd</dt><dd>{}</dd><dt>Uitbetaald</dt><dd>{}</dd><dt>Beschikbaar</dt><dd>{}</dd><dt>Op de wachtlijst</dt><dd>{}</dd></dl>",
-                escape(&p.programme.name), b.budget.format_nl(), b.reserved.format_nl(), b.paid.format_nl(), b.available().format_nl(), p.waitlisted_count
-            ));
-        }
-    }
-    html.push_str("<p>API: <a href=\"/api/v1/openapi.json\">/api/v1/openapi.json</a> (OpenAPI 3.1).</p></main></body></html>");
-    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+async fn page_not_found(visitor: portal::session::Visitor) -> Response {
+    visitor.message(StatusCode::NOT_FOUND, "not-found-title", "not-found-body")
 }

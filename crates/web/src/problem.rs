@@ -49,7 +49,7 @@ impl Problem {
         Problem::new(status, code, if lang.is_dutch() { nl } else { en })
     }
 
-    pub fn from_service(err: ServiceError, lang: Lang) -> Problem {
+    pub fn from_service(err: &ServiceError, lang: Lang) -> Problem {
         let dutch = lang.is_dutch();
         let pick = |nl: &str, en: &str| if dutch { nl.to_owned() } else { en.to_owned() };
         match err {
@@ -65,7 +65,7 @@ impl Problem {
             } => Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_field",
-                if dutch { message_nl } else { message_en },
+                if dutch { message_nl.clone() } else { message_en.clone() },
             )
             .field(field),
             ServiceError::NotFound(what) => Problem::new(
@@ -129,7 +129,7 @@ impl Problem {
                     "This link is not valid (any more): it was used already or has expired.",
                 ),
             ),
-            ServiceError::Conflict(message) => Problem::new(StatusCode::CONFLICT, "conflict", message),
+            ServiceError::Conflict(message) => Problem::new(StatusCode::CONFLICT, "conflict", message.clone()),
             ServiceError::ClockNotSettable => Problem::new(
                 StatusCode::NOT_FOUND,
                 "not_found",
@@ -195,6 +195,6 @@ pub trait OrProblem<T> {
 
 impl<T> OrProblem<T> for Result<T, ServiceError> {
     fn or_problem(self, lang: Lang) -> ApiResult<T> {
-        self.map_err(|e| ApiError(Problem::from_service(e, lang)))
+        self.map_err(|e| ApiError(Problem::from_service(&e, lang)))
     }
 }

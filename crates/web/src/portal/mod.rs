@@ -1,0 +1,82 @@
+//! The portal: server-rendered pages for every role, in Dutch and English, working without
+//! JavaScript. Every page goes through a service, which decides what the person may see.
+
+pub mod i18n;
+mod public;
+pub mod session;
+pub mod view;
+mod work;
+
+use crate::AppState;
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+const CSS: &str = include_str!("../../static/app.css");
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8")),
+            // The URL carries a version (`?v=`): a changed file gets a new URL.
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=31536000, immutable"),
+            ),
+        ],
+        CSS,
+    )
+        .into_response()
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(public::landing))
+        .route("/static/app.css", get(stylesheet))
+        .route("/aanmelden", get(public::sign_in_page).post(public::sign_in))
+        .route("/aanmelden/code", get(public::second_factor_page).post(public::second_factor))
+        .route("/tweede-factor", get(public::setup_page))
+        .route("/tweede-factor/starten", post(public::setup_start))
+        .route("/tweede-factor/bevestigen", post(public::setup_confirm))
+        .route("/tweede-factor/herstelcodes", post(public::setup_renew))
+        .route("/tweede-factor/uitschakelen", post(public::setup_disable))
+        .route("/afmelden", post(public::sign_out))
+        .route("/overal-afmelden", post(public::sign_out_everywhere))
+        .route("/taal", post(public::language))
+        .route("/wachtwoord-vergeten", get(public::forgot_page).post(public::forgot))
+        .route(
+            "/wachtwoord/nieuw/{token}",
+            get(public::new_password_page).post(public::new_password),
+        )
+        .route("/uitnodiging/{token}", get(public::invitation_page).post(public::accept_invitation))
+        .route("/registreren", get(public::register_page).post(public::register))
+        .route("/start", get(work::home))
+        .route("/bestellingen", get(work::orders).post(work::submit_order))
+        .route("/bestellingen/{id}", get(work::order_page))
+        .route("/bestellingen/{id}/{step}", post(work::order_step))
+        .route("/raamovereenkomsten", get(work::agreements))
+        .route("/raamovereenkomsten/{id}/activeren", post(work::activate_agreement))
+        .route("/besturen", get(work::governments))
+        .route("/mensen", get(work::people))
+        .route("/mensen/uitnodigen", post(work::invite))
+        .route("/postvak", get(work::outbox))
+        .route("/account", get(work::account))
+        .route("/account/api-tokens", post(work::make_token))
+        .route("/account/api-tokens/{id}/intrekken", post(work::revoke_token))
+}
+
+/// The pages' templates parse (a test; a broken template must fail CI, not a request).
+pub fn check() -> Result<(), minijinja::Error> {
+    view::check_templates()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_template_parses() {
+        if let Err(e) = super::check() {
+            panic!("{e:#}");
+        }
+    }
+}

@@ -1,0 +1,287 @@
+//! Who is visiting: the session cookie, the language, and the CSRF token every form carries.
+//! Signed-in forms carry the session's own token; forms before sign-in carry a random token
+//! that must equal a cookie of the same value (double submit), so another site cannot post
+//! them in the visitor's name.
+
+use super::view;
+use crate::AppState;
+use crate::extract::Lang;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use cyberveilig_domain::registry::Role;
+use cyberveilig_services::auth::{SESSION_LIFETIME, SessionStage};
+use cyberveilig_services::{Actor, ServiceError};
+use minijinja::context;
+use minijinja::value::Value;
+
+pub const SESSION_COOKIE: &str = "cv_session";
+pub const FORM_COOKIE: &str = "cv_form";
+pub const LANG_COOKIE: &str = "cv_lang";
+
+pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+        .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// Compares secrets in time independent of where they differ.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn set_cookie(state: &AppState, name: &str, value: &str, max_age: i64) -> HeaderValue {
+    let secure = if state.options.secure_cookies { "; Secure" } else { "" };
+    let text = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
+    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("cv_invalid=; Max-Age=0"))
+}
+
+pub fn session_cookie(state: &AppState, token: &str) -> HeaderValue {
+    set_cookie(state, SESSION_COOKIE, token, SESSION_LIFETIME.num_seconds())
+}
+
+pub fn clear_session_cookie(state: &AppState) -> HeaderValue {
+    set_cookie(state, SESSION_COOKIE, "", 0)
+}
+
+pub fn lang_cookie(state: &AppState, lang: Lang) -> HeaderValue {
+    set_cookie(state, LANG_COOKIE, if lang.is_dutch() { "nl" } else { "en" }, 365 * 24 * 3600)
+}
+
+/// Anyone on a page: signed in or not, in some stage of signing in.
+#[derive(Clone)]
+pub struct Visitor {
+    pub actor: Option<Actor>,
+    pub stage: Option<SessionStage>,
+    pub token: Option<String>,
+    pub csrf: String,
+    /// A CSRF cookie to set with this response (first visit of a form before sign-in).
+    pub new_form_cookie: bool,
+    pub lang: Lang,
+    pub path: String,
+    pub organisation_name: Option<String>,
+    state: AppState,
+}
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = cookie(parts, SESSION_COOKIE).map(str::to_owned);
+        let session = match &token {
+            Some(t) => state.services.session_at_any_stage(t).await.ok(),
+            None => None,
+        };
+        let (actor, csrf, stage) = match session {
+            Some((actor, csrf, stage)) => (Some(actor), Some(csrf), Some(stage)),
+            None => (None, None, None),
+        };
+        let (csrf, new_form_cookie) = match (csrf, cookie(parts, FORM_COOKIE)) {
+            (Some(csrf), _) => (csrf, false),
+            (None, Some(form)) => (form.to_owned(), false),
+            (None, None) => (hex::encode(rand::random::<[u8; 24]>()), true),
+        };
+        let lang = match (&actor, cookie(parts, LANG_COOKIE)) {
+            (Some(a), _) if a.language == "en" => Lang::En,
+            (Some(_), _) => Lang::Nl,
+            (None, Some("en")) => Lang::En,
+            (None, Some(_)) => Lang::Nl,
+            (None, None) => Lang::from_parts(parts),
+        };
+        let organisation_name = match &actor {
+            Some(a) => state
+                .directory
+                .organisation(&state.services, a.organisation_id)
+                .await
+                .ok()
+                .map(|o| o.name.clone()),
+            None => None,
+        };
+        let path = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_else(|| "/".into());
+        Ok(Visitor {
+            actor,
+            stage,
+            token,
+            csrf,
+            new_form_cookie,
+            lang,
+            path,
+            organisation_name,
+            state: state.clone(),
+        })
+    }
+}
+
+impl Visitor {
+    pub fn signed_in(&self) -> Option<&Actor> {
+        self.actor.as_ref().filter(|_| self.stage == Some(SessionStage::SignedIn))
+    }
+
+    /// A form's CSRF token must be this visitor's.
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), Response> {
+        if !self.new_form_cookie && same_secret(submitted, &self.csrf) {
+            return Ok(());
+        }
+        Err(self.message(StatusCode::FORBIDDEN, "csrf-title", "csrf-body"))
+    }
+
+    fn text(&self, key: &str) -> String {
+        super::i18n::text(self.lang, key, &[])
+    }
+
+    /// What every page shows: the person, the language switch, the demo banner, the menu.
+    pub fn context(&self) -> Value {
+        let lang = if self.lang.is_dutch() { "nl" } else { "en" };
+        let user = self.signed_in().map(|a| {
+            context! {
+                email => a.email.clone(),
+                role => a.role.as_str(),
+                organisation => self.organisation_name.clone().unwrap_or_default(),
+            }
+        });
+        let demo_now = self.state.options.demo.then(|| self.state.services.clock.now().to_rfc3339());
+        let path = self.path.split('?').next().unwrap_or("/");
+        let menu: Vec<Value> = self
+            .signed_in()
+            .map(|a| menu(a.role))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(href, key)| {
+                let current = path == href || (href != "/start" && path.starts_with(href));
+                context! { href, key, current }
+            })
+            .collect();
+        context! {
+            lang,
+            user,
+            csrf => self.csrf.clone(),
+            path => self.path.clone(),
+            demo_now,
+            menu,
+        }
+    }
+
+    /// A page with this visitor's context and the page's own values.
+    pub fn page(&self, template: &str, values: Value) -> Response {
+        self.page_with_status(StatusCode::OK, template, values)
+    }
+
+    pub fn page_with_status(&self, status: StatusCode, template: &str, values: Value) -> Response {
+        let ctx = context! { ..values, ..self.context() };
+        let mut response = view::render_with_status(status, template, ctx);
+        if self.new_form_cookie {
+            let value = set_cookie(&self.state, FORM_COOKIE, &self.csrf, 24 * 3600);
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+        response
+    }
+
+    /// A page with only a title and a message, e.g. for refusals.
+    pub fn message(&self, status: StatusCode, title: &str, body: &str) -> Response {
+        self.page_with_status(
+            status,
+            "message.html",
+            context! { title => self.text(title), body => self.text(body) },
+        )
+    }
+
+    /// The message of a service error in the visitor's language.
+    pub fn error_text(&self, err: &ServiceError) -> String {
+        crate::problem::Problem::from_service(err, self.lang).detail
+    }
+}
+
+/// The menu of a role: (path, message id).
+fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
+    let mut items = vec![("/start", "menu-home")];
+    match role {
+        Role::ProgrammeAdmin => items.extend([
+            ("/bestellingen", "menu-orders"),
+            ("/raamovereenkomsten", "menu-agreements"),
+            ("/besturen", "menu-governments"),
+            ("/mensen", "menu-people"),
+            ("/postvak", "menu-outbox"),
+        ]),
+        Role::GovernmentMember => items.extend([("/bestellingen", "menu-orders"), ("/mensen", "menu-people")]),
+        Role::FirmMember => items.push(("/bestellingen", "menu-orders")),
+        Role::AssociationMember | Role::Researcher => {}
+    }
+    items.push(("/account", "menu-account"));
+    items
+}
+
+/// A signed-in visitor; others are sent to sign in (and back here afterwards), or to finish
+/// signing in.
+pub struct Member(pub Visitor, pub Actor);
+
+impl FromRequestParts<AppState> for Member {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Ok(visitor) = Visitor::from_request_parts(parts, state).await;
+        match (visitor.stage, visitor.actor.clone()) {
+            (Some(SessionStage::SignedIn), Some(actor)) => Ok(Member(visitor, actor)),
+            (Some(SessionStage::SecondFactorPending), _) => Err(Redirect::to("/aanmelden/code").into_response()),
+            (Some(SessionStage::EnrolmentRequired), _) => Err(Redirect::to("/tweede-factor").into_response()),
+            _ => {
+                let next: String = serde_urlencoded::to_string([("next", visitor.path.as_str())]).unwrap_or_default();
+                Err(Redirect::to(&format!("/aanmelden?{next}")).into_response())
+            }
+        }
+    }
+}
+
+/// Where to go after signing in: only a path on this site.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.contains("://") => n.to_owned(),
+        _ => "/start".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(safe_next(Some("/bestellingen/3")), "/bestellingen/3");
+        for bad in ["//evil.test/x", "https://evil.test", "/\\evil.test", "evil"] {
+            assert_eq!(safe_next(Some(bad)), "/start", "{bad}");
+        }
+        assert_eq!(safe_next(None), "/start");
+    }
+
+    #[test]
+    fn secrets_compare_whole() {
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "ab"));
+    }
+}
+
+/// A posted form; one that cannot be read is answered with a page in the visitor's language.
+pub struct PageForm<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + Send> axum::extract::FromRequest<AppState> for PageForm<T> {
+    type Rejection = Response;
+    async fn from_request(req: axum::extract::Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let Ok(visitor) = Visitor::from_request_parts(&mut parts, state).await;
+        let req = axum::extract::Request::from_parts(parts, body);
+        match axum::Form::<T>::from_request(req, state).await {
+            Ok(axum::Form(value)) => Ok(PageForm(value)),
+            Err(_) => Err(visitor.message(StatusCode::BAD_REQUEST, "bad-form-title", "bad-form-body")),
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! Server-rendered pages: minijinja templates embedded in the binary, auto-escaped, with the
+//! Fluent text function `t` and the Belgian formats as filters.
+
+use super::i18n;
+use crate::extract::Lang;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, NaiveDate, Utc};
+use cyberveilig_domain::Money;
+use fluent_bundle::FluentValue;
+use minijinja::value::{Kwargs, Value};
+use minijinja::{Environment, Error, ErrorKind, State};
+use std::sync::LazyLock;
+
+macro_rules! templates {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../templates/", $name)))),*]
+    };
+}
+
+const TEMPLATES: &[(&str, &str)] = templates![
+    "base.html",
+    "macros.html",
+    "landing.html",
+    "sign_in.html",
+    "second_factor.html",
+    "second_factor_setup.html",
+    "forgot_password.html",
+    "new_password.html",
+    "invitation.html",
+    "register.html",
+    "message.html",
+    "government.html",
+    "order.html",
+    "firm.html",
+    "admin.html",
+    "orders.html",
+    "agreements.html",
+    "governments.html",
+    "people.html",
+    "outbox.html",
+    "association.html",
+    "researcher.html",
+    "api_tokens.html",
+];
+
+fn lang_of(state: &State) -> Lang {
+    match state.lookup("lang").as_ref().and_then(|v| v.as_str()) {
+        Some("en") => Lang::En,
+        _ => Lang::Nl,
+    }
+}
+
+/// `{{ t("key", name=value) }}`: the message in the page's language.
+fn translate(state: &State, key: &str, kwargs: Kwargs) -> Result<String, Error> {
+    let mut args: Vec<(String, FluentValue<'static>)> = Vec::new();
+    for name in kwargs.args() {
+        let value: Value = kwargs.get(name)?;
+        let fluent = match value.as_i64() {
+            Some(n) => FluentValue::from(n),
+            None => FluentValue::from(value.to_string()),
+        };
+        args.push((name.to_owned(), fluent));
+    }
+    let borrowed: Vec<(&str, FluentValue<'_>)> = args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    Ok(i18n::text(lang_of(state), key, &borrowed))
+}
+
+/// `{{ cents | money }}`: `€ 5.009,40` in Dutch, `€5,009.40` in English.
+fn money(state: &State, cents: Value) -> Result<String, Error> {
+    let Some(cents) = cents.as_i64() else {
+        return Ok(String::new());
+    };
+    let m = Money::from_cents(cents);
+    Ok(if lang_of(state).is_dutch() { m.format_nl() } else { m.format_en() })
+}
+
+/// `{{ "2021-06-15" | date }}`: `15/06/2021`.
+fn date(value: Value) -> String {
+    let text = value.to_string();
+    match NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
+        Ok(d) => d.format("%d/%m/%Y").to_string(),
+        Err(_) => match text.parse::<DateTime<Utc>>() {
+            Ok(t) => t.with_timezone(&chrono_tz::Europe::Brussels).format("%d/%m/%Y %H:%M").to_string(),
+            Err(_) => String::new(),
+        },
+    }
+}
+
+static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    for (name, source) in TEMPLATES {
+        // A test renders every template, so a syntax error fails CI, not a request.
+        if let Err(e) = env.add_template(name, source) {
+            tracing::error!(template = name, error = %e, "template does not parse");
+        }
+    }
+    env.add_function("t", translate);
+    env.add_filter("money", money);
+    env.add_filter("date", date);
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::SemiStrict);
+    env
+});
+
+/// Renders a page; a template error is logged and shown as a plain 500 page.
+pub fn render(name: &str, context: Value) -> Response {
+    render_with_status(StatusCode::OK, name, context)
+}
+
+pub fn render_with_status(status: StatusCode, name: &str, context: Value) -> Response {
+    match ENV.get_template(name).and_then(|t| t.render(context)) {
+        Ok(html) => (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
+        Err(e) => {
+            tracing::error!(template = name, error = %format!("{e:#}"), "page not rendered");
+            (StatusCode::INTERNAL_SERVER_ERROR, "The page could not be shown.").into_response()
+        }
+    }
+}
+
+/// Whether every template parses (for the tests).
+pub fn check_templates() -> Result<(), Error> {
+    let mut env = Environment::new();
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source)
+            .map_err(|e| Error::new(ErrorKind::SyntaxError, format!("{name}: {e}")))?;
+    }
+    Ok(())
+}
