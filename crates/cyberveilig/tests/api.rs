@@ -8,6 +8,9 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
+#[path = "web/portal.rs"]
+mod portal;
+
 struct App {
     base: String,
     http: reqwest::Client,

@@ -30,6 +30,24 @@ async fn stylesheet() -> Response {
         .into_response()
 }
 
+/// Every page (GET) of the portal; the page matrix test covers each.
+pub const PAGES: &[&str] = &[
+    "/",
+    "/aanmelden",
+    "/aanmelden/code",
+    "/tweede-factor",
+    "/wachtwoord-vergeten",
+    "/registreren",
+    "/start",
+    "/bestellingen",
+    "/bestellingen/{id}",
+    "/raamovereenkomsten",
+    "/besturen",
+    "/mensen",
+    "/postvak",
+    "/account",
+];
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(public::landing))

@@ -90,7 +90,7 @@ pub struct SignInForm {
 }
 
 pub async fn sign_in(State(state): State<AppState>, visitor: Visitor, PageForm(form): PageForm<SignInForm>) -> Response {
-    if let Err(refused) = visitor.check_csrf(&form.csrf) {
+    if let Err(refused) = visitor.check_sign_in_csrf(&form.csrf) {
         return refused;
     }
     let next = safe_next(form.next.as_deref());

@@ -65,6 +65,8 @@ pub struct Visitor {
     pub csrf: String,
     /// A CSRF cookie to set with this response (first visit of a form before sign-in).
     pub new_form_cookie: bool,
+    /// The double-submit token of forms before sign-in, from its cookie.
+    form_token: Option<String>,
     pub lang: Lang,
     pub path: String,
     pub organisation_name: Option<String>,
@@ -83,6 +85,7 @@ impl FromRequestParts<AppState> for Visitor {
             Some((actor, csrf, stage)) => (Some(actor), Some(csrf), Some(stage)),
             None => (None, None, None),
         };
+        let form_token = cookie(parts, FORM_COOKIE).map(str::to_owned);
         let (csrf, new_form_cookie) = match (csrf, cookie(parts, FORM_COOKIE)) {
             (Some(csrf), _) => (csrf, false),
             (None, Some(form)) => (form.to_owned(), false),
@@ -115,6 +118,7 @@ impl FromRequestParts<AppState> for Visitor {
             token,
             csrf,
             new_form_cookie,
+            form_token,
             lang,
             path,
             organisation_name,
@@ -134,6 +138,15 @@ impl Visitor {
             return Ok(());
         }
         Err(self.message(StatusCode::FORBIDDEN, "csrf-title", "csrf-body"))
+    }
+
+    /// The sign-in form is also good with the token of forms before sign-in: a browser may hold
+    /// another session (even one planted in it) when its owner signs in.
+    pub fn check_sign_in_csrf(&self, submitted: &str) -> Result<(), Response> {
+        match &self.form_token {
+            Some(token) if same_secret(submitted, token) => Ok(()),
+            _ => self.check_csrf(submitted),
+        }
     }
 
     fn text(&self, key: &str) -> String {

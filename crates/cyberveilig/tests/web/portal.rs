@@ -1,0 +1,488 @@
+//! The portal end to end, as a browser without JavaScript uses it: cookies, forms with their
+//! CSRF tokens, redirects. Tenant isolation, CSRF, session fixation, lockout, language, and
+//! the order's whole story through the pages.
+
+use super::*;
+use std::collections::HashMap;
+
+/// A browser: keeps cookies, does not follow redirects (so they can be checked).
+struct Browser {
+    base: String,
+    http: reqwest::Client,
+    cookies: HashMap<String, String>,
+}
+
+struct Page {
+    status: StatusCode,
+    body: String,
+    location: Option<String>,
+}
+
+impl Page {
+    /// The CSRF token of the page's forms.
+    fn csrf(&self) -> String {
+        let start = self.body.find("name=\"csrf\" value=\"").expect("a form with a CSRF token") + 19;
+        self.body[start..].split('"').next().unwrap().to_owned()
+    }
+}
+
+impl Browser {
+    fn new(app: &App) -> Browser {
+        Browser {
+            base: app.base.clone(),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            cookies: HashMap::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    async fn read(&mut self, response: reqwest::Response) -> Page {
+        for value in response.headers().get_all("set-cookie") {
+            let text = value.to_str().unwrap();
+            let pair = text.split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            if value.is_empty() || text.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+        let status = response.status();
+        let location = response.headers().get("location").map(|l| l.to_str().unwrap().to_owned());
+        Page {
+            status,
+            location,
+            body: response.text().await.unwrap(),
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        self.read(r).await
+    }
+
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .form(fields)
+            .send()
+            .await
+            .unwrap();
+        self.read(r).await
+    }
+
+    /// Posts a form of the page at `from`, with that page's CSRF token.
+    async fn submit(&mut self, from: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+        let csrf = self.get(from).await.csrf();
+        let mut all = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post(action, &all).await
+    }
+
+    async fn sign_in(&mut self, email: &str) -> Page {
+        self.submit(
+            "/aanmelden",
+            "/aanmelden",
+            &[("email", email), ("password", "demo"), ("next", "/start")],
+        )
+        .await
+    }
+}
+
+async fn signed_in(app: &App, email: &str) -> Browser {
+    let mut b = Browser::new(app);
+    let page = b.sign_in(email).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{email} signs in");
+    assert_eq!(page.location.as_deref(), Some("/start"));
+    b
+}
+
+fn order_id_of(page: &Page) -> i64 {
+    let location = page.location.as_deref().expect("a redirect to the order");
+    location
+        .trim_start_matches("/bestellingen/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_sign_in_starts_a_new_session_and_ends_the_one_before() {
+    let app = spawn_app().await;
+    let mut b = signed_in(&app, "44021@gemeente.test").await;
+    let first = b.cookies["cv_session"].clone();
+    assert_eq!(b.get("/start").await.status, StatusCode::OK);
+    // Someone plants a session id of their own in a victim's browser before the victim signs
+    // in: the sign-in gives a new id and ends the planted one.
+    let planted = app.services.sign_in("11002@gemeente.test", "demo").await.unwrap().token;
+    let mut victim = Browser::new(&app);
+    let csrf = victim.get("/aanmelden").await.csrf();
+    victim.cookies.insert("cv_session".into(), planted.clone());
+    let page = victim
+        .post(
+            "/aanmelden",
+            &[("csrf", csrf.as_str()), ("email", "44021@gemeente.test"), ("password", "demo")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let second = victim.cookies["cv_session"].clone();
+    assert_ne!(second, planted);
+    assert!(app.services.session(&planted).await.is_err(), "the planted session is over");
+    assert!(app.services.session(&second).await.is_ok());
+    assert!(
+        app.services.session(&first).await.is_ok(),
+        "another browser's session is not touched"
+    );
+    // Signing out ends the session on the server too.
+    let out = b.submit("/start", "/afmelden", &[]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert!(app.services.session(&first).await.is_err());
+    assert_eq!(b.get("/start").await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_and_same_site() {
+    let app = spawn_app().await;
+    let mut b = Browser::new(&app);
+    let csrf = b.get("/aanmelden").await.csrf();
+    let r = b
+        .http
+        .post(format!("{}/aanmelden", app.base))
+        .header("cookie", b.cookie_header())
+        .form(&[("csrf", csrf.as_str()), ("email", "44021@gemeente.test"), ("password", "demo")])
+        .send()
+        .await
+        .unwrap();
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("cv_session="))
+        .unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Secure"), "plain HTTP in tests: {cookie}");
+}
+
+#[tokio::test]
+async fn a_form_without_its_csrf_token_is_refused_and_writes_nothing() {
+    let app = spawn_app().await;
+    let mut gent = signed_in(&app, "44021@gemeente.test").await;
+    let before = app.audit_entries().await;
+    for csrf in [None, Some("0000"), Some("")] {
+        let mut fields = vec![("programme_id", "1"), ("kind", "basic"), ("scope", "")];
+        if let Some(c) = csrf {
+            fields.push(("csrf", c));
+        }
+        let page = gent.post("/bestellingen", &fields).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{csrf:?}");
+        assert!(page.body.contains("Formulier verlopen"));
+    }
+    assert_eq!(app.audit_entries().await, before, "nothing was written");
+    // A sign-in form posted from elsewhere (no double-submit cookie) is refused too.
+    let mut stranger = Browser::new(&app);
+    let page = stranger
+        .post(
+            "/aanmelden",
+            &[("csrf", "abc"), ("email", "44021@gemeente.test"), ("password", "demo")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn repeated_wrong_passwords_lock_the_account_in_the_portal() {
+    let app = spawn_app().await;
+    let mut b = Browser::new(&app);
+    let mut last = None;
+    for _ in 0..5 {
+        last = Some(
+            b.submit(
+                "/aanmelden",
+                "/aanmelden",
+                &[("email", "11002@gemeente.test"), ("password", "wrong")],
+            )
+            .await,
+        );
+    }
+    let page = last.unwrap();
+    assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    assert!(page.body.contains("vergrendeld"), "{}", page.body);
+    assert!(page.body.contains("11002@gemeente.test"), "what was typed is kept");
+    let right = b
+        .submit(
+            "/aanmelden",
+            "/aanmelden",
+            &[("email", "11002@gemeente.test"), ("password", "demo")],
+        )
+        .await;
+    assert_eq!(right.status, StatusCode::UNAUTHORIZED, "locked, even with the right password");
+}
+
+#[tokio::test]
+async fn the_language_switch_works_for_visitors_and_is_kept_for_people() {
+    let app = spawn_app().await;
+    let mut b = Browser::new(&app);
+    assert!(b.get("/").await.body.contains("<html lang=\"nl\""));
+    let switched = b.submit("/", "/taal", &[("lang", "en"), ("next", "/")]).await;
+    assert_eq!(switched.status, StatusCode::SEE_OTHER);
+    let home = b.get("/").await;
+    assert!(home.body.contains("<html lang=\"en\"") && home.body.contains("Cyber-secure local governments"));
+    let mut gent = signed_in(&app, "44021@gemeente.test").await;
+    gent.submit("/start", "/taal", &[("lang", "en"), ("next", "/start")]).await;
+    // Kept with the person, not the browser: a new browser signs in and reads English.
+    let mut other = signed_in(&app, "44021@gemeente.test").await;
+    let start = other.get("/start").await;
+    assert!(start.body.contains("Your orders"), "{}", start.body);
+}
+
+#[tokio::test]
+async fn an_order_goes_through_the_pages_from_gent_to_settlement() {
+    let app = spawn_app().await;
+    let mut gent = signed_in(&app, "44021@gemeente.test").await;
+    let home = gent.get("/start").await;
+    assert!(
+        home.body.contains("€ 3.339,60"),
+        "the share of EY's package price is shown before ordering"
+    );
+    let ordered = gent
+        .submit(
+            "/start",
+            "/bestellingen",
+            &[("programme_id", "1"), ("kind", "basic"), ("scope", "Gemeentehuis")],
+        )
+        .await;
+    assert_eq!(ordered.status, StatusCode::SEE_OTHER, "{}", ordered.body);
+    let id = order_id_of(&ordered);
+    let page = gent.get(&format!("/bestellingen/{id}")).await;
+    assert!(page.body.contains("EY") && page.body.contains("aangeboden") && page.body.contains("€ 3.339,60"));
+
+    // EY declines; the offer moves to Deloitte, which accepts.
+    let mut ey = signed_in(&app, "ey@firms.test").await;
+    assert!(ey.get("/start").await.body.contains(&format!("/bestellingen/{id}")));
+    let declined = ey
+        .submit(
+            &format!("/bestellingen/{id}"),
+            &format!("/bestellingen/{id}/weigeren"),
+            &[("reason", "Geen capaciteit")],
+        )
+        .await;
+    assert_eq!(declined.location.as_deref(), Some("/start"));
+    assert_eq!(
+        ey.get(&format!("/bestellingen/{id}")).await.status,
+        StatusCode::NOT_FOUND,
+        "EY no longer sees it"
+    );
+    let mut deloitte = signed_in(&app, "deloitte@firms.test").await;
+    let order_path = format!("/bestellingen/{id}");
+    let bad = deloitte
+        .submit(
+            &order_path,
+            &format!("{order_path}/aanvaarden"),
+            &[("price_euro", "veel"), ("planned_start_on", "2020-06-01")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("geef een bedrag in euro") && bad.body.contains("2020-06-01"),
+        "the error is shown and the input kept"
+    );
+    let accepted = deloitte
+        .submit(
+            &order_path,
+            &format!("{order_path}/aanvaarden"),
+            &[("price_euro", "5.120,00"), ("planned_start_on", "2020-06-01")],
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
+    for (step, fields) in [
+        ("opleveren", vec![]),
+        ("remediatiedag", vec![("held_on", "2020-05-18")]),
+        ("factureren", vec![("invoice_number", "F-2020-001"), ("amount_euro", "5120")]),
+    ] {
+        let done = deloitte.submit(&order_path, &format!("{order_path}/{step}"), &fields).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{step}: {}", done.body);
+    }
+    // The administrator sees it in the settlement queue and settles it.
+    let mut admin = signed_in(&app, "admin@abb.test").await;
+    assert!(admin.get("/start").await.body.contains(&format!("/bestellingen/{id}/vereffenen")));
+    let settled = admin.submit("/start", &format!("{order_path}/vereffenen"), &[]).await;
+    assert_eq!(settled.status, StatusCode::SEE_OTHER);
+    let page = gent.get(&order_path).await;
+    assert!(
+        page.body.contains("vereffend") && page.body.contains("€ 3.413,33"),
+        "2/3 of EUR 5,120.00 paid"
+    );
+    assert!(
+        page.body.contains("Geweigerd") && page.body.contains("Geen capaciteit"),
+        "the timeline tells the decline"
+    );
+}
+
+#[tokio::test]
+async fn a_government_sees_only_its_own_orders_and_a_firm_only_its_offers() {
+    let app = spawn_app().await;
+    let mut gent = signed_in(&app, "44021@gemeente.test").await;
+    let id = order_id_of(
+        &gent
+            .submit("/start", "/bestellingen", &[("programme_id", "1"), ("kind", "basic")])
+            .await,
+    );
+    let path = format!("/bestellingen/{id}");
+    let mut antwerpen = signed_in(&app, "11002@gemeente.test").await;
+    assert_eq!(antwerpen.get(&path).await.status, StatusCode::NOT_FOUND);
+    assert!(!antwerpen.get("/bestellingen").await.body.contains(&path));
+    assert!(!antwerpen.get("/start").await.body.contains(&path));
+    let mut deloitte = signed_in(&app, "deloitte@firms.test").await;
+    assert_eq!(
+        deloitte.get(&path).await.status,
+        StatusCode::NOT_FOUND,
+        "offered to EY, not to Deloitte"
+    );
+    // Antwerpen cannot act on Gent's order either, even with a valid token of its own.
+    let cancel = antwerpen
+        .submit("/start", &format!("{path}/annuleren"), &[("reason", "weg ermee")])
+        .await;
+    assert_eq!(cancel.status, StatusCode::NOT_FOUND);
+    assert!(gent.get(&path).await.body.contains("aangeboden"), "still offered");
+    // Nor order in Gent's name: the portal orders for the signed-in person's own government.
+    let before = app.audit_entries().await;
+    let page = antwerpen
+        .submit(
+            "/start",
+            "/bestellingen",
+            &[("programme_id", "1"), ("kind", "additional"), ("estimated_cost_euro", "1000")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.audit_entries().await, before);
+}
+
+/// Every page of the portal (GET), and who may open it: anonymous visitors, each role, and a
+/// government that does not own the order. A route not in this table fails the test.
+#[tokio::test]
+async fn the_page_matrix() {
+    let app = spawn_app().await;
+    let mut gent = signed_in(&app, "44021@gemeente.test").await;
+    let id = order_id_of(
+        &gent
+            .submit("/start", "/bestellingen", &[("programme_id", "1"), ("kind", "basic")])
+            .await,
+    );
+    let order = format!("/bestellingen/{id}");
+    const OK: u16 = 200;
+    const SIGN_IN: u16 = 303;
+    const NO: u16 = 403;
+    const GONE: u16 = 404;
+    // path, then: anonymous, Gent (owner), Antwerpen (foreign government), EY (offered), Deloitte, admin, VVSG, researcher.
+    let matrix: Vec<(String, [u16; 8])> = vec![
+        ("/".into(), [OK, OK, OK, OK, OK, OK, OK, OK]),
+        (
+            "/aanmelden".into(),
+            [OK, SIGN_IN, SIGN_IN, SIGN_IN, SIGN_IN, SIGN_IN, SIGN_IN, SIGN_IN],
+        ),
+        ("/wachtwoord-vergeten".into(), [OK; 8]),
+        ("/registreren".into(), [OK; 8]),
+        ("/start".into(), [SIGN_IN, OK, OK, OK, OK, OK, OK, OK]),
+        ("/bestellingen".into(), [SIGN_IN, OK, OK, OK, OK, OK, NO, NO]),
+        (order.clone(), [SIGN_IN, OK, GONE, OK, GONE, OK, GONE, GONE]),
+        ("/raamovereenkomsten".into(), [SIGN_IN, NO, NO, NO, NO, OK, NO, NO]),
+        ("/besturen".into(), [SIGN_IN, NO, NO, NO, NO, OK, NO, NO]),
+        ("/mensen".into(), [SIGN_IN, OK, OK, OK, OK, OK, OK, OK]),
+        ("/postvak".into(), [SIGN_IN, NO, NO, NO, NO, OK, NO, NO]),
+        ("/account".into(), [SIGN_IN, OK, OK, OK, OK, OK, OK, OK]),
+        ("/tweede-factor".into(), [SIGN_IN, OK, OK, OK, OK, OK, OK, OK]),
+        ("/aanmelden/code".into(), [SIGN_IN; 8]),
+    ];
+    let covered: Vec<&str> = matrix
+        .iter()
+        .map(|(p, _)| if p == &order { "/bestellingen/{id}" } else { p.as_str() })
+        .collect();
+    for page in cyberveilig_web::portal::PAGES {
+        assert!(covered.contains(page), "the page {page} is missing from the matrix");
+    }
+    let mut browsers = vec![Browser::new(&app)];
+    for email in [
+        "44021@gemeente.test",
+        "11002@gemeente.test",
+        "ey@firms.test",
+        "deloitte@firms.test",
+        "admin@abb.test",
+        "vvsg@vvsg.test",
+        "student@howest.test",
+    ] {
+        browsers.push(signed_in(&app, email).await);
+    }
+    let mut wrong = Vec::new();
+    for (path, expected) in &matrix {
+        for (who, browser) in browsers.iter_mut().enumerate() {
+            let got = browser.get(path).await.status.as_u16();
+            if got != expected[who] {
+                wrong.push(format!("{path} as #{who}: {got}, expected {}", expected[who]));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[tokio::test]
+async fn an_invitation_goes_out_by_mail_and_opens_an_account() {
+    let app = spawn_app().await;
+    let mut admin = signed_in(&app, "admin@abb.test").await;
+    let people = admin.get("/mensen").await.body;
+    assert!(people.contains(">EY<"), "{people}");
+    let ey_id = people
+        .split("<option value=\"")
+        .skip(1)
+        .find(|o| o.contains(">EY<"))
+        .and_then(|o| o.split('"').next())
+        .unwrap()
+        .to_owned();
+    let sent = admin
+        .submit(
+            "/mensen",
+            "/mensen/uitnodigen",
+            &[
+                ("name", "Nieuwe auditor"),
+                ("email", "nieuw@ey.test"),
+                ("organisation", &ey_id),
+                ("role", "firm_member"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    assert!(sent.body.contains("nieuw@ey.test"));
+    let outbox = admin.get("/postvak").await.body.replace("&#x2f;", "/");
+    let start = outbox.find("/uitnodiging/").unwrap();
+    let link = outbox[start..]
+        .split(|c: char| c.is_whitespace() || c == '<')
+        .next()
+        .unwrap()
+        .to_owned();
+    let mut invitee = Browser::new(&app);
+    let short = invitee.submit(&link, &link, &[("password", "kort")]).await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let opened = invitee.submit(&link, &link, &[("password", "een lang genoeg wachtwoord")]).await;
+    assert_eq!(opened.location.as_deref(), Some("/start"));
+    assert!(invitee.get("/start").await.body.contains("EY"));
+    assert_eq!(Browser::new(&app).get(&link).await.status, StatusCode::GONE, "a link works once");
+}
