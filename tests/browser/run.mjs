@@ -1,0 +1,231 @@
+// The portal in a real browser. Starts the cyberveilig binary (CYBERVEILIG_BIN) in demo mode
+// with a test clock and no history, on a free port, in a temporary folder; drives Debian's
+// Chromium through playwright-core; runs axe-core on every page it visits and fails on any
+// serious or critical violation; saves screenshots of the main pages to docs/screenshots.
+import { chromium } from "playwright-core";
+import { spawn } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..", "..");
+const shots = join(root, "docs", "screenshots");
+const binary = process.env.CYBERVEILIG_BIN;
+const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
+const axeSource = readFileSync(join(here, "node_modules", "axe-core", "axe.min.js"), "utf8");
+if (!binary) throw new Error("set CYBERVEILIG_BIN to the cyberveilig binary");
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+function totp(secretBase32, offsetSteps = 0) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of secretBase32.replace(/\s|=/g, "").toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30) + offsetSteps));
+  const h = createHmac("sha1", key).update(counter).digest();
+  const o = h[19] & 15;
+  return String((h.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, "0");
+}
+
+const failures = [];
+let checks = 0;
+function check(condition, what) {
+  checks++;
+  if (!condition) failures.push(what);
+}
+
+async function axe(page, name) {
+  // The page's CSP forbids inline scripts; evaluating through the DevTools protocol is not
+  // governed by it, so axe is injected that way and the CSP stays as it is served.
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help }));
+  });
+  const bad = result.filter((v) => v.impact === "serious" || v.impact === "critical");
+  check(bad.length === 0, `axe on ${name}: ${JSON.stringify(bad)}`);
+  return result;
+}
+
+async function visit(page, base, path, name, screenshot) {
+  const response = await page.goto(base + path);
+  check(response && response.status() < 400, `${name} (${path}) answered ${response && response.status()}`);
+  await axe(page, name);
+  if (screenshot) await page.screenshot({ path: join(shots, `${screenshot}.png`), fullPage: true });
+}
+
+async function signIn(page, base, email) {
+  await page.goto(base + "/aanmelden");
+  await page.getByLabel("E-mailadres").fill(email);
+  await page.getByLabel("Wachtwoord").fill("demo");
+  await page.getByRole("button", { name: "Aanmelden" }).click();
+}
+
+async function signOut(page) {
+  await page.getByRole("button", { name: /Afmelden|Sign out/ }).click();
+}
+
+async function main() {
+  mkdirSync(shots, { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), "cv-browser-"));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const server = spawn(binary, ["demo", "--no-history", "--test-clock", "2020-05-18T10:00:00+02:00", "--data-dir", dir, "--listen", `127.0.0.1:${port}`], {
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, CYBERVEILIG_LOG: "warn" },
+  });
+  let serverLog = "";
+  server.stderr.on("data", (d) => (serverLog += d));
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  try {
+    for (let i = 0; i < 300; i++) {
+      try {
+        if ((await fetch(base + "/healthz")).ok) break;
+      } catch {}
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "nl-BE" });
+    const page = await context.newPage();
+
+    // Public pages.
+    await visit(page, base, "/", "landing", "landing");
+    await visit(page, base, "/aanmelden", "sign-in", "sign-in");
+    await visit(page, base, "/wachtwoord-vergeten", "forgot password");
+    await visit(page, base, "/registreren", "register");
+
+    // The language switch, before and after signing in.
+    await page.goto(base + "/");
+    await page.getByRole("button", { name: "English" }).click();
+    check((await page.locator("h1").textContent()).includes("Cyber-secure local governments"), "the switch shows English");
+    check((await page.getAttribute("html", "lang")) === "en", "html lang is en");
+    await axe(page, "landing in English");
+    await page.getByRole("button", { name: "Nederlands" }).click();
+    check((await page.getAttribute("html", "lang")) === "nl", "and back to Dutch");
+
+    // Gent orders a basic audit and sees its share.
+    await signIn(page, base, "44021@gemeente.test");
+    check(page.url().endsWith("/start"), "Gent lands on its home page");
+    check((await page.content()).includes("€ 3.339,60"), "Gent sees its share before ordering");
+    await axe(page, "government home");
+    await page.screenshot({ path: join(shots, "government-home.png"), fullPage: true });
+    await page.locator("#form-basic").getByRole("button", { name: "Basisaudit bestellen" }).click();
+    check(/\/bestellingen\/\d+/.test(page.url()), "the order's page opens");
+    const orderPath = new URL(page.url()).pathname;
+    const orderText = await page.content();
+    check(orderText.includes("aangeboden") && orderText.includes("EY") && orderText.includes("€ 3.339,60"), "offered to EY with the share reserved");
+    await axe(page, "order page (government)");
+    await page.screenshot({ path: join(shots, "order.png"), fullPage: true });
+    await visit(page, base, "/bestellingen", "government orders");
+    await visit(page, base, "/mensen", "government people");
+    await visit(page, base, "/account", "account", "account");
+    await signOut(page);
+
+    // EY, the first firm of the cascade, declines.
+    await signIn(page, base, "ey@firms.test");
+    await axe(page, "firm home");
+    await page.screenshot({ path: join(shots, "firm-home.png"), fullPage: true });
+    await page.goto(base + orderPath);
+    await page.getByLabel("Reden").first().fill("Geen capaciteit in juni");
+    await page.getByRole("button", { name: "Weigeren" }).click();
+    check(page.url().endsWith("/start"), "back to EY's list after declining");
+    check(!(await page.content()).includes(orderPath + '"'), "EY no longer lists the order");
+    await signOut(page);
+
+    // Deloitte, the second, accepts and does the work.
+    await signIn(page, base, "deloitte@firms.test");
+    await page.goto(base + orderPath);
+    await axe(page, "order page (firm)");
+    await page.getByLabel("Prijs (euro)").fill("5.120,00");
+    await page.getByLabel("Geplande start").fill("2020-06-01");
+    await page.getByRole("button", { name: "Aanvaarden" }).click();
+    check((await page.content()).includes("aanvaard"), "accepted");
+    await page.getByRole("button", { name: "Audit opgeleverd" }).click();
+    await page.getByLabel("Datum van de remediëringsdag").fill("2020-05-18");
+    await page.getByRole("button", { name: "Remediëringsdag gehouden" }).click();
+    await page.getByLabel("Factuurnummer").fill("F-2020-0042");
+    await page.getByLabel("Bedrag (euro)").fill("5.120,00");
+    await page.getByRole("button", { name: "Factuur registreren" }).click();
+    check((await page.content()).includes("gefactureerd"), "invoiced");
+
+    // A firm member sets up TOTP and signs in with it.
+    await page.goto(base + "/tweede-factor");
+    await page.getByRole("button", { name: "Instellen" }).click();
+    const secret = (await page.locator(".secret").textContent()).trim();
+    await axe(page, "second factor set-up");
+    await page.screenshot({ path: join(shots, "second-factor.png"), fullPage: true });
+    await page.getByLabel("Code").fill(totp(secret));
+    await page.getByRole("button", { name: "Bevestigen" }).click();
+    check((await page.locator(".codes li").count()) === 10, "ten recovery codes are shown");
+    await page.goto(base + "/start");
+    await signOut(page);
+    await signIn(page, base, "deloitte@firms.test");
+    check(page.url().endsWith("/aanmelden/code"), "the password leads to the code step");
+    await axe(page, "second factor step");
+    await page.getByLabel("Code").fill(totp(secret, 1));
+    await page.getByRole("button", { name: "Bevestigen" }).click();
+    check(page.url().endsWith("/start"), "signed in with the TOTP code");
+    await signOut(page);
+
+    // The administrator sees the order move and settles it.
+    await signIn(page, base, "admin@abb.test");
+    check((await page.content()).includes(orderPath + "/vereffenen"), "the order waits in the settlement queue");
+    await axe(page, "administrator home");
+    await page.screenshot({ path: join(shots, "admin-home.png"), fullPage: true });
+    await page.goto(base + orderPath);
+    const timeline = await page.locator(".timeline").textContent();
+    check(timeline.includes("Geweigerd") && timeline.includes("Aanvaard") && timeline.includes("Gefactureerd"), "the timeline shows the decline and the steps");
+    await page.getByRole("button", { name: "Vereffenen" }).click();
+    check((await page.content()).includes("vereffend"), "settled");
+    await visit(page, base, "/bestellingen?state=settled", "administrator orders", "admin-orders");
+    await visit(page, base, "/raamovereenkomsten", "agreements", "agreements");
+    await visit(page, base, "/besturen", "governments");
+    await visit(page, base, "/mensen", "people", "people");
+    await visit(page, base, "/postvak", "outbox");
+    await signOut(page);
+
+    // VVSG.
+    await signIn(page, base, "vvsg@vvsg.test");
+    await axe(page, "VVSG home");
+    await page.screenshot({ path: join(shots, "vvsg.png"), fullPage: true });
+    await signOut(page);
+
+    // On a phone.
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "nl-BE" });
+    const small = await phone.newPage();
+    await signIn(small, base, "44021@gemeente.test");
+    await axe(small, "government home on a phone");
+    await small.screenshot({ path: join(shots, "phone-government-home.png"), fullPage: true });
+  } finally {
+    await browser.close();
+    server.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  if (failures.length) {
+    console.error(`browser tests: ${failures.length} of ${checks} checks failed:\n- ` + failures.join("\n- "));
+    if (serverLog.trim()) console.error("server log:\n" + serverLog.slice(-4000));
+    process.exit(1);
+  }
+  console.log(`browser tests: all ${checks} checks passed`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
