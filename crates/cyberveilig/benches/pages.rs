@@ -74,16 +74,19 @@ async fn main() -> Result<(), AnyError> {
     let store = cyberveilig_store::connect(&format!("sqlite:{}", dir.path().join("pages.db").display())).await?;
     store.migrate().await?;
     let start = cyberveilig_services::demo::default_demo_start();
-    let clock = Arc::new(TestClock::at(
-        cyberveilig_services::clock::start_of_brussels_day(chrono::NaiveDate::from_ymd_opt(2020, 5, 4).ok_or("date")?),
-    ));
+    let clock = Arc::new(TestClock::at(cyberveilig_services::clock::start_of_brussels_day(
+        chrono::NaiveDate::from_ymd_opt(2020, 5, 4).ok_or("date")?,
+    )));
     let services = Services::new(store, clock.clone()).with_accounts(AccountPolicy::demo("http://127.0.0.1"));
     let seeded = services.seed_installation().await?;
     services.seed_demo_accounts().await?;
     let t = Instant::now();
     let replayed = services.replay_demo_history(seeded.programme_id, start).await?;
     clock.set(start);
-    eprintln!("[pages] demo seeded: {replayed} orders replayed in {:.1} s", t.elapsed().as_secs_f64());
+    eprintln!(
+        "[pages] demo seeded: {replayed} orders replayed in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
@@ -95,14 +98,27 @@ async fn main() -> Result<(), AnyError> {
         },
     );
     tokio::spawn(async move { axum::serve(listener, app).await });
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).pool_max_idle_per_host(users).build()?;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(users)
+        .build()?;
 
     // A mix like the real one: mostly governments, then firms, the administrator, VVSG.
-    let governments = ["44021", "11002", "31005", "24062", "71016", "12025", "23088", "46021", "36015", "13040", "37020", "45041"];
+    let governments = [
+        "44021", "11002", "31005", "24062", "71016", "12025", "23088", "46021", "36015", "13040", "37020", "45041",
+    ];
     let mut people: Vec<(String, Vec<String>)> = Vec::new();
     for i in 0..users {
         let (email, pages): (String, Vec<String>) = match i % 8 {
-            0 => ("admin@abb.test".into(), vec!["/start".into(), "/bestellingen".into(), "/besturen".into(), "/raamovereenkomsten".into()]),
+            0 => (
+                "admin@abb.test".into(),
+                vec![
+                    "/start".into(),
+                    "/bestellingen".into(),
+                    "/besturen".into(),
+                    "/raamovereenkomsten".into(),
+                ],
+            ),
             1 | 2 => (
                 ["ey@firms.test", "deloitte@firms.test", "pwc@firms.test", "gt@firms.test"][i % 4].into(),
                 vec!["/start".into(), "/bestellingen".into()],
@@ -118,7 +134,10 @@ async fn main() -> Result<(), AnyError> {
         let (actor, _) = services.session(cookie.trim_start_matches("cv_session=")).await?;
         let mut pages = pages;
         if actor.role != cyberveilig_domain::registry::Role::AssociationMember {
-            let filter = cyberveilig_services::store::records::OrderFilter { limit: 1, ..Default::default() };
+            let filter = cyberveilig_services::store::records::OrderFilter {
+                limit: 1,
+                ..Default::default()
+            };
             if let Some(order) = services.orders(&actor, filter).await?.first() {
                 pages.push(format!("/bestellingen/{}", order.id));
             }
@@ -150,7 +169,11 @@ async fn main() -> Result<(), AnyError> {
                     if !ok {
                         failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     }
-                    let name = if page.starts_with("/bestellingen/") { "/bestellingen/{id}".to_owned() } else { page.clone() };
+                    let name = if page.starts_with("/bestellingen/") {
+                        "/bestellingen/{id}".to_owned()
+                    } else {
+                        page.clone()
+                    };
                     local.push((name, t.elapsed().as_secs_f64() * 1000.0));
                 }
                 if let Ok(mut all) = timings.lock() {

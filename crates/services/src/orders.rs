@@ -10,9 +10,9 @@ use cyberveilig_domain::cascade::{self, CascadePosition, Placement};
 use cyberveilig_domain::ledger;
 use cyberveilig_domain::order::{OrderAction, OrderKind, OrderState, allows};
 use cyberveilig_domain::programme::{GovernmentHistory, Submission, check_submission};
-use cyberveilig_domain::registry::NisCode;
+use cyberveilig_domain::registry::{NisCode, Role};
 use cyberveilig_domain::{Money, Refusal};
-use cyberveilig_store::records::{Event, Order, OrderFilter, Programme};
+use cyberveilig_store::records::{Event, NewMail, Order, OrderFilter, Person, Programme};
 use serde_json::json;
 
 #[derive(Debug, Clone)]
@@ -144,6 +144,9 @@ impl Services {
         )
         .await?;
         work.record(outcome.action, "order", order.id, outcome.details).await?;
+        if order.state == OrderState::Unplaceable {
+            notify_unplaceable(&mut work, &order).await?;
+        }
         work.commit().await?;
         Ok(order)
     }
@@ -596,7 +599,38 @@ pub(crate) async fn place(work: &mut Work, programme: &Programme, order: &mut Or
     work.save_order(order).await?;
     work.record(recorded.action, "order", order.id, recorded.details).await?;
     if unplaceable {
+        notify_unplaceable(work, order).await?;
         fund_waitlist(work, programme.id).await?;
+    }
+    Ok(())
+}
+
+/// D6: the government and the administrators are told, by mail through the outbox, that no
+/// firm could be found; the administrator may reopen the cascade.
+async fn notify_unplaceable(work: &mut Work, order: &Order) -> Result<()> {
+    let government = work
+        .tx
+        .organisation(order.government_id)
+        .await?
+        .ok_or(ServiceError::NotFound("organisation"))?;
+    let mut to: Vec<Person> = work.tx.people(Some(order.government_id)).await?;
+    to.extend(work.tx.people(None).await?.into_iter().filter(|p| p.role == Role::ProgrammeAdmin));
+    for person in to {
+        let mail = NewMail {
+            to: person.email.clone(),
+            subject: format!("Bestelling {} niet geplaatst / Order {} not placed", order.id, order.id),
+            body: format!(
+                "Beste {name},\n\nVoor bestelling {id} ({kind}) van {gov} vond geen enkel auditbureau van de raamovereenkomst een plaats: \
+                 ze is niet te plaatsen en het gereserveerde krediet is vrijgegeven. De programmabeheerder kan de cascade heropenen.\n\n---\n\n\
+                 Dear {name},\n\nNo audit firm of the framework agreement took order {id} ({kind}) of {gov}: it is unplaceable and its \
+                 reserved credit was released. The programme administrator can reopen the cascade.\n\n-- \ncyberveilig\n",
+                name = person.name,
+                id = order.id,
+                kind = order.kind.as_str(),
+                gov = government.name,
+            ),
+        };
+        work.tx.insert_mail(&mail, work.now).await?;
     }
     Ok(())
 }

@@ -697,6 +697,16 @@ story!(
         let unplaceable = events.last().unwrap();
         assert_eq!(unplaceable.action, "order.unplaceable");
         assert_eq!(details(unplaceable)["reason"], "every firm of the cascade declined");
+        // D6: Gent and the administrator are told, by mail.
+        let mails = w.s().outbox(&admin, 10).await.unwrap();
+        let to: Vec<&str> = mails.iter().map(|m| m.to.as_str()).collect();
+        assert_eq!(mails.len(), 2, "{to:?}");
+        assert!(to.contains(&"44021@gemeente.test") && to.contains(&"admin@abb.test"));
+        assert!(
+            mails
+                .iter()
+                .all(|m| m.subject.contains(&order.id.to_string()) && m.body.contains("Gent"))
+        );
 
         // Gent may not re-open the cascade itself; the administrator may.
         assert!(matches!(w.s().reopen_order(&gent, order.id).await, Err(ServiceError::Forbidden)));
