@@ -132,6 +132,15 @@ async function main() {
     check(orderText.includes("aangeboden") && orderText.includes("EY") && orderText.includes("€ 3.339,60"), "offered to EY with the share reserved");
     await axe(page, "order page (government)");
     await page.screenshot({ path: join(shots, "order.png"), fullPage: true });
+    // The share of additional work shows while its estimate is typed (the server computes it).
+    await page.goto(base + "/start");
+    await page.getByLabel("Geraamde kost (euro, btw inbegrepen)").fill("2.500,00");
+    const live = await page
+      .locator("#share-live")
+      .filter({ hasText: "€ 1.250,00" })
+      .waitFor({ timeout: 5000 })
+      .then(() => true, () => false);
+    check(live, "the share of additional work appears while typing");
     await visit(page, base, "/bestellingen", "government orders");
     await visit(page, base, "/mensen", "government people");
     await visit(page, base, "/account", "account", "account");

@@ -339,6 +339,38 @@ async fn an_order_goes_through_the_pages_from_gent_to_settlement() {
 }
 
 #[tokio::test]
+async fn the_share_of_additional_work_is_computed_by_the_server_as_it_is_typed() {
+    let app = spawn_app().await;
+    let mut gent = signed_in(&app, "44021@gemeente.test").await;
+    let page = gent.get("/bestellingen/aandeel?programme_id=1&estimated_cost_euro=2.500,01").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("€ 1.250,00") && page.body.contains("€ 2.500,01"),
+        "{}",
+        page.body
+    );
+    let bad = gent.get("/bestellingen/aandeel?programme_id=1&estimated_cost_euro=veel").await;
+    assert!(bad.body.contains("Geef de geraamde kost"), "{}", bad.body);
+    // Without JavaScript the form's button does the same (once there is a basic audit, D3).
+    gent.submit("/start", "/bestellingen", &[("programme_id", "1"), ("kind", "basic")])
+        .await;
+    let preview = gent
+        .submit(
+            "/start",
+            "/bestellingen",
+            &[
+                ("programme_id", "1"),
+                ("kind", "additional"),
+                ("estimated_cost_euro", "2500,01"),
+                ("preview", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(preview.status, StatusCode::OK);
+    assert!(preview.body.contains("€ 1.250,00"));
+}
+
+#[tokio::test]
 async fn a_government_sees_only_its_own_orders_and_a_firm_only_its_offers() {
     let app = spawn_app().await;
     let mut gent = signed_in(&app, "44021@gemeente.test").await;
@@ -404,6 +436,10 @@ async fn the_page_matrix() {
         ("/registreren".into(), [OK; 8]),
         ("/start".into(), [SIGN_IN, OK, OK, OK, OK, OK, OK, OK]),
         ("/bestellingen".into(), [SIGN_IN, OK, OK, OK, OK, OK, NO, NO]),
+        (
+            "/bestellingen/aandeel?programme_id=1&estimated_cost_euro=1000".into(),
+            [SIGN_IN, OK, OK, NO, NO, NO, NO, NO],
+        ),
         (order.clone(), [SIGN_IN, OK, GONE, OK, GONE, OK, GONE, GONE]),
         ("/raamovereenkomsten".into(), [SIGN_IN, NO, NO, NO, NO, OK, NO, NO]),
         ("/besturen".into(), [SIGN_IN, NO, NO, NO, NO, OK, NO, NO]),
@@ -415,7 +451,13 @@ async fn the_page_matrix() {
     ];
     let covered: Vec<&str> = matrix
         .iter()
-        .map(|(p, _)| if p == &order { "/bestellingen/{id}" } else { p.as_str() })
+        .map(|(p, _)| {
+            if p == &order {
+                "/bestellingen/{id}"
+            } else {
+                p.split('?').next().unwrap_or_default()
+            }
+        })
         .collect();
     for page in cyberveilig_web::portal::PAGES {
         assert!(covered.contains(page), "the page {page} is missing from the matrix");

@@ -109,6 +109,7 @@ share-basic = A basic audit costs { $price }; the Flemish government pays { $rat
 share-additional = For additional work the Flemish government pays { $rate } of the cost, within the available credit.
 share-computed = The Flemish government's share is { $share } of { $cost }.
 estimate-euro = Estimated cost (euros, VAT included)
+estimate-invalid = Give the estimated cost in euros, for example 2,500.00.
 estimate-hint = For example 2,500.00
 compute-share = Compute the share
 scope = Description

@@ -109,6 +109,7 @@ share-basic = Een basisaudit kost { $price }; de Vlaamse overheid betaalt { $rat
 share-additional = Voor bijkomend werk betaalt de Vlaamse overheid { $rate } van de kost, binnen het beschikbare krediet.
 share-computed = Het aandeel van de Vlaamse overheid is { $share } van { $cost }.
 estimate-euro = Geraamde kost (euro, btw inbegrepen)
+estimate-invalid = Geef de geraamde kost in euro, bijvoorbeeld 2.500,00.
 estimate-hint = Bijvoorbeeld 2.500,00
 compute-share = Aandeel berekenen
 scope = Omschrijving

@@ -14,18 +14,27 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 const CSS: &str = include_str!("../../static/app.css");
+const SHARE_JS: &str = include_str!("../../static/share.js");
 
 async fn stylesheet() -> Response {
+    asset("text/css; charset=utf-8", CSS)
+}
+
+async fn share_script() -> Response {
+    asset("text/javascript; charset=utf-8", SHARE_JS)
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
     (
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8")),
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
             // The URL carries a version (`?v=`): a changed file gets a new URL.
             (
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("public, max-age=31536000, immutable"),
             ),
         ],
-        CSS,
+        body,
     )
         .into_response()
 }
@@ -40,6 +49,7 @@ pub const PAGES: &[&str] = &[
     "/registreren",
     "/start",
     "/bestellingen",
+    "/bestellingen/aandeel",
     "/bestellingen/{id}",
     "/raamovereenkomsten",
     "/besturen",
@@ -52,6 +62,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(public::landing))
         .route("/static/app.css", get(stylesheet))
+        .route("/static/share.js", get(share_script))
         .route("/aanmelden", get(public::sign_in_page).post(public::sign_in))
         .route("/aanmelden/code", get(public::second_factor_page).post(public::second_factor))
         .route("/tweede-factor", get(public::setup_page))
@@ -71,6 +82,7 @@ pub fn routes() -> Router<AppState> {
         .route("/registreren", get(public::register_page).post(public::register))
         .route("/start", get(work::home))
         .route("/bestellingen", get(work::orders).post(work::submit_order))
+        .route("/bestellingen/aandeel", get(work::share))
         .route("/bestellingen/{id}", get(work::order_page))
         .route("/bestellingen/{id}/{step}", post(work::order_step))
         .route("/raamovereenkomsten", get(work::agreements))

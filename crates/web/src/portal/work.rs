@@ -330,6 +330,38 @@ async fn association_home(state: &AppState, visitor: &Visitor) -> Response {
     visitor.page("association.html", context! { grants, programmes })
 }
 
+#[derive(Deserialize)]
+pub struct ShareQuery {
+    #[serde(default)]
+    programme_id: i64,
+    #[serde(default)]
+    estimated_cost_euro: String,
+}
+
+/// `/bestellingen/aandeel`: the share of additional work for an estimate, as one sentence (the
+/// order form shows it while the estimate is typed).
+pub async fn share(State(state): State<AppState>, Member(visitor, actor): Member, Query(q): Query<ShareQuery>) -> Response {
+    let text = |key: &str, args: &[(&str, fluent_bundle::FluentValue<'_>)]| super::i18n::text(visitor.lang, key, args);
+    if actor.role != Role::GovernmentMember {
+        return (StatusCode::FORBIDDEN, text("forbidden-body", &[])).into_response();
+    }
+    let Ok(estimate) = Money::parse_euro(&q.estimated_cost_euro) else {
+        return text("estimate-invalid", &[]).into_response();
+    };
+    match state
+        .services
+        .quote(&actor, q.programme_id, actor.organisation_id, OrderKind::Additional, Some(estimate))
+        .await
+    {
+        Ok(quote) => {
+            let money = |m: Money| if visitor.lang.is_dutch() { m.format_nl() } else { m.format_en() };
+            let share = quote.share.map(money).unwrap_or_default();
+            text("share-computed", &[("share", share.into()), ("cost", money(estimate).into())]).into_response()
+        }
+        Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, visitor.error_text(&e)).into_response(),
+    }
+}
+
 #[derive(Deserialize, Default)]
 pub struct OrdersQuery {
     state: Option<String>,
