@@ -206,8 +206,45 @@ async function main() {
     await visit(page, base, "/raamovereenkomsten", "agreements", "agreements");
     await visit(page, base, "/besturen", "governments");
     await visit(page, base, "/mensen", "people", "people");
-    await visit(page, base, "/postvak", "outbox");
+    // An invitation: the administrator invites an auditor, whose link is read from the outbox.
+    await page.goto(base + "/mensen");
+    await page.getByLabel("Naam").fill("Nieuwe auditor");
+    await page.getByLabel("E-mailadres").fill("auditor@pwc.test");
+    await page.getByLabel("Organisatie").selectOption({ label: "PwC" });
+    await page.getByLabel("Rol").selectOption("firm_member");
+    await page.getByRole("button", { name: "Uitnodiging versturen" }).click();
+    check((await page.content()).includes("auditor@pwc.test"), "the invitation is listed");
+    await visit(page, base, "/postvak", "outbox", "outbox");
+    const outbox = await page.locator("pre").first().textContent();
+    const invitation = outbox.match(/\/uitnodiging\/[0-9a-f]+/);
+    check(invitation, "the outbox holds the invitation's link");
     await signOut(page);
+    if (invitation) {
+      await visit(page, base, invitation[0], "invitation");
+      await page.getByLabel("Nieuw wachtwoord").fill("een lang genoeg wachtwoord");
+      await page.getByRole("button", { name: "Account openen" }).click();
+      check(page.url().endsWith("/start") && (await page.content()).includes("PwC"), "the invitee is signed in at PwC");
+      await signOut(page);
+    }
+
+    // A password reset, through its link.
+    await page.goto(base + "/wachtwoord-vergeten");
+    await page.getByLabel("E-mailadres").fill("44021@gemeente.test");
+    await page.getByRole("button", { name: "Link versturen" }).click();
+    await signIn(page, base, "admin@abb.test");
+    await page.goto(base + "/postvak");
+    const reset = (await page.locator("pre").first().textContent()).match(/\/wachtwoord\/nieuw\/[0-9a-f]+/);
+    check(reset, "the outbox holds the reset link");
+    await signOut(page);
+    if (reset) await visit(page, base, reset[0], "new password");
+
+    // A researcher, and a page that does not exist.
+    await signIn(page, base, "student@howest.test");
+    await axe(page, "researcher home");
+    await signOut(page);
+    const missing = await page.goto(base + "/bestaat-niet");
+    check(missing.status() === 404, "an unknown page is a 404 page");
+    await axe(page, "not found");
 
     // VVSG.
     await signIn(page, base, "vvsg@vvsg.test");

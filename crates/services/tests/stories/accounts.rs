@@ -320,3 +320,38 @@ story!(
         assert!(mails[0].body.contains("exists already"));
     }
 );
+
+story!(an_expired_token_or_session_is_refused, "2020-05-18T08:00:00Z", |w| {
+    let gent = w.municipality(GENT).await;
+    let past = chrono::Utc::now() - chrono::Duration::minutes(1);
+    {
+        let mut tx = w.s().store.write().await.unwrap();
+        tx.insert_token(
+            "expired-token-hash",
+            gent.person_id,
+            Some("old"),
+            past - chrono::Duration::days(30),
+            past,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    // Tokens are kept hashed: the raw token whose hash this is cannot be named, so ask the store.
+    let mut tx = w.s().store.read().await.unwrap();
+    assert!(
+        tx.person_by_token("expired-token-hash", chrono::Utc::now())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        tx.person_by_token("expired-token-hash", past - chrono::Duration::days(1))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(tx.session("no-such-session", chrono::Utc::now()).await.unwrap().is_none());
+    drop(tx);
+    assert!(matches!(w.s().authenticate("cv_unknown").await, Err(ServiceError::Unauthenticated)));
+});
