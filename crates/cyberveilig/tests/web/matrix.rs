@@ -1,0 +1,249 @@
+//! The API's authorization matrix, built from the route table as the OpenAPI document describes
+//! it: every operation x every role x own and foreign organisation. A refusal must be a refusal
+//! (401 without a token, 403 or 404 with one, or C8's own refusal for another firm), and an
+//! allowed caller must never be refused. An
+//! operation missing from the table fails the test.
+
+use super::*;
+
+const ANON: usize = 0;
+const GENT: usize = 1;
+const ANTWERPEN: usize = 2;
+const EY: usize = 3;
+const DELOITTE: usize = 4;
+const ADMIN: usize = 5;
+const VVSG: usize = 6;
+const STUDENT: usize = 7;
+const SIGNED_IN: &[usize] = &[GENT, ANTWERPEN, EY, DELOITTE, ADMIN, VVSG, STUDENT];
+
+#[tokio::test]
+async fn every_operation_of_the_api_by_every_role() {
+    let app = spawn_app().await;
+    let emails = [
+        "44021@gemeente.test",
+        "11002@gemeente.test",
+        "ey@firms.test",
+        "deloitte@firms.test",
+        "admin@abb.test",
+        "vvsg@vvsg.test",
+        "student@howest.test",
+    ];
+    let mut tokens = vec![String::new()];
+    for email in emails {
+        tokens.push(app.token(email).await);
+    }
+    // Gent's basic audit, offered to EY; the operations below then follow its life.
+    let (status, order) = app
+        .post(
+            &tokens[GENT],
+            "/api/v1/orders",
+            json!({"programme_id": 1, "government_nis": "44021", "kind": "basic"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let id = order["id"].as_i64().unwrap();
+    let inactive = app.get(&tokens[ADMIN], "/api/v1/framework-agreements").await.1["items"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["active"] == false).map(|x| x["id"].as_i64().unwrap()))
+        .unwrap_or(2);
+    let o = |step: &str| format!("/api/v1/orders/{id}{step}");
+    let new_programme = json!({"name": "Matrix", "budget_cents": 100000, "basic_rate": "2/3", "additional_rate": "1/2",
+                               "offer_starts_on": "2020-05-01", "offer_ends_on": "2021-12-31"});
+    // (method, route as in the OpenAPI document, path, body, who may), in the order of an order's life.
+    let table: Vec<(&str, &str, String, Value, &[usize])> = vec![
+        ("get", "/api/v1/programmes", "/api/v1/programmes".into(), Value::Null, SIGNED_IN),
+        ("post", "/api/v1/programmes", "/api/v1/programmes".into(), new_programme, &[ADMIN]),
+        (
+            "get",
+            "/api/v1/programmes/{id}",
+            "/api/v1/programmes/1".into(),
+            Value::Null,
+            SIGNED_IN,
+        ),
+        (
+            "get",
+            "/api/v1/programmes/{id}/amendments",
+            "/api/v1/programmes/1/amendments".into(),
+            Value::Null,
+            SIGNED_IN,
+        ),
+        (
+            "post",
+            "/api/v1/programmes/{id}/amendments",
+            "/api/v1/programmes/1/amendments".into(),
+            json!({"offer_ends_on": "2022-03-31", "reason": "matrix"}),
+            &[ADMIN],
+        ),
+        (
+            "get",
+            "/api/v1/project-grants",
+            "/api/v1/project-grants".into(),
+            Value::Null,
+            SIGNED_IN,
+        ),
+        (
+            "get",
+            "/api/v1/organisations",
+            "/api/v1/organisations".into(),
+            Value::Null,
+            SIGNED_IN,
+        ),
+        (
+            "get",
+            "/api/v1/framework-agreements",
+            "/api/v1/framework-agreements".into(),
+            Value::Null,
+            SIGNED_IN,
+        ),
+        (
+            "get",
+            "/api/v1/orders",
+            "/api/v1/orders".into(),
+            Value::Null,
+            &[GENT, ANTWERPEN, EY, DELOITTE, ADMIN],
+        ),
+        (
+            "post",
+            "/api/v1/orders",
+            "/api/v1/orders".into(),
+            json!({"programme_id": 1, "government_nis": "44021", "kind": "additional", "estimated_cost_cents": 100000}),
+            &[GENT, ADMIN],
+        ),
+        ("get", "/api/v1/orders/{id}", o(""), Value::Null, &[GENT, EY, ADMIN]),
+        ("get", "/api/v1/orders/{id}/events", o("/events"), Value::Null, &[GENT, EY, ADMIN]),
+        (
+            "post",
+            "/api/v1/orders/{id}/accept",
+            o("/accept"),
+            json!({"price_cents": 500940, "planned_start_on": "2020-06-01"}),
+            &[EY],
+        ),
+        (
+            "post",
+            "/api/v1/orders/{id}/decline",
+            o("/decline"),
+            json!({"reason": "matrix"}),
+            &[EY],
+        ),
+        ("post", "/api/v1/orders/{id}/deliver", o("/deliver"), json!({}), &[EY]),
+        (
+            "post",
+            "/api/v1/orders/{id}/remediation-day",
+            o("/remediation-day"),
+            json!({"held_on": "2020-05-18"}),
+            &[EY],
+        ),
+        (
+            "post",
+            "/api/v1/orders/{id}/invoice",
+            o("/invoice"),
+            json!({"invoice_number": "M-1", "amount_cents": 500940}),
+            &[EY],
+        ),
+        ("post", "/api/v1/orders/{id}/settle", o("/settle"), json!({}), &[ADMIN]),
+        (
+            "post",
+            "/api/v1/orders/{id}/cancel",
+            o("/cancel"),
+            json!({"reason": "matrix"}),
+            &[GENT, ADMIN],
+        ),
+        ("post", "/api/v1/orders/{id}/confirm", o("/confirm"), json!({}), &[GENT, ADMIN]),
+        ("post", "/api/v1/orders/{id}/reopen", o("/reopen"), json!({}), &[ADMIN]),
+        (
+            "post",
+            "/api/v1/framework-agreements/{id}/activate",
+            format!("/api/v1/framework-agreements/{inactive}/activate"),
+            json!({}),
+            &[ADMIN],
+        ),
+        (
+            "get",
+            "/api/v1/me/api-tokens",
+            "/api/v1/me/api-tokens".into(),
+            Value::Null,
+            SIGNED_IN,
+        ),
+        (
+            "post",
+            "/api/v1/me/api-tokens",
+            "/api/v1/me/api-tokens".into(),
+            json!({"name": "matrix", "valid_days": 1}),
+            SIGNED_IN,
+        ),
+        (
+            "delete",
+            "/api/v1/me/api-tokens/{id}",
+            "/api/v1/me/api-tokens/000000000000".into(),
+            Value::Null,
+            SIGNED_IN,
+        ),
+        (
+            "put",
+            "/api/v1/test/clock",
+            "/api/v1/test/clock".into(),
+            json!({"now": "2020-05-18T09:00:00Z"}),
+            &[ADMIN],
+        ),
+    ];
+
+    // The operations the API has, from its own document; signing in and the document itself
+    // are for everybody.
+    let doc = app.get("", "/api/v1/openapi.json").await.1;
+    let mut operations = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            operations.push((method.clone(), path.clone()));
+        }
+    }
+    for (method, path) in &operations {
+        if path == "/api/v1/auth/token" {
+            continue;
+        }
+        assert!(
+            table.iter().any(|(m, p, ..)| m == method && p == path),
+            "{method} {path} is missing from the authorization matrix"
+        );
+    }
+
+    let mut wrong = Vec::new();
+    for (method, route, path, body, allowed) in &table {
+        // Those who may not go first, so that what the allowed caller changes cannot hide a leak.
+        let mut order: Vec<usize> = (0..tokens.len()).filter(|who| !allowed.contains(who)).collect();
+        order.extend(allowed.iter());
+        for who in order {
+            let mut request = app
+                .http
+                .request(method.to_uppercase().parse().unwrap(), format!("{}{path}", app.base));
+            if who != ANON {
+                request = request.bearer_auth(&tokens[who]);
+            }
+            if !body.is_null() {
+                request = request.json(body);
+            }
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            let code = response.json::<Value>().await.unwrap_or(Value::Null)["code"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned();
+            let may = allowed.contains(&who);
+            let refused = matches!(status, 401 | 403 | 404);
+            let ok = match (who, may) {
+                (ANON, _) => status == 401,
+                // C8: a firm is told plainly that an order is not its own (issue 2).
+                (_, false) => {
+                    status == 403 || status == 404 || (status == 422 && matches!(code.as_str(), "not_offered_to_firm" | "not_firms_order"))
+                }
+                // An allowed caller may still meet a rule (409, 422) or an unknown id it named
+                // itself, but never an authorization refusal.
+                (_, true) => !refused || (status == 404 && route.ends_with("api-tokens/{id}")),
+            };
+            if !ok {
+                wrong.push(format!("{method} {path} by #{who}: {status} (allowed: {may})"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    let _ = (DELOITTE, VVSG, STUDENT, ANTWERPEN);
+}
