@@ -528,3 +528,44 @@ async fn an_invitation_goes_out_by_mail_and_opens_an_account() {
     assert!(invitee.get("/start").await.body.contains("EY"));
     assert_eq!(Browser::new(&app).get(&link).await.status, StatusCode::GONE, "a link works once");
 }
+
+#[tokio::test]
+async fn the_administrator_amends_the_programme_from_its_page() {
+    let app = spawn_app().await;
+    let mut admin = signed_in(&app, "admin@abb.test").await;
+    let earlier = admin
+        .submit(
+            "/start",
+            "/programmas/1/wijzigen",
+            &[("offer_ends_on", "2021-06-30"), ("reason", "Korter")],
+        )
+        .await;
+    assert_eq!(earlier.status, StatusCode::UNPROCESSABLE_ENTITY, "an earlier end is refused");
+    assert!(earlier.body.contains("Korter"), "what was typed is kept");
+    let done = admin
+        .submit(
+            "/start",
+            "/programmas/1/wijzigen",
+            &[
+                ("offer_ends_on", "2022-03-31"),
+                ("budget_euro", ""),
+                ("reason", "Verlenging door de minister"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let body = done.body.replace("&#x2f;", "/");
+    assert!(
+        body.contains("aanbod verlengd tot 31/03/2022") && body.contains("Verlenging door de minister"),
+        "{body}"
+    );
+    let mut gent = signed_in(&app, "44021@gemeente.test").await;
+    let refused = gent
+        .submit(
+            "/start",
+            "/programmas/1/wijzigen",
+            &[("offer_ends_on", "2023-01-01"), ("reason", "x")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}

@@ -85,6 +85,7 @@ pub fn routes() -> Router<AppState> {
         .route("/bestellingen/aandeel", get(work::share))
         .route("/bestellingen/{id}", get(work::order_page))
         .route("/bestellingen/{id}/{step}", post(work::order_step))
+        .route("/programmas/{id}/wijzigen", post(work::amend))
         .route("/raamovereenkomsten", get(work::agreements))
         .route("/raamovereenkomsten/{id}/activeren", post(work::activate_agreement))
         .route("/besturen", get(work::governments))

@@ -278,6 +278,77 @@ async fn public_figures(state: &AppState) -> Vec<Value> {
 }
 
 async fn admin_home(state: &AppState, visitor: &Visitor, actor: &Actor) -> Response {
+    admin_home_with(state, visitor, actor, &AmendForm::default(), None, None).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct AmendForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    offer_ends_on: String,
+    #[serde(default)]
+    budget_euro: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// An amendment from the administrator's home page: a later end of the offer, another budget.
+pub async fn amend(
+    State(state): State<AppState>,
+    Member(visitor, actor): Member,
+    Path(id): Path<String>,
+    PageForm(form): PageForm<AmendForm>,
+) -> Response {
+    if let Err(refused) = visitor.check_csrf(&form.csrf) {
+        return refused;
+    }
+    let Ok(id) = id.parse::<i64>() else {
+        return visitor.message(StatusCode::NOT_FOUND, "not-found-title", "not-found-body");
+    };
+    let parsed = (|| {
+        let offer_ends_on = match form.offer_ends_on.trim() {
+            "" => None,
+            text => Some(parse_date(text, "offer_ends_on")?),
+        };
+        let budget = match form.budget_euro.trim() {
+            "" => None,
+            text => Some(parse_amount(text, "budget")?),
+        };
+        Ok::<_, ServiceError>(cyberveilig_services::programmes::ProgrammeAmendment {
+            offer_ends_on,
+            budget,
+            reason: form.reason.clone(),
+        })
+    })();
+    let result = match parsed {
+        Ok(amendment) => state.services.amend_programme(&actor, id, amendment).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => {
+            let notice = Some(super::i18n::text(visitor.lang, "amend-done", &[]));
+            admin_home_with(&state, &visitor, &actor, &AmendForm::default(), notice, None).await
+        }
+        Err(ServiceError::Forbidden) => forbidden(&visitor),
+        Err(e) => {
+            let error = Some(visitor.error_text(&e));
+            admin_home_with(&state, &visitor, &actor, &form, None, error).await
+        }
+    }
+}
+
+async fn admin_home_with(
+    state: &AppState,
+    visitor: &Visitor,
+    actor: &Actor,
+    form: &AmendForm,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Response {
+    if actor.role != Role::ProgrammeAdmin {
+        return forbidden(visitor);
+    }
     let mut programmes = Vec::new();
     for p in public_figures(state).await {
         let id = p.get_attr("id").ok().and_then(|v| v.as_i64()).unwrap_or_default();
@@ -287,7 +358,7 @@ async fn admin_home(state: &AppState, visitor: &Visitor, actor: &Actor) -> Respo
             .await
             .unwrap_or_default()
             .into_iter()
-            .map(|a| context! { at => a.at.to_rfc3339(), summary => a.summary.to_string(), reason => a.reason })
+            .map(|a| context! { at => a.at.to_rfc3339(), summary => amendment_summary(&a.summary, visitor.lang), reason => a.reason })
             .collect();
         programmes.push(context! { ..p, ..context! { amendments } });
     }
@@ -300,10 +371,42 @@ async fn admin_home(state: &AppState, visitor: &Visitor, actor: &Actor) -> Respo
         },
     )
     .await;
-    visitor.page(
+    let amend =
+        context! { offer_ends_on => form.offer_ends_on.clone(), budget_euro => form.budget_euro.clone(), reason => form.reason.clone() };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    visitor.page_with_status(
+        status,
         "admin.html",
-        context! { programmes, invoiced => order_views(state, &invoiced).await },
+        context! { programmes, invoiced => order_views(state, &invoiced).await, amend, notice, error },
     )
+}
+
+/// An amendment's recorded changes in words: the new end of the offer, the new budget.
+fn amendment_summary(summary: &serde_json::Value, lang: crate::extract::Lang) -> String {
+    let mut parts = Vec::new();
+    let find = |key: &str| {
+        summary
+            .get(key)
+            .and_then(|v| v.get("to").or(Some(v)))
+            .cloned()
+            .filter(|v| !v.is_null())
+    };
+    if let Some(date) = find("offer_ends_on").and_then(|v| v.as_str().map(str::to_owned)) {
+        let shown = NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+            .map(|d| d.format("%d/%m/%Y").to_string())
+            .unwrap_or(date);
+        parts.push(super::i18n::text(lang, "amended-offer-ends", &[("date", shown.into())]));
+    }
+    if let Some(cents) = find("budget_cents").and_then(|v| v.as_i64()) {
+        let m = Money::from_cents(cents);
+        let shown = if lang.is_dutch() { m.format_nl() } else { m.format_en() };
+        parts.push(super::i18n::text(lang, "amended-budget", &[("amount", shown.into())]));
+    }
+    if parts.is_empty() { summary.to_string() } else { parts.join("; ") }
 }
 
 async fn association_home(state: &AppState, visitor: &Visitor) -> Response {
