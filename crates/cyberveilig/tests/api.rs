@@ -23,12 +23,16 @@ struct App {
 }
 
 async fn spawn_app_at(now: DateTime<Utc>, options: WebOptions) -> App {
+    spawn_app_with(now, options, AccountPolicy::demo("http://portal.test")).await
+}
+
+async fn spawn_app_with(now: DateTime<Utc>, options: WebOptions, policy: AccountPolicy) -> App {
     let dir = tempfile::tempdir().unwrap();
     let store = cyberveilig_store::connect(&format!("sqlite:{}", dir.path().join("api.db").display()))
         .await
         .unwrap();
     store.migrate().await.unwrap();
-    let services = Services::new(store, Arc::new(TestClock::at(now))).with_accounts(AccountPolicy::demo("http://portal.test"));
+    let services = Services::new(store, Arc::new(TestClock::at(now))).with_accounts(policy);
     services.seed_installation().await.unwrap();
     services.seed_demo_accounts().await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -569,3 +569,59 @@ async fn the_administrator_amends_the_programme_from_its_page() {
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn where_it_is_enforced_an_administrator_sets_up_the_second_factor_before_anything_else() {
+    let policy = cyberveilig_services::AccountPolicy {
+        enforce_second_factor: true,
+        public_url: "https://portal.test".into(),
+    };
+    let options = WebOptions {
+        secure_cookies: true,
+        ..Default::default()
+    };
+    let app = spawn_app_with(chrono::Utc::now(), options, policy).await;
+    let mut admin = Browser::new(&app);
+    let page = admin.sign_in("admin@abb.test").await;
+    assert_eq!(page.location.as_deref(), Some("/tweede-factor"));
+    // Nothing else opens until it is set up.
+    let start = admin.get("/start").await;
+    assert_eq!(start.location.as_deref(), Some("/tweede-factor"));
+    let setup = admin.get("/tweede-factor").await;
+    assert!(setup.body.contains("Afmelden"), "the person can still sign out");
+    let started = admin.submit("/tweede-factor", "/tweede-factor/starten", &[]).await;
+    let at = started.body.find("class=\"secret\">").expect("the secret is shown") + "class=\"secret\">".len();
+    let secret = started.body[at..].split('<').next().unwrap().to_owned();
+    let step = cyberveilig_services::totp::step_at(chrono::Utc::now().timestamp());
+    let code = format!(
+        "{:06}",
+        cyberveilig_services::totp::hotp(&cyberveilig_services::totp::base32_decode(&secret).unwrap(), step as u64, 6)
+    );
+    let confirmed = admin
+        .submit("/tweede-factor", "/tweede-factor/bevestigen", &[("code", &code)])
+        .await;
+    assert_eq!(confirmed.status, StatusCode::OK);
+    assert_eq!(confirmed.body.matches("<li>").count() >= 10, true, "the recovery codes are shown");
+    assert_eq!(admin.get("/start").await.status, StatusCode::OK);
+    // Behind TLS: Secure cookies and HSTS.
+    let r = admin.http.get(format!("{}/", app.base)).send().await.unwrap();
+    assert!(r.headers().get("strict-transport-security").is_some());
+    let mut other = Browser::new(&app);
+    let csrf = other.get("/aanmelden").await.csrf();
+    let r = other
+        .http
+        .post(format!("{}/aanmelden", app.base))
+        .header("cookie", other.cookie_header())
+        .form(&[("csrf", csrf.as_str()), ("email", "44021@gemeente.test"), ("password", "demo")])
+        .send()
+        .await
+        .unwrap();
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("cv_session="))
+        .unwrap();
+    assert!(cookie.contains("; Secure"), "{cookie}");
+}

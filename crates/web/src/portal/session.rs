@@ -156,13 +156,18 @@ impl Visitor {
     /// What every page shows: the person, the language switch, the demo banner, the menu.
     pub fn context(&self) -> Value {
         let lang = if self.lang.is_dutch() { "nl" } else { "en" };
-        let user = self.signed_in().map(|a| {
-            context! {
-                email => a.email.clone(),
-                role => a.role.as_str(),
-                organisation => self.organisation_name.clone().unwrap_or_default(),
-            }
-        });
+        // Someone who must still set up a second factor sees who they are and can sign out.
+        let user = self
+            .actor
+            .as_ref()
+            .filter(|_| matches!(self.stage, Some(SessionStage::SignedIn | SessionStage::EnrolmentRequired)))
+            .map(|a| {
+                context! {
+                    email => a.email.clone(),
+                    role => a.role.as_str(),
+                    organisation => self.organisation_name.clone().unwrap_or_default(),
+                }
+            });
         let demo_now = self.state.options.demo.then(|| self.state.services.clock.now().to_rfc3339());
         let path = self.path.split('?').next().unwrap_or("/");
         let menu: Vec<Value> = self
