@@ -73,6 +73,20 @@ enum Command {
         #[arg(long, env = "CYBERVEILIG_SMTP_FROM")]
         smtp_from: Option<String>,
     },
+    /// Import a scanner report (Nessus, OpenVAS, Nmap, SARIF, ZAP, Nuclei, Burp, or the generic
+    /// CSV/JSON) for an order; the format is detected from the content.
+    Import {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// The report file.
+        file: PathBuf,
+        /// The order the results belong to.
+        #[arg(long)]
+        order: i64,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// People's accounts.
     Person {
         #[command(subcommand)]
@@ -263,6 +277,49 @@ async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
             services.seed_installation().await?;
             tracing::info!(%listen, backend = services.store.backend(), "serving");
             serve(services, options, &listen, smtp).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import {
+            db,
+            file: report,
+            order,
+            json,
+        } => {
+            let url = database_url(&db, &file, "cyberveilig.db")?;
+            let size = std::fs::metadata(&report).map_err(|e| format!("{}: {e}", report.display()))?.len();
+            if size > cyberveilig_services::findings::MAX_REPORT_BYTES {
+                return Err(format!(
+                    "{} is larger than the limit of {} bytes",
+                    report.display(),
+                    cyberveilig_services::findings::MAX_REPORT_BYTES
+                )
+                .into());
+            }
+            let bytes = std::fs::read(&report).map_err(|e| format!("{}: {e}", report.display()))?;
+            let services = Services::new(open(&url).await?, Arc::new(SystemClock));
+            let import = services.import_report_as_operator(order, bytes).await?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "id": import.id, "order_id": import.order_id, "format": import.format, "tool_version": import.tool_version,
+                        "findings_read": import.findings_read, "new": import.new, "still_open": import.still_open,
+                        "reopened": import.reopened, "fixed": import.fixed,
+                    })
+                );
+            } else {
+                println!(
+                    "Imported {} ({}) for order {}: {} findings read; {} new, {} still open, {} reopened, {} fixed.",
+                    report.display(),
+                    import.format,
+                    import.order_id,
+                    import.findings_read,
+                    import.new,
+                    import.still_open,
+                    import.reopened,
+                    import.fixed
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Person {

@@ -701,3 +701,57 @@ async fn a_machine_token_is_made_used_listed_and_revoked() {
     assert_eq!(revoke(gent.clone()).await, StatusCode::NO_CONTENT);
     assert_eq!(app.get(&machine, "/api/v1/orders").await.0, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_scan_is_imported_over_the_api_and_its_findings_listed_in_priority_order() {
+    let app = spawn_app().await;
+    let gent = app.token("44021@gemeente.test").await;
+    let ey = app.token("ey@firms.test").await;
+    let (_, order) = app
+        .post(
+            &gent,
+            "/api/v1/orders",
+            json!({"programme_id": 1, "government_nis": "44021", "kind": "basic"}),
+        )
+        .await;
+    let id = order["id"].as_i64().unwrap();
+    app.post(
+        &ey,
+        &format!("/api/v1/orders/{id}/accept"),
+        json!({"price_cents": 500_940, "planned_start_on": "2020-06-01"}),
+    )
+    .await;
+    let scan = r#"<?xml version="1.0"?><nmaprun scanner="nmap" version="7.94"><host><status state="up"/>
+        <address addr="192.0.2.10" addrtype="ipv4"/><ports><port protocol="tcp" portid="23"><state state="open"/>
+        <service name="telnet"/></port><port protocol="tcp" portid="3389"><state state="open"/><service name="ms-wbt-server"/>
+        </port></ports></host></nmaprun>"#;
+    let import = |body: &'static str| {
+        let (http, url, token) = (app.http.clone(), format!("{}/api/v1/orders/{id}/imports", app.base), ey.clone());
+        async move {
+            let r = http.post(url).bearer_auth(token).body(body).send().await.unwrap();
+            (r.status(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, summary) = import(scan).await;
+    assert_eq!(status, StatusCode::CREATED, "{summary}");
+    assert_eq!((summary["format"].as_str(), summary["new"].as_i64()), (Some("nmap"), Some(2)));
+    let (status, again) = import(scan).await;
+    assert_eq!(
+        (status, again["new"].as_i64(), again["still_open"].as_i64()),
+        (StatusCode::CREATED, Some(0), Some(2))
+    );
+    // Not a report: a clear problem, nothing imported.
+    let (status, problem) = import("this is not a scan report").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["field"], "report");
+    let (status, page) = app.get(&gent, "/api/v1/findings?government_nis=44021&status=open").await;
+    assert_eq!(status, StatusCode::OK);
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    let rank = |s: &str| ["info", "low", "medium", "high", "critical"].iter().position(|x| *x == s).unwrap();
+    assert!(rank(items[0]["severity"].as_str().unwrap()) >= rank(items[1]["severity"].as_str().unwrap()));
+    assert_eq!(
+        app.get(&gent, "/api/v1/findings?status=lost").await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}

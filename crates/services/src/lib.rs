@@ -9,6 +9,7 @@ pub mod authz;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod findings;
 pub mod jobs;
 mod lane;
 pub mod orders;

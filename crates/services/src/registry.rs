@@ -137,6 +137,12 @@ impl Services {
         Ok(tx.orders_by_government(programme_id).await?)
     }
 
+    /// An organisation by NIS code (the registry is public).
+    pub async fn organisation_by_nis(&self, nis: &NisCode) -> Result<Organisation> {
+        let mut tx = self.store.read().await?;
+        tx.organisation_by_nis(nis).await?.ok_or(ServiceError::NotFound("organisation"))
+    }
+
     pub async fn organisation(&self, id: i64) -> Result<Organisation> {
         let mut tx = self.store.read().await?;
         tx.organisation(id).await?.ok_or(ServiceError::NotFound("organisation"))

@@ -1470,6 +1470,8 @@ story!(
 
 #[path = "stories/accounts.rs"]
 mod accounts;
+#[path = "stories/findings.rs"]
+mod findings;
 
 mod random_operations {
     use super::*;

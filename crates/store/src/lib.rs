@@ -210,6 +210,23 @@ pub trait Tx: Send {
     async fn events_after(&mut self, after_seq: i64, limit: i64) -> Result<Vec<Event>>;
     async fn chain_head(&mut self) -> Result<(i64, String)>;
 
+    // Audit results: assets, imports and findings.
+    /// Registers an asset, or completes the one with the same kind and name.
+    async fn upsert_asset(&mut self, asset: &NewAsset) -> Result<i64>;
+    async fn assets(&mut self, government_id: i64) -> Result<Vec<Asset>>;
+    async fn insert_import(&mut self, import: &Import) -> Result<i64>;
+    async fn update_import_counts(&mut self, import: &Import) -> Result<()>;
+    async fn imports_of(&mut self, order_id: i64) -> Result<Vec<Import>>;
+    /// The finding a government has with this fingerprint: its id and status.
+    async fn finding_by_fingerprint(&mut self, government_id: i64, fingerprint: &str) -> Result<Option<(i64, String)>>;
+    async fn insert_finding(&mut self, finding: &StoredFinding) -> Result<i64>;
+    /// Seen again by an import: its last sighting and evidence; `reopen` sets it open again.
+    async fn finding_seen_again(&mut self, id: i64, import_id: i64, at: DateTime<Utc>, evidence: Option<&str>, reopen: bool) -> Result<()>;
+    /// Open findings of one order and tool that an import did not report again become fixed.
+    async fn fix_unreported(&mut self, order_id: i64, tool: &str, import_id: i64) -> Result<u64>;
+    /// Findings in priority order: severity, then CVSS score, then first seen.
+    async fn findings(&mut self, filter: &FindingFilter) -> Result<Vec<StoredFinding>>;
+
     // Idempotency keys.
     async fn claim_idempotency_key(&mut self, person_id: i64, key: &str, request_hash: &str, at: DateTime<Utc>)
     -> Result<IdempotencyClaim>;

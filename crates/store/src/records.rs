@@ -269,3 +269,91 @@ pub struct NewSession<'a> {
     pub at: DateTime<Utc>,
     pub expires: DateTime<Utc>,
 }
+
+/// An asset of a government found by a scan or registered by hand.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAsset {
+    pub government_id: i64,
+    /// `host`, `domain`, `ip_range` or `application`.
+    pub kind: String,
+    /// What identifies it within the government: a host's canonical IP address or name.
+    pub name: String,
+    pub hostname: Option<String>,
+    pub ip: Option<String>,
+    pub os: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Asset {
+    pub id: i64,
+    pub government_id: i64,
+    pub kind: String,
+    pub name: String,
+    pub hostname: Option<String>,
+    pub ip: Option<String>,
+    pub os: Option<String>,
+    pub criticality: String,
+}
+
+/// One import of a scanner report, with what it did to the government's findings.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Import {
+    pub id: i64,
+    pub order_id: i64,
+    pub government_id: i64,
+    pub format: String,
+    pub tool_version: Option<String>,
+    pub findings_read: i64,
+    pub new: i64,
+    pub still_open: i64,
+    pub reopened: i64,
+    pub fixed: i64,
+    pub imported_by: Option<i64>,
+    pub at: DateTime<Utc>,
+}
+
+/// A finding as stored: one per government and fingerprint, however often it was reported.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredFinding {
+    pub id: i64,
+    pub government_id: i64,
+    pub order_id: i64,
+    pub asset_id: Option<i64>,
+    pub fingerprint: String,
+    pub tool: String,
+    pub rule_id: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub severity: String,
+    pub severity_rank: i64,
+    pub cvss_version: Option<String>,
+    pub cvss_vector: Option<String>,
+    pub cvss_score: Option<f64>,
+    pub cvss_computed: bool,
+    /// Comma-separated.
+    pub cwe: String,
+    /// Comma-separated.
+    pub cves: String,
+    pub port: Option<i64>,
+    pub protocol: Option<String>,
+    pub url: Option<String>,
+    pub evidence: Option<String>,
+    pub recommendation: Option<String>,
+    pub status: String,
+    pub first_seen: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+    pub first_import_id: i64,
+    pub last_import_id: i64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct FindingFilter {
+    pub government_id: Option<i64>,
+    pub order_id: Option<i64>,
+    /// Findings of orders placed with this firm.
+    pub firm_id: Option<i64>,
+    pub status: Option<String>,
+    pub offset: i64,
+    pub limit: i64,
+}

@@ -18,6 +18,13 @@ pub(crate) const EVENT_COLUMNS: &str = "seq, at, actor_id, actor, action, subjec
 
 pub(crate) const PERSON_COLUMNS: &str = "p.id, p.organisation_id, p.email, p.name, p.role, p.password_hash, p.language, p.totp_enabled";
 
+pub(crate) const FINDING_COLUMNS: &str = "id, government_id, order_id, asset_id, fingerprint, tool, rule_id, title, description, \
+    severity, severity_rank, cvss_version, cvss_vector, cvss_score, cvss_computed, cwe, cves, port, protocol, url, evidence, \
+    recommendation, status, first_seen, last_seen, first_import_id, last_import_id";
+
+pub(crate) const IMPORT_COLUMNS: &str =
+    "id, order_id, government_id, format, tool_version, findings_read, new, still_open, reopened, fixed, imported_by, at";
+
 pub(crate) const MAIL_COLUMNS: &str = "id, to_address, subject, body, created_at, sent_at, attempts, last_error";
 
 pub(crate) const INVITATION_COLUMNS: &str =
@@ -38,7 +45,7 @@ macro_rules! implement_tx {
         use super::$tx;
         use $crate::records::*;
         use super::driver::{query, unique_violation, DbRow, Query, Row};
-        use $crate::sql::{parse, EVENT_COLUMNS, INVITATION_COLUMNS, MAIL_COLUMNS, ORDER_COLUMNS, PERSON_COLUMNS};
+        use $crate::sql::{parse, EVENT_COLUMNS, FINDING_COLUMNS, IMPORT_COLUMNS, INVITATION_COLUMNS, MAIL_COLUMNS, ORDER_COLUMNS, PERSON_COLUMNS};
         use $crate::{audit, Result, StoreError};
         use chrono::{DateTime, NaiveDate, Utc};
         use cyberveilig_domain::cascade::{CascadeFirm, FrameworkAgreement};
@@ -77,6 +84,55 @@ macro_rules! implement_tx {
                 password_hash: row.try_get("password_hash")?,
                 language: row.try_get("language")?,
                 totp_enabled: row.try_get("totp_enabled")?,
+            })
+        }
+
+        fn finding_from(row: &DbRow) -> Result<StoredFinding> {
+            Ok(StoredFinding {
+                id: row.try_get("id")?,
+                government_id: row.try_get("government_id")?,
+                order_id: row.try_get("order_id")?,
+                asset_id: row.try_get("asset_id")?,
+                fingerprint: row.try_get("fingerprint")?,
+                tool: row.try_get("tool")?,
+                rule_id: row.try_get("rule_id")?,
+                title: row.try_get("title")?,
+                description: row.try_get("description")?,
+                severity: row.try_get("severity")?,
+                severity_rank: row.try_get("severity_rank")?,
+                cvss_version: row.try_get("cvss_version")?,
+                cvss_vector: row.try_get("cvss_vector")?,
+                cvss_score: row.try_get("cvss_score")?,
+                cvss_computed: row.try_get("cvss_computed")?,
+                cwe: row.try_get("cwe")?,
+                cves: row.try_get("cves")?,
+                port: row.try_get("port")?,
+                protocol: row.try_get("protocol")?,
+                url: row.try_get("url")?,
+                evidence: row.try_get("evidence")?,
+                recommendation: row.try_get("recommendation")?,
+                status: row.try_get("status")?,
+                first_seen: row.try_get("first_seen")?,
+                last_seen: row.try_get("last_seen")?,
+                first_import_id: row.try_get("first_import_id")?,
+                last_import_id: row.try_get("last_import_id")?,
+            })
+        }
+
+        fn import_from(row: &DbRow) -> Result<Import> {
+            Ok(Import {
+                id: row.try_get("id")?,
+                order_id: row.try_get("order_id")?,
+                government_id: row.try_get("government_id")?,
+                format: row.try_get("format")?,
+                tool_version: row.try_get("tool_version")?,
+                findings_read: row.try_get("findings_read")?,
+                new: row.try_get("new")?,
+                still_open: row.try_get("still_open")?,
+                reopened: row.try_get("reopened")?,
+                fixed: row.try_get("fixed")?,
+                imported_by: row.try_get("imported_by")?,
+                at: row.try_get("at")?,
             })
         }
 
@@ -1135,6 +1191,187 @@ macro_rules! implement_tx {
             async fn chain_head(&mut self) -> Result<(i64, String)> {
                 let row = query("SELECT seq, hash FROM audit_chain_head WHERE id = 1").fetch_one(&mut *self.conn).await?;
                 Ok((row.try_get("seq")?, row.try_get("hash")?))
+            }
+
+            async fn upsert_asset(&mut self, a: &NewAsset) -> Result<i64> {
+                let row = query(
+                    "INSERT INTO assets (government_id, kind, name, hostname, ip, os, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                     ON CONFLICT (government_id, kind, name) DO UPDATE SET \
+                       hostname = COALESCE(excluded.hostname, assets.hostname), ip = COALESCE(excluded.ip, assets.ip), \
+                       os = COALESCE(excluded.os, assets.os) \
+                     RETURNING id",
+                )
+                .bind(a.government_id)
+                .bind(&a.kind)
+                .bind(&a.name)
+                .bind(&a.hostname)
+                .bind(&a.ip)
+                .bind(&a.os)
+                .bind(a.at)
+                .fetch_one(&mut *self.conn)
+                .await?;
+                Ok(row.try_get(0)?)
+            }
+
+            async fn assets(&mut self, government_id: i64) -> Result<Vec<Asset>> {
+                let rows = query(
+                    "SELECT id, government_id, kind, name, hostname, ip, os, criticality FROM assets WHERE government_id = $1 ORDER BY kind, name",
+                )
+                .bind(government_id)
+                .fetch_all(&mut *self.conn)
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(Asset {
+                            id: r.try_get("id")?,
+                            government_id: r.try_get("government_id")?,
+                            kind: r.try_get("kind")?,
+                            name: r.try_get("name")?,
+                            hostname: r.try_get("hostname")?,
+                            ip: r.try_get("ip")?,
+                            os: r.try_get("os")?,
+                            criticality: r.try_get("criticality")?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn insert_import(&mut self, i: &Import) -> Result<i64> {
+                let row = query(
+                    "INSERT INTO imports (order_id, government_id, format, tool_version, findings_read, new, still_open, reopened, fixed, imported_by, at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                )
+                .bind(i.order_id)
+                .bind(i.government_id)
+                .bind(&i.format)
+                .bind(&i.tool_version)
+                .bind(i.findings_read)
+                .bind(i.new)
+                .bind(i.still_open)
+                .bind(i.reopened)
+                .bind(i.fixed)
+                .bind(i.imported_by)
+                .bind(i.at)
+                .fetch_one(&mut *self.conn)
+                .await?;
+                Ok(row.try_get(0)?)
+            }
+
+            async fn update_import_counts(&mut self, i: &Import) -> Result<()> {
+                query("UPDATE imports SET findings_read = $2, new = $3, still_open = $4, reopened = $5, fixed = $6 WHERE id = $1")
+                    .bind(i.id)
+                    .bind(i.findings_read)
+                    .bind(i.new)
+                    .bind(i.still_open)
+                    .bind(i.reopened)
+                    .bind(i.fixed)
+                    .execute(&mut *self.conn)
+                    .await?;
+                Ok(())
+            }
+
+            async fn imports_of(&mut self, order_id: i64) -> Result<Vec<Import>> {
+                let rows = query(&format!("SELECT {IMPORT_COLUMNS} FROM imports WHERE order_id = $1 ORDER BY id"))
+                    .bind(order_id)
+                    .fetch_all(&mut *self.conn)
+                    .await?;
+                collect(rows, import_from)
+            }
+
+            async fn finding_by_fingerprint(&mut self, government_id: i64, fingerprint: &str) -> Result<Option<(i64, String)>> {
+                let row = query("SELECT id, status FROM findings WHERE government_id = $1 AND fingerprint = $2")
+                    .bind(government_id)
+                    .bind(fingerprint)
+                    .fetch_optional(&mut *self.conn)
+                    .await?;
+                match row {
+                    Some(r) => Ok(Some((r.try_get("id")?, r.try_get("status")?))),
+                    None => Ok(None),
+                }
+            }
+
+            async fn insert_finding(&mut self, f: &StoredFinding) -> Result<i64> {
+                let row = query(&format!(
+                    "INSERT INTO findings ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+                     $18, $19, $20, $21, $22, $23, $24, $25, $26) RETURNING id",
+                    FINDING_COLUMNS.trim_start_matches("id, ")
+                ))
+                .bind(f.government_id)
+                .bind(f.order_id)
+                .bind(f.asset_id)
+                .bind(&f.fingerprint)
+                .bind(&f.tool)
+                .bind(&f.rule_id)
+                .bind(&f.title)
+                .bind(&f.description)
+                .bind(&f.severity)
+                .bind(f.severity_rank)
+                .bind(&f.cvss_version)
+                .bind(&f.cvss_vector)
+                .bind(f.cvss_score)
+                .bind(f.cvss_computed)
+                .bind(&f.cwe)
+                .bind(&f.cves)
+                .bind(f.port)
+                .bind(&f.protocol)
+                .bind(&f.url)
+                .bind(&f.evidence)
+                .bind(&f.recommendation)
+                .bind(&f.status)
+                .bind(f.first_seen)
+                .bind(f.last_seen)
+                .bind(f.first_import_id)
+                .bind(f.last_import_id)
+                .fetch_one(&mut *self.conn)
+                .await
+                .map_err(unique_violation)?;
+                Ok(row.try_get(0)?)
+            }
+
+            async fn finding_seen_again(&mut self, id: i64, import_id: i64, at: DateTime<Utc>, evidence: Option<&str>, reopen: bool) -> Result<()> {
+                query(
+                    "UPDATE findings SET last_seen = $3, last_import_id = $2, evidence = COALESCE($4, evidence), \
+                     status = CASE WHEN $5 THEN 'open' ELSE status END WHERE id = $1",
+                )
+                .bind(id)
+                .bind(import_id)
+                .bind(at)
+                .bind(evidence)
+                .bind(reopen)
+                .execute(&mut *self.conn)
+                .await?;
+                Ok(())
+            }
+
+            async fn fix_unreported(&mut self, order_id: i64, tool: &str, import_id: i64) -> Result<u64> {
+                let done = query(
+                    "UPDATE findings SET status = 'fixed' \
+                     WHERE order_id = $1 AND tool = $2 AND last_import_id <> $3 AND status IN ('open', 'in_progress')",
+                )
+                .bind(order_id)
+                .bind(tool)
+                .bind(import_id)
+                .execute(&mut *self.conn)
+                .await?;
+                Ok(done.rows_affected())
+            }
+
+            async fn findings(&mut self, f: &FindingFilter) -> Result<Vec<StoredFinding>> {
+                let rows = query(&format!(
+                    "SELECT {FINDING_COLUMNS} FROM findings \
+                     WHERE ($1 IS NULL OR government_id = $1) AND ($2 IS NULL OR order_id = $2) AND ($3 IS NULL OR status = $3) \
+                       AND ($4 IS NULL OR order_id IN (SELECT id FROM orders WHERE firm_id = $4)) \
+                     ORDER BY severity_rank DESC, cvss_score DESC NULLS LAST, first_seen, id LIMIT $5 OFFSET $6"
+                ))
+                .bind(f.government_id)
+                .bind(f.order_id)
+                .bind(f.status.as_deref())
+                .bind(f.firm_id)
+                .bind(f.limit)
+                .bind(f.offset)
+                .fetch_all(&mut *self.conn)
+                .await?;
+                collect(rows, finding_from)
             }
 
             async fn claim_idempotency_key(&mut self, person_id: i64, key: &str, request_hash: &str, at: DateTime<Utc>) -> Result<IdempotencyClaim> {

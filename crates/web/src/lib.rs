@@ -78,6 +78,11 @@ pub fn router(services: Services, options: WebOptions) -> Router {
         .route("/orders/{id}/cancel", post(api::orders::cancel))
         .route("/orders/{id}/confirm", post(api::orders::confirm))
         .route("/orders/{id}/reopen", post(api::orders::reopen))
+        .route(
+            "/orders/{id}/imports",
+            post(api::findings::import).layer(DefaultBodyLimit::max(cyberveilig_services::findings::MAX_REPORT_BYTES as usize)),
+        )
+        .route("/findings", get(api::findings::list))
         .route("/openapi.json", get(openapi_json));
     if options.test_clock {
         api = api.route("/test/clock", put(api::clock::set));

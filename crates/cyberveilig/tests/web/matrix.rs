@@ -140,6 +140,20 @@ async fn every_operation_of_the_api_by_every_role() {
             json!({"invoice_number": "M-1", "amount_cents": 500940}),
             &[EY],
         ),
+        (
+            "post",
+            "/api/v1/orders/{id}/imports",
+            o("/imports"),
+            json!("<nmaprun/>"),
+            &[EY, ADMIN],
+        ),
+        (
+            "get",
+            "/api/v1/findings",
+            "/api/v1/findings".into(),
+            Value::Null,
+            &[GENT, ANTWERPEN, EY, DELOITTE, ADMIN],
+        ),
         ("post", "/api/v1/orders/{id}/settle", o("/settle"), json!({}), &[ADMIN]),
         (
             "post",

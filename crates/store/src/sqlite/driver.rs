@@ -185,6 +185,12 @@ impl Encode for i64 {
     }
 }
 
+impl Encode for f64 {
+    fn encode(&self) -> Value {
+        Value::Real(*self)
+    }
+}
+
 impl Encode for bool {
     fn encode(&self) -> Value {
         Value::Integer(i64::from(*self))
@@ -226,6 +232,16 @@ impl Decode for i64 {
         match value {
             Value::Integer(i) => Ok(*i),
             other => unexpected(other, "an integer"),
+        }
+    }
+}
+
+impl Decode for f64 {
+    fn decode(value: &Value) -> Result<Self, String> {
+        match value {
+            Value::Real(r) => Ok(*r),
+            Value::Integer(i) => Ok(*i as f64),
+            other => unexpected(other, "a number"),
         }
     }
 }

@@ -1,0 +1,96 @@
+//! Audit results: a firm imports its scan for an order; findings are deduplicated and a rescan
+//! reconciles them.
+
+use super::*;
+use cyberveilig_services::store::records::FindingFilter;
+
+fn nmap(ports: &[(&str, u16)]) -> Vec<u8> {
+    let mut hosts = String::new();
+    for (ip, port) in ports {
+        hosts.push_str(&format!(
+            r#"<host><status state="up"/><address addr="{ip}" addrtype="ipv4"/><ports><port protocol="tcp" portid="{port}"><state state="open"/><service name="svc"/></port></ports></host>"#
+        ));
+    }
+    format!(r#"<?xml version="1.0"?><nmaprun scanner="nmap" version="7.94">{hosts}</nmaprun>"#).into_bytes()
+}
+
+story!(
+    a_firm_imports_a_scan_and_a_rescan_reconciles_the_findings,
+    "2020-05-18T08:00:00Z",
+    |w| {
+        let gent = w.municipality(GENT).await;
+        let ey = w.actor("ey@firms.test").await;
+        let deloitte = w.actor("deloitte@firms.test").await;
+        let order = w.s().submit_order(&gent, w.basic(w.programme_id, GENT)).await.unwrap();
+        let scan = nmap(&[("192.0.2.10", 3389), ("192.0.2.10", 445), ("192.0.2.11", 3389)]);
+        // Not before the firm has accepted.
+        assert!(matches!(
+            w.s().import_report(&ey, order.id, scan.clone()).await,
+            Err(ServiceError::Conflict(_))
+        ));
+        w.s()
+            .firm_step(
+                &ey,
+                order.id,
+                FirmStep::Accept {
+                    price: cents(500_940),
+                    planned_start_on: d(2020, 6, 1),
+                },
+            )
+            .await
+            .unwrap();
+        // Another firm cannot import for it, and a broken report writes nothing.
+        assert!(matches!(
+            w.s().import_report(&deloitte, order.id, scan.clone()).await,
+            Err(ServiceError::NotFound(_))
+        ));
+        let before = w.log_entries().await;
+        let broken = w.s().import_report(&ey, order.id, scan[..scan.len() / 2].to_vec()).await;
+        assert!(matches!(broken, Err(ServiceError::Invalid { field: "report", .. })), "{broken:?}");
+        assert_eq!(w.log_entries().await, before);
+
+        let first = w.s().import_report(&ey, order.id, scan.clone()).await.unwrap();
+        assert_eq!(
+            (first.format.as_str(), first.new, first.still_open, first.reopened, first.fixed),
+            ("nmap", 3, 0, 0, 0)
+        );
+        // The same scan again creates nothing new.
+        let again = w.s().import_report(&ey, order.id, scan.clone()).await.unwrap();
+        assert_eq!((again.new, again.still_open, again.reopened, again.fixed), (0, 3, 0, 0));
+        // A rescan after SMB was closed on .10: that finding is fixed.
+        let rescan = w
+            .s()
+            .import_report(&ey, order.id, nmap(&[("192.0.2.10", 3389), ("192.0.2.11", 3389)]))
+            .await
+            .unwrap();
+        assert_eq!((rescan.new, rescan.still_open, rescan.reopened, rescan.fixed), (0, 2, 0, 1));
+        // And opened again: reopened.
+        let reopened = w.s().import_report(&ey, order.id, scan).await.unwrap();
+        assert_eq!((reopened.new, reopened.still_open, reopened.reopened, reopened.fixed), (0, 2, 1, 0));
+
+        // Gent sees its findings in priority order; Antwerpen and VVSG see none of them.
+        let all = FindingFilter {
+            limit: 100,
+            ..Default::default()
+        };
+        let mine = w.s().findings(&gent, all.clone()).await.unwrap();
+        assert_eq!(mine.len(), 3);
+        assert!(mine.windows(2).all(|p| p[0].severity_rank >= p[1].severity_rank));
+        assert!(mine.iter().all(|f| f.status == "open" && f.asset_id.is_some()));
+        assert!(
+            w.s()
+                .findings(&w.municipality(ANTWERPEN).await, all.clone())
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(w.s().findings(&deloitte, all.clone()).await.unwrap().is_empty());
+        assert_eq!(w.s().findings(&ey, all.clone()).await.unwrap().len(), 3);
+        assert!(matches!(
+            w.s().findings(&w.actor("vvsg@vvsg.test").await, all).await,
+            Err(ServiceError::Forbidden)
+        ));
+        let actions = w.actions(order.id).await;
+        assert_eq!(actions.iter().filter(|a| *a == "order.results_imported").count(), 4);
+    }
+);

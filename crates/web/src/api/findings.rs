@@ -1,0 +1,195 @@
+//! Audit results: importing a scanner report for an order, and the findings in priority order.
+
+use super::paging;
+use crate::AppState;
+use crate::dto::Page;
+use crate::extract::{Caller, Id, Lang, Params};
+use crate::problem::{ApiResult, OrProblem, Problem};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use cyberveilig_services::store::records::{FindingFilter, Import, StoredFinding};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// What an import did: the format detected and the findings new, still open, reopened and fixed.
+#[derive(Serialize, ToSchema)]
+pub struct ImportSummary {
+    pub id: i64,
+    pub order_id: i64,
+    /// nessus, openvas, nmap, sarif, zap-xml, zap-json, nuclei, burp, generic-csv or generic-json.
+    pub format: String,
+    pub tool_version: Option<String>,
+    /// Findings in the report, before deduplication.
+    pub findings_read: i64,
+    pub new: i64,
+    pub still_open: i64,
+    pub reopened: i64,
+    /// Open findings of the same order and tool the report no longer has.
+    pub fixed: i64,
+    pub at: DateTime<Utc>,
+}
+
+impl From<Import> for ImportSummary {
+    fn from(i: Import) -> ImportSummary {
+        ImportSummary {
+            id: i.id,
+            order_id: i.order_id,
+            format: i.format,
+            tool_version: i.tool_version,
+            findings_read: i.findings_read,
+            new: i.new,
+            still_open: i.still_open,
+            reopened: i.reopened,
+            fixed: i.fixed,
+            at: i.at,
+        }
+    }
+}
+
+/// Imports a scanner report (the request body, any of the supported formats, detected from the
+/// content) for an order: by the firm it is placed with, or an administrator.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/imports", tag = "findings", params(("id" = i64, Path)),
+    request_body(content = String, description = "The report as the scanner wrote it", content_type = "application/octet-stream"),
+    responses((status = 201, body = ImportSummary), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn import(
+    State(state): State<AppState>,
+    lang: Lang,
+    Caller(actor): Caller,
+    Id(id): Id,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<ImportSummary>)> {
+    let import = state.services.import_report(&actor, id, body.to_vec()).await.or_problem(lang)?;
+    Ok((StatusCode::CREATED, Json(import.into())))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FindingDto {
+    pub id: i64,
+    pub government_id: i64,
+    pub order_id: i64,
+    pub asset_id: Option<i64>,
+    pub fingerprint: String,
+    pub tool: String,
+    pub rule_id: String,
+    pub title: String,
+    pub description: Option<String>,
+    /// As the tool gave it: info, low, medium, high, critical.
+    pub severity: String,
+    pub cvss_version: Option<String>,
+    pub cvss_vector: Option<String>,
+    pub cvss_score: Option<f64>,
+    /// Whether the score was computed from the vector (rather than taken from the file).
+    pub cvss_computed: bool,
+    pub cwe: Vec<String>,
+    pub cves: Vec<String>,
+    pub port: Option<i64>,
+    pub protocol: Option<String>,
+    pub url: Option<String>,
+    pub evidence: Option<String>,
+    pub recommendation: Option<String>,
+    /// open, in_progress, fixed, verified, risk_accepted, false_positive.
+    pub status: String,
+    pub first_seen: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+}
+
+impl From<StoredFinding> for FindingDto {
+    fn from(f: StoredFinding) -> FindingDto {
+        let list = |s: &str| s.split(',').filter(|x| !x.is_empty()).map(str::to_owned).collect();
+        FindingDto {
+            id: f.id,
+            government_id: f.government_id,
+            order_id: f.order_id,
+            asset_id: f.asset_id,
+            fingerprint: f.fingerprint,
+            tool: f.tool,
+            rule_id: f.rule_id,
+            title: f.title,
+            description: f.description,
+            severity: f.severity,
+            cvss_version: f.cvss_version,
+            cvss_vector: f.cvss_vector,
+            cvss_score: f.cvss_score,
+            cvss_computed: f.cvss_computed,
+            cwe: list(&f.cwe),
+            cves: list(&f.cves),
+            port: f.port,
+            protocol: f.protocol,
+            url: f.url,
+            evidence: f.evidence,
+            recommendation: f.recommendation,
+            status: f.status,
+            first_seen: f.first_seen,
+            last_seen: f.last_seen,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct FindingQuery {
+    pub government_nis: Option<String>,
+    pub order_id: Option<i64>,
+    pub status: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<i64>,
+}
+
+const STATUSES: [&str; 6] = ["open", "in_progress", "fixed", "verified", "risk_accepted", "false_positive"];
+
+/// The findings the caller may see, in priority order (severity, then CVSS score), paginated.
+#[utoipa::path(get, path = "/api/v1/findings", tag = "findings", params(FindingQuery),
+    responses((status = 200, body = Page<FindingDto>)))]
+pub async fn list(
+    State(state): State<AppState>,
+    lang: Lang,
+    Caller(actor): Caller,
+    Params(q): Params<FindingQuery>,
+) -> ApiResult<Json<Page<FindingDto>>> {
+    // The cursor here is a position in the priority order.
+    let (limit, offset) = paging(q.limit, q.cursor.as_deref())?;
+    let offset = offset.unwrap_or(0).max(0);
+    let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) if STATUSES.contains(&s) => Some(s.to_owned()),
+        Some(s) => {
+            return Err(Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_field",
+                format!("unknown finding status '{s}'"),
+            )
+            .field("status")
+            .into());
+        }
+        None => None,
+    };
+    let government_id = match q.government_nis.as_deref().filter(|s| !s.is_empty()) {
+        Some(nis) => {
+            let nis = nis.parse().map_err(|_| {
+                Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_field",
+                    format!("'{nis}' is not a NIS code"),
+                )
+                .field("government_nis")
+            })?;
+            Some(state.services.organisation_by_nis(&nis).await.or_problem(lang)?.id)
+        }
+        None => None,
+    };
+    let filter = FindingFilter {
+        government_id,
+        order_id: q.order_id,
+        status,
+        offset,
+        limit,
+        ..Default::default()
+    };
+    let found = state.services.findings(&actor, filter).await.or_problem(lang)?;
+    let next_cursor = (found.len() as i64 == limit).then(|| (offset + limit).to_string());
+    Ok(Json(Page {
+        items: found.into_iter().map(Into::into).collect(),
+        next_cursor,
+    }))
+}
