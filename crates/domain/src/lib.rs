@@ -9,6 +9,8 @@ pub mod order;
 pub mod programme;
 pub mod refusal;
 pub mod registry;
+pub mod remediation;
+pub mod ssvc;
 
 pub use money::{Money, Rate};
 pub use refusal::Refusal;

@@ -224,6 +224,9 @@ pub trait Tx: Send {
     async fn finding_seen_again(&mut self, id: i64, import_id: i64, at: DateTime<Utc>, evidence: Option<&str>, reopen: bool) -> Result<()>;
     /// Open findings of one order and tool that an import did not report again become fixed.
     async fn fix_unreported(&mut self, order_id: i64, tool: &str, import_id: i64) -> Result<u64>;
+    async fn finding(&mut self, id: i64) -> Result<Option<StoredFinding>>;
+    /// A remediation step: the new status, with its reason and (for an accepted risk) end date.
+    async fn set_finding_status(&mut self, id: i64, status: &str, reason: Option<&str>, until: Option<NaiveDate>) -> Result<()>;
     /// Findings in priority order: severity, then CVSS score, then first seen.
     async fn findings(&mut self, filter: &FindingFilter) -> Result<Vec<StoredFinding>>;
 

@@ -1356,6 +1356,25 @@ macro_rules! implement_tx {
                 Ok(done.rows_affected())
             }
 
+            async fn finding(&mut self, id: i64) -> Result<Option<StoredFinding>> {
+                let row = query(&format!("SELECT {FINDING_COLUMNS} FROM findings WHERE id = $1"))
+                    .bind(id)
+                    .fetch_optional(&mut *self.conn)
+                    .await?;
+                row.as_ref().map(finding_from).transpose()
+            }
+
+            async fn set_finding_status(&mut self, id: i64, status: &str, reason: Option<&str>, until: Option<NaiveDate>) -> Result<()> {
+                query("UPDATE findings SET status = $2, status_reason = $3, accepted_until = $4 WHERE id = $1")
+                    .bind(id)
+                    .bind(status)
+                    .bind(reason)
+                    .bind(until)
+                    .execute(&mut *self.conn)
+                    .await?;
+                Ok(())
+            }
+
             async fn findings(&mut self, f: &FindingFilter) -> Result<Vec<StoredFinding>> {
                 let rows = query(&format!(
                     "SELECT {FINDING_COLUMNS} FROM findings \

@@ -83,6 +83,7 @@ pub fn router(services: Services, options: WebOptions) -> Router {
             post(api::findings::import).layer(DefaultBodyLimit::max(cyberveilig_services::findings::MAX_REPORT_BYTES as usize)),
         )
         .route("/findings", get(api::findings::list))
+        .route("/findings/{id}/status", post(api::findings::change_status))
         .route("/openapi.json", get(openapi_json));
     if options.test_clock {
         api = api.route("/test/clock", put(api::clock::set));

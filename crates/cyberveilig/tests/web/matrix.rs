@@ -46,6 +46,34 @@ async fn every_operation_of_the_api_by_every_role() {
         .as_array()
         .and_then(|a| a.iter().find(|x| x["active"] == false).map(|x| x["id"].as_i64().unwrap()))
         .unwrap_or(2);
+    // A finding of Brugge's, found by EY, for the remediation route.
+    let (_, brugge) = app
+        .post(
+            &tokens[ADMIN],
+            "/api/v1/orders",
+            json!({"programme_id": 1, "government_nis": "31005", "kind": "basic"}),
+        )
+        .await;
+    let brugge = brugge["id"].as_i64().unwrap();
+    app.post(
+        &tokens[EY],
+        &format!("/api/v1/orders/{brugge}/accept"),
+        json!({"price_cents": 500940, "planned_start_on": "2020-06-01"}),
+    )
+    .await;
+    let scan = r#"<?xml version="1.0"?><nmaprun scanner="nmap"><host><status state="up"/><address addr="192.0.2.7" addrtype="ipv4"/><ports><port protocol="tcp" portid="23"><state state="open"/></port></ports></host></nmaprun>"#;
+    let imported = app
+        .http
+        .post(format!("{}/api/v1/orders/{brugge}/imports", app.base))
+        .bearer_auth(&tokens[EY])
+        .body(scan)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(imported.status(), StatusCode::CREATED);
+    let finding = app.get(&tokens[ADMIN], &format!("/api/v1/findings?order_id={brugge}")).await.1["items"][0]["id"]
+        .as_i64()
+        .unwrap();
     let o = |step: &str| format!("/api/v1/orders/{id}{step}");
     let new_programme = json!({"name": "Matrix", "budget_cents": 100000, "basic_rate": "2/3", "additional_rate": "1/2",
                                "offer_starts_on": "2020-05-01", "offer_ends_on": "2021-12-31"});
@@ -153,6 +181,14 @@ async fn every_operation_of_the_api_by_every_role() {
             "/api/v1/findings".into(),
             Value::Null,
             &[GENT, ANTWERPEN, EY, DELOITTE, ADMIN],
+        ),
+        // Brugge's finding: its firm and the administrator may act on it, Gent and the others not.
+        (
+            "post",
+            "/api/v1/findings/{id}/status",
+            format!("/api/v1/findings/{finding}/status"),
+            json!({"status": "fixed"}),
+            &[EY, ADMIN],
         ),
         ("post", "/api/v1/orders/{id}/settle", o("/settle"), json!({}), &[ADMIN]),
         (

@@ -94,3 +94,86 @@ story!(
         assert_eq!(actions.iter().filter(|a| *a == "order.results_imported").count(), 4);
     }
 );
+
+story!(
+    a_finding_is_fixed_by_the_government_and_verified_by_the_firm,
+    "2020-05-18T08:00:00Z",
+    |w| {
+        use cyberveilig_services::findings::StatusChange;
+        let gent = w.municipality(GENT).await;
+        let ey = w.actor("ey@firms.test").await;
+        let order = w.s().submit_order(&gent, w.basic(w.programme_id, GENT)).await.unwrap();
+        w.s()
+            .firm_step(
+                &ey,
+                order.id,
+                FirmStep::Accept {
+                    price: cents(500_940),
+                    planned_start_on: d(2020, 6, 1),
+                },
+            )
+            .await
+            .unwrap();
+        w.s()
+            .import_report(&ey, order.id, nmap(&[("192.0.2.10", 3389), ("192.0.2.10", 23)]))
+            .await
+            .unwrap();
+        let all = FindingFilter {
+            limit: 10,
+            ..Default::default()
+        };
+        let findings = w.s().findings(&gent, all.clone()).await.unwrap();
+        let (a, b) = (findings[0].id, findings[1].id);
+        let change = |status: &str, reason: Option<&str>, until: Option<chrono::NaiveDate>| StatusChange {
+            status: status.into(),
+            reason: reason.map(str::to_owned),
+            until,
+        };
+        // The government starts and fixes; it cannot verify its own fix; the firm's re-test does.
+        w.s()
+            .change_finding_status(&gent, a, change("in_progress", None, None))
+            .await
+            .unwrap();
+        w.s().change_finding_status(&gent, a, change("fixed", None, None)).await.unwrap();
+        assert!(matches!(
+            w.s().change_finding_status(&gent, a, change("verified", None, None)).await,
+            Err(ServiceError::Invalid { .. })
+        ));
+        let verified = w.s().change_finding_status(&ey, a, change("verified", None, None)).await.unwrap();
+        assert_eq!(verified.status, "verified");
+        // An accepted risk needs a reason and an end date within a year.
+        assert!(matches!(
+            w.s()
+                .change_finding_status(&gent, b, change("risk_accepted", None, Some(d(2020, 12, 31))))
+                .await,
+            Err(ServiceError::Invalid { field: "reason", .. })
+        ));
+        assert!(matches!(
+            w.s()
+                .change_finding_status(&gent, b, change("risk_accepted", Some("Vervangen in 2021"), Some(d(2022, 1, 1))))
+                .await,
+            Err(ServiceError::Invalid { field: "until", .. })
+        ));
+        w.s()
+            .change_finding_status(&gent, b, change("risk_accepted", Some("Vervangen in 2021"), Some(d(2020, 12, 31))))
+            .await
+            .unwrap();
+        // Nobody else touches Gent's findings.
+        let antwerpen = w.municipality(ANTWERPEN).await;
+        let deloitte = w.actor("deloitte@firms.test").await;
+        for other in [&antwerpen, &deloitte] {
+            assert!(matches!(
+                w.s().change_finding_status(other, b, change("open", None, None)).await,
+                Err(ServiceError::NotFound(_))
+            ));
+        }
+        assert!(matches!(
+            w.s().change_finding_status(&gent, b, change("lost", None, None)).await,
+            Err(ServiceError::Invalid { .. })
+        ));
+        let statuses: Vec<String> = w.s().findings(&gent, all).await.unwrap().into_iter().map(|f| f.status).collect();
+        assert_eq!(statuses.iter().filter(|s| *s == "verified").count(), 1);
+        assert_eq!(statuses.iter().filter(|s| *s == "risk_accepted").count(), 1);
+        assert!(matches!(w.s().verify_audit_log().await.unwrap(), ChainReport::Intact { .. }));
+    }
+);

@@ -54,6 +54,8 @@ CREATE TABLE findings (
     evidence        TEXT,
     recommendation  TEXT,
     status          TEXT NOT NULL DEFAULT 'open',
+    status_reason   TEXT,
+    accepted_until  DATE,
     first_seen      TIMESTAMPTZ NOT NULL,
     last_seen       TIMESTAMPTZ NOT NULL,
     first_import_id BIGINT NOT NULL REFERENCES imports (id),

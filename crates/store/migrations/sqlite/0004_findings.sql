@@ -54,6 +54,8 @@ CREATE TABLE findings (
     evidence        TEXT,
     recommendation  TEXT,
     status          TEXT NOT NULL DEFAULT 'open',
+    status_reason   TEXT,
+    accepted_until  TEXT,
     first_seen      TEXT NOT NULL,
     last_seen       TEXT NOT NULL,
     first_import_id INTEGER NOT NULL REFERENCES imports (id),

@@ -193,3 +193,33 @@ pub async fn list(
         next_cursor,
     }))
 }
+
+#[derive(Deserialize, ToSchema)]
+pub struct StatusRequest {
+    /// open, in_progress, fixed, verified, risk_accepted or false_positive.
+    pub status: String,
+    /// Needed for risk_accepted and false_positive.
+    pub reason: Option<String>,
+    /// For risk_accepted: until when, within a year.
+    pub until: Option<chrono::NaiveDate>,
+}
+
+/// A remediation step: the government starts, fixes, accepts a risk or marks a false positive;
+/// the firm's re-test verifies a fix or reopens it.
+#[utoipa::path(post, path = "/api/v1/findings/{id}/status", tag = "findings", params(("id" = i64, Path)), request_body = StatusRequest,
+    responses((status = 200, body = FindingDto), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn change_status(
+    State(state): State<AppState>,
+    lang: Lang,
+    Caller(actor): Caller,
+    Id(id): Id,
+    crate::extract::Body(req): crate::extract::Body<StatusRequest>,
+) -> ApiResult<Json<FindingDto>> {
+    let change = cyberveilig_services::findings::StatusChange {
+        status: req.status,
+        reason: req.reason,
+        until: req.until,
+    };
+    let finding = state.services.change_finding_status(&actor, id, change).await.or_problem(lang)?;
+    Ok(Json(finding.into()))
+}
