@@ -87,6 +87,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Load threat intelligence from a file and re-prioritise the open findings.
+    Intel {
+        #[command(subcommand)]
+        command: IntelCommand,
+    },
     /// People's accounts.
     Person {
         #[command(subcommand)]
@@ -117,6 +122,22 @@ enum AuditLogCommand {
     Verify {
         #[command(flatten)]
         db: DatabaseArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum IntelCommand {
+    /// CISA's Known Exploited Vulnerabilities catalogue (known_exploited_vulnerabilities.json).
+    Kev {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        file: PathBuf,
+    },
+    /// FIRST's EPSS scores (epss_scores-YYYY-MM-DD.csv, unpacked).
+    Epss {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        file: PathBuf,
     },
 }
 
@@ -320,6 +341,21 @@ async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
                     import.fixed
                 );
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Intel { command } => {
+            let (db, path, source) = match command {
+                IntelCommand::Kev { db, file } => (db, file, cyberveilig_services::intel::IntelSource::Kev),
+                IntelCommand::Epss { db, file } => (db, file, cyberveilig_services::intel::IntelSource::Epss),
+            };
+            let url = database_url(&db, &file, "cyberveilig.db")?;
+            let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let services = Services::new(open(&url).await?, Arc::new(SystemClock));
+            let (entries, findings) = services.load_intel_file(None, source, &bytes).await?;
+            println!(
+                "Loaded {entries} entries from {}; {findings} open findings re-prioritised.",
+                path.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Person {

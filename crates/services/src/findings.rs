@@ -154,6 +154,17 @@ impl Services {
             }
         }
         import.fixed = work.tx.fix_unreported(order.id, tool, import.id).await? as i64;
+        // Every finding this import saw gets its decision and deadline from today's intelligence.
+        let seen = work
+            .tx
+            .findings(&FindingFilter {
+                order_id: Some(order.id),
+                limit: i64::MAX,
+                ..Default::default()
+            })
+            .await?;
+        let seen: Vec<StoredFinding> = seen.into_iter().filter(|f| f.last_import_id == import.id).collect();
+        crate::intel::prioritise(&mut work, &seen).await?;
         work.tx.update_import_counts(&import).await?;
         work.record(
             "order.results_imported",
@@ -215,6 +226,8 @@ fn stored(
         evidence: f.evidence.clone(),
         recommendation: f.recommendation.clone(),
         status: if f.suppressed { "false_positive".into() } else { "open".into() },
+        decision: None,
+        due_on: None,
         first_seen: at,
         last_seen: at,
         first_import_id: import_id,

@@ -227,7 +227,14 @@ pub trait Tx: Send {
     async fn finding(&mut self, id: i64) -> Result<Option<StoredFinding>>;
     /// A remediation step: the new status, with its reason and (for an accepted risk) end date.
     async fn set_finding_status(&mut self, id: i64, status: &str, reason: Option<&str>, until: Option<NaiveDate>) -> Result<()>;
-    /// Findings in priority order: severity, then CVSS score, then first seen.
+    async fn set_finding_priority(&mut self, id: i64, decision: &str, due_on: NaiveDate) -> Result<()>;
+    /// Replaces CISA's Known Exploited Vulnerabilities catalogue.
+    async fn replace_kev(&mut self, entries: &[KevEntry]) -> Result<()>;
+    /// Replaces FIRST's EPSS scores.
+    async fn replace_epss(&mut self, entries: &[EpssEntry]) -> Result<()>;
+    /// Whether a CVE is in the KEV catalogue, and its EPSS score.
+    async fn threat_of(&mut self, cve: &str) -> Result<(bool, Option<f64>)>;
+    /// Findings in priority order: SSVC decision, severity, CVSS score, first seen.
     async fn findings(&mut self, filter: &FindingFilter) -> Result<Vec<StoredFinding>>;
 
     // Idempotency keys.

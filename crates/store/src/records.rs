@@ -341,6 +341,9 @@ pub struct StoredFinding {
     pub evidence: Option<String>,
     pub recommendation: Option<String>,
     pub status: String,
+    /// The SSVC decision (act, attend, track*, track) and the remediation deadline it sets.
+    pub decision: Option<String>,
+    pub due_on: Option<NaiveDate>,
     pub first_seen: DateTime<Utc>,
     pub last_seen: DateTime<Utc>,
     pub first_import_id: i64,
@@ -356,4 +359,18 @@ pub struct FindingFilter {
     pub status: Option<String>,
     pub offset: i64,
     pub limit: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct KevEntry {
+    pub cve: String,
+    pub added_on: Option<NaiveDate>,
+    pub ransomware: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EpssEntry {
+    pub cve: String,
+    pub score: f64,
+    pub percentile: f64,
 }

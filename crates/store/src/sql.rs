@@ -20,7 +20,7 @@ pub(crate) const PERSON_COLUMNS: &str = "p.id, p.organisation_id, p.email, p.nam
 
 pub(crate) const FINDING_COLUMNS: &str = "id, government_id, order_id, asset_id, fingerprint, tool, rule_id, title, description, \
     severity, severity_rank, cvss_version, cvss_vector, cvss_score, cvss_computed, cwe, cves, port, protocol, url, evidence, \
-    recommendation, status, first_seen, last_seen, first_import_id, last_import_id";
+    recommendation, status, decision, due_on, first_seen, last_seen, first_import_id, last_import_id";
 
 pub(crate) const IMPORT_COLUMNS: &str =
     "id, order_id, government_id, format, tool_version, findings_read, new, still_open, reopened, fixed, imported_by, at";
@@ -112,6 +112,8 @@ macro_rules! implement_tx {
                 evidence: row.try_get("evidence")?,
                 recommendation: row.try_get("recommendation")?,
                 status: row.try_get("status")?,
+                decision: row.try_get("decision")?,
+                due_on: row.try_get("due_on")?,
                 first_seen: row.try_get("first_seen")?,
                 last_seen: row.try_get("last_seen")?,
                 first_import_id: row.try_get("first_import_id")?,
@@ -1293,7 +1295,7 @@ macro_rules! implement_tx {
             async fn insert_finding(&mut self, f: &StoredFinding) -> Result<i64> {
                 let row = query(&format!(
                     "INSERT INTO findings ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-                     $18, $19, $20, $21, $22, $23, $24, $25, $26) RETURNING id",
+                     $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28) RETURNING id",
                     FINDING_COLUMNS.trim_start_matches("id, ")
                 ))
                 .bind(f.government_id)
@@ -1318,6 +1320,8 @@ macro_rules! implement_tx {
                 .bind(&f.evidence)
                 .bind(&f.recommendation)
                 .bind(&f.status)
+                .bind(&f.decision)
+                .bind(f.due_on)
                 .bind(f.first_seen)
                 .bind(f.last_seen)
                 .bind(f.first_import_id)
@@ -1380,7 +1384,8 @@ macro_rules! implement_tx {
                     "SELECT {FINDING_COLUMNS} FROM findings \
                      WHERE ($1 IS NULL OR government_id = $1) AND ($2 IS NULL OR order_id = $2) AND ($3 IS NULL OR status = $3) \
                        AND ($4 IS NULL OR order_id IN (SELECT id FROM orders WHERE firm_id = $4)) \
-                     ORDER BY severity_rank DESC, cvss_score DESC NULLS LAST, first_seen, id LIMIT $5 OFFSET $6"
+                     ORDER BY CASE decision WHEN 'act' THEN 4 WHEN 'attend' THEN 3 WHEN 'track*' THEN 2 WHEN 'track' THEN 1 ELSE 0 END DESC, \
+                       severity_rank DESC, cvss_score DESC NULLS LAST, first_seen, id LIMIT $5 OFFSET $6"
                 ))
                 .bind(f.government_id)
                 .bind(f.order_id)
@@ -1391,6 +1396,54 @@ macro_rules! implement_tx {
                 .fetch_all(&mut *self.conn)
                 .await?;
                 collect(rows, finding_from)
+            }
+
+            async fn set_finding_priority(&mut self, id: i64, decision: &str, due_on: NaiveDate) -> Result<()> {
+                query("UPDATE findings SET decision = $2, due_on = $3 WHERE id = $1")
+                    .bind(id)
+                    .bind(decision)
+                    .bind(due_on)
+                    .execute(&mut *self.conn)
+                    .await?;
+                Ok(())
+            }
+
+            async fn replace_kev(&mut self, entries: &[KevEntry]) -> Result<()> {
+                query("DELETE FROM kev").execute(&mut *self.conn).await?;
+                for chunk in entries.chunks(300) {
+                    let values: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3)).collect();
+                    let sql = format!("INSERT INTO kev (cve, added_on, ransomware) VALUES {} ON CONFLICT (cve) DO NOTHING", values.join(", "));
+                    let mut q = query(&sql);
+                    for e in chunk {
+                        q = q.bind(&e.cve).bind(e.added_on).bind(&e.ransomware);
+                    }
+                    q.execute(&mut *self.conn).await?;
+                }
+                Ok(())
+            }
+
+            async fn replace_epss(&mut self, entries: &[EpssEntry]) -> Result<()> {
+                query("DELETE FROM epss").execute(&mut *self.conn).await?;
+                for chunk in entries.chunks(300) {
+                    let values: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3)).collect();
+                    let sql = format!("INSERT INTO epss (cve, score, percentile) VALUES {} ON CONFLICT (cve) DO NOTHING", values.join(", "));
+                    let mut q = query(&sql);
+                    for e in chunk {
+                        q = q.bind(&e.cve).bind(e.score).bind(e.percentile);
+                    }
+                    q.execute(&mut *self.conn).await?;
+                }
+                Ok(())
+            }
+
+            async fn threat_of(&mut self, cve: &str) -> Result<(bool, Option<f64>)> {
+                let row = query(
+                    "SELECT (SELECT COUNT(*) FROM kev WHERE cve = $1) AS kev, (SELECT MAX(score) FROM epss WHERE cve = $1) AS epss",
+                )
+                .bind(cve)
+                .fetch_one(&mut *self.conn)
+                .await?;
+                Ok((row.try_get::<i64, _>("kev")? > 0, row.try_get("epss")?))
             }
 
             async fn claim_idempotency_key(&mut self, person_id: i64, key: &str, request_hash: &str, at: DateTime<Utc>) -> Result<IdempotencyClaim> {

@@ -182,6 +182,20 @@ async fn every_operation_of_the_api_by_every_role() {
             Value::Null,
             &[GENT, ANTWERPEN, EY, DELOITTE, ADMIN],
         ),
+        (
+            "post",
+            "/api/v1/intel/kev",
+            "/api/v1/intel/kev".into(),
+            json!({"vulnerabilities": []}),
+            &[ADMIN],
+        ),
+        (
+            "post",
+            "/api/v1/intel/epss",
+            "/api/v1/intel/epss".into(),
+            json!("cve,epss,percentile"),
+            &[ADMIN],
+        ),
         // Brugge's finding: its firm and the administrator may act on it, Gent and the others not.
         (
             "post",
@@ -290,7 +304,7 @@ async fn every_operation_of_the_api_by_every_role() {
                 (_, true) => !refused || (status == 404 && route.ends_with("api-tokens/{id}")),
             };
             if !ok {
-                wrong.push(format!("{method} {path} by #{who}: {status} (allowed: {may})"));
+                wrong.push(format!("{method} {path} by #{who}: {status} {code} (allowed: {may})"));
             }
         }
     }

@@ -177,3 +177,73 @@ story!(
         assert!(matches!(w.s().verify_audit_log().await.unwrap(), ChainReport::Intact { .. }));
     }
 );
+
+story!(kev_and_epss_set_each_findings_priority_and_deadline, "2020-05-18T08:00:00Z", |w| {
+    use cyberveilig_services::intel::{Intel, parse_epss, parse_kev};
+    let gent = w.municipality(GENT).await;
+    let ey = w.actor("ey@firms.test").await;
+    let admin = w.admin().await;
+    let order = w.s().submit_order(&gent, w.basic(w.programme_id, GENT)).await.unwrap();
+    w.s()
+        .firm_step(
+            &ey,
+            order.id,
+            FirmStep::Accept {
+                price: cents(500_940),
+                planned_start_on: d(2020, 6, 1),
+            },
+        )
+        .await
+        .unwrap();
+    let report = "title,severity,rule_id,ip,port,cve,cvss_vector\n\
+        Log4Shell,critical,L4J,192.0.2.20,443,CVE-2021-44228,CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H\n\
+        Old TLS,medium,TLS10,192.0.2.20,443,CVE-2011-3389,CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:C/C:L/I:N/A:N\n";
+    w.s().import_report(&ey, order.id, report.as_bytes().to_vec()).await.unwrap();
+    let list = || async {
+        w.s()
+            .findings(
+                &gent,
+                FindingFilter {
+                    limit: 10,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+    };
+    // Without intelligence: nothing is exploited, so Log4Shell (automatable, total) on a medium
+    // asset is Track, due in 180 days.
+    let before = list().await;
+    assert!(
+        before.iter().all(|f| f.decision.as_deref() == Some("track")),
+        "{:?}",
+        before.iter().map(|f| &f.decision).collect::<Vec<_>>()
+    );
+    assert_eq!(before[0].due_on, Some(d(2020, 5, 18) + chrono::Days::new(180)));
+
+    // CISA lists Log4Shell as exploited: Act, due in 7 days, first in the list.
+    let kev = br#"{"title":"CISA Catalog","vulnerabilities":[{"cveID":"CVE-2021-44228","dateAdded":"2021-12-10","knownRansomwareCampaignUse":"Known"}]}"#;
+    assert!(matches!(
+        w.s().load_intel(Some(&gent), Intel::Kev(parse_kev(kev).unwrap())).await,
+        Err(ServiceError::Forbidden)
+    ));
+    let (entries, prioritised) = w.s().load_intel(Some(&admin), Intel::Kev(parse_kev(kev).unwrap())).await.unwrap();
+    assert_eq!((entries, prioritised), (1, 2));
+    let after = list().await;
+    assert_eq!(after[0].title, "Log4Shell");
+    assert_eq!(after[0].decision.as_deref(), Some("act"));
+    assert_eq!(after[0].due_on, Some(d(2020, 5, 25)));
+    // EPSS alone (a public proof of concept) does not lift a partial, non-automatable finding.
+    let epss = b"#model_version:v2023.03.01,score_date:2024-01-01T00:00:00+0000\ncve,epss,percentile\nCVE-2011-3389,0.5,0.97\n";
+    w.s()
+        .load_intel(Some(&admin), Intel::Epss(parse_epss(epss).unwrap()))
+        .await
+        .unwrap();
+    assert_eq!(list().await[1].decision.as_deref(), Some("track"));
+    // Bad files are refused with the reason.
+    assert!(matches!(parse_kev(b"{}"), Err(ServiceError::Invalid { .. })));
+    assert!(matches!(
+        parse_epss(b"cve,epss,percentile\nCVE-1,2,3\n"),
+        Err(ServiceError::Invalid { .. })
+    ));
+});

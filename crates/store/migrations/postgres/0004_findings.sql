@@ -55,6 +55,8 @@ CREATE TABLE findings (
     recommendation  TEXT,
     status          TEXT NOT NULL DEFAULT 'open',
     status_reason   TEXT,
+    decision        TEXT,
+    due_on          DATE,
     accepted_until  DATE,
     first_seen      TIMESTAMPTZ NOT NULL,
     last_seen       TIMESTAMPTZ NOT NULL,
@@ -64,3 +66,17 @@ CREATE TABLE findings (
 );
 CREATE INDEX findings_priority ON findings (government_id, status, severity_rank DESC, cvss_score DESC);
 CREATE INDEX findings_order ON findings (order_id);
+
+-- Threat intelligence the administrator loads from files (no internet at run time): CISA's
+-- Known Exploited Vulnerabilities catalogue and FIRST's EPSS scores.
+CREATE TABLE kev (
+    cve        TEXT PRIMARY KEY,
+    added_on   DATE,
+    ransomware TEXT
+);
+
+CREATE TABLE epss (
+    cve        TEXT PRIMARY KEY,
+    score      DOUBLE PRECISION NOT NULL,
+    percentile DOUBLE PRECISION NOT NULL
+);

@@ -223,3 +223,45 @@ pub async fn change_status(
     let finding = state.services.change_finding_status(&actor, id, change).await.or_problem(lang)?;
     Ok(Json(finding.into()))
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct IntelLoaded {
+    /// Entries in the file.
+    pub entries: usize,
+    /// Open findings given a new decision and deadline.
+    pub findings_prioritised: usize,
+}
+
+/// Loads CISA's Known Exploited Vulnerabilities catalogue (its JSON file, as the body) and
+/// re-prioritises every open finding (administrators).
+#[utoipa::path(post, path = "/api/v1/intel/kev", tag = "findings", request_body(content = String, content_type = "application/json"),
+    responses((status = 200, body = IntelLoaded), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn load_kev(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, body: Bytes) -> ApiResult<Json<IntelLoaded>> {
+    use cyberveilig_services::intel::IntelSource;
+    let (entries, findings_prioritised) = state
+        .services
+        .load_intel_file(Some(&actor), IntelSource::Kev, &body)
+        .await
+        .or_problem(lang)?;
+    Ok(Json(IntelLoaded {
+        entries,
+        findings_prioritised,
+    }))
+}
+
+/// Loads FIRST's EPSS scores (their CSV, as the body) and re-prioritises every open finding
+/// (administrators).
+#[utoipa::path(post, path = "/api/v1/intel/epss", tag = "findings", request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = IntelLoaded), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn load_epss(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, body: Bytes) -> ApiResult<Json<IntelLoaded>> {
+    use cyberveilig_services::intel::IntelSource;
+    let (entries, findings_prioritised) = state
+        .services
+        .load_intel_file(Some(&actor), IntelSource::Epss, &body)
+        .await
+        .or_problem(lang)?;
+    Ok(Json(IntelLoaded {
+        entries,
+        findings_prioritised,
+    }))
+}

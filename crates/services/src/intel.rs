@@ -1,0 +1,258 @@
+//! Threat intelligence and priority (issue 4, item 7): CISA's KEV catalogue (its JSON file)
+//! and FIRST's EPSS scores (its CSV), loaded from files an administrator provides, and each
+//! open finding's SSVC decision and remediation deadline computed from them.
+
+use crate::Services;
+use crate::authz::{Actor, Permission, can};
+use crate::clock::brussels_date;
+use crate::error::{Result, ServiceError};
+use crate::work::{Who, Work};
+use cyberveilig_domain::ssvc::{DecisionPoints, Exploitation, MissionWellbeing, RemediationTerms, TechnicalImpact, decide};
+use cyberveilig_store::records::{EpssEntry, FindingFilter, KevEntry, StoredFinding};
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::HashMap;
+
+/// An EPSS probability from which a CVE counts as having a public proof of concept. EPSS
+/// estimates exploitation in the next 30 days; at 10 % and above, exploit code is almost
+/// always public. A proxy, documented as such.
+pub const EPSS_POC_THRESHOLD: f64 = 0.1;
+
+#[derive(Deserialize)]
+struct KevFile {
+    vulnerabilities: Vec<KevItem>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct KevItem {
+    #[serde(rename = "cveID")]
+    cve_id: String,
+    date_added: Option<String>,
+    known_ransomware_campaign_use: Option<String>,
+}
+
+fn invalid(en: String, nl: String) -> ServiceError {
+    ServiceError::invalid("file", en, nl)
+}
+
+fn is_cve(text: &str) -> bool {
+    let mut parts = text.splitn(3, '-');
+    matches!((parts.next(), parts.next(), parts.next()), (Some("CVE"), Some(y), Some(n))
+        if y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()) && n.len() >= 4 && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Reads CISA's `known_exploited_vulnerabilities.json`.
+pub fn parse_kev(bytes: &[u8]) -> Result<Vec<KevEntry>> {
+    let file: KevFile = serde_json::from_slice(bytes).map_err(|e| {
+        invalid(
+            format!("not CISA's KEV catalogue (JSON): {e}"),
+            format!("geen KEV-catalogus van CISA (JSON): {e}"),
+        )
+    })?;
+    file.vulnerabilities
+        .into_iter()
+        .map(|v| {
+            let cve = v.cve_id.trim().to_ascii_uppercase();
+            if !is_cve(&cve) {
+                return Err(invalid(format!("'{cve}' is not a CVE id"), format!("'{cve}' is geen CVE-nummer")));
+            }
+            Ok(KevEntry {
+                cve,
+                added_on: v.date_added.and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+                ransomware: v.known_ransomware_campaign_use,
+            })
+        })
+        .collect()
+}
+
+/// Reads FIRST's EPSS CSV (`#model_version:...` comment line, then `cve,epss,percentile`).
+pub fn parse_epss(bytes: &[u8]) -> Result<Vec<EpssEntry>> {
+    let text = std::str::from_utf8(bytes).map_err(|_| {
+        invalid(
+            "the EPSS file is not UTF-8 text".into(),
+            "het EPSS-bestand is geen UTF-8-tekst".into(),
+        )
+    })?;
+    let body: String = text.lines().filter(|l| !l.starts_with('#')).collect::<Vec<_>>().join("\n");
+    let mut reader = csv::Reader::from_reader(body.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| invalid(format!("EPSS CSV: {e}"), format!("EPSS-CSV: {e}")))?
+        .clone();
+    let column = |name: &str| headers.iter().position(|h| h.trim() == name);
+    let (Some(c), Some(s), Some(p)) = (column("cve"), column("epss"), column("percentile")) else {
+        return Err(invalid(
+            "EPSS CSV needs the columns cve, epss, percentile".into(),
+            "EPSS-CSV heeft de kolommen cve, epss, percentile nodig".into(),
+        ));
+    };
+    let mut out = Vec::new();
+    for (line, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| {
+            invalid(
+                format!("EPSS CSV line {}: {e}", line + 2),
+                format!("EPSS-CSV regel {}: {e}", line + 2),
+            )
+        })?;
+        let cve = record.get(c).unwrap_or("").trim().to_ascii_uppercase();
+        let number = |i: usize| {
+            record
+                .get(i)
+                .and_then(|v| v.trim().parse::<f64>().ok())
+                .filter(|v| (0.0..=1.0).contains(v))
+        };
+        match (is_cve(&cve), number(s), number(p)) {
+            (true, Some(score), Some(percentile)) => out.push(EpssEntry { cve, score, percentile }),
+            _ => {
+                return Err(invalid(
+                    format!("EPSS CSV line {}: expected a CVE id and two numbers between 0 and 1", line + 2),
+                    format!(
+                        "EPSS-CSV regel {}: verwacht een CVE-nummer en twee getallen tussen 0 en 1",
+                        line + 2
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The metrics of a CVSS vector, such as `AV` -> `N`.
+fn metrics(vector: &str) -> HashMap<&str, &str> {
+    vector.split('/').filter_map(|m| m.split_once(':')).collect()
+}
+
+/// SSVC's decision points of a finding. Automatable: reachable over the network without user
+/// interaction (CVSS AV:N and UI:N), or, without a vector, an exposed network service. Total
+/// technical impact: confidentiality and integrity both high (C/I or VC/VI), or, without a
+/// vector, a critical severity. Mission and well-being: the asset's criticality.
+pub fn decision_points(f: &StoredFinding, in_kev: bool, epss: Option<f64>, criticality: &str) -> DecisionPoints {
+    let m = f.cvss_vector.as_deref().map(metrics).unwrap_or_default();
+    let automatable = if m.is_empty() {
+        f.port.is_some() || f.url.is_some()
+    } else {
+        m.get("AV") == Some(&"N") && matches!(m.get("UI"), Some(&"N"))
+    };
+    let total = if m.is_empty() {
+        f.severity == "critical"
+    } else {
+        let high = |a: &str, b: &str| m.get(a).or(m.get(b)) == Some(&"H");
+        high("C", "VC") && high("I", "VI")
+    };
+    DecisionPoints {
+        exploitation: if in_kev {
+            Exploitation::Active
+        } else if epss.is_some_and(|e| e >= EPSS_POC_THRESHOLD) {
+            Exploitation::PublicPoc
+        } else {
+            Exploitation::None
+        },
+        automatable,
+        technical_impact: if total { TechnicalImpact::Total } else { TechnicalImpact::Partial },
+        mission_wellbeing: match criticality {
+            "low" => MissionWellbeing::Low,
+            "high" => MissionWellbeing::High,
+            _ => MissionWellbeing::Medium,
+        },
+    }
+}
+
+/// Gives findings their decision and deadline, inside the caller's transaction.
+pub(crate) async fn prioritise(work: &mut Work, findings: &[StoredFinding]) -> Result<usize> {
+    let terms = RemediationTerms::default();
+    let mut criticality: HashMap<i64, HashMap<i64, String>> = HashMap::new();
+    for f in findings {
+        if !criticality.contains_key(&f.government_id) {
+            let assets = work.tx.assets(f.government_id).await?;
+            criticality.insert(f.government_id, assets.into_iter().map(|a| (a.id, a.criticality)).collect());
+        }
+        let mut in_kev = false;
+        let mut epss: Option<f64> = None;
+        for cve in f.cves.split(',').filter(|c| !c.is_empty()) {
+            let (kev, score) = work.tx.threat_of(cve).await?;
+            in_kev |= kev;
+            epss = match (epss, score) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        let level = f
+            .asset_id
+            .and_then(|a| criticality.get(&f.government_id).and_then(|m| m.get(&a)))
+            .map(String::as_str)
+            .unwrap_or("medium");
+        let decision = decide(decision_points(f, in_kev, epss, level));
+        let due_on = brussels_date(f.first_seen) + chrono::Days::new(u64::from(terms.days(decision)));
+        work.tx.set_finding_priority(f.id, decision.as_str(), due_on).await?;
+    }
+    Ok(findings.len())
+}
+
+/// A catalogue an administrator loads.
+pub enum Intel {
+    Kev(Vec<KevEntry>),
+    Epss(Vec<EpssEntry>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntelSource {
+    Kev,
+    Epss,
+}
+
+impl Services {
+    /// Reads a KEV or EPSS file and loads it: the caller's permission is checked before the
+    /// file is read.
+    pub async fn load_intel_file(&self, actor: Option<&Actor>, source: IntelSource, bytes: &[u8]) -> Result<(usize, usize)> {
+        if actor.is_some_and(|a| !can(a, Permission::ManageProgrammes)) {
+            return Err(ServiceError::Forbidden);
+        }
+        let intel = match source {
+            IntelSource::Kev => Intel::Kev(parse_kev(bytes)?),
+            IntelSource::Epss => Intel::Epss(parse_epss(bytes)?),
+        };
+        self.load_intel(actor, intel).await
+    }
+
+    /// Loads CISA's KEV catalogue or FIRST's EPSS scores (an administrator, or the operator on
+    /// the server with `actor` None), replacing the previous one, and re-prioritises every open
+    /// finding. Returns how many entries were loaded and findings prioritised.
+    pub async fn load_intel(&self, actor: Option<&Actor>, intel: Intel) -> Result<(usize, usize)> {
+        let who = match actor {
+            Some(a) if can(a, Permission::ManageProgrammes) => Who::Person(a.clone()),
+            Some(_) => return Err(ServiceError::Forbidden),
+            None => Who::System,
+        };
+        let mut work = Work::begin(self.store.as_ref(), self.clock.now(), who).await?;
+        let (source, entries) = match &intel {
+            Intel::Kev(entries) => {
+                work.tx.replace_kev(entries).await?;
+                ("kev", entries.len())
+            }
+            Intel::Epss(entries) => {
+                work.tx.replace_epss(entries).await?;
+                ("epss", entries.len())
+            }
+        };
+        let mut open = Vec::new();
+        for status in ["open", "in_progress"] {
+            let filter = FindingFilter {
+                status: Some(status.into()),
+                limit: i64::MAX,
+                ..Default::default()
+            };
+            open.extend(work.tx.findings(&filter).await?);
+        }
+        let n = prioritise(&mut work, &open).await?;
+        work.record(
+            "intel.loaded",
+            "programme",
+            0,
+            json!({"source": source, "entries": entries, "findings_prioritised": n}),
+        )
+        .await?;
+        work.commit().await?;
+        Ok((entries, n))
+    }
+}
