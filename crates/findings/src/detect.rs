@@ -8,7 +8,7 @@ pub const DETECT_BYTES: usize = 8192;
 /// Recognises the format from the first bytes of a file (up to [`DETECT_BYTES`] are looked at).
 ///
 /// XML formats are told apart by their root element (`NessusClientData_v2`, `report`, `nmaprun`, `OWASPZAPReport`,
-/// `issues`); JSON formats by keys near the start (`"runs"` with a SARIF version or schema; `"@programName"` or
+/// `issues`); JSON formats by keys near the start (`"runs"` with a SARIF version, schema or `"driver"`; `"@programName"` or
 /// `"@version"` with `"site"` for ZAP; `"template-id"`/`"templateID"` for Nuclei; `"findings"` for the generic
 /// format); CSV by a header line with `title` and `severity` columns.
 pub fn detect(first_bytes: &[u8]) -> Option<Format> {
@@ -58,7 +58,7 @@ fn detect_xml(text: &str) -> Option<Format> {
 
 fn detect_json(text: &str) -> Option<Format> {
     let has = |k: &str| text.contains(k);
-    if has("\"runs\"") && (has("\"2.1.0\"") || text.to_ascii_lowercase().contains("sarif")) {
+    if has("\"runs\"") && (has("\"2.1.0\"") || has("\"driver\"") || text.to_ascii_lowercase().contains("sarif")) {
         return Some(Format::Sarif);
     }
     if has("\"@programName\"") || (has("\"@version\"") && has("\"site\"")) {

@@ -179,10 +179,20 @@ impl<R: Read> BufRead for Input<R> {
     fn consume(&mut self, amt: usize) {
         let amt = amt.min(self.filled - self.pos);
         let consumed = &self.buf[self.pos..self.pos + amt];
-        let newlines = consumed.iter().filter(|&&b| b == b'\n').count() as u64;
+        let newlines = count_newlines(consumed);
         self.counters.newlines.set(self.counters.newlines.get() + newlines);
         self.counters.consumed.set(self.counters.consumed.get() + amt as u64);
         self.pos += amt;
+    }
+}
+
+/// Newlines in a slice. Parsers consume a few bytes at a time: short slices are counted inline, long ones with memchr.
+#[inline]
+fn count_newlines(s: &[u8]) -> u64 {
+    if s.len() < 64 {
+        s.iter().map(|&b| u64::from(b == b'\n')).sum()
+    } else {
+        memchr::memchr_iter(b'\n', s).count() as u64
     }
 }
 

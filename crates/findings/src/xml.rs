@@ -326,9 +326,42 @@ pub(crate) fn name_of<'a>(s: &'a BytesStart<'_>) -> &'a [u8] {
     }
 }
 
+/// The values of several attributes (by local name), unescaped, in one pass over the tag; errors on undefined
+/// entities.
+pub(crate) fn attrs<const N: usize>(
+    s: &BytesStart<'_>,
+    names: [&[u8]; N],
+    counters: &Counters,
+) -> Result<[Option<String>; N], ImportError> {
+    let mut out: [Option<String>; N] = std::array::from_fn(|_| None);
+    for a in s.attributes().with_checks(false) {
+        let a = a.map_err(|e| ImportError::Malformed {
+            position: counters.position(),
+            detail: e.to_string(),
+        })?;
+        let key = a.key.local_name();
+        if let Some(i) = names.iter().position(|n| *n == key.as_ref().as_bytes())
+            && out[i].is_none()
+        {
+            let v = a.normalized_value(quick_xml::XmlVersion::Implicit1_0).map_err(|e| match e {
+                quick_xml::Error::Escape(quick_xml::escape::EscapeError::UnrecognizedEntity(_, n)) => ImportError::UndefinedEntity {
+                    name: n,
+                    position: counters.position(),
+                },
+                other => ImportError::Malformed {
+                    position: counters.position(),
+                    detail: other.to_string(),
+                },
+            })?;
+            out[i] = Some(v.into_owned());
+        }
+    }
+    Ok(out)
+}
+
 /// The value of an attribute (by local name), unescaped; errors on undefined entities.
 pub(crate) fn attr(s: &BytesStart<'_>, name: &[u8], counters: &Counters) -> Result<Option<String>, ImportError> {
-    for a in s.attributes() {
+    for a in s.attributes().with_checks(false) {
         let a = a.map_err(|e| ImportError::Malformed {
             position: counters.position(),
             detail: e.to_string(),

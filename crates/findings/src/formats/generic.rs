@@ -321,10 +321,17 @@ pub(crate) fn import_csv<R: Read>(input: Input<R>, ctx: &mut Ctx<'_>) -> Result<
         }
     };
     let headers = reader.headers().map_err(|e| csv_err(e, &counters))?.clone();
-    let mut keys = Vec::with_capacity(headers.len());
-    for h in headers.iter() {
-        match key(h) {
-            Some(k) => keys.push(k),
+    let keys: Vec<Option<Key>> = headers.iter().map(key).collect();
+    if !keys.contains(&Some(Key::Title)) || !keys.contains(&Some(Key::Severity)) {
+        return Err(ImportError::WrongFormat {
+            expected: Format::GenericCsv,
+            found: "CSV without title and severity columns".into(),
+        });
+    }
+    let mut known = Vec::with_capacity(keys.len());
+    for (h, k) in headers.iter().zip(keys) {
+        match k {
+            Some(k) => known.push(k),
             None => {
                 return Err(ImportError::InvalidField {
                     field: "header".into(),
@@ -338,12 +345,7 @@ pub(crate) fn import_csv<R: Read>(input: Input<R>, ctx: &mut Ctx<'_>) -> Result<
             }
         }
     }
-    if !keys.contains(&Key::Title) || !keys.contains(&Key::Severity) {
-        return Err(ImportError::WrongFormat {
-            expected: Format::GenericCsv,
-            found: "CSV without title and severity columns".into(),
-        });
-    }
+    let keys = known;
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {

@@ -7,7 +7,7 @@ use crate::error::ImportError;
 use crate::input::Input;
 use crate::model::{Asset, CvssVersion, Finding, Format, Host, Severity, Timestamp, Tool};
 use crate::text::{cwes_in, host_from_parts, non_empty, non_empty_owned, normalise_name, push_cve, push_cwe, push_ref, timestamp};
-use crate::xml::{Ev, Xml, attr, name_of};
+use crate::xml::{Ev, Xml, attr, attrs, name_of};
 
 #[derive(Default)]
 struct HostState {
@@ -141,14 +141,20 @@ pub(crate) fn import<R: Read>(input: Input<R>, ctx: &mut Ctx<'_>) -> Result<(), 
                     b"HostProperties" if host.is_some() => Tag::HostProperties,
                     b"tag" if in_properties => Tag::Property(attr(&s, b"name", &counters)?),
                     b"ReportItem" if host.is_some() && item.is_none() => {
-                        let mut it = Box::<Item>::default();
-                        it.plugin_id = attr(&s, b"pluginID", &counters)?.unwrap_or_default();
-                        it.plugin_name = attr(&s, b"pluginName", &counters)?.unwrap_or_default();
-                        it.severity = attr(&s, b"severity", &counters)?;
-                        it.port = attr(&s, b"port", &counters)?;
-                        it.protocol = attr(&s, b"protocol", &counters)?;
-                        it.service = attr(&s, b"svc_name", &counters)?;
-                        Tag::ReportItem(it)
+                        let [plugin_id, plugin_name, severity, port, protocol, service] = attrs(
+                            &s,
+                            [b"pluginID", b"pluginName", b"severity", b"port", b"protocol", b"svc_name"],
+                            &counters,
+                        )?;
+                        Tag::ReportItem(Box::new(Item {
+                            plugin_id: plugin_id.unwrap_or_default(),
+                            plugin_name: plugin_name.unwrap_or_default(),
+                            severity,
+                            port,
+                            protocol,
+                            service,
+                            ..Item::default()
+                        }))
                     }
                     _ if item.is_some() => Tag::ItemField(field(name)),
                     _ => Tag::Other,

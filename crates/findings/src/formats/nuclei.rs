@@ -95,13 +95,24 @@ pub(crate) fn import<R: Read>(mut input: Input<R>, ctx: &mut Ctx<'_>) -> Result<
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
+            let complete_line = line.ends_with(b"\n");
             let r: NucleiResult = serde_json::from_slice(&line).map_err(|e| {
-                let mut err = super::json_error(e, &counters, max_bytes);
-                if let ImportError::Malformed { position: p, .. } | ImportError::Truncated { position: p, .. } = &mut err {
-                    p.line = number;
-                    p.byte = position.byte;
+                let column = Some(e.column() as u64);
+                let at = Position {
+                    byte: position.byte,
+                    line: number,
+                    column,
+                };
+                match super::json_error(e, &counters, max_bytes) {
+                    // A line that ends before its object does, with more lines after it: not JSON lines.
+                    ImportError::Truncated { .. } if complete_line => ImportError::Malformed {
+                        position: at,
+                        detail: format!("line {number} is not one complete JSON object"),
+                    },
+                    ImportError::Truncated { detail, .. } => ImportError::Truncated { position: at, detail },
+                    ImportError::Malformed { detail, .. } => ImportError::Malformed { position: at, detail },
+                    other => other,
                 }
-                err
             })?;
             emit(r, ctx, &mut state, Position { line: number, ..position })?;
         }

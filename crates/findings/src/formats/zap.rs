@@ -178,8 +178,13 @@ fn severity(riskcode: Option<&str>, position: Position) -> Result<Severity, Impo
     }
 }
 
-fn join_evidence(parts: &[Option<&str>]) -> Option<String> {
-    let text: Vec<String> = parts.iter().flatten().map(|p| html_to_text(p)).filter(|p| !p.is_empty()).collect();
+/// Evidence of an instance: the request line, attack and evidence as given (raw text, not HTML), and the other info
+/// (HTML in ZAP reports) as text.
+fn join_evidence(raw: &[Option<&str>], html: Option<&str>) -> Option<String> {
+    let mut text: Vec<String> = raw.iter().flatten().filter_map(non_empty).collect();
+    if let Some(t) = html.map(html_to_text).and_then(non_empty_owned) {
+        text.push(t);
+    }
     if text.is_empty() { None } else { Some(text.join("\n\n")) }
 }
 
@@ -232,12 +237,10 @@ pub(crate) fn emit_alert(site: &Site, a: Alert, ctx: &mut Ctx<'_>, position: Pos
         f.url = i.uri.clone();
         f.parameter = i.param.clone();
         let method = i.method.as_deref().map(|m| format!("{m} {}", i.uri.as_deref().unwrap_or("")));
-        f.evidence = join_evidence(&[
-            method.as_deref(),
-            i.attack.as_deref(),
-            i.evidence.as_deref(),
+        f.evidence = join_evidence(
+            &[method.as_deref(), i.attack.as_deref(), i.evidence.as_deref()],
             i.otherinfo.as_deref().or(a.otherinfo.as_deref()),
-        ]);
+        );
         ctx.asset_of(&f.host);
         ctx.emit(f)?;
     }
