@@ -6,9 +6,11 @@ use crate::authz::{Actor, Permission, can};
 use crate::clock::brussels_date;
 use crate::error::{Result, ServiceError};
 use cyberveilig_domain::Money;
+use cyberveilig_domain::Refusal;
 use cyberveilig_domain::cascade::in_force;
 use cyberveilig_domain::money::Rate;
 use cyberveilig_domain::order::OrderKind;
+use cyberveilig_domain::programme::{GovernmentHistory, Submission, check_submission};
 
 /// The programme's part of an order, as it would be today.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,9 +24,8 @@ pub struct Quote {
     /// The framework agreement an order would go to today, and its first firm.
     pub agreement: Option<String>,
     pub first_firm_id: Option<i64>,
-    /// Whether the government may order this kind now (D3: one basic audit; additional work
-    /// after a basic audit).
-    pub allowed: bool,
+    /// Why the government may not order this kind today (C9, D2, D3, D9), if it may not.
+    pub refusal: Option<Refusal>,
 }
 
 impl Services {
@@ -46,14 +47,18 @@ impl Services {
         }
         let programme = tx.programme(programme_id).await?.ok_or(ServiceError::NotFound("programme"))?;
         let settings = &programme.settings;
-        let rate = settings.rate_for(government.kind, kind);
-        let has_basic = tx.has_basic_audit(programme_id, government_id).await?;
-        let allowed = match kind {
-            OrderKind::Basic => !(settings.one_basic_audit_per_government && has_basic),
-            OrderKind::Additional => !settings.additional_requires_basic || has_basic,
-        };
-        let agreements = tx.agreements().await?;
+        let has_basic_audit = tx.has_basic_audit(programme_id, government_id).await?;
         let today = brussels_date(self.clock.now());
+        // The same rules as a submission; an estimate not typed yet is no refusal here.
+        let submission = Submission {
+            organisation_kind: government.kind,
+            kind,
+            estimated_cost: estimate.or(Some(Money::from_cents(1))),
+            order_date: today,
+        };
+        let refusal = check_submission(settings, &submission, GovernmentHistory { has_basic_audit }).err();
+        let rate = settings.rate_for(government.kind, kind);
+        let agreements = tx.agreements().await?;
         let agreement = in_force(&agreements, today);
         let first = agreement.and_then(|a| a.first_firm());
         let basis = match kind {
@@ -67,7 +72,7 @@ impl Services {
             basis,
             agreement: agreement.map(|a| a.reference.clone()),
             first_firm_id: first.map(|f| f.firm_id),
-            allowed,
+            refusal,
         })
     }
 }

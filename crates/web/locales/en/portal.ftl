@@ -117,8 +117,6 @@ scope-hint-basic = What you want examined, for example the town hall and its ser
 scope-hint-additional = What additional work you order, for example a penetration test of the website.
 order-submit-basic = Order a basic audit
 order-submit-additional = Order additional work
-not-allowed-basic = Your government already has a basic audit in this programme.
-not-allowed-additional = Additional work is possible only after a basic audit.
 kind-basic = Basic audit
 kind-additional = Additional work
 

@@ -117,8 +117,6 @@ scope-hint-basic = Wat u wilt laten onderzoeken, bijvoorbeeld het gemeentehuis e
 scope-hint-additional = Welk bijkomend werk u bestelt, bijvoorbeeld een penetratietest van de website.
 order-submit-basic = Basisaudit bestellen
 order-submit-additional = Bijkomend werk bestellen
-not-allowed-basic = Uw bestuur heeft al een basisaudit in dit programma.
-not-allowed-additional = Bijkomend werk kan pas na een basisaudit.
 kind-basic = Basisaudit
 kind-additional = Bijkomend werk
 

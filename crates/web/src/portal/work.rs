@@ -145,7 +145,8 @@ async fn government_home(state: &AppState, visitor: &Visitor, actor: &Actor, for
                     }
                 }
                 quotes.push(context! {
-                    kind => kind.as_str(), rate => q.rate.to_string(), allowed => q.allowed,
+                    kind => kind.as_str(), rate => q.rate.to_string(), allowed => q.refusal.is_none(),
+                    refusal => q.refusal.as_ref().map(|r| r.message(visitor.lang.is_dutch())),
                     share_cents => q.share.map(Money::cents), basis_cents => q.basis.map(Money::cents),
                 });
             }
