@@ -354,6 +354,7 @@ async fn the_share_of_additional_work_is_computed_by_the_server_as_it_is_typed()
     // Without JavaScript the form's button does the same (once there is a basic audit, D3).
     gent.submit("/start", "/bestellingen", &[("programme_id", "1"), ("kind", "basic")])
         .await;
+    assert!(gent.get("/start").await.body.contains("al een basisaudit"), "the rule's own refusal explains why not a second one");
     let preview = gent
         .submit(
             "/start",
