@@ -246,6 +246,27 @@ async function main() {
     check(missing.status() === 404, "an unknown page is a 404 page");
     await axe(page, "not found");
 
+    // The scan results reach Gent's findings register (imported through the API by the administrator;
+    // Deloitte now signs in with a second factor).
+    const orderId = orderPath.split("/").pop();
+    const token = (
+      await (await fetch(base + "/api/v1/auth/token", { method: "POST", headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: "admin@abb.test", password: "demo" }) })).json()
+    ).token;
+    const scan = '<?xml version="1.0"?><nmaprun scanner="nmap"><host><status state="up"/><address addr="192.0.2.10" addrtype="ipv4"/>' +
+      '<ports><port protocol="tcp" portid="3389"><state state="open"/></port><port protocol="tcp" portid="23"><state state="open"/></port></ports></host></nmaprun>';
+    const imported = await fetch(`${base}/api/v1/orders/${orderId}/imports`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: scan });
+    check(imported.status === 201, `the scan imports (${imported.status})`);
+    await signIn(page, base, "44021@gemeente.test");
+    await visit(page, base, "/bevindingen", "findings register", "findings");
+    await page.locator("table a").first().click();
+    await axe(page, "a finding");
+    await page.getByLabel("Nieuwe stand").selectOption("in_progress");
+    await page.getByRole("button", { name: "Opslaan" }).click();
+    check((await page.content()).includes("in behandeling"), "Gent takes the finding in hand");
+    await page.screenshot({ path: join(shots, "finding.png"), fullPage: true });
+    await signOut(page);
+
     // VVSG.
     await signIn(page, base, "vvsg@vvsg.test");
     await axe(page, "VVSG home");

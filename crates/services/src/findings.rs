@@ -307,3 +307,43 @@ impl Services {
         Ok(updated)
     }
 }
+
+/// A finding as one person sees it: the finding, the statuses they may move it to, and its
+/// history of remediation steps.
+#[derive(Debug, Clone)]
+pub struct FindingView {
+    pub finding: StoredFinding,
+    pub next_statuses: Vec<&'static str>,
+    pub events: Vec<cyberveilig_store::records::Event>,
+}
+
+impl Services {
+    /// One finding, for the government that owns it, the firm of its order, or an administrator.
+    pub async fn finding(&self, actor: &Actor, id: i64) -> Result<FindingView> {
+        use cyberveilig_domain::registry::Role;
+        use cyberveilig_domain::remediation::{FindingStatus, Party, allowed};
+        let mut tx = self.store.read().await?;
+        let finding = tx.finding(id).await?.ok_or(ServiceError::NotFound("finding"))?;
+        let order = tx.order(finding.order_id).await?.ok_or(ServiceError::NotFound("order"))?;
+        let party = match actor.role {
+            Role::ProgrammeAdmin => Party::Administrator,
+            Role::GovernmentMember if actor.organisation_id == finding.government_id => Party::Government,
+            Role::FirmMember if order.firm_id == Some(actor.organisation_id) => Party::Firm,
+            _ => return Err(ServiceError::NotFound("finding")),
+        };
+        let next_statuses = match finding.status.parse::<FindingStatus>() {
+            Ok(from) => FindingStatus::ALL
+                .into_iter()
+                .filter(|to| allowed(from, *to, party))
+                .map(FindingStatus::as_str)
+                .collect(),
+            Err(()) => Vec::new(),
+        };
+        let events = tx.events_of("finding", id).await?;
+        Ok(FindingView {
+            finding,
+            next_statuses,
+            events,
+        })
+    }
+}

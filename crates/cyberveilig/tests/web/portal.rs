@@ -354,7 +354,10 @@ async fn the_share_of_additional_work_is_computed_by_the_server_as_it_is_typed()
     // Without JavaScript the form's button does the same (once there is a basic audit, D3).
     gent.submit("/start", "/bestellingen", &[("programme_id", "1"), ("kind", "basic")])
         .await;
-    assert!(gent.get("/start").await.body.contains("al een basisaudit"), "the rule's own refusal explains why not a second one");
+    assert!(
+        gent.get("/start").await.body.contains("al een basisaudit"),
+        "the rule's own refusal explains why not a second one"
+    );
     let preview = gent
         .submit(
             "/start",
@@ -422,6 +425,25 @@ async fn the_page_matrix() {
             .await,
     );
     let order = format!("/bestellingen/{id}");
+    // A finding of Gent's: EY accepts the order and imports a scan.
+    let ey_token = app.token("ey@firms.test").await;
+    app.post(
+        &ey_token,
+        &format!("/api/v1/orders/{id}/accept"),
+        json!({"price_cents": 500_940, "planned_start_on": "2020-06-01"}),
+    )
+    .await;
+    let scan = r#"<?xml version="1.0"?><nmaprun scanner="nmap"><host><status state="up"/><address addr="192.0.2.9" addrtype="ipv4"/><ports><port protocol="tcp" portid="3389"><state state="open"/></port></ports></host></nmaprun>"#;
+    app.http
+        .post(format!("{}/api/v1/orders/{id}/imports", app.base))
+        .bearer_auth(&ey_token)
+        .body(scan)
+        .send()
+        .await
+        .unwrap();
+    let gent_token = app.token("44021@gemeente.test").await;
+    let finding_id = app.get(&gent_token, "/api/v1/findings").await.1["items"][0]["id"].as_i64().unwrap();
+    let finding = format!("/bevindingen/{finding_id}");
     const OK: u16 = 200;
     const SIGN_IN: u16 = 303;
     const NO: u16 = 403;
@@ -442,6 +464,8 @@ async fn the_page_matrix() {
             [SIGN_IN, OK, OK, NO, NO, NO, NO, NO],
         ),
         (order.clone(), [SIGN_IN, OK, GONE, OK, GONE, OK, GONE, GONE]),
+        ("/bevindingen".into(), [SIGN_IN, OK, OK, OK, OK, OK, NO, NO]),
+        (finding.clone(), [SIGN_IN, OK, GONE, OK, GONE, OK, GONE, GONE]),
         ("/raamovereenkomsten".into(), [SIGN_IN, NO, NO, NO, NO, OK, NO, NO]),
         ("/besturen".into(), [SIGN_IN, NO, NO, NO, NO, OK, NO, NO]),
         ("/mensen".into(), [SIGN_IN, OK, OK, OK, OK, OK, OK, OK]),
@@ -455,6 +479,8 @@ async fn the_page_matrix() {
         .map(|(p, _)| {
             if p == &order {
                 "/bestellingen/{id}"
+            } else if p == &finding {
+                "/bevindingen/{id}"
             } else {
                 p.split('?').next().unwrap_or_default()
             }

@@ -51,6 +51,8 @@ pub const PAGES: &[&str] = &[
     "/bestellingen",
     "/bestellingen/aandeel",
     "/bestellingen/{id}",
+    "/bevindingen",
+    "/bevindingen/{id}",
     "/raamovereenkomsten",
     "/besturen",
     "/mensen",
@@ -86,6 +88,8 @@ pub fn routes() -> Router<AppState> {
         .route("/bestellingen/{id}", get(work::order_page))
         .route("/bestellingen/{id}/{step}", post(work::order_step))
         .route("/programmas/{id}/wijzigen", post(work::amend))
+        .route("/bevindingen", get(work::findings))
+        .route("/bevindingen/{id}", get(work::finding_page).post(work::change_finding))
         .route("/raamovereenkomsten", get(work::agreements))
         .route("/raamovereenkomsten/{id}/activeren", post(work::activate_agreement))
         .route("/besturen", get(work::governments))

@@ -226,13 +226,18 @@ fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
     match role {
         Role::ProgrammeAdmin => items.extend([
             ("/bestellingen", "menu-orders"),
+            ("/bevindingen", "menu-findings"),
             ("/raamovereenkomsten", "menu-agreements"),
             ("/besturen", "menu-governments"),
             ("/mensen", "menu-people"),
             ("/postvak", "menu-outbox"),
         ]),
-        Role::GovernmentMember => items.extend([("/bestellingen", "menu-orders"), ("/mensen", "menu-people")]),
-        Role::FirmMember => items.push(("/bestellingen", "menu-orders")),
+        Role::GovernmentMember => items.extend([
+            ("/bestellingen", "menu-orders"),
+            ("/bevindingen", "menu-findings"),
+            ("/mensen", "menu-people"),
+        ]),
+        Role::FirmMember => items.extend([("/bestellingen", "menu-orders"), ("/bevindingen", "menu-findings")]),
         Role::AssociationMember | Role::Researcher => {}
     }
     items.push(("/account", "menu-account"));

@@ -42,6 +42,8 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "association.html",
     "researcher.html",
     "api_tokens.html",
+    "findings.html",
+    "finding.html",
 ];
 
 fn lang_of(state: &State) -> Lang {
