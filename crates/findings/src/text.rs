@@ -203,7 +203,8 @@ pub(crate) fn html_to_text(html: &str) -> String {
             }
             rest = &rest[end + 1..];
         } else {
-            let end = rest[..rest.len().min(12)].find(';');
+            // Byte search: the 12-byte window may end inside a multi-byte character.
+            let end = rest.as_bytes()[..rest.len().min(12)].iter().position(|&b| b == b';');
             let decoded = end.and_then(|e| decode_entity(&rest[1..e]).map(|c| (c, e)));
             match decoded {
                 Some((c, e)) => {
@@ -455,6 +456,9 @@ mod tests {
         assert_eq!(html_to_text("<p>One &amp; two</p><p>Three&#x21;</p>"), "One & two\n\nThree!");
         assert_eq!(html_to_text("<ul><li>a</li><li>b</li></ul>"), "- a\n- b");
         assert_eq!(html_to_text("a < b & c"), "a < b & c");
+        // An ampersand followed by multi-byte characters within the entity window.
+        assert_eq!(html_to_text("&ééééééé;x"), "&ééééééé;x");
+        assert_eq!(html_to_text("&éé"), "&éé");
     }
 
     #[test]
