@@ -181,7 +181,8 @@ fn main() {
 /// Runs faraday-plugins' Nessus plugin on the same file in a child process and prints its figures and the ratio.
 fn faraday(python: &str, path: &std::path::Path, ours: f64) {
     let script = r#"
-import json, resource, sys, time
+import json, logging, resource, sys, time
+logging.basicConfig(level=logging.ERROR, stream=sys.stderr)
 from faraday_plugins.plugins.manager import PluginsManager
 path = sys.argv[1]
 plugin = PluginsManager().get_plugin("nessus")
@@ -205,6 +206,16 @@ print(json.dumps({"seconds": secs, "vulns": vulns, "hosts": len(data["hosts"]), 
                     .unwrap_or(f64::NAN)
             };
             let (secs, vulns, hosts, rss) = (get("seconds"), get("vulns"), get("hosts"), get("maxrss_kib"));
+            if vulns.is_nan() || vulns == 0.0 {
+                // faraday-plugins logs its parse errors and returns an empty result.
+                let log = String::from_utf8_lossy(&o.stderr);
+                println!(
+                    "faraday-plugins:   read no findings from this file in {secs:.2} s (peak RSS {:.1} MiB); its log: {}",
+                    rss / 1024.0,
+                    log.lines().last().unwrap_or("(empty)")
+                );
+                return;
+            }
             let theirs = vulns / secs;
             println!(
                 "faraday-plugins:   {vulns:.0} vulnerabilities on {hosts:.0} hosts in {secs:.2} s = {theirs:.0} findings/s; peak RSS {:.1} MiB",
