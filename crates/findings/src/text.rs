@@ -10,13 +10,23 @@ pub(crate) fn non_empty(s: impl AsRef<str>) -> Option<String> {
     if t.is_empty() { None } else { Some(t.to_string()) }
 }
 
-/// Same as [`non_empty`] but takes ownership, avoiding a copy when nothing needs trimming.
-pub(crate) fn non_empty_owned(s: String) -> Option<String> {
-    if s.trim().len() == s.len() {
-        if s.is_empty() { None } else { Some(s) }
-    } else {
-        non_empty(&s)
+/// Same as [`non_empty`] but takes ownership, trimming in place (no new allocation).
+pub(crate) fn non_empty_owned(mut s: String) -> Option<String> {
+    let end = s.trim_end().len();
+    s.truncate(end);
+    let start = s.len() - s.trim_start().len();
+    if start > 0 {
+        s.drain(..start);
     }
+    if s.is_empty() { None } else { Some(s) }
+}
+
+/// A trimmed, lower-cased copy-free version of an owned string (lower-cases ASCII in place).
+pub(crate) fn lower_owned(s: String) -> Option<String> {
+    non_empty_owned(s).map(|mut s| {
+        s.make_ascii_lowercase();
+        s
+    })
 }
 
 /// Parses an IP address, accepting `[::1]` brackets and IPv6 zone-less forms; `None` for names.
