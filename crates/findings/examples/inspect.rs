@@ -2,7 +2,7 @@
 //! The format is detected from the content; `-v` prints every finding in full.
 
 use std::fs::File;
-use std::io::{BufReader, Write};
+use std::io::Write;
 
 use cyberveilig_findings::{Finding, Limits, SinkError, import_detected};
 
@@ -43,7 +43,7 @@ fn main() {
         }
         Ok(())
     };
-    match import_detected(BufReader::new(file), &Limits::default(), &mut sink) {
+    match import_detected(file, &Limits::default(), &mut sink) {
         Ok(report) => {
             println!(
                 "format={} tool_version={:?} start={:?} end={:?} findings={} invalid_cvss={} assets={} bytes={}",

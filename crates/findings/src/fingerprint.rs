@@ -21,10 +21,11 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::io::Write;
 
 use sha2::{Digest, Sha256};
 
-use crate::model::{Finding, Tool};
+use crate::model::{Finding, Host, Tool};
 use crate::text::normalise_url;
 
 /// A SHA-256 fingerprint.
@@ -62,19 +63,48 @@ impl fmt::Debug for Fingerprint {
 
 struct Hasher(Sha256);
 
+/// Writes `n` in decimal into `buf`, returning the digits (no allocation: this runs for every field of every finding).
+fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return &buf[i..];
+        }
+    }
+}
+
 impl Hasher {
-    fn field(&mut self, name: &str, value: Option<&str>) {
+    fn field(&mut self, name: &str, value: Option<&[u8]>) {
         self.0.update(name.as_bytes());
         match value {
             Some(v) => {
+                let mut buf = [0u8; 20];
                 self.0.update(b"=");
-                self.0.update(v.len().to_string().as_bytes());
+                self.0.update(decimal(v.len() as u64, &mut buf));
                 self.0.update(b":");
-                self.0.update(v.as_bytes());
+                self.0.update(v);
             }
             None => self.0.update(b"=-"),
         }
         self.0.update(b"\n");
+    }
+
+    fn text(&mut self, name: &str, value: Option<&str>) {
+        self.field(name, value.map(str::as_bytes));
+    }
+
+    fn number(&mut self, name: &str, value: Option<u64>) {
+        let mut buf = [0u8; 20];
+        match value {
+            Some(n) => {
+                let digits = decimal(n, &mut buf);
+                self.field(name, Some(digits));
+            }
+            None => self.field(name, None),
+        }
     }
 }
 
@@ -82,43 +112,52 @@ impl Hasher {
 pub fn compute(f: &Finding) -> Fingerprint {
     let mut h = Hasher(Sha256::new());
     h.0.update(b"cyberveilig-finding-fingerprint-v1\n");
-    let family = match (&f.tool, &f.tool_name) {
+    match (&f.tool, &f.tool_name) {
         (Tool::Sarif | Tool::Generic, Some(name)) if !name.trim().is_empty() => {
-            format!("{}/{}", f.tool.name(), name.trim().to_lowercase())
+            let family = format!("{}/{}", f.tool.name(), name.trim().to_lowercase());
+            h.text("family", Some(&family));
         }
-        _ => f.tool.name().to_string(),
-    };
-    h.field("family", Some(&family));
+        _ => h.text("family", Some(f.tool.name())),
+    }
     let rule_from_title = f.rule_id.trim().is_empty();
     if rule_from_title {
         let title = f.title.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
-        h.field("rule", Some(&title));
+        h.text("rule", Some(&title));
         let mut cwe = f.cwe.clone();
         cwe.sort_unstable();
         cwe.dedup();
         let cwe = cwe.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(",");
-        h.field("cwe", Some(&cwe));
+        h.text("cwe", Some(&cwe));
     } else {
-        h.field("rule", Some(f.rule_id.trim()));
-        h.field("cwe", None);
+        h.text("rule", Some(f.rule_id.trim()));
+        h.text("cwe", None);
     }
-    let host = f.host.as_ref().and_then(|h| h.key());
-    h.field("host", host.as_deref());
-    let port = f.port.map(|p| p.to_string());
-    h.field("port", port.as_deref());
-    let protocol = f.protocol.as_ref().map(|p| p.trim().to_ascii_lowercase());
-    h.field("protocol", protocol.as_deref());
+    match f.host.as_ref() {
+        Some(Host { ip: Some(ip), .. }) => {
+            // Canonical text of the address, without allocating.
+            let mut buf = [0u8; 64];
+            let mut cursor = std::io::Cursor::new(&mut buf[..]);
+            let _ = write!(cursor, "{ip}");
+            let len = cursor.position() as usize;
+            h.field("host", Some(&buf[..len]));
+        }
+        Some(Host {
+            ip: None,
+            name: Some(name),
+        }) => h.text("host", Some(name)),
+        _ => h.text("host", None),
+    }
+    h.number("port", f.port.map(u64::from));
+    match f.protocol.as_deref().map(str::trim) {
+        Some(p) if p.bytes().any(|b| b.is_ascii_uppercase()) => h.text("protocol", Some(&p.to_ascii_lowercase())),
+        p => h.text("protocol", p),
+    }
     let url = f.url.as_deref().map(normalise_url);
-    h.field("url", url.as_deref());
-    h.field("parameter", f.parameter.as_deref());
-    h.field("file", f.file.as_deref());
-    let line = if f.tool_key.is_none() {
-        f.line.map(|l| l.to_string())
-    } else {
-        None
-    };
-    h.field("line", line.as_deref());
-    h.field("key", f.tool_key.as_deref());
+    h.text("url", url.as_deref());
+    h.text("parameter", f.parameter.as_deref());
+    h.text("file", f.file.as_deref());
+    h.number("line", if f.tool_key.is_none() { f.line.map(u64::from) } else { None });
+    h.text("key", f.tool_key.as_deref());
     Fingerprint(h.0.finalize().into())
 }
 
@@ -281,6 +320,32 @@ mod tests {
         b.rule_id = "12".into();
         b.parameter = Some("3".into());
         assert_ne!(compute(&a), compute(&b));
+    }
+
+    #[test]
+    fn the_documented_recipe_gives_these_hashes() {
+        // Expected values computed with Python's hashlib from the recipe in the module documentation and FORMATS.md.
+        assert_eq!(
+            compute(&base()).to_hex(),
+            "5f777e3b5d27e9280393b9373c0a0e0f1f1d67ea06f85cebaeff6c970a6f4046"
+        );
+        let mut web = Finding::new(Tool::Zap, "40012", "XSS", Severity::High);
+        web.host = host_from("WWW.Gemeente.example");
+        web.port = Some(443);
+        web.protocol = Some("TCP".into());
+        web.url = Some("HTTPS://WWW.Gemeente.example:443/zoeken?q=1&a=2#x".into());
+        web.parameter = Some("q".into());
+        assert_eq!(
+            compute(&web).to_hex(),
+            "3bdcfd6eed639348850bb8d7655cef594582c0e7a9a14c3b7d47807e2753d3be"
+        );
+        let mut manual = Finding::new(Tool::Generic, "", "Password  policy allows\n6 characters", Severity::Low);
+        manual.tool_name = Some("Manual".into());
+        manual.cwe = vec![521];
+        assert_eq!(
+            compute(&manual).to_hex(),
+            "b10695692e0f1feaa3e89205b3d36a6eb20311d2e8e2c3cda917772504ec6f06"
+        );
     }
 
     #[test]

@@ -20,7 +20,7 @@
 //! ```
 
 use std::collections::HashMap;
-use std::io::BufRead;
+use std::io::Read;
 
 pub mod error;
 pub mod fingerprint;
@@ -136,9 +136,12 @@ impl<'s> Ctx<'s> {
 
 /// Imports a report of a known format, handing each finding to `sink` as it is parsed.
 ///
+/// `reader` is any `std::io::Read` (a `BufRead` too): the importer buffers it itself, so a `File` or a request body
+/// can be given directly.
+///
 /// The sink may return an error to stop the import; it comes back as [`ImportError::Sink`]. On any error the sink
 /// may already have received findings: import inside a transaction to keep all or nothing.
-pub fn import<R: BufRead>(
+pub fn import<R: Read>(
     format: Format,
     reader: R,
     limits: &Limits,
@@ -149,7 +152,7 @@ pub fn import<R: BufRead>(
 }
 
 /// Detects the format from the first bytes (see [`detect`]) and imports the report.
-pub fn import_detected<R: BufRead>(
+pub fn import_detected<R: Read>(
     reader: R,
     limits: &Limits,
     sink: &mut dyn FnMut(Finding) -> Result<(), SinkError>,
@@ -164,7 +167,7 @@ pub fn import_detected<R: BufRead>(
 }
 
 /// Imports a whole report into memory: convenient for small files and tests.
-pub fn import_to_vec<R: BufRead>(format: Option<Format>, reader: R, limits: &Limits) -> Result<(Report, Vec<Finding>), ImportError> {
+pub fn import_to_vec<R: Read>(format: Option<Format>, reader: R, limits: &Limits) -> Result<(Report, Vec<Finding>), ImportError> {
     let mut findings = Vec::new();
     let mut sink = |f: Finding| -> Result<(), SinkError> {
         findings.push(f);
@@ -177,7 +180,7 @@ pub fn import_to_vec<R: BufRead>(format: Option<Format>, reader: R, limits: &Lim
     Ok((report, findings))
 }
 
-fn run<R: BufRead>(
+fn run<R: Read>(
     format: Format,
     input: Input<R>,
     limits: &Limits,

@@ -10,13 +10,23 @@ pub(crate) fn non_empty(s: impl AsRef<str>) -> Option<String> {
     if t.is_empty() { None } else { Some(t.to_string()) }
 }
 
-/// Same as [`non_empty`] but takes ownership, avoiding a copy when nothing needs trimming.
-pub(crate) fn non_empty_owned(s: String) -> Option<String> {
-    if s.trim().len() == s.len() {
-        if s.is_empty() { None } else { Some(s) }
-    } else {
-        non_empty(&s)
+/// Same as [`non_empty`] but takes ownership, trimming in place (no new allocation).
+pub(crate) fn non_empty_owned(mut s: String) -> Option<String> {
+    let end = s.trim_end().len();
+    s.truncate(end);
+    let start = s.len() - s.trim_start().len();
+    if start > 0 {
+        s.drain(..start);
     }
+    if s.is_empty() { None } else { Some(s) }
+}
+
+/// A trimmed, lower-cased copy-free version of an owned string (lower-cases ASCII in place).
+pub(crate) fn lower_owned(s: String) -> Option<String> {
+    non_empty_owned(s).map(|mut s| {
+        s.make_ascii_lowercase();
+        s
+    })
 }
 
 /// Parses an IP address, accepting `[::1]` brackets and IPv6 zone-less forms; `None` for names.
@@ -203,7 +213,8 @@ pub(crate) fn html_to_text(html: &str) -> String {
             }
             rest = &rest[end + 1..];
         } else {
-            let end = rest[..rest.len().min(12)].find(';');
+            // Byte search: the 12-byte window may end inside a multi-byte character.
+            let end = rest.as_bytes()[..rest.len().min(12)].iter().position(|&b| b == b';');
             let decoded = end.and_then(|e| decode_entity(&rest[1..e]).map(|c| (c, e)));
             match decoded {
                 Some((c, e)) => {
@@ -455,6 +466,9 @@ mod tests {
         assert_eq!(html_to_text("<p>One &amp; two</p><p>Three&#x21;</p>"), "One & two\n\nThree!");
         assert_eq!(html_to_text("<ul><li>a</li><li>b</li></ul>"), "- a\n- b");
         assert_eq!(html_to_text("a < b & c"), "a < b & c");
+        // An ampersand followed by multi-byte characters within the entity window.
+        assert_eq!(html_to_text("&ééééééé;x"), "&ééééééé;x");
+        assert_eq!(html_to_text("&éé"), "&éé");
     }
 
     #[test]

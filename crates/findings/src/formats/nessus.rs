@@ -6,7 +6,9 @@ use crate::Ctx;
 use crate::error::ImportError;
 use crate::input::Input;
 use crate::model::{Asset, CvssVersion, Finding, Format, Host, Severity, Timestamp, Tool};
-use crate::text::{cwes_in, host_from_parts, non_empty, non_empty_owned, normalise_name, push_cve, push_cwe, push_ref, timestamp};
+use crate::text::{
+    cwes_in, host_from_parts, lower_owned, non_empty, non_empty_owned, normalise_name, push_cve, push_cwe, push_ref, timestamp,
+};
 use crate::xml::{Ev, Xml, attr, attrs, name_of};
 
 #[derive(Default)]
@@ -293,8 +295,8 @@ fn read_field<R: Read>(xml: &mut Xml<R>, f: Field, it: &mut Item) -> Result<(), 
     Ok(())
 }
 
-fn severity(it: &Item, counters: &crate::input::Counters) -> Result<Severity, ImportError> {
-    if let Some(s) = it.severity.as_deref() {
+fn severity(severity: Option<&str>, risk_factor: Option<&str>, counters: &crate::input::Counters) -> Result<Severity, ImportError> {
+    if let Some(s) = severity {
         return match s.trim() {
             "0" => Ok(Severity::Info),
             "1" => Ok(Severity::Low),
@@ -308,7 +310,7 @@ fn severity(it: &Item, counters: &crate::input::Counters) -> Result<Severity, Im
             }),
         };
     }
-    match it.risk_factor.as_deref() {
+    match risk_factor {
         Some(r) => Severity::parse_word(r).ok_or_else(|| ImportError::InvalidField {
             field: "risk_factor".into(),
             value: r.into(),
@@ -322,28 +324,29 @@ fn severity(it: &Item, counters: &crate::input::Counters) -> Result<Severity, Im
 }
 
 fn emit(it: Item, host: Option<&HostState>, ctx: &mut Ctx<'_>, counters: &crate::input::Counters) -> Result<(), ImportError> {
-    if it.plugin_id.trim().is_empty() {
+    let Some(plugin_id) = non_empty_owned(it.plugin_id) else {
         return Err(ImportError::MissingField {
             field: "ReportItem@pluginID".into(),
             position: counters.position(),
         });
-    }
-    let severity = severity(&it, counters)?;
-    if it.plugin_id.trim() == "19506"
+    };
+    let severity = severity(it.severity.as_deref(), it.risk_factor.as_deref(), counters)?;
+    if plugin_id == "19506"
         && ctx.meta.tool_version.is_none()
         && let Some(out) = it.output.as_deref()
         && let Some(line) = out.lines().find(|l| l.trim_start().starts_with("Nessus version"))
     {
         ctx.meta.tool_version = line.split_once(':').and_then(|(_, v)| non_empty(v));
     }
-    let title = if it.plugin_name.trim().is_empty() {
-        format!("Nessus plugin {}", it.plugin_id.trim())
-    } else {
-        it.plugin_name.trim().to_string()
-    };
-    let mut f = Finding::new(Tool::Nessus, it.plugin_id.trim(), title, severity);
+    let title = non_empty_owned(it.plugin_name).unwrap_or_else(|| format!("Nessus plugin {plugin_id}"));
+    let mut f = Finding::new(Tool::Nessus, plugin_id, title, severity);
     f.description = match (it.synopsis, it.description) {
-        (Some(s), Some(d)) if s != d => Some(format!("{s}\n\n{d}")),
+        (Some(mut s), Some(d)) if s != d => {
+            s.reserve(2 + d.len());
+            s.push_str("\n\n");
+            s.push_str(&d);
+            Some(s)
+        }
         (Some(s), _) => Some(s),
         (None, d) => d,
     };
@@ -364,7 +367,11 @@ fn emit(it: Item, host: Option<&HostState>, ctx: &mut Ctx<'_>, counters: &crate:
     f.references = it.references;
     f.host = host.and_then(|h| h.host.clone());
     f.port = it.port.as_deref().and_then(|p| p.trim().parse::<u16>().ok()).filter(|&p| p != 0);
-    f.protocol = it.protocol.as_deref().and_then(non_empty).map(|p| p.to_ascii_lowercase());
-    f.service = it.service.as_deref().map(|s| s.trim().trim_end_matches('?')).and_then(non_empty);
+    f.protocol = it.protocol.and_then(lower_owned);
+    // Nessus marks a guessed service with a trailing '?' ("https?").
+    f.service = it.service.and_then(non_empty_owned).and_then(|mut s| {
+        s.truncate(s.trim_end_matches('?').len());
+        non_empty_owned(s)
+    });
     ctx.emit(f)
 }

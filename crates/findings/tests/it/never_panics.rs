@@ -60,6 +60,41 @@ proptest! {
     }
 
     #[test]
+    fn complete_cvss4_vectors_score_without_panic(
+        base in proptest::collection::vec(0usize..4, 11),
+        extra in proptest::collection::vec((0usize..21, 0usize..5), 0..10),
+    ) {
+        // Every base metric with a valid value, plus threat, environmental and supplemental metrics at random.
+        let base_metrics: [(&str, &[&str]); 11] = [
+            ("AV", &["N", "A", "L", "P"]), ("AC", &["L", "H"]), ("AT", &["N", "P"]), ("PR", &["N", "L", "H"]),
+            ("UI", &["N", "P", "A"]), ("VC", &["H", "L", "N"]), ("VI", &["H", "L", "N"]), ("VA", &["H", "L", "N"]),
+            ("SC", &["H", "L", "N"]), ("SI", &["H", "L", "N"]), ("SA", &["H", "L", "N"]),
+        ];
+        let other: [(&str, &[&str]); 21] = [
+            ("E", &["X", "A", "P", "U"]), ("CR", &["X", "H", "M", "L"]), ("IR", &["X", "H", "M", "L"]), ("AR", &["X", "H", "M", "L"]),
+            ("MAV", &["X", "N", "A", "L", "P"]), ("MAC", &["X", "L", "H"]), ("MAT", &["X", "N", "P"]), ("MPR", &["X", "N", "L", "H"]),
+            ("MUI", &["X", "N", "P", "A"]), ("MVC", &["X", "H", "L", "N"]), ("MVI", &["X", "H", "L", "N"]), ("MVA", &["X", "H", "L", "N"]),
+            ("MSC", &["X", "H", "L", "N"]), ("MSI", &["X", "S", "H", "L", "N"]), ("MSA", &["X", "S", "H", "L", "N"]),
+            ("S", &["X", "N", "P"]), ("AU", &["X", "N", "Y"]), ("R", &["X", "A", "U", "I"]), ("V", &["X", "D", "C"]),
+            ("RE", &["X", "L", "M", "H"]), ("U", &["X", "Clear", "Green", "Amber", "Red"]),
+        ];
+        let mut parts: Vec<String> = base_metrics.iter().zip(&base).map(|((m, vals), i)| format!("{m}:{}", vals[i % vals.len()])).collect();
+        let mut used = std::collections::HashSet::new();
+        for (m, v) in extra {
+            if used.insert(m) {
+                let (name, vals) = other[m];
+                parts.push(format!("{name}:{}", vals[v % vals.len()]));
+            }
+        }
+        let vector = format!("CVSS:4.0/{}", parts.join("/"));
+        let json = format!("{{\"findings\":[{{\"title\":\"t\",\"severity\":\"low\",\"cvss_vector\":\"{vector}\"}}]}}");
+        let (_, f) = import_to_vec(Some(Format::GenericJson), json.as_bytes(), &limits()).unwrap();
+        let c = f[0].cvss.as_ref().unwrap();
+        prop_assert!(c.computed, "{} refused: {:?}", vector, c.invalid_vector);
+        prop_assert!(c.score.is_some_and(|s| (0.0..=10.0).contains(&s)));
+    }
+
+    #[test]
     fn arbitrary_cvss_vectors_never_panic(parts in proptest::collection::vec(("(AV|AC|AT|PR|UI|S|C|I|A|VC|VI|VA|SC|SI|SA|E|MAV|Au|CR)", "[NLHPRAUCX]"), 0..14), version in "(3\\.0|3\\.1|4\\.0|2\\.0)") {
         let body: Vec<String> = parts.iter().map(|(m, v)| format!("{m}:{v}")).collect();
         let vector = format!("CVSS:{version}/{}", body.join("/"));
