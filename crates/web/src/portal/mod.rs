@@ -2,10 +2,10 @@
 //! JavaScript. Every page goes through a service, which decides what the person may see.
 
 pub mod i18n;
+mod pages;
 mod public;
 pub mod session;
 pub mod view;
-mod work;
 
 use crate::AppState;
 use axum::Router;
@@ -82,23 +82,26 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/uitnodiging/{token}", get(public::invitation_page).post(public::accept_invitation))
         .route("/registreren", get(public::register_page).post(public::register))
-        .route("/start", get(work::home))
-        .route("/bestellingen", get(work::orders).post(work::submit_order))
-        .route("/bestellingen/aandeel", get(work::share))
-        .route("/bestellingen/{id}", get(work::order_page))
-        .route("/bestellingen/{id}/{step}", post(work::order_step))
-        .route("/programmas/{id}/wijzigen", post(work::amend))
-        .route("/bevindingen", get(work::findings))
-        .route("/bevindingen/{id}", get(work::finding_page).post(work::change_finding))
-        .route("/raamovereenkomsten", get(work::agreements))
-        .route("/raamovereenkomsten/{id}/activeren", post(work::activate_agreement))
-        .route("/besturen", get(work::governments))
-        .route("/mensen", get(work::people))
-        .route("/mensen/uitnodigen", post(work::invite))
-        .route("/postvak", get(work::outbox))
-        .route("/account", get(work::account))
-        .route("/account/api-tokens", post(work::make_token))
-        .route("/account/api-tokens/{id}/intrekken", post(work::revoke_token))
+        .route("/start", get(pages::home::home))
+        .route("/bestellingen", get(pages::orders::orders).post(pages::home::submit_order))
+        .route("/bestellingen/aandeel", get(pages::home::share))
+        .route("/bestellingen/{id}", get(pages::orders::order_page))
+        .route("/bestellingen/{id}/{step}", post(pages::orders::order_step))
+        .route("/programmas/{id}/wijzigen", post(pages::admin::amend))
+        .route("/bevindingen", get(pages::findings::findings))
+        .route(
+            "/bevindingen/{id}",
+            get(pages::findings::finding_page).post(pages::findings::change_finding),
+        )
+        .route("/raamovereenkomsten", get(pages::admin::agreements))
+        .route("/raamovereenkomsten/{id}/activeren", post(pages::admin::activate_agreement))
+        .route("/besturen", get(pages::admin::governments))
+        .route("/mensen", get(pages::admin::people))
+        .route("/mensen/uitnodigen", post(pages::admin::invite))
+        .route("/postvak", get(pages::admin::outbox))
+        .route("/account", get(pages::account::account))
+        .route("/account/api-tokens", post(pages::account::make_token))
+        .route("/account/api-tokens/{id}/intrekken", post(pages::account::revoke_token))
 }
 
 /// The pages' templates parse (a test; a broken template must fail CI, not a request).

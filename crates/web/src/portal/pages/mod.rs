@@ -1,0 +1,178 @@
+//! The signed-in pages, by subject. Thin: read the form, call a service, render. What the
+//! pages share (names, an order's view, form parsing) lives here.
+
+pub mod account;
+pub mod admin;
+pub mod findings;
+pub mod home;
+pub mod orders;
+
+pub(super) use super::session::{Member, PageForm, Visitor};
+pub(super) use crate::AppState;
+pub(super) use axum::extract::{Path, Query, State};
+pub(super) use axum::http::StatusCode;
+pub(super) use axum::response::{IntoResponse, Redirect, Response};
+pub(super) use chrono::NaiveDate;
+pub(super) use cyberveilig_domain::Money;
+pub(super) use cyberveilig_domain::calendar::is_working_day;
+pub(super) use cyberveilig_domain::order::{OrderAction, OrderKind, OrderState, allows};
+pub(super) use cyberveilig_domain::registry::{OrganisationKind, Role};
+pub(super) use cyberveilig_services::authz::{Permission, can};
+pub(super) use cyberveilig_services::clock::brussels_date;
+pub(super) use cyberveilig_services::orders::{FirmStep, NewOrder, OwnerStep};
+pub(super) use cyberveilig_services::people::NewInvitation;
+pub(super) use cyberveilig_services::store::records::{Order, OrderFilter, OrganisationFilter};
+pub(super) use cyberveilig_services::{Actor, ServiceError};
+pub(super) use minijinja::context;
+pub(super) use minijinja::value::Value;
+pub(super) use serde::Deserialize;
+pub(super) use std::collections::HashMap;
+
+pub(super) const PAGE: i64 = 50;
+
+pub(super) async fn org_name(state: &AppState, id: i64) -> String {
+    state
+        .directory
+        .organisation(&state.services, id)
+        .await
+        .map(|o| o.name.clone())
+        .unwrap_or_else(|_| format!("#{id}"))
+}
+
+/// Working days from `today` until `due` (0 on the day itself; negative once past).
+pub(super) fn working_days_left(today: NaiveDate, due: NaiveDate) -> i64 {
+    if due < today {
+        return -(today - due).num_days();
+    }
+    today
+        .iter_days()
+        .skip(1)
+        .take_while(|d| *d <= due)
+        .filter(|d| is_working_day(*d))
+        .count() as i64
+}
+
+pub(super) async fn order_view(state: &AppState, o: &Order) -> Value {
+    let today = brussels_date(state.services.clock.now());
+    let firm = match o.firm_id {
+        Some(id) => Some(org_name(state, id).await),
+        None => None,
+    };
+    let agreement = match o.agreement_id {
+        Some(id) => state
+            .directory
+            .agreement_reference(&state.services, id)
+            .await
+            .ok()
+            .flatten()
+            .map(|r| r.to_string()),
+        None => None,
+    };
+    let open_offer = o.state == OrderState::Offered;
+    context! {
+        id => o.id, kind => o.kind.as_str(), state => o.state.as_str(), scope => o.scope.clone(),
+        government => org_name(state, o.government_id).await, firm, agreement,
+        submitted_on => o.submitted_on.to_string(), rate => o.rate.to_string(),
+        response_due_on => o.response_due_on.filter(|_| open_offer).map(|d| d.to_string()),
+        days_left => o.response_due_on.filter(|_| open_offer).map(|d| working_days_left(today, d)),
+        overdue => o.response_due_on.is_some_and(|d| open_offer && d < today),
+        price_cents => o.price.map(Money::cents), estimated_cost_cents => o.estimated_cost.map(Money::cents),
+        reserved_cents => o.reserved.cents(), paid_cents => o.paid.cents(),
+        invoice_number => o.invoice_number.clone(), invoiced_cents => o.invoiced.map(Money::cents),
+        planned_start_on => o.planned_start_on.map(|d| d.to_string()),
+    }
+}
+
+pub(super) async fn order_views(state: &AppState, orders: &[Order]) -> Vec<Value> {
+    let mut out = Vec::with_capacity(orders.len());
+    for o in orders {
+        out.push(order_view(state, o).await);
+    }
+    out
+}
+
+pub(super) async fn orders_of(state: &AppState, actor: &Actor, filter: OrderFilter) -> Vec<Order> {
+    state
+        .services
+        .orders(actor, OrderFilter { limit: 500, ..filter })
+        .await
+        .unwrap_or_default()
+}
+
+pub(super) async fn public_figures(state: &AppState) -> Vec<Value> {
+    let total = crate::portal::public::count_local_governments(state).await;
+    let mut out = Vec::new();
+    for p in state.services.programmes_public().await.unwrap_or_default() {
+        let counts = state.services.order_counts(p.programme.id).await.unwrap_or_default();
+        let audits: i64 = counts
+            .iter()
+            .filter(|(k, s, _)| *k == OrderKind::Basic && !matches!(s, OrderState::Cancelled | OrderState::Unplaceable))
+            .map(|(_, _, n)| n)
+            .sum();
+        let b = p.balances;
+        let mut by_state: Vec<Value> = Vec::new();
+        for s in OrderState::ALL {
+            let n = |kind| {
+                counts
+                    .iter()
+                    .filter(|(k, st, _)| *k == kind && *st == s)
+                    .map(|(_, _, n)| *n)
+                    .sum::<i64>()
+            };
+            let (basic, additional) = (n(OrderKind::Basic), n(OrderKind::Additional));
+            if basic + additional > 0 {
+                by_state.push(context! { state => s.as_str(), basic, additional });
+            }
+        }
+        out.push(context! {
+            id => p.programme.id, name => p.programme.name.clone(),
+            budget_cents => b.budget.cents(), reserved_cents => b.reserved.cents(), paid_cents => b.paid.cents(),
+            available_cents => b.available().cents(), waitlisted => p.waitlisted_count, audits,
+            reached => state.services.governments_reached(p.programme.id).await.unwrap_or(0),
+            total_governments => total, counts => by_state,
+        });
+    }
+    out
+}
+
+pub(super) fn nonempty(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+pub(super) fn parse_date(text: &str, field: &'static str) -> Result<NaiveDate, ServiceError> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| ServiceError::invalid(field, "give a date", "geef een datum"))
+}
+
+pub(super) fn parse_amount(text: &str, field: &'static str) -> Result<Money, ServiceError> {
+    Money::parse_euro(text).map_err(|_| {
+        ServiceError::invalid(
+            field,
+            "give an amount in euros, such as 5.009,40",
+            "geef een bedrag in euro, bijvoorbeeld 5.009,40",
+        )
+    })
+}
+
+pub(super) fn forbidden(visitor: &Visitor) -> Response {
+    visitor.message(StatusCode::FORBIDDEN, "forbidden-title", "forbidden-body")
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn working_days_left_skip_weekends_and_holidays() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2020, m, day).unwrap();
+        // Monday 18 May 2020 to Tuesday 26 May: Ascension (21 May) and the weekend skipped.
+        assert_eq!(working_days_left(d(5, 18), d(5, 26)), 5);
+        assert_eq!(working_days_left(d(5, 26), d(5, 26)), 0);
+        assert_eq!(working_days_left(d(5, 27), d(5, 26)), -1);
+    }
+}
