@@ -1,7 +1,7 @@
 //! Streaming importers that turn scanner reports into one normalised finding model with stable dedup fingerprints.
 //!
 //! Pure parsing: no I/O beyond the reader given, no async, no database. Findings go to a sink one at a time, so memory
-//! does not grow with the number of findings (see FORMATS.md for the two JSON formats read whole).
+//! does not grow with the number of findings (FORMATS.md says what each format holds at once).
 //!
 //! ```
 //! use cyberveilig_findings::{import_detected, Limits};

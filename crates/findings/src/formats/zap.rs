@@ -1,14 +1,17 @@
 //! OWASP ZAP traditional reports, XML (`OWASPZAPReport/site/alerts/alertitem/instances/instance`) and JSON (the same
-//! names, `@`-prefixed attributes). One finding per instance; an alert without instances is one finding.
+//! names, `@`-prefixed attributes). Both are streamed: one alert in memory at a time. One finding per instance; an
+//! alert without instances is one finding.
 
 use std::io::Read;
 
-use serde::Deserialize;
-use serde_json::Value;
+use std::fmt;
+
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
 
 use crate::Ctx;
 use crate::error::{ImportError, Position};
-use crate::input::Input;
+use crate::input::{Counters, Input};
 use crate::model::{Finding, Format, Severity, Tool};
 use crate::text::{cwes_in, host_from, html_to_text, non_empty, non_empty_owned, push_cwe, push_ref, split_url, timestamp, url_port};
 use crate::xml::{Ev, Xml, attr, name_of};
@@ -250,16 +253,6 @@ pub(crate) fn emit_alert(site: &Site, a: Alert, ctx: &mut Ctx<'_>, position: Pos
 // ---------------------------------------------------------------------------------------------------------------------
 // JSON
 
-#[derive(Deserialize)]
-struct JsonReport {
-    #[serde(rename = "@version")]
-    version: Option<Value>,
-    #[serde(rename = "@generated")]
-    generated: Option<Value>,
-    #[serde(default)]
-    site: Option<Value>,
-}
-
 fn scalar(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => non_empty(s),
@@ -269,92 +262,229 @@ fn scalar(v: &Value) -> Option<String> {
     }
 }
 
-fn get<'a>(o: &'a serde_json::Map<String, Value>, k: &str) -> Option<&'a Value> {
-    o.get(k)
+/// One alert object of the JSON report, made into an [`Alert`].
+fn alert_from_json(a: Map<String, Value>) -> Alert {
+    let mut alert = Alert::default();
+    for (k, v) in &a {
+        if k == "instances" {
+            continue;
+        }
+        if let Some(v) = scalar(v) {
+            set_alert_field(&mut alert, k, v);
+        }
+    }
+    if let Some(Value::Array(instances)) = a.get("instances") {
+        for i in instances {
+            let Value::Object(i) = i else { continue };
+            let mut inst = Instance::default();
+            for (k, v) in i {
+                if let Some(v) = scalar(v) {
+                    set_instance_field(&mut inst, k, v);
+                }
+            }
+            alert.instances.push(inst);
+        }
+    }
+    alert
 }
 
-/// Reads the whole JSON document (memory grows with the file; see FORMATS.md).
+/// The state the streaming visitors share: each alert is emitted as soon as it is read.
+struct Stream<'a, 'c> {
+    ctx: &'a mut Ctx<'c>,
+    counters: &'a Counters,
+    err: &'a mut Option<ImportError>,
+}
+
+impl Stream<'_, '_> {
+    fn fail<E: serde::de::Error>(&mut self, e: ImportError) -> E {
+        *self.err = Some(e);
+        E::custom("import stopped")
+    }
+}
+
+/// The top-level object: `@version`, `@generated` and `site` (an array of sites, or one site object).
+struct Top<'a, 'c>(Stream<'a, 'c>);
+
+impl<'de> Visitor<'de> for Top<'_, '_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ZAP JSON report object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        let mut seen_site = false;
+        while let Some(k) = map.next_key::<String>()? {
+            match k.as_str() {
+                "@version" => self.0.ctx.meta.tool_version = scalar(&map.next_value::<Value>()?),
+                "@generated" => self.0.ctx.meta.scan_start = scalar(&map.next_value::<Value>()?).as_deref().and_then(timestamp),
+                "site" => {
+                    seen_site = true;
+                    let stream = Stream {
+                        ctx: &mut *self.0.ctx,
+                        counters: self.0.counters,
+                        err: &mut *self.0.err,
+                    };
+                    map.next_value_seed(Sites(stream))?;
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(seen_site)
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Top<'_, '_> {
+    type Value = bool;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+/// `site`: an array of site objects, or one site object (older ZAP versions).
+struct Sites<'a, 'c>(Stream<'a, 'c>);
+
+impl<'de> Visitor<'de> for Sites<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of sites or a site object")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        loop {
+            let stream = Stream {
+                ctx: &mut *self.0.ctx,
+                counters: self.0.counters,
+                err: &mut *self.0.err,
+            };
+            if seq.next_element_seed(SiteSeed(stream))?.is_none() {
+                return Ok(());
+            }
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        SiteVisitor(self.0).visit_map(map)
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Sites<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+struct SiteSeed<'a, 'c>(Stream<'a, 'c>);
+
+impl<'de> DeserializeSeed<'de> for SiteSeed<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(SiteVisitor(self.0))
+    }
+}
+
+/// One site: its `@name`, `@host`, `@port` (ZAP writes them before `alerts`), then each alert as it is read.
+struct SiteVisitor<'a, 'c>(Stream<'a, 'c>);
+
+impl<'de> Visitor<'de> for SiteVisitor<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a site object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut site = Site::default();
+        while let Some(k) = map.next_key::<String>()? {
+            match k.as_str() {
+                "@name" => site.name = scalar(&map.next_value::<Value>()?),
+                "@host" => site.host = scalar(&map.next_value::<Value>()?),
+                "@port" => site.port = scalar(&map.next_value::<Value>()?),
+                "alerts" => {
+                    let stream = Stream {
+                        ctx: &mut *self.0.ctx,
+                        counters: self.0.counters,
+                        err: &mut *self.0.err,
+                    };
+                    map.next_value_seed(Alerts { stream, site: &site })?;
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+struct Alerts<'a, 'c, 's> {
+    stream: Stream<'a, 'c>,
+    site: &'s Site,
+}
+
+impl<'de> Visitor<'de> for Alerts<'_, '_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of alerts")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(a) = seq.next_element::<Map<String, Value>>()? {
+            let position = self.stream.counters.position();
+            if let Err(e) = emit_alert(self.site, alert_from_json(a), self.stream.ctx, position) {
+                return Err(self.stream.fail(e));
+            }
+        }
+        Ok(())
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Alerts<'_, '_, '_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+/// Streams the JSON report: one alert (with its instances) in memory at a time.
 pub(crate) fn import_json<R: Read>(input: Input<R>, ctx: &mut Ctx<'_>) -> Result<(), ImportError> {
     let counters = input.counters();
     let max_bytes = ctx.limits.max_bytes;
     let mut de = serde_json::Deserializer::from_reader(input);
-    let report: JsonReport = JsonReport::deserialize(&mut de).map_err(|e| super::json_error(e, &counters, max_bytes))?;
+    let mut err = None;
+    let result = Top(Stream {
+        ctx,
+        counters: &counters,
+        err: &mut err,
+    })
+    .deserialize(&mut de);
+    if let Some(e) = err {
+        return Err(e);
+    }
+    let seen_site = result.map_err(|e| super::json_error(e, &counters, max_bytes))?;
     de.end().map_err(|e| super::json_error(e, &counters, max_bytes))?;
-    ctx.meta.tool_version = report.version.as_ref().and_then(scalar);
-    ctx.meta.scan_start = report.generated.as_ref().and_then(scalar).as_deref().and_then(timestamp);
-    let position = counters.position();
-    let sites = match report.site {
-        Some(Value::Array(a)) => a,
-        Some(Value::Object(o)) => vec![Value::Object(o)],
-        Some(Value::Null) | None => {
-            return Err(ImportError::WrongFormat {
-                expected: Format::ZapJson,
-                found: "JSON without \"site\"".into(),
-            });
-        }
-        Some(_) => {
-            return Err(ImportError::InvalidField {
-                field: "site".into(),
-                value: "not an object or array".into(),
-                position,
-            });
-        }
-    };
-    for s in sites {
-        let Value::Object(s) = s else {
-            return Err(ImportError::InvalidField {
-                field: "site".into(),
-                value: "not an object".into(),
-                position,
-            });
-        };
-        let site = Site {
-            name: get(&s, "@name").and_then(scalar),
-            host: get(&s, "@host").and_then(scalar),
-            port: get(&s, "@port").and_then(scalar),
-        };
-        let alerts = match get(&s, "alerts") {
-            Some(Value::Array(a)) => a.clone(),
-            Some(Value::Null) | None => Vec::new(),
-            Some(_) => {
-                return Err(ImportError::InvalidField {
-                    field: "alerts".into(),
-                    value: "not an array".into(),
-                    position,
-                });
-            }
-        };
-        for a in alerts {
-            let Value::Object(a) = a else {
-                return Err(ImportError::InvalidField {
-                    field: "alerts[]".into(),
-                    value: "not an object".into(),
-                    position,
-                });
-            };
-            let mut alert = Alert::default();
-            for (k, v) in &a {
-                if k == "instances" {
-                    continue;
-                }
-                if let Some(v) = scalar(v) {
-                    set_alert_field(&mut alert, k, v);
-                }
-            }
-            if let Some(Value::Array(instances)) = a.get("instances") {
-                for i in instances {
-                    let Value::Object(i) = i else { continue };
-                    let mut inst = Instance::default();
-                    for (k, v) in i {
-                        if let Some(v) = scalar(v) {
-                            set_instance_field(&mut inst, k, v);
-                        }
-                    }
-                    alert.instances.push(inst);
-                }
-            }
-            emit_alert(&site, alert, ctx, position)?;
-        }
+    if !seen_site {
+        return Err(ImportError::WrongFormat {
+            expected: Format::ZapJson,
+            found: "JSON without \"site\"".into(),
+        });
     }
     Ok(())
 }

@@ -426,3 +426,37 @@ fn detect_looks_at_content_not_names() {
         assert_eq!(detect(&bytes[..bytes.len().min(600)]), Some(format), "{path}");
     }
 }
+
+#[test]
+fn zap_json_with_one_site_object_and_numbers() {
+    // Older ZAP versions write `site` as one object; some writers give numbers instead of strings.
+    let json = br#"{"@version":"2.7.0","@generated":"Thu, 1 Feb 2018 10:00:00","site":{"@name":"http://intra.example:8080","@host":"intra.example","@port":8080,"@ssl":false,
+      "alerts":[{"pluginid":10020,"alert":"X-Frame-Options Header Not Set","riskcode":2,"confidence":2,"cweid":16,
+                 "instances":[{"uri":"http://intra.example:8080/","method":"GET","param":"X-Frame-Options"}]},
+                {"pluginid":"10021","alert":"X-Content-Type-Options Header Missing","riskcode":"1","confidence":"2","uri":"http://intra.example:8080/app.js","param":"X-Content-Type-Options"}]}}"#;
+    let (r, f) = ok(Some(Format::ZapJson), json);
+    assert_eq!(r.tool_version.as_deref(), Some("2.7.0"));
+    assert_eq!(f.len(), 2);
+    assert_eq!(
+        (f[0].rule_id.as_str(), f[0].severity, f[0].port, f[0].cwe.clone()),
+        ("10020", Severity::Medium, Some(8080), vec![16])
+    );
+    assert_eq!(
+        f[1].url.as_deref(),
+        Some("http://intra.example:8080/app.js"),
+        "an alert without instances"
+    );
+    assert_eq!(f[1].severity, Severity::Low);
+}
+
+#[test]
+fn sarif_results_before_their_tool_and_artifacts_wait_and_import_the_same() {
+    // The same log with `results` first, then `artifacts`, `invocations`, `tool`, and `version` at the end.
+    let reordered = data("sarif/codeql_results_first.sarif");
+    assert_eq!(detect(&reordered), Some(Format::Sarif));
+    let (_, a) = ok(None, &data("sarif/codeql.sarif"));
+    let (r, b) = ok(None, &reordered);
+    assert_eq!(a, b);
+    assert_eq!(b[0].file.as_deref(), Some("src/db/users.js"));
+    assert_eq!(r.tool_version.as_deref(), Some("2.15.3"));
+}
