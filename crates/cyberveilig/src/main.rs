@@ -495,6 +495,9 @@ async fn serve(
             if let Err(e) = worker.expire_due_offers().await {
                 tracing::warn!(error = %e, "expiring offers failed; will retry");
             }
+            if let Err(e) = worker.reopen_expired_risks().await {
+                tracing::warn!(error = %e, "reopening ended risk acceptances failed; will retry");
+            }
         }
     });
     if let Some(smtp) = smtp {

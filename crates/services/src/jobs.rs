@@ -53,6 +53,25 @@ impl Services {
         Ok(expired)
     }
 
+    /// An accepted risk ends on its date: the finding is open again the day after (issue 4).
+    /// Returns how many reopened.
+    pub async fn reopen_expired_risks(&self) -> Result<usize> {
+        let now = self.clock.now();
+        let mut work = Work::begin(self.store.as_ref(), now, Who::System).await?;
+        let reopened = work.tx.reopen_expired_acceptances(brussels_date(now)).await?;
+        for id in &reopened {
+            work.record(
+                "finding.status_changed",
+                "finding",
+                *id,
+                json!({"from": "risk_accepted", "to": "open", "reason": "the accepted risk ended"}),
+            )
+            .await?;
+        }
+        work.commit().await?;
+        Ok(reopened.len())
+    }
+
     /// Moves a settable clock forward to `to`, stopping at every deadline on the way so each
     /// falls due at its own time. Returns how many offers expired.
     pub async fn advance_clock(&self, to: DateTime<Utc>) -> Result<usize> {
@@ -86,6 +105,7 @@ impl Services {
             return Err(ServiceError::ClockNotSettable);
         }
         expired += self.expire_due_offers().await?;
+        self.reopen_expired_risks().await?;
         Ok(expired)
     }
 }

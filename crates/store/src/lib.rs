@@ -227,6 +227,8 @@ pub trait Tx: Send {
     async fn finding(&mut self, id: i64) -> Result<Option<StoredFinding>>;
     /// A remediation step: the new status, with its reason and (for an accepted risk) end date.
     async fn set_finding_status(&mut self, id: i64, status: &str, reason: Option<&str>, until: Option<NaiveDate>) -> Result<()>;
+    /// Accepted risks whose end date passed before `today` become open again; their ids.
+    async fn reopen_expired_acceptances(&mut self, today: NaiveDate) -> Result<Vec<i64>>;
     async fn set_finding_priority(&mut self, id: i64, decision: &str, due_on: NaiveDate) -> Result<()>;
     /// Replaces CISA's Known Exploited Vulnerabilities catalogue.
     async fn replace_kev(&mut self, entries: &[KevEntry]) -> Result<()>;

@@ -1398,6 +1398,17 @@ macro_rules! implement_tx {
                 collect(rows, finding_from)
             }
 
+            async fn reopen_expired_acceptances(&mut self, today: NaiveDate) -> Result<Vec<i64>> {
+                let rows = query(
+                    "UPDATE findings SET status = 'open', accepted_until = NULL \
+                     WHERE status = 'risk_accepted' AND accepted_until < $1 RETURNING id",
+                )
+                .bind(today)
+                .fetch_all(&mut *self.conn)
+                .await?;
+                rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+            }
+
             async fn set_finding_priority(&mut self, id: i64, decision: &str, due_on: NaiveDate) -> Result<()> {
                 query("UPDATE findings SET decision = $2, due_on = $3 WHERE id = $1")
                     .bind(id)

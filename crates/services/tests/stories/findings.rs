@@ -174,6 +174,13 @@ story!(
         let statuses: Vec<String> = w.s().findings(&gent, all).await.unwrap().into_iter().map(|f| f.status).collect();
         assert_eq!(statuses.iter().filter(|s| *s == "verified").count(), 1);
         assert_eq!(statuses.iter().filter(|s| *s == "risk_accepted").count(), 1);
+        // The accepted risk ends on 31 December: open again from 1 January, by the clock's job.
+        w.advance_to("2020-12-31T12:00:00Z").await;
+        assert_eq!(w.s().finding(&gent, b).await.unwrap().finding.status, "risk_accepted");
+        w.advance_to("2021-01-01T09:00:00Z").await;
+        let view = w.s().finding(&gent, b).await.unwrap();
+        assert_eq!(view.finding.status, "open");
+        assert_eq!(view.events.last().unwrap().action, "finding.status_changed");
         assert!(matches!(w.s().verify_audit_log().await.unwrap(), ChainReport::Intact { .. }));
     }
 );
