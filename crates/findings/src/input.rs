@@ -1,28 +1,50 @@
 //! The byte source every parser reads from: a buffer that enforces the size limit and counts bytes and lines
 //! consumed, so errors can say where they happened.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::io::{self, BufRead, Read};
 use std::rc::Rc;
 
 use crate::error::{ImportError, Position};
 
 /// Counters shared between the input and the importer (the parser owns the input).
+///
+/// Lines are counted per buffer read, not per byte consumed (parsers consume a few bytes at a time): the offsets of
+/// the newlines read but perhaps not yet consumed are kept, and a position counts those before the consumed offset.
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
     consumed: Cell<u64>,
-    newlines: Cell<u64>,
+    /// Newlines before the first offset in `newline_offsets`.
+    lines_before: Cell<u64>,
+    /// Absolute offsets of the newlines read and not yet known to be consumed.
+    newline_offsets: RefCell<VecDeque<u64>>,
     read: Cell<u64>,
     over_limit: Cell<bool>,
 }
 
 impl Counters {
     pub(crate) fn position(&self) -> Position {
+        let consumed = self.consumed.get();
+        let pending = self.newline_offsets.borrow().partition_point(|&o| o < consumed) as u64;
         Position {
-            byte: self.consumed.get(),
-            line: self.newlines.get() + 1,
+            byte: consumed,
+            line: self.lines_before.get() + pending + 1,
             column: None,
         }
+    }
+
+    /// Notes the newlines of bytes just read at absolute offset `start`, forgetting those already consumed.
+    fn note_read(&self, start: u64, bytes: &[u8]) {
+        let consumed = self.consumed.get();
+        let mut offsets = self.newline_offsets.borrow_mut();
+        let mut before = self.lines_before.get();
+        while offsets.front().is_some_and(|&o| o < consumed) {
+            offsets.pop_front();
+            before += 1;
+        }
+        self.lines_before.set(before);
+        offsets.extend(memchr::memchr_iter(b'\n', bytes).map(|i| start + i as u64));
     }
 
     pub(crate) fn over_limit(&self) -> bool {
@@ -104,13 +126,15 @@ impl<R: Read> Input<R> {
             self.eof = true;
             return Ok(0);
         }
-        let total = self.counters.read.get() + n as u64;
+        let start = self.counters.read.get();
+        let total = start + n as u64;
         self.counters.read.set(total);
         if total > self.max_bytes {
             self.counters.over_limit.set(true);
             self.eof = true;
             return Err(io::Error::other(SizeLimit));
         }
+        self.counters.note_read(start, &self.buf[self.filled..self.filled + n]);
         self.filled += n;
         Ok(n)
     }
@@ -178,21 +202,8 @@ impl<R: Read> BufRead for Input<R> {
 
     fn consume(&mut self, amt: usize) {
         let amt = amt.min(self.filled - self.pos);
-        let consumed = &self.buf[self.pos..self.pos + amt];
-        let newlines = count_newlines(consumed);
-        self.counters.newlines.set(self.counters.newlines.get() + newlines);
         self.counters.consumed.set(self.counters.consumed.get() + amt as u64);
         self.pos += amt;
-    }
-}
-
-/// Newlines in a slice. Parsers consume a few bytes at a time: short slices are counted inline, long ones with memchr.
-#[inline]
-fn count_newlines(s: &[u8]) -> u64 {
-    if s.len() < 64 {
-        s.iter().map(|&b| u64::from(b == b'\n')).sum()
-    } else {
-        memchr::memchr_iter(b'\n', s).count() as u64
     }
 }
 
@@ -231,6 +242,33 @@ mod tests {
         let mut over = Input::new(&[b'x'; 11][..], 10);
         assert!(over.read_to_end(&mut v).is_err());
         assert!(over.counters().over_limit());
+    }
+
+    #[test]
+    fn lines_are_exact_across_buffer_refills() {
+        // Lines of varying length over several 64 KiB buffers, consumed a few bytes at a time.
+        let mut text = Vec::new();
+        for i in 0..40_000 {
+            text.extend(std::iter::repeat_n(b'x', i % 13));
+            text.push(b'\n');
+        }
+        let mut input = Input::new(&text[..], u64::MAX);
+        let counters = input.counters();
+        let mut consumed = 0usize;
+        loop {
+            let n = input.fill_buf().unwrap().len().min(7);
+            if n == 0 {
+                break;
+            }
+            input.consume(n);
+            consumed += n;
+            if consumed % 1001 < 7 || consumed == text.len() {
+                let expected = text[..consumed].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+                assert_eq!(counters.position().line, expected, "after {consumed} bytes");
+                assert_eq!(counters.position().byte, consumed as u64);
+            }
+        }
+        assert_eq!(counters.position().line, 40_001);
     }
 
     #[test]
