@@ -256,3 +256,67 @@ impl Services {
         Ok((entries, n))
     }
 }
+
+impl Services {
+    /// A government's assets (its own, or any for an administrator).
+    pub async fn assets(&self, actor: &Actor, government_id: i64) -> Result<Vec<cyberveilig_store::records::Asset>> {
+        if !(can(actor, Permission::ManageProgrammes)
+            || actor.organisation_id == government_id && actor.role == cyberveilig_domain::registry::Role::GovernmentMember)
+        {
+            return Err(ServiceError::Forbidden);
+        }
+        let mut tx = self.store.read().await?;
+        Ok(tx.assets(government_id).await?)
+    }
+
+    /// Sets how much the government's mission and the public's well-being depend on an asset
+    /// (low, medium, high): SSVC's last decision point, so its open findings are re-prioritised.
+    pub async fn set_asset_criticality(
+        &self,
+        actor: &Actor,
+        asset_id: i64,
+        criticality: &str,
+    ) -> Result<cyberveilig_store::records::Asset> {
+        if !matches!(criticality, "low" | "medium" | "high") {
+            return Err(ServiceError::invalid(
+                "criticality",
+                "choose low, medium or high",
+                "kies low, medium of high",
+            ));
+        }
+        let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
+        let asset = work.tx.asset(asset_id).await?.ok_or(ServiceError::NotFound("asset"))?;
+        let own = actor.role == cyberveilig_domain::registry::Role::GovernmentMember && actor.organisation_id == asset.government_id;
+        if !(own || can(actor, Permission::ManageProgrammes)) {
+            return Err(ServiceError::NotFound("asset"));
+        }
+        work.tx.set_asset_criticality(asset_id, criticality).await?;
+        let mut open = Vec::new();
+        for status in ["open", "in_progress"] {
+            let filter = FindingFilter {
+                government_id: Some(asset.government_id),
+                status: Some(status.into()),
+                limit: i64::MAX,
+                ..Default::default()
+            };
+            open.extend(
+                work.tx
+                    .findings(&filter)
+                    .await?
+                    .into_iter()
+                    .filter(|f| f.asset_id == Some(asset_id)),
+            );
+        }
+        prioritise(&mut work, &open).await?;
+        work.record(
+            "asset.criticality_set",
+            "asset",
+            asset_id,
+            json!({"from": asset.criticality, "to": criticality}),
+        )
+        .await?;
+        let updated = work.tx.asset(asset_id).await?.ok_or(ServiceError::NotFound("asset"))?;
+        work.commit().await?;
+        Ok(updated)
+    }
+}

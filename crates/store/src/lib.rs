@@ -214,6 +214,8 @@ pub trait Tx: Send {
     /// Registers an asset, or completes the one with the same kind and name.
     async fn upsert_asset(&mut self, asset: &NewAsset) -> Result<i64>;
     async fn assets(&mut self, government_id: i64) -> Result<Vec<Asset>>;
+    async fn asset(&mut self, id: i64) -> Result<Option<Asset>>;
+    async fn set_asset_criticality(&mut self, id: i64, criticality: &str) -> Result<()>;
     async fn insert_import(&mut self, import: &Import) -> Result<i64>;
     async fn update_import_counts(&mut self, import: &Import) -> Result<()>;
     async fn imports_of(&mut self, order_id: i64) -> Result<Vec<Import>>;

@@ -1238,6 +1238,35 @@ macro_rules! implement_tx {
                     .collect()
             }
 
+            async fn asset(&mut self, id: i64) -> Result<Option<Asset>> {
+                let row = query("SELECT id, government_id, kind, name, hostname, ip, os, criticality FROM assets WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *self.conn)
+                    .await?;
+                match row {
+                    Some(r) => Ok(Some(Asset {
+                        id: r.try_get("id")?,
+                        government_id: r.try_get("government_id")?,
+                        kind: r.try_get("kind")?,
+                        name: r.try_get("name")?,
+                        hostname: r.try_get("hostname")?,
+                        ip: r.try_get("ip")?,
+                        os: r.try_get("os")?,
+                        criticality: r.try_get("criticality")?,
+                    })),
+                    None => Ok(None),
+                }
+            }
+
+            async fn set_asset_criticality(&mut self, id: i64, criticality: &str) -> Result<()> {
+                query("UPDATE assets SET criticality = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(criticality)
+                    .execute(&mut *self.conn)
+                    .await?;
+                Ok(())
+            }
+
             async fn insert_import(&mut self, i: &Import) -> Result<i64> {
                 let row = query(
                     "INSERT INTO imports (order_id, government_id, format, tool_version, findings_read, new, still_open, reopened, fixed, imported_by, at) \

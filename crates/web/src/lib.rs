@@ -84,6 +84,8 @@ pub fn router(services: Services, options: WebOptions) -> Router {
         )
         .route("/findings", get(api::findings::list))
         .route("/findings/{id}/status", post(api::findings::change_status))
+        .route("/assets", get(api::findings::assets))
+        .route("/assets/{id}/criticality", post(api::findings::set_criticality))
         .route("/intel/kev", post(api::findings::load_kev).layer(DefaultBodyLimit::max(64 << 20)))
         .route("/intel/epss", post(api::findings::load_epss).layer(DefaultBodyLimit::max(64 << 20)))
         .route("/openapi.json", get(openapi_json));

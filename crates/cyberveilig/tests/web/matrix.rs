@@ -74,6 +74,9 @@ async fn every_operation_of_the_api_by_every_role() {
     let finding = app.get(&tokens[ADMIN], &format!("/api/v1/findings?order_id={brugge}")).await.1["items"][0]["id"]
         .as_i64()
         .unwrap();
+    let asset = app.get(&tokens[ADMIN], "/api/v1/assets?government_nis=31005").await.1[0]["id"]
+        .as_i64()
+        .unwrap();
     let o = |step: &str| format!("/api/v1/orders/{id}{step}");
     let new_programme = json!({"name": "Matrix", "budget_cents": 100000, "basic_rate": "2/3", "additional_rate": "1/2",
                                "offer_starts_on": "2020-05-01", "offer_ends_on": "2021-12-31"});
@@ -181,6 +184,20 @@ async fn every_operation_of_the_api_by_every_role() {
             "/api/v1/findings".into(),
             Value::Null,
             &[GENT, ANTWERPEN, EY, DELOITTE, ADMIN],
+        ),
+        (
+            "get",
+            "/api/v1/assets",
+            "/api/v1/assets?government_nis=31005".into(),
+            Value::Null,
+            &[ADMIN],
+        ),
+        (
+            "post",
+            "/api/v1/assets/{id}/criticality",
+            format!("/api/v1/assets/{asset}/criticality"),
+            json!({"criticality": "high"}),
+            &[ADMIN],
         ),
         (
             "post",

@@ -254,3 +254,63 @@ story!(kev_and_epss_set_each_findings_priority_and_deadline, "2020-05-18T08:00:0
         Err(ServiceError::Invalid { .. })
     ));
 });
+
+story!(
+    a_government_marks_an_asset_critical_and_its_findings_rise,
+    "2020-05-18T08:00:00Z",
+    |w| {
+        let gent = w.municipality(GENT).await;
+        let ey = w.actor("ey@firms.test").await;
+        let order = w.s().submit_order(&gent, w.basic(w.programme_id, GENT)).await.unwrap();
+        w.s()
+            .firm_step(
+                &ey,
+                order.id,
+                FirmStep::Accept {
+                    price: cents(500_940),
+                    planned_start_on: d(2020, 6, 1),
+                },
+            )
+            .await
+            .unwrap();
+        let report = "title,severity,rule_id,ip,port,cvss_vector\n\
+        Open admin console,high,ADM,192.0.2.30,8443,CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H\n";
+        w.s().import_report(&ey, order.id, report.as_bytes().to_vec()).await.unwrap();
+        let assets = w.s().assets(&gent, gent.organisation_id).await.unwrap();
+        assert_eq!(assets.len(), 1);
+        assert_eq!(assets[0].criticality, "medium");
+        let finding = || async {
+            w.s()
+                .findings(
+                    &gent,
+                    FindingFilter {
+                        limit: 1,
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap()
+                .remove(0)
+        };
+        // Automatable, total impact, no known exploitation, medium asset: Track.
+        assert_eq!(finding().await.decision.as_deref(), Some("track"));
+        // The asset carries the population register: high. Without exploitation that is Attend.
+        assert!(matches!(
+            w.s().set_asset_criticality(&gent, assets[0].id, "vital").await,
+            Err(ServiceError::Invalid { .. })
+        ));
+        let antwerpen = w.municipality(ANTWERPEN).await;
+        assert!(matches!(
+            w.s().set_asset_criticality(&antwerpen, assets[0].id, "high").await,
+            Err(ServiceError::NotFound(_))
+        ));
+        assert!(matches!(
+            w.s().assets(&antwerpen, gent.organisation_id).await,
+            Err(ServiceError::Forbidden)
+        ));
+        w.s().set_asset_criticality(&gent, assets[0].id, "high").await.unwrap();
+        let f = finding().await;
+        assert_eq!(f.decision.as_deref(), Some("attend"));
+        assert_eq!(f.due_on, Some(d(2020, 6, 17)));
+    }
+);

@@ -265,3 +265,83 @@ pub async fn load_epss(State(state): State<AppState>, lang: Lang, Caller(actor):
         findings_prioritised,
     }))
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct AssetDto {
+    pub id: i64,
+    pub government_id: i64,
+    /// host, domain, ip_range or application.
+    pub kind: String,
+    pub name: String,
+    pub hostname: Option<String>,
+    pub ip: Option<String>,
+    pub os: Option<String>,
+    /// low, medium or high: how much the mission and the public's well-being depend on it.
+    pub criticality: String,
+}
+
+impl From<cyberveilig_services::store::records::Asset> for AssetDto {
+    fn from(a: cyberveilig_services::store::records::Asset) -> AssetDto {
+        AssetDto {
+            id: a.id,
+            government_id: a.government_id,
+            kind: a.kind,
+            name: a.name,
+            hostname: a.hostname,
+            ip: a.ip,
+            os: a.os,
+            criticality: a.criticality,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct AssetQuery {
+    pub government_nis: String,
+}
+
+/// A government's assets: those its scans found, with their criticality.
+#[utoipa::path(get, path = "/api/v1/assets", tag = "findings", params(AssetQuery), responses((status = 200, body = [AssetDto])))]
+pub async fn assets(
+    State(state): State<AppState>,
+    lang: Lang,
+    Caller(actor): Caller,
+    Params(q): Params<AssetQuery>,
+) -> ApiResult<Json<Vec<AssetDto>>> {
+    let nis = q.government_nis.parse().map_err(|_| {
+        Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+            format!("'{}' is not a NIS code", q.government_nis),
+        )
+        .field("government_nis")
+    })?;
+    let government = state.services.organisation_by_nis(&nis).await.or_problem(lang)?;
+    let list = state.services.assets(&actor, government.id).await.or_problem(lang)?;
+    Ok(Json(list.into_iter().map(Into::into).collect()))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CriticalityRequest {
+    /// low, medium or high.
+    pub criticality: String,
+}
+
+/// Sets an asset's criticality (the government or an administrator); its open findings are
+/// re-prioritised.
+#[utoipa::path(post, path = "/api/v1/assets/{id}/criticality", tag = "findings", params(("id" = i64, Path)), request_body = CriticalityRequest,
+    responses((status = 200, body = AssetDto), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn set_criticality(
+    State(state): State<AppState>,
+    lang: Lang,
+    Caller(actor): Caller,
+    Id(id): Id,
+    crate::extract::Body(req): crate::extract::Body<CriticalityRequest>,
+) -> ApiResult<Json<AssetDto>> {
+    let asset = state
+        .services
+        .set_asset_criticality(&actor, id, &req.criticality)
+        .await
+        .or_problem(lang)?;
+    Ok(Json(asset.into()))
+}
