@@ -307,18 +307,9 @@ async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
             json,
         } => {
             let url = database_url(&db, &file, "cyberveilig.db")?;
-            let size = std::fs::metadata(&report).map_err(|e| format!("{}: {e}", report.display()))?.len();
-            if size > cyberveilig_services::findings::MAX_REPORT_BYTES {
-                return Err(format!(
-                    "{} is larger than the limit of {} bytes",
-                    report.display(),
-                    cyberveilig_services::findings::MAX_REPORT_BYTES
-                )
-                .into());
-            }
-            let bytes = std::fs::read(&report).map_err(|e| format!("{}: {e}", report.display()))?;
+            let file = std::fs::File::open(&report).map_err(|e| format!("{}: {e}", report.display()))?;
             let services = Services::new(open(&url).await?, Arc::new(SystemClock));
-            let import = services.import_report_as_operator(order, bytes).await?;
+            let import = services.import_report_as_operator(order, file).await?;
             if json {
                 println!(
                     "{}",

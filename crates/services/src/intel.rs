@@ -7,7 +7,8 @@ use crate::authz::{Actor, Permission, can};
 use crate::clock::brussels_date;
 use crate::error::{Result, ServiceError};
 use crate::work::{Who, Work};
-use cyberveilig_domain::ssvc::{DecisionPoints, Exploitation, MissionWellbeing, RemediationTerms, TechnicalImpact, decide};
+use cyberveilig_domain::ssvc::{Decision, DecisionPoints, Exploitation, MissionWellbeing, RemediationTerms, TechnicalImpact, decide};
+use cyberveilig_store::Tx;
 use cyberveilig_store::records::{EpssEntry, FindingFilter, KevEntry, StoredFinding};
 use serde::Deserialize;
 use serde_json::json;
@@ -158,19 +159,41 @@ pub fn decision_points(f: &StoredFinding, in_kev: bool, epss: Option<f64>, criti
     }
 }
 
-/// Gives findings their decision and deadline, inside the caller's transaction.
-pub(crate) async fn prioritise(work: &mut Work, findings: &[StoredFinding]) -> Result<usize> {
-    let terms = RemediationTerms::default();
-    let mut criticality: HashMap<i64, HashMap<i64, String>> = HashMap::new();
-    for f in findings {
-        if !criticality.contains_key(&f.government_id) {
-            let assets = work.tx.assets(f.government_id).await?;
-            criticality.insert(f.government_id, assets.into_iter().map(|a| (a.id, a.criticality)).collect());
+/// Computes findings' decisions and deadlines inside one transaction, remembering what it
+/// looked up (a CVE's threat, a government's asset criticalities) so each is read once.
+pub(crate) struct Priorities {
+    terms: RemediationTerms,
+    threats: HashMap<String, (bool, Option<f64>)>,
+    criticality: HashMap<i64, HashMap<i64, String>>,
+}
+
+impl Priorities {
+    pub(crate) fn new(terms: RemediationTerms) -> Priorities {
+        Priorities {
+            terms,
+            threats: HashMap::new(),
+            criticality: HashMap::new(),
+        }
+    }
+
+    /// The SSVC decision of a finding and the date it is due (counted from when it was first seen).
+    pub(crate) async fn of(&mut self, tx: &mut dyn Tx, f: &StoredFinding) -> Result<(Decision, chrono::NaiveDate)> {
+        if !self.criticality.contains_key(&f.government_id) {
+            let assets = tx.assets(f.government_id).await?;
+            self.criticality
+                .insert(f.government_id, assets.into_iter().map(|a| (a.id, a.criticality)).collect());
         }
         let mut in_kev = false;
         let mut epss: Option<f64> = None;
         for cve in f.cves.split(',').filter(|c| !c.is_empty()) {
-            let (kev, score) = work.tx.threat_of(cve).await?;
+            let (kev, score) = match self.threats.get(cve) {
+                Some(known) => *known,
+                None => {
+                    let found = tx.threat_of(cve).await?;
+                    self.threats.insert(cve.to_owned(), found);
+                    found
+                }
+            };
             in_kev |= kev;
             epss = match (epss, score) {
                 (Some(a), Some(b)) => Some(a.max(b)),
@@ -179,11 +202,20 @@ pub(crate) async fn prioritise(work: &mut Work, findings: &[StoredFinding]) -> R
         }
         let level = f
             .asset_id
-            .and_then(|a| criticality.get(&f.government_id).and_then(|m| m.get(&a)))
+            .and_then(|a| self.criticality.get(&f.government_id).and_then(|m| m.get(&a)))
             .map(String::as_str)
             .unwrap_or("medium");
         let decision = decide(decision_points(f, in_kev, epss, level));
-        let due_on = brussels_date(f.first_seen) + chrono::Days::new(u64::from(terms.days(decision)));
+        let due_on = brussels_date(f.first_seen) + chrono::Days::new(u64::from(self.terms.days(decision)));
+        Ok((decision, due_on))
+    }
+}
+
+/// Gives findings their decision and deadline, inside the caller's transaction.
+pub(crate) async fn prioritise(work: &mut Work, findings: &[StoredFinding]) -> Result<usize> {
+    let mut priorities = Priorities::new(RemediationTerms::default());
+    for f in findings {
+        let (decision, due_on) = priorities.of(work.tx.as_mut(), f).await?;
         work.tx.set_finding_priority(f.id, decision.as_str(), due_on).await?;
     }
     Ok(findings.len())

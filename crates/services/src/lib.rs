@@ -10,6 +10,7 @@ pub mod clock;
 pub mod demo;
 pub mod error;
 pub mod findings;
+pub mod import;
 pub mod intel;
 pub mod jobs;
 mod lane;

@@ -219,11 +219,11 @@ pub trait Tx: Send {
     async fn insert_import(&mut self, import: &Import) -> Result<i64>;
     async fn update_import_counts(&mut self, import: &Import) -> Result<()>;
     async fn imports_of(&mut self, order_id: i64) -> Result<Vec<Import>>;
-    /// The finding a government has with this fingerprint: its id and status.
-    async fn finding_by_fingerprint(&mut self, government_id: i64, fingerprint: &str) -> Result<Option<(i64, String)>>;
+    /// The finding a government has with this fingerprint.
+    async fn finding_by_fingerprint(&mut self, government_id: i64, fingerprint: &str) -> Result<Option<KnownFinding>>;
     async fn insert_finding(&mut self, finding: &StoredFinding) -> Result<i64>;
-    /// Seen again by an import: its last sighting and evidence; `reopen` sets it open again.
-    async fn finding_seen_again(&mut self, id: i64, import_id: i64, at: DateTime<Utc>, evidence: Option<&str>, reopen: bool) -> Result<()>;
+    /// Reported again: its last sighting, evidence, severity, CVEs and priority.
+    async fn finding_seen_again(&mut self, sighting: &Sighting<'_>) -> Result<()>;
     /// Open findings of one order and tool that an import did not report again become fixed.
     async fn fix_unreported(&mut self, order_id: i64, tool: &str, import_id: i64) -> Result<u64>;
     async fn finding(&mut self, id: i64) -> Result<Option<StoredFinding>>;

@@ -350,6 +350,36 @@ pub struct StoredFinding {
     pub last_import_id: i64,
 }
 
+/// What an import needs to know of a finding the government already has with a fingerprint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KnownFinding {
+    pub id: i64,
+    pub status: String,
+    pub last_import_id: i64,
+    pub severity_rank: i64,
+    /// Comma-separated.
+    pub cves: String,
+    pub first_seen: DateTime<Utc>,
+}
+
+/// A finding reported again: by a later import (a rescan), or twice in the same report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sighting<'a> {
+    pub id: i64,
+    pub import_id: i64,
+    pub at: DateTime<Utc>,
+    pub evidence: Option<&'a str>,
+    /// Sets a fixed or verified finding open again.
+    pub reopen: bool,
+    /// The highest severity reported so far, and its rank.
+    pub severity: &'a str,
+    pub severity_rank: i64,
+    /// Every CVE reported so far, comma-separated.
+    pub cves: &'a str,
+    pub decision: &'a str,
+    pub due_on: NaiveDate,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct FindingFilter {
     pub government_id: Option<i64>,

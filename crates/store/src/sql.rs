@@ -1309,14 +1309,24 @@ macro_rules! implement_tx {
                 collect(rows, import_from)
             }
 
-            async fn finding_by_fingerprint(&mut self, government_id: i64, fingerprint: &str) -> Result<Option<(i64, String)>> {
-                let row = query("SELECT id, status FROM findings WHERE government_id = $1 AND fingerprint = $2")
-                    .bind(government_id)
-                    .bind(fingerprint)
-                    .fetch_optional(&mut *self.conn)
-                    .await?;
+            async fn finding_by_fingerprint(&mut self, government_id: i64, fingerprint: &str) -> Result<Option<KnownFinding>> {
+                let row = query(
+                    "SELECT id, status, last_import_id, severity_rank, cves, first_seen FROM findings \
+                     WHERE government_id = $1 AND fingerprint = $2",
+                )
+                .bind(government_id)
+                .bind(fingerprint)
+                .fetch_optional(&mut *self.conn)
+                .await?;
                 match row {
-                    Some(r) => Ok(Some((r.try_get("id")?, r.try_get("status")?))),
+                    Some(r) => Ok(Some(KnownFinding {
+                        id: r.try_get("id")?,
+                        status: r.try_get("status")?,
+                        last_import_id: r.try_get("last_import_id")?,
+                        severity_rank: r.try_get("severity_rank")?,
+                        cves: r.try_get("cves")?,
+                        first_seen: r.try_get("first_seen")?,
+                    })),
                     None => Ok(None),
                 }
             }
@@ -1361,16 +1371,22 @@ macro_rules! implement_tx {
                 Ok(row.try_get(0)?)
             }
 
-            async fn finding_seen_again(&mut self, id: i64, import_id: i64, at: DateTime<Utc>, evidence: Option<&str>, reopen: bool) -> Result<()> {
+            async fn finding_seen_again(&mut self, s: &Sighting<'_>) -> Result<()> {
                 query(
                     "UPDATE findings SET last_seen = $3, last_import_id = $2, evidence = COALESCE($4, evidence), \
-                     status = CASE WHEN $5 THEN 'open' ELSE status END WHERE id = $1",
+                     status = CASE WHEN $5 THEN 'open' ELSE status END, severity = $6, severity_rank = $7, cves = $8, \
+                     decision = $9, due_on = $10 WHERE id = $1",
                 )
-                .bind(id)
-                .bind(import_id)
-                .bind(at)
-                .bind(evidence)
-                .bind(reopen)
+                .bind(s.id)
+                .bind(s.import_id)
+                .bind(s.at)
+                .bind(s.evidence)
+                .bind(s.reopen)
+                .bind(s.severity)
+                .bind(s.severity_rank)
+                .bind(s.cves)
+                .bind(s.decision)
+                .bind(s.due_on)
                 .execute(&mut *self.conn)
                 .await?;
                 Ok(())

@@ -9,6 +9,7 @@ pub mod idempotency;
 pub mod openapi;
 pub mod portal;
 pub mod problem;
+pub mod upload;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -78,9 +79,10 @@ pub fn router(services: Services, options: WebOptions) -> Router {
         .route("/orders/{id}/cancel", post(api::orders::cancel))
         .route("/orders/{id}/confirm", post(api::orders::confirm))
         .route("/orders/{id}/reopen", post(api::orders::reopen))
+        // The report is spooled to disk as it arrives, up to its own limit (upload.rs).
         .route(
             "/orders/{id}/imports",
-            post(api::findings::import).layer(DefaultBodyLimit::max(cyberveilig_services::findings::MAX_REPORT_BYTES as usize)),
+            post(api::findings::import).layer(DefaultBodyLimit::disable()),
         )
         .route("/findings", get(api::findings::list))
         .route("/findings/{id}/status", post(api::findings::change_status))

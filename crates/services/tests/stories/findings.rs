@@ -3,6 +3,7 @@
 
 use super::*;
 use cyberveilig_services::store::records::FindingFilter;
+use std::io::Cursor;
 
 fn nmap(ports: &[(&str, u16)]) -> Vec<u8> {
     let mut hosts = String::new();
@@ -25,7 +26,7 @@ story!(
         let scan = nmap(&[("192.0.2.10", 3389), ("192.0.2.10", 445), ("192.0.2.11", 3389)]);
         // Not before the firm has accepted.
         assert!(matches!(
-            w.s().import_report(&ey, order.id, scan.clone()).await,
+            w.s().import_report(&ey, order.id, Cursor::new(scan.clone())).await,
             Err(ServiceError::Conflict(_))
         ));
         w.s()
@@ -41,31 +42,34 @@ story!(
             .unwrap();
         // Another firm cannot import for it, and a broken report writes nothing.
         assert!(matches!(
-            w.s().import_report(&deloitte, order.id, scan.clone()).await,
+            w.s().import_report(&deloitte, order.id, Cursor::new(scan.clone())).await,
             Err(ServiceError::NotFound(_))
         ));
         let before = w.log_entries().await;
-        let broken = w.s().import_report(&ey, order.id, scan[..scan.len() / 2].to_vec()).await;
+        let broken = w
+            .s()
+            .import_report(&ey, order.id, Cursor::new(scan[..scan.len() / 2].to_vec()))
+            .await;
         assert!(matches!(broken, Err(ServiceError::Invalid { field: "report", .. })), "{broken:?}");
         assert_eq!(w.log_entries().await, before);
 
-        let first = w.s().import_report(&ey, order.id, scan.clone()).await.unwrap();
+        let first = w.s().import_report(&ey, order.id, Cursor::new(scan.clone())).await.unwrap();
         assert_eq!(
             (first.format.as_str(), first.new, first.still_open, first.reopened, first.fixed),
             ("nmap", 3, 0, 0, 0)
         );
         // The same scan again creates nothing new.
-        let again = w.s().import_report(&ey, order.id, scan.clone()).await.unwrap();
+        let again = w.s().import_report(&ey, order.id, Cursor::new(scan.clone())).await.unwrap();
         assert_eq!((again.new, again.still_open, again.reopened, again.fixed), (0, 3, 0, 0));
         // A rescan after SMB was closed on .10: that finding is fixed.
         let rescan = w
             .s()
-            .import_report(&ey, order.id, nmap(&[("192.0.2.10", 3389), ("192.0.2.11", 3389)]))
+            .import_report(&ey, order.id, Cursor::new(nmap(&[("192.0.2.10", 3389), ("192.0.2.11", 3389)])))
             .await
             .unwrap();
         assert_eq!((rescan.new, rescan.still_open, rescan.reopened, rescan.fixed), (0, 2, 0, 1));
         // And opened again: reopened.
-        let reopened = w.s().import_report(&ey, order.id, scan).await.unwrap();
+        let reopened = w.s().import_report(&ey, order.id, Cursor::new(scan)).await.unwrap();
         assert_eq!((reopened.new, reopened.still_open, reopened.reopened, reopened.fixed), (0, 2, 1, 0));
 
         // Gent sees its findings in priority order; Antwerpen and VVSG see none of them.
@@ -115,7 +119,7 @@ story!(
             .await
             .unwrap();
         w.s()
-            .import_report(&ey, order.id, nmap(&[("192.0.2.10", 3389), ("192.0.2.10", 23)]))
+            .import_report(&ey, order.id, Cursor::new(nmap(&[("192.0.2.10", 3389), ("192.0.2.10", 23)])))
             .await
             .unwrap();
         let all = FindingFilter {
@@ -205,7 +209,10 @@ story!(kev_and_epss_set_each_findings_priority_and_deadline, "2020-05-18T08:00:0
     let report = "title,severity,rule_id,ip,port,cve,cvss_vector\n\
         Log4Shell,critical,L4J,192.0.2.20,443,CVE-2021-44228,CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H\n\
         Old TLS,medium,TLS10,192.0.2.20,443,CVE-2011-3389,CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:C/C:L/I:N/A:N\n";
-    w.s().import_report(&ey, order.id, report.as_bytes().to_vec()).await.unwrap();
+    w.s()
+        .import_report(&ey, order.id, Cursor::new(report.as_bytes().to_vec()))
+        .await
+        .unwrap();
     let list = || async {
         w.s()
             .findings(
@@ -275,7 +282,10 @@ story!(
             .unwrap();
         let report = "title,severity,rule_id,ip,port,cvss_vector\n\
         Open admin console,high,ADM,192.0.2.30,8443,CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H\n";
-        w.s().import_report(&ey, order.id, report.as_bytes().to_vec()).await.unwrap();
+        w.s()
+            .import_report(&ey, order.id, Cursor::new(report.as_bytes().to_vec()))
+            .await
+            .unwrap();
         let assets = w.s().assets(&gent, gent.organisation_id).await.unwrap();
         assert_eq!(assets.len(), 1);
         assert_eq!(assets[0].criticality, "medium");
@@ -312,5 +322,96 @@ story!(
         let f = finding().await;
         assert_eq!(f.decision.as_deref(), Some("attend"));
         assert_eq!(f.due_on, Some(d(2020, 6, 17)));
+    }
+);
+
+story!(
+    a_large_report_is_written_in_batches_and_a_broken_one_leaves_nothing,
+    "2020-05-18T08:00:00Z",
+    |w| {
+        let gent = w.municipality(GENT).await;
+        let ey = w.actor("ey@firms.test").await;
+        let order = w.s().submit_order(&gent, w.basic(w.programme_id, GENT)).await.unwrap();
+        w.s()
+            .firm_step(
+                &ey,
+                order.id,
+                FirmStep::Accept {
+                    price: cents(500_940),
+                    planned_start_on: d(2020, 6, 1),
+                },
+            )
+            .await
+            .unwrap();
+        // 3,000 hosts with RDP open: several batches of findings reach the database before the
+        // parser meets the end of the file.
+        let hosts: Vec<(String, u16)> = (0..3000).map(|i| (format!("10.1.{}.{}", i / 250, i % 250 + 1), 3389)).collect();
+        let ports: Vec<(&str, u16)> = hosts.iter().map(|(ip, p)| (ip.as_str(), *p)).collect();
+        let scan = nmap(&ports);
+        let all = FindingFilter {
+            limit: 10_000,
+            ..Default::default()
+        };
+        let broken = w
+            .s()
+            .import_report(&ey, order.id, Cursor::new(scan[..scan.len() - 40].to_vec()))
+            .await;
+        assert!(matches!(broken, Err(ServiceError::Invalid { field: "report", .. })), "{broken:?}");
+        assert!(w.s().findings(&gent, all.clone()).await.unwrap().is_empty());
+        assert!(w.s().assets(&gent, gent.organisation_id).await.unwrap().is_empty());
+
+        let whole = w.s().import_report(&ey, order.id, Cursor::new(scan)).await.unwrap();
+        assert_eq!((whole.findings_read, whole.new), (3000, 3000));
+        assert_eq!(w.s().findings(&gent, all).await.unwrap().len(), 3000);
+        assert_eq!(w.s().assets(&gent, gent.organisation_id).await.unwrap().len(), 3000);
+    }
+);
+
+story!(
+    a_finding_reported_twice_in_one_report_is_one_with_the_highest_severity_and_every_cve,
+    "2020-05-18T08:00:00Z",
+    |w| {
+        let gent = w.municipality(GENT).await;
+        let ey = w.actor("ey@firms.test").await;
+        let order = w.s().submit_order(&gent, w.basic(w.programme_id, GENT)).await.unwrap();
+        w.s()
+            .firm_step(
+                &ey,
+                order.id,
+                FirmStep::Accept {
+                    price: cents(500_940),
+                    planned_start_on: d(2020, 6, 1),
+                },
+            )
+            .await
+            .unwrap();
+        let report = "title,severity,rule_id,ip,port,cve\n\
+            Outdated OpenSSH,medium,SSH-OLD,192.0.2.30,22,CVE-2023-38408\n\
+            Outdated OpenSSH,high,SSH-OLD,192.0.2.30,22,CVE-2024-6387\n\
+            Outdated OpenSSH,low,SSH-OLD,192.0.2.31,22,CVE-2024-6387\n";
+        let import = w
+            .s()
+            .import_report(&ey, order.id, Cursor::new(report.as_bytes().to_vec()))
+            .await
+            .unwrap();
+        assert_eq!((import.findings_read, import.new, import.still_open), (3, 2, 0));
+        let findings = w
+            .s()
+            .findings(
+                &gent,
+                FindingFilter {
+                    limit: 10,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let on_30 = findings
+            .iter()
+            .find(|f| f.url.is_none() && f.port == Some(22) && f.severity_rank == 3)
+            .unwrap();
+        assert_eq!(on_30.severity, "high");
+        assert_eq!(on_30.cves, "CVE-2023-38408,CVE-2024-6387");
+        assert_eq!(findings.iter().filter(|f| f.severity == "low").count(), 1);
     }
 );

@@ -53,15 +53,16 @@ impl From<Import> for ImportSummary {
 /// content) for an order: by the firm it is placed with, or an administrator.
 #[utoipa::path(post, path = "/api/v1/orders/{id}/imports", tag = "findings", params(("id" = i64, Path)),
     request_body(content = String, description = "The report as the scanner wrote it", content_type = "application/octet-stream"),
-    responses((status = 201, body = ImportSummary), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = ImportSummary), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn import(
     State(state): State<AppState>,
     lang: Lang,
     Caller(actor): Caller,
     Id(id): Id,
-    body: Bytes,
+    body: axum::body::Body,
 ) -> ApiResult<(StatusCode, Json<ImportSummary>)> {
-    let import = state.services.import_report(&actor, id, body.to_vec()).await.or_problem(lang)?;
+    let report = crate::upload::spool_body(body).await.map_err(|e| e.problem(lang))?;
+    let import = state.services.import_report(&actor, id, report).await.or_problem(lang)?;
     Ok((StatusCode::CREATED, Json(import.into())))
 }
 

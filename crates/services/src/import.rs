@@ -1,0 +1,343 @@
+//! Importing a scanner report (issue 4, items 5 to 7). The report is parsed on a blocking
+//! thread while this task writes what it parses, a batch at a time, inside one transaction:
+//! memory does not grow with the report, and nothing is written unless the whole report reads.
+//!
+//! Each finding is matched to the government's register by its fingerprint: new, still open,
+//! reopened (it was fixed), or a repeat within the same report (merged into the first). What the
+//! same tool reported for the order before and no longer does becomes fixed.
+
+use crate::Services;
+use crate::authz::{Actor, Permission, can};
+use crate::error::{Result, ServiceError};
+use crate::intel::Priorities;
+use crate::work::{Who, Work};
+use cyberveilig_domain::order::OrderState;
+use cyberveilig_domain::ssvc::RemediationTerms;
+use cyberveilig_findings::{Finding, ImportError, Limits, Report, Severity, SinkError};
+use cyberveilig_store::records::{Import, KnownFinding, NewAsset, Order, Sighting, StoredFinding};
+use serde_json::json;
+use std::collections::HashMap;
+use std::io::Read;
+use tokio::sync::mpsc;
+
+/// Largest report a firm uploads through the portal or the API. The operator's command line
+/// takes the parser's own limit (2 GiB).
+pub const MAX_UPLOAD_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Findings handed from the parser to the writer at once, and batches in flight: enough to keep
+/// both threads busy, small enough that memory stays flat.
+const BATCH: usize = 512;
+const BATCHES_IN_FLIGHT: usize = 4;
+
+pub(crate) fn severity_rank(s: Severity) -> i64 {
+    match s {
+        Severity::Info => 0,
+        Severity::Low => 1,
+        Severity::Medium => 2,
+        Severity::High => 3,
+        Severity::Critical => 4,
+    }
+}
+
+fn severity_of_rank(rank: i64) -> Severity {
+    match rank {
+        0 => Severity::Info,
+        1 => Severity::Low,
+        2 => Severity::Medium,
+        3 => Severity::High,
+        _ => Severity::Critical,
+    }
+}
+
+fn parse_error(e: ImportError) -> ServiceError {
+    ServiceError::invalid("report", e.message_en(), e.message_nl())
+}
+
+/// Runs the parser on a blocking thread; findings come out of the receiver in batches and the
+/// report's summary out of the join handle.
+fn spawn_parser<R: Read + Send + 'static>(
+    reader: R,
+    limits: Limits,
+) -> (
+    mpsc::Receiver<Vec<Finding>>,
+    tokio::task::JoinHandle<std::result::Result<Report, ImportError>>,
+) {
+    let (sender, receiver) = mpsc::channel::<Vec<Finding>>(BATCHES_IN_FLIGHT);
+    let handle = tokio::task::spawn_blocking(move || {
+        let mut batch = Vec::with_capacity(BATCH);
+        let stopped = || -> SinkError { "the import stopped".into() };
+        let report = cyberveilig_findings::import_detected(reader, &limits, &mut |f: Finding| {
+            batch.push(f);
+            if batch.len() == BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                sender.blocking_send(full).map_err(|_| stopped())?;
+            }
+            Ok(())
+        })?;
+        if !batch.is_empty() {
+            sender.blocking_send(batch).map_err(|_| ImportError::Sink(stopped()))?;
+        }
+        Ok(report)
+    });
+    (receiver, handle)
+}
+
+impl Services {
+    /// Imports a scanner report for an order: by the firm the order is placed with (once it
+    /// accepted), or by an administrator. Nothing is written unless the whole report reads.
+    pub async fn import_report<R: Read + Send + 'static>(&self, actor: &Actor, order_id: i64, report: R) -> Result<Import> {
+        let order = self.order_for_import(order_id).await?;
+        let allowed = can(actor, Permission::WorkOnOrder(&order)) || can(actor, Permission::SettleOrder(&order));
+        if !allowed {
+            return Err(if can(actor, Permission::ViewOrder(&order)) {
+                ServiceError::Forbidden
+            } else {
+                ServiceError::NotFound("order")
+            });
+        }
+        let limits = Limits {
+            max_bytes: MAX_UPLOAD_BYTES,
+            ..Limits::default()
+        };
+        self.import_for(Who::Person(actor.clone()), order, report, limits).await
+    }
+
+    /// The same for the operator on the server (`cyberveilig import`), up to the parser's limits.
+    pub async fn import_report_as_operator<R: Read + Send + 'static>(&self, order_id: i64, report: R) -> Result<Import> {
+        let order = self.order_for_import(order_id).await?;
+        self.import_for(Who::System, order, report, Limits::default()).await
+    }
+
+    async fn order_for_import(&self, order_id: i64) -> Result<Order> {
+        let mut tx = self.store.read().await?;
+        tx.order(order_id).await?.ok_or(ServiceError::NotFound("order"))
+    }
+
+    async fn import_for<R: Read + Send + 'static>(&self, who: Who, order: Order, reader: R, limits: Limits) -> Result<Import> {
+        if matches!(
+            order.state,
+            OrderState::AwaitingFramework
+                | OrderState::Waitlisted
+                | OrderState::AwaitingConfirmation
+                | OrderState::Offered
+                | OrderState::Cancelled
+                | OrderState::Unplaceable
+        ) {
+            return Err(ServiceError::Conflict(format!(
+                "order {} is {}: results are imported once a firm has accepted it",
+                order.id,
+                order.state.as_str()
+            )));
+        }
+        let now = self.clock.now();
+        let imported_by = match &who {
+            Who::Person(a) => Some(a.person_id),
+            Who::System => None,
+        };
+        let mut work = Work::begin(self.store.as_ref(), now, who).await?;
+        let mut import = Import {
+            order_id: order.id,
+            government_id: order.government_id,
+            imported_by,
+            at: now,
+            ..Import::default()
+        };
+        import.id = work.tx.insert_import(&import).await?;
+
+        let (mut batches, parser) = spawn_parser(reader, limits);
+        let mut register = Register::new(&order, import.id, now);
+        let mut written = Ok(());
+        while let Some(batch) = batches.recv().await {
+            written = register.write(&mut work, batch, &mut import).await;
+            if written.is_err() {
+                break;
+            }
+        }
+        // Dropping the receiver stops the parser if writing failed; either error rolls back.
+        drop(batches);
+        let parsed = parser
+            .await
+            .map_err(|e| ServiceError::Conflict(format!("the report could not be read: {e}")))?;
+        written?;
+        let report = parsed.map_err(parse_error)?;
+
+        // The hosts the report saw become (or complete) the government's assets.
+        for asset in &report.assets {
+            let Some(key) = asset.host.key() else { continue };
+            work.tx
+                .upsert_asset(&NewAsset {
+                    government_id: order.government_id,
+                    kind: "host".into(),
+                    name: key,
+                    hostname: asset.host.name.clone(),
+                    ip: asset.host.ip.map(|ip| ip.to_string()),
+                    os: asset.os.clone(),
+                    at: now,
+                })
+                .await?;
+        }
+        import.format = report.format.name().to_owned();
+        import.tool_version = report.tool_version.clone();
+        import.findings_read = report.findings as i64;
+        import.fixed = work.tx.fix_unreported(order.id, report.format.tool().name(), import.id).await? as i64;
+        work.tx.update_import_counts(&import).await?;
+        work.record(
+            "order.results_imported",
+            "order",
+            order.id,
+            json!({"import_id": import.id, "format": import.format, "findings": import.findings_read, "new": import.new,
+                   "still_open": import.still_open, "reopened": import.reopened, "fixed": import.fixed}),
+        )
+        .await?;
+        work.commit().await?;
+        Ok(import)
+    }
+}
+
+/// Writes an import's findings into the government's register.
+struct Register<'o> {
+    order: &'o Order,
+    import_id: i64,
+    at: chrono::DateTime<chrono::Utc>,
+    /// Host key -> asset id, for the hosts seen so far.
+    assets: HashMap<String, i64>,
+    priorities: Priorities,
+}
+
+impl<'o> Register<'o> {
+    fn new(order: &'o Order, import_id: i64, at: chrono::DateTime<chrono::Utc>) -> Register<'o> {
+        Register {
+            order,
+            import_id,
+            at,
+            assets: HashMap::new(),
+            priorities: Priorities::new(RemediationTerms::default()),
+        }
+    }
+
+    async fn write(&mut self, work: &mut Work, batch: Vec<Finding>, import: &mut Import) -> Result<()> {
+        for f in batch {
+            let asset_id = self.asset_of(work, &f).await?;
+            let mut finding = stored(&f, self.order, asset_id, self.import_id, self.at);
+            match work
+                .tx
+                .finding_by_fingerprint(self.order.government_id, &finding.fingerprint)
+                .await?
+            {
+                None => {
+                    let (decision, due_on) = self.priorities.of(work.tx.as_mut(), &finding).await?;
+                    finding.decision = Some(decision.as_str().to_owned());
+                    finding.due_on = Some(due_on);
+                    work.tx.insert_finding(&finding).await?;
+                    import.new += 1;
+                }
+                Some(known) => {
+                    let repeat = known.last_import_id == self.import_id;
+                    let reopen = !repeat && matches!(known.status.as_str(), "fixed" | "verified");
+                    if repeat {
+                        // Reported twice in one report: already counted.
+                    } else if reopen {
+                        import.reopened += 1;
+                    } else {
+                        import.still_open += 1;
+                    }
+                    self.seen_again(work, &known, &mut finding, reopen).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A finding the register has: keeps the highest severity and every CVE reported, takes the
+    /// latest evidence, and recomputes its priority from today's intelligence.
+    async fn seen_again(&mut self, work: &mut Work, known: &KnownFinding, finding: &mut StoredFinding, reopen: bool) -> Result<()> {
+        let rank = known.severity_rank.max(finding.severity_rank);
+        let mut cves: Vec<&str> = known.cves.split(',').filter(|c| !c.is_empty()).collect();
+        for c in finding.cves.split(',').filter(|c| !c.is_empty()) {
+            if !cves.contains(&c) {
+                cves.push(c);
+            }
+        }
+        let cves = cves.join(",");
+        finding.id = known.id;
+        finding.severity = severity_of_rank(rank).name().to_owned();
+        finding.severity_rank = rank;
+        finding.cves = cves;
+        finding.first_seen = known.first_seen;
+        let (decision, due_on) = self.priorities.of(work.tx.as_mut(), finding).await?;
+        work.tx
+            .finding_seen_again(&Sighting {
+                id: known.id,
+                import_id: self.import_id,
+                at: self.at,
+                evidence: finding.evidence.as_deref(),
+                reopen,
+                severity: &finding.severity,
+                severity_rank: rank,
+                cves: &finding.cves,
+                decision: decision.as_str(),
+                due_on,
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// The asset a finding is on: created the first time its host is seen, completed with what
+    /// the report says of the host at the end.
+    async fn asset_of(&mut self, work: &mut Work, f: &Finding) -> Result<Option<i64>> {
+        let Some(host) = &f.host else { return Ok(None) };
+        let Some(key) = host.key() else { return Ok(None) };
+        if let Some(id) = self.assets.get(&key) {
+            return Ok(Some(*id));
+        }
+        let id = work
+            .tx
+            .upsert_asset(&NewAsset {
+                government_id: self.order.government_id,
+                kind: "host".into(),
+                name: key.clone(),
+                hostname: host.name.clone(),
+                ip: host.ip.map(|ip| ip.to_string()),
+                os: None,
+                at: self.at,
+            })
+            .await?;
+        self.assets.insert(key, id);
+        Ok(Some(id))
+    }
+}
+
+fn stored(f: &Finding, order: &Order, asset_id: Option<i64>, import_id: i64, at: chrono::DateTime<chrono::Utc>) -> StoredFinding {
+    let join = |items: Vec<String>| items.join(",");
+    StoredFinding {
+        id: 0,
+        government_id: order.government_id,
+        order_id: order.id,
+        asset_id,
+        fingerprint: f.fingerprint.to_hex(),
+        tool: f.tool.name().to_owned(),
+        rule_id: f.rule_id.clone(),
+        title: f.title.clone(),
+        description: f.description.clone(),
+        severity: f.severity.name().to_owned(),
+        severity_rank: severity_rank(f.severity),
+        cvss_version: f.cvss.as_ref().and_then(|c| c.version).map(|v| v.name().to_owned()),
+        cvss_vector: f.cvss.as_ref().and_then(|c| c.vector.clone()),
+        cvss_score: f.cvss.as_ref().and_then(|c| c.score),
+        cvss_computed: f.cvss.as_ref().is_some_and(|c| c.computed),
+        cwe: join(f.cwe.iter().map(|c| format!("CWE-{c}")).collect()),
+        cves: join(f.cves.clone()),
+        port: f.port.map(i64::from),
+        protocol: f.protocol.clone(),
+        url: f.url.clone(),
+        evidence: f.evidence.clone(),
+        recommendation: f.recommendation.clone(),
+        status: if f.suppressed { "false_positive".into() } else { "open".into() },
+        decision: None,
+        due_on: None,
+        first_seen: at,
+        last_seen: at,
+        first_import_id: import_id,
+        last_import_id: import_id,
+    }
+}
