@@ -70,6 +70,15 @@ impl OrderState {
         Self::Unplaceable,
     ];
 
+    /// Whether a firm's results (scanner reports, assessments) can be recorded for the order:
+    /// once a firm has accepted it, and not after it was cancelled.
+    pub fn takes_results(self) -> bool {
+        !matches!(
+            self,
+            Self::AwaitingFramework | Self::Waitlisted | Self::AwaitingConfirmation | Self::Offered | Self::Cancelled | Self::Unplaceable
+        )
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::AwaitingFramework => "awaiting_framework",
@@ -185,6 +194,16 @@ pub fn allows(kind: OrderKind, state: OrderState, action: OrderAction) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn results_are_recorded_from_acceptance_on_and_never_for_a_cancelled_order() {
+        let taking: Vec<&str> = OrderState::ALL
+            .into_iter()
+            .filter(|s| s.takes_results())
+            .map(OrderState::as_str)
+            .collect();
+        assert_eq!(taking, ["accepted", "delivered", "remediation_day_held", "invoiced", "settled"]);
+    }
 
     #[test]
     fn a_basic_audit_holds_its_remediation_day_before_the_invoice() {

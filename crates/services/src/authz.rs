@@ -24,6 +24,8 @@ pub enum Permission<'a> {
     ViewOrder(&'a Order),
     AnswerOffer(&'a Order),
     WorkOnOrder(&'a Order),
+    /// Recording results (reports, assessments): the firm of the order, or an administrator.
+    RecordResults(&'a Order),
     SettleOrder(&'a Order),
     CancelOrder(&'a Order),
     ConfirmOrder(&'a Order),
@@ -50,6 +52,7 @@ pub fn can(actor: &Actor, permission: Permission<'_>) -> bool {
         P::OrderFor(government) => admin || (actor.role == R::GovernmentMember && member_of(government.id)),
         P::ViewOrder(order) => admin || government_member(order) || firm_member(order),
         P::AnswerOffer(order) | P::WorkOnOrder(order) => firm_member(order),
+        P::RecordResults(order) => admin || firm_member(order),
         P::SettleOrder(_) | P::ReopenOrder(_) => admin,
         P::CancelOrder(order) | P::ConfirmOrder(order) => admin || government_member(order),
         P::InvitePerson(organisation, role) => {

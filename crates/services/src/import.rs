@@ -11,7 +11,6 @@ use crate::authz::{Actor, Permission, can};
 use crate::error::{Result, ServiceError};
 use crate::intel::Priorities;
 use crate::work::{Who, Work};
-use cyberveilig_domain::order::OrderState;
 use cyberveilig_domain::ssvc::RemediationTerms;
 use cyberveilig_findings::{Finding, ImportError, Limits, Report, Severity, SinkError};
 use cyberveilig_store::records::{Import, KnownFinding, NewAsset, Order, Sighting, StoredFinding};
@@ -87,8 +86,7 @@ impl Services {
     /// accepted), or by an administrator. Nothing is written unless the whole report reads.
     pub async fn import_report<R: Read + Send + 'static>(&self, actor: &Actor, order_id: i64, report: R) -> Result<Import> {
         let order = self.order_for_import(order_id).await?;
-        let allowed = can(actor, Permission::WorkOnOrder(&order)) || can(actor, Permission::SettleOrder(&order));
-        if !allowed {
+        if !can(actor, Permission::RecordResults(&order)) {
             return Err(if can(actor, Permission::ViewOrder(&order)) {
                 ServiceError::Forbidden
             } else {
@@ -108,21 +106,28 @@ impl Services {
         self.import_for(Who::System, order, report, Limits::default()).await
     }
 
+    /// The imports of an order, oldest first, for whoever may see the order.
+    pub async fn imports(&self, actor: &Actor, order_id: i64) -> Result<Vec<Import>> {
+        let mut tx = self.store.read().await?;
+        let order = tx.order(order_id).await?.ok_or(ServiceError::NotFound("order"))?;
+        if !can(actor, Permission::ViewOrder(&order)) {
+            return Err(ServiceError::NotFound("order"));
+        }
+        Ok(tx.imports_of(order_id).await?)
+    }
+
+    /// Whether this person may import results for the order now.
+    pub fn may_import(actor: &Actor, order: &Order) -> bool {
+        order.state.takes_results() && can(actor, Permission::RecordResults(order))
+    }
+
     async fn order_for_import(&self, order_id: i64) -> Result<Order> {
         let mut tx = self.store.read().await?;
         tx.order(order_id).await?.ok_or(ServiceError::NotFound("order"))
     }
 
     async fn import_for<R: Read + Send + 'static>(&self, who: Who, order: Order, reader: R, limits: Limits) -> Result<Import> {
-        if matches!(
-            order.state,
-            OrderState::AwaitingFramework
-                | OrderState::Waitlisted
-                | OrderState::AwaitingConfirmation
-                | OrderState::Offered
-                | OrderState::Cancelled
-                | OrderState::Unplaceable
-        ) {
+        if !order.state.takes_results() {
             return Err(ServiceError::Conflict(format!(
                 "order {} is {}: results are imported once a firm has accepted it",
                 order.id,
@@ -180,7 +185,7 @@ impl Services {
         import.tool_version = report.tool_version.clone();
         import.findings_read = report.findings as i64;
         import.fixed = work.tx.fix_unreported(order.id, report.format.tool().name(), import.id).await? as i64;
-        work.tx.update_import_counts(&import).await?;
+        work.tx.finish_import(&import).await?;
         work.record(
             "order.results_imported",
             "order",

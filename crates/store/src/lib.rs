@@ -217,7 +217,8 @@ pub trait Tx: Send {
     async fn asset(&mut self, id: i64) -> Result<Option<Asset>>;
     async fn set_asset_criticality(&mut self, id: i64, criticality: &str) -> Result<()>;
     async fn insert_import(&mut self, import: &Import) -> Result<i64>;
-    async fn update_import_counts(&mut self, import: &Import) -> Result<()>;
+    /// What the import found once the whole report was read: its format and counts.
+    async fn finish_import(&mut self, import: &Import) -> Result<()>;
     async fn imports_of(&mut self, order_id: i64) -> Result<Vec<Import>>;
     /// The finding a government has with this fingerprint.
     async fn finding_by_fingerprint(&mut self, government_id: i64, fingerprint: &str) -> Result<Option<KnownFinding>>;

@@ -1288,14 +1288,19 @@ macro_rules! implement_tx {
                 Ok(row.try_get(0)?)
             }
 
-            async fn update_import_counts(&mut self, i: &Import) -> Result<()> {
-                query("UPDATE imports SET findings_read = $2, new = $3, still_open = $4, reopened = $5, fixed = $6 WHERE id = $1")
+            async fn finish_import(&mut self, i: &Import) -> Result<()> {
+                query(
+                    "UPDATE imports SET findings_read = $2, new = $3, still_open = $4, reopened = $5, fixed = $6, format = $7, \
+                     tool_version = $8 WHERE id = $1",
+                )
                     .bind(i.id)
                     .bind(i.findings_read)
                     .bind(i.new)
                     .bind(i.still_open)
                     .bind(i.reopened)
                     .bind(i.fixed)
+                    .bind(&i.format)
+                    .bind(&i.tool_version)
                     .execute(&mut *self.conn)
                     .await?;
                 Ok(())

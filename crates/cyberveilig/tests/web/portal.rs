@@ -93,6 +93,36 @@ impl Browser {
         self.post(action, &all).await
     }
 
+    /// Posts a multipart form as a browser does for a file upload: the fields in order, then the file.
+    async fn upload(&mut self, path: &str, fields: &[(&str, &str)], file: (&str, &[u8])) -> Page {
+        let boundary = "----cyberveilig-test-boundary";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+            );
+        }
+        let (file_name, bytes) = file;
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"report\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        self.read(r).await
+    }
+
     async fn sign_in(&mut self, email: &str) -> Page {
         self.submit(
             "/aanmelden",
@@ -339,6 +369,67 @@ async fn an_order_goes_through_the_pages_from_gent_to_settlement() {
 }
 
 #[tokio::test]
+async fn the_firm_uploads_its_scan_in_the_portal_and_the_government_sees_what_it_did() {
+    let app = spawn_app().await;
+    let mut gent = signed_in(&app, "44021@gemeente.test").await;
+    let id = order_id_of(
+        &gent
+            .submit("/start", "/bestellingen", &[("programme_id", "1"), ("kind", "basic")])
+            .await,
+    );
+    let results = format!("/bestellingen/{id}/resultaten");
+    let mut ey = signed_in(&app, "ey@firms.test").await;
+    // Offered, not yet accepted: no upload form.
+    assert!(!ey.get(&results).await.body.contains("multipart/form-data"));
+    let accepted = ey
+        .submit(
+            &format!("/bestellingen/{id}"),
+            &format!("/bestellingen/{id}/aanvaarden"),
+            &[("price_euro", "5009,40"), ("planned_start_on", "2020-06-01")],
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
+    assert!(
+        ey.get(&format!("/bestellingen/{id}")).await.body.contains(&results),
+        "the order links to its results"
+    );
+    let page = ey.get(&results).await;
+    assert!(page.body.contains("multipart/form-data") && page.body.contains("/static/upload.js"));
+    let csrf = page.csrf();
+    let scan = br#"<?xml version="1.0"?><nmaprun scanner="nmap" version="7.94"><host><status state="up"/><address addr="192.0.2.9" addrtype="ipv4"/><ports><port protocol="tcp" portid="3389"><state state="open"/></port><port protocol="tcp" portid="23"><state state="open"/></port></ports></host></nmaprun>"#;
+
+    // Without the form's token, or with a broken file: refused, nothing imported.
+    let forged = ey.upload(&results, &[("csrf", "0000")], ("scan.xml", scan)).await;
+    assert_eq!(forged.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let broken = ey.upload(&results, &[("csrf", &csrf)], ("scan.xml", &scan[..scan.len() / 2])).await;
+    assert_eq!(broken.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(broken.body.contains("class=\"error\""), "{}", broken.body);
+    let empty = ey.upload(&results, &[("csrf", &csrf)], ("", b"")).await;
+    assert!(empty.body.contains("Kies het rapport"), "{}", empty.body);
+    assert!(ey.get(&results).await.body.contains("Nog geen rapporten"));
+
+    let done = ey.upload(&results, &[("csrf", &csrf)], ("scan.xml", scan)).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let location = done.location.unwrap();
+    assert!(location.starts_with(&format!("{results}?import=")), "{location}");
+    let summary = ey.get(&location).await;
+    assert!(summary.body.contains("Import klaar (nmap)"), "{}", summary.body);
+    // The government sees the history but has no form; another firm does not see the order.
+    let seen = gent.get(&results).await;
+    assert!(seen.body.contains("nmap") && !seen.body.contains("multipart/form-data"));
+    let mut deloitte = signed_in(&app, "deloitte@firms.test").await;
+    assert_eq!(deloitte.get(&results).await.status, StatusCode::NOT_FOUND);
+    let token = deloitte.get("/start").await.csrf();
+    let refused = deloitte.upload(&results, &[("csrf", &token)], ("scan.xml", scan)).await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    let gent_token = app.token("44021@gemeente.test").await;
+    assert_eq!(
+        app.get(&gent_token, "/api/v1/findings").await.1["items"].as_array().unwrap().len(),
+        2
+    );
+}
+
+#[tokio::test]
 async fn the_share_of_additional_work_is_computed_by_the_server_as_it_is_typed() {
     let app = spawn_app().await;
     let mut gent = signed_in(&app, "44021@gemeente.test").await;
@@ -464,6 +555,7 @@ async fn the_page_matrix() {
             [SIGN_IN, OK, OK, NO, NO, NO, NO, NO],
         ),
         (order.clone(), [SIGN_IN, OK, GONE, OK, GONE, OK, GONE, GONE]),
+        (format!("{order}/resultaten"), [SIGN_IN, OK, GONE, OK, GONE, OK, GONE, GONE]),
         ("/bevindingen".into(), [SIGN_IN, OK, OK, OK, OK, OK, NO, NO]),
         (finding.clone(), [SIGN_IN, OK, GONE, OK, GONE, OK, GONE, GONE]),
         ("/raamovereenkomsten".into(), [SIGN_IN, NO, NO, NO, NO, OK, NO, NO]),
@@ -479,6 +571,8 @@ async fn the_page_matrix() {
         .map(|(p, _)| {
             if p == &order {
                 "/bestellingen/{id}"
+            } else if p == &format!("{order}/resultaten") {
+                "/bestellingen/{id}/resultaten"
             } else if p == &finding {
                 "/bevindingen/{id}"
             } else {

@@ -96,6 +96,12 @@ story!(
         ));
         let actions = w.actions(order.id).await;
         assert_eq!(actions.iter().filter(|a| *a == "order.results_imported").count(), 4);
+        // The stored history of the imports, as the order's results page shows it.
+        let history = w.s().imports(&gent, order.id).await.unwrap();
+        let told: Vec<(&str, i64, i64)> = history.iter().map(|i| (i.format.as_str(), i.new, i.fixed)).collect();
+        assert_eq!(told, [("nmap", 3, 0), ("nmap", 0, 0), ("nmap", 0, 1), ("nmap", 0, 0)]);
+        assert!(history.iter().all(|i| i.tool_version.as_deref() == Some("7.94")));
+        assert!(matches!(w.s().imports(&deloitte, order.id).await, Err(ServiceError::NotFound(_))));
     }
 );
 

@@ -15,6 +15,7 @@ use axum::routing::{get, post};
 
 const CSS: &str = include_str!("../../static/app.css");
 const SHARE_JS: &str = include_str!("../../static/share.js");
+const UPLOAD_JS: &str = include_str!("../../static/upload.js");
 
 async fn stylesheet() -> Response {
     asset("text/css; charset=utf-8", CSS)
@@ -22,6 +23,10 @@ async fn stylesheet() -> Response {
 
 async fn share_script() -> Response {
     asset("text/javascript; charset=utf-8", SHARE_JS)
+}
+
+async fn upload_script() -> Response {
+    asset("text/javascript; charset=utf-8", UPLOAD_JS)
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
@@ -51,6 +56,7 @@ pub const PAGES: &[&str] = &[
     "/bestellingen",
     "/bestellingen/aandeel",
     "/bestellingen/{id}",
+    "/bestellingen/{id}/resultaten",
     "/bevindingen",
     "/bevindingen/{id}",
     "/raamovereenkomsten",
@@ -65,6 +71,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(public::landing))
         .route("/static/app.css", get(stylesheet))
         .route("/static/share.js", get(share_script))
+        .route("/static/upload.js", get(upload_script))
         .route("/aanmelden", get(public::sign_in_page).post(public::sign_in))
         .route("/aanmelden/code", get(public::second_factor_page).post(public::second_factor))
         .route("/tweede-factor", get(public::setup_page))
@@ -86,6 +93,14 @@ pub fn routes() -> Router<AppState> {
         .route("/bestellingen", get(pages::orders::orders).post(pages::home::submit_order))
         .route("/bestellingen/aandeel", get(pages::home::share))
         .route("/bestellingen/{id}", get(pages::orders::order_page))
+        .route(
+            "/bestellingen/{id}/resultaten",
+            get(pages::results::results_page)
+                .post(pages::results::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    cyberveilig_services::import::MAX_UPLOAD_BYTES as usize + (1 << 20),
+                )),
+        )
         .route("/bestellingen/{id}/{step}", post(pages::orders::order_step))
         .route("/programmas/{id}/wijzigen", post(pages::admin::amend))
         .route("/bevindingen", get(pages::findings::findings))

@@ -149,7 +149,7 @@ impl Visitor {
         }
     }
 
-    fn text(&self, key: &str) -> String {
+    pub fn text(&self, key: &str) -> String {
         super::i18n::text(self.lang, key, &[])
     }
 

@@ -201,7 +201,10 @@ pub(super) async fn order_page_with(
     visitor.page_with_status(
         status,
         "order.html",
-        context! { o => order_view(state, &order).await, events, actions => any.then_some(actions), form, error },
+        context! {
+            o => order_view(state, &order).await, events, actions => any.then_some(actions), form, error,
+            results => order.state.takes_results(),
+        },
     )
 }
 
