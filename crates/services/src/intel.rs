@@ -7,7 +7,7 @@ use crate::authz::{Actor, Permission, can};
 use crate::clock::brussels_date;
 use crate::error::{Result, ServiceError};
 use crate::work::{Who, Work};
-use cyberveilig_domain::ssvc::{DecisionPoints, Exploitation, MissionWellbeing, RemediationTerms, TechnicalImpact, decide};
+use cyberveilig_domain::ssvc::{DecisionPoints, Exploitation, MissionWellbeing, TechnicalImpact, decide};
 use cyberveilig_store::records::{EpssEntry, FindingFilter, KevEntry, StoredFinding};
 use serde::Deserialize;
 use serde_json::json;
@@ -160,7 +160,7 @@ pub fn decision_points(f: &StoredFinding, in_kev: bool, epss: Option<f64>, criti
 
 /// Gives findings their decision and deadline, inside the caller's transaction.
 pub(crate) async fn prioritise(work: &mut Work, findings: &[StoredFinding]) -> Result<usize> {
-    let terms = RemediationTerms::default();
+    let terms = crate::remediation::programme_terms(work, findings).await?;
     let mut criticality: HashMap<i64, HashMap<i64, String>> = HashMap::new();
     for f in findings {
         if !criticality.contains_key(&f.government_id) {
@@ -244,7 +244,10 @@ impl Services {
             };
             open.extend(work.tx.findings(&filter).await?);
         }
-        let n = prioritise(&mut work, &open).await?;
+        let mut n = 0;
+        for (_, findings) in crate::remediation::by_programme(&mut work, open).await? {
+            n += prioritise(&mut work, &findings).await?;
+        }
         work.record(
             "intel.loaded",
             "programme",
@@ -307,7 +310,9 @@ impl Services {
                     .filter(|f| f.asset_id == Some(asset_id)),
             );
         }
-        prioritise(&mut work, &open).await?;
+        for (_, findings) in crate::remediation::by_programme(&mut work, open).await? {
+            prioritise(&mut work, &findings).await?;
+        }
         work.record(
             "asset.criticality_set",
             "asset",
