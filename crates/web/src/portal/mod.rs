@@ -52,7 +52,10 @@ pub const PAGES: &[&str] = &[
     "/bestellingen/aandeel",
     "/bestellingen/{id}",
     "/bevindingen",
+    "/bevindingen/export",
+    "/bevindingen/systemen",
     "/bevindingen/{id}",
+    "/bestellingen/{id}/remediedag",
     "/raamovereenkomsten",
     "/besturen",
     "/mensen",
@@ -89,6 +92,15 @@ pub fn routes() -> Router<AppState> {
         .route("/bestellingen/{id}/{step}", post(pages::orders::order_step))
         .route("/programmas/{id}/wijzigen", post(pages::admin::amend))
         .route("/bevindingen", get(pages::findings::findings))
+        .route("/bevindingen/stand", post(pages::remediation::bulk_status))
+        .route("/bevindingen/export", get(pages::remediation::export))
+        .route("/bevindingen/systemen", get(pages::remediation::assets))
+        .route("/bevindingen/{id}/eigenaar", post(pages::remediation::set_owner))
+        .route("/systemen/{id}/kritikaliteit", post(pages::remediation::set_criticality))
+        .route(
+            "/bestellingen/{id}/remediedag",
+            get(pages::remediation::agenda).post(pages::remediation::record_day),
+        )
         .route(
             "/bevindingen/{id}",
             get(pages::findings::finding_page).post(pages::findings::change_finding),

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod findings;
 pub mod home;
 pub mod orders;
+pub mod remediation;
 
 pub(super) use super::session::{Member, PageForm, Visitor};
 pub(super) use crate::AppState;
