@@ -1474,6 +1474,8 @@ story!(
 mod accounts;
 #[path = "stories/findings.rs"]
 mod findings;
+#[path = "stories/remediation.rs"]
+mod remediation;
 
 mod random_operations {
     use super::*;
