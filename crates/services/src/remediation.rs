@@ -265,9 +265,13 @@ impl Services {
                 format!("kies tussen 1 en {MAX_BULK} bevindingen"),
             ));
         }
+        if matches!(actor.role, Role::AssociationMember | Role::Researcher) {
+            return Err(ServiceError::Forbidden);
+        }
         let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
         let mut steps = Vec::with_capacity(unique.len());
         let (mut refused_en, mut refused_nl) = (Vec::new(), Vec::new());
+        let mut unknown = 0;
         for id in &unique {
             let checked = match work.tx.finding(*id).await? {
                 None => Err(ServiceError::NotFound("finding")),
@@ -285,11 +289,16 @@ impl Services {
                     refused_nl.push(format!("#{id}: {message_nl}"));
                 }
                 Err(ServiceError::NotFound(_)) => {
+                    unknown += 1;
                     refused_en.push(format!("#{id}: no such finding of yours"));
                     refused_nl.push(format!("#{id}: geen bevinding van u"));
                 }
                 Err(other) => return Err(other),
             }
+        }
+        if unknown == unique.len() {
+            // None of them is the actor's: as for one finding, they do not exist for them.
+            return Err(ServiceError::NotFound("finding"));
         }
         if !refused_en.is_empty() {
             return Err(ServiceError::invalid(

@@ -188,7 +188,15 @@ story!(owners_bulk_steps_filters_and_the_programmes_terms, "2020-05-18T08:00:00Z
         .s()
         .change_findings_status(&antwerpen, &[telnet], step("in_progress", None, None))
         .await;
-    assert!(matches!(foreign, Err(ServiceError::Invalid { field: "ids", .. })), "{foreign:?}");
+    assert!(matches!(foreign, Err(ServiceError::NotFound(_))), "{foreign:?}");
+    let mixed = w
+        .s()
+        .change_findings_status(&gent, &[telnet, 999_999], step("in_progress", None, None))
+        .await;
+    assert!(
+        matches!(&mixed, Err(ServiceError::Invalid { field: "ids", message_en, .. }) if message_en.contains("#999999: no such finding")),
+        "{mixed:?}"
+    );
     assert!(matches!(
         w.s().change_findings_status(&gent, &[], step("in_progress", None, None)).await,
         Err(ServiceError::Invalid { field: "ids", .. })

@@ -44,6 +44,8 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "api_tokens.html",
     "findings.html",
     "finding.html",
+    "assets.html",
+    "agenda.html",
 ];
 
 fn lang_of(state: &State) -> Lang {
