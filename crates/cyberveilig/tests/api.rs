@@ -754,4 +754,54 @@ async fn a_scan_is_imported_over_the_api_and_its_findings_listed_in_priority_ord
         app.get(&gent, "/api/v1/findings?status=lost").await.0,
         StatusCode::UNPROCESSABLE_ENTITY
     );
+
+    // Bulk: all or nothing, with the reason per finding; then the register filters by owner.
+    let ids: Vec<i64> = items.iter().map(|f| f["id"].as_i64().unwrap()).collect();
+    let (status, problem) = app
+        .post(&gent, "/api/v1/findings/status", json!({"ids": ids, "status": "verified"}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["field"], "ids");
+    assert!(problem["detail"].as_str().unwrap().contains(&format!("#{}", ids[1])), "{problem}");
+    let (status, done) = app
+        .post(&gent, "/api/v1/findings/status", json!({"ids": ids, "status": "in_progress"}))
+        .await;
+    assert_eq!(
+        (status, done["changed"].as_array().map(Vec::len)),
+        (StatusCode::OK, Some(2)),
+        "{done}"
+    );
+    let me = app.get(&gent, "/api/v1/findings?owner=me").await.1;
+    assert_eq!(me["items"].as_array().map(Vec::len), Some(0));
+
+    // The plan as CSV and XLSX, with its type and a file name.
+    let export = |format: &'static str| {
+        let (http, url, token) = (
+            app.http.clone(),
+            format!("{}/api/v1/findings/export?format={format}&sort=due_on", app.base),
+            gent.clone(),
+        );
+        async move { http.get(url).bearer_auth(token).send().await.unwrap() }
+    };
+    let csv = export("csv").await;
+    assert_eq!(csv.status(), StatusCode::OK);
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let disposition = csv.headers()["content-disposition"].to_str().unwrap().to_owned();
+    assert!(
+        disposition.starts_with("attachment; filename=\"remediatieplan-") && disposition.ends_with(".csv\""),
+        "{disposition}"
+    );
+    let text = csv.text().await.unwrap();
+    assert_eq!(text.lines().count(), 3, "{text}");
+    assert!(
+        text.contains("id,titel,systeem,ernst,CVSS-score,beslissing,stand,eigenaar,deadline,te laat,CVE's"),
+        "{text}"
+    );
+    let xlsx = export("xlsx").await;
+    assert_eq!(
+        xlsx.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(xlsx.bytes().await.unwrap().starts_with(b"PK\x03\x04"));
+    assert_eq!(export("pdf").await.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }

@@ -4,6 +4,7 @@ use crate::money::{Money, Rate};
 use crate::order::OrderKind;
 use crate::refusal::Refusal;
 use crate::registry::OrganisationKind;
+use crate::ssvc::RemediationTerms;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -49,6 +50,10 @@ pub struct ProgrammeSettings {
     pub waitlist_basic_audits: bool,
     /// D8: additional work without enough credit gets a capped share the government confirms.
     pub cap_additional_work: bool,
+    /// Issue 4: days to remediate a finding by its SSVC decision (Act 7, Attend 30, Track* 90,
+    /// Track 180 by default). Programmes stored before this setting existed read the defaults.
+    #[serde(default)]
+    pub remediation_terms: RemediationTerms,
 }
 
 impl ProgrammeSettings {
@@ -65,6 +70,7 @@ impl ProgrammeSettings {
             additional_requires_basic: true,
             waitlist_basic_audits: true,
             cap_additional_work: true,
+            remediation_terms: RemediationTerms::default(),
         }
     }
 
@@ -136,6 +142,14 @@ pub fn check_submission(settings: &ProgrammeSettings, submission: &Submission, h
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn settings_stored_before_the_remediation_terms_read_the_defaults() {
+        let mut stored = serde_json::to_value(ProgrammeSettings::flemish_2020()).unwrap();
+        stored.as_object_mut().unwrap().remove("remediation_terms");
+        let read: ProgrammeSettings = serde_json::from_value(stored).unwrap();
+        assert_eq!(read.remediation_terms, RemediationTerms::default());
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

@@ -1,6 +1,7 @@
 //! A finding's remediation: open -> in progress -> fixed -> verified (by the firm's re-test),
 //! or risk accepted (with a reason and an end date) or a false positive (with a reason).
 
+use crate::registry::Role;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
@@ -80,6 +81,18 @@ pub fn needs_reason(to: FindingStatus) -> bool {
     matches!(to, FindingStatus::RiskAccepted | FindingStatus::FalsePositive)
 }
 
+/// Who may own a finding (be the person who sees to its remediation): a member of the
+/// government whose finding it is, nobody else.
+pub fn may_own(person_organisation: i64, person_role: Role, finding_government: i64) -> bool {
+    person_role == Role::GovernmentMember && person_organisation == finding_government
+}
+
+/// At the remediation day the firm records, for the government, which actions were started: an
+/// action started on an open finding puts it in progress. Any other status stays as it is.
+pub fn started_at_remediation_day(from: FindingStatus) -> Option<FindingStatus> {
+    (from == FindingStatus::Open).then_some(FindingStatus::InProgress)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,5 +123,21 @@ mod tests {
         assert!("lost".parse::<S>().is_err());
         assert_eq!(S::ALL.iter().filter(|s| needs_reason(**s)).count(), 2);
         assert_eq!(S::ALL.iter().filter(|s| s.is_open()).count(), 2);
+    }
+
+    #[test]
+    fn only_a_member_of_the_findings_government_owns_it() {
+        assert!(may_own(7, Role::GovernmentMember, 7));
+        assert!(!may_own(8, Role::GovernmentMember, 7), "another government's person");
+        assert!(!may_own(7, Role::FirmMember, 7));
+        assert!(!may_own(7, Role::ProgrammeAdmin, 7));
+    }
+
+    #[test]
+    fn an_action_started_at_the_remediation_day_puts_an_open_finding_in_progress() {
+        assert_eq!(started_at_remediation_day(S::Open), Some(S::InProgress));
+        for s in [S::InProgress, S::Fixed, S::Verified, S::RiskAccepted, S::FalsePositive] {
+            assert_eq!(started_at_remediation_day(s), None);
+        }
     }
 }

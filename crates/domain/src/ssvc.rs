@@ -120,6 +120,16 @@ impl Default for RemediationTerms {
 }
 
 impl RemediationTerms {
+    /// The longest term a programme may set: two years.
+    pub const MAX_DAYS: u32 = 730;
+
+    /// Whether the terms make sense: each between 1 day and two years, and a higher priority
+    /// never gets more time than a lower one (Act <= Attend <= Track* <= Track).
+    pub fn is_valid(&self) -> bool {
+        let days = [self.act, self.attend, self.track_star, self.track];
+        days.iter().all(|d| (1..=Self::MAX_DAYS).contains(d)) && days.windows(2).all(|w| w[0] <= w[1])
+    }
+
     pub fn days(&self, d: Decision) -> u32 {
         match d {
             Decision::Act => self.act,
@@ -183,6 +193,31 @@ mod tests {
         assert_eq!(
             [Decision::Act, Decision::Attend, Decision::TrackStar, Decision::Track].map(|d| t.days(d)),
             [7, 30, 90, 180]
+        );
+        assert!(t.is_valid());
+    }
+
+    #[test]
+    fn terms_are_positive_bounded_and_follow_the_priority() {
+        let t = RemediationTerms::default();
+        assert!(!RemediationTerms { act: 0, ..t }.is_valid(), "no term of zero days");
+        assert!(!RemediationTerms { track: 731, ..t }.is_valid(), "at most two years");
+        assert!(
+            !RemediationTerms { act: 31, ..t }.is_valid(),
+            "Act never gets more time than Attend"
+        );
+        assert!(
+            !RemediationTerms { track_star: 200, ..t }.is_valid(),
+            "Track* never more than Track"
+        );
+        assert!(
+            RemediationTerms {
+                act: 14,
+                attend: 14,
+                track_star: 60,
+                track: 365
+            }
+            .is_valid()
         );
     }
 }

@@ -149,8 +149,15 @@ impl Services {
         };
         import.id = work.tx.insert_import(&import).await?;
 
+        let terms = work
+            .tx
+            .programme(order.programme_id)
+            .await?
+            .ok_or(ServiceError::NotFound("programme"))?
+            .settings
+            .remediation_terms;
         let (mut batches, parser) = spawn_parser(reader, limits);
-        let mut register = Register::new(&order, import.id, now);
+        let mut register = Register::new(&order, import.id, now, terms);
         let mut written = Ok(());
         while let Some(batch) = batches.recv().await {
             written = register.write(&mut work, batch, &mut import).await;
@@ -210,13 +217,13 @@ struct Register<'o> {
 }
 
 impl<'o> Register<'o> {
-    fn new(order: &'o Order, import_id: i64, at: chrono::DateTime<chrono::Utc>) -> Register<'o> {
+    fn new(order: &'o Order, import_id: i64, at: chrono::DateTime<chrono::Utc>, terms: RemediationTerms) -> Register<'o> {
         Register {
             order,
             import_id,
             at,
             assets: HashMap::new(),
-            priorities: Priorities::new(RemediationTerms::default()),
+            priorities: Priorities::new(terms),
         }
     }
 

@@ -213,7 +213,8 @@ impl Priorities {
 
 /// Gives findings their decision and deadline, inside the caller's transaction.
 pub(crate) async fn prioritise(work: &mut Work, findings: &[StoredFinding]) -> Result<usize> {
-    let mut priorities = Priorities::new(RemediationTerms::default());
+    let terms = crate::remediation::programme_terms(work, findings).await?;
+    let mut priorities = Priorities::new(terms);
     for f in findings {
         let (decision, due_on) = priorities.of(work.tx.as_mut(), f).await?;
         work.tx.set_finding_priority(f.id, decision.as_str(), due_on).await?;
@@ -276,7 +277,10 @@ impl Services {
             };
             open.extend(work.tx.findings(&filter).await?);
         }
-        let n = prioritise(&mut work, &open).await?;
+        let mut n = 0;
+        for (_, findings) in crate::remediation::by_programme(&mut work, open).await? {
+            n += prioritise(&mut work, &findings).await?;
+        }
         work.record(
             "intel.loaded",
             "programme",
@@ -339,7 +343,9 @@ impl Services {
                     .filter(|f| f.asset_id == Some(asset_id)),
             );
         }
-        prioritise(&mut work, &open).await?;
+        for (_, findings) in crate::remediation::by_programme(&mut work, open).await? {
+            prioritise(&mut work, &findings).await?;
+        }
         work.record(
             "asset.criticality_set",
             "asset",

@@ -19,6 +19,7 @@ pub mod people;
 pub mod programmes;
 pub mod quotes;
 pub mod registry;
+pub mod remediation;
 pub mod second_factor;
 pub mod totp;
 mod work;

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use cyberveilig_domain::ledger::{self, Balances};
 use cyberveilig_domain::order::{OrderKind, OrderState};
 use cyberveilig_domain::programme::ProgrammeSettings;
+use cyberveilig_domain::ssvc::RemediationTerms;
 use cyberveilig_domain::{Money, Refusal};
 use cyberveilig_store::records::{Amendment, Programme, ProjectGrant};
 use serde_json::json;
@@ -26,11 +27,14 @@ pub struct NewProgramme {
     pub settings: ProgrammeSettings,
 }
 
-/// A recorded change to a programme: extend the offer, change the budget, or both.
+/// A recorded change to a programme: extend the offer, change the budget, set the remediation
+/// terms, or several at once.
 #[derive(Debug, Clone, Default)]
 pub struct ProgrammeAmendment {
     pub offer_ends_on: Option<NaiveDate>,
     pub budget: Option<Money>,
+    /// Days to remediate a finding by decision; open findings get their deadline anew.
+    pub remediation_terms: Option<RemediationTerms>,
     pub reason: String,
 }
 
@@ -164,11 +168,24 @@ impl Services {
                 "Een wijziging heeft een reden nodig.",
             ));
         }
-        if amendment.offer_ends_on.is_none() && amendment.budget.is_none() {
+        if amendment.offer_ends_on.is_none() && amendment.budget.is_none() && amendment.remediation_terms.is_none() {
             return Err(ServiceError::invalid(
                 "amendment",
-                "Say what changes: offer_ends_on, budget_cents or both.",
-                "Zeg wat verandert: offer_ends_on, budget_cents of beide.",
+                "Say what changes: offer_ends_on, budget_cents, remediation_terms or several.",
+                "Zeg wat verandert: offer_ends_on, budget_cents, remediation_terms of meerdere.",
+            ));
+        }
+        if amendment.remediation_terms.is_some_and(|t| !t.is_valid()) {
+            return Err(ServiceError::invalid(
+                "remediation_terms",
+                format!(
+                    "Remediation terms are 1 to {} days, and Act <= Attend <= Track* <= Track.",
+                    RemediationTerms::MAX_DAYS
+                ),
+                format!(
+                    "Remediëringstermijnen zijn 1 tot {} dagen, en Act <= Attend <= Track* <= Track.",
+                    RemediationTerms::MAX_DAYS
+                ),
             ));
         }
         let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
@@ -184,6 +201,15 @@ impl Services {
             );
             programme.settings.offer_ends_on = ends_on;
             work.tx.update_programme_settings(id, &programme.settings).await?;
+        }
+        if let Some(terms) = amendment.remediation_terms.filter(|t| *t != programme.settings.remediation_terms) {
+            summary.insert(
+                "remediation_terms".into(),
+                json!({ "from": programme.settings.remediation_terms, "to": terms }),
+            );
+            programme.settings.remediation_terms = terms;
+            work.tx.update_programme_settings(id, &programme.settings).await?;
+            crate::remediation::reprioritise_programme(&mut work, id).await?;
         }
         if let Some(budget) = amendment.budget {
             let before = work.balances(id).await?;

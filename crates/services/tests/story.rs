@@ -1212,6 +1212,7 @@ story!(
         let extend = ProgrammeAmendment {
             offer_ends_on: Some(d(2022, 12, 31)),
             budget: None,
+            remediation_terms: None,
             reason: "Verlenging van het aanbod tot eind 2022.".into(),
         };
         assert!(matches!(
@@ -1253,6 +1254,7 @@ story!(
             let shorten = ProgrammeAmendment {
                 offer_ends_on: Some(ends_on),
                 budget: None,
+                remediation_terms: None,
                 reason: "Inkorten.".into(),
             };
             let err = w
@@ -1472,6 +1474,8 @@ story!(
 mod accounts;
 #[path = "stories/findings.rs"]
 mod findings;
+#[path = "stories/remediation.rs"]
+mod remediation;
 
 mod random_operations {
     use super::*;

@@ -6,6 +6,7 @@ pub mod audit;
 mod postgres;
 pub mod records;
 mod sql;
+mod sql_remediation;
 mod sqlite;
 
 use async_trait::async_trait;
@@ -75,10 +76,28 @@ pub trait Store: Send + Sync + 'static {
     async fn close(&self);
 }
 
+/// Remediation (issue 4, items 8 and 9): the findings register with owners, filters and
+/// sorting, assets with their findings counted, and the record of a remediation day.
+#[async_trait]
+pub trait RemediationTx: Send {
+    /// The register's findings matching the query, in its order, one page.
+    async fn register(&mut self, q: &RegisterQuery) -> Result<Vec<RegisterEntry>>;
+    /// How many findings match the query (whatever its page).
+    async fn count_register(&mut self, q: &RegisterQuery) -> Result<i64>;
+    /// A government's assets with their findings counted (open, by decision, overdue on `today`).
+    async fn asset_summaries(&mut self, government_id: i64, today: NaiveDate) -> Result<Vec<AssetSummary>>;
+    async fn set_finding_owner(&mut self, id: i64, owner_id: Option<i64>) -> Result<()>;
+    /// Who took the finding's last remediation step (`None`: the platform, or nobody yet).
+    async fn set_status_by(&mut self, id: i64, person_id: Option<i64>) -> Result<()>;
+    async fn remediation_day(&mut self, order_id: i64) -> Result<Option<RemediationDay>>;
+    /// Records, or records anew, a remediation day with its people and actions.
+    async fn save_remediation_day(&mut self, day: &RemediationDay) -> Result<()>;
+}
+
 /// Everything the services can ask of the database, inside one transaction. Dropping a `Tx`
 /// without [`Tx::commit`] rolls it back.
 #[async_trait]
-pub trait Tx: Send {
+pub trait Tx: RemediationTx + Send {
     async fn commit(self: Box<Self>) -> Result<()>;
 
     // Registry.

@@ -134,3 +134,4 @@ mod driver {
 }
 
 crate::sql::implement_tx!(PostgresTx, " FOR UPDATE");
+crate::sql_remediation::implement_remediation_tx!(PostgresTx);

@@ -87,7 +87,7 @@ macro_rules! implement_tx {
             })
         }
 
-        fn finding_from(row: &DbRow) -> Result<StoredFinding> {
+        pub(super) fn finding_from(row: &DbRow) -> Result<StoredFinding> {
             Ok(StoredFinding {
                 id: row.try_get("id")?,
                 government_id: row.try_get("government_id")?,

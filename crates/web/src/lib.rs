@@ -73,7 +73,12 @@ pub fn router(services: Services, options: WebOptions) -> Router {
         .route("/orders/{id}/accept", post(api::orders::accept))
         .route("/orders/{id}/decline", post(api::orders::decline))
         .route("/orders/{id}/deliver", post(api::orders::deliver))
-        .route("/orders/{id}/remediation-day", post(api::orders::remediation_day))
+        .route(
+            "/orders/{id}/remediation-day",
+            post(api::orders::remediation_day)
+                .get(api::remediation::agenda)
+                .put(api::remediation::record_day),
+        )
         .route("/orders/{id}/invoice", post(api::orders::invoice))
         .route("/orders/{id}/settle", post(api::orders::settle))
         .route("/orders/{id}/cancel", post(api::orders::cancel))
@@ -84,8 +89,11 @@ pub fn router(services: Services, options: WebOptions) -> Router {
             "/orders/{id}/imports",
             post(api::findings::import).layer(DefaultBodyLimit::disable()),
         )
-        .route("/findings", get(api::findings::list))
+        .route("/findings", get(api::remediation::list))
+        .route("/findings/export", get(api::remediation::export))
+        .route("/findings/status", post(api::remediation::change_statuses))
         .route("/findings/{id}/status", post(api::findings::change_status))
+        .route("/findings/{id}/owner", post(api::remediation::set_owner))
         .route("/assets", get(api::findings::assets))
         .route("/assets/{id}/criticality", post(api::findings::set_criticality))
         .route("/intel/kev", post(api::findings::load_kev).layer(DefaultBodyLimit::max(64 << 20)))

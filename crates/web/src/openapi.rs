@@ -27,7 +27,8 @@ impl Modify for BearerAuth {
         api::orders::submit, api::orders::list, api::orders::get, api::orders::events,
         api::orders::accept, api::orders::decline, api::orders::deliver, api::orders::remediation_day,
         api::orders::invoice, api::orders::settle, api::orders::cancel, api::orders::confirm, api::orders::reopen,
-        api::findings::import, api::findings::list, api::findings::change_status, api::findings::load_kev, api::findings::load_epss, api::findings::assets, api::findings::set_criticality,
+        api::findings::import, api::remediation::list, api::remediation::export, api::remediation::change_statuses,
+        api::remediation::set_owner, api::remediation::agenda, api::remediation::record_day, api::findings::change_status, api::findings::load_kev, api::findings::load_epss, api::findings::assets, api::findings::set_criticality,
         api::clock::set,
     ),
     modifiers(&BearerAuth)

@@ -535,6 +535,7 @@ async fn the_page_matrix() {
     let gent_token = app.token("44021@gemeente.test").await;
     let finding_id = app.get(&gent_token, "/api/v1/findings").await.1["items"][0]["id"].as_i64().unwrap();
     let finding = format!("/bevindingen/{finding_id}");
+    let agenda = format!("/bestellingen/{id}/remediedag");
     const OK: u16 = 200;
     const SIGN_IN: u16 = 303;
     const NO: u16 = 403;
@@ -558,6 +559,9 @@ async fn the_page_matrix() {
         (format!("{order}/resultaten"), [SIGN_IN, OK, GONE, OK, GONE, OK, GONE, GONE]),
         ("/bevindingen".into(), [SIGN_IN, OK, OK, OK, OK, OK, NO, NO]),
         (finding.clone(), [SIGN_IN, OK, GONE, OK, GONE, OK, GONE, GONE]),
+        ("/bevindingen/export?format=xlsx".into(), [SIGN_IN, OK, OK, OK, OK, OK, NO, NO]),
+        ("/bevindingen/systemen".into(), [SIGN_IN, OK, OK, NO, NO, NO, NO, NO]),
+        (agenda.clone(), [SIGN_IN, OK, GONE, OK, GONE, OK, GONE, GONE]),
         ("/raamovereenkomsten".into(), [SIGN_IN, NO, NO, NO, NO, OK, NO, NO]),
         ("/besturen".into(), [SIGN_IN, NO, NO, NO, NO, OK, NO, NO]),
         ("/mensen".into(), [SIGN_IN, OK, OK, OK, OK, OK, OK, OK]),
@@ -575,6 +579,8 @@ async fn the_page_matrix() {
                 "/bestellingen/{id}/resultaten"
             } else if p == &finding {
                 "/bevindingen/{id}"
+            } else if p == &agenda {
+                "/bestellingen/{id}/remediedag"
             } else {
                 p.split('?').next().unwrap_or_default()
             }

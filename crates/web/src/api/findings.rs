@@ -1,8 +1,6 @@
 //! Audit results: importing a scanner report for an order, and the findings in priority order.
 
-use super::paging;
 use crate::AppState;
-use crate::dto::Page;
 use crate::extract::{Caller, Id, Lang, Params};
 use crate::problem::{ApiResult, OrProblem, Problem};
 use axum::Json;
@@ -10,7 +8,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use cyberveilig_services::store::records::{FindingFilter, Import, StoredFinding};
+use cyberveilig_services::store::records::{Import, StoredFinding};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -127,72 +125,6 @@ impl From<StoredFinding> for FindingDto {
             last_seen: f.last_seen,
         }
     }
-}
-
-#[derive(Deserialize, IntoParams)]
-pub struct FindingQuery {
-    pub government_nis: Option<String>,
-    pub order_id: Option<i64>,
-    pub status: Option<String>,
-    pub cursor: Option<String>,
-    pub limit: Option<i64>,
-}
-
-const STATUSES: [&str; 6] = ["open", "in_progress", "fixed", "verified", "risk_accepted", "false_positive"];
-
-/// The findings the caller may see, in priority order (severity, then CVSS score), paginated.
-#[utoipa::path(get, path = "/api/v1/findings", tag = "findings", params(FindingQuery),
-    responses((status = 200, body = Page<FindingDto>)))]
-pub async fn list(
-    State(state): State<AppState>,
-    lang: Lang,
-    Caller(actor): Caller,
-    Params(q): Params<FindingQuery>,
-) -> ApiResult<Json<Page<FindingDto>>> {
-    // The cursor here is a position in the priority order.
-    let (limit, offset) = paging(q.limit, q.cursor.as_deref())?;
-    let offset = offset.unwrap_or(0).max(0);
-    let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
-        Some(s) if STATUSES.contains(&s) => Some(s.to_owned()),
-        Some(s) => {
-            return Err(Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_field",
-                format!("unknown finding status '{s}'"),
-            )
-            .field("status")
-            .into());
-        }
-        None => None,
-    };
-    let government_id = match q.government_nis.as_deref().filter(|s| !s.is_empty()) {
-        Some(nis) => {
-            let nis = nis.parse().map_err(|_| {
-                Problem::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid_field",
-                    format!("'{nis}' is not a NIS code"),
-                )
-                .field("government_nis")
-            })?;
-            Some(state.services.organisation_by_nis(&nis).await.or_problem(lang)?.id)
-        }
-        None => None,
-    };
-    let filter = FindingFilter {
-        government_id,
-        order_id: q.order_id,
-        status,
-        offset,
-        limit,
-        ..Default::default()
-    };
-    let found = state.services.findings(&actor, filter).await.or_problem(lang)?;
-    let next_cursor = (found.len() as i64 == limit).then(|| (offset + limit).to_string());
-    Ok(Json(Page {
-        items: found.into_iter().map(Into::into).collect(),
-        next_cursor,
-    }))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -7,6 +7,7 @@ pub mod findings;
 pub mod orders;
 pub mod organisations;
 pub mod programmes;
+pub mod remediation;
 
 use crate::extract::Lang;
 use crate::problem::Problem;

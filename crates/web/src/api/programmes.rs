@@ -80,6 +80,7 @@ pub async fn create(
         additional_requires_basic: req.additional_requires_basic.unwrap_or(true),
         waitlist_basic_audits: req.waitlist_basic_audits.unwrap_or(true),
         cap_additional_work: req.cap_additional_work.unwrap_or(true),
+        remediation_terms: Default::default(),
     };
     let new = NewProgramme {
         name: req.name,
@@ -97,10 +98,23 @@ pub struct AmendmentRequest {
     pub offer_ends_on: Option<NaiveDate>,
     /// The new budget; never below what is reserved and paid.
     pub budget_cents: Option<i64>,
+    /// Days to remediate a finding by its SSVC decision; open findings get their deadline anew.
+    pub remediation_terms: Option<TermsDto>,
     pub reason: String,
 }
 
-/// Record an amendment: extend the offer, change the budget (programme administrators).
+/// Days to remediate a finding by its SSVC decision: each 1 to 730, Act <= Attend <= Track* <= Track.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TermsDto {
+    pub act: u32,
+    pub attend: u32,
+    pub track_star: u32,
+    pub track: u32,
+}
+
+/// Record an amendment: extend the offer, change the budget, set the remediation terms
+/// (programme administrators).
 #[utoipa::path(post, path = "/api/v1/programmes/{id}/amendments", tag = "programmes", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = AmendmentRequest,
     responses((status = 201, body = ProgrammeDto), (status = 422, body = Problem)))]
@@ -115,6 +129,12 @@ pub async fn amend(
     let amendment = ProgrammeAmendment {
         offer_ends_on: req.offer_ends_on,
         budget,
+        remediation_terms: req.remediation_terms.map(|t| cyberveilig_domain::ssvc::RemediationTerms {
+            act: t.act,
+            attend: t.attend,
+            track_star: t.track_star,
+            track: t.track,
+        }),
         reason: req.reason,
     };
     let status = state.services.amend_programme(&actor, id, amendment).await.or_problem(lang)?;

@@ -58,7 +58,10 @@ pub const PAGES: &[&str] = &[
     "/bestellingen/{id}",
     "/bestellingen/{id}/resultaten",
     "/bevindingen",
+    "/bevindingen/export",
+    "/bevindingen/systemen",
     "/bevindingen/{id}",
+    "/bestellingen/{id}/remediedag",
     "/raamovereenkomsten",
     "/besturen",
     "/mensen",
@@ -104,6 +107,15 @@ pub fn routes() -> Router<AppState> {
         .route("/bestellingen/{id}/{step}", post(pages::orders::order_step))
         .route("/programmas/{id}/wijzigen", post(pages::admin::amend))
         .route("/bevindingen", get(pages::findings::findings))
+        .route("/bevindingen/stand", post(pages::remediation::bulk_status))
+        .route("/bevindingen/export", get(pages::remediation::export))
+        .route("/bevindingen/systemen", get(pages::remediation::assets))
+        .route("/bevindingen/{id}/eigenaar", post(pages::remediation::set_owner))
+        .route("/systemen/{id}/kritikaliteit", post(pages::remediation::set_criticality))
+        .route(
+            "/bestellingen/{id}/remediedag",
+            get(pages::remediation::agenda).post(pages::remediation::record_day),
+        )
         .route(
             "/bevindingen/{id}",
             get(pages::findings::finding_page).post(pages::findings::change_finding),

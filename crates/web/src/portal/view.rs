@@ -45,6 +45,8 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "findings.html",
     "finding.html",
     "results.html",
+    "assets.html",
+    "agenda.html",
 ];
 
 fn lang_of(state: &State) -> Lang {

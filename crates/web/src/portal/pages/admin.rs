@@ -2,6 +2,7 @@
 //! agreements, governments reached, people and invitations, the outbox.
 
 use super::*;
+use cyberveilig_domain::ssvc::RemediationTerms;
 
 pub(super) async fn admin_home(state: &AppState, visitor: &Visitor, actor: &Actor) -> Response {
     admin_home_with(state, visitor, actor, &AmendForm::default(), None, None).await
@@ -16,7 +17,40 @@ pub struct AmendForm {
     #[serde(default)]
     budget_euro: String,
     #[serde(default)]
+    term_act: String,
+    #[serde(default)]
+    term_attend: String,
+    #[serde(default)]
+    term_track_star: String,
+    #[serde(default)]
+    term_track: String,
+    #[serde(default)]
     reason: String,
+}
+
+/// The remediation terms the form sets: a field left empty keeps the programme's term.
+async fn terms_of(state: &AppState, id: i64, form: &AmendForm) -> Result<Option<RemediationTerms>, ServiceError> {
+    let fields = [&form.term_act, &form.term_attend, &form.term_track_star, &form.term_track];
+    if fields.iter().all(|f| f.trim().is_empty()) {
+        return Ok(None);
+    }
+    let mut terms = state.services.remediation_terms(id).await?;
+    let slots = [&mut terms.act, &mut terms.attend, &mut terms.track_star, &mut terms.track];
+    for (text, slot) in fields.into_iter().zip(slots) {
+        match text.trim() {
+            "" => {}
+            t => {
+                *slot = t.parse().map_err(|_| {
+                    ServiceError::invalid(
+                        "remediation_terms",
+                        format!("'{t}' is not a number of days"),
+                        format!("'{t}' is geen aantal dagen"),
+                    )
+                })?
+            }
+        }
+    }
+    Ok(Some(terms))
 }
 
 /// An amendment from the administrator's home page: a later end of the offer, another budget.
@@ -32,7 +66,9 @@ pub async fn amend(
     let Ok(id) = id.parse::<i64>() else {
         return visitor.message(StatusCode::NOT_FOUND, "not-found-title", "not-found-body");
     };
+    let remediation_terms = terms_of(&state, id, &form).await;
     let parsed = (|| {
+        let remediation_terms = remediation_terms?;
         let offer_ends_on = match form.offer_ends_on.trim() {
             "" => None,
             text => Some(parse_date(text, "offer_ends_on")?),
@@ -44,6 +80,7 @@ pub async fn amend(
         Ok::<_, ServiceError>(cyberveilig_services::programmes::ProgrammeAmendment {
             offer_ends_on,
             budget,
+            remediation_terms,
             reason: form.reason.clone(),
         })
     })();
@@ -86,7 +123,9 @@ pub(super) async fn admin_home_with(
             .into_iter()
             .map(|a| context! { at => a.at.to_rfc3339(), summary => amendment_summary(&a.summary, visitor.lang), reason => a.reason })
             .collect();
-        programmes.push(context! { ..p, ..context! { amendments } });
+        let t = state.services.remediation_terms(id).await.unwrap_or_default();
+        let terms = context! { act => t.act, attend => t.attend, track_star => t.track_star, track => t.track };
+        programmes.push(context! { ..p, ..context! { amendments, terms } });
     }
     let invoiced = orders_of(
         state,
@@ -131,6 +170,16 @@ pub(super) fn amendment_summary(summary: &serde_json::Value, lang: crate::extrac
         let m = Money::from_cents(cents);
         let shown = if lang.is_dutch() { m.format_nl() } else { m.format_en() };
         parts.push(crate::portal::i18n::text(lang, "amended-budget", &[("amount", shown.into())]));
+    }
+    if let Some(t) = find("remediation_terms") {
+        let day = |k: &str| t.get(k).and_then(|v| v.as_u64()).unwrap_or_default().to_string();
+        let args = [
+            ("act", day("act").into()),
+            ("attend", day("attend").into()),
+            ("track_star", day("track_star").into()),
+            ("track", day("track").into()),
+        ];
+        parts.push(crate::portal::i18n::text(lang, "amended-terms", &args));
     }
     if parts.is_empty() { summary.to_string() } else { parts.join("; ") }
 }

@@ -2,10 +2,65 @@
 
 use super::*;
 
-#[derive(Deserialize, Default)]
+/// The register's filters, sort and page, as the filter form sends them.
+#[derive(Deserialize, Default, serde::Serialize, Clone)]
 pub struct FindingsQuery {
-    status: Option<String>,
-    after: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asset_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overdue: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<i64>,
+    /// How many findings a bulk change just changed (after its redirect).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changed: Option<usize>,
+}
+
+impl FindingsQuery {
+    pub(super) fn filters(&self) -> cyberveilig_services::remediation::RegisterFilters {
+        cyberveilig_services::remediation::RegisterFilters {
+            status: self.status.clone(),
+            decision: self.decision.clone(),
+            severity: self.severity.clone(),
+            asset_id: self.asset_id.clone(),
+            owner: self.owner.clone(),
+            overdue: self.overdue.clone(),
+            sort: self.sort.clone(),
+            order_id: None,
+        }
+    }
+
+    /// The filters as a query string (no page, no notice), for links that keep them.
+    pub(super) fn query_string(&self) -> String {
+        let kept = FindingsQuery {
+            after: None,
+            changed: None,
+            ..self.clone()
+        };
+        serde_urlencoded::to_string(&kept).unwrap_or_default()
+    }
+}
+
+pub(super) fn register_view(e: &cyberveilig_services::store::records::RegisterEntry, today: NaiveDate) -> Value {
+    context! {
+        ..finding_view(&e.finding, today),
+        ..context! {
+            owner => e.owner_name.clone(), owner_id => e.owner_id, asset => e.asset_name.clone(),
+            criticality => e.asset_criticality.clone(), status_reason => e.status_reason.clone(),
+            accepted_until => e.accepted_until.map(|d| d.to_string()), status_by => e.status_by_name.clone(),
+            last_seen => e.finding.last_seen.to_rfc3339(),
+        }
+    }
 }
 
 pub(super) fn finding_view(f: &cyberveilig_services::store::records::StoredFinding, today: NaiveDate) -> Value {
@@ -29,41 +84,90 @@ pub(super) fn finding_view(f: &cyberveilig_services::store::records::StoredFindi
     }
 }
 
-/// `/bevindingen`: the findings register in priority order.
+/// `/bevindingen`: the findings register, filtered and sorted (priority first by default),
+/// with the bulk status change.
 pub async fn findings(State(state): State<AppState>, Member(visitor, actor): Member, Query(q): Query<FindingsQuery>) -> Response {
-    let status = nonempty(&q.status).map(str::to_owned);
-    if status
-        .as_deref()
-        .is_some_and(|s| s.parse::<cyberveilig_domain::remediation::FindingStatus>().is_err())
-    {
-        return visitor.message(StatusCode::UNPROCESSABLE_ENTITY, "bad-form-title", "bad-form-body");
-    }
-    let offset = q.after.unwrap_or(0).max(0);
-    let filter = cyberveilig_services::store::records::FindingFilter {
-        status: status.clone(),
-        offset,
-        limit: PAGE + 1,
-        ..Default::default()
-    };
-    let mut list = match state.services.findings(&actor, filter).await {
-        Ok(l) => l,
-        Err(_) => return forbidden(&visitor),
-    };
-    let next_page = (list.len() as i64 > PAGE).then(|| {
-        list.truncate(PAGE as usize);
-        let mut params = vec![("after", (offset + PAGE).to_string())];
-        if let Some(s) = &status {
-            params.push(("status", s.clone()));
-        }
-        format!("/bevindingen?{}", serde_urlencoded::to_string(&params).unwrap_or_default())
-    });
+    register_page(&state, &visitor, &actor, &q, None).await
+}
+
+pub(super) async fn register_page(
+    state: &AppState,
+    visitor: &Visitor,
+    actor: &Actor,
+    q: &FindingsQuery,
+    error: Option<String>,
+) -> Response {
     let today = brussels_date(state.services.clock.now());
-    let findings: Vec<Value> = list.iter().map(|f| finding_view(f, today)).collect();
+    let mut query = match q.filters().query(actor, today) {
+        Ok(query) => query,
+        Err(ServiceError::Invalid { .. }) => {
+            return visitor.message(StatusCode::UNPROCESSABLE_ENTITY, "bad-form-title", "bad-form-body");
+        }
+        Err(_) => return forbidden(visitor),
+    };
+    let offset = q.after.unwrap_or(0).max(0);
+    query.offset = offset;
+    query.limit = PAGE;
+    let page = match state.services.register(actor, query).await {
+        Ok(p) => p,
+        Err(_) => return forbidden(visitor),
+    };
+    let filters = q.query_string();
+    let with = |after: i64| {
+        let sep = if filters.is_empty() { "" } else { "&" };
+        format!("/bevindingen?{filters}{sep}after={after}")
+    };
+    let next_page = (offset + PAGE < page.total).then(|| with(offset + PAGE));
+    let previous_page = (offset > 0).then(|| with((offset - PAGE).max(0)));
+    let findings: Vec<Value> = page.entries.iter().map(|e| register_view(e, today)).collect();
+    let page_ids = page.entries.iter().map(|e| e.finding.id.to_string()).collect::<Vec<_>>().join(",");
+    let government = actor.role == Role::GovernmentMember;
+    let assets: Vec<Value> = if government {
+        let list = state.services.assets(actor, actor.organisation_id).await.unwrap_or_default();
+        list.iter()
+            .map(|a| context! { id => a.id.to_string(), name => a.name.clone() })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let people: Vec<Value> = if government {
+        let list = state
+            .services
+            .owner_candidates(actor, actor.organisation_id)
+            .await
+            .unwrap_or_default();
+        list.iter()
+            .map(|p| context! { id => p.id.to_string(), name => p.name.clone() })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let statuses: Vec<&str> = cyberveilig_domain::remediation::FindingStatus::ALL
         .iter()
         .map(|s| s.as_str())
         .collect();
-    visitor.page("findings.html", context! { findings, statuses, status, next_page })
+    let sorts: Vec<&str> = cyberveilig_services::store::records::RegisterSort::ALL
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let first = if page.total == 0 { 0 } else { offset + 1 };
+    let last = offset + page.entries.len() as i64;
+    visitor.page_with_status(
+        status,
+        "findings.html",
+        context! {
+            findings, statuses, sorts, assets, people, government, page_ids, filters, next_page, previous_page,
+            total => page.total, first, last, error, changed => q.changed,
+            q => context! { status => q.status.clone(), decision => q.decision.clone(), severity => q.severity.clone(),
+                asset_id => q.asset_id.clone(), owner => q.owner.clone(), overdue => q.overdue.is_some(), sort => q.sort.clone() },
+            decisions => ["act", "attend", "track*", "track"], severities => ["critical", "high", "medium", "low", "info"],
+        },
+    )
 }
 
 pub(super) async fn finding_page_with(state: &AppState, visitor: &Visitor, actor: &Actor, id: &str, error: Option<String>) -> Response {
@@ -78,8 +182,10 @@ pub(super) async fn finding_page_with(state: &AppState, visitor: &Visitor, actor
                 .iter()
                 .map(|e| {
                     let d: serde_json::Value = serde_json::from_str(&e.details).unwrap_or_default();
-                    context! { at => e.at.to_rfc3339(), actor => e.actor.clone(), to => d["to"].as_str().unwrap_or("").to_owned(),
-                    reason => d["reason"].as_str().map(str::to_owned) }
+                    context! { at => e.at.to_rfc3339(), actor => e.actor.clone(), action => e.action.clone(),
+                    to => d["to"].as_str().unwrap_or("").to_owned(), owner => d["owner"].as_str().map(str::to_owned),
+                    reason => d["reason"].as_str().map(str::to_owned), until => d["until"].as_str().map(str::to_owned),
+                    at_day => d["at"].as_str() == Some("remediation_day") }
                 })
                 .collect();
             let status = if error.is_some() {
@@ -87,10 +193,21 @@ pub(super) async fn finding_page_with(state: &AppState, visitor: &Visitor, actor
             } else {
                 StatusCode::OK
             };
+            let people: Vec<Value> = if view.may_assign {
+                let list = state
+                    .services
+                    .owner_candidates(actor, view.finding.government_id)
+                    .await
+                    .unwrap_or_default();
+                list.iter().map(|p| context! { id => p.id, name => p.name.clone() }).collect()
+            } else {
+                Vec::new()
+            };
             visitor.page_with_status(
                 status,
                 "finding.html",
-                context! { f => finding_view(&view.finding, today), steps => view.next_statuses, events, error },
+                context! { f => register_view(&view.entry, today), steps => view.next_statuses, events, error,
+                may_assign => view.may_assign, people },
             )
         }
         Err(e) => visitor.page_with_status(

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod findings;
 pub mod home;
 pub mod orders;
+pub mod remediation;
 pub mod results;
 
 pub(super) use super::session::{Member, PageForm, Visitor};

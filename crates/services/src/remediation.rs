@@ -1,0 +1,545 @@
+//! Remediation (issue 4, items 8 and 9): a finding's steps (one or many at once, all or
+//! nothing), its owner, the register with filters and order, assets with their findings counted,
+//! and the programme's remediation terms. The remediation day is in [`day`], the export of the
+//! remediation plan in [`export`].
+
+pub mod day;
+pub mod export;
+
+use crate::Services;
+use crate::authz::{Actor, Permission, can};
+use crate::error::{Result, ServiceError};
+use crate::work::{Who, Work};
+use chrono::NaiveDate;
+use cyberveilig_domain::registry::Role;
+use cyberveilig_domain::remediation::{FindingStatus, Party, allowed, may_own, needs_reason};
+use cyberveilig_domain::ssvc::RemediationTerms;
+use cyberveilig_store::Tx;
+use cyberveilig_store::records::{AssetSummary, Event, Person, RegisterEntry, RegisterQuery, StoredFinding};
+use serde_json::json;
+
+/// Most findings one bulk change takes.
+pub const MAX_BULK: usize = 500;
+
+/// A remediation step asked for a finding.
+#[derive(Debug, Clone)]
+pub struct StatusChange {
+    pub status: String,
+    pub reason: Option<String>,
+    /// For an accepted risk: until when (it reopens then).
+    pub until: Option<NaiveDate>,
+}
+
+/// Who the actor is for a finding: its government, the firm of its order, or an administrator.
+/// Anyone else does not see it.
+pub(crate) async fn party_for(tx: &mut dyn Tx, actor: &Actor, finding: &StoredFinding) -> Result<Party> {
+    match actor.role {
+        Role::ProgrammeAdmin => Ok(Party::Administrator),
+        Role::GovernmentMember if actor.organisation_id == finding.government_id => Ok(Party::Government),
+        Role::FirmMember => {
+            let order = tx.order(finding.order_id).await?.ok_or(ServiceError::NotFound("finding"))?;
+            if order.firm_id == Some(actor.organisation_id) {
+                Ok(Party::Firm)
+            } else {
+                Err(ServiceError::NotFound("finding"))
+            }
+        }
+        _ => Err(ServiceError::NotFound("finding")),
+    }
+}
+
+/// A step checked against the rules: from, to, reason and end date.
+struct Step {
+    from: FindingStatus,
+    to: FindingStatus,
+    reason: Option<String>,
+    until: Option<NaiveDate>,
+}
+
+fn parse_status(text: &str) -> Result<FindingStatus> {
+    text.parse().map_err(|_| {
+        ServiceError::invalid(
+            "status",
+            format!("'{text}' is not a finding status"),
+            format!("'{text}' is geen stand van een bevinding"),
+        )
+    })
+}
+
+/// Whether `party` may take the step on `finding` today; the refusal says why.
+fn check_step(finding: &StoredFinding, party: Party, change: &StatusChange, today: NaiveDate) -> Result<Step> {
+    let to = parse_status(&change.status)?;
+    let from: FindingStatus = finding
+        .status
+        .parse()
+        .map_err(|_| ServiceError::Conflict(format!("stored status '{}'", finding.status)))?;
+    if !allowed(from, to, party) {
+        return Err(ServiceError::invalid(
+            "status",
+            format!("a finding that is {} cannot become {} by you", from.as_str(), to.as_str()),
+            format!("een bevinding die {} is kan door u niet {} worden", from.as_str(), to.as_str()),
+        ));
+    }
+    let reason = change.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    if needs_reason(to) && reason.is_none() {
+        return Err(ServiceError::invalid("reason", "give the reason", "geef de reden"));
+    }
+    if reason.is_some_and(|r| r.chars().count() > 1000) {
+        return Err(ServiceError::invalid(
+            "reason",
+            "a reason has at most 1000 characters",
+            "een reden heeft hoogstens 1000 tekens",
+        ));
+    }
+    let until = match (to, change.until) {
+        (FindingStatus::RiskAccepted, Some(until)) if until > today && until <= today + chrono::Days::new(366) => Some(until),
+        (FindingStatus::RiskAccepted, _) => {
+            return Err(ServiceError::invalid(
+                "until",
+                "an accepted risk needs an end date within the coming year",
+                "een aanvaard risico heeft een einddatum binnen het komende jaar nodig",
+            ));
+        }
+        _ => None,
+    };
+    Ok(Step {
+        from,
+        to,
+        reason: reason.map(str::to_owned),
+        until,
+    })
+}
+
+/// Writes a checked step and its event, inside the caller's transaction.
+async fn take_step(work: &mut Work, actor: &Actor, finding_id: i64, step: &Step) -> Result<()> {
+    work.tx
+        .set_finding_status(finding_id, step.to.as_str(), step.reason.as_deref(), step.until)
+        .await?;
+    work.tx.set_status_by(finding_id, Some(actor.person_id)).await?;
+    work.record(
+        "finding.status_changed",
+        "finding",
+        finding_id,
+        json!({"from": step.from.as_str(), "to": step.to.as_str(), "reason": step.reason, "until": step.until}),
+    )
+    .await
+}
+
+/// One finding as one person sees it: with its owner, asset and last step, the statuses they
+/// may move it to, its history, and whether they may name its owner.
+#[derive(Debug, Clone)]
+pub struct FindingView {
+    pub finding: StoredFinding,
+    pub entry: RegisterEntry,
+    pub next_statuses: Vec<&'static str>,
+    pub events: Vec<Event>,
+    pub may_assign: bool,
+}
+
+/// A page of the register and how many findings match in all.
+#[derive(Debug, Clone)]
+pub struct RegisterPage {
+    pub entries: Vec<RegisterEntry>,
+    pub total: i64,
+}
+
+/// Scopes a register query to what the actor may see.
+pub(crate) fn scope(actor: &Actor, q: &mut RegisterQuery) -> Result<()> {
+    match actor.role {
+        Role::ProgrammeAdmin => {}
+        Role::GovernmentMember => q.government_id = Some(actor.organisation_id),
+        Role::FirmMember => q.firm_id = Some(actor.organisation_id),
+        Role::AssociationMember | Role::Researcher => return Err(ServiceError::Forbidden),
+    }
+    Ok(())
+}
+
+/// The register's filters as people and clients give them, as text; empty is no filter.
+#[derive(Debug, Clone, Default)]
+pub struct RegisterFilters {
+    pub status: Option<String>,
+    pub decision: Option<String>,
+    pub severity: Option<String>,
+    pub asset_id: Option<String>,
+    /// `me`, or a person's id.
+    pub owner: Option<String>,
+    /// `true`, `1` or `on`: only open findings past their deadline.
+    pub overdue: Option<String>,
+    pub sort: Option<String>,
+    pub order_id: Option<i64>,
+}
+
+fn given(text: &Option<String>) -> Option<&str> {
+    text.as_deref().map(str::trim).filter(|t| !t.is_empty())
+}
+
+const DECISIONS: [&str; 4] = ["act", "attend", "track*", "track"];
+const SEVERITIES: [&str; 5] = ["critical", "high", "medium", "low", "info"];
+
+impl RegisterFilters {
+    /// The query these filters ask for, checked; `me` is the actor, overdue is before `today`.
+    pub fn query(&self, actor: &Actor, today: NaiveDate) -> Result<RegisterQuery> {
+        let bad = |field: &'static str, value: &str| {
+            ServiceError::invalid(
+                field,
+                format!("'{value}' is not a value of {field}"),
+                format!("'{value}' is geen waarde voor {field}"),
+            )
+        };
+        let status = match given(&self.status) {
+            Some(s) => Some(parse_status(s)?.as_str().to_owned()),
+            None => None,
+        };
+        let decision = match given(&self.decision) {
+            Some(d) if DECISIONS.contains(&d) => Some(d.to_owned()),
+            Some(d) => return Err(bad("decision", d)),
+            None => None,
+        };
+        let severity = match given(&self.severity) {
+            Some(d) if SEVERITIES.contains(&d) => Some(d.to_owned()),
+            Some(d) => return Err(bad("severity", d)),
+            None => None,
+        };
+        let asset_id = match given(&self.asset_id) {
+            Some(a) => Some(a.parse::<i64>().map_err(|_| bad("asset_id", a))?),
+            None => None,
+        };
+        let owner_id = match given(&self.owner) {
+            Some("me") => Some(actor.person_id),
+            Some(o) => Some(o.parse::<i64>().map_err(|_| bad("owner", o))?),
+            None => None,
+        };
+        let overdue_on = match given(&self.overdue) {
+            Some("true" | "1" | "on") => Some(today),
+            Some("false" | "0") | None => None,
+            Some(o) => return Err(bad("overdue", o)),
+        };
+        let sort = match given(&self.sort) {
+            Some(s) => s.parse().map_err(|_| bad("sort", s))?,
+            None => Default::default(),
+        };
+        Ok(RegisterQuery {
+            order_id: self.order_id,
+            status,
+            decision,
+            severity,
+            asset_id,
+            owner_id,
+            overdue_on,
+            sort,
+            ..Default::default()
+        })
+    }
+}
+
+impl Services {
+    /// Moves a finding along its remediation: the government fixes, the firm verifies; an
+    /// accepted risk needs a reason and an end date within a year, a false positive a reason.
+    /// Who took the step is kept with the finding (the "who" of an accepted risk).
+    pub async fn change_finding_status(&self, actor: &Actor, finding_id: i64, change: StatusChange) -> Result<StoredFinding> {
+        parse_status(&change.status)?;
+        let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
+        let finding = work.tx.finding(finding_id).await?.ok_or(ServiceError::NotFound("finding"))?;
+        let party = party_for(work.tx.as_mut(), actor, &finding).await?;
+        let step = check_step(&finding, party, &change, work.today)?;
+        take_step(&mut work, actor, finding.id, &step).await?;
+        let updated = work.tx.finding(finding.id).await?.ok_or(ServiceError::NotFound("finding"))?;
+        work.commit().await?;
+        Ok(updated)
+    }
+
+    /// The same step for several findings at once, all or nothing: when any of them cannot take
+    /// it, nothing is written and the refusal lists each finding that could not, with why.
+    pub async fn change_findings_status(&self, actor: &Actor, ids: &[i64], change: StatusChange) -> Result<Vec<StoredFinding>> {
+        parse_status(&change.status)?;
+        let mut unique: Vec<i64> = Vec::with_capacity(ids.len());
+        for id in ids {
+            if !unique.contains(id) {
+                unique.push(*id);
+            }
+        }
+        if unique.is_empty() || unique.len() > MAX_BULK {
+            return Err(ServiceError::invalid(
+                "ids",
+                format!("choose between 1 and {MAX_BULK} findings"),
+                format!("kies tussen 1 en {MAX_BULK} bevindingen"),
+            ));
+        }
+        if matches!(actor.role, Role::AssociationMember | Role::Researcher) {
+            return Err(ServiceError::Forbidden);
+        }
+        let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
+        let mut steps = Vec::with_capacity(unique.len());
+        let (mut refused_en, mut refused_nl) = (Vec::new(), Vec::new());
+        let mut unknown = 0;
+        for id in &unique {
+            let checked = match work.tx.finding(*id).await? {
+                None => Err(ServiceError::NotFound("finding")),
+                Some(finding) => match party_for(work.tx.as_mut(), actor, &finding).await {
+                    Ok(party) => check_step(&finding, party, &change, work.today),
+                    Err(e) => Err(e),
+                },
+            };
+            match checked {
+                Ok(step) => steps.push((*id, step)),
+                Err(ServiceError::Invalid {
+                    message_en, message_nl, ..
+                }) => {
+                    refused_en.push(format!("#{id}: {message_en}"));
+                    refused_nl.push(format!("#{id}: {message_nl}"));
+                }
+                Err(ServiceError::NotFound(_)) => {
+                    unknown += 1;
+                    refused_en.push(format!("#{id}: no such finding of yours"));
+                    refused_nl.push(format!("#{id}: geen bevinding van u"));
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        if unknown == unique.len() {
+            // None of them is the actor's: as for one finding, they do not exist for them.
+            return Err(ServiceError::NotFound("finding"));
+        }
+        if !refused_en.is_empty() {
+            return Err(ServiceError::invalid(
+                "ids",
+                format!(
+                    "nothing was changed: {} of {} findings cannot take this step ({})",
+                    refused_en.len(),
+                    unique.len(),
+                    refused_en.join("; ")
+                ),
+                format!(
+                    "er is niets gewijzigd: {} van {} bevindingen kunnen deze stap niet zetten ({})",
+                    refused_nl.len(),
+                    unique.len(),
+                    refused_nl.join("; ")
+                ),
+            ));
+        }
+        let mut changed = Vec::with_capacity(steps.len());
+        for (id, step) in &steps {
+            take_step(&mut work, actor, *id, step).await?;
+            changed.push(work.tx.finding(*id).await?.ok_or(ServiceError::NotFound("finding"))?);
+        }
+        work.commit().await?;
+        Ok(changed)
+    }
+
+    /// One finding, for the government that owns it, the firm of its order, or an administrator.
+    pub async fn finding(&self, actor: &Actor, id: i64) -> Result<FindingView> {
+        let mut tx = self.store.read().await?;
+        let finding = tx.finding(id).await?.ok_or(ServiceError::NotFound("finding"))?;
+        let party = party_for(tx.as_mut(), actor, &finding).await?;
+        let next_statuses = match finding.status.parse::<FindingStatus>() {
+            Ok(from) => FindingStatus::ALL
+                .into_iter()
+                .filter(|to| allowed(from, *to, party))
+                .map(FindingStatus::as_str)
+                .collect(),
+            Err(()) => Vec::new(),
+        };
+        let entry = tx
+            .register(&RegisterQuery {
+                finding_id: Some(id),
+                limit: 1,
+                ..Default::default()
+            })
+            .await?
+            .pop()
+            .ok_or(ServiceError::NotFound("finding"))?;
+        let events = tx.events_of("finding", id).await?;
+        Ok(FindingView {
+            finding,
+            entry,
+            next_statuses,
+            events,
+            may_assign: matches!(party, Party::Government | Party::Administrator),
+        })
+    }
+
+    /// Names the person of the government who sees to a finding (or nobody, with `None`): the
+    /// government itself or an administrator; the owner must be a member of that government.
+    pub async fn set_finding_owner(&self, actor: &Actor, finding_id: i64, owner_id: Option<i64>) -> Result<RegisterEntry> {
+        let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
+        let finding = work.tx.finding(finding_id).await?.ok_or(ServiceError::NotFound("finding"))?;
+        if party_for(work.tx.as_mut(), actor, &finding).await? == Party::Firm {
+            return Err(ServiceError::Forbidden);
+        }
+        assign(&mut work, &finding, owner_id).await?;
+        let entry = work
+            .tx
+            .register(&RegisterQuery {
+                finding_id: Some(finding_id),
+                limit: 1,
+                ..Default::default()
+            })
+            .await?
+            .pop()
+            .ok_or(ServiceError::NotFound("finding"))?;
+        work.commit().await?;
+        Ok(entry)
+    }
+
+    /// The register: the findings the actor may see that match the query, in its order.
+    pub async fn register(&self, actor: &Actor, mut q: RegisterQuery) -> Result<RegisterPage> {
+        scope(actor, &mut q)?;
+        let mut tx = self.store.read().await?;
+        Ok(RegisterPage {
+            entries: tx.register(&q).await?,
+            total: tx.count_register(&q).await?,
+        })
+    }
+
+    /// A government's assets with their findings counted, for the government or an administrator.
+    pub async fn asset_summaries(&self, actor: &Actor, government_id: i64) -> Result<Vec<AssetSummary>> {
+        let own = actor.role == Role::GovernmentMember && actor.organisation_id == government_id;
+        if !(own || can(actor, Permission::ManageProgrammes)) {
+            return Err(ServiceError::Forbidden);
+        }
+        let today = crate::clock::brussels_date(self.clock.now());
+        let mut tx = self.store.read().await?;
+        Ok(tx.asset_summaries(government_id, today).await?)
+    }
+
+    /// The people who may own the government's findings, for whoever works on them.
+    pub async fn owner_candidates(&self, actor: &Actor, government_id: i64) -> Result<Vec<Person>> {
+        let mut tx = self.store.read().await?;
+        let may = match actor.role {
+            Role::ProgrammeAdmin => true,
+            Role::GovernmentMember => actor.organisation_id == government_id,
+            Role::FirmMember => {
+                let q = RegisterQuery {
+                    government_id: Some(government_id),
+                    firm_id: Some(actor.organisation_id),
+                    limit: 1,
+                    ..Default::default()
+                };
+                tx.count_register(&q).await? > 0
+            }
+            _ => false,
+        };
+        if !may {
+            return Err(ServiceError::Forbidden);
+        }
+        let people = tx.people(Some(government_id)).await?;
+        Ok(people
+            .into_iter()
+            .filter(|p| may_own(p.organisation_id, p.role, government_id))
+            .collect())
+    }
+
+    /// The days to remediate by decision that a programme sets.
+    pub async fn remediation_terms(&self, programme_id: i64) -> Result<RemediationTerms> {
+        let mut tx = self.store.read().await?;
+        let programme = tx.programme(programme_id).await?.ok_or(ServiceError::NotFound("programme"))?;
+        Ok(programme.settings.remediation_terms)
+    }
+}
+
+/// Names a finding's owner inside the caller's transaction, after checking that the person is a
+/// member of the finding's government.
+pub(crate) async fn assign(work: &mut Work, finding: &StoredFinding, owner_id: Option<i64>) -> Result<()> {
+    let owner = match owner_id {
+        Some(id) => {
+            let person = work.tx.person(id).await?;
+            match person {
+                Some(p) if may_own(p.organisation_id, p.role, finding.government_id) => Some(p),
+                _ => {
+                    return Err(ServiceError::invalid(
+                        "owner_id",
+                        format!("person #{id} is not a member of the government whose finding this is"),
+                        format!("persoon #{id} is geen lid van het bestuur van deze bevinding"),
+                    ));
+                }
+            }
+        }
+        None => None,
+    };
+    work.tx.set_finding_owner(finding.id, owner_id).await?;
+    work.record(
+        "finding.owner_set",
+        "finding",
+        finding.id,
+        json!({"owner_id": owner_id, "owner": owner.map(|p| p.name)}),
+    )
+    .await
+}
+
+/// The remediation terms of the programme that `findings` belong to (through their orders).
+/// Findings of several programmes must be prioritised per programme; this refuses a mix.
+pub(crate) async fn programme_terms(work: &mut Work, findings: &[StoredFinding]) -> Result<RemediationTerms> {
+    let mut programme: Option<i64> = None;
+    let mut orders_seen: Vec<i64> = Vec::new();
+    for f in findings {
+        if orders_seen.contains(&f.order_id) {
+            continue;
+        }
+        orders_seen.push(f.order_id);
+        let order = work.tx.order(f.order_id).await?.ok_or(ServiceError::NotFound("order"))?;
+        match programme {
+            Some(p) if p != order.programme_id => {
+                return Err(ServiceError::Conflict(
+                    "findings of several programmes are prioritised per programme".into(),
+                ));
+            }
+            _ => programme = Some(order.programme_id),
+        }
+    }
+    match programme {
+        Some(id) => Ok(work
+            .tx
+            .programme(id)
+            .await?
+            .ok_or(ServiceError::NotFound("programme"))?
+            .settings
+            .remediation_terms),
+        None => Ok(RemediationTerms::default()),
+    }
+}
+
+/// Splits findings by the programme of their order, for [`crate::intel::prioritise`].
+pub(crate) async fn by_programme(work: &mut Work, findings: Vec<StoredFinding>) -> Result<Vec<(i64, Vec<StoredFinding>)>> {
+    let mut groups: Vec<(i64, Vec<StoredFinding>)> = Vec::new();
+    let mut programme_of: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
+    for f in findings {
+        let programme = match programme_of.get(&f.order_id) {
+            Some(p) => *p,
+            None => {
+                let p = work
+                    .tx
+                    .order(f.order_id)
+                    .await?
+                    .ok_or(ServiceError::NotFound("order"))?
+                    .programme_id;
+                programme_of.insert(f.order_id, p);
+                p
+            }
+        };
+        match groups.iter_mut().find(|(p, _)| *p == programme) {
+            Some((_, list)) => list.push(f),
+            None => groups.push((programme, vec![f])),
+        }
+    }
+    Ok(groups)
+}
+
+/// Gives the programme's open findings their deadline anew (after its terms changed).
+pub(crate) async fn reprioritise_programme(work: &mut Work, programme_id: i64) -> Result<usize> {
+    let mut open = Vec::new();
+    for status in ["open", "in_progress"] {
+        let filter = cyberveilig_store::records::FindingFilter {
+            status: Some(status.into()),
+            limit: i64::MAX,
+            ..Default::default()
+        };
+        open.extend(work.tx.findings(&filter).await?);
+    }
+    let mut n = 0;
+    for (programme, findings) in by_programme(work, open).await? {
+        if programme == programme_id {
+            n += crate::intel::prioritise(work, &findings).await?;
+        }
+    }
+    Ok(n)
+}

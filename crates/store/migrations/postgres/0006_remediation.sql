@@ -1,0 +1,32 @@
+-- Remediation (issue 4, items 8 and 9): who owns a finding and who took its last remediation
+-- step (the "who" of an accepted risk), and the record of a basic audit's remediation day: when,
+-- who attended, and per finding on its agenda whether an action was started.
+
+ALTER TABLE findings ADD COLUMN owner_id BIGINT REFERENCES people (id);
+ALTER TABLE findings ADD COLUMN status_by BIGINT REFERENCES people (id);
+CREATE INDEX findings_owner ON findings (owner_id);
+CREATE INDEX findings_due ON findings (government_id, due_on);
+
+CREATE TABLE remediation_days (
+    order_id    BIGINT PRIMARY KEY REFERENCES orders (id),
+    held_on     DATE NOT NULL,
+    -- Who attended besides the government's people in the platform: names and roles, free text.
+    attendees   TEXT NOT NULL DEFAULT '',
+    recorded_by BIGINT NOT NULL REFERENCES people (id),
+    recorded_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE remediation_day_people (
+    order_id  BIGINT NOT NULL REFERENCES remediation_days (order_id),
+    person_id BIGINT NOT NULL REFERENCES people (id),
+    PRIMARY KEY (order_id, person_id)
+);
+
+CREATE TABLE remediation_day_actions (
+    order_id   BIGINT NOT NULL REFERENCES remediation_days (order_id),
+    finding_id BIGINT NOT NULL REFERENCES findings (id),
+    position   BIGINT NOT NULL,
+    started    BOOLEAN NOT NULL DEFAULT FALSE,
+    note       TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (order_id, finding_id)
+);
