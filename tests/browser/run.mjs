@@ -61,6 +61,24 @@ async function axe(page, name) {
   return result;
 }
 
+// Every table of the main content scrolls inside a .table-wrap that a keyboard can reach and a
+// screen reader can name.
+async function tableWraps(page, name) {
+  const bad = await page.evaluate(() =>
+    [...document.querySelectorAll("main table")].filter((t) => {
+      const w = t.parentElement;
+      return !(w.classList.contains("table-wrap") && w.getAttribute("tabindex") === "0" && w.getAttribute("role") === "region" && w.getAttribute("aria-label"));
+    }).length,
+  );
+  check(bad === 0, `${name}: ${bad} table(s) not in a focusable, labelled .table-wrap`);
+}
+
+// Nothing makes the page itself wider than the screen (a wide table scrolls in its wrap).
+async function fitsWidth(page, name) {
+  const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  check(over <= 0, `${name}: the page is ${over}px wider than the screen`);
+}
+
 async function visit(page, base, path, name, screenshot) {
   const response = await page.goto(base + path);
   check(response && response.status() < 400, `${name} (${path}) answered ${response && response.status()}`);
@@ -273,12 +291,184 @@ async function main() {
     await page.screenshot({ path: join(shots, "vvsg.png"), fullPage: true });
     await signOut(page);
 
+    // The audit's results, start to finish in the portal: Antwerpen orders a basic audit, EY
+    // (first of the cascade) accepts it and uploads a scanner report it wrote itself; Antwerpen
+    // works its register, its assets and the remediation day's agenda.
+    const antwerpen = "11002@gemeente.test";
+    await signIn(page, base, antwerpen);
+    await page.locator("#form-basic").getByRole("button", { name: "Basisaudit bestellen" }).click();
+    const auditPath = new URL(page.url()).pathname;
+    check(/^\/bestellingen\/\d+$/.test(auditPath) && (await page.content()).includes("EY"), "Antwerpen's basic audit is offered to EY");
+    await signOut(page);
+
+    await signIn(page, base, "ey@firms.test");
+    await page.goto(base + auditPath);
+    await page.getByLabel("Prijs (euro)").fill("5.120,00");
+    await page.getByLabel("Geplande start").fill("2020-06-01");
+    await page.getByRole("button", { name: "Aanvaarden" }).click();
+    check((await page.content()).includes("aanvaard"), "EY accepts Antwerpen's audit");
+    await page.getByRole("link", { name: "Scanrapporten en hun import" }).click();
+    const resultsPath = auditPath + "/resultaten";
+    check(new URL(page.url()).pathname === resultsPath, "the order links to its results page");
+    await axe(page, "results page (firm, empty)");
+    await tableWraps(page, "results page (firm)");
+    // A generic CSV report: four findings on two systems.
+    const report = [
+      "Title,Severity,Host,Port,Protocol,CVE,Description,Recommendation",
+      'Remote Desktop open naar internet,High,srv-rdp.antwerpen.test,3389,tcp,,"RDP is bereikbaar vanaf internet.","Sluit RDP af of zet het achter een VPN."',
+      "Telnet ingeschakeld,High,srv-rdp.antwerpen.test,23,tcp,,Telnet stuurt wachtwoorden onversleuteld.,Schakel telnet uit.",
+      "Verouderde OpenSSH,Critical,www.antwerpen.test,22,tcp,CVE-2024-6387,regreSSHion.,Werk OpenSSH bij.",
+      "TLS 1.0 aanvaard,Medium,www.antwerpen.test,443,tcp,,De server aanvaardt TLS 1.0.,Sta enkel TLS 1.2 en hoger toe.",
+    ].join("\n");
+    await page.getByLabel("Rapport").setInputFiles({ name: "scan-antwerpen.csv", mimeType: "text/csv", buffer: Buffer.from(report) });
+    // The status line's texts, as the script sets them (the page moves on as soon as the import is done).
+    const statuses = [];
+    await page.exposeBinding("cvStatusSeen", (_, text) => statuses.push(text));
+    await page.evaluate(() => {
+      const s = document.querySelector("form[data-upload] [role=status]");
+      // eslint-disable-next-line no-undef
+      new MutationObserver(() => window.cvStatusSeen(s.textContent)).observe(s, { childList: true, characterData: true, subtree: true });
+    });
+    await page.getByRole("button", { name: "Importeren" }).click();
+    await page.waitForURL(/resultaten\?import=\d+/, { timeout: 15000 }).catch(() => {});
+    check(statuses.some((t) => /^Bezig met opladen: \d+%$|wordt gelezen en verwerkt/.test(t)), `the upload shows its progress and processing state (${JSON.stringify(statuses)})`);
+    check(/resultaten\?import=\d+$/.test(page.url()), "after the upload the page shows the import's summary");
+    const summary = page.locator("section.summary");
+    const figure = async (label) => (await summary.locator("div", { has: page.locator("dt", { hasText: new RegExp(`^${label}$`) }) }).locator("dd").textContent()).trim();
+    check((await summary.count()) === 1 && (await figure("Gelezen")) === "4" && (await figure("Nieuw")) === "4", "the summary counts four findings read, four new");
+    await axe(page, "results page (firm, after an import)");
+    await page.screenshot({ path: join(shots, "results-firm.png"), fullPage: true });
+    // A broken report: the error shows in the page, the form stays usable.
+    await page.getByLabel("Rapport").setInputFiles({ name: "kapot.csv", mimeType: "text/csv", buffer: Buffer.from("dit,is,geen\nscanrapport,,\n") });
+    await page.getByRole("button", { name: "Importeren" }).click();
+    const alert = page.getByRole("alert");
+    const alerted = await alert.waitFor({ timeout: 10000 }).then(() => true, () => false);
+    check(alerted && (await alert.textContent()).trim().length > 10, "a broken report shows its error in the page");
+    check((await page.getByRole("alert").count()) === 1, "the error is shown once");
+    check((await page.getByLabel("Rapport").isEnabled()) && (await page.getByRole("button", { name: "Importeren" }).isEnabled()), "the form stays usable after the error");
+    check((await page.locator("tbody tr").count()) === 1, "the broken report adds no import");
+    await axe(page, "results page (firm, a broken report)");
+    await page.screenshot({ path: join(shots, "results-error.png"), fullPage: true });
+    // The same form imports the report again: nothing new, all still open.
+    await page.getByLabel("Rapport").setInputFiles({ name: "scan-antwerpen.csv", mimeType: "text/csv", buffer: Buffer.from(report) });
+    await page.getByRole("button", { name: "Importeren" }).click();
+    await page.waitForURL(/resultaten\?import=\d+/, { timeout: 15000 }).catch(() => {});
+    check(/import=\d+$/.test(page.url()) && (await figure("Nieuw")) === "0" && (await figure("Nog open")) === "4", "after the error the form imports again: nothing new, four still open");
+    await page.goto(base + auditPath);
+    await page.getByRole("button", { name: "Audit opgeleverd" }).click();
+    check((await page.content()).includes("opgeleverd"), "EY delivers the audit");
+    await signOut(page);
+
+    await signIn(page, base, antwerpen);
+    await visit(page, base, resultsPath, "results page (government)", "results-government");
+    check((await page.locator("tbody tr").count()) === 2 && !(await page.getByRole("button", { name: "Importeren" }).count()), "Antwerpen sees two imports and no upload form");
+    await visit(page, base, "/bevindingen", "findings register (Antwerpen)", "findings-register");
+    await tableWraps(page, "findings register");
+    const register = await page.locator("table").textContent();
+    check(["Remote Desktop open naar internet", "Telnet ingeschakeld", "Verouderde OpenSSH", "TLS 1.0 aanvaard"].every((t) => register.includes(t)), "Antwerpen's register holds EY's four findings");
+    // Filter: the high ones.
+    await page.getByLabel("Ernst").selectOption("high");
+    await page.getByRole("button", { name: "Tonen" }).click();
+    check(page.url().includes("severity=high") && (await page.locator("tbody tr").count()) === 2, "the filter leaves the two high findings");
+    // Bulk: both to in progress.
+    await page.getByLabel("Remote Desktop open naar internet kiezen").check();
+    await page.getByLabel("Telnet ingeschakeld kiezen").check();
+    await page.getByLabel("Nieuwe stand").selectOption("in_progress");
+    await page.getByRole("button", { name: "Alle of geen wijzigen" }).click();
+    check((await page.getByRole("status").filter({ hasText: "2 bevindingen gewijzigd." }).count()) === 1, "the bulk change says two findings changed");
+    const states = await page.locator("tbody tr td:nth-child(7)").allTextContents();
+    check(states.length === 2 && states.every((s) => s.trim() === "in behandeling"), `both are in progress, filter kept (${states})`);
+    await page.screenshot({ path: join(shots, "findings-bulk.png"), fullPage: true });
+    // Bulk: accepting the risk needs a reason; without one nothing changes.
+    await page.getByLabel("Alle 2 bevindingen op deze pagina").check();
+    await page.getByLabel("Nieuwe stand").selectOption("risk_accepted");
+    await page.getByRole("button", { name: "Alle of geen wijzigen" }).click();
+    const refused = page.getByRole("alert");
+    check((await refused.count()) === 1 && /reden/i.test(await refused.textContent()), "a risk accepted without a reason is refused with a clear message");
+    await axe(page, "findings register with an error");
+    await page.screenshot({ path: join(shots, "findings-bulk-error.png"), fullPage: true });
+    await page.goto(base + "/bevindingen?severity=high");
+    const after = await page.locator("tbody tr td:nth-child(7)").allTextContents();
+    check(after.length === 2 && after.every((s) => s.trim() === "in behandeling"), "the refused bulk change changed nothing");
+    // The export: a CSV file with the filters.
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "CSV" }).click()]);
+    const csv = readFileSync(await download.path(), "utf8");
+    check(download.suggestedFilename().endsWith(".csv") && csv.includes("Telnet ingeschakeld") && !csv.includes("TLS 1.0 aanvaard"), `the CSV export downloads with the filter (${download.suggestedFilename()})`);
+    const exported = await page.request.get(base + "/bevindingen/export?format=csv&severity=high");
+    const headers = exported.headers();
+    check(exported.status() === 200 && headers["content-type"].startsWith("text/csv") && /^attachment; filename=".+\.csv"$/.test(headers["content-disposition"] || ""), `the export answers as a CSV attachment (${headers["content-type"]}; ${headers["content-disposition"]})`);
+    // A finding's page.
+    await page.getByRole("link", { name: "Telnet ingeschakeld" }).click();
+    await axe(page, "a finding (Antwerpen)");
+    check((await page.locator(".timeline").textContent()).includes("in behandeling"), "the finding's history shows the bulk change");
+    await page.screenshot({ path: join(shots, "finding-history.png"), fullPage: true });
+    // Assets: srv-rdp becomes highly critical.
+    await visit(page, base, "/bevindingen/systemen", "assets", "assets");
+    await tableWraps(page, "assets");
+    const crit = page.getByLabel("Kritikaliteit van srv-rdp.antwerpen.test");
+    check((await crit.count()) === 1, "the assets page lists srv-rdp with its criticality");
+    if (await crit.count()) {
+      await crit.selectOption("high");
+      await page.locator("tr", { has: crit }).getByRole("button", { name: "Opslaan" }).click();
+      check(page.url().endsWith("/bevindingen/systemen") && (await page.getByLabel("Kritikaliteit van srv-rdp.antwerpen.test").inputValue()) === "high", "the criticality is saved");
+    }
+    // The agenda before the day.
+    await visit(page, base, auditPath + "/remediedag", "agenda (government, before)", "agenda-government-before");
+    await tableWraps(page, "agenda");
+    check((await page.locator("table.agenda tbody tr").count()) === 4, "the agenda lists the four open findings");
+    await page.emulateMedia({ media: "print" });
+    await page.screenshot({ path: join(shots, "agenda-print.png"), fullPage: true });
+    check(!(await page.locator("header.top").isVisible()) && (await page.locator(".print-only").isVisible()), "the printed agenda drops the navigation and says its date");
+    await page.emulateMedia({ media: "screen" });
+    await signOut(page);
+
+    // EY records the day: who attended, which action started.
+    await signIn(page, base, "ey@firms.test");
+    await visit(page, base, auditPath + "/remediedag", "agenda (firm)", "agenda-firm");
+    await page.getByLabel("Actie gestart: Verouderde OpenSSH").check();
+    await page.getByLabel("Notitie bij Verouderde OpenSSH").fill("Update gepland op 20 mei");
+    await page.getByLabel("Datum van de remediëringsdag").fill("2020-05-18");
+    await page.getByLabel("Informatieveiligheidsconsulent Antwerpen").check();
+    await page.getByLabel("Andere aanwezigen (namen en rollen)").fill("Jan Peeters (IT-verantwoordelijke)");
+    await page.getByRole("button", { name: "Remediëringsdag bewaren" }).click();
+    check(page.url().endsWith(auditPath + "/remediedag") && !(await page.getByRole("alert").count()), "EY records the remediation day");
+    await axe(page, "agenda (firm, recorded)");
+    await signOut(page);
+
+    await signIn(page, base, antwerpen);
+    await visit(page, base, auditPath + "/remediedag", "agenda (government, after)", "agenda-government");
+    const day = await page.locator("main").textContent();
+    check(day.includes("Informatieveiligheidsconsulent Antwerpen") && day.includes("Jan Peeters"), "Antwerpen sees who attended");
+    const openssh = page.locator("table.agenda tbody tr", { hasText: "Verouderde OpenSSH" });
+    check((await openssh.count()) === 1 && (await openssh.textContent()).includes("ja") && (await openssh.textContent()).includes("Update gepland op 20 mei"), "Antwerpen sees the action started and its note");
+    await page.goto(base + auditPath);
+    check((await page.content()).includes("remediëringsdag gehouden"), "recording the day marks the order's remediation day held");
+    await signOut(page);
+
     // On a phone.
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "nl-BE" });
     const small = await phone.newPage();
     await signIn(small, base, "44021@gemeente.test");
     await axe(small, "government home on a phone");
     await small.screenshot({ path: join(shots, "phone-government-home.png"), fullPage: true });
+    await fitsWidth(small, "government home on a phone");
+    // The results pages on a phone, as Antwerpen and as EY.
+    const phoneVisit = async (path, name, screenshot) => {
+      await visit(small, base, path, `${name} on a phone`, screenshot);
+      await fitsWidth(small, `${name} on a phone`);
+    };
+    await signOut(small);
+    await signIn(small, base, antwerpen);
+    await phoneVisit("/bevindingen", "findings register", "phone-findings");
+    const findingLink = await small.locator("tbody a").first().getAttribute("href");
+    await phoneVisit(findingLink, "a finding", "phone-finding");
+    await phoneVisit("/bevindingen/systemen", "assets", "phone-assets");
+    await phoneVisit(resultsPath, "results (government)", "phone-results-government");
+    await phoneVisit(auditPath + "/remediedag", "agenda (government)", "phone-agenda-government");
+    await signOut(small);
+    await signIn(small, base, "ey@firms.test");
+    await phoneVisit(resultsPath, "results (firm)", "phone-results-firm");
+    await phoneVisit(auditPath + "/remediedag", "agenda (firm)", "phone-agenda-firm");
   } finally {
     await browser.close();
     server.kill();
