@@ -58,6 +58,8 @@ fn a_ciso_assistant_library_becomes_a_catalogue() {
     assert!(c.controls[1].evidence.en.is_empty());
 }
 
+type Check = fn(&CatalogueError) -> bool;
+
 fn error_of(text: &str) -> CatalogueError {
     match parse(text.as_bytes()) {
         Err(e) => e,
@@ -72,7 +74,7 @@ fn both_languages(e: &CatalogueError) {
 
 #[test]
 fn bad_files_say_what_is_wrong_in_both_languages() {
-    let cases: Vec<(String, fn(&CatalogueError) -> bool)> = vec![
+    let cases: Vec<(String, Check)> = vec![
         ("urn: [unclosed".into(), |e| matches!(e, CatalogueError::Yaml(_))),
         ("just text".into(), |e| matches!(e, CatalogueError::Yaml(_))),
         (FIXTURE.replace("urn: urn:cyberveilig:test:library:fixture\n", ""), |e| {
