@@ -134,3 +134,4 @@ mod driver {
 }
 
 crate::sql::implement_tx!(PostgresTx, " FOR UPDATE");
+crate::assessment_sql::implement_assessment_tx!(PostgresTx);
