@@ -44,8 +44,10 @@ pub struct Seeded {
 impl Services {
     /// On an empty database: the registry's reference data, the programme of 2020 with its
     /// budget, the two framework agreements of C6/C7 and VVSG's project grant. Recorded as
-    /// done by "system" at the clock's now.
+    /// done by "system" at the clock's now. The built-in catalogue is loaded on any database
+    /// that lacks it, also one seeded before catalogues existed.
     pub async fn seed_installation(&self) -> Result<Seeded> {
+        self.ensure_builtin_catalogue().await?;
         let mut work = crate::work::Work::begin(self.store.as_ref(), self.clock.now(), crate::work::Who::System).await?;
         if !seed_reference_data(work.tx.as_mut()).await? {
             let id = work.tx.programmes().await?.first().map(|p| p.id).unwrap_or(0);

@@ -3,9 +3,11 @@
 //! come through here; none of them writes SQL.
 
 pub mod agreements;
+pub mod assessments;
 pub mod audit;
 pub mod auth;
 pub mod authz;
+pub mod catalogues;
 pub mod clock;
 pub mod demo;
 pub mod error;

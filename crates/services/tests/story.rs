@@ -1470,6 +1470,8 @@ story!(
 
 #[path = "stories/accounts.rs"]
 mod accounts;
+#[path = "stories/assessments.rs"]
+mod assessments;
 #[path = "stories/findings.rs"]
 mod findings;
 
