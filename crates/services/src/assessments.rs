@@ -289,6 +289,11 @@ impl Services {
         })
     }
 
+    /// Whether the actor may rate the order's controls now.
+    pub async fn may_rate_controls(&self, actor: &Actor, order_id: i64) -> bool {
+        self.order_for_assessment(actor, order_id, true).await.is_ok()
+    }
+
     /// The order's assessments, oldest first (empty when it has none or the actor may not see it).
     pub async fn assessments_of_order(&self, actor: &Actor, order_id: i64) -> Result<Vec<Assessment>> {
         let order = self.order_for_assessment(actor, order_id, false).await?;

@@ -129,6 +129,19 @@ impl Services {
         Ok(self.store.read().await?.catalogues().await?)
     }
 
+    /// The built-in baseline with its areas and controls.
+    pub async fn baseline_catalogue(&self, actor: &Actor) -> Result<CatalogueView> {
+        let id = self
+            .store
+            .read()
+            .await?
+            .catalogue_by_urn(BASELINE_URN)
+            .await?
+            .ok_or(ServiceError::NotFound("catalogue"))?
+            .id;
+        self.catalogue(actor, id).await
+    }
+
     pub async fn catalogue(&self, _actor: &Actor, id: i64) -> Result<CatalogueView> {
         let mut tx = self.store.read().await?;
         let catalogue = tx.catalogue(id).await?.ok_or(ServiceError::NotFound("catalogue"))?;

@@ -51,6 +51,7 @@ pub const PAGES: &[&str] = &[
     "/bestellingen",
     "/bestellingen/aandeel",
     "/bestellingen/{id}",
+    "/bestellingen/{id}/beoordeling",
     "/bevindingen",
     "/bevindingen/{id}",
     "/raamovereenkomsten",
@@ -87,6 +88,10 @@ pub fn routes() -> Router<AppState> {
         .route("/bestellingen/aandeel", get(pages::home::share))
         .route("/bestellingen/{id}", get(pages::orders::order_page))
         .route("/bestellingen/{id}/{step}", post(pages::orders::order_step))
+        .route(
+            "/bestellingen/{id}/beoordeling",
+            get(pages::assessments::assessment_page).post(pages::assessments::save_assessment),
+        )
         .route("/programmas/{id}/wijzigen", post(pages::admin::amend))
         .route("/bevindingen", get(pages::findings::findings))
         .route(

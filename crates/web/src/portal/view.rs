@@ -44,6 +44,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "api_tokens.html",
     "findings.html",
     "finding.html",
+    "assessment.html",
 ];
 
 fn lang_of(state: &State) -> Lang {

@@ -201,7 +201,8 @@ pub(super) async fn order_page_with(
     visitor.page_with_status(
         status,
         "order.html",
-        context! { o => order_view(state, &order).await, events, actions => any.then_some(actions), form, error },
+        context! { o => order_view(state, &order).await, events, actions => any.then_some(actions), form, error,
+        assessment => order.accepted_on.is_some() },
     )
 }
 
