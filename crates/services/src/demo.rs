@@ -285,6 +285,7 @@ impl Services {
             }
             day = day + Days::new(1);
         }
+        self.replay_demo_assessments(programme_id, &firms).await?;
         Ok(submitted)
     }
 
@@ -388,7 +389,7 @@ fn email(text: &str) -> Result<EmailAddress> {
 
 /// A stable pseudo-random number for an order and a purpose (SplitMix64), so the history is the
 /// same on every run and every database.
-fn roll(order_id: i64, salt: u64) -> u64 {
+pub(crate) fn roll(order_id: i64, salt: u64) -> u64 {
     let mut z = (order_id as u64)
         .wrapping_mul(0x9E37_79B9_7F4A_7C15)
         .wrapping_add(salt.wrapping_mul(0xBF58_476D_1CE4_E5B9));

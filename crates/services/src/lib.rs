@@ -10,6 +10,7 @@ pub mod authz;
 pub mod catalogues;
 pub mod clock;
 pub mod demo;
+mod demo_assessments;
 pub mod error;
 pub mod findings;
 pub mod intel;

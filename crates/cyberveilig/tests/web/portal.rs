@@ -715,7 +715,7 @@ async fn the_firm_rates_in_one_form_and_the_government_sees_the_scores() {
     let view = gent.get(&page).await.body;
     assert!(!view.contains("<select"), "the government only reads");
     assert!(
-        view.contains("75,0 %") && view.contains("50,0 %") && view.contains("0,0 %"),
+        view.contains("75,0\u{a0}%") && view.contains("50,0\u{a0}%") && view.contains("0,0\u{a0}%"),
         "{view}"
     );
     assert!(view.contains("niet te vergelijken") && view.contains("Windows Server 2008"));

@@ -13,7 +13,7 @@ use cyberveilig_services::store::records::{AreaRecord, ControlRecord, RatingReco
 fn percent(per_mille: Option<u32>, dutch: bool) -> Option<String> {
     per_mille.map(|p| {
         if dutch {
-            format!("{},{} %", p / 10, p % 10)
+            format!("{},{}\u{a0}%", p / 10, p % 10)
         } else {
             format!("{}.{}%", p / 10, p % 10)
         }
