@@ -191,6 +191,26 @@ async function main() {
     await page.getByRole("button", { name: "Factuur registreren" }).click();
     check((await page.content()).includes("gefactureerd"), "invoiced");
 
+    // Deloitte rates controls of the basic audit in one form, from the order's page.
+    await page.getByRole("link", { name: "Beoordeling van de controles" }).click();
+    await axe(page, "assessment editor (firm)");
+    await page.getByLabel("Beoordeling van BA.ROL.01").selectOption("compliant");
+    await page.getByLabel("Bewijs voor BA.ROL.01").fill("Aanstellingsbesluit van de informatieveiligheidsconsulent");
+    await page.getByLabel("Beoordeling van BA.ROL.02").selectOption("partially");
+    await page.getByLabel("Beoordeling van BA.TEC.01").selectOption("not_compliant");
+    await page.getByLabel("Notities bij BA.TEC.01").fill("Twee servers zonder updates sinds 2019.");
+    await page.getByLabel("Beoordeling van BA.TOE.03").selectOption("partially");
+    await page.getByLabel("Beoordeling van BA.CON.01").selectOption("compliant");
+    await page.getByLabel("Beoordeling van BA.FYS.01").selectOption("not_applicable");
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(shots, "assessment-editor.png") });
+    await page.getByRole("button", { name: "Beoordeling opslaan" }).click();
+    const rated = await page.content();
+    const ratedScores = await page.locator("table.scores").textContent();
+    check(rated.includes("Score per domein") && ratedScores.includes("75,0\u00a0%") && ratedScores.includes("60,0\u00a0%"), "the firm sees the scores after saving");
+    check((await page.getByLabel("Beoordeling van BA.ROL.02").inputValue()) === "partially", "the ratings stay in the form");
+    await axe(page, "assessment editor after saving");
+
     // A firm member sets up TOTP and signs in with it.
     await page.goto(base + "/tweede-factor");
     await page.getByRole("button", { name: "Instellen" }).click();
@@ -283,6 +303,16 @@ async function main() {
     await page.getByRole("button", { name: "Opslaan" }).click();
     check((await page.content()).includes("in behandeling"), "Gent takes the finding in hand");
     await page.screenshot({ path: join(shots, "finding.png"), fullPage: true });
+    // Gent reads its assessment: the score per area and overall, nothing to compare with yet.
+    await page.goto(base + orderPath);
+    await page.getByRole("link", { name: "Beoordeling van de controles" }).click();
+    await axe(page, "assessment (government)");
+    const scores = await page.content();
+    const table = await page.locator("table.scores").textContent();
+    check(table.includes("75,0\u00a0%") && table.includes("60,0\u00a0%") && table.includes("niet te vergelijken"), "Gent sees the scores per area");
+    check(!scores.includes("<select"), "Gent only reads the assessment");
+    check(scores.includes("Twee servers zonder updates sinds 2019."), "Gent reads the firm's notes");
+    await page.screenshot({ path: join(shots, "assessment.png"), fullPage: true });
     await signOut(page);
 
     // VVSG.

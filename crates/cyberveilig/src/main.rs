@@ -92,6 +92,11 @@ enum Command {
         #[command(subcommand)]
         command: IntelCommand,
     },
+    /// Control catalogues: load a framework library in CISO Assistant's YAML format.
+    Catalogue {
+        #[command(subcommand)]
+        command: CatalogueCommand,
+    },
     /// People's accounts.
     Person {
         #[command(subcommand)]
@@ -122,6 +127,16 @@ enum AuditLogCommand {
     Verify {
         #[command(flatten)]
         db: DatabaseArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum CatalogueCommand {
+    /// Load a library file (such as CyberFundamentals or the CIS Controls) as a catalogue.
+    Load {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        file: PathBuf,
     },
 }
 
@@ -349,6 +364,25 @@ async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Catalogue {
+            command: CatalogueCommand::Load { db, file: path },
+        } => {
+            let url = database_url(&db, &file, "cyberveilig.db")?;
+            let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let services = Services::new(open(&url).await?, Arc::new(SystemClock));
+            services.ensure_builtin_catalogue().await?;
+            let c = services.load_catalogue(None, bytes).await?;
+            println!(
+                "Loaded catalogue {} ({} version {}) from {}: {} controls, id {}.",
+                c.name_en,
+                c.urn,
+                c.version,
+                path.display(),
+                c.controls,
+                c.id
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Person {
             command:
                 PersonCommand::Add {
@@ -397,6 +431,10 @@ async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
                 store.migrate().await?;
                 println!("Applied {} migration(s):", pending.len());
                 pending.iter().for_each(|m| println!("  {m}"));
+            }
+            if !dry_run {
+                // The built-in baseline catalogue comes with the schema (once).
+                Services::new(store, Arc::new(SystemClock)).ensure_builtin_catalogue().await?;
             }
             Ok(ExitCode::SUCCESS)
         }

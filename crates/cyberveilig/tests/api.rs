@@ -8,6 +8,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
+#[path = "web/assessments.rs"]
+mod assessments;
 #[path = "web/browser.rs"]
 mod browser;
 #[path = "web/matrix.rs"]

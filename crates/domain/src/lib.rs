@@ -1,6 +1,7 @@
 //! The rules of the cyberveilige lokale besturen programme (DESIGN.md section 2), as pure
 //! functions over plain values. No I/O, no async, no database types: every rule lives here once.
 
+pub mod assessment;
 pub mod calendar;
 pub mod cascade;
 pub mod ledger;

@@ -19,6 +19,8 @@ pub enum Permission<'a> {
     ManageProgrammes,
     ViewOrganisations,
     ManageAgreements,
+    /// Loading control catalogues from library files.
+    ManageCatalogues,
     ListOrders,
     OrderFor(&'a Organisation),
     ViewOrder(&'a Order),
@@ -47,7 +49,7 @@ pub fn can(actor: &Actor, permission: Permission<'_>) -> bool {
     let firm_member = |order: &Order| actor.role == R::FirmMember && order.firm_id.is_some_and(member_of);
     match permission {
         P::ViewProgrammes | P::ViewOrganisations => true,
-        P::ManageProgrammes | P::ManageAgreements | P::ViewAuditLog => admin,
+        P::ManageProgrammes | P::ManageAgreements | P::ManageCatalogues | P::ViewAuditLog => admin,
         P::ListOrders => matches!(actor.role, R::ProgrammeAdmin | R::GovernmentMember | R::FirmMember),
         P::OrderFor(government) => admin || (actor.role == R::GovernmentMember && member_of(government.id)),
         P::ViewOrder(order) => admin || government_member(order) || firm_member(order),

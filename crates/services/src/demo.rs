@@ -44,8 +44,10 @@ pub struct Seeded {
 impl Services {
     /// On an empty database: the registry's reference data, the programme of 2020 with its
     /// budget, the two framework agreements of C6/C7 and VVSG's project grant. Recorded as
-    /// done by "system" at the clock's now.
+    /// done by "system" at the clock's now. The built-in catalogue is loaded on any database
+    /// that lacks it, also one seeded before catalogues existed.
     pub async fn seed_installation(&self) -> Result<Seeded> {
+        self.ensure_builtin_catalogue().await?;
         let mut work = crate::work::Work::begin(self.store.as_ref(), self.clock.now(), crate::work::Who::System).await?;
         if !seed_reference_data(work.tx.as_mut()).await? {
             let id = work.tx.programmes().await?.first().map(|p| p.id).unwrap_or(0);
@@ -283,6 +285,7 @@ impl Services {
             }
             day = day + Days::new(1);
         }
+        self.replay_demo_assessments(programme_id, &firms).await?;
         Ok(submitted)
     }
 
@@ -386,7 +389,7 @@ fn email(text: &str) -> Result<EmailAddress> {
 
 /// A stable pseudo-random number for an order and a purpose (SplitMix64), so the history is the
 /// same on every run and every database.
-fn roll(order_id: i64, salt: u64) -> u64 {
+pub(crate) fn roll(order_id: i64, salt: u64) -> u64 {
     let mut z = (order_id as u64)
         .wrapping_mul(0x9E37_79B9_7F4A_7C15)
         .wrapping_add(salt.wrapping_mul(0xBF58_476D_1CE4_E5B9));

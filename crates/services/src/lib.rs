@@ -3,11 +3,14 @@
 //! come through here; none of them writes SQL.
 
 pub mod agreements;
+pub mod assessments;
 pub mod audit;
 pub mod auth;
 pub mod authz;
+pub mod catalogues;
 pub mod clock;
 pub mod demo;
+mod demo_assessments;
 pub mod error;
 pub mod findings;
 pub mod import;

@@ -2,6 +2,7 @@
 //! each with its own migrations, chosen at run time from the database URL. Services see only
 //! [`Store`] and [`Tx`]; no SQL lives anywhere else.
 
+mod assessment_sql;
 pub mod audit;
 mod postgres;
 pub mod records;
@@ -97,7 +98,7 @@ pub trait RemediationTx: Send {
 /// Everything the services can ask of the database, inside one transaction. Dropping a `Tx`
 /// without [`Tx::commit`] rolls it back.
 #[async_trait]
-pub trait Tx: RemediationTx + Send {
+pub trait Tx: RemediationTx + AssessmentTx + Send {
     async fn commit(self: Box<Self>) -> Result<()>;
 
     // Registry.
@@ -266,4 +267,31 @@ pub trait Tx: RemediationTx + Send {
     -> Result<IdempotencyClaim>;
     async fn record_idempotent_response(&mut self, person_id: i64, key: &str, status: u16, body: &str) -> Result<()>;
     async fn release_idempotency_key(&mut self, person_id: i64, key: &str) -> Result<()>;
+}
+
+/// Control catalogues and assessments (issue 4, items 2 and 3), a capability of every [`Tx`].
+#[async_trait]
+pub trait AssessmentTx: Send {
+    /// Stores a catalogue with its areas and controls; [`StoreError::Duplicate`] when one with the
+    /// same URN and version is stored already.
+    async fn insert_catalogue(&mut self, catalogue: &NewCatalogue) -> Result<i64>;
+    /// Every catalogue, by name and version.
+    async fn catalogues(&mut self) -> Result<Vec<CatalogueRecord>>;
+    async fn catalogue(&mut self, id: i64) -> Result<Option<CatalogueRecord>>;
+    /// The latest version of the catalogue with this URN.
+    async fn catalogue_by_urn(&mut self, urn: &str) -> Result<Option<CatalogueRecord>>;
+    async fn catalogue_areas(&mut self, catalogue_id: i64) -> Result<Vec<AreaRecord>>;
+    /// A catalogue's controls, in its order.
+    async fn controls(&mut self, catalogue_id: i64) -> Result<Vec<ControlRecord>>;
+    /// [`StoreError::Duplicate`] when the order has an assessment on the catalogue already.
+    async fn insert_assessment(&mut self, assessment: &Assessment) -> Result<i64>;
+    /// An order's assessments, oldest first.
+    async fn assessments_of_order(&mut self, order_id: i64) -> Result<Vec<Assessment>>;
+    /// The government's latest assessment on the same catalogue started before `before_id`.
+    async fn previous_assessment(&mut self, government_id: i64, catalogue_id: i64, before_id: i64) -> Result<Option<Assessment>>;
+    async fn ratings(&mut self, assessment_id: i64) -> Result<Vec<RatingRecord>>;
+    /// Sets a control's rating (replacing the one it had).
+    async fn save_rating(&mut self, assessment_id: i64, rating: &RatingRecord) -> Result<()>;
+    async fn delete_rating(&mut self, assessment_id: i64, control_id: i64) -> Result<()>;
+    async fn touch_assessment(&mut self, id: i64, at: DateTime<Utc>) -> Result<()>;
 }

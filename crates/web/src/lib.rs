@@ -98,6 +98,19 @@ pub fn router(services: Services, options: WebOptions) -> Router {
         .route("/assets/{id}/criticality", post(api::findings::set_criticality))
         .route("/intel/kev", post(api::findings::load_kev).layer(DefaultBodyLimit::max(64 << 20)))
         .route("/intel/epss", post(api::findings::load_epss).layer(DefaultBodyLimit::max(64 << 20)))
+        .route(
+            "/catalogues",
+            get(api::assessments::list)
+                .post(api::assessments::load)
+                .layer(DefaultBodyLimit::max(cyberveilig_catalogues::MAX_BYTES)),
+        )
+        .route("/catalogues/{id}", get(api::assessments::get))
+        .route(
+            "/orders/{id}/assessment",
+            get(api::assessments::get_assessment)
+                .post(api::assessments::start)
+                .put(api::assessments::rate),
+        )
         .route("/openapi.json", get(openapi_json));
     if options.test_clock {
         api = api.route("/test/clock", put(api::clock::set));

@@ -29,6 +29,8 @@ impl Modify for BearerAuth {
         api::orders::invoice, api::orders::settle, api::orders::cancel, api::orders::confirm, api::orders::reopen,
         api::findings::import, api::remediation::list, api::remediation::export, api::remediation::change_statuses,
         api::remediation::set_owner, api::remediation::agenda, api::remediation::record_day, api::findings::change_status, api::findings::load_kev, api::findings::load_epss, api::findings::assets, api::findings::set_criticality,
+        api::assessments::list, api::assessments::get, api::assessments::load,
+        api::assessments::get_assessment, api::assessments::start, api::assessments::rate,
         api::clock::set,
     ),
     modifiers(&BearerAuth)

@@ -178,6 +178,38 @@ async fn every_operation_of_the_api_by_every_role() {
             json!("<nmaprun/>"),
             &[EY, ADMIN],
         ),
+        // Catalogues are for everybody signed in; loading one is for administrators.
+        ("get", "/api/v1/catalogues", "/api/v1/catalogues".into(), Value::Null, SIGNED_IN),
+        (
+            "get",
+            "/api/v1/catalogues/{id}",
+            "/api/v1/catalogues/1".into(),
+            Value::Null,
+            SIGNED_IN,
+        ),
+        ("post", "/api/v1/catalogues", "/api/v1/catalogues".into(), json!("urn: x"), &[ADMIN]),
+        // Brugge's order, accepted by EY: its firm and the administrator assess it.
+        (
+            "post",
+            "/api/v1/orders/{id}/assessment",
+            format!("/api/v1/orders/{brugge}/assessment"),
+            json!({}),
+            &[EY, ADMIN],
+        ),
+        (
+            "put",
+            "/api/v1/orders/{id}/assessment",
+            format!("/api/v1/orders/{brugge}/assessment"),
+            json!({"ratings": [{"control": "BA.ROL.01", "rating": "compliant"}]}),
+            &[EY, ADMIN],
+        ),
+        (
+            "get",
+            "/api/v1/orders/{id}/assessment",
+            format!("/api/v1/orders/{brugge}/assessment"),
+            Value::Null,
+            &[EY, ADMIN],
+        ),
         (
             "get",
             "/api/v1/findings",

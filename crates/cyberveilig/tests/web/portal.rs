@@ -557,6 +557,7 @@ async fn the_page_matrix() {
         ),
         (order.clone(), [SIGN_IN, OK, GONE, OK, GONE, OK, GONE, GONE]),
         (format!("{order}/resultaten"), [SIGN_IN, OK, GONE, OK, GONE, OK, GONE, GONE]),
+        (format!("{order}/beoordeling"), [SIGN_IN, OK, GONE, OK, GONE, OK, GONE, GONE]),
         ("/bevindingen".into(), [SIGN_IN, OK, OK, OK, OK, OK, NO, NO]),
         (finding.clone(), [SIGN_IN, OK, GONE, OK, GONE, OK, GONE, GONE]),
         ("/bevindingen/export?format=xlsx".into(), [SIGN_IN, OK, OK, OK, OK, OK, NO, NO]),
@@ -577,6 +578,8 @@ async fn the_page_matrix() {
                 "/bestellingen/{id}"
             } else if p == &format!("{order}/resultaten") {
                 "/bestellingen/{id}/resultaten"
+            } else if p == &format!("{order}/beoordeling") {
+                "/bestellingen/{id}/beoordeling"
             } else if p == &finding {
                 "/bevindingen/{id}"
             } else if p == &agenda {
@@ -751,4 +754,75 @@ async fn where_it_is_enforced_an_administrator_sets_up_the_second_factor_before_
         .find(|c| c.starts_with("cv_session="))
         .unwrap();
     assert!(cookie.contains("; Secure"), "{cookie}");
+}
+
+#[tokio::test]
+async fn the_firm_rates_in_one_form_and_the_government_sees_the_scores() {
+    let app = spawn_app().await;
+    let mut gent = signed_in(&app, "44021@gemeente.test").await;
+    let id = order_id_of(
+        &gent
+            .submit("/start", "/bestellingen", &[("programme_id", "1"), ("kind", "basic")])
+            .await,
+    );
+    let page = format!("/bestellingen/{id}/beoordeling");
+    // Before the firm accepted: nothing to rate, nothing to see, and no link on the order.
+    let mut ey = signed_in(&app, "ey@firms.test").await;
+    assert!(!ey.get(&page).await.body.contains("name=\"rating-BA.ROL.01\""));
+    assert!(!gent.get(&format!("/bestellingen/{id}")).await.body.contains(&page));
+    let ey_token = app.token("ey@firms.test").await;
+    app.post(
+        &ey_token,
+        &format!("/api/v1/orders/{id}/accept"),
+        json!({"price_cents": 500_940, "planned_start_on": "2020-06-01"}),
+    )
+    .await;
+    assert!(gent.get(&format!("/bestellingen/{id}")).await.body.contains(&page));
+    let editor = ey.get(&page).await;
+    assert_eq!(editor.status, StatusCode::OK);
+    assert!(editor.body.contains("name=\"rating-BA.FYS.03\""), "every control is in the form");
+    assert!(editor.body.contains("Verwacht bewijs"));
+    // A bad rating is refused whole, and what was typed comes back.
+    let refused = ey
+        .submit(
+            &page,
+            &page,
+            &[
+                ("rating-BA.ROL.01", "compliant"),
+                ("evidence-BA.ROL.01", "Besluit van december 2019"),
+                ("rating-BA.ROL.02", "bijna"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("Besluit van december 2019") && refused.body.contains("role=\"alert\""));
+    assert!(gent.get(&page).await.body.contains("nog geen controles beoordeeld"));
+    let saved = ey
+        .submit(
+            &page,
+            &page,
+            &[
+                ("rating-BA.ROL.01", "compliant"),
+                ("evidence-BA.ROL.01", "Besluit van december 2019"),
+                ("rating-BA.ROL.02", "partially"),
+                ("rating-BA.TEC.01", "not_compliant"),
+                ("notes-BA.TEC.01", "Windows Server 2008"),
+                ("rating-BA.TEC.02", ""),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let view = gent.get(&page).await.body;
+    assert!(!view.contains("<select"), "the government only reads");
+    assert!(
+        view.contains("75,0\u{a0}%") && view.contains("50,0\u{a0}%") && view.contains("0,0\u{a0}%"),
+        "{view}"
+    );
+    assert!(view.contains("niet te vergelijken") && view.contains("Windows Server 2008"));
+    gent.submit("/start", "/taal", &[("lang", "en"), ("next", "/start")]).await;
+    let english = gent.get(&page).await.body;
+    assert!(
+        english.contains("75.0%") && english.contains("Roles and responsibilities"),
+        "{english}"
+    );
 }

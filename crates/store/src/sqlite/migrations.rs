@@ -15,6 +15,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "sessions", include_str!("../../migrations/sqlite/0002_sessions.sql")),
     (3, "accounts", include_str!("../../migrations/sqlite/0003_accounts.sql")),
     (4, "findings", include_str!("../../migrations/sqlite/0004_findings.sql")),
+    (5, "assessments", include_str!("../../migrations/sqlite/0005_assessments.sql")),
     (6, "remediation", include_str!("../../migrations/sqlite/0006_remediation.sql")),
 ];
 

@@ -1,6 +1,7 @@
 //! `/api/v1`: thin handlers that parse, call a service and render.
 
 pub mod agreements;
+pub mod assessments;
 pub mod auth;
 pub mod clock;
 pub mod findings;

@@ -57,6 +57,7 @@ pub const PAGES: &[&str] = &[
     "/bestellingen/aandeel",
     "/bestellingen/{id}",
     "/bestellingen/{id}/resultaten",
+    "/bestellingen/{id}/beoordeling",
     "/bevindingen",
     "/bevindingen/export",
     "/bevindingen/systemen",
@@ -105,6 +106,10 @@ pub fn routes() -> Router<AppState> {
                 )),
         )
         .route("/bestellingen/{id}/{step}", post(pages::orders::order_step))
+        .route(
+            "/bestellingen/{id}/beoordeling",
+            get(pages::assessments::assessment_page).post(pages::assessments::save_assessment),
+        )
         .route("/programmas/{id}/wijzigen", post(pages::admin::amend))
         .route("/bevindingen", get(pages::findings::findings))
         .route("/bevindingen/stand", post(pages::remediation::bulk_status))

@@ -47,6 +47,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "results.html",
     "assets.html",
     "agenda.html",
+    "assessment.html",
 ];
 
 fn lang_of(state: &State) -> Lang {
