@@ -140,6 +140,7 @@ impl Services {
             Who::System => None,
         };
         let mut work = Work::begin(self.store.as_ref(), now, who).await?;
+        work.tx.expect_bulk_write().await?;
         let mut import = Import {
             order_id: order.id,
             government_id: order.government_id,
@@ -214,6 +215,8 @@ struct Register<'o> {
     /// Host key -> asset id, for the hosts seen so far.
     assets: HashMap<String, i64>,
     priorities: Priorities,
+    /// Whether the last finding written was new to the register.
+    last_was_new: bool,
 }
 
 impl<'o> Register<'o> {
@@ -224,6 +227,7 @@ impl<'o> Register<'o> {
             at,
             assets: HashMap::new(),
             priorities: Priorities::new(terms),
+            last_was_new: true,
         }
     }
 
@@ -231,17 +235,25 @@ impl<'o> Register<'o> {
         for f in batch {
             let asset_id = self.asset_of(work, &f).await?;
             let mut finding = stored(&f, self.order, asset_id, self.import_id, self.at);
-            match work
-                .tx
-                .finding_by_fingerprint(self.order.government_id, &finding.fingerprint)
-                .await?
-            {
+            // A first scan is mostly new findings, a rescan mostly known ones: try first what
+            // the previous finding was, so either takes one statement to find out.
+            if self.last_was_new {
+                let (decision, due_on) = self.priorities.of(work.tx.as_mut(), &finding).await?;
+                finding.decision = Some(decision.as_str().to_owned());
+                finding.due_on = Some(due_on);
+                if work.tx.insert_finding_unless_known(&finding).await?.is_some() {
+                    import.new += 1;
+                    continue;
+                }
+            }
+            match work.tx.finding_by_fingerprint(self.order.government_id, &finding.fingerprint).await? {
                 None => {
                     let (decision, due_on) = self.priorities.of(work.tx.as_mut(), &finding).await?;
                     finding.decision = Some(decision.as_str().to_owned());
                     finding.due_on = Some(due_on);
                     work.tx.insert_finding(&finding).await?;
                     import.new += 1;
+                    self.last_was_new = true;
                 }
                 Some(known) => {
                     let repeat = known.last_import_id == self.import_id;
@@ -254,6 +266,7 @@ impl<'o> Register<'o> {
                         import.still_open += 1;
                     }
                     self.seen_again(work, &known, &mut finding, reopen).await?;
+                    self.last_was_new = false;
                 }
             }
         }

@@ -100,6 +100,9 @@ pub trait RemediationTx: Send {
 #[async_trait]
 pub trait Tx: RemediationTx + AssessmentTx + Send {
     async fn commit(self: Box<Self>) -> Result<()>;
+    /// A large write follows (an import): keep more of the database in memory until the
+    /// transaction ends.
+    async fn expect_bulk_write(&mut self) -> Result<()>;
 
     // Registry.
     async fn insert_organisation(&mut self, org: &NewOrganisation) -> Result<i64>;
@@ -243,6 +246,8 @@ pub trait Tx: RemediationTx + AssessmentTx + Send {
     /// The finding a government has with this fingerprint.
     async fn finding_by_fingerprint(&mut self, government_id: i64, fingerprint: &str) -> Result<Option<KnownFinding>>;
     async fn insert_finding(&mut self, finding: &StoredFinding) -> Result<i64>;
+    /// Inserts the finding unless the government has one with its fingerprint: its id if new.
+    async fn insert_finding_unless_known(&mut self, finding: &StoredFinding) -> Result<Option<i64>>;
     /// Reported again: its last sighting, evidence, severity, CVEs and priority.
     async fn finding_seen_again(&mut self, sighting: &Sighting<'_>) -> Result<()>;
     /// Open findings of one order and tool that an import did not report again become fixed.

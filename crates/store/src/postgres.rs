@@ -105,6 +105,11 @@ mod driver {
     }
 
     impl Conn {
+        /// PostgreSQL's shared buffers serve every connection: nothing to change per transaction.
+        pub(crate) fn expect_bulk_write(&mut self) -> Result<()> {
+            Ok(())
+        }
+
         pub(crate) async fn commit(self) -> Result<()> {
             match self {
                 Conn::Tx(tx) => Ok(tx.commit().await?),

@@ -252,12 +252,53 @@ macro_rules! implement_tx {
                 .bind(o.updated_at)
         }
 
+        /// `$1, ..., $28`: one placeholder per column of a new finding.
+        fn finding_placeholders() -> String {
+            (1..=28).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+        }
+
+        /// Binds a new finding's columns, in the order of `FINDING_COLUMNS` without its id.
+        fn bind_finding<'q>(q: Query<'q>, f: &'q StoredFinding) -> Query<'q> {
+            q.bind(f.government_id)
+                .bind(f.order_id)
+                .bind(f.asset_id)
+                .bind(&f.fingerprint)
+                .bind(&f.tool)
+                .bind(&f.rule_id)
+                .bind(&f.title)
+                .bind(&f.description)
+                .bind(&f.severity)
+                .bind(f.severity_rank)
+                .bind(&f.cvss_version)
+                .bind(&f.cvss_vector)
+                .bind(f.cvss_score)
+                .bind(f.cvss_computed)
+                .bind(&f.cwe)
+                .bind(&f.cves)
+                .bind(f.port)
+                .bind(&f.protocol)
+                .bind(&f.url)
+                .bind(&f.evidence)
+                .bind(&f.recommendation)
+                .bind(&f.status)
+                .bind(&f.decision)
+                .bind(f.due_on)
+                .bind(f.first_seen)
+                .bind(f.last_seen)
+                .bind(f.first_import_id)
+                .bind(f.last_import_id)
+        }
+
         fn collect<T>(rows: Vec<DbRow>, f: fn(&DbRow) -> Result<T>) -> Result<Vec<T>> {
             rows.iter().map(f).collect()
         }
 
         #[async_trait::async_trait]
         impl $crate::Tx for $tx {
+            async fn expect_bulk_write(&mut self) -> Result<()> {
+                self.conn.expect_bulk_write()
+            }
+
             async fn commit(mut self: Box<Self>) -> Result<()> {
                 // The chain's head is written once, at the end, however many events were appended.
                 if let Some((seq, hash, true)) = self.head.take() {
@@ -1337,43 +1378,26 @@ macro_rules! implement_tx {
             }
 
             async fn insert_finding(&mut self, f: &StoredFinding) -> Result<i64> {
-                let row = query(&format!(
-                    "INSERT INTO findings ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-                     $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28) RETURNING id",
-                    FINDING_COLUMNS.trim_start_matches("id, ")
-                ))
-                .bind(f.government_id)
-                .bind(f.order_id)
-                .bind(f.asset_id)
-                .bind(&f.fingerprint)
-                .bind(&f.tool)
-                .bind(&f.rule_id)
-                .bind(&f.title)
-                .bind(&f.description)
-                .bind(&f.severity)
-                .bind(f.severity_rank)
-                .bind(&f.cvss_version)
-                .bind(&f.cvss_vector)
-                .bind(f.cvss_score)
-                .bind(f.cvss_computed)
-                .bind(&f.cwe)
-                .bind(&f.cves)
-                .bind(f.port)
-                .bind(&f.protocol)
-                .bind(&f.url)
-                .bind(&f.evidence)
-                .bind(&f.recommendation)
-                .bind(&f.status)
-                .bind(&f.decision)
-                .bind(f.due_on)
-                .bind(f.first_seen)
-                .bind(f.last_seen)
-                .bind(f.first_import_id)
-                .bind(f.last_import_id)
-                .fetch_one(&mut *self.conn)
-                .await
-                .map_err(unique_violation)?;
+                let sql = format!(
+                    "INSERT INTO findings ({}) VALUES ({}) RETURNING id",
+                    FINDING_COLUMNS.trim_start_matches("id, "),
+                    finding_placeholders()
+                );
+                let row = bind_finding(query(&sql), f)
+                    .fetch_one(&mut *self.conn)
+                    .await
+                    .map_err(unique_violation)?;
                 Ok(row.try_get(0)?)
+            }
+
+            async fn insert_finding_unless_known(&mut self, f: &StoredFinding) -> Result<Option<i64>> {
+                let sql = format!(
+                    "INSERT INTO findings ({}) VALUES ({}) ON CONFLICT (government_id, fingerprint) DO NOTHING RETURNING id",
+                    FINDING_COLUMNS.trim_start_matches("id, "),
+                    finding_placeholders()
+                );
+                let row = bind_finding(query(&sql), f).fetch_optional(&mut *self.conn).await?;
+                row.map(|r| r.try_get(0)).transpose().map_err(Into::into)
             }
 
             async fn finding_seen_again(&mut self, s: &Sighting<'_>) -> Result<()> {

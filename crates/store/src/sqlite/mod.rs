@@ -17,6 +17,11 @@ use tokio::sync::OwnedMutexGuard;
 const IDLE_READERS: usize = 8;
 /// Prepared statements kept per connection: every statement the store runs fits.
 const STATEMENT_CACHE: usize = 128;
+/// Page cache per connection, in KiB (SQLite's negative `cache_size`).
+const CACHE_KIB: i64 = 16_000;
+/// The writer's page cache during a bulk write (a large import): enough for the indexes of a
+/// register of a million findings, so each insert does not read its index pages back.
+const BULK_CACHE_KIB: i64 = 160_000;
 
 pub struct SqliteStore {
     writer: Arc<tokio::sync::Mutex<Connection>>,
@@ -41,7 +46,7 @@ fn open(path: &Path, flags: OpenFlags) -> Result<Connection> {
     conn.execute_batch(
         // In WAL mode NORMAL loses no committed transaction on an application crash, only
         // possibly the last ones on a power cut; FULL halves write throughput.
-        "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16000;",
+        &format!("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -{CACHE_KIB};"),
     )?;
     Ok(conn)
 }
@@ -107,7 +112,11 @@ impl Store for SqliteStore {
         // this wait at the start rather than fail half-way.
         conn.execute_batch("BEGIN IMMEDIATE")?;
         Ok(Box::new(SqliteTx {
-            conn: Conn::Writer { conn, open: true },
+            conn: Conn::Writer {
+                conn,
+                open: true,
+                bulk: false,
+            },
             head: None,
             balances: None,
         }))
@@ -133,15 +142,24 @@ impl Store for SqliteStore {
 
 /// The writer's connection inside a transaction, or a reader's connection.
 enum Conn {
-    Writer { conn: OwnedMutexGuard<Connection>, open: bool },
+    /// `bulk`: the page cache was enlarged for this transaction, and is shrunk back after it.
+    Writer { conn: OwnedMutexGuard<Connection>, open: bool, bulk: bool },
     Reader { conn: Option<Connection>, readers: Arc<Readers> },
 }
 
 impl Conn {
     async fn commit(mut self) -> Result<()> {
-        if let Conn::Writer { conn, open } = &mut self {
+        if let Conn::Writer { conn, open, .. } = &mut self {
             conn.execute_batch("COMMIT")?;
             *open = false;
+        }
+        Ok(())
+    }
+
+    fn expect_bulk_write(&mut self) -> Result<()> {
+        if let Conn::Writer { conn, bulk, .. } = self {
+            conn.execute_batch(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB}"))?;
+            *bulk = true;
         }
         Ok(())
     }
@@ -150,13 +168,16 @@ impl Conn {
 impl Drop for Conn {
     fn drop(&mut self) {
         match self {
-            // Not committed: nothing of it is kept.
-            Conn::Writer { conn, open: true } => {
-                if let Err(e) = conn.execute_batch("ROLLBACK") {
+            Conn::Writer { conn, open, bulk } => {
+                // Not committed: nothing of it is kept.
+                if *open && let Err(e) = conn.execute_batch("ROLLBACK") {
                     tracing::error!("rollback failed: {e}");
                 }
+                // Shrinking the cache frees the pages the bulk write held.
+                if *bulk && let Err(e) = conn.execute_batch(&format!("PRAGMA cache_size = -{CACHE_KIB}")) {
+                    tracing::error!("cannot shrink the page cache: {e}");
+                }
             }
-            Conn::Writer { .. } => {}
             Conn::Reader { conn, readers } => {
                 if let Some(conn) = conn.take() {
                     readers.give_back(conn);
