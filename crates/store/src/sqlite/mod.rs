@@ -45,8 +45,12 @@ fn open(path: &Path, flags: OpenFlags) -> Result<Connection> {
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     conn.execute_batch(
         // In WAL mode NORMAL loses no committed transaction on an application crash, only
-        // possibly the last ones on a power cut; FULL halves write throughput.
-        &format!("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -{CACHE_KIB};"),
+        // possibly the last ones on a power cut; FULL halves write throughput. Statement
+        // journals (a statement's undo inside a transaction) stay in memory: in a file they
+        // cost a quarter of an import's time in write calls.
+        &format!(
+            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -{CACHE_KIB}; PRAGMA temp_store = MEMORY;"
+        ),
     )?;
     Ok(conn)
 }
