@@ -2,6 +2,7 @@
 //! functions over plain values. No I/O, no async, no database types: every rule lives here once.
 
 pub mod calendar;
+pub mod disclosure;
 pub mod cascade;
 pub mod ledger;
 pub mod money;
