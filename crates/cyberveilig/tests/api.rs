@@ -10,6 +10,8 @@ use std::sync::Arc;
 
 #[path = "web/browser.rs"]
 mod browser;
+#[path = "web/disclosure.rs"]
+mod disclosure;
 #[path = "web/matrix.rs"]
 mod matrix;
 #[path = "web/portal.rs"]

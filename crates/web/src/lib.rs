@@ -98,6 +98,19 @@ pub fn router(services: Services, options: WebOptions) -> Router {
         .route("/assets/{id}/criticality", post(api::findings::set_criticality))
         .route("/intel/kev", post(api::findings::load_kev).layer(DefaultBodyLimit::max(64 << 20)))
         .route("/intel/epss", post(api::findings::load_epss).layer(DefaultBodyLimit::max(64 << 20)))
+        .route("/governments/{nis}/policy", get(api::disclosure::public_policy))
+        .route(
+            "/governments/{nis}/policy/draft",
+            get(api::disclosure::draft).put(api::disclosure::save_draft),
+        )
+        .route("/governments/{nis}/policy/adopt", post(api::disclosure::adopt))
+        .route("/governments/{nis}/policy/publish", post(api::disclosure::publish))
+        .route("/model-policy", get(api::disclosure::model))
+        .route(
+            "/model-policy/draft",
+            get(api::disclosure::model_draft).put(api::disclosure::save_model_draft),
+        )
+        .route("/model-policy/publish", post(api::disclosure::publish_model))
         .route("/openapi.json", get(openapi_json));
     if options.test_clock {
         api = api.route("/test/clock", put(api::clock::set));

@@ -30,6 +30,8 @@ impl Modify for BearerAuth {
         api::findings::import, api::remediation::list, api::remediation::export, api::remediation::change_statuses,
         api::remediation::set_owner, api::remediation::agenda, api::remediation::record_day, api::findings::change_status, api::findings::load_kev, api::findings::load_epss, api::findings::assets, api::findings::set_criticality,
         api::clock::set,
+        api::disclosure::public_policy, api::disclosure::draft, api::disclosure::save_draft, api::disclosure::adopt, api::disclosure::publish,
+        api::disclosure::model, api::disclosure::model_draft, api::disclosure::save_model_draft, api::disclosure::publish_model,
     ),
     modifiers(&BearerAuth)
 )]

@@ -47,6 +47,8 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "results.html",
     "assets.html",
     "agenda.html",
+    "policy.html",
+    "policy_editor.html",
 ];
 
 fn lang_of(state: &State) -> Lang {

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod disclosure;
 pub mod findings;
 pub mod home;
 pub mod orders;
