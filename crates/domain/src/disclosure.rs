@@ -34,7 +34,10 @@ pub struct Bilingual {
 
 impl Bilingual {
     pub fn new(nl: impl Into<String>, en: impl Into<String>) -> Bilingual {
-        Bilingual { nl: nl.into(), en: en.into() }
+        Bilingual {
+            nl: nl.into(),
+            en: en.into(),
+        }
     }
 
     pub fn get(&self, dutch: bool) -> &str {
@@ -108,10 +111,19 @@ impl Default for PolicyContent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PolicyProblem {
     /// A section is empty in a language.
-    MissingText { field: &'static str, dutch: bool },
-    TextTooLong { field: &'static str },
-    TooManyItems { field: &'static str },
-    ItemTooLong { field: &'static str },
+    MissingText {
+        field: &'static str,
+        dutch: bool,
+    },
+    TextTooLong {
+        field: &'static str,
+    },
+    TooManyItems {
+        field: &'static str,
+    },
+    ItemTooLong {
+        field: &'static str,
+    },
     /// Not an email address.
     ContactEmail,
     /// Publishing needs an email address to write to.
@@ -160,7 +172,10 @@ impl PolicyProblem {
     pub fn message_nl(&self) -> String {
         match self {
             Self::MissingText { field, dutch } => {
-                format!("het onderdeel {field} is leeg in het {}", if *dutch { "Nederlands" } else { "Engels" })
+                format!(
+                    "het onderdeel {field} is leeg in het {}",
+                    if *dutch { "Nederlands" } else { "Engels" }
+                )
             }
             Self::TextTooLong { field } => format!("het onderdeel {field} is langer dan {MAX_TEXT} tekens"),
             Self::TooManyItems { field } => format!("{field} telt meer dan {MAX_ITEMS} items"),
@@ -275,9 +290,7 @@ pub fn check_expiry(expires_on: NaiveDate, today: NaiveDate) -> Result<(), Polic
 
 /// The default end of a security.txt published on `today`: eleven months later.
 pub fn default_expiry(today: NaiveDate) -> NaiveDate {
-    today
-        .checked_add_months(Months::new(DEFAULT_EXPIRY_MONTHS))
-        .unwrap_or(today)
+    today.checked_add_months(Months::new(DEFAULT_EXPIRY_MONTHS)).unwrap_or(today)
 }
 
 /// Whether the reminder is due on `today` for a file that expires on `expires_on`.
@@ -366,10 +379,7 @@ mod tests {
         assert_eq!(check_expiry(d(2021, 6, 15), today), Err(PolicyProblem::Expiry));
         assert_eq!(check_expiry(today, today), Err(PolicyProblem::Expiry));
         assert_eq!(check_expiry(d(2020, 6, 16), today), Ok(()));
-        assert_eq!(
-            check_publication(&complete(), 0, d(2022, 1, 1), today),
-            Err(PolicyProblem::Expiry)
-        );
+        assert_eq!(check_publication(&complete(), 0, d(2022, 1, 1), today), Err(PolicyProblem::Expiry));
     }
 
     #[test]
@@ -415,10 +425,7 @@ mod tests {
             out_of_scope: vec!["x".repeat(MAX_ITEM + 1)],
             ..complete()
         };
-        assert_eq!(
-            check_draft(&long),
-            Err(PolicyProblem::ItemTooLong { field: "out_of_scope" })
-        );
+        assert_eq!(check_draft(&long), Err(PolicyProblem::ItemTooLong { field: "out_of_scope" }));
         for p in [PolicyProblem::NoContact, PolicyProblem::Expiry, PolicyProblem::NothingInScope] {
             assert!(!p.message_nl().is_empty() && p.message_nl() != p.message_en());
         }

@@ -2,8 +2,8 @@
 //! functions over plain values. No I/O, no async, no database types: every rule lives here once.
 
 pub mod calendar;
-pub mod disclosure;
 pub mod cascade;
+pub mod disclosure;
 pub mod ledger;
 pub mod money;
 pub mod order;

@@ -136,7 +136,9 @@ fn info(v: &PolicyVersion) -> VersionInfo {
 fn internal_address(text: &str) -> bool {
     match text.trim().parse::<std::net::IpAddr>() {
         Ok(std::net::IpAddr::V4(a)) => a.is_private() || a.is_loopback() || a.is_link_local() || a.is_unspecified(),
-        Ok(std::net::IpAddr::V6(a)) => a.is_loopback() || a.is_unspecified() || (a.segments()[0] & 0xfe00) == 0xfc00 || (a.segments()[0] & 0xffc0) == 0xfe80,
+        Ok(std::net::IpAddr::V6(a)) => {
+            a.is_loopback() || a.is_unspecified() || (a.segments()[0] & 0xfe00) == 0xfc00 || (a.segments()[0] & 0xffc0) == 0xfe80
+        }
         Err(_) => false,
     }
 }
@@ -208,7 +210,13 @@ impl Links {
 /// report form), when it expires, the key, credit, languages, where it lives and the policy.
 /// `own_domain` adds the government's own web server as a second canonical address, for the
 /// copy it serves itself.
-pub fn write_security_txt(government: &Organisation, policy: &PublishedPolicy, links: &Links, expires_at: DateTime<Utc>, own_domain: Option<&str>) -> String {
+pub fn write_security_txt(
+    government: &Organisation,
+    policy: &PublishedPolicy,
+    links: &Links,
+    expires_at: DateTime<Utc>,
+    own_domain: Option<&str>,
+) -> String {
     let c = &policy.content;
     let mut out = format!(
         "# security.txt van / of {} (RFC 9116)\n# Beleid versie / policy version {}, cyberveilig\n",
@@ -280,7 +288,11 @@ impl Services {
         let expires_at = policy.expires_at?;
         let now = self.clock.now();
         let text = write_security_txt(government, policy, &self.links(nis), expires_at, own_domain);
-        let problems = if expires_at > now { check_security_txt(&text, now) } else { Vec::new() };
+        let problems = if expires_at > now {
+            check_security_txt(&text, now)
+        } else {
+            Vec::new()
+        };
         Some(SecurityTxt {
             text,
             expires_at,
@@ -431,7 +443,10 @@ impl Services {
             content,
             saved: draft.is_some(),
             updated_at: draft.as_ref().map(|d| d.updated_at),
-            model_version: draft.as_ref().and_then(|d| d.model_version).or(current.as_ref().and_then(|c| c.model_version)),
+            model_version: draft
+                .as_ref()
+                .and_then(|d| d.model_version)
+                .or(current.as_ref().and_then(|c| c.model_version)),
             model_available,
             current,
             versions: versions.iter().map(info).collect(),
@@ -618,7 +633,9 @@ impl Services {
             let Some(government) = work.tx.organisation(v.organisation_id).await? else {
                 continue;
             };
-            let expires = v.expires_at.map(|e| brussels_date(e - chrono::Duration::seconds(1)).format("%d/%m/%Y").to_string());
+            let expires = v
+                .expires_at
+                .map(|e| brussels_date(e - chrono::Duration::seconds(1)).format("%d/%m/%Y").to_string());
             let expires = expires.unwrap_or_default();
             let page = format!("{}/beleid", self.accounts.public_url.trim_end_matches('/'));
             for person in work.tx.people(Some(government.id)).await? {
@@ -627,7 +644,10 @@ impl Services {
                 }
                 let mail = NewMail {
                     to: person.email.clone(),
-                    subject: format!("security.txt van {0} vervalt op {expires} / security.txt of {0} expires on {expires}", government.name),
+                    subject: format!(
+                        "security.txt van {0} vervalt op {expires} / security.txt of {0} expires on {expires}",
+                        government.name
+                    ),
                     body: format!(
                         "Beste {name},\n\nDe security.txt van {gov} (versie {version} van uw beleid voor het melden van kwetsbaarheden) vervalt op {expires}. \
                          Daarna toont het platform hem niet meer, want een vervallen security.txt hoort niet gebruikt te worden. \

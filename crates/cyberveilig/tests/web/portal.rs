@@ -789,7 +789,12 @@ async fn gent_downloads_its_security_txt_from_its_page() {
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["content-disposition"], "attachment; filename=\"security.txt\"");
     assert_eq!(r.headers()["content-type"], "text/plain; charset=utf-8");
-    assert!(r.text().await.unwrap().contains("Canonical: https://stad.gent/.well-known/security.txt\n"));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Canonical: https://stad.gent/.well-known/security.txt\n")
+    );
     // Publishing from the page, with a date too far away: the page says why.
     let page = gent.submit("/beleid", "/beleid/publiceren", &[("expires_on", "2030-01-01")]).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);

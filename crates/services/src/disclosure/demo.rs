@@ -12,11 +12,35 @@ fn date(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
 }
 
 /// (day, NIS code, contact, scope items, last day of the security.txt)
-fn plan() -> [(Option<NaiveDate>, &'static str, &'static str, &'static [&'static str], Option<NaiveDate>); 3] {
+fn plan() -> [(
+    Option<NaiveDate>,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    Option<NaiveDate>,
+); 3] {
     [
-        (date(2020, 7, 20), "24062", "security@leuven.test", &["www.leuven.test", "e-loket.leuven.test"], date(2021, 7, 1)),
-        (date(2020, 11, 16), "44021", "cert@stad.gent.test", &["stad.gent.test", "mijn.gent.test", "data.stad.gent.test"], None),
-        (date(2021, 2, 1), "31005", "informatieveiligheid@brugge.test", &["www.brugge.test"], None),
+        (
+            date(2020, 7, 20),
+            "24062",
+            "security@leuven.test",
+            &["www.leuven.test", "e-loket.leuven.test"],
+            date(2021, 7, 1),
+        ),
+        (
+            date(2020, 11, 16),
+            "44021",
+            "cert@stad.gent.test",
+            &["stad.gent.test", "mijn.gent.test", "data.stad.gent.test"],
+            None,
+        ),
+        (
+            date(2021, 2, 1),
+            "31005",
+            "informatieveiligheid@brugge.test",
+            &["www.brugge.test"],
+            None,
+        ),
     ]
 }
 

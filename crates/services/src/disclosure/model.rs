@@ -68,9 +68,7 @@ pub fn initial_model() -> PolicyContent {
         safe_harbour: Bilingual::new(SAFE_HARBOUR_NL, SAFE_HARBOUR_EN),
         include_assets: true,
         in_scope: Vec::new(),
-        out_of_scope: vec![
-            "Systemen van leveranciers en andere derden / Systems of suppliers and other third parties".into(),
-        ],
+        out_of_scope: vec!["Systemen van leveranciers en andere derden / Systems of suppliers and other third parties".into()],
         contact_email: String::new(),
         encryption_url: String::new(),
         targets: ResponseTargets::default(),

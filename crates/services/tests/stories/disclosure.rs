@@ -60,7 +60,16 @@ story!(vvsg_models_gent_adopts_adapts_and_publishes_twice, "2020-10-01T08:00:00Z
     // Publishing it unadapted is refused: no contact, nothing in scope; nothing is written.
     let entries = w.log_entries().await;
     let err = s.publish_policy(&gent, &nis(GENT), None).await.unwrap_err();
-    assert!(matches!(err, ServiceError::Invalid { field: "contact_email", .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            ServiceError::Invalid {
+                field: "contact_email",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert_eq!(w.log_entries().await, entries);
 
     let mut content = adopted.content.clone();
@@ -98,7 +107,9 @@ story!(vvsg_models_gent_adopts_adapts_and_publishes_twice, "2020-10-01T08:00:00Z
     // A month later Gent adapts again and publishes version 2.
     w.advance_days(30).await;
     let mut v2_content = content.clone();
-    v2_content.out_of_scope.push("De website van de bibliotheek (bij een leverancier)".into());
+    v2_content
+        .out_of_scope
+        .push("De website van de bibliotheek (bij een leverancier)".into());
     v2_content.credit = false;
     s.save_policy_draft(&gent, &nis(GENT), v2_content).await.unwrap();
     let v2 = s.publish_policy(&gent, &nis(GENT), Some(d(2021, 6, 30))).await.unwrap();
@@ -112,10 +123,7 @@ story!(vvsg_models_gent_adopts_adapts_and_publishes_twice, "2020-10-01T08:00:00Z
     let old = s.public_policy(&nis(GENT), Some(1)).await.unwrap();
     assert_eq!(old.policy.version, 1);
     assert!(old.policy.content.credit, "version 1 is kept as published");
-    assert!(matches!(
-        s.public_policy(&nis(GENT), Some(3)).await,
-        Err(ServiceError::NotFound(_))
-    ));
+    assert!(matches!(s.public_policy(&nis(GENT), Some(3)).await, Err(ServiceError::NotFound(_))));
 
     // The security.txt follows version 2, and RFC 9116's parser accepts it with every field.
     let file = s.security_txt(&nis(GENT)).await.unwrap();
@@ -148,10 +156,7 @@ story!(vvsg_models_gent_adopts_adapts_and_publishes_twice, "2020-10-01T08:00:00Z
     assert!(check_security_txt(&v1_text, w.now()).is_empty());
 
     // Gent's own copy names its own domain as canonical too.
-    let own = s
-        .security_txt_download(&gent, &nis(GENT), Some("Stad.Gent"))
-        .await
-        .unwrap();
+    let own = s.security_txt_download(&gent, &nis(GENT), Some("Stad.Gent")).await.unwrap();
     assert!(own.text.contains("Canonical: https://stad.gent/.well-known/security.txt\n"));
     assert!(check_security_txt(&own.text, w.now()).is_empty());
     assert!(s.security_txt_download(&gent, &nis(GENT), Some("not a domain")).await.is_err());
@@ -171,12 +176,14 @@ story!(nobody_else_edits_gents_policy, "2020-10-01T08:00:00Z", |w| {
     s.adopt_model(&gent, &nis(GENT)).await.unwrap();
     let entries = w.log_entries().await;
     for other in [&antwerpen, &admin, &ey, &vvsg] {
-        assert!(s.policy_draft(other, &nis(GENT)).await.is_err(), "{} reads Gent's draft", other.email);
+        assert!(
+            s.policy_draft(other, &nis(GENT)).await.is_err(),
+            "{} reads Gent's draft",
+            other.email
+        );
         assert!(s.adopt_model(other, &nis(GENT)).await.is_err());
         assert!(
-            s.save_policy_draft(other, &nis(GENT), PolicyContent::default())
-                .await
-                .is_err(),
+            s.save_policy_draft(other, &nis(GENT), PolicyContent::default()).await.is_err(),
             "{} edits Gent's draft",
             other.email
         );

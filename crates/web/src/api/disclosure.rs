@@ -288,11 +288,7 @@ pub async fn save_draft(
     Body(req): Body<PolicyContentDto>,
 ) -> ApiResult<Json<DraftDto>> {
     let nis = nis_of(&nis, lang)?;
-    let view = state
-        .services
-        .save_policy_draft(&actor, &nis, req.into())
-        .await
-        .or_problem(lang)?;
+    let view = state.services.save_policy_draft(&actor, &nis, req.into()).await.or_problem(lang)?;
     Ok(Json(view.into()))
 }
 
@@ -324,11 +320,7 @@ pub async fn publish(
     Body(req): Body<PublishRequest>,
 ) -> ApiResult<(StatusCode, Json<PublishedPolicyDto>)> {
     let nis = nis_of(&nis, lang)?;
-    let published = state
-        .services
-        .publish_policy(&actor, &nis, req.expires_on)
-        .await
-        .or_problem(lang)?;
+    let published = state.services.publish_policy(&actor, &nis, req.expires_on).await.or_problem(lang)?;
     Ok((StatusCode::CREATED, Json(published.into())))
 }
 
@@ -355,7 +347,9 @@ pub async fn save_model_draft(
     Caller(actor): Caller,
     Body(req): Body<PolicyContentDto>,
 ) -> ApiResult<Json<DraftDto>> {
-    Ok(Json(state.services.save_model_draft(&actor, req.into()).await.or_problem(lang)?.into()))
+    Ok(Json(
+        state.services.save_model_draft(&actor, req.into()).await.or_problem(lang)?.into(),
+    ))
 }
 
 /// Publishes VVSG's draft as the next model version (VVSG).

@@ -68,8 +68,7 @@ fn render_public(state: &AppState, visitor: &Visitor, p: &PublicPolicy) -> Respo
     let nis = p.government.nis_code.as_ref().map(|n| n.to_string()).unwrap_or_default();
     let (page, version_path) = if dutch { ("beleid", "versie") } else { ("policy", "version") };
     let base = state.services.accounts.public_url.trim_end_matches('/').to_owned();
-    let valid_security_txt = p.policy.version == p.current_version
-        && p.policy.expires_at.is_some_and(|e| e > state.services.clock.now());
+    let valid_security_txt = p.policy.version == p.current_version && p.policy.expires_at.is_some_and(|e| e > state.services.clock.now());
     visitor.page(
         "policy.html",
         context! {
@@ -188,9 +187,8 @@ impl PolicyForm {
             if t.is_empty() {
                 return Ok(default);
             }
-            t.parse().map_err(|_| {
-                ServiceError::invalid(field, "give a whole number of working days", "geef een geheel aantal werkdagen")
-            })
+            t.parse()
+                .map_err(|_| ServiceError::invalid(field, "give a whole number of working days", "geef een geheel aantal werkdagen"))
         };
         let defaults = ResponseTargets::default();
         Ok(PolicyContent {
@@ -233,7 +231,15 @@ fn security_txt_view(s: &SecurityTxt) -> Value {
     }
 }
 
-fn editor(state: &AppState, visitor: &Visitor, view: &DraftView, model: bool, status: StatusCode, error: Option<String>, notice: Option<String>) -> Response {
+fn editor(
+    state: &AppState,
+    visitor: &Visitor,
+    view: &DraftView,
+    model: bool,
+    status: StatusCode,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Response {
     let dutch = visitor.lang.is_dutch();
     let nis = view.organisation.nis_code.as_ref().map(|n| n.to_string());
     let today = brussels_date(state.services.clock.now());
@@ -266,7 +272,10 @@ async fn government_nis(state: &AppState, actor: &Actor) -> Option<NisCode> {
 
 /// The government's editor: its draft, the model to adopt, its versions and security.txt.
 pub async fn editor_page(State(state): State<AppState>, Member(visitor, actor): Member) -> Response {
-    let Some(nis) = government_nis(&state, &actor).await.filter(|_| actor.role == Role::GovernmentMember) else {
+    let Some(nis) = government_nis(&state, &actor)
+        .await
+        .filter(|_| actor.role == Role::GovernmentMember)
+    else {
         return forbidden(&visitor);
     };
     match state.services.policy_draft(&actor, &nis).await {
@@ -281,7 +290,15 @@ pub async fn editor_page(State(state): State<AppState>, Member(visitor, actor): 
 }
 
 /// After a step on the government's policy: the editor again, with what happened.
-async fn after_step(state: &AppState, visitor: &Visitor, actor: &Actor, nis: &NisCode, outcome: Result<(), ServiceError>, done: &str, tried: Option<PolicyContent>) -> Response {
+async fn after_step(
+    state: &AppState,
+    visitor: &Visitor,
+    actor: &Actor,
+    nis: &NisCode,
+    outcome: Result<(), ServiceError>,
+    done: &str,
+    tried: Option<PolicyContent>,
+) -> Response {
     let Ok(mut view) = state.services.policy_draft(actor, nis).await else {
         return forbidden(visitor);
     };
@@ -293,7 +310,15 @@ async fn after_step(state: &AppState, visitor: &Visitor, actor: &Actor, nis: &Ni
             if let Some(c) = tried {
                 view.content = c;
             }
-            editor(state, visitor, &view, false, StatusCode::UNPROCESSABLE_ENTITY, Some(visitor.error_text(&e)), None)
+            editor(
+                state,
+                visitor,
+                &view,
+                false,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(visitor.error_text(&e)),
+                None,
+            )
         }
     }
 }
@@ -302,7 +327,10 @@ pub async fn save(State(state): State<AppState>, Member(visitor, actor): Member,
     if let Err(refused) = visitor.check_csrf(&form.csrf) {
         return refused;
     }
-    let Some(nis) = government_nis(&state, &actor).await.filter(|_| actor.role == Role::GovernmentMember) else {
+    let Some(nis) = government_nis(&state, &actor)
+        .await
+        .filter(|_| actor.role == Role::GovernmentMember)
+    else {
         return forbidden(&visitor);
     };
     let (outcome, tried) = match form.content() {
@@ -319,7 +347,10 @@ pub async fn adopt(State(state): State<AppState>, Member(visitor, actor): Member
     if let Err(refused) = visitor.check_csrf(&form.csrf) {
         return refused;
     }
-    let Some(nis) = government_nis(&state, &actor).await.filter(|_| actor.role == Role::GovernmentMember) else {
+    let Some(nis) = government_nis(&state, &actor)
+        .await
+        .filter(|_| actor.role == Role::GovernmentMember)
+    else {
         return forbidden(&visitor);
     };
     let outcome = state.services.adopt_model(&actor, &nis).await.map(|_| ());
@@ -338,7 +369,10 @@ pub async fn publish(State(state): State<AppState>, Member(visitor, actor): Memb
     if let Err(refused) = visitor.check_csrf(&form.csrf) {
         return refused;
     }
-    let Some(nis) = government_nis(&state, &actor).await.filter(|_| actor.role == Role::GovernmentMember) else {
+    let Some(nis) = government_nis(&state, &actor)
+        .await
+        .filter(|_| actor.role == Role::GovernmentMember)
+    else {
         return forbidden(&visitor);
     };
     let outcome = match form.expires_on.trim() {
@@ -359,7 +393,10 @@ pub struct DownloadQuery {
 
 /// The security.txt to put on the government's own web server, as a file.
 pub async fn download(State(state): State<AppState>, Member(visitor, actor): Member, Query(q): Query<DownloadQuery>) -> Response {
-    let Some(nis) = government_nis(&state, &actor).await.filter(|_| actor.role == Role::GovernmentMember) else {
+    let Some(nis) = government_nis(&state, &actor)
+        .await
+        .filter(|_| actor.role == Role::GovernmentMember)
+    else {
         return forbidden(&visitor);
     };
     match state.services.security_txt_download(&actor, &nis, q.domein.as_deref()).await {
@@ -374,7 +411,15 @@ pub async fn download(State(state): State<AppState>, Member(visitor, actor): Mem
         Err(ServiceError::Forbidden) => forbidden(&visitor),
         Err(ServiceError::NotFound(_)) => visitor.message(StatusCode::NOT_FOUND, "policy-none-title", "policy-none-body"),
         Err(e) => match state.services.policy_draft(&actor, &nis).await {
-            Ok(view) => editor(&state, &visitor, &view, false, StatusCode::UNPROCESSABLE_ENTITY, Some(visitor.error_text(&e)), None),
+            Ok(view) => editor(
+                &state,
+                &visitor,
+                &view,
+                false,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(visitor.error_text(&e)),
+                None,
+            ),
             Err(_) => forbidden(&visitor),
         },
     }
@@ -389,7 +434,14 @@ pub async fn model_page(State(state): State<AppState>, Member(visitor, actor): M
     }
 }
 
-async fn after_model_step(state: &AppState, visitor: &Visitor, actor: &Actor, outcome: Result<(), ServiceError>, done: &str, tried: Option<PolicyContent>) -> Response {
+async fn after_model_step(
+    state: &AppState,
+    visitor: &Visitor,
+    actor: &Actor,
+    outcome: Result<(), ServiceError>,
+    done: &str,
+    tried: Option<PolicyContent>,
+) -> Response {
     let Ok(mut view) = state.services.model_draft(actor).await else {
         return forbidden(visitor);
     };
@@ -400,7 +452,15 @@ async fn after_model_step(state: &AppState, visitor: &Visitor, actor: &Actor, ou
             if let Some(c) = tried {
                 view.content = c;
             }
-            editor(state, visitor, &view, true, StatusCode::UNPROCESSABLE_ENTITY, Some(visitor.error_text(&e)), None)
+            editor(
+                state,
+                visitor,
+                &view,
+                true,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(visitor.error_text(&e)),
+                None,
+            )
         }
     }
 }
