@@ -11,36 +11,39 @@ fn date(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
 }
 
-/// (day, NIS code, contact, scope items, last day of the security.txt)
-fn plan() -> [(
-    Option<NaiveDate>,
-    &'static str,
-    &'static str,
-    &'static [&'static str],
-    Option<NaiveDate>,
-); 3] {
+/// A government of the demo that publishes its policy.
+struct DemoPolicy {
+    on: Option<NaiveDate>,
+    nis: &'static str,
+    contact: &'static str,
+    scope: &'static [&'static str],
+    /// The last day of its security.txt (eleven months by default).
+    expires_on: Option<NaiveDate>,
+}
+
+fn plan() -> [DemoPolicy; 3] {
     [
-        (
-            date(2020, 7, 20),
-            "24062",
-            "security@leuven.test",
-            &["www.leuven.test", "e-loket.leuven.test"],
-            date(2021, 7, 1),
-        ),
-        (
-            date(2020, 11, 16),
-            "44021",
-            "cert@stad.gent.test",
-            &["stad.gent.test", "mijn.gent.test", "data.stad.gent.test"],
-            None,
-        ),
-        (
-            date(2021, 2, 1),
-            "31005",
-            "informatieveiligheid@brugge.test",
-            &["www.brugge.test"],
-            None,
-        ),
+        DemoPolicy {
+            on: date(2020, 7, 20),
+            nis: "24062",
+            contact: "security@leuven.test",
+            scope: &["www.leuven.test", "e-loket.leuven.test"],
+            expires_on: date(2021, 7, 1),
+        },
+        DemoPolicy {
+            on: date(2020, 11, 16),
+            nis: "44021",
+            contact: "cert@stad.gent.test",
+            scope: &["stad.gent.test", "mijn.gent.test", "data.stad.gent.test"],
+            expires_on: None,
+        },
+        DemoPolicy {
+            on: date(2021, 2, 1),
+            nis: "31005",
+            contact: "informatieveiligheid@brugge.test",
+            scope: &["www.brugge.test"],
+            expires_on: None,
+        },
     ]
 }
 
@@ -51,7 +54,14 @@ impl Services {
             let vvsg = self.demo_actor("vvsg@vvsg.test").await?;
             self.publish_model(&vvsg).await?;
         }
-        for (on, nis, contact, scope, expires_on) in plan() {
+        for DemoPolicy {
+            on,
+            nis,
+            contact,
+            scope,
+            expires_on,
+        } in plan()
+        {
             if on != Some(day) {
                 continue;
             }

@@ -220,16 +220,16 @@ impl From<DraftView> for DraftDto {
     }
 }
 
-pub(crate) fn nis_of(text: &str, lang: Lang) -> ApiResult<NisCode> {
+/// A NIS code from the path; anything else is a clear 404.
+pub(crate) fn nis_of(text: &str, lang: Lang) -> Result<NisCode, Box<Problem>> {
     text.parse().map_err(|_| {
-        Problem::localized(
+        Box::new(Problem::localized(
             StatusCode::NOT_FOUND,
             "not_found",
             lang,
             "Niet gevonden: geen NIS-code.",
             "Not found: not a NIS code.",
-        )
-        .into()
+        ))
     })
 }
 
@@ -264,7 +264,7 @@ pub async fn public_policy(
     Path(nis): Path<String>,
     Params(p): Params<VersionParams>,
 ) -> ApiResult<Json<PublicPolicyDto>> {
-    let nis = nis_of(&nis, lang)?;
+    let nis = nis_of(&nis, lang).map_err(|p| *p)?;
     let policy = state.services.public_policy(&nis, p.version).await.or_problem(lang)?;
     Ok(Json(public_dto(policy, &state.services.accounts.public_url)))
 }
@@ -273,7 +273,7 @@ pub async fn public_policy(
 #[utoipa::path(get, path = "/api/v1/governments/{nis}/policy/draft", tag = "disclosure", params(("nis" = String, Path)),
     responses((status = 200, body = DraftDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn draft(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Path(nis): Path<String>) -> ApiResult<Json<DraftDto>> {
-    let nis = nis_of(&nis, lang)?;
+    let nis = nis_of(&nis, lang).map_err(|p| *p)?;
     Ok(Json(state.services.policy_draft(&actor, &nis).await.or_problem(lang)?.into()))
 }
 
@@ -287,7 +287,7 @@ pub async fn save_draft(
     Path(nis): Path<String>,
     Body(req): Body<PolicyContentDto>,
 ) -> ApiResult<Json<DraftDto>> {
-    let nis = nis_of(&nis, lang)?;
+    let nis = nis_of(&nis, lang).map_err(|p| *p)?;
     let view = state.services.save_policy_draft(&actor, &nis, req.into()).await.or_problem(lang)?;
     Ok(Json(view.into()))
 }
@@ -297,7 +297,7 @@ pub async fn save_draft(
 #[utoipa::path(post, path = "/api/v1/governments/{nis}/policy/adopt", tag = "disclosure", params(("nis" = String, Path)),
     responses((status = 200, body = DraftDto), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn adopt(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Path(nis): Path<String>) -> ApiResult<Json<DraftDto>> {
-    let nis = nis_of(&nis, lang)?;
+    let nis = nis_of(&nis, lang).map_err(|p| *p)?;
     Ok(Json(state.services.adopt_model(&actor, &nis).await.or_problem(lang)?.into()))
 }
 
@@ -319,7 +319,7 @@ pub async fn publish(
     Path(nis): Path<String>,
     Body(req): Body<PublishRequest>,
 ) -> ApiResult<(StatusCode, Json<PublishedPolicyDto>)> {
-    let nis = nis_of(&nis, lang)?;
+    let nis = nis_of(&nis, lang).map_err(|p| *p)?;
     let published = state.services.publish_policy(&actor, &nis, req.expires_on).await.or_problem(lang)?;
     Ok((StatusCode::CREATED, Json(published.into())))
 }

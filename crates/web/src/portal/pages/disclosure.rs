@@ -40,17 +40,11 @@ fn published_view(p: &PublishedPolicy, dutch: bool) -> Value {
     }
 }
 
-fn parse_nis(visitor: &Visitor, text: &str) -> Result<NisCode, Response> {
-    text.parse()
-        .map_err(|_| visitor.message(StatusCode::NOT_FOUND, "policy-none-title", "policy-none-body"))
-}
-
 /// The public page of a government's policy, in the language of its address.
 async fn public_page(state: AppState, mut visitor: Visitor, nis: String, version: Option<i64>, lang: Lang) -> Response {
     visitor.lang = lang;
-    let nis = match parse_nis(&visitor, &nis) {
-        Ok(n) => n,
-        Err(r) => return r,
+    let Ok(nis) = nis.parse::<NisCode>() else {
+        return visitor.message(StatusCode::NOT_FOUND, "policy-none-title", "policy-none-body");
     };
     match state.services.public_policy(&nis, version).await {
         Ok(p) => render_public(&state, &visitor, &p),
