@@ -527,6 +527,9 @@ async fn serve(
             if let Err(e) = worker.reopen_expired_risks().await {
                 tracing::warn!(error = %e, "reopening ended risk acceptances failed; will retry");
             }
+            if let Err(e) = worker.remind_expiring_security_txt().await {
+                tracing::warn!(error = %e, "reminding of expiring security.txt files failed; will retry");
+            }
         }
     });
     if let Some(smtp) = smtp {

@@ -38,6 +38,10 @@ pub enum Permission<'a> {
     /// The people of one organisation, or (`None`) of all.
     ViewPeopleOf(Option<i64>),
     ReadOutbox,
+    /// Editing and publishing a government's disclosure policy: its own members.
+    EditDisclosurePolicy(&'a Organisation),
+    /// Editing and publishing VVSG's model disclosure policy: the association's members.
+    EditModelPolicy,
 }
 
 pub fn can(actor: &Actor, permission: Permission<'_>) -> bool {
@@ -62,6 +66,10 @@ pub fn can(actor: &Actor, permission: Permission<'_>) -> bool {
         }
         P::ViewPeopleOf(organisation) => admin || organisation.is_some_and(member_of),
         P::ReadOutbox => admin,
+        P::EditDisclosurePolicy(government) => {
+            actor.role == R::GovernmentMember && member_of(government.id) && government.kind.is_local_government()
+        }
+        P::EditModelPolicy => actor.role == R::AssociationMember,
     }
 }
 

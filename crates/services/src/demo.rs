@@ -224,7 +224,7 @@ impl Services {
         Ok(())
     }
 
-    async fn demo_actor(&self, mail: &str) -> Result<Actor> {
+    pub(crate) async fn demo_actor(&self, mail: &str) -> Result<Actor> {
         let mut tx = self.store.read().await?;
         let person = tx
             .person_by_email(&email(mail)?)
@@ -282,6 +282,7 @@ impl Services {
                     }
                 }
                 self.demo_day_of_work(programme_id, &admin, &firms, day).await?;
+                self.demo_disclosure_day(day).await?;
             }
             day = day + Days::new(1);
         }

@@ -246,7 +246,11 @@ impl<'o> Register<'o> {
                     continue;
                 }
             }
-            match work.tx.finding_by_fingerprint(self.order.government_id, &finding.fingerprint).await? {
+            match work
+                .tx
+                .finding_by_fingerprint(self.order.government_id, &finding.fingerprint)
+                .await?
+            {
                 None => {
                     let (decision, due_on) = self.priorities.of(work.tx.as_mut(), &finding).await?;
                     finding.decision = Some(decision.as_str().to_owned());

@@ -1,5 +1,6 @@
 //! What falls due with time: offers whose response term passed count as declined (D5) and move
-//! down the cascade, or to the next agreement when the window closed (D4). The server's worker
+//! down the cascade, or to the next agreement when the window closed (D4); accepted risks end;
+//! governments whose security.txt expires within 30 days are reminded (issue 5). The server's worker
 //! runs this every minute; a test clock runs it at each deadline it passes.
 
 use crate::Services;
@@ -106,6 +107,7 @@ impl Services {
         }
         expired += self.expire_due_offers().await?;
         self.reopen_expired_risks().await?;
+        self.remind_expiring_security_txt().await?;
         Ok(expired)
     }
 }

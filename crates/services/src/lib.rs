@@ -11,6 +11,7 @@ pub mod catalogues;
 pub mod clock;
 pub mod demo;
 mod demo_assessments;
+pub mod disclosure;
 pub mod error;
 pub mod findings;
 pub mod import;

@@ -1475,6 +1475,8 @@ story!(
 mod accounts;
 #[path = "stories/assessments.rs"]
 mod assessments;
+#[path = "stories/disclosure.rs"]
+mod disclosure;
 #[path = "stories/findings.rs"]
 mod findings;
 #[path = "stories/remediation.rs"]

@@ -7,6 +7,7 @@ pub mod audit;
 mod postgres;
 pub mod records;
 mod sql;
+mod sql_disclosure;
 mod sql_remediation;
 mod sqlite;
 
@@ -95,10 +96,31 @@ pub trait RemediationTx: Send {
     async fn save_remediation_day(&mut self, day: &RemediationDay) -> Result<()>;
 }
 
+/// Coordinated vulnerability disclosure (issue 5, items 1 and 2): drafts and published versions
+/// of VVSG's model policy and of each government's policy.
+#[async_trait]
+pub trait DisclosureTx: Send {
+    async fn policy_draft(&mut self, organisation_id: i64) -> Result<Option<PolicyDraft>>;
+    /// Saves the organisation's draft, replacing the one it had.
+    async fn save_policy_draft(&mut self, draft: &PolicyDraft) -> Result<()>;
+    /// Stores a published version; its number must be new for the organisation.
+    async fn insert_policy_version(&mut self, version: &PolicyVersion) -> Result<i64>;
+    /// The organisation's published versions, newest first.
+    async fn policy_versions(&mut self, organisation_id: i64) -> Result<Vec<PolicyVersion>>;
+    /// The newest published version of an organisation (its policy in force).
+    async fn current_policy(&mut self, organisation_id: i64) -> Result<Option<PolicyVersion>>;
+    /// The newest published model, whoever published it.
+    async fn current_model(&mut self) -> Result<Option<PolicyVersion>>;
+    /// The governments' policies in force whose security.txt expires before `before` and whose
+    /// government was not reminded yet.
+    async fn policies_to_remind(&mut self, before: DateTime<Utc>) -> Result<Vec<PolicyVersion>>;
+    async fn mark_policy_reminded(&mut self, id: i64, at: DateTime<Utc>) -> Result<()>;
+}
+
 /// Everything the services can ask of the database, inside one transaction. Dropping a `Tx`
 /// without [`Tx::commit`] rolls it back.
 #[async_trait]
-pub trait Tx: RemediationTx + AssessmentTx + Send {
+pub trait Tx: RemediationTx + AssessmentTx + DisclosureTx + Send {
     async fn commit(self: Box<Self>) -> Result<()>;
     /// A large write follows (an import): keep more of the database in memory until the
     /// transaction ends.

@@ -111,6 +111,19 @@ pub fn router(services: Services, options: WebOptions) -> Router {
                 .post(api::assessments::start)
                 .put(api::assessments::rate),
         )
+        .route("/governments/{nis}/policy", get(api::disclosure::public_policy))
+        .route(
+            "/governments/{nis}/policy/draft",
+            get(api::disclosure::draft).put(api::disclosure::save_draft),
+        )
+        .route("/governments/{nis}/policy/adopt", post(api::disclosure::adopt))
+        .route("/governments/{nis}/policy/publish", post(api::disclosure::publish))
+        .route("/model-policy", get(api::disclosure::model))
+        .route(
+            "/model-policy/draft",
+            get(api::disclosure::model_draft).put(api::disclosure::save_model_draft),
+        )
+        .route("/model-policy/publish", post(api::disclosure::publish_model))
         .route("/openapi.json", get(openapi_json));
     if options.test_clock {
         api = api.route("/test/clock", put(api::clock::set));

@@ -32,6 +32,8 @@ impl Modify for BearerAuth {
         api::assessments::list, api::assessments::get, api::assessments::load,
         api::assessments::get_assessment, api::assessments::start, api::assessments::rate,
         api::clock::set,
+        api::disclosure::public_policy, api::disclosure::draft, api::disclosure::save_draft, api::disclosure::adopt, api::disclosure::publish,
+        api::disclosure::model, api::disclosure::model_draft, api::disclosure::save_model_draft, api::disclosure::publish_model,
     ),
     modifiers(&BearerAuth)
 )]

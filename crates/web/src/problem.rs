@@ -156,6 +156,8 @@ fn dutch_name(what: &str) -> &str {
         "programme" => "programma",
         "organisation" => "organisatie",
         "framework agreement" => "raamovereenkomst",
+        "policy" => "beleid voor het melden van kwetsbaarheden",
+        "model policy" => "modelbeleid",
         other => other,
     }
 }

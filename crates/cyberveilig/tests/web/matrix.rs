@@ -78,6 +78,12 @@ async fn every_operation_of_the_api_by_every_role() {
         .as_i64()
         .unwrap();
     let o = |step: &str| format!("/api/v1/orders/{id}{step}");
+    // Disclosure: the model's draft as VVSG has it, and Gent's policy filled in from it.
+    let model = app.get(&tokens[VVSG], "/api/v1/model-policy/draft").await.1["content"].clone();
+    let mut gent_policy = model.clone();
+    gent_policy["contact_email"] = json!("cert@stad.gent");
+    gent_policy["in_scope"] = json!(["stad.gent"]);
+    let g = |step: &str| format!("/api/v1/governments/44021/policy{step}");
     let new_programme = json!({"name": "Matrix", "budget_cents": 100000, "basic_rate": "2/3", "additional_rate": "1/2",
                                "offer_starts_on": "2020-05-01", "offer_ends_on": "2021-12-31"});
     // (method, route as in the OpenAPI document, path, body, who may), in the order of an order's life.
@@ -327,6 +333,46 @@ async fn every_operation_of_the_api_by_every_role() {
             SIGNED_IN,
         ),
         (
+            "get",
+            "/api/v1/model-policy/draft",
+            "/api/v1/model-policy/draft".into(),
+            Value::Null,
+            &[VVSG],
+        ),
+        (
+            "put",
+            "/api/v1/model-policy/draft",
+            "/api/v1/model-policy/draft".into(),
+            model,
+            &[VVSG],
+        ),
+        (
+            "post",
+            "/api/v1/model-policy/publish",
+            "/api/v1/model-policy/publish".into(),
+            json!({}),
+            &[VVSG],
+        ),
+        ("get", "/api/v1/model-policy", "/api/v1/model-policy".into(), Value::Null, SIGNED_IN),
+        ("post", "/api/v1/governments/{nis}/policy/adopt", g("/adopt"), json!({}), &[GENT]),
+        ("get", "/api/v1/governments/{nis}/policy/draft", g("/draft"), Value::Null, &[GENT]),
+        ("put", "/api/v1/governments/{nis}/policy/draft", g("/draft"), gent_policy, &[GENT]),
+        (
+            "post",
+            "/api/v1/governments/{nis}/policy/publish",
+            g("/publish"),
+            json!({}),
+            &[GENT],
+        ),
+        // The published policy is public: no token needed.
+        (
+            "get",
+            "/api/v1/governments/{nis}/policy",
+            g(""),
+            Value::Null,
+            &[ANON, GENT, ANTWERPEN, EY, DELOITTE, ADMIN, VVSG, STUDENT],
+        ),
+        (
             "put",
             "/api/v1/test/clock",
             "/api/v1/test/clock".into(),
@@ -378,7 +424,8 @@ async fn every_operation_of_the_api_by_every_role() {
             let may = allowed.contains(&who);
             let refused = matches!(status, 401 | 403 | 404);
             let ok = match (who, may) {
-                (ANON, _) => status == 401,
+                (ANON, false) => status == 401,
+                (ANON, true) => !refused,
                 // C8: a firm is told plainly that an order is not its own (issue 2).
                 (_, false) => {
                     status == 403 || status == 404 || (status == 422 && matches!(code.as_str(), "not_offered_to_firm" | "not_firms_order"))

@@ -536,6 +536,7 @@ async fn the_page_matrix() {
     let finding_id = app.get(&gent_token, "/api/v1/findings").await.1["items"][0]["id"].as_i64().unwrap();
     let finding = format!("/bevindingen/{finding_id}");
     let agenda = format!("/bestellingen/{id}/remediedag");
+    super::disclosure::publish_gent(&app).await;
     const OK: u16 = 200;
     const SIGN_IN: u16 = 303;
     const NO: u16 = 403;
@@ -570,6 +571,15 @@ async fn the_page_matrix() {
         ("/account".into(), [SIGN_IN, OK, OK, OK, OK, OK, OK, OK]),
         ("/tweede-factor".into(), [SIGN_IN, OK, OK, OK, OK, OK, OK, OK]),
         ("/aanmelden/code".into(), [SIGN_IN; 8]),
+        ("/beleid".into(), [SIGN_IN, OK, OK, NO, NO, NO, NO, NO]),
+        // Antwerpen has published nothing to download.
+        ("/beleid/security.txt".into(), [SIGN_IN, OK, GONE, NO, NO, NO, NO, NO]),
+        ("/modelbeleid".into(), [SIGN_IN, NO, NO, NO, NO, NO, OK, NO]),
+        ("/g/44021/beleid".into(), [OK; 8]),
+        ("/g/44021/policy".into(), [OK; 8]),
+        ("/g/44021/beleid/versie/1".into(), [OK; 8]),
+        ("/g/44021/policy/version/1".into(), [OK; 8]),
+        ("/g/44021/.well-known/security.txt".into(), [OK; 8]),
     ];
     let covered: Vec<&str> = matrix
         .iter()
@@ -584,6 +594,14 @@ async fn the_page_matrix() {
                 "/bevindingen/{id}"
             } else if p == &agenda {
                 "/bestellingen/{id}/remediedag"
+            } else if p.starts_with("/g/44021/") {
+                match p.as_str() {
+                    "/g/44021/beleid/versie/1" => "/g/{nis}/beleid/versie/{version}",
+                    "/g/44021/policy/version/1" => "/g/{nis}/policy/version/{version}",
+                    "/g/44021/beleid" => "/g/{nis}/beleid",
+                    "/g/44021/policy" => "/g/{nis}/policy",
+                    _ => "/g/{nis}/.well-known/security.txt",
+                }
             } else {
                 p.split('?').next().unwrap_or_default()
             }
@@ -825,4 +843,37 @@ async fn the_firm_rates_in_one_form_and_the_government_sees_the_scores() {
         english.contains("75.0%") && english.contains("Roles and responsibilities"),
         "{english}"
     );
+}
+
+#[tokio::test]
+async fn gent_downloads_its_security_txt_from_its_page() {
+    let app = spawn_app().await;
+    super::disclosure::publish_gent(&app).await;
+    let mut gent = signed_in(&app, "44021@gemeente.test").await;
+    let page = gent.get("/beleid").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("security.txt") && page.body.contains("Contact: mailto:cert@stad.gent"));
+    let r = app
+        .http
+        .get(format!("{}/beleid/security.txt?domein=stad.gent", app.base))
+        .header("cookie", gent.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-disposition"], "attachment; filename=\"security.txt\"");
+    assert_eq!(r.headers()["content-type"], "text/plain; charset=utf-8");
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Canonical: https://stad.gent/.well-known/security.txt\n")
+    );
+    // Publishing from the page, with a date too far away: the page says why.
+    let page = gent.submit("/beleid", "/beleid/publiceren", &[("expires_on", "2030-01-01")]).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("binnen het jaar"));
+    let page = gent.submit("/beleid", "/beleid/publiceren", &[("expires_on", "")]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Versie 2"));
 }

@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "findings", include_str!("../../migrations/sqlite/0004_findings.sql")),
     (5, "assessments", include_str!("../../migrations/sqlite/0005_assessments.sql")),
     (6, "remediation", include_str!("../../migrations/sqlite/0006_remediation.sql")),
+    (7, "disclosure", include_str!("../../migrations/sqlite/0007_disclosure.sql")),
 ];
 
 fn checksum(sql: &str) -> String {

@@ -48,9 +48,7 @@ fn open(path: &Path, flags: OpenFlags) -> Result<Connection> {
         // possibly the last ones on a power cut; FULL halves write throughput. Statement
         // journals (a statement's undo inside a transaction) stay in memory: in a file they
         // cost a quarter of an import's time in write calls.
-        &format!(
-            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -{CACHE_KIB}; PRAGMA temp_store = MEMORY;"
-        ),
+        &format!("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -{CACHE_KIB}; PRAGMA temp_store = MEMORY;"),
     )?;
     Ok(conn)
 }
@@ -147,8 +145,15 @@ impl Store for SqliteStore {
 /// The writer's connection inside a transaction, or a reader's connection.
 enum Conn {
     /// `bulk`: the page cache was enlarged for this transaction, and is shrunk back after it.
-    Writer { conn: OwnedMutexGuard<Connection>, open: bool, bulk: bool },
-    Reader { conn: Option<Connection>, readers: Arc<Readers> },
+    Writer {
+        conn: OwnedMutexGuard<Connection>,
+        open: bool,
+        bulk: bool,
+    },
+    Reader {
+        conn: Option<Connection>,
+        readers: Arc<Readers>,
+    },
 }
 
 impl Conn {
@@ -215,3 +220,4 @@ impl std::ops::DerefMut for Conn {
 crate::sql::implement_tx!(SqliteTx, "");
 crate::sql_remediation::implement_remediation_tx!(SqliteTx);
 crate::assessment_sql::implement_assessment_tx!(SqliteTx);
+crate::sql_disclosure::implement_disclosure_tx!(SqliteTx);

@@ -4,6 +4,7 @@ pub mod agreements;
 pub mod assessments;
 pub mod auth;
 pub mod clock;
+pub mod disclosure;
 pub mod findings;
 pub mod orders;
 pub mod organisations;

@@ -68,6 +68,14 @@ pub const PAGES: &[&str] = &[
     "/mensen",
     "/postvak",
     "/account",
+    "/beleid",
+    "/beleid/security.txt",
+    "/modelbeleid",
+    "/g/{nis}/beleid",
+    "/g/{nis}/policy",
+    "/g/{nis}/beleid/versie/{version}",
+    "/g/{nis}/policy/version/{version}",
+    "/g/{nis}/.well-known/security.txt",
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -134,6 +142,20 @@ pub fn routes() -> Router<AppState> {
         .route("/account", get(pages::account::account))
         .route("/account/api-tokens", post(pages::account::make_token))
         .route("/account/api-tokens/{id}/intrekken", post(pages::account::revoke_token))
+        .route("/beleid", get(pages::disclosure::editor_page).post(pages::disclosure::save))
+        .route("/beleid/overnemen", post(pages::disclosure::adopt))
+        .route("/beleid/publiceren", post(pages::disclosure::publish))
+        .route("/beleid/security.txt", get(pages::disclosure::download))
+        .route(
+            "/modelbeleid",
+            get(pages::disclosure::model_page).post(pages::disclosure::save_model),
+        )
+        .route("/modelbeleid/publiceren", post(pages::disclosure::publish_model))
+        .route("/g/{nis}/beleid", get(pages::disclosure::public_nl))
+        .route("/g/{nis}/policy", get(pages::disclosure::public_en))
+        .route("/g/{nis}/beleid/versie/{version}", get(pages::disclosure::public_version_nl))
+        .route("/g/{nis}/policy/version/{version}", get(pages::disclosure::public_version_en))
+        .route("/g/{nis}/.well-known/security.txt", get(pages::disclosure::security_txt))
 }
 
 /// The pages' templates parse (a test; a broken template must fail CI, not a request).

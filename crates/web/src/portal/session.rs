@@ -236,9 +236,11 @@ fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/bestellingen", "menu-orders"),
             ("/bevindingen", "menu-findings"),
             ("/mensen", "menu-people"),
+            ("/beleid", "menu-policy"),
         ]),
         Role::FirmMember => items.extend([("/bestellingen", "menu-orders"), ("/bevindingen", "menu-findings")]),
-        Role::AssociationMember | Role::Researcher => {}
+        Role::AssociationMember => items.push(("/modelbeleid", "menu-model-policy")),
+        Role::Researcher => {}
     }
     items.push(("/account", "menu-account"));
     items

@@ -48,6 +48,8 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "assets.html",
     "agenda.html",
     "assessment.html",
+    "policy.html",
+    "policy_editor.html",
 ];
 
 fn lang_of(state: &State) -> Lang {
