@@ -39,6 +39,7 @@ pub use error::{ImportError, Position, SinkError};
 pub use fingerprint::{Deduper, Fingerprint, Merged, dedup};
 pub use limits::Limits;
 pub use model::{Asset, Cvss, CvssVersion, Finding, Format, Host, Report, Severity, Timestamp, Tool};
+pub use cvss::score_cvss_vector;
 pub use text::normalise_url;
 
 use input::Input;

@@ -106,6 +106,7 @@ impl Services {
         }
         expired += self.expire_due_offers().await?;
         self.reopen_expired_risks().await?;
+        self.remind_report_deadlines().await?;
         Ok(expired)
     }
 }

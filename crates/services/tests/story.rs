@@ -1476,6 +1476,8 @@ mod accounts;
 mod findings;
 #[path = "stories/remediation.rs"]
 mod remediation;
+#[path = "stories/reports.rs"]
+mod reports;
 
 mod random_operations {
     use super::*;

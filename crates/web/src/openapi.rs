@@ -29,6 +29,9 @@ impl Modify for BearerAuth {
         api::orders::invoice, api::orders::settle, api::orders::cancel, api::orders::confirm, api::orders::reopen,
         api::findings::import, api::remediation::list, api::remediation::export, api::remediation::change_statuses,
         api::remediation::set_owner, api::remediation::agenda, api::remediation::record_day, api::findings::change_status, api::findings::load_kev, api::findings::load_epss, api::findings::assets, api::findings::set_criticality,
+        api::reports::submit, api::reports::list, api::reports::get, api::reports::change_state, api::reports::messages,
+        api::reports::post_message, api::reports::add_attachment, api::reports::attachment, api::reports::make_finding,
+        api::reports::invite_coordinator, api::reports::ccb_export,
         api::clock::set,
     ),
     modifiers(&BearerAuth)

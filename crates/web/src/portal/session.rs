@@ -227,6 +227,7 @@ fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
         Role::ProgrammeAdmin => items.extend([
             ("/bestellingen", "menu-orders"),
             ("/bevindingen", "menu-findings"),
+            ("/meldingen", "menu-reports"),
             ("/raamovereenkomsten", "menu-agreements"),
             ("/besturen", "menu-governments"),
             ("/mensen", "menu-people"),
@@ -235,10 +236,11 @@ fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
         Role::GovernmentMember => items.extend([
             ("/bestellingen", "menu-orders"),
             ("/bevindingen", "menu-findings"),
+            ("/meldingen", "menu-reports"),
             ("/mensen", "menu-people"),
         ]),
         Role::FirmMember => items.extend([("/bestellingen", "menu-orders"), ("/bevindingen", "menu-findings")]),
-        Role::AssociationMember | Role::Researcher => {}
+        Role::AssociationMember | Role::Researcher => items.push(("/meldingen", "menu-reports")),
     }
     items.push(("/account", "menu-account"));
     items

@@ -47,6 +47,11 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "results.html",
     "assets.html",
     "agenda.html",
+    "report_form.html",
+    "report_received.html",
+    "reports.html",
+    "report.html",
+    "acknowledgements.html",
 ];
 
 fn lang_of(state: &State) -> Lang {
