@@ -29,7 +29,7 @@ fn english(mut visitor: Visitor) -> Visitor {
 }
 
 /// The form's values, to show them again after a refusal.
-#[derive(Default, serde::Serialize)]
+#[derive(Default)]
 struct FormValues {
     target: String,
     cwe: String,
@@ -54,7 +54,13 @@ fn form_page(visitor: &Visitor, status: StatusCode, nis: &str, government: &str,
     visitor.page_with_status(
         status,
         "report_form.html",
-        context! { government, action, v => Value::from_serialize(values), error },
+        context! { government, action, v => context! {
+            target => values.target.clone(), cwe => values.cwe.clone(), title => values.title.clone(),
+            description => values.description.clone(), steps => values.steps.clone(), impact => values.impact.clone(),
+            cvss_vector => values.cvss_vector.clone(), reporter_name => values.reporter_name.clone(),
+            reporter_email => values.reporter_email.clone(), credit_consent => values.credit_consent,
+            disclosure_plans => values.disclosure_plans.clone(),
+        }, error },
     )
 }
 
