@@ -1145,9 +1145,10 @@ impl Services {
         claimed_type: Option<&str>,
         content: &[u8],
     ) -> Result<AttachmentInfo> {
-        let kind = attachments::check(filename, claimed_type, content)?;
         let mut work = Work::begin(self.store.as_ref(), self.clock.now(), who_of(access)).await?;
+        // Who may add to the report first: a stranger learns nothing from the file's check.
         let (report, party) = open(work.tx.as_mut(), access, id).await?;
+        let kind = attachments::check(filename, claimed_type, content)?;
         if state_of(&report)?.is_final() {
             return Err(ServiceError::invalid(
                 "attachment",
