@@ -268,7 +268,12 @@ impl Target {
         };
         let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
         let (authority, tail) = rest.split_at(end);
-        let path = tail.split(['?', '#']).next().unwrap_or("").trim_end_matches('/').to_ascii_lowercase();
+        let path = tail
+            .split(['?', '#'])
+            .next()
+            .unwrap_or("")
+            .trim_end_matches('/')
+            .to_ascii_lowercase();
         // Credentials before an @ are not the host.
         let authority = authority.rsplit('@').next().unwrap_or(authority);
         let host = if let Some(inner) = authority.strip_prefix('[') {
@@ -394,7 +399,10 @@ mod tests {
         assert!(allowed(S::Received, S::Acknowledged, None, Party::Coordinator));
         assert!(!allowed(S::Received, S::Acknowledged, None, Party::Reporter));
         assert!(allowed(S::Acknowledged, S::Triaged, valid, Party::Government));
-        assert!(!allowed(S::Acknowledged, S::Triaged, None, Party::Government), "triage needs an outcome");
+        assert!(
+            !allowed(S::Acknowledged, S::Triaged, None, Party::Government),
+            "triage needs an outcome"
+        );
         assert!(allowed(S::Triaged, S::InRemediation, valid, Party::Government));
         assert!(!allowed(S::Triaged, S::InRemediation, Some(TriageOutcome::Spam), Party::Government));
         assert!(!allowed(S::Triaged, S::InRemediation, valid, Party::Coordinator));
@@ -403,7 +411,10 @@ mod tests {
         assert!(!allowed(S::Fixed, S::Verified, valid, Party::Reporter));
         assert!(allowed(S::Verified, S::Disclosed, valid, Party::Coordinator));
         assert!(allowed(S::Triaged, S::Closed, Some(TriageOutcome::Duplicate), Party::Government));
-        assert!(!allowed(S::Triaged, S::Closed, valid, Party::Government), "a valid report is remediated");
+        assert!(
+            !allowed(S::Triaged, S::Closed, valid, Party::Government),
+            "a valid report is remediated"
+        );
         assert!(allowed(S::Received, S::Closed, None, Party::Reporter), "withdrawn");
         assert!(!allowed(S::Triaged, S::Closed, Some(TriageOutcome::Spam), Party::Reporter));
         for to in ReportState::ALL {
@@ -412,10 +423,7 @@ mod tests {
             }
         }
         assert_eq!(next_states(S::Received, None, Party::Reporter), vec![S::Closed]);
-        assert_eq!(
-            next_states(S::Received, None, Party::Government),
-            vec![S::Acknowledged, S::Triaged]
-        );
+        assert_eq!(next_states(S::Received, None, Party::Government), vec![S::Acknowledged, S::Triaged]);
     }
 
     #[test]
@@ -480,10 +488,7 @@ mod tests {
         assert!(!yes("stad.gent"));
         assert_eq!(
             ScopeEntry::of_asset("host", "192.0.2.7", Some("WWW.gent.be."), Some("192.0.2.7")),
-            vec![
-                ScopeEntry::Ip("192.0.2.7".parse().unwrap()),
-                ScopeEntry::Host("www.gent.be".into())
-            ]
+            vec![ScopeEntry::Ip("192.0.2.7".parse().unwrap()), ScopeEntry::Host("www.gent.be".into())]
         );
     }
 

@@ -34,12 +34,12 @@ mod limits;
 mod text;
 mod xml;
 
+pub use cvss::score_cvss_vector;
 pub use detect::{DETECT_BYTES, detect};
 pub use error::{ImportError, Position, SinkError};
 pub use fingerprint::{Deduper, Fingerprint, Merged, dedup};
 pub use limits::Limits;
 pub use model::{Asset, Cvss, CvssVersion, Finding, Format, Host, Report, Severity, Timestamp, Tool};
-pub use cvss::score_cvss_vector;
 pub use text::normalise_url;
 
 use input::Input;

@@ -592,7 +592,8 @@ impl Services {
         };
         let g = Access::Person(&gov);
         // 1. Just received, anonymously.
-        self.submit_report(None, input("/", "CWE-327", "Verouderde TLS-versies aanvaard")).await?;
+        self.submit_report(None, input("/", "CWE-327", "Verouderde TLS-versies aanvaard"))
+            .await?;
         // 2. A researcher's valid report, in remediation, with a conversation.
         let valid = self
             .submit_report(
@@ -616,8 +617,12 @@ impl Services {
         )
         .await?;
         self.make_finding(&gov, valid.report.id).await?;
-        self.post_report_message(Access::Person(&student), valid.report.id, "Laat gerust weten wanneer ik het herstel mag nakijken.")
-            .await?;
+        self.post_report_message(
+            Access::Person(&student),
+            valid.report.id,
+            "Laat gerust weten wanneer ik het herstel mag nakijken.",
+        )
+        .await?;
         // 3. The same weakness reported again: a duplicate.
         let dup = self.submit_report(None, input("/zoeken", "CWE-79", "XSS via parameter q")).await?;
         self.change_report(
@@ -631,7 +636,9 @@ impl Services {
         .await?;
         self.change_report(g, dup.report.id, step("closed", None)).await?;
         // 4. Informative, closed.
-        let info = self.submit_report(None, input("/robots.txt", "CWE-200", "robots.txt toont interne paden")).await?;
+        let info = self
+            .submit_report(None, input("/robots.txt", "CWE-200", "robots.txt toont interne paden"))
+            .await?;
         self.change_report(g, info.report.id, step("triaged", Some("informative"))).await?;
         self.change_report(g, info.report.id, step("closed", None)).await?;
         // 5. Fixed, and its reporter thanked.

@@ -383,7 +383,13 @@ impl Services {
         })?;
         let title = required("title", &input.title, MAX_TITLE, "a title", "een titel")?;
         let description = required("description", &input.description, MAX_TEXT, "a description", "een beschrijving")?;
-        let steps = required("steps", &input.steps, MAX_TEXT, "the steps to reproduce", "de stappen om het na te doen")?;
+        let steps = required(
+            "steps",
+            &input.steps,
+            MAX_TEXT,
+            "the steps to reproduce",
+            "de stappen om het na te doen",
+        )?;
         let impact = required("impact", &input.impact, MAX_TEXT, "the impact", "de impact")?;
         let (cvss_vector, cvss_score) = match input.cvss_vector.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
             None => (None, None),
@@ -410,13 +416,7 @@ impl Services {
             None => None,
             Some(e) => Some(
                 e.parse::<EmailAddress>()
-                    .map_err(|_| {
-                        ServiceError::invalid(
-                            "reporter_email",
-                            "this is not an email address",
-                            "dit is geen e-mailadres",
-                        )
-                    })?
+                    .map_err(|_| ServiceError::invalid("reporter_email", "this is not an email address", "dit is geen e-mailadres"))?
                     .to_string(),
             ),
         };
@@ -615,11 +615,7 @@ impl Services {
             if q.overdue_only && overdue.is_none() {
                 continue;
             }
-            let government_name = tx
-                .organisation(report.government_id)
-                .await?
-                .map(|o| o.name)
-                .unwrap_or_default();
+            let government_name = tx.organisation(report.government_id).await?.map(|o| o.name).unwrap_or_default();
             out.push(ReportSummary {
                 report,
                 government_name,
@@ -662,7 +658,8 @@ impl Services {
         let fix_by = finding.as_ref().and_then(|f| f.due_on);
         let handler = party != Party::Reporter;
         let possible_duplicates = if handler {
-            tx.possible_duplicates(report.government_id, &report.duplicate_key, report.id).await?
+            tx.possible_duplicates(report.government_id, &report.duplicate_key, report.id)
+                .await?
         } else {
             Vec::new()
         };
@@ -928,7 +925,8 @@ impl Services {
             ));
         }
         self.insert_message(&mut work, &report, party, access, &body).await?;
-        work.record("report.message", "report", report.id, json!({"by": party_name(party)})).await?;
+        work.record("report.message", "report", report.id, json!({"by": party_name(party)}))
+            .await?;
         let code = &report.tracking_code;
         let except = match access {
             Access::Person(a) => Some(a.person_id),
@@ -1244,7 +1242,9 @@ impl Services {
                 continue;
             }
             let mut work = Work::begin(self.store.as_ref(), now, Who::System).await?;
-            let Some(mut report) = work.tx.report(stale.id).await? else { continue };
+            let Some(mut report) = work.tx.report(stale.id).await? else {
+                continue;
+            };
             if report.reminded.split(',').any(|r| r == due.as_str()) || report.state != stale.state {
                 continue;
             }
@@ -1361,7 +1361,11 @@ pub(crate) async fn follow_finding(work: &mut Work, finding_id: i64, status: Fin
             .insert_mail(
                 &mail(
                     &email,
-                    &format!("Melding {code}: {} / Report {code}: {}", state_nl(to), to.as_str().replace('_', " ")),
+                    &format!(
+                        "Melding {code}: {} / Report {code}: {}",
+                        state_nl(to),
+                        to.as_str().replace('_', " ")
+                    ),
                     &format!("Melding {code} is nu: {}.", state_nl(to)),
                     &format!("Report {code} is now: {}.", to.as_str().replace('_', " ")),
                 ),

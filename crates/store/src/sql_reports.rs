@@ -13,9 +13,7 @@ pub(crate) const ATTACHMENT_COLUMNS: &str = "id, report_id, filename, kind, size
 /// The list's conditions on $1 to $4; the states are written into the text as literals of a
 /// fixed list (never the caller's text).
 pub(crate) fn report_where(f: &ReportFilter) -> String {
-    let mut sql = String::from(
-        "WHERE ($1 IS NULL OR government_id = $1) AND ($2 IS NULL OR reporter_id = $2) AND ($3 IS NULL OR id < $3)",
-    );
+    let mut sql = String::from("WHERE ($1 IS NULL OR government_id = $1) AND ($2 IS NULL OR reporter_id = $2) AND ($3 IS NULL OR id < $3)");
     if f.coordinator_invited {
         sql.push_str(" AND coordinator_invited = TRUE");
     }

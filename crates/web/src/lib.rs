@@ -105,7 +105,10 @@ pub fn router(services: Services, options: WebOptions) -> Router {
         .route("/reports", get(api::reports::list).post(api::reports::submit))
         .route("/reports/{id}", get(api::reports::get))
         .route("/reports/{id}/state", post(api::reports::change_state))
-        .route("/reports/{id}/messages", get(api::reports::messages).post(api::reports::post_message))
+        .route(
+            "/reports/{id}/messages",
+            get(api::reports::messages).post(api::reports::post_message),
+        )
         .route(
             "/reports/{id}/attachments",
             post(api::reports::add_attachment).layer(DefaultBodyLimit::max(

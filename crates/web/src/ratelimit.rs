@@ -83,7 +83,9 @@ pub fn too_many(lang: Lang, retry_after: u64) -> Problem {
                 "U stuurde te veel meldingen kort na elkaar (hoogstens {REPORTS_PER_WINDOW} per 10 minuten). Probeer opnieuw over {minutes} minuten."
             )
         } else {
-            format!("You sent too many reports in a short time (at most {REPORTS_PER_WINDOW} per 10 minutes). Try again in {minutes} minutes.")
+            format!(
+                "You sent too many reports in a short time (at most {REPORTS_PER_WINDOW} per 10 minutes). Try again in {minutes} minutes."
+            )
         },
     )
 }

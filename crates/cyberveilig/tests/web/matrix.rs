@@ -316,7 +316,13 @@ async fn every_operation_of_the_api_by_every_role() {
         ("post", "/api/v1/reports", "/api/v1/reports".into(), report_body, EVERYONE),
         ("get", "/api/v1/reports", "/api/v1/reports".into(), Value::Null, SIGNED_IN),
         ("get", "/api/v1/reports/{id}", r(""), Value::Null, &[GENT, ADMIN, STUDENT]),
-        ("get", "/api/v1/reports/{id}/messages", r("/messages"), Value::Null, &[GENT, ADMIN, STUDENT]),
+        (
+            "get",
+            "/api/v1/reports/{id}/messages",
+            r("/messages"),
+            Value::Null,
+            &[GENT, ADMIN, STUDENT],
+        ),
         (
             "post",
             "/api/v1/reports/{id}/messages",
@@ -348,7 +354,13 @@ async fn every_operation_of_the_api_by_every_role() {
         ),
         ("post", "/api/v1/reports/{id}/finding", r("/finding"), json!({}), &[GENT, ADMIN]),
         // Last: once invited, VVSG sees the report.
-        ("post", "/api/v1/reports/{id}/coordinator", r("/coordinator"), json!({}), &[GENT, ADMIN]),
+        (
+            "post",
+            "/api/v1/reports/{id}/coordinator",
+            r("/coordinator"),
+            json!({}),
+            &[GENT, ADMIN],
+        ),
         (
             "put",
             "/api/v1/test/clock",

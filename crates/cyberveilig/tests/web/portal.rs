@@ -537,11 +537,7 @@ async fn the_page_matrix() {
     let finding = format!("/bevindingen/{finding_id}");
     let agenda = format!("/bestellingen/{id}/remediedag");
     // A report to Gent by the researcher, about the host the scan found.
-    let student = app
-        .services
-        .authenticate(&app.token("student@howest.test").await)
-        .await
-        .unwrap();
+    let student = app.services.authenticate(&app.token("student@howest.test").await).await.unwrap();
     let submitted = app
         .services
         .submit_report(Some(&student), report_input("http://192.0.2.9/login", "Open RDP"))
@@ -883,7 +879,13 @@ async fn the_public_form_takes_a_report_shows_script_as_text_and_is_rate_limited
     assert_eq!(page.body.matches("<script").count(), 0, "the portal has no inline script");
 
     // The attachment is served only as a download.
-    let aid = page.body.split("/bijlagen/").nth(1).and_then(|s| s.split('"').next()).unwrap().to_owned();
+    let aid = page
+        .body
+        .split("/bijlagen/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
     let file = app
         .http
         .get(format!("{}/meldingen/volgen/{token}/bijlagen/{aid}", app.base))
@@ -929,8 +931,10 @@ async fn the_public_form_takes_a_report_shows_script_as_text_and_is_rate_limited
         .http
         .post(format!("{}/api/v1/reports", app.base))
         .header("accept-language", "en")
-        .json(&json!({"government_nis": "44021", "target": "https://www.gent.be/", "cwe": "CWE-79", "title": "t",
-                      "description": "d", "steps_to_reproduce": "s", "impact": "i"}))
+        .json(
+            &json!({"government_nis": "44021", "target": "https://www.gent.be/", "cwe": "CWE-79", "title": "t",
+                      "description": "d", "steps_to_reproduce": "s", "impact": "i"}),
+        )
         .send()
         .await
         .unwrap();
@@ -958,12 +962,20 @@ async fn the_api_takes_a_report_and_a_secret_link_opens_only_its_own() {
     // Brugge's register knows 192.0.2.7 once EY's scan is in.
     let admin = app.token("admin@abb.test").await;
     let (_, order) = app
-        .post(&admin, "/api/v1/orders", json!({"programme_id": 1, "government_nis": "31005", "kind": "basic"}))
+        .post(
+            &admin,
+            "/api/v1/orders",
+            json!({"programme_id": 1, "government_nis": "31005", "kind": "basic"}),
+        )
         .await;
     let order = order["id"].as_i64().unwrap();
     let ey = app.token("ey@firms.test").await;
-    app.post(&ey, &format!("/api/v1/orders/{order}/accept"), json!({"price_cents": 500940, "planned_start_on": "2020-06-01"}))
-        .await;
+    app.post(
+        &ey,
+        &format!("/api/v1/orders/{order}/accept"),
+        json!({"price_cents": 500940, "planned_start_on": "2020-06-01"}),
+    )
+    .await;
     let scan = r#"<?xml version="1.0"?><nmaprun scanner="nmap"><host><status state="up"/><address addr="192.0.2.7" addrtype="ipv4"/><ports><port protocol="tcp" portid="23"><state state="open"/></port></ports></host></nmaprun>"#;
     app.http
         .post(format!("{}/api/v1/orders/{order}/imports", app.base))
@@ -976,40 +988,75 @@ async fn the_api_takes_a_report_and_a_secret_link_opens_only_its_own() {
     assert_eq!(out.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let problem: Value = out.json().await.unwrap();
     assert_eq!(problem["field"], "target");
-    assert!(problem["detail"].as_str().unwrap().contains("is not in the scope of Brugge"), "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("is not in the scope of Brugge"),
+        "{problem}"
+    );
 
-    let a: Value = post(body("http://192.0.2.7/login", "SQL injection")).await.unwrap().json().await.unwrap();
+    let a: Value = post(body("http://192.0.2.7/login", "SQL injection"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let b: Value = post(body("http://192.0.2.7/admin", "Another")).await.unwrap().json().await.unwrap();
     assert!(a["tracking_code"].as_str().unwrap().starts_with("CV-"));
-    assert!(a["follow_url"].as_str().unwrap().starts_with("http://portal.test/meldingen/volgen/"));
+    assert!(
+        a["follow_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://portal.test/meldingen/volgen/")
+    );
     let (a_id, a_token) = (a["id"].as_i64().unwrap(), a["follow_token"].as_str().unwrap());
     let b_id = b["id"].as_i64().unwrap();
     let get = |path: String| app.http.get(format!("{}{path}", app.base)).send();
-    assert_eq!(get(format!("/api/v1/reports/{a_id}?token={a_token}")).await.unwrap().status(), StatusCode::OK);
-    assert_eq!(get(format!("/api/v1/reports/{b_id}?token={a_token}")).await.unwrap().status(), StatusCode::NOT_FOUND);
-    assert_eq!(get(format!("/api/v1/reports/{a_id}")).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        get(format!("/api/v1/reports/{a_id}?token={a_token}")).await.unwrap().status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        get(format!("/api/v1/reports/{b_id}?token={a_token}")).await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(format!("/api/v1/reports/{a_id}")).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
     let guessed = "0".repeat(64);
-    assert_eq!(get(format!("/api/v1/reports/{a_id}?token={guessed}")).await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        get(format!("/api/v1/reports/{a_id}?token={guessed}")).await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
 
     // Attachments over the API: a lying type is refused; a real one is a download only.
     let attach = |name: &str, content_type: &str, bytes: &'static [u8]| {
         app.http
-            .post(format!("{}/api/v1/reports/{a_id}/attachments?filename={name}&token={a_token}", app.base))
+            .post(format!(
+                "{}/api/v1/reports/{a_id}/attachments?filename={name}&token={a_token}",
+                app.base
+            ))
             .header("content-type", content_type)
             .body(bytes)
             .send()
     };
-    let lying = attach("poc.pdf", "application/pdf", b"<html><script>alert(1)</script></html>").await.unwrap();
+    let lying = attach("poc.pdf", "application/pdf", b"<html><script>alert(1)</script></html>")
+        .await
+        .unwrap();
     assert_eq!(lying.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let ok = attach("poc.pdf", "application/pdf", b"%PDF-1.4 test").await.unwrap();
     assert_eq!(ok.status(), StatusCode::CREATED);
     let aid = ok.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    let file = get(format!("/api/v1/reports/{a_id}/attachments/{aid}?token={a_token}")).await.unwrap();
+    let file = get(format!("/api/v1/reports/{a_id}/attachments/{aid}?token={a_token}"))
+        .await
+        .unwrap();
     assert_eq!(file.headers()["content-type"], "application/octet-stream");
     assert!(file.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
     let other = b["follow_token"].as_str().unwrap();
     assert_eq!(
-        get(format!("/api/v1/reports/{a_id}/attachments/{aid}?token={other}")).await.unwrap().status(),
+        get(format!("/api/v1/reports/{a_id}/attachments/{aid}?token={other}"))
+            .await
+            .unwrap()
+            .status(),
         StatusCode::NOT_FOUND
     );
 
@@ -1019,16 +1066,32 @@ async fn the_api_takes_a_report_and_a_secret_link_opens_only_its_own() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list["items"].as_array().unwrap().len(), 2);
     let (status, view) = app
-        .post(&brugge, &format!("/api/v1/reports/{a_id}/state"), json!({"state": "triaged", "outcome": "valid", "note": "Confirmed"}))
+        .post(
+            &brugge,
+            &format!("/api/v1/reports/{a_id}/state"),
+            json!({"state": "triaged", "outcome": "valid", "note": "Confirmed"}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{view}");
     let (status, view) = app.post(&brugge, &format!("/api/v1/reports/{a_id}/finding"), json!({})).await;
     assert_eq!(status, StatusCode::OK, "{view}");
     assert_eq!(view["state"], "in_remediation");
     let finding = view["finding_id"].as_i64().unwrap();
-    let (_, f) = app.get(&brugge, &format!("/api/v1/findings?status=open")).await;
-    assert!(f["items"].as_array().unwrap().iter().any(|x| x["id"] == finding && x["severity"] == "critical"), "{f}");
-    let followed: Value = get(format!("/api/v1/reports/{a_id}?token={a_token}")).await.unwrap().json().await.unwrap();
+    let (_, f) = app.get(&brugge, "/api/v1/findings?status=open").await;
+    assert!(
+        f["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["id"] == finding && x["severity"] == "critical"),
+        "{f}"
+    );
+    let followed: Value = get(format!("/api/v1/reports/{a_id}?token={a_token}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(followed["state"], "in_remediation");
     assert_eq!(followed["you_are"], "reporter");
     // The other government and the researcher see none of it.

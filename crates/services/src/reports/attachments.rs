@@ -68,7 +68,13 @@ pub fn clean_filename(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = base
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
         .take(100)
         .collect();
     let cleaned = cleaned.trim_start_matches('.').to_owned();
@@ -128,7 +134,10 @@ mod tests {
         let png = b"\x89PNG\r\n\x1a\n0000";
         assert_eq!(check("shot.PNG", Some("image/png"), png).unwrap(), Kind::Png);
         assert_eq!(check("a.pdf", None, b"%PDF-1.7 ...").unwrap(), Kind::Pdf);
-        assert_eq!(check("log.txt", Some("text/plain; charset=utf-8"), b"GET / 200\n").unwrap(), Kind::Text);
+        assert_eq!(
+            check("log.txt", Some("text/plain; charset=utf-8"), b"GET / 200\n").unwrap(),
+            Kind::Text
+        );
         // HTML calling itself an image, an image calling itself a PDF, a script as text.
         assert!(check("x.png", Some("image/png"), b"<html><script>alert(1)</script>").is_err());
         assert!(check("x.pdf", None, png).is_err());

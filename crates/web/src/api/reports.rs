@@ -46,11 +46,7 @@ pub struct FollowToken(pub Option<String>);
 impl<S: Send + Sync> FromRequestParts<S> for FollowToken {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let from_header = parts
-            .headers
-            .get("x-follow-token")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let from_header = parts.headers.get("x-follow-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
         let from_query = parts.uri.query().and_then(|q| {
             serde_urlencoded::from_str::<Vec<(String, String)>>(q)
                 .ok()?
@@ -62,6 +58,8 @@ impl<S: Send + Sync> FromRequestParts<S> for FollowToken {
     }
 }
 
+// A Problem is the handlers' error everywhere in the API; boxing it here alone would not help.
+#[allow(clippy::result_large_err)]
 fn access<'a>(caller: &'a Option<Actor>, token: &'a Option<String>, lang: Lang) -> Result<Access<'a>, Problem> {
     match (caller, token) {
         (Some(actor), _) => Ok(Access::Person(actor)),
@@ -284,7 +282,13 @@ fn detail(v: &ReportView) -> ReportDetailDto {
 #[utoipa::path(post, path = "/api/v1/reports", tag = "reports", request_body = ReportRequest,
     responses((status = 201, body = SubmittedDto), (status = 422, body = Problem, content_type = "application/problem+json"),
         (status = 429, body = Problem, content_type = "application/problem+json")))]
-pub async fn submit(State(state): State<AppState>, lang: Lang, MaybeCaller(caller): MaybeCaller, parts: RequestParts, Body(r): Body<ReportRequest>) -> Response {
+pub async fn submit(
+    State(state): State<AppState>,
+    lang: Lang,
+    MaybeCaller(caller): MaybeCaller,
+    parts: RequestParts,
+    Body(r): Body<ReportRequest>,
+) -> Response {
     let client = ratelimit::client_key(&parts.0, caller.as_ref().map(|a| a.person_id));
     if let Err(wait) = state.report_limiter.check(&client) {
         return ratelimit::problem_response(lang, wait);
@@ -371,7 +375,9 @@ pub async fn list(
         )
         .await
         .or_problem(lang)?;
-    let next_cursor = (items.len() as i64 == limit).then(|| items.last().map(|s| s.report.id.to_string())).flatten();
+    let next_cursor = (items.len() as i64 == limit)
+        .then(|| items.last().map(|s| s.report.id.to_string()))
+        .flatten();
     Ok(Json(Page {
         items: items.iter().map(ReportDto::of_summary).collect(),
         next_cursor,
@@ -385,6 +391,7 @@ pub struct TokenParam {
     pub token: Option<String>,
 }
 
+#[allow(clippy::result_large_err)]
 fn report_id(lang: Lang, text: &str) -> Result<i64, Problem> {
     text.parse().map_err(|_| {
         Problem::localized(
@@ -507,6 +514,8 @@ pub struct AttachmentParams {
 #[utoipa::path(post, path = "/api/v1/reports/{id}/attachments", tag = "reports", params(("id" = i64, Path), AttachmentParams),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 201, body = AttachmentDto), (status = 422, body = Problem, content_type = "application/problem+json")))]
+// One argument per extractor, as axum handlers take them.
+#[allow(clippy::too_many_arguments)]
 pub async fn add_attachment(
     State(state): State<AppState>,
     lang: Lang,
@@ -551,7 +560,13 @@ pub fn download(filename: &str, content: Vec<u8>) -> Response {
     );
     let safe: String = filename
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
@@ -574,11 +589,7 @@ pub async fn attachment(
     let id = report_id(lang, &id)?;
     let attachment_id = report_id(lang, &attachment_id)?;
     let access = access(&caller, &token, lang)?;
-    let (info, content) = state
-        .services
-        .report_attachment(access, id, attachment_id)
-        .await
-        .or_problem(lang)?;
+    let (info, content) = state.services.report_attachment(access, id, attachment_id).await.or_problem(lang)?;
     Ok(download(&info.filename, content))
 }
 

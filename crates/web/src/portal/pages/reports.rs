@@ -198,7 +198,14 @@ async fn read_form(mut form: Multipart, values: &mut FormValues, files: &mut Vec
 
 /// What a report page shows, for the reporter (through the link or their account) and the
 /// handlers alike; `base` is where its forms post.
-fn report_page(visitor: &Visitor, view: &ReportView, base: &str, notice: Option<String>, error: Option<String>, status: StatusCode) -> Response {
+fn report_page(
+    visitor: &Visitor,
+    view: &ReportView,
+    base: &str,
+    notice: Option<String>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
     let r = &view.report;
     let handler = view.party != Party::Reporter;
     let messages: Vec<Value> = view
@@ -254,8 +261,20 @@ fn report_page(visitor: &Visitor, view: &ReportView, base: &str, notice: Option<
     ))
 }
 
-async fn show(state: &AppState, visitor: &Visitor, access: Access<'_>, id: i64, base: &str, notice: Option<String>, error: Option<String>) -> Response {
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+async fn show(
+    state: &AppState,
+    visitor: &Visitor,
+    access: Access<'_>,
+    id: i64,
+    base: &str,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Response {
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     match state.services.report(access, id).await {
         Ok(view) => report_page(visitor, &view, base, notice, error, status),
         Err(_) => visitor.message(StatusCode::NOT_FOUND, "not-found-title", "not-found-body"),
@@ -298,7 +317,18 @@ pub async fn follow_message(
     let base = format!("/meldingen/volgen/{token}");
     match state.services.post_report_message(Access::Follower(&token), id, &form.body).await {
         Ok(_) => Redirect::to(&base).into_response(),
-        Err(e) => show(&state, &visitor, Access::Follower(&token), id, &base, None, Some(visitor.error_text(&e))).await,
+        Err(e) => {
+            show(
+                &state,
+                &visitor,
+                Access::Follower(&token),
+                id,
+                &base,
+                None,
+                Some(visitor.error_text(&e)),
+            )
+            .await
+        }
     }
 }
 
@@ -324,7 +354,14 @@ async fn read_attachment(mut form: Multipart) -> Result<(String, NewFile), ()> {
     file.map(|f| (csrf, f)).ok_or(())
 }
 
-async fn attach(state: &AppState, visitor: &Visitor, access: Access<'_>, id: i64, base: &str, form: Result<Multipart, MultipartRejection>) -> Response {
+async fn attach(
+    state: &AppState,
+    visitor: &Visitor,
+    access: Access<'_>,
+    id: i64,
+    base: &str,
+    form: Result<Multipart, MultipartRejection>,
+) -> Response {
     let read = match form {
         Ok(form) => read_attachment(form).await,
         Err(_) => Err(()),
@@ -355,7 +392,15 @@ pub async fn follow_attach(
     let Some(id) = followed_id(&state, &token).await else {
         return visitor.message(StatusCode::NOT_FOUND, "report-link-invalid-title", "report-link-invalid-body");
     };
-    attach(&state, &visitor, Access::Follower(&token), id, &format!("/meldingen/volgen/{token}"), form).await
+    attach(
+        &state,
+        &visitor,
+        Access::Follower(&token),
+        id,
+        &format!("/meldingen/volgen/{token}"),
+        form,
+    )
+    .await
 }
 
 /// `GET /meldingen/volgen/{token}/bijlagen/{id}`: an attachment, as a download only.
@@ -445,7 +490,16 @@ pub async fn list(State(state): State<AppState>, Member(visitor, actor): Member,
 
 /// `GET /meldingen/{id}`.
 pub async fn page(State(state): State<AppState>, Member(visitor, actor): Member, Path(id): Path<i64>) -> Response {
-    show(&state, &visitor, Access::Person(&actor), id, &format!("/meldingen/{id}"), None, None).await
+    show(
+        &state,
+        &visitor,
+        Access::Person(&actor),
+        id,
+        &format!("/meldingen/{id}"),
+        None,
+        None,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -491,7 +545,18 @@ pub async fn change(
     };
     match result {
         Ok(()) => Redirect::to(&base).into_response(),
-        Err(e) => show(&state, &visitor, Access::Person(&actor), id, &base, None, Some(visitor.error_text(&e))).await,
+        Err(e) => {
+            show(
+                &state,
+                &visitor,
+                Access::Person(&actor),
+                id,
+                &base,
+                None,
+                Some(visitor.error_text(&e)),
+            )
+            .await
+        }
     }
 }
 
@@ -515,7 +580,18 @@ pub async fn follow_change(
     };
     match result {
         Ok(()) => Redirect::to(&base).into_response(),
-        Err(e) => show(&state, &visitor, Access::Follower(&token), id, &base, None, Some(visitor.error_text(&e))).await,
+        Err(e) => {
+            show(
+                &state,
+                &visitor,
+                Access::Follower(&token),
+                id,
+                &base,
+                None,
+                Some(visitor.error_text(&e)),
+            )
+            .await
+        }
     }
 }
 
@@ -532,7 +608,18 @@ pub async fn make_finding(
     let base = format!("/meldingen/{id}");
     match state.services.make_finding(&actor, id).await {
         Ok(_) => Redirect::to(&base).into_response(),
-        Err(e) => show(&state, &visitor, Access::Person(&actor), id, &base, None, Some(visitor.error_text(&e))).await,
+        Err(e) => {
+            show(
+                &state,
+                &visitor,
+                Access::Person(&actor),
+                id,
+                &base,
+                None,
+                Some(visitor.error_text(&e)),
+            )
+            .await
+        }
     }
 }
 
@@ -549,7 +636,18 @@ pub async fn invite(
     let base = format!("/meldingen/{id}");
     match state.services.invite_coordinator(&actor, id).await {
         Ok(_) => Redirect::to(&base).into_response(),
-        Err(e) => show(&state, &visitor, Access::Person(&actor), id, &base, None, Some(visitor.error_text(&e))).await,
+        Err(e) => {
+            show(
+                &state,
+                &visitor,
+                Access::Person(&actor),
+                id,
+                &base,
+                None,
+                Some(visitor.error_text(&e)),
+            )
+            .await
+        }
     }
 }
 
@@ -566,7 +664,18 @@ pub async fn message(
     let base = format!("/meldingen/{id}");
     match state.services.post_report_message(Access::Person(&actor), id, &form.body).await {
         Ok(_) => Redirect::to(&base).into_response(),
-        Err(e) => show(&state, &visitor, Access::Person(&actor), id, &base, None, Some(visitor.error_text(&e))).await,
+        Err(e) => {
+            show(
+                &state,
+                &visitor,
+                Access::Person(&actor),
+                id,
+                &base,
+                None,
+                Some(visitor.error_text(&e)),
+            )
+            .await
+        }
     }
 }
 
@@ -581,7 +690,11 @@ pub async fn attach_signed_in(
 }
 
 /// `GET /meldingen/{id}/bijlagen/{aid}`.
-pub async fn download_signed_in(State(state): State<AppState>, Member(visitor, actor): Member, Path((id, aid)): Path<(i64, i64)>) -> Response {
+pub async fn download_signed_in(
+    State(state): State<AppState>,
+    Member(visitor, actor): Member,
+    Path((id, aid)): Path<(i64, i64)>,
+) -> Response {
     match state.services.report_attachment(Access::Person(&actor), id, aid).await {
         Ok((info, content)) => download(&info.filename, content),
         Err(_) => visitor.message(StatusCode::NOT_FOUND, "not-found-title", "not-found-body"),
