@@ -266,6 +266,8 @@ async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
                 eprintln!("Replaying the programme's history up to {} ...", start.format("%d/%m/%Y"));
                 let n = services.replay_demo_history(seeded.programme_id, start).await?;
                 eprintln!("{n} orders replayed.");
+                let r = services.seed_demo_reports().await?;
+                eprintln!("{r} vulnerability reports made.");
             }
             let now = latest_event_at(&services).await?.map_or(start, |last| last.max(start));
             clock.set(now);
@@ -530,6 +532,9 @@ async fn serve(
             if let Err(e) = worker.remind_expiring_security_txt().await {
                 tracing::warn!(error = %e, "reminding of expiring security.txt files failed; will retry");
             }
+            if let Err(e) = worker.remind_report_deadlines().await {
+                tracing::warn!(error = %e, "reminding governments of report deadlines failed; will retry");
+            }
         }
     });
     if let Some(smtp) = smtp {
@@ -546,7 +551,8 @@ async fn serve(
     }
     let store = services.store.clone();
     let app = cyberveilig_web::router(services, options);
-    axum::serve(listener, app)
+    // The connection's address is the client the report form's rate limit counts.
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

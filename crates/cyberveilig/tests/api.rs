@@ -42,7 +42,11 @@ async fn spawn_app_with(now: DateTime<Utc>, options: WebOptions, policy: Account
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let app = cyberveilig_web::router(services.clone(), options);
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+            .await
+            .unwrap()
+    });
     App {
         base,
         http: reqwest::Client::new(),

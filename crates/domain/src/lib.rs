@@ -12,6 +12,7 @@ pub mod programme;
 pub mod refusal;
 pub mod registry;
 pub mod remediation;
+pub mod report;
 pub mod ssvc;
 
 pub use money::{Money, Rate};

@@ -531,3 +531,147 @@ fn vvsg_grant(beneficiary_id: i64) -> ProjectGrant {
         governance: "VVSG werkt het actieplan uit en legt het voor aan een stuurgroep (V5).".into(),
     }
 }
+
+impl Services {
+    /// A few vulnerability reports in various states (issue 5) for the first government with a
+    /// basic audit a firm accepted: received, valid and in remediation (with a finding and a
+    /// conversation), a duplicate, an informative one, and a fixed one whose reporter is thanked.
+    /// Returns how many were made.
+    pub async fn seed_demo_reports(&self) -> Result<usize> {
+        use crate::reports::{Access, ReportChange, ReportInput};
+        let admin = self.demo_actor("admin@abb.test").await?;
+        let orders = self
+            .orders(
+                &admin,
+                cyberveilig_store::records::OrderFilter {
+                    limit: 500,
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let Some(order) = orders.into_iter().find(|o| o.kind == OrderKind::Basic && o.state.takes_results()) else {
+            return Ok(0);
+        };
+        let government = self.organisation(order.government_id).await?;
+        let Some(nis) = government.nis_code.clone() else { return Ok(0) };
+        let Ok(gov) = self.demo_actor(&format!("{nis}@gemeente.test")).await else {
+            return Ok(0);
+        };
+        let slug: String = government
+            .name
+            .to_lowercase()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        let domain = format!("{slug}.be");
+        {
+            let mut tx = self.store.write().await?;
+            tx.upsert_asset(&cyberveilig_store::records::NewAsset {
+                government_id: government.id,
+                kind: "domain".into(),
+                name: domain.clone(),
+                hostname: None,
+                ip: None,
+                os: None,
+                at: self.clock.now(),
+            })
+            .await?;
+            tx.commit().await?;
+        }
+        let student = self.demo_actor("student@howest.test").await?;
+        let input = |path: &str, cwe: &str, title: &str| ReportInput {
+            government_nis: nis.to_string(),
+            target: format!("https://www.{domain}{path}"),
+            cwe: cwe.into(),
+            title: title.into(),
+            description: format!("{title} op www.{domain}{path}."),
+            steps: format!("1. Open https://www.{domain}{path}\n2. Zie het gedrag hierboven."),
+            impact: "Een aanvaller kan gegevens van burgers inzien of wijzigen.".into(),
+            ..ReportInput::default()
+        };
+        let step = |state: &str, outcome: Option<&str>| ReportChange {
+            state: state.into(),
+            outcome: outcome.map(str::to_owned),
+            ..ReportChange::default()
+        };
+        let g = Access::Person(&gov);
+        // 1. Just received, anonymously.
+        self.submit_report(None, input("/", "CWE-327", "Verouderde TLS-versies aanvaard"))
+            .await?;
+        // 2. A researcher's valid report, in remediation, with a conversation.
+        let valid = self
+            .submit_report(
+                Some(&student),
+                ReportInput {
+                    reporter_name: Some("Howest-student".into()),
+                    credit_consent: true,
+                    cvss_vector: Some("CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N".into()),
+                    ..input("/zoeken", "CWE-79", "Reflected XSS in de zoekfunctie")
+                },
+            )
+            .await?;
+        self.change_report(g, valid.report.id, step("acknowledged", None)).await?;
+        self.change_report(
+            g,
+            valid.report.id,
+            ReportChange {
+                note: Some("Bedankt, we konden het nadoen. We zetten het in ons herstelplan.".into()),
+                ..step("triaged", Some("valid"))
+            },
+        )
+        .await?;
+        self.make_finding(&gov, valid.report.id).await?;
+        self.post_report_message(
+            Access::Person(&student),
+            valid.report.id,
+            "Laat gerust weten wanneer ik het herstel mag nakijken.",
+        )
+        .await?;
+        // 3. The same weakness reported again: a duplicate.
+        let dup = self.submit_report(None, input("/zoeken", "CWE-79", "XSS via parameter q")).await?;
+        self.change_report(
+            g,
+            dup.report.id,
+            ReportChange {
+                duplicate_of: Some(valid.report.tracking_code.clone()),
+                ..step("triaged", Some("duplicate"))
+            },
+        )
+        .await?;
+        self.change_report(g, dup.report.id, step("closed", None)).await?;
+        // 4. Informative, closed.
+        let info = self
+            .submit_report(None, input("/robots.txt", "CWE-200", "robots.txt toont interne paden"))
+            .await?;
+        self.change_report(g, info.report.id, step("triaged", Some("informative"))).await?;
+        self.change_report(g, info.report.id, step("closed", None)).await?;
+        // 5. Fixed, and its reporter thanked.
+        let fixed = self
+            .submit_report(
+                None,
+                ReportInput {
+                    reporter_name: Some("WhiteHat Wout".into()),
+                    reporter_email: Some("wout@example.test".into()),
+                    credit_consent: true,
+                    cvss_vector: Some("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N".into()),
+                    ..input("/loket/api/aanvragen", "CWE-639", "Aanvragen van andere burgers opvraagbaar (IDOR)")
+                },
+            )
+            .await?;
+        self.change_report(g, fixed.report.id, step("triaged", Some("valid"))).await?;
+        let view = self.make_finding(&gov, fixed.report.id).await?;
+        if let Some(finding_id) = view.report.finding_id {
+            self.change_finding_status(
+                &gov,
+                finding_id,
+                crate::remediation::StatusChange {
+                    status: "fixed".into(),
+                    reason: None,
+                    until: None,
+                },
+            )
+            .await?;
+        }
+        Ok(5)
+    }
+}

@@ -108,6 +108,7 @@ impl Services {
         expired += self.expire_due_offers().await?;
         self.reopen_expired_risks().await?;
         self.remind_expiring_security_txt().await?;
+        self.remind_report_deadlines().await?;
         Ok(expired)
     }
 }

@@ -24,6 +24,7 @@ pub mod programmes;
 pub mod quotes;
 pub mod registry;
 pub mod remediation;
+pub mod reports;
 pub mod second_factor;
 pub mod totp;
 mod work;

@@ -122,7 +122,9 @@ async fn take_step(work: &mut Work, actor: &Actor, finding_id: i64, step: &Step)
         finding_id,
         json!({"from": step.from.as_str(), "to": step.to.as_str(), "reason": step.reason, "until": step.until}),
     )
-    .await
+    .await?;
+    // A finding that came from a vulnerability report takes its report along (issue 5).
+    crate::reports::follow_finding(work, finding_id, step.to).await
 }
 
 /// One finding as one person sees it: with its owner, asset and last step, the statuses they

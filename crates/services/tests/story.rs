@@ -1481,6 +1481,8 @@ mod disclosure;
 mod findings;
 #[path = "stories/remediation.rs"]
 mod remediation;
+#[path = "stories/reports.rs"]
+mod reports;
 
 mod random_operations {
     use super::*;

@@ -9,6 +9,7 @@ pub mod records;
 mod sql;
 mod sql_disclosure;
 mod sql_remediation;
+mod sql_reports;
 mod sqlite;
 
 use async_trait::async_trait;
@@ -117,10 +118,36 @@ pub trait DisclosureTx: Send {
     async fn mark_policy_reminded(&mut self, id: i64, at: DateTime<Utc>) -> Result<()>;
 }
 
+/// Vulnerability reports (issue 5, items 3 to 6): reports, their thread and attachments,
+/// possible duplicates and the acknowledgements.
+#[async_trait]
+pub trait ReportsTx: Send {
+    async fn insert_report(&mut self, report: &Report) -> Result<i64>;
+    /// Writes a report's handling: state, outcome, duplicate, dates, finding, coordinator, reminders.
+    async fn update_report(&mut self, report: &Report) -> Result<()>;
+    async fn report(&mut self, id: i64) -> Result<Option<Report>>;
+    /// The report whose follow link's token hashes to `hash`.
+    async fn report_by_follow_hash(&mut self, hash: &str) -> Result<Option<Report>>;
+    /// The report that became this finding.
+    async fn report_by_finding(&mut self, finding_id: i64) -> Result<Option<Report>>;
+    /// Reports matching the filter, newest first.
+    async fn reports(&mut self, filter: &ReportFilter) -> Result<Vec<Report>>;
+    /// The government's other reports with the same duplicate key.
+    async fn possible_duplicates(&mut self, government_id: i64, key: &str, except_id: i64) -> Result<Vec<Report>>;
+    async fn insert_report_message(&mut self, message: &ReportMessage) -> Result<i64>;
+    /// A report's thread, oldest first.
+    async fn report_messages(&mut self, report_id: i64) -> Result<Vec<ReportMessage>>;
+    async fn insert_report_attachment(&mut self, info: &AttachmentInfo, content: &[u8]) -> Result<i64>;
+    async fn report_attachments(&mut self, report_id: i64) -> Result<Vec<AttachmentInfo>>;
+    async fn report_attachment(&mut self, report_id: i64, id: i64) -> Result<Option<(AttachmentInfo, Vec<u8>)>>;
+    /// Reporters who consented to credit for a valid report that was fixed, of one government or all.
+    async fn credits(&mut self, government_id: Option<i64>) -> Result<Vec<Credit>>;
+}
+
 /// Everything the services can ask of the database, inside one transaction. Dropping a `Tx`
 /// without [`Tx::commit`] rolls it back.
 #[async_trait]
-pub trait Tx: RemediationTx + AssessmentTx + DisclosureTx + Send {
+pub trait Tx: RemediationTx + AssessmentTx + DisclosureTx + ReportsTx + Send {
     async fn commit(self: Box<Self>) -> Result<()>;
     /// A large write follows (an import): keep more of the database in memory until the
     /// transaction ends.

@@ -142,3 +142,4 @@ crate::sql::implement_tx!(PostgresTx, " FOR UPDATE");
 crate::sql_remediation::implement_remediation_tx!(PostgresTx);
 crate::assessment_sql::implement_assessment_tx!(PostgresTx);
 crate::sql_disclosure::implement_disclosure_tx!(PostgresTx);
+crate::sql_reports::implement_reports_tx!(PostgresTx);

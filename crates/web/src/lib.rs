@@ -9,6 +9,7 @@ pub mod idempotency;
 pub mod openapi;
 pub mod portal;
 pub mod problem;
+pub mod ratelimit;
 pub mod upload;
 
 use axum::extract::{DefaultBodyLimit, State};
@@ -28,6 +29,8 @@ pub struct AppState {
     pub options: Arc<WebOptions>,
     pub metrics: Arc<Metrics>,
     pub directory: Arc<directory::Directory>,
+    /// Reports per client on the public form and `POST /api/v1/reports`.
+    pub report_limiter: Arc<ratelimit::RateLimiter>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -52,6 +55,7 @@ pub fn router(services: Services, options: WebOptions) -> Router {
         options: Arc::new(options.clone()),
         metrics: Arc::new(Metrics::default()),
         directory: Arc::default(),
+        report_limiter: Arc::default(),
     };
     let mut api = Router::new()
         .route("/auth/token", post(api::auth::issue_token))
@@ -124,6 +128,23 @@ pub fn router(services: Services, options: WebOptions) -> Router {
             get(api::disclosure::model_draft).put(api::disclosure::save_model_draft),
         )
         .route("/model-policy/publish", post(api::disclosure::publish_model))
+        .route("/reports", get(api::reports::list).post(api::reports::submit))
+        .route("/reports/{id}", get(api::reports::get))
+        .route("/reports/{id}/state", post(api::reports::change_state))
+        .route(
+            "/reports/{id}/messages",
+            get(api::reports::messages).post(api::reports::post_message),
+        )
+        .route(
+            "/reports/{id}/attachments",
+            post(api::reports::add_attachment).layer(DefaultBodyLimit::max(
+                cyberveilig_services::reports::attachments::MAX_ATTACHMENT_BYTES + (64 << 10),
+            )),
+        )
+        .route("/reports/{id}/attachments/{attachment_id}", get(api::reports::attachment))
+        .route("/reports/{id}/finding", post(api::reports::make_finding))
+        .route("/reports/{id}/coordinator", post(api::reports::invite_coordinator))
+        .route("/reports/{id}/ccb", get(api::reports::ccb_export))
         .route("/openapi.json", get(openapi_json));
     if options.test_clock {
         api = api.route("/test/clock", put(api::clock::set));

@@ -15,6 +15,7 @@ const ADMIN: usize = 5;
 const VVSG: usize = 6;
 const STUDENT: usize = 7;
 const SIGNED_IN: &[usize] = &[GENT, ANTWERPEN, EY, DELOITTE, ADMIN, VVSG, STUDENT];
+const EVERYONE: &[usize] = &[ANON, GENT, ANTWERPEN, EY, DELOITTE, ADMIN, VVSG, STUDENT];
 
 #[tokio::test]
 async fn every_operation_of_the_api_by_every_role() {
@@ -77,6 +78,24 @@ async fn every_operation_of_the_api_by_every_role() {
     let asset = app.get(&tokens[ADMIN], "/api/v1/assets?government_nis=31005").await.1[0]["id"]
         .as_i64()
         .unwrap();
+    // A report to Gent by the researcher, with an attachment.
+    let report_body = json!({"government_nis": "44021", "target": "https://www.gent.be/zoeken", "cwe": "CWE-79",
+        "title": "XSS", "description": "d", "steps_to_reproduce": "s", "impact": "i"});
+    let (status, report) = app.post(&tokens[STUDENT], "/api/v1/reports", report_body.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{report}");
+    let report = report["id"].as_i64().unwrap();
+    let attached = app
+        .http
+        .post(format!("{}/api/v1/reports/{report}/attachments?filename=notes.txt", app.base))
+        .bearer_auth(&tokens[STUDENT])
+        .header("content-type", "text/plain")
+        .body("GET /zoeken 200")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(attached.status(), StatusCode::CREATED);
+    let attachment = attached.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let r = |step: &str| format!("/api/v1/reports/{report}{step}");
     let o = |step: &str| format!("/api/v1/orders/{id}{step}");
     // Disclosure: the model's draft as VVSG has it, and Gent's policy filled in from it.
     let model = app.get(&tokens[VVSG], "/api/v1/model-policy/draft").await.1["content"].clone();
@@ -332,6 +351,54 @@ async fn every_operation_of_the_api_by_every_role() {
             Value::Null,
             SIGNED_IN,
         ),
+        ("post", "/api/v1/reports", "/api/v1/reports".into(), report_body, EVERYONE),
+        ("get", "/api/v1/reports", "/api/v1/reports".into(), Value::Null, SIGNED_IN),
+        ("get", "/api/v1/reports/{id}", r(""), Value::Null, &[GENT, ADMIN, STUDENT]),
+        (
+            "get",
+            "/api/v1/reports/{id}/messages",
+            r("/messages"),
+            Value::Null,
+            &[GENT, ADMIN, STUDENT],
+        ),
+        (
+            "post",
+            "/api/v1/reports/{id}/messages",
+            r("/messages"),
+            json!({"body": "matrix"}),
+            &[GENT, ADMIN, STUDENT],
+        ),
+        (
+            "post",
+            "/api/v1/reports/{id}/attachments",
+            r("/attachments"),
+            json!({"not": "a file"}),
+            &[GENT, ADMIN, STUDENT],
+        ),
+        (
+            "get",
+            "/api/v1/reports/{id}/attachments/{attachment_id}",
+            r(&format!("/attachments/{attachment}")),
+            Value::Null,
+            &[GENT, ADMIN, STUDENT],
+        ),
+        ("get", "/api/v1/reports/{id}/ccb", r("/ccb"), Value::Null, &[GENT, ADMIN, STUDENT]),
+        (
+            "post",
+            "/api/v1/reports/{id}/state",
+            r("/state"),
+            json!({"state": "acknowledged"}),
+            &[GENT, ADMIN, STUDENT],
+        ),
+        ("post", "/api/v1/reports/{id}/finding", r("/finding"), json!({}), &[GENT, ADMIN]),
+        // Last: once invited, VVSG sees the report.
+        (
+            "post",
+            "/api/v1/reports/{id}/coordinator",
+            r("/coordinator"),
+            json!({}),
+            &[GENT, ADMIN],
+        ),
         (
             "get",
             "/api/v1/model-policy/draft",
@@ -425,6 +492,7 @@ async fn every_operation_of_the_api_by_every_role() {
             let refused = matches!(status, 401 | 403 | 404);
             let ok = match (who, may) {
                 (ANON, false) => status == 401,
+                // Anyone may report a vulnerability.
                 (ANON, true) => !refused,
                 // C8: a firm is told plainly that an order is not its own (issue 2).
                 (_, false) => {

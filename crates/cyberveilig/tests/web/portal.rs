@@ -537,6 +537,15 @@ async fn the_page_matrix() {
     let finding = format!("/bevindingen/{finding_id}");
     let agenda = format!("/bestellingen/{id}/remediedag");
     super::disclosure::publish_gent(&app).await;
+    // A report to Gent by the researcher, about the host the scan found.
+    let student = app.services.authenticate(&app.token("student@howest.test").await).await.unwrap();
+    let submitted = app
+        .services
+        .submit_report(Some(&student), report_input("http://192.0.2.9/login", "Open RDP"))
+        .await
+        .unwrap();
+    let report_page = format!("/meldingen/{}", submitted.report.id);
+    let follow_page = format!("/meldingen/volgen/{}", submitted.follow_token);
     const OK: u16 = 200;
     const SIGN_IN: u16 = 303;
     const NO: u16 = 403;
@@ -580,6 +589,13 @@ async fn the_page_matrix() {
         ("/g/44021/beleid/versie/1".into(), [OK; 8]),
         ("/g/44021/policy/version/1".into(), [OK; 8]),
         ("/g/44021/.well-known/security.txt".into(), [OK; 8]),
+        ("/meldingen".into(), [SIGN_IN, OK, OK, NO, NO, OK, OK, OK]),
+        (report_page.clone(), [SIGN_IN, OK, GONE, GONE, GONE, OK, GONE, OK]),
+        (follow_page.clone(), [OK; 8]),
+        ("/g/44021/melden".into(), [OK; 8]),
+        ("/g/44021/report".into(), [OK; 8]),
+        ("/g/44021/dank".into(), [OK; 8]),
+        ("/dank".into(), [OK; 8]),
     ];
     let covered: Vec<&str> = matrix
         .iter()
@@ -594,12 +610,19 @@ async fn the_page_matrix() {
                 "/bevindingen/{id}"
             } else if p == &agenda {
                 "/bestellingen/{id}/remediedag"
+            } else if p == &report_page {
+                "/meldingen/{id}"
+            } else if p == &follow_page {
+                "/meldingen/volgen/{token}"
             } else if p.starts_with("/g/44021/") {
                 match p.as_str() {
                     "/g/44021/beleid/versie/1" => "/g/{nis}/beleid/versie/{version}",
                     "/g/44021/policy/version/1" => "/g/{nis}/policy/version/{version}",
                     "/g/44021/beleid" => "/g/{nis}/beleid",
                     "/g/44021/policy" => "/g/{nis}/policy",
+                    "/g/44021/melden" => "/g/{nis}/melden",
+                    "/g/44021/report" => "/g/{nis}/report",
+                    "/g/44021/dank" => "/g/{nis}/dank",
                     _ => "/g/{nis}/.well-known/security.txt",
                 }
             } else {
@@ -876,4 +899,324 @@ async fn gent_downloads_its_security_txt_from_its_page() {
     let page = gent.submit("/beleid", "/beleid/publiceren", &[("expires_on", "")]).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Versie 2"));
+}
+
+fn report_input(target: &str, title: &str) -> cyberveilig_services::reports::ReportInput {
+    cyberveilig_services::reports::ReportInput {
+        government_nis: "44021".into(),
+        target: target.into(),
+        cwe: "CWE-79".into(),
+        title: title.into(),
+        description: "The q parameter is echoed.".into(),
+        steps: "Open the page.".into(),
+        impact: "Script runs.".into(),
+        ..Default::default()
+    }
+}
+
+impl Browser {
+    /// Posts the public report form as multipart, with files.
+    async fn post_report_form(&mut self, path: &str, fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> Page {
+        let csrf = self.get(path).await.csrf();
+        let boundary = "----cyberveilig-report-boundary";
+        let mut body = Vec::new();
+        for (name, value) in [("csrf", csrf.as_str())].iter().chain(fields.iter()) {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+            );
+        }
+        for (file_name, content_type, bytes) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"attachments\"; filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        self.read(r).await
+    }
+}
+
+fn report_fields<'a>(target: &'a str, title: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("target", target),
+        ("cwe", "CWE-79"),
+        ("title", title),
+        ("description", "<img src=x onerror=alert(1)>"),
+        ("steps", "Open /zoeken?q=<script>alert(1)</script>"),
+        ("impact", "Script runs."),
+        ("cvss_vector", ""),
+        ("reporter_name", "<b>Owl</b>"),
+        ("reporter_email", ""),
+        ("disclosure_plans", ""),
+    ]
+}
+
+#[tokio::test]
+async fn the_public_form_takes_a_report_shows_script_as_text_and_is_rate_limited() {
+    let app = spawn_app().await;
+    let mut visitor = Browser::new(&app);
+    let form = visitor.get("/g/44021/melden").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("Een kwetsbaarheid melden aan Gent"));
+    assert!(visitor.get("/g/44021/report").await.body.contains("Report a vulnerability to Gent"));
+    assert_eq!(visitor.get("/g/99999/melden").await.status, StatusCode::NOT_FOUND);
+
+    let png: &[u8] = b"\x89PNG\r\n\x1a\nxxxx";
+    let sent = visitor
+        .post_report_form(
+            "/g/44021/melden",
+            &report_fields("https://www.gent.be/zoeken", "<script>alert(1)</script>"),
+            &[("shot.png", "image/png", png)],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    assert!(sent.body.contains("CV-"));
+    let body = sent.body.replace("&#x2f;", "/");
+    let link_start = body.find("/meldingen/volgen/").expect("the follow link is shown");
+    let token: String = body[link_start + 18..].chars().take_while(|c| c.is_ascii_hexdigit()).collect();
+    assert_eq!(token.len(), 64);
+
+    // The reporter's page: every field as text, never as markup.
+    let page = visitor.get(&format!("/meldingen/volgen/{token}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"), "{}", page.body);
+    assert!(!page.body.contains("<script>alert(1)"));
+    assert!(!page.body.contains("<img src=x"));
+    assert!(!page.body.contains("<b>Owl</b>"));
+    assert_eq!(page.body.matches("<script").count(), 0, "the portal has no inline script");
+
+    // The attachment is served only as a download.
+    let aid = page
+        .body
+        .split("/bijlagen/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    let file = app
+        .http
+        .get(format!("{}/meldingen/volgen/{token}/bijlagen/{aid}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.status(), StatusCode::OK);
+    assert_eq!(file.headers()["content-type"], "application/octet-stream");
+    assert!(file.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    assert_eq!(file.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(file.bytes().await.unwrap().as_ref(), png);
+    // A guessed link opens nothing.
+    let guessed = visitor.get(&format!("/meldingen/volgen/{}", "a".repeat(64))).await;
+    assert_eq!(guessed.status, StatusCode::NOT_FOUND);
+
+    // An HTML file calling itself a PNG is refused, and the report with it: nothing is written.
+    let lying = visitor
+        .post_report_form(
+            "/g/44021/melden",
+            &report_fields("https://www.gent.be/a", "lying file"),
+            &[("shot.png", "image/png", b"<html><script>alert(1)</script></html>")],
+        )
+        .await;
+    assert_eq!(lying.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(lying.body.contains("wordt geweigerd"), "{}", lying.body);
+    let gent = app.token("44021@gemeente.test").await;
+    assert_eq!(app.get(&gent, "/api/v1/reports").await.1["items"].as_array().unwrap().len(), 1);
+
+    // Five reports per ten minutes from one address: the sixth waits.
+    for i in 3..=5 {
+        let title = format!("report {i}");
+        let page = visitor
+            .post_report_form("/g/44021/melden", &report_fields("https://www.gent.be/b", &title), &[])
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{i}");
+    }
+    let limited = visitor
+        .post_report_form("/g/44021/melden", &report_fields("https://www.gent.be/b", "six"), &[])
+        .await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(limited.body.contains("te veel meldingen"), "{}", limited.body);
+    let api = app
+        .http
+        .post(format!("{}/api/v1/reports", app.base))
+        .header("accept-language", "en")
+        .json(
+            &json!({"government_nis": "44021", "target": "https://www.gent.be/", "cwe": "CWE-79", "title": "t",
+                      "description": "d", "steps_to_reproduce": "s", "impact": "i"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(api.headers().contains_key("retry-after"));
+    let problem: Value = api.json().await.unwrap();
+    assert_eq!(problem["code"], "rate_limited");
+    assert!(problem["detail"].as_str().unwrap().contains("too many reports"));
+}
+
+#[tokio::test]
+async fn the_api_takes_a_report_and_a_secret_link_opens_only_its_own() {
+    let app = spawn_app().await;
+    let post = |body: Value| {
+        app.http
+            .post(format!("{}/api/v1/reports", app.base))
+            .header("accept-language", "en")
+            .json(&body)
+            .send()
+    };
+    let body = |target: &str, title: &str| {
+        json!({"government_nis": "31005", "target": target, "cwe": "CWE-89", "title": title, "description": "d",
+               "steps_to_reproduce": "s", "impact": "i", "cvss_vector": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"})
+    };
+    // Brugge's register knows 192.0.2.7 once EY's scan is in.
+    let admin = app.token("admin@abb.test").await;
+    let (_, order) = app
+        .post(
+            &admin,
+            "/api/v1/orders",
+            json!({"programme_id": 1, "government_nis": "31005", "kind": "basic"}),
+        )
+        .await;
+    let order = order["id"].as_i64().unwrap();
+    let ey = app.token("ey@firms.test").await;
+    app.post(
+        &ey,
+        &format!("/api/v1/orders/{order}/accept"),
+        json!({"price_cents": 500940, "planned_start_on": "2020-06-01"}),
+    )
+    .await;
+    let scan = r#"<?xml version="1.0"?><nmaprun scanner="nmap"><host><status state="up"/><address addr="192.0.2.7" addrtype="ipv4"/><ports><port protocol="tcp" portid="23"><state state="open"/></port></ports></host></nmaprun>"#;
+    app.http
+        .post(format!("{}/api/v1/orders/{order}/imports", app.base))
+        .bearer_auth(&ey)
+        .body(scan)
+        .send()
+        .await
+        .unwrap();
+    let out = post(body("https://192.0.2.8/", "elsewhere")).await.unwrap();
+    assert_eq!(out.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = out.json().await.unwrap();
+    assert_eq!(problem["field"], "target");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("is not in the scope of Brugge"),
+        "{problem}"
+    );
+
+    let a: Value = post(body("http://192.0.2.7/login", "SQL injection"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let b: Value = post(body("http://192.0.2.7/admin", "Another")).await.unwrap().json().await.unwrap();
+    assert!(a["tracking_code"].as_str().unwrap().starts_with("CV-"));
+    assert!(
+        a["follow_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://portal.test/meldingen/volgen/")
+    );
+    let (a_id, a_token) = (a["id"].as_i64().unwrap(), a["follow_token"].as_str().unwrap());
+    let b_id = b["id"].as_i64().unwrap();
+    let get = |path: String| app.http.get(format!("{}{path}", app.base)).send();
+    assert_eq!(
+        get(format!("/api/v1/reports/{a_id}?token={a_token}")).await.unwrap().status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        get(format!("/api/v1/reports/{b_id}?token={a_token}")).await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(format!("/api/v1/reports/{a_id}")).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let guessed = "0".repeat(64);
+    assert_eq!(
+        get(format!("/api/v1/reports/{a_id}?token={guessed}")).await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // Attachments over the API: a lying type is refused; a real one is a download only.
+    let attach = |name: &str, content_type: &str, bytes: &'static [u8]| {
+        app.http
+            .post(format!(
+                "{}/api/v1/reports/{a_id}/attachments?filename={name}&token={a_token}",
+                app.base
+            ))
+            .header("content-type", content_type)
+            .body(bytes)
+            .send()
+    };
+    let lying = attach("poc.pdf", "application/pdf", b"<html><script>alert(1)</script></html>")
+        .await
+        .unwrap();
+    assert_eq!(lying.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let ok = attach("poc.pdf", "application/pdf", b"%PDF-1.4 test").await.unwrap();
+    assert_eq!(ok.status(), StatusCode::CREATED);
+    let aid = ok.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let file = get(format!("/api/v1/reports/{a_id}/attachments/{aid}?token={a_token}"))
+        .await
+        .unwrap();
+    assert_eq!(file.headers()["content-type"], "application/octet-stream");
+    assert!(file.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    let other = b["follow_token"].as_str().unwrap();
+    assert_eq!(
+        get(format!("/api/v1/reports/{a_id}/attachments/{aid}?token={other}"))
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // Brugge handles it; the reporter follows it with the link.
+    let brugge = app.token("31005@gemeente.test").await;
+    let (status, list) = app.get(&brugge, "/api/v1/reports").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list["items"].as_array().unwrap().len(), 2);
+    let (status, view) = app
+        .post(
+            &brugge,
+            &format!("/api/v1/reports/{a_id}/state"),
+            json!({"state": "triaged", "outcome": "valid", "note": "Confirmed"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    let (status, view) = app.post(&brugge, &format!("/api/v1/reports/{a_id}/finding"), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(view["state"], "in_remediation");
+    let finding = view["finding_id"].as_i64().unwrap();
+    let (_, f) = app.get(&brugge, "/api/v1/findings?status=open").await;
+    assert!(
+        f["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["id"] == finding && x["severity"] == "critical"),
+        "{f}"
+    );
+    let followed: Value = get(format!("/api/v1/reports/{a_id}?token={a_token}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(followed["state"], "in_remediation");
+    assert_eq!(followed["you_are"], "reporter");
+    // The other government and the researcher see none of it.
+    let gent = app.token("44021@gemeente.test").await;
+    assert_eq!(app.get(&gent, &format!("/api/v1/reports/{a_id}")).await.0, StatusCode::NOT_FOUND);
+    let student = app.token("student@howest.test").await;
+    assert!(app.get(&student, "/api/v1/reports").await.1["items"].as_array().unwrap().is_empty());
 }

@@ -179,6 +179,18 @@ impl Encode for String {
     }
 }
 
+impl Encode for [u8] {
+    fn encode(&self) -> Value {
+        Value::Blob(self.to_vec())
+    }
+}
+
+impl Encode for Vec<u8> {
+    fn encode(&self) -> Value {
+        Value::Blob(self.clone())
+    }
+}
+
 impl Encode for i64 {
     fn encode(&self) -> Value {
         Value::Integer(*self)
@@ -260,6 +272,15 @@ impl Decode for String {
         match value {
             Value::Text(text) => Ok(text.clone()),
             other => unexpected(other, "text"),
+        }
+    }
+}
+
+impl Decode for Vec<u8> {
+    fn decode(value: &Value) -> Result<Self, String> {
+        match value {
+            Value::Blob(bytes) => Ok(bytes.clone()),
+            other => unexpected(other, "bytes"),
         }
     }
 }

@@ -18,6 +18,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "assessments", include_str!("../../migrations/sqlite/0005_assessments.sql")),
     (6, "remediation", include_str!("../../migrations/sqlite/0006_remediation.sql")),
     (7, "disclosure", include_str!("../../migrations/sqlite/0007_disclosure.sql")),
+    (8, "reports", include_str!("../../migrations/sqlite/0008_reports.sql")),
 ];
 
 fn checksum(sql: &str) -> String {

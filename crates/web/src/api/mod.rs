@@ -10,6 +10,7 @@ pub mod orders;
 pub mod organisations;
 pub mod programmes;
 pub mod remediation;
+pub mod reports;
 
 use crate::extract::Lang;
 use crate::problem::Problem;

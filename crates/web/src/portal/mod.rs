@@ -76,6 +76,13 @@ pub const PAGES: &[&str] = &[
     "/g/{nis}/beleid/versie/{version}",
     "/g/{nis}/policy/version/{version}",
     "/g/{nis}/.well-known/security.txt",
+    "/meldingen",
+    "/meldingen/{id}",
+    "/meldingen/volgen/{token}",
+    "/g/{nis}/melden",
+    "/g/{nis}/report",
+    "/g/{nis}/dank",
+    "/dank",
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -140,6 +147,41 @@ pub fn routes() -> Router<AppState> {
         .route("/mensen/uitnodigen", post(pages::admin::invite))
         .route("/postvak", get(pages::admin::outbox))
         .route("/account", get(pages::account::account))
+        .route(
+            "/g/{nis}/melden",
+            get(pages::reports::form)
+                .post(pages::reports::submit)
+                .layer(axum::extract::DefaultBodyLimit::max(pages::reports::MAX_FORM_BYTES)),
+        )
+        .route(
+            "/g/{nis}/report",
+            get(pages::reports::form_en)
+                .post(pages::reports::submit_en)
+                .layer(axum::extract::DefaultBodyLimit::max(pages::reports::MAX_FORM_BYTES)),
+        )
+        .route("/g/{nis}/dank", get(pages::reports::thanks_government))
+        .route("/dank", get(pages::reports::thanks_programme))
+        .route("/meldingen", get(pages::reports::list))
+        .route("/meldingen/volgen/{token}", get(pages::reports::follow))
+        .route("/meldingen/volgen/{token}/bericht", post(pages::reports::follow_message))
+        .route("/meldingen/volgen/{token}/stand", post(pages::reports::follow_change))
+        .route(
+            "/meldingen/volgen/{token}/bijlage",
+            post(pages::reports::follow_attach).layer(axum::extract::DefaultBodyLimit::max(pages::reports::MAX_FORM_BYTES)),
+        )
+        .route("/meldingen/volgen/{token}/bijlagen/{aid}", get(pages::reports::follow_download))
+        .route("/meldingen/volgen/{token}/ccb", get(pages::reports::follow_ccb))
+        .route("/meldingen/{id}", get(pages::reports::page))
+        .route("/meldingen/{id}/stand", post(pages::reports::change))
+        .route("/meldingen/{id}/bevinding", post(pages::reports::make_finding))
+        .route("/meldingen/{id}/coordinator", post(pages::reports::invite))
+        .route("/meldingen/{id}/bericht", post(pages::reports::message))
+        .route(
+            "/meldingen/{id}/bijlage",
+            post(pages::reports::attach_signed_in).layer(axum::extract::DefaultBodyLimit::max(pages::reports::MAX_FORM_BYTES)),
+        )
+        .route("/meldingen/{id}/bijlagen/{aid}", get(pages::reports::download_signed_in))
+        .route("/meldingen/{id}/ccb", get(pages::reports::ccb_signed_in))
         .route("/account/api-tokens", post(pages::account::make_token))
         .route("/account/api-tokens/{id}/intrekken", post(pages::account::revoke_token))
         .route("/beleid", get(pages::disclosure::editor_page).post(pages::disclosure::save))

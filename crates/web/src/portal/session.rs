@@ -227,6 +227,7 @@ fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
         Role::ProgrammeAdmin => items.extend([
             ("/bestellingen", "menu-orders"),
             ("/bevindingen", "menu-findings"),
+            ("/meldingen", "menu-reports"),
             ("/raamovereenkomsten", "menu-agreements"),
             ("/besturen", "menu-governments"),
             ("/mensen", "menu-people"),
@@ -235,12 +236,13 @@ fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
         Role::GovernmentMember => items.extend([
             ("/bestellingen", "menu-orders"),
             ("/bevindingen", "menu-findings"),
+            ("/meldingen", "menu-reports"),
             ("/mensen", "menu-people"),
             ("/beleid", "menu-policy"),
         ]),
         Role::FirmMember => items.extend([("/bestellingen", "menu-orders"), ("/bevindingen", "menu-findings")]),
-        Role::AssociationMember => items.push(("/modelbeleid", "menu-model-policy")),
-        Role::Researcher => {}
+        Role::AssociationMember => items.extend([("/modelbeleid", "menu-model-policy"), ("/meldingen", "menu-reports")]),
+        Role::Researcher => items.push(("/meldingen", "menu-reports")),
     }
     items.push(("/account", "menu-account"));
     items

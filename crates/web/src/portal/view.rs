@@ -50,6 +50,11 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "assessment.html",
     "policy.html",
     "policy_editor.html",
+    "report_form.html",
+    "report_received.html",
+    "reports.html",
+    "report.html",
+    "acknowledgements.html",
 ];
 
 fn lang_of(state: &State) -> Lang {

@@ -9,6 +9,7 @@ pub mod findings;
 pub mod home;
 pub mod orders;
 pub mod remediation;
+pub mod reports;
 pub mod results;
 
 pub(super) use super::session::{Member, PageForm, Visitor};

@@ -1,0 +1,1392 @@
+//! Vulnerability reports (issue 5, items 3 to 6): anyone reports a vulnerability in a
+//! government's systems, with or without an account; the government acknowledges, triages and
+//! remediates it (ISO/IEC 29147 and 30111), a valid report becomes a finding in its register and
+//! follows it; reporter and government talk in a thread (VVSG joins as coordinator when invited);
+//! reporters who consent are thanked once the fix is in.
+//!
+//! A reporter without an account follows the report through a secret link: a 256-bit random
+//! token of which only the SHA-256 is stored. The tracking code is a short name for people, not a
+//! secret.
+
+pub mod attachments;
+pub mod ccb;
+
+use crate::Services;
+use crate::auth::{random_token, token_hash};
+use crate::authz::Actor;
+use crate::clock::brussels_date;
+use crate::error::{Result, ServiceError};
+use crate::import::severity_rank;
+use crate::intel::Priorities;
+use crate::work::{Who, Work};
+use chrono::NaiveDate;
+use cyberveilig_domain::registry::{EmailAddress, NisCode, OrganisationKind, Role};
+use cyberveilig_domain::remediation::FindingStatus;
+use cyberveilig_domain::report::{
+    self, Deadlines, Overdue, Party, ReportState, ResponseTargets, ScopeEntry, Target, TargetError, TriageOutcome,
+};
+use cyberveilig_findings::Severity;
+use cyberveilig_store::Tx;
+use cyberveilig_store::records::{
+    AttachmentInfo, Credit, Import, NewMail, OrderFilter, Organisation, Report, ReportFilter, ReportMessage, StoredFinding,
+};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+pub const MAX_TEXT: usize = 20_000;
+pub const MAX_TITLE: usize = 200;
+pub const MAX_MESSAGE: usize = 10_000;
+
+/// What a reporter sends.
+#[derive(Debug, Clone, Default)]
+pub struct ReportInput {
+    pub government_nis: String,
+    /// The URL or host name of the system.
+    pub target: String,
+    /// The weakness: `CWE-79` or `79`.
+    pub cwe: String,
+    pub title: String,
+    pub description: String,
+    pub steps: String,
+    pub impact: String,
+    pub cvss_vector: Option<String>,
+    /// A name or pseudonym.
+    pub reporter_name: Option<String>,
+    pub reporter_email: Option<String>,
+    pub credit_consent: bool,
+    pub disclosure_plans: Option<String>,
+}
+
+/// A report just received: the secret token is in the follow link and is shown only now.
+#[derive(Debug, Clone)]
+pub struct Submitted {
+    pub report: Report,
+    pub follow_token: String,
+    pub follow_url: String,
+}
+
+/// A file sent with a report.
+#[derive(Debug, Clone)]
+pub struct NewFile {
+    pub filename: String,
+    /// The media type the sender claimed, if any.
+    pub content_type: Option<String>,
+    pub content: Vec<u8>,
+}
+
+/// How someone reaches a report: signed in, or through the follow link's token.
+#[derive(Debug, Clone, Copy)]
+pub enum Access<'a> {
+    Person(&'a Actor),
+    Follower(&'a str),
+}
+
+/// A step in a report's handling.
+#[derive(Debug, Clone, Default)]
+pub struct ReportChange {
+    pub state: String,
+    /// Needed to triage: valid, duplicate, out_of_scope, informative, not_applicable, spam.
+    pub outcome: Option<String>,
+    /// For a duplicate: the report's id or tracking code it duplicates.
+    pub duplicate_of: Option<String>,
+    /// A coordinated disclosure date agreed with the reporter.
+    pub disclose_on: Option<NaiveDate>,
+    /// A note for the reporter, added to the thread.
+    pub note: Option<String>,
+}
+
+/// One report as one party sees it.
+#[derive(Debug, Clone)]
+pub struct ReportView {
+    pub report: Report,
+    pub party: Party,
+    pub government: Organisation,
+    pub messages: Vec<ReportMessage>,
+    pub attachments: Vec<AttachmentInfo>,
+    pub next_states: Vec<ReportState>,
+    /// Other reports of the government on the same host, weakness and location (handlers only).
+    pub possible_duplicates: Vec<Report>,
+    /// The tracking code of the report this one duplicates.
+    pub duplicate_of_code: Option<String>,
+    pub overdue: Option<Overdue>,
+    /// The remediation deadline of its finding.
+    pub fix_by: Option<NaiveDate>,
+    pub finding_status: Option<String>,
+    pub may_make_finding: bool,
+    pub may_invite_coordinator: bool,
+}
+
+/// A report in a list, with the deadline it missed.
+#[derive(Debug, Clone)]
+pub struct ReportSummary {
+    pub report: Report,
+    pub government_name: String,
+    pub overdue: Option<Overdue>,
+}
+
+/// The filters of a list of reports.
+#[derive(Debug, Clone, Default)]
+pub struct ReportListQuery {
+    pub state: Option<String>,
+    pub overdue_only: bool,
+    pub before_id: Option<i64>,
+    pub limit: i64,
+}
+
+/// The response targets of a government's published disclosure policy, in working days.
+async fn response_targets(tx: &mut dyn Tx, government_id: i64) -> Result<ResponseTargets> {
+    crate::disclosure::disclosure_targets_in(tx, government_id).await
+}
+
+fn clean_text(text: &str) -> String {
+    // NUL and other control characters have no place in a report (PostgreSQL refuses NUL).
+    text.chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+fn required(field: &'static str, text: &str, max: usize, en: &str, nl: &str) -> Result<String> {
+    let text = clean_text(text);
+    if text.is_empty() {
+        return Err(ServiceError::invalid(field, format!("{en} is needed"), format!("{nl} is nodig")));
+    }
+    if text.chars().count() > max {
+        return Err(ServiceError::invalid(
+            field,
+            format!("{en} has at most {max} characters"),
+            format!("{nl} heeft hoogstens {max} tekens"),
+        ));
+    }
+    Ok(text)
+}
+
+fn optional(field: &'static str, text: Option<&str>, max: usize) -> Result<String> {
+    let text = clean_text(text.unwrap_or(""));
+    if text.chars().count() > max {
+        return Err(ServiceError::invalid(
+            field,
+            format!("at most {max} characters"),
+            format!("hoogstens {max} tekens"),
+        ));
+    }
+    Ok(text)
+}
+
+fn parse_nis(text: &str) -> Result<NisCode> {
+    text.trim().parse().map_err(|_| {
+        ServiceError::invalid(
+            "government_nis",
+            format!("'{}' is not a NIS code of a local government", clean_text(text)),
+            format!("'{}' is geen NIS-code van een lokaal bestuur", clean_text(text)),
+        )
+    })
+}
+
+/// A short code people quote, such as `CV-7KQ3-M9PX` (not a secret: the follow link is).
+fn tracking_code() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let bytes: [u8; 8] = rand::random();
+    let c: Vec<char> = bytes.iter().map(|b| ALPHABET[(*b as usize) % ALPHABET.len()] as char).collect();
+    format!("CV-{}-{}", c[..4].iter().collect::<String>(), c[4..].iter().collect::<String>())
+}
+
+/// Compares two hex digests in time independent of where they differ.
+fn same_digest(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn is_local_government(kind: OrganisationKind) -> bool {
+    !matches!(
+        kind,
+        OrganisationKind::AuditFirm | OrganisationKind::Association | OrganisationKind::Administration | OrganisationKind::EducationPartner
+    )
+}
+
+fn state_of(report: &Report) -> Result<ReportState> {
+    report
+        .state
+        .parse()
+        .map_err(|_| ServiceError::Conflict(format!("report {} has an unknown state", report.id)))
+}
+
+fn outcome_of(report: &Report) -> Option<TriageOutcome> {
+    report.outcome.as_deref().and_then(|o| o.parse().ok())
+}
+
+fn deadlines_of(report: &Report) -> Deadlines {
+    Deadlines {
+        acknowledge_by: report.acknowledge_by,
+        triage_by: report.triage_by,
+        disclose_on: report.disclose_on,
+    }
+}
+
+/// The party an actor is for a report, or `None` when the report is not theirs to see.
+fn party_of(actor: &Actor, report: &Report) -> Option<Party> {
+    match actor.role {
+        Role::ProgrammeAdmin => Some(Party::Administrator),
+        Role::GovernmentMember if actor.organisation_id == report.government_id => Some(Party::Government),
+        Role::AssociationMember if report.coordinator_invited => Some(Party::Coordinator),
+        _ if report.reporter_id == Some(actor.person_id) => Some(Party::Reporter),
+        _ => None,
+    }
+}
+
+/// The report and the party of whoever reaches it; a report they may not see is "not found",
+/// as is a token that does not belong to this very report.
+async fn open(tx: &mut dyn Tx, access: Access<'_>, id: i64) -> Result<(Report, Party)> {
+    match access {
+        Access::Follower(token) => {
+            let hash = token_hash(token.trim());
+            let report = tx.report_by_follow_hash(&hash).await?.ok_or(ServiceError::NotFound("report"))?;
+            if report.id != id || !same_digest(&report.follow_hash, &hash) {
+                return Err(ServiceError::NotFound("report"));
+            }
+            Ok((report, Party::Reporter))
+        }
+        Access::Person(actor) => {
+            let report = tx.report(id).await?.ok_or(ServiceError::NotFound("report"))?;
+            let party = party_of(actor, &report).ok_or(ServiceError::NotFound("report"))?;
+            Ok((report, party))
+        }
+    }
+}
+
+fn who_of(access: Access<'_>) -> Who {
+    match access {
+        Access::Person(actor) => Who::Person(actor.clone()),
+        Access::Follower(_) => Who::System,
+    }
+}
+
+fn party_name(party: Party) -> &'static str {
+    match party {
+        Party::Reporter => "reporter",
+        Party::Government => "government",
+        Party::Coordinator => "coordinator",
+        Party::Administrator => "administrator",
+    }
+}
+
+fn mail(to: &EmailAddress, subject: &str, nl: &str, en: &str) -> NewMail {
+    NewMail {
+        to: to.clone(),
+        subject: subject.to_owned(),
+        body: format!("{nl}\n\n---\n\n{en}\n\n-- \ncyberveilig\n"),
+    }
+}
+
+/// Who hears of a change.
+struct Notice<'a> {
+    subject: String,
+    nl: String,
+    en: String,
+    to_reporter: bool,
+    to_government: bool,
+    to_coordinator: bool,
+    /// The person who caused it hears nothing of it.
+    except: Option<i64>,
+    report: &'a Report,
+}
+
+impl Services {
+    fn report_link(&self, path: &str) -> String {
+        format!("{}{path}", self.accounts.public_url.trim_end_matches('/'))
+    }
+
+    /// Writes a notice into the outbox: to the reporter (when they gave an address or have an
+    /// account), the government's people and, once invited, VVSG's.
+    async fn notify(&self, work: &mut Work, n: Notice<'_>) -> Result<()> {
+        let mut to: Vec<EmailAddress> = Vec::new();
+        if n.to_reporter {
+            if let Some(email) = n.report.reporter_email.as_deref().and_then(|e| e.parse::<EmailAddress>().ok()) {
+                to.push(email);
+            } else if let Some(id) = n.report.reporter_id.filter(|id| Some(*id) != n.except)
+                && let Some(person) = work.tx.person(id).await?
+            {
+                to.push(person.email);
+            }
+        }
+        if n.to_government {
+            for p in work.tx.people(Some(n.report.government_id)).await? {
+                if p.role == Role::GovernmentMember && Some(p.id) != n.except {
+                    to.push(p.email);
+                }
+            }
+        }
+        if n.to_coordinator && n.report.coordinator_invited {
+            for p in work.tx.people(None).await? {
+                if p.role == Role::AssociationMember && Some(p.id) != n.except {
+                    to.push(p.email);
+                }
+            }
+        }
+        let mut unique: Vec<EmailAddress> = Vec::new();
+        for address in to {
+            if !unique.contains(&address) {
+                unique.push(address);
+            }
+        }
+        for address in unique {
+            work.tx.insert_mail(&mail(&address, &n.subject, &n.nl, &n.en), work.now).await?;
+        }
+        Ok(())
+    }
+
+    /// Receives a report: checks every field and the scope, stores it with its deadlines, and
+    /// tells the government (and the reporter, when they gave an address). `actor` is the
+    /// researcher when they report signed in.
+    pub async fn submit_report(&self, actor: Option<&Actor>, input: ReportInput) -> Result<Submitted> {
+        self.submit_report_with_files(actor, input, Vec::new()).await
+    }
+
+    /// Receives a report with its attachments, all or nothing: a file that is refused refuses
+    /// the report.
+    pub async fn submit_report_with_files(&self, actor: Option<&Actor>, input: ReportInput, files: Vec<NewFile>) -> Result<Submitted> {
+        if files.len() > attachments::MAX_ATTACHMENTS {
+            return Err(ServiceError::invalid(
+                "attachment",
+                format!("a report has at most {} attachments", attachments::MAX_ATTACHMENTS),
+                format!("een melding heeft hoogstens {} bijlagen", attachments::MAX_ATTACHMENTS),
+            ));
+        }
+        let mut checked = Vec::with_capacity(files.len());
+        for f in &files {
+            checked.push(attachments::check(&f.filename, f.content_type.as_deref(), &f.content)?);
+        }
+        let nis = parse_nis(&input.government_nis)?;
+        let target = Target::parse(&input.target).map_err(|e| match e {
+            TargetError::Empty => ServiceError::invalid(
+                "target",
+                "give the address (URL) or host name of the system",
+                "geef het adres (URL) of de hostnaam van het systeem",
+            ),
+            TargetError::TooLong => ServiceError::invalid("target", "the address is too long", "het adres is te lang"),
+            TargetError::BadHost => ServiceError::invalid(
+                "target",
+                "this is not a URL, host name or IP address",
+                "dit is geen URL, hostnaam of IP-adres",
+            ),
+        })?;
+        let cwe = report::parse_cwe(&input.cwe).ok_or_else(|| {
+            ServiceError::invalid(
+                "cwe",
+                "give the type of vulnerability as a CWE number, such as CWE-79",
+                "geef het type kwetsbaarheid als CWE-nummer, bijvoorbeeld CWE-79",
+            )
+        })?;
+        let title = required("title", &input.title, MAX_TITLE, "a title", "een titel")?;
+        let description = required("description", &input.description, MAX_TEXT, "a description", "een beschrijving")?;
+        let steps = required(
+            "steps",
+            &input.steps,
+            MAX_TEXT,
+            "the steps to reproduce",
+            "de stappen om het na te doen",
+        )?;
+        let impact = required("impact", &input.impact, MAX_TEXT, "the impact", "de impact")?;
+        let (cvss_vector, cvss_score) = match input.cvss_vector.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            None => (None, None),
+            Some(v) => {
+                let (_, canonical, score) = cyberveilig_findings::score_cvss_vector(v).map_err(|why| {
+                    ServiceError::invalid(
+                        "cvss_vector",
+                        format!("the CVSS vector cannot be read: {why}"),
+                        format!("de CVSS-vector is onleesbaar: {why}"),
+                    )
+                })?;
+                (Some(canonical), Some(score))
+            }
+        };
+        let reporter_name = optional("reporter_name", input.reporter_name.as_deref(), 100)?;
+        if input.credit_consent && reporter_name.is_empty() {
+            return Err(ServiceError::invalid(
+                "reporter_name",
+                "to be credited, give a name or a pseudonym",
+                "geef een naam of pseudoniem om vermeld te worden",
+            ));
+        }
+        let reporter_email = match input.reporter_email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+            None => None,
+            Some(e) => Some(
+                e.parse::<EmailAddress>()
+                    .map_err(|_| ServiceError::invalid("reporter_email", "this is not an email address", "dit is geen e-mailadres"))?
+                    .to_string(),
+            ),
+        };
+        let disclosure_plans = optional("disclosure_plans", input.disclosure_plans.as_deref(), 5_000)?;
+
+        let now = self.clock.now();
+        let who = actor.map_or(Who::System, |a| Who::Person(a.clone()));
+        let mut work = Work::begin(self.store.as_ref(), now, who).await?;
+        let government = work
+            .tx
+            .organisation_by_nis(&nis)
+            .await?
+            .filter(|o| is_local_government(o.kind))
+            .ok_or_else(|| {
+                ServiceError::invalid(
+                    "government_nis",
+                    format!("{nis} is not a local government in the programme"),
+                    format!("{nis} is geen lokaal bestuur in het programma"),
+                )
+            })?;
+        // The scope: the government's registered systems. A government that registered none
+        // cannot be checked against; its handlers judge the scope at triage.
+        let assets = work.tx.assets(government.id).await?;
+        let scope: Vec<ScopeEntry> = assets
+            .iter()
+            .flat_map(|a| ScopeEntry::of_asset(&a.kind, &a.name, a.hostname.as_deref(), a.ip.as_deref()))
+            .collect();
+        if !scope.is_empty() && !report::in_scope(&target, &scope) {
+            return Err(ServiceError::invalid(
+                "target",
+                format!(
+                    "{} is not in the scope of {}: it is none of its registered systems. See its disclosure policy (security.txt) for what it covers, or report to the Centre for Cybersecurity Belgium.",
+                    target.host, government.name
+                ),
+                format!(
+                    "{} valt niet onder het toepassingsgebied van {}: het is geen van zijn geregistreerde systemen. Zie zijn beleid (security.txt) voor wat het dekt, of meld aan het Centrum voor Cybersecurity België.",
+                    target.host, government.name
+                ),
+            ));
+        }
+        let targets = response_targets(work.tx.as_mut(), government.id).await?;
+        let deadlines = Deadlines::of(work.today, targets, None);
+        let token = random_token("");
+        let mut report = Report {
+            id: 0,
+            government_id: government.id,
+            tracking_code: tracking_code(),
+            follow_hash: token_hash(&token),
+            state: ReportState::Received.as_str().into(),
+            outcome: None,
+            duplicate_of: None,
+            target: clean_text(&input.target),
+            host: target.host.clone(),
+            location: target.path.clone(),
+            cwe: i64::from(cwe),
+            duplicate_key: report::duplicate_key(&target, cwe),
+            title,
+            description,
+            steps,
+            impact,
+            cvss_vector,
+            cvss_score,
+            reporter_name,
+            reporter_email,
+            reporter_id: actor.filter(|a| a.role == Role::Researcher).map(|a| a.person_id),
+            credit_consent: input.credit_consent,
+            disclosure_plans,
+            received_at: now,
+            received_on: work.today,
+            acknowledge_by: deadlines.acknowledge_by,
+            triage_by: deadlines.triage_by,
+            disclose_on: deadlines.disclose_on,
+            disclosure_agreed: false,
+            acknowledged_at: None,
+            triaged_at: None,
+            fixed_at: None,
+            closed_at: None,
+            finding_id: None,
+            coordinator_invited: false,
+            reminded: String::new(),
+            updated_at: now,
+        };
+        report.id = work.tx.insert_report(&report).await?;
+        work.record(
+            "report.received",
+            "report",
+            report.id,
+            json!({"government_id": government.id, "tracking_code": report.tracking_code, "host": report.host,
+                   "cwe": cwe, "signed_in": report.reporter_id.is_some(), "acknowledge_by": report.acknowledge_by,
+                   "triage_by": report.triage_by, "disclose_on": report.disclose_on}),
+        )
+        .await?;
+        for (f, kind) in files.iter().zip(checked) {
+            let info = AttachmentInfo {
+                id: 0,
+                report_id: report.id,
+                filename: attachments::clean_filename(&f.filename),
+                kind: kind.as_str().into(),
+                size: f.content.len() as i64,
+                sha256: hex::encode(Sha256::digest(&f.content)),
+                uploaded_by: "reporter".into(),
+                at: now,
+            };
+            work.tx.insert_report_attachment(&info, &f.content).await?;
+        }
+        let follow_url = self.report_link(&format!("/meldingen/volgen/{token}"));
+        let handle_url = self.report_link(&format!("/meldingen/{}", report.id));
+        let code = report.tracking_code.clone();
+        self.notify(
+            &mut work,
+            Notice {
+                subject: format!("Nieuwe melding van een kwetsbaarheid / New vulnerability report {code}"),
+                nl: format!(
+                    "{} ontving melding {code} over {}.\nBevestig de ontvangst uiterlijk op {} en beoordeel de melding uiterlijk op {}:\n\n{handle_url}",
+                    government.name,
+                    report.host,
+                    report.acknowledge_by.format("%d/%m/%Y"),
+                    report.triage_by.format("%d/%m/%Y")
+                ),
+                en: format!(
+                    "{} received report {code} about {}.\nAcknowledge it by {} and triage it by {}:\n\n{handle_url}",
+                    government.name,
+                    report.host,
+                    report.acknowledge_by.format("%d/%m/%Y"),
+                    report.triage_by.format("%d/%m/%Y")
+                ),
+                to_reporter: false,
+                to_government: true,
+                to_coordinator: false,
+                except: None,
+                report: &report,
+            },
+        )
+        .await?;
+        if let Some(email) = report.reporter_email.as_deref().and_then(|e| e.parse::<EmailAddress>().ok()) {
+            work.tx
+                .insert_mail(
+                    &mail(
+                        &email,
+                        &format!("Uw melding {code} / Your report {code}"),
+                        &format!(
+                            "Bedankt voor uw melding aan {}. Volg ze via deze geheime link (deel hem met niemand):\n\n{follow_url}",
+                            government.name
+                        ),
+                        &format!(
+                            "Thank you for your report to {}. Follow it through this secret link (share it with nobody):\n\n{follow_url}",
+                            government.name
+                        ),
+                    ),
+                    now,
+                )
+                .await?;
+        }
+        work.commit().await?;
+        Ok(Submitted {
+            report,
+            follow_token: token,
+            follow_url,
+        })
+    }
+
+    /// The reports the actor may see, newest first: a government its own, a researcher those
+    /// they made, VVSG those it coordinates, the administrator all; firms none.
+    pub async fn reports(&self, actor: &Actor, q: ReportListQuery) -> Result<Vec<ReportSummary>> {
+        let mut filter = ReportFilter {
+            before_id: q.before_id,
+            limit: q.limit.clamp(1, 500),
+            ..ReportFilter::default()
+        };
+        match actor.role {
+            Role::ProgrammeAdmin => {}
+            Role::GovernmentMember => filter.government_id = Some(actor.organisation_id),
+            Role::Researcher => filter.reporter_id = Some(actor.person_id),
+            Role::AssociationMember => filter.coordinator_invited = true,
+            Role::FirmMember => return Ok(Vec::new()),
+        }
+        if let Some(state) = q.state.as_deref().filter(|s| !s.is_empty()) {
+            let state: ReportState = state.parse().map_err(|_| {
+                ServiceError::invalid(
+                    "state",
+                    format!("'{state}' is not a state of a report"),
+                    format!("'{state}' is geen stand van een melding"),
+                )
+            })?;
+            filter.states = vec![state.as_str().to_owned()];
+        }
+        let today = brussels_date(self.clock.now());
+        let mut tx = self.store.read().await?;
+        let mut out = Vec::new();
+        for report in tx.reports(&filter).await? {
+            let fix_by = match report.finding_id {
+                Some(id) => tx.finding(id).await?.and_then(|f| f.due_on),
+                None => None,
+            };
+            let overdue = report::overdue(state_of(&report)?, &deadlines_of(&report), fix_by, today);
+            if q.overdue_only && overdue.is_none() {
+                continue;
+            }
+            let government_name = tx.organisation(report.government_id).await?.map(|o| o.name).unwrap_or_default();
+            out.push(ReportSummary {
+                report,
+                government_name,
+                overdue,
+            });
+        }
+        Ok(out)
+    }
+
+    /// One report as the one who reaches it sees it.
+    pub async fn report(&self, access: Access<'_>, id: i64) -> Result<ReportView> {
+        let mut tx = self.store.read().await?;
+        let (report, party) = open(tx.as_mut(), access, id).await?;
+        self.view_of(tx.as_mut(), report, party).await
+    }
+
+    /// The report a follow link leads to.
+    pub async fn follow_report(&self, token: &str) -> Result<ReportView> {
+        let mut tx = self.store.read().await?;
+        let report = tx
+            .report_by_follow_hash(&token_hash(token.trim()))
+            .await?
+            .ok_or(ServiceError::NotFound("report"))?;
+        let (report, party) = open(tx.as_mut(), Access::Follower(token), report.id).await?;
+        self.view_of(tx.as_mut(), report, party).await
+    }
+
+    async fn view_of(&self, tx: &mut dyn Tx, report: Report, party: Party) -> Result<ReportView> {
+        let today = brussels_date(self.clock.now());
+        let state = state_of(&report)?;
+        let outcome = outcome_of(&report);
+        let government = tx
+            .organisation(report.government_id)
+            .await?
+            .ok_or(ServiceError::NotFound("organisation"))?;
+        let finding = match report.finding_id {
+            Some(id) => tx.finding(id).await?,
+            None => None,
+        };
+        let fix_by = finding.as_ref().and_then(|f| f.due_on);
+        let handler = party != Party::Reporter;
+        let possible_duplicates = if handler {
+            tx.possible_duplicates(report.government_id, &report.duplicate_key, report.id)
+                .await?
+        } else {
+            Vec::new()
+        };
+        let duplicate_of_code = match report.duplicate_of {
+            Some(id) => tx.report(id).await?.map(|r| r.tracking_code),
+            None => None,
+        };
+        let mut next_states = report::next_states(state, outcome, party);
+        if report.finding_id.is_some() {
+            // Fixed and verified follow the finding.
+            next_states.retain(|s| !matches!(s, ReportState::Fixed | ReportState::Verified | ReportState::InRemediation));
+        }
+        let government_side = matches!(party, Party::Government | Party::Administrator);
+        Ok(ReportView {
+            overdue: report::overdue(state, &deadlines_of(&report), fix_by, today),
+            fix_by,
+            finding_status: finding.map(|f| f.status),
+            may_make_finding: government_side
+                && outcome == Some(TriageOutcome::Valid)
+                && report.finding_id.is_none()
+                && matches!(state, ReportState::Triaged | ReportState::InRemediation),
+            may_invite_coordinator: government_side && !report.coordinator_invited && !state.is_final(),
+            messages: tx.report_messages(report.id).await?,
+            attachments: tx.report_attachments(report.id).await?,
+            next_states,
+            possible_duplicates,
+            duplicate_of_code,
+            government,
+            party,
+            report,
+        })
+    }
+
+    /// A step in the report's handling, by the party allowed to take it; a note goes into the
+    /// thread. The reporter and the government hear of it.
+    pub async fn change_report(&self, access: Access<'_>, id: i64, change: ReportChange) -> Result<ReportView> {
+        let to: ReportState = change.state.trim().parse().map_err(|_| {
+            ServiceError::invalid(
+                "state",
+                format!("'{}' is not a state of a report", clean_text(&change.state)),
+                format!("'{}' is geen stand van een melding", clean_text(&change.state)),
+            )
+        })?;
+        let outcome = match change.outcome.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+            None => None,
+            Some(o) => Some(o.parse::<TriageOutcome>().map_err(|_| {
+                ServiceError::invalid(
+                    "outcome",
+                    "the outcome is one of valid, duplicate, out_of_scope, informative, not_applicable, spam",
+                    "de uitkomst is een van valid, duplicate, out_of_scope, informative, not_applicable, spam",
+                )
+            })?),
+        };
+        if to == ReportState::Triaged && outcome.is_none() {
+            return Err(ServiceError::invalid(
+                "outcome",
+                "triage needs an outcome",
+                "een beoordeling heeft een uitkomst nodig",
+            ));
+        }
+        let note = optional("note", change.note.as_deref(), MAX_MESSAGE)?;
+        let now = self.clock.now();
+        let mut work = Work::begin(self.store.as_ref(), now, who_of(access)).await?;
+        let (mut report, party) = open(work.tx.as_mut(), access, id).await?;
+        let from = state_of(&report)?;
+        let effective = if to == ReportState::Triaged { outcome } else { outcome_of(&report) };
+        if report.finding_id.is_some() && matches!(to, ReportState::Fixed | ReportState::Verified | ReportState::InRemediation) {
+            return Err(ServiceError::invalid(
+                "state",
+                format!(
+                    "this report follows finding #{}: take the step on the finding",
+                    report.finding_id.unwrap_or_default()
+                ),
+                format!(
+                    "deze melding volgt bevinding #{}: zet de stap op de bevinding",
+                    report.finding_id.unwrap_or_default()
+                ),
+            ));
+        }
+        if !report::allowed(from, to, effective, party) {
+            return Err(ServiceError::invalid(
+                "state",
+                format!("a report that is {} cannot become {} by you", from.as_str(), to.as_str()),
+                format!("een melding die {} is, kan niet door u {} worden", from.as_str(), to.as_str()),
+            ));
+        }
+        if to == ReportState::Triaged {
+            report.outcome = effective.map(|o| o.as_str().to_owned());
+            report.duplicate_of = None;
+            if effective == Some(TriageOutcome::Duplicate) {
+                let other = self.duplicate_target(&mut work, &report, change.duplicate_of.as_deref()).await?;
+                report.duplicate_of = Some(other);
+            }
+            report.triaged_at = Some(now);
+            report.acknowledged_at.get_or_insert(now);
+        }
+        match to {
+            ReportState::Acknowledged => report.acknowledged_at = Some(now),
+            ReportState::Fixed => report.fixed_at = Some(now),
+            ReportState::Disclosed | ReportState::Closed => report.closed_at = Some(now),
+            _ => {}
+        }
+        if let Some(date) = change.disclose_on {
+            if date < report.received_on {
+                return Err(ServiceError::invalid(
+                    "disclose_on",
+                    "the disclosure date lies after the report was received",
+                    "de datum van bekendmaking ligt na de ontvangst van de melding",
+                ));
+            }
+            report.disclose_on = date;
+            report.disclosure_agreed = true;
+        }
+        report.state = to.as_str().to_owned();
+        report.updated_at = now;
+        work.tx.update_report(&report).await?;
+        self.add_system_message(&mut work, &report, to, &note, party, access).await?;
+        work.record(
+            "report.state_changed",
+            "report",
+            report.id,
+            json!({"from": from.as_str(), "to": to.as_str(), "outcome": report.outcome, "duplicate_of": report.duplicate_of,
+                   "by": party_name(party), "disclose_on": change.disclose_on}),
+        )
+        .await?;
+        let except = match access {
+            Access::Person(a) => Some(a.person_id),
+            Access::Follower(_) => None,
+        };
+        self.state_notice(&mut work, &report, to, party != Party::Reporter, except).await?;
+        let (report, party) = open(work.tx.as_mut(), access, id).await?;
+        let view = self.view_of(work.tx.as_mut(), report, party).await?;
+        work.commit().await?;
+        Ok(view)
+    }
+
+    async fn duplicate_target(&self, work: &mut Work, report: &Report, given: Option<&str>) -> Result<i64> {
+        let given = given.map(str::trim).filter(|g| !g.is_empty()).ok_or_else(|| {
+            ServiceError::invalid(
+                "duplicate_of",
+                "name the report this one duplicates (its number or tracking code)",
+                "geef de melding waarvan dit een dubbel is (nummer of volgcode)",
+            )
+        })?;
+        let other = match given.parse::<i64>() {
+            Ok(id) => work.tx.report(id).await?,
+            Err(_) => {
+                let code = given.to_ascii_uppercase();
+                work.tx
+                    .reports(&ReportFilter {
+                        government_id: Some(report.government_id),
+                        limit: 10_000,
+                        ..ReportFilter::default()
+                    })
+                    .await?
+                    .into_iter()
+                    .find(|r| r.tracking_code == code)
+            }
+        };
+        match other {
+            Some(o) if o.government_id == report.government_id && o.id != report.id => Ok(o.id),
+            _ => Err(ServiceError::invalid(
+                "duplicate_of",
+                "the government has no other report with this number or code",
+                "het bestuur heeft geen andere melding met dit nummer of deze code",
+            )),
+        }
+    }
+
+    async fn add_system_message(
+        &self,
+        work: &mut Work,
+        report: &Report,
+        to: ReportState,
+        note: &str,
+        party: Party,
+        access: Access<'_>,
+    ) -> Result<()> {
+        let mut body = format!("state:{}", to.as_str());
+        if to == ReportState::Triaged
+            && let Some(o) = &report.outcome
+        {
+            body.push_str(&format!(":{o}"));
+        }
+        work.tx
+            .insert_report_message(&ReportMessage {
+                id: 0,
+                report_id: report.id,
+                author_kind: "system".into(),
+                author_id: None,
+                author_name: String::new(),
+                body,
+                at: work.now,
+            })
+            .await?;
+        if !note.is_empty() {
+            self.insert_message(work, report, party, access, note).await?;
+        }
+        Ok(())
+    }
+
+    async fn insert_message(&self, work: &mut Work, report: &Report, party: Party, access: Access<'_>, body: &str) -> Result<()> {
+        let (author_id, author_name) = match (party, access) {
+            (Party::Reporter, _) => (None, report.reporter_name.clone()),
+            (Party::Government, Access::Person(a)) => (
+                Some(a.person_id),
+                work.tx.organisation(a.organisation_id).await?.map(|o| o.name).unwrap_or_default(),
+            ),
+            (Party::Coordinator, Access::Person(a)) => (Some(a.person_id), "VVSG".into()),
+            (_, Access::Person(a)) => (Some(a.person_id), "cyberveilig".into()),
+            (_, Access::Follower(_)) => (None, String::new()),
+        };
+        work.tx
+            .insert_report_message(&ReportMessage {
+                id: 0,
+                report_id: report.id,
+                author_kind: party_name(party).into(),
+                author_id,
+                author_name,
+                body: body.to_owned(),
+                at: work.now,
+            })
+            .await?;
+        Ok(())
+    }
+
+    async fn state_notice(&self, work: &mut Work, report: &Report, to: ReportState, to_reporter: bool, except: Option<i64>) -> Result<()> {
+        let code = &report.tracking_code;
+        let url = self.report_link(&format!("/meldingen/{}", report.id));
+        self.notify(
+            work,
+            Notice {
+                subject: format!("Melding {code}: {} / Report {code}: {}", state_nl(to), to.as_str().replace('_', " ")),
+                nl: format!(
+                    "Melding {code} is nu: {}. Wie een account heeft, ziet ze op {url}; wie meldde zonder account, volgt ze via de geheime link.",
+                    state_nl(to)
+                ),
+                en: format!(
+                    "Report {code} is now: {}. Those with an account see it at {url}; a reporter without one follows it through the secret link.",
+                    to.as_str().replace('_', " ")
+                ),
+                to_reporter,
+                to_government: true,
+                to_coordinator: true,
+                except,
+                report,
+            },
+        )
+        .await
+    }
+
+    /// A message in the report's thread, from the reporter (through the follow link or their
+    /// account), the government, VVSG as coordinator or the administrator; the others hear of it.
+    pub async fn post_report_message(&self, access: Access<'_>, id: i64, body: &str) -> Result<ReportMessage> {
+        let body = required("body", body, MAX_MESSAGE, "a message", "een bericht")?;
+        let mut work = Work::begin(self.store.as_ref(), self.clock.now(), who_of(access)).await?;
+        let (report, party) = open(work.tx.as_mut(), access, id).await?;
+        if state_of(&report)?.is_final() && party == Party::Reporter {
+            return Err(ServiceError::invalid(
+                "body",
+                "this report is closed: its thread takes no more messages from the reporter",
+                "deze melding is afgesloten: de melder kan geen berichten meer sturen",
+            ));
+        }
+        self.insert_message(&mut work, &report, party, access, &body).await?;
+        work.record("report.message", "report", report.id, json!({"by": party_name(party)}))
+            .await?;
+        let code = &report.tracking_code;
+        let except = match access {
+            Access::Person(a) => Some(a.person_id),
+            Access::Follower(_) => None,
+        };
+        self.notify(
+            &mut work,
+            Notice {
+                subject: format!("Nieuw bericht bij melding {code} / New message on report {code}"),
+                nl: format!("Er is een nieuw bericht bij melding {code}. Lees het in cyberveilig."),
+                en: format!("There is a new message on report {code}. Read it in cyberveilig."),
+                to_reporter: party != Party::Reporter,
+                to_government: true,
+                to_coordinator: true,
+                except,
+                report: &report,
+            },
+        )
+        .await?;
+        let messages = work.tx.report_messages(report.id).await?;
+        work.commit().await?;
+        messages.into_iter().last().ok_or(ServiceError::NotFound("message"))
+    }
+
+    /// The government (or the administrator) invites VVSG to coordinate the report: VVSG's
+    /// people then see it, write in its thread and may acknowledge, triage and disclose it.
+    pub async fn invite_coordinator(&self, actor: &Actor, id: i64) -> Result<ReportView> {
+        let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
+        let (mut report, party) = open(work.tx.as_mut(), Access::Person(actor), id).await?;
+        if !matches!(party, Party::Government | Party::Administrator) {
+            return Err(ServiceError::Forbidden);
+        }
+        if report.coordinator_invited {
+            return Err(ServiceError::invalid(
+                "coordinator",
+                "VVSG coordinates this report already",
+                "VVSG coördineert deze melding al",
+            ));
+        }
+        report.coordinator_invited = true;
+        report.updated_at = work.now;
+        work.tx.update_report(&report).await?;
+        work.record("report.coordinator_invited", "report", report.id, json!({})).await?;
+        let code = &report.tracking_code;
+        let url = self.report_link(&format!("/meldingen/{}", report.id));
+        self.notify(
+            &mut work,
+            Notice {
+                subject: format!("VVSG gevraagd als coördinator voor melding {code} / VVSG asked to coordinate report {code}"),
+                nl: format!("U bent gevraagd melding {code} te coördineren:\n\n{url}"),
+                en: format!("You are asked to coordinate report {code}:\n\n{url}"),
+                to_reporter: false,
+                to_government: false,
+                to_coordinator: true,
+                except: Some(actor.person_id),
+                report: &report,
+            },
+        )
+        .await?;
+        let view = self.view_of(work.tx.as_mut(), report, party).await?;
+        work.commit().await?;
+        Ok(view)
+    }
+
+    /// A valid report becomes a finding in the government's register, under its latest audit
+    /// order (a finding belongs to an order; its firm re-tests the fix), with tool `report`, the
+    /// severity of its CVSS vector (medium without one) and a deadline by priority as for every
+    /// finding. The report is then in remediation and follows the finding.
+    pub async fn make_finding(&self, actor: &Actor, id: i64) -> Result<ReportView> {
+        let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
+        let (mut report, party) = open(work.tx.as_mut(), Access::Person(actor), id).await?;
+        if !matches!(party, Party::Government | Party::Administrator) {
+            return Err(ServiceError::Forbidden);
+        }
+        let state = state_of(&report)?;
+        if outcome_of(&report) != Some(TriageOutcome::Valid)
+            || report.finding_id.is_some()
+            || !matches!(state, ReportState::Triaged | ReportState::InRemediation)
+        {
+            return Err(ServiceError::invalid(
+                "finding",
+                "only a report triaged valid, without a finding yet, becomes a finding",
+                "enkel een geldig beoordeelde melding zonder bevinding wordt een bevinding",
+            ));
+        }
+        let orders = work
+            .tx
+            .orders(&OrderFilter {
+                government_id: Some(report.government_id),
+                newest_first: true,
+                limit: 100,
+                ..OrderFilter::default()
+            })
+            .await?;
+        let Some(order) = orders.into_iter().find(|o| o.state.takes_results()) else {
+            return Err(ServiceError::invalid(
+                "finding",
+                "the government has no audit order accepted by a firm to keep a findings register under; handle the report on its own",
+                "het bestuur heeft geen door een firma aanvaarde auditbestelling om een register van bevindingen onder te houden; behandel de melding op zich",
+            ));
+        };
+        let terms = work
+            .tx
+            .programme(order.programme_id)
+            .await?
+            .ok_or(ServiceError::NotFound("programme"))?
+            .settings
+            .remediation_terms;
+        let now = work.now;
+        let mut import = Import {
+            order_id: order.id,
+            government_id: report.government_id,
+            format: "report".into(),
+            findings_read: 1,
+            new: 1,
+            imported_by: Some(actor.person_id),
+            at: now,
+            ..Import::default()
+        };
+        import.id = work.tx.insert_import(&import).await?;
+        work.tx.finish_import(&import).await?;
+        let severity = report.cvss_score.map_or(Severity::Medium, Severity::from_cvss_score);
+        let asset_id = work
+            .tx
+            .assets(report.government_id)
+            .await?
+            .into_iter()
+            .find(|a| {
+                a.name.eq_ignore_ascii_case(&report.host)
+                    || a.hostname.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(&report.host))
+                    || a.ip.as_deref() == Some(report.host.as_str())
+            })
+            .map(|a| a.id);
+        let mut finding = StoredFinding {
+            id: 0,
+            government_id: report.government_id,
+            order_id: order.id,
+            asset_id,
+            fingerprint: hex::encode(Sha256::digest(format!("report|{}", report.tracking_code).as_bytes())),
+            tool: "report".into(),
+            rule_id: format!("CWE-{}", report.cwe),
+            title: report.title.clone(),
+            description: Some(report.description.clone()),
+            severity: severity.name().to_owned(),
+            severity_rank: severity_rank(severity),
+            cvss_version: report.cvss_vector.as_deref().map(|v| {
+                if v.starts_with("CVSS:4.0") {
+                    "4.0".to_owned()
+                } else if v.starts_with("CVSS:3.1") {
+                    "3.1".to_owned()
+                } else if v.starts_with("CVSS:3.0") {
+                    "3.0".to_owned()
+                } else {
+                    "2.0".to_owned()
+                }
+            }),
+            cvss_vector: report.cvss_vector.clone(),
+            cvss_score: report.cvss_score,
+            cvss_computed: report.cvss_score.is_some(),
+            cwe: format!("CWE-{}", report.cwe),
+            cves: String::new(),
+            port: None,
+            protocol: None,
+            url: report.target.contains("://").then(|| report.target.clone()),
+            evidence: Some(format!("{}\n\n{}", report.steps, report.impact)),
+            recommendation: None,
+            status: FindingStatus::Open.as_str().into(),
+            decision: None,
+            due_on: None,
+            first_seen: now,
+            last_seen: now,
+            first_import_id: import.id,
+            last_import_id: import.id,
+        };
+        let (decision, due_on) = Priorities::new(terms).of(work.tx.as_mut(), &finding).await?;
+        finding.decision = Some(decision.as_str().to_owned());
+        finding.due_on = Some(due_on);
+        let finding_id = work.tx.insert_finding(&finding).await?;
+        report.finding_id = Some(finding_id);
+        report.state = ReportState::InRemediation.as_str().into();
+        report.updated_at = now;
+        work.tx.update_report(&report).await?;
+        work.record(
+            "report.finding_made",
+            "report",
+            report.id,
+            json!({"finding_id": finding_id, "order_id": order.id, "decision": decision.as_str(), "due_on": due_on}),
+        )
+        .await?;
+        work.record(
+            "finding.from_report",
+            "finding",
+            finding_id,
+            json!({"report_id": report.id, "tracking_code": report.tracking_code}),
+        )
+        .await?;
+        if state != ReportState::InRemediation {
+            self.add_system_message(&mut work, &report, ReportState::InRemediation, "", party, Access::Person(actor))
+                .await?;
+            self.state_notice(&mut work, &report, ReportState::InRemediation, true, Some(actor.person_id))
+                .await?;
+        }
+        let view = self.view_of(work.tx.as_mut(), report, party).await?;
+        work.commit().await?;
+        Ok(view)
+    }
+
+    /// Adds an attachment, checked by its content (see [`attachments::check`]).
+    pub async fn add_report_attachment(
+        &self,
+        access: Access<'_>,
+        id: i64,
+        filename: &str,
+        claimed_type: Option<&str>,
+        content: &[u8],
+    ) -> Result<AttachmentInfo> {
+        let mut work = Work::begin(self.store.as_ref(), self.clock.now(), who_of(access)).await?;
+        // Who may add to the report first: a stranger learns nothing from the file's check.
+        let (report, party) = open(work.tx.as_mut(), access, id).await?;
+        let kind = attachments::check(filename, claimed_type, content)?;
+        if state_of(&report)?.is_final() {
+            return Err(ServiceError::invalid(
+                "attachment",
+                "this report is closed: it takes no more attachments",
+                "deze melding is afgesloten: ze neemt geen bijlagen meer",
+            ));
+        }
+        if work.tx.report_attachments(report.id).await?.len() >= attachments::MAX_ATTACHMENTS {
+            return Err(ServiceError::invalid(
+                "attachment",
+                format!("a report has at most {} attachments", attachments::MAX_ATTACHMENTS),
+                format!("een melding heeft hoogstens {} bijlagen", attachments::MAX_ATTACHMENTS),
+            ));
+        }
+        let mut info = AttachmentInfo {
+            id: 0,
+            report_id: report.id,
+            filename: attachments::clean_filename(filename),
+            kind: kind.as_str().into(),
+            size: content.len() as i64,
+            sha256: hex::encode(Sha256::digest(content)),
+            uploaded_by: party_name(party).into(),
+            at: work.now,
+        };
+        info.id = work.tx.insert_report_attachment(&info, content).await?;
+        work.record(
+            "report.attachment_added",
+            "report",
+            report.id,
+            json!({"attachment_id": info.id, "kind": info.kind, "size": info.size, "sha256": info.sha256}),
+        )
+        .await?;
+        work.commit().await?;
+        Ok(info)
+    }
+
+    /// An attachment's content, for whoever may see the report.
+    pub async fn report_attachment(&self, access: Access<'_>, id: i64, attachment_id: i64) -> Result<(AttachmentInfo, Vec<u8>)> {
+        let mut tx = self.store.read().await?;
+        let (report, _) = open(tx.as_mut(), access, id).await?;
+        tx.report_attachment(report.id, attachment_id)
+            .await?
+            .ok_or(ServiceError::NotFound("attachment"))
+    }
+
+    /// The reporters thanked, of one government (by NIS code) or of the whole programme: only
+    /// those who consented, for valid reports that were fixed.
+    pub async fn acknowledgements(&self, government_nis: Option<&str>) -> Result<(Option<Organisation>, Vec<Credit>)> {
+        let mut tx = self.store.read().await?;
+        let government = match government_nis {
+            Some(nis) => Some(
+                tx.organisation_by_nis(&parse_nis(nis)?)
+                    .await?
+                    .filter(|o| is_local_government(o.kind))
+                    .ok_or(ServiceError::NotFound("organisation"))?,
+            ),
+            None => None,
+        };
+        let credits = tx.credits(government.as_ref().map(|g| g.id)).await?;
+        Ok((government, credits))
+    }
+
+    /// A local government by NIS code, for the public report form.
+    pub async fn report_recipient(&self, nis: &str) -> Result<Organisation> {
+        let mut tx = self.store.read().await?;
+        tx.organisation_by_nis(&parse_nis(nis)?)
+            .await?
+            .filter(|o| is_local_government(o.kind))
+            .ok_or(ServiceError::NotFound("organisation"))
+    }
+
+    /// Reminds the government once when a report passed its acknowledgement or triage date
+    /// unanswered (the server's worker runs this with the other jobs). Returns the reminders sent.
+    pub async fn remind_report_deadlines(&self) -> Result<usize> {
+        let now = self.clock.now();
+        let today = brussels_date(now);
+        let open_reports = {
+            let mut tx = self.store.read().await?;
+            tx.reports(&ReportFilter {
+                states: vec!["received".into(), "acknowledged".into()],
+                limit: 10_000,
+                ..ReportFilter::default()
+            })
+            .await?
+        };
+        let mut sent = 0;
+        for stale in open_reports {
+            let due = match report::overdue(state_of(&stale)?, &deadlines_of(&stale), None, today) {
+                Some(o @ (Overdue::Acknowledge | Overdue::Triage)) => o,
+                _ => continue,
+            };
+            if stale.reminded.split(',').any(|r| r == due.as_str()) {
+                continue;
+            }
+            let mut work = Work::begin(self.store.as_ref(), now, Who::System).await?;
+            let Some(mut report) = work.tx.report(stale.id).await? else {
+                continue;
+            };
+            if report.reminded.split(',').any(|r| r == due.as_str()) || report.state != stale.state {
+                continue;
+            }
+            report.reminded = if report.reminded.is_empty() {
+                due.as_str().to_owned()
+            } else {
+                format!("{},{}", report.reminded, due.as_str())
+            };
+            work.tx.update_report(&report).await?;
+            work.record("report.reminder_sent", "report", report.id, json!({"overdue": due.as_str()}))
+                .await?;
+            let code = report.tracking_code.clone();
+            let url = self.report_link(&format!("/meldingen/{}", report.id));
+            let (nl, en) = match due {
+                Overdue::Acknowledge => (
+                    format!(
+                        "Melding {code} werd niet bevestigd tegen {}. Bevestig de ontvangst:\n\n{url}",
+                        report.acknowledge_by.format("%d/%m/%Y")
+                    ),
+                    format!(
+                        "Report {code} was not acknowledged by {}. Acknowledge it:\n\n{url}",
+                        report.acknowledge_by.format("%d/%m/%Y")
+                    ),
+                ),
+                _ => (
+                    format!(
+                        "Melding {code} werd niet beoordeeld tegen {}. Beoordeel ze:\n\n{url}",
+                        report.triage_by.format("%d/%m/%Y")
+                    ),
+                    format!(
+                        "Report {code} was not triaged by {}. Triage it:\n\n{url}",
+                        report.triage_by.format("%d/%m/%Y")
+                    ),
+                ),
+            };
+            self.notify(
+                &mut work,
+                Notice {
+                    subject: format!("Termijn verstreken: melding {code} / Deadline passed: report {code}"),
+                    nl,
+                    en,
+                    to_reporter: false,
+                    to_government: true,
+                    to_coordinator: true,
+                    except: None,
+                    report: &report,
+                },
+            )
+            .await?;
+            work.commit().await?;
+            sent += 1;
+        }
+        Ok(sent)
+    }
+}
+
+fn state_nl(s: ReportState) -> &'static str {
+    match s {
+        ReportState::Received => "ontvangen",
+        ReportState::Acknowledged => "bevestigd",
+        ReportState::Triaged => "beoordeeld",
+        ReportState::InRemediation => "in herstel",
+        ReportState::Fixed => "hersteld",
+        ReportState::Verified => "herstel nagekeken",
+        ReportState::Disclosed => "bekendgemaakt",
+        ReportState::Closed => "afgesloten",
+    }
+}
+
+/// A remediation step on a finding that came from a report moves the report along with it:
+/// fixed, verified, or back in remediation when the fix did not hold. Runs inside the step's
+/// transaction.
+pub(crate) async fn follow_finding(work: &mut Work, finding_id: i64, status: FindingStatus) -> Result<()> {
+    let Some(mut report) = work.tx.report_by_finding(finding_id).await? else {
+        return Ok(());
+    };
+    let from = state_of(&report)?;
+    let to = match status {
+        FindingStatus::Fixed => ReportState::Fixed,
+        FindingStatus::Verified => ReportState::Verified,
+        FindingStatus::Open | FindingStatus::InProgress => ReportState::InRemediation,
+        FindingStatus::RiskAccepted | FindingStatus::FalsePositive => return Ok(()),
+    };
+    if from == to || from.is_final() {
+        return Ok(());
+    }
+    report.state = to.as_str().to_owned();
+    if to == ReportState::Fixed {
+        report.fixed_at = Some(work.now);
+    }
+    report.updated_at = work.now;
+    work.tx.update_report(&report).await?;
+    work.tx
+        .insert_report_message(&ReportMessage {
+            id: 0,
+            report_id: report.id,
+            author_kind: "system".into(),
+            author_id: None,
+            author_name: String::new(),
+            body: format!("state:{}", to.as_str()),
+            at: work.now,
+        })
+        .await?;
+    work.record(
+        "report.state_changed",
+        "report",
+        report.id,
+        json!({"from": from.as_str(), "to": to.as_str(), "by": "finding", "finding_id": finding_id}),
+    )
+    .await?;
+    if let Some(email) = report.reporter_email.as_deref().and_then(|e| e.parse::<EmailAddress>().ok()) {
+        let code = &report.tracking_code;
+        work.tx
+            .insert_mail(
+                &mail(
+                    &email,
+                    &format!(
+                        "Melding {code}: {} / Report {code}: {}",
+                        state_nl(to),
+                        to.as_str().replace('_', " ")
+                    ),
+                    &format!("Melding {code} is nu: {}.", state_nl(to)),
+                    &format!("Report {code} is now: {}.", to.as_str().replace('_', " ")),
+                ),
+                work.now,
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tracking_codes_are_short_and_unambiguous() {
+        let c = tracking_code();
+        assert_eq!(c.len(), 12);
+        assert!(c.starts_with("CV-"));
+        assert!(!c.contains(['0', 'O', '1', 'I']));
+        assert_ne!(tracking_code(), tracking_code());
+    }
+
+    #[test]
+    fn text_loses_control_characters() {
+        assert_eq!(clean_text(" a\u{0}b\r\nc\u{7} "), "ab\nc");
+    }
+}
