@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod cascade;
+pub mod engagement;
 pub mod ledger;
 pub mod money;
 pub mod order;
