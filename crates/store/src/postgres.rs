@@ -135,3 +135,4 @@ mod driver {
 
 crate::sql::implement_tx!(PostgresTx, " FOR UPDATE");
 crate::sql_remediation::implement_remediation_tx!(PostgresTx);
+crate::sql_engagements::implement_engagements_tx!(PostgresTx);

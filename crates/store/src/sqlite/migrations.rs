@@ -16,6 +16,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "accounts", include_str!("../../migrations/sqlite/0003_accounts.sql")),
     (4, "findings", include_str!("../../migrations/sqlite/0004_findings.sql")),
     (6, "remediation", include_str!("../../migrations/sqlite/0006_remediation.sql")),
+    (9, "engagements", include_str!("../../migrations/sqlite/0009_engagements.sql")),
 ];
 
 fn checksum(sql: &str) -> String {

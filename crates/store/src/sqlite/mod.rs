@@ -189,3 +189,4 @@ impl std::ops::DerefMut for Conn {
 // SQLite has no row locks: the single write connection already serialises writers.
 crate::sql::implement_tx!(SqliteTx, "");
 crate::sql_remediation::implement_remediation_tx!(SqliteTx);
+crate::sql_engagements::implement_engagements_tx!(SqliteTx);
