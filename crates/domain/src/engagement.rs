@@ -151,7 +151,9 @@ impl Technique {
             (Self::WebScanning, false) => "automated scanning of web applications",
             (Self::ManualWebTesting, true) => "manuele tests van webapplicaties",
             (Self::ManualWebTesting, false) => "manual testing of web applications",
-            (Self::PasswordAttacks, true) => "wachtwoordaanvallen op aanmeldingen binnen de scope (beperkt in tempo, zonder accounts te blokkeren)",
+            (Self::PasswordAttacks, true) => {
+                "wachtwoordaanvallen op aanmeldingen binnen de scope (beperkt in tempo, zonder accounts te blokkeren)"
+            }
             (Self::PasswordAttacks, false) => "password attacks on in-scope logins (rate-limited, without locking accounts out)",
             (Self::Wireless, true) => "tests van draadloze netwerken",
             (Self::Wireless, false) => "testing of wireless networks",
@@ -405,9 +407,7 @@ impl EngagementError {
             Self::Ended => "de opdracht is ingetrokken of afgesloten".into(),
             Self::AlreadyAuthorised => "de brief is al aanvaard".into(),
             Self::LetterChanged => "de brief is gewijzigd sinds hij getoond werd; lees hem opnieuw voor u aanvaardt".into(),
-            Self::SocialEngineeringNotAuthorised => {
-                "de brief laat social engineering toe: geef daarvoor uitdrukkelijk toestemming".into()
-            }
+            Self::SocialEngineeringNotAuthorised => "de brief laat social engineering toe: geef daarvoor uitdrukkelijk toestemming".into(),
         }
     }
 }
@@ -464,13 +464,29 @@ pub fn letter(f: &LetterFacts, dutch: bool) -> String {
     let date = |d: NaiveDate| d.format("%d/%m/%Y").to_string();
     let t = |nl: &'static str, en: &'static str| if dutch { nl } else { en };
     let mut s = String::new();
-    let _ = writeln!(s, "{}", t("TOESTEMMINGSBRIEF VOOR ETHISCH HACKEN", "AUTHORISATION LETTER FOR ETHICAL HACKING"));
-    let _ = writeln!(s, "{} {} — {} {}", t("Kenmerk", "Reference"), f.reference, t("versie", "version"), f.version);
+    let _ = writeln!(
+        s,
+        "{}",
+        t("TOESTEMMINGSBRIEF VOOR ETHISCH HACKEN", "AUTHORISATION LETTER FOR ETHICAL HACKING")
+    );
+    let _ = writeln!(
+        s,
+        "{} {} — {} {}",
+        t("Kenmerk", "Reference"),
+        f.reference,
+        t("versie", "version"),
+        f.version
+    );
     let _ = writeln!(s);
     let _ = writeln!(s, "{}: {}", t("Opdracht", "Engagement"), f.title);
     let _ = writeln!(s);
     let _ = writeln!(s, "1. {}", t("Partijen", "Parties"));
-    let _ = writeln!(s, "   {}: {}", t("Lokaal bestuur (opdrachtgever)", "Local government (client)"), f.government);
+    let _ = writeln!(
+        s,
+        "   {}: {}",
+        t("Lokaal bestuur (opdrachtgever)", "Local government (client)"),
+        f.government
+    );
     let _ = writeln!(s, "   {}: {}", t("Onderwijspartner (team)", "Education partner (team)"), f.partner);
     let _ = writeln!(s, "   {}: {}", t("Coördinatie", "Coordination"), f.coordinator);
     let _ = writeln!(s, "   {}:", t("Team", "Team"));

@@ -34,6 +34,7 @@ mod limits;
 mod text;
 mod xml;
 
+pub use cvss::score_cvss_vector;
 pub use detect::{DETECT_BYTES, detect};
 pub use error::{ImportError, Position, SinkError};
 pub use fingerprint::{Deduper, Fingerprint, Merged, dedup};

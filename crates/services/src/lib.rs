@@ -8,6 +8,7 @@ pub mod auth;
 pub mod authz;
 pub mod clock;
 pub mod demo;
+pub mod engagements;
 pub mod error;
 pub mod findings;
 pub mod import;

@@ -514,12 +514,7 @@ pub(crate) async fn by_programme(work: &mut Work, findings: Vec<StoredFinding>) 
             Some(order_id) => match programme_of.get(&order_id) {
                 Some(p) => *p,
                 None => {
-                    let p = work
-                        .tx
-                        .order(order_id)
-                        .await?
-                        .ok_or(ServiceError::NotFound("order"))?
-                        .programme_id;
+                    let p = work.tx.order(order_id).await?.ok_or(ServiceError::NotFound("order"))?.programme_id;
                     programme_of.insert(order_id, p);
                     p
                 }

@@ -1472,6 +1472,8 @@ story!(
 
 #[path = "stories/accounts.rs"]
 mod accounts;
+#[path = "stories/engagements.rs"]
+mod engagements;
 #[path = "stories/findings.rs"]
 mod findings;
 #[path = "stories/remediation.rs"]
