@@ -98,6 +98,17 @@ pub fn router(services: Services, options: WebOptions) -> Router {
         .route("/assets/{id}/criticality", post(api::findings::set_criticality))
         .route("/intel/kev", post(api::findings::load_kev).layer(DefaultBodyLimit::max(64 << 20)))
         .route("/intel/epss", post(api::findings::load_epss).layer(DefaultBodyLimit::max(64 << 20)))
+        .route("/engagements", get(api::engagements::list).post(api::engagements::propose))
+        .route("/engagements/figures", get(api::engagements::figures))
+        .route("/engagements/{id}", get(api::engagements::get).put(api::engagements::change))
+        .route("/engagements/{id}/letter", get(api::engagements::letter))
+        .route("/engagements/{id}/accept", post(api::engagements::accept))
+        .route("/engagements/{id}/withdraw", post(api::engagements::withdraw))
+        .route(
+            "/engagements/{id}/findings",
+            get(api::engagements::findings).post(api::engagements::submit_finding),
+        )
+        .route("/people/{id}/signatory", post(api::engagements::set_signatory))
         .route("/openapi.json", get(openapi_json));
     if options.test_clock {
         api = api.route("/test/clock", put(api::clock::set));

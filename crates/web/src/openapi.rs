@@ -29,6 +29,9 @@ impl Modify for BearerAuth {
         api::orders::invoice, api::orders::settle, api::orders::cancel, api::orders::confirm, api::orders::reopen,
         api::findings::import, api::remediation::list, api::remediation::export, api::remediation::change_statuses,
         api::remediation::set_owner, api::remediation::agenda, api::remediation::record_day, api::findings::change_status, api::findings::load_kev, api::findings::load_epss, api::findings::assets, api::findings::set_criticality,
+        api::engagements::list, api::engagements::propose, api::engagements::get, api::engagements::change, api::engagements::letter,
+        api::engagements::accept, api::engagements::withdraw, api::engagements::findings, api::engagements::submit_finding,
+        api::engagements::figures, api::engagements::set_signatory,
         api::clock::set,
     ),
     modifiers(&BearerAuth)

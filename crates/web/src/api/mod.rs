@@ -3,6 +3,7 @@
 pub mod agreements;
 pub mod auth;
 pub mod clock;
+pub mod engagements;
 pub mod findings;
 pub mod orders;
 pub mod organisations;
