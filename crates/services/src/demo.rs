@@ -26,7 +26,7 @@ pub const NEW_AGREEMENT: &str = "2019/HFB/OP/52630";
 pub const DEMO_PASSWORD: &str = "demo";
 
 /// The municipalities whose general director signs in the demo (`directeur.<nis>@gemeente.test`).
-pub const DEMO_SIGNATORIES: [&str; 3] = ["44021", "34022", "31005"];
+pub const DEMO_SIGNATORIES: [&str; 2] = ["34022", "31005"];
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("a valid calendar date")
@@ -235,7 +235,7 @@ impl Services {
             })
             .await?;
         }
-        // The general directors of Gent, Kortrijk and Brugge sign for their government: they
+        // The general directors of Kortrijk and Brugge sign for their government: they
         // accept engagements' authorisation letters (the other accounts do not).
         for nis in DEMO_SIGNATORIES {
             let Some(g) = tx

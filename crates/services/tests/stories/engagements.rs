@@ -92,10 +92,10 @@ story!(
             w.s().accept_engagement(&kortrijk, id, &letter.hash, false).await,
             Err(ServiceError::Forbidden)
         ));
-        // Gent's signatory does not even see Kortrijk's engagement.
-        let gent_director = w.actor("directeur.44021@gemeente.test").await;
+        // Brugge's signatory does not even see Kortrijk's engagement.
+        let brugge_director = w.actor("directeur.31005@gemeente.test").await;
         assert!(matches!(
-            w.s().accept_engagement(&gent_director, id, &letter.hash, false).await,
+            w.s().accept_engagement(&brugge_director, id, &letter.hash, false).await,
             Err(ServiceError::NotFound(_))
         ));
         assert_eq!(
