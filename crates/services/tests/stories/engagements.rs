@@ -442,3 +442,18 @@ story!(engagements_are_counted_per_government_and_in_total, "2021-06-15T08:00:00
         "engagement"
     );
 });
+
+story!(
+    the_demo_has_one_engagement_under_way_and_one_proposed,
+    "2021-06-15T08:00:00Z",
+    |w| {
+        w.s().seed_demo_engagements().await.unwrap();
+        w.s().seed_demo_engagements().await.unwrap();
+        let vvsg = w.actor("vvsg@vvsg.test").await;
+        let mut phases: Vec<&str> = w.s().engagements(&vvsg).await.unwrap().iter().map(|e| e.phase.as_str()).collect();
+        phases.sort();
+        assert_eq!(phases, ["active", "proposed"]);
+        let student = w.actor("student@howest.test").await;
+        assert_eq!(w.s().engagements(&student).await.unwrap().len(), 2);
+    }
+);
