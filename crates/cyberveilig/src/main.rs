@@ -271,6 +271,9 @@ async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
             }
             let now = latest_event_at(&services).await?.map_or(start, |last| last.max(start));
             clock.set(now);
+            if seeded.fresh {
+                services.seed_demo_engagements().await?;
+            }
             let options = cyberveilig_web::WebOptions {
                 test_clock: test_clock.is_some(),
                 demo: true,

@@ -5,6 +5,7 @@ pub mod assessment;
 pub mod calendar;
 pub mod cascade;
 pub mod disclosure;
+pub mod engagement;
 pub mod ledger;
 pub mod money;
 pub mod order;

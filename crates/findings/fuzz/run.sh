@@ -23,7 +23,9 @@ export RUSTFLAGS="--cfg fuzzing -Cpasses=sancov-module -Cllvm-args=-sanitizer-co
 -Cllvm-args=-sanitizer-coverage-inline-8bit-counters -Cllvm-args=-sanitizer-coverage-pc-table \
 -Cllvm-args=-sanitizer-coverage-trace-compares -Cdebug-assertions -Coverflow-checks"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}/fuzz-build"
-cargo build --release --bins
+# With an explicit target the flags reach only the fuzzed code, not build scripts and macros.
+host="$(rustc -vV | sed -n 's/^host: //p')"
+cargo build --release --bins --target "$host"
 
 seeds=(../tests/data)
 shared="../../../../shared/fixtures/scans"
@@ -33,7 +35,7 @@ for t in "${targets[@]}"; do
   artifacts="target/fuzz-artifacts/$t/"
   mkdir -p "$corpus" "$artifacts"
   echo "== $t: ${seconds}s"
-  "$CARGO_TARGET_DIR/release/$t" "$corpus" "${seeds[@]}" -max_total_time="$seconds" -max_len=65536 \
+  "$CARGO_TARGET_DIR/$host/release/$t" "$corpus" "${seeds[@]}" -max_total_time="$seconds" -max_len=65536 \
     -rss_limit_mb=2048 -artifact_prefix="$artifacts" -print_final_stats=1 2>&1 |
     grep -E "^(#[0-9]+ *DONE|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==|SUMMARY|.*panicked)" || true
   if ls "$artifacts" | grep -q .; then

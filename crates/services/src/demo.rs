@@ -25,6 +25,9 @@ pub const OLD_AGREEMENT: &str = "Audit Vlaanderen 2015-02 perceel 3";
 pub const NEW_AGREEMENT: &str = "2019/HFB/OP/52630";
 pub const DEMO_PASSWORD: &str = "demo";
 
+/// The municipalities whose general director signs in the demo (`directeur.<nis>@gemeente.test`).
+pub const DEMO_SIGNATORIES: [&str; 2] = ["34022", "31005"];
+
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("a valid calendar date")
 }
@@ -188,6 +191,20 @@ impl Services {
                 "Hogeschool West-Vlaanderen",
                 Role::Researcher,
             ),
+            (
+                "docent@howest.test",
+                "Docent Howest (begeleider)",
+                OrganisationKind::EducationPartner,
+                "Hogeschool West-Vlaanderen",
+                Role::Researcher,
+            ),
+            (
+                "student2@howest.test",
+                "Tweede student Howest",
+                OrganisationKind::EducationPartner,
+                "Hogeschool West-Vlaanderen",
+                Role::Researcher,
+            ),
         ];
         for (mail, name, kind, org, role) in fixed {
             let org = named(tx.as_mut(), kind, org).await?;
@@ -220,7 +237,85 @@ impl Services {
             })
             .await?;
         }
+        // The general directors of Kortrijk and Brugge sign for their government: they
+        // accept engagements' authorisation letters (the other accounts do not).
+        for nis in DEMO_SIGNATORIES {
+            let Some(g) = tx
+                .organisation_by_nis(&nis.parse().map_err(|_| ServiceError::NotFound("organisation"))?)
+                .await?
+            else {
+                continue;
+            };
+            let id = tx
+                .insert_person(&NewPerson {
+                    organisation_id: g.id,
+                    email: email(&format!("directeur.{nis}@gemeente.test"))?,
+                    name: format!("Algemeen directeur {}", g.name),
+                    role: Role::GovernmentMember,
+                    password_hash: phc.clone(),
+                    language: "nl".into(),
+                })
+                .await?;
+            tx.set_signatory(id, true, None, self.clock.now()).await?;
+        }
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// The demo's engagements (the Howest track): Kortrijk's authorised and under way on the
+    /// demo clock's day, Brugge's proposed and waiting for its signatory. Only when there are none.
+    pub async fn seed_demo_engagements(&self) -> Result<()> {
+        let vvsg = self.demo_actor("vvsg@vvsg.test").await?;
+        if !self.engagements(&vvsg).await?.is_empty() {
+            return Ok(());
+        }
+        let today = crate::clock::brussels_date(self.clock.now());
+        let team = vec![
+            ("docent@howest.test".to_owned(), "supervisor".to_owned()),
+            ("student@howest.test".to_owned(), "student".to_owned()),
+        ];
+        let kortrijk = self
+            .propose_engagement(
+                &vvsg,
+                crate::engagements::EngagementTerms {
+                    government_nis: "34022".into(),
+                    title: "Externe en interne test door Howest (semester 2)".into(),
+                    starts_on: Some(today),
+                    ends_on: Some(today + chrono::Days::new(60)),
+                    scope: vec!["www.kortrijk.be".into(), "mail.kortrijk.be".into(), "192.0.2.0/28".into()],
+                    techniques: vec![
+                        "network_scanning".into(),
+                        "web_scanning".into(),
+                        "manual_web_testing".into(),
+                        "phishing_mail".into(),
+                    ],
+                    team: team.clone(),
+                    government_contact: "Informatieveiligheidsconsulent Kortrijk, 056 27 00 00".into(),
+                    team_contact: "Docent Howest (begeleider), 056 24 12 90".into(),
+                    emergency_contact: "Servicedesk Kortrijk, 056 27 99 99 (24/7)".into(),
+                },
+            )
+            .await?;
+        let signatory = self.demo_actor("directeur.34022@gemeente.test").await?;
+        let (_, letter) = self.engagement_letter(&signatory, kortrijk.engagement.id).await?;
+        self.accept_engagement(&signatory, kortrijk.engagement.id, &letter.hash, true)
+            .await?;
+        self.propose_engagement(
+            &vvsg,
+            crate::engagements::EngagementTerms {
+                government_nis: "31005".into(),
+                title: "Webapplicaties van Brugge".into(),
+                starts_on: Some(today + chrono::Days::new(14)),
+                ends_on: Some(today + chrono::Days::new(74)),
+                scope: vec!["www.brugge.be".into(), "https://eloket.brugge.be".into()],
+                techniques: vec!["web_scanning".into(), "manual_web_testing".into(), "password_attacks".into()],
+                team,
+                government_contact: "Informatieveiligheidsconsulent Brugge, 050 44 80 00".into(),
+                team_contact: "Docent Howest (begeleider), 056 24 12 90".into(),
+                emergency_contact: "ICT-permanentie Brugge, 050 44 89 99 (24/7)".into(),
+            },
+        )
+        .await?;
         Ok(())
     }
 

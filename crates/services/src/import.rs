@@ -260,7 +260,7 @@ impl<'o> Register<'o> {
                     self.last_was_new = true;
                 }
                 Some(known) => {
-                    let repeat = known.last_import_id == self.import_id;
+                    let repeat = known.last_import_id == Some(self.import_id);
                     let reopen = !repeat && matches!(known.status.as_str(), "fixed" | "verified");
                     if repeat {
                         // Reported twice in one report: already counted.
@@ -341,7 +341,7 @@ fn stored(f: &Finding, order: &Order, asset_id: Option<i64>, import_id: i64, at:
     StoredFinding {
         id: 0,
         government_id: order.government_id,
-        order_id: order.id,
+        order_id: Some(order.id),
         asset_id,
         fingerprint: f.fingerprint.to_hex(),
         tool: f.tool.name().to_owned(),
@@ -366,7 +366,7 @@ fn stored(f: &Finding, order: &Order, asset_id: Option<i64>, import_id: i64, at:
         due_on: None,
         first_seen: at,
         last_seen: at,
-        first_import_id: import_id,
-        last_import_id: import_id,
+        first_import_id: Some(import_id),
+        last_import_id: Some(import_id),
     }
 }

@@ -12,6 +12,7 @@ pub mod clock;
 pub mod demo;
 mod demo_assessments;
 pub mod disclosure;
+pub mod engagements;
 pub mod error;
 pub mod findings;
 pub mod import;

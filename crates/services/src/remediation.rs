@@ -37,7 +37,9 @@ pub(crate) async fn party_for(tx: &mut dyn Tx, actor: &Actor, finding: &StoredFi
         Role::ProgrammeAdmin => Ok(Party::Administrator),
         Role::GovernmentMember if actor.organisation_id == finding.government_id => Ok(Party::Government),
         Role::FirmMember => {
-            let order = tx.order(finding.order_id).await?.ok_or(ServiceError::NotFound("finding"))?;
+            // An engagement's finding has no order: no firm sees it.
+            let order_id = finding.order_id.ok_or(ServiceError::NotFound("finding"))?;
+            let order = tx.order(order_id).await?.ok_or(ServiceError::NotFound("finding"))?;
             if order.firm_id == Some(actor.organisation_id) {
                 Ok(Party::Firm)
             } else {
@@ -470,15 +472,17 @@ pub(crate) async fn assign(work: &mut Work, finding: &StoredFinding, owner_id: O
 
 /// The remediation terms of the programme that `findings` belong to (through their orders).
 /// Findings of several programmes must be prioritised per programme; this refuses a mix.
+/// Findings without an order (an engagement's) follow the default terms.
 pub(crate) async fn programme_terms(work: &mut Work, findings: &[StoredFinding]) -> Result<RemediationTerms> {
     let mut programme: Option<i64> = None;
     let mut orders_seen: Vec<i64> = Vec::new();
     for f in findings {
-        if orders_seen.contains(&f.order_id) {
+        let Some(order_id) = f.order_id else { continue };
+        if orders_seen.contains(&order_id) {
             continue;
         }
-        orders_seen.push(f.order_id);
-        let order = work.tx.order(f.order_id).await?.ok_or(ServiceError::NotFound("order"))?;
+        orders_seen.push(order_id);
+        let order = work.tx.order(order_id).await?.ok_or(ServiceError::NotFound("order"))?;
         match programme {
             Some(p) if p != order.programme_id => {
                 return Err(ServiceError::Conflict(
@@ -500,23 +504,23 @@ pub(crate) async fn programme_terms(work: &mut Work, findings: &[StoredFinding])
     }
 }
 
-/// Splits findings by the programme of their order, for [`crate::intel::prioritise`].
+/// Splits findings by the programme of their order, for [`crate::intel::prioritise`]. Findings
+/// without an order (an engagement's) form a group of their own, programme 0, which follows the
+/// default terms.
 pub(crate) async fn by_programme(work: &mut Work, findings: Vec<StoredFinding>) -> Result<Vec<(i64, Vec<StoredFinding>)>> {
     let mut groups: Vec<(i64, Vec<StoredFinding>)> = Vec::new();
     let mut programme_of: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
     for f in findings {
-        let programme = match programme_of.get(&f.order_id) {
-            Some(p) => *p,
-            None => {
-                let p = work
-                    .tx
-                    .order(f.order_id)
-                    .await?
-                    .ok_or(ServiceError::NotFound("order"))?
-                    .programme_id;
-                programme_of.insert(f.order_id, p);
-                p
-            }
+        let programme = match f.order_id {
+            None => 0,
+            Some(order_id) => match programme_of.get(&order_id) {
+                Some(p) => *p,
+                None => {
+                    let p = work.tx.order(order_id).await?.ok_or(ServiceError::NotFound("order"))?.programme_id;
+                    programme_of.insert(order_id, p);
+                    p
+                }
+            },
         };
         match groups.iter_mut().find(|(p, _)| *p == programme) {
             Some((_, list)) => list.push(f),

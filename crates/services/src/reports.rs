@@ -1059,7 +1059,7 @@ impl Services {
         let mut finding = StoredFinding {
             id: 0,
             government_id: report.government_id,
-            order_id: order.id,
+            order_id: Some(order.id),
             asset_id,
             fingerprint: hex::encode(Sha256::digest(format!("report|{}", report.tracking_code).as_bytes())),
             tool: "report".into(),
@@ -1094,8 +1094,8 @@ impl Services {
             due_on: None,
             first_seen: now,
             last_seen: now,
-            first_import_id: import.id,
-            last_import_id: import.id,
+            first_import_id: Some(import.id),
+            last_import_id: Some(import.id),
         };
         let (decision, due_on) = Priorities::new(terms).of(work.tx.as_mut(), &finding).await?;
         finding.decision = Some(decision.as_str().to_owned());

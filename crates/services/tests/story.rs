@@ -1477,6 +1477,8 @@ mod accounts;
 mod assessments;
 #[path = "stories/disclosure.rs"]
 mod disclosure;
+#[path = "stories/engagements.rs"]
+mod engagements;
 #[path = "stories/findings.rs"]
 mod findings;
 #[path = "stories/remediation.rs"]

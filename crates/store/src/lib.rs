@@ -8,6 +8,7 @@ mod postgres;
 pub mod records;
 mod sql;
 mod sql_disclosure;
+mod sql_engagements;
 mod sql_remediation;
 mod sql_reports;
 mod sqlite;
@@ -144,10 +145,31 @@ pub trait ReportsTx: Send {
     async fn credits(&mut self, government_id: Option<i64>) -> Result<Vec<Credit>>;
 }
 
+/// Engagements (issue 5, item 7: the Howest track): engagements with their scope and team, the
+/// acceptances of their letters, their findings, and the governments' signatories.
+#[async_trait]
+pub trait EngagementsTx: Send {
+    /// Inserts an engagement with its scope and team; its id.
+    async fn insert_engagement(&mut self, e: &Engagement) -> Result<i64>;
+    /// Saves an engagement's fields, scope and team.
+    async fn update_engagement(&mut self, e: &Engagement) -> Result<()>;
+    async fn engagement(&mut self, id: i64) -> Result<Option<Engagement>>;
+    /// Engagements matching the filter, newest first.
+    async fn engagements(&mut self, filter: &EngagementFilter) -> Result<Vec<Engagement>>;
+    async fn insert_acceptance(&mut self, a: &Acceptance) -> Result<()>;
+    /// An engagement's acceptances, oldest first.
+    async fn acceptances(&mut self, engagement_id: i64) -> Result<Vec<Acceptance>>;
+    async fn link_engagement_finding(&mut self, engagement_id: i64, finding_id: i64, by: i64, at: DateTime<Utc>) -> Result<()>;
+    /// An engagement's findings, newest first.
+    async fn engagement_findings(&mut self, engagement_id: i64) -> Result<Vec<StoredFinding>>;
+    async fn is_signatory(&mut self, person_id: i64) -> Result<bool>;
+    async fn set_signatory(&mut self, person_id: i64, signatory: bool, by: Option<i64>, at: DateTime<Utc>) -> Result<()>;
+}
+
 /// Everything the services can ask of the database, inside one transaction. Dropping a `Tx`
 /// without [`Tx::commit`] rolls it back.
 #[async_trait]
-pub trait Tx: RemediationTx + AssessmentTx + DisclosureTx + ReportsTx + Send {
+pub trait Tx: RemediationTx + AssessmentTx + DisclosureTx + ReportsTx + EngagementsTx + Send {
     async fn commit(self: Box<Self>) -> Result<()>;
     /// A large write follows (an import): keep more of the database in memory until the
     /// transaction ends.

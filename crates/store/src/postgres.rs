@@ -143,3 +143,4 @@ crate::sql_remediation::implement_remediation_tx!(PostgresTx);
 crate::assessment_sql::implement_assessment_tx!(PostgresTx);
 crate::sql_disclosure::implement_disclosure_tx!(PostgresTx);
 crate::sql_reports::implement_reports_tx!(PostgresTx);
+crate::sql_engagements::implement_engagements_tx!(PostgresTx);

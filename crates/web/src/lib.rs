@@ -145,6 +145,17 @@ pub fn router(services: Services, options: WebOptions) -> Router {
         .route("/reports/{id}/finding", post(api::reports::make_finding))
         .route("/reports/{id}/coordinator", post(api::reports::invite_coordinator))
         .route("/reports/{id}/ccb", get(api::reports::ccb_export))
+        .route("/engagements", get(api::engagements::list).post(api::engagements::propose))
+        .route("/engagements/figures", get(api::engagements::figures))
+        .route("/engagements/{id}", get(api::engagements::get).put(api::engagements::change))
+        .route("/engagements/{id}/letter", get(api::engagements::letter))
+        .route("/engagements/{id}/accept", post(api::engagements::accept))
+        .route("/engagements/{id}/withdraw", post(api::engagements::withdraw))
+        .route(
+            "/engagements/{id}/findings",
+            get(api::engagements::findings).post(api::engagements::submit_finding),
+        )
+        .route("/people/{id}/signatory", post(api::engagements::set_signatory))
         .route("/openapi.json", get(openapi_json));
     if options.test_clock {
         api = api.route("/test/clock", put(api::clock::set));

@@ -103,6 +103,27 @@ async fn every_operation_of_the_api_by_every_role() {
     gent_policy["contact_email"] = json!("cert@stad.gent");
     gent_policy["in_scope"] = json!(["stad.gent"]);
     let g = |step: &str| format!("/api/v1/governments/44021/policy{step}");
+    // Kortrijk's engagement with Howest, proposed by VVSG and accepted by Kortrijk's general
+    // director; Gent and Antwerpen are outsiders to it.
+    let terms = json!({"government_nis": "34022", "title": "Matrix", "starts_on": "2020-05-18", "ends_on": "2020-06-30",
+                       "scope": ["www.kortrijk.be"], "techniques": ["web_scanning"],
+                       "team": [{"email": "docent@howest.test", "role": "supervisor"}, {"email": "student@howest.test", "role": "student"}],
+                       "government_contact": "ISC", "team_contact": "Docent", "emergency_contact": "09 000 00 00"});
+    let (status, engagement) = app.post(&tokens[VVSG], "/api/v1/engagements", terms.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{engagement}");
+    let eid = engagement["id"].as_i64().unwrap();
+    let scoped_asset = engagement["scope"][0]["asset_id"].as_i64().unwrap();
+    let director = app.token("directeur.34022@gemeente.test").await;
+    let (status, accepted) = app
+        .post(
+            &director,
+            &format!("/api/v1/engagements/{eid}/accept"),
+            json!({"letter_hash": engagement["letter_hash"]}),
+        )
+        .await;
+    assert_eq!((status, accepted["phase"].as_str()), (StatusCode::OK, Some("active")), "{accepted}");
+    let en = |step: &str| format!("/api/v1/engagements/{eid}{step}");
+    let team_finding = json!({"title": "Matrix", "description": "x", "severity": "low", "asset_id": scoped_asset});
     let new_programme = json!({"name": "Matrix", "budget_cents": 100000, "basic_rate": "2/3", "additional_rate": "1/2",
                                "offer_starts_on": "2020-05-01", "offer_ends_on": "2021-12-31"});
     // (method, route as in the OpenAPI document, path, body, who may), in the order of an order's life.
@@ -438,6 +459,69 @@ async fn every_operation_of_the_api_by_every_role() {
             g(""),
             Value::Null,
             &[ANON, GENT, ANTWERPEN, EY, DELOITTE, ADMIN, VVSG, STUDENT],
+        ),
+        // Engagements: VVSG and the administrator propose; Kortrijk, the team, VVSG and the
+        // administrator see Kortrijk's (Gent does not); only a signatory accepts; only the team
+        // submits findings.
+        ("get", "/api/v1/engagements", "/api/v1/engagements".into(), Value::Null, SIGNED_IN),
+        (
+            "post",
+            "/api/v1/engagements",
+            "/api/v1/engagements".into(),
+            terms.clone(),
+            &[ADMIN, VVSG],
+        ),
+        (
+            "get",
+            "/api/v1/engagements/figures",
+            "/api/v1/engagements/figures".into(),
+            Value::Null,
+            &[ADMIN, VVSG],
+        ),
+        ("get", "/api/v1/engagements/{id}", en(""), Value::Null, &[ADMIN, VVSG, STUDENT]),
+        (
+            "get",
+            "/api/v1/engagements/{id}/letter",
+            en("/letter"),
+            Value::Null,
+            &[ADMIN, VVSG, STUDENT],
+        ),
+        (
+            "post",
+            "/api/v1/engagements/{id}/accept",
+            en("/accept"),
+            json!({"letter_hash": "x"}),
+            &[],
+        ),
+        (
+            "post",
+            "/api/v1/engagements/{id}/findings",
+            en("/findings"),
+            team_finding,
+            &[STUDENT],
+        ),
+        (
+            "get",
+            "/api/v1/engagements/{id}/findings",
+            en("/findings"),
+            Value::Null,
+            &[ADMIN, STUDENT],
+        ),
+        // The same terms again: nothing changes, so the engagement stays authorised.
+        ("put", "/api/v1/engagements/{id}", en(""), terms.clone(), &[ADMIN, VVSG]),
+        (
+            "post",
+            "/api/v1/engagements/{id}/withdraw",
+            en("/withdraw"),
+            json!({"reason": "matrix"}),
+            &[ADMIN, VVSG],
+        ),
+        (
+            "post",
+            "/api/v1/people/{id}/signatory",
+            format!("/api/v1/people/{}/signatory", engagement["team"][0]["person_id"]),
+            json!({"signatory": true}),
+            &[ADMIN],
         ),
         (
             "put",

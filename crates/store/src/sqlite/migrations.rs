@@ -19,6 +19,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "remediation", include_str!("../../migrations/sqlite/0006_remediation.sql")),
     (7, "disclosure", include_str!("../../migrations/sqlite/0007_disclosure.sql")),
     (8, "reports", include_str!("../../migrations/sqlite/0008_reports.sql")),
+    (9, "engagements", include_str!("../../migrations/sqlite/0009_engagements.sql")),
 ];
 
 fn checksum(sql: &str) -> String {

@@ -222,3 +222,4 @@ crate::sql_remediation::implement_remediation_tx!(SqliteTx);
 crate::assessment_sql::implement_assessment_tx!(SqliteTx);
 crate::sql_disclosure::implement_disclosure_tx!(SqliteTx);
 crate::sql_reports::implement_reports_tx!(SqliteTx);
+crate::sql_engagements::implement_engagements_tx!(SqliteTx);

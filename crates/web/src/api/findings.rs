@@ -68,7 +68,8 @@ pub async fn import(
 pub struct FindingDto {
     pub id: i64,
     pub government_id: i64,
-    pub order_id: i64,
+    /// The audit order it was found under; null for a finding of an ethical-hacking engagement.
+    pub order_id: Option<i64>,
     pub asset_id: Option<i64>,
     pub fingerprint: String,
     pub tool: String,

@@ -5,6 +5,7 @@ pub mod assessments;
 pub mod auth;
 pub mod clock;
 pub mod disclosure;
+pub mod engagements;
 pub mod findings;
 pub mod orders;
 pub mod organisations;

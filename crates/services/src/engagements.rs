@@ -1,0 +1,931 @@
+//! Ethical-hacking engagements (issue 5, item 7: the Howest track, VVSG's work package V3).
+//!
+//! VVSG (or an administrator) proposes an engagement between a local government and an
+//! education partner: the team (researchers of the partner, at least one supervisor), the scope
+//! (the government's assets), the window and the techniques. cyberveilig writes the
+//! authorisation letter; the government's authorised signatory accepts exactly that letter (its
+//! SHA-256 is kept with who and when). Only then, and only within the window, may the team
+//! submit findings; they go into the government's register. Any change of the terms after the
+//! acceptance sends the engagement back to proposed, for a new acceptance.
+//!
+//! Who sees an engagement: the administrator and VVSG (the coordinator), the government's
+//! people, and the team. Its findings: the team, the government and the administrator (not
+//! VVSG, who sees the figures). Anyone else gets a 404.
+
+use crate::Services;
+use crate::authz::Actor;
+use crate::error::{Result, ServiceError};
+use crate::import::severity_rank;
+use crate::intel::Priorities;
+use crate::work::{Who, Work};
+use cyberveilig_domain::engagement::{
+    self as rules, EngagementError, EngagementState, LetterFacts, Member, Phase, TeamRole, Technique, Window,
+};
+use cyberveilig_domain::registry::{EmailAddress, NisCode, OrganisationKind, Role};
+use cyberveilig_domain::ssvc::RemediationTerms;
+use cyberveilig_findings::Severity;
+use cyberveilig_store::Tx;
+use cyberveilig_store::records::{Acceptance, Engagement, EngagementFilter, NewAsset, StoredFinding, TeamMember};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+/// Most assets in one engagement's scope, and most team members.
+pub const MAX_SCOPE: usize = 50;
+pub const MAX_TEAM: usize = 30;
+const MAX_TEXT: usize = 20_000;
+
+fn refused(e: EngagementError) -> ServiceError {
+    ServiceError::invalid(e.field(), e.message_en(), e.message_nl())
+}
+
+/// The terms of an engagement, as proposed or changed.
+#[derive(Debug, Clone, Default)]
+pub struct EngagementTerms {
+    pub government_nis: String,
+    pub title: String,
+    pub starts_on: Option<chrono::NaiveDate>,
+    pub ends_on: Option<chrono::NaiveDate>,
+    /// Host names, domains, IP addresses or ranges, applications: each becomes (or is) an asset
+    /// of the government.
+    pub scope: Vec<String>,
+    /// Technique codes (see [`Technique`]).
+    pub techniques: Vec<String>,
+    /// Team members by email address, with their role (student or supervisor).
+    pub team: Vec<(String, String)>,
+    pub government_contact: String,
+    pub team_contact: String,
+    pub emergency_contact: String,
+}
+
+/// A finding the team submits.
+#[derive(Debug, Clone, Default)]
+pub struct TeamFinding {
+    pub title: String,
+    pub description: String,
+    /// critical, high, medium, low or info; taken from the CVSS vector when one is given.
+    pub severity: Option<String>,
+    pub cvss_vector: Option<String>,
+    /// An asset of the engagement's scope.
+    pub asset_id: i64,
+    /// Where on the asset: a URL, a port, a path.
+    pub location: String,
+    pub evidence: String,
+    pub recommendation: String,
+}
+
+/// An engagement as people see it.
+#[derive(Debug, Clone)]
+pub struct EngagementView {
+    pub engagement: Engagement,
+    pub phase: Phase,
+    pub techniques: Vec<Technique>,
+    pub government: String,
+    pub government_nis: Option<String>,
+    pub partner: String,
+    pub coordinator: String,
+    /// Whether the team may test today.
+    pub may_test: bool,
+    /// What the actor may do: accept the letter (a signatory of the government, while proposed),
+    /// change the terms or withdraw, submit findings.
+    pub can_accept: bool,
+    pub can_change: bool,
+    pub can_withdraw: bool,
+    pub can_submit: bool,
+    pub can_see_findings: bool,
+    pub acceptances: Vec<Acceptance>,
+}
+
+/// The letter of an engagement in both languages and the hash of the two together.
+#[derive(Debug, Clone)]
+pub struct Letter {
+    pub dutch: String,
+    pub english: String,
+    pub hash: String,
+    pub version: i64,
+}
+
+/// Engagements counted by phase: in total and per government.
+#[derive(Debug, Clone, Default)]
+pub struct EngagementFigures {
+    pub total: PhaseCounts,
+    /// Per government with at least one engagement: its name, NIS code and counts.
+    pub governments: Vec<(String, Option<String>, PhaseCounts)>,
+    /// Findings submitted by teams, in total.
+    pub findings: i64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PhaseCounts {
+    pub proposed: i64,
+    pub authorised: i64,
+    pub active: i64,
+    pub closed: i64,
+    pub withdrawn: i64,
+}
+
+impl PhaseCounts {
+    fn add(&mut self, phase: Phase) {
+        match phase {
+            Phase::Proposed => self.proposed += 1,
+            Phase::Authorised => self.authorised += 1,
+            Phase::Active => self.active += 1,
+            Phase::Closed => self.closed += 1,
+            Phase::Withdrawn => self.withdrawn += 1,
+        }
+    }
+
+    pub fn total(&self) -> i64 {
+        self.proposed + self.authorised + self.active + self.closed + self.withdrawn
+    }
+}
+
+/// How the actor stands to an engagement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Party {
+    Administrator,
+    Coordinator,
+    Government,
+    Team(TeamRole),
+}
+
+fn party(actor: &Actor, e: &Engagement) -> Option<Party> {
+    match actor.role {
+        Role::ProgrammeAdmin => Some(Party::Administrator),
+        Role::AssociationMember => Some(Party::Coordinator),
+        Role::GovernmentMember if actor.organisation_id == e.government_id => Some(Party::Government),
+        Role::Researcher => e
+            .team
+            .iter()
+            .find(|m| m.person_id == actor.person_id)
+            .and_then(|m| m.role.parse().ok())
+            .map(Party::Team),
+        _ => None,
+    }
+}
+
+fn may_propose(actor: &Actor) -> bool {
+    matches!(actor.role, Role::ProgrammeAdmin | Role::AssociationMember)
+}
+
+fn techniques_of(e: &Engagement) -> Vec<Technique> {
+    e.techniques.split(',').filter_map(|t| t.parse().ok()).collect()
+}
+
+fn state_of(e: &Engagement) -> Result<EngagementState> {
+    e.state
+        .parse()
+        .map_err(|_| cyberveilig_store::StoreError::Corrupt(format!("engagement {}: state '{}'", e.id, e.state)).into())
+}
+
+fn window_of(e: &Engagement) -> Window {
+    Window {
+        starts_on: e.starts_on,
+        ends_on: e.ends_on,
+    }
+}
+
+fn text(value: &str, field: &'static str, en: &str, nl: &str, max: usize) -> Result<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(ServiceError::invalid(field, format!("give {en}"), format!("geef {nl}")));
+    }
+    if value.chars().count() > max {
+        return Err(ServiceError::invalid(
+            field,
+            format!("{en} is longer than {max} characters"),
+            format!("{nl} is langer dan {max} tekens"),
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+/// Reads a scope entry: a host name, domain, IP address or range, or an application's URL.
+fn scope_entry(raw: &str) -> Result<(String, &'static str)> {
+    let entry = raw.trim().trim_end_matches('/').to_ascii_lowercase();
+    let ok = !entry.is_empty()
+        && entry.len() <= 253
+        && entry
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '/' | '_' | '*'));
+    if !ok {
+        return Err(ServiceError::invalid(
+            "scope",
+            format!("'{}' is not a host name, domain, IP address, range or URL", raw.trim()),
+            format!("'{}' is geen hostnaam, domein, IP-adres, bereik of URL", raw.trim()),
+        ));
+    }
+    let kind = if entry.contains("://") {
+        "application"
+    } else if entry.contains('/') {
+        "ip_range"
+    } else if entry.parse::<std::net::IpAddr>().is_ok() {
+        "host"
+    } else {
+        "domain"
+    };
+    Ok((entry, kind))
+}
+
+/// The SHA-256 of the letter in both languages, as the signatory accepts it.
+pub fn letter_hash(dutch: &str, english: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(dutch.as_bytes());
+    h.update(b"\n\x0c\n");
+    h.update(english.as_bytes());
+    hex::encode(h.finalize())
+}
+
+async fn org_name(tx: &mut dyn Tx, id: i64) -> Result<(String, Option<String>)> {
+    let org = tx.organisation(id).await?.ok_or(ServiceError::NotFound("organisation"))?;
+    Ok((org.name, org.nis_code.map(|n| n.to_string())))
+}
+
+async fn letter_of(tx: &mut dyn Tx, e: &Engagement) -> Result<Letter> {
+    let facts = LetterFacts {
+        reference: format!("CV-ENG-{}", e.id),
+        government: org_name(tx, e.government_id).await?.0,
+        partner: org_name(tx, e.partner_id).await?.0,
+        coordinator: org_name(tx, e.coordinator_id).await?.0,
+        title: e.title.clone(),
+        window: window_of(e),
+        scope: e.scope.iter().map(|(_, name)| name.clone()).collect(),
+        techniques: techniques_of(e),
+        team: e
+            .team
+            .iter()
+            .map(|m| (m.name.clone(), m.role.parse().unwrap_or(TeamRole::Student)))
+            .collect(),
+        government_contact: e.government_contact.clone(),
+        team_contact: e.team_contact.clone(),
+        emergency_contact: e.emergency_contact.clone(),
+        version: e.version,
+    };
+    let dutch = rules::letter(&facts, true);
+    let english = rules::letter(&facts, false);
+    let hash = letter_hash(&dutch, &english);
+    Ok(Letter {
+        dutch,
+        english,
+        hash,
+        version: e.version,
+    })
+}
+
+impl Services {
+    /// Reads the terms into an engagement (new, or the one being changed), checking every rule;
+    /// registers the scope's entries as the government's assets.
+    async fn apply_terms(&self, work: &mut Work, e: &mut Engagement, terms: &EngagementTerms) -> Result<()> {
+        let nis: NisCode = terms.government_nis.parse().map_err(|_| {
+            ServiceError::invalid(
+                "government_nis",
+                format!("'{}' is not a NIS code", terms.government_nis.trim()),
+                format!("'{}' is geen NIS-code", terms.government_nis.trim()),
+            )
+        })?;
+        let government = work
+            .tx
+            .organisation_by_nis(&nis)
+            .await?
+            .filter(|o| o.kind.is_local_government())
+            .ok_or_else(|| {
+                ServiceError::invalid(
+                    "government_nis",
+                    format!("no local government has NIS code {nis}"),
+                    format!("geen lokaal bestuur heeft NIS-code {nis}"),
+                )
+            })?;
+        if e.id != 0 && government.id != e.government_id {
+            return Err(ServiceError::invalid(
+                "government_nis",
+                "an engagement stays with its government; withdraw it and propose a new one",
+                "een opdracht blijft bij haar bestuur; trek ze in en stel een nieuwe voor",
+            ));
+        }
+        e.government_id = government.id;
+        e.title = text(&terms.title, "title", "a title", "een titel", 200)?;
+        let (Some(starts_on), Some(ends_on)) = (terms.starts_on, terms.ends_on) else {
+            return Err(ServiceError::invalid(
+                "starts_on",
+                "give the first and the last day of the window",
+                "geef de eerste en de laatste dag van de periode",
+            ));
+        };
+        let window = Window::proposed(starts_on, ends_on, work.today).map_err(refused)?;
+        e.starts_on = window.starts_on;
+        e.ends_on = window.ends_on;
+        let mut techniques = Vec::new();
+        for t in &terms.techniques {
+            techniques.push(t.parse::<Technique>().map_err(refused)?);
+        }
+        let techniques = rules::techniques(&techniques).map_err(refused)?;
+        e.techniques = techniques.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(",");
+        e.government_contact = text(
+            &terms.government_contact,
+            "government_contact",
+            "the government's contact",
+            "de contactpersoon van het bestuur",
+            300,
+        )?;
+        e.team_contact = text(
+            &terms.team_contact,
+            "team_contact",
+            "the team's contact",
+            "de contactpersoon van het team",
+            300,
+        )?;
+        e.emergency_contact = text(
+            &terms.emergency_contact,
+            "emergency_contact",
+            "the emergency stop contact (a phone number reachable during the window)",
+            "het noodnummer (een telefoonnummer dat tijdens de periode bereikbaar is)",
+            300,
+        )?;
+        // Scope: at least one entry, each an asset of the government.
+        let entries: Vec<&str> = terms.scope.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
+        if entries.is_empty() || entries.len() > MAX_SCOPE {
+            return Err(ServiceError::invalid(
+                "scope",
+                format!("give between 1 and {MAX_SCOPE} systems in scope"),
+                format!("geef tussen 1 en {MAX_SCOPE} systemen in de scope"),
+            ));
+        }
+        let mut scope: Vec<(i64, String)> = Vec::new();
+        for raw in entries {
+            let (name, kind) = scope_entry(raw)?;
+            if scope.iter().any(|(_, n)| *n == name) {
+                continue;
+            }
+            let existing = work.tx.assets(government.id).await?.into_iter().find(|a| a.name == name);
+            let id = match existing {
+                Some(a) => a.id,
+                None => {
+                    work.tx
+                        .upsert_asset(&NewAsset {
+                            government_id: government.id,
+                            kind: kind.into(),
+                            name: name.clone(),
+                            hostname: (kind == "domain").then(|| name.clone()),
+                            ip: (kind == "host").then(|| name.clone()),
+                            os: None,
+                            at: work.now,
+                        })
+                        .await?
+                }
+            };
+            scope.push((id, name));
+        }
+        e.scope = scope;
+        // Team: researchers of one education partner, at least one supervisor.
+        if terms.team.is_empty() || terms.team.len() > MAX_TEAM {
+            return Err(ServiceError::invalid(
+                "team",
+                format!("give between 1 and {MAX_TEAM} team members"),
+                format!("geef tussen 1 en {MAX_TEAM} teamleden"),
+            ));
+        }
+        let mut team: Vec<TeamMember> = Vec::new();
+        let mut members: Vec<Member> = Vec::new();
+        let mut partner: Option<i64> = None;
+        for (email, role) in &terms.team {
+            let role: TeamRole = role.parse().map_err(refused)?;
+            let address: EmailAddress = email.parse().map_err(|_| {
+                ServiceError::invalid(
+                    "team",
+                    format!("'{}' is not an email address", email.trim()),
+                    format!("'{}' is geen e-mailadres", email.trim()),
+                )
+            })?;
+            let person = work.tx.person_by_email(&address).await?.ok_or_else(|| {
+                ServiceError::invalid(
+                    "team",
+                    format!("nobody has the account {address}; researchers register first"),
+                    format!("niemand heeft het account {address}; onderzoekers registreren zich eerst"),
+                )
+            })?;
+            let org = work.tx.organisation(person.organisation_id).await?;
+            let of_partner = person.role == Role::Researcher
+                && org.as_ref().is_some_and(|o| o.kind == OrganisationKind::EducationPartner)
+                && partner.is_none_or(|p| p == person.organisation_id);
+            if of_partner {
+                partner = Some(person.organisation_id);
+            }
+            members.push(Member {
+                person_id: person.id,
+                role,
+                researcher_of_partner: of_partner,
+            });
+            team.push(TeamMember {
+                person_id: person.id,
+                name: person.name.clone(),
+                email: person.email.to_string(),
+                role: role.as_str().into(),
+            });
+        }
+        rules::check_team(&members).map_err(|err| match err {
+            EngagementError::NotAResearcherOfPartner(id) => {
+                let who = team.iter().find(|m| m.person_id == id).map(|m| m.email.clone()).unwrap_or_default();
+                ServiceError::invalid(
+                    "team",
+                    format!("{who} is not a researcher of the team's education partner"),
+                    format!("{who} is geen onderzoeker van de onderwijspartner van het team"),
+                )
+            }
+            other => refused(other),
+        })?;
+        if let Some(p) = partner {
+            if e.id != 0 && p != e.partner_id {
+                return Err(ServiceError::invalid(
+                    "team",
+                    "an engagement stays with its education partner",
+                    "een opdracht blijft bij haar onderwijspartner",
+                ));
+            }
+            e.partner_id = p;
+        }
+        e.team = team;
+        Ok(())
+    }
+
+    async fn engagement_view_of(&self, tx: &mut dyn Tx, actor: &Actor, e: Engagement, today: chrono::NaiveDate) -> Result<EngagementView> {
+        let Some(party) = party(actor, &e) else {
+            return Err(ServiceError::NotFound("engagement"));
+        };
+        let state = state_of(&e)?;
+        let window = window_of(&e);
+        let phase = Phase::of(state, &window, today);
+        let signatory = party == Party::Government && tx.is_signatory(actor.person_id).await?;
+        let (government, government_nis) = org_name(tx, e.government_id).await?;
+        let acceptances = tx.acceptances(e.id).await?;
+        let open = rules::may_end(state).is_ok();
+        let in_team = matches!(party, Party::Team(_));
+        Ok(EngagementView {
+            phase,
+            techniques: techniques_of(&e),
+            government,
+            government_nis,
+            partner: org_name(tx, e.partner_id).await?.0,
+            coordinator: org_name(tx, e.coordinator_id).await?.0,
+            may_test: rules::may_test(state, &window, today).is_ok(),
+            can_accept: signatory && state == EngagementState::Proposed && today <= e.ends_on,
+            can_change: open && matches!(party, Party::Administrator | Party::Coordinator),
+            can_withdraw: open && !matches!(party, Party::Team(TeamRole::Student)),
+            can_submit: in_team && rules::may_test(state, &window, today).is_ok(),
+            can_see_findings: !matches!(party, Party::Coordinator),
+            acceptances,
+            engagement: e,
+        })
+    }
+
+    async fn read_engagement(&self, actor: &Actor, id: i64) -> Result<(Box<dyn Tx>, EngagementView)> {
+        let mut tx = self.store.read().await?;
+        let e = tx.engagement(id).await?.ok_or(ServiceError::NotFound("engagement"))?;
+        let today = crate::clock::brussels_date(self.clock.now());
+        let view = self.engagement_view_of(tx.as_mut(), actor, e, today).await?;
+        Ok((tx, view))
+    }
+
+    /// The engagements the actor may see, newest first.
+    pub async fn engagements(&self, actor: &Actor) -> Result<Vec<EngagementView>> {
+        let filter = match actor.role {
+            Role::ProgrammeAdmin | Role::AssociationMember => EngagementFilter::default(),
+            Role::GovernmentMember => EngagementFilter {
+                government_id: Some(actor.organisation_id),
+                ..Default::default()
+            },
+            Role::Researcher => EngagementFilter {
+                member_id: Some(actor.person_id),
+                ..Default::default()
+            },
+            Role::FirmMember => return Ok(Vec::new()),
+        };
+        let mut tx = self.store.read().await?;
+        let today = crate::clock::brussels_date(self.clock.now());
+        let mut out = Vec::new();
+        for e in tx.engagements(&filter).await? {
+            out.push(self.engagement_view_of(tx.as_mut(), actor, e, today).await?);
+        }
+        Ok(out)
+    }
+
+    pub async fn engagement(&self, actor: &Actor, id: i64) -> Result<EngagementView> {
+        Ok(self.read_engagement(actor, id).await?.1)
+    }
+
+    /// The authorisation letter as it stands, in Dutch and English, with its hash.
+    pub async fn engagement_letter(&self, actor: &Actor, id: i64) -> Result<(EngagementView, Letter)> {
+        let (mut tx, view) = self.read_engagement(actor, id).await?;
+        let letter = letter_of(tx.as_mut(), &view.engagement).await?;
+        Ok((view, letter))
+    }
+
+    /// VVSG (or an administrator) proposes an engagement.
+    pub async fn propose_engagement(&self, actor: &Actor, terms: EngagementTerms) -> Result<EngagementView> {
+        if !may_propose(actor) {
+            return Err(ServiceError::Forbidden);
+        }
+        let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
+        let mut e = Engagement {
+            id: 0,
+            government_id: 0,
+            partner_id: 0,
+            coordinator_id: actor.organisation_id,
+            title: String::new(),
+            state: EngagementState::Proposed.as_str().into(),
+            starts_on: work.today,
+            ends_on: work.today,
+            techniques: String::new(),
+            government_contact: String::new(),
+            team_contact: String::new(),
+            emergency_contact: String::new(),
+            version: 1,
+            letter_hash: String::new(),
+            accepted_hash: None,
+            accepted_by: None,
+            accepted_at: None,
+            social_engineering_authorised: false,
+            ended_reason: None,
+            proposed_by: actor.person_id,
+            created_at: work.now,
+            updated_at: work.now,
+            scope: Vec::new(),
+            team: Vec::new(),
+        };
+        self.apply_terms(&mut work, &mut e, &terms).await?;
+        e.id = work.tx.insert_engagement(&e).await?;
+        // The letter names the engagement's reference, so its hash follows the insert.
+        e.letter_hash = letter_of(work.tx.as_mut(), &e).await?.hash;
+        work.tx.update_engagement(&e).await?;
+        work.record(
+            "engagement.proposed",
+            "engagement",
+            e.id,
+            json!({"government_id": e.government_id, "partner_id": e.partner_id, "starts_on": e.starts_on, "ends_on": e.ends_on,
+                   "techniques": e.techniques, "scope": e.scope.iter().map(|(_, n)| n).collect::<Vec<_>>(),
+                   "team": e.team.iter().map(|m| json!({"person_id": m.person_id, "role": m.role})).collect::<Vec<_>>(),
+                   "letter_hash": e.letter_hash}),
+        )
+        .await?;
+        let today = work.today;
+        let view = self.engagement_view_of(work.tx.as_mut(), actor, e, today).await?;
+        work.commit().await?;
+        Ok(view)
+    }
+
+    /// Changes an engagement's terms: a new version of the letter, which an authorised engagement
+    /// must have accepted anew (it goes back to proposed).
+    pub async fn change_engagement(&self, actor: &Actor, id: i64, terms: EngagementTerms) -> Result<EngagementView> {
+        let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
+        let mut e = work.tx.engagement(id).await?.ok_or(ServiceError::NotFound("engagement"))?;
+        match party(actor, &e) {
+            Some(Party::Administrator | Party::Coordinator) => {}
+            Some(_) => return Err(ServiceError::Forbidden),
+            None => return Err(ServiceError::NotFound("engagement")),
+        }
+        let before = state_of(&e)?;
+        let after = rules::after_change(before).map_err(refused)?;
+        let old_hash = e.letter_hash.clone();
+        self.apply_terms(&mut work, &mut e, &terms).await?;
+        let hash = letter_of(work.tx.as_mut(), &e).await?.hash;
+        if hash == old_hash {
+            // Nothing in the letter changed: nothing to accept anew.
+            let today = work.today;
+            return self.engagement_view_of(work.tx.as_mut(), actor, e, today).await;
+        }
+        e.version += 1;
+        e.letter_hash = letter_of(work.tx.as_mut(), &e).await?.hash;
+        e.state = after.as_str().into();
+        e.accepted_hash = None;
+        e.accepted_by = None;
+        e.accepted_at = None;
+        e.social_engineering_authorised = false;
+        e.updated_at = work.now;
+        work.tx.update_engagement(&e).await?;
+        work.record(
+            "engagement.changed",
+            "engagement",
+            e.id,
+            json!({"from": before.as_str(), "to": after.as_str(), "version": e.version, "letter_hash": e.letter_hash,
+                   "starts_on": e.starts_on, "ends_on": e.ends_on, "techniques": e.techniques,
+                   "scope": e.scope.iter().map(|(_, n)| n).collect::<Vec<_>>(),
+                   "team": e.team.iter().map(|m| json!({"person_id": m.person_id, "role": m.role})).collect::<Vec<_>>()}),
+        )
+        .await?;
+        let today = work.today;
+        let view = self.engagement_view_of(work.tx.as_mut(), actor, e, today).await?;
+        work.commit().await?;
+        Ok(view)
+    }
+
+    /// The government's authorised signatory accepts the letter whose hash they were shown;
+    /// social engineering in it needs `social_engineering_authorised`.
+    pub async fn accept_engagement(
+        &self,
+        actor: &Actor,
+        id: i64,
+        letter_hash_seen: &str,
+        social_engineering_authorised: bool,
+    ) -> Result<EngagementView> {
+        let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
+        let mut e = work.tx.engagement(id).await?.ok_or(ServiceError::NotFound("engagement"))?;
+        match party(actor, &e) {
+            Some(Party::Government) => {}
+            Some(_) => return Err(ServiceError::Forbidden),
+            None => return Err(ServiceError::NotFound("engagement")),
+        }
+        if !work.tx.is_signatory(actor.person_id).await? {
+            return Err(ServiceError::Forbidden);
+        }
+        let state = state_of(&e)?;
+        let letter = letter_of(work.tx.as_mut(), &e).await?;
+        let techniques = techniques_of(&e);
+        rules::check_acceptance(
+            state,
+            &window_of(&e),
+            work.today,
+            &techniques,
+            letter_hash_seen,
+            &letter.hash,
+            social_engineering_authorised,
+        )
+        .map_err(refused)?;
+        let se = social_engineering_authorised && techniques.iter().any(|t| t.is_social_engineering());
+        e.state = EngagementState::Authorised.as_str().into();
+        e.letter_hash = letter.hash.clone();
+        e.accepted_hash = Some(letter.hash.clone());
+        e.accepted_by = Some(actor.person_id);
+        e.accepted_at = Some(work.now);
+        e.social_engineering_authorised = se;
+        e.updated_at = work.now;
+        work.tx.update_engagement(&e).await?;
+        work.tx
+            .insert_acceptance(&Acceptance {
+                engagement_id: e.id,
+                version: e.version,
+                letter_hash: letter.hash.clone(),
+                accepted_by: actor.person_id,
+                accepted_by_name: String::new(),
+                accepted_at: work.now,
+                social_engineering_authorised: se,
+            })
+            .await?;
+        work.record(
+            "engagement.authorised",
+            "engagement",
+            e.id,
+            json!({"version": e.version, "letter_hash": letter.hash, "social_engineering_authorised": se}),
+        )
+        .await?;
+        let today = work.today;
+        let view = self.engagement_view_of(work.tx.as_mut(), actor, e, today).await?;
+        work.commit().await?;
+        Ok(view)
+    }
+
+    /// Withdraws an engagement: the coordinator, the government, an administrator or a
+    /// supervisor of the team, with a reason. Nothing may be tested after.
+    pub async fn withdraw_engagement(&self, actor: &Actor, id: i64, reason: &str) -> Result<EngagementView> {
+        let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
+        let mut e = work.tx.engagement(id).await?.ok_or(ServiceError::NotFound("engagement"))?;
+        match party(actor, &e) {
+            Some(Party::Team(TeamRole::Student)) => return Err(ServiceError::Forbidden),
+            Some(_) => {}
+            None => return Err(ServiceError::NotFound("engagement")),
+        }
+        let reason = text(reason, "reason", "a reason", "een reden", 2000)?;
+        let state = state_of(&e)?;
+        rules::may_end(state).map_err(refused)?;
+        e.state = EngagementState::Withdrawn.as_str().into();
+        e.ended_reason = Some(reason.clone());
+        e.updated_at = work.now;
+        work.tx.update_engagement(&e).await?;
+        work.record(
+            "engagement.withdrawn",
+            "engagement",
+            e.id,
+            json!({"from": state.as_str(), "reason": reason}),
+        )
+        .await?;
+        let today = work.today;
+        let view = self.engagement_view_of(work.tx.as_mut(), actor, e, today).await?;
+        work.commit().await?;
+        Ok(view)
+    }
+
+    /// The engagement's findings: for the team, the government and the administrator.
+    pub async fn engagement_findings(&self, actor: &Actor, id: i64) -> Result<Vec<StoredFinding>> {
+        let (mut tx, view) = self.read_engagement(actor, id).await?;
+        if !view.can_see_findings {
+            return Err(ServiceError::Forbidden);
+        }
+        Ok(tx.engagement_findings(id).await?)
+    }
+
+    /// A team member submits a finding: only while the engagement is authorised and within its
+    /// window, on an asset of its scope. It goes into the government's register, prioritised like
+    /// an imported finding (with the default remediation terms: it has no programme's order).
+    pub async fn submit_engagement_finding(&self, actor: &Actor, id: i64, f: TeamFinding) -> Result<StoredFinding> {
+        let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
+        let e = work.tx.engagement(id).await?.ok_or(ServiceError::NotFound("engagement"))?;
+        match party(actor, &e) {
+            Some(Party::Team(_)) => {}
+            Some(_) => return Err(ServiceError::Forbidden),
+            None => return Err(ServiceError::NotFound("engagement")),
+        }
+        rules::may_test(state_of(&e)?, &window_of(&e), work.today).map_err(refused)?;
+        let title = text(&f.title, "title", "a title", "een titel", 300)?;
+        let description = text(&f.description, "description", "a description", "een beschrijving", MAX_TEXT)?;
+        let Some((asset_id, asset_name)) = e.scope.iter().find(|(a, _)| *a == f.asset_id).cloned() else {
+            return Err(ServiceError::invalid(
+                "asset_id",
+                "choose a system of the engagement's scope: nothing outside it is tested",
+                "kies een systeem uit de scope van de opdracht: niets daarbuiten wordt getest",
+            ));
+        };
+        let location = f.location.trim().to_owned();
+        if location.chars().count() > 2000 {
+            return Err(ServiceError::invalid(
+                "location",
+                "the location is longer than 2000 characters",
+                "de plaats is langer dan 2000 tekens",
+            ));
+        }
+        let long = |v: &str, field: &'static str| -> Result<Option<String>> {
+            let v = v.trim();
+            if v.chars().count() > MAX_TEXT {
+                return Err(ServiceError::invalid(
+                    field,
+                    format!("{field} is longer than {MAX_TEXT} characters"),
+                    format!("{field} is langer dan {MAX_TEXT} tekens"),
+                ));
+            }
+            Ok((!v.is_empty()).then(|| v.to_owned()))
+        };
+        let evidence = long(&f.evidence, "evidence")?;
+        let recommendation = long(&f.recommendation, "recommendation")?;
+        let cvss = match f.cvss_vector.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            None => None,
+            Some(v) => Some(cyberveilig_findings::score_cvss_vector(v).map_err(|why| {
+                ServiceError::invalid(
+                    "cvss_vector",
+                    format!("not a CVSS vector: {why}"),
+                    format!("geen CVSS-vector: {why}"),
+                )
+            })?),
+        };
+        let severity = match (&cvss, f.severity.as_deref().map(str::trim).filter(|s| !s.is_empty())) {
+            (Some((_, _, score)), _) => Severity::from_cvss_score(*score),
+            (None, Some(word)) => Severity::parse_word(word).ok_or_else(|| {
+                ServiceError::invalid(
+                    "severity",
+                    format!("'{word}' is not a severity (critical, high, medium, low, info)"),
+                    format!("'{word}' is geen ernst (critical, high, medium, low, info)"),
+                )
+            })?,
+            (None, None) => {
+                return Err(ServiceError::invalid(
+                    "severity",
+                    "give a severity or a CVSS vector",
+                    "geef een ernst of een CVSS-vector",
+                ));
+            }
+        };
+        let fingerprint = {
+            let mut h = Sha256::new();
+            h.update(
+                format!(
+                    "engagement|{}|{}|{}|{}",
+                    e.id,
+                    asset_id,
+                    title.to_lowercase(),
+                    location.to_lowercase()
+                )
+                .as_bytes(),
+            );
+            hex::encode(h.finalize())
+        };
+        if work.tx.finding_by_fingerprint(e.government_id, &fingerprint).await?.is_some() {
+            return Err(ServiceError::invalid(
+                "title",
+                "the team already reported this finding at this place on this system",
+                "het team meldde deze bevinding al op deze plaats van dit systeem",
+            ));
+        }
+        let now = work.now;
+        let url = location.contains("://").then(|| location.clone());
+        let evidence = match (location.is_empty() || url.is_some(), evidence) {
+            (true, ev) => ev,
+            (false, Some(ev)) => Some(format!("{location}\n\n{ev}")),
+            (false, None) => Some(location.clone()),
+        };
+        let mut finding = StoredFinding {
+            id: 0,
+            government_id: e.government_id,
+            order_id: None,
+            asset_id: Some(asset_id),
+            fingerprint,
+            tool: "engagement".into(),
+            rule_id: format!("engagement-{}", e.id),
+            title,
+            description: Some(description),
+            severity: severity.name().to_owned(),
+            severity_rank: severity_rank(severity),
+            cvss_version: cvss.as_ref().map(|(v, _, _)| v.name().to_owned()),
+            cvss_vector: cvss.as_ref().map(|(_, v, _)| v.clone()),
+            cvss_score: cvss.as_ref().map(|(_, _, s)| *s),
+            cvss_computed: cvss.is_some(),
+            cwe: String::new(),
+            cves: String::new(),
+            port: None,
+            protocol: None,
+            url,
+            evidence,
+            recommendation,
+            status: "open".into(),
+            decision: None,
+            due_on: None,
+            first_seen: now,
+            last_seen: now,
+            first_import_id: None,
+            last_import_id: None,
+        };
+        let (decision, due_on) = Priorities::new(RemediationTerms::default()).of(work.tx.as_mut(), &finding).await?;
+        finding.decision = Some(decision.as_str().to_owned());
+        finding.due_on = Some(due_on);
+        finding.id = work.tx.insert_finding(&finding).await?;
+        work.tx.link_engagement_finding(e.id, finding.id, actor.person_id, now).await?;
+        work.record(
+            "finding.from_engagement",
+            "finding",
+            finding.id,
+            json!({"engagement_id": e.id, "asset": asset_name, "severity": finding.severity, "decision": decision.as_str(), "due_on": due_on}),
+        )
+        .await?;
+        work.commit().await?;
+        Ok(finding)
+    }
+
+    /// Engagements per government and in total, by phase: for the administrator and VVSG.
+    pub async fn engagement_figures(&self, actor: &Actor) -> Result<EngagementFigures> {
+        if !matches!(actor.role, Role::ProgrammeAdmin | Role::AssociationMember) {
+            return Err(ServiceError::Forbidden);
+        }
+        let mut tx = self.store.read().await?;
+        let today = crate::clock::brussels_date(self.clock.now());
+        let mut figures = EngagementFigures::default();
+        let mut per: Vec<(i64, PhaseCounts)> = Vec::new();
+        for e in tx.engagements(&EngagementFilter::default()).await? {
+            let phase = Phase::of(state_of(&e)?, &window_of(&e), today);
+            figures.total.add(phase);
+            match per.iter_mut().find(|(g, _)| *g == e.government_id) {
+                Some((_, c)) => c.add(phase),
+                None => {
+                    let mut c = PhaseCounts::default();
+                    c.add(phase);
+                    per.push((e.government_id, c));
+                }
+            }
+            figures.findings += tx.engagement_findings(e.id).await?.len() as i64;
+        }
+        for (g, counts) in per {
+            let (name, nis) = org_name(tx.as_mut(), g).await?;
+            figures.governments.push((name, nis, counts));
+        }
+        figures.governments.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(figures)
+    }
+
+    /// Marks a government's person as its authorised signatory (or no longer): administrators.
+    pub async fn set_signatory(&self, actor: &Actor, person_id: i64, signatory: bool) -> Result<()> {
+        if actor.role != Role::ProgrammeAdmin {
+            return Err(ServiceError::Forbidden);
+        }
+        let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
+        let person = work.tx.person(person_id).await?.ok_or(ServiceError::NotFound("person"))?;
+        if person.role != Role::GovernmentMember {
+            return Err(ServiceError::invalid(
+                "person",
+                "only a government's people sign for it",
+                "enkel mensen van een bestuur tekenen voor dat bestuur",
+            ));
+        }
+        work.tx.set_signatory(person_id, signatory, Some(actor.person_id), work.now).await?;
+        work.record(
+            if signatory {
+                "person.signatory_designated"
+            } else {
+                "person.signatory_revoked"
+            },
+            "person",
+            person_id,
+            json!({"organisation_id": person.organisation_id}),
+        )
+        .await?;
+        work.commit().await
+    }
+
+    /// Whether a person signs for their government.
+    pub async fn is_signatory(&self, person_id: i64) -> Result<bool> {
+        let mut tx = self.store.read().await?;
+        Ok(tx.is_signatory(person_id).await?)
+    }
+}
