@@ -291,6 +291,25 @@ impl World {
         self.actor(&format!("{nis}@gemeente.test")).await
     }
 
+    /// A basic audit the municipality orders and EY (first of the cascade) accepts, at
+    /// EUR 5,009.40 from 1 June 2020: the start of every story about audit results. The
+    /// municipality's member, EY's and the order.
+    pub async fn basic_audit_accepted_by_ey(&self, nis: &str) -> (Actor, Actor, Order) {
+        let government = self.municipality(nis).await;
+        let ey = self.actor("ey@firms.test").await;
+        let order = self
+            .s()
+            .submit_order(&government, self.basic(self.programme_id, nis))
+            .await
+            .expect("the order is placed");
+        let step = cyberveilig_services::orders::FirmStep::Accept {
+            price: Money::from_cents(500_940),
+            planned_start_on: NaiveDate::from_ymd_opt(2020, 6, 1).expect("a date"),
+        };
+        let order = self.s().firm_step(&ey, order.id, step).await.expect("EY accepts");
+        (government, ey, order)
+    }
+
     pub async fn firm_id(&self, name: &str) -> i64 {
         let admin = self.admin().await;
         self.services

@@ -110,20 +110,7 @@ story!(
     "2020-05-18T08:00:00Z",
     |w| {
         use cyberveilig_services::findings::StatusChange;
-        let gent = w.municipality(GENT).await;
-        let ey = w.actor("ey@firms.test").await;
-        let order = w.s().submit_order(&gent, w.basic(w.programme_id, GENT)).await.unwrap();
-        w.s()
-            .firm_step(
-                &ey,
-                order.id,
-                FirmStep::Accept {
-                    price: cents(500_940),
-                    planned_start_on: d(2020, 6, 1),
-                },
-            )
-            .await
-            .unwrap();
+        let (gent, ey, order) = w.basic_audit_accepted_by_ey(GENT).await;
         w.s()
             .import_report(&ey, order.id, Cursor::new(nmap(&[("192.0.2.10", 3389), ("192.0.2.10", 23)])))
             .await
@@ -272,20 +259,7 @@ story!(
     a_government_marks_an_asset_critical_and_its_findings_rise,
     "2020-05-18T08:00:00Z",
     |w| {
-        let gent = w.municipality(GENT).await;
-        let ey = w.actor("ey@firms.test").await;
-        let order = w.s().submit_order(&gent, w.basic(w.programme_id, GENT)).await.unwrap();
-        w.s()
-            .firm_step(
-                &ey,
-                order.id,
-                FirmStep::Accept {
-                    price: cents(500_940),
-                    planned_start_on: d(2020, 6, 1),
-                },
-            )
-            .await
-            .unwrap();
+        let (gent, ey, order) = w.basic_audit_accepted_by_ey(GENT).await;
         let report = "title,severity,rule_id,ip,port,cvss_vector\n\
         Open admin console,high,ADM,192.0.2.30,8443,CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H\n";
         w.s()
@@ -335,20 +309,7 @@ story!(
     a_large_report_is_written_in_batches_and_a_broken_one_leaves_nothing,
     "2020-05-18T08:00:00Z",
     |w| {
-        let gent = w.municipality(GENT).await;
-        let ey = w.actor("ey@firms.test").await;
-        let order = w.s().submit_order(&gent, w.basic(w.programme_id, GENT)).await.unwrap();
-        w.s()
-            .firm_step(
-                &ey,
-                order.id,
-                FirmStep::Accept {
-                    price: cents(500_940),
-                    planned_start_on: d(2020, 6, 1),
-                },
-            )
-            .await
-            .unwrap();
+        let (gent, ey, order) = w.basic_audit_accepted_by_ey(GENT).await;
         // 3,000 hosts with RDP open: several batches of findings reach the database before the
         // parser meets the end of the file.
         let hosts: Vec<(String, u16)> = (0..3000).map(|i| (format!("10.1.{}.{}", i / 250, i % 250 + 1), 3389)).collect();
@@ -377,20 +338,7 @@ story!(
     a_finding_reported_twice_in_one_report_is_one_with_the_highest_severity_and_every_cve,
     "2020-05-18T08:00:00Z",
     |w| {
-        let gent = w.municipality(GENT).await;
-        let ey = w.actor("ey@firms.test").await;
-        let order = w.s().submit_order(&gent, w.basic(w.programme_id, GENT)).await.unwrap();
-        w.s()
-            .firm_step(
-                &ey,
-                order.id,
-                FirmStep::Accept {
-                    price: cents(500_940),
-                    planned_start_on: d(2020, 6, 1),
-                },
-            )
-            .await
-            .unwrap();
+        let (gent, ey, order) = w.basic_audit_accepted_by_ey(GENT).await;
         let report = "title,severity,rule_id,ip,port,cve\n\
             Outdated OpenSSH,medium,SSH-OLD,192.0.2.30,22,CVE-2023-38408\n\
             Outdated OpenSSH,high,SSH-OLD,192.0.2.30,22,CVE-2024-6387\n\

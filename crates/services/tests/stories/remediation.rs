@@ -11,20 +11,7 @@ use cyberveilig_services::store::records::{NewPerson, RegisterQuery, RegisterSor
 /// Gent's basic audit, accepted by EY, with three findings on two hosts (no intelligence: all
 /// Track, ordered by severity).
 async fn gent_with_findings(w: &World) -> (Actor, Actor, i64) {
-    let gent = w.municipality(GENT).await;
-    let ey = w.actor("ey@firms.test").await;
-    let order = w.s().submit_order(&gent, w.basic(w.programme_id, GENT)).await.unwrap();
-    w.s()
-        .firm_step(
-            &ey,
-            order.id,
-            FirmStep::Accept {
-                price: cents(500_940),
-                planned_start_on: d(2020, 6, 1),
-            },
-        )
-        .await
-        .unwrap();
+    let (gent, ey, order) = w.basic_audit_accepted_by_ey(GENT).await;
     let report = "title,severity,rule_id,ip,port,cve\n\
         =HYPERLINK(\"http://x\"),critical,RCE,192.0.2.40,443,CVE-2021-44228\n\
         Telnet open,high,TEL,192.0.2.41,23,\n\

@@ -9,20 +9,7 @@ use cyberveilig_services::store::records::NewAsset;
 
 /// Gent's basic audit, accepted by EY, with `gent.be` and a scanned host among its systems.
 async fn gent_with_scope(w: &World) -> (Actor, Actor) {
-    let gent = w.municipality(GENT).await;
-    let ey = w.actor("ey@firms.test").await;
-    let order = w.s().submit_order(&gent, w.basic(w.programme_id, GENT)).await.unwrap();
-    w.s()
-        .firm_step(
-            &ey,
-            order.id,
-            FirmStep::Accept {
-                price: cents(500_940),
-                planned_start_on: d(2020, 6, 1),
-            },
-        )
-        .await
-        .unwrap();
+    let (gent, ey, _order) = w.basic_audit_accepted_by_ey(GENT).await;
     let mut tx = w.s().store.write().await.unwrap();
     tx.upsert_asset(&NewAsset {
         government_id: gent.organisation_id,

@@ -261,6 +261,21 @@ fn report_page(
     ))
 }
 
+/// After a step on a report: back to its page, or the page again with what went wrong.
+async fn after_step<T>(
+    state: &AppState,
+    visitor: &Visitor,
+    access: Access<'_>,
+    id: i64,
+    base: &str,
+    done: Result<T, ServiceError>,
+) -> Response {
+    match done {
+        Ok(_) => Redirect::to(base).into_response(),
+        Err(e) => show(state, visitor, access, id, base, None, Some(visitor.error_text(&e))).await,
+    }
+}
+
 async fn show(
     state: &AppState,
     visitor: &Visitor,
@@ -315,21 +330,8 @@ pub async fn follow_message(
         return visitor.message(StatusCode::NOT_FOUND, "report-link-invalid-title", "report-link-invalid-body");
     };
     let base = format!("/meldingen/volgen/{token}");
-    match state.services.post_report_message(Access::Follower(&token), id, &form.body).await {
-        Ok(_) => Redirect::to(&base).into_response(),
-        Err(e) => {
-            show(
-                &state,
-                &visitor,
-                Access::Follower(&token),
-                id,
-                &base,
-                None,
-                Some(visitor.error_text(&e)),
-            )
-            .await
-        }
-    }
+    let done = state.services.post_report_message(Access::Follower(&token), id, &form.body).await;
+    after_step(&state, &visitor, Access::Follower(&token), id, &base, done).await
 }
 
 async fn read_attachment(mut form: Multipart) -> Result<(String, NewFile), ()> {
@@ -543,21 +545,7 @@ pub async fn change(
         Ok(change) => state.services.change_report(Access::Person(&actor), id, change).await.map(|_| ()),
         Err(e) => Err(e),
     };
-    match result {
-        Ok(()) => Redirect::to(&base).into_response(),
-        Err(e) => {
-            show(
-                &state,
-                &visitor,
-                Access::Person(&actor),
-                id,
-                &base,
-                None,
-                Some(visitor.error_text(&e)),
-            )
-            .await
-        }
-    }
+    after_step(&state, &visitor, Access::Person(&actor), id, &base, result).await
 }
 
 /// `POST /meldingen/volgen/{token}/stand`: the reporter withdraws a report.
@@ -578,21 +566,7 @@ pub async fn follow_change(
         Ok(change) => state.services.change_report(Access::Follower(&token), id, change).await.map(|_| ()),
         Err(e) => Err(e),
     };
-    match result {
-        Ok(()) => Redirect::to(&base).into_response(),
-        Err(e) => {
-            show(
-                &state,
-                &visitor,
-                Access::Follower(&token),
-                id,
-                &base,
-                None,
-                Some(visitor.error_text(&e)),
-            )
-            .await
-        }
-    }
+    after_step(&state, &visitor, Access::Follower(&token), id, &base, result).await
 }
 
 /// `POST /meldingen/{id}/bevinding`: a valid report becomes a finding.
@@ -606,21 +580,8 @@ pub async fn make_finding(
         return r;
     }
     let base = format!("/meldingen/{id}");
-    match state.services.make_finding(&actor, id).await {
-        Ok(_) => Redirect::to(&base).into_response(),
-        Err(e) => {
-            show(
-                &state,
-                &visitor,
-                Access::Person(&actor),
-                id,
-                &base,
-                None,
-                Some(visitor.error_text(&e)),
-            )
-            .await
-        }
-    }
+    let done = state.services.make_finding(&actor, id).await;
+    after_step(&state, &visitor, Access::Person(&actor), id, &base, done).await
 }
 
 /// `POST /meldingen/{id}/coordinator`: VVSG is invited to coordinate.
@@ -634,21 +595,8 @@ pub async fn invite(
         return r;
     }
     let base = format!("/meldingen/{id}");
-    match state.services.invite_coordinator(&actor, id).await {
-        Ok(_) => Redirect::to(&base).into_response(),
-        Err(e) => {
-            show(
-                &state,
-                &visitor,
-                Access::Person(&actor),
-                id,
-                &base,
-                None,
-                Some(visitor.error_text(&e)),
-            )
-            .await
-        }
-    }
+    let done = state.services.invite_coordinator(&actor, id).await;
+    after_step(&state, &visitor, Access::Person(&actor), id, &base, done).await
 }
 
 /// `POST /meldingen/{id}/bericht`.
@@ -662,21 +610,8 @@ pub async fn message(
         return r;
     }
     let base = format!("/meldingen/{id}");
-    match state.services.post_report_message(Access::Person(&actor), id, &form.body).await {
-        Ok(_) => Redirect::to(&base).into_response(),
-        Err(e) => {
-            show(
-                &state,
-                &visitor,
-                Access::Person(&actor),
-                id,
-                &base,
-                None,
-                Some(visitor.error_text(&e)),
-            )
-            .await
-        }
-    }
+    let done = state.services.post_report_message(Access::Person(&actor), id, &form.body).await;
+    after_step(&state, &visitor, Access::Person(&actor), id, &base, done).await
 }
 
 /// `POST /meldingen/{id}/bijlage`.
