@@ -207,6 +207,10 @@ async function ethicalHacking(page, base) {
   check(code.length > 3 && (await page.locator("main").textContent()).includes(code), `the received page gives the tracking code (${code})`);
   const followLink = page.locator("main a[href*='/meldingen/volgen/']");
   check((await followLink.count()) === 1, "the received page gives the secret follow link");
+  await page.setViewportSize({ width: 390, height: 844 });
+  const linkBox = (await followLink.count()) ? await followLink.boundingBox() : null;
+  check(linkBox && linkBox.x + linkBox.width <= 390, "the secret link wraps within a phone's width");
+  await page.setViewportSize({ width: 1280, height: 900 });
   const followUrl = (await followLink.count()) ? await followLink.getAttribute("href") : "";
   const followPath = followUrl ? new URL(followUrl, base).pathname : "/meldingen/volgen/none";
   await shot("report received", "report-received");
@@ -228,6 +232,7 @@ async function ethicalHacking(page, base) {
   await page.goto(base + "/meldingen");
   const row = page.locator("tbody tr", { hasText: code });
   check((await row.count()) === 1 && (await row.textContent()).includes("ontvangen"), "the report is in Gent's list, received");
+  check((await page.locator("table caption").textContent()).trim() === "1 melding", "the list's caption counts one report, in the singular");
   await shot("reports (Gent)", "reports-government");
   await row.getByRole("link", { name: code }).click();
   check((await page.locator("main").textContent()).includes(script), "the script is shown as text to Gent");
@@ -262,6 +267,7 @@ async function ethicalHacking(page, base) {
 
   // The acknowledgements, Gent's and the programme's.
   await visit(page, base, "/g/44021/dank", "acknowledgements (Gent)");
+  check((await page.locator("main li").count()) === 0 && (await page.locator("main .empty").textContent()).includes("Nog niemand"), "no one to thank yet is said, not listed");
   await shot("acknowledgements (Gent)", "acknowledgements");
   await visit(page, base, "/dank", "acknowledgements (programme)");
   await alsoOnPhone("acknowledgements (programme)");
