@@ -97,6 +97,184 @@ async function signOut(page) {
   await page.getByRole("button", { name: /Afmelden|Sign out/ }).click();
 }
 
+// The ethical-hacking pages (issue 5): VVSG publishes its model policy, Gent adopts and
+// publishes it; an anonymous visitor reads it, reports through the form (a refusal first), follows
+// the report through its secret link; Gent handles it and the reporter sees the answer. Every page
+// is checked with axe and screenshotted at desktop and phone width.
+async function ethicalHacking(page, base) {
+  const dialogs = [];
+  page.on("dialog", async (d) => {
+    dialogs.push(d.message());
+    await d.dismiss();
+  });
+  // The current page at phone width too: axe, no sideways scrolling, a screenshot; then back.
+  const alsoOnPhone = async (name, screenshot) => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await axe(page, `${name} on a phone`);
+    await fitsWidth(page, `${name} on a phone`);
+    await tableWraps(page, `${name} on a phone`);
+    if (screenshot) await page.screenshot({ path: join(shots, `phone-${screenshot}.png`), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+  };
+  const shot = async (name, screenshot) => {
+    await axe(page, name);
+    await fitsWidth(page, name);
+    await tableWraps(page, name);
+    await page.screenshot({ path: join(shots, `${screenshot}.png`), fullPage: true });
+    await alsoOnPhone(name, screenshot);
+  };
+
+  // Before any policy: the public page says there is none.
+  const none = await page.goto(base + "/g/44021/beleid");
+  check(none.status() === 404, "Gent has no public policy before it publishes one");
+
+  await signIn(page, base, "vvsg@vvsg.test");
+  await visit(page, base, "/modelbeleid", "model policy editor (VVSG)");
+  await page.getByRole("button", { name: "Het model publiceren" }).click();
+  check((await page.getByRole("status").filter({ hasText: "Het model is gepubliceerd." }).count()) === 1, "VVSG publishes its model");
+  await signOut(page);
+
+  await signIn(page, base, "44021@gemeente.test");
+  await visit(page, base, "/beleid", "policy editor (Gent, empty)");
+  await page.getByRole("button", { name: "Het model overnemen als ons ontwerp" }).click();
+  check((await page.getByRole("status").filter({ hasText: "Het model is nu uw ontwerp" }).count()) === 1, "Gent adopts the model");
+  await page.getByLabel("E-mailadres voor meldingen").fill("cert@stad.gent.test");
+  await page.getByLabel("Ook binnen de scope").fill("stad.gent.test\nmijn.gent.test");
+  await page.getByRole("button", { name: "Ontwerp bewaren" }).click();
+  check((await page.getByLabel("E-mailadres voor meldingen").inputValue()) === "cert@stad.gent.test", "the draft keeps the contact address");
+  await page.getByRole("button", { name: "Publiceren", exact: true }).click();
+  check((await page.getByRole("status").filter({ hasText: "Gepubliceerd" }).count()) === 1, "Gent publishes its policy");
+  check((await page.locator("pre").first().textContent()).includes("Contact: mailto:cert@stad.gent.test"), "the editor shows the security.txt");
+  await shot("policy editor (Gent, published)", "policy-editor");
+  const sectxtDownload = await page.request.get(base + "/beleid/security.txt?domein=stad.gent.test");
+  check(sectxtDownload.status() === 200 && /attachment/.test(sectxtDownload.headers()["content-disposition"] || ""), "the security.txt downloads as a file");
+  await signOut(page);
+
+  // security.txt, as served.
+  const sectxt = await page.request.get(base + "/g/44021/.well-known/security.txt");
+  const sectxtBody = await sectxt.text();
+  check(sectxt.status() === 200 && (sectxt.headers()["content-type"] || "").startsWith("text/plain"), `security.txt is text/plain (${sectxt.headers()["content-type"]})`);
+  check(["Contact: ", "Expires: ", "Policy: "].every((f) => sectxtBody.split("\n").some((l) => l.startsWith(f))), `security.txt has Contact, Expires and Policy lines:\n${sectxtBody}`);
+  check(/^Policy: .*\/g\/44021\/(beleid|policy)/m.test(sectxtBody), "security.txt points to Gent's policy");
+
+  // An anonymous visitor reads the policy in Dutch and in English.
+  await visit(page, base, "/g/44021/beleid", "policy (Gent, Dutch)");
+  check((await page.locator("h1").textContent()).includes("Gent") && (await page.getAttribute("html", "lang")) === "nl", "Gent's policy in Dutch");
+  check((await page.locator("main").textContent()).includes("cert@stad.gent.test"), "the policy gives the contact address");
+  await shot("policy (Gent, Dutch)", "policy");
+  await page.getByRole("link", { name: "English" }).click();
+  check(page.url().endsWith("/g/44021/policy") && (await page.getAttribute("html", "lang")) === "en", "the policy's English version");
+  check((await page.locator("h1").textContent()).includes("Vulnerability disclosure policy"), "the English policy's heading");
+  await shot("policy (Gent, English)", "policy-en");
+  await page.getByRole("link", { name: "Report through the form (no account needed)" }).click();
+  check(page.url().endsWith("/g/44021/report") && (await page.locator("h1").textContent()).startsWith("Report a vulnerability"), `the English policy leads to the English form (${page.url()})`);
+  await axe(page, "report form (English)");
+  await page.goto(base + "/g/44021/beleid");
+  await page.getByRole("link", { name: "Meld via het formulier (zonder account)" }).click();
+  check(page.url().endsWith("/g/44021/melden"), "the policy leads to the report form");
+  await shot("report form", "report-form");
+
+  // A target outside Gent's systems: refused in the page, with everything typed kept.
+  const script = "<script>alert(1)</script>";
+  const fill = async (target) => {
+    await page.getByLabel("Adres (URL) of hostnaam van het systeem").fill(target);
+    await page.getByLabel("Type kwetsbaarheid (CWE)").fill("CWE-79");
+    await page.getByLabel("Titel", { exact: true }).fill("Reflected XSS in het zoekveld");
+    await page.getByLabel("Beschrijving", { exact: true }).fill(`De parameter q komt ongefilterd terug in de pagina: ${script}`);
+    await page.getByLabel("Stappen om het na te doen").fill("1. Open /zoeken?q=<script>alert(1)</script>\n2. Zie de melding.");
+    await page.getByLabel("Impact", { exact: true }).fill("Een aanvaller kan sessies van burgers overnemen.");
+    await page.getByLabel("Naam of pseudoniem").fill("Zwarte Kat");
+    await page.getByLabel("Vermeld mij").check();
+  };
+  await fill("https://evil-gent.be/");
+  await page.getByLabel("Bijlagen").setInputFiles({ name: "bewijs.txt", mimeType: "text/plain", buffer: Buffer.from("GET /zoeken?q=%3Cscript%3E HTTP/1.1\n") });
+  await page.getByRole("button", { name: "Melding versturen" }).click();
+  const refusal = page.getByRole("alert");
+  check((await refusal.count()) === 1 && (await refusal.textContent()).includes("evil-gent.be") && /niet onder het toepassingsgebied/.test(await refusal.textContent()), "an out-of-scope target is refused with a clear message, once");
+  check((await page.getByLabel("Titel", { exact: true }).inputValue()) === "Reflected XSS in het zoekveld" && (await page.getByLabel("Adres (URL) of hostnaam van het systeem").inputValue()) === "https://evil-gent.be/", "the refused form keeps the title and target");
+  check((await page.getByLabel("Beschrijving", { exact: true }).inputValue()).endsWith(script) && (await page.getByLabel("Naam of pseudoniem").inputValue()) === "Zwarte Kat" && (await page.getByLabel("Vermeld mij").isChecked()), "the refused form keeps the description (with the script as text), the pseudonym and the consent");
+  await shot("report form with an error", "report-form-error");
+
+  // In scope: the server of Gent's scan (an asset since the import).
+  await page.getByLabel("Adres (URL) of hostnaam van het systeem").fill("http://192.0.2.10/zoeken");
+  await page.getByLabel("Bijlagen").setInputFiles([
+    { name: "bewijs.txt", mimeType: "text/plain", buffer: Buffer.from("GET /zoeken?q=%3Cscript%3E HTTP/1.1\n") },
+    { name: "scherm.png", mimeType: "image/png", buffer: Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64") },
+  ]);
+  await page.getByRole("button", { name: "Melding versturen" }).click();
+  check((await page.locator("h1").textContent()).trim() === "Melding ontvangen", "the report is received");
+  const code = ((await page.locator("dl.figures dd").first().textContent()) || "").trim();
+  check(code.length > 3 && (await page.locator("main").textContent()).includes(code), `the received page gives the tracking code (${code})`);
+  const followLink = page.locator("main a[href*='/meldingen/volgen/']");
+  check((await followLink.count()) === 1, "the received page gives the secret follow link");
+  await page.setViewportSize({ width: 390, height: 844 });
+  const linkBox = (await followLink.count()) ? await followLink.boundingBox() : null;
+  check(linkBox && linkBox.x + linkBox.width <= 390, "the secret link wraps within a phone's width");
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const followUrl = (await followLink.count()) ? await followLink.getAttribute("href") : "";
+  const followPath = followUrl ? new URL(followUrl, base).pathname : "/meldingen/volgen/none";
+  await shot("report received", "report-received");
+
+  // The reporter follows the report and writes in its thread.
+  await page.goto(base + followPath);
+  check((await page.locator("h1").textContent()).includes(code), "the follow page shows the report");
+  check((await page.locator("dl.figures").textContent()).includes("ontvangen"), "the follow page shows the state: received");
+  check((await page.locator("main").textContent()).includes(script), "the script is shown as text on the follow page");
+  const files = await page.locator("main a[download]").allTextContents();
+  check(files.includes("bewijs.txt") && files.includes("scherm.png"), `the follow page lists both attachments (${files})`);
+  await page.getByLabel("Uw bericht").fill("Ik kan het opnieuw tonen als dat helpt.");
+  await page.getByRole("button", { name: "Bericht versturen" }).click();
+  check(page.url().endsWith(followPath) && (await page.locator(".thread").textContent()).includes("Ik kan het opnieuw tonen als dat helpt."), "the reporter's message is in the thread");
+  await shot("follow page (received)", "report-follow-received");
+
+  // Gent handles the report.
+  await signIn(page, base, "44021@gemeente.test");
+  await page.goto(base + "/meldingen");
+  const row = page.locator("tbody tr", { hasText: code });
+  check((await row.count()) === 1 && (await row.textContent()).includes("ontvangen"), "the report is in Gent's list, received");
+  check((await page.locator("table caption").textContent()).trim() === "1 melding", "the list's caption counts one report, in the singular");
+  await shot("reports (Gent)", "reports-government");
+  await row.getByRole("link", { name: code }).click();
+  check((await page.locator("main").textContent()).includes(script), "the script is shown as text to Gent");
+  await page.getByLabel("Nieuwe stand").selectOption("acknowledged");
+  await page.getByRole("button", { name: "Opslaan" }).click();
+  check((await page.locator("dl.figures").textContent()).includes("ontvangst bevestigd"), "Gent acknowledges the report");
+  await page.getByLabel("Nieuwe stand").selectOption("triaged");
+  await page.getByLabel("Uitkomst van de beoordeling").selectOption("valid");
+  await page.getByLabel("Bericht aan de melder (niet verplicht)").fill("Bedankt, we konden het nadoen.");
+  await page.getByRole("button", { name: "Opslaan" }).click();
+  check((await page.locator("dl.figures").textContent()).includes("beoordeeld (geldig)"), "Gent triages it valid");
+  await page.getByRole("button", { name: "In het register van bevindingen opnemen" }).click();
+  const findingLink = page.getByRole("link", { name: /Bevinding #\d+ in het register/ });
+  check((await findingLink.count()) === 1, "the report becomes a finding in Gent's register");
+  await page.getByLabel("Uw bericht").fill("We herstellen dit deze week; we laten het weten.");
+  await page.getByRole("button", { name: "Bericht versturen" }).click();
+  check((await page.locator(".thread").textContent()).includes("We herstellen dit deze week"), "Gent's reply is in the thread");
+  await shot("report (Gent, handled)", "report-government");
+  if (await findingLink.count()) {
+    await findingLink.click();
+    check((await page.locator("main").textContent()).includes("Reflected XSS in het zoekveld"), "the finding carries the report's title");
+  }
+  await signOut(page);
+
+  // The reporter sees the new state and the reply.
+  await page.goto(base + followPath);
+  const figures = await page.locator("dl.figures").textContent();
+  check(/in herstel|beoordeeld/.test(figures) && !figures.includes("ontvangen"), `the follow page shows the new state (${figures.replace(/\s+/g, " ")})`);
+  const thread = await page.locator(".thread").textContent();
+  check(thread.includes("We herstellen dit deze week") && thread.includes("Bedankt, we konden het nadoen."), "the follow page shows Gent's reply and note");
+  await shot("follow page (handled)", "report-follow");
+
+  // The acknowledgements, Gent's and the programme's.
+  await visit(page, base, "/g/44021/dank", "acknowledgements (Gent)");
+  check((await page.locator("main li").count()) === 0 && (await page.locator("main .empty").textContent()).includes("Nog niemand"), "no one to thank yet is said, not listed");
+  await shot("acknowledgements (Gent)", "acknowledgements");
+  await visit(page, base, "/dank", "acknowledgements (programme)");
+  await alsoOnPhone("acknowledgements (programme)");
+
+  check(dialogs.length === 0, `no script ran from a report's text (dialogs: ${JSON.stringify(dialogs)})`);
+}
+
 async function main() {
   mkdirSync(shots, { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), "cv-browser-"));
@@ -320,6 +498,9 @@ async function main() {
     await axe(page, "VVSG home");
     await page.screenshot({ path: join(shots, "vvsg.png"), fullPage: true });
     await signOut(page);
+
+    // Ethical hacking: Gent's policy, a report through the form, its handling.
+    await ethicalHacking(page, base);
 
     // The audit's results, start to finish in the portal: Antwerpen orders a basic audit, EY
     // (first of the cascade) accepts it and uploads a scanner report it wrote itself; Antwerpen

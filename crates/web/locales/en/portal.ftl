@@ -574,9 +574,15 @@ report-agreed = agreed
 report-received-on = Received
 report-deadline = Deadline
 reports-title = Vulnerability reports
-reports-caption = { $count } reports
+reports-caption = { $count ->
+    [one] 1 report
+   *[other] { $count } reports
+}
 reports-none = No reports.
-reports-overdue-count = { $count } reports are past a deadline.
+reports-overdue-count = { $count ->
+    [one] 1 report is past a deadline.
+   *[other] { $count } reports are past a deadline.
+}
 report-overdue-acknowledge = Not acknowledged in time
 report-overdue-triage = Not triaged in time
 report-overdue-fix = Not fixed in time

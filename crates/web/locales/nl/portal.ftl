@@ -574,9 +574,15 @@ report-agreed = afgesproken
 report-received-on = Ontvangen
 report-deadline = Termijn
 reports-title = Meldingen van kwetsbaarheden
-reports-caption = { $count } meldingen
+reports-caption = { $count ->
+    [one] 1 melding
+   *[other] { $count } meldingen
+}
 reports-none = Geen meldingen.
-reports-overdue-count = { $count } meldingen zijn over hun termijn.
+reports-overdue-count = { $count ->
+    [one] 1 melding is over haar termijn.
+   *[other] { $count } meldingen zijn over hun termijn.
+}
 report-overdue-acknowledge = Ontvangst niet op tijd bevestigd
 report-overdue-triage = Niet op tijd beoordeeld
 report-overdue-fix = Niet op tijd hersteld

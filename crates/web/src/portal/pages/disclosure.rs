@@ -74,7 +74,7 @@ fn render_public(state: &AppState, visitor: &Visitor, p: &PublicPolicy) -> Respo
                 href => format!("/g/{nis}/{page}/{version_path}/{}", v.version) }).collect::<Vec<_>>(),
             this_page => format!("/g/{nis}/{page}"),
             other_language => if dutch { format!("/g/{nis}/policy") } else { format!("/g/{nis}/beleid") },
-            report_form => format!("/g/{nis}/melden"),
+            report_form => if dutch { format!("/g/{nis}/melden") } else { format!("/g/{nis}/report") },
             acknowledgments => format!("/g/{nis}/dank"),
             security_txt => valid_security_txt.then(|| format!("/g/{nis}/.well-known/security.txt")),
             canonical => format!("{base}/g/{nis}/{page}"),
