@@ -338,6 +338,24 @@ impl ScopeEntry {
         out
     }
 
+    /// A line of a disclosure policy's scope: an address, `*.domain` or a bare name (the domain
+    /// and every name under it), or a URL (its host). Free text that names no host is none.
+    pub fn of_policy_line(line: &str) -> Option<ScopeEntry> {
+        let text = line.trim().to_ascii_lowercase();
+        let text = text.split_once("://").map_or(text.as_str(), |(_, rest)| rest);
+        let host = text.split(['/', '?', '#', ' ']).next().unwrap_or("");
+        let host = host.trim_start_matches("*.").trim_end_matches('.');
+        if let Ok(ip) = host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
+            return Some(ScopeEntry::Ip(ip));
+        }
+        let host = host.split(':').next().unwrap_or("");
+        let name_like = host.contains('.')
+            && host
+                .split('.')
+                .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+        name_like.then(|| ScopeEntry::Domain(host.to_owned()))
+    }
+
     pub fn covers(&self, target: &Target) -> bool {
         match self {
             ScopeEntry::Ip(ip) => target.ip == Some(*ip),
@@ -361,6 +379,11 @@ pub fn in_scope(target: &Target, scope: &[ScopeEntry]) -> bool {
     scope.iter().any(|e| e.covers(target))
 }
 
+/// In the scope and not excluded by it: what a policy leaves out wins over what it includes.
+pub fn in_scope_of_policy(target: &Target, scope: &[ScopeEntry], excluded: &[ScopeEntry]) -> bool {
+    in_scope(target, scope) && !in_scope(target, excluded)
+}
+
 /// A CWE identifier from `CWE-79`, `cwe 79` or `79`.
 pub fn parse_cwe(text: &str) -> Option<u32> {
     let t = text.trim();
@@ -381,6 +404,30 @@ pub fn duplicate_key(target: &Target, cwe: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_policy_line_names_a_domain_an_address_or_a_url_and_free_text_nothing() {
+        assert_eq!(
+            ScopeEntry::of_policy_line("stad.gent"),
+            Some(ScopeEntry::Domain("stad.gent".into()))
+        );
+        assert_eq!(ScopeEntry::of_policy_line("*.Gent.be"), Some(ScopeEntry::Domain("gent.be".into())));
+        assert_eq!(
+            ScopeEntry::of_policy_line("https://loket.gent.be/aanvragen"),
+            Some(ScopeEntry::Domain("loket.gent.be".into()))
+        );
+        assert_eq!(
+            ScopeEntry::of_policy_line("192.0.2.10"),
+            Some(ScopeEntry::Ip("192.0.2.10".parse().unwrap()))
+        );
+        assert_eq!(ScopeEntry::of_policy_line("alle systemen van het OCMW"), None);
+        let scope = [ScopeEntry::of_policy_line("gent.be").unwrap()];
+        let excluded = [ScopeEntry::of_policy_line("intranet.gent.be").unwrap()];
+        let target = |t: &str| Target::parse(t).unwrap();
+        assert!(in_scope_of_policy(&target("https://www.gent.be/x"), &scope, &excluded));
+        assert!(!in_scope_of_policy(&target("https://intranet.gent.be/"), &scope, &excluded));
+        assert!(!in_scope_of_policy(&target("https://evil-gent.be/"), &scope, &excluded));
+    }
     use ReportState as S;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {

@@ -159,11 +159,19 @@ fn scoped_assets(assets: &[Asset]) -> Vec<ScopedAsset> {
 
 /// The response targets of the government's policy in force, or the defaults (5 and 10
 /// working days) when it has none; inside the caller's transaction.
-pub async fn disclosure_targets_in(tx: &mut dyn Tx, government_id: i64) -> Result<ResponseTargets> {
+/// The content of the government's policy in force, if it published one.
+pub async fn published_content_in(tx: &mut dyn Tx, government_id: i64) -> Result<Option<PolicyContent>> {
     match tx.current_policy(government_id).await? {
-        Some(v) if v.kind == GOVERNMENT => Ok(content_of(&v.content)?.targets),
-        _ => Ok(ResponseTargets::default()),
+        Some(v) if v.kind == GOVERNMENT => Ok(Some(content_of(&v.content)?)),
+        _ => Ok(None),
     }
+}
+
+pub async fn disclosure_targets_in(tx: &mut dyn Tx, government_id: i64) -> Result<ResponseTargets> {
+    Ok(published_content_in(tx, government_id)
+        .await?
+        .map(|c| c.targets)
+        .unwrap_or_default())
 }
 
 /// Checks a security.txt with the RFC 9116 parser of the `sectxtlib` crate, at `now`.

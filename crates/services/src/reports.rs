@@ -433,22 +433,33 @@ impl Services {
                     format!("{nis} is geen lokaal bestuur in het programma"),
                 )
             })?;
-        // The scope: the government's registered systems. A government that registered none
-        // cannot be checked against; its handlers judge the scope at triage.
-        let assets = work.tx.assets(government.id).await?;
-        let scope: Vec<ScopeEntry> = assets
-            .iter()
-            .flat_map(|a| ScopeEntry::of_asset(&a.kind, &a.name, a.hostname.as_deref(), a.ip.as_deref()))
-            .collect();
-        if !scope.is_empty() && !report::in_scope(&target, &scope) {
+        // The scope: what the government's published policy lists, and its registered systems
+        // (unless the policy leaves them out); what the policy excludes is out. A government
+        // with neither cannot be checked against: its handlers judge the scope at triage.
+        let policy = crate::disclosure::published_content_in(work.tx.as_mut(), government.id).await?;
+        let mut scope: Vec<ScopeEntry> = Vec::new();
+        let mut excluded: Vec<ScopeEntry> = Vec::new();
+        if let Some(p) = &policy {
+            scope.extend(p.in_scope.iter().filter_map(|l| ScopeEntry::of_policy_line(l)));
+            excluded.extend(p.out_of_scope.iter().filter_map(|l| ScopeEntry::of_policy_line(l)));
+        }
+        if policy.as_ref().is_none_or(|p| p.include_assets) {
+            let assets = work.tx.assets(government.id).await?;
+            scope.extend(
+                assets
+                    .iter()
+                    .flat_map(|a| ScopeEntry::of_asset(&a.kind, &a.name, a.hostname.as_deref(), a.ip.as_deref())),
+            );
+        }
+        if !scope.is_empty() && !report::in_scope_of_policy(&target, &scope, &excluded) {
             return Err(ServiceError::invalid(
                 "target",
                 format!(
-                    "{} is not in the scope of {}: it is none of its registered systems. See its disclosure policy (security.txt) for what it covers, or report to the Centre for Cybersecurity Belgium.",
+                    "{} is not in the scope of {}: its disclosure policy and its registered systems do not cover it. See its policy (security.txt) for what it covers, or report to the Centre for Cybersecurity Belgium.",
                     target.host, government.name
                 ),
                 format!(
-                    "{} valt niet onder het toepassingsgebied van {}: het is geen van zijn geregistreerde systemen. Zie zijn beleid (security.txt) voor wat het dekt, of meld aan het Centrum voor Cybersecurity België.",
+                    "{} valt niet onder het toepassingsgebied van {}: zijn beleid en zijn geregistreerde systemen dekken het niet. Zie zijn beleid (security.txt) voor wat het dekt, of meld aan het Centrum voor Cybersecurity België.",
                     target.host, government.name
                 ),
             ));

@@ -464,3 +464,38 @@ story!(
         assert!(credits.is_empty());
     }
 );
+
+// The scope of a report is what Gent's published policy lists and its registered systems; what
+// the policy leaves out is out, even under a domain it lists.
+story!(
+    a_report_is_in_scope_by_the_policy_and_out_where_the_policy_excludes_it,
+    "2020-05-18T08:00:00Z",
+    |w| {
+        let (gent, _ey) = gent_with_scope(&w).await;
+        let vvsg = w.actor("vvsg@vvsg.test").await;
+        let nis: cyberveilig_domain::registry::NisCode = GENT.parse().unwrap();
+        let s = w.s();
+        s.save_model_draft(&vvsg, s.model_draft(&vvsg).await.unwrap().content)
+            .await
+            .unwrap();
+        s.publish_model(&vvsg).await.unwrap();
+        let mut content = s.adopt_model(&gent, &nis).await.unwrap().content;
+        content.contact_email = "cert@stad.gent".into();
+        content.in_scope = vec!["stad.gent".into()];
+        content.out_of_scope = vec!["intranet.stad.gent".into()];
+        s.save_policy_draft(&gent, &nis, content).await.unwrap();
+        s.publish_policy(&gent, &nis, None).await.unwrap();
+
+        for target in ["https://loket.stad.gent/zoeken", "https://www.gent.be/zoeken"] {
+            let sent = s.submit_report(None, xss(GENT, target)).await;
+            assert!(sent.is_ok(), "{target}: {sent:?}");
+        }
+        for target in ["https://intranet.stad.gent/", "https://evil-stad.gent/"] {
+            let refused = s.submit_report(None, xss(GENT, target)).await;
+            assert!(
+                matches!(refused, Err(ServiceError::Invalid { field: "target", .. })),
+                "{target}: {refused:?}"
+            );
+        }
+    }
+);
