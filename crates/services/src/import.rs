@@ -215,8 +215,6 @@ struct Register<'o> {
     /// Host key -> asset id, for the hosts seen so far.
     assets: HashMap<String, i64>,
     priorities: Priorities,
-    /// Whether the last finding written was new to the register.
-    last_was_new: bool,
 }
 
 impl<'o> Register<'o> {
@@ -227,53 +225,65 @@ impl<'o> Register<'o> {
             at,
             assets: HashMap::new(),
             priorities: Priorities::new(terms),
-            last_was_new: true,
         }
     }
 
+    /// Writes a batch: one query finds which of its findings the register has; those are seen
+    /// again one by one, the new ones inserted a few hundred per statement.
     async fn write(&mut self, work: &mut Work, batch: Vec<Finding>, import: &mut Import) -> Result<()> {
-        for f in batch {
-            let asset_id = self.asset_of(work, &f).await?;
-            let mut finding = stored(&f, self.order, asset_id, self.import_id, self.at);
-            // A first scan is mostly new findings, a rescan mostly known ones: try first what
-            // the previous finding was, so either takes one statement to find out.
-            if self.last_was_new {
+        let mut rows = Vec::with_capacity(batch.len());
+        for f in &batch {
+            let asset_id = self.asset_of(work, f).await?;
+            rows.push(stored(f, self.order, asset_id, self.import_id, self.at));
+        }
+        drop(batch);
+        let mut fingerprints: Vec<String> = rows.iter().map(|r| r.fingerprint.clone()).collect();
+        fingerprints.sort_unstable();
+        fingerprints.dedup();
+        let mut known: HashMap<String, KnownFinding> = work
+            .tx
+            .known_findings(self.order.government_id, &fingerprints)
+            .await?
+            .into_iter()
+            .map(|k| (k.fingerprint.clone(), k))
+            .collect();
+        let mut fresh: Vec<StoredFinding> = Vec::new();
+        let mut fresh_at: HashMap<String, usize> = HashMap::new();
+        for mut finding in rows {
+            if let Some(k) = known.get_mut(&finding.fingerprint) {
+                let repeat = k.last_import_id == Some(self.import_id);
+                let reopen = !repeat && matches!(k.status.as_str(), "fixed" | "verified");
+                if repeat {
+                    // Reported twice in one report: already counted.
+                } else if reopen {
+                    import.reopened += 1;
+                } else {
+                    import.still_open += 1;
+                }
+                self.seen_again(work, k, &mut finding, reopen).await?;
+                // A later repeat in this batch merges into what was just written.
+                k.last_import_id = Some(self.import_id);
+                k.severity_rank = finding.severity_rank;
+                k.cves = finding.cves.clone();
+                if reopen {
+                    k.status = "open".into();
+                }
+            } else if let Some(&i) = fresh_at.get(&finding.fingerprint) {
+                let first = &mut fresh[i];
+                merge_repeat(first, &finding);
+                let (decision, due_on) = self.priorities.of(work.tx.as_mut(), first).await?;
+                first.decision = Some(decision.as_str().to_owned());
+                first.due_on = Some(due_on);
+            } else {
                 let (decision, due_on) = self.priorities.of(work.tx.as_mut(), &finding).await?;
                 finding.decision = Some(decision.as_str().to_owned());
                 finding.due_on = Some(due_on);
-                if work.tx.insert_finding_unless_known(&finding).await?.is_some() {
-                    import.new += 1;
-                    continue;
-                }
-            }
-            match work
-                .tx
-                .finding_by_fingerprint(self.order.government_id, &finding.fingerprint)
-                .await?
-            {
-                None => {
-                    let (decision, due_on) = self.priorities.of(work.tx.as_mut(), &finding).await?;
-                    finding.decision = Some(decision.as_str().to_owned());
-                    finding.due_on = Some(due_on);
-                    work.tx.insert_finding(&finding).await?;
-                    import.new += 1;
-                    self.last_was_new = true;
-                }
-                Some(known) => {
-                    let repeat = known.last_import_id == Some(self.import_id);
-                    let reopen = !repeat && matches!(known.status.as_str(), "fixed" | "verified");
-                    if repeat {
-                        // Reported twice in one report: already counted.
-                    } else if reopen {
-                        import.reopened += 1;
-                    } else {
-                        import.still_open += 1;
-                    }
-                    self.seen_again(work, &known, &mut finding, reopen).await?;
-                    self.last_was_new = false;
-                }
+                fresh_at.insert(finding.fingerprint.clone(), fresh.len());
+                fresh.push(finding);
+                import.new += 1;
             }
         }
+        work.tx.insert_findings(&fresh).await?;
         Ok(())
     }
 
@@ -281,17 +291,10 @@ impl<'o> Register<'o> {
     /// latest evidence, and recomputes its priority from today's intelligence.
     async fn seen_again(&mut self, work: &mut Work, known: &KnownFinding, finding: &mut StoredFinding, reopen: bool) -> Result<()> {
         let rank = known.severity_rank.max(finding.severity_rank);
-        let mut cves: Vec<&str> = known.cves.split(',').filter(|c| !c.is_empty()).collect();
-        for c in finding.cves.split(',').filter(|c| !c.is_empty()) {
-            if !cves.contains(&c) {
-                cves.push(c);
-            }
-        }
-        let cves = cves.join(",");
         finding.id = known.id;
         finding.severity = severity_of_rank(rank).name().to_owned();
         finding.severity_rank = rank;
-        finding.cves = cves;
+        finding.cves = union_of_cves(&known.cves, &finding.cves);
         finding.first_seen = known.first_seen;
         let (decision, due_on) = self.priorities.of(work.tx.as_mut(), finding).await?;
         work.tx
@@ -333,6 +336,30 @@ impl<'o> Register<'o> {
             .await?;
         self.assets.insert(key, id);
         Ok(Some(id))
+    }
+}
+
+/// Every CVE of both lists (comma-separated), each once, in the order first seen.
+fn union_of_cves(first: &str, then: &str) -> String {
+    let mut cves: Vec<&str> = first.split(',').filter(|c| !c.is_empty()).collect();
+    for c in then.split(',').filter(|c| !c.is_empty()) {
+        if !cves.contains(&c) {
+            cves.push(c);
+        }
+    }
+    cves.join(",")
+}
+
+/// A new finding reported again in the same batch: the highest severity, every CVE, the latest
+/// evidence.
+fn merge_repeat(first: &mut StoredFinding, again: &StoredFinding) {
+    if again.severity_rank > first.severity_rank {
+        first.severity = again.severity.clone();
+        first.severity_rank = again.severity_rank;
+    }
+    first.cves = union_of_cves(&first.cves, &again.cves);
+    if again.evidence.is_some() {
+        first.evidence = again.evidence.clone();
     }
 }
 

@@ -317,8 +317,11 @@ pub trait Tx: RemediationTx + AssessmentTx + DisclosureTx + ReportsTx + Engageme
     /// The finding a government has with this fingerprint.
     async fn finding_by_fingerprint(&mut self, government_id: i64, fingerprint: &str) -> Result<Option<KnownFinding>>;
     async fn insert_finding(&mut self, finding: &StoredFinding) -> Result<i64>;
-    /// Inserts the finding unless the government has one with its fingerprint: its id if new.
-    async fn insert_finding_unless_known(&mut self, finding: &StoredFinding) -> Result<Option<i64>>;
+    /// The findings a government has with any of these fingerprints.
+    async fn known_findings(&mut self, government_id: i64, fingerprints: &[String]) -> Result<Vec<KnownFinding>>;
+    /// Inserts new findings, a few hundred per statement; one whose fingerprint the government
+    /// already has is left out.
+    async fn insert_findings(&mut self, findings: &[StoredFinding]) -> Result<()>;
     /// Reported again: its last sighting, evidence, severity, CVEs and priority.
     async fn finding_seen_again(&mut self, sighting: &Sighting<'_>) -> Result<()>;
     /// Open findings of one order and tool that an import did not report again become fixed.

@@ -355,6 +355,7 @@ pub struct StoredFinding {
 #[derive(Debug, Clone, PartialEq)]
 pub struct KnownFinding {
     pub id: i64,
+    pub fingerprint: String,
     pub status: String,
     pub last_import_id: Option<i64>,
     pub severity_rank: i64,

@@ -252,6 +252,18 @@ macro_rules! implement_tx {
                 .bind(o.updated_at)
         }
 
+        fn known_finding_from(r: &DbRow) -> Result<KnownFinding> {
+            Ok(KnownFinding {
+                id: r.try_get("id")?,
+                fingerprint: r.try_get("fingerprint")?,
+                status: r.try_get("status")?,
+                last_import_id: r.try_get("last_import_id")?,
+                severity_rank: r.try_get("severity_rank")?,
+                cves: r.try_get("cves")?,
+                first_seen: r.try_get("first_seen")?,
+            })
+        }
+
         /// `$1, ..., $28`: one placeholder per column of a new finding.
         fn finding_placeholders() -> String {
             (1..=28).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
@@ -1357,24 +1369,14 @@ macro_rules! implement_tx {
 
             async fn finding_by_fingerprint(&mut self, government_id: i64, fingerprint: &str) -> Result<Option<KnownFinding>> {
                 let row = query(
-                    "SELECT id, status, last_import_id, severity_rank, cves, first_seen FROM findings \
+                    "SELECT id, fingerprint, status, last_import_id, severity_rank, cves, first_seen FROM findings \
                      WHERE government_id = $1 AND fingerprint = $2",
                 )
                 .bind(government_id)
                 .bind(fingerprint)
                 .fetch_optional(&mut *self.conn)
                 .await?;
-                match row {
-                    Some(r) => Ok(Some(KnownFinding {
-                        id: r.try_get("id")?,
-                        status: r.try_get("status")?,
-                        last_import_id: r.try_get("last_import_id")?,
-                        severity_rank: r.try_get("severity_rank")?,
-                        cves: r.try_get("cves")?,
-                        first_seen: r.try_get("first_seen")?,
-                    })),
-                    None => Ok(None),
-                }
+                row.as_ref().map(known_finding_from).transpose()
             }
 
             async fn insert_finding(&mut self, f: &StoredFinding) -> Result<i64> {
@@ -1390,14 +1392,43 @@ macro_rules! implement_tx {
                 Ok(row.try_get(0)?)
             }
 
-            async fn insert_finding_unless_known(&mut self, f: &StoredFinding) -> Result<Option<i64>> {
-                let sql = format!(
-                    "INSERT INTO findings ({}) VALUES ({}) ON CONFLICT (government_id, fingerprint) DO NOTHING RETURNING id",
-                    FINDING_COLUMNS.trim_start_matches("id, "),
-                    finding_placeholders()
-                );
-                let row = bind_finding(query(&sql), f).fetch_optional(&mut *self.conn).await?;
-                row.map(|r| r.try_get(0)).transpose().map_err(Into::into)
+            async fn known_findings(&mut self, government_id: i64, fingerprints: &[String]) -> Result<Vec<KnownFinding>> {
+                let mut out = Vec::with_capacity(fingerprints.len());
+                for chunk in fingerprints.chunks(500) {
+                    let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+                    let sql = format!(
+                        "SELECT id, fingerprint, status, last_import_id, severity_rank, cves, first_seen FROM findings \
+                         WHERE government_id = $1 AND fingerprint IN ({})",
+                        marks.join(", ")
+                    );
+                    let mut q = query(&sql).bind(government_id);
+                    for fingerprint in chunk {
+                        q = q.bind(fingerprint);
+                    }
+                    for r in &q.fetch_all(&mut *self.conn).await? {
+                        out.push(known_finding_from(r)?);
+                    }
+                }
+                Ok(out)
+            }
+
+            async fn insert_findings(&mut self, findings: &[StoredFinding]) -> Result<()> {
+                for chunk in findings.chunks(200) {
+                    let rows: Vec<String> = (0..chunk.len())
+                        .map(|r| format!("({})", (1..=28).map(|c| format!("${}", r * 28 + c)).collect::<Vec<_>>().join(", ")))
+                        .collect();
+                    let sql = format!(
+                        "INSERT INTO findings ({}) VALUES {} ON CONFLICT (government_id, fingerprint) DO NOTHING",
+                        FINDING_COLUMNS.trim_start_matches("id, "),
+                        rows.join(", ")
+                    );
+                    let mut q = query(&sql);
+                    for f in chunk {
+                        q = bind_finding(q, f);
+                    }
+                    q.execute(&mut *self.conn).await?;
+                }
+                Ok(())
             }
 
             async fn finding_seen_again(&mut self, s: &Sighting<'_>) -> Result<()> {
