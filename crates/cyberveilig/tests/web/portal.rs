@@ -1329,3 +1329,75 @@ async fn kortrijk_accepts_the_letter_and_the_team_reports_a_finding_through_the_
     let posted = gent.post(&accept, &[("csrf", &csrf), ("letter_hash", &hash)]).await;
     assert_eq!(posted.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn vvsg_proposes_through_the_page_counts_it_and_withdraws_it() {
+    let app = spawn_app().await;
+    let mut vvsg = signed_in(&app, "vvsg@vvsg.test").await;
+    let form = "/samenwerkingen/nieuw";
+    let shown = vvsg.get(form).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(shown.body.contains("name=\"techniques\"") && shown.body.contains("name=\"team_email\""));
+    let mut fields = vec![
+        ("government_nis", "34022"),
+        ("title", "Netwerk Kortrijk"),
+        ("starts_on", "2020-06-01"),
+        ("ends_on", "2020-06-30"),
+        ("scope", "www.kortrijk.be\r\n192.0.2.0/24"),
+        ("techniques", "network_scanning"),
+        ("techniques", "web_scanning"),
+        ("team_email", "docent@howest.test"),
+        ("team_role", "supervisor"),
+        ("team_email", "student@howest.test"),
+        ("team_role", "student"),
+        ("team_email", ""),
+        ("team_role", "student"),
+        ("government_contact", "ISC Kortrijk"),
+        ("team_contact", "Docent Howest"),
+        ("emergency_contact", "056 00 00 00"),
+    ];
+    // Bad input is refused with the form as typed: a date that is no date, a team without a supervisor.
+    let mut bad = fields.clone();
+    bad[2] = ("starts_on", "1 juni");
+    let refused = vvsg.submit(form, form, &bad).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("Netwerk Kortrijk") && refused.body.contains("role=\"alert\""));
+    let mut bad = fields.clone();
+    bad[8] = ("team_role", "student");
+    let refused = vvsg.submit(form, form, &bad).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("begeleider"), "{}", refused.body);
+    fields.push(("techniques", "phishing_mail"));
+    let proposed = vvsg.submit(form, form, &fields).await;
+    assert_eq!(proposed.status, StatusCode::SEE_OTHER, "{}", proposed.body);
+    let page = proposed.location.unwrap();
+    let seen = vvsg.get(&page).await;
+    assert!(seen.body.contains("TOESTEMMINGSBRIEF") && seen.body.contains("192.0.2.0&#x2f;24"));
+    assert!(seen.body.contains("eng-proposed") && seen.body.contains("social engineering"));
+    // VVSG sees the figures, not the team's findings.
+    assert!(!seen.body.contains("id=\"bevindingen\""));
+    let figures = vvsg.get("/samenwerkingen/cijfers").await;
+    assert_eq!(figures.status, StatusCode::OK);
+    assert!(figures.body.contains("Kortrijk"));
+    // In English, the letter is the English one.
+    let mut student = signed_in(&app, "student@howest.test").await;
+    student.submit("/start", "/taal", &[("lang", "en"), ("next", "/start")]).await;
+    let english = student.get(&page).await;
+    assert!(english.body.contains("AUTHORISATION LETTER FOR ETHICAL HACKING") && !english.body.contains("TOESTEMMINGSBRIEF"));
+    // A student may not withdraw; VVSG may, with a reason.
+    assert!(!english.body.contains("/intrekken"));
+    let csrf = english.csrf();
+    let tried = student
+        .post(&format!("{page}/intrekken"), &[("csrf", &csrf), ("reason", "x")])
+        .await;
+    assert_eq!(tried.status, StatusCode::FORBIDDEN);
+    let withdraw = format!("{page}/intrekken");
+    let no_reason = vvsg.submit(&page, &withdraw, &[("reason", " ")]).await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let withdrawn = vvsg.submit(&page, &withdraw, &[("reason", "Het bestuur ziet ervan af.")]).await;
+    assert_eq!(withdrawn.status, StatusCode::SEE_OTHER);
+    let after = vvsg.get(&page).await;
+    assert!(
+        after.body.contains("eng-withdrawn") && after.body.contains("Het bestuur ziet ervan af.") && !after.body.contains("/intrekken")
+    );
+}
