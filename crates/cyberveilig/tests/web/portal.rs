@@ -604,6 +604,7 @@ async fn the_page_matrix() {
         ("/samenwerkingen/nieuw".into(), [SIGN_IN, NO, NO, NO, NO, OK, OK, NO]),
         ("/samenwerkingen/cijfers".into(), [SIGN_IN, NO, NO, NO, NO, OK, OK, NO]),
         (engagement_page.clone(), [SIGN_IN, GONE, GONE, GONE, GONE, OK, OK, OK]),
+        (format!("{engagement_page}/wijzigen"), [SIGN_IN, GONE, GONE, GONE, GONE, OK, OK, NO]),
         ("/samenwerkingen/x".into(), [SIGN_IN, GONE, GONE, GONE, GONE, GONE, GONE, GONE]),
     ];
     let covered: Vec<&str> = matrix
@@ -625,6 +626,8 @@ async fn the_page_matrix() {
                 "/meldingen/volgen/{token}"
             } else if p == &engagement_page || p == "/samenwerkingen/x" {
                 "/samenwerkingen/{id}"
+            } else if p == &format!("{engagement_page}/wijzigen") {
+                "/samenwerkingen/{id}/wijzigen"
             } else if p.starts_with("/g/44021/") {
                 match p.as_str() {
                     "/g/44021/beleid/versie/1" => "/g/{nis}/beleid/versie/{version}",
@@ -1384,6 +1387,19 @@ async fn vvsg_proposes_through_the_page_counts_it_and_withdraws_it() {
     student.submit("/start", "/taal", &[("lang", "en"), ("next", "/start")]).await;
     let english = student.get(&page).await;
     assert!(english.body.contains("AUTHORISATION LETTER FOR ETHICAL HACKING") && !english.body.contains("TOESTEMMINGSBRIEF"));
+    // VVSG changes the terms through the page: the form holds them, a new version of the letter follows.
+    let change = format!("{page}/wijzigen");
+    let terms = vvsg.get(&change).await;
+    assert_eq!(terms.status, StatusCode::OK);
+    assert!(terms.body.contains("value=\"Netwerk Kortrijk\"") && terms.body.contains("value=\"docent@howest.test\""));
+    let mut changed_fields = fields.clone();
+    changed_fields[1] = ("title", "Netwerk en web Kortrijk");
+    let changed = vvsg.submit(&change, &change, &changed_fields).await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
+    assert!(vvsg.get(&page).await.body.contains("Netwerk en web Kortrijk"));
+    let mut bad = changed_fields.clone();
+    bad[0] = ("government_nis", "44021");
+    assert_eq!(vvsg.submit(&change, &change, &bad).await.status, StatusCode::UNPROCESSABLE_ENTITY);
     // A student may not withdraw; VVSG may, with a reason.
     assert!(!english.body.contains("/intrekken"));
     let csrf = english.csrf();

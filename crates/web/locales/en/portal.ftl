@@ -706,3 +706,7 @@ engagement-figures-title = Figures of the engagements
 engagement-figures-total = Total
 engagement-figures-findings = Findings submitted
 engagement-figures-per-government = Per government
+engagement-change = Change the terms
+engagement-change-intro = A change of the letter makes a new version: an accepted engagement goes back to proposed, and the team may not test until the signatory accepts the new version.
+engagement-change-hint = (a new version of the letter, to be accepted anew)
+engagement-change-send = Save the new terms

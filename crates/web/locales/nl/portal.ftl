@@ -706,3 +706,7 @@ engagement-figures-title = Cijfers van de opdrachten
 engagement-figures-total = Totaal
 engagement-figures-findings = Ingediende bevindingen
 engagement-figures-per-government = Per bestuur
+engagement-change = De voorwaarden wijzigen
+engagement-change-intro = Een wijziging van de brief maakt een nieuwe versie: een aanvaarde opdracht wordt weer voorgesteld, en het team mag niet testen tot de ondertekenaar de nieuwe versie aanvaardt.
+engagement-change-hint = (een nieuwe versie van de brief, opnieuw te aanvaarden)
+engagement-change-send = De nieuwe voorwaarden bewaren

@@ -87,6 +87,7 @@ pub const PAGES: &[&str] = &[
     "/samenwerkingen/nieuw",
     "/samenwerkingen/cijfers",
     "/samenwerkingen/{id}",
+    "/samenwerkingen/{id}/wijzigen",
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -209,6 +210,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/samenwerkingen/cijfers", get(pages::engagements::figures))
         .route("/samenwerkingen/{id}", get(pages::engagements::page))
+        .route(
+            "/samenwerkingen/{id}/wijzigen",
+            get(pages::engagements::change_page).post(pages::engagements::change),
+        )
         .route("/samenwerkingen/{id}/aanvaarden", post(pages::engagements::accept))
         .route("/samenwerkingen/{id}/intrekken", post(pages::engagements::withdraw))
         .route("/samenwerkingen/{id}/bevindingen", post(pages::engagements::submit_finding))

@@ -181,7 +181,7 @@ async fn engagement_page(
             } },
             techniques, team, scope, acceptances, findings, link_findings,
             letter => context! { text, hash => letter.hash.clone(), version => letter.version },
-            can_accept => view.can_accept, can_withdraw => view.can_withdraw, can_submit => view.can_submit,
+            can_accept => view.can_accept, can_change => view.can_change, can_withdraw => view.can_withdraw, can_submit => view.can_submit,
             can_see_findings => view.can_see_findings,
             draft => draft.map(|d| context! { title => d.title.clone(), description => d.description.clone(),
                 severity => d.severity.clone(), cvss_vector => d.cvss_vector.clone(), asset_id => d.asset_id.clone(),
@@ -308,13 +308,14 @@ const TEAM_ROWS: usize = 8;
 
 /// `GET /samenwerkingen/nieuw`: VVSG (or an administrator) proposes an engagement.
 pub async fn new_page(State(state): State<AppState>, Member(visitor, actor): Member) -> Response {
-    proposal_page(&state, &visitor, &actor, &Vec::new(), None).await
+    if !may_propose(&actor) {
+        return forbidden(&visitor);
+    }
+    terms_page(&state, &visitor, &Vec::new(), None, None).await
 }
 
-async fn proposal_page(state: &AppState, visitor: &Visitor, actor: &Actor, form: &Pairs, error: Option<String>) -> Response {
-    if !may_propose(actor) {
-        return forbidden(visitor);
-    }
+/// The terms form, for a proposal (`editing` none) or a change of the engagement `editing`.
+async fn terms_page(state: &AppState, visitor: &Visitor, form: &Pairs, editing: Option<i64>, error: Option<String>) -> Response {
     let governments: Vec<Value> = state
         .services
         .organisations_public(OrganisationFilter {
@@ -332,8 +333,12 @@ async fn proposal_page(state: &AppState, visitor: &Visitor, actor: &Actor, form:
         })
         .collect();
     let values = proposal_values(form);
-    let mut team: Vec<(String, String)> = all(form, "team_email").into_iter().zip(all(form, "team_role")).collect();
-    team.resize(TEAM_ROWS.max(team.len()), (String::new(), String::new()));
+    let mut team: Vec<(String, String)> = all(form, "team_email")
+        .into_iter()
+        .zip(all(form, "team_role"))
+        .filter(|(email, _)| !email.trim().is_empty())
+        .collect();
+    team.resize(TEAM_ROWS.max(team.len() + 2), (String::new(), String::new()));
     let team: Vec<Value> = team.into_iter().map(|(email, role)| context! { email, role }).collect();
     let techniques: Vec<Value> = Technique::ALL
         .iter()
@@ -347,8 +352,57 @@ async fn proposal_page(state: &AppState, visitor: &Visitor, actor: &Actor, form:
     visitor.page_with_status(
         status,
         "engagement_form.html",
-        context! { v => values, team, techniques, governments, error },
+        context! { v => values, team, techniques, governments, editing, error },
     )
+}
+
+/// The terms as the form holds them; a date that is no date is refused.
+fn terms_of(form: &Pairs) -> Result<EngagementTerms, ServiceError> {
+    let date = |name: &'static str| match field(form, name).trim() {
+        "" => Ok(None),
+        text => parse_date(text, name).map(Some),
+    };
+    Ok(EngagementTerms {
+        government_nis: field(form, "government_nis").trim().to_owned(),
+        title: field(form, "title").to_owned(),
+        starts_on: date("starts_on")?,
+        ends_on: date("ends_on")?,
+        scope: field(form, "scope").lines().map(str::to_owned).collect(),
+        techniques: all(form, "techniques"),
+        team: all(form, "team_email")
+            .into_iter()
+            .zip(all(form, "team_role"))
+            .filter(|(email, _)| !email.trim().is_empty())
+            .map(|(email, role)| (email.trim().to_owned(), role))
+            .collect(),
+        government_contact: field(form, "government_contact").to_owned(),
+        team_contact: field(form, "team_contact").to_owned(),
+        emergency_contact: field(form, "emergency_contact").to_owned(),
+    })
+}
+
+/// The engagement's terms as the form's fields, to change them.
+fn pairs_of(v: &EngagementView) -> Pairs {
+    let e = &v.engagement;
+    let mut form: Pairs = vec![
+        ("government_nis".into(), v.government_nis.clone().unwrap_or_default()),
+        ("title".into(), e.title.clone()),
+        ("starts_on".into(), e.starts_on.to_string()),
+        ("ends_on".into(), e.ends_on.to_string()),
+        (
+            "scope".into(),
+            e.scope.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join("\n"),
+        ),
+        ("government_contact".into(), e.government_contact.clone()),
+        ("team_contact".into(), e.team_contact.clone()),
+        ("emergency_contact".into(), e.emergency_contact.clone()),
+    ];
+    form.extend(v.techniques.iter().map(|t| ("techniques".to_owned(), t.as_str().to_owned())));
+    for m in &e.team {
+        form.push(("team_email".into(), m.email.clone()));
+        form.push(("team_role".into(), m.role.clone()));
+    }
+    form
 }
 
 /// `POST /samenwerkingen/nieuw`: the proposal; on success, to the new engagement's page.
@@ -359,36 +413,50 @@ pub async fn propose(State(state): State<AppState>, Member(visitor, actor): Memb
     if !may_propose(&actor) {
         return forbidden(&visitor);
     }
-    let date = |name: &'static str| match field(&form, name).trim() {
-        "" => Ok(None),
-        text => parse_date(text, name).map(Some),
-    };
-    let terms = date("starts_on").and_then(|starts_on| {
-        Ok(EngagementTerms {
-            government_nis: field(&form, "government_nis").trim().to_owned(),
-            title: field(&form, "title").to_owned(),
-            starts_on,
-            ends_on: date("ends_on")?,
-            scope: field(&form, "scope").lines().map(str::to_owned).collect(),
-            techniques: all(&form, "techniques"),
-            team: all(&form, "team_email")
-                .into_iter()
-                .zip(all(&form, "team_role"))
-                .filter(|(email, _)| !email.trim().is_empty())
-                .map(|(email, role)| (email.trim().to_owned(), role))
-                .collect(),
-            government_contact: field(&form, "government_contact").to_owned(),
-            team_contact: field(&form, "team_contact").to_owned(),
-            emergency_contact: field(&form, "emergency_contact").to_owned(),
-        })
-    });
-    let result = match terms {
+    let result = match terms_of(&form) {
         Ok(terms) => state.services.propose_engagement(&actor, terms).await,
         Err(e) => Err(e),
     };
     match result {
         Ok(view) => Redirect::to(&format!("/samenwerkingen/{}", view.engagement.id)).into_response(),
-        Err(e @ ServiceError::Invalid { .. }) => proposal_page(&state, &visitor, &actor, &form, Some(visitor.error_text(&e))).await,
+        Err(e @ ServiceError::Invalid { .. }) => terms_page(&state, &visitor, &form, None, Some(visitor.error_text(&e))).await,
+        Err(e) => refusal(&visitor, &e),
+    }
+}
+
+/// `GET /samenwerkingen/{id}/wijzigen`: the terms to change (VVSG, an administrator); an
+/// accepted letter must then be accepted anew.
+pub async fn change_page(State(state): State<AppState>, Member(visitor, actor): Member, Path(id): Path<String>) -> Response {
+    let Ok(eid) = id.parse::<i64>() else {
+        return not_found(&visitor);
+    };
+    match state.services.engagement(&actor, eid).await {
+        Ok(view) if view.can_change => terms_page(&state, &visitor, &pairs_of(&view), Some(eid), None).await,
+        Ok(_) => forbidden(&visitor),
+        Err(e) => refusal(&visitor, &e),
+    }
+}
+
+/// `POST /samenwerkingen/{id}/wijzigen`: the changed terms.
+pub async fn change(
+    State(state): State<AppState>,
+    Member(visitor, actor): Member,
+    Path(id): Path<String>,
+    PageForm(form): PageForm<Pairs>,
+) -> Response {
+    if let Err(refused) = visitor.check_csrf(field(&form, "csrf")) {
+        return refused;
+    }
+    let Ok(eid) = id.parse::<i64>() else {
+        return not_found(&visitor);
+    };
+    let result = match terms_of(&form) {
+        Ok(terms) => state.services.change_engagement(&actor, eid, terms).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Redirect::to(&format!("/samenwerkingen/{eid}")).into_response(),
+        Err(e @ ServiceError::Invalid { .. }) => terms_page(&state, &visitor, &form, Some(eid), Some(visitor.error_text(&e))).await,
         Err(e) => refusal(&visitor, &e),
     }
 }
