@@ -1321,7 +1321,9 @@ async fn kortrijk_accepts_the_letter_and_the_team_reports_a_finding_through_the_
     ];
     let sent = student.submit(&page, &submit, &fields).await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
-    assert!(student.get(&page).await.body.contains("SQL-injectie in de zoekfunctie"));
+    let location = sent.location.unwrap();
+    let listed = student.get(&location).await;
+    assert!(listed.body.contains("SQL-injectie in de zoekfunctie") && listed.body.contains("De bevinding staat in het register"));
     // It is in Kortrijk's register, linked from the engagement for the government.
     assert!(consultant.get("/bevindingen").await.body.contains("SQL-injectie in de zoekfunctie"));
     assert!(consultant.get(&page).await.body.contains("href=\"/bevindingen/"));

@@ -710,3 +710,4 @@ engagement-change = Change the terms
 engagement-change-intro = A change of the letter makes a new version: an accepted engagement goes back to proposed, and the team may not test until the signatory accepts the new version.
 engagement-change-hint = (a new version of the letter, to be accepted anew)
 engagement-change-send = Save the new terms
+engagement-finding-sent = The finding is in the government's register.

@@ -710,3 +710,4 @@ engagement-change = De voorwaarden wijzigen
 engagement-change-intro = Een wijziging van de brief maakt een nieuwe versie: een aanvaarde opdracht wordt weer voorgesteld, en het team mag niet testen tot de ondertekenaar de nieuwe versie aanvaardt.
 engagement-change-hint = (een nieuwe versie van de brief, opnieuw te aanvaarden)
 engagement-change-send = De nieuwe voorwaarden bewaren
+engagement-finding-sent = De bevinding staat in het register van het bestuur.

@@ -96,8 +96,14 @@ pub struct FindingForm {
 }
 
 /// `GET /samenwerkingen/{id}`: the engagement, its letter, and what the visitor may do.
-pub async fn page(State(state): State<AppState>, Member(visitor, actor): Member, Path(id): Path<String>) -> Response {
-    engagement_page(&state, &visitor, &actor, &id, None, None).await
+pub async fn page(
+    State(state): State<AppState>,
+    Member(visitor, actor): Member,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let notice = q.contains_key("ingediend").then(|| visitor.text("engagement-finding-sent"));
+    engagement_page(&state, &visitor, &actor, &id, None, None, notice).await
 }
 
 async fn engagement_page(
@@ -107,6 +113,7 @@ async fn engagement_page(
     id: &str,
     error: Option<String>,
     draft: Option<&FindingForm>,
+    notice: Option<String>,
 ) -> Response {
     let Ok(id) = id.parse::<i64>() else {
         return not_found(visitor);
@@ -186,7 +193,7 @@ async fn engagement_page(
             draft => draft.map(|d| context! { title => d.title.clone(), description => d.description.clone(),
                 severity => d.severity.clone(), cvss_vector => d.cvss_vector.clone(), asset_id => d.asset_id.clone(),
                 location => d.location.clone(), evidence => d.evidence.clone(), recommendation => d.recommendation.clone() }), severities => ["critical", "high", "medium", "low", "info"],
-            error,
+            error, notice,
         },
     )
 }
@@ -217,7 +224,9 @@ pub async fn accept(
     let social = form.social_engineering_authorised == "1";
     match state.services.accept_engagement(&actor, eid, form.letter_hash.trim(), social).await {
         Ok(_) => Redirect::to(&format!("/samenwerkingen/{eid}")).into_response(),
-        Err(e @ ServiceError::Invalid { .. }) => engagement_page(&state, &visitor, &actor, &id, Some(visitor.error_text(&e)), None).await,
+        Err(e @ ServiceError::Invalid { .. }) => {
+            engagement_page(&state, &visitor, &actor, &id, Some(visitor.error_text(&e)), None, None).await
+        }
         Err(e) => refusal(&visitor, &e),
     }
 }
@@ -245,7 +254,9 @@ pub async fn withdraw(
     };
     match state.services.withdraw_engagement(&actor, eid, &form.reason).await {
         Ok(_) => Redirect::to(&format!("/samenwerkingen/{eid}")).into_response(),
-        Err(e @ ServiceError::Invalid { .. }) => engagement_page(&state, &visitor, &actor, &id, Some(visitor.error_text(&e)), None).await,
+        Err(e @ ServiceError::Invalid { .. }) => {
+            engagement_page(&state, &visitor, &actor, &id, Some(visitor.error_text(&e)), None, None).await
+        }
         Err(e) => refusal(&visitor, &e),
     }
 }
@@ -286,7 +297,7 @@ pub async fn submit_finding(
     match result {
         Ok(()) => Redirect::to(&format!("/samenwerkingen/{eid}?ingediend=1#bevindingen")).into_response(),
         Err(e @ ServiceError::Invalid { .. }) => {
-            engagement_page(&state, &visitor, &actor, &id, Some(visitor.error_text(&e)), Some(&form)).await
+            engagement_page(&state, &visitor, &actor, &id, Some(visitor.error_text(&e)), Some(&form), None).await
         }
         Err(e) => refusal(&visitor, &e),
     }
