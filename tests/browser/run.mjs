@@ -457,6 +457,17 @@ async function main() {
     // A researcher, and a page that does not exist.
     await signIn(page, base, "student@howest.test");
     await axe(page, "researcher home");
+    // The team's view of Kortrijk's engagement: the letter and the form for a finding.
+    await visit(page, base, "/samenwerkingen", "engagements");
+    await page.getByRole("link", { name: /Howest \(semester 2\)/ }).click();
+    check(await page.locator('form[action$="/bevindingen"]').count() === 1, "the team may submit a finding on Kortrijk's engagement");
+    await axe(page, "engagement (team)");
+    await page.screenshot({ path: join(shots, "engagement.png"), fullPage: true });
+    await signOut(page);
+    // VVSG's proposal form and figures.
+    await signIn(page, base, "vvsg@vvsg.test");
+    await visit(page, base, "/samenwerkingen/nieuw", "engagement proposal");
+    await visit(page, base, "/samenwerkingen/cijfers", "engagement figures");
     await signOut(page);
     const missing = await page.goto(base + "/bestaat-niet");
     check(missing.status() === 404, "an unknown page is a 404 page");

@@ -546,6 +546,10 @@ async fn the_page_matrix() {
         .unwrap();
     let report_page = format!("/meldingen/{}", submitted.report.id);
     let follow_page = format!("/meldingen/volgen/{}", submitted.follow_token);
+    // Kortrijk's engagement with Howest (the researcher is in its team); Gent and Antwerpen are
+    // outsiders to it.
+    let (_, engagement) = propose_kortrijk(&app).await;
+    let engagement_page = format!("/samenwerkingen/{}", engagement["id"]);
     const OK: u16 = 200;
     const SIGN_IN: u16 = 303;
     const NO: u16 = 403;
@@ -596,6 +600,12 @@ async fn the_page_matrix() {
         ("/g/44021/report".into(), [OK; 8]),
         ("/g/44021/dank".into(), [OK; 8]),
         ("/dank".into(), [OK; 8]),
+        ("/samenwerkingen".into(), [SIGN_IN, OK, OK, NO, NO, OK, OK, OK]),
+        ("/samenwerkingen/nieuw".into(), [SIGN_IN, NO, NO, NO, NO, OK, OK, NO]),
+        ("/samenwerkingen/cijfers".into(), [SIGN_IN, NO, NO, NO, NO, OK, OK, NO]),
+        (engagement_page.clone(), [SIGN_IN, GONE, GONE, GONE, GONE, OK, OK, OK]),
+        (format!("{engagement_page}/wijzigen"), [SIGN_IN, GONE, GONE, GONE, GONE, OK, OK, NO]),
+        ("/samenwerkingen/x".into(), [SIGN_IN, GONE, GONE, GONE, GONE, GONE, GONE, GONE]),
     ];
     let covered: Vec<&str> = matrix
         .iter()
@@ -614,6 +624,10 @@ async fn the_page_matrix() {
                 "/meldingen/{id}"
             } else if p == &follow_page {
                 "/meldingen/volgen/{token}"
+            } else if p == &engagement_page || p == "/samenwerkingen/x" {
+                "/samenwerkingen/{id}"
+            } else if p == &format!("{engagement_page}/wijzigen") {
+                "/samenwerkingen/{id}/wijzigen"
             } else if p.starts_with("/g/44021/") {
                 match p.as_str() {
                     "/g/44021/beleid/versie/1" => "/g/{nis}/beleid/versie/{version}",
@@ -1219,4 +1233,189 @@ async fn the_api_takes_a_report_and_a_secret_link_opens_only_its_own() {
     assert_eq!(app.get(&gent, &format!("/api/v1/reports/{a_id}")).await.0, StatusCode::NOT_FOUND);
     let student = app.token("student@howest.test").await;
     assert!(app.get(&student, "/api/v1/reports").await.1["items"].as_array().unwrap().is_empty());
+}
+
+/// VVSG proposes Kortrijk's engagement with Howest over the API: (VVSG's token, the engagement).
+async fn propose_kortrijk(app: &App) -> (String, Value) {
+    let vvsg = app.token("vvsg@vvsg.test").await;
+    let terms = json!({"government_nis": "34022", "title": "Webtoepassingen Kortrijk", "starts_on": "2020-05-18", "ends_on": "2020-06-30",
+                       "scope": ["www.kortrijk.be"], "techniques": ["web_scanning", "phishing_mail"],
+                       "team": [{"email": "docent@howest.test", "role": "supervisor"}, {"email": "student@howest.test", "role": "student"}],
+                       "government_contact": "ISC Kortrijk", "team_contact": "Docent Howest", "emergency_contact": "056 00 00 00"});
+    let (status, engagement) = app.post(&vvsg, "/api/v1/engagements", terms).await;
+    assert_eq!(status, StatusCode::CREATED, "{engagement}");
+    (vvsg, engagement)
+}
+
+fn hidden_value(page: &Page, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page.body.find(&marker).unwrap_or_else(|| panic!("a field {name}")) + marker.len();
+    page.body[start..].split('"').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn kortrijk_accepts_the_letter_and_the_team_reports_a_finding_through_the_pages() {
+    let app = spawn_app().await;
+    let (_, engagement) = propose_kortrijk(&app).await;
+    let page = format!("/samenwerkingen/{}", engagement["id"]);
+    let asset = engagement["scope"][0]["asset_id"].as_i64().unwrap().to_string();
+    // Kortrijk's security consultant sees the engagement and its letter, but does not sign.
+    let mut consultant = signed_in(&app, "34022@gemeente.test").await;
+    let seen = consultant.get(&page).await;
+    assert_eq!(seen.status, StatusCode::OK);
+    assert!(seen.body.contains("Webtoepassingen Kortrijk") && seen.body.contains("SHA-256"));
+    assert!(!seen.body.contains("/aanvaarden"), "no accept form for who does not sign");
+    assert!(consultant.get("/samenwerkingen").await.body.contains(&page));
+    // Before the acceptance the team may not test: no form for findings.
+    let mut student = signed_in(&app, "student@howest.test").await;
+    let before = student.get(&page).await;
+    assert_eq!(before.status, StatusCode::OK);
+    assert!(!before.body.contains("/bevindingen\""), "no finding form before the acceptance");
+    // The signatory: a stale letter or no consent to social engineering is refused (not a 500).
+    let mut director = signed_in(&app, "directeur.34022@gemeente.test").await;
+    let shown = director.get(&page).await;
+    assert!(shown.body.contains("/aanvaarden"));
+    let hash = hidden_value(&shown, "letter_hash");
+    assert_eq!(hash, engagement["letter_hash"].as_str().unwrap());
+    let accept = format!("{page}/aanvaarden");
+    let stale = director
+        .submit(&page, &accept, &[("letter_hash", "0000"), ("social_engineering_authorised", "1")])
+        .await;
+    assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let no_consent = director.submit(&page, &accept, &[("letter_hash", &hash)]).await;
+    assert_eq!(no_consent.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let accepted = director
+        .submit(&page, &accept, &[("letter_hash", &hash), ("social_engineering_authorised", "1")])
+        .await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER);
+    assert_eq!(accepted.location.as_deref(), Some(page.as_str()));
+    let after = director.get(&page).await;
+    assert!(!after.body.contains("/aanvaarden") && after.body.contains("Algemeen directeur"));
+    // The student submits a finding; bad input is answered with the form again.
+    let submit = format!("{page}/bevindingen");
+    let during = student.get(&page).await;
+    assert!(during.body.contains(&format!("action=\"{submit}\"")));
+    let bad = student
+        .submit(
+            &page,
+            &submit,
+            &[
+                ("title", "SQL-injectie"),
+                ("description", "x"),
+                ("severity", "high"),
+                ("asset_id", "abc"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("SQL-injectie"), "the form keeps what was typed");
+    let fields = [
+        ("title", "SQL-injectie in de zoekfunctie"),
+        ("description", "De parameter q komt ongefilterd in een query."),
+        ("severity", "high"),
+        ("cvss_vector", ""),
+        ("asset_id", asset.as_str()),
+        ("location", "https://www.kortrijk.be/zoeken?q="),
+        ("evidence", "q=' OR 1=1 --"),
+        ("recommendation", "Gebruik geparametriseerde queries."),
+    ];
+    let sent = student.submit(&page, &submit, &fields).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let location = sent.location.unwrap();
+    let listed = student.get(&location).await;
+    assert!(listed.body.contains("SQL-injectie in de zoekfunctie") && listed.body.contains("De bevinding staat in het register"));
+    // It is in Kortrijk's register, linked from the engagement for the government.
+    assert!(consultant.get("/bevindingen").await.body.contains("SQL-injectie in de zoekfunctie"));
+    assert!(consultant.get(&page).await.body.contains("href=\"/bevindingen/"));
+    // An outsider gets a 404, for the page and for its forms.
+    let mut gent = signed_in(&app, "44021@gemeente.test").await;
+    assert_eq!(gent.get(&page).await.status, StatusCode::NOT_FOUND);
+    let csrf = gent.get("/start").await.csrf();
+    let posted = gent.post(&accept, &[("csrf", &csrf), ("letter_hash", &hash)]).await;
+    assert_eq!(posted.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn vvsg_proposes_through_the_page_counts_it_and_withdraws_it() {
+    let app = spawn_app().await;
+    let mut vvsg = signed_in(&app, "vvsg@vvsg.test").await;
+    let form = "/samenwerkingen/nieuw";
+    let shown = vvsg.get(form).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(shown.body.contains("name=\"techniques\"") && shown.body.contains("name=\"team_email\""));
+    let mut fields = vec![
+        ("government_nis", "34022"),
+        ("title", "Netwerk Kortrijk"),
+        ("starts_on", "2020-06-01"),
+        ("ends_on", "2020-06-30"),
+        ("scope", "www.kortrijk.be\r\n192.0.2.0/24"),
+        ("techniques", "network_scanning"),
+        ("techniques", "web_scanning"),
+        ("team_email", "docent@howest.test"),
+        ("team_role", "supervisor"),
+        ("team_email", "student@howest.test"),
+        ("team_role", "student"),
+        ("team_email", ""),
+        ("team_role", "student"),
+        ("government_contact", "ISC Kortrijk"),
+        ("team_contact", "Docent Howest"),
+        ("emergency_contact", "056 00 00 00"),
+    ];
+    // Bad input is refused with the form as typed: a date that is no date, a team without a supervisor.
+    let mut bad = fields.clone();
+    bad[2] = ("starts_on", "1 juni");
+    let refused = vvsg.submit(form, form, &bad).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("Netwerk Kortrijk") && refused.body.contains("role=\"alert\""));
+    let mut bad = fields.clone();
+    bad[8] = ("team_role", "student");
+    let refused = vvsg.submit(form, form, &bad).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("begeleider"), "{}", refused.body);
+    fields.push(("techniques", "phishing_mail"));
+    let proposed = vvsg.submit(form, form, &fields).await;
+    assert_eq!(proposed.status, StatusCode::SEE_OTHER, "{}", proposed.body);
+    let page = proposed.location.unwrap();
+    let seen = vvsg.get(&page).await;
+    assert!(seen.body.contains("TOESTEMMINGSBRIEF") && seen.body.contains("192.0.2.0&#x2f;24"));
+    assert!(seen.body.contains("eng-proposed") && seen.body.contains("social engineering"));
+    // VVSG sees the figures, not the team's findings.
+    assert!(!seen.body.contains("id=\"bevindingen\""));
+    let figures = vvsg.get("/samenwerkingen/cijfers").await;
+    assert_eq!(figures.status, StatusCode::OK);
+    assert!(figures.body.contains("Kortrijk"));
+    // In English, the letter is the English one.
+    let mut student = signed_in(&app, "student@howest.test").await;
+    student.submit("/start", "/taal", &[("lang", "en"), ("next", "/start")]).await;
+    let english = student.get(&page).await;
+    assert!(english.body.contains("AUTHORISATION LETTER FOR ETHICAL HACKING") && !english.body.contains("TOESTEMMINGSBRIEF"));
+    // VVSG changes the terms through the page: the form holds them, a new version of the letter follows.
+    let change = format!("{page}/wijzigen");
+    let terms = vvsg.get(&change).await;
+    assert_eq!(terms.status, StatusCode::OK);
+    assert!(terms.body.contains("value=\"Netwerk Kortrijk\"") && terms.body.contains("value=\"docent@howest.test\""));
+    let mut changed_fields = fields.clone();
+    changed_fields[1] = ("title", "Netwerk en web Kortrijk");
+    let changed = vvsg.submit(&change, &change, &changed_fields).await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
+    assert!(vvsg.get(&page).await.body.contains("Netwerk en web Kortrijk"));
+    let mut bad = changed_fields.clone();
+    bad[0] = ("government_nis", "44021");
+    assert_eq!(vvsg.submit(&change, &change, &bad).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A student may not withdraw; VVSG may, with a reason.
+    assert!(!english.body.contains("/intrekken"));
+    let csrf = english.csrf();
+    let tried = student
+        .post(&format!("{page}/intrekken"), &[("csrf", &csrf), ("reason", "x")])
+        .await;
+    assert_eq!(tried.status, StatusCode::FORBIDDEN);
+    let withdraw = format!("{page}/intrekken");
+    let no_reason = vvsg.submit(&page, &withdraw, &[("reason", " ")]).await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let withdrawn = vvsg.submit(&page, &withdraw, &[("reason", "Het bestuur ziet ervan af.")]).await;
+    assert_eq!(withdrawn.status, StatusCode::SEE_OTHER);
+    let after = vvsg.get(&page).await;
+    assert!(
+        after.body.contains("eng-withdrawn") && after.body.contains("Het bestuur ziet ervan af.") && !after.body.contains("/intrekken")
+    );
 }

@@ -83,6 +83,11 @@ pub const PAGES: &[&str] = &[
     "/g/{nis}/report",
     "/g/{nis}/dank",
     "/dank",
+    "/samenwerkingen",
+    "/samenwerkingen/nieuw",
+    "/samenwerkingen/cijfers",
+    "/samenwerkingen/{id}",
+    "/samenwerkingen/{id}/wijzigen",
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -198,6 +203,20 @@ pub fn routes() -> Router<AppState> {
         .route("/g/{nis}/beleid/versie/{version}", get(pages::disclosure::public_version_nl))
         .route("/g/{nis}/policy/version/{version}", get(pages::disclosure::public_version_en))
         .route("/g/{nis}/.well-known/security.txt", get(pages::disclosure::security_txt))
+        .route("/samenwerkingen", get(pages::engagements::list))
+        .route(
+            "/samenwerkingen/nieuw",
+            get(pages::engagements::new_page).post(pages::engagements::propose),
+        )
+        .route("/samenwerkingen/cijfers", get(pages::engagements::figures))
+        .route("/samenwerkingen/{id}", get(pages::engagements::page))
+        .route(
+            "/samenwerkingen/{id}/wijzigen",
+            get(pages::engagements::change_page).post(pages::engagements::change),
+        )
+        .route("/samenwerkingen/{id}/aanvaarden", post(pages::engagements::accept))
+        .route("/samenwerkingen/{id}/intrekken", post(pages::engagements::withdraw))
+        .route("/samenwerkingen/{id}/bevindingen", post(pages::engagements::submit_finding))
 }
 
 /// The pages' templates parse (a test; a broken template must fail CI, not a request).

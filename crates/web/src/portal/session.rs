@@ -228,6 +228,7 @@ fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/bestellingen", "menu-orders"),
             ("/bevindingen", "menu-findings"),
             ("/meldingen", "menu-reports"),
+            ("/samenwerkingen", "menu-engagements"),
             ("/raamovereenkomsten", "menu-agreements"),
             ("/besturen", "menu-governments"),
             ("/mensen", "menu-people"),
@@ -237,12 +238,17 @@ fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/bestellingen", "menu-orders"),
             ("/bevindingen", "menu-findings"),
             ("/meldingen", "menu-reports"),
+            ("/samenwerkingen", "menu-engagements"),
             ("/mensen", "menu-people"),
             ("/beleid", "menu-policy"),
         ]),
         Role::FirmMember => items.extend([("/bestellingen", "menu-orders"), ("/bevindingen", "menu-findings")]),
-        Role::AssociationMember => items.extend([("/modelbeleid", "menu-model-policy"), ("/meldingen", "menu-reports")]),
-        Role::Researcher => items.push(("/meldingen", "menu-reports")),
+        Role::AssociationMember => items.extend([
+            ("/modelbeleid", "menu-model-policy"),
+            ("/meldingen", "menu-reports"),
+            ("/samenwerkingen", "menu-engagements"),
+        ]),
+        Role::Researcher => items.extend([("/meldingen", "menu-reports"), ("/samenwerkingen", "menu-engagements")]),
     }
     items.push(("/account", "menu-account"));
     items

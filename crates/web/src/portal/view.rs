@@ -55,6 +55,10 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "reports.html",
     "report.html",
     "acknowledgements.html",
+    "engagements.html",
+    "engagement.html",
+    "engagement_form.html",
+    "engagement_figures.html",
 ];
 
 fn lang_of(state: &State) -> Lang {

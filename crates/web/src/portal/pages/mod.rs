@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod assessments;
 pub mod disclosure;
+pub mod engagements;
 pub mod findings;
 pub mod home;
 pub mod orders;
