@@ -25,6 +25,26 @@ pub(crate) fn query(sql: &str) -> Query<'_> {
     Query { sql, args: Vec::new() }
 }
 
+/// The SQL with each `$n` outside quotes written `?n`.
+fn numbered(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut quote: Option<char> = None;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (None, '\'' | '"') => quote = Some(c),
+            (Some(q), _) if c == q => quote = None,
+            (None, '$') if chars.peek().is_some_and(char::is_ascii_digit) => {
+                out.push('?');
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The outcome of a statement that returns no rows.
 pub(crate) struct Done {
     rows_affected: u64,
@@ -64,18 +84,14 @@ impl<'q> Query<'q> {
     }
 
     fn prepare<'c>(&self, conn: &'c Connection) -> Result<rusqlite::CachedStatement<'c>> {
-        let mut statement = conn.prepare_cached(self.sql)?;
+        // `$3` names the third argument wherever it stands, as on PostgreSQL; to SQLite `$3` is
+        // a name (looked up by a linear scan), `?3` the number 3: the SQL is given numbered.
+        let mut statement = conn.prepare_cached(&numbered(self.sql))?;
         for index in 1..=statement.parameter_count() {
-            // `$3` (and `?3`) name the third argument wherever they stand, as on PostgreSQL.
-            let number = statement
-                .parameter_name(index)
-                .and_then(|name| name.get(1..))
-                .and_then(|digits| digits.parse::<usize>().ok())
-                .unwrap_or(index);
             let value = self
                 .args
-                .get(number - 1)
-                .ok_or_else(|| StoreError::Corrupt(format!("no value bound for parameter {number} of: {}", self.sql)))?;
+                .get(index - 1)
+                .ok_or_else(|| StoreError::Corrupt(format!("no value bound for parameter {index} of: {}", self.sql)))?;
             statement.raw_bind_parameter(index, value)?;
         }
         Ok(statement)
@@ -310,6 +326,14 @@ impl Decode for DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dollar_numbers_become_sqlite_numbers_outside_quotes() {
+        assert_eq!(
+            numbered("SELECT $2, '$1', \"$3\" FROM t WHERE a = $1 AND b = $10"),
+            "SELECT ?2, '$1', \"$3\" FROM t WHERE a = ?1 AND b = ?10"
+        );
+    }
 
     fn memory() -> Connection {
         Connection::open_in_memory().unwrap()
