@@ -15,7 +15,8 @@
 //! ```
 //!
 //! Knobs: CYBERVEILIG_BENCH_FINDINGS (default 1000000), CYBERVEILIG_BENCH_HOSTS (default 5000),
-//! CYBERVEILIG_BENCH_FILE (an existing report to import instead of the generated one).
+//! CYBERVEILIG_BENCH_FILE (an existing report to import instead of the generated one),
+//! CYBERVEILIG_BENCH_SKIP_SQLITE (set: PostgreSQL only).
 
 use chrono::{TimeZone, Utc};
 use cyberveilig_domain::order::OrderState;
@@ -166,7 +167,10 @@ async fn bench() -> Result<(), AnyError> {
     println!("file: {} ({:.0} MB)", path.display(), bytes as f64 / 1e6);
     let dir = tempfile::tempdir()?;
     let sqlite = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
-    let mut results = vec![("sqlite", run("sqlite", &sqlite, &path).await?)];
+    let mut results = Vec::new();
+    if std::env::var("CYBERVEILIG_BENCH_SKIP_SQLITE").is_err() {
+        results.push(("sqlite", run("sqlite", &sqlite, &path).await?));
+    }
     if let Ok(admin_url) = std::env::var("CYBERVEILIG_BENCH_DATABASE_URL") {
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.subsec_nanos();
         let name = format!("cvbench_import_{}_{nanos:08x}", std::process::id());

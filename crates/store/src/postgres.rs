@@ -105,8 +105,12 @@ mod driver {
     }
 
     impl Conn {
-        /// PostgreSQL's shared buffers serve every connection: nothing to change per transaction.
-        pub(crate) fn expect_bulk_write(&mut self) -> Result<()> {
+        /// A plan per execution for this transaction: a generic plan made while the table was
+        /// small (a sequential scan) would stay in use as the import fills it.
+        pub(crate) async fn expect_bulk_write(&mut self) -> Result<()> {
+            if let Conn::Tx(tx) = self {
+                sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan").execute(&mut **tx).await?;
+            }
             Ok(())
         }
 

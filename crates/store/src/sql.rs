@@ -308,7 +308,7 @@ macro_rules! implement_tx {
         #[async_trait::async_trait]
         impl $crate::Tx for $tx {
             async fn expect_bulk_write(&mut self) -> Result<()> {
-                self.conn.expect_bulk_write()
+                self.conn.expect_bulk_write().await
             }
 
             async fn commit(mut self: Box<Self>) -> Result<()> {

@@ -165,7 +165,7 @@ impl Conn {
         Ok(())
     }
 
-    fn expect_bulk_write(&mut self) -> Result<()> {
+    async fn expect_bulk_write(&mut self) -> Result<()> {
         if let Conn::Writer { conn, bulk, .. } = self {
             conn.execute_batch(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB}"))?;
             *bulk = true;
