@@ -87,6 +87,11 @@ mod driver {
     use sqlx::Postgres;
 
     pub(crate) use sqlx::{Row, query};
+
+    /// One equality lookup per key, not an `IN (...)` list: on a findings table an import is
+    /// filling inside its transaction, the planner (without statistics for the new rows) scans
+    /// the whole table for a list, where it always uses the unique index for one key.
+    pub(crate) const LOOKUP_IN_LISTS: bool = false;
     pub(crate) type DbRow = sqlx::postgres::PgRow;
     pub(crate) type Query<'q> = sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>;
 
@@ -105,12 +110,8 @@ mod driver {
     }
 
     impl Conn {
-        /// A plan per execution for this transaction: a generic plan made while the table was
-        /// small (a sequential scan) would stay in use as the import fills it.
+        /// PostgreSQL's shared buffers serve every connection: nothing to change per transaction.
         pub(crate) async fn expect_bulk_write(&mut self) -> Result<()> {
-            if let Conn::Tx(tx) = self {
-                sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan").execute(&mut **tx).await?;
-            }
             Ok(())
         }
 

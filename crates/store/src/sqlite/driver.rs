@@ -15,6 +15,10 @@ use rusqlite::Connection;
 use rusqlite::types::Value;
 use std::sync::Arc;
 
+/// Whether a batch of keys is looked up with one `IN (...)` list: in process, one statement
+/// per batch beats one per key.
+pub(crate) const LOOKUP_IN_LISTS: bool = true;
+
 /// A statement and its arguments, bound by number: `$n` takes the n-th bound value.
 pub(crate) struct Query<'q> {
     sql: &'q str,
