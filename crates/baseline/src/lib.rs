@@ -5,6 +5,8 @@ pub mod dns;
 pub mod dnscheck;
 mod endpoint;
 pub mod exposure;
+#[cfg(feature = "fleet")]
+pub mod fleet;
 pub mod http;
 pub mod mail;
 pub mod model;

@@ -621,7 +621,7 @@ async fn scan_mail_server(ctx: &Ctx<'_>, host: &str) -> MailServer {
             Starttls::Ready(conn) => Ok(Some(
                 inner
                     .modern
-                    .connect(conn, host, true, false, inner.config.timeouts.tls)
+                    .connect(conn, host, true, inner.config.timeouts.tls)
                     .await
                     .map(|(_, info)| info),
             )),
@@ -702,7 +702,8 @@ async fn scan_mail_server(ctx: &Ctx<'_>, host: &str) -> MailServer {
     }
 }
 
-/// Fetches `https://mta-sts.<domain>/.well-known/mta-sts.txt` with a verified certificate and no redirects.
+/// Fetches `https://mta-sts.<domain>/.well-known/mta-sts.txt` with no redirects, from a server whose certificate is
+/// trusted, for the name and valid at the scan's `now` (RFC 8461, 3.3).
 async fn fetch_mta_sts_policy(ctx: &Ctx<'_>, domain: &str) -> Result<String, String> {
     let inner = ctx.inner;
     let host = format!("mta-sts.{domain}");
@@ -713,11 +714,23 @@ async fn fetch_mta_sts_policy(ctx: &Ctx<'_>, domain: &str) -> Result<String, Str
         .or(v6.first().map(|a| IpAddr::V6(*a)))
         .ok_or_else(|| format!("{host} has no address"))?;
     let conn = inner.net.connect(ip, 443, &ctx.counter).await.map_err(|e| e.to_string())?;
-    let (tls, _) = inner
+    let (tls, info) = inner
         .modern
-        .connect(conn, &host, false, true, inner.config.timeouts.tls)
+        .connect(conn, &host, false, inner.config.timeouts.tls)
         .await
         .map_err(|e| e.to_string())?;
+    let trusted = inner.trust.judge(&info.chain, &host, ctx.now);
+    let facts = info.chain.first().map(|c| crate::tls::cert::facts(c)).transpose()?;
+    let valid = facts.as_ref().is_some_and(|f| {
+        crate::tls::cert::name_judgement(f, &host).verdict == Verdict::Pass
+            && crate::tls::cert::expiry_judgement(f, ctx.now).verdict != Verdict::Fail
+    });
+    if trusted.verdict != Verdict::Pass || !valid {
+        return Err(format!(
+            "the certificate of {host} is not valid: {}",
+            trusted.reason.message(crate::Lang::En)
+        ));
+    }
     let c = &inner.config;
     let mut http = HttpConn::open(
         tls,

@@ -56,7 +56,7 @@ impl Scanner {
             limits: config.limits.clone(),
         };
         let dns = Dns::new(&config).map_err(ScannerError)?;
-        let modern = ModernTls::new(&extra_roots).map_err(ScannerError)?;
+        let modern = ModernTls::new().map_err(ScannerError)?;
         let trust = TrustStore::new(&extra_roots).map_err(ScannerError)?;
         Ok(Scanner {
             inner: Arc::new(Inner {

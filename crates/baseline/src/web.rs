@@ -65,22 +65,17 @@ pub fn redirect_judgement(host: &str, http: &HttpOutcome, https_reachable: bool)
     }
 }
 
-/// The max-age of a Strict-Transport-Security value (RFC 6797), or why it has none.
-pub fn hsts_max_age(value: &str) -> Result<u64, ()> {
-    let mut max_age = None;
-    for directive in value.split(';') {
-        let directive = directive.trim();
-        if let Some((name, v)) = directive.split_once('=') {
-            if name.trim().eq_ignore_ascii_case("max-age") {
-                if max_age.is_some() {
-                    return Err(());
-                }
-                let v = v.trim().trim_matches('"');
-                max_age = Some(v.parse::<u64>().map_err(|_| ())?);
-            }
-        }
+/// The max-age of a Strict-Transport-Security value (RFC 6797); None when it has none, or an unusable one.
+pub fn hsts_max_age(value: &str) -> Option<u64> {
+    let mut ages = value
+        .split(';')
+        .filter_map(|d| d.split_once('='))
+        .filter(|(name, _)| name.trim().eq_ignore_ascii_case("max-age"));
+    let (_, age) = ages.next()?;
+    if ages.next().is_some() {
+        return None;
     }
-    max_age.ok_or(())
+    age.trim().trim_matches('"').parse::<u64>().ok()
 }
 
 /// HSTS of at least a year on the first HTTPS response (before any redirect).
@@ -89,9 +84,9 @@ pub fn hsts_judgement(first: &HttpResponse) -> Judgement {
         None => Judgement::new(Verdict::Fail, Reason::new(ReasonCode::HstsMissing)),
         Some(value) => {
             let j = match hsts_max_age(value) {
-                Err(()) => Judgement::new(Verdict::Fail, Reason::new(ReasonCode::HstsInvalid).arg("value", value)),
-                Ok(age) if age >= ONE_YEAR => Judgement::new(Verdict::Pass, Reason::new(ReasonCode::HstsOk).arg("max_age", age)),
-                Ok(age) => Judgement::new(Verdict::Fail, Reason::new(ReasonCode::HstsShort).arg("max_age", age)),
+                None => Judgement::new(Verdict::Fail, Reason::new(ReasonCode::HstsInvalid).arg("value", value)),
+                Some(age) if age >= ONE_YEAR => Judgement::new(Verdict::Pass, Reason::new(ReasonCode::HstsOk).arg("max_age", age)),
+                Some(age) => Judgement::new(Verdict::Fail, Reason::new(ReasonCode::HstsShort).arg("max_age", age)),
             };
             j.with("strict_transport_security", value)
         }
@@ -451,7 +446,7 @@ struct Session {
 async fn connect_https(ctx: &Ctx<'_>, host: &str, ip: IpAddr) -> Result<(HttpConn, ModernInfo), NetError> {
     let inner = ctx.inner;
     let conn = inner.net.connect(ip, 443, &ctx.counter).await?;
-    let (tls, info) = inner.modern.connect(conn, host, false, false, inner.config.timeouts.tls).await?;
+    let (tls, info) = inner.modern.connect(conn, host, false, inner.config.timeouts.tls).await?;
     let http = open_http(ctx, tls, host).await?;
     Ok((http, info))
 }
@@ -790,11 +785,11 @@ mod tests {
 
     #[test]
     fn hsts_needs_a_year() {
-        assert_eq!(hsts_max_age("max-age=31536000; includeSubDomains"), Ok(31536000));
-        assert_eq!(hsts_max_age("includeSubDomains; MAX-AGE=\"63072000\""), Ok(63072000));
-        assert_eq!(hsts_max_age("includeSubDomains"), Err(()));
-        assert_eq!(hsts_max_age("max-age=abc"), Err(()));
-        assert_eq!(hsts_max_age("max-age=1; max-age=2"), Err(()));
+        assert_eq!(hsts_max_age("max-age=31536000; includeSubDomains"), Some(31536000));
+        assert_eq!(hsts_max_age("includeSubDomains; MAX-AGE=\"63072000\""), Some(63072000));
+        assert_eq!(hsts_max_age("includeSubDomains"), None);
+        assert_eq!(hsts_max_age("max-age=abc"), None);
+        assert_eq!(hsts_max_age("max-age=1; max-age=2"), None);
         let j = |v: Option<&str>| {
             hsts_judgement(&response(
                 200,

@@ -455,7 +455,7 @@ mod tests {
         assert_eq!(key_judgement(&[good.clone(), weak.clone()]).verdict, Verdict::Warning);
         assert_eq!(signature_judgement(&[good.clone(), weak]).verdict, Verdict::Warning);
         let self_signed = facts_with(Level::Insufficient, Level::Insufficient, true);
-        assert_eq!(key_judgement(&[self_signed.clone()]).verdict, Verdict::Fail);
+        assert_eq!(key_judgement(std::slice::from_ref(&self_signed)).verdict, Verdict::Fail);
         assert_eq!(signature_judgement(&[self_signed]).verdict, Verdict::Fail);
     }
 }

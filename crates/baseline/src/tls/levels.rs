@@ -241,10 +241,10 @@ pub fn legacy_offer(version: TlsVersion) -> &'static [u16] {
 pub fn group_level(group: u16) -> Level {
     match group {
         // X25519MLKEM768, SecP256r1MLKEM768, SecP384r1MLKEM1024: quantum-safe hybrids.
-        0x11EC | 0x11EB | 0x11ED => Level::Good,
+        0x11EB..=0x11ED => Level::Good,
         // secp256r1, secp384r1, secp521r1, brainpoolP256r1, brainpoolP384r1, brainpoolP512r1, x25519, x448, and the
         // TLS 1.3 brainpool groups.
-        23 | 24 | 25 | 26 | 27 | 28 | 29 | 30 | 31 | 32 | 33 => Level::Sufficient,
+        23..=33 => Level::Sufficient,
         // secp224r1.
         21 => Level::PhaseOut,
         // ffdhe3072, ffdhe4096, ffdhe6144, ffdhe8192.

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
+use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -65,16 +65,14 @@ impl ServerCertVerifier for AcceptAnyChain {
     }
 }
 
-/// Client configurations for HTTPS (ALPN http/1.1) and for SMTP, and one that verifies chains (for the MTA-STS
-/// policy, which RFC 8461 requires to come from a server with a valid certificate).
+/// Client configurations for HTTPS (ALPN http/1.1) and for SMTP.
 pub(crate) struct ModernTls {
     https: TlsConnector,
     smtp: TlsConnector,
-    verifying: TlsConnector,
 }
 
 impl ModernTls {
-    pub(crate) fn new(extra_roots: &[CertificateDer<'static>]) -> Result<ModernTls, String> {
+    pub(crate) fn new() -> Result<ModernTls, String> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let accept_any = Arc::new(AcceptAnyChain {
             algorithms: provider.signature_verification_algorithms,
@@ -90,41 +88,22 @@ impl ModernTls {
             c.resumption = rustls::client::Resumption::disabled();
             Ok(c)
         };
-        let mut roots = rustls::RootCertStore {
-            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-        };
-        for root in extra_roots {
-            roots.add(root.clone()).map_err(|e| e.to_string())?;
-        }
-        let mut verifying = ClientConfig::builder_with_provider(provider.clone() as Arc<CryptoProvider>)
-            .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
-            .map_err(|e| e.to_string())?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        verifying.alpn_protocols = vec![b"http/1.1".to_vec()];
         Ok(ModernTls {
             https: TlsConnector::from(Arc::new(build(&[b"http/1.1"])?)),
             smtp: TlsConnector::from(Arc::new(build(&[])?)),
-            verifying: TlsConnector::from(Arc::new(verifying)),
         })
     }
 
-    /// Connects over `stream` with `sni`; `smtp` chooses the configuration without ALPN; `verify` requires a trusted
-    /// chain (at the real time: only used to fetch the MTA-STS policy, as a sending mail server would).
+    /// Connects over `stream` with `sni`; `smtp` chooses the configuration without ALPN.
     pub(crate) async fn connect<S: AsyncRead + AsyncWrite + Unpin>(
         &self,
         stream: S,
         sni: &str,
         smtp: bool,
-        verify: bool,
         timeout: std::time::Duration,
     ) -> Result<(TlsStream<S>, ModernInfo), NetError> {
         let name = ServerName::try_from(sni.to_string()).map_err(|_| NetError::Protocol("not a host name".into()))?;
-        let connector = match (verify, smtp) {
-            (true, _) => &self.verifying,
-            (false, true) => &self.smtp,
-            (false, false) => &self.https,
-        };
+        let connector = if smtp { &self.smtp } else { &self.https };
         let tls = match tokio::time::timeout(timeout, connector.connect(name, stream)).await {
             Err(_) => return Err(NetError::Timeout),
             Ok(Err(e)) => return Err(tls_error(e)),
