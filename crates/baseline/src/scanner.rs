@@ -111,6 +111,52 @@ impl Scanner {
     }
 }
 
+impl Scanner {
+    /// Only the TLS and certificate checks of a host's HTTPS (port 443): versions, suites, key exchange, compression,
+    /// renegotiation, and the certificate. What the benchmark compares with sslyze and testssl.sh.
+    pub async fn scan_tls(&self, name: &str, now: DateTime<Utc>) -> Report {
+        let ctx = Ctx {
+            inner: &self.inner,
+            now,
+            counter: AtomicU64::new(0),
+        };
+        let web_only = crate::model::Categories {
+            web: true,
+            dns: false,
+            mail: false,
+            exposure: false,
+        };
+        let target = Target {
+            name: Some(name.to_string()),
+            addresses: Vec::new(),
+            categories: web_only,
+        };
+        let subject = Subject::name(name);
+        let outcomes = match self.inner.dns.addresses(name).await {
+            Ok((v4, v6)) => match v4.first().map(|a| IpAddr::V4(*a)).or(v6.first().map(|a| IpAddr::V6(*a))) {
+                Some(ip) => web::scan_tls(&ctx, name, ip).await,
+                None => {
+                    let j = Judgement::new(Verdict::NotApplicable, Reason::new(ReasonCode::NoAddress).arg("name", name));
+                    crate::endpoint::all_with(&crate::endpoint::WEB, &subject, &j)
+                }
+            },
+            Err(e) => {
+                let j = Judgement::new(
+                    Verdict::Unknown,
+                    Reason::new(ReasonCode::DnsError).arg("name", name).arg("error", e),
+                );
+                crate::endpoint::all_with(&crate::endpoint::WEB, &subject, &j)
+            }
+        };
+        Report {
+            target,
+            at: now,
+            outcomes,
+            connections: ctx.counter.load(Ordering::Relaxed),
+        }
+    }
+}
+
 fn push(outcomes: &Mutex<Vec<Outcome>>, more: Vec<Outcome>) {
     outcomes.lock().unwrap_or_else(|e| e.into_inner()).extend(more);
 }

@@ -596,6 +596,47 @@ async fn ipv6_reachable(ctx: &Ctx<'_>, v6: &[Ipv6Addr]) -> Option<bool> {
     Some(false)
 }
 
+/// Only the TLS and certificate checks of `name`:443 (the benchmark's measure, and for systems that are only a TLS
+/// endpoint).
+pub(crate) async fn scan_tls(ctx: &Ctx<'_>, name: &str, ip: IpAddr) -> Vec<Outcome> {
+    let subject = Subject::name(name);
+    let endpoint = Endpoint {
+        ip,
+        port: 443,
+        sni: Some(name.to_string()),
+        smtp_ehlo: None,
+    };
+    let prober = Prober {
+        net: &ctx.inner.net,
+        counter: &ctx.counter,
+        endpoint: &endpoint,
+    };
+    let full = async {
+        let conn = ctx.inner.net.connect(ip, 443, &ctx.counter).await?;
+        ctx.inner
+            .modern
+            .connect(conn, name, false, ctx.inner.config.timeouts.tls)
+            .await
+            .map(|(_, info)| info)
+    };
+    let (observed, full) = tokio::join!(prober.observe(), full);
+    match observed {
+        Ok(obs) if obs.any() => {
+            let chain = match full {
+                Ok(info) => info.chain,
+                Err(_) => obs.chain.clone(),
+            };
+            endpoint::outcomes(&endpoint::WEB, &subject, name, &obs, &chain, &ctx.inner.trust, ctx.now)
+        }
+        Ok(_) => endpoint::all_with(
+            &endpoint::WEB,
+            &subject,
+            &Judgement::new(Verdict::Unknown, Reason::new(ReasonCode::NoHttps)),
+        ),
+        Err(e) => endpoint::all_with(&endpoint::WEB, &subject, &unreachable(&format!("{name}:443"), &e)),
+    }
+}
+
 /// Every web check of a name with addresses (and the IPv6 and admin panel checks, which are made on the way).
 pub(crate) async fn scan(ctx: &Ctx<'_>, name: &str, v4: &[Ipv4Addr], v6: &[Ipv6Addr]) -> Vec<Outcome> {
     let ip: IpAddr = match (v4.first(), v6.first()) {

@@ -51,7 +51,8 @@ pub struct FleetConfig {
     /// Further names served like an existing domain: (label, label of the domain it copies). Their certificate is
     /// the copied domain's, so the name checks fail on them; everything else is the same.
     pub copies: Vec<(String, String)>,
-    /// Give `good.test` the address ::1 (its web server listens there too).
+    /// Give the domains that ask for it (`good.test` in the catalogue) the address ::1, and listen there. Only one fleet
+    /// on a machine can: the others set this to false (their `good.test` then fails the IPv6 check).
     pub ipv6: bool,
 }
 
@@ -92,9 +93,8 @@ pub struct Fleet {
     root: DnssecKey,
     domains: Vec<FleetDomain>,
     tasks: Vec<JoinHandle<()>>,
-    /// `openssl s_server` processes (killed when dropped) and their files.
+    /// `openssl s_server` processes: they stop when their standard input closes, as these are dropped.
     _children: Vec<tokio::process::Child>,
-    _workdir: Option<openssl::Workdir>,
 }
 
 impl Drop for Fleet {
@@ -154,8 +154,8 @@ impl Fleet {
                 return Err(FleetError("the ossl-* domains need the openssl command".into()));
             }
             let dir = openssl::Workdir::new().map_err(FleetError)?;
-            let (key, dh) = openssl::material(&dir.0).map_err(FleetError)?;
-            Some((dir, key, dh))
+            let material = openssl::material(&dir.0).map_err(FleetError)?;
+            Some((dir, material))
         } else {
             None
         };
@@ -174,7 +174,7 @@ impl Fleet {
             .to_vec();
             let web_spec = d.web.https.as_ref().map(|t| t.cert).unwrap_or(CertSpec::Good);
             let web = match (&d.web.openssl, &openssl_material) {
-                (Some(_), Some((_, key, _))) => pki.leaf_for_key(&names, key).map_err(FleetError)?,
+                (Some(_), Some((_, m))) => pki.leaf_for_rsa(&names, m.public.clone()).map_err(FleetError)?,
                 _ => pki.leaf(web_spec, &names).map_err(FleetError)?,
             };
             let mail = if d.mail.tls.cert == web_spec {
@@ -237,7 +237,7 @@ impl Fleet {
             if let Some(ds) = ds {
                 delegations.push(Record::from_rdata(apex.clone(), TTL, RData::DNSSEC(DNSSECRData::DS(ds))));
             }
-            let records = domain_records(label, d, address(*i), &mail_certs[*i], &apex)?;
+            let records = domain_records(label, d, address(*i), &mail_certs[*i], &apex, config.ipv6)?;
             let mode = match d.dns.signing {
                 Signing::BadSignatures => SignMode::Corrupt,
                 Signing::ExpiredSignatures => SignMode::Expired,
@@ -284,17 +284,14 @@ impl Fleet {
                 now: config.now,
             });
             let mut addresses = vec![ip];
-            if d.label == "good" && config.ipv6 {
+            if d.dns.ipv6 && config.ipv6 {
                 addresses.push(IpAddr::V6(Ipv6Addr::LOCALHOST));
             }
-            if let (Some(args), Some((dir, _, dh))) = (&d.web.openssl, &openssl_material) {
+            if let (Some(args), Some((dir, m))) = (&d.web.openssl, &openssl_material) {
                 let cert = dir.0.join(format!("{}.crt", d.label));
-                let key = dir.0.join(format!("{}.key", d.label));
-                let write = |path: &std::path::Path, text: String| std::fs::write(path, text).map_err(|e| FleetError(e.to_string()));
-                write(&cert, pem_encode("CERTIFICATE", &web_certs[i].chain[0]))?;
-                write(&key, pem_encode("PRIVATE KEY", web_certs[i].key.as_deref().unwrap_or_default()))?;
+                std::fs::write(&cert, pem_encode("CERTIFICATE", &web_certs[i].chain[0])).map_err(|e| FleetError(e.to_string()))?;
                 let accept = format!("{}:{}", address(i), ports.map(443));
-                children.push(openssl::spawn(&accept, &cert, &key, args, dh).map_err(FleetError)?);
+                children.push(openssl::spawn(&accept, &cert, &m.key, args, &m.dhparam).map_err(FleetError)?);
                 wait_listening(SocketAddr::new(ip, ports.map(443))).await?;
             } else if let Some(https) = &d.web.https {
                 let server = Arc::new(TlsServer::new(https.modern, https.legacy.clone(), web_certs[i].clone()).map_err(FleetError)?);
@@ -337,6 +334,8 @@ impl Fleet {
                 broken: d.broken.clone(),
             });
         }
+        // The OpenSSL servers have read their files by now.
+        drop(openssl_material);
         let (algorithm, public_key) = root_key.public();
         Ok(Fleet {
             name_server,
@@ -346,7 +345,6 @@ impl Fleet {
             domains,
             tasks,
             _children: children,
-            _workdir: openssl_material.map(|(dir, _, _)| dir),
         })
     }
 
@@ -389,6 +387,52 @@ impl Fleet {
     }
 }
 
+/// What another process needs to scan a running fleet: [`Fleet::handover`] writes it (as JSON), [`Handover::test_mode`]
+/// reads it back. The benchmark runs the fleet in a process of its own this way, so that the scanner's CPU time can be
+/// measured apart from the servers'.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Handover {
+    pub name_server: SocketAddr,
+    pub privileged_offset: u16,
+    /// The CA certificate, DER in hex.
+    pub ca: String,
+    pub root_algorithm: u8,
+    /// The root DNSKEY's public key, in hex.
+    pub root_key: String,
+    /// (label, address) of every domain.
+    pub domains: Vec<(String, Ipv4Addr)>,
+}
+
+impl Handover {
+    pub fn test_mode(&self) -> Result<TestMode, FleetError> {
+        let hex = |s: &str| hex::decode(s).map_err(|e| FleetError(e.to_string()));
+        Ok(TestMode {
+            name_server: self.name_server,
+            extra_roots: vec![CertificateDer::from(hex(&self.ca)?)],
+            dnssec_root: Some(DnssecKey {
+                algorithm: self.root_algorithm,
+                public_key: hex(&self.root_key)?,
+            }),
+            ports: PortMap {
+                privileged_offset: self.privileged_offset,
+            },
+        })
+    }
+}
+
+impl Fleet {
+    pub fn handover(&self) -> Handover {
+        Handover {
+            name_server: self.name_server,
+            privileged_offset: self.ports.privileged_offset,
+            ca: hex::encode(&self.ca),
+            root_algorithm: self.root.algorithm,
+            root_key: hex::encode(&self.root.public_key),
+            domains: self.domains.iter().map(|d| (d.label.clone(), d.address)).collect(),
+        }
+    }
+}
+
 /// Waits up to five seconds for something to listen at `addr`.
 async fn wait_listening(addr: SocketAddr) -> Result<(), FleetError> {
     for _ in 0..100 {
@@ -424,7 +468,14 @@ pub fn pem_encode(label: &str, der: &[u8]) -> String {
 }
 
 /// The records of a domain's zone (besides SOA, NS and DNSSEC), for the zone `<label>.test` copying `d`.
-fn domain_records(label: &str, d: &DomainSpec, ip: Ipv4Addr, mail_cert: &Served, apex: &Name) -> Result<Vec<Record>, FleetError> {
+fn domain_records(
+    label: &str,
+    d: &DomainSpec,
+    ip: Ipv4Addr,
+    mail_cert: &Served,
+    apex: &Name,
+    ipv6: bool,
+) -> Result<Vec<Record>, FleetError> {
     let at = |sub: &str| -> Result<Name, FleetError> {
         if sub.is_empty() {
             Ok(apex.clone())
@@ -437,7 +488,7 @@ fn domain_records(label: &str, d: &DomainSpec, ip: Ipv4Addr, mail_cert: &Served,
     for host in ["", "www", "mta-sts"] {
         r.push(Record::from_rdata(at(host)?, TTL, RData::A(A(ip))));
     }
-    if d.dns.ipv6 {
+    if d.dns.ipv6 && ipv6 {
         r.push(Record::from_rdata(at("")?, TTL, RData::AAAA(AAAA(Ipv6Addr::LOCALHOST))));
     }
     match d.dns.mx {

@@ -129,13 +129,21 @@ fn run(args: &[&str]) -> Result<(), String> {
     }
 }
 
-/// An RSA key of 3072 bits and the ffdhe2048 parameters, made once per fleet.
-pub(crate) fn material(dir: &Path) -> Result<(String, PathBuf), String> {
+/// What the OpenSSL servers share: an RSA key of 3072 bits (its file, and its public key as PKCS#1 DER for the
+/// certificate) and the ffdhe2048 parameters; made once per fleet.
+pub(crate) struct Material {
+    pub key: PathBuf,
+    pub public: Vec<u8>,
+    pub dhparam: PathBuf,
+}
+
+pub(crate) fn material(dir: &Path) -> Result<Material, String> {
     let key = dir.join("rsa3072.pem");
-    let dh = dir.join("ffdhe2048.pem");
-    let key_s = key.to_string_lossy().into_owned();
-    let dh_s = dh.to_string_lossy().into_owned();
-    run(&["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:3072", "-out", &key_s])?;
+    let public = dir.join("rsa3072.pub.der");
+    let dhparam = dir.join("ffdhe2048.pem");
+    let s = |p: &Path| p.to_string_lossy().into_owned();
+    run(&["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:3072", "-out", &s(&key)])?;
+    run(&["rsa", "-in", &s(&key), "-RSAPublicKey_out", "-outform", "DER", "-out", &s(&public)])?;
     run(&[
         "genpkey",
         "-genparam",
@@ -144,13 +152,24 @@ pub(crate) fn material(dir: &Path) -> Result<(String, PathBuf), String> {
         "-pkeyopt",
         "group:ffdhe2048",
         "-out",
-        &dh_s,
+        &s(&dhparam),
     ])?;
-    Ok((std::fs::read_to_string(&key).map_err(|e| e.to_string())?, dh))
+    Ok(Material {
+        public: std::fs::read(&public).map_err(|e| e.to_string())?,
+        key,
+        dhparam,
+    })
 }
 
 /// Starts `openssl s_server` on `accept` (host:port) with the certificate and key files and the domain's arguments.
+///
+/// It runs under a small shell that kills it when its standard input closes: when the [`super::Fleet`] is dropped, or
+/// when the process that started it ends in any way (a test binary never drops its fleet), so no server outlives its
+/// fleet and holds the address.
 pub(crate) fn spawn(accept: &str, cert: &Path, key: &Path, args: &[String], dhparam: &Path) -> Result<Child, String> {
+    let addr: std::net::SocketAddr = accept.parse().map_err(|e| format!("{accept}: {e}"))?;
+    // s_server does not say when it cannot listen; find out first.
+    std::net::TcpListener::bind(addr).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let args: Vec<String> = args
         .iter()
         .map(|a| {
@@ -161,7 +180,9 @@ pub(crate) fn spawn(accept: &str, cert: &Path, key: &Path, args: &[String], dhpa
             }
         })
         .collect();
-    Command::new("openssl")
+    Command::new("sh")
+        .arg("-c")
+        .arg("openssl s_server \"$@\" & pid=$!; read -r _; kill $pid 2>/dev/null; wait $pid 2>/dev/null")
         .arg("s_server")
         .args(["-accept", accept, "-cert"])
         .arg(cert)
@@ -169,10 +190,9 @@ pub(crate) fn spawn(accept: &str, cert: &Path, key: &Path, args: &[String], dhpa
         .arg(key)
         .args(["-www", "-quiet"])
         .args(&args)
-        .stdin(Stdio::null())
+        .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
-        .kill_on_drop(true)
         .spawn()
         .map_err(|e| format!("openssl s_server: {e}"))
 }

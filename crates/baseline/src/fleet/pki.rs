@@ -34,12 +34,12 @@ impl Served {
     }
 }
 
-/// An RSA public key from the fixtures, which the CA can certify without its private key.
-struct RsaPublic(&'static [u8]);
+/// An RSA public key (PKCS#1 DER), which the CA can certify without its private key.
+struct RsaPublic(Vec<u8>);
 
 impl PublicKeyData for RsaPublic {
     fn der_bytes(&self) -> &[u8] {
-        self.0
+        &self.0
     }
 
     fn algorithm(&self) -> &'static SignatureAlgorithm {
@@ -127,10 +127,18 @@ impl Pki {
         params.not_after = ts(until)?;
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
+        // Strict RFC 5280 validators (sslyze's) require the authority key identifier.
+        params.use_authority_key_identifier_extension = true;
         let issuer = if spec == CertSpec::Untrusted { &self.rogue } else { &self.ca };
         let (cert, key) = match spec {
-            CertSpec::Rsa1024 => (params.signed_by(&RsaPublic(RSA1024), issuer).map_err(|e| e.to_string())?, None),
-            CertSpec::Rsa2048 => (params.signed_by(&RsaPublic(RSA2048), issuer).map_err(|e| e.to_string())?, None),
+            CertSpec::Rsa1024 => (
+                params.signed_by(&RsaPublic(RSA1024.to_vec()), issuer).map_err(|e| e.to_string())?,
+                None,
+            ),
+            CertSpec::Rsa2048 => (
+                params.signed_by(&RsaPublic(RSA2048.to_vec()), issuer).map_err(|e| e.to_string())?,
+                None,
+            ),
             _ => {
                 let key = generate()?;
                 (
@@ -149,9 +157,9 @@ impl Pki {
 }
 
 impl Pki {
-    /// A good certificate for `names` with a given key (PKCS#8 PEM; RSA for the OpenSSL servers).
-    pub(crate) fn leaf_for_key(&self, names: &[String], key_pem: &str) -> Result<Served, String> {
-        let key = KeyPair::from_pem_and_sign_algo(key_pem, &PKCS_RSA_SHA256).map_err(|e| e.to_string())?;
+    /// A good certificate for `names` for an RSA public key (PKCS#1 DER), for the OpenSSL servers, which hold the
+    /// private key themselves.
+    pub(crate) fn leaf_for_rsa(&self, names: &[String], rsa_public: Vec<u8>) -> Result<Served, String> {
         let mut params = CertificateParams::new(names.to_vec()).map_err(|e| e.to_string())?;
         params
             .distinguished_name
@@ -159,12 +167,14 @@ impl Pki {
         params.not_before = ts(self.now - Duration::days(30))?;
         params.not_after = ts(self.now + Duration::days(335))?;
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-        let cert = params.signed_by(&key, &self.ca).map_err(|e| e.to_string())?;
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
+        params.use_authority_key_identifier_extension = true;
+        let cert = params.signed_by(&RsaPublic(rsa_public), &self.ca).map_err(|e| e.to_string())?;
         let der = cert.der().to_vec();
         Ok(Served {
             spki: spki_of(&der)?,
             chain: vec![der],
-            key: Some(key.serialize_der()),
+            key: None,
         })
     }
 }
