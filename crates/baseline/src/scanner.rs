@@ -112,6 +112,29 @@ impl Scanner {
 }
 
 impl Scanner {
+    /// What the TLS probes of `name`:443 saw, before any verdict (for the benchmark and for diagnosing a verdict).
+    pub async fn observe_tls(&self, name: &str) -> Result<crate::tls::TlsObservation, String> {
+        let counter = AtomicU64::new(0);
+        let (v4, v6) = self.inner.dns.addresses(name).await?;
+        let ip = v4
+            .first()
+            .map(|a| IpAddr::V4(*a))
+            .or(v6.first().map(|a| IpAddr::V6(*a)))
+            .ok_or_else(|| format!("{name} has no address"))?;
+        let endpoint = crate::tls::probe::Endpoint {
+            ip,
+            port: 443,
+            sni: Some(name.to_string()),
+            smtp_ehlo: None,
+        };
+        let prober = crate::tls::probe::Prober {
+            net: &self.inner.net,
+            counter: &counter,
+            endpoint: &endpoint,
+        };
+        prober.observe().await.map_err(|e| e.to_string())
+    }
+
     /// Only the TLS and certificate checks of a host's HTTPS (port 443): versions, suites, key exchange, compression,
     /// renegotiation, and the certificate. What the benchmark compares with sslyze and testssl.sh.
     pub async fn scan_tls(&self, name: &str, now: DateTime<Utc>) -> Report {

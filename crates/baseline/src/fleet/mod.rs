@@ -11,6 +11,7 @@ pub mod openssl;
 pub(crate) mod pki;
 pub mod spec;
 pub(crate) mod tls;
+pub mod tools;
 pub(crate) mod zone;
 
 mod dns;

@@ -70,9 +70,17 @@ fn ca_params(name: &str) -> Result<CertificateParams, String> {
         KeyUsagePurpose::CrlSign,
         KeyUsagePurpose::DigitalSignature,
     ];
+    params.serial_number = Some(serial());
     params.not_before = rcgen::date_time_ymd(2000, 1, 1);
     params.not_after = rcgen::date_time_ymd(2099, 12, 31);
     Ok(params)
+}
+
+/// A random positive serial number of 16 bytes (RFC 5280: positive, at most 20 bytes).
+fn serial() -> rcgen::SerialNumber {
+    let mut bytes: [u8; 16] = rand::random();
+    bytes[0] = (bytes[0] & 0x7f) | 0x01;
+    rcgen::SerialNumber::from_slice(&bytes)
 }
 
 fn generate() -> Result<KeyPair, String> {
@@ -123,6 +131,7 @@ impl Pki {
         params
             .distinguished_name
             .push(DnType::CommonName, names.first().cloned().unwrap_or_default());
+        params.serial_number = Some(serial());
         params.not_before = ts(from)?;
         params.not_after = ts(until)?;
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
@@ -164,6 +173,7 @@ impl Pki {
         params
             .distinguished_name
             .push(DnType::CommonName, names.first().cloned().unwrap_or_default());
+        params.serial_number = Some(serial());
         params.not_before = ts(self.now - Duration::days(30))?;
         params.not_after = ts(self.now + Duration::days(335))?;
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
