@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use cyberveilig_baseline::fleet::tools::{COMPARED, ToolView, read_sslyze, read_testssl, verdicts};
+use cyberveilig_baseline::fleet::tools::{COMPARED, ToolView, read_sslyze, read_testssl, sslyze_args, verdicts};
 use cyberveilig_baseline::fleet::{Fleet, FleetConfig, Handover, openssl};
 use cyberveilig_baseline::tls::verdict;
 use cyberveilig_baseline::{Check, Politeness, Report, Scanner, ScannerConfig, Target, Timeouts, Verdict};
@@ -276,24 +276,27 @@ fn tls_part(
         polite_s,
         hosts.len() as f64 / polite_s
     );
-    if let Some((s, _)) = &sslyze_result {
+    let row = |tool: String, t: &Timing, note: &str| {
         println!(
-            "| sslyze {} | {} | {:.2} | {:.2} | {:.2} | one run, all hosts at once |",
-            sslyze_version(&resolve(&sslyze)),
+            "| {tool} | {} | {:.2} | {:.2} | {:.2} | {note} |",
             hosts.len(),
-            s.wall,
-            hosts.len() as f64 / s.wall,
-            s.cpu
+            t.wall,
+            hosts.len() as f64 / t.wall,
+            t.cpu
+        );
+    };
+    if let Some((t, _)) = &sslyze_result {
+        row(
+            format!("sslyze {}", sslyze_version(&resolve(&sslyze))),
+            t,
+            "one run, all hosts at once",
         );
     }
-    if let Some((s, _)) = &testssl_result {
-        println!(
-            "| testssl.sh {} | {} | {:.2} | {:.2} | {:.2} | one process per host, all at once |",
-            testssl_version(testssl.as_deref().unwrap_or("")),
-            hosts.len(),
-            s.wall,
-            hosts.len() as f64 / s.wall,
-            s.cpu
+    if let Some((t, _)) = &testssl_result {
+        row(
+            format!("testssl.sh {}", testssl_version(testssl.as_deref().unwrap_or(""))),
+            t,
+            "one process per host, all at once",
         );
     }
     if let Some((s, _)) = &sslyze_result {
@@ -454,25 +457,9 @@ fn run_sslyze(
     let out = dir.join("sslyze.json");
     let cpu0 = children_cpu();
     let t = Instant::now();
+    let targets: Vec<String> = hosts.iter().map(|h| format!("{h}:{port}{{{}}}", address(h))).collect();
     let status = Command::new(cmd)
-        .args([
-            "--quiet",
-            &format!("--json_out={}", out.display()),
-            &format!("--certinfo_ca_file={}", ca.display()),
-        ])
-        .args([
-            "--certinfo",
-            "--sslv2",
-            "--sslv3",
-            "--tlsv1",
-            "--tlsv1_1",
-            "--tlsv1_2",
-            "--tlsv1_3",
-            "--elliptic_curves",
-            "--compression",
-            "--reneg",
-        ])
-        .args(hosts.iter().map(|h| format!("{h}:{port}{{{}}}", address(h))))
+        .args(sslyze_args(&out, ca, &targets))
         .stdout(Stdio::null())
         .status()
         .ok()?;

@@ -19,7 +19,7 @@ use crate::net::NetError;
 use crate::reason::{Reason, ReasonCode};
 use crate::scanner::Ctx;
 use crate::smtp::{self, Starttls};
-use crate::tls::probe::{Endpoint, Prober};
+use crate::tls::probe::Endpoint;
 
 fn is_record(txt: &str, tag: &str) -> bool {
     let t = txt.trim_start();
@@ -664,11 +664,7 @@ async fn scan_mail_server(ctx: &Ctx<'_>, host: &str) -> MailServer {
                 sni: Some(host.to_string()),
                 smtp_ehlo: Some(inner.config.identity.ehlo_name.clone()),
             };
-            let prober = Prober {
-                net: &inner.net,
-                counter: &ctx.counter,
-                endpoint: &probe_endpoint,
-            };
+            let prober = ctx.prober(&probe_endpoint);
             match prober.observe().await {
                 Ok(obs) => {
                     let chain = match &modern {

@@ -36,6 +36,17 @@ pub(crate) struct Ctx<'a> {
     pub counter: AtomicU64,
 }
 
+impl Ctx<'_> {
+    /// The TLS probes of an endpoint, counted in this scan.
+    pub(crate) fn prober<'e>(&'e self, endpoint: &'e crate::tls::probe::Endpoint) -> crate::tls::probe::Prober<'e> {
+        crate::tls::probe::Prober {
+            net: &self.inner.net,
+            counter: &self.counter,
+            endpoint,
+        }
+    }
+}
+
 /// Scans targets. Cheap to clone; share one per process so the politeness limits hold across scans.
 #[derive(Clone)]
 pub struct Scanner {
@@ -121,12 +132,7 @@ impl Scanner {
             .map(|a| IpAddr::V4(*a))
             .or(v6.first().map(|a| IpAddr::V6(*a)))
             .ok_or_else(|| format!("{name} has no address"))?;
-        let endpoint = crate::tls::probe::Endpoint {
-            ip,
-            port: 443,
-            sni: Some(name.to_string()),
-            smtp_ehlo: None,
-        };
+        let endpoint = crate::tls::probe::Endpoint::https(name, ip);
         let prober = crate::tls::probe::Prober {
             net: &self.inner.net,
             counter: &counter,

@@ -13,7 +13,7 @@ use crate::reason::{Reason, ReasonCode};
 use crate::scanner::Ctx;
 use crate::tls::cert::day;
 use crate::tls::modern::ModernInfo;
-use crate::tls::probe::{Endpoint, Prober};
+use crate::tls::probe::Endpoint;
 
 /// One year in seconds, the minimum HSTS max-age.
 pub const ONE_YEAR: u64 = 31_536_000;
@@ -600,17 +600,8 @@ async fn ipv6_reachable(ctx: &Ctx<'_>, v6: &[Ipv6Addr]) -> Option<bool> {
 /// endpoint).
 pub(crate) async fn scan_tls(ctx: &Ctx<'_>, name: &str, ip: IpAddr) -> Vec<Outcome> {
     let subject = Subject::name(name);
-    let endpoint = Endpoint {
-        ip,
-        port: 443,
-        sni: Some(name.to_string()),
-        smtp_ehlo: None,
-    };
-    let prober = Prober {
-        net: &ctx.inner.net,
-        counter: &ctx.counter,
-        endpoint: &endpoint,
-    };
+    let endpoint = Endpoint::https(name, ip);
+    let prober = ctx.prober(&endpoint);
     let full = async {
         let conn = ctx.inner.net.connect(ip, 443, &ctx.counter).await?;
         ctx.inner
@@ -645,17 +636,8 @@ pub(crate) async fn scan(ctx: &Ctx<'_>, name: &str, v4: &[Ipv4Addr], v6: &[Ipv6A
         (None, None) => return Vec::new(),
     };
     let subject = Subject::name(name);
-    let endpoint = Endpoint {
-        ip,
-        port: 443,
-        sni: Some(name.to_string()),
-        smtp_ehlo: None,
-    };
-    let prober = Prober {
-        net: &ctx.inner.net,
-        counter: &ctx.counter,
-        endpoint: &endpoint,
-    };
+    let endpoint = Endpoint::https(name, ip);
+    let prober = ctx.prober(&endpoint);
     let (observed, session, http, v6_reach) = tokio::join!(
         prober.observe(),
         https_session(ctx, name, ip),

@@ -8,7 +8,7 @@ use std::net::Ipv4Addr;
 use std::process::{Command, Stdio};
 
 use cyberveilig_baseline::fleet::openssl;
-use cyberveilig_baseline::fleet::tools::{COMPARED, read_sslyze, verdicts};
+use cyberveilig_baseline::fleet::tools::{COMPARED, read_sslyze, sslyze_args, verdicts};
 use cyberveilig_baseline::tls::verdict;
 
 const HOSTS: [&str; 6] = ["good", "cert-untrusted", "cert-wrong-name", "ossl-tls10", "ossl-cbc", "ossl-dhe"];
@@ -48,24 +48,7 @@ fn the_scanner_and_sslyze_agree_on_every_tls_verdict() {
         .map(|h| format!("{h}.test:{port}{{{}}}", w.fleet.domain(h).unwrap().address))
         .collect();
     let status = Command::new(&sslyze)
-        .args([
-            "--quiet",
-            &format!("--json_out={}", out.display()),
-            &format!("--certinfo_ca_file={}", ca.display()),
-        ])
-        .args([
-            "--certinfo",
-            "--sslv2",
-            "--sslv3",
-            "--tlsv1",
-            "--tlsv1_1",
-            "--tlsv1_2",
-            "--tlsv1_3",
-            "--elliptic_curves",
-            "--compression",
-            "--reneg",
-        ])
-        .args(&targets)
+        .args(sslyze_args(&out, &ca, &targets))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()

@@ -26,6 +26,32 @@ pub const COMPARED: [Check; 10] = [
     Check::WebCertSignature,
 ];
 
+/// The sslyze 6 arguments for the compared checks: write JSON to `json_out`, trust `ca_file`, scan `targets`
+/// (`host:port{ip}`).
+pub fn sslyze_args(json_out: &std::path::Path, ca_file: &std::path::Path, targets: &[String]) -> Vec<String> {
+    let mut args = vec![
+        "--quiet".to_string(),
+        format!("--json_out={}", json_out.display()),
+        format!("--certinfo_ca_file={}", ca_file.display()),
+    ];
+    for flag in [
+        "--certinfo",
+        "--sslv2",
+        "--sslv3",
+        "--tlsv1",
+        "--tlsv1_1",
+        "--tlsv1_2",
+        "--tlsv1_3",
+        "--elliptic_curves",
+        "--compression",
+        "--reneg",
+    ] {
+        args.push(flag.to_string());
+    }
+    args.extend(targets.iter().cloned());
+    args
+}
+
 /// What a tool saw on one host, in the scanner's terms.
 #[derive(Clone, Debug, Default)]
 pub struct ToolView {

@@ -110,6 +110,18 @@ impl TlsObservation {
     }
 }
 
+impl Endpoint {
+    /// HTTPS on port 443 of `ip`, with `name` as SNI.
+    pub(crate) fn https(name: &str, ip: IpAddr) -> Endpoint {
+        Endpoint {
+            ip,
+            port: 443,
+            sni: Some(name.to_string()),
+            smtp_ehlo: None,
+        }
+    }
+}
+
 pub(crate) struct Prober<'a> {
     pub net: &'a Net,
     pub counter: &'a AtomicU64,
