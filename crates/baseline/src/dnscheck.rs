@@ -3,10 +3,10 @@
 
 use hickory_proto::rr::RecordType;
 
+use crate::context::Ctx;
 use crate::dns::Validation;
 use crate::model::{Check, Judgement, Outcome, Subject, Verdict};
 use crate::reason::{Reason, ReasonCode};
-use crate::scanner::Ctx;
 
 /// What the DNSSEC probes of a zone found.
 #[derive(Clone, Debug, PartialEq, Eq)]

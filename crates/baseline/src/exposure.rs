@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use tokio::io::AsyncReadExt;
 
+use crate::context::Ctx;
 use crate::model::{Check, Judgement, Outcome, Subject, Verdict};
 use crate::net::NetError;
 use crate::reason::{Reason, ReasonCode};
-use crate::scanner::Ctx;
 
 /// The ports probed: check, port, service name.
 pub const PORTS: [(Check, u16, &str); 8] = [

@@ -1,6 +1,7 @@
 //! The baseline scanner (issue 16, part A). See the crate's README.md for the interface part B uses.
 
 pub mod config;
+mod context;
 pub mod dns;
 pub mod dnscheck;
 mod endpoint;

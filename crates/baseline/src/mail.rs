@@ -11,13 +11,13 @@ use mail_auth::spf::{Macro, Mechanism, Qualifier, Spf};
 use sha2::{Digest, Sha256, Sha512};
 use x509_parser::prelude::*;
 
+use crate::context::Ctx;
 use crate::dns::{Tlsa, Validation};
 use crate::endpoint;
 use crate::http::HttpConn;
 use crate::model::{Check, Judgement, Outcome, Subject, Verdict};
 use crate::net::NetError;
 use crate::reason::{Reason, ReasonCode};
-use crate::scanner::Ctx;
 use crate::smtp::{self, Starttls};
 use crate::tls::probe::Endpoint;
 
@@ -637,7 +637,7 @@ async fn scan_mail_server(ctx: &Ctx<'_>, host: &str) -> MailServer {
                     Verdict::Unknown,
                     Reason::new(ReasonCode::SmtpError).arg("host", host).arg("reply", reply),
                 ),
-                other => crate::web::unreachable(&endpoint_text, other),
+                other => other.judgement(&endpoint_text),
             };
             outcomes.push(j.clone().outcome(Check::MailStarttls, subject.clone()));
             outcomes.extend(endpoint::all_with(&endpoint::MAIL, &subject, &j));
@@ -683,7 +683,7 @@ async fn scan_mail_server(ctx: &Ctx<'_>, host: &str) -> MailServer {
                     outcomes.push(dane_judgement(host, &zone.0, &tlsa, Some(&chain)).outcome(Check::MailDane, subject));
                 }
                 Err(e) => {
-                    let j = crate::web::unreachable(&endpoint_text, &e);
+                    let j = e.judgement(&endpoint_text);
                     outcomes.extend(endpoint::all_with(&endpoint::MAIL, &subject, &j));
                     let chain = modern.as_ref().map(|i| i.chain.clone()).unwrap_or_default();
                     outcomes.push(dane_judgement(host, &zone.0, &tlsa, Some(&chain)).outcome(Check::MailDane, subject));
@@ -724,7 +724,7 @@ async fn fetch_mta_sts_policy(ctx: &Ctx<'_>, domain: &str) -> Result<String, Str
     if trusted.verdict != Verdict::Pass || !valid {
         return Err(format!(
             "the certificate of {host} is not valid: {}",
-            trusted.reason.message(crate::Lang::En)
+            trusted.reason.message(crate::reason::Lang::En)
         ));
     }
     let c = &inner.config;

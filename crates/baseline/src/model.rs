@@ -625,7 +625,7 @@ mod tests {
             Check::ExposureRdp,
             Subject::name("a.be"),
             Verdict::Fail,
-            Reason::new(crate::ReasonCode::PortOpen),
+            Reason::new(crate::reason::ReasonCode::PortOpen),
         );
         assert_eq!(fail.severity(), Some(Severity::Critical));
         let warn = Outcome {

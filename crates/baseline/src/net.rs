@@ -11,7 +11,9 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 
 use crate::config::{Limits, PortMap, Timeouts};
+use crate::model::{Judgement, Verdict};
 use crate::policy::{AddressPolicy, Gate, Permit};
+use crate::reason::{Reason, ReasonCode};
 
 /// Why a network step failed. Its text is a short technical phrase, used as the `{error}` value of reasons.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +49,19 @@ impl fmt::Display for NetError {
 }
 
 impl std::error::Error for NetError {}
+
+impl NetError {
+    /// The judgement of a check that could not be made because of this error: not tested, and why.
+    pub(crate) fn judgement(&self, endpoint: &str) -> Judgement {
+        match self {
+            NetError::Refused(ip) => Judgement::new(Verdict::Unknown, Reason::new(ReasonCode::AddressRefused).arg("address", ip)),
+            other => Judgement::new(
+                Verdict::Unknown,
+                Reason::new(ReasonCode::Unreachable).arg("endpoint", endpoint).arg("error", other),
+            ),
+        }
+    }
+}
 
 impl From<io::Error> for NetError {
     fn from(e: io::Error) -> NetError {

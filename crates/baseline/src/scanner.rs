@@ -7,45 +7,23 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 
 use crate::config::ScannerConfig;
+use crate::context::{Ctx, Inner};
 use crate::dns::Dns;
+use crate::dnscheck;
+use crate::exposure;
+use crate::mail;
 use crate::model::{Category, Check, Judgement, Outcome, Report, Subject, Target, Verdict};
 use crate::net::Net;
 use crate::policy::{AddressPolicy, Gate};
 use crate::reason::{Reason, ReasonCode};
 use crate::tls::cert::TrustStore;
 use crate::tls::modern::ModernTls;
-use crate::{dnscheck, exposure, mail, web};
+use crate::web;
 
 /// A configuration the scanner cannot work with.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("the scanner cannot start: {0}")]
 pub struct ScannerError(pub String);
-
-pub(crate) struct Inner {
-    pub config: ScannerConfig,
-    pub net: Net,
-    pub dns: Dns,
-    pub modern: ModernTls,
-    pub trust: TrustStore,
-}
-
-/// One scan in progress: the injected clock and the connection count.
-pub(crate) struct Ctx<'a> {
-    pub inner: &'a Inner,
-    pub now: DateTime<Utc>,
-    pub counter: AtomicU64,
-}
-
-impl Ctx<'_> {
-    /// The TLS probes of an endpoint, counted in this scan.
-    pub(crate) fn prober<'e>(&'e self, endpoint: &'e crate::tls::probe::Endpoint) -> crate::tls::probe::Prober<'e> {
-        crate::tls::probe::Prober {
-            net: &self.inner.net,
-            counter: &self.counter,
-            endpoint,
-        }
-    }
-}
 
 /// Scans targets. Cheap to clone; share one per process so the politeness limits hold across scans.
 #[derive(Clone)]

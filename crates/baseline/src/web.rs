@@ -5,12 +5,12 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use chrono::{DateTime, Utc};
 
+use crate::context::Ctx;
 use crate::endpoint;
 use crate::http::{HttpConn, HttpResponse, resolve_location};
 use crate::model::{Check, Judgement, Outcome, Subject, Verdict};
 use crate::net::NetError;
 use crate::reason::{Reason, ReasonCode};
-use crate::scanner::Ctx;
 use crate::tls::cert::day;
 use crate::tls::modern::ModernInfo;
 use crate::tls::probe::Endpoint;
@@ -419,17 +419,6 @@ pub fn admin_panel_judgement(found: &[(String, String)]) -> Judgement {
     }
 }
 
-/// A judgement for a check that could not be made because of a network error.
-pub(crate) fn unreachable(endpoint: &str, e: &NetError) -> Judgement {
-    match e {
-        NetError::Refused(ip) => Judgement::new(Verdict::Unknown, Reason::new(ReasonCode::AddressRefused).arg("address", ip)),
-        other => Judgement::new(
-            Verdict::Unknown,
-            Reason::new(ReasonCode::Unreachable).arg("endpoint", endpoint).arg("error", other),
-        ),
-    }
-}
-
 /// What one HTTPS session (a full TLS handshake, then requests over it) found.
 struct Session {
     info: ModernInfo,
@@ -624,7 +613,7 @@ pub(crate) async fn scan_tls(ctx: &Ctx<'_>, name: &str, ip: IpAddr) -> Vec<Outco
             &subject,
             &Judgement::new(Verdict::Unknown, Reason::new(ReasonCode::NoHttps)),
         ),
-        Err(e) => endpoint::all_with(&endpoint::WEB, &subject, &unreachable(&format!("{name}:443"), &e)),
+        Err(e) => endpoint::all_with(&endpoint::WEB, &subject, &e.judgement(&format!("{name}:443"))),
     }
 }
 
