@@ -18,6 +18,8 @@ mod disclosure;
 mod matrix;
 #[path = "web/portal.rs"]
 mod portal;
+#[path = "web/security.rs"]
+mod security;
 
 struct App {
     base: String,

@@ -6,28 +6,28 @@ use super::*;
 use std::collections::HashMap;
 
 /// A browser: keeps cookies, does not follow redirects (so they can be checked).
-struct Browser {
+pub(crate) struct Browser {
     base: String,
     http: reqwest::Client,
     cookies: HashMap<String, String>,
 }
 
-struct Page {
-    status: StatusCode,
-    body: String,
-    location: Option<String>,
+pub(crate) struct Page {
+    pub(crate) status: StatusCode,
+    pub(crate) body: String,
+    pub(crate) location: Option<String>,
 }
 
 impl Page {
     /// The CSRF token of the page's forms.
-    fn csrf(&self) -> String {
+    pub(crate) fn csrf(&self) -> String {
         let start = self.body.find("name=\"csrf\" value=\"").expect("a form with a CSRF token") + 19;
         self.body[start..].split('"').next().unwrap().to_owned()
     }
 }
 
 impl Browser {
-    fn new(app: &App) -> Browser {
+    pub(crate) fn new(app: &App) -> Browser {
         Browser {
             base: app.base.clone(),
             http: reqwest::Client::builder()
@@ -62,7 +62,7 @@ impl Browser {
         }
     }
 
-    async fn get(&mut self, path: &str) -> Page {
+    pub(crate) async fn get(&mut self, path: &str) -> Page {
         let r = self
             .http
             .get(format!("{}{path}", self.base))
@@ -73,7 +73,7 @@ impl Browser {
         self.read(r).await
     }
 
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+    pub(crate) async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
         let r = self
             .http
             .post(format!("{}{path}", self.base))
@@ -86,7 +86,7 @@ impl Browser {
     }
 
     /// Posts a form of the page at `from`, with that page's CSRF token.
-    async fn submit(&mut self, from: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+    pub(crate) async fn submit(&mut self, from: &str, action: &str, fields: &[(&str, &str)]) -> Page {
         let csrf = self.get(from).await.csrf();
         let mut all = vec![("csrf", csrf.as_str())];
         all.extend_from_slice(fields);
@@ -123,7 +123,7 @@ impl Browser {
         self.read(r).await
     }
 
-    async fn sign_in(&mut self, email: &str) -> Page {
+    pub(crate) async fn sign_in(&mut self, email: &str) -> Page {
         self.submit(
             "/aanmelden",
             "/aanmelden",
@@ -133,7 +133,7 @@ impl Browser {
     }
 }
 
-async fn signed_in(app: &App, email: &str) -> Browser {
+pub(crate) async fn signed_in(app: &App, email: &str) -> Browser {
     let mut b = Browser::new(app);
     let page = b.sign_in(email).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{email} signs in");

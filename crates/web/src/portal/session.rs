@@ -274,12 +274,22 @@ impl FromRequestParts<AppState> for Member {
     }
 }
 
-/// Where to go after signing in: only a path on this site.
+/// Where to go after signing in: only a path on this site, else the start page. A browser drops
+/// tabs and line breaks from a URL and reads `\\` as `/`, so `/\t/host` would leave the site: the
+/// path must be printable ASCII without a backslash, must not start with `//`, and must parse as
+/// a path with its query (so it is a valid `Location` header too).
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.contains("://") => n.to_owned(),
+        Some(n) if is_local_path(n) => n.to_owned(),
         _ => "/start".into(),
     }
+}
+
+fn is_local_path(n: &str) -> bool {
+    n.starts_with('/')
+        && !n.starts_with("//")
+        && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+        && n.parse::<axum::http::uri::PathAndQuery>().is_ok()
 }
 
 #[cfg(test)]
@@ -289,7 +299,17 @@ mod tests {
     #[test]
     fn only_local_paths_are_followed_after_sign_in() {
         assert_eq!(safe_next(Some("/bestellingen/3")), "/bestellingen/3");
-        for bad in ["//evil.test/x", "https://evil.test", "/\\evil.test", "evil"] {
+        for bad in [
+            "//evil.test/x",
+            "https://evil.test",
+            "/\\evil.test",
+            "evil",
+            "/\t/evil.test/x",
+            "/\n/x",
+            "/ /x",
+            "/é",
+            "",
+        ] {
             assert_eq!(safe_next(Some(bad)), "/start", "{bad}");
         }
         assert_eq!(safe_next(None), "/start");
