@@ -3,6 +3,7 @@
 
 use crate::AppState;
 use crate::problem::Problem;
+use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -74,7 +75,8 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-/// A JSON body; a wrong content type, malformed JSON or a missing field is a clear 4xx.
+/// A JSON body; a wrong content type, a body over the limit, a NUL character, malformed JSON or
+/// a missing field is a clear 4xx.
 pub struct Body<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
@@ -82,23 +84,63 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let (parts, body) = req.into_parts();
         let lang = Lang::from_parts(&parts);
-        let req = Request::from_parts(parts, body);
-        match axum::Json::<T>::from_request(req, state).await {
+        if !is_json(&parts.headers) {
+            return Err(unsupported_media_type(lang));
+        }
+        let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(|e| body_problem(e.status(), e.body_text(), lang))?;
+        if crate::input::json_has_nul(&bytes) {
+            return Err(crate::input::nul_problem(lang));
+        }
+        match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(value)) => Ok(Body(value)),
             Err(rejection) => Err(json_problem(rejection, lang)),
         }
     }
 }
 
+/// `application/json`, or a `+json` type such as `application/merge-patch+json`.
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+fn unsupported_media_type(lang: Lang) -> Problem {
+    Problem::localized(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        lang,
+        "Stuur de gegevens als JSON met 'Content-Type: application/json'.",
+        "Send the data as JSON with 'Content-Type: application/json'.",
+    )
+}
+
+/// A body that could not be read: 413 when it is over the limit.
+pub fn body_problem(status: StatusCode, detail: String, lang: Lang) -> Problem {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        too_large(lang)
+    } else {
+        Problem::new(StatusCode::BAD_REQUEST, "bad_request", detail)
+    }
+}
+
+pub fn too_large(lang: Lang) -> Problem {
+    Problem::localized(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        lang,
+        "De aanvraag is te groot.",
+        "The request is too large.",
+    )
+}
+
 fn json_problem(rejection: JsonRejection, lang: Lang) -> Problem {
     match rejection {
-        JsonRejection::MissingJsonContentType(_) => Problem::localized(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            lang,
-            "Stuur de gegevens als JSON met 'Content-Type: application/json'.",
-            "Send the data as JSON with 'Content-Type: application/json'.",
-        ),
+        JsonRejection::MissingJsonContentType(_) => unsupported_media_type(lang),
         JsonRejection::JsonSyntaxError(e) => Problem::new(
             StatusCode::BAD_REQUEST,
             "malformed_json",
@@ -117,7 +159,7 @@ fn json_problem(rejection: JsonRejection, lang: Lang) -> Problem {
                 format!("The data is not valid: {}", e.body_text())
             },
         ),
-        other => Problem::new(StatusCode::BAD_REQUEST, "bad_request", other.body_text()),
+        other => body_problem(other.status(), other.body_text(), lang),
     }
 }
 

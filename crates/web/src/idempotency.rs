@@ -44,14 +44,7 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
         None => return next.run(Request::from_parts(parts, body)).await,
     };
     let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
-        return Problem::localized(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            lang,
-            "De aanvraag is te groot.",
-            "The request is too large.",
-        )
-        .into_response();
+        return crate::extract::too_large(lang).into_response();
     };
     let mut hasher = Sha256::new();
     hasher.update(parts.method.as_str());

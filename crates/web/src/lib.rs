@@ -6,6 +6,7 @@ pub mod directory;
 pub mod dto;
 pub mod extract;
 pub mod idempotency;
+pub mod input;
 pub mod openapi;
 pub mod portal;
 pub mod problem;
@@ -171,6 +172,7 @@ pub fn router(services: Services, options: WebOptions) -> Router {
         .route("/metrics", get(metrics))
         .merge(portal::routes())
         .fallback(page_not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), input::refuse_nul_in_address))
         .layer(middleware::from_fn_with_state(state.clone(), count_requests));
     if options.secure_cookies {
         app = app.layer(SetResponseHeaderLayer::overriding(
@@ -179,6 +181,12 @@ pub fn router(services: Services, options: WebOptions) -> Router {
         ));
     }
     app
+        // Nothing private is kept in a cache: every page, export and API answer is `no-store`
+        // unless it says otherwise (the static files, a public security.txt).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

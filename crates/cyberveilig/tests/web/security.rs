@@ -14,7 +14,6 @@ const FOREIGN_NEXT: &[&str] = &[
     "\\/evil.test/x",
     " /\t/evil.test",
     "https://evil.test/",
-    "/\u{0}x",
     "/\u{7f}x",
     "/é",
 ];
@@ -40,6 +39,16 @@ async fn after_sign_in_only_a_path_on_this_site_is_followed() {
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{next:?}");
         assert_eq!(page.location.as_deref(), Some("/start"), "{next:?}");
     }
+    // A NUL character is refused before anything else.
+    let mut b = Browser::new(&app);
+    let page = b
+        .submit(
+            "/aanmelden",
+            "/aanmelden",
+            &[("email", "44021@gemeente.test"), ("password", "demo"), ("next", "/\u{0}x")],
+        )
+        .await;
+    assert_eq!((page.status, page.location), (StatusCode::UNPROCESSABLE_ENTITY, None));
     // A path of this site with its query is kept.
     let mut b = Browser::new(&app);
     let page = b
@@ -69,4 +78,193 @@ async fn the_language_switch_goes_back_only_to_a_path_on_this_site() {
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{next:?}: {}", page.body);
         assert_eq!(page.location.as_deref(), Some("/"), "{next:?}");
     }
+}
+
+/// A request as a client sends it, with the answer's status, `Cache-Control` and body.
+async fn send(request: reqwest::RequestBuilder) -> (StatusCode, Option<String>, Value) {
+    let r = request.send().await.unwrap();
+    let status = r.status();
+    let cache = r.headers().get("cache-control").map(|v| v.to_str().unwrap().to_owned());
+    (status, cache, r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn a_nul_character_in_a_request_is_refused_with_422_and_writes_nothing() {
+    let app = spawn_app().await;
+    let gent = app.token("44021@gemeente.test").await;
+    let before = app.audit_entries().await;
+    let bodies = [
+        (
+            "/api/v1/orders",
+            json!({"programme_id": 1, "government_nis": "44021", "kind": "basic", "scope": "Basis\u{0}audit"}),
+        ),
+        ("/api/v1/me/api-tokens", json!({"name": "koppeling\u{0}", "valid_days": 1})),
+        // In a key as well as in a value.
+        ("/api/v1/me/api-tokens", json!({"name": "k", "valid_days": 1, "x\u{0}": 1})),
+    ];
+    for (path, body) in bodies {
+        let (status, problem) = app.post(&gent, path, body.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path} {body}: {problem}");
+        assert_eq!(problem["code"], "invalid_text", "{problem}");
+    }
+    // An escaped backslash before `u0000` is text, not a NUL.
+    let r = app
+        .http
+        .post(format!("{}/api/v1/me/api-tokens", app.base))
+        .bearer_auth(&gent)
+        .header("content-type", "application/json")
+        .body(r#"{"name": "C:\\u0000 map", "valid_days": 1}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let before = before + 1;
+    for path in [
+        "/api/v1/organisations?q=%00",
+        "/api/v1/findings?status=open%00",
+        "/api/v1/orders?cursor=%001",
+    ] {
+        let (status, problem) = app.get(&gent, path).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {problem}");
+        assert_eq!(problem["code"], "invalid_text", "{path}: {problem}");
+    }
+    let r = app
+        .http
+        .delete(format!("{}/api/v1/me/api-tokens/ab%00cd", app.base))
+        .bearer_auth(&gent)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // The portal: in a form and in a page's address.
+    let mut b = signed_in(&app, "44021@gemeente.test").await;
+    let page = b.get("/bevindingen?status=%00").await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = b
+        .submit(
+            "/bestellingen",
+            "/bestellingen",
+            &[("programme_id", "1"), ("kind", "basic"), ("scope", "a\u{0}b")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.body);
+    assert_eq!(app.audit_entries().await, before, "nothing was written");
+}
+
+#[tokio::test]
+async fn a_cursor_is_one_the_api_gave_out_and_never_wraps() {
+    let app = spawn_app().await;
+    let gent = app.token("44021@gemeente.test").await;
+    for list in ["/api/v1/orders", "/api/v1/organisations", "/api/v1/findings", "/api/v1/reports"] {
+        for cursor in ["-1", "abc", "99999999999999999999", "1.5"] {
+            let (status, problem) = app.get(&gent, &format!("{list}?cursor={cursor}")).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{list} {cursor}: {problem}");
+            assert_eq!(problem["field"], "cursor", "{problem}");
+        }
+        for cursor in [i64::MAX, i64::MAX - 1, i64::MAX - 499] {
+            let (status, page) = app.get(&gent, &format!("{list}?cursor={cursor}&limit=500")).await;
+            assert_eq!(status, StatusCode::OK, "{list} {cursor}: {page}");
+            assert!(page["next_cursor"].is_null(), "{list} {cursor}: {page}");
+        }
+    }
+    // The register pages by position: a full page's next cursor is its end, never negative.
+    let admin = app.token("admin@abb.test").await;
+    let (status, page) = app.get(&admin, "/api/v1/organisations?limit=2").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page["next_cursor"].as_str().unwrap().parse::<i64>().unwrap() > 0);
+}
+
+#[tokio::test]
+async fn private_answers_are_not_kept_in_caches() {
+    let app = spawn_app().await;
+    let gent = app.token("44021@gemeente.test").await;
+    let get = |path: &str| app.http.get(format!("{}{path}", app.base)).bearer_auth(&gent);
+    for path in [
+        "/api/v1/programmes",
+        "/api/v1/orders",
+        "/api/v1/findings/export?format=csv",
+        "/api/v1/findings/export?format=xlsx",
+        "/api/v1/orders/999",
+        "/api/v1/openapi.json",
+    ] {
+        let (status, cache, _) = send(get(path)).await;
+        assert!(status.is_success() || status == StatusCode::NOT_FOUND, "{path}: {status}");
+        assert_eq!(cache.as_deref(), Some("no-store"), "{path}");
+    }
+    let (status, cache, _) = send(
+        app.http
+            .post(format!("{}/api/v1/auth/token", app.base))
+            .json(&json!({"email": "44021@gemeente.test", "password": "demo"})),
+    )
+    .await;
+    assert_eq!((status, cache.as_deref()), (StatusCode::OK, Some("no-store")));
+    let mut b = signed_in(&app, "44021@gemeente.test").await;
+    for path in [
+        "/start",
+        "/bestellingen",
+        "/bevindingen",
+        "/bevindingen/export?format=csv",
+        "/account",
+        "/g/44021/beleid",
+    ] {
+        let r = app
+            .http
+            .get(format!("{}{path}", app.base))
+            .header("cookie", b.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            r.status().is_success() || r.status() == StatusCode::NOT_FOUND,
+            "{path}: {}",
+            r.status()
+        );
+        assert_eq!(r.headers()["cache-control"], "no-store", "{path}");
+    }
+    assert_eq!(b.get("/start").await.status, StatusCode::OK);
+    // The stylesheet is the same for everybody and may be kept.
+    let css = app.http.get(format!("{}/static/app.css", app.base)).send().await.unwrap();
+    assert!(css.headers()["cache-control"].to_str().unwrap().starts_with("public"));
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_413() {
+    let app = spawn_app().await;
+    let gent = app.token("44021@gemeente.test").await;
+    let huge = format!(
+        r#"{{"programme_id": 1, "government_nis": "44021", "kind": "basic", "scope": "{}"}}"#,
+        "a".repeat(3 << 20)
+    );
+    let (status, _, problem) = send(
+        app.http
+            .post(format!("{}/api/v1/orders", app.base))
+            .bearer_auth(&gent)
+            .header("content-type", "application/json")
+            .body(huge.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{problem}");
+    assert_eq!(problem["code"], "payload_too_large");
+    // With an Idempotency-Key too.
+    let (status, _, problem) = send(
+        app.http
+            .post(format!("{}/api/v1/orders", app.base))
+            .bearer_auth(&gent)
+            .header("content-type", "application/json")
+            .header("idempotency-key", "groot-1")
+            .body(huge),
+    )
+    .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{problem}");
+    // A portal form.
+    let mut b = signed_in(&app, "44021@gemeente.test").await;
+    let scope = "a".repeat(3 << 20);
+    let page = b
+        .submit(
+            "/bestellingen",
+            "/bestellingen",
+            &[("programme_id", "1"), ("kind", "basic"), ("scope", &scope)],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::PAYLOAD_TOO_LARGE);
 }

@@ -128,13 +128,13 @@ pub async fn list(
 ) -> ApiResult<Json<Page<RegisterFindingDto>>> {
     // The cursor here is a position in the register's order.
     let (limit, offset) = paging(p.limit, p.cursor.as_deref())?;
-    let offset = offset.unwrap_or(0).max(0);
+    let offset = offset.unwrap_or(0);
     let mut q = query_of(&state, lang, &actor, &p).await?;
     q.limit = limit;
     q.offset = offset;
     let page = state.services.register(&actor, q).await.or_problem(lang)?;
     let today = cyberveilig_services::clock::brussels_date(state.services.clock.now());
-    let next_cursor = (offset + limit < page.total).then(|| (offset + limit).to_string());
+    let next_cursor = super::next_offset(offset, limit, page.total);
     Ok(Json(Page {
         items: page.entries.into_iter().map(|e| RegisterFindingDto::of(e, today)).collect(),
         next_cursor,

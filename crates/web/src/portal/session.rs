@@ -331,10 +331,32 @@ impl<T: serde::de::DeserializeOwned + Send> axum::extract::FromRequest<AppState>
     async fn from_request(req: axum::extract::Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
         let Ok(visitor) = Visitor::from_request_parts(&mut parts, state).await;
-        let req = axum::extract::Request::from_parts(parts, body);
-        match axum::Form::<T>::from_request(req, state).await {
-            Ok(axum::Form(value)) => Ok(PageForm(value)),
-            Err(_) => Err(visitor.message(StatusCode::BAD_REQUEST, "bad-form-title", "bad-form-body")),
+        let unreadable = || visitor.message(StatusCode::BAD_REQUEST, "bad-form-title", "bad-form-body");
+        let url_encoded = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                v.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            });
+        if !url_encoded {
+            return Err(unreadable());
         }
+        let req = axum::extract::Request::from_parts(parts, body);
+        let bytes = match axum::body::Bytes::from_request(req, state).await {
+            Ok(bytes) => bytes,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(visitor.message(StatusCode::PAYLOAD_TOO_LARGE, "too-large-title", "too-large-body"));
+            }
+            Err(_) => return Err(unreadable()),
+        };
+        if crate::input::urlencoded_has_nul(&bytes) {
+            return Err(visitor.message(StatusCode::UNPROCESSABLE_ENTITY, "invalid-text-title", "invalid-text-body"));
+        }
+        serde_urlencoded::from_bytes(&bytes).map(PageForm).map_err(|_| unreadable())
     }
 }
