@@ -257,11 +257,11 @@ async fn bad_input_gets_a_clear_problem_and_writes_nothing() {
             "not_found",
         ),
         (
-            "accept by a firm the order is not offered to",
+            "accept by a firm the order is not offered to: for that firm it is not there",
             &accept,
             json!({"price_cents": 500_940, "planned_start_on": "2020-06-01"}),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "not_offered_to_firm",
+            StatusCode::NOT_FOUND,
+            "not_found",
         ),
         (
             "a negative price",

@@ -174,15 +174,8 @@ impl Services {
             can(actor, Permission::WorkOnOrder(&order))
         };
         if !permitted {
-            if actor.role == cyberveilig_domain::registry::Role::FirmMember {
-                return Err(if answering {
-                    Refusal::NotOfferedToFirm
-                } else {
-                    Refusal::NotFirmsOrder
-                }
-                .into());
-            }
-            return Err(ServiceError::Forbidden);
+            // A firm cannot tell an order offered to another firm from no order (issue 10, item 12).
+            return Err(hidden_or_forbidden(actor, &order));
         }
         transition(&order, action)?;
         match step {

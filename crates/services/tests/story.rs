@@ -280,7 +280,8 @@ story!(ey_declines_deloitte_accepts_and_the_order_is_settled, "2020-05-18T08:00:
         )
         .await
         .unwrap_err();
-    assert_eq!(refusal(err), Refusal::NotOfferedToFirm);
+    // It is not EY's any more: EY no longer sees it (issue 10, item 12).
+    assert!(matches!(err, ServiceError::NotFound("order")), "{err:?}");
 
     assert_eq!(w.advance_to("2020-05-20T08:00:00Z").await, 0);
     let accepted = w
@@ -843,7 +844,7 @@ story!(refused_requests_leave_no_trace, "2020-05-18T08:00:00Z", |w| {
         .await;
     assert!(matches!(err, ServiceError::NotFound(_)), "{err:?}");
 
-    // C8: only the firm an order is offered to answers it.
+    // C8: only the firm an order is offered to answers it; to another firm it is not there.
     let accept = FirmStep::Accept {
         price: cents(519_500),
         planned_start_on: d(2020, 6, 2),
@@ -851,11 +852,11 @@ story!(refused_requests_leave_no_trace, "2020-05-18T08:00:00Z", |w| {
     let err = w
         .assert_refused_without_trace(pid, w.s().firm_step(&pwc, order.id, accept.clone()))
         .await;
-    assert_eq!(refusal(err), Refusal::NotOfferedToFirm);
+    assert!(matches!(err, ServiceError::NotFound("order")), "{err:?}");
     let err = w
         .assert_refused_without_trace(pid, w.s().firm_step(&pwc, order.id, FirmStep::Deliver))
         .await;
-    assert_eq!(refusal(err), Refusal::NotFirmsOrder);
+    assert!(matches!(err, ServiceError::NotFound("order")), "{err:?}");
     // A government does not answer offers; another government does not even see the order.
     let err = w
         .assert_refused_without_trace(pid, w.s().firm_step(&gent, order.id, accept.clone()))
@@ -1485,6 +1486,8 @@ mod findings;
 mod remediation;
 #[path = "stories/reports.rs"]
 mod reports;
+#[path = "stories/security.rs"]
+mod security;
 
 mod random_operations {
     use super::*;
@@ -1747,8 +1750,12 @@ mod random_operations {
                 }
             };
             if let Err(e) = &result {
+                // A firm that an order is not offered to or placed with does not see it.
                 prop_assert!(
-                    matches!(e, ServiceError::Refused(_) | ServiceError::Invalid { .. }),
+                    matches!(
+                        e,
+                        ServiceError::Refused(_) | ServiceError::Invalid { .. } | ServiceError::NotFound("order")
+                    ),
                     "step {step} {op:?}: unexpected error {e:?}"
                 );
             }

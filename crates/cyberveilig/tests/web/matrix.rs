@@ -1,7 +1,6 @@
 //! The API's authorization matrix, built from the route table as the OpenAPI document describes
 //! it: every operation x every role x own and foreign organisation. A refusal must be a refusal
-//! (401 without a token, 403 or 404 with one, or C8's own refusal for another firm), and an
-//! allowed caller must never be refused. An
+//! (401 without a token, 403 or 404 with one), and an allowed caller must never be refused. An
 //! operation missing from the table fails the test.
 
 use super::*;
@@ -78,6 +77,38 @@ async fn every_operation_of_the_api_by_every_role() {
     let asset = app.get(&tokens[ADMIN], "/api/v1/assets?government_nis=31005").await.1[0]["id"]
         .as_i64()
         .unwrap();
+    // Brugge's register holds findings of every origin; the remediation day's agenda of EY's
+    // order shows each caller no more than their register does (issue 10, item 3).
+    let origins = super::security::findings_of_every_origin(&app, "31005", brugge).await;
+    let titles = |list: &Value| -> Vec<String> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for who in [EY, ADMIN] {
+        let (status, agenda) = app
+            .get(&tokens[who], &format!("/api/v1/orders/{brugge}/remediation-day?size=100"))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{agenda}");
+        let on_agenda = titles(&agenda["items"]);
+        let register = titles(&app.get(&tokens[who], "/api/v1/findings?government_nis=31005&limit=500").await.1["items"]);
+        assert!(
+            on_agenda.iter().all(|t| register.contains(t)),
+            "#{who}: {on_agenda:?} not within {register:?}"
+        );
+        for title in origins.firm_sees() {
+            assert!(on_agenda.iter().any(|t| t == title), "#{who}: {title} missing from {on_agenda:?}");
+        }
+        for title in origins.firm_does_not_see() {
+            assert_eq!(
+                on_agenda.iter().any(|t| t == title),
+                who == ADMIN,
+                "#{who}: {title} in {on_agenda:?}"
+            );
+        }
+    }
     // A report to Gent by the researcher, with an attachment.
     let report_body = json!({"government_nis": "44021", "target": "https://www.gent.be/zoeken", "cwe": "CWE-79",
         "title": "XSS", "description": "d", "steps_to_reproduce": "s", "impact": "i"});
@@ -326,6 +357,14 @@ async fn every_operation_of_the_api_by_every_role() {
             o("/remediation-day"),
             Value::Null,
             &[GENT, EY, ADMIN],
+        ),
+        // Brugge's basic audit, EY's, whose agenda holds findings of every origin.
+        (
+            "get",
+            "/api/v1/orders/{id}/remediation-day",
+            format!("/api/v1/orders/{brugge}/remediation-day?size=100"),
+            Value::Null,
+            &[EY, ADMIN],
         ),
         (
             "put",
@@ -578,10 +617,8 @@ async fn every_operation_of_the_api_by_every_role() {
                 (ANON, false) => status == 401,
                 // Anyone may report a vulnerability.
                 (ANON, true) => !refused,
-                // C8: a firm is told plainly that an order is not its own (issue 2).
-                (_, false) => {
-                    status == 403 || status == 404 || (status == 422 && matches!(code.as_str(), "not_offered_to_firm" | "not_firms_order"))
-                }
+                // A firm cannot tell another firm's order from no order: 404 (issue 10, item 12).
+                (_, false) => status == 403 || status == 404,
                 // An allowed caller may still meet a rule (409, 422) or an unknown id it named
                 // itself, but never an authorization refusal.
                 (_, true) => !refused || (status == 404 && route.ends_with("api-tokens/{id}")),

@@ -536,6 +536,8 @@ async fn the_page_matrix() {
     let finding_id = app.get(&gent_token, "/api/v1/findings").await.1["items"][0]["id"].as_i64().unwrap();
     let finding = format!("/bevindingen/{finding_id}");
     let agenda = format!("/bestellingen/{id}/remediedag");
+    // Gent's register holds findings of every origin; EY's agenda page shows only its own.
+    let origins = super::security::findings_of_every_origin(&app, "44021", id).await;
     super::disclosure::publish_gent(&app).await;
     // A report to Gent by the researcher, about the host the scan found.
     let student = app.services.authenticate(&app.token("student@howest.test").await).await.unwrap();
@@ -669,6 +671,16 @@ async fn the_page_matrix() {
         }
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
+    // The agenda: Gent and the administrator see findings of every origin, EY only its own.
+    for (who, sees_all) in [(1, true), (5, true), (3, false)] {
+        let page = browsers[who].get(&agenda).await.body;
+        for title in origins.firm_sees() {
+            assert!(page.contains(title), "#{who}: {title} missing");
+        }
+        for title in origins.firm_does_not_see() {
+            assert_eq!(page.contains(title), sees_all, "#{who}: {title}");
+        }
+    }
 }
 
 #[tokio::test]

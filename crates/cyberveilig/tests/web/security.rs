@@ -268,3 +268,160 @@ async fn a_body_over_the_limit_is_413() {
         .await;
     assert_eq!(page.status, StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+/// The titles of findings of every origin in one government's register (issue 10, item 3).
+pub(crate) struct Origins {
+    /// An import for the basic audit of the firm (EY).
+    pub own_audit: &'static str,
+    /// A vulnerability report made a finding, under the firm's order (the latest accepted then).
+    pub report: &'static str,
+    /// The Howest team's finding under an engagement: no order, no firm sees it.
+    pub engagement: &'static str,
+    /// Deloitte's import for the government's additional work.
+    pub other_firm: &'static str,
+}
+
+impl Origins {
+    /// What the firm of the basic audit may see.
+    pub fn firm_sees(&self) -> [&'static str; 2] {
+        [self.own_audit, self.report]
+    }
+
+    pub fn firm_does_not_see(&self) -> [&'static str; 2] {
+        [self.engagement, self.other_firm]
+    }
+}
+
+/// Gives the government `nis`, whose basic audit `basic` EY accepted, findings of every origin:
+/// EY's import, a report made a finding, an engagement's finding and Deloitte's import for
+/// additional work (EY declines it first). The government's member `{nis}@gemeente.test`
+/// becomes its signatory to accept the engagement.
+pub(crate) async fn findings_of_every_origin(app: &App, nis: &str, basic: i64) -> Origins {
+    use cyberveilig_services::engagements::{EngagementTerms, TeamFinding};
+    use cyberveilig_services::orders::{FirmStep, NewOrder};
+    use cyberveilig_services::reports::{Access, ReportChange, ReportInput};
+    let s = &app.services;
+    let actor = |email: String| async move { s.authenticate(&app.token(&email).await).await.unwrap() };
+    let government = actor(format!("{nis}@gemeente.test")).await;
+    let ey = actor("ey@firms.test".into()).await;
+    let deloitte = actor("deloitte@firms.test".into()).await;
+    let admin = actor("admin@abb.test".into()).await;
+    let origins = Origins {
+        own_audit: "Origin: own audit of the firm",
+        report: "Origin: a report",
+        engagement: "Origin: an engagement",
+        other_firm: "Origin: order of another firm",
+    };
+    let csv = |title: &str, ip: &str| format!("title,severity,rule_id,ip,port\n{title},high,R-{ip},{ip},443\n").into_bytes();
+    s.import_report(&ey, basic, std::io::Cursor::new(csv(origins.own_audit, "192.0.2.71")))
+        .await
+        .unwrap();
+    // A report about that host, valid, made a finding.
+    let report = s
+        .submit_report(
+            None,
+            ReportInput {
+                government_nis: nis.into(),
+                target: "https://192.0.2.71/".into(),
+                cwe: "CWE-79".into(),
+                title: origins.report.into(),
+                description: "d".into(),
+                steps: "s".into(),
+                impact: "i".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .report;
+    for (state, outcome) in [("acknowledged", None), ("triaged", Some("valid"))] {
+        let change = ReportChange {
+            state: state.into(),
+            outcome: outcome.map(str::to_owned),
+            ..Default::default()
+        };
+        s.change_report(Access::Person(&government), report.id, change).await.unwrap();
+    }
+    s.make_finding(&government, report.id).await.unwrap();
+    // The Howest team's finding.
+    s.set_signatory(&admin, government.person_id, true).await.unwrap();
+    let vvsg = actor("vvsg@vvsg.test".into()).await;
+    let today = cyberveilig_services::clock::brussels_date(s.clock.now());
+    let proposed = s
+        .propose_engagement(
+            &vvsg,
+            EngagementTerms {
+                government_nis: nis.into(),
+                title: "Oorsprong".into(),
+                starts_on: Some(today),
+                ends_on: Some(today + chrono::Days::new(30)),
+                scope: vec![format!("www.origin-{nis}.be")],
+                techniques: vec!["web_scanning".into()],
+                team: vec![
+                    ("docent@howest.test".into(), "supervisor".into()),
+                    ("student@howest.test".into(), "student".into()),
+                ],
+                government_contact: "ISC".into(),
+                team_contact: "Docent".into(),
+                emergency_contact: "09 000 00 00".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let (_, letter) = s.engagement_letter(&government, proposed.engagement.id).await.unwrap();
+    s.accept_engagement(&government, proposed.engagement.id, &letter.hash, false)
+        .await
+        .unwrap();
+    let student = actor("student@howest.test".into()).await;
+    s.submit_engagement_finding(
+        &student,
+        proposed.engagement.id,
+        TeamFinding {
+            title: origins.engagement.into(),
+            description: "d".into(),
+            severity: Some("critical".into()),
+            asset_id: proposed.engagement.scope[0].0,
+            location: "/".into(),
+            evidence: "e".into(),
+            recommendation: "r".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    // Deloitte's additional work and its import.
+    let additional = s
+        .submit_order(
+            &government,
+            NewOrder {
+                programme_id: 1,
+                government_nis: nis.parse().unwrap(),
+                kind: cyberveilig_domain::order::OrderKind::Additional,
+                scope: "Phishingtest".into(),
+                estimated_cost: Some(cyberveilig_domain::Money::from_cents(100_000)),
+            },
+        )
+        .await
+        .unwrap();
+    s.firm_step(&ey, additional.id, FirmStep::Decline { reason: "Volzet".into() })
+        .await
+        .unwrap();
+    s.firm_step(
+        &deloitte,
+        additional.id,
+        FirmStep::Accept {
+            price: cyberveilig_domain::Money::from_cents(100_000),
+            planned_start_on: today,
+        },
+    )
+    .await
+    .unwrap();
+    s.import_report(
+        &deloitte,
+        additional.id,
+        std::io::Cursor::new(csv(origins.other_firm, "192.0.2.72")),
+    )
+    .await
+    .unwrap();
+    origins
+}
