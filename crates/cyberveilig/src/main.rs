@@ -538,6 +538,9 @@ async fn serve(
             if let Err(e) = worker.remind_report_deadlines().await {
                 tracing::warn!(error = %e, "reminding governments of report deadlines failed; will retry");
             }
+            if let Err(e) = worker.forget_stale_limits().await {
+                tracing::warn!(error = %e, "forgetting stale limits and idempotency keys failed; will retry");
+            }
         }
     });
     if let Some(smtp) = smtp {

@@ -328,10 +328,15 @@ impl Services {
 
     /// VVSG's model as it edits it: its draft, or the model in force, or the initial text.
     pub async fn model_draft(&self, actor: &Actor) -> Result<DraftView> {
+        let mut tx = self.store.read().await?;
+        self.model_draft_in(tx.as_mut(), actor).await
+    }
+
+    /// The model's draft as a transaction sees it (one that saved it, before it commits).
+    async fn model_draft_in(&self, tx: &mut dyn Tx, actor: &Actor) -> Result<DraftView> {
         if !can(actor, Permission::EditModelPolicy) {
             return Err(ServiceError::Forbidden);
         }
-        let mut tx = self.store.read().await?;
         let organisation = tx
             .organisation(actor.organisation_id)
             .await?
@@ -377,8 +382,10 @@ impl Services {
             .await?;
         work.record("disclosure.model_draft_saved", "organisation", actor.organisation_id, json!({}))
             .await?;
+        // Read before the commit: with an Idempotency-Key the commit waits for the answer.
+        let view = self.model_draft_in(work.tx.as_mut(), actor).await?;
         work.commit().await?;
-        self.model_draft(actor).await
+        Ok(view)
     }
 
     /// VVSG publishes its draft (or, without one, the initial text) as the next model version.
@@ -435,7 +442,12 @@ impl Services {
     /// the assets in scope and the security.txt of the version in force.
     pub async fn policy_draft(&self, actor: &Actor, nis: &NisCode) -> Result<DraftView> {
         let mut tx = self.store.read().await?;
-        let government = self.editable(tx.as_mut(), actor, nis).await?;
+        self.policy_draft_in(tx.as_mut(), actor, nis).await
+    }
+
+    /// The government's draft as a transaction sees it (one that saved it, before it commits).
+    async fn policy_draft_in(&self, tx: &mut dyn Tx, actor: &Actor, nis: &NisCode) -> Result<DraftView> {
+        let government = self.editable(tx, actor, nis).await?;
         let draft = tx.policy_draft(government.id).await?;
         let versions = tx.policy_versions(government.id).await?;
         let current = versions.first().map(published).transpose()?;
@@ -500,8 +512,10 @@ impl Services {
             json!({"model_version": model.version}),
         )
         .await?;
+        // Read before the commit: with an Idempotency-Key the commit waits for the answer.
+        let view = self.policy_draft_in(work.tx.as_mut(), actor, nis).await?;
         work.commit().await?;
-        self.policy_draft(actor, nis).await
+        Ok(view)
     }
 
     pub async fn save_policy_draft(&self, actor: &Actor, nis: &NisCode, content: PolicyContent) -> Result<DraftView> {
@@ -525,8 +539,10 @@ impl Services {
             .await?;
         work.record("disclosure.draft_saved", "organisation", government.id, json!({}))
             .await?;
+        // Read before the commit: with an Idempotency-Key the commit waits for the answer.
+        let view = self.policy_draft_in(work.tx.as_mut(), actor, nis).await?;
         work.commit().await?;
-        self.policy_draft(actor, nis).await
+        Ok(view)
     }
 
     /// Publishes the government's draft as its next version, with its security.txt expiring at

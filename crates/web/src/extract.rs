@@ -44,6 +44,33 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
     }
 }
 
+/// Who a client is for the limits (issue 10, items 6 and 7): the connection's address. Behind a
+/// reverse proxy that is the proxy's: no `X-Forwarded-For` is trusted.
+pub fn client_address(parts: &Parts) -> String {
+    match parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>() {
+        Some(info) => format!("ip:{}", info.0.ip()),
+        None => "ip:unknown".into(),
+    }
+}
+
+/// The client of a request: the signed-in person, or the connection's address.
+pub fn client_of(parts: &Parts, person_id: Option<i64>) -> String {
+    match person_id {
+        Some(id) => format!("person:{id}"),
+        None => client_address(parts),
+    }
+}
+
+/// The connection's address, as a client of the limits.
+pub struct ClientAddress(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(client_address(parts)))
+    }
+}
+
 pub fn bearer_token(parts: &Parts) -> Option<&str> {
     let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;

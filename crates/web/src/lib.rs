@@ -10,7 +10,6 @@ pub mod input;
 pub mod openapi;
 pub mod portal;
 pub mod problem;
-pub mod ratelimit;
 pub mod upload;
 
 use axum::extract::{DefaultBodyLimit, State};
@@ -30,8 +29,6 @@ pub struct AppState {
     pub options: Arc<WebOptions>,
     pub metrics: Arc<Metrics>,
     pub directory: Arc<directory::Directory>,
-    /// Reports per client on the public form and `POST /api/v1/reports`.
-    pub report_limiter: Arc<ratelimit::RateLimiter>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -56,7 +53,6 @@ pub fn router(services: Services, options: WebOptions) -> Router {
         options: Arc::new(options.clone()),
         metrics: Arc::new(Metrics::default()),
         directory: Arc::default(),
-        report_limiter: Arc::default(),
     };
     let mut api = Router::new()
         .route("/auth/token", post(api::auth::issue_token))

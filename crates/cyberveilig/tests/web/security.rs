@@ -80,12 +80,12 @@ async fn the_language_switch_goes_back_only_to_a_path_on_this_site() {
     }
 }
 
-/// A request as a client sends it, with the answer's status, `Cache-Control` and body.
-async fn send(request: reqwest::RequestBuilder) -> (StatusCode, Option<String>, Value) {
+/// A request as a client sends it, with the answer's status, one of its headers and its body.
+async fn send(request: reqwest::RequestBuilder, header: &str) -> (StatusCode, Option<String>, Value) {
     let r = request.send().await.unwrap();
     let status = r.status();
-    let cache = r.headers().get("cache-control").map(|v| v.to_str().unwrap().to_owned());
-    (status, cache, r.json().await.unwrap_or(Value::Null))
+    let value = r.headers().get(header).map(|v| v.to_str().unwrap().to_owned());
+    (status, value, r.json().await.unwrap_or(Value::Null))
 }
 
 #[tokio::test]
@@ -187,7 +187,7 @@ async fn private_answers_are_not_kept_in_caches() {
         "/api/v1/orders/999",
         "/api/v1/openapi.json",
     ] {
-        let (status, cache, _) = send(get(path)).await;
+        let (status, cache, _) = send(get(path), "cache-control").await;
         assert!(status.is_success() || status == StatusCode::NOT_FOUND, "{path}: {status}");
         assert_eq!(cache.as_deref(), Some("no-store"), "{path}");
     }
@@ -195,6 +195,7 @@ async fn private_answers_are_not_kept_in_caches() {
         app.http
             .post(format!("{}/api/v1/auth/token", app.base))
             .json(&json!({"email": "44021@gemeente.test", "password": "demo"})),
+        "cache-control",
     )
     .await;
     assert_eq!((status, cache.as_deref()), (StatusCode::OK, Some("no-store")));
@@ -241,6 +242,7 @@ async fn a_body_over_the_limit_is_413() {
             .bearer_auth(&gent)
             .header("content-type", "application/json")
             .body(huge.clone()),
+        "cache-control",
     )
     .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{problem}");
@@ -253,6 +255,7 @@ async fn a_body_over_the_limit_is_413() {
             .header("content-type", "application/json")
             .header("idempotency-key", "groot-1")
             .body(huge),
+        "cache-control",
     )
     .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{problem}");
@@ -424,4 +427,142 @@ pub(crate) async fn findings_of_every_origin(app: &App, nis: &str, basic: i64) -
     .await
     .unwrap();
     origins
+}
+
+/// Posts `body` as JSON with an `Idempotency-Key` header given as raw bytes.
+async fn post_with_key(app: &App, token: &str, path: &str, key: &[u8], body: &Value) -> (StatusCode, Option<String>, Value) {
+    let request = app
+        .http
+        .post(format!("{}{path}", app.base))
+        .bearer_auth(token)
+        .header("idempotency-key", reqwest::header::HeaderValue::from_bytes(key).unwrap())
+        .json(body);
+    send(request, "idempotent-replayed").await
+}
+
+#[tokio::test]
+async fn an_idempotency_key_is_visible_ascii_and_covers_method_path_query_and_body() {
+    let app = spawn_app().await;
+    let gent = app.token("44021@gemeente.test").await;
+    let order = json!({"programme_id": 1, "government_nis": "44021", "kind": "basic", "scope": "Basisaudit"});
+    let long = "k".repeat(256);
+    for key in [&b""[..], long.as_bytes(), "sleutel-é".as_bytes(), b"tab\there", b"\xff\xfe"] {
+        let (status, _, problem) = post_with_key(&app, &gent, "/api/v1/orders", key, &order).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{key:?}: {problem}");
+        assert_eq!(problem["code"], "invalid_idempotency_key");
+    }
+    assert_eq!(
+        app.get(&gent, "/api/v1/orders").await.1["items"].as_array().unwrap().len(),
+        0,
+        "nothing ordered"
+    );
+
+    let (status, replayed, first) = post_with_key(&app, &gent, "/api/v1/orders?bron=portaal", b"gent-1", &order).await;
+    assert_eq!((status, replayed), (StatusCode::CREATED, None), "{first}");
+    let (status, replayed, again) = post_with_key(&app, &gent, "/api/v1/orders?bron=portaal", b"gent-1", &order).await;
+    assert_eq!((status, replayed.as_deref()), (StatusCode::CREATED, Some("true")));
+    assert_eq!(again, first);
+    // Another query string, path or body with the same key is another request: refused.
+    for (path, body) in [
+        ("/api/v1/orders?bron=script", order.clone()),
+        ("/api/v1/orders", order.clone()),
+        (
+            "/api/v1/orders?bron=portaal",
+            json!({"programme_id": 1, "government_nis": "44021", "kind": "basic", "scope": "Anders"}),
+        ),
+        (&format!("/api/v1/orders/{}/cancel?bron=portaal", first["id"]), order.clone()),
+    ] {
+        let (status, _, problem) = post_with_key(&app, &gent, path, b"gent-1", &body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {problem}");
+        assert_eq!(problem["code"], "idempotency_key_reused");
+    }
+    assert_eq!(app.get(&gent, "/api/v1/orders").await.1["items"].as_array().unwrap().len(), 1);
+    // A refusal is an answer too: kept and repeated, not run again.
+    let (status, _, refused) = post_with_key(&app, &gent, "/api/v1/orders", b"gent-2", &order).await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("second_basic_audit"))
+    );
+    let (_, replayed, again) = post_with_key(&app, &gent, "/api/v1/orders", b"gent-2", &order).await;
+    assert_eq!((replayed.as_deref(), again), (Some("true"), refused));
+}
+
+#[tokio::test]
+async fn a_large_import_with_an_idempotency_key_runs_once() {
+    let app = spawn_app().await;
+    let (gent, ey, id) = app.gent_order_accepted_by_ey().await;
+    // Over 2 MiB of findings: more than the API's 1 MiB for other bodies.
+    let mut csv = String::from("title,severity,rule_id,ip,port,description\n");
+    for i in 0..12_000 {
+        csv.push_str(&format!("Finding {i},medium,R{i},192.0.2.{},443,{}\n", i % 250, "x".repeat(160)));
+    }
+    assert!(csv.len() > 2 << 20);
+    let import = || {
+        app.http
+            .post(format!("{}/api/v1/orders/{id}/imports", app.base))
+            .bearer_auth(&ey)
+            .header("idempotency-key", "scan-2020-06")
+            .body(csv.clone())
+            .send()
+    };
+    let first = import().await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    assert!(first.headers().get("idempotent-replayed").is_none());
+    let first: Value = first.json().await.unwrap();
+    assert_eq!(first["new"], 12_000, "{first}");
+    let again = import().await.unwrap();
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.json::<Value>().await.unwrap(), first);
+    let findings = app.get(&gent, "/api/v1/findings?limit=1").await.1;
+    assert!(findings["next_cursor"].is_string());
+    let imports = app
+        .services
+        .imports(&app.services.authenticate(&gent).await.unwrap(), id)
+        .await
+        .unwrap();
+    assert_eq!(imports.len(), 1, "imported once");
+}
+
+#[tokio::test]
+async fn a_flood_of_registrations_sends_one_mail_and_then_waits() {
+    let app = spawn_app().await;
+    let mut b = Browser::new(&app);
+    let page = b.get("/registreren").await.body;
+    let howest = page
+        .split("<option value=\"")
+        .nth(1)
+        .and_then(|o| o.split('"').next())
+        .expect("an education partner to choose")
+        .to_owned();
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        let page = b
+            .submit(
+                "/registreren",
+                "/registreren",
+                &[("name", "Eve"), ("email", "doelwit@example.test"), ("organisation", &howest)],
+            )
+            .await;
+        statuses.push(page.status.as_u16());
+    }
+    assert_eq!(statuses, [200, 200, 200, 200, 200, 429, 429, 429, 429, 429, 429, 429]);
+    let admin = app.services.authenticate(&app.token("admin@abb.test").await).await.unwrap();
+    let outbox = app.services.outbox(&admin, 100).await.unwrap();
+    assert_eq!(outbox.iter().filter(|m| m.to == "doelwit@example.test").count(), 1);
+    // A name with a line break of its own is refused, in the page's words.
+    let mut other = Browser::new(&app);
+    let page = other
+        .submit(
+            "/registreren",
+            "/registreren",
+            &[
+                ("name", "Eve\nKlik: http://evil.test"),
+                ("email", "ander@example.test"),
+                ("organisation", &howest),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("één regel"), "{}", page.body);
 }

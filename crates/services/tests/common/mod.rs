@@ -26,6 +26,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub const DATABASE_URL_VAR: &str = "CYBERVEILIG_TEST_DATABASE_URL";
+/// The client stories sign in and ask from, for the limits on clients (issue 10).
+pub const CLIENT: &str = "ip:192.0.2.200";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -217,6 +219,8 @@ pub fn with_database(server: &str, name: &str) -> String {
 pub struct World {
     pub services: Services,
     pub clock: Arc<TestClock>,
+    /// The clock of the limits on clients and addresses (real time outside tests).
+    pub limits_clock: Arc<TestClock>,
     pub programme_id: i64,
     pub backend: Backend,
     /// The database file, on SQLite.
@@ -227,17 +231,26 @@ impl World {
     /// Seeds a migrated, empty database and signs nobody in yet.
     pub async fn set_up(store: Arc<dyn Store>, backend: Backend, sqlite_path: Option<PathBuf>, start: DateTime<Utc>) -> World {
         let clock = Arc::new(TestClock::at(start));
-        let services = Services::new(store, clock.clone()).with_accounts(AccountPolicy::demo("http://portal.test"));
+        let limits_clock = Arc::new(TestClock::at(start));
+        let services = Services::new(store, clock.clone())
+            .with_accounts(AccountPolicy::demo("http://portal.test"))
+            .with_limits_clock(limits_clock.clone());
         let seeded = services.seed_installation().await.expect("the installation seeds");
         assert!(seeded.fresh, "a story starts from an empty database");
         services.seed_demo_accounts().await.expect("the demo accounts seed");
         World {
             services,
             clock,
+            limits_clock,
             programme_id: seeded.programme_id,
             backend,
             sqlite_path,
         }
+    }
+
+    /// Moves the limits' clock on by `seconds`.
+    pub fn wait_seconds(&self, seconds: i64) {
+        self.limits_clock.set(self.limits_clock.now() + chrono::Duration::seconds(seconds));
     }
 
     pub fn s(&self) -> &Services {
@@ -276,7 +289,7 @@ impl World {
     /// Signs in with the demo password, as a person would.
     pub async fn sign_in(&self, email: &str) -> Actor {
         self.services
-            .issue_token(email, "demo", None)
+            .issue_token(email, "demo", None, CLIENT)
             .await
             .unwrap_or_else(|e| panic!("{email} cannot sign in: {e}"))
             .actor

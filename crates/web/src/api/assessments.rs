@@ -292,14 +292,9 @@ pub async fn start(
     Id(id): Id,
     Body(req): Body<StartRequest>,
 ) -> ApiResult<(StatusCode, Json<AssessmentDto>)> {
-    let started = state
-        .services
-        .start_assessment(&actor, id, req.catalogue_id)
-        .await
-        .or_problem(lang)?;
     let view = state
         .services
-        .assessment(&actor, id, Some(started.catalogue_id))
+        .start_assessment(&actor, id, req.catalogue_id)
         .await
         .or_problem(lang)?;
     Ok((StatusCode::CREATED, Json(view.into())))

@@ -7,7 +7,6 @@ use crate::AppState;
 use crate::dto::Page;
 use crate::extract::{Body, Lang, Params, bearer_token};
 use crate::problem::{ApiResult, OrProblem, Problem};
-use crate::ratelimit;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, Path, State};
@@ -289,10 +288,7 @@ pub async fn submit(
     parts: RequestParts,
     Body(r): Body<ReportRequest>,
 ) -> Response {
-    let client = ratelimit::client_key(&parts.0, caller.as_ref().map(|a| a.person_id));
-    if let Err(wait) = state.report_limiter.check(&client) {
-        return ratelimit::problem_response(lang, wait);
-    }
+    let client = crate::extract::client_of(&parts.0, caller.as_ref().map(|a| a.person_id));
     let input = ReportInput {
         government_nis: r.government_nis,
         target: r.target,
@@ -307,7 +303,11 @@ pub async fn submit(
         credit_consent: r.credit_consent,
         disclosure_plans: r.disclosure_plans,
     };
-    match state.services.submit_report(caller.as_ref(), input).await {
+    match state
+        .services
+        .submit_report_with_files(caller.as_ref(), input, Vec::new(), Some(&client))
+        .await
+    {
         Ok(s) => (
             StatusCode::CREATED,
             Json(SubmittedDto {

@@ -70,6 +70,8 @@ pub struct Visitor {
     pub lang: Lang,
     pub path: String,
     pub organisation_name: Option<String>,
+    /// Who the visitor is for the limits: the signed-in person, or the connection's address.
+    pub client: String,
     state: AppState,
 }
 
@@ -112,7 +114,9 @@ impl FromRequestParts<AppState> for Visitor {
             .path_and_query()
             .map(|p| p.as_str().to_owned())
             .unwrap_or_else(|| "/".into());
+        let client = crate::extract::client_of(parts, actor.as_ref().map(|a| a.person_id));
         Ok(Visitor {
+            client,
             actor,
             stage,
             token,
@@ -217,6 +221,18 @@ impl Visitor {
     /// The message of a service error in the visitor's language.
     pub fn error_text(&self, err: &ServiceError) -> String {
         crate::problem::Problem::from_service(err, self.lang).detail
+    }
+
+    /// A page that shows a refusal: with the error's own status for a limit (429, with
+    /// `Retry-After`), else `status`.
+    pub fn refusal_page(&self, err: &ServiceError, status: StatusCode, template: &str, values: Value) -> Response {
+        let problem = crate::problem::Problem::from_service(err, self.lang);
+        let Some(seconds) = problem.retry_after else {
+            return self.page_with_status(status, template, values);
+        };
+        let mut response = self.page_with_status(StatusCode::TOO_MANY_REQUESTS, template, values);
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        response
     }
 }
 
