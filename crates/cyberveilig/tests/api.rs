@@ -42,7 +42,8 @@ async fn spawn_app_with(now: DateTime<Utc>, options: WebOptions, policy: Account
     // a slow machine never lets a wait run out in the middle of a test.
     let services = Services::new(store, Arc::new(TestClock::at(now)))
         .with_accounts(policy)
-        .with_limits_clock(Arc::new(TestClock::at(now)));
+        .with_limits_clock(Arc::new(TestClock::at(now)))
+        .with_audit_key(Arc::new(cyberveilig_services::audit::AuditKey::generate()));
     services.seed_installation().await.unwrap();
     services.seed_demo_accounts().await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -48,6 +48,8 @@ pub struct Services {
     /// clock says (the demo's stands still); a test may set its own.
     pub limits_clock: Arc<dyn Clock>,
     pub accounts: Arc<AccountPolicy>,
+    /// Checks the signatures of the audit chain's head ([`audit`]); none: not checked.
+    audit_public: Option<audit::AuditPublicKey>,
     lane: Arc<lane::WriterLane>,
 }
 
@@ -87,6 +89,7 @@ impl Services {
             clock,
             limits_clock: Arc::new(SystemClock),
             accounts: Arc::new(AccountPolicy::default()),
+            audit_public: None,
             lane: Arc::new(lane::WriterLane::start()),
         }
     }

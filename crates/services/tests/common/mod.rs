@@ -12,7 +12,7 @@ use cyberveilig_domain::Money;
 use cyberveilig_domain::cascade::FrameworkAgreement;
 use cyberveilig_domain::order::{OrderKind, OrderState};
 use cyberveilig_domain::registry::OrganisationKind;
-use cyberveilig_services::audit::ChainReport;
+use cyberveilig_services::audit::{AuditKey, ChainReport};
 use cyberveilig_services::auth::actor_of;
 use cyberveilig_services::clock::brussels_date;
 use cyberveilig_services::orders::NewOrder;
@@ -88,7 +88,7 @@ where
             let dir = tempfile::tempdir().expect("a temporary directory");
             let path = dir.path().join("story.db");
             let store = open(&format!("sqlite:{}", path.display())).await;
-            let outcome = tokio::spawn(play(store.clone(), backend, Some(path), start, story)).await;
+            let outcome = tokio::spawn(play(store.clone(), backend, Some(path), None, start, story)).await;
             store.close().await;
             drop(dir);
             rethrow(outcome);
@@ -101,7 +101,7 @@ where
             let database = PgTestDatabase::create(&server).await;
             let outcome = match cyberveilig_store::connect(&database.url).await {
                 Ok(store) => {
-                    let outcome = tokio::spawn(play(store.clone(), backend, None, start, story)).await;
+                    let outcome = tokio::spawn(play(store.clone(), backend, None, Some(database.url.clone()), start, story)).await;
                     store.close().await;
                     outcome
                 }
@@ -125,12 +125,18 @@ fn rethrow(outcome: std::result::Result<(), tokio::task::JoinError>) {
     }
 }
 
-async fn play<F, Fut>(store: Arc<dyn Store>, backend: Backend, sqlite_path: Option<PathBuf>, start: DateTime<Utc>, story: F)
-where
+async fn play<F, Fut>(
+    store: Arc<dyn Store>,
+    backend: Backend,
+    sqlite_path: Option<PathBuf>,
+    postgres_url: Option<String>,
+    start: DateTime<Utc>,
+    story: F,
+) where
     F: FnOnce(World) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let world = World::set_up(store, backend, sqlite_path, start).await;
+    let world = World::set_up(store, backend, sqlite_path, postgres_url, start).await;
     story(world).await;
 }
 
@@ -218,6 +224,10 @@ pub fn with_database(server: &str, name: &str) -> String {
 /// programme of 2020.
 pub struct World {
     pub services: Services,
+    /// The key that signs the audit chain's head, held outside the database.
+    pub audit_key: Arc<AuditKey>,
+    /// The story's own PostgreSQL database, on PostgreSQL.
+    pub postgres_url: Option<String>,
     pub clock: Arc<TestClock>,
     /// The clock of the limits on clients and addresses (real time outside tests).
     pub limits_clock: Arc<TestClock>,
@@ -229,22 +239,51 @@ pub struct World {
 
 impl World {
     /// Seeds a migrated, empty database and signs nobody in yet.
-    pub async fn set_up(store: Arc<dyn Store>, backend: Backend, sqlite_path: Option<PathBuf>, start: DateTime<Utc>) -> World {
+    pub async fn set_up(
+        store: Arc<dyn Store>,
+        backend: Backend,
+        sqlite_path: Option<PathBuf>,
+        postgres_url: Option<String>,
+        start: DateTime<Utc>,
+    ) -> World {
         let clock = Arc::new(TestClock::at(start));
         let limits_clock = Arc::new(TestClock::at(start));
+        let audit_key = Arc::new(AuditKey::generate());
         let services = Services::new(store, clock.clone())
             .with_accounts(AccountPolicy::demo("http://portal.test"))
-            .with_limits_clock(limits_clock.clone());
+            .with_limits_clock(limits_clock.clone())
+            .with_audit_key(audit_key.clone());
         let seeded = services.seed_installation().await.expect("the installation seeds");
         assert!(seeded.fresh, "a story starts from an empty database");
         services.seed_demo_accounts().await.expect("the demo accounts seed");
         World {
             services,
+            audit_key,
+            postgres_url,
             clock,
             limits_clock,
             programme_id: seeded.programme_id,
             backend,
             sqlite_path,
+        }
+    }
+
+    /// Runs SQL on the story's database behind the services' back, as someone with write access
+    /// to the database would; the rows it changed.
+    pub async fn tamper(&self, sql: &str) -> u64 {
+        match (&self.sqlite_path, &self.postgres_url) {
+            (Some(path), _) => {
+                let conn = rusqlite::Connection::open(path).unwrap();
+                conn.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+                conn.execute(sql, []).unwrap() as u64
+            }
+            (None, Some(url)) => {
+                let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+                let done = sqlx::query(sql).execute(&mut conn).await.unwrap().rows_affected();
+                let _ = conn.close().await;
+                done
+            }
+            (None, None) => panic!("a story has a database"),
         }
     }
 
