@@ -314,7 +314,7 @@ async fn bad_input_gets_a_clear_problem_and_writes_nothing() {
         .post(
             &aalst,
             "/api/v1/orders",
-            json!({"programme_id": 1, "government_nis": "41002", "kind": "additional", "estimated_cost_cents": 100_000}),
+            json!({"programme_id": 1, "government_nis": "41002", "kind": "additional", "scope": "Phishingtest", "estimated_cost_cents": 100_000}),
         )
         .await;
     assert_eq!(

@@ -71,6 +71,16 @@ impl Services {
                 "Een programma heeft een naam van hoogstens 200 tekens nodig.",
             ));
         }
+        if ![new.settings.offer_starts_on, new.settings.offer_ends_on]
+            .into_iter()
+            .all(cyberveilig_domain::calendar::is_plausible)
+        {
+            return Err(ServiceError::invalid(
+                "offer_ends_on",
+                "The offer's dates lie between 2000 and 2099.",
+                "De data van het aanbod liggen tussen 2000 en 2099.",
+            ));
+        }
         if new.settings.offer_ends_on < new.settings.offer_starts_on {
             return Err(ServiceError::invalid(
                 "offer_ends_on",
@@ -190,6 +200,13 @@ impl Services {
         if let Some(ends_on) = amendment.offer_ends_on {
             if ends_on <= programme.settings.offer_ends_on {
                 return Err(Refusal::EndDateNotLater.into());
+            }
+            if !cyberveilig_domain::calendar::is_plausible(ends_on) {
+                return Err(ServiceError::invalid(
+                    "offer_ends_on",
+                    "The offer's dates lie between 2000 and 2099.",
+                    "De data van het aanbod liggen tussen 2000 en 2099.",
+                ));
             }
             summary.insert(
                 "offer_ends_on".into(),

@@ -791,11 +791,11 @@ impl Services {
             _ => {}
         }
         if let Some(date) = change.disclose_on {
-            if date < report.received_on {
+            if !cyberveilig_domain::calendar::within_planning(date, report.received_on, report.received_on, 2) {
                 return Err(ServiceError::invalid(
                     "disclose_on",
-                    "the disclosure date lies after the report was received",
-                    "de datum van bekendmaking ligt na de ontvangst van de melding",
+                    "the disclosure date lies after the report was received, within two years",
+                    "de datum van bekendmaking ligt na de ontvangst van de melding, binnen twee jaar",
                 ));
             }
             report.disclose_on = date;

@@ -102,6 +102,53 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
+/// The roles that may ever take an action ([`cyberveilig_services::authz::gates`]).
+pub trait Gate {
+    const ROLES: &'static [cyberveilig_domain::registry::Role];
+}
+
+macro_rules! gates {
+    ($($(#[$doc:meta])* $name:ident = $roles:ident;)*) => {$(
+        $(#[$doc])*
+        pub struct $name;
+        impl Gate for $name {
+            const ROLES: &'static [cyberveilig_domain::registry::Role] = cyberveilig_services::authz::gates::$roles;
+        }
+    )*};
+}
+
+gates! {
+    Administrators = ADMINISTRATORS;
+    GovernmentsAndAdministrators = GOVERNMENTS_AND_ADMINISTRATORS;
+    Firms = FIRMS;
+    FirmsAndAdministrators = FIRMS_AND_ADMINISTRATORS;
+    Remediation = REMEDIATION;
+    Governments = GOVERNMENTS;
+    Association = ASSOCIATION;
+    Coordinators = COORDINATORS;
+    EngagementParties = ENGAGEMENT_PARTIES;
+    Researchers = RESEARCHERS;
+}
+
+/// The signed-in caller, if their role may ever take the action `G` guards: anyone else gets a
+/// 403 before the request's body is read, let alone checked (issue 10, item 13).
+pub struct As<G>(pub Actor, pub std::marker::PhantomData<G>);
+
+impl<G: Gate> FromRequestParts<AppState> for As<G> {
+    type Rejection = Problem;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Caller(actor) = Caller::from_request_parts(parts, state).await?;
+        if G::ROLES.contains(&actor.role) {
+            Ok(As(actor, std::marker::PhantomData))
+        } else {
+            Err(Problem::from_service(
+                &cyberveilig_services::ServiceError::Forbidden,
+                Lang::from_parts(parts),
+            ))
+        }
+    }
+}
+
 /// A JSON body; a wrong content type, a body over the limit, a NUL character, malformed JSON or
 /// a missing field is a clear 4xx.
 pub struct Body<T>(pub T);

@@ -225,7 +225,7 @@ async fn the_matrix(with_keys: bool) {
             "post",
             "/api/v1/orders",
             "/api/v1/orders".into(),
-            json!({"programme_id": 1, "government_nis": "44021", "kind": "additional", "estimated_cost_cents": 100000}),
+            json!({"programme_id": 1, "government_nis": "44021", "kind": "additional", "scope": "Phishingtest", "estimated_cost_cents": 100000}),
             &[GENT, ADMIN],
         ),
         ("get", "/api/v1/orders/{id}", o(""), Value::Null, &[GENT, EY, ADMIN]),

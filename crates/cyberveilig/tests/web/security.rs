@@ -681,3 +681,154 @@ async fn the_audit_log_is_signed_with_a_key_file_made_at_install_and_verify_chec
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("not signed"), "{out}");
 }
+
+/// Who may ever call each mutating operation (cyberveilig_services::authz::gates), by route as
+/// the OpenAPI document names it. An operation the document has must be here or among the
+/// ungated, so nobody adds one without deciding.
+const GATED: &[(&str, &str, &[&str])] = &[
+    ("post", "/api/v1/programmes", &["programme_admin"]),
+    ("post", "/api/v1/programmes/{id}/amendments", &["programme_admin"]),
+    ("post", "/api/v1/framework-agreements/{id}/activate", &["programme_admin"]),
+    ("post", "/api/v1/orders", &["programme_admin", "government_member"]),
+    ("post", "/api/v1/orders/{id}/accept", &["firm_member"]),
+    ("post", "/api/v1/orders/{id}/decline", &["firm_member"]),
+    ("post", "/api/v1/orders/{id}/deliver", &["firm_member"]),
+    ("post", "/api/v1/orders/{id}/remediation-day", &["firm_member"]),
+    ("post", "/api/v1/orders/{id}/invoice", &["firm_member"]),
+    ("post", "/api/v1/orders/{id}/settle", &["programme_admin"]),
+    ("post", "/api/v1/orders/{id}/reopen", &["programme_admin"]),
+    ("post", "/api/v1/orders/{id}/cancel", &["programme_admin", "government_member"]),
+    ("post", "/api/v1/orders/{id}/confirm", &["programme_admin", "government_member"]),
+    ("post", "/api/v1/orders/{id}/imports", &["programme_admin", "firm_member"]),
+    ("post", "/api/v1/orders/{id}/assessment", &["programme_admin", "firm_member"]),
+    ("put", "/api/v1/orders/{id}/assessment", &["programme_admin", "firm_member"]),
+    ("put", "/api/v1/orders/{id}/remediation-day", &["programme_admin", "firm_member"]),
+    ("post", "/api/v1/catalogues", &["programme_admin"]),
+    ("post", "/api/v1/intel/kev", &["programme_admin"]),
+    ("post", "/api/v1/intel/epss", &["programme_admin"]),
+    ("post", "/api/v1/assets/{id}/criticality", &["programme_admin", "government_member"]),
+    (
+        "post",
+        "/api/v1/findings/{id}/status",
+        &["programme_admin", "government_member", "firm_member"],
+    ),
+    (
+        "post",
+        "/api/v1/findings/status",
+        &["programme_admin", "government_member", "firm_member"],
+    ),
+    ("post", "/api/v1/findings/{id}/owner", &["programme_admin", "government_member"]),
+    ("post", "/api/v1/reports/{id}/finding", &["programme_admin", "government_member"]),
+    (
+        "post",
+        "/api/v1/reports/{id}/coordinator",
+        &["programme_admin", "government_member"],
+    ),
+    ("put", "/api/v1/model-policy/draft", &["association_member"]),
+    ("post", "/api/v1/model-policy/publish", &["association_member"]),
+    ("put", "/api/v1/governments/{nis}/policy/draft", &["government_member"]),
+    ("post", "/api/v1/governments/{nis}/policy/adopt", &["government_member"]),
+    ("post", "/api/v1/governments/{nis}/policy/publish", &["government_member"]),
+    ("post", "/api/v1/engagements", &["programme_admin", "association_member"]),
+    ("put", "/api/v1/engagements/{id}", &["programme_admin", "association_member"]),
+    ("post", "/api/v1/engagements/{id}/accept", &["government_member"]),
+    (
+        "post",
+        "/api/v1/engagements/{id}/withdraw",
+        &["programme_admin", "association_member", "government_member", "researcher"],
+    ),
+    ("post", "/api/v1/engagements/{id}/findings", &["researcher"]),
+    ("post", "/api/v1/people/{id}/signatory", &["programme_admin"]),
+    ("put", "/api/v1/test/clock", &["programme_admin"]),
+];
+
+/// Mutating operations anyone signed in (or anyone at all) may call; their refusals are about
+/// the thing asked for, after the request is read.
+const UNGATED: &[(&str, &str)] = &[
+    ("post", "/api/v1/auth/token"),
+    ("post", "/api/v1/me/api-tokens"),
+    ("delete", "/api/v1/me/api-tokens/{id}"),
+    ("post", "/api/v1/reports"),
+    ("post", "/api/v1/reports/{id}/messages"),
+    ("post", "/api/v1/reports/{id}/state"),
+    ("post", "/api/v1/reports/{id}/attachments"),
+];
+
+#[tokio::test]
+async fn a_wrong_role_is_refused_with_403_before_its_request_is_read() {
+    let app = spawn_app().await;
+    let callers = [
+        ("44021@gemeente.test", "government_member"),
+        ("ey@firms.test", "firm_member"),
+        ("admin@abb.test", "programme_admin"),
+        ("vvsg@vvsg.test", "association_member"),
+        ("student@howest.test", "researcher"),
+    ];
+    let mut tokens = Vec::new();
+    for (email, role) in callers {
+        tokens.push((app.token(email).await, role));
+    }
+    let doc = app.get("", "/api/v1/openapi.json").await.1;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys().filter(|m| *m != "get") {
+            let known = GATED.iter().any(|(m, p, _)| m == method && p == path) || UNGATED.iter().any(|(m, p)| m == method && p == path);
+            assert!(known, "{method} {path}: gated or not? Add it to GATED or UNGATED");
+        }
+    }
+    let mut wrong = Vec::new();
+    for (method, route, gate) in GATED {
+        let path = route.replace("{id}", "1").replace("{nis}", "44021");
+        for (token, role) in &tokens {
+            if gate.contains(role) {
+                continue;
+            }
+            // Not even JSON: whoever may not call it at all learns nothing about what it takes.
+            let response = app
+                .http
+                .request(method.to_uppercase().parse().unwrap(), format!("{}{path}", app.base))
+                .bearer_auth(token)
+                .header("content-type", "application/json")
+                .body("{not json")
+                .send()
+                .await
+                .unwrap();
+            if response.status() != StatusCode::FORBIDDEN {
+                wrong.push(format!("{method} {path} by {role}: {}", response.status()));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[tokio::test]
+async fn hidden_characters_from_a_scan_are_shown_in_the_portal() {
+    let app = spawn_app().await;
+    let (gent, ey, id) = app.gent_order_accepted_by_ey().await;
+    let csv = "title,severity,rule_id,ip,port,description\n\
+        Backup exe\u{202E}fdp.txt,high,R1,192.0.2.80,443,Sees\u{200B}nothing\u{2066}here\n";
+    let imported = app
+        .http
+        .post(format!("{}/api/v1/orders/{id}/imports", app.base))
+        .bearer_auth(&ey)
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(imported.status(), StatusCode::CREATED);
+    let finding = app.get(&gent, "/api/v1/findings").await.1["items"][0]["id"].as_i64().unwrap();
+    let mut b = signed_in(&app, "44021@gemeente.test").await;
+    for page in [
+        "/bevindingen".to_owned(),
+        format!("/bevindingen/{finding}"),
+        format!("/bestellingen/{id}/remediedag"),
+    ] {
+        let body = b.get(&page).await.body;
+        assert!(body.contains("Backup exe[U+202E]fdp.txt"), "{page}: {body}");
+        assert!(!body.contains('\u{202E}'), "{page} shows the override itself");
+    }
+    let body = b.get(&format!("/bevindingen/{finding}")).await.body;
+    assert!(body.contains("Sees[U+200B]nothing[U+2066]here"), "{body}");
+    // The API gives the data as it is: clients decide how to show it.
+    let (_, item) = app.get(&gent, "/api/v1/findings").await;
+    assert_eq!(item["items"][0]["title"], "Backup exe\u{202E}fdp.txt");
+}

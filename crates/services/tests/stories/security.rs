@@ -806,3 +806,142 @@ story!(
         assert!(cyberveilig_services::audit::check_key_in_use(&w.audit_key, in_use.as_deref()).is_ok());
     }
 );
+
+fn invalid_field(result: Result<impl std::fmt::Debug, ServiceError>) -> &'static str {
+    match result {
+        Err(ServiceError::Invalid { field, .. }) => field,
+        other => panic!("expected an invalid field, got {other:?}"),
+    }
+}
+
+story!(
+    addresses_scopes_and_dates_are_what_they_say_or_refused,
+    "2020-05-18T08:00:00Z",
+    |w| {
+        let gent = w.municipality(GENT).await;
+        let ey = w.actor("ey@firms.test").await;
+        let admin = w.admin().await;
+        let nis: cyberveilig_domain::registry::NisCode = GENT.parse().unwrap();
+        // A policy's contact is an address, not markup that lands in security.txt.
+        let vvsg = w.actor("vvsg@vvsg.test").await;
+        let model = w.s().model_draft(&vvsg).await.unwrap().content;
+        w.s().save_model_draft(&vvsg, model).await.unwrap();
+        w.s().publish_model(&vvsg).await.unwrap();
+        let mut content = w.s().adopt_model(&gent, &nis).await.unwrap().content;
+        content.in_scope = vec!["stad.gent".into()];
+        content.contact_email = "\"><script>alert(1)</script>@x.test".into();
+        assert_eq!(
+            invalid_field(w.s().save_policy_draft(&gent, &nis, content.clone()).await),
+            "contact_email"
+        );
+        content.contact_email = "cert@stad.gent".into();
+        w.s().save_policy_draft(&gent, &nis, content).await.unwrap();
+
+        // An order's scope is never empty: a basic audit's is the minimal control approach (C3),
+        // additional work needs the government's own (C4).
+        let mut basic = w.basic(w.programme_id, GENT);
+        basic.scope = "  ".into();
+        let order = w.s().submit_order(&gent, basic).await.unwrap();
+        assert_eq!(order.scope, cyberveilig_domain::order::BASIC_AUDIT_SCOPE);
+        let mut additional = w.additional(w.programme_id, GENT, cents(100_000));
+        additional.scope = String::new();
+        let err = w
+            .assert_refused_without_trace(w.programme_id, w.s().submit_order(&gent, additional))
+            .await;
+        assert!(matches!(err, ServiceError::Invalid { field: "scope", .. }), "{err:?}");
+
+        // Dates within sane bounds: no planned start in 1900 or in 2100.
+        for planned in [d(1900, 1, 1), d(2020, 5, 17), d(2022, 5, 19), d(2099, 12, 31)] {
+            let accept = FirmStep::Accept {
+                price: cents(500_940),
+                planned_start_on: planned,
+            };
+            let err = w
+                .assert_refused_without_trace(w.programme_id, w.s().firm_step(&ey, order.id, accept))
+                .await;
+            assert!(
+                matches!(
+                    err,
+                    ServiceError::Invalid {
+                        field: "planned_start_on",
+                        ..
+                    }
+                ),
+                "{planned}: {err:?}"
+            );
+        }
+        w.s()
+            .firm_step(
+                &ey,
+                order.id,
+                FirmStep::Accept {
+                    price: cents(500_940),
+                    planned_start_on: d(2020, 6, 1),
+                },
+            )
+            .await
+            .unwrap();
+        // Nor an offer until 9999, nor a programme from 1900.
+        let amendment = cyberveilig_services::programmes::ProgrammeAmendment {
+            offer_ends_on: Some(d(9999, 12, 31)),
+            reason: "x".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            invalid_field(w.s().amend_programme(&admin, w.programme_id, amendment).await),
+            "offer_ends_on"
+        );
+        let mut settings = cyberveilig_domain::programme::ProgrammeSettings::flemish_2020();
+        settings.offer_starts_on = d(1900, 1, 1);
+        let new = cyberveilig_services::programmes::NewProgramme {
+            name: "Oud".into(),
+            budget: cents(100),
+            settings,
+        };
+        assert_eq!(invalid_field(w.s().create_programme(&admin, new).await), "offer_ends_on");
+        // Nor a disclosure agreed for 2120.
+        let report = w
+            .s()
+            .submit_report(
+                None,
+                ReportInput {
+                    government_nis: GENT.into(),
+                    target: "https://www.stad.gent/".into(),
+                    cwe: "CWE-79".into(),
+                    title: "t".into(),
+                    description: "d".into(),
+                    steps: "s".into(),
+                    impact: "i".into(),
+                    ..ReportInput::default()
+                },
+            )
+            .await
+            .unwrap()
+            .report;
+        let change = ReportChange {
+            state: "acknowledged".into(),
+            disclose_on: Some(d(2120, 1, 1)),
+            ..ReportChange::default()
+        };
+        assert_eq!(
+            invalid_field(w.s().change_report(Access::Person(&gent), report.id, change).await),
+            "disclose_on"
+        );
+        // Nor an engagement starting years from now.
+        let vvsg_terms = EngagementTerms {
+            government_nis: "34022".into(),
+            title: "Later".into(),
+            starts_on: Some(d(2023, 1, 1)),
+            ends_on: Some(d(2023, 1, 31)),
+            scope: vec!["www.kortrijk.be".into()],
+            techniques: vec!["web_scanning".into()],
+            team: vec![("docent@howest.test".into(), "supervisor".into())],
+            government_contact: "ISC".into(),
+            team_contact: "Docent".into(),
+            emergency_contact: "056".into(),
+        };
+        assert_eq!(invalid_field(w.s().propose_engagement(&vvsg, vvsg_terms).await), "starts_on");
+        // Nor a clock set to the year 9999.
+        assert_eq!(invalid_field(w.s().advance_clock(at("9999-01-01T00:00:00Z")).await), "now");
+    }
+);

@@ -5,6 +5,7 @@ use super::findings::FindingDto;
 use super::paging;
 use crate::AppState;
 use crate::dto::Page;
+use crate::extract::{As, FirmsAndAdministrators, GovernmentsAndAdministrators, Remediation};
 use crate::extract::{Body, Caller, Id, Lang, Params};
 use crate::problem::{ApiResult, OrProblem, Problem};
 use axum::Json;
@@ -200,7 +201,7 @@ pub struct BulkStatusResult {
 pub async fn change_statuses(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<Remediation>,
     Body(req): Body<BulkStatusRequest>,
 ) -> ApiResult<Json<BulkStatusResult>> {
     let change = StatusChange {
@@ -231,7 +232,7 @@ pub struct OwnerRequest {
 pub async fn set_owner(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<GovernmentsAndAdministrators>,
     Id(id): Id,
     Body(req): Body<OwnerRequest>,
 ) -> ApiResult<Json<RegisterFindingDto>> {
@@ -358,7 +359,7 @@ pub struct DayRecordRequest {
 pub async fn record_day(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<FirmsAndAdministrators>,
     Id(id): Id,
     Body(req): Body<DayRecordRequest>,
 ) -> ApiResult<Json<RemediationDayDto>> {

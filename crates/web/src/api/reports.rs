@@ -5,6 +5,7 @@
 use super::paging;
 use crate::AppState;
 use crate::dto::Page;
+use crate::extract::{As, GovernmentsAndAdministrators};
 use crate::extract::{Body, Lang, Params, bearer_token};
 use crate::problem::{ApiResult, OrProblem, Problem};
 use axum::Json;
@@ -600,7 +601,7 @@ pub async fn attachment(
 pub async fn make_finding(
     State(state): State<AppState>,
     lang: Lang,
-    crate::extract::Caller(actor): crate::extract::Caller,
+    As(actor, _): As<GovernmentsAndAdministrators>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ReportDetailDto>> {
     let id = report_id(lang, &id)?;
@@ -614,7 +615,7 @@ pub async fn make_finding(
 pub async fn invite_coordinator(
     State(state): State<AppState>,
     lang: Lang,
-    crate::extract::Caller(actor): crate::extract::Caller,
+    As(actor, _): As<GovernmentsAndAdministrators>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ReportDetailDto>> {
     let id = report_id(lang, &id)?;
