@@ -362,6 +362,16 @@ impl World {
         (government, ey, order)
     }
 
+    /// EY accepts an order offered to it, at its package price, starting on 1 June 2020.
+    pub async fn ey_accepts(&self, order_id: i64) -> Order {
+        let ey = self.actor("ey@firms.test").await;
+        let step = cyberveilig_services::orders::FirmStep::Accept {
+            price: Money::from_cents(500_940),
+            planned_start_on: NaiveDate::from_ymd_opt(2020, 6, 1).expect("a date"),
+        };
+        self.s().firm_step(&ey, order_id, step).await.expect("EY accepts")
+    }
+
     pub async fn firm_id(&self, name: &str) -> i64 {
         let admin = self.admin().await;
         self.services

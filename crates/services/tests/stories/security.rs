@@ -870,17 +870,7 @@ story!(
                 "{planned}: {err:?}"
             );
         }
-        w.s()
-            .firm_step(
-                &ey,
-                order.id,
-                FirmStep::Accept {
-                    price: cents(500_940),
-                    planned_start_on: d(2020, 6, 1),
-                },
-            )
-            .await
-            .unwrap();
+        w.ey_accepts(order.id).await;
         // Nor an offer until 9999, nor a programme from 1900.
         let amendment = cyberveilig_services::programmes::ProgrammeAmendment {
             offer_ends_on: Some(d(9999, 12, 31)),
