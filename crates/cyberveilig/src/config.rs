@@ -23,6 +23,9 @@ pub struct FileConfig {
     pub smtp_url: Option<String>,
     /// The sender of outgoing mail, such as `cyberveilig <noreply@example.be>`.
     pub smtp_from: Option<String>,
+    /// Where to report a vulnerability in this installation (its /.well-known/security.txt):
+    /// `mailto:security@example.be` or an https:// address.
+    pub security_contact: Option<String>,
     /// The file with the key that signs the audit log's head (default: DATA_DIR/audit-signing.key),
     /// made at the first start, readable by its owner only.
     pub audit_key: Option<PathBuf>,

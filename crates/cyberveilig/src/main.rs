@@ -75,6 +75,10 @@ enum Command {
         /// Sender of outgoing mail, e.g. "cyberveilig <noreply@example.be>".
         #[arg(long, env = "CYBERVEILIG_SMTP_FROM")]
         smtp_from: Option<String>,
+        /// Where to report a vulnerability in this installation, for /.well-known/security.txt:
+        /// mailto:ADDRESS or an https:// address (default: mailto:security@ the public host).
+        #[arg(long, env = "CYBERVEILIG_SECURITY_CONTACT")]
+        security_contact: Option<String>,
     },
     /// Import a scanner report (Nessus, OpenVAS, Nmap, SARIF, ZAP, Nuclei, Burp, or the generic
     /// CSV/JSON) for an order; the format is detected from the content.
@@ -328,6 +332,8 @@ async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
                 test_clock: test_clock.is_some(),
                 demo: true,
                 secure_cookies: false,
+                // Fictional, like everything in the demo.
+                security_contact: "mailto:security@demo.cyberveilig.test".into(),
             };
             banner(&listen, now, test_clock.is_some(), &url);
             // The demo keeps its mail in the outbox, where the administrator reads it.
@@ -340,6 +346,7 @@ async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
             public_url,
             smtp_url,
             smtp_from,
+            security_contact,
         } => {
             let url = database_url(&db, &file, "cyberveilig.db")?;
             let listen = pick(listen, file.listen.clone(), "127.0.0.1:8080".into());
@@ -357,8 +364,13 @@ async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
                     Some(Arc::new(smtp::Smtp::new(&url, &from)?))
                 }
             };
+            let security_contact = match pick(security_contact, file.security_contact.clone(), String::new()) {
+                contact if contact.is_empty() => String::new(),
+                contact => cyberveilig_services::disclosure::security_contact(&contact).map_err(|e| format!("security_contact: {e}"))?,
+            };
             let options = cyberveilig_web::WebOptions {
                 secure_cookies: public_url.starts_with("https://"),
+                security_contact,
                 ..Default::default()
             };
             let services = Services::new(open(&url).await?, Arc::new(SystemClock)).with_accounts(AccountPolicy {

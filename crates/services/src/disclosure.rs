@@ -183,6 +183,41 @@ pub fn check_security_txt(text: &str, now: DateTime<Utc>) -> Vec<String> {
     }
 }
 
+/// How to reach the operator of this installation about a vulnerability in cyberveilig itself:
+/// `mailto:` an email address, or an `https://` address. Anything else is refused, so no markup
+/// or second line gets into the platform's own security.txt.
+pub fn security_contact(text: &str) -> std::result::Result<String, String> {
+    let text = text.trim();
+    if let Some(address) = text.strip_prefix("mailto:") {
+        let address: cyberveilig_domain::registry::EmailAddress =
+            address.parse().map_err(|_| format!("'{address}' is not an email address"))?;
+        return Ok(format!("mailto:{address}"));
+    }
+    let web = text.strip_prefix("https://").unwrap_or("");
+    let host = web.split(['/', '?', '#']).next().unwrap_or("");
+    if !host.is_empty() && host.contains('.') && text.chars().all(|c| c.is_ascii_graphic()) {
+        return Ok(text.to_owned());
+    }
+    Err(format!("'{text}' is neither mailto:ADDRESS nor an https:// address"))
+}
+
+/// The platform's own security.txt (RFC 9116), served at `/.well-known/security.txt`: where to
+/// report a vulnerability in cyberveilig itself. It expires 180 days after it is read, in real
+/// time, so it never goes stale while the installation runs.
+pub fn platform_security_txt(contact: &str, public_url: &str, now: DateTime<Utc>) -> String {
+    let expires = (now + chrono::Duration::days(180)).to_rfc3339_opts(SecondsFormat::Secs, true);
+    let base = public_url.trim_end_matches('/');
+    format!(
+        "# A vulnerability in this cyberveilig installation itself? Tell its operator here.\n\
+         # A vulnerability in a local government's systems: see that government's own\n\
+         # security.txt at {base}/g/<NIS code>/.well-known/security.txt.\n\
+         Contact: {contact}\n\
+         Expires: {expires}\n\
+         Preferred-Languages: nl, en\n\
+         Canonical: {base}/.well-known/security.txt\n"
+    )
+}
+
 /// The platform's addresses of a government's disclosure pages.
 pub struct Links {
     base: String,

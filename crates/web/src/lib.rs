@@ -39,6 +39,9 @@ pub struct WebOptions {
     pub demo: bool,
     /// Served over TLS (the public URL is https): cookies are `Secure` and HSTS is sent.
     pub secure_cookies: bool,
+    /// Where to report a vulnerability in this installation (`mailto:` or `https://`), for its
+    /// own `/.well-known/security.txt`; empty: `mailto:security@` the public address's host.
+    pub security_contact: String,
 }
 
 #[derive(Debug, Default)]

@@ -602,6 +602,7 @@ async fn the_page_matrix() {
         ("/g/44021/beleid/versie/1".into(), [OK; 8]),
         ("/g/44021/policy/version/1".into(), [OK; 8]),
         ("/g/44021/.well-known/security.txt".into(), [OK; 8]),
+        ("/.well-known/security.txt".into(), [OK; 8]),
         ("/meldingen".into(), [SIGN_IN, OK, OK, NO, NO, OK, OK, OK]),
         (report_page.clone(), [SIGN_IN, OK, GONE, GONE, GONE, OK, GONE, OK]),
         (follow_page.clone(), [OK; 8]),

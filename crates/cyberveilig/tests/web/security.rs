@@ -832,3 +832,32 @@ async fn hidden_characters_from_a_scan_are_shown_in_the_portal() {
     let (_, item) = app.get(&gent, "/api/v1/findings").await;
     assert_eq!(item["items"][0]["title"], "Backup exe\u{202E}fdp.txt");
 }
+
+#[tokio::test]
+async fn the_platform_serves_its_own_security_txt() {
+    let app = spawn_app().await;
+    let r = app.http.get(format!("{}/.well-known/security.txt", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "text/plain; charset=utf-8");
+    let text = r.text().await.unwrap();
+    assert!(text.contains("Contact: mailto:security@portal.test\n"), "{text}");
+    assert!(text.contains("Canonical: http://portal.test/.well-known/security.txt\n"), "{text}");
+    // RFC 9116 as sectxt reads it, apart from the demo's plain http.
+    let problems = cyberveilig_services::disclosure::check_security_txt(&text, chrono::Utc::now());
+    assert!(problems.iter().all(|p| p.to_lowercase().contains("https")), "{problems:?}");
+    let https = text.replace("http://portal.test", "https://portal.test");
+    assert!(cyberveilig_services::disclosure::check_security_txt(&https, chrono::Utc::now()).is_empty());
+    // Its contact is an address or an https page, nothing else.
+    for bad in [
+        "mailto:\"><script>@x.test",
+        "http://x.test",
+        "javascript:alert(1)",
+        "mailto:a@b.test\nContact: x",
+    ] {
+        assert!(cyberveilig_services::disclosure::security_contact(bad).is_err(), "{bad}");
+    }
+    assert_eq!(
+        cyberveilig_services::disclosure::security_contact("https://cyberveilig.vlaanderen.be/melden").unwrap(),
+        "https://cyberveilig.vlaanderen.be/melden"
+    );
+}
