@@ -23,6 +23,12 @@ pub struct FileConfig {
     pub smtp_url: Option<String>,
     /// The sender of outgoing mail, such as `cyberveilig <noreply@example.be>`.
     pub smtp_from: Option<String>,
+    /// Where to report a vulnerability in this installation (its /.well-known/security.txt):
+    /// `mailto:security@example.be` or an https:// address.
+    pub security_contact: Option<String>,
+    /// The file with the key that signs the audit log's head (default: DATA_DIR/audit-signing.key),
+    /// made at the first start, readable by its owner only.
+    pub audit_key: Option<PathBuf>,
 }
 
 impl FileConfig {
@@ -39,4 +45,74 @@ impl FileConfig {
 /// The first of: the flag (which clap already filled from the environment), the file, the default.
 pub fn pick<T: Clone>(flag: Option<T>, file: Option<T>, default: T) -> T {
     flag.or(file).unwrap_or(default)
+}
+
+/// The key that signs the audit log's head, from its file; `None` when there is no file yet.
+/// A file others may read is refused: the key is what makes the log tamper-evident.
+pub fn read_audit_key(path: &Path) -> Result<Option<cyberveilig_services::audit::AuditKey>, String> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .map_err(|e| format!("{}: {e}", path.display()))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            return Err(format!(
+                "{}: the audit key may be read by others (mode {:o}); make it the owner's only: chmod 600",
+                path.display(),
+                mode & 0o777
+            ));
+        }
+    }
+    cyberveilig_services::audit::AuditKey::from_file_text(&text)
+        .map(Some)
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Writes a new key file that only its owner may read; never over an existing one.
+pub fn write_audit_key(path: &Path, key: &cyberveilig_services::audit::AuditKey) -> Result<(), String> {
+    use std::io::Write;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    file.write_all(key.to_file_text().as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_audit_key_is_made_for_its_owner_only_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys").join("audit-signing.key");
+        assert!(read_audit_key(&path).unwrap().is_none());
+        let key = cyberveilig_services::audit::AuditKey::generate();
+        write_audit_key(&path, &key).unwrap();
+        assert!(write_audit_key(&path, &key).is_err(), "never over an existing key");
+        assert_eq!(read_audit_key(&path).unwrap().unwrap().public(), key.public());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+            assert!(read_audit_key(&path).unwrap_err().contains("chmod 600"));
+        }
+    }
 }

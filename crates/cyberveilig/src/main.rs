@@ -40,6 +40,9 @@ struct DatabaseArgs {
     /// Folder for the embedded database.
     #[arg(long, env = "CYBERVEILIG_DATA_DIR")]
     data_dir: Option<PathBuf>,
+    /// The file with the key that signs the audit log (default: DATA_DIR/audit-signing.key).
+    #[arg(long, env = "CYBERVEILIG_AUDIT_KEY")]
+    audit_key: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -72,6 +75,10 @@ enum Command {
         /// Sender of outgoing mail, e.g. "cyberveilig <noreply@example.be>".
         #[arg(long, env = "CYBERVEILIG_SMTP_FROM")]
         smtp_from: Option<String>,
+        /// Where to report a vulnerability in this installation, for /.well-known/security.txt:
+        /// mailto:ADDRESS or an https:// address (default: mailto:security@ the public host).
+        #[arg(long, env = "CYBERVEILIG_SECURITY_CONTACT")]
+        security_contact: Option<String>,
     },
     /// Import a scanner report (Nessus, OpenVAS, Nmap, SARIF, ZAP, Nuclei, Burp, or the generic
     /// CSV/JSON) for an order; the format is detected from the content.
@@ -123,8 +130,17 @@ enum Command {
 
 #[derive(Subcommand)]
 enum AuditLogCommand {
-    /// Check every link of the hash chain; exits 1 at the first broken link.
+    /// Check every link of the hash chain and the signatures of its head; exits 1 at the first
+    /// broken link.
     Verify {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// Check the signatures with this public key (hex) instead of the key file's.
+        #[arg(long)]
+        public_key: Option<String>,
+    },
+    /// Print the public key that checks the audit log's signatures, to keep apart from the server.
+    PublicKey {
         #[command(flatten)]
         db: DatabaseArgs,
     },
@@ -236,6 +252,43 @@ async fn open(url: &str) -> Result<Arc<dyn Store>, AnyError> {
     Ok(store)
 }
 
+fn audit_key_path(db: &DatabaseArgs, file: &FileConfig) -> PathBuf {
+    let dir = pick(db.data_dir.clone(), file.data_dir.clone(), PathBuf::from("cyberveilig-data"));
+    pick(db.audit_key.clone(), file.audit_key.clone(), dir.join("audit-signing.key"))
+}
+
+/// The services sign the audit log's head with the installation's key (issue 10, item 14): read
+/// from its file, or made there at the first start of an installation whose log nobody signed.
+/// A key that is not the one the log is signed with, or a missing file for a signed log, stops
+/// the command: every server of one database needs the same key file.
+async fn with_audit_key(services: Services, db: &DatabaseArgs, file: &FileConfig) -> Result<Services, AnyError> {
+    let path = audit_key_path(db, file);
+    let in_use = services.audit_key_in_use().await?;
+    let key = match (config::read_audit_key(&path)?, &in_use) {
+        (Some(key), _) => key,
+        (None, Some(id)) => {
+            return Err(format!(
+                "the audit log is signed with key {id}, but {} does not exist: copy the key file of this installation there (see docs/SECURITY.md)",
+                path.display()
+            )
+            .into());
+        }
+        (None, None) => {
+            let key = cyberveilig_services::audit::AuditKey::generate();
+            config::write_audit_key(&path, &key)?;
+            tracing::warn!(path = %path.display(), key = key.public().id(), "made the key that signs the audit log; keep a copy of it safe");
+            key
+        }
+    };
+    cyberveilig_services::audit::check_key_in_use(&key, in_use.as_deref()).map_err(|e| format!("{}: {e}", path.display()))?;
+    let key = Arc::new(key);
+    let services = services.with_audit_key(key.clone());
+    if let Some(seq) = services.sign_chain_head(&key).await? {
+        tracing::info!(seq, "signed the audit log's head, written before it was signed");
+    }
+    Ok(services)
+}
+
 async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
     match command {
         Command::Demo {
@@ -260,6 +313,7 @@ async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
             let clock = Arc::new(TestClock::at(seed_clock_start(history_start)));
             let listen = pick(listen, file.listen.clone(), "127.0.0.1:8080".into());
             let services = Services::new(store, clock.clone()).with_accounts(AccountPolicy::demo(format!("http://{listen}")));
+            let services = with_audit_key(services, &db, &file).await?;
             let seeded = services.seed_installation().await?;
             services.seed_demo_accounts().await?;
             if seeded.fresh && !no_history {
@@ -278,6 +332,8 @@ async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
                 test_clock: test_clock.is_some(),
                 demo: true,
                 secure_cookies: false,
+                // Fictional, like everything in the demo.
+                security_contact: "mailto:security@demo.cyberveilig.test".into(),
             };
             banner(&listen, now, test_clock.is_some(), &url);
             // The demo keeps its mail in the outbox, where the administrator reads it.
@@ -290,6 +346,7 @@ async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
             public_url,
             smtp_url,
             smtp_from,
+            security_contact,
         } => {
             let url = database_url(&db, &file, "cyberveilig.db")?;
             let listen = pick(listen, file.listen.clone(), "127.0.0.1:8080".into());
@@ -307,14 +364,20 @@ async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
                     Some(Arc::new(smtp::Smtp::new(&url, &from)?))
                 }
             };
+            let security_contact = match pick(security_contact, file.security_contact.clone(), String::new()) {
+                contact if contact.is_empty() => String::new(),
+                contact => cyberveilig_services::disclosure::security_contact(&contact).map_err(|e| format!("security_contact: {e}"))?,
+            };
             let options = cyberveilig_web::WebOptions {
                 secure_cookies: public_url.starts_with("https://"),
+                security_contact,
                 ..Default::default()
             };
             let services = Services::new(open(&url).await?, Arc::new(SystemClock)).with_accounts(AccountPolicy {
                 enforce_second_factor: true,
                 public_url,
             });
+            let services = with_audit_key(services, &db, &file).await?;
             services.seed_installation().await?;
             tracing::info!(%listen, backend = services.store.backend(), "serving");
             serve(services, options, &listen, smtp).await?;
@@ -327,9 +390,9 @@ async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
             json,
         } => {
             let url = database_url(&db, &file, "cyberveilig.db")?;
-            let file = std::fs::File::open(&report).map_err(|e| format!("{}: {e}", report.display()))?;
-            let services = Services::new(open(&url).await?, Arc::new(SystemClock));
-            let import = services.import_report_as_operator(order, file).await?;
+            let reader = std::fs::File::open(&report).map_err(|e| format!("{}: {e}", report.display()))?;
+            let services = with_audit_key(Services::new(open(&url).await?, Arc::new(SystemClock)), &db, &file).await?;
+            let import = services.import_report_as_operator(order, reader).await?;
             if json {
                 println!(
                     "{}",
@@ -361,7 +424,7 @@ async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
             };
             let url = database_url(&db, &file, "cyberveilig.db")?;
             let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            let services = Services::new(open(&url).await?, Arc::new(SystemClock));
+            let services = with_audit_key(Services::new(open(&url).await?, Arc::new(SystemClock)), &db, &file).await?;
             let (entries, findings) = services.load_intel_file(None, source, &bytes).await?;
             println!(
                 "Loaded {entries} entries from {}; {findings} open findings re-prioritised.",
@@ -374,7 +437,7 @@ async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
         } => {
             let url = database_url(&db, &file, "cyberveilig.db")?;
             let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            let services = Services::new(open(&url).await?, Arc::new(SystemClock));
+            let services = with_audit_key(Services::new(open(&url).await?, Arc::new(SystemClock)), &db, &file).await?;
             services.ensure_builtin_catalogue().await?;
             let c = services.load_catalogue(None, bytes).await?;
             println!(
@@ -399,7 +462,7 @@ async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
                 },
         } => {
             let url = database_url(&db, &file, "cyberveilig.db")?;
-            let services = Services::new(open(&url).await?, Arc::new(SystemClock));
+            let services = with_audit_key(Services::new(open(&url).await?, Arc::new(SystemClock)), &db, &file).await?;
             services.seed_installation().await?;
             let role: Role = role.parse().map_err(|_| {
                 format!("unknown role '{role}': use programme_admin, government_member, firm_member, association_member or researcher")
@@ -439,18 +502,36 @@ async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
             }
             if !dry_run {
                 // The built-in baseline catalogue comes with the schema (once).
-                Services::new(store, Arc::new(SystemClock)).ensure_builtin_catalogue().await?;
+                let services = with_audit_key(Services::new(store, Arc::new(SystemClock)), &db, &file).await?;
+                services.ensure_builtin_catalogue().await?;
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::AuditLog {
-            command: AuditLogCommand::Verify { db },
+            command: AuditLogCommand::Verify { db, public_key },
         } => {
             let url = database_url(&db, &file, "cyberveilig.db")?;
-            let services = Services::new(open(&url).await?, Arc::new(SystemClock));
+            let path = audit_key_path(&db, &file);
+            let public = match public_key {
+                Some(hex) => cyberveilig_services::audit::AuditPublicKey::from_hex(&hex)?,
+                None => config::read_audit_key(&path)?
+                    .ok_or_else(|| {
+                        format!(
+                            "no key at {}: give it with --audit-key, or the public key with --public-key",
+                            path.display()
+                        )
+                    })?
+                    .public()
+                    .clone(),
+            };
+            let services = Services::new(open(&url).await?, Arc::new(SystemClock)).with_audit_public_key(public.clone());
             match services.verify_audit_log().await? {
-                ChainReport::Intact { entries, head } => {
-                    println!("All {entries} entries of the audit log hold; head {head}.");
+                ChainReport::Intact { entries, head, signatures } => {
+                    println!(
+                        "All {entries} entries of the audit log hold; head {head}; {} signatures of key {} hold.",
+                        signatures.unwrap_or(0),
+                        public.id()
+                    );
                     Ok(ExitCode::SUCCESS)
                 }
                 ChainReport::Broken(link) => {
@@ -459,11 +540,19 @@ async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
                 }
             }
         }
+        Command::AuditLog {
+            command: AuditLogCommand::PublicKey { db },
+        } => {
+            let path = audit_key_path(&db, &file);
+            let key = config::read_audit_key(&path)?.ok_or_else(|| format!("no key at {}", path.display()))?;
+            println!("{} (key {})", key.public().to_hex(), key.public().id());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Programme {
             command: ProgrammeCommand::Status { db, json },
         } => {
             let url = database_url(&db, &file, "cyberveilig.db")?;
-            let services = Services::new(open(&url).await?, Arc::new(SystemClock));
+            let services = with_audit_key(Services::new(open(&url).await?, Arc::new(SystemClock)), &db, &file).await?;
             programme_status(&services, json).await
         }
     }
@@ -537,6 +626,9 @@ async fn serve(
             }
             if let Err(e) = worker.remind_report_deadlines().await {
                 tracing::warn!(error = %e, "reminding governments of report deadlines failed; will retry");
+            }
+            if let Err(e) = worker.forget_stale_limits().await {
+                tracing::warn!(error = %e, "forgetting stale limits and idempotency keys failed; will retry");
             }
         }
     });

@@ -4,6 +4,30 @@
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 
 /// Easter Sunday in the Gregorian calendar (the anonymous Gregorian algorithm).
+/// The first day a date in the programme can mean: anything before is a typing error or an
+/// attempt (a planned start in 1900; issue 10, item 13).
+pub const EARLIEST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(2000, 1, 1) {
+    Some(d) => d,
+    None => panic!("a valid date"),
+};
+/// The last day a date in the programme can mean.
+pub const LATEST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(2099, 12, 31) {
+    Some(d) => d,
+    None => panic!("a valid date"),
+};
+
+/// Whether a date lies within [`EARLIEST_DATE`] and [`LATEST_DATE`].
+pub fn is_plausible(date: NaiveDate) -> bool {
+    (EARLIEST_DATE..=LATEST_DATE).contains(&date)
+}
+
+/// Whether `date` lies from `from` up to `years` years after `today`: a planned date that is
+/// neither before what it follows nor further ahead than anyone plans.
+pub fn within_planning(date: NaiveDate, from: NaiveDate, today: NaiveDate, years: u32) -> bool {
+    let latest = today.checked_add_months(chrono::Months::new(12 * years)).unwrap_or(LATEST_DATE);
+    is_plausible(date) && date >= from && date <= latest
+}
+
 pub fn easter_sunday(year: i32) -> NaiveDate {
     let a = year % 19;
     let b = year / 100;
@@ -110,5 +134,19 @@ mod tests {
     #[test]
     fn zero_working_days_is_the_same_day() {
         assert_eq!(add_working_days(d(2020, 6, 6), 0), d(2020, 6, 6));
+    }
+
+    #[test]
+    fn dates_lie_within_the_years_the_programme_can_mean() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert!(is_plausible(d(2020, 6, 1)));
+        assert!(!is_plausible(d(1900, 1, 1)));
+        assert!(!is_plausible(d(9999, 12, 31)));
+        let today = d(2020, 5, 18);
+        assert!(within_planning(d(2020, 6, 1), d(2020, 5, 18), today, 2));
+        assert!(within_planning(d(2022, 5, 18), d(2020, 5, 18), today, 2));
+        assert!(!within_planning(d(2022, 5, 19), d(2020, 5, 18), today, 2));
+        assert!(!within_planning(d(2020, 5, 17), d(2020, 5, 18), today, 2));
+        assert!(!within_planning(d(1900, 1, 1), d(1899, 1, 1), today, 2));
     }
 }

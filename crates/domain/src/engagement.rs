@@ -260,6 +260,9 @@ impl Window {
         if starts_on < today {
             return Err(EngagementError::StartInPast);
         }
+        if !crate::calendar::within_planning(starts_on, today, today, 1) {
+            return Err(EngagementError::StartTooFar);
+        }
         if (ends_on - starts_on).num_days() + 1 > MAX_WINDOW_DAYS {
             return Err(EngagementError::WindowTooLong);
         }
@@ -349,6 +352,8 @@ pub enum EngagementError {
     EndBeforeStart,
     #[error("the window cannot start in the past")]
     StartInPast,
+    #[error("the window starts within a year from today")]
+    StartTooFar,
     #[error("the window lasts at most {MAX_WINDOW_DAYS} days")]
     WindowTooLong,
     #[error("the authorisation letter has not been accepted by the government's signatory")]
@@ -374,6 +379,7 @@ impl EngagementError {
             Self::UnknownTechnique(_) | Self::NoTechniques => "techniques",
             Self::UnknownTeamRole(_) | Self::NoSupervisor | Self::NotAResearcherOfPartner(_) | Self::MemberTwice(_) => "team",
             Self::EndBeforeStart | Self::StartInPast | Self::WindowTooLong => "ends_on",
+            Self::StartTooFar => "starts_on",
             Self::LetterChanged => "letter_hash",
             Self::SocialEngineeringNotAuthorised => "social_engineering_authorised",
             Self::UnknownState
@@ -400,6 +406,7 @@ impl EngagementError {
             Self::MemberTwice(id) => format!("persoon #{id} staat twee keer in het team"),
             Self::EndBeforeStart => "de periode eindigt voor ze begint".into(),
             Self::StartInPast => "de periode kan niet in het verleden beginnen".into(),
+            Self::StartTooFar => "de periode begint binnen een jaar na vandaag".into(),
             Self::WindowTooLong => format!("de periode duurt hoogstens {MAX_WINDOW_DAYS} dagen"),
             Self::NotAuthorised => "de ondertekenaar van het bestuur heeft de toestemmingsbrief nog niet aanvaard".into(),
             Self::BeforeWindow(d) => format!("de periode begint op {}: vooraf wordt niets getest", d.format("%d/%m/%Y")),

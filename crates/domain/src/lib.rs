@@ -15,6 +15,8 @@ pub mod registry;
 pub mod remediation;
 pub mod report;
 pub mod ssvc;
+pub mod text;
+pub mod throttle;
 
 pub use money::{Money, Rate};
 pub use refusal::Refusal;

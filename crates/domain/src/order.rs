@@ -168,6 +168,21 @@ impl OrderAction {
 }
 
 /// Whether `action` is allowed on an order of `kind` in `state`.
+/// C3: what a basic audit covers is the minimal control approach Audit Vlaanderen set; it is
+/// the scope of a basic audit ordered without one.
+pub const BASIC_AUDIT_SCOPE: &str = "Basisaudit volgens de minimale controleaanpak van Audit Vlaanderen.";
+
+/// The scope an order is placed with: never empty (issue 10, item 13). A basic audit without one
+/// has the minimal control approach (C3); additional work has the scope the government chooses
+/// (C4), so without one it is refused (`None`).
+pub fn scope_of(kind: OrderKind, text: &str) -> Option<String> {
+    match (kind, text.trim()) {
+        (OrderKind::Basic, "") => Some(BASIC_AUDIT_SCOPE.to_owned()),
+        (OrderKind::Additional, "") => None,
+        (_, scope) => Some(scope.to_owned()),
+    }
+}
+
 pub fn allows(kind: OrderKind, state: OrderState, action: OrderAction) -> bool {
     use OrderAction as A;
     use OrderState as S;

@@ -23,10 +23,6 @@ pub enum Refusal {
     NoFrameworkAgreement(NaiveDate),
     #[error("an order in state {from:?} cannot {action:?}")]
     InvalidTransition { from: OrderState, action: OrderAction },
-    #[error("this order is not offered to your firm")]
-    NotOfferedToFirm,
-    #[error("this order was not placed with your firm")]
-    NotFirmsOrder,
     #[error("the budget cannot go below what is reserved and paid")]
     BudgetBelowCommitments,
     #[error("the offer can only be extended, not shortened")]
@@ -51,8 +47,6 @@ impl Refusal {
             Self::EstimateRequired => "estimate_required",
             Self::NoFrameworkAgreement(_) => "no_framework_agreement",
             Self::InvalidTransition { .. } => "invalid_transition",
-            Self::NotOfferedToFirm => "not_offered_to_firm",
-            Self::NotFirmsOrder => "not_firms_order",
             Self::BudgetBelowCommitments => "budget_below_commitments",
             Self::EndDateNotLater => "end_date_not_later",
             Self::AlreadyActive => "already_active",
@@ -68,7 +62,6 @@ impl Refusal {
             Self::OfferNotStarted(_) | Self::OfferEnded(_) => Some("C9/D9"),
             Self::SecondBasicAudit | Self::AdditionalWithoutBasic => Some("D3"),
             Self::NoFrameworkAgreement(_) => Some("C5/D4"),
-            Self::NotOfferedToFirm => Some("C8"),
             Self::BudgetBelowCommitments => Some("D7"),
             _ => None,
         }
@@ -120,8 +113,6 @@ impl Refusal {
             Self::InvalidTransition { from, action } => {
                 format!("Een bestelling met status '{}' kan niet {}.", from.as_str(), action.infinitive_nl())
             }
-            Self::NotOfferedToFirm => "Deze bestelling is niet aan uw firma aangeboden.".into(),
-            Self::NotFirmsOrder => "Deze bestelling is niet bij uw firma geplaatst.".into(),
             Self::BudgetBelowCommitments => "Het budget kan niet lager worden dan wat gereserveerd en betaald is.".into(),
             Self::EndDateNotLater => "Het aanbod kan enkel verlengd worden, niet ingekort.".into(),
             Self::AlreadyActive => "Deze raamovereenkomst is al actief.".into(),

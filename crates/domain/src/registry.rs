@@ -66,7 +66,11 @@ impl FromStr for KboNumber {
     }
 }
 
-/// An email address, lower-cased; checked for shape, not deliverability.
+/// An email address, lower-cased; checked for shape, not deliverability: a dot-atom before the
+/// `@` (RFC 5322's atext: letters, digits and ``!#$%&'*+/=?^_`{|}~-``, dots between), and a
+/// domain of at least two labels of letters, digits and hyphens (an internationalised domain in
+/// its `xn--` form). Quoted local parts and address literals are not taken: nobody needs them
+/// here, and they are how markup gets into an address (issue 10, item 13).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct EmailAddress(String);
@@ -81,17 +85,33 @@ impl FromStr for EmailAddress {
     type Err = IdentifierError;
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let text = text.trim().to_lowercase();
-        let valid = text.len() <= 254
-            && !text.chars().any(|c| c.is_whitespace() || c.is_control())
-            && matches!(text.split_once('@'), Some((local, domain))
-                if !local.is_empty() && domain.contains('.') && !domain.contains('@')
-                   && !domain.starts_with('.') && !domain.ends_with('.'));
+        let valid = text.len() <= 254 && matches!(text.split_once('@'), Some((local, domain)) if is_dot_atom(local) && is_domain(domain));
         if valid {
             Ok(EmailAddress(text))
         } else {
             Err(IdentifierError::Email)
         }
     }
+}
+
+/// RFC 5322 section 3.2.3: atoms of atext joined by single dots, at most 64 characters.
+fn is_dot_atom(local: &str) -> bool {
+    let atext = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~-".contains(c);
+    local.len() <= 64 && local.split('.').all(|atom| !atom.is_empty() && atom.chars().all(atext))
+}
+
+/// At least two labels of letters, digits and hyphens, none starting or ending with a hyphen;
+/// the last not all digits (no address literal).
+fn is_domain(domain: &str) -> bool {
+    let labels: Vec<&str> = domain.split('.').collect();
+    labels.len() >= 2
+        && labels.iter().all(|l| {
+            (1..=63).contains(&l.len())
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+        && labels.last().is_some_and(|tld| !tld.chars().all(|c| c.is_ascii_digit()))
 }
 
 macro_rules! string_newtype_conversions {
@@ -287,6 +307,36 @@ mod tests {
     fn email_addresses_are_normalised() {
         assert_eq!("  Admin@ABB.test ".parse::<EmailAddress>().unwrap().as_str(), "admin@abb.test");
         for bad in ["", "no-at", "@x.be", "a@b", "a@.be", "a b@c.be", "a@b@c.be"] {
+            assert!(bad.parse::<EmailAddress>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_email_address_carries_no_markup() {
+        for good in [
+            "cert@stad.gent",
+            "jan.peeters+cyber@gemeente-x.be",
+            "o'brien@example.test",
+            "44021@gemeente.test",
+            "x@xn--bcher-kva.example",
+        ] {
+            assert!(good.parse::<EmailAddress>().is_ok(), "{good}");
+        }
+        for bad in [
+            "\"><script>alert(1)</script>@x.test",
+            "<a@x.test>",
+            "\"quoted\"@x.test",
+            "a..b@x.test",
+            ".a@x.test",
+            "a.@x.test",
+            "a@-x.test",
+            "a@x-.test",
+            "a@[192.0.2.1]",
+            "a@192.0.2.1",
+            "a@x_y.test",
+            "jan@gémeente.be",
+            "a\nb@x.test",
+        ] {
             assert!(bad.parse::<EmailAddress>().is_err(), "{bad}");
         }
     }

@@ -129,13 +129,15 @@ impl Services {
 
     /// Starts the order's assessment on a catalogue (the baseline when none is named): the firm
     /// the order is placed with, once it accepted, or an administrator.
-    pub async fn start_assessment(&self, actor: &Actor, order_id: i64, catalogue_id: Option<i64>) -> Result<Assessment> {
+    pub async fn start_assessment(&self, actor: &Actor, order_id: i64, catalogue_id: Option<i64>) -> Result<AssessmentView> {
         let order = self.order_for_assessment(actor, order_id, true).await?;
         let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
         let catalogue = self.catalogue_or_baseline(work.tx.as_mut(), catalogue_id).await?;
-        let assessment = start(&mut work, actor, &order, &catalogue).await?;
+        start(&mut work, actor, &order, &catalogue).await?;
+        // Read before the commit: with an Idempotency-Key the commit waits for the answer.
+        let view = assessment_in(work.tx.as_mut(), actor, &order, Some(catalogue.id)).await?;
         work.commit().await?;
-        Ok(assessment)
+        Ok(view)
     }
 
     /// Saves many ratings at once, all or nothing, starting the assessment if the order has none
@@ -239,8 +241,10 @@ impl Services {
             )
             .await?;
         }
+        // Read before the commit: with an Idempotency-Key the commit waits for the answer.
+        let view = assessment_in(work.tx.as_mut(), actor, &order, Some(catalogue.id)).await?;
         work.commit().await?;
-        self.assessment(actor, order_id, Some(catalogue.id)).await
+        Ok(view)
     }
 
     /// An order's assessment on a catalogue (its latest one when none is named), with the scores
@@ -249,44 +253,7 @@ impl Services {
     pub async fn assessment(&self, actor: &Actor, order_id: i64, catalogue_id: Option<i64>) -> Result<AssessmentView> {
         let order = self.order_for_assessment(actor, order_id, false).await?;
         let mut tx = self.store.read().await?;
-        let assessment = tx
-            .assessments_of_order(order.id)
-            .await?
-            .into_iter()
-            .rev()
-            .find(|a| catalogue_id.is_none_or(|c| a.catalogue_id == c))
-            .ok_or(ServiceError::NotFound("assessment"))?;
-        let catalogue = tx
-            .catalogue(assessment.catalogue_id)
-            .await?
-            .ok_or(ServiceError::NotFound("catalogue"))?;
-        let controls = tx.controls(catalogue.id).await?;
-        let mut ratings: HashMap<i64, RatingRecord> = tx.ratings(assessment.id).await?.into_iter().map(|r| (r.control_id, r)).collect();
-        let scores = score(controls.iter().map(|k| (k.area.as_str(), ratings.get(&k.id).map(|r| r.rating))));
-        let previous = tx.previous_assessment(order.government_id, catalogue.id, assessment.id).await?;
-        let before = match &previous {
-            Some(p) => Some(scores_of(tx.as_mut(), p.id, &controls).await?),
-            None => None,
-        };
-        let (area_changes, overall_change) = changes(&scores, before.as_ref());
-        Ok(AssessmentView {
-            areas: tx.catalogue_areas(catalogue.id).await?,
-            controls: controls
-                .into_iter()
-                .map(|k| {
-                    let r = ratings.remove(&k.id);
-                    (k, r)
-                })
-                .collect(),
-            scores,
-            previous,
-            changes: area_changes,
-            overall_change,
-            may_rate: may_rate(actor, &order) && !not_yet_accepted(&order),
-            assessment,
-            catalogue,
-            order,
-        })
+        assessment_in(tx.as_mut(), actor, &order, catalogue_id).await
     }
 
     /// Whether the actor may rate the order's controls now.
@@ -328,4 +295,46 @@ async fn start(work: &mut Work, actor: &Actor, order: &Order, catalogue: &Catalo
     )
     .await?;
     Ok(assessment)
+}
+
+/// An order's assessment as a transaction sees it (one that rated it, before it commits).
+async fn assessment_in(tx: &mut dyn Tx, actor: &Actor, order: &Order, catalogue_id: Option<i64>) -> Result<AssessmentView> {
+    let assessment = tx
+        .assessments_of_order(order.id)
+        .await?
+        .into_iter()
+        .rev()
+        .find(|a| catalogue_id.is_none_or(|c| a.catalogue_id == c))
+        .ok_or(ServiceError::NotFound("assessment"))?;
+    let catalogue = tx
+        .catalogue(assessment.catalogue_id)
+        .await?
+        .ok_or(ServiceError::NotFound("catalogue"))?;
+    let controls = tx.controls(catalogue.id).await?;
+    let mut ratings: HashMap<i64, RatingRecord> = tx.ratings(assessment.id).await?.into_iter().map(|r| (r.control_id, r)).collect();
+    let scores = score(controls.iter().map(|k| (k.area.as_str(), ratings.get(&k.id).map(|r| r.rating))));
+    let previous = tx.previous_assessment(order.government_id, catalogue.id, assessment.id).await?;
+    let before = match &previous {
+        Some(p) => Some(scores_of(tx, p.id, &controls).await?),
+        None => None,
+    };
+    let (area_changes, overall_change) = changes(&scores, before.as_ref());
+    Ok(AssessmentView {
+        areas: tx.catalogue_areas(catalogue.id).await?,
+        controls: controls
+            .into_iter()
+            .map(|k| {
+                let r = ratings.remove(&k.id);
+                (k, r)
+            })
+            .collect(),
+        scores,
+        previous,
+        changes: area_changes,
+        overall_change,
+        may_rate: may_rate(actor, order) && !not_yet_accepted(order),
+        assessment,
+        catalogue,
+        order: order.clone(),
+    })
 }

@@ -4,10 +4,13 @@ use crate::Services;
 use crate::authz::Actor;
 use crate::clock::Clock;
 use crate::error::{Result, ServiceError};
+use crate::guard;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use chrono::{DateTime, Duration, Utc};
 use cyberveilig_domain::registry::{EmailAddress, Role};
+#[cfg(doc)]
+use cyberveilig_domain::throttle;
 use cyberveilig_store::records::{NewSession, Person};
 use sha2::{Digest, Sha256};
 
@@ -15,9 +18,6 @@ use sha2::{Digest, Sha256};
 pub const TOKEN_LIFETIME: Duration = Duration::hours(12);
 /// How long a portal session lasts.
 pub const SESSION_LIFETIME: Duration = Duration::hours(8);
-/// Wrong passwords in a row before the account is locked.
-pub const MAX_FAILURES: i64 = 5;
-pub const LOCKOUT: Duration = Duration::minutes(15);
 
 /// A portal session: the cookie's value, its CSRF token, who it is, and how far the sign-in is.
 #[derive(Debug, Clone)]
@@ -90,23 +90,34 @@ pub struct IssuedToken {
 }
 
 impl Services {
-    /// Checks an email address and password. After [`MAX_FAILURES`] wrong passwords in a row the
-    /// account is locked for [`LOCKOUT`], whatever is tried.
-    pub async fn verify_credentials(&self, email: &str, password: &str) -> Result<Person> {
-        let email: EmailAddress = email.parse().map_err(|_| ServiceError::BadCredentials)?;
-        let person = {
-            let mut tx = self.store.read().await?;
-            tx.person_by_email(&email).await?
+    /// Checks an email address and password for a sign-in from `client` (issue 10, item 7).
+    /// Known and unknown addresses are answered alike, in about the same time: wrong, until
+    /// [`throttle::FREE_SIGN_IN_FAILURES`] wrong attempts in a row on the address; from then on
+    /// each attempt waits a little longer (1, 2, 4 ... seconds, at most a minute) before the
+    /// password is even looked at, so guessing is slow and nobody is locked out for long. A
+    /// client with too many wrong attempts, on whatever addresses, waits too.
+    pub async fn verify_credentials(&self, email: &str, password: &str, client: &str) -> Result<Person> {
+        let address = email.trim().to_lowercase();
+        // No address is longer than 254 characters; a longer text is counted by its hash, so
+        // nobody stores megabytes as keys of the slow-down.
+        let address = if address.len() <= 254 {
+            address
+        } else {
+            format!("sha256:{}", token_hash(&address))
         };
-        let now = wall_clock();
-        if let Some(p) = &person {
+        let now_ms = self.limits_now_ms();
+        {
             let mut tx = self.store.read().await?;
-            if let (_, Some(until)) = tx.sign_in_failures(p.id).await? {
-                if until > now {
-                    return Err(ServiceError::Locked { until });
-                }
-            }
+            guard::check(tx.as_mut(), guard::WRONG_SIGN_INS_PER_CLIENT, client, now_ms).await?;
+            guard::sign_in_heard(tx.as_mut(), &address, now_ms).await?;
         }
+        let person = match address.parse::<EmailAddress>() {
+            Ok(email) => {
+                let mut tx = self.store.read().await?;
+                tx.person_by_email(&email).await?
+            }
+            Err(_) => None,
+        };
         // Verify against a fixed hash when the person is unknown, so timing does not tell
         // which addresses have an account.
         let phc = person
@@ -117,34 +128,23 @@ impl Services {
         let matches = tokio::task::spawn_blocking(move || password_matches(&password, &phc))
             .await
             .unwrap_or(false);
-        let Some(person) = person else {
-            return Err(ServiceError::BadCredentials);
-        };
-        self.count_sign_in_attempt(&person, matches, now).await?;
-        Ok(person)
+        let success = matches && person.is_some();
+        self.count_sign_in_attempt(&address, client, success).await?;
+        person.filter(|_| success).ok_or(ServiceError::BadCredentials)
     }
 
-    /// Resets the failure count after a success; after a failure counts it and locks the account
-    /// at [`MAX_FAILURES`]. Wrong passwords and wrong second-factor codes count alike.
-    pub(crate) async fn count_sign_in_attempt(&self, person: &Person, success: bool, now: DateTime<Utc>) -> Result<()> {
-        let mut tx = self.store.write().await?;
-        let (failures, _) = tx.sign_in_failures(person.id).await?;
-        if success {
-            if failures > 0 {
-                tx.set_sign_in_failures(person.id, 0, None).await?;
-                tx.commit().await?;
-            }
-            return Ok(());
+    /// Counts a sign-in attempt on an address: a right one clears its count, a wrong one counts
+    /// for the address and for the client. Wrong passwords and wrong second-factor codes count
+    /// alike.
+    pub(crate) async fn count_sign_in_attempt(&self, address: &str, client: &str, success: bool) -> Result<()> {
+        let now_ms = self.limits_now_ms();
+        let mut tx = self.write_tx().await?;
+        guard::sign_in_outcome(tx.as_mut(), address, success, now_ms).await?;
+        if !success {
+            // Over the client's limit already: the address's count above still stands.
+            let _ = guard::try_take(tx.as_mut(), guard::WRONG_SIGN_INS_PER_CLIENT, client, now_ms).await?;
         }
-        let failures = failures + 1;
-        let locked_until = (failures >= MAX_FAILURES).then(|| now + LOCKOUT);
-        tx.set_sign_in_failures(person.id, if locked_until.is_some() { 0 } else { failures }, locked_until)
-            .await?;
-        tx.commit().await?;
-        match locked_until {
-            Some(until) => Err(ServiceError::Locked { until }),
-            None => Err(ServiceError::BadCredentials),
-        }
+        tx.commit().await.map_err(Into::into)
     }
 
     fn must_enrol(&self, person: &Person) -> bool {
@@ -153,18 +153,18 @@ impl Services {
 
     /// Signs in with email, password and, for a person with a second factor, its code, and
     /// issues a bearer token.
-    pub async fn issue_token(&self, email: &str, password: &str, second_factor: Option<&str>) -> Result<IssuedToken> {
-        let person = self.verify_credentials(email, password).await?;
+    pub async fn issue_token(&self, email: &str, password: &str, second_factor: Option<&str>, client: &str) -> Result<IssuedToken> {
+        let person = self.verify_credentials(email, password, client).await?;
         if person.totp_enabled {
             let code = second_factor.ok_or(ServiceError::SecondFactorRequired)?;
-            self.check_second_factor(&person, code).await?;
+            self.check_second_factor(&person, code, client).await?;
         } else if self.must_enrol(&person) {
             return Err(ServiceError::SecondFactorEnrolment);
         }
         let token = random_token("cv_");
         let now = wall_clock();
         let expires_at = now + TOKEN_LIFETIME;
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write_tx().await?;
         tx.insert_token(&token_hash(&token), person.id, None, now, expires_at).await?;
         tx.commit().await?;
         Ok(IssuedToken {
@@ -177,8 +177,8 @@ impl Services {
     /// Signs in to the portal: a new server-side session with its own CSRF token. A new session
     /// every time, so a session id planted before sign-in is worth nothing after it. A person
     /// with a second factor gets a session that only lets them enter its code.
-    pub async fn sign_in(&self, email: &str, password: &str) -> Result<PortalSession> {
-        let person = self.verify_credentials(email, password).await?;
+    pub async fn sign_in(&self, email: &str, password: &str, client: &str) -> Result<PortalSession> {
+        let person = self.verify_credentials(email, password, client).await?;
         let stage = if person.totp_enabled {
             SessionStage::SecondFactorPending
         } else if self.must_enrol(&person) {
@@ -193,7 +193,7 @@ impl Services {
         let token = random_token("");
         let csrf = random_token("");
         let now = wall_clock();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write_tx().await?;
         tx.insert_session(&NewSession {
             token_hash: &token_hash(&token),
             person_id: person.id,
@@ -214,7 +214,7 @@ impl Services {
 
     /// Completes a sign-in with the TOTP code or a recovery code: the waiting session ends and a
     /// new, full one begins.
-    pub async fn complete_second_factor(&self, token: &str, code: &str) -> Result<PortalSession> {
+    pub async fn complete_second_factor(&self, token: &str, code: &str, client: &str) -> Result<PortalSession> {
         let person = {
             let mut tx = self.store.read().await?;
             match tx.session(&token_hash(token), wall_clock()).await? {
@@ -223,7 +223,7 @@ impl Services {
                 None => return Err(ServiceError::Unauthenticated),
             }
         };
-        self.check_second_factor(&person, code).await?;
+        self.check_second_factor(&person, code, client).await?;
         self.sign_out(token).await?;
         self.open_session(&person, SessionStage::SignedIn).await
     }
@@ -257,7 +257,7 @@ impl Services {
     }
 
     pub async fn sign_out(&self, token: &str) -> Result<()> {
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write_tx().await?;
         tx.revoke_session(&token_hash(token), wall_clock()).await?;
         tx.commit().await?;
         Ok(())
@@ -265,7 +265,7 @@ impl Services {
 
     /// Ends every session and API token of the actor.
     pub async fn sign_out_everywhere(&self, actor: &Actor) -> Result<u64> {
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write_tx().await?;
         let n = tx.revoke_all_sessions(actor.person_id, wall_clock()).await?;
         tx.commit().await?;
         Ok(n)
@@ -281,7 +281,7 @@ impl Services {
     }
 
     pub async fn revoke_token(&self, token: &str) -> Result<()> {
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write_tx().await?;
         tx.revoke_token(&token_hash(token), wall_clock()).await?;
         tx.commit().await?;
         Ok(())

@@ -73,6 +73,39 @@ pub fn can(actor: &Actor, permission: Permission<'_>) -> bool {
     }
 }
 
+/// Who may ever ask for an action, whatever it is asked on (issue 10, item 13): anyone else is
+/// refused with 403 before their request is even read. [`can`] still decides for the resource.
+pub mod gates {
+    use cyberveilig_domain::registry::Role;
+
+    /// Programmes, agreements, settling, catalogues, threat intelligence, signatories, the clock.
+    pub const ADMINISTRATORS: &[Role] = &[Role::ProgrammeAdmin];
+    /// Ordering, cancelling and confirming orders; owners and criticality of a government's
+    /// findings and assets; a report into the register.
+    pub const GOVERNMENTS_AND_ADMINISTRATORS: &[Role] = &[Role::ProgrammeAdmin, Role::GovernmentMember];
+    /// Answering an offer and the steps of the work.
+    pub const FIRMS: &[Role] = &[Role::FirmMember];
+    /// Results: imports, assessments, the remediation day's record.
+    pub const FIRMS_AND_ADMINISTRATORS: &[Role] = &[Role::ProgrammeAdmin, Role::FirmMember];
+    /// A finding's remediation steps.
+    pub const REMEDIATION: &[Role] = &[Role::ProgrammeAdmin, Role::GovernmentMember, Role::FirmMember];
+    /// A government's own disclosure policy; accepting an engagement's letter.
+    pub const GOVERNMENTS: &[Role] = &[Role::GovernmentMember];
+    /// VVSG's model policy.
+    pub const ASSOCIATION: &[Role] = &[Role::AssociationMember];
+    /// Proposing and changing engagements.
+    pub const COORDINATORS: &[Role] = &[Role::ProgrammeAdmin, Role::AssociationMember];
+    /// Withdrawing an engagement: the coordinators, the government, the team's supervisor.
+    pub const ENGAGEMENT_PARTIES: &[Role] = &[
+        Role::ProgrammeAdmin,
+        Role::AssociationMember,
+        Role::GovernmentMember,
+        Role::Researcher,
+    ];
+    /// A team's findings.
+    pub const RESEARCHERS: &[Role] = &[Role::Researcher];
+}
+
 /// Which orders a list shows the actor: admins all, a government its own, a firm those offered
 /// to or placed with it.
 pub fn order_scope(actor: &Actor) -> Option<OrderScope> {
@@ -142,6 +175,51 @@ mod tests {
             submitted_at: Utc::now(),
             submitted_by: 1,
             updated_at: Utc::now(),
+        }
+    }
+
+    /// The gates let through every role [`can`] allows something of the kind.
+    #[test]
+    fn the_gates_hold_everyone_can_allows() {
+        let order = order_of_gent_offered_to_ey();
+        let mut placed_with_ey = order.clone();
+        placed_with_ey.state = OrderState::Accepted;
+        for role in [
+            Role::ProgrammeAdmin,
+            Role::GovernmentMember,
+            Role::FirmMember,
+            Role::AssociationMember,
+            Role::Researcher,
+        ] {
+            for org in [GENT, EY] {
+                let a = actor(role, org);
+                let check = |allowed: bool, gate: &[Role], what: &str| {
+                    assert!(!allowed || gate.contains(&role), "{role:?} may {what} but the gate refuses it");
+                };
+                check(can(&a, Permission::ManageProgrammes), gates::ADMINISTRATORS, "manage programmes");
+                check(can(&a, Permission::ManageAgreements), gates::ADMINISTRATORS, "manage agreements");
+                check(can(&a, Permission::ManageCatalogues), gates::ADMINISTRATORS, "load catalogues");
+                check(can(&a, Permission::SettleOrder(&order)), gates::ADMINISTRATORS, "settle");
+                check(can(&a, Permission::ReopenOrder(&order)), gates::ADMINISTRATORS, "reopen");
+                check(
+                    can(&a, Permission::CancelOrder(&order)),
+                    gates::GOVERNMENTS_AND_ADMINISTRATORS,
+                    "cancel",
+                );
+                check(
+                    can(&a, Permission::ConfirmOrder(&order)),
+                    gates::GOVERNMENTS_AND_ADMINISTRATORS,
+                    "confirm",
+                );
+                check(can(&a, Permission::AnswerOffer(&order)), gates::FIRMS, "answer an offer");
+                check(can(&a, Permission::WorkOnOrder(&placed_with_ey)), gates::FIRMS, "work on an order");
+                check(
+                    can(&a, Permission::RecordResults(&placed_with_ey)),
+                    gates::FIRMS_AND_ADMINISTRATORS,
+                    "record results",
+                );
+                check(can(&a, Permission::EditModelPolicy), gates::ASSOCIATION, "edit the model policy");
+            }
         }
     }
 

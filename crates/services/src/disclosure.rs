@@ -183,6 +183,41 @@ pub fn check_security_txt(text: &str, now: DateTime<Utc>) -> Vec<String> {
     }
 }
 
+/// How to reach the operator of this installation about a vulnerability in cyberveilig itself:
+/// `mailto:` an email address, or an `https://` address. Anything else is refused, so no markup
+/// or second line gets into the platform's own security.txt.
+pub fn security_contact(text: &str) -> std::result::Result<String, String> {
+    let text = text.trim();
+    if let Some(address) = text.strip_prefix("mailto:") {
+        let address: cyberveilig_domain::registry::EmailAddress =
+            address.parse().map_err(|_| format!("'{address}' is not an email address"))?;
+        return Ok(format!("mailto:{address}"));
+    }
+    let web = text.strip_prefix("https://").unwrap_or("");
+    let host = web.split(['/', '?', '#']).next().unwrap_or("");
+    if !host.is_empty() && host.contains('.') && text.chars().all(|c| c.is_ascii_graphic()) {
+        return Ok(text.to_owned());
+    }
+    Err(format!("'{text}' is neither mailto:ADDRESS nor an https:// address"))
+}
+
+/// The platform's own security.txt (RFC 9116), served at `/.well-known/security.txt`: where to
+/// report a vulnerability in cyberveilig itself. It expires 180 days after it is read, in real
+/// time, so it never goes stale while the installation runs.
+pub fn platform_security_txt(contact: &str, public_url: &str, now: DateTime<Utc>) -> String {
+    let expires = (now + chrono::Duration::days(180)).to_rfc3339_opts(SecondsFormat::Secs, true);
+    let base = public_url.trim_end_matches('/');
+    format!(
+        "# A vulnerability in this cyberveilig installation itself? Tell its operator here.\n\
+         # A vulnerability in a local government's systems: see that government's own\n\
+         # security.txt at {base}/g/<NIS code>/.well-known/security.txt.\n\
+         Contact: {contact}\n\
+         Expires: {expires}\n\
+         Preferred-Languages: nl, en\n\
+         Canonical: {base}/.well-known/security.txt\n"
+    )
+}
+
 /// The platform's addresses of a government's disclosure pages.
 pub struct Links {
     base: String,
@@ -328,10 +363,15 @@ impl Services {
 
     /// VVSG's model as it edits it: its draft, or the model in force, or the initial text.
     pub async fn model_draft(&self, actor: &Actor) -> Result<DraftView> {
+        let mut tx = self.store.read().await?;
+        self.model_draft_in(tx.as_mut(), actor).await
+    }
+
+    /// The model's draft as a transaction sees it (one that saved it, before it commits).
+    async fn model_draft_in(&self, tx: &mut dyn Tx, actor: &Actor) -> Result<DraftView> {
         if !can(actor, Permission::EditModelPolicy) {
             return Err(ServiceError::Forbidden);
         }
-        let mut tx = self.store.read().await?;
         let organisation = tx
             .organisation(actor.organisation_id)
             .await?
@@ -377,8 +417,10 @@ impl Services {
             .await?;
         work.record("disclosure.model_draft_saved", "organisation", actor.organisation_id, json!({}))
             .await?;
+        // Read before the commit: with an Idempotency-Key the commit waits for the answer.
+        let view = self.model_draft_in(work.tx.as_mut(), actor).await?;
         work.commit().await?;
-        self.model_draft(actor).await
+        Ok(view)
     }
 
     /// VVSG publishes its draft (or, without one, the initial text) as the next model version.
@@ -435,7 +477,12 @@ impl Services {
     /// the assets in scope and the security.txt of the version in force.
     pub async fn policy_draft(&self, actor: &Actor, nis: &NisCode) -> Result<DraftView> {
         let mut tx = self.store.read().await?;
-        let government = self.editable(tx.as_mut(), actor, nis).await?;
+        self.policy_draft_in(tx.as_mut(), actor, nis).await
+    }
+
+    /// The government's draft as a transaction sees it (one that saved it, before it commits).
+    async fn policy_draft_in(&self, tx: &mut dyn Tx, actor: &Actor, nis: &NisCode) -> Result<DraftView> {
+        let government = self.editable(tx, actor, nis).await?;
         let draft = tx.policy_draft(government.id).await?;
         let versions = tx.policy_versions(government.id).await?;
         let current = versions.first().map(published).transpose()?;
@@ -500,8 +547,10 @@ impl Services {
             json!({"model_version": model.version}),
         )
         .await?;
+        // Read before the commit: with an Idempotency-Key the commit waits for the answer.
+        let view = self.policy_draft_in(work.tx.as_mut(), actor, nis).await?;
         work.commit().await?;
-        self.policy_draft(actor, nis).await
+        Ok(view)
     }
 
     pub async fn save_policy_draft(&self, actor: &Actor, nis: &NisCode, content: PolicyContent) -> Result<DraftView> {
@@ -525,8 +574,10 @@ impl Services {
             .await?;
         work.record("disclosure.draft_saved", "organisation", government.id, json!({}))
             .await?;
+        // Read before the commit: with an Idempotency-Key the commit waits for the answer.
+        let view = self.policy_draft_in(work.tx.as_mut(), actor, nis).await?;
         work.commit().await?;
-        self.policy_draft(actor, nis).await
+        Ok(view)
     }
 
     /// Publishes the government's draft as its next version, with its security.txt expiring at

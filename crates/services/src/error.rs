@@ -32,14 +32,28 @@ pub enum ServiceError {
     /// An invitation or password-reset link that is unknown, used or expired.
     #[error("this link is not valid (any more)")]
     LinkInvalid,
-    #[error("too many wrong passwords; the account is locked until {until}")]
-    Locked { until: chrono::DateTime<chrono::Utc> },
+    /// One too many for a limit (issue 10, items 6 and 7): try again after `retry_after` seconds.
+    #[error("too many {what:?} in a short time; try again in {retry_after} s")]
+    RateLimited { what: Limited, retry_after: u64 },
+    /// Another request with the same Idempotency-Key did its work first: its answer stands.
+    #[error("another request with this Idempotency-Key did its work first")]
+    IdempotencyKeyTaken,
     #[error("{0}")]
     Conflict(String),
     #[error("the test clock is not enabled")]
     ClockNotSettable,
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// What a limit limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limited {
+    Reports,
+    Registrations,
+    PasswordResets,
+    Invitations,
+    SignIns,
 }
 
 impl ServiceError {

@@ -76,6 +76,13 @@ impl Services {
     /// Moves a settable clock forward to `to`, stopping at every deadline on the way so each
     /// falls due at its own time. Returns how many offers expired.
     pub async fn advance_clock(&self, to: DateTime<Utc>) -> Result<usize> {
+        if !cyberveilig_domain::calendar::is_plausible(to.date_naive()) {
+            return Err(ServiceError::invalid(
+                "now",
+                "The clock stays between 2000 and 2099.",
+                "De klok blijft tussen 2000 en 2099.",
+            ));
+        }
         if to < self.clock.now() {
             return Err(ServiceError::invalid(
                 "now",

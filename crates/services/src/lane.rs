@@ -43,9 +43,11 @@ impl WriterLane {
 
     /// Runs a write use case on the lane and waits for its answer.
     pub async fn run<T: Send + 'static>(&self, work: impl Future<Output = Result<T>> + Send + 'static) -> Result<T> {
+        // A request's Idempotency-Key goes along with its work.
+        let scope = crate::idempotency::current();
         match &self.handle {
             Some(handle) => handle
-                .spawn(work)
+                .spawn(crate::idempotency::within(scope, work))
                 .await
                 .map_err(|e| ServiceError::Conflict(format!("the write was interrupted: {e}")))?,
             None => work.await,

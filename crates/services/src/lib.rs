@@ -15,6 +15,8 @@ pub mod disclosure;
 pub mod engagements;
 pub mod error;
 pub mod findings;
+pub mod guard;
+pub mod idempotency;
 pub mod import;
 pub mod intel;
 pub mod jobs;
@@ -33,7 +35,7 @@ mod work;
 pub use authz::Actor;
 pub use clock::{Clock, SystemClock, TestClock};
 pub use cyberveilig_store as store;
-pub use error::{Result, ServiceError};
+pub use error::{Limited, Result, ServiceError};
 
 use cyberveilig_store::Store;
 use std::sync::Arc;
@@ -42,7 +44,12 @@ use std::sync::Arc;
 pub struct Services {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
+    /// Real time for the limits on clients and addresses ([`guard`]), whatever the programme's
+    /// clock says (the demo's stands still); a test may set its own.
+    pub limits_clock: Arc<dyn Clock>,
     pub accounts: Arc<AccountPolicy>,
+    /// Checks the signatures of the audit chain's head ([`audit`]); none: not checked.
+    audit_public: Option<audit::AuditPublicKey>,
     lane: Arc<lane::WriterLane>,
 }
 
@@ -80,9 +87,23 @@ impl Services {
         Services {
             store,
             clock,
+            limits_clock: Arc::new(SystemClock),
             accounts: Arc::new(AccountPolicy::default()),
+            audit_public: None,
             lane: Arc::new(lane::WriterLane::start()),
         }
+    }
+
+    /// A write transaction outside a use case's [`work::Work`], after the request's parked one.
+    pub(crate) async fn write_tx(&self) -> Result<Box<dyn cyberveilig_store::Tx>> {
+        idempotency::flush().await?;
+        Ok(self.store.write().await?)
+    }
+
+    /// The limits ([`guard`]) run on this clock instead of real time: for tests.
+    pub fn with_limits_clock(mut self, clock: Arc<dyn Clock>) -> Services {
+        self.limits_clock = clock;
+        self
     }
 
     pub fn with_accounts(mut self, policy: AccountPolicy) -> Services {

@@ -54,14 +54,6 @@ impl Services {
     }
 
     async fn submit_order_now(&self, actor: &Actor, new: NewOrder) -> Result<Order> {
-        let scope = new.scope.trim().to_owned();
-        if scope.len() > MAX_SCOPE_LEN {
-            return Err(ServiceError::invalid(
-                "scope",
-                "The scope is longer than 4,000 characters.",
-                "De scope is langer dan 4.000 tekens.",
-            ));
-        }
         // Organisations never change kind or code, so the government is looked up before the
         // write transaction: the less a writer does, the less the others wait.
         let government = {
@@ -71,6 +63,20 @@ impl Services {
         .ok_or_else(|| unknown_government(&new.government_nis))?;
         if !can(actor, Permission::OrderFor(&government)) {
             return Err(ServiceError::Forbidden);
+        }
+        let scope = cyberveilig_domain::order::scope_of(new.kind, &new.scope).ok_or_else(|| {
+            ServiceError::invalid(
+                "scope",
+                "Additional audit work needs its scope: say what the firm is to audit.",
+                "Bijkomend auditwerk heeft een scope nodig: zeg wat de firma moet auditen.",
+            )
+        })?;
+        if scope.len() > MAX_SCOPE_LEN {
+            return Err(ServiceError::invalid(
+                "scope",
+                "The scope is longer than 4,000 characters.",
+                "De scope is langer dan 4.000 tekens.",
+            ));
         }
         let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
         let programme = work.lock_programme(new.programme_id).await?;
@@ -174,19 +180,19 @@ impl Services {
             can(actor, Permission::WorkOnOrder(&order))
         };
         if !permitted {
-            if actor.role == cyberveilig_domain::registry::Role::FirmMember {
-                return Err(if answering {
-                    Refusal::NotOfferedToFirm
-                } else {
-                    Refusal::NotFirmsOrder
-                }
-                .into());
-            }
-            return Err(ServiceError::Forbidden);
+            // A firm cannot tell an order offered to another firm from no order (issue 10, item 12).
+            return Err(hidden_or_forbidden(actor, &order));
         }
         transition(&order, action)?;
         match step {
             FirmStep::Accept { price, planned_start_on } => {
+                if !cyberveilig_domain::calendar::within_planning(planned_start_on, order.submitted_on, today, 2) {
+                    return Err(ServiceError::invalid(
+                        "planned_start_on",
+                        "The planned start lies between the order's submission and two years from today.",
+                        "De geplande start ligt tussen de indiening van de bestelling en twee jaar na vandaag.",
+                    ));
+                }
                 let balances = work.balances(programme.id).await?;
                 let (postings, reserved) = ledger::adjust(&balances, order.reserved, order.rate.share_of(price));
                 work.post(programme.id, Some(order.id), &postings).await?;

@@ -6,6 +6,7 @@ use crate::Services;
 use crate::auth::{PortalSession, SessionStage, actor_of, hash_password, random_token, token_hash, wall_clock};
 use crate::authz::{Actor, Permission, can};
 use crate::error::{Result, ServiceError};
+use crate::guard;
 use crate::work::{Who, Work};
 use chrono::Duration;
 use cyberveilig_domain::registry::{EmailAddress, OrganisationKind, Role};
@@ -63,6 +64,8 @@ fn parse_email(text: &str) -> Result<EmailAddress> {
     })
 }
 
+/// A name is one line of 1 to 200 visible characters: it goes into mail, where a line break
+/// would start a line of the sender's choosing (issue 10, item 6).
 fn check_name(name: &str) -> Result<String> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
@@ -70,6 +73,13 @@ fn check_name(name: &str) -> Result<String> {
             "name",
             "a name of 1 to 200 characters is needed",
             "een naam van 1 tot 200 tekens is nodig",
+        ));
+    }
+    if !cyberveilig_domain::text::is_plain_line(name) {
+        return Err(ServiceError::invalid(
+            "name",
+            "a name is one line, without control or invisible characters",
+            "een naam is één regel, zonder stuur- of onzichtbare tekens",
         ));
     }
     Ok(name.to_owned())
@@ -114,6 +124,15 @@ impl Services {
         if work.tx.person_by_email(&email).await?.is_some() {
             return Err(ServiceError::Conflict(format!("{email} has an account already")));
         }
+        let now_ms = self.limits_now_ms();
+        guard::take(
+            work.tx.as_mut(),
+            guard::INVITATIONS_PER_PERSON,
+            &actor.person_id.to_string(),
+            now_ms,
+        )
+        .await?;
+        guard::take(work.tx.as_mut(), guard::INVITATION_MAILS_PER_ADDRESS, email.as_str(), now_ms).await?;
         let token = random_token("");
         let invitation = Invitation {
             token_hash: token_hash(&token),
@@ -208,12 +227,16 @@ impl Services {
         self.open_session(&person, stage).await
     }
 
-    /// A researcher registers: an invitation to themselves, to the education partner they
-    /// work with, so the address is proven by the link before an account exists.
-    pub async fn register_researcher(&self, email: &str, name: &str, organisation_id: i64) -> Result<()> {
+    /// A researcher registers from `client`: an invitation to themselves, to the education
+    /// partner they work with, so the address is proven by the link before an account exists.
+    /// A client registers at most a few times an hour; an address gets at most one registration
+    /// mail an hour, and a registration beyond that is answered the same but sends nothing
+    /// (issue 10, item 6).
+    pub async fn register_researcher(&self, email: &str, name: &str, organisation_id: i64, client: &str) -> Result<()> {
         let email = parse_email(email)?;
         let name = check_name(name)?;
         let now = self.clock.now();
+        let now_ms = self.limits_now_ms();
         let mut work = Work::begin(self.store.as_ref(), now, Who::System).await?;
         let organisation = work
             .tx
@@ -221,6 +244,12 @@ impl Services {
             .await?
             .filter(|o| o.kind == OrganisationKind::EducationPartner)
             .ok_or(ServiceError::NotFound("education partner"))?;
+        guard::take(work.tx.as_mut(), guard::REGISTRATIONS_PER_CLIENT, client, now_ms).await?;
+        if !guard::try_take(work.tx.as_mut(), guard::REGISTRATION_MAILS_PER_ADDRESS, email.as_str(), now_ms).await? {
+            // Mailed within the hour: the same answer, and nothing more in its inbox.
+            work.commit().await?;
+            return Ok(());
+        }
         // Whether the address has an account is not told: the mail says so instead.
         let existing = work.tx.person_by_email(&email).await?;
         let token = random_token("");
@@ -267,15 +296,22 @@ impl Services {
         Ok(())
     }
 
-    /// Sends a link to choose a new password. Says nothing about whether the address has an
-    /// account: the answer is the same either way.
-    pub async fn request_password_reset(&self, email: &str) -> Result<()> {
+    /// Sends a link to choose a new password, for a request from `client`. Says nothing about
+    /// whether the address has an account: the answer is the same either way, and so is the work
+    /// done. A client asks at most a few times an hour; an address gets at most a few mails an
+    /// hour, and a request beyond that sends nothing (issue 10, item 6).
+    pub async fn request_password_reset(&self, email: &str, client: &str) -> Result<()> {
         let Ok(email) = email.trim().parse::<EmailAddress>() else {
             return Ok(());
         };
         let now = wall_clock();
-        let mut tx = self.store.write().await?;
-        let Some(person) = tx.person_by_email(&email).await? else {
+        let now_ms = self.limits_now_ms();
+        let mut tx = self.write_tx().await?;
+        guard::take(tx.as_mut(), guard::RESETS_PER_CLIENT, client, now_ms).await?;
+        let mail_allowed = guard::try_take(tx.as_mut(), guard::RESET_MAILS_PER_ADDRESS, email.as_str(), now_ms).await?;
+        let person = tx.person_by_email(&email).await?;
+        let Some(person) = person.filter(|_| mail_allowed) else {
+            tx.commit().await?;
             return Ok(());
         };
         let token = random_token("");
@@ -392,7 +428,7 @@ impl Services {
         if !LANGUAGES.contains(&language) {
             return Err(ServiceError::invalid("language", "choose nl or en", "kies nl of en"));
         }
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write_tx().await?;
         tx.set_language(actor.person_id, language).await?;
         tx.commit().await?;
         Ok(())
@@ -489,7 +525,7 @@ impl Services {
         let mut sent = 0;
         for mail in waiting {
             let outcome = transport.send(&mail).await;
-            let mut tx = self.store.write().await?;
+            let mut tx = self.write_tx().await?;
             match outcome {
                 Ok(()) => {
                     tx.mail_sent(mail.id, wall_clock()).await?;

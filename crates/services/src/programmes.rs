@@ -10,6 +10,7 @@ use cyberveilig_domain::order::{OrderKind, OrderState};
 use cyberveilig_domain::programme::ProgrammeSettings;
 use cyberveilig_domain::ssvc::RemediationTerms;
 use cyberveilig_domain::{Money, Refusal};
+use cyberveilig_store::Tx;
 use cyberveilig_store::records::{Amendment, Programme, ProjectGrant};
 use serde_json::json;
 
@@ -70,6 +71,16 @@ impl Services {
                 "Een programma heeft een naam van hoogstens 200 tekens nodig.",
             ));
         }
+        if ![new.settings.offer_starts_on, new.settings.offer_ends_on]
+            .into_iter()
+            .all(cyberveilig_domain::calendar::is_plausible)
+        {
+            return Err(ServiceError::invalid(
+                "offer_ends_on",
+                "The offer's dates lie between 2000 and 2099.",
+                "De data van het aanbod liggen tussen 2000 en 2099.",
+            ));
+        }
         if new.settings.offer_ends_on < new.settings.offer_starts_on {
             return Err(ServiceError::invalid(
                 "offer_ends_on",
@@ -88,8 +99,10 @@ impl Services {
             json!({ "name": name, "budget_cents": new.budget.cents(), "settings": settings }),
         )
         .await?;
+        // Read before the commit: with an Idempotency-Key the commit waits for the answer.
+        let status = status_in(work.tx.as_mut(), id).await?;
         work.commit().await?;
-        self.programme_status(actor, id).await
+        Ok(status)
     }
 
     pub async fn programmes(&self, actor: &Actor) -> Result<Vec<ProgrammeStatus>> {
@@ -122,14 +135,7 @@ impl Services {
     /// The budget status for anyone: the programme's figures are public (DESIGN.md 2.4).
     pub async fn programme_status_unchecked(&self, id: i64) -> Result<ProgrammeStatus> {
         let mut tx = self.store.read().await?;
-        let programme = tx.programme(id).await?.ok_or(ServiceError::NotFound("programme"))?;
-        let balances = tx.balances(id).await?;
-        let waitlisted_count = tx.count_in_state(id, OrderState::Waitlisted).await?;
-        Ok(ProgrammeStatus {
-            programme,
-            balances,
-            waitlisted_count,
-        })
+        status_in(tx.as_mut(), id).await
     }
 
     /// The programme's orders by kind and state (public figures; counts every order, so it is
@@ -195,6 +201,13 @@ impl Services {
             if ends_on <= programme.settings.offer_ends_on {
                 return Err(Refusal::EndDateNotLater.into());
             }
+            if !cyberveilig_domain::calendar::is_plausible(ends_on) {
+                return Err(ServiceError::invalid(
+                    "offer_ends_on",
+                    "The offer's dates lie between 2000 and 2099.",
+                    "De data van het aanbod liggen tussen 2000 en 2099.",
+                ));
+            }
             summary.insert(
                 "offer_ends_on".into(),
                 json!({ "from": programme.settings.offer_ends_on, "to": ends_on }),
@@ -240,8 +253,10 @@ impl Services {
         )
         .await?;
         crate::orders::fund_waitlist(&mut work, id).await?;
+        // Read before the commit: with an Idempotency-Key the commit waits for the answer.
+        let status = status_in(work.tx.as_mut(), id).await?;
         work.commit().await?;
-        self.programme_status(actor, id).await
+        Ok(status)
     }
 
     pub async fn amendments(&self, actor: &Actor, programme_id: i64) -> Result<Vec<Amendment>> {
@@ -256,4 +271,16 @@ impl Services {
         let mut tx = self.store.read().await?;
         Ok(tx.grants().await?)
     }
+}
+
+/// A programme's budget status as a transaction sees it.
+async fn status_in(tx: &mut dyn Tx, id: i64) -> Result<ProgrammeStatus> {
+    let programme = tx.programme(id).await?.ok_or(ServiceError::NotFound("programme"))?;
+    let balances = tx.balances(id).await?;
+    let waitlisted_count = tx.count_in_state(id, OrderState::Waitlisted).await?;
+    Ok(ProgrammeStatus {
+        programme,
+        balances,
+        waitlisted_count,
+    })
 }

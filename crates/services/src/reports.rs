@@ -16,6 +16,7 @@ use crate::auth::{random_token, token_hash};
 use crate::authz::Actor;
 use crate::clock::brussels_date;
 use crate::error::{Result, ServiceError};
+use crate::guard;
 use crate::import::severity_rank;
 use crate::intel::Priorities;
 use crate::work::{Who, Work};
@@ -338,13 +339,22 @@ impl Services {
     /// Receives a report: checks every field and the scope, stores it with its deadlines, and
     /// tells the government (and the reporter, when they gave an address). `actor` is the
     /// researcher when they report signed in.
+    /// Not limited per client: for the demo's seeding and the tests; requests come through
+    /// [`Services::submit_report_with_files`].
     pub async fn submit_report(&self, actor: Option<&Actor>, input: ReportInput) -> Result<Submitted> {
-        self.submit_report_with_files(actor, input, Vec::new()).await
+        self.submit_report_with_files(actor, input, Vec::new(), None).await
     }
 
     /// Receives a report with its attachments, all or nothing: a file that is refused refuses
-    /// the report.
-    pub async fn submit_report_with_files(&self, actor: Option<&Actor>, input: ReportInput, files: Vec<NewFile>) -> Result<Submitted> {
+    /// the report. A `client` (the signed-in person, or the connection's address) sends at most
+    /// [`guard::REPORTS_PER_CLIENT`], counted in the database every server shares (R3).
+    pub async fn submit_report_with_files(
+        &self,
+        actor: Option<&Actor>,
+        input: ReportInput,
+        files: Vec<NewFile>,
+        client: Option<&str>,
+    ) -> Result<Submitted> {
         if files.len() > attachments::MAX_ATTACHMENTS {
             return Err(ServiceError::invalid(
                 "attachment",
@@ -401,6 +411,14 @@ impl Services {
             }
         };
         let reporter_name = optional("reporter_name", input.reporter_name.as_deref(), 100)?;
+        // A name goes into mail: one line of visible characters (issue 10, item 6).
+        if !cyberveilig_domain::text::is_plain_line(&reporter_name) {
+            return Err(ServiceError::invalid(
+                "reporter_name",
+                "a name or pseudonym is one line, without control or invisible characters",
+                "een naam of pseudoniem is één regel, zonder stuur- of onzichtbare tekens",
+            ));
+        }
         if input.credit_consent && reporter_name.is_empty() {
             return Err(ServiceError::invalid(
                 "reporter_name",
@@ -421,6 +439,9 @@ impl Services {
         let now = self.clock.now();
         let who = actor.map_or(Who::System, |a| Who::Person(a.clone()));
         let mut work = Work::begin(self.store.as_ref(), now, who).await?;
+        if let Some(client) = client {
+            guard::take(work.tx.as_mut(), guard::REPORTS_PER_CLIENT, client, self.limits_now_ms()).await?;
+        }
         let government = work
             .tx
             .organisation_by_nis(&nis)
@@ -770,11 +791,11 @@ impl Services {
             _ => {}
         }
         if let Some(date) = change.disclose_on {
-            if date < report.received_on {
+            if !cyberveilig_domain::calendar::within_planning(date, report.received_on, report.received_on, 2) {
                 return Err(ServiceError::invalid(
                     "disclose_on",
-                    "the disclosure date lies after the report was received",
-                    "de datum van bekendmaking ligt na de ontvangst van de melding",
+                    "the disclosure date lies after the report was received, within two years",
+                    "de datum van bekendmaking ligt na de ontvangst van de melding, binnen twee jaar",
                 ));
             }
             report.disclose_on = date;

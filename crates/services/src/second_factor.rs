@@ -41,15 +41,13 @@ fn new_recovery_code() -> String {
 }
 
 impl Services {
-    /// Checks a TOTP code (each code is good once) or uses up a recovery code. Wrong codes count
-    /// towards the lockout like wrong passwords.
-    pub(crate) async fn check_second_factor(&self, person: &Person, code: &str) -> Result<()> {
+    /// Checks a TOTP code (each code is good once) or uses up a recovery code. Wrong codes slow
+    /// down the address's sign-ins like wrong passwords (issue 10, item 7).
+    pub(crate) async fn check_second_factor(&self, person: &Person, code: &str, client: &str) -> Result<()> {
         let now = wall_clock();
-        let mut tx = self.store.write().await?;
-        let (_, locked_until) = tx.sign_in_failures(person.id).await?;
-        if let Some(until) = locked_until.filter(|until| *until > now) {
-            return Err(ServiceError::Locked { until });
-        }
+        let address = person.email.as_str();
+        let mut tx = self.write_tx().await?;
+        crate::guard::sign_in_heard(tx.as_mut(), address, self.limits_now_ms()).await?;
         let mut state = tx.totp(person.id).await?;
         let ok = match state.secret.as_deref().filter(|_| state.enabled) {
             None => false,
@@ -67,7 +65,8 @@ impl Services {
             },
         };
         tx.commit().await?;
-        self.count_sign_in_attempt(person, ok, now).await
+        self.count_sign_in_attempt(address, client, ok).await?;
+        if ok { Ok(()) } else { Err(ServiceError::BadCredentials) }
     }
 
     async fn person_of(&self, actor: &Actor) -> Result<Person> {
@@ -88,7 +87,7 @@ impl Services {
     /// Starts setting up an authenticator app: a new secret, not in force until a code from the
     /// app confirms it.
     pub async fn begin_totp(&self, actor: &Actor) -> Result<TotpEnrolment> {
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write_tx().await?;
         if tx.totp(actor.person_id).await?.enabled {
             return Err(ServiceError::Conflict("a second factor is set up already".into()));
         }
@@ -152,7 +151,8 @@ impl Services {
     /// New recovery codes (the old ones stop working), confirmed with a current code.
     pub async fn renew_recovery_codes(&self, actor: &Actor, code: &str) -> Result<Vec<String>> {
         let person = self.person_of(actor).await?;
-        self.check_second_factor(&person, code).await?;
+        self.check_second_factor(&person, code, &format!("person:{}", actor.person_id))
+            .await?;
         let mut work = Work::begin(self.store.as_ref(), wall_clock(), Who::Person(actor.clone())).await?;
         let codes = self.store_new_recovery_codes(&mut work, actor.person_id).await?;
         work.record("person.recovery_codes_renewed", "person", actor.person_id, json!({}))
@@ -169,7 +169,8 @@ impl Services {
             ));
         }
         let person = self.person_of(actor).await?;
-        self.check_second_factor(&person, code).await?;
+        self.check_second_factor(&person, code, &format!("person:{}", actor.person_id))
+            .await?;
         let mut work = Work::begin(self.store.as_ref(), wall_clock(), Who::Person(actor.clone())).await?;
         work.tx.set_totp(actor.person_id, &TotpState::default()).await?;
         work.tx.replace_recovery_codes(actor.person_id, &[]).await?;

@@ -31,6 +31,8 @@ pub struct Work {
 
 impl Work {
     pub async fn begin(store: &dyn Store, now: DateTime<Utc>, who: Who) -> Result<Work> {
+        // A request with an Idempotency-Key may have parked an earlier transaction (idempotency).
+        crate::idempotency::flush().await?;
         Ok(Work {
             tx: store.write().await?,
             now,
@@ -41,8 +43,10 @@ impl Work {
         })
     }
 
+    /// Commits; in a request with an Idempotency-Key, claims the key in this transaction and
+    /// leaves it to commit with the answer ([`crate::idempotency`]).
     pub async fn commit(self) -> Result<()> {
-        Ok(self.tx.commit().await?)
+        crate::idempotency::commit_or_park(self.tx).await
     }
 
     /// Locks the programme for the rest of the transaction; call before reading its balances.

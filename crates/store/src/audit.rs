@@ -103,3 +103,16 @@ impl ChainVerifier {
         Ok(())
     }
 }
+
+/// Signs the audit chain's head with a key held outside the database (issue 10, item 14), so
+/// that someone who can write the database but not read the key cannot recompute the chain
+/// unnoticed. The store calls it as it commits a transaction that moved the head.
+pub trait HeadSigner: Send + Sync {
+    /// The signature of the head `(seq, hash)`: its [`AuditSignature`](crate::records::AuditSignature).
+    fn sign_head(&self, seq: i64, hash: &str) -> crate::records::AuditSignature;
+}
+
+/// The bytes a head's signature covers: a fixed label, the entry's number and its hash.
+pub fn head_message(seq: i64, hash: &str) -> Vec<u8> {
+    format!("cyberveilig audit chain head v1\n{seq}\n{hash}").into_bytes()
+}

@@ -11,6 +11,7 @@ mod sql_disclosure;
 mod sql_engagements;
 mod sql_remediation;
 mod sql_reports;
+mod sql_security;
 mod sqlite;
 
 use async_trait::async_trait;
@@ -78,6 +79,9 @@ pub trait Store: Send + Sync + 'static {
     /// it never waits for a writer.
     async fn read(&self) -> Result<Box<dyn Tx>>;
     async fn close(&self);
+    /// From now on every transaction that moves the audit chain's head signs the new head with
+    /// `signer` as it commits ([`SecurityTx::audit_signatures`]).
+    fn sign_heads_with(&self, signer: Arc<dyn audit::HeadSigner>);
 }
 
 /// Remediation (issue 4, items 8 and 9): the findings register with owners, filters and
@@ -166,10 +170,40 @@ pub trait EngagementsTx: Send {
     async fn set_signatory(&mut self, person_id: i64, signatory: bool, by: Option<i64>, at: DateTime<Utc>) -> Result<()>;
 }
 
+/// What an attacker and a crash found (issue 10): rate limits every server shares, idempotency
+/// keys kept with the work they answer, and the signatures of the audit chain's head.
+#[async_trait]
+pub trait SecurityTx: Send {
+    /// The state of a rate limit ([`cyberveilig_domain::throttle`]) for a scope and key.
+    async fn rate_limit(&mut self, scope: &str, key: &str) -> Result<Option<i64>>;
+    /// Sets a rate limit's state if it still is `old` (compare and swap): false when another
+    /// transaction changed it first.
+    async fn swap_rate_limit(&mut self, scope: &str, key: &str, old: Option<i64>, new: i64) -> Result<bool>;
+    /// Forgets the limits of one scope whose state is below `below`; how many.
+    async fn forget_rate_limits(&mut self, scope: &str, below: i64) -> Result<u64>;
+
+    /// What an earlier request with this key left, if any.
+    async fn idempotent_answer(&mut self, person_id: i64, key: &str) -> Result<Option<IdempotentAnswer>>;
+    /// Claims a key for a request, in the transaction of its work; false when the key is taken.
+    async fn claim_idempotency_key(&mut self, person_id: i64, key: &str, request_hash: &str, at: DateTime<Utc>) -> Result<bool>;
+    /// The answer of a claimed key's request.
+    async fn record_idempotent_answer(&mut self, person_id: i64, key: &str, status: u16, body: &str) -> Result<()>;
+    /// Forgets keys made before `before`; how many.
+    async fn forget_idempotency_keys(&mut self, before: DateTime<Utc>) -> Result<u64>;
+
+    /// The head this transaction moved the audit chain to and has not committed yet.
+    fn pending_chain_head(&self) -> Option<(i64, String)>;
+    /// Signatures of the chain's head after `after_seq`, oldest first.
+    async fn audit_signatures(&mut self, after_seq: i64, limit: i64) -> Result<Vec<AuditSignature>>;
+    /// The newest signature, if any.
+    async fn latest_audit_signature(&mut self) -> Result<Option<AuditSignature>>;
+    async fn insert_audit_signature(&mut self, signature: &AuditSignature) -> Result<()>;
+}
+
 /// Everything the services can ask of the database, inside one transaction. Dropping a `Tx`
 /// without [`Tx::commit`] rolls it back.
 #[async_trait]
-pub trait Tx: RemediationTx + AssessmentTx + DisclosureTx + ReportsTx + EngagementsTx + Send {
+pub trait Tx: RemediationTx + AssessmentTx + DisclosureTx + ReportsTx + EngagementsTx + SecurityTx + Send {
     async fn commit(self: Box<Self>) -> Result<()>;
     /// A large write follows (an import): keep more of the database in memory until the
     /// transaction ends.
@@ -208,9 +242,6 @@ pub trait Tx: RemediationTx + AssessmentTx + DisclosureTx + ReportsTx + Engageme
     async fn revoke_session(&mut self, token_hash: &str, at: DateTime<Utc>) -> Result<()>;
     /// Ends every session and token of a person ("sign out everywhere").
     async fn revoke_all_sessions(&mut self, person_id: i64, at: DateTime<Utc>) -> Result<u64>;
-    /// Failed sign-ins in a row, and until when the account is locked.
-    async fn sign_in_failures(&mut self, person_id: i64) -> Result<(i64, Option<DateTime<Utc>>)>;
-    async fn set_sign_in_failures(&mut self, person_id: i64, failures: i64, locked_until: Option<DateTime<Utc>>) -> Result<()>;
     async fn set_password(&mut self, person_id: i64, password_hash: &str) -> Result<()>;
     async fn set_language(&mut self, person_id: i64, language: &str) -> Result<()>;
     /// The people of one organisation, or everybody, by name.
@@ -340,12 +371,6 @@ pub trait Tx: RemediationTx + AssessmentTx + DisclosureTx + ReportsTx + Engageme
     async fn threat_of(&mut self, cve: &str) -> Result<(bool, Option<f64>)>;
     /// Findings in priority order: SSVC decision, severity, CVSS score, first seen.
     async fn findings(&mut self, filter: &FindingFilter) -> Result<Vec<StoredFinding>>;
-
-    // Idempotency keys.
-    async fn claim_idempotency_key(&mut self, person_id: i64, key: &str, request_hash: &str, at: DateTime<Utc>)
-    -> Result<IdempotencyClaim>;
-    async fn record_idempotent_response(&mut self, person_id: i64, key: &str, status: u16, body: &str) -> Result<()>;
-    async fn release_idempotency_key(&mut self, person_id: i64, key: &str) -> Result<()>;
 }
 
 /// Control catalogues and assessments (issue 4, items 2 and 3), a capability of every [`Tx`].

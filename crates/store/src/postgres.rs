@@ -8,18 +8,21 @@ use driver::Conn;
 use sqlx::migrate::{Migrate, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 
 pub struct PostgresStore {
     pool: PgPool,
+    signer: std::sync::OnceLock<Arc<dyn crate::audit::HeadSigner>>,
 }
 
 pub(crate) struct PostgresTx {
     conn: Conn,
     head: Option<(i64, String, bool)>,
     balances: Option<(i64, cyberveilig_domain::ledger::Balances)>,
+    signer: Option<Arc<dyn crate::audit::HeadSigner>>,
 }
 
 impl PostgresStore {
@@ -30,7 +33,10 @@ impl PostgresStore {
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options)
             .await?;
-        Ok(PostgresStore { pool })
+        Ok(PostgresStore {
+            pool,
+            signer: std::sync::OnceLock::new(),
+        })
     }
 }
 
@@ -65,6 +71,7 @@ impl Store for PostgresStore {
             conn: Conn::Tx(self.pool.begin().await?),
             head: None,
             balances: None,
+            signer: self.signer.get().cloned(),
         }))
     }
 
@@ -73,7 +80,14 @@ impl Store for PostgresStore {
             conn: Conn::Pooled(self.pool.acquire().await?),
             head: None,
             balances: None,
+            signer: self.signer.get().cloned(),
         }))
+    }
+
+    fn sign_heads_with(&self, signer: Arc<dyn crate::audit::HeadSigner>) {
+        if self.signer.set(signer).is_err() {
+            tracing::warn!("the audit chain's signer was set already; the first one stays");
+        }
     }
 
     async fn close(&self) {
@@ -149,3 +163,4 @@ crate::assessment_sql::implement_assessment_tx!(PostgresTx);
 crate::sql_disclosure::implement_disclosure_tx!(PostgresTx);
 crate::sql_reports::implement_reports_tx!(PostgresTx);
 crate::sql_engagements::implement_engagements_tx!(PostgresTx);
+crate::sql_security::implement_security_tx!(PostgresTx);

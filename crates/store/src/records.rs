@@ -191,17 +191,23 @@ pub struct Event {
     pub hash: String,
 }
 
-/// What an earlier request with the same idempotency key left.
+/// What an earlier request with the same idempotency key left: the hash of that request, and
+/// its answer (none when the request ran in several transactions and its answer was lost).
 #[derive(Debug, Clone, PartialEq)]
-pub enum IdempotencyClaim {
-    /// First use of the key: go ahead, then record the response.
-    Claimed,
-    /// The same request was answered before: send this again.
-    Replay { status: u16, body: String },
-    /// The key was used for a different request.
-    Mismatch,
-    /// The first request with this key is still running.
-    InProgress,
+pub struct IdempotentAnswer {
+    pub request_hash: String,
+    pub answer: Option<(u16, String)>,
+}
+
+/// A signature of the audit chain's head as it stood at a commit: the entry `seq` with `hash`,
+/// signed with the key named by `key_id` (issue 10, item 14).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditSignature {
+    pub seq: i64,
+    pub hash: String,
+    pub key_id: String,
+    pub signature: String,
+    pub signed_at: DateTime<Utc>,
 }
 
 pub type Agreements = Vec<FrameworkAgreement>;

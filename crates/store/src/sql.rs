@@ -33,7 +33,8 @@ pub(crate) const INVITATION_COLUMNS: &str =
 /// Implements [`crate::Tx`] for `$tx`, a struct with fields `conn` (the backend's connection, with
 /// an async `commit`) and
 /// `head: Option<(i64, String, bool)>` (the audit chain's head, read and locked together with a
-/// programme: seq, hash, changed) and `balances: Option<(i64, Balances)>` (a programme's balances
+/// programme: seq, hash, changed), `signer: Option<Arc<dyn audit::HeadSigner>>` (signs the head
+/// at commit) and `balances: Option<(i64, Balances)>` (a programme's balances
 /// after this transaction's last posting). Balances are never read in the locking statement: on
 /// PostgreSQL a subquery there would see the snapshot from before the lock was granted.
 /// `$for_update` is appended to a SELECT that must lock the rows it reads. The backend's module
@@ -316,9 +317,14 @@ macro_rules! implement_tx {
                 if let Some((seq, hash, true)) = self.head.take() {
                     query("UPDATE audit_chain_head SET seq = $1, hash = $2 WHERE id = 1")
                         .bind(seq)
-                        .bind(hash)
+                        .bind(&hash)
                         .execute(&mut *self.conn)
                         .await?;
+                    // Signed with a key outside the database (issue 10, item 14).
+                    if let Some(signer) = self.signer.clone() {
+                        let signature = signer.sign_head(seq, &hash);
+                        $crate::SecurityTx::insert_audit_signature(&mut *self, &signature).await?;
+                    }
                 }
                 self.conn.commit().await
             }
@@ -541,26 +547,8 @@ macro_rules! implement_tx {
                 Ok(sessions.rows_affected() + tokens.rows_affected())
             }
 
-            async fn sign_in_failures(&mut self, person_id: i64) -> Result<(i64, Option<DateTime<Utc>>)> {
-                let row = query("SELECT failed_sign_ins, locked_until FROM people WHERE id = $1")
-                    .bind(person_id)
-                    .fetch_one(&mut *self.conn)
-                    .await?;
-                Ok((row.try_get("failed_sign_ins")?, row.try_get("locked_until")?))
-            }
-
-            async fn set_sign_in_failures(&mut self, person_id: i64, failures: i64, locked_until: Option<DateTime<Utc>>) -> Result<()> {
-                query("UPDATE people SET failed_sign_ins = $2, locked_until = $3 WHERE id = $1")
-                    .bind(person_id)
-                    .bind(failures)
-                    .bind(locked_until)
-                    .execute(&mut *self.conn)
-                    .await?;
-                Ok(())
-            }
-
             async fn set_password(&mut self, person_id: i64, password_hash: &str) -> Result<()> {
-                query("UPDATE people SET password_hash = $2, failed_sign_ins = 0, locked_until = NULL WHERE id = $1")
+                query("UPDATE people SET password_hash = $2 WHERE id = $1")
                     .bind(person_id)
                     .bind(password_hash)
                     .execute(&mut *self.conn)
@@ -706,7 +694,16 @@ macro_rules! implement_tx {
                 .bind(now)
                 .fetch_optional(&mut *self.conn)
                 .await?;
-                row.map(|r| r.try_get(0)).transpose().map_err(Into::into)
+                let Some(person_id) = row.map(|r| r.try_get::<i64, _>(0)).transpose()? else {
+                    return Ok(None);
+                };
+                // Using one link ends every other open link of the person (issue 10, item 10).
+                query("UPDATE password_resets SET used_at = $2 WHERE person_id = $1 AND used_at IS NULL")
+                    .bind(person_id)
+                    .bind(now)
+                    .execute(&mut *self.conn)
+                    .await?;
+                Ok(Some(person_id))
             }
 
             async fn insert_mail(&mut self, mail: &NewMail, at: DateTime<Utc>) -> Result<i64> {
@@ -1566,57 +1563,6 @@ macro_rules! implement_tx {
                 .fetch_one(&mut *self.conn)
                 .await?;
                 Ok((row.try_get::<i64, _>("kev")? > 0, row.try_get("epss")?))
-            }
-
-            async fn claim_idempotency_key(&mut self, person_id: i64, key: &str, request_hash: &str, at: DateTime<Utc>) -> Result<IdempotencyClaim> {
-                let inserted = query(
-                    "INSERT INTO idempotency_keys (person_id, key, request_hash, created_at) VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT (person_id, key) DO NOTHING",
-                )
-                .bind(person_id)
-                .bind(key)
-                .bind(request_hash)
-                .bind(at)
-                .execute(&mut *self.conn)
-                .await?;
-                if inserted.rows_affected() == 1 {
-                    return Ok(IdempotencyClaim::Claimed);
-                }
-                let row = query("SELECT request_hash, status, body FROM idempotency_keys WHERE person_id = $1 AND key = $2")
-                    .bind(person_id)
-                    .bind(key)
-                    .fetch_one(&mut *self.conn)
-                    .await?;
-                let stored: String = row.try_get("request_hash")?;
-                let status: Option<i64> = row.try_get("status")?;
-                Ok(match (stored == request_hash, status) {
-                    (false, _) => IdempotencyClaim::Mismatch,
-                    (true, None) => IdempotencyClaim::InProgress,
-                    (true, Some(status)) => IdempotencyClaim::Replay {
-                        status: status as u16,
-                        body: row.try_get::<Option<String>, _>("body")?.unwrap_or_default(),
-                    },
-                })
-            }
-
-            async fn record_idempotent_response(&mut self, person_id: i64, key: &str, status: u16, body: &str) -> Result<()> {
-                query("UPDATE idempotency_keys SET status = $3, body = $4 WHERE person_id = $1 AND key = $2")
-                    .bind(person_id)
-                    .bind(key)
-                    .bind(i64::from(status))
-                    .bind(body)
-                    .execute(&mut *self.conn)
-                    .await?;
-                Ok(())
-            }
-
-            async fn release_idempotency_key(&mut self, person_id: i64, key: &str) -> Result<()> {
-                query("DELETE FROM idempotency_keys WHERE person_id = $1 AND key = $2 AND status IS NULL")
-                    .bind(person_id)
-                    .bind(key)
-                    .execute(&mut *self.conn)
-                    .await?;
-                Ok(())
             }
         }
     }

@@ -1,6 +1,9 @@
 //! `Idempotency-Key` on every mutating API call: the first request with a key runs and its answer
-//! is kept; a repeat with the same body gets the same answer without running again; a repeat with
-//! a different body is refused.
+//! is kept with its work, in the same transaction ([`cyberveilig_services::idempotency`]); a
+//! repeat with the same method, path, query string and body gets that answer again without
+//! running; a repeat with a different request is refused. A key is 1 to 255 visible ASCII
+//! characters; anything else is a 400. The body is hashed as the handler reads it, so a large
+//! import with a key is spooled as usual.
 
 use crate::AppState;
 use crate::extract::{Lang, bearer_token};
@@ -10,31 +13,41 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use cyberveilig_services::store::records::IdempotencyClaim;
-use sha2::{Digest, Sha256};
+use cyberveilig_services::idempotency::{Finished, Scope, request_hash};
+use cyberveilig_services::store::records::IdempotentAnswer;
+use http_body_util::BodyExt;
+use std::sync::Arc;
 
 pub const HEADER: &str = "idempotency-key";
-/// Request and response bodies of the API are small; anything larger is refused before reading.
+/// Request bodies of the API other than uploads are small; anything larger is refused.
 pub const MAX_BODY: usize = 1 << 20;
+/// The largest body hashed to compare a repeat with the first request (an upload's limit, and
+/// some room for its form).
+const MAX_REPEATED_BODY: usize = (cyberveilig_services::import::MAX_UPLOAD_BYTES as usize) + (1 << 20);
+
+fn invalid_key(lang: Lang) -> Response {
+    Problem::localized(
+        StatusCode::BAD_REQUEST,
+        "invalid_idempotency_key",
+        lang,
+        "Een Idempotency-Key heeft 1 tot 255 zichtbare ASCII-tekens.",
+        "An Idempotency-Key has 1 to 255 visible ASCII characters.",
+    )
+    .into_response()
+}
 
 pub async fn layer(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let is_mutation = matches!(*request.method(), Method::POST | Method::PUT | Method::PATCH | Method::DELETE);
-    let key = request.headers().get(HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let (Some(key), true) = (key, is_mutation) else {
+    let Some(value) = request.headers().get(HEADER).filter(|_| is_mutation).cloned() else {
         return next.run(request).await;
     };
     let (parts, body) = request.into_parts();
     let lang = Lang::from_parts(&parts);
-    if key.is_empty() || key.len() > 255 {
-        return Problem::localized(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_idempotency_key",
-            lang,
-            "Een Idempotency-Key heeft 1 tot 255 tekens.",
-            "An Idempotency-Key has 1 to 255 characters.",
-        )
-        .into_response();
-    }
+    // Visible ASCII only: a key the header cannot carry as text is refused, never ignored.
+    let key = match value.to_str() {
+        Ok(k) if (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic() || b == b' ') => k.to_owned(),
+        _ => return invalid_key(lang),
+    };
     // Only a signed-in caller has a key space; without one the handler answers 401 as usual.
     let actor = match bearer_token(&parts) {
         Some(token) => match state.services.authenticate(token).await {
@@ -43,83 +56,92 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
         },
         None => return next.run(Request::from_parts(parts, body)).await,
     };
-    let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
+    let method = parts.method.as_str().to_owned();
+    let path = parts.uri.path().to_owned();
+    let query = parts.uri.query().map(str::to_owned);
+    match state.services.idempotent_answer(actor.person_id, &key).await {
+        Err(e) => return Problem::from_service(&e, lang).into_response(),
+        Ok(Some(earlier)) => {
+            // A repeat: the same request gets the same answer.
+            let Ok(bytes) = to_bytes(body, MAX_REPEATED_BODY).await else {
+                return crate::extract::too_large(lang).into_response();
+            };
+            let hash = request_hash(&method, &path, query.as_deref(), &bytes);
+            return repeat(earlier, &hash, lang);
+        }
+        Ok(None) => {}
+    }
+    let scope = Scope::new(actor.person_id, &key, &method, &path, query.as_deref());
+    let hashing = {
+        let scope = scope.clone();
+        body.map_frame(move |frame| {
+            if let Some(data) = frame.data_ref() {
+                scope.body_read(data);
+            }
+            frame
+        })
+    };
+    let request = Request::from_parts(parts, Body::new(hashing));
+    let response = scope.run(next.run(request)).await;
+    let (response_parts, response_body) = response.into_parts();
+    let bytes = to_bytes(response_body, usize::MAX).await.unwrap_or_default();
+    let status = response_parts.status.as_u16();
+    let kept = state
+        .services
+        .finish_idempotent(Arc::clone(&scope), status, String::from_utf8_lossy(&bytes).into_owned())
+        .await;
+    match kept {
+        Ok(Finished::Kept) => Response::from_parts(response_parts, Body::from(bytes)),
+        Ok(Finished::Taken) => match state.services.idempotent_answer(actor.person_id, &key).await {
+            Ok(Some(earlier)) => repeat(earlier, &scope.request_hash(), lang),
+            Ok(None) => answer_lost(lang),
+            Err(e) => Problem::from_service(&e, lang).into_response(),
+        },
+        Err(e) => {
+            tracing::error!(error = %e, "the answer of a request with an Idempotency-Key could not be kept");
+            Problem::from_service(&e, lang).into_response()
+        }
+    }
+}
+
+/// The answer to a repeat of a request whose hash is `hash`.
+fn repeat(earlier: IdempotentAnswer, hash: &str, lang: Lang) -> Response {
+    if earlier.request_hash != hash {
         return Problem::localized(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            lang,
-            "De aanvraag is te groot.",
-            "The request is too large.",
-        )
-        .into_response();
-    };
-    let mut hasher = Sha256::new();
-    hasher.update(parts.method.as_str());
-    hasher.update([0]);
-    hasher.update(parts.uri.path());
-    hasher.update([0]);
-    hasher.update(&bytes);
-    let request_hash = hex::encode(hasher.finalize());
-    let now = state.services.clock.now();
-    let claim = async {
-        let mut tx = state.services.store.write().await?;
-        let claim = tx.claim_idempotency_key(actor.person_id, &key, &request_hash, now).await?;
-        tx.commit().await?;
-        Ok::<_, cyberveilig_services::store::StoreError>(claim)
-    };
-    match claim.await {
-        Err(e) => Problem::from_service(&e.into(), lang).into_response(),
-        Ok(IdempotencyClaim::Mismatch) => Problem::localized(
             StatusCode::UNPROCESSABLE_ENTITY,
             "idempotency_key_reused",
             lang,
             "Deze Idempotency-Key werd al gebruikt voor een andere aanvraag.",
             "This Idempotency-Key was already used for a different request.",
         )
-        .into_response(),
-        Ok(IdempotencyClaim::InProgress) => Problem::localized(
-            StatusCode::CONFLICT,
-            "idempotency_key_in_progress",
-            lang,
-            "Een aanvraag met deze Idempotency-Key loopt nog; probeer zo dadelijk opnieuw.",
-            "A request with this Idempotency-Key is still running; try again shortly.",
-        )
-        .into_response(),
-        Ok(IdempotencyClaim::Replay { status, body }) => {
-            let mut response = (StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body).into_response();
-            let content_type = if status >= 400 {
-                "application/problem+json"
-            } else {
-                "application/json"
-            };
-            response
-                .headers_mut()
-                .insert(axum::http::header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-            response
-                .headers_mut()
-                .insert("idempotent-replayed", HeaderValue::from_static("true"));
-            response
-        }
-        Ok(IdempotencyClaim::Claimed) => {
-            let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
-            let (parts, body) = response.into_parts();
-            let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
-            let status = parts.status.as_u16();
-            let outcome = async {
-                let mut tx = state.services.store.write().await?;
-                if parts.status.is_server_error() {
-                    // A failure on our side changed nothing: the key may be used again.
-                    tx.release_idempotency_key(actor.person_id, &key).await?;
-                } else {
-                    tx.record_idempotent_response(actor.person_id, &key, status, &String::from_utf8_lossy(&bytes))
-                        .await?;
-                }
-                tx.commit().await
-            };
-            if let Err(e) = outcome.await {
-                tracing::error!(error = %e, "could not record an idempotent response");
-            }
-            Response::from_parts(parts, Body::from(bytes))
-        }
+        .into_response();
     }
+    let Some((status, body)) = earlier.answer else {
+        return answer_lost(lang);
+    };
+    let mut response = (StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body).into_response();
+    let content_type = if status >= 400 {
+        "application/problem+json"
+    } else {
+        "application/json"
+    };
+    response
+        .headers_mut()
+        .insert(axum::http::header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+        .headers_mut()
+        .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    response
+}
+
+/// A request that wrote in several transactions was carried out, but its answer was lost.
+fn answer_lost(lang: Lang) -> Response {
+    Problem::localized(
+        StatusCode::CONFLICT,
+        "idempotency_answer_lost",
+        lang,
+        "Een aanvraag met deze Idempotency-Key werd uitgevoerd, maar haar antwoord ging verloren; kijk het resultaat na voor u iets opnieuw vraagt.",
+        "A request with this Idempotency-Key was carried out, but its answer was lost; look at the result before asking again.",
+    )
+    .into_response()
 }

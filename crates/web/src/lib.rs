@@ -6,10 +6,10 @@ pub mod directory;
 pub mod dto;
 pub mod extract;
 pub mod idempotency;
+pub mod input;
 pub mod openapi;
 pub mod portal;
 pub mod problem;
-pub mod ratelimit;
 pub mod upload;
 
 use axum::extract::{DefaultBodyLimit, State};
@@ -29,8 +29,6 @@ pub struct AppState {
     pub options: Arc<WebOptions>,
     pub metrics: Arc<Metrics>,
     pub directory: Arc<directory::Directory>,
-    /// Reports per client on the public form and `POST /api/v1/reports`.
-    pub report_limiter: Arc<ratelimit::RateLimiter>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -41,6 +39,9 @@ pub struct WebOptions {
     pub demo: bool,
     /// Served over TLS (the public URL is https): cookies are `Secure` and HSTS is sent.
     pub secure_cookies: bool,
+    /// Where to report a vulnerability in this installation (`mailto:` or `https://`), for its
+    /// own `/.well-known/security.txt`; empty: `mailto:security@` the public address's host.
+    pub security_contact: String,
 }
 
 #[derive(Debug, Default)]
@@ -55,7 +56,6 @@ pub fn router(services: Services, options: WebOptions) -> Router {
         options: Arc::new(options.clone()),
         metrics: Arc::new(Metrics::default()),
         directory: Arc::default(),
-        report_limiter: Arc::default(),
     };
     let mut api = Router::new()
         .route("/auth/token", post(api::auth::issue_token))
@@ -171,6 +171,7 @@ pub fn router(services: Services, options: WebOptions) -> Router {
         .route("/metrics", get(metrics))
         .merge(portal::routes())
         .fallback(page_not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), input::refuse_nul_in_address))
         .layer(middleware::from_fn_with_state(state.clone(), count_requests));
     if options.secure_cookies {
         app = app.layer(SetResponseHeaderLayer::overriding(
@@ -179,6 +180,12 @@ pub fn router(services: Services, options: WebOptions) -> Router {
         ));
     }
     app
+        // Nothing private is kept in a cache: every page, export and API answer is `no-store`
+        // unless it says otherwise (the static files, a public security.txt).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -4,7 +4,7 @@
 use crate::extract::Lang;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use cyberveilig_services::ServiceError;
+use cyberveilig_services::{Limited, ServiceError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -25,6 +25,9 @@ pub struct Problem {
     /// The request field at fault.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Seconds to wait before asking again: sent as `Retry-After` with a 429.
+    #[serde(skip)]
+    pub retry_after: Option<u64>,
 }
 
 impl Problem {
@@ -37,6 +40,7 @@ impl Problem {
             code: code.to_owned(),
             rule: None,
             field: None,
+            retry_after: None,
         }
     }
 
@@ -91,18 +95,21 @@ impl Problem {
                 "bad_credentials",
                 pick("Verkeerd e-mailadres of wachtwoord.", "Wrong email address or password."),
             ),
-            ServiceError::Locked { until } => Problem::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "locked",
+            ServiceError::RateLimited { what, retry_after } => {
+                let mut p = Problem::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    limited_text(*what, *retry_after, dutch),
+                );
+                p.retry_after = Some(*retry_after);
+                p
+            }
+            ServiceError::IdempotencyKeyTaken => Problem::new(
+                StatusCode::CONFLICT,
+                "idempotency_key_taken",
                 pick(
-                    &format!(
-                        "Te veel verkeerde wachtwoorden: het account is vergrendeld tot {} UTC.",
-                        until.format("%d/%m/%Y %H:%M")
-                    ),
-                    &format!(
-                        "Too many wrong passwords: the account is locked until {} UTC.",
-                        until.format("%d/%m/%Y %H:%M")
-                    ),
+                    "Een andere aanvraag met deze Idempotency-Key deed het werk al.",
+                    "Another request with this Idempotency-Key did the work already.",
                 ),
             ),
             ServiceError::SecondFactorRequired => Problem::new(
@@ -150,6 +157,39 @@ impl Problem {
     }
 }
 
+/// What a limit says, with how long to wait.
+fn limited_text(what: Limited, retry_after: u64, dutch: bool) -> String {
+    let wait = if retry_after < 120 {
+        if dutch {
+            format!("{retry_after} seconden")
+        } else {
+            format!("{retry_after} seconds")
+        }
+    } else if dutch {
+        format!("{} minuten", retry_after.div_ceil(60))
+    } else {
+        format!("{} minutes", retry_after.div_ceil(60))
+    };
+    match (what, dutch) {
+        (Limited::Reports, true) => {
+            format!("U stuurde te veel meldingen kort na elkaar (5 na elkaar, dan één per 2 minuten). Probeer opnieuw over {wait}.")
+        }
+        (Limited::Reports, false) => {
+            format!("You sent too many reports in a short time (5 at once, then one every 2 minutes). Try again in {wait}.")
+        }
+        (Limited::Registrations, true) => format!("Te veel registraties kort na elkaar. Probeer opnieuw over {wait}."),
+        (Limited::Registrations, false) => format!("Too many registrations in a short time. Try again in {wait}."),
+        (Limited::PasswordResets, true) => {
+            format!("Te veel aanvragen voor een nieuw wachtwoord kort na elkaar. Probeer opnieuw over {wait}.")
+        }
+        (Limited::PasswordResets, false) => format!("Too many requests for a new password in a short time. Try again in {wait}."),
+        (Limited::Invitations, true) => format!("Te veel uitnodigingen kort na elkaar. Probeer opnieuw over {wait}."),
+        (Limited::Invitations, false) => format!("Too many invitations in a short time. Try again in {wait}."),
+        (Limited::SignIns, true) => format!("Te veel mislukte aanmeldingen kort na elkaar. Probeer opnieuw over {wait}."),
+        (Limited::SignIns, false) => format!("Too many failed sign-ins in a short time. Try again in {wait}."),
+    }
+}
+
 fn dutch_name(what: &str) -> &str {
     match what {
         "order" => "bestelling",
@@ -170,6 +210,9 @@ impl IntoResponse for Problem {
         response
             .headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         response
     }
 }

@@ -1,7 +1,6 @@
 //! The API's authorization matrix, built from the route table as the OpenAPI document describes
 //! it: every operation x every role x own and foreign organisation. A refusal must be a refusal
-//! (401 without a token, 403 or 404 with one, or C8's own refusal for another firm), and an
-//! allowed caller must never be refused. An
+//! (401 without a token, 403 or 404 with one), and an allowed caller must never be refused. An
 //! operation missing from the table fails the test.
 
 use super::*;
@@ -19,6 +18,17 @@ const EVERYONE: &[usize] = &[ANON, GENT, ANTWERPEN, EY, DELOITTE, ADMIN, VVSG, S
 
 #[tokio::test]
 async fn every_operation_of_the_api_by_every_role() {
+    the_matrix(false).await;
+}
+
+/// The same with an `Idempotency-Key` on every mutating request: the answers are those without
+/// one (the work waits for its answer in its transaction; issue 10, item 5).
+#[tokio::test]
+async fn every_operation_of_the_api_by_every_role_with_idempotency_keys() {
+    the_matrix(true).await;
+}
+
+async fn the_matrix(with_keys: bool) {
     let app = spawn_app().await;
     let emails = [
         "44021@gemeente.test",
@@ -78,6 +88,38 @@ async fn every_operation_of_the_api_by_every_role() {
     let asset = app.get(&tokens[ADMIN], "/api/v1/assets?government_nis=31005").await.1[0]["id"]
         .as_i64()
         .unwrap();
+    // Brugge's register holds findings of every origin; the remediation day's agenda of EY's
+    // order shows each caller no more than their register does (issue 10, item 3).
+    let origins = super::security::findings_of_every_origin(&app, "31005", brugge).await;
+    let titles = |list: &Value| -> Vec<String> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for who in [EY, ADMIN] {
+        let (status, agenda) = app
+            .get(&tokens[who], &format!("/api/v1/orders/{brugge}/remediation-day?size=100"))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{agenda}");
+        let on_agenda = titles(&agenda["items"]);
+        let register = titles(&app.get(&tokens[who], "/api/v1/findings?government_nis=31005&limit=500").await.1["items"]);
+        assert!(
+            on_agenda.iter().all(|t| register.contains(t)),
+            "#{who}: {on_agenda:?} not within {register:?}"
+        );
+        for title in origins.firm_sees() {
+            assert!(on_agenda.iter().any(|t| t == title), "#{who}: {title} missing from {on_agenda:?}");
+        }
+        for title in origins.firm_does_not_see() {
+            assert_eq!(
+                on_agenda.iter().any(|t| t == title),
+                who == ADMIN,
+                "#{who}: {title} in {on_agenda:?}"
+            );
+        }
+    }
     // A report to Gent by the researcher, with an attachment.
     let report_body = json!({"government_nis": "44021", "target": "https://www.gent.be/zoeken", "cwe": "CWE-79",
         "title": "XSS", "description": "d", "steps_to_reproduce": "s", "impact": "i"});
@@ -183,7 +225,7 @@ async fn every_operation_of_the_api_by_every_role() {
             "post",
             "/api/v1/orders",
             "/api/v1/orders".into(),
-            json!({"programme_id": 1, "government_nis": "44021", "kind": "additional", "estimated_cost_cents": 100000}),
+            json!({"programme_id": 1, "government_nis": "44021", "kind": "additional", "scope": "Phishingtest", "estimated_cost_cents": 100000}),
             &[GENT, ADMIN],
         ),
         ("get", "/api/v1/orders/{id}", o(""), Value::Null, &[GENT, EY, ADMIN]),
@@ -326,6 +368,14 @@ async fn every_operation_of_the_api_by_every_role() {
             o("/remediation-day"),
             Value::Null,
             &[GENT, EY, ADMIN],
+        ),
+        // Brugge's basic audit, EY's, whose agenda holds findings of every origin.
+        (
+            "get",
+            "/api/v1/orders/{id}/remediation-day",
+            format!("/api/v1/orders/{brugge}/remediation-day?size=100"),
+            Value::Null,
+            &[EY, ADMIN],
         ),
         (
             "put",
@@ -552,6 +602,7 @@ async fn every_operation_of_the_api_by_every_role() {
     }
 
     let mut wrong = Vec::new();
+    let mut requests = 0;
     for (method, route, path, body, allowed) in &table {
         // Those who may not go first, so that what the allowed caller changes cannot hide a leak.
         let mut order: Vec<usize> = (0..tokens.len()).filter(|who| !allowed.contains(who)).collect();
@@ -566,6 +617,10 @@ async fn every_operation_of_the_api_by_every_role() {
             if !body.is_null() {
                 request = request.json(body);
             }
+            if with_keys && *method != "get" {
+                requests += 1;
+                request = request.header("idempotency-key", format!("matrix-{requests}"));
+            }
             let response = request.send().await.unwrap();
             let status = response.status().as_u16();
             let code = response.json::<Value>().await.unwrap_or(Value::Null)["code"]
@@ -578,10 +633,8 @@ async fn every_operation_of_the_api_by_every_role() {
                 (ANON, false) => status == 401,
                 // Anyone may report a vulnerability.
                 (ANON, true) => !refused,
-                // C8: a firm is told plainly that an order is not its own (issue 2).
-                (_, false) => {
-                    status == 403 || status == 404 || (status == 422 && matches!(code.as_str(), "not_offered_to_firm" | "not_firms_order"))
-                }
+                // A firm cannot tell another firm's order from no order: 404 (issue 10, item 12).
+                (_, false) => status == 403 || status == 404,
                 // An allowed caller may still meet a rule (409, 422) or an unknown id it named
                 // itself, but never an authorization refusal.
                 (_, true) => !refused || (status == 404 && route.ends_with("api-tokens/{id}")),

@@ -92,20 +92,27 @@ impl Services {
         }
         basic_audit(&order)?;
         let record = tx.remediation_day(order_id).await?;
+        // The agenda holds only what the actor's register holds: a firm does not see an
+        // engagement's findings nor those of another firm's order (issue 10, item 3).
         let items = match &record {
             Some(day) => {
                 let mut items = Vec::with_capacity(day.actions.len());
                 for a in &day.actions {
-                    let q = RegisterQuery {
+                    let mut q = RegisterQuery {
                         finding_id: Some(a.finding_id),
                         limit: 1,
                         ..Default::default()
                     };
+                    super::scope(actor, &mut q)?;
                     items.extend(tx.register(&q).await?);
                 }
                 items
             }
-            None => tx.register(&agenda_query(&order, size)).await?,
+            None => {
+                let mut q = agenda_query(&order, size);
+                super::scope(actor, &mut q)?;
+                tx.register(&q).await?
+            }
         };
         let people = tx
             .people(Some(order.government_id))

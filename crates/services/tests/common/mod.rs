@@ -12,7 +12,7 @@ use cyberveilig_domain::Money;
 use cyberveilig_domain::cascade::FrameworkAgreement;
 use cyberveilig_domain::order::{OrderKind, OrderState};
 use cyberveilig_domain::registry::OrganisationKind;
-use cyberveilig_services::audit::ChainReport;
+use cyberveilig_services::audit::{AuditKey, ChainReport};
 use cyberveilig_services::auth::actor_of;
 use cyberveilig_services::clock::brussels_date;
 use cyberveilig_services::orders::NewOrder;
@@ -26,6 +26,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub const DATABASE_URL_VAR: &str = "CYBERVEILIG_TEST_DATABASE_URL";
+/// The client stories sign in and ask from, for the limits on clients (issue 10).
+pub const CLIENT: &str = "ip:192.0.2.200";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -86,7 +88,7 @@ where
             let dir = tempfile::tempdir().expect("a temporary directory");
             let path = dir.path().join("story.db");
             let store = open(&format!("sqlite:{}", path.display())).await;
-            let outcome = tokio::spawn(play(store.clone(), backend, Some(path), start, story)).await;
+            let outcome = tokio::spawn(play(store.clone(), backend, Some(path), None, start, story)).await;
             store.close().await;
             drop(dir);
             rethrow(outcome);
@@ -99,7 +101,7 @@ where
             let database = PgTestDatabase::create(&server).await;
             let outcome = match cyberveilig_store::connect(&database.url).await {
                 Ok(store) => {
-                    let outcome = tokio::spawn(play(store.clone(), backend, None, start, story)).await;
+                    let outcome = tokio::spawn(play(store.clone(), backend, None, Some(database.url.clone()), start, story)).await;
                     store.close().await;
                     outcome
                 }
@@ -123,12 +125,18 @@ fn rethrow(outcome: std::result::Result<(), tokio::task::JoinError>) {
     }
 }
 
-async fn play<F, Fut>(store: Arc<dyn Store>, backend: Backend, sqlite_path: Option<PathBuf>, start: DateTime<Utc>, story: F)
-where
+async fn play<F, Fut>(
+    store: Arc<dyn Store>,
+    backend: Backend,
+    sqlite_path: Option<PathBuf>,
+    postgres_url: Option<String>,
+    start: DateTime<Utc>,
+    story: F,
+) where
     F: FnOnce(World) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let world = World::set_up(store, backend, sqlite_path, start).await;
+    let world = World::set_up(store, backend, sqlite_path, postgres_url, start).await;
     story(world).await;
 }
 
@@ -216,7 +224,13 @@ pub fn with_database(server: &str, name: &str) -> String {
 /// programme of 2020.
 pub struct World {
     pub services: Services,
+    /// The key that signs the audit chain's head, held outside the database.
+    pub audit_key: Arc<AuditKey>,
+    /// The story's own PostgreSQL database, on PostgreSQL.
+    pub postgres_url: Option<String>,
     pub clock: Arc<TestClock>,
+    /// The clock of the limits on clients and addresses (real time outside tests).
+    pub limits_clock: Arc<TestClock>,
     pub programme_id: i64,
     pub backend: Backend,
     /// The database file, on SQLite.
@@ -225,19 +239,57 @@ pub struct World {
 
 impl World {
     /// Seeds a migrated, empty database and signs nobody in yet.
-    pub async fn set_up(store: Arc<dyn Store>, backend: Backend, sqlite_path: Option<PathBuf>, start: DateTime<Utc>) -> World {
+    pub async fn set_up(
+        store: Arc<dyn Store>,
+        backend: Backend,
+        sqlite_path: Option<PathBuf>,
+        postgres_url: Option<String>,
+        start: DateTime<Utc>,
+    ) -> World {
         let clock = Arc::new(TestClock::at(start));
-        let services = Services::new(store, clock.clone()).with_accounts(AccountPolicy::demo("http://portal.test"));
+        let limits_clock = Arc::new(TestClock::at(start));
+        let audit_key = Arc::new(AuditKey::generate());
+        let services = Services::new(store, clock.clone())
+            .with_accounts(AccountPolicy::demo("http://portal.test"))
+            .with_limits_clock(limits_clock.clone())
+            .with_audit_key(audit_key.clone());
         let seeded = services.seed_installation().await.expect("the installation seeds");
         assert!(seeded.fresh, "a story starts from an empty database");
         services.seed_demo_accounts().await.expect("the demo accounts seed");
         World {
             services,
+            audit_key,
+            postgres_url,
             clock,
+            limits_clock,
             programme_id: seeded.programme_id,
             backend,
             sqlite_path,
         }
+    }
+
+    /// Runs SQL on the story's database behind the services' back, as someone with write access
+    /// to the database would; the rows it changed.
+    pub async fn tamper(&self, sql: &str) -> u64 {
+        match (&self.sqlite_path, &self.postgres_url) {
+            (Some(path), _) => {
+                let conn = rusqlite::Connection::open(path).unwrap();
+                conn.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+                conn.execute(sql, []).unwrap() as u64
+            }
+            (None, Some(url)) => {
+                let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+                let done = sqlx::query(sql).execute(&mut conn).await.unwrap().rows_affected();
+                let _ = conn.close().await;
+                done
+            }
+            (None, None) => panic!("a story has a database"),
+        }
+    }
+
+    /// Moves the limits' clock on by `seconds`.
+    pub fn wait_seconds(&self, seconds: i64) {
+        self.limits_clock.set(self.limits_clock.now() + chrono::Duration::seconds(seconds));
     }
 
     pub fn s(&self) -> &Services {
@@ -276,7 +328,7 @@ impl World {
     /// Signs in with the demo password, as a person would.
     pub async fn sign_in(&self, email: &str) -> Actor {
         self.services
-            .issue_token(email, "demo", None)
+            .issue_token(email, "demo", None, CLIENT)
             .await
             .unwrap_or_else(|e| panic!("{email} cannot sign in: {e}"))
             .actor
@@ -308,6 +360,16 @@ impl World {
         };
         let order = self.s().firm_step(&ey, order.id, step).await.expect("EY accepts");
         (government, ey, order)
+    }
+
+    /// EY accepts an order offered to it, at its package price, starting on 1 June 2020.
+    pub async fn ey_accepts(&self, order_id: i64) -> Order {
+        let ey = self.actor("ey@firms.test").await;
+        let step = cyberveilig_services::orders::FirmStep::Accept {
+            price: Money::from_cents(500_940),
+            planned_start_on: NaiveDate::from_ymd_opt(2020, 6, 1).expect("a date"),
+        };
+        self.s().firm_step(&ey, order_id, step).await.expect("EY accepts")
     }
 
     pub async fn firm_id(&self, name: &str) -> i64 {

@@ -26,6 +26,7 @@ const BULK_CACHE_KIB: i64 = 160_000;
 pub struct SqliteStore {
     writer: Arc<tokio::sync::Mutex<Connection>>,
     readers: Arc<Readers>,
+    signer: std::sync::OnceLock<Arc<dyn crate::audit::HeadSigner>>,
 }
 
 struct Readers {
@@ -37,6 +38,7 @@ pub(crate) struct SqliteTx {
     conn: Conn,
     head: Option<(i64, String, bool)>,
     balances: Option<(i64, cyberveilig_domain::ledger::Balances)>,
+    signer: Option<Arc<dyn crate::audit::HeadSigner>>,
 }
 
 fn open(path: &Path, flags: OpenFlags) -> Result<Connection> {
@@ -69,6 +71,7 @@ impl SqliteStore {
                 path,
                 idle: Mutex::new(Vec::new()),
             }),
+            signer: std::sync::OnceLock::new(),
         })
     }
 }
@@ -121,6 +124,7 @@ impl Store for SqliteStore {
             },
             head: None,
             balances: None,
+            signer: self.signer.get().cloned(),
         }))
     }
 
@@ -129,7 +133,14 @@ impl Store for SqliteStore {
             conn: self.readers.take()?,
             head: None,
             balances: None,
+            signer: self.signer.get().cloned(),
         }))
+    }
+
+    fn sign_heads_with(&self, signer: Arc<dyn crate::audit::HeadSigner>) {
+        if self.signer.set(signer).is_err() {
+            tracing::warn!("the audit chain's signer was set already; the first one stays");
+        }
     }
 
     async fn close(&self) {
@@ -223,3 +234,4 @@ crate::assessment_sql::implement_assessment_tx!(SqliteTx);
 crate::sql_disclosure::implement_disclosure_tx!(SqliteTx);
 crate::sql_reports::implement_reports_tx!(SqliteTx);
 crate::sql_engagements::implement_engagements_tx!(SqliteTx);
+crate::sql_security::implement_security_tx!(SqliteTx);

@@ -23,6 +23,10 @@ csrf-title = Form expired
 csrf-body = This form could not be confirmed (its security code is missing or has expired). Reload the page and try again; nothing was changed.
 bad-form-title = Form unreadable
 bad-form-body = This form could not be read; nothing was changed.
+invalid-text-title = Invalid character
+invalid-text-body = The request holds a NUL character (%00), which is not accepted. Nothing was changed.
+too-large-title = Too large
+too-large-body = The form is too large to handle; nothing was changed.
 link-invalid-title = Link not valid
 
 landing-title = Cyber-secure local governments

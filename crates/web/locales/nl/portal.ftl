@@ -23,6 +23,10 @@ csrf-title = Formulier verlopen
 csrf-body = Dit formulier kon niet bevestigd worden (de beveiligingscode ontbreekt of is verlopen). Laad de pagina opnieuw en probeer nog eens; er werd niets gewijzigd.
 bad-form-title = Formulier onleesbaar
 bad-form-body = Dit formulier kon niet gelezen worden; er werd niets gewijzigd.
+invalid-text-title = Ongeldig teken
+invalid-text-body = De aanvraag bevat een NUL-teken (%00); dat wordt niet aanvaard. Er werd niets gewijzigd.
+too-large-title = Te groot
+too-large-body = Het formulier is te groot om te verwerken; er werd niets gewijzigd.
 link-invalid-title = Link niet geldig
 
 landing-title = Cyberveilige lokale besturen

@@ -1,5 +1,6 @@
 use crate::AppState;
 use crate::dto::AgreementDto;
+use crate::extract::{Administrators, As};
 use crate::extract::{Caller, Id, Lang};
 use crate::problem::{ApiResult, OrProblem, Problem};
 use axum::Json;
@@ -35,7 +36,12 @@ pub async fn list(State(state): State<AppState>, lang: Lang, Caller(actor): Call
 /// Activate an agreement once its procedure is completed; orders waiting for it are offered (D4).
 #[utoipa::path(post, path = "/api/v1/framework-agreements/{id}/activate", tag = "framework agreements", security(("bearer" = [])),
     params(("id" = i64, Path)), responses((status = 200, body = AgreementDto), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn activate(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Id(id): Id) -> ApiResult<Json<AgreementDto>> {
+pub async fn activate(
+    State(state): State<AppState>,
+    lang: Lang,
+    As(actor, _): As<Administrators>,
+    Id(id): Id,
+) -> ApiResult<Json<AgreementDto>> {
     let agreement = state.services.activate_agreement(&actor, id).await.or_problem(lang)?;
     let names = firm_names(&state, &actor, lang).await?;
     Ok(Json(AgreementDto::new(&agreement, |id| {

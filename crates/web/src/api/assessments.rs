@@ -2,6 +2,7 @@
 //! order's assessment with the scores per area and the change since the previous one.
 
 use crate::AppState;
+use crate::extract::{Administrators, As, FirmsAndAdministrators};
 use crate::extract::{Body, Caller, Id, Lang, Params};
 use crate::problem::{ApiResult, OrProblem};
 use axum::Json;
@@ -122,7 +123,7 @@ pub async fn get(State(state): State<AppState>, lang: Lang, Caller(actor): Calle
 pub async fn load(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<Administrators>,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<CatalogueDto>)> {
     let catalogue = state.services.load_catalogue(Some(&actor), body.to_vec()).await.or_problem(lang)?;
@@ -288,18 +289,13 @@ pub struct StartRequest {
 pub async fn start(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<FirmsAndAdministrators>,
     Id(id): Id,
     Body(req): Body<StartRequest>,
 ) -> ApiResult<(StatusCode, Json<AssessmentDto>)> {
-    let started = state
-        .services
-        .start_assessment(&actor, id, req.catalogue_id)
-        .await
-        .or_problem(lang)?;
     let view = state
         .services
-        .assessment(&actor, id, Some(started.catalogue_id))
+        .start_assessment(&actor, id, req.catalogue_id)
         .await
         .or_problem(lang)?;
     Ok((StatusCode::CREATED, Json(view.into())))
@@ -329,7 +325,7 @@ pub struct RatingsRequest {
 pub async fn rate(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<FirmsAndAdministrators>,
     Id(id): Id,
     Body(req): Body<RatingsRequest>,
 ) -> ApiResult<Json<AssessmentDto>> {

@@ -1,5 +1,5 @@
 use crate::AppState;
-use crate::extract::{Body, Caller, Lang};
+use crate::extract::{Body, Caller, ClientAddress, Lang};
 use crate::problem::{ApiResult, OrProblem};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -29,11 +29,16 @@ pub struct TokenResponse {
 
 /// Sign in with email and password; returns a bearer token valid for 12 hours.
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest,
-    responses((status = 200, body = TokenResponse), (status = 403, description = "The role needs a second factor that is not set up", body = crate::problem::Problem, content_type = "application/problem+json"), (status = 401, body = crate::problem::Problem, content_type = "application/problem+json")))]
-pub async fn issue_token(State(state): State<AppState>, lang: Lang, Body(req): Body<TokenRequest>) -> ApiResult<Json<TokenResponse>> {
+    responses((status = 200, body = TokenResponse), (status = 403, description = "The role needs a second factor that is not set up", body = crate::problem::Problem, content_type = "application/problem+json"), (status = 401, body = crate::problem::Problem, content_type = "application/problem+json"), (status = 429, description = "Too many failed sign-ins from this client or on this address: wait Retry-After seconds", body = crate::problem::Problem, content_type = "application/problem+json")))]
+pub async fn issue_token(
+    State(state): State<AppState>,
+    lang: Lang,
+    ClientAddress(client): ClientAddress,
+    Body(req): Body<TokenRequest>,
+) -> ApiResult<Json<TokenResponse>> {
     let issued = state
         .services
-        .issue_token(&req.email, &req.password, req.totp.as_deref())
+        .issue_token(&req.email, &req.password, req.totp.as_deref(), &client)
         .await
         .or_problem(lang)?;
     Ok(Json(TokenResponse {

@@ -1,5 +1,6 @@
 use crate::AppState;
-use crate::extract::{Body, Caller, Lang};
+use crate::extract::{Administrators, As};
+use crate::extract::{Body, Lang};
 use crate::problem::{ApiResult, OrProblem};
 use axum::Json;
 use axum::extract::State;
@@ -28,7 +29,7 @@ pub struct ClockResponse {
 pub async fn set(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<Administrators>,
     Body(req): Body<ClockRequest>,
 ) -> ApiResult<Json<ClockResponse>> {
     if actor.role != Role::ProgrammeAdmin {

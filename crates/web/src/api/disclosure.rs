@@ -2,6 +2,7 @@
 //! adopting VVSG's model and publishing; VVSG's model with its draft and publication.
 
 use crate::AppState;
+use crate::extract::{As, Association, Governments};
 use crate::extract::{Body, Caller, Lang, Params};
 use crate::problem::{ApiResult, OrProblem, Problem};
 use axum::Json;
@@ -283,7 +284,7 @@ pub async fn draft(State(state): State<AppState>, lang: Lang, Caller(actor): Cal
 pub async fn save_draft(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<Governments>,
     Path(nis): Path<String>,
     Body(req): Body<PolicyContentDto>,
 ) -> ApiResult<Json<DraftDto>> {
@@ -296,7 +297,12 @@ pub async fn save_draft(
 /// scope items).
 #[utoipa::path(post, path = "/api/v1/governments/{nis}/policy/adopt", tag = "disclosure", params(("nis" = String, Path)),
     responses((status = 200, body = DraftDto), (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn adopt(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Path(nis): Path<String>) -> ApiResult<Json<DraftDto>> {
+pub async fn adopt(
+    State(state): State<AppState>,
+    lang: Lang,
+    As(actor, _): As<Governments>,
+    Path(nis): Path<String>,
+) -> ApiResult<Json<DraftDto>> {
     let nis = nis_of(&nis, lang).map_err(|p| *p)?;
     Ok(Json(state.services.adopt_model(&actor, &nis).await.or_problem(lang)?.into()))
 }
@@ -315,7 +321,7 @@ pub struct PublishRequest {
 pub async fn publish(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<Governments>,
     Path(nis): Path<String>,
     Body(req): Body<PublishRequest>,
 ) -> ApiResult<(StatusCode, Json<PublishedPolicyDto>)> {
@@ -344,7 +350,7 @@ pub async fn model_draft(State(state): State<AppState>, lang: Lang, Caller(actor
 pub async fn save_model_draft(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<Association>,
     Body(req): Body<PolicyContentDto>,
 ) -> ApiResult<Json<DraftDto>> {
     Ok(Json(
@@ -358,7 +364,7 @@ pub async fn save_model_draft(
 pub async fn publish_model(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<Association>,
 ) -> ApiResult<(StatusCode, Json<PublishedPolicyDto>)> {
     let published = state.services.publish_model(&actor).await.or_problem(lang)?;
     Ok((StatusCode::CREATED, Json(published.into())))

@@ -3,6 +3,7 @@
 
 use super::findings::FindingDto;
 use crate::AppState;
+use crate::extract::{Administrators, As, Coordinators, EngagementParties, Governments, Researchers};
 use crate::extract::{Body, Caller, Id, Lang};
 use crate::problem::{ApiResult, OrProblem, Problem};
 use axum::Json;
@@ -281,7 +282,7 @@ pub async fn list(State(state): State<AppState>, lang: Lang, Caller(actor): Call
 pub async fn propose(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<Coordinators>,
     Body(req): Body<EngagementRequest>,
 ) -> ApiResult<(StatusCode, Json<EngagementDto>)> {
     let view = state.services.propose_engagement(&actor, req.into()).await.or_problem(lang)?;
@@ -302,7 +303,7 @@ pub async fn get(State(state): State<AppState>, lang: Lang, Caller(actor): Calle
 pub async fn change(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<Coordinators>,
     Id(id): Id,
     Body(req): Body<EngagementRequest>,
 ) -> ApiResult<Json<EngagementDto>> {
@@ -331,7 +332,7 @@ pub async fn letter(State(state): State<AppState>, lang: Lang, Caller(actor): Ca
 pub async fn accept(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<Governments>,
     Id(id): Id,
     Body(req): Body<AcceptRequest>,
 ) -> ApiResult<Json<EngagementDto>> {
@@ -349,7 +350,7 @@ pub async fn accept(
 pub async fn withdraw(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<EngagementParties>,
     Id(id): Id,
     Body(req): Body<WithdrawRequest>,
 ) -> ApiResult<Json<EngagementDto>> {
@@ -379,7 +380,7 @@ pub async fn findings(State(state): State<AppState>, lang: Lang, Caller(actor): 
 pub async fn submit_finding(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<Researchers>,
     Id(id): Id,
     Body(req): Body<TeamFindingRequest>,
 ) -> ApiResult<(StatusCode, Json<FindingDto>)> {
@@ -429,7 +430,7 @@ pub struct SignatoryRequest {
 pub async fn set_signatory(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<Administrators>,
     Id(id): Id,
     Body(req): Body<SignatoryRequest>,
 ) -> ApiResult<StatusCode> {

@@ -1,6 +1,7 @@
 //! Audit results: importing a scanner report for an order, and the findings in priority order.
 
 use crate::AppState;
+use crate::extract::{Administrators, As, FirmsAndAdministrators, GovernmentsAndAdministrators, Remediation};
 use crate::extract::{Caller, Id, Lang, Params};
 use crate::problem::{ApiResult, OrProblem, Problem};
 use axum::Json;
@@ -55,7 +56,7 @@ impl From<Import> for ImportSummary {
 pub async fn import(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<FirmsAndAdministrators>,
     Id(id): Id,
     body: axum::body::Body,
 ) -> ApiResult<(StatusCode, Json<ImportSummary>)> {
@@ -145,7 +146,7 @@ pub struct StatusRequest {
 pub async fn change_status(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<Remediation>,
     Id(id): Id,
     crate::extract::Body(req): crate::extract::Body<StatusRequest>,
 ) -> ApiResult<Json<FindingDto>> {
@@ -170,7 +171,12 @@ pub struct IntelLoaded {
 /// re-prioritises every open finding (administrators).
 #[utoipa::path(post, path = "/api/v1/intel/kev", tag = "findings", request_body(content = String, content_type = "application/json"),
     responses((status = 200, body = IntelLoaded), (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn load_kev(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, body: Bytes) -> ApiResult<Json<IntelLoaded>> {
+pub async fn load_kev(
+    State(state): State<AppState>,
+    lang: Lang,
+    As(actor, _): As<Administrators>,
+    body: Bytes,
+) -> ApiResult<Json<IntelLoaded>> {
     use cyberveilig_services::intel::IntelSource;
     let (entries, findings_prioritised) = state
         .services
@@ -187,7 +193,12 @@ pub async fn load_kev(State(state): State<AppState>, lang: Lang, Caller(actor): 
 /// (administrators).
 #[utoipa::path(post, path = "/api/v1/intel/epss", tag = "findings", request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = IntelLoaded), (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn load_epss(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, body: Bytes) -> ApiResult<Json<IntelLoaded>> {
+pub async fn load_epss(
+    State(state): State<AppState>,
+    lang: Lang,
+    As(actor, _): As<Administrators>,
+    body: Bytes,
+) -> ApiResult<Json<IntelLoaded>> {
     use cyberveilig_services::intel::IntelSource;
     let (entries, findings_prioritised) = state
         .services
@@ -268,7 +279,7 @@ pub struct CriticalityRequest {
 pub async fn set_criticality(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<GovernmentsAndAdministrators>,
     Id(id): Id,
     crate::extract::Body(req): crate::extract::Body<CriticalityRequest>,
 ) -> ApiResult<Json<AssetDto>> {

@@ -34,7 +34,7 @@ pub fn paging(limit: Option<i64>, cursor: Option<&str>) -> Result<(i64, Option<i
     }
     let after = match cursor {
         None | Some("") => None,
-        Some(c) => Some(c.parse::<i64>().map_err(|_| {
+        Some(c) => Some(c.parse::<i64>().ok().filter(|c| *c >= 0).ok_or_else(|| {
             Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_field",
@@ -44,6 +44,12 @@ pub fn paging(limit: Option<i64>, cursor: Option<&str>) -> Result<(i64, Option<i
         })?),
     };
     Ok((limit, after))
+}
+
+/// The cursor of the page after one that starts at position `offset` and holds `limit` of
+/// `total`; none at the end (and none rather than a position that does not fit in an i64).
+pub fn next_offset(offset: i64, limit: i64, total: i64) -> Option<String> {
+    offset.checked_add(limit).filter(|next| *next < total).map(|next| next.to_string())
 }
 
 /// The cursor for the page after `items`, if the page was full.

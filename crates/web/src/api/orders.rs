@@ -1,6 +1,7 @@
 use crate::AppState;
 use crate::api::{amount, next_cursor, paging};
 use crate::dto::{EventDto, OrderDto, Page};
+use crate::extract::{Administrators, As, Firms, GovernmentsAndAdministrators};
 use crate::extract::{Body, Caller, Id, Lang, Params};
 use crate::problem::{ApiResult, OrProblem, Problem};
 use axum::Json;
@@ -62,7 +63,7 @@ pub struct NewOrderRequest {
 pub async fn submit(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<GovernmentsAndAdministrators>,
     Body(req): Body<NewOrderRequest>,
 ) -> ApiResult<(StatusCode, Json<OrderDto>)> {
     let government_nis = req.government_nis.parse().map_err(|_| {
@@ -196,7 +197,7 @@ async fn firm(state: AppState, lang: Lang, actor: cyberveilig_services::Actor, i
 pub async fn accept(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<Firms>,
     Id(id): Id,
     Body(req): Body<AcceptRequest>,
 ) -> ApiResult<Json<OrderDto>> {
@@ -220,7 +221,7 @@ pub async fn accept(
 pub async fn decline(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<Firms>,
     Id(id): Id,
     Body(req): Body<ReasonRequest>,
 ) -> ApiResult<Json<OrderDto>> {
@@ -230,7 +231,7 @@ pub async fn decline(
 /// The firm delivers the audit's results and report.
 #[utoipa::path(post, path = "/api/v1/orders/{id}/deliver", tag = "orders", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = OrderDto), (status = 422, body = Problem)))]
-pub async fn deliver(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Id(id): Id) -> ApiResult<Json<OrderDto>> {
+pub async fn deliver(State(state): State<AppState>, lang: Lang, As(actor, _): As<Firms>, Id(id): Id) -> ApiResult<Json<OrderDto>> {
     firm(state, lang, actor, id, FirmStep::Deliver).await
 }
 
@@ -240,7 +241,7 @@ pub async fn deliver(State(state): State<AppState>, lang: Lang, Caller(actor): C
 pub async fn remediation_day(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<Firms>,
     Id(id): Id,
     Body(req): Body<RemediationDayRequest>,
 ) -> ApiResult<Json<OrderDto>> {
@@ -253,7 +254,7 @@ pub async fn remediation_day(
 pub async fn invoice(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<Firms>,
     Id(id): Id,
     Body(req): Body<InvoiceRequest>,
 ) -> ApiResult<Json<OrderDto>> {
@@ -274,7 +275,7 @@ pub async fn invoice(
 /// The administrator settles an invoiced order: the rate times the invoice is paid (D7).
 #[utoipa::path(post, path = "/api/v1/orders/{id}/settle", tag = "orders", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = OrderDto), (status = 422, body = Problem)))]
-pub async fn settle(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Id(id): Id) -> ApiResult<Json<OrderDto>> {
+pub async fn settle(State(state): State<AppState>, lang: Lang, As(actor, _): As<Administrators>, Id(id): Id) -> ApiResult<Json<OrderDto>> {
     let order = state.services.settle_order(&actor, id).await.or_problem(lang)?;
     render_one(&state, lang, order).await
 }
@@ -285,7 +286,7 @@ pub async fn settle(State(state): State<AppState>, lang: Lang, Caller(actor): Ca
 pub async fn cancel(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<GovernmentsAndAdministrators>,
     Id(id): Id,
     Body(req): Body<ReasonRequest>,
 ) -> ApiResult<Json<OrderDto>> {
@@ -300,7 +301,12 @@ pub async fn cancel(
 /// The government goes ahead with additional work at the capped share (D8).
 #[utoipa::path(post, path = "/api/v1/orders/{id}/confirm", tag = "orders", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = OrderDto), (status = 422, body = Problem)))]
-pub async fn confirm(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Id(id): Id) -> ApiResult<Json<OrderDto>> {
+pub async fn confirm(
+    State(state): State<AppState>,
+    lang: Lang,
+    As(actor, _): As<GovernmentsAndAdministrators>,
+    Id(id): Id,
+) -> ApiResult<Json<OrderDto>> {
     let order = state.services.owner_step(&actor, id, OwnerStep::Confirm).await.or_problem(lang)?;
     render_one(&state, lang, order).await
 }
@@ -308,7 +314,7 @@ pub async fn confirm(State(state): State<AppState>, lang: Lang, Caller(actor): C
 /// The administrator re-opens the cascade of an unplaceable order (D6).
 #[utoipa::path(post, path = "/api/v1/orders/{id}/reopen", tag = "orders", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = OrderDto), (status = 422, body = Problem)))]
-pub async fn reopen(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Id(id): Id) -> ApiResult<Json<OrderDto>> {
+pub async fn reopen(State(state): State<AppState>, lang: Lang, As(actor, _): As<Administrators>, Id(id): Id) -> ApiResult<Json<OrderDto>> {
     let order = state.services.reopen_order(&actor, id).await.or_problem(lang)?;
     render_one(&state, lang, order).await
 }

@@ -1,6 +1,7 @@
 use crate::AppState;
 use crate::api::amount;
 use crate::dto::ProgrammeDto;
+use crate::extract::{Administrators, As};
 use crate::extract::{Body, Caller, Id, Lang};
 use crate::problem::{ApiResult, OrProblem, Problem};
 use axum::Json;
@@ -66,7 +67,7 @@ fn rate(text: &str, field: &str) -> Result<Rate, Problem> {
 pub async fn create(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<Administrators>,
     Body(req): Body<NewProgrammeRequest>,
 ) -> ApiResult<(StatusCode, Json<ProgrammeDto>)> {
     let settings = ProgrammeSettings {
@@ -121,7 +122,7 @@ pub struct TermsDto {
 pub async fn amend(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<Administrators>,
     Id(id): Id,
     Body(req): Body<AmendmentRequest>,
 ) -> ApiResult<(StatusCode, Json<ProgrammeDto>)> {

@@ -5,6 +5,7 @@ use super::findings::FindingDto;
 use super::paging;
 use crate::AppState;
 use crate::dto::Page;
+use crate::extract::{As, FirmsAndAdministrators, GovernmentsAndAdministrators, Remediation};
 use crate::extract::{Body, Caller, Id, Lang, Params};
 use crate::problem::{ApiResult, OrProblem, Problem};
 use axum::Json;
@@ -128,13 +129,13 @@ pub async fn list(
 ) -> ApiResult<Json<Page<RegisterFindingDto>>> {
     // The cursor here is a position in the register's order.
     let (limit, offset) = paging(p.limit, p.cursor.as_deref())?;
-    let offset = offset.unwrap_or(0).max(0);
+    let offset = offset.unwrap_or(0);
     let mut q = query_of(&state, lang, &actor, &p).await?;
     q.limit = limit;
     q.offset = offset;
     let page = state.services.register(&actor, q).await.or_problem(lang)?;
     let today = cyberveilig_services::clock::brussels_date(state.services.clock.now());
-    let next_cursor = (offset + limit < page.total).then(|| (offset + limit).to_string());
+    let next_cursor = super::next_offset(offset, limit, page.total);
     Ok(Json(Page {
         items: page.entries.into_iter().map(|e| RegisterFindingDto::of(e, today)).collect(),
         next_cursor,
@@ -200,7 +201,7 @@ pub struct BulkStatusResult {
 pub async fn change_statuses(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<Remediation>,
     Body(req): Body<BulkStatusRequest>,
 ) -> ApiResult<Json<BulkStatusResult>> {
     let change = StatusChange {
@@ -231,7 +232,7 @@ pub struct OwnerRequest {
 pub async fn set_owner(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<GovernmentsAndAdministrators>,
     Id(id): Id,
     Body(req): Body<OwnerRequest>,
 ) -> ApiResult<Json<RegisterFindingDto>> {
@@ -358,7 +359,7 @@ pub struct DayRecordRequest {
 pub async fn record_day(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<FirmsAndAdministrators>,
     Id(id): Id,
     Body(req): Body<DayRecordRequest>,
 ) -> ApiResult<Json<RemediationDayDto>> {

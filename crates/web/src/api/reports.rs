@@ -5,9 +5,9 @@
 use super::paging;
 use crate::AppState;
 use crate::dto::Page;
+use crate::extract::{As, GovernmentsAndAdministrators};
 use crate::extract::{Body, Lang, Params, bearer_token};
 use crate::problem::{ApiResult, OrProblem, Problem};
-use crate::ratelimit;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, Path, State};
@@ -289,10 +289,7 @@ pub async fn submit(
     parts: RequestParts,
     Body(r): Body<ReportRequest>,
 ) -> Response {
-    let client = ratelimit::client_key(&parts.0, caller.as_ref().map(|a| a.person_id));
-    if let Err(wait) = state.report_limiter.check(&client) {
-        return ratelimit::problem_response(lang, wait);
-    }
+    let client = crate::extract::client_of(&parts.0, caller.as_ref().map(|a| a.person_id));
     let input = ReportInput {
         government_nis: r.government_nis,
         target: r.target,
@@ -307,7 +304,11 @@ pub async fn submit(
         credit_consent: r.credit_consent,
         disclosure_plans: r.disclosure_plans,
     };
-    match state.services.submit_report(caller.as_ref(), input).await {
+    match state
+        .services
+        .submit_report_with_files(caller.as_ref(), input, Vec::new(), Some(&client))
+        .await
+    {
         Ok(s) => (
             StatusCode::CREATED,
             Json(SubmittedDto {
@@ -600,7 +601,7 @@ pub async fn attachment(
 pub async fn make_finding(
     State(state): State<AppState>,
     lang: Lang,
-    crate::extract::Caller(actor): crate::extract::Caller,
+    As(actor, _): As<GovernmentsAndAdministrators>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ReportDetailDto>> {
     let id = report_id(lang, &id)?;
@@ -614,7 +615,7 @@ pub async fn make_finding(
 pub async fn invite_coordinator(
     State(state): State<AppState>,
     lang: Lang,
-    crate::extract::Caller(actor): crate::extract::Caller,
+    As(actor, _): As<GovernmentsAndAdministrators>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ReportDetailDto>> {
     let id = report_id(lang, &id)?;

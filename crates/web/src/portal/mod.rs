@@ -76,6 +76,7 @@ pub const PAGES: &[&str] = &[
     "/g/{nis}/beleid/versie/{version}",
     "/g/{nis}/policy/version/{version}",
     "/g/{nis}/.well-known/security.txt",
+    "/.well-known/security.txt",
     "/meldingen",
     "/meldingen/{id}",
     "/meldingen/volgen/{token}",
@@ -203,6 +204,7 @@ pub fn routes() -> Router<AppState> {
         .route("/g/{nis}/beleid/versie/{version}", get(pages::disclosure::public_version_nl))
         .route("/g/{nis}/policy/version/{version}", get(pages::disclosure::public_version_en))
         .route("/g/{nis}/.well-known/security.txt", get(pages::disclosure::security_txt))
+        .route("/.well-known/security.txt", get(pages::disclosure::platform_security_txt))
         .route("/samenwerkingen", get(pages::engagements::list))
         .route(
             "/samenwerkingen/nieuw",

@@ -94,7 +94,7 @@ pub async fn sign_in(State(state): State<AppState>, visitor: Visitor, PageForm(f
         return refused;
     }
     let next = safe_next(form.next.as_deref());
-    match state.services.sign_in(&form.email, &form.password).await {
+    match state.services.sign_in(&form.email, &form.password, &visitor.client).await {
         Ok(session) => {
             // Whatever session the browser held before is ended: a planted one is worth nothing.
             if let Some(old) = &visitor.token {
@@ -102,7 +102,8 @@ pub async fn sign_in(State(state): State<AppState>, visitor: Visitor, PageForm(f
             }
             signed_in(&state, &session, &next)
         }
-        Err(e) => visitor.page_with_status(
+        Err(e) => visitor.refusal_page(
+            &e,
             StatusCode::UNAUTHORIZED,
             "sign_in.html",
             context! { next, email => form.email, error => visitor.error_text(&e) },
@@ -136,9 +137,10 @@ pub async fn second_factor(State(state): State<AppState>, visitor: Visitor, Page
     else {
         return Redirect::to("/aanmelden").into_response();
     };
-    match state.services.complete_second_factor(&token, &form.code).await {
+    match state.services.complete_second_factor(&token, &form.code, &visitor.client).await {
         Ok(session) => signed_in(&state, &session, "/start"),
-        Err(e) => visitor.page_with_status(
+        Err(e) => visitor.refusal_page(
+            &e,
             StatusCode::UNAUTHORIZED,
             "second_factor.html",
             context! { error => visitor.error_text(&e) },
@@ -313,10 +315,20 @@ pub async fn forgot(State(state): State<AppState>, visitor: Visitor, PageForm(fo
     if let Err(refused) = visitor.check_csrf(&form.csrf) {
         return refused;
     }
-    if let Err(e) = state.services.request_password_reset(&form.email).await {
-        tracing::warn!(error = %e, "password reset not sent");
+    match state.services.request_password_reset(&form.email, &visitor.client).await {
+        Ok(()) => visitor.page("forgot_password.html", context! { sent => true }),
+        Err(e @ ServiceError::RateLimited { .. }) => visitor.refusal_page(
+            &e,
+            StatusCode::TOO_MANY_REQUESTS,
+            "forgot_password.html",
+            context! { sent => false, error => visitor.error_text(&e) },
+        ),
+        Err(e) => {
+            // The same answer whatever went wrong: nothing tells whether the address has an account.
+            tracing::warn!(error = %e, "password reset not sent");
+            visitor.page("forgot_password.html", context! { sent => true })
+        }
     }
-    visitor.page("forgot_password.html", context! { sent => true })
 }
 
 pub async fn new_password_page(visitor: Visitor, Path(token): Path<String>) -> Response {
@@ -441,14 +453,19 @@ pub async fn register(State(state): State<AppState>, visitor: Visitor, PageForm(
     if let Err(refused) = visitor.check_csrf(&form.csrf) {
         return refused;
     }
-    match state.services.register_researcher(&form.email, &form.name, form.organisation).await {
+    match state
+        .services
+        .register_researcher(&form.email, &form.name, form.organisation, &visitor.client)
+        .await
+    {
         Ok(()) => visitor.page(
             "register.html",
             context! { sent => true, partners => Vec::<()>::new(), name => "", email => "" },
         ),
         Err(e) => {
             let partners = partners(&state).await;
-            visitor.page_with_status(
+            visitor.refusal_page(
+                &e,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "register.html",
                 context! { sent => false, partners, name => form.name, email => form.email, error => visitor.error_text(&e) },

@@ -70,6 +70,8 @@ pub struct Visitor {
     pub lang: Lang,
     pub path: String,
     pub organisation_name: Option<String>,
+    /// Who the visitor is for the limits: the signed-in person, or the connection's address.
+    pub client: String,
     state: AppState,
 }
 
@@ -112,7 +114,9 @@ impl FromRequestParts<AppState> for Visitor {
             .path_and_query()
             .map(|p| p.as_str().to_owned())
             .unwrap_or_else(|| "/".into());
+        let client = crate::extract::client_of(parts, actor.as_ref().map(|a| a.person_id));
         Ok(Visitor {
+            client,
             actor,
             stage,
             token,
@@ -218,6 +222,18 @@ impl Visitor {
     pub fn error_text(&self, err: &ServiceError) -> String {
         crate::problem::Problem::from_service(err, self.lang).detail
     }
+
+    /// A page that shows a refusal: with the error's own status for a limit (429, with
+    /// `Retry-After`), else `status`.
+    pub fn refusal_page(&self, err: &ServiceError, status: StatusCode, template: &str, values: Value) -> Response {
+        let problem = crate::problem::Problem::from_service(err, self.lang);
+        let Some(seconds) = problem.retry_after else {
+            return self.page_with_status(status, template, values);
+        };
+        let mut response = self.page_with_status(StatusCode::TOO_MANY_REQUESTS, template, values);
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        response
+    }
 }
 
 /// The menu of a role: (path, message id).
@@ -274,12 +290,22 @@ impl FromRequestParts<AppState> for Member {
     }
 }
 
-/// Where to go after signing in: only a path on this site.
+/// Where to go after signing in: only a path on this site, else the start page. A browser drops
+/// tabs and line breaks from a URL and reads `\\` as `/`, so `/\t/host` would leave the site: the
+/// path must be printable ASCII without a backslash, must not start with `//`, and must parse as
+/// a path with its query (so it is a valid `Location` header too).
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.contains("://") => n.to_owned(),
+        Some(n) if is_local_path(n) => n.to_owned(),
         _ => "/start".into(),
     }
+}
+
+fn is_local_path(n: &str) -> bool {
+    n.starts_with('/')
+        && !n.starts_with("//")
+        && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+        && n.parse::<axum::http::uri::PathAndQuery>().is_ok()
 }
 
 #[cfg(test)]
@@ -289,7 +315,17 @@ mod tests {
     #[test]
     fn only_local_paths_are_followed_after_sign_in() {
         assert_eq!(safe_next(Some("/bestellingen/3")), "/bestellingen/3");
-        for bad in ["//evil.test/x", "https://evil.test", "/\\evil.test", "evil"] {
+        for bad in [
+            "//evil.test/x",
+            "https://evil.test",
+            "/\\evil.test",
+            "evil",
+            "/\t/evil.test/x",
+            "/\n/x",
+            "/ /x",
+            "/é",
+            "",
+        ] {
             assert_eq!(safe_next(Some(bad)), "/start", "{bad}");
         }
         assert_eq!(safe_next(None), "/start");
@@ -311,10 +347,32 @@ impl<T: serde::de::DeserializeOwned + Send> axum::extract::FromRequest<AppState>
     async fn from_request(req: axum::extract::Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
         let Ok(visitor) = Visitor::from_request_parts(&mut parts, state).await;
-        let req = axum::extract::Request::from_parts(parts, body);
-        match axum::Form::<T>::from_request(req, state).await {
-            Ok(axum::Form(value)) => Ok(PageForm(value)),
-            Err(_) => Err(visitor.message(StatusCode::BAD_REQUEST, "bad-form-title", "bad-form-body")),
+        let unreadable = || visitor.message(StatusCode::BAD_REQUEST, "bad-form-title", "bad-form-body");
+        let url_encoded = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                v.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            });
+        if !url_encoded {
+            return Err(unreadable());
         }
+        let req = axum::extract::Request::from_parts(parts, body);
+        let bytes = match axum::body::Bytes::from_request(req, state).await {
+            Ok(bytes) => bytes,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(visitor.message(StatusCode::PAYLOAD_TOO_LARGE, "too-large-title", "too-large-body"));
+            }
+            Err(_) => return Err(unreadable()),
+        };
+        if crate::input::urlencoded_has_nul(&bytes) {
+            return Err(visitor.message(StatusCode::UNPROCESSABLE_ENTITY, "invalid-text-title", "invalid-text-body"));
+        }
+        serde_urlencoded::from_bytes(&bytes).map(PageForm).map_err(|_| unreadable())
     }
 }

@@ -104,6 +104,28 @@ fn date(value: Value) -> String {
     }
 }
 
+/// `{{ text | visible }}`: text from a scanner report or a reporter with its hidden characters
+/// shown (issue 10, item 13): a bidirectional override or a zero-width character becomes
+/// `[U+202E]`, so a title cannot read backwards or hide a word. The result is escaped as usual.
+fn visible(value: Value) -> String {
+    if value.is_none() || value.is_undefined() {
+        return String::new();
+    }
+    let text = value.to_string();
+    if !text.chars().any(cyberveilig_domain::text::is_hidden) {
+        return text;
+    }
+    let mut shown = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if cyberveilig_domain::text::is_hidden(c) {
+            shown.push_str(&format!("[U+{:04X}]", u32::from(c)));
+        } else {
+            shown.push(c);
+        }
+    }
+    shown
+}
+
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
     for (name, source) in TEMPLATES {
@@ -115,6 +137,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env.add_function("t", translate);
     env.add_filter("money", money);
     env.add_filter("date", date);
+    env.add_filter("visible", visible);
     env.set_undefined_behavior(minijinja::UndefinedBehavior::SemiStrict);
     env
 });
@@ -142,4 +165,17 @@ pub fn check_templates() -> Result<(), Error> {
             .map_err(|e| Error::new(ErrorKind::SyntaxError, format!("{name}: {e}")))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hidden_characters_are_shown() {
+        assert_eq!(visible(Value::from("admin\u{202E}txt.exe")), "admin[U+202E]txt.exe");
+        assert_eq!(visible(Value::from("a\u{200B}b\u{FEFF}")), "a[U+200B]b[U+FEFF]");
+        assert_eq!(visible(Value::from("<b>plain</b>")), "<b>plain</b>", "escaping is the template's");
+        assert_eq!(visible(Value::from(())), "");
+    }
 }

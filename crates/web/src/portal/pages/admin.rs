@@ -409,7 +409,12 @@ pub async fn invite(State(state): State<AppState>, Member(visitor, actor): Membe
         Err(ServiceError::Forbidden) => forbidden(&visitor),
         Err(e) => {
             let error = Some(visitor.error_text(&e));
-            people_page(&state, &visitor, &actor, &form, None, error).await
+            let mut page = people_page(&state, &visitor, &actor, &form, None, error).await;
+            if let ServiceError::RateLimited { retry_after, .. } = e {
+                *page.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+                page.headers_mut().insert(axum::http::header::RETRY_AFTER, retry_after.into());
+            }
+            page
         }
     }
 }

@@ -112,6 +112,32 @@ fn plain(status: StatusCode, text: String) -> Response {
     response
 }
 
+/// `/.well-known/security.txt`: how to report a vulnerability in cyberveilig itself (RFC 9116),
+/// to the installation's operator (`security_contact`).
+pub async fn platform_security_txt(State(state): State<AppState>) -> Response {
+    let public_url = state.services.accounts.public_url.clone();
+    let contact = match state.options.security_contact.trim() {
+        "" => {
+            let host = public_url.split("://").nth(1).unwrap_or("").split(['/', ':']).next().unwrap_or("");
+            format!("mailto:security@{host}")
+        }
+        configured => configured.to_owned(),
+    };
+    match cyberveilig_services::disclosure::security_contact(&contact) {
+        Ok(contact) => {
+            let now = chrono::Utc::now();
+            plain(
+                StatusCode::OK,
+                cyberveilig_services::disclosure::platform_security_txt(&contact, &public_url, now),
+            )
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "no security contact for /.well-known/security.txt: set security_contact");
+            plain(StatusCode::NOT_FOUND, "No security contact is configured here.\n".into())
+        }
+    }
+}
+
 /// `/g/{nis}/.well-known/security.txt`: served only while the policy in force has not expired.
 pub async fn security_txt(State(state): State<AppState>, Path(nis): Path<String>) -> Response {
     let Ok(nis) = nis.parse::<NisCode>() else {

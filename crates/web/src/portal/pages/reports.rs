@@ -4,9 +4,8 @@
 //! signed-in researcher's own reports), and the acknowledgements pages.
 
 use super::*;
-use crate::api::reports::{RequestParts, download};
+use crate::api::reports::download;
 use crate::extract::Lang;
-use crate::ratelimit;
 use axum::extract::Multipart;
 use axum::extract::multipart::MultipartRejection;
 use axum::http::{HeaderValue, header};
@@ -84,18 +83,16 @@ pub async fn form_en(State(state): State<AppState>, visitor: Visitor, Path(nis):
 pub async fn submit_en(
     state: State<AppState>,
     visitor: Visitor,
-    parts: RequestParts,
     nis: Path<String>,
     form: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    submit(state, english(visitor), parts, nis, form).await
+    submit(state, english(visitor), nis, form).await
 }
 
 /// `POST /g/{nis}/melden`: receives a report with its attachments, rate limited per client.
 pub async fn submit(
     State(state): State<AppState>,
     visitor: Visitor,
-    RequestParts(parts): RequestParts,
     Path(nis): Path<String>,
     form: Result<Multipart, MultipartRejection>,
 ) -> Response {
@@ -116,12 +113,6 @@ pub async fn submit(
         return refused;
     }
     let actor = visitor.signed_in().cloned();
-    let client = ratelimit::client_key(&parts, actor.as_ref().map(|a| a.person_id));
-    if let Err(wait) = state.report_limiter.check(&client) {
-        let text = ratelimit::too_many(visitor.lang, wait).detail;
-        let page = form_page(&visitor, StatusCode::TOO_MANY_REQUESTS, &nis, &government.name, &values, Some(text));
-        return ratelimit::with_retry_after(page, wait);
-    }
     let input = ReportInput {
         government_nis: nis.clone(),
         target: values.target.clone(),
@@ -136,7 +127,11 @@ pub async fn submit(
         credit_consent: values.credit_consent,
         disclosure_plans: Some(values.disclosure_plans.clone()),
     };
-    match state.services.submit_report_with_files(actor.as_ref(), input, files).await {
+    match state
+        .services
+        .submit_report_with_files(actor.as_ref(), input, files, Some(&visitor.client))
+        .await
+    {
         Ok(s) => no_store(visitor.page(
             "report_received.html",
             context! {
@@ -148,9 +143,14 @@ pub async fn submit(
         Err(e) => {
             let status = match e {
                 ServiceError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                ServiceError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
                 _ => StatusCode::CONFLICT,
             };
-            form_page(&visitor, status, &nis, &government.name, &values, Some(visitor.error_text(&e)))
+            let mut page = form_page(&visitor, status, &nis, &government.name, &values, Some(visitor.error_text(&e)));
+            if let ServiceError::RateLimited { retry_after, .. } = e {
+                page.headers_mut().insert(axum::http::header::RETRY_AFTER, retry_after.into());
+            }
+            page
         }
     }
 }
