@@ -243,6 +243,9 @@ mod tests {
         ]
     }
 
+    /// What an operation does to the orders' reservations once its postings are booked.
+    type Effect = Box<dyn Fn(&mut Vec<Money>)>;
+
     proptest! {
         /// Whatever happens, in whatever order, the invariant holds and reservations add up.
         #[test]
@@ -250,7 +253,7 @@ mod tests {
             let mut balances = Balances::default();
             let mut orders: Vec<Money> = Vec::new();
             for op in ops {
-                let (postings, effect): (Vec<Posting>, Box<dyn Fn(&mut Vec<Money>)>) = match op {
+                let (postings, effect): (Vec<Posting>, Effect) = match op {
                     Op::Grant(a) => (grant(Money::from_cents(a)), Box::new(|_| {})),
                     Op::Withdraw(a) => (withdraw(Money::from_cents(a)), Box::new(|_| {})),
                     Op::Reserve(a) => (reserve(Money::from_cents(a)), Box::new(move |o| o.push(Money::from_cents(a)))),
