@@ -609,10 +609,10 @@ impl Services {
     }
 }
 
-/// The firm's invoice: the accepted price, or, one time in five, a little less (D7: never more).
+/// The firm's invoice: the accepted price, or, one time in three, a little less (D7: never more).
 fn invoice(order: &cyberveilig_store::records::Order) -> FirmStep {
     let price = order.price.unwrap_or(Money::ZERO);
-    let amount = match roll(order.id, 9) % 5 {
+    let amount = match roll(order.id, 9) % 3 {
         0 => Money::from_cents(price.cents() - price.cents() / 50),
         _ => price,
     };
