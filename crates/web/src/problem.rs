@@ -203,7 +203,14 @@ pub fn sentence(message: &str) -> String {
     let Some(first) = chars.next() else {
         return String::new();
     };
-    let mut out: String = first.to_uppercase().chain(chars).collect();
+    // A message that starts with a name as typed (a host, an address, a file) keeps it as it is.
+    let first_word = message.split_whitespace().next().unwrap_or_default();
+    let as_typed = first_word.contains(['.', '@', '/', ':', '_']) || first_word.chars().any(|c| c.is_ascii_digit());
+    let mut out: String = if as_typed {
+        message.to_owned()
+    } else {
+        first.to_uppercase().chain(chars).collect()
+    };
     if !out.ends_with(['.', '!', '?', ':']) {
         out.push('.');
     }
@@ -274,6 +281,7 @@ mod tests {
         assert_eq!(sentence("Give a date."), "Give a date.");
         assert_eq!(sentence("'x' is not a number"), "'x' is not a number.");
         assert_eq!(sentence("ë komt eerst"), "Ë komt eerst.");
+        assert_eq!(sentence("evil-gent.be is not in scope"), "evil-gent.be is not in scope.");
         let invalid = ServiceError::invalid("held_on", "give a date", "geef een datum");
         assert_eq!(Problem::from_service(&invalid, Lang::Nl).detail, "Geef een datum.");
         assert_eq!(Problem::from_service(&invalid, Lang::En).detail, "Give a date.");
