@@ -11,6 +11,30 @@ fn text(body: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// The firm rates every control of the baseline (with `rating`) and, with `report`, attaches
+/// the audit report: what delivering a basic audit needs (C2/C3).
+pub(crate) async fn complete_results(app: &App, firm_token: &str, order_id: i64, rating: &str, report: bool) {
+    let firm = app.services.authenticate(firm_token).await.unwrap();
+    let baseline = app.services.baseline_catalogue(&firm).await.unwrap();
+    let ratings = baseline
+        .controls
+        .iter()
+        .map(|k| cyberveilig_services::assessments::RatingInput {
+            control: k.ref_id.clone(),
+            rating: Some(rating.into()),
+            ..Default::default()
+        })
+        .collect();
+    app.services.rate_controls(&firm, order_id, None, ratings).await.unwrap();
+    if report {
+        let pdf = cyberveilig_domain::document::simple_pdf(&["Rapport"]);
+        app.services
+            .upload_audit_report(&firm, order_id, "rapport.pdf", &pdf)
+            .await
+            .unwrap();
+    }
+}
+
 async fn raw_post(app: &App, token: &str, path: &str, content_type: &str, body: Vec<u8>) -> reqwest::Response {
     app.http
         .post(format!("{}{path}", app.base))
@@ -291,20 +315,7 @@ async fn the_government_reads_its_order_with_the_firm_the_dates_and_its_own_part
         page.contains("€ 3.200,00") && page.contains("€ 1.600,00"),
         "the share and own part of the price"
     );
-    let ey = app.services.authenticate(&ey_token).await.unwrap();
-    let baseline = app.services.baseline_catalogue(&ey).await.unwrap();
-    let ratings = baseline
-        .controls
-        .iter()
-        .map(|k| cyberveilig_services::assessments::RatingInput {
-            control: k.ref_id.clone(),
-            rating: Some("compliant".into()),
-            ..Default::default()
-        })
-        .collect();
-    app.services.rate_controls(&ey, id, None, ratings).await.unwrap();
-    let pdf = cyberveilig_domain::document::simple_pdf(&["Rapport"]);
-    app.services.upload_audit_report(&ey, id, "rapport.pdf", &pdf).await.unwrap();
+    complete_results(&app, &ey_token, id, "compliant", true).await;
     let (status, delivered) = app.post(&ey_token, &format!("/api/v1/orders/{id}/deliver"), json!({})).await;
     assert_eq!(status, StatusCode::OK, "{delivered}");
     let page = text(&gent.get(&path).await.body);
@@ -357,20 +368,7 @@ async fn a_refused_remediation_day_keeps_everything_typed() {
         "{page}"
     );
     assert!(!page.contains("Remediëringsdag bewaren"));
-    let ey_actor = app.services.authenticate(&ey_token).await.unwrap();
-    let baseline = app.services.baseline_catalogue(&ey_actor).await.unwrap();
-    let ratings = baseline
-        .controls
-        .iter()
-        .map(|k| cyberveilig_services::assessments::RatingInput {
-            control: k.ref_id.clone(),
-            rating: Some("compliant".into()),
-            ..Default::default()
-        })
-        .collect();
-    app.services.rate_controls(&ey_actor, id, None, ratings).await.unwrap();
-    let pdf = cyberveilig_domain::document::simple_pdf(&["Rapport"]);
-    app.services.upload_audit_report(&ey_actor, id, "rapport.pdf", &pdf).await.unwrap();
+    complete_results(&app, &ey_token, id, "compliant", true).await;
     app.post(&ey_token, &format!("/api/v1/orders/{id}/deliver"), json!({})).await;
     let finding = app.get(&gent_token, "/api/v1/findings").await.1["items"][0]["id"].as_i64().unwrap();
     let gent_person = app.services.authenticate(&gent_token).await.unwrap().person_id;

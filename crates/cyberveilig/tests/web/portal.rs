@@ -373,18 +373,7 @@ async fn an_order_goes_through_the_pages_from_gent_to_settlement() {
     let refused = deloitte.submit(&order_path, &format!("{order_path}/opleveren"), &[]).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.body.contains("nog 32 controles te beoordelen"), "{}", refused.body);
-    let firm = app.services.authenticate(&app.token("deloitte@firms.test").await).await.unwrap();
-    let baseline = app.services.baseline_catalogue(&firm).await.unwrap();
-    let ratings = baseline
-        .controls
-        .iter()
-        .map(|k| cyberveilig_services::assessments::RatingInput {
-            control: k.ref_id.clone(),
-            rating: Some("partially".into()),
-            ..Default::default()
-        })
-        .collect();
-    app.services.rate_controls(&firm, id, None, ratings).await.unwrap();
+    super::money::complete_results(&app, &app.token("deloitte@firms.test").await, id, "partially", false).await;
     let csrf = deloitte.get(&order_path).await.csrf();
     let not_pdf = deloitte
         .upload(
