@@ -690,7 +690,8 @@ async fn the_page_matrix() {
         .post(
             &gent_token,
             "/api/v1/orders",
-            json!({"programme_id": 1, "government_nis": "44021", "kind": "additional", "estimated_cost_cents": 200_000}),
+            json!({"programme_id": 1, "government_nis": "44021", "kind": "additional", "scope": "Phishingtest",
+                   "estimated_cost_cents": 200_000}),
         )
         .await;
     let extra = extra["id"].as_i64().unwrap();

@@ -693,7 +693,7 @@ const GATED: &[(&str, &str, &[&str])] = &[
     ("post", "/api/v1/orders/{id}/accept", &["firm_member"]),
     ("post", "/api/v1/orders/{id}/decline", &["firm_member"]),
     ("post", "/api/v1/orders/{id}/deliver", &["firm_member"]),
-    ("post", "/api/v1/orders/{id}/remediation-day", &["firm_member"]),
+    ("post", "/api/v1/orders/{id}/audit-reports", &["programme_admin", "firm_member"]),
     ("post", "/api/v1/orders/{id}/invoice", &["firm_member"]),
     ("post", "/api/v1/orders/{id}/settle", &["programme_admin"]),
     ("post", "/api/v1/orders/{id}/reopen", &["programme_admin"]),

@@ -195,7 +195,7 @@ story!(
 
         // Once recorded (by the administrator, with a finding EY may not see), the recorded
         // agenda is still only what EY sees.
-        w.s().firm_step(&ey, basic, FirmStep::Deliver).await.unwrap();
+        w.deliver(&ey, basic).await;
         let hidden = w
             .s()
             .remediation_agenda(&admin, basic, Some(100))
