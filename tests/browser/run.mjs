@@ -79,6 +79,42 @@ async function fitsWidth(page, name) {
   check(over <= 0, `${name}: the page is ${over}px wider than the screen`);
 }
 
+// A one-page PDF with correct cross-references (as the demo's reports): an audit report to upload.
+function simplePdf(text) {
+  const stream = `BT /F1 12 Tf 56 780 Td (${text}) Tj ET\n`;
+  const objects = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+    `<< /Length ${stream.length} >>\nstream\n${stream}endstream`,
+    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+  ];
+  let out = "%PDF-1.4\n";
+  const offsets = [];
+  objects.forEach((body, i) => {
+    offsets.push(out.length);
+    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const o of offsets) out += `${String(o).padStart(10, "0")} 00000 n \n`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, "latin1");
+}
+
+// The firm's results for a basic audit in the portal: every control not rated yet gets a rating
+// in the assessment form, then the audit report (a PDF) is uploaded on the order.
+async function completeResults(page, base, orderPath, rating) {
+  await page.goto(base + orderPath + "/beoordeling");
+  for (const select of await page.locator("select[name^='rating-']").all()) {
+    if (!(await select.inputValue())) await select.selectOption(rating);
+  }
+  await page.getByRole("button", { name: "Beoordeling opslaan" }).click();
+  await page.goto(base + orderPath);
+  await page.getByLabel("Auditrapport (PDF)").setInputFiles({ name: "auditrapport.pdf", mimeType: "application/pdf", buffer: simplePdf("Auditrapport") });
+  await page.getByRole("button", { name: "Auditrapport opladen" }).click();
+}
+
 async function visit(page, base, path, name, screenshot) {
   const response = await page.goto(base + path);
   check(response && response.status() < 400, `${name} (${path}) answered ${response && response.status()}`);
@@ -357,17 +393,21 @@ async function main() {
     await signIn(page, base, "deloitte@firms.test");
     await page.goto(base + orderPath);
     await axe(page, "order page (firm)");
-    await page.getByLabel("Prijs (euro)").fill("5.120,00");
+    // D7: the form holds Deloitte's package price; a higher price is refused in the page.
+    check((await page.getByLabel("Prijs (euro)").inputValue()) === "5.120,00", "the accept form is pre-filled with the agreement's price");
+    await page.getByLabel("Prijs (euro)").fill("6.000,00");
     await page.getByLabel("Geplande start").fill("2020-06-01");
     await page.getByRole("button", { name: "Aanvaarden" }).click();
+    const priceRefused = page.getByRole("alert");
+    check((await priceRefused.count()) === 1 && (await priceRefused.textContent()).includes("hoogstens de pakketprijs van € 5.120,00"), "a price above the package is refused, naming it");
+    check((await page.getByLabel("Prijs (euro)").inputValue()) === "6.000,00" && (await page.getByLabel("Geplande start").inputValue()) === "2020-06-01", "the refused form keeps what was typed");
+    await axe(page, "order page (firm, price refused)");
+    await page.screenshot({ path: join(shots, "order-price-refused.png"), fullPage: true });
+    await page.getByLabel("Prijs (euro)").fill("5.120,00");
+    await page.getByRole("button", { name: "Aanvaarden" }).click();
     check((await page.content()).includes("aanvaard"), "accepted");
-    await page.getByRole("button", { name: "Audit opgeleverd" }).click();
-    await page.getByLabel("Datum van de remediëringsdag").fill("2020-05-18");
-    await page.getByRole("button", { name: "Remediëringsdag gehouden" }).click();
-    await page.getByLabel("Factuurnummer").fill("F-2020-0042");
-    await page.getByLabel("Bedrag (euro)").fill("5.120,00");
-    await page.getByRole("button", { name: "Factuur registreren" }).click();
-    check((await page.content()).includes("gefactureerd"), "invoiced");
+    // Delivery waits for the assessment and the report: the page says what is missing.
+    check((await page.locator(".checklist").textContent()).includes("nog 32 controles te beoordelen"), "the checklist says the assessment is missing");
 
     // Deloitte rates controls of the basic audit in one form, from the order's page.
     await page.getByRole("link", { name: "Beoordeling van de controles" }).click();
@@ -388,6 +428,28 @@ async function main() {
     check(rated.includes("Score per domein") && ratedScores.includes("75,0\u00a0%") && ratedScores.includes("60,0\u00a0%"), "the firm sees the scores after saving");
     check((await page.getByLabel("Beoordeling van BA.ROL.02").inputValue()) === "partially", "the ratings stay in the form");
     await axe(page, "assessment editor after saving");
+    // The rest of the controls, and the audit report (a PDF, after a file that is not one).
+    await page.goto(base + orderPath);
+    await page.getByLabel("Auditrapport (PDF)").setInputFiles({ name: "rapport.pdf", mimeType: "application/pdf", buffer: Buffer.from("<html>geen pdf</html>") });
+    await page.getByRole("button", { name: "Auditrapport opladen" }).click();
+    check((await page.getByRole("alert").textContent()).includes("Het bestand is geen PDF-document"), "a file that is not a PDF is refused with a sentence");
+    // (The rest is not applicable, so the scores above stay as they are.)
+    await completeResults(page, base, orderPath, "not_applicable");
+    check((await page.locator(".checklist").textContent()).includes("de beoordeling van alle 32 controles"), "the checklist says the assessment is complete");
+    await axe(page, "order page (firm, ready to deliver)");
+    await page.screenshot({ path: join(shots, "order-firm.png"), fullPage: true });
+    await page.getByRole("button", { name: "Audit opgeleverd" }).click();
+    check((await page.content()).includes("opgeleverd"), "delivered");
+    // The remediation day is recorded at its agenda (one place).
+    await page.getByRole("link", { name: "De dag vastleggen" }).click();
+    check(page.url().endsWith(orderPath + "/remediedag"), "the order leads to the agenda to record the day");
+    await page.getByLabel("Datum van de remediëringsdag").fill("2020-05-18");
+    await page.getByRole("button", { name: "Remediëringsdag bewaren" }).click();
+    await page.goto(base + orderPath);
+    await page.getByLabel("Factuurnummer").fill("F-2020-0042");
+    await page.getByLabel("Bedrag (euro)").fill("5.000,00");
+    await page.getByRole("button", { name: "Factuur registreren" }).click();
+    check((await page.content()).includes("gefactureerd"), "invoiced");
 
     // A firm member sets up TOTP and signs in with it.
     await page.goto(base + "/tweede-factor");
@@ -413,11 +475,24 @@ async function main() {
     check((await page.content()).includes(orderPath + "/vereffenen"), "the order waits in the settlement queue");
     await axe(page, "administrator home");
     await page.screenshot({ path: join(shots, "admin-home.png"), fullPage: true });
+    const queue = await page.locator("table.settlements").textContent();
+    check(queue.includes("€ 5.120,00") && queue.includes("€ 5.000,00") && queue.includes("€ 3.333,33") && queue.includes("Factuur onder de aanvaarde prijs"), "the queue shows the prices, the invoice, the payment and the difference");
+    await tableWraps(page, "administrator home");
     await page.goto(base + orderPath);
     const timeline = await page.locator(".timeline").textContent();
-    check(timeline.includes("Geweigerd") && timeline.includes("Aanvaard") && timeline.includes("Gefactureerd"), "the timeline shows the decline and the steps");
-    await page.getByRole("button", { name: "Vereffenen" }).click();
-    check((await page.content()).includes("vereffend"), "settled");
+    check(timeline.includes("Geweigerd door EY") && timeline.includes("Aanvaard door Deloitte voor € 5.120,00") && timeline.includes("Gefactureerd door Deloitte"), "the timeline shows the decline and the steps, naming the firms");
+    await page.getByRole("link", { name: "Vereffening nakijken" }).click();
+    check(page.url().endsWith(orderPath + "/vereffenen"), "settling starts with a review");
+    await axe(page, "settlement review");
+    await fitsWidth(page, "settlement review");
+    await page.screenshot({ path: join(shots, "settle.png"), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await axe(page, "settlement review on a phone");
+    await fitsWidth(page, "settlement review on a phone");
+    await page.screenshot({ path: join(shots, "phone-settle.png"), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.getByRole("button", { name: "€ 3.333,33 uitbetalen" }).click();
+    check((await page.content()).includes("vereffend"), "settled with the amount confirmed");
     await visit(page, base, "/bestellingen?state=settled", "administrator orders", "admin-orders");
     await visit(page, base, "/raamovereenkomsten", "agreements", "agreements");
     await visit(page, base, "/besturen", "governments");
@@ -504,6 +579,61 @@ async function main() {
     await page.screenshot({ path: join(shots, "assessment.png"), fullPage: true });
     await signOut(page);
 
+    // What Gent reads of its settled order: the firm, the dates, what it paid itself.
+    await signIn(page, base, "44021@gemeente.test");
+    await page.goto(base + orderPath);
+    const settledText = await page.locator("main").textContent();
+    check(settledText.includes("Deloitte") && settledText.includes("Opgeleverd op") && settledText.includes("Eigen deel van het bestuur") && settledText.includes("€ 1.666,67"), "Gent sees the firm, the delivery and its own part of the invoice");
+    check(settledText.includes("Wat is een basisaudit?") && (await page.getByRole("link", { name: /bij Audit Vlaanderen/ }).getAttribute("href")) === "https://www.auditvlaanderen.be/ict-veiligheidsaudits", "the page says what a basic audit is and links Audit Vlaanderen");
+    await axe(page, "order page (government, settled)");
+    await fitsWidth(page, "order page (government, settled)");
+    await page.screenshot({ path: join(shots, "order-settled.png"), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await axe(page, "order page (government, settled) on a phone");
+    await fitsWidth(page, "order page (government, settled) on a phone");
+    await page.screenshot({ path: join(shots, "phone-order-settled.png"), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    // D7: additional work quoted above the estimate waits for Gent's confirmation.
+    await page.goto(base + "/start");
+    await page.getByLabel("Geraamde kost (euro, btw inbegrepen)").fill("2.500,00");
+    await page.locator("#form-additional textarea").fill("Phishingsimulatie voor alle medewerkers");
+    await page.locator("#form-additional").getByRole("button", { name: "Bijkomend werk bestellen" }).click();
+    const extraPath = new URL(page.url()).pathname;
+    check(/^\/bestellingen\/\d+$/.test(extraPath), "Gent orders additional work");
+    await signOut(page);
+    await signIn(page, base, "ey@firms.test");
+    await page.goto(base + extraPath);
+    check((await page.getByLabel("Prijs (euro)").inputValue()) === "2.500,00", "the quote starts from the estimate");
+    check((await page.locator("main").textContent()).includes("Uw dagprijs in de raamovereenkomst is € 1.125,00"), "the firm sees its day rate to check its quote");
+    await page.getByLabel("Prijs (euro)").fill("3.625,00");
+    await page.getByLabel("Geplande start").fill("2020-06-15");
+    await page.getByRole("button", { name: "Aanvaarden" }).click();
+    check((await page.content()).includes("prijs te bevestigen"), "a quote above the estimate waits for the government");
+    await signOut(page);
+    await signIn(page, base, "44021@gemeente.test");
+    await page.goto(base + extraPath);
+    const quoteText = await page.locator("main").textContent();
+    check(quoteText.includes("EY vraagt € 3.625,00, meer dan uw raming van € 2.500,00") && quoteText.includes("€ 1.812,50 gereserveerd"), "Gent reads the quote, the estimate and what confirming reserves");
+    await axe(page, "order page (government, price to confirm)");
+    await fitsWidth(page, "order page (government, price to confirm)");
+    await page.screenshot({ path: join(shots, "order-confirm-price.png"), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await axe(page, "order page (government, price to confirm) on a phone");
+    await fitsWidth(page, "order page (government, price to confirm) on a phone");
+    await page.screenshot({ path: join(shots, "phone-order-confirm-price.png"), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.getByRole("button", { name: "Nieuwe prijs van € 3.625,00 bevestigen" }).click();
+    check((await page.locator("main p").first().textContent()).includes("EY voert de audit uit."), "confirmed, the firm carries out the work");
+    check((await page.locator(".timeline").textContent()).includes("Nieuwe prijs van € 3.625,00 bevestigd"), "the timeline records the confirmation");
+    await signOut(page);
+    // The administrator's follow-up of reports of the past, and the agreements by date.
+    await signIn(page, base, "admin@abb.test");
+    await visit(page, base, "/bestellingen?without_report=1", "orders delivered without a report");
+    check((await page.locator("main .empty").textContent()).includes("Geen enkele opgeleverde basisaudit is zonder auditrapport."), "no delivered basic audit lacks its report");
+    await page.goto(base + "/raamovereenkomsten");
+    check((await page.locator("main").textContent()).includes("Neemt bestellingen aan vanaf 09/06/2020."), "an agreement not yet open says from when");
+    await signOut(page);
+
     // VVSG.
     await signIn(page, base, "vvsg@vvsg.test");
     await axe(page, "VVSG home");
@@ -525,7 +655,7 @@ async function main() {
 
     await signIn(page, base, "ey@firms.test");
     await page.goto(base + auditPath);
-    await page.getByLabel("Prijs (euro)").fill("5.120,00");
+    await page.getByLabel("Prijs (euro)").fill("5.009,40");
     await page.getByLabel("Geplande start").fill("2020-06-01");
     await page.getByRole("button", { name: "Aanvaarden" }).click();
     check((await page.content()).includes("aanvaard"), "EY accepts Antwerpen's audit");
@@ -576,7 +706,7 @@ async function main() {
     await page.getByRole("button", { name: "Importeren" }).click();
     await page.waitForURL(/resultaten\?import=\d+/, { timeout: 15000 }).catch(() => {});
     check(/import=\d+$/.test(page.url()) && (await figure("Nieuw")) === "0" && (await figure("Nog open")) === "4", "after the error the form imports again: nothing new, four still open");
-    await page.goto(base + auditPath);
+    await completeResults(page, base, auditPath, "partially");
     await page.getByRole("button", { name: "Audit opgeleverd" }).click();
     check((await page.content()).includes("opgeleverd"), "EY delivers the audit");
     await signOut(page);

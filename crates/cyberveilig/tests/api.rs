@@ -16,6 +16,8 @@ mod browser;
 mod disclosure;
 #[path = "web/matrix.rs"]
 mod matrix;
+#[path = "web/money.rs"]
+mod money;
 #[path = "web/portal.rs"]
 mod portal;
 #[path = "web/security.rs"]

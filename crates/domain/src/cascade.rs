@@ -33,7 +33,49 @@ pub struct CascadeFirm {
     pub day_rate: Money,
 }
 
+/// Where an agreement stands on a day: its window and activation decide, never a stored flag
+/// alone (issue 11: an agreement past its window is closed for new orders, not "active").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum AgreementStatus {
+    /// Its window has not begun: orders go to it from `from`.
+    NotYetOpen { from: NaiveDate },
+    /// C7: within its window, but the procedure is not completed; it holds its orders.
+    AwaitingActivation,
+    /// Within its window and active: new orders go to it.
+    Active,
+    /// Its window has ended: no new orders since the day after `last_day`; orders placed under
+    /// it before then run on.
+    Closed { last_day: NaiveDate },
+}
+
+impl AgreementStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotYetOpen { .. } => "not_yet_open",
+            Self::AwaitingActivation => "awaiting_activation",
+            Self::Active => "active",
+            Self::Closed { .. } => "closed",
+        }
+    }
+}
+
 impl FrameworkAgreement {
+    /// The agreement's status on `today`.
+    pub fn status(&self, today: NaiveDate) -> AgreementStatus {
+        if today > self.window_until {
+            AgreementStatus::Closed {
+                last_day: self.window_until,
+            }
+        } else if today < self.window_from {
+            AgreementStatus::NotYetOpen { from: self.window_from }
+        } else if self.active {
+            AgreementStatus::Active
+        } else {
+            AgreementStatus::AwaitingActivation
+        }
+    }
+
     pub fn serves(&self, date: NaiveDate) -> bool {
         self.window_from <= date && date <= self.window_until
     }
@@ -170,6 +212,21 @@ pub(crate) mod tests {
                 cascade: vec![firm(DELOITTE, 1, 546_455), firm(EY, 2, 540_000), firm(GT, 3, 530_000)],
             },
         ]
+    }
+
+    #[test]
+    fn an_agreements_status_follows_the_date() {
+        let [old, new] = agreements(false).try_into().unwrap();
+        assert_eq!(old.status(d(2020, 6, 8)), AgreementStatus::Active);
+        assert_eq!(old.status(d(2020, 6, 9)), AgreementStatus::Closed { last_day: d(2020, 6, 8) });
+        // Still flagged active, but closed for new orders: the date decides.
+        assert!(old.active);
+        assert_eq!(old.status(d(2021, 6, 15)).as_str(), "closed");
+        assert_eq!(new.status(d(2020, 6, 8)), AgreementStatus::NotYetOpen { from: d(2020, 6, 9) });
+        assert_eq!(new.status(d(2020, 6, 9)), AgreementStatus::AwaitingActivation);
+        let [_, new] = agreements(true).try_into().unwrap();
+        assert_eq!(new.status(d(2020, 6, 9)), AgreementStatus::Active);
+        assert_eq!(new.status(d(2024, 6, 9)), AgreementStatus::Closed { last_day: d(2024, 6, 8) });
     }
 
     #[test]

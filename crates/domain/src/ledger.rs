@@ -145,18 +145,14 @@ pub fn adjust(balances: &Balances, current: Money, wanted: Money) -> (Vec<Postin
     }
 }
 
-/// D7: settlement pays `due` (the rate times the invoice), never more than the order's
-/// reservation plus what is still available; what the order reserved beyond that is released.
+/// D7: settlement books `payment` (decided by `credit::settlement`, never more than the order's
+/// reservation) from reserved to paid, and releases the rest of the reservation. A payment
+/// above the reservation is cut to it: settlement never takes available credit.
 /// Returns the postings and the amount paid.
-pub fn settle(balances: &Balances, reserved: Money, due: Money) -> (Vec<Posting>, Money) {
-    let paid = due.max(Money::ZERO).min(reserved + balances.available());
-    let mut postings = Vec::new();
-    postings.extend(nonzero(Posting::new(Account::Reserved, Account::Paid, paid.min(reserved))));
-    if paid > reserved {
-        postings.extend(nonzero(Posting::new(Account::Available, Account::Paid, paid - reserved)));
-    } else {
-        postings.extend(release(reserved - paid));
-    }
+pub fn settle(reserved: Money, payment: Money) -> (Vec<Posting>, Money) {
+    let paid = payment.max(Money::ZERO).min(reserved);
+    let mut postings = nonzero(Posting::new(Account::Reserved, Account::Paid, paid));
+    postings.extend(release(reserved - paid));
     (postings, paid)
 }
 
@@ -205,7 +201,7 @@ mod tests {
     #[test]
     fn settlement_pays_the_share_and_releases_the_rest() {
         let b = funded(10_000).apply_all(&reserve(Money::from_cents(3_000))).unwrap();
-        let (postings, paid) = settle(&b, Money::from_cents(3_000), Money::from_cents(2_500));
+        let (postings, paid) = settle(Money::from_cents(3_000), Money::from_cents(2_500));
         assert_eq!(paid, Money::from_cents(2_500));
         let after = b.apply_all(&postings).unwrap();
         assert_eq!(
@@ -215,12 +211,14 @@ mod tests {
     }
 
     #[test]
-    fn settlement_never_pays_more_than_reserved_plus_available() {
-        let b = funded(3_500).apply_all(&reserve(Money::from_cents(3_000))).unwrap();
-        let (postings, paid) = settle(&b, Money::from_cents(3_000), Money::from_cents(9_999));
-        assert_eq!(paid, Money::from_cents(3_500));
+    fn settlement_never_pays_more_than_reserved() {
+        // Issue 10: however much is due and however much is available, the reservation is the cap.
+        let b = funded(1_000_000).apply_all(&reserve(Money::from_cents(3_000))).unwrap();
+        let (postings, paid) = settle(Money::from_cents(3_000), Money::from_cents(9_999));
+        assert_eq!(paid, Money::from_cents(3_000));
         let after = b.apply_all(&postings).unwrap();
-        assert_eq!(after.available(), Money::ZERO);
+        assert_eq!((after.reserved, after.paid), (Money::ZERO, Money::from_cents(3_000)));
+        assert_eq!(after.available(), Money::from_cents(997_000));
         assert!(after.holds());
     }
 
@@ -245,6 +243,9 @@ mod tests {
         ]
     }
 
+    /// What an operation does to the orders' reservations once its postings are booked.
+    type Effect = Box<dyn Fn(&mut Vec<Money>)>;
+
     proptest! {
         /// Whatever happens, in whatever order, the invariant holds and reservations add up.
         #[test]
@@ -252,7 +253,7 @@ mod tests {
             let mut balances = Balances::default();
             let mut orders: Vec<Money> = Vec::new();
             for op in ops {
-                let (postings, effect): (Vec<Posting>, Box<dyn Fn(&mut Vec<Money>)>) = match op {
+                let (postings, effect): (Vec<Posting>, Effect) = match op {
                     Op::Grant(a) => (grant(Money::from_cents(a)), Box::new(|_| {})),
                     Op::Withdraw(a) => (withdraw(Money::from_cents(a)), Box::new(|_| {})),
                     Op::Reserve(a) => (reserve(Money::from_cents(a)), Box::new(move |o| o.push(Money::from_cents(a)))),
@@ -265,7 +266,7 @@ mod tests {
                         (p, Box::new(move |o| o[i] = now))
                     }
                     Op::Settle(i, a) if i < orders.len() => {
-                        let (p, _) = settle(&balances, orders[i], Money::from_cents(a));
+                        let (p, _) = settle(orders[i], Money::from_cents(a));
                         (p, Box::new(move |o| o[i] = Money::ZERO))
                     }
                     _ => continue,

@@ -4,7 +4,9 @@
 pub mod assessment;
 pub mod calendar;
 pub mod cascade;
+pub mod credit;
 pub mod disclosure;
+pub mod document;
 pub mod engagement;
 pub mod ledger;
 pub mod money;

@@ -44,6 +44,9 @@ pub enum OrderState {
     /// D8: additional work whose share was capped; the government must confirm.
     AwaitingConfirmation,
     Offered,
+    /// D7: the firm quoted additional work above the government's estimate; the government
+    /// confirms the new price (or cancels) before the work starts.
+    AwaitingPriceConfirmation,
     Accepted,
     Delivered,
     /// C2: the day of guidance of a basic audit has been held.
@@ -56,11 +59,12 @@ pub enum OrderState {
 }
 
 impl OrderState {
-    pub const ALL: [OrderState; 11] = [
+    pub const ALL: [OrderState; 12] = [
         Self::AwaitingFramework,
         Self::Waitlisted,
         Self::AwaitingConfirmation,
         Self::Offered,
+        Self::AwaitingPriceConfirmation,
         Self::Accepted,
         Self::Delivered,
         Self::RemediationDayHeld,
@@ -71,12 +75,24 @@ impl OrderState {
     ];
 
     /// Whether a firm's results (scanner reports, assessments) can be recorded for the order:
-    /// once a firm has accepted it, and not after it was cancelled.
+    /// once a firm has accepted it (and the government confirmed its price), and not after it
+    /// was cancelled.
     pub fn takes_results(self) -> bool {
         !matches!(
             self,
-            Self::AwaitingFramework | Self::Waitlisted | Self::AwaitingConfirmation | Self::Offered | Self::Cancelled | Self::Unplaceable
+            Self::AwaitingFramework
+                | Self::Waitlisted
+                | Self::AwaitingConfirmation
+                | Self::Offered
+                | Self::AwaitingPriceConfirmation
+                | Self::Cancelled
+                | Self::Unplaceable
         )
+    }
+
+    /// Whether the firm has delivered the work (delivered or any state after it).
+    pub fn is_delivered(self) -> bool {
+        matches!(self, Self::Delivered | Self::RemediationDayHeld | Self::Invoiced | Self::Settled)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -85,6 +101,7 @@ impl OrderState {
             Self::Waitlisted => "waitlisted",
             Self::AwaitingConfirmation => "awaiting_confirmation",
             Self::Offered => "offered",
+            Self::AwaitingPriceConfirmation => "awaiting_price_confirmation",
             Self::Accepted => "accepted",
             Self::Delivered => "delivered",
             Self::RemediationDayHeld => "remediation_day_held",
@@ -93,6 +110,25 @@ impl OrderState {
             Self::Cancelled => "cancelled",
             Self::Unplaceable => "unplaceable",
         }
+    }
+
+    /// The state in words, as people read it.
+    pub fn label(self, dutch: bool) -> &'static str {
+        let (nl, en) = match self {
+            Self::AwaitingFramework => ("wacht op de raamovereenkomst", "awaiting the framework agreement"),
+            Self::Waitlisted => ("op de wachtlijst", "on the waiting list"),
+            Self::AwaitingConfirmation => ("wacht op uw bevestiging", "awaiting confirmation"),
+            Self::Offered => ("aangeboden", "offered"),
+            Self::AwaitingPriceConfirmation => ("prijs te bevestigen", "price to be confirmed"),
+            Self::Accepted => ("aanvaard", "accepted"),
+            Self::Delivered => ("opgeleverd", "delivered"),
+            Self::RemediationDayHeld => ("remediëringsdag gehouden", "remediation day held"),
+            Self::Invoiced => ("gefactureerd", "invoiced"),
+            Self::Settled => ("vereffend", "settled"),
+            Self::Cancelled => ("geannuleerd", "cancelled"),
+            Self::Unplaceable => ("niet te plaatsen", "unplaceable"),
+        };
+        if dutch { nl } else { en }
     }
 
     /// Whether the order still counts as the government's basic audit for D3.
@@ -167,6 +203,23 @@ impl OrderAction {
     }
 }
 
+/// C2/C3: a basic audit is delivered only with its assessment complete (every control of the
+/// baseline rated, or not applicable) and its audit report attached. Additional work has
+/// neither requirement.
+pub fn check_delivery(kind: OrderKind, unrated_controls: u32, report_attached: bool) -> Result<(), crate::refusal::Refusal> {
+    use crate::refusal::Refusal;
+    if kind != OrderKind::Basic {
+        return Ok(());
+    }
+    if unrated_controls > 0 {
+        return Err(Refusal::AssessmentIncomplete { unrated: unrated_controls });
+    }
+    if !report_attached {
+        return Err(Refusal::AuditReportMissing);
+    }
+    Ok(())
+}
+
 /// Whether `action` is allowed on an order of `kind` in `state`.
 /// C3: what a basic audit covers is the minimal control approach Audit Vlaanderen set; it is
 /// the scope of a basic audit ordered without one.
@@ -197,9 +250,10 @@ pub fn allows(kind: OrderKind, state: OrderState, action: OrderAction) -> bool {
         A::Settle => state == S::Invoiced,
         A::Cancel => matches!(
             state,
-            S::AwaitingFramework | S::Waitlisted | S::AwaitingConfirmation | S::Offered | S::Accepted
+            S::AwaitingFramework | S::Waitlisted | S::AwaitingConfirmation | S::Offered | S::AwaitingPriceConfirmation | S::Accepted
         ),
-        A::Confirm => state == S::AwaitingConfirmation,
+        // D8 (a capped share) and D7 (a quote above the estimate): the government goes ahead.
+        A::Confirm => matches!(state, S::AwaitingConfirmation | S::AwaitingPriceConfirmation),
         A::Reopen => state == S::Unplaceable,
         A::Fund => state == S::Waitlisted,
         A::Activate => state == S::AwaitingFramework,
@@ -218,6 +272,54 @@ mod tests {
             .map(OrderState::as_str)
             .collect();
         assert_eq!(taking, ["accepted", "delivered", "remediation_day_held", "invoiced", "settled"]);
+    }
+
+    #[test]
+    fn a_quote_above_the_estimate_is_confirmed_or_cancelled_and_nothing_else() {
+        let s = OrderState::AwaitingPriceConfirmation;
+        let allowed: Vec<OrderAction> = [
+            OrderAction::Accept,
+            OrderAction::Decline,
+            OrderAction::Expire,
+            OrderAction::Deliver,
+            OrderAction::HoldRemediationDay,
+            OrderAction::Invoice,
+            OrderAction::Settle,
+            OrderAction::Cancel,
+            OrderAction::Confirm,
+            OrderAction::Reopen,
+            OrderAction::Fund,
+            OrderAction::Activate,
+        ]
+        .into_iter()
+        .filter(|a| allows(OrderKind::Additional, s, *a))
+        .collect();
+        assert_eq!(allowed, [OrderAction::Cancel, OrderAction::Confirm]);
+        assert!(!s.takes_results() && s.holds_reservation());
+    }
+
+    #[test]
+    fn every_state_has_words_in_both_languages() {
+        for state in OrderState::ALL {
+            assert!(!state.label(true).contains('_') && !state.label(false).contains('_'), "{state:?}");
+        }
+        assert_eq!(OrderState::Offered.label(true), "aangeboden");
+    }
+
+    #[test]
+    fn a_basic_audit_is_delivered_with_its_assessment_complete_and_its_report() {
+        use crate::refusal::Refusal;
+        assert_eq!(check_delivery(OrderKind::Basic, 0, true), Ok(()));
+        assert_eq!(
+            check_delivery(OrderKind::Basic, 3, true),
+            Err(Refusal::AssessmentIncomplete { unrated: 3 })
+        );
+        assert_eq!(check_delivery(OrderKind::Basic, 0, false), Err(Refusal::AuditReportMissing));
+        assert_eq!(
+            check_delivery(OrderKind::Basic, 32, false),
+            Err(Refusal::AssessmentIncomplete { unrated: 32 })
+        );
+        assert_eq!(check_delivery(OrderKind::Additional, 32, false), Ok(()));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use crate::Services;
 use crate::authz::{Actor, Permission, can};
 use crate::error::{Result, ServiceError};
+use crate::events::Action;
 use crate::orders::place;
 use crate::work::{Who, Work};
 use cyberveilig_domain::Refusal;
@@ -47,7 +48,7 @@ impl Services {
         }
         work.tx.set_agreement_active(id, true).await?;
         work.record(
-            "framework_agreement.activated",
+            Action::FrameworkAgreementActivated,
             "framework_agreement",
             id,
             json!({ "reference": agreement.reference, "waiting_orders": waiting.len() }),

@@ -6,10 +6,10 @@
 use crate::Services;
 use crate::authz::{Actor, Permission, can};
 use crate::error::{Result, ServiceError};
+use crate::events::Action;
 use crate::work::{Who, Work};
 use cyberveilig_catalogues::BASELINE_URN;
 use cyberveilig_domain::assessment::{Change, Rating, Scores, changes, score};
-use cyberveilig_domain::order::OrderState;
 use cyberveilig_store::records::{AreaRecord, Assessment, CatalogueRecord, ControlRecord, Order, RatingRecord};
 use cyberveilig_store::{StoreError, Tx};
 use serde_json::json;
@@ -51,15 +51,7 @@ fn may_rate(actor: &Actor, order: &Order) -> bool {
 }
 
 fn not_yet_accepted(order: &Order) -> bool {
-    matches!(
-        order.state,
-        OrderState::AwaitingFramework
-            | OrderState::Waitlisted
-            | OrderState::AwaitingConfirmation
-            | OrderState::Offered
-            | OrderState::Cancelled
-            | OrderState::Unplaceable
-    )
+    !order.state.takes_results()
 }
 
 fn note(text: Option<String>, field: &'static str, control: &str) -> Result<Option<String>> {
@@ -110,11 +102,18 @@ impl Services {
             });
         }
         if rate && not_yet_accepted(&order) {
-            return Err(ServiceError::Conflict(format!(
-                "order {} is {}: controls are rated once a firm has accepted it",
-                order.id,
-                order.state.as_str()
-            )));
+            return Err(ServiceError::conflicting(
+                format!(
+                    "Order {} is {}: controls are rated once a firm has accepted it.",
+                    order.id,
+                    order.state.label(false)
+                ),
+                format!(
+                    "Bestelling {} is {}: controles worden beoordeeld zodra een auditbureau ze aanvaard heeft.",
+                    order.id,
+                    order.state.label(true)
+                ),
+            ));
         }
         Ok(order)
     }
@@ -234,7 +233,7 @@ impl Services {
         if !changed.is_empty() {
             work.tx.touch_assessment(assessment.id, work.now).await?;
             work.record(
-                "assessment.rated",
+                Action::AssessmentRated,
                 "assessment",
                 assessment.id,
                 json!({ "order_id": order.id, "changed": changed }),
@@ -280,15 +279,15 @@ async fn start(work: &mut Work, actor: &Actor, order: &Order, catalogue: &Catalo
     };
     assessment.id = match work.tx.insert_assessment(&assessment).await {
         Err(StoreError::Duplicate) => {
-            return Err(ServiceError::Conflict(format!(
-                "order {} has an assessment on {} already",
-                order.id, catalogue.ref_id
-            )));
+            return Err(ServiceError::conflicting(
+                format!("Order {} has an assessment on {} already.", order.id, catalogue.name_en),
+                format!("Bestelling {} heeft al een beoordeling op {}.", order.id, catalogue.name_nl),
+            ));
         }
         other => other?,
     };
     work.record(
-        "assessment.started",
+        Action::AssessmentStarted,
         "assessment",
         assessment.id,
         json!({ "order_id": order.id, "catalogue": catalogue.urn, "version": catalogue.version }),

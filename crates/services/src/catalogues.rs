@@ -5,6 +5,7 @@
 use crate::Services;
 use crate::authz::{Actor, Permission, can};
 use crate::error::{Result, ServiceError};
+use crate::events::Action;
 use crate::work::{Who, Work};
 use cyberveilig_catalogues::{BASELINE_URN, Catalogue, CatalogueError};
 use cyberveilig_store::StoreError;
@@ -113,7 +114,7 @@ impl Services {
             other => other?,
         };
         work.record(
-            "catalogue.loaded",
+            Action::CatalogueLoaded,
             "catalogue",
             id,
             json!({ "urn": urn, "version": version, "areas": record.areas.len(), "controls": record.controls.len() }),

@@ -6,6 +6,7 @@ use crate::auth::{actor_of, hash_password};
 use crate::authz::Actor;
 use crate::clock::{brussels_date, start_of_brussels_day};
 use crate::error::{Result, ServiceError};
+use crate::events::Action;
 use crate::orders::{FirmStep, NewOrder};
 use crate::registry::{named, seed_reference_data};
 use chrono::{DateTime, Datelike, Days, Duration, NaiveDate, TimeZone, Utc, Weekday};
@@ -105,7 +106,7 @@ impl Services {
         for agreement in &agreements {
             let id = work.tx.insert_agreement(agreement).await?;
             work.record(
-                "framework_agreement.registered",
+                Action::FrameworkAgreementRegistered,
                 "framework_agreement",
                 id,
                 json!({ "reference": agreement.reference, "active": agreement.active }),
@@ -116,7 +117,7 @@ impl Services {
         let programme_id = work.tx.insert_programme(PROGRAMME_NAME, &settings, work.now).await?;
         work.post(programme_id, None, &cyberveilig_domain::ledger::grant(BUDGET)).await?;
         work.record(
-            "programme.created",
+            Action::ProgrammeCreated,
             "programme",
             programme_id,
             json!({
@@ -128,7 +129,7 @@ impl Services {
         let grant = vvsg_grant(vvsg.id);
         let grant_id = work.tx.insert_grant(&grant).await?;
         work.record(
-            "project_grant.created",
+            Action::ProjectGrantCreated,
             "project_grant",
             grant_id,
             json!({ "name": grant.name, "amount_cents": grant.amount.cents() }),
@@ -382,7 +383,67 @@ impl Services {
             day = day + Days::new(1);
         }
         self.replay_demo_assessments(programme_id, &firms).await?;
+        submitted += self.demo_quote_to_confirm(programme_id, &firms).await?;
         Ok(submitted)
+    }
+
+    /// The demo's last scene (D7): a government that had its basic audit delivered orders
+    /// additional work on the demo's day, and the firm quotes a day more than the estimate, so
+    /// the order waits for the government to confirm the new price. Returns the orders made.
+    async fn demo_quote_to_confirm(&self, programme_id: i64, firms: &[Actor; 4]) -> Result<usize> {
+        let admin = self.demo_actor("admin@abb.test").await?;
+        let all = self
+            .orders(
+                &admin,
+                OrderFilter {
+                    programme_id: Some(programme_id),
+                    limit: 100_000,
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let has_additional = |g: i64| all.iter().any(|o| o.government_id == g && o.kind == OrderKind::Additional);
+        let Some(basic) = all
+            .iter()
+            .filter(|o| o.kind == OrderKind::Basic && o.state.is_delivered() && !has_additional(o.government_id))
+            .min_by_key(|o| o.id)
+        else {
+            return Ok(0);
+        };
+        let government = self.organisation(basic.government_id).await?;
+        let Some(nis) = government.nis_code else { return Ok(0) };
+        let Ok(gov) = self.demo_actor(&format!("{nis}@gemeente.test")).await else {
+            return Ok(0);
+        };
+        let order = self
+            .submit_order(
+                &gov,
+                NewOrder {
+                    programme_id,
+                    government_nis: nis,
+                    kind: OrderKind::Additional,
+                    scope: "Penetratietest van het e-loket en de website.".into(),
+                    estimated_cost: Some(Money::euros(3_000)),
+                },
+            )
+            .await?;
+        let Some(firm) = firms.iter().find(|f| Some(f.organisation_id) == order.firm_id) else {
+            return Ok(1);
+        };
+        if order.state == OrderState::Offered {
+            let day_rate = self.contract(&order).await?.map(|(_, day)| day).unwrap_or(Money::euros(1_000));
+            let today = brussels_date(self.clock.now());
+            self.firm_step(
+                firm,
+                order.id,
+                FirmStep::Accept {
+                    price: Money::euros(3_000) + day_rate,
+                    planned_start_on: today + Days::new(21),
+                },
+            )
+            .await?;
+        }
+        Ok(1)
     }
 
     /// What firms, governments and the administrator do on one working day of the history.
@@ -409,18 +470,26 @@ impl Services {
                     reason: "Onvoldoende capaciteit in de gevraagde periode.".into(),
                 },
                 _ => FirmStep::Accept {
-                    price: self
-                        .package_price(&order)
-                        .await?
-                        .unwrap_or(order.estimated_cost.unwrap_or(Money::ZERO)),
+                    price: self.demo_price(&order).await?,
                     planned_start_on: day + Days::new(14 + roll % 21),
                 },
             };
             self.firm_step(&firm, order.id, step).await?;
         }
+        // D7: a quote above the estimate waits a few days for the government's confirmation.
+        for order in self.orders(admin, open(OrderState::AwaitingPriceConfirmation)).await? {
+            if days_since(order.accepted_on) >= 2 + (roll(order.id, 10) % 4) as i64 {
+                let government = self.demo_government(&order, admin).await?;
+                self.owner_step(&government, order.id, crate::orders::OwnerStep::Confirm).await?;
+            }
+        }
         for order in self.orders(admin, open(OrderState::Accepted)).await? {
             let Some(firm) = firm_of(&order) else { continue };
             if days_since(order.accepted_on) >= 28 + (roll(order.id, 1) % 35) as i64 {
+                // C2/C3: a basic audit is delivered with its assessment complete and its report.
+                if order.kind == OrderKind::Basic {
+                    self.demo_audit_results(&firm, &order).await?;
+                }
                 self.firm_step(&firm, order.id, FirmStep::Deliver).await?;
             }
         }
@@ -429,7 +498,7 @@ impl Services {
             let wait = days_since(order.delivered_on);
             match order.kind {
                 OrderKind::Basic if wait >= 7 + (roll(order.id, 2) % 14) as i64 => {
-                    self.firm_step(&firm, order.id, FirmStep::RemediationDay { held_on: day }).await?;
+                    self.demo_remediation_day(&firm, &order, day).await?;
                 }
                 OrderKind::Additional if wait >= 5 => {
                     self.firm_step(&firm, order.id, invoice(&order)).await?;
@@ -445,13 +514,14 @@ impl Services {
         }
         for order in self.orders(admin, open(OrderState::Invoiced)).await? {
             if days_since(Some(brussels_date(order.updated_at))) >= 12 + (roll(order.id, 4) % 20) as i64 {
-                self.settle_order(admin, order.id).await?;
+                let payment = self.settlement(admin, order.id).await?.settlement.payment;
+                self.settle_order(admin, order.id, Some(payment)).await?;
             }
         }
         for order in self.orders(admin, open(OrderState::Unplaceable)).await? {
             // The administrator re-opens the cascade after a week, once.
             let events = self.order_events(admin, order.id).await?;
-            let reopened = events.iter().any(|e| e.action == "order.reopened");
+            let reopened = events.iter().any(|e| e.action == Action::OrderReopened.as_str());
             if !reopened && days_since(Some(brussels_date(order.updated_at))) >= 7 {
                 self.reopen_order(admin, order.id).await?;
             }
@@ -459,23 +529,96 @@ impl Services {
         Ok(())
     }
 
-    async fn package_price(&self, order: &cyberveilig_store::records::Order) -> Result<Option<Money>> {
-        if order.kind != OrderKind::Basic {
-            return Ok(None);
-        }
+    /// The order's firm's package price and day rate in its agreement.
+    async fn contract(&self, order: &cyberveilig_store::records::Order) -> Result<Option<(Money, Money)>> {
         let agreements = self.agreements().await?;
         Ok(agreements
             .iter()
             .find(|a| Some(a.id) == order.agreement_id)
             .and_then(|a| order.firm_id.and_then(|f| a.firm(f)))
-            .map(|f| f.package_price))
+            .map(|f| (f.package_price, f.day_rate)))
+    }
+
+    /// What a firm accepts an offer at: a basic audit at its package price in the agreement (now
+    /// and then a little less); additional work at the estimate, or one day more than it, which
+    /// the government then confirms (D7).
+    async fn demo_price(&self, order: &cyberveilig_store::records::Order) -> Result<Money> {
+        let (package, day_rate) = self.contract(order).await?.unwrap_or((Money::ZERO, Money::ZERO));
+        let estimate = order.estimated_cost.unwrap_or(Money::ZERO);
+        Ok(match (order.kind, roll(order.id, 8) % 6) {
+            (OrderKind::Basic, 0) => Money::from_cents(package.cents() - package.cents() % 10_000),
+            (OrderKind::Basic, _) => package,
+            (OrderKind::Additional, 0 | 1) => estimate + day_rate,
+            (OrderKind::Additional, _) => estimate,
+        })
+    }
+
+    /// The government's member who acts on its order in the demo (the administrator for a
+    /// province, which has no account).
+    async fn demo_government(&self, order: &cyberveilig_store::records::Order, admin: &Actor) -> Result<Actor> {
+        let government = self.organisation(order.government_id).await?;
+        match government.nis_code {
+            Some(nis) => Ok(self
+                .demo_actor(&format!("{nis}@gemeente.test"))
+                .await
+                .unwrap_or_else(|_| admin.clone())),
+            None => Ok(admin.clone()),
+        }
+    }
+
+    /// A basic audit's results before delivery: every control of the baseline rated, and the
+    /// audit report (a PDF) attached.
+    async fn demo_audit_results(&self, firm: &Actor, order: &cyberveilig_store::records::Order) -> Result<()> {
+        self.demo_complete_assessment(firm, order).await?;
+        let government = self.organisation(order.government_id).await?;
+        let firm_name = match order.firm_id {
+            Some(id) => self.organisation(id).await?.name,
+            None => String::new(),
+        };
+        let report = cyberveilig_domain::document::simple_pdf(&[
+            "Auditrapport basisaudit",
+            &format!("Lokaal bestuur: {}", government.name),
+            &format!("Auditbureau: {firm_name}"),
+            &format!("Bestelling {}", order.id),
+            "Minimale controleaanpak van Audit Vlaanderen: interne en externe penetratietest,",
+            "wachtwoordbeleid en toegangsbeheer, een dag begeleiding bij de remediering.",
+        ]);
+        self.upload_audit_report(firm, order.id, &format!("auditrapport-{}.pdf", order.id), &report)
+            .await?;
+        Ok(())
+    }
+
+    /// C2: the firm records the remediation day with the government's member who attended.
+    async fn demo_remediation_day(&self, firm: &Actor, order: &cyberveilig_store::records::Order, day: NaiveDate) -> Result<()> {
+        let government = self.organisation(order.government_id).await?;
+        let people = match &government.nis_code {
+            Some(nis) => match self.demo_actor(&format!("{nis}@gemeente.test")).await {
+                Ok(member) => vec![member.person_id],
+                Err(_) => Vec::new(),
+            },
+            None => Vec::new(),
+        };
+        let record = crate::remediation::day::DayRecord {
+            held_on: Some(day),
+            attendees: "IT-verantwoordelijke en algemeen directeur".into(),
+            people,
+            actions: Vec::new(),
+        };
+        self.record_remediation_day(firm, order.id, record).await?;
+        Ok(())
     }
 }
 
+/// The firm's invoice: the accepted price, or, one time in three, a little less (D7: never more).
 fn invoice(order: &cyberveilig_store::records::Order) -> FirmStep {
+    let price = order.price.unwrap_or(Money::ZERO);
+    let amount = match roll(order.id, 9) % 3 {
+        0 => Money::from_cents(price.cents() - price.cents() / 50),
+        _ => price,
+    };
     FirmStep::Invoice {
         invoice_number: format!("F-{}-{:05}", order.submitted_on.year(), order.id),
-        amount: order.price.unwrap_or(Money::ZERO),
+        amount,
     }
 }
 

@@ -12,6 +12,7 @@ use crate::Services;
 use crate::authz::{Actor, Permission, can};
 use crate::clock::{brussels_date, end_of_brussels_day};
 use crate::error::{Result, ServiceError};
+use crate::events::Action;
 use crate::work::{Who, Work};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use cyberveilig_domain::disclosure::{self as rules, PolicyContent, PolicyProblem, ResponseTargets};
@@ -76,7 +77,72 @@ pub struct SecurityTxt {
     /// Within the reminder's 30 days of expiring.
     pub expiring_soon: bool,
     /// What the RFC 9116 parser (sectxtlib) found wrong, if anything.
-    pub problems: Vec<String>,
+    pub problems: Vec<SecurityTxtProblem>,
+}
+
+/// What the RFC 9116 check found wrong in a security.txt, as a sentence in Dutch and English.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecurityTxtProblem {
+    pub en: String,
+    pub nl: String,
+}
+
+impl SecurityTxtProblem {
+    pub fn text(&self, dutch: bool) -> &str {
+        if dutch { &self.nl } else { &self.en }
+    }
+
+    /// The parser's finding in words (its own messages are English fragments).
+    fn of(e: &sectxtlib::ParseError) -> SecurityTxtProblem {
+        use sectxtlib::ParseError as E;
+        let (en, nl) = match e {
+            E::Malformed { line } => (
+                format!("Line {line} does not follow the syntax of RFC 9116."),
+                format!("Regel {line} volgt de syntaxis van RFC 9116 niet."),
+            ),
+            E::InvalidUri { field, .. } => (
+                format!("The field {field} holds an address (URI) that is not valid."),
+                format!("Het veld {field} bevat een adres (URI) dat niet geldig is."),
+            ),
+            E::InvalidDatetime { .. } => (
+                "The field Expires holds no valid date and time (RFC 3339).".to_owned(),
+                "Het veld Expires bevat geen geldige datum en tijd (RFC 3339).".to_owned(),
+            ),
+            E::InvalidLanguageTag { tag } => (
+                format!("The field Preferred-Languages holds '{tag}', which is not a language tag."),
+                format!("Het veld Preferred-Languages bevat '{tag}', wat geen taalcode is."),
+            ),
+            E::ContactFieldMissing => (
+                "The file has no Contact field, which RFC 9116 requires.".to_owned(),
+                "Het bestand heeft geen veld Contact, dat RFC 9116 verplicht maakt.".to_owned(),
+            ),
+            E::ExpiresFieldMissing => (
+                "The file has no Expires field, which RFC 9116 requires.".to_owned(),
+                "Het bestand heeft geen veld Expires, dat RFC 9116 verplicht maakt.".to_owned(),
+            ),
+            E::ExpiresFieldExpired => (
+                "The date in the field Expires has passed: the file is no longer valid.".to_owned(),
+                "De datum in het veld Expires is voorbij: het bestand is niet meer geldig.".to_owned(),
+            ),
+            E::ExpiresFieldMultiple => (
+                "The field Expires appears more than once; RFC 9116 allows it once.".to_owned(),
+                "Het veld Expires staat er meer dan eens in; RFC 9116 staat het maar één keer toe.".to_owned(),
+            ),
+            E::PreferredLanguagesFieldMultiple => (
+                "The field Preferred-Languages appears more than once; RFC 9116 allows it once.".to_owned(),
+                "Het veld Preferred-Languages staat er meer dan eens in; RFC 9116 staat het maar één keer toe.".to_owned(),
+            ),
+            E::InsecureHTTP { field } => (
+                format!("The field {field} points to an http address; RFC 9116 requires https."),
+                format!("Het veld {field} verwijst naar een http-adres; RFC 9116 vereist https."),
+            ),
+            other => (
+                format!("The file does not follow RFC 9116 ({other})."),
+                format!("Het bestand volgt RFC 9116 niet ({other})."),
+            ),
+        };
+        SecurityTxtProblem { en, nl }
+    }
 }
 
 /// A policy being edited, with what the editor shows beside it.
@@ -175,11 +241,11 @@ pub async fn disclosure_targets_in(tx: &mut dyn Tx, government_id: i64) -> Resul
 }
 
 /// Checks a security.txt with the RFC 9116 parser of the `sectxtlib` crate, at `now`.
-pub fn check_security_txt(text: &str, now: DateTime<Utc>) -> Vec<String> {
+pub fn check_security_txt(text: &str, now: DateTime<Utc>) -> Vec<SecurityTxtProblem> {
     let options = sectxtlib::SecurityTxtOptions::new().with_now(now);
     match sectxtlib::SecurityTxt::parse_with(text, &options) {
         Ok(_) => Vec::new(),
-        Err(e) => vec![e.to_string()],
+        Err(e) => vec![SecurityTxtProblem::of(&e)],
     }
 }
 
@@ -415,7 +481,7 @@ impl Services {
                 updated_at: work.now,
             })
             .await?;
-        work.record("disclosure.model_draft_saved", "organisation", actor.organisation_id, json!({}))
+        work.record(Action::DisclosureModelDraftSaved, "organisation", actor.organisation_id, json!({}))
             .await?;
         // Read before the commit: with an Idempotency-Key the commit waits for the answer.
         let view = self.model_draft_in(work.tx.as_mut(), actor).await?;
@@ -453,7 +519,7 @@ impl Services {
             reminded_at: None,
         };
         work.tx.insert_policy_version(&stored).await?;
-        work.record("disclosure.model_published", "organisation", org, json!({"version": version}))
+        work.record(Action::DisclosureModelPublished, "organisation", org, json!({"version": version}))
             .await?;
         work.commit().await?;
         published(&stored)
@@ -541,7 +607,7 @@ impl Services {
             })
             .await?;
         work.record(
-            "disclosure.model_adopted",
+            Action::DisclosureModelAdopted,
             "organisation",
             government.id,
             json!({"model_version": model.version}),
@@ -572,7 +638,7 @@ impl Services {
                 updated_at: work.now,
             })
             .await?;
-        work.record("disclosure.draft_saved", "organisation", government.id, json!({}))
+        work.record(Action::DisclosureDraftSaved, "organisation", government.id, json!({}))
             .await?;
         // Read before the commit: with an Idempotency-Key the commit waits for the answer.
         let view = self.policy_draft_in(work.tx.as_mut(), actor, nis).await?;
@@ -620,7 +686,7 @@ impl Services {
         };
         work.tx.insert_policy_version(&stored).await?;
         work.record(
-            "disclosure.published",
+            Action::DisclosurePublished,
             "organisation",
             government.id,
             json!({"version": version, "expires_on": expires_on, "model_version": model_version}),
@@ -723,7 +789,7 @@ impl Services {
             }
             work.tx.mark_policy_reminded(v.id, now).await?;
             work.record(
-                "disclosure.expiry_reminded",
+                Action::DisclosureExpiryReminded,
                 "organisation",
                 government.id,
                 json!({"version": v.version, "expires_at": v.expires_at}),

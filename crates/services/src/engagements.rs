@@ -15,6 +15,7 @@
 use crate::Services;
 use crate::authz::Actor;
 use crate::error::{Result, ServiceError};
+use crate::events::Action;
 use crate::import::severity_rank;
 use crate::intel::Priorities;
 use crate::work::{Who, Work};
@@ -556,7 +557,7 @@ impl Services {
         e.letter_hash = letter_of(work.tx.as_mut(), &e).await?.hash;
         work.tx.update_engagement(&e).await?;
         work.record(
-            "engagement.proposed",
+            Action::EngagementProposed,
             "engagement",
             e.id,
             json!({"government_id": e.government_id, "partner_id": e.partner_id, "starts_on": e.starts_on, "ends_on": e.ends_on,
@@ -601,7 +602,7 @@ impl Services {
         e.updated_at = work.now;
         work.tx.update_engagement(&e).await?;
         work.record(
-            "engagement.changed",
+            Action::EngagementChanged,
             "engagement",
             e.id,
             json!({"from": before.as_str(), "to": after.as_str(), "version": e.version, "letter_hash": e.letter_hash,
@@ -669,7 +670,7 @@ impl Services {
             })
             .await?;
         work.record(
-            "engagement.authorised",
+            Action::EngagementAuthorised,
             "engagement",
             e.id,
             json!({"version": e.version, "letter_hash": letter.hash, "social_engineering_authorised": se}),
@@ -699,7 +700,7 @@ impl Services {
         e.updated_at = work.now;
         work.tx.update_engagement(&e).await?;
         work.record(
-            "engagement.withdrawn",
+            Action::EngagementWithdrawn,
             "engagement",
             e.id,
             json!({"from": state.as_str(), "reason": reason}),
@@ -854,7 +855,7 @@ impl Services {
         finding.id = work.tx.insert_finding(&finding).await?;
         work.tx.link_engagement_finding(e.id, finding.id, actor.person_id, now).await?;
         work.record(
-            "finding.from_engagement",
+            Action::FindingFromEngagement,
             "finding",
             finding.id,
             json!({"engagement_id": e.id, "asset": asset_name, "severity": finding.severity, "decision": decision.as_str(), "due_on": due_on}),
@@ -911,9 +912,9 @@ impl Services {
         work.tx.set_signatory(person_id, signatory, Some(actor.person_id), work.now).await?;
         work.record(
             if signatory {
-                "person.signatory_designated"
+                Action::PersonSignatoryDesignated
             } else {
-                "person.signatory_revoked"
+                Action::PersonSignatoryRevoked
             },
             "person",
             person_id,

@@ -40,6 +40,9 @@ pub enum ServiceError {
     IdempotencyKeyTaken,
     #[error("{0}")]
     Conflict(String),
+    /// The request conflicts with the state of things, said in both languages.
+    #[error("{message_en}")]
+    Conflicting { message_en: String, message_nl: String },
     #[error("the test clock is not enabled")]
     ClockNotSettable,
     #[error(transparent)]
@@ -60,6 +63,15 @@ impl ServiceError {
     pub fn invalid(field: &'static str, en: impl Into<String>, nl: impl Into<String>) -> ServiceError {
         ServiceError::Invalid {
             field,
+            message_en: en.into(),
+            message_nl: nl.into(),
+        }
+    }
+}
+
+impl ServiceError {
+    pub fn conflicting(en: impl Into<String>, nl: impl Into<String>) -> ServiceError {
+        ServiceError::Conflicting {
             message_en: en.into(),
             message_nl: nl.into(),
         }

@@ -9,6 +9,7 @@
 use crate::Services;
 use crate::authz::{Actor, Permission, can};
 use crate::error::{Result, ServiceError};
+use crate::events::Action;
 use crate::intel::Priorities;
 use crate::work::{Who, Work};
 use cyberveilig_domain::ssvc::RemediationTerms;
@@ -128,11 +129,18 @@ impl Services {
 
     async fn import_for<R: Read + Send + 'static>(&self, who: Who, order: Order, reader: R, limits: Limits) -> Result<Import> {
         if !order.state.takes_results() {
-            return Err(ServiceError::Conflict(format!(
-                "order {} is {}: results are imported once a firm has accepted it",
-                order.id,
-                order.state.as_str()
-            )));
+            return Err(ServiceError::conflicting(
+                format!(
+                    "Order {} is {}: results are imported once a firm has accepted it.",
+                    order.id,
+                    order.state.label(false)
+                ),
+                format!(
+                    "Bestelling {} is {}: resultaten worden geïmporteerd zodra een auditbureau ze aanvaard heeft.",
+                    order.id,
+                    order.state.label(true)
+                ),
+            ));
         }
         let now = self.clock.now();
         let imported_by = match &who {
@@ -195,7 +203,7 @@ impl Services {
         import.fixed = work.tx.fix_unreported(order.id, report.format.tool().name(), import.id).await? as i64;
         work.tx.finish_import(&import).await?;
         work.record(
-            "order.results_imported",
+            Action::OrderResultsImported,
             "order",
             order.id,
             json!({"import_id": import.id, "format": import.format, "findings": import.findings_read, "new": import.new,

@@ -6,6 +6,7 @@ use crate::Services;
 use crate::authz::{Actor, Permission, can};
 use crate::clock::brussels_date;
 use crate::error::{Result, ServiceError};
+use crate::events::Action;
 use crate::work::{Who, Work};
 use cyberveilig_domain::ssvc::{Decision, DecisionPoints, Exploitation, MissionWellbeing, RemediationTerms, TechnicalImpact, decide};
 use cyberveilig_store::Tx;
@@ -282,7 +283,7 @@ impl Services {
             n += prioritise(&mut work, &findings).await?;
         }
         work.record(
-            "intel.loaded",
+            Action::IntelLoaded,
             "programme",
             0,
             json!({"source": source, "entries": entries, "findings_prioritised": n}),
@@ -347,7 +348,7 @@ impl Services {
             prioritise(&mut work, &findings).await?;
         }
         work.record(
-            "asset.criticality_set",
+            Action::AssetCriticalitySet,
             "asset",
             asset_id,
             json!({"from": asset.criticality, "to": criticality}),

@@ -6,6 +6,7 @@
 use crate::Services;
 use crate::clock::{brussels_date, end_of_brussels_day};
 use crate::error::{Result, ServiceError};
+use crate::events::Action;
 use crate::orders::{lock_order, place};
 use crate::work::{Who, Work};
 use chrono::{DateTime, Utc};
@@ -37,7 +38,7 @@ impl Services {
                 continue;
             }
             work.record(
-                "order.expired",
+                Action::OrderExpired,
                 "order",
                 order.id,
                 json!({ "firm_id": order.firm_id, "rank": order.cascade_rank, "response_due_on": order.response_due_on }),
@@ -62,7 +63,7 @@ impl Services {
         let reopened = work.tx.reopen_expired_acceptances(brussels_date(now)).await?;
         for id in &reopened {
             work.record(
-                "finding.status_changed",
+                Action::FindingStatusChanged,
                 "finding",
                 *id,
                 json!({"from": "risk_accepted", "to": "open", "reason": "the accepted risk ended"}),

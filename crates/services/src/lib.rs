@@ -14,6 +14,7 @@ mod demo_assessments;
 pub mod disclosure;
 pub mod engagements;
 pub mod error;
+pub mod events;
 pub mod findings;
 pub mod guard;
 pub mod idempotency;

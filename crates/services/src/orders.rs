@@ -4,11 +4,13 @@
 use crate::Services;
 use crate::authz::{Actor, OrderScope, Permission, can, order_scope};
 use crate::error::{Result, ServiceError};
+use crate::events::Action;
 use crate::work::{Who, Work};
 use chrono::NaiveDate;
 use cyberveilig_domain::cascade::{self, CascadePosition, Placement};
+use cyberveilig_domain::credit::{self, Acceptance, ContractTerms};
 use cyberveilig_domain::ledger;
-use cyberveilig_domain::order::{OrderAction, OrderKind, OrderState, allows};
+use cyberveilig_domain::order::{OrderAction, OrderKind, OrderState, allows, check_delivery};
 use cyberveilig_domain::programme::{GovernmentHistory, Submission, check_submission};
 use cyberveilig_domain::registry::{NisCode, Role};
 use cyberveilig_domain::{Money, Refusal};
@@ -24,13 +26,16 @@ pub struct NewOrder {
     pub estimated_cost: Option<Money>,
 }
 
-/// What a firm does to an order it was offered or placed with.
+pub mod audit_report;
+pub mod settlement;
+
+/// What a firm does to an order it was offered or placed with. (The remediation day of a basic
+/// audit is recorded in one place, with its agenda: `Services::record_remediation_day`.)
 #[derive(Debug, Clone)]
 pub enum FirmStep {
     Accept { price: Money, planned_start_on: NaiveDate },
     Decline { reason: String },
     Deliver,
-    RemediationDay { held_on: NaiveDate },
     Invoice { invoice_number: String, amount: Money },
 }
 
@@ -40,7 +45,8 @@ pub enum OwnerStep {
     Cancel {
         reason: String,
     },
-    /// D8: go ahead with the capped share of additional work.
+    /// D8: go ahead with the capped share of additional work; D7: accept the firm's quote above
+    /// the estimate (the reservation grows within the available credit).
     Confirm,
 }
 
@@ -142,7 +148,7 @@ impl Services {
         order.id = work.tx.insert_order(&order).await?;
         work.post(programme.id, Some(order.id), &ledger::reserve(reservation)).await?;
         work.record(
-            "order.submitted",
+            Action::OrderSubmitted,
             "order",
             order.id,
             json!({ "government_nis": new.government_nis, "kind": new.kind, "rate": rate.to_string(),
@@ -170,7 +176,6 @@ impl Services {
             FirmStep::Accept { .. } => OrderAction::Accept,
             FirmStep::Decline { .. } => OrderAction::Decline,
             FirmStep::Deliver => OrderAction::Deliver,
-            FirmStep::RemediationDay { .. } => OrderAction::HoldRemediationDay,
             FirmStep::Invoice { .. } => OrderAction::Invoice,
         };
         let answering = matches!(action, OrderAction::Accept | OrderAction::Decline);
@@ -193,33 +198,56 @@ impl Services {
                         "De geplande start ligt tussen de indiening van de bestelling en twee jaar na vandaag.",
                     ));
                 }
-                let balances = work.balances(programme.id).await?;
-                let (postings, reserved) = ledger::adjust(&balances, order.reserved, order.rate.share_of(price));
-                work.post(programme.id, Some(order.id), &postings).await?;
-                let before = order.reserved;
-                order.reserved = reserved;
+                let terms = contract_terms(&mut work, &order).await?;
+                let acceptance = credit::accept(order.kind, order.rate, price, &terms, order.estimated_cost)?;
                 order.price = Some(price);
                 order.planned_start_on = Some(planned_start_on);
                 order.accepted_on = Some(today);
-                order.state = OrderState::Accepted;
-                work.save_order(&mut order).await?;
-                work.record(
-                    "order.accepted",
-                    "order",
-                    order.id,
-                    json!({
-                    "firm_id": order.firm_id, "price_cents": price.cents(), "planned_start_on": planned_start_on,
-                    "reserved_cents": { "from": before.cents(), "to": reserved.cents() } }),
-                )
-                .await?;
-                if reserved < before {
-                    fund_waitlist(&mut work, programme.id).await?;
+                match acceptance {
+                    Acceptance::Reserve { share } => {
+                        let balances = work.balances(programme.id).await?;
+                        let (postings, reserved) = ledger::adjust(&balances, order.reserved, share);
+                        work.post(programme.id, Some(order.id), &postings).await?;
+                        let before = order.reserved;
+                        order.reserved = reserved;
+                        order.state = OrderState::Accepted;
+                        work.save_order(&mut order).await?;
+                        work.record(
+                            Action::OrderAccepted,
+                            "order",
+                            order.id,
+                            json!({
+                            "firm_id": order.firm_id, "price_cents": price.cents(), "planned_start_on": planned_start_on,
+                            "agreement": terms.agreement, "package_price_cents": terms.package_price.cents(),
+                            "reserved_cents": { "from": before.cents(), "to": reserved.cents() } }),
+                        )
+                        .await?;
+                        if reserved < before {
+                            fund_waitlist(&mut work, programme.id).await?;
+                        }
+                    }
+                    Acceptance::AwaitGovernment { share } => {
+                        // D7: a quote above the estimate reserves nothing more by itself.
+                        order.state = OrderState::AwaitingPriceConfirmation;
+                        work.save_order(&mut order).await?;
+                        work.record(
+                            Action::OrderQuoted,
+                            "order",
+                            order.id,
+                            json!({
+                            "firm_id": order.firm_id, "price_cents": price.cents(), "planned_start_on": planned_start_on,
+                            "estimated_cost_cents": order.estimated_cost.map(Money::cents), "share_cents": share.cents(),
+                            "day_rate_cents": terms.day_rate.cents(), "reserved_cents": order.reserved.cents() }),
+                        )
+                        .await?;
+                        notify_quote(&mut work, &order, share).await?;
+                    }
                 }
             }
             FirmStep::Decline { reason } => {
                 let reason = bounded_reason(&reason)?;
                 work.record(
-                    "order.declined",
+                    Action::OrderDeclined,
                     "order",
                     order.id,
                     json!({ "firm_id": order.firm_id, "rank": order.cascade_rank, "reason": reason }),
@@ -229,24 +257,18 @@ impl Services {
                 place(&mut work, &programme, &mut order, previous).await?;
             }
             FirmStep::Deliver => {
+                let (unrated, report_attached) = delivery_facts(&mut work, &order).await?;
+                check_delivery(order.kind, unrated, report_attached)?;
                 order.delivered_on = Some(today);
                 order.state = OrderState::Delivered;
                 work.save_order(&mut order).await?;
-                work.record("order.delivered", "order", order.id, json!({ "delivered_on": today }))
-                    .await?;
-            }
-            FirmStep::RemediationDay { held_on } => {
-                if held_on > today {
-                    return Err(Refusal::DateInFuture.into());
-                }
-                if order.accepted_on.is_some_and(|accepted| held_on < accepted) {
-                    return Err(Refusal::DateBeforeAcceptance.into());
-                }
-                order.remediation_day_on = Some(held_on);
-                order.state = OrderState::RemediationDayHeld;
-                work.save_order(&mut order).await?;
-                work.record("order.remediation_day_held", "order", order.id, json!({ "held_on": held_on }))
-                    .await?;
+                work.record(
+                    Action::OrderDelivered,
+                    "order",
+                    order.id,
+                    json!({ "delivered_on": today, "firm_id": order.firm_id }),
+                )
+                .await?;
             }
             FirmStep::Invoice { invoice_number, amount } => {
                 let number = invoice_number.trim();
@@ -257,15 +279,17 @@ impl Services {
                         "Een factuurnummer heeft 1 tot 64 tekens.",
                     ));
                 }
+                credit::check_invoice(amount, order.price.unwrap_or(Money::ZERO))?;
                 order.invoice_number = Some(number.to_owned());
                 order.invoiced = Some(amount);
                 order.state = OrderState::Invoiced;
                 work.save_order(&mut order).await?;
                 work.record(
-                    "order.invoiced",
+                    Action::OrderInvoiced,
                     "order",
                     order.id,
-                    json!({ "invoice_number": number, "amount_cents": amount.cents() }),
+                    json!({ "invoice_number": number, "amount_cents": amount.cents(), "price_cents": order.price.map(Money::cents),
+                            "firm_id": order.firm_id }),
                 )
                 .await?;
             }
@@ -274,39 +298,53 @@ impl Services {
         Ok(order)
     }
 
-    /// D7: the administrator settles an invoiced order; the rate times the invoice is paid,
-    /// never more than the reservation plus what is still available.
-    pub async fn settle_order(&self, actor: &Actor, order_id: i64) -> Result<Order> {
+    /// D7: the administrator settles an invoiced order: the rate times the lower of the invoice
+    /// and the accepted price, never more than the reservation; the rest is released. With
+    /// `confirmed`, the payment must be the amount the administrator confirmed.
+    pub async fn settle_order(&self, actor: &Actor, order_id: i64, confirmed: Option<Money>) -> Result<Order> {
         let (this, actor) = (self.clone(), actor.clone());
-        self.lane.run(async move { this.settle_order_now(&actor, order_id).await }).await
+        self.lane
+            .run(async move { this.settle_order_now(&actor, order_id, confirmed).await })
+            .await
     }
 
-    async fn settle_order_now(&self, actor: &Actor, order_id: i64) -> Result<Order> {
+    async fn settle_order_now(&self, actor: &Actor, order_id: i64, confirmed: Option<Money>) -> Result<Order> {
         let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
         let (programme, mut order) = lock_order(&mut work, order_id).await?;
         if !can(actor, Permission::SettleOrder(&order)) {
             return Err(hidden_or_forbidden(actor, &order));
         }
         transition(&order, OrderAction::Settle)?;
-        let invoiced = order.invoiced.unwrap_or(Money::ZERO);
-        let due = order.rate.share_of(invoiced);
-        let balances = work.balances(programme.id).await?;
-        let (postings, paid) = ledger::settle(&balances, order.reserved, due);
+        let s = credit::settlement(
+            order.rate,
+            order.price.unwrap_or(Money::ZERO),
+            order.invoiced.unwrap_or(Money::ZERO),
+            order.reserved,
+        );
+        if let Some(confirmed) = confirmed.filter(|c| *c != s.payment) {
+            return Err(Refusal::SettlementChanged {
+                confirmed,
+                payment: s.payment,
+            }
+            .into());
+        }
+        let (postings, paid) = ledger::settle(order.reserved, s.payment);
         work.post(programme.id, Some(order.id), &postings).await?;
-        let released = order.reserved - paid.min(order.reserved);
         order.reserved = Money::ZERO;
         order.paid = paid;
         order.state = OrderState::Settled;
         work.save_order(&mut order).await?;
         work.record(
-            "order.settled",
+            Action::OrderSettled,
             "order",
             order.id,
             json!({
-            "invoiced_cents": invoiced.cents(), "due_cents": due.cents(), "paid_cents": paid.cents() }),
+            "invoiced_cents": s.invoiced.cents(), "price_cents": s.accepted_price.cents(), "reserved_cents": s.reserved.cents(),
+            "due_cents": s.due.cents(),
+            "paid_cents": paid.cents(), "released_cents": s.released.cents(), "firm_id": order.firm_id }),
         )
         .await?;
-        if released > Money::ZERO {
+        if s.released > Money::ZERO {
             fund_waitlist(&mut work, programme.id).await?;
         }
         work.commit().await?;
@@ -334,7 +372,7 @@ impl Services {
                 release_reservation(&mut work, &mut order).await?;
                 order.state = OrderState::Cancelled;
                 work.save_order(&mut order).await?;
-                work.record("order.cancelled", "order", order.id, json!({ "from": from, "reason": reason }))
+                work.record(Action::OrderCancelled, "order", order.id, json!({ "from": from, "reason": reason }))
                     .await?;
                 fund_waitlist(&mut work, programme.id).await?;
             }
@@ -343,14 +381,18 @@ impl Services {
                     return Err(hidden_or_forbidden(actor, &order));
                 }
                 transition(&order, OrderAction::Confirm)?;
-                work.record(
-                    "order.confirmed",
-                    "order",
-                    order.id,
-                    json!({ "reserved_cents": order.reserved.cents() }),
-                )
-                .await?;
-                place(&mut work, &programme, &mut order, None).await?;
+                if order.state == OrderState::AwaitingPriceConfirmation {
+                    confirm_price(&mut work, &programme, &mut order).await?;
+                } else {
+                    work.record(
+                        Action::OrderConfirmed,
+                        "order",
+                        order.id,
+                        json!({ "reserved_cents": order.reserved.cents() }),
+                    )
+                    .await?;
+                    place(&mut work, &programme, &mut order, None).await?;
+                }
             }
         }
         work.commit().await?;
@@ -378,7 +420,7 @@ impl Services {
         {
             return Err(Refusal::SecondBasicAudit.into());
         }
-        work.record("order.reopened", "order", order.id, json!({})).await?;
+        work.record(Action::OrderReopened, "order", order.id, json!({})).await?;
         fund_and_place(&mut work, &programme, &mut order).await?;
         work.commit().await?;
         Ok(order)
@@ -464,18 +506,95 @@ pub(crate) async fn lock_order(work: &mut Work, order_id: i64) -> Result<(Progra
     Ok((programme, order))
 }
 
-/// What the co-financing of an order is computed on before a firm names its price: for a basic
-/// audit the package price of the first firm of the agreement in force, for additional work the
-/// government's estimate.
+/// D7: what a new order's co-financing is computed on (`credit::cost_basis`), with the agreement
+/// in force today.
 async fn cost_basis(work: &mut Work, order: &Order) -> Result<Money> {
     let today = work.today;
-    match order.kind {
-        OrderKind::Additional => Ok(order.estimated_cost.unwrap_or(Money::ZERO)),
-        OrderKind::Basic => Ok(cascade::in_force(work.agreements().await?, today)
-            .and_then(|a| a.first_firm())
-            .map(|f| f.package_price)
-            .unwrap_or(Money::ZERO)),
+    let first = cascade::in_force(work.agreements().await?, today)
+        .and_then(|a| a.first_firm())
+        .cloned();
+    Ok(credit::cost_basis(order.kind, first.as_ref(), order.estimated_cost))
+}
+
+/// The agreement's terms for the firm the order is placed with.
+pub(crate) async fn contract_terms(work: &mut Work, order: &Order) -> Result<ContractTerms> {
+    let agreements = work.agreements().await?;
+    order
+        .agreement_id
+        .and_then(|id| agreements.iter().find(|a| a.id == id))
+        .and_then(|a| order.firm_id.and_then(|f| a.firm(f)).map(|f| ContractTerms::of(&a.reference, f)))
+        .ok_or_else(|| ServiceError::Conflict(format!("order {} has no firm in a framework agreement", order.id)))
+}
+
+/// C2/C3: what delivering a basic audit needs: how many controls of its baseline assessment are
+/// not rated yet, and whether an audit report is attached.
+async fn delivery_facts(work: &mut Work, order: &Order) -> Result<(u32, bool)> {
+    if order.kind != OrderKind::Basic {
+        return Ok((0, true));
     }
+    let facts = audit_report::delivery_facts_in(work.tx.as_mut(), order).await?;
+    Ok((facts.unrated, !facts.reports.is_empty()))
+}
+
+/// D7: the government confirms the firm's quote above its estimate: the reservation grows to the
+/// share of the quote within the available credit (a capped share when not all of it is, D8).
+async fn confirm_price(work: &mut Work, programme: &Programme, order: &mut Order) -> Result<()> {
+    let price = order.price.unwrap_or(Money::ZERO);
+    let share = order.rate.share_of(price);
+    let balances = work.balances(programme.id).await?;
+    let (postings, reserved) = ledger::adjust(&balances, order.reserved, share);
+    work.post(programme.id, Some(order.id), &postings).await?;
+    let before = order.reserved;
+    order.reserved = reserved;
+    order.state = OrderState::Accepted;
+    work.save_order(order).await?;
+    work.record(
+        Action::OrderPriceConfirmed,
+        "order",
+        order.id,
+        json!({ "price_cents": price.cents(), "share_cents": share.cents(), "capped": reserved < share,
+                "firm_id": order.firm_id, "reserved_cents": { "from": before.cents(), "to": reserved.cents() } }),
+    )
+    .await?;
+    if reserved < before {
+        fund_waitlist(work, programme.id).await?;
+    }
+    Ok(())
+}
+
+/// D7: the government's members are told, through the outbox, that the firm quoted additional
+/// work above their estimate and that the order waits for them.
+async fn notify_quote(work: &mut Work, order: &Order, share: Money) -> Result<()> {
+    let firm = match order.firm_id {
+        Some(id) => work.tx.organisation(id).await?.map(|o| o.name).unwrap_or_default(),
+        None => String::new(),
+    };
+    let price = order.price.unwrap_or(Money::ZERO);
+    let estimate = order.estimated_cost.unwrap_or(Money::ZERO);
+    for person in work.tx.people(Some(order.government_id)).await? {
+        let mail = NewMail {
+            to: person.email.clone(),
+            subject: format!("Bestelling {id}: prijs te bevestigen / Order {id}: price to confirm", id = order.id),
+            body: format!(
+                "Beste {name},\n\n{firm} aanvaardt bestelling {id} voor {price_nl}, meer dan uw raming van {estimate_nl}. \
+                 Het Vlaamse aandeel daarvan is {share_nl}. Bevestig de nieuwe prijs of annuleer de bestelling op haar pagina; \
+                 tot dan wordt er niet meer krediet gereserveerd.\n\n---\n\n\
+                 Dear {name},\n\n{firm} accepts order {id} at {price_en}, more than your estimate of {estimate_en}. \
+                 The Flemish share of it is {share_en}. Confirm the new price or cancel the order on its page; until then no \
+                 more credit is reserved.\n\n-- \ncyberveilig\n",
+                name = person.name,
+                id = order.id,
+                price_nl = price.format_nl(),
+                estimate_nl = estimate.format_nl(),
+                share_nl = share.format_nl(),
+                price_en = price.format_en(),
+                estimate_en = estimate.format_en(),
+                share_en = share.format_en(),
+            ),
+        };
+        work.tx.insert_mail(&mail, work.now).await?;
+    }
+    Ok(())
 }
 
 /// D7/D8: reserve the order's share, or put it on the waiting list, or cap it and ask the
@@ -502,7 +621,7 @@ fn short_of_credit(programme: &Programme, order: &mut Order, wanted: Money, avai
             Ok((
                 Money::ZERO,
                 Recorded {
-                    action: "order.waitlisted",
+                    action: Action::OrderWaitlisted,
                     details: json!({ "share_cents": wanted.cents(), "available_cents": available.cents() }),
                 },
             ))
@@ -512,12 +631,15 @@ fn short_of_credit(programme: &Programme, order: &mut Order, wanted: Money, avai
             Ok((
                 available,
                 Recorded {
-                    action: "order.awaiting_confirmation",
+                    action: Action::OrderAwaitingConfirmation,
                     details: json!({ "share_cents": wanted.cents(), "capped_cents": available.cents() }),
                 },
             ))
         }
-        _ => Err(ServiceError::Conflict("not enough credit is available for this order".into())),
+        _ => Err(ServiceError::conflicting(
+            "Not enough credit is available for this order.",
+            "Er is niet genoeg krediet beschikbaar voor deze bestelling.",
+        )),
     }
 }
 
@@ -538,7 +660,7 @@ async fn release_reservation(work: &mut Work, order: &mut Order) -> Result<()> {
 /// unplaceable and release its credit.
 /// What happened to an order, to be recorded once it is saved.
 struct Recorded {
-    action: &'static str,
+    action: Action,
     details: serde_json::Value,
 }
 
@@ -559,7 +681,7 @@ fn apply_placement(order: &mut Order, placement: Placement, today: NaiveDate) ->
             order.offered_on = Some(today);
             order.response_due_on = Some(due_on);
             Recorded {
-                action: "order.offered",
+                action: Action::OrderOffered,
                 details: json!({ "agreement_id": agreement_id, "rank": rank, "firm_id": firm_id, "response_due_on": due_on,
                                  "reserved_cents": order.reserved.cents() }),
             }
@@ -572,7 +694,7 @@ fn apply_placement(order: &mut Order, placement: Placement, today: NaiveDate) ->
             order.offered_on = None;
             order.response_due_on = None;
             Recorded {
-                action: "order.awaiting_framework",
+                action: Action::OrderAwaitingFramework,
                 details: json!({ "agreement_id": agreement_id }),
             }
         }
@@ -585,7 +707,7 @@ fn apply_placement(order: &mut Order, placement: Placement, today: NaiveDate) ->
                 cascade::Unplaceable::NoAgreementInForce => "no framework agreement serves orders any more",
             };
             Recorded {
-                action: "order.unplaceable",
+                action: Action::OrderUnplaceable,
                 details: json!({ "reason": reason }),
             }
         }
@@ -651,7 +773,7 @@ pub(crate) async fn fund_waitlist(work: &mut Work, programme_id: i64) -> Result<
             break;
         }
         reserve(work, &mut order, wanted).await?;
-        work.record("order.funded", "order", order.id, json!({ "reserved_cents": wanted.cents() }))
+        work.record(Action::OrderFunded, "order", order.id, json!({ "reserved_cents": wanted.cents() }))
             .await?;
         Box::pin(place(work, &programme, &mut order, None)).await?;
     }

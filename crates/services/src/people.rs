@@ -6,6 +6,7 @@ use crate::Services;
 use crate::auth::{PortalSession, SessionStage, actor_of, hash_password, random_token, token_hash, wall_clock};
 use crate::authz::{Actor, Permission, can};
 use crate::error::{Result, ServiceError};
+use crate::events::Action;
 use crate::guard;
 use crate::work::{Who, Work};
 use chrono::Duration;
@@ -166,7 +167,7 @@ impl Services {
             )
             .await?;
         work.record(
-            "invitation.sent",
+            Action::InvitationSent,
             "organisation",
             organisation.id,
             json!({"email": email.as_str(), "role": new.role.as_str()}),
@@ -211,7 +212,7 @@ impl Services {
                 other => other.into(),
             })?;
         work.record(
-            "person.joined",
+            Action::PersonJoined,
             "person",
             id,
             json!({"email": invitation.email.as_str(), "role": invitation.role.as_str(), "organisation_id": invitation.organisation_id, "invited_by": invitation.invited_by}),
@@ -345,7 +346,7 @@ impl Services {
             .ok_or(ServiceError::LinkInvalid)?;
         work.tx.set_password(person_id, &phc).await?;
         work.tx.revoke_all_sessions(person_id, now).await?;
-        work.record("person.password_reset", "person", person_id, json!({})).await?;
+        work.record(Action::PersonPasswordReset, "person", person_id, json!({})).await?;
         work.commit().await?;
         Ok(())
     }
@@ -393,7 +394,7 @@ impl Services {
                 other => other.into(),
             })?;
         work.record(
-            "person.added_by_operator",
+            Action::PersonAddedByOperator,
             "person",
             id,
             json!({"email": email.as_str(), "role": role.as_str()}),
@@ -452,7 +453,7 @@ impl Services {
         let mut work = Work::begin(self.store.as_ref(), now, Who::Person(actor.clone())).await?;
         work.tx.insert_token(&hash, actor.person_id, Some(&name), now, expires).await?;
         work.record(
-            "api_token.created",
+            Action::ApiTokenCreated,
             "person",
             actor.person_id,
             json!({"name": name, "id": &hash[..12]}),
@@ -482,7 +483,7 @@ impl Services {
         if !work.tx.revoke_token_of(actor.person_id, id, now).await? {
             return Err(ServiceError::NotFound("API token"));
         }
-        work.record("api_token.revoked", "person", actor.person_id, json!({"id": id}))
+        work.record(Action::ApiTokenRevoked, "person", actor.person_id, json!({"id": id}))
             .await?;
         work.commit().await?;
         Ok(())

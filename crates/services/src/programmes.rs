@@ -3,6 +3,7 @@
 use crate::Services;
 use crate::authz::{Actor, Permission, can};
 use crate::error::{Result, ServiceError};
+use crate::events::Action;
 use crate::work::{Who, Work};
 use chrono::NaiveDate;
 use cyberveilig_domain::ledger::{self, Balances};
@@ -93,7 +94,7 @@ impl Services {
         work.post(id, None, &ledger::grant(new.budget)).await?;
         let settings = serde_json::to_value(&new.settings).unwrap_or_default();
         work.record(
-            "programme.created",
+            Action::ProgrammeCreated,
             "programme",
             id,
             json!({ "name": name, "budget_cents": new.budget.cents(), "settings": settings }),
@@ -246,7 +247,7 @@ impl Services {
             .insert_amendment(id, &summary, amendment.reason.trim(), actor.person_id, work.now)
             .await?;
         work.record(
-            "programme.amended",
+            Action::ProgrammeAmended,
             "programme",
             id,
             json!({ "amendment_id": amendment_id, "changes": summary, "reason": amendment.reason.trim() }),

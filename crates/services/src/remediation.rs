@@ -9,6 +9,7 @@ pub mod export;
 use crate::Services;
 use crate::authz::{Actor, Permission, can};
 use crate::error::{Result, ServiceError};
+use crate::events::Action;
 use crate::work::{Who, Work};
 use chrono::NaiveDate;
 use cyberveilig_domain::registry::Role;
@@ -119,7 +120,7 @@ async fn take_step(work: &mut Work, actor: &Actor, finding_id: i64, step: &Step)
         .await?;
     work.tx.set_status_by(finding_id, Some(actor.person_id)).await?;
     work.record(
-        "finding.status_changed",
+        Action::FindingStatusChanged,
         "finding",
         finding_id,
         json!({"from": step.from.as_str(), "to": step.to.as_str(), "reason": step.reason, "until": step.until}),
@@ -462,7 +463,7 @@ pub(crate) async fn assign(work: &mut Work, finding: &StoredFinding, owner_id: O
     };
     work.tx.set_finding_owner(finding.id, owner_id).await?;
     work.record(
-        "finding.owner_set",
+        Action::FindingOwnerSet,
         "finding",
         finding.id,
         json!({"owner_id": owner_id, "owner": owner.map(|p| p.name)}),

@@ -16,6 +16,7 @@ use crate::auth::{random_token, token_hash};
 use crate::authz::Actor;
 use crate::clock::brussels_date;
 use crate::error::{Result, ServiceError};
+use crate::events::Action;
 use crate::guard;
 use crate::import::severity_rank;
 use crate::intel::Priorities;
@@ -529,7 +530,7 @@ impl Services {
         };
         report.id = work.tx.insert_report(&report).await?;
         work.record(
-            "report.received",
+            Action::ReportReceived,
             "report",
             report.id,
             json!({"government_id": government.id, "tracking_code": report.tracking_code, "host": report.host,
@@ -806,7 +807,7 @@ impl Services {
         work.tx.update_report(&report).await?;
         self.add_system_message(&mut work, &report, to, &note, party, access).await?;
         work.record(
-            "report.state_changed",
+            Action::ReportStateChanged,
             "report",
             report.id,
             json!({"from": from.as_str(), "to": to.as_str(), "outcome": report.outcome, "duplicate_of": report.duplicate_of,
@@ -953,7 +954,7 @@ impl Services {
             ));
         }
         self.insert_message(&mut work, &report, party, access, &body).await?;
-        work.record("report.message", "report", report.id, json!({"by": party_name(party)}))
+        work.record(Action::ReportMessage, "report", report.id, json!({"by": party_name(party)}))
             .await?;
         let code = &report.tracking_code;
         let except = match access {
@@ -997,7 +998,8 @@ impl Services {
         report.coordinator_invited = true;
         report.updated_at = work.now;
         work.tx.update_report(&report).await?;
-        work.record("report.coordinator_invited", "report", report.id, json!({})).await?;
+        work.record(Action::ReportCoordinatorInvited, "report", report.id, json!({}))
+            .await?;
         let code = &report.tracking_code;
         let url = self.report_link(&format!("/meldingen/{}", report.id));
         self.notify(
@@ -1138,14 +1140,14 @@ impl Services {
         report.updated_at = now;
         work.tx.update_report(&report).await?;
         work.record(
-            "report.finding_made",
+            Action::ReportFindingMade,
             "report",
             report.id,
             json!({"finding_id": finding_id, "order_id": order.id, "decision": decision.as_str(), "due_on": due_on}),
         )
         .await?;
         work.record(
-            "finding.from_report",
+            Action::FindingFromReport,
             "finding",
             finding_id,
             json!({"report_id": report.id, "tracking_code": report.tracking_code}),
@@ -1201,7 +1203,7 @@ impl Services {
         };
         info.id = work.tx.insert_report_attachment(&info, content).await?;
         work.record(
-            "report.attachment_added",
+            Action::ReportAttachmentAdded,
             "report",
             report.id,
             json!({"attachment_id": info.id, "kind": info.kind, "size": info.size, "sha256": info.sha256}),
@@ -1282,7 +1284,7 @@ impl Services {
                 format!("{},{}", report.reminded, due.as_str())
             };
             work.tx.update_report(&report).await?;
-            work.record("report.reminder_sent", "report", report.id, json!({"overdue": due.as_str()}))
+            work.record(Action::ReportReminderSent, "report", report.id, json!({"overdue": due.as_str()}))
                 .await?;
             let code = report.tracking_code.clone();
             let url = self.report_link(&format!("/meldingen/{}", report.id));
@@ -1377,7 +1379,7 @@ pub(crate) async fn follow_finding(work: &mut Work, finding_id: i64, status: Fin
         })
         .await?;
     work.record(
-        "report.state_changed",
+        Action::ReportStateChanged,
         "report",
         report.id,
         json!({"from": from.as_str(), "to": to.as_str(), "by": "finding", "finding_id": finding_id}),

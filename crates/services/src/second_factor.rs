@@ -5,6 +5,7 @@ use crate::Services;
 use crate::auth::{second_factor_required, token_hash, wall_clock};
 use crate::authz::Actor;
 use crate::error::{Result, ServiceError};
+use crate::events::Action;
 use crate::totp;
 use crate::work::{Who, Work};
 use cyberveilig_store::records::{Person, TotpState};
@@ -135,7 +136,7 @@ impl Services {
             )
             .await?;
         let codes = self.store_new_recovery_codes(&mut work, actor.person_id).await?;
-        work.record("person.second_factor_enabled", "person", actor.person_id, json!({}))
+        work.record(Action::PersonSecondFactorEnabled, "person", actor.person_id, json!({}))
             .await?;
         work.commit().await?;
         Ok(codes)
@@ -155,7 +156,7 @@ impl Services {
             .await?;
         let mut work = Work::begin(self.store.as_ref(), wall_clock(), Who::Person(actor.clone())).await?;
         let codes = self.store_new_recovery_codes(&mut work, actor.person_id).await?;
-        work.record("person.recovery_codes_renewed", "person", actor.person_id, json!({}))
+        work.record(Action::PersonRecoveryCodesRenewed, "person", actor.person_id, json!({}))
             .await?;
         work.commit().await?;
         Ok(codes)
@@ -174,7 +175,7 @@ impl Services {
         let mut work = Work::begin(self.store.as_ref(), wall_clock(), Who::Person(actor.clone())).await?;
         work.tx.set_totp(actor.person_id, &TotpState::default()).await?;
         work.tx.replace_recovery_codes(actor.person_id, &[]).await?;
-        work.record("person.second_factor_disabled", "person", actor.person_id, json!({}))
+        work.record(Action::PersonSecondFactorDisabled, "person", actor.person_id, json!({}))
             .await?;
         work.commit().await?;
         Ok(())

@@ -5,6 +5,7 @@
 use crate::authz::Actor;
 use crate::clock::brussels_date;
 use crate::error::{Result, ServiceError};
+use crate::events::Action;
 use chrono::{DateTime, NaiveDate, Utc};
 use cyberveilig_domain::cascade::FrameworkAgreement;
 use cyberveilig_domain::ledger::{self, Balances};
@@ -98,7 +99,8 @@ impl Work {
         Ok(balances)
     }
 
-    pub async fn record(&mut self, action: &str, subject_type: &str, subject_id: i64, details: serde_json::Value) -> Result<()> {
+    /// Appends an event of one of the kinds of [`Action`] to the audit log.
+    pub async fn record(&mut self, action: Action, subject_type: &str, subject_id: i64, details: serde_json::Value) -> Result<()> {
         let (actor_id, actor) = match &self.who {
             Who::Person(a) => (Some(a.person_id), a.email.clone()),
             Who::System => (None, "system".to_owned()),
@@ -108,7 +110,7 @@ impl Work {
                 at: self.now,
                 actor_id,
                 actor,
-                action: action.to_owned(),
+                action: action.as_str().to_owned(),
                 subject_type: subject_type.to_owned(),
                 subject_id,
                 details,

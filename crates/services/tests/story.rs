@@ -327,7 +327,7 @@ story!(ey_declines_deloitte_accepts_and_the_order_is_settled, "2020-05-18T08:00:
     assert_eq!(w.order(order.id).await.reserved, cents(341_333));
 
     w.advance_to("2020-06-15T08:00:00Z").await;
-    let delivered = w.s().firm_step(&deloitte, order.id, FirmStep::Deliver).await.unwrap();
+    let delivered = w.deliver(&deloitte, order.id).await;
     assert_eq!(delivered.state, OrderState::Delivered);
     assert_eq!(delivered.delivered_on, Some(d(2020, 6, 15)));
     // A basic audit holds its remediation day before it is invoiced (C2).
@@ -350,25 +350,14 @@ story!(ey_declines_deloitte_accepts_and_the_order_is_settled, "2020-05-18T08:00:
             action: OrderAction::Invoice
         }
     );
-    let future = w
-        .s()
-        .firm_step(&deloitte, order.id, FirmStep::RemediationDay { held_on: d(2020, 6, 16) })
-        .await
-        .unwrap_err();
-    assert_eq!(refusal(future), Refusal::DateInFuture);
-    let before = w
-        .s()
-        .firm_step(&deloitte, order.id, FirmStep::RemediationDay { held_on: d(2020, 5, 19) })
-        .await
-        .unwrap_err();
-    assert_eq!(refusal(before), Refusal::DateBeforeAcceptance);
+    // The day was held between the acceptance and today.
+    for wrong in [d(2020, 6, 16), d(2020, 5, 19)] {
+        let err = w.hold_remediation_day(&deloitte, order.id, wrong).await.unwrap_err();
+        assert!(matches!(err, ServiceError::Invalid { field: "held_on", .. }), "{err:?}");
+    }
 
     w.advance_to("2020-06-22T08:00:00Z").await;
-    let held = w
-        .s()
-        .firm_step(&deloitte, order.id, FirmStep::RemediationDay { held_on: d(2020, 6, 19) })
-        .await
-        .unwrap();
+    let held = w.hold_remediation_day(&deloitte, order.id, d(2020, 6, 19)).await.unwrap();
     assert_eq!(held.state, OrderState::RemediationDayHeld);
     assert_eq!(held.remediation_day_on, Some(d(2020, 6, 19)));
     let blank = w
@@ -411,11 +400,18 @@ story!(ey_declines_deloitte_accepts_and_the_order_is_settled, "2020-05-18T08:00:
 
     // Only the administrator settles.
     assert!(matches!(
-        w.s().settle_order(&deloitte, order.id).await,
+        w.s().settle_order(&deloitte, order.id, None).await,
         Err(ServiceError::Forbidden)
     ));
-    assert!(matches!(w.s().settle_order(&gent, order.id).await, Err(ServiceError::Forbidden)));
-    let settled = w.s().settle_order(&admin, order.id).await.expect("the administrator settles");
+    assert!(matches!(
+        w.s().settle_order(&gent, order.id, None).await,
+        Err(ServiceError::Forbidden)
+    ));
+    let settled = w
+        .s()
+        .settle_order(&admin, order.id, Some(cents(341_333)))
+        .await
+        .expect("the administrator settles");
     assert_eq!(settled.state, OrderState::Settled);
     assert_eq!(settled.paid, cents(341_333));
     assert_eq!(settled.reserved, Money::ZERO);
@@ -427,7 +423,7 @@ story!(ey_declines_deloitte_accepts_and_the_order_is_settled, "2020-05-18T08:00:
     assert!(check.holds(), "{check:?}");
     assert_eq!(check.order_reservations, Money::ZERO);
     // A settled order is settled once.
-    let twice = w.s().settle_order(&admin, order.id).await.unwrap_err();
+    let twice = w.s().settle_order(&admin, order.id, None).await.unwrap_err();
     assert_eq!(
         refusal(twice),
         Refusal::InvalidTransition {
@@ -444,7 +440,9 @@ story!(ey_declines_deloitte_accepts_and_the_order_is_settled, "2020-05-18T08:00:
             "order.declined",
             "order.offered",
             "order.accepted",
+            "order.audit_report_uploaded",
             "order.delivered",
+            "order.remediation_day_recorded",
             "order.remediation_day_held",
             "order.invoiced",
             "order.settled",
@@ -455,7 +453,7 @@ story!(ey_declines_deloitte_accepts_and_the_order_is_settled, "2020-05-18T08:00:
     assert_eq!(settled_event["paid_cents"], 341_333);
     assert_eq!(settled_event["invoiced_cents"], 512_000);
     assert_eq!(events.last().unwrap().actor, "admin@abb.test");
-    assert!(matches!(w.s().verify_audit_log().await.unwrap(), ChainReport::Intact { entries, .. } if entries == 5 + 9));
+    assert!(matches!(w.s().verify_audit_log().await.unwrap(), ChainReport::Intact { entries, .. } if entries == 5 + 11 + 2));
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -1110,7 +1108,7 @@ story!(
 // D7: an accepted price below the reservation releases credit to the waiting list; settlement
 // never pays more than what the order reserved plus what is still available.
 story!(
-    a_lower_price_funds_the_waiting_list_and_settlement_is_capped,
+    a_lower_price_funds_the_waiting_list_and_settlement_pays_the_share_of_the_invoice,
     "2020-05-18T08:00:00Z",
     |w| {
         let admin = w.admin().await;
@@ -1158,37 +1156,60 @@ story!(
         assert_eq!(status.balances.available(), cents(10_000));
         w.assert_ledger_holds(pid).await;
 
-        // The invoice is far above the price: 2/3 of 600,000 is 400,000, but only the 20,000 reserved
-        // plus the 10,000 still available can be paid.
+        // D7: an invoice above the accepted price is refused, and changes nothing.
         w.advance_to("2020-05-19T08:00:00Z").await;
-        w.s().firm_step(&ey, g.id, FirmStep::Deliver).await.unwrap();
-        w.s()
-            .firm_step(&ey, g.id, FirmStep::RemediationDay { held_on: d(2020, 5, 19) })
-            .await
-            .unwrap();
+        w.deliver(&ey, g.id).await;
+        w.hold_remediation_day(&ey, g.id, d(2020, 5, 19)).await.unwrap();
+        let err = w
+            .assert_refused_without_trace(
+                pid,
+                w.s().firm_step(
+                    &ey,
+                    g.id,
+                    FirmStep::Invoice {
+                        invoice_number: "EY-2020-0001".into(),
+                        amount: cents(600_000),
+                    },
+                ),
+            )
+            .await;
+        assert_eq!(
+            refusal(err),
+            Refusal::InvoiceAbovePrice {
+                invoice: cents(600_000),
+                price: cents(30_000)
+            }
+        );
+        // Below the price is fine: 2/3 of 27,000 is 18,000; the other 2,000 reserved is released.
         w.s()
             .firm_step(
                 &ey,
                 g.id,
                 FirmStep::Invoice {
                     invoice_number: "EY-2020-0001".into(),
-                    amount: cents(600_000),
+                    amount: cents(27_000),
                 },
             )
             .await
             .unwrap();
-        let settled = w.s().settle_order(&admin, g.id).await.unwrap();
-        assert_eq!(settled.paid, cents(30_000));
+        let preview = w.s().settlement(&admin, g.id).await.unwrap();
+        assert_eq!(
+            (preview.settlement.due, preview.settlement.payment, preview.settlement.released),
+            (cents(18_000), cents(18_000), cents(2_000))
+        );
+        let settled = w.s().settle_order(&admin, g.id, Some(cents(18_000))).await.unwrap();
+        assert_eq!(settled.paid, cents(18_000));
         assert_eq!(settled.reserved, Money::ZERO);
         let status = w.status(pid).await;
-        assert_eq!(status.balances.paid, cents(30_000));
+        assert_eq!(status.balances.paid, cents(18_000));
         assert_eq!(status.balances.reserved, cents(BASIC_SHARE_OLD));
-        assert_eq!(status.balances.available(), Money::ZERO);
+        assert_eq!(status.balances.available(), cents(12_000));
         w.assert_ledger_holds(pid).await;
         let settled_event = w.order_events(g.id).await;
         let settled_event = details(settled_event.last().unwrap());
-        assert_eq!(settled_event["due_cents"], 400_000);
-        assert_eq!(settled_event["paid_cents"], 30_000);
+        assert_eq!(settled_event["due_cents"], 18_000);
+        assert_eq!(settled_event["paid_cents"], 18_000);
+        assert_eq!(settled_event["released_cents"], 2_000);
     }
 );
 
@@ -1453,7 +1474,7 @@ story!(
 );
 
 // ---------------------------------------------------------------------------------------------
-// D7, D8: whatever happens in whatever order, the ledger holds (SQLite only, to keep it fast).
+// D7, D8: whatever happens in whatever order, the ledger holds (module random_operations below).
 
 #[path = "stories/accounts.rs"]
 mod accounts;
@@ -1465,6 +1486,8 @@ mod disclosure;
 mod engagements;
 #[path = "stories/findings.rs"]
 mod findings;
+#[path = "stories/money.rs"]
+mod money;
 #[path = "stories/remediation.rs"]
 mod remediation;
 #[path = "stories/reports.rs"]
@@ -1472,11 +1495,26 @@ mod reports;
 #[path = "stories/security.rs"]
 mod security;
 
+/// The property test of D7/D8 (issue 11): random sequences of submissions, answers with random
+/// prices, deliveries, invoices with random amounts, settlements and cancellations, by many
+/// governments, on both databases. After every step: reserved + paid never exceeds the budget,
+/// every payment is at most the reservation it was paid from and the rate times the lower of
+/// invoice and price, every basic audit's payment at most the rate times its firm's package
+/// price, and no additional work reserves more than the share of its estimate without the
+/// government confirming a higher price.
 mod random_operations {
     use super::*;
     use proptest::prelude::*;
     use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
     use std::collections::HashMap;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// What the cases of a run reached, so a run that never settles or never meets a rule fails:
+    /// settled orders, quotes above the estimate, and refusals of D7's price and invoice limits.
+    static SETTLED: AtomicUsize = AtomicUsize::new(0);
+    static QUOTED: AtomicUsize = AtomicUsize::new(0);
+    static PRICE_REFUSED: AtomicUsize = AtomicUsize::new(0);
+    static INVOICE_REFUSED: AtomicUsize = AtomicUsize::new(0);
 
     #[derive(Debug, Clone)]
     enum Op {
@@ -1484,10 +1522,13 @@ mod random_operations {
         SubmitAdditional(usize, i64),
         Accept(usize, i64),
         Decline(usize),
+        /// The firm rates every control and attaches the audit report (C2/C3).
+        Results(usize),
         Deliver(usize),
         RemediationDay(usize),
         Invoice(usize, i64),
-        Settle(usize),
+        /// Settle, with (true) or without the payment confirmed from the preview.
+        Settle(usize, bool),
         Cancel(usize),
         Confirm(usize),
         Reopen(usize),
@@ -1500,62 +1541,118 @@ mod random_operations {
         Run(usize, i64, usize),
     }
 
-    /// The governments of the random stories: four municipalities and a province.
-    const GOVERNMENTS: [&str; 5] = [GENT, ANTWERPEN, BRUGGE, LEUVEN, PROVINCIE_LIMBURG];
+    /// The governments of the random stories: eight municipalities and a province.
+    const GOVERNMENTS: [&str; 9] = [
+        GENT,
+        ANTWERPEN,
+        BRUGGE,
+        LEUVEN,
+        "34022",
+        "12025",
+        "41002",
+        "71072",
+        PROVINCIE_LIMBURG,
+    ];
     /// Room for one basic audit and a half, so the waiting list and the cap both happen.
     const SMALL_BUDGET: i64 = 500_000;
 
     fn op() -> impl Strategy<Value = Op> {
         prop_oneof![
             3 => (0..GOVERNMENTS.len()).prop_map(Op::SubmitBasic),
-            2 => ((0..GOVERNMENTS.len()), 50_000i64..700_000).prop_map(|(g, e)| Op::SubmitAdditional(g, e)),
+            4 => ((0..GOVERNMENTS.len()), 50_000i64..400_000).prop_map(|(g, e)| Op::SubmitAdditional(g, e)),
             3 => (any::<usize>(), 20_000i64..700_000).prop_map(|(o, p)| Op::Accept(o, p)),
-            3 => any::<usize>().prop_map(Op::Decline),
+            2 => any::<usize>().prop_map(Op::Decline),
+            2 => any::<usize>().prop_map(Op::Results),
             2 => any::<usize>().prop_map(Op::Deliver),
             2 => any::<usize>().prop_map(Op::RemediationDay),
             2 => (any::<usize>(), 20_000i64..900_000).prop_map(|(o, a)| Op::Invoice(o, a)),
-            2 => any::<usize>().prop_map(Op::Settle),
+            2 => (any::<usize>(), any::<bool>()).prop_map(|(o, c)| Op::Settle(o, c)),
             1 => any::<usize>().prop_map(Op::Cancel),
-            1 => any::<usize>().prop_map(Op::Confirm),
+            2 => any::<usize>().prop_map(Op::Confirm),
             1 => any::<usize>().prop_map(Op::Reopen),
             3 => (1u64..12).prop_map(Op::AdvanceDays),
             1 => Just(Op::ActivateNewAgreement),
             1 => (200_000i64..1_200_000).prop_map(Op::AmendBudget),
             3 => (any::<usize>(), 20_000i64..900_000).prop_map(|(o, a)| Op::Progress(o, a)),
-            3 => (any::<usize>(), 20_000i64..900_000, 2usize..6).prop_map(|(o, a, n)| Op::Run(o, a, n)),
+            5 => (any::<usize>(), 20_000i64..900_000, 3usize..10).prop_map(|(o, a, n)| Op::Run(o, a, n)),
         ]
     }
 
-    /// 24 cases with a fixed seed, so the suite stays fast and deterministic. To search harder,
-    /// run e.g. `STORY_CASES=600 STORY_SEED=7 cargo test -p cyberveilig-services --test story random`.
-    #[test]
-    fn the_ledger_holds_after_every_operation_sqlite() {
+    /// A fixed seed and a bounded number of cases (24 on SQLite, 8 on PostgreSQL, where each case
+    /// makes a database of its own), so the suite stays fast and deterministic. To search
+    /// harder: `STORY_CASES=600 STORY_SEED=7 cargo test -p cyberveilig-services --test story random`.
+    fn runner(default_cases: u32) -> TestRunner {
+        TestRunner::new(Config {
+            cases: std::env::var("STORY_CASES")
+                .ok()
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(default_cases),
+            max_shrink_iters: 256,
+            failure_persistence: None,
+            rng_seed: RngSeed::Fixed(std::env::var("STORY_SEED").ok().and_then(|c| c.parse().ok()).unwrap_or(20_200_518)),
+            ..Config::default()
+        })
+    }
+
+    fn run(backend: Backend, default_cases: u32) {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .unwrap();
-        let config = Config {
-            cases: std::env::var("STORY_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(24),
-            max_shrink_iters: 256,
-            failure_persistence: None,
-            rng_seed: RngSeed::Fixed(std::env::var("STORY_SEED").ok().and_then(|c| c.parse().ok()).unwrap_or(20_200_518)),
-            ..Config::default()
-        };
-        let mut runner = TestRunner::new(config);
-        let outcome = runner.run(&proptest::collection::vec(op(), 5..=15), |ops| runtime.block_on(play(ops)));
+        let outcome = runner(default_cases).run(&proptest::collection::vec(op(), 8..=20), |ops| runtime.block_on(play(backend, ops)));
         if let Err(failure) = outcome {
             panic!("{failure}");
         }
+        let reached = [&SETTLED, &QUOTED, &PRICE_REFUSED, &INVOICE_REFUSED].map(|c| c.load(Ordering::Relaxed));
+        assert!(
+            reached.iter().all(|n| *n > 0),
+            "the random stories did not reach everything (settled, quoted, price refused, invoice refused): {reached:?}"
+        );
     }
 
-    async fn play(ops: Vec<Op>) -> Result<(), TestCaseError> {
-        let dir = tempfile::tempdir().unwrap();
-        let store = common::open(&format!("sqlite:{}", dir.path().join("random.db").display())).await;
-        let w = World::set_up(store.clone(), Backend::Sqlite, None, None, at("2020-05-18T08:00:00Z")).await;
-        let outcome = run_ops(&w, &ops).await;
-        store.close().await;
-        outcome
+    #[test]
+    fn the_ledger_holds_after_every_operation_sqlite() {
+        run(Backend::Sqlite, 24);
+    }
+
+    #[test]
+    fn the_ledger_holds_after_every_operation_postgres() {
+        if common::postgres_url().is_none() {
+            println!("skipped: {} not set", common::DATABASE_URL_VAR);
+            return;
+        }
+        run(Backend::Postgres, 8);
+    }
+
+    async fn play(backend: Backend, ops: Vec<Op>) -> Result<(), TestCaseError> {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                let store = common::open(&format!("sqlite:{}", dir.path().join("random.db").display())).await;
+                let w = World::set_up(store.clone(), Backend::Sqlite, None, None, at("2020-05-18T08:00:00Z")).await;
+                let outcome = run_ops(&w, &ops).await;
+                store.close().await;
+                outcome
+            }
+            Backend::Postgres => {
+                let server = common::postgres_url().expect("checked before");
+                let database = common::PgTestDatabase::create(&server).await;
+                let store = cyberveilig_store::connect(&database.url).await.expect("the test database opens");
+                let w = World::set_up(
+                    store.clone(),
+                    Backend::Postgres,
+                    None,
+                    Some(database.url.clone()),
+                    at("2020-05-18T08:00:00Z"),
+                )
+                .await;
+                let outcome = run_ops(&w, &ops).await;
+                store.close().await;
+                database.drop_it().await;
+                outcome
+            }
+        }
     }
 
     async fn run_ops(w: &World, ops: &[Op]) -> Result<(), TestCaseError> {
@@ -1586,6 +1683,8 @@ mod random_operations {
             .id;
         let mut ids: Vec<i64> = Vec::new();
         let mut invoice = 0;
+        // What each order held reserved before the step that settled it.
+        let mut paid_from: HashMap<i64, Money> = HashMap::new();
         let ops: Vec<Op> = ops
             .iter()
             .flat_map(|op| match op {
@@ -1598,13 +1697,27 @@ mod random_operations {
             let firm_of =
                 |order: &cyberveilig_services::store::records::Order| order.firm_id.and_then(|f| firms.get(&f)).unwrap_or(&ey).clone();
             let today = w.today();
+            let before: HashMap<i64, Money> = w.orders(pid).await.iter().map(|o| (o.id, o.reserved)).collect();
             let result: Result<(), ServiceError> = match op {
                 Op::SubmitBasic(g) => {
                     let (nis, actor) = &governments[*g];
                     w.s().submit_order(actor, w.basic(pid, nis)).await.map(|o| ids.push(o.id))
                 }
                 Op::SubmitAdditional(g, estimate) => {
-                    let (nis, actor) = &governments[*g];
+                    // Mostly a government with a basic audit (D3), so additional work happens.
+                    let orders = w.orders(pid).await;
+                    let with_basic: Vec<&(&str, Actor)> = governments
+                        .iter()
+                        .filter(|(_, a)| {
+                            orders
+                                .iter()
+                                .any(|o| o.kind == OrderKind::Basic && o.state.counts_as_ordered() && o.government_id == a.organisation_id)
+                        })
+                        .collect();
+                    let (nis, actor) = match with_basic.len() {
+                        0 => &governments[*g],
+                        n => with_basic[*g % n],
+                    };
                     w.s()
                         .submit_order(actor, w.additional(pid, nis, cents(*estimate)))
                         .await
@@ -1627,8 +1740,8 @@ mod random_operations {
                     .map(drop),
                 _ => {
                     let index = match op {
-                        Op::Accept(i, _) | Op::Decline(i) | Op::Deliver(i) | Op::RemediationDay(i) | Op::Invoice(i, _) => *i,
-                        Op::Settle(i) | Op::Cancel(i) | Op::Confirm(i) | Op::Reopen(i) | Op::Progress(i, _) => *i,
+                        Op::Accept(i, _) | Op::Decline(i) | Op::Results(i) | Op::Deliver(i) | Op::RemediationDay(i) => *i,
+                        Op::Invoice(i, _) | Op::Settle(i, _) | Op::Cancel(i) | Op::Confirm(i) | Op::Reopen(i) | Op::Progress(i, _) => *i,
                         _ => unreachable!("handled above"),
                     };
                     // Mostly an order the step applies to, so stories get as far as settlement;
@@ -1641,6 +1754,21 @@ mod random_operations {
                     };
                     let order = w.order(id).await;
                     let firm = firm_of(&order);
+                    let government = governments
+                        .iter()
+                        .find(|(_, a)| a.organisation_id == order.government_id)
+                        .map(|(_, a)| a.clone())
+                        .unwrap_or_else(|| admin.clone());
+                    let settle = |confirm: bool| {
+                        let admin = admin.clone();
+                        async move {
+                            let confirmed = match confirm {
+                                true => Some(w.s().settlement(&admin, id).await?.settlement.payment),
+                                false => None,
+                            };
+                            w.s().settle_order(&admin, id, confirmed).await.map(drop)
+                        }
+                    };
                     match op {
                         Op::Accept(_, price) => w
                             .s()
@@ -1665,12 +1793,9 @@ mod random_operations {
                             )
                             .await
                             .map(drop),
+                        Op::Results(_) => results(w, &firm, id).await,
                         Op::Deliver(_) => w.s().firm_step(&firm, id, FirmStep::Deliver).await.map(drop),
-                        Op::RemediationDay(_) => w
-                            .s()
-                            .firm_step(&firm, id, FirmStep::RemediationDay { held_on: today })
-                            .await
-                            .map(drop),
+                        Op::RemediationDay(_) => w.hold_remediation_day(&firm, id, today).await.map(drop),
                         Op::Invoice(_, amount) => {
                             invoice += 1;
                             w.s()
@@ -1685,11 +1810,11 @@ mod random_operations {
                                 .await
                                 .map(drop)
                         }
-                        Op::Settle(_) => w.s().settle_order(&admin, id).await.map(drop),
+                        Op::Settle(_, confirm) => settle(*confirm).await,
                         Op::Cancel(_) => w
                             .s()
                             .owner_step(
-                                &admin,
+                                &government,
                                 id,
                                 OwnerStep::Cancel {
                                     reason: "Ingetrokken.".into(),
@@ -1697,52 +1822,96 @@ mod random_operations {
                             )
                             .await
                             .map(drop),
-                        Op::Confirm(_) => w.s().owner_step(&admin, id, OwnerStep::Confirm).await.map(drop),
+                        Op::Confirm(_) => w.s().owner_step(&government, id, OwnerStep::Confirm).await.map(drop),
                         Op::Reopen(_) => w.s().reopen_order(&admin, id).await.map(drop),
-                        Op::Progress(_, amount) => {
-                            let step = match order.state {
-                                OrderState::Offered => Some(FirmStep::Accept {
-                                    price: cents(*amount),
+                        Op::Progress(_, amount) => match order.state {
+                            OrderState::Offered => {
+                                // A basic audit mostly at a price the agreement allows.
+                                let price = match order.kind {
+                                    OrderKind::Basic => cents(*amount % 560_000 + 1),
+                                    OrderKind::Additional => cents(*amount),
+                                };
+                                let step = FirmStep::Accept {
+                                    price,
                                     planned_start_on: today,
-                                }),
-                                OrderState::Accepted => Some(FirmStep::Deliver),
-                                OrderState::Delivered if order.kind == OrderKind::Basic => {
-                                    Some(FirmStep::RemediationDay { held_on: today })
-                                }
-                                OrderState::Delivered | OrderState::RemediationDayHeld => {
-                                    invoice += 1;
-                                    Some(FirmStep::Invoice {
-                                        invoice_number: format!("F-{invoice}"),
-                                        amount: cents(*amount),
-                                    })
-                                }
-                                _ => None,
-                            };
-                            match (step, order.state) {
-                                (Some(step), _) => w.s().firm_step(&firm, id, step).await.map(drop),
-                                (None, OrderState::Invoiced) => w.s().settle_order(&admin, id).await.map(drop),
-                                (None, OrderState::AwaitingConfirmation) => {
-                                    w.s().owner_step(&admin, id, OwnerStep::Confirm).await.map(drop)
-                                }
-                                (None, OrderState::Unplaceable) => w.s().reopen_order(&admin, id).await.map(drop),
-                                (None, _) => Ok(()),
+                                };
+                                w.s().firm_step(&firm, id, step).await.map(drop)
                             }
-                        }
+                            OrderState::Accepted => {
+                                let prepared = match order.kind {
+                                    OrderKind::Basic => results(w, &firm, id).await,
+                                    OrderKind::Additional => Ok(()),
+                                };
+                                match prepared {
+                                    Ok(()) => w.s().firm_step(&firm, id, FirmStep::Deliver).await.map(drop),
+                                    Err(e) => Err(e),
+                                }
+                            }
+                            OrderState::Delivered if order.kind == OrderKind::Basic => {
+                                w.hold_remediation_day(&firm, id, today).await.map(drop)
+                            }
+                            OrderState::Delivered | OrderState::RemediationDayHeld => {
+                                invoice += 1;
+                                // Mostly at most the price; sometimes above it, to be refused.
+                                let price = order.price.unwrap_or(Money::ZERO).cents();
+                                let amount = if amount % 5 == 0 {
+                                    price + 1
+                                } else {
+                                    price - (amount % price.max(1)) / 4
+                                };
+                                let step = FirmStep::Invoice {
+                                    invoice_number: format!("F-{invoice}"),
+                                    amount: cents(amount.max(1)),
+                                };
+                                w.s().firm_step(&firm, id, step).await.map(drop)
+                            }
+                            OrderState::Invoiced => settle(amount % 2 == 0).await,
+                            OrderState::AwaitingConfirmation | OrderState::AwaitingPriceConfirmation => {
+                                w.s().owner_step(&government, id, OwnerStep::Confirm).await.map(drop)
+                            }
+                            OrderState::Unplaceable => w.s().reopen_order(&admin, id).await.map(drop),
+                            _ => Ok(()),
+                        },
                         _ => unreachable!("handled above"),
                     }
                 }
             };
+            match &result {
+                Err(ServiceError::Refused(Refusal::PriceAboveAgreement { .. })) => {
+                    PRICE_REFUSED.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(ServiceError::Refused(Refusal::InvoiceAbovePrice { .. })) => {
+                    INVOICE_REFUSED.fetch_add(1, Ordering::Relaxed);
+                }
+                _ => {}
+            }
             if let Err(e) = &result {
-                // A firm that an order is not offered to or placed with does not see it.
+                // The firm's results and its remediation day go through use cases that hide an
+                // order from a firm it is not placed with.
+                let hidden = matches!(e, ServiceError::NotFound(_) | ServiceError::Forbidden)
+                    && matches!(op, Op::Results(_) | Op::RemediationDay(_));
                 prop_assert!(
-                    matches!(
-                        e,
-                        ServiceError::Refused(_) | ServiceError::Invalid { .. } | ServiceError::NotFound("order")
-                    ),
+                    hidden
+                        || matches!(
+                            e,
+                            ServiceError::Refused(_)
+                                | ServiceError::Invalid { .. }
+                                | ServiceError::Conflicting { .. }
+                                | ServiceError::NotFound("order")
+                        ),
                     "step {step} {op:?}: unexpected error {e:?}"
                 );
             }
-            check_invariants(w, pid, step, op).await?;
+            for o in w.orders(pid).await {
+                if o.state == OrderState::Settled && !paid_from.contains_key(&o.id) {
+                    paid_from.insert(o.id, before.get(&o.id).copied().unwrap_or(Money::ZERO));
+                    SETTLED.fetch_add(1, Ordering::Relaxed);
+                }
+                if o.state == OrderState::AwaitingPriceConfirmation {
+                    QUOTED.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            check_invariants(w, pid, step, op, &paid_from).await?;
         }
         let report = w.s().verify_audit_log().await.unwrap();
         prop_assert!(
@@ -1753,15 +1922,33 @@ mod random_operations {
         Ok(())
     }
 
+    /// The firm's results for a basic audit: every control rated, the audit report attached.
+    async fn results(w: &World, firm: &Actor, id: i64) -> Result<(), ServiceError> {
+        let baseline = w.s().baseline_catalogue(firm).await?;
+        let ratings = baseline
+            .controls
+            .iter()
+            .map(|k| cyberveilig_services::assessments::RatingInput {
+                control: k.ref_id.clone(),
+                rating: Some("partially".into()),
+                ..Default::default()
+            })
+            .collect();
+        w.s().rate_controls(firm, id, Some(baseline.catalogue.id), ratings).await?;
+        let pdf = cyberveilig_domain::document::simple_pdf(&["Auditrapport"]);
+        w.s().upload_audit_report(firm, id, "rapport.pdf", &pdf).await.map(drop)
+    }
+
     /// Whether a step on an order is one its state allows.
     fn applies(op: &Op, order: &cyberveilig_services::store::records::Order) -> bool {
         let action = match op {
             Op::Accept(..) => OrderAction::Accept,
             Op::Decline(_) => OrderAction::Decline,
+            Op::Results(_) => return order.state == OrderState::Accepted,
             Op::Deliver(_) => OrderAction::Deliver,
             Op::RemediationDay(_) => OrderAction::HoldRemediationDay,
             Op::Invoice(..) => OrderAction::Invoice,
-            Op::Settle(_) => OrderAction::Settle,
+            Op::Settle(..) => OrderAction::Settle,
             Op::Cancel(_) => OrderAction::Cancel,
             Op::Confirm(_) => OrderAction::Confirm,
             Op::Reopen(_) => OrderAction::Reopen,
@@ -1776,10 +1963,16 @@ mod random_operations {
         cyberveilig_domain::order::allows(order.kind, order.state, action)
     }
 
-    async fn check_invariants(w: &World, pid: i64, step: usize, op: &Op) -> Result<(), TestCaseError> {
+    async fn check_invariants(w: &World, pid: i64, step: usize, op: &Op, paid_from: &HashMap<i64, Money>) -> Result<(), TestCaseError> {
         let check = w.s().check_ledger(pid).await.unwrap();
         prop_assert!(check.holds(), "step {step} {op:?}: the ledger does not hold: {check:?}");
         let balances = check.running;
+        // C1, D7: reserved + paid never exceeds the budget.
+        prop_assert!(
+            balances.reserved + balances.paid <= balances.budget,
+            "step {step} {op:?}: reserved + paid above the budget: {balances:?}"
+        );
+        let agreements = w.s().agreements().await.unwrap();
         let orders = w.orders(pid).await;
         let paid: i64 = orders.iter().map(|o| o.paid.cents()).sum();
         prop_assert_eq!(
@@ -1802,6 +1995,53 @@ mod random_operations {
                     o.firm_id.is_some() && o.response_due_on.is_some(),
                     "step {step} {op:?}: offer without firm: {o:?}"
                 );
+            }
+            let package = o
+                .agreement_id
+                .and_then(|a| agreements.iter().find(|x| x.id == a))
+                .and_then(|a| o.firm_id.and_then(|f| a.firm(f)))
+                .map(|f| f.package_price);
+            // D7: a basic audit is accepted at most at its firm's package price.
+            if o.kind == OrderKind::Basic
+                && let (Some(price), Some(package)) = (o.price, package)
+            {
+                prop_assert!(price <= package, "step {step} {op:?}: basic audit above its package: {o:?}");
+            }
+            // D7: no more credit without the government agreeing: a quote above the estimate
+            // waiting for confirmation reserves at most the share of the estimate.
+            if o.kind == OrderKind::Additional {
+                let estimate_share = o.rate.share_of(o.estimated_cost.unwrap_or(Money::ZERO));
+                let bound = match o.state {
+                    OrderState::AwaitingPriceConfirmation | OrderState::Offered | OrderState::AwaitingConfirmation => estimate_share,
+                    _ => estimate_share.max(o.rate.share_of(o.price.unwrap_or(Money::ZERO))),
+                };
+                prop_assert!(
+                    o.reserved <= bound,
+                    "step {step} {op:?}: additional work reserves beyond what was agreed: {o:?}"
+                );
+            }
+            if o.state == OrderState::Settled {
+                // D7: the payment is at most the reservation it was paid from, and the rate times
+                // the lower of the invoice and the accepted price.
+                let reserved = paid_from.get(&o.id).copied().unwrap_or(Money::ZERO);
+                prop_assert!(
+                    o.paid <= reserved,
+                    "step {step} {op:?}: paid {:?} of a reservation of {reserved:?}",
+                    o.paid
+                );
+                let price = o.price.unwrap_or(Money::ZERO);
+                let invoiced = o.invoiced.unwrap_or(Money::ZERO);
+                prop_assert!(
+                    o.paid <= o.rate.share_of(price.min(invoiced)),
+                    "step {step} {op:?}: paid above the share: {o:?}"
+                );
+                if o.kind == OrderKind::Basic {
+                    let package = package.unwrap_or(Money::ZERO);
+                    prop_assert!(
+                        o.paid <= o.rate.share_of(package),
+                        "step {step} {op:?}: a basic audit paid above the rate times its package: {o:?}"
+                    );
+                }
             }
         }
         // D3: at most one basic audit per government that still counts.

@@ -7,6 +7,7 @@ pub mod audit;
 mod postgres;
 pub mod records;
 mod sql;
+mod sql_audit_reports;
 mod sql_disclosure;
 mod sql_engagements;
 mod sql_remediation;
@@ -200,10 +201,21 @@ pub trait SecurityTx: Send {
     async fn insert_audit_signature(&mut self, signature: &AuditSignature) -> Result<()>;
 }
 
+/// Audit reports (issue 11): the PDF a firm uploads on a basic audit, every upload kept.
+#[async_trait]
+pub trait AuditReportsTx: Send {
+    /// Stores an uploaded report with its content; its id.
+    async fn insert_audit_report(&mut self, report: &AuditReport, content: &[u8]) -> Result<i64>;
+    /// An order's reports, newest first (without their content).
+    async fn audit_reports(&mut self, order_id: i64) -> Result<Vec<AuditReport>>;
+    /// One of an order's reports with its content.
+    async fn audit_report(&mut self, order_id: i64, id: i64) -> Result<Option<(AuditReport, Vec<u8>)>>;
+}
+
 /// Everything the services can ask of the database, inside one transaction. Dropping a `Tx`
 /// without [`Tx::commit`] rolls it back.
 #[async_trait]
-pub trait Tx: RemediationTx + AssessmentTx + DisclosureTx + ReportsTx + EngagementsTx + SecurityTx + Send {
+pub trait Tx: RemediationTx + AssessmentTx + DisclosureTx + ReportsTx + EngagementsTx + SecurityTx + AuditReportsTx + Send {
     async fn commit(self: Box<Self>) -> Result<()>;
     /// A large write follows (an import): keep more of the database in memory until the
     /// transaction ends.

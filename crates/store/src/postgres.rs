@@ -164,3 +164,4 @@ crate::sql_disclosure::implement_disclosure_tx!(PostgresTx);
 crate::sql_reports::implement_reports_tx!(PostgresTx);
 crate::sql_engagements::implement_engagements_tx!(PostgresTx);
 crate::sql_security::implement_security_tx!(PostgresTx);
+crate::sql_audit_reports::implement_audit_reports_tx!(PostgresTx);

@@ -145,6 +145,9 @@ pub struct OrderFilter {
     pub province_nis: Option<String>,
     pub submitted_from: Option<NaiveDate>,
     pub submitted_until: Option<NaiveDate>,
+    /// Only basic audits delivered (or further) without an audit report: the orders of the past,
+    /// delivered before a report was required (issue 11).
+    pub delivered_without_report: bool,
     /// Newest first; `after_id` then means "older than".
     pub newest_first: bool,
     pub after_id: Option<i64>,
@@ -802,4 +805,19 @@ pub struct Acceptance {
     pub accepted_by_name: String,
     pub accepted_at: DateTime<Utc>,
     pub social_engineering_authorised: bool,
+}
+
+/// An audit report a firm uploaded on a basic audit (issue 11): a PDF, kept in the database.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditReport {
+    pub id: i64,
+    pub order_id: i64,
+    /// The name the file had, reduced to safe characters.
+    pub filename: String,
+    pub size: i64,
+    pub sha256: String,
+    /// The PDF version in the file's header, such as "1.7".
+    pub pdf_version: String,
+    pub uploaded_by: i64,
+    pub at: DateTime<Utc>,
 }

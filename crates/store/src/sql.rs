@@ -1005,6 +1005,8 @@ macro_rules! implement_tx {
                        AND ($7 IS NULL OR agreement_id = $7) \
                        AND ($8 IS NULL OR government_id IN (SELECT id FROM organisations WHERE province_nis = $8)) \
                        AND ($9 IS NULL OR submitted_on >= $9) AND ($10 IS NULL OR submitted_on <= $10) \
+                       AND ($11 IS NULL OR (kind = 'basic' AND state IN ('delivered', 'remediation_day_held', 'invoiced', 'settled') \
+                            AND NOT EXISTS (SELECT 1 FROM audit_reports r WHERE r.order_id = orders.id))) \
                      ORDER BY {order} LIMIT $6"
                 ))
                 .bind(f.programme_id)
@@ -1017,6 +1019,7 @@ macro_rules! implement_tx {
                 .bind(f.province_nis.as_deref())
                 .bind(f.submitted_from)
                 .bind(f.submitted_until)
+                .bind(f.delivered_without_report.then_some(true))
                 .fetch_all(&mut *self.conn)
                 .await?;
                 collect(rows, order_from)

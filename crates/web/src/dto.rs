@@ -88,13 +88,18 @@ pub struct AgreementDto {
     pub title: String,
     pub order_window_from: NaiveDate,
     pub order_window_until: NaiveDate,
+    /// Activated (C7: its procedure completed); whether it takes new orders also depends on the
+    /// date: see `status`.
     pub active: bool,
+    /// On the server's date: not_yet_open, awaiting_activation, active or closed (its window
+    /// ended: no new orders after `order_window_until`).
+    pub status: String,
     pub response_term_working_days: u32,
     pub cascade: Vec<CascadeFirmDto>,
 }
 
 impl AgreementDto {
-    pub fn new(a: &FrameworkAgreement, firm_name: impl Fn(i64) -> String) -> AgreementDto {
+    pub fn new(a: &FrameworkAgreement, today: NaiveDate, firm_name: impl Fn(i64) -> String) -> AgreementDto {
         AgreementDto {
             id: a.id,
             reference: a.reference.clone(),
@@ -102,6 +107,7 @@ impl AgreementDto {
             order_window_from: a.window_from,
             order_window_until: a.window_until,
             active: a.active,
+            status: a.status(today).as_str().to_owned(),
             response_term_working_days: a.response_term_working_days,
             cascade: a
                 .cascade
@@ -141,7 +147,10 @@ pub struct OrderDto {
     pub cascade_rank: Option<u32>,
     pub offered_on: Option<NaiveDate>,
     pub response_due_on: Option<NaiveDate>,
+    /// The accepted price (or, in state awaiting_price_confirmation, the firm's quote).
     pub price_cents: Option<i64>,
+    /// The government's own part of the price: the price minus the Flemish share.
+    pub own_part_cents: Option<i64>,
     pub planned_start_on: Option<NaiveDate>,
     pub accepted_on: Option<NaiveDate>,
     pub delivered_on: Option<NaiveDate>,
@@ -176,6 +185,7 @@ impl OrderDto {
             offered_on: o.offered_on,
             response_due_on: o.response_due_on,
             price_cents: o.price.map(|m| m.cents()),
+            own_part_cents: o.price.map(|p| cyberveilig_domain::credit::own_part(o.rate, p).cents()),
             planned_start_on: o.planned_start_on,
             accepted_on: o.accepted_on,
             delivered_on: o.delivered_on,
@@ -292,6 +302,90 @@ impl From<cyberveilig_services::store::records::ProjectGrant> for ProjectGrantDt
                 })
                 .collect(),
             governance: g.governance,
+        }
+    }
+}
+
+/// An audit report attached to an order (a PDF; download it from its `href`).
+#[derive(Serialize, ToSchema)]
+pub struct AuditReportDto {
+    pub id: i64,
+    pub order_id: i64,
+    pub filename: String,
+    pub size: i64,
+    pub sha256: String,
+    pub pdf_version: String,
+    pub uploaded_by: i64,
+    pub uploaded_at: DateTime<Utc>,
+    pub href: String,
+}
+
+impl From<&cyberveilig_services::store::records::AuditReport> for AuditReportDto {
+    fn from(r: &cyberveilig_services::store::records::AuditReport) -> Self {
+        AuditReportDto {
+            id: r.id,
+            order_id: r.order_id,
+            filename: r.filename.clone(),
+            size: r.size,
+            sha256: r.sha256.clone(),
+            pdf_version: r.pdf_version.clone(),
+            uploaded_by: r.uploaded_by,
+            uploaded_at: r.at,
+            href: format!("/api/v1/orders/{}/audit-reports/{}", r.order_id, r.id),
+        }
+    }
+}
+
+/// D7: what settling an invoiced order pays, and why.
+#[derive(Serialize, ToSchema)]
+pub struct SettlementDto {
+    pub order_id: i64,
+    pub government_name: String,
+    pub firm: Option<String>,
+    /// basic or additional
+    pub kind: String,
+    pub rate: String,
+    pub framework_agreement: Option<String>,
+    /// The firm's package price in the agreement (the most a basic audit costs).
+    pub package_price_cents: Option<i64>,
+    /// The firm's day rate in the agreement (to check a quote for additional work against).
+    pub day_rate_cents: Option<i64>,
+    pub estimated_cost_cents: Option<i64>,
+    pub accepted_price_cents: i64,
+    pub invoiced_cents: i64,
+    pub reserved_cents: i64,
+    /// The rate times the lower of the invoice and the accepted price, rounded down.
+    pub due_cents: i64,
+    /// What settlement pays: the amount due, never more than the reservation.
+    pub payment_cents: i64,
+    /// What goes back to the available credit.
+    pub released_cents: i64,
+    /// What differs from the plain case: price_below_agreement, price_above_agreement,
+    /// price_above_estimate, invoice_below_price, invoice_above_price, capped_by_reservation,
+    /// reservation_released.
+    pub differences: Vec<String>,
+}
+
+impl SettlementDto {
+    pub fn new(v: &cyberveilig_services::orders::settlement::SettlementView, government: &str, firm: Option<&str>) -> SettlementDto {
+        let s = &v.settlement;
+        SettlementDto {
+            order_id: v.order.id,
+            government_name: government.to_owned(),
+            firm: firm.map(str::to_owned),
+            kind: v.order.kind.as_str().to_owned(),
+            rate: v.order.rate.to_string(),
+            framework_agreement: v.terms.as_ref().map(|t| t.agreement.clone()),
+            package_price_cents: v.terms.as_ref().map(|t| t.package_price.cents()),
+            day_rate_cents: v.terms.as_ref().map(|t| t.day_rate.cents()),
+            estimated_cost_cents: v.order.estimated_cost.map(|m| m.cents()),
+            accepted_price_cents: s.accepted_price.cents(),
+            invoiced_cents: s.invoiced.cents(),
+            reserved_cents: s.reserved.cents(),
+            due_cents: s.due.cents(),
+            payment_cents: s.payment.cents(),
+            released_cents: s.released.cents(),
+            differences: v.differences.iter().map(|d| d.as_str().to_owned()).collect(),
         }
     }
 }

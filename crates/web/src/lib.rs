@@ -79,12 +79,21 @@ pub fn router(services: Services, options: WebOptions) -> Router {
         .route("/orders/{id}/deliver", post(api::orders::deliver))
         .route(
             "/orders/{id}/remediation-day",
-            post(api::orders::remediation_day)
-                .get(api::remediation::agenda)
-                .put(api::remediation::record_day),
+            get(api::remediation::agenda).put(api::remediation::record_day),
         )
+        .route(
+            "/orders/{id}/audit-reports",
+            get(api::orders::audit_reports)
+                .post(api::orders::upload_audit_report)
+                .layer(DefaultBodyLimit::max(
+                    cyberveilig_domain::document::MAX_AUDIT_REPORT_BYTES + (64 << 10),
+                )),
+        )
+        .route("/orders/{id}/audit-reports/{report_id}", get(api::orders::audit_report))
         .route("/orders/{id}/invoice", post(api::orders::invoice))
+        .route("/orders/{id}/settlement", get(api::orders::settlement))
         .route("/orders/{id}/settle", post(api::orders::settle))
+        .route("/settlements", get(api::orders::settlements))
         .route("/orders/{id}/cancel", post(api::orders::cancel))
         .route("/orders/{id}/confirm", post(api::orders::confirm))
         .route("/orders/{id}/reopen", post(api::orders::reopen))

@@ -69,7 +69,7 @@ impl Problem {
             } => Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_field",
-                if dutch { message_nl.clone() } else { message_en.clone() },
+                sentence(if dutch { message_nl } else { message_en }),
             )
             .field(field),
             ServiceError::NotFound(what) => Problem::new(
@@ -136,7 +136,12 @@ impl Problem {
                     "This link is not valid (any more): it was used already or has expired.",
                 ),
             ),
-            ServiceError::Conflict(message) => Problem::new(StatusCode::CONFLICT, "conflict", message.clone()),
+            ServiceError::Conflict(message) => Problem::new(StatusCode::CONFLICT, "conflict", sentence(message)),
+            ServiceError::Conflicting { message_en, message_nl } => Problem::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                sentence(if dutch { message_nl } else { message_en }),
+            ),
             ServiceError::ClockNotSettable => Problem::new(
                 StatusCode::NOT_FOUND,
                 "not_found",
@@ -190,6 +195,28 @@ fn limited_text(what: Limited, retry_after: u64, dutch: bool) -> String {
     }
 }
 
+/// A message as a sentence: a capital first letter and a full stop (or another end mark).
+/// Messages written as fragments ("give a date") read as sentences on a page and in the API.
+pub fn sentence(message: &str) -> String {
+    let message = message.trim();
+    let mut chars = message.chars();
+    let Some(first) = chars.next() else {
+        return String::new();
+    };
+    // A message that starts with a name as typed (a host, an address, a file) keeps it as it is.
+    let first_word = message.split_whitespace().next().unwrap_or_default();
+    let as_typed = first_word.contains(['.', '@', '/', ':', '_']) || first_word.chars().any(|c| c.is_ascii_digit());
+    let mut out: String = if as_typed {
+        message.to_owned()
+    } else {
+        first.to_uppercase().chain(chars).collect()
+    };
+    if !out.ends_with(['.', '!', '?', ':']) {
+        out.push('.');
+    }
+    out
+}
+
 fn dutch_name(what: &str) -> &str {
     match what {
         "order" => "bestelling",
@@ -241,5 +268,24 @@ pub trait OrProblem<T> {
 impl<T> OrProblem<T> for Result<T, ServiceError> {
     fn or_problem(self, lang: Lang) -> ApiResult<T> {
         self.map_err(|e| ApiError(Problem::from_service(&e, lang)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_service_message_reads_as_a_sentence() {
+        assert_eq!(sentence("geef een datum"), "Geef een datum.");
+        assert_eq!(sentence("Give a date."), "Give a date.");
+        assert_eq!(sentence("'x' is not a number"), "'x' is not a number.");
+        assert_eq!(sentence("ë komt eerst"), "Ë komt eerst.");
+        assert_eq!(sentence("evil-gent.be is not in scope"), "evil-gent.be is not in scope.");
+        let invalid = ServiceError::invalid("held_on", "give a date", "geef een datum");
+        assert_eq!(Problem::from_service(&invalid, Lang::Nl).detail, "Geef een datum.");
+        assert_eq!(Problem::from_service(&invalid, Lang::En).detail, "Give a date.");
+        let conflict = ServiceError::conflicting("Too late.", "Te laat.");
+        assert_eq!(Problem::from_service(&conflict, Lang::Nl).detail, "Te laat.");
     }
 }

@@ -37,7 +37,7 @@ async fn a_catalogue_is_loaded_and_an_order_assessed_through_the_api() {
 
     let (status, problem) = post_yaml(&app, &admin, "urn: [", "nl").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(problem["detail"].as_str().unwrap_or_default().contains("geen YAML"), "{problem}");
+    assert!(problem["detail"].as_str().unwrap_or_default().contains("Geen YAML"), "{problem}");
     let (_, problem) = post_yaml(&app, &admin, &LIBRARY.replace("urn: urn:test:library:api\n", ""), "en").await;
     assert!(
         problem["detail"].as_str().unwrap_or_default().contains("'urn' is missing"),

@@ -82,6 +82,18 @@ async fn the_matrix(with_keys: bool) {
         .await
         .unwrap();
     assert_eq!(imported.status(), StatusCode::CREATED);
+    // Brugge's audit report, uploaded by EY.
+    let uploaded = app
+        .http
+        .post(format!("{}/api/v1/orders/{brugge}/audit-reports?filename=rapport.pdf", app.base))
+        .bearer_auth(&tokens[EY])
+        .header("content-type", "application/pdf")
+        .body(cyberveilig_domain::document::simple_pdf(&["Auditrapport Brugge"]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(uploaded.status(), StatusCode::CREATED);
+    let brugge_report = uploaded.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
     let finding = app.get(&tokens[ADMIN], &format!("/api/v1/findings?order_id={brugge}")).await.1["items"][0]["id"]
         .as_i64()
         .unwrap();
@@ -244,14 +256,30 @@ async fn the_matrix(with_keys: bool) {
             json!({"reason": "matrix"}),
             &[EY],
         ),
-        ("post", "/api/v1/orders/{id}/deliver", o("/deliver"), json!({}), &[EY]),
+        // The audit report: the firm (or an administrator) uploads; the government, the firm
+        // and the administrator read and download.
         (
             "post",
-            "/api/v1/orders/{id}/remediation-day",
-            o("/remediation-day"),
-            json!({"held_on": "2020-05-18"}),
-            &[EY],
+            "/api/v1/orders/{id}/audit-reports",
+            o("/audit-reports"),
+            json!("not a PDF"),
+            &[EY, ADMIN],
         ),
+        (
+            "get",
+            "/api/v1/orders/{id}/audit-reports",
+            o("/audit-reports"),
+            Value::Null,
+            &[GENT, EY, ADMIN],
+        ),
+        (
+            "get",
+            "/api/v1/orders/{id}/audit-reports/{report_id}",
+            format!("/api/v1/orders/{brugge}/audit-reports/{brugge_report}"),
+            Value::Null,
+            &[EY, ADMIN],
+        ),
+        ("post", "/api/v1/orders/{id}/deliver", o("/deliver"), json!({}), &[EY]),
         (
             "post",
             "/api/v1/orders/{id}/invoice",
@@ -384,6 +412,8 @@ async fn the_matrix(with_keys: bool) {
             json!({"held_on": "2020-05-18", "actions": []}),
             &[EY, ADMIN],
         ),
+        ("get", "/api/v1/orders/{id}/settlement", o("/settlement"), Value::Null, &[ADMIN]),
+        ("get", "/api/v1/settlements", "/api/v1/settlements".into(), Value::Null, &[ADMIN]),
         ("post", "/api/v1/orders/{id}/settle", o("/settle"), json!({}), &[ADMIN]),
         (
             "post",

@@ -340,8 +340,26 @@ async fn an_order_goes_through_the_pages_from_gent_to_settlement() {
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        bad.body.contains("geef een bedrag in euro") && bad.body.contains("2020-06-01"),
+        bad.body.contains("Geef een bedrag in euro, bijvoorbeeld 5.009,40.") && bad.body.contains("2020-06-01"),
         "the error is shown and the input kept"
+    );
+    // D7: the form starts from Deloitte's package price; above it is refused, in Dutch, naming it.
+    let offer = deloitte.get(&order_path).await.body;
+    assert!(
+        offer.contains("value=\"5.120,00\""),
+        "the accept form is pre-filled with the package price"
+    );
+    let above = deloitte
+        .submit(
+            &order_path,
+            &format!("{order_path}/aanvaarden"),
+            &[("price_euro", "5.120,01"), ("planned_start_on", "2020-06-01")],
+        )
+        .await;
+    assert_eq!(above.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        above.body.contains("hoogstens de pakketprijs van € 5.120,00") && above.body.contains("value=\"5.120,01\""),
+        "the refusal names the agreement's price and keeps what was typed"
     );
     let accepted = deloitte
         .submit(
@@ -351,27 +369,142 @@ async fn an_order_goes_through_the_pages_from_gent_to_settlement() {
         )
         .await;
     assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
-    for (step, fields) in [
-        ("opleveren", vec![]),
-        ("remediatiedag", vec![("held_on", "2020-05-18")]),
-        ("factureren", vec![("invoice_number", "F-2020-001"), ("amount_euro", "5120")]),
-    ] {
-        let done = deloitte.submit(&order_path, &format!("{order_path}/{step}"), &fields).await;
-        assert_eq!(done.status, StatusCode::SEE_OTHER, "{step}: {}", done.body);
-    }
-    // The administrator sees it in the settlement queue and settles it.
+    // C2/C3: delivery waits for the assessment and the report; the page says what is missing.
+    let refused = deloitte.submit(&order_path, &format!("{order_path}/opleveren"), &[]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("nog 32 controles te beoordelen"), "{}", refused.body);
+    super::money::complete_results(&app, &app.token("deloitte@firms.test").await, id, "partially", false).await;
+    let csrf = deloitte.get(&order_path).await.csrf();
+    let not_pdf = deloitte
+        .upload(
+            &format!("{order_path}/auditrapport"),
+            &[("csrf", &csrf)],
+            ("rapport.pdf", b"<html>geen pdf</html>"),
+        )
+        .await;
+    assert_eq!(not_pdf.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(not_pdf.body.contains("Het bestand is geen PDF-document"), "{}", not_pdf.body);
+    let pdf = cyberveilig_domain::document::simple_pdf(&["Auditrapport Gent"]);
+    let uploaded = deloitte
+        .upload(
+            &format!("{order_path}/auditrapport"),
+            &[("csrf", &csrf)],
+            ("Auditrapport Gent.pdf", &pdf),
+        )
+        .await;
+    assert_eq!(uploaded.status, StatusCode::SEE_OTHER, "{}", uploaded.body);
+    let delivered = deloitte.submit(&order_path, &format!("{order_path}/opleveren"), &[]).await;
+    assert_eq!(delivered.status, StatusCode::SEE_OTHER, "{}", delivered.body);
+    // The remediation day is recorded in one place: its agenda; the order page only links there.
+    let page = deloitte.get(&order_path).await.body;
+    assert!(!page.contains("/remediatiedag\"") && page.contains(&format!("{order_path}/remediedag")));
+    let day = deloitte
+        .submit(
+            &format!("{order_path}/remediedag"),
+            &format!("{order_path}/remediedag"),
+            &[("held_on", "2020-05-18"), ("attendees", "IT-verantwoordelijke")],
+        )
+        .await;
+    assert_eq!(day.status, StatusCode::SEE_OTHER, "{}", day.body);
+    let too_much = deloitte
+        .submit(
+            &order_path,
+            &format!("{order_path}/factureren"),
+            &[("invoice_number", "F-2020-001"), ("amount_euro", "90.000,00")],
+        )
+        .await;
+    assert_eq!(too_much.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        too_much.body.contains("hoogstens de aanvaarde prijs van € 5.120,00"),
+        "{}",
+        too_much.body
+    );
+    let invoiced = deloitte
+        .submit(
+            &order_path,
+            &format!("{order_path}/factureren"),
+            &[("invoice_number", "F-2020-001"), ("amount_euro", "5000")],
+        )
+        .await;
+    assert_eq!(invoiced.status, StatusCode::SEE_OTHER, "{}", invoiced.body);
+    // The administrator sees it in the settlement queue with what settling pays, and confirms
+    // that amount: 2/3 of the invoice (EUR 5,000.00, below the price), rounded down.
     let mut admin = signed_in(&app, "admin@abb.test").await;
-    assert!(admin.get("/start").await.body.contains(&format!("/bestellingen/{id}/vereffenen")));
-    let settled = admin.submit("/start", &format!("{order_path}/vereffenen"), &[]).await;
-    assert_eq!(settled.status, StatusCode::SEE_OTHER);
+    let home = admin.get("/start").await.body;
+    assert!(home.contains(&format!("/bestellingen/{id}/vereffenen")));
+    assert!(
+        home.contains("€ 3.333,33") && home.contains("Factuur onder de aanvaarde prijs"),
+        "the queue shows the payment and the difference"
+    );
+    let review = admin.get(&format!("{order_path}/vereffenen")).await;
+    assert_eq!(review.status, StatusCode::OK);
+    assert!(review.body.contains("€ 3.333,33 uitbetalen") && review.body.contains("name=\"paid_cents\" value=\"333333\""));
+    let unconfirmed = admin
+        .submit(&format!("{order_path}/vereffenen"), &format!("{order_path}/vereffenen"), &[])
+        .await;
+    assert_eq!(
+        unconfirmed.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "settling needs the confirmed amount"
+    );
+    let changed = admin
+        .submit(
+            &format!("{order_path}/vereffenen"),
+            &format!("{order_path}/vereffenen"),
+            &[("paid_cents", "341333")],
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(changed.body.contains("De betaling is nu € 3.333,33"), "{}", changed.body);
+    let settled = admin
+        .submit(
+            &format!("{order_path}/vereffenen"),
+            &format!("{order_path}/vereffenen"),
+            &[("paid_cents", "333333")],
+        )
+        .await;
+    assert_eq!(settled.status, StatusCode::SEE_OTHER, "{}", settled.body);
     let page = gent.get(&order_path).await;
     assert!(
-        page.body.contains("vereffend") && page.body.contains("€ 3.413,33"),
-        "2/3 of EUR 5,120.00 paid"
+        page.body.contains("vereffend") && page.body.contains("€ 3.333,33"),
+        "2/3 of EUR 5,000.00 paid"
     );
     assert!(
-        page.body.contains("Geweigerd") && page.body.contains("Geen capaciteit"),
-        "the timeline tells the decline"
+        page.body.contains("Geweigerd door EY") && page.body.contains("Geen capaciteit"),
+        "the timeline tells the decline and names the firm"
+    );
+    // Gent downloads the report as a file, safely; Antwerpen finds nothing.
+    let report_link = page
+        .body
+        .split(&format!("{order_path}/auditrapporten/"))
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let r = app
+        .http
+        .get(format!("{}{order_path}/auditrapporten/{report_link}", app.base))
+        .header("cookie", gent.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/octet-stream");
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment; filename=\"Auditrapport_Gent.pdf\"")
+    );
+    assert!(r.headers()["content-security-policy"].to_str().unwrap().contains("sandbox"));
+    assert_eq!(r.bytes().await.unwrap().to_vec(), pdf);
+    let mut antwerpen = signed_in(&app, "11002@gemeente.test").await;
+    assert_eq!(
+        antwerpen.get(&format!("{order_path}/auditrapporten/{report_link}")).await.status,
+        StatusCode::NOT_FOUND
     );
 }
 
@@ -540,6 +673,37 @@ async fn the_page_matrix() {
         .await
         .unwrap();
     let gent_token = app.token("44021@gemeente.test").await;
+    // EY's audit report on the order, and Gent's additional work, invoiced by EY, to settle.
+    let pdf = cyberveilig_domain::document::simple_pdf(&["Auditrapport"]);
+    let uploaded = app
+        .http
+        .post(format!("{}/api/v1/orders/{id}/audit-reports?filename=rapport.pdf", app.base))
+        .bearer_auth(&ey_token)
+        .body(pdf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(uploaded.status(), StatusCode::CREATED);
+    let report_id = uploaded.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let report_file = format!("/bestellingen/{id}/auditrapporten/{report_id}");
+    let (_, extra) = app
+        .post(
+            &gent_token,
+            "/api/v1/orders",
+            json!({"programme_id": 1, "government_nis": "44021", "kind": "additional", "scope": "Phishingtest",
+                   "estimated_cost_cents": 200_000}),
+        )
+        .await;
+    let extra = extra["id"].as_i64().unwrap();
+    for (step, body) in [
+        ("accept", json!({"price_cents": 200_000, "planned_start_on": "2020-06-01"})),
+        ("deliver", json!({})),
+        ("invoice", json!({"invoice_number": "EY-1", "amount_cents": 200_000})),
+    ] {
+        let (status, answer) = app.post(&ey_token, &format!("/api/v1/orders/{extra}/{step}"), body).await;
+        assert_eq!(status, StatusCode::OK, "{step}: {answer}");
+    }
+    let settle_page = format!("/bestellingen/{extra}/vereffenen");
     let finding_id = app.get(&gent_token, "/api/v1/findings").await.1["items"][0]["id"].as_i64().unwrap();
     let finding = format!("/bevindingen/{finding_id}");
     let agenda = format!("/bestellingen/{id}/remediedag");
@@ -579,6 +743,8 @@ async fn the_page_matrix() {
             [SIGN_IN, OK, OK, NO, NO, NO, NO, NO],
         ),
         (order.clone(), [SIGN_IN, OK, GONE, OK, GONE, OK, GONE, GONE]),
+        (report_file.clone(), [SIGN_IN, OK, GONE, OK, GONE, OK, GONE, GONE]),
+        (settle_page.clone(), [SIGN_IN, NO, GONE, NO, GONE, OK, GONE, GONE]),
         (format!("{order}/resultaten"), [SIGN_IN, OK, GONE, OK, GONE, OK, GONE, GONE]),
         (format!("{order}/beoordeling"), [SIGN_IN, OK, GONE, OK, GONE, OK, GONE, GONE]),
         ("/bevindingen".into(), [SIGN_IN, OK, OK, OK, OK, OK, NO, NO]),
@@ -622,6 +788,10 @@ async fn the_page_matrix() {
         .map(|(p, _)| {
             if p == &order {
                 "/bestellingen/{id}"
+            } else if p == &report_file {
+                "/bestellingen/{id}/auditrapporten/{rid}"
+            } else if p == &settle_page {
+                "/bestellingen/{id}/vereffenen"
             } else if p == &format!("{order}/resultaten") {
                 "/bestellingen/{id}/resultaten"
             } else if p == &format!("{order}/beoordeling") {

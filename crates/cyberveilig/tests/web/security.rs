@@ -693,7 +693,7 @@ const GATED: &[(&str, &str, &[&str])] = &[
     ("post", "/api/v1/orders/{id}/accept", &["firm_member"]),
     ("post", "/api/v1/orders/{id}/decline", &["firm_member"]),
     ("post", "/api/v1/orders/{id}/deliver", &["firm_member"]),
-    ("post", "/api/v1/orders/{id}/remediation-day", &["firm_member"]),
+    ("post", "/api/v1/orders/{id}/audit-reports", &["programme_admin", "firm_member"]),
     ("post", "/api/v1/orders/{id}/invoice", &["firm_member"]),
     ("post", "/api/v1/orders/{id}/settle", &["programme_admin"]),
     ("post", "/api/v1/orders/{id}/reopen", &["programme_admin"]),
@@ -844,7 +844,7 @@ async fn the_platform_serves_its_own_security_txt() {
     assert!(text.contains("Canonical: http://portal.test/.well-known/security.txt\n"), "{text}");
     // RFC 9116 as sectxt reads it, apart from the demo's plain http.
     let problems = cyberveilig_services::disclosure::check_security_txt(&text, chrono::Utc::now());
-    assert!(problems.iter().all(|p| p.to_lowercase().contains("https")), "{problems:?}");
+    assert!(problems.iter().all(|p| p.en.to_lowercase().contains("https")), "{problems:?}");
     let https = text.replace("http://portal.test", "https://portal.test");
     assert!(cyberveilig_services::disclosure::check_security_txt(&https, chrono::Utc::now()).is_empty());
     // Its contact is an address or an https page, nothing else.

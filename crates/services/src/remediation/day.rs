@@ -8,6 +8,7 @@ use super::{assign, party_for};
 use crate::Services;
 use crate::authz::{Actor, Permission, can};
 use crate::error::{Result, ServiceError};
+use crate::events::Action;
 use crate::work::{Who, Work};
 use chrono::NaiveDate;
 use cyberveilig_domain::order::{OrderAction, OrderKind, OrderState, allows};
@@ -30,6 +31,9 @@ pub struct Agenda {
     pub people: Vec<Person>,
     /// Whether the actor may record the day (the firm of the order, an administrator).
     pub may_record: bool,
+    /// The actor will record the day, but not yet: the results are not delivered (the page says
+    /// why, in the order's state).
+    pub not_yet: bool,
 }
 
 /// What the firm records of the day.
@@ -120,14 +124,16 @@ impl Services {
             .into_iter()
             .filter(|p| may_own(p.organisation_id, p.role, order.government_id))
             .collect();
-        let may_record =
-            (can(actor, Permission::WorkOnOrder(&order)) || can(actor, Permission::ManageProgrammes)) && day_possible(order.state);
+        let recorder = can(actor, Permission::WorkOnOrder(&order)) || can(actor, Permission::ManageProgrammes);
+        let may_record = recorder && day_possible(order.state);
+        let not_yet = recorder && order.state == OrderState::Accepted;
         Ok(Agenda {
             order,
             items,
             record,
             people,
             may_record,
+            not_yet,
         })
     }
 
@@ -147,14 +153,14 @@ impl Services {
             return Err(ServiceError::invalid(
                 "order",
                 format!(
-                    "order {} is {}: the remediation day follows the delivery of the results",
+                    "Order {} is {}: the remediation day is recorded once the results are delivered.",
                     order.id,
-                    order.state.as_str()
+                    order.state.label(false)
                 ),
                 format!(
-                    "bestelling {} is {}: de remediëringsdag volgt op de oplevering van de resultaten",
+                    "Bestelling {} is {}: de remediëringsdag wordt vastgelegd zodra de resultaten opgeleverd zijn.",
                     order.id,
-                    order.state.as_str()
+                    order.state.label(true)
                 ),
             ));
         }
@@ -220,7 +226,7 @@ impl Services {
         };
         work.tx.save_remediation_day(&day).await?;
         work.record(
-            "order.remediation_day_recorded",
+            Action::OrderRemediationDayRecorded,
             "order",
             order_id,
             json!({"held_on": held_on, "attendees": day.attendees, "people": day.people.iter().map(|(id, _)| id).collect::<Vec<_>>(),
@@ -231,7 +237,7 @@ impl Services {
             order.remediation_day_on = Some(held_on);
             order.state = OrderState::RemediationDayHeld;
             work.save_order(&mut order).await?;
-            work.record("order.remediation_day_held", "order", order.id, json!({ "held_on": held_on }))
+            work.record(Action::OrderRemediationDayHeld, "order", order.id, json!({ "held_on": held_on }))
                 .await?;
         }
         work.commit().await?;
@@ -268,7 +274,7 @@ fn check_date(order: &Order, held_on: Option<NaiveDate>, today: NaiveDate) -> Re
     if let Some(on) = order.remediation_day_on.filter(|on| *on != held_on) {
         return Err(ServiceError::invalid(
             "held_on",
-            format!("the order's remediation day was held on {on}"),
+            format!("the order's remediation day was held on {}", on.format("%d/%m/%Y")),
             format!("de remediëringsdag van de bestelling vond plaats op {}", on.format("%d/%m/%Y")),
         ));
     }
@@ -313,7 +319,7 @@ async fn take_action(work: &mut Work, actor: &Actor, order: &Order, a: &ActionRe
         work.tx.set_finding_status(finding.id, to.as_str(), None, None).await?;
         work.tx.set_status_by(finding.id, Some(actor.person_id)).await?;
         work.record(
-            "finding.status_changed",
+            Action::FindingStatusChanged,
             "finding",
             finding.id,
             json!({"from": from.as_str(), "to": to.as_str(), "reason": null, "until": null, "at": "remediation_day", "order_id": order.id}),

@@ -372,6 +372,50 @@ impl World {
         self.s().firm_step(&ey, order_id, step).await.expect("EY accepts")
     }
 
+    /// C2/C3: what a basic audit is delivered with: every control of the baseline rated (here
+    /// compliant) and the audit report (a PDF) attached, by the order's firm.
+    pub async fn complete_audit_results(&self, firm: &Actor, order_id: i64) {
+        let baseline = self.services.baseline_catalogue(firm).await.expect("the baseline is loaded");
+        let ratings = baseline
+            .controls
+            .iter()
+            .map(|k| cyberveilig_services::assessments::RatingInput {
+                control: k.ref_id.clone(),
+                rating: Some("compliant".into()),
+                ..Default::default()
+            })
+            .collect();
+        self.services
+            .rate_controls(firm, order_id, Some(baseline.catalogue.id), ratings)
+            .await
+            .expect("the firm rates every control");
+        let pdf = cyberveilig_domain::document::simple_pdf(&["Auditrapport", &format!("Bestelling {order_id}")]);
+        self.services
+            .upload_audit_report(firm, order_id, "auditrapport.pdf", &pdf)
+            .await
+            .expect("the firm attaches the audit report");
+    }
+
+    /// The firm delivers an accepted basic audit with its results complete.
+    pub async fn deliver(&self, firm: &Actor, order_id: i64) -> Order {
+        self.complete_audit_results(firm, order_id).await;
+        self.services
+            .firm_step(firm, order_id, cyberveilig_services::orders::FirmStep::Deliver)
+            .await
+            .expect("the firm delivers")
+    }
+
+    /// The firm records the remediation day of a delivered basic audit (its one place).
+    pub async fn hold_remediation_day(&self, firm: &Actor, order_id: i64, on: NaiveDate) -> Result<Order> {
+        let record = cyberveilig_services::remediation::day::DayRecord {
+            held_on: Some(on),
+            attendees: "IT-verantwoordelijke".into(),
+            ..Default::default()
+        };
+        self.services.record_remediation_day(firm, order_id, record).await?;
+        Ok(self.order(order_id).await)
+    }
+
     pub async fn firm_id(&self, name: &str) -> i64 {
         let admin = self.admin().await;
         self.services

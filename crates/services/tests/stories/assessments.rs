@@ -15,6 +15,7 @@ fn rate(control: &str, rating: &str) -> RatingInput {
     }
 }
 
+/// The order, accepted by EY at its package price (a basic audit) or at the estimate.
 async fn accepted_by_ey(w: &World, order: NewOrder) -> i64 {
     let gent = w.municipality(GENT).await;
     let ey = w.actor("ey@firms.test").await;
@@ -24,7 +25,7 @@ async fn accepted_by_ey(w: &World, order: NewOrder) -> i64 {
             &ey,
             order.id,
             FirmStep::Accept {
-                price: cents(500_940),
+                price: order.estimated_cost.unwrap_or(cents(500_940)),
                 planned_start_on: d(2020, 6, 1),
             },
         )
@@ -45,7 +46,7 @@ story!(
         let order = w.s().submit_order(&gent, w.basic(w.programme_id, GENT)).await.unwrap();
         assert!(matches!(
             w.s().rate_controls(&ey, order.id, None, vec![rate("BA.ROL.01", "compliant")]).await,
-            Err(ServiceError::Conflict(_))
+            Err(ServiceError::Conflicting { .. })
         ));
         w.s()
             .firm_step(
@@ -306,7 +307,7 @@ story!(
         assert_eq!(w.s().assessments_of_order(&gent, order).await.unwrap().len(), 2);
         assert!(matches!(
             w.s().start_assessment(&ey, order, Some(loaded.id)).await,
-            Err(ServiceError::Conflict(_))
+            Err(ServiceError::Conflicting { .. })
         ));
     }
 );

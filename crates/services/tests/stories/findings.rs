@@ -27,7 +27,7 @@ story!(
         // Not before the firm has accepted.
         assert!(matches!(
             w.s().import_report(&ey, order.id, Cursor::new(scan.clone())).await,
-            Err(ServiceError::Conflict(_))
+            Err(ServiceError::Conflicting { .. })
         ));
         w.s()
             .firm_step(

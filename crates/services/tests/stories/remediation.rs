@@ -368,7 +368,7 @@ story!(
                 .await,
             Err(ServiceError::Invalid { field: "order", .. })
         ));
-        w.s().firm_step(&ey, order_id, FirmStep::Deliver).await.unwrap();
+        w.deliver(&ey, order_id).await;
         w.advance_to("2020-05-20T15:00:00Z").await;
         assert!(matches!(
             w.s().record_remediation_day(&gent, order_id, record(vec![], d(2020, 5, 20))).await,

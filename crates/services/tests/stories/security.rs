@@ -195,7 +195,7 @@ story!(
 
         // Once recorded (by the administrator, with a finding EY may not see), the recorded
         // agenda is still only what EY sees.
-        w.s().firm_step(&ey, basic, FirmStep::Deliver).await.unwrap();
+        w.deliver(&ey, basic).await;
         let hidden = w
             .s()
             .remediation_agenda(&admin, basic, Some(100))
@@ -280,7 +280,6 @@ story!(a_firm_cannot_tell_another_firms_order_from_no_order, "2020-05-18T08:00:0
             },
             FirmStep::Decline { reason: "x".into() },
             FirmStep::Deliver,
-            FirmStep::RemediationDay { held_on: d(2020, 5, 18) },
             FirmStep::Invoice {
                 invoice_number: "F-1".into(),
                 amount: cents(1),
@@ -303,7 +302,18 @@ story!(a_firm_cannot_tell_another_firms_order_from_no_order, "2020-05-18T08:00:0
                 .await
                 .unwrap_err();
             assert!(matches!(cancel, ServiceError::NotFound("order")), "{cancel:?}");
-            assert!(matches!(w.s().settle_order(firm, id).await, Err(ServiceError::NotFound("order"))));
+            assert!(matches!(
+                w.s().settle_order(firm, id, None).await,
+                Err(ServiceError::NotFound("order"))
+            ));
+            assert!(matches!(
+                w.hold_remediation_day(firm, id, d(2020, 5, 18)).await,
+                Err(ServiceError::NotFound("order"))
+            ));
+            assert!(matches!(
+                w.s().upload_audit_report(firm, id, "x.pdf", b"%PDF-1.4").await,
+                Err(ServiceError::NotFound("order"))
+            ));
             assert!(matches!(w.s().reopen_order(firm, id).await, Err(ServiceError::NotFound("order"))));
             assert!(matches!(w.s().order(firm, id).await, Err(ServiceError::NotFound("order"))));
             assert!(matches!(

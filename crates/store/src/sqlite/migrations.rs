@@ -20,6 +20,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "disclosure", include_str!("../../migrations/sqlite/0007_disclosure.sql")),
     (8, "reports", include_str!("../../migrations/sqlite/0008_reports.sql")),
     (9, "engagements", include_str!("../../migrations/sqlite/0009_engagements.sql")),
+    (10, "audit reports", include_str!("../../migrations/sqlite/0010_audit_reports.sql")),
     (11, "security", include_str!("../../migrations/sqlite/0011_security.sql")),
 ];
 

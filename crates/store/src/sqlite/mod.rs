@@ -235,3 +235,4 @@ crate::sql_disclosure::implement_disclosure_tx!(SqliteTx);
 crate::sql_reports::implement_reports_tx!(SqliteTx);
 crate::sql_engagements::implement_engagements_tx!(SqliteTx);
 crate::sql_security::implement_security_tx!(SqliteTx);
+crate::sql_audit_reports::implement_audit_reports_tx!(SqliteTx);

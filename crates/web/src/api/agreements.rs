@@ -25,10 +25,11 @@ async fn firm_names(state: &AppState, actor: &cyberveilig_services::Actor, lang:
 pub async fn list(State(state): State<AppState>, lang: Lang, Caller(actor): Caller) -> ApiResult<Json<Vec<AgreementDto>>> {
     let names = firm_names(&state, &actor, lang).await?;
     let agreements = state.services.agreements().await.or_problem(lang)?;
+    let today = cyberveilig_services::clock::brussels_date(state.services.clock.now());
     Ok(Json(
         agreements
             .iter()
-            .map(|a| AgreementDto::new(a, |id| names.get(&id).cloned().unwrap_or_default()))
+            .map(|a| AgreementDto::new(a, today, |id| names.get(&id).cloned().unwrap_or_default()))
             .collect(),
     ))
 }
@@ -44,7 +45,8 @@ pub async fn activate(
 ) -> ApiResult<Json<AgreementDto>> {
     let agreement = state.services.activate_agreement(&actor, id).await.or_problem(lang)?;
     let names = firm_names(&state, &actor, lang).await?;
-    Ok(Json(AgreementDto::new(&agreement, |id| {
+    let today = cyberveilig_services::clock::brussels_date(state.services.clock.now());
+    Ok(Json(AgreementDto::new(&agreement, today, |id| {
         names.get(&id).cloned().unwrap_or_default()
     })))
 }

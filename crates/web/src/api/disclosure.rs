@@ -215,7 +215,11 @@ impl From<DraftView> for DraftDto {
             current: d.current.map(Into::into),
             assets: d.assets.into_iter().map(Into::into).collect(),
             security_txt_expired: d.security_txt.as_ref().is_some_and(|s| s.expired),
-            security_txt_problems: d.security_txt.as_ref().map(|s| s.problems.clone()).unwrap_or_default(),
+            security_txt_problems: d
+                .security_txt
+                .as_ref()
+                .map(|s| s.problems.iter().map(|p| p.en.clone()).collect())
+                .unwrap_or_default(),
             security_txt: d.security_txt.map(|s| s.text),
         }
     }

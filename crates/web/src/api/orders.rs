@@ -1,14 +1,18 @@
 use crate::AppState;
 use crate::api::{amount, next_cursor, paging};
-use crate::dto::{EventDto, OrderDto, Page};
-use crate::extract::{Administrators, As, Firms, GovernmentsAndAdministrators};
+use crate::dto::{AuditReportDto, EventDto, OrderDto, Page, SettlementDto};
+use crate::extract::{Administrators, As, Firms, FirmsAndAdministrators, GovernmentsAndAdministrators, Remediation};
 use crate::extract::{Body, Caller, Id, Lang, Params};
 use crate::problem::{ApiResult, OrProblem, Problem};
 use axum::Json;
-use axum::extract::State;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use chrono::NaiveDate;
+use cyberveilig_domain::Money;
 use cyberveilig_domain::order::OrderKind;
+use cyberveilig_services::orders::settlement::SettlementView;
 use cyberveilig_services::orders::{FirmStep, NewOrder, OwnerStep};
 use cyberveilig_services::store::records::{Order, OrderFilter};
 use serde::Deserialize;
@@ -175,12 +179,6 @@ pub struct ReasonRequest {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RemediationDayRequest {
-    pub held_on: NaiveDate,
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct InvoiceRequest {
     pub invoice_number: String,
     pub amount_cents: i64,
@@ -191,7 +189,10 @@ async fn firm(state: AppState, lang: Lang, actor: cyberveilig_services::Actor, i
     render_one(&state, lang, order).await
 }
 
-/// The firm the order is offered to accepts it, with its price; the reservation follows (D7).
+/// The firm the order is offered to accepts it, with its price (D7): a basic audit at most at the
+/// firm's package price in the agreement (422 `price_above_agreement` above it); additional work
+/// at its quote, which, above the government's estimate, waits for the government to confirm it
+/// (state `awaiting_price_confirmation`). The reservation follows the accepted price.
 #[utoipa::path(post, path = "/api/v1/orders/{id}/accept", tag = "orders", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body = AcceptRequest, responses((status = 200, body = OrderDto), (status = 422, body = Problem)))]
 pub async fn accept(
@@ -228,27 +229,16 @@ pub async fn decline(
     firm(state, lang, actor, id, FirmStep::Decline { reason: req.reason }).await
 }
 
-/// The firm delivers the audit's results and report.
+/// The firm delivers the audit's results. A basic audit is delivered only with every control of
+/// its assessment rated (422 `assessment_incomplete`) and its audit report attached (422
+/// `audit_report_missing`).
 #[utoipa::path(post, path = "/api/v1/orders/{id}/deliver", tag = "orders", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = OrderDto), (status = 422, body = Problem)))]
 pub async fn deliver(State(state): State<AppState>, lang: Lang, As(actor, _): As<Firms>, Id(id): Id) -> ApiResult<Json<OrderDto>> {
     firm(state, lang, actor, id, FirmStep::Deliver).await
 }
 
-/// The firm records the day of remediation guidance of a basic audit (C2).
-#[utoipa::path(post, path = "/api/v1/orders/{id}/remediation-day", tag = "orders", security(("bearer" = [])), params(("id" = i64, Path)),
-    request_body = RemediationDayRequest, responses((status = 200, body = OrderDto), (status = 422, body = Problem)))]
-pub async fn remediation_day(
-    State(state): State<AppState>,
-    lang: Lang,
-    As(actor, _): As<Firms>,
-    Id(id): Id,
-    Body(req): Body<RemediationDayRequest>,
-) -> ApiResult<Json<OrderDto>> {
-    firm(state, lang, actor, id, FirmStep::RemediationDay { held_on: req.held_on }).await
-}
-
-/// The firm invoices the work.
+/// The firm invoices the work: at most the accepted price (422 `invoice_above_price`).
 #[utoipa::path(post, path = "/api/v1/orders/{id}/invoice", tag = "orders", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body = InvoiceRequest, responses((status = 200, body = OrderDto), (status = 422, body = Problem)))]
 pub async fn invoice(
@@ -272,12 +262,181 @@ pub async fn invoice(
     .await
 }
 
-/// The administrator settles an invoiced order: the rate times the invoice is paid (D7).
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SettleRequest {
+    /// The payment the administrator confirms (from `GET .../settlement`); when it is not what
+    /// settlement would pay now, nothing is paid (422 `settlement_changed`).
+    pub paid_cents: Option<i64>,
+}
+
+/// The administrator settles an invoiced order (D7): the rate times the lower of the invoice and
+/// the accepted price, rounded down, never more than the order's reservation; the rest of the
+/// reservation is released. The body is optional.
 #[utoipa::path(post, path = "/api/v1/orders/{id}/settle", tag = "orders", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body(content = Option<SettleRequest>, content_type = "application/json"),
     responses((status = 200, body = OrderDto), (status = 422, body = Problem)))]
-pub async fn settle(State(state): State<AppState>, lang: Lang, As(actor, _): As<Administrators>, Id(id): Id) -> ApiResult<Json<OrderDto>> {
-    let order = state.services.settle_order(&actor, id).await.or_problem(lang)?;
+pub async fn settle(
+    State(state): State<AppState>,
+    lang: Lang,
+    As(actor, _): As<Administrators>,
+    Id(id): Id,
+    body: Bytes,
+) -> ApiResult<Json<OrderDto>> {
+    let request: SettleRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        SettleRequest::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| {
+            Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_body",
+                if lang.is_dutch() {
+                    format!("De gegevens kloppen niet: {e}.")
+                } else {
+                    format!("The data is not valid: {e}.")
+                },
+            )
+        })?
+    };
+    let confirmed = request.paid_cents.map(Money::from_cents);
+    let order = state.services.settle_order(&actor, id, confirmed).await.or_problem(lang)?;
     render_one(&state, lang, order).await
+}
+
+/// What settling an invoiced order will pay (D7): the agreement's price, the accepted price, the
+/// invoice, the reservation, the payment and what differs. For the administrator.
+#[utoipa::path(get, path = "/api/v1/orders/{id}/settlement", tag = "orders", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = SettlementDto), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn settlement(
+    State(state): State<AppState>,
+    lang: Lang,
+    As(actor, _): As<Administrators>,
+    Id(id): Id,
+) -> ApiResult<Json<SettlementDto>> {
+    let view = state.services.settlement(&actor, id).await.or_problem(lang)?;
+    Ok(Json(settlement_dto(&state, lang, &view).await?))
+}
+
+async fn settlement_dto(state: &AppState, lang: Lang, view: &SettlementView) -> ApiResult<SettlementDto> {
+    let directory = &state.directory;
+    let government = directory
+        .organisation(&state.services, view.order.government_id)
+        .await
+        .or_problem(lang)?;
+    let firm = match view.order.firm_id {
+        Some(id) => Some(directory.organisation(&state.services, id).await.or_problem(lang)?),
+        None => None,
+    };
+    Ok(SettlementDto::new(view, &government.name, firm.as_deref().map(|f| f.name.as_str())))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct QueueQuery {
+    pub cursor: Option<String>,
+    pub limit: Option<i64>,
+}
+
+/// The settlement queue (D7): every invoiced order with what settling it will pay, oldest first.
+/// For the administrator.
+#[utoipa::path(get, path = "/api/v1/settlements", tag = "orders", security(("bearer" = [])), params(QueueQuery),
+    responses((status = 200, body = Page<SettlementDto>), (status = 403, body = Problem)))]
+pub async fn settlements(
+    State(state): State<AppState>,
+    lang: Lang,
+    As(actor, _): As<Administrators>,
+    Params(query): Params<QueueQuery>,
+) -> ApiResult<Json<Page<SettlementDto>>> {
+    let (limit, after_id) = paging(query.limit, query.cursor.as_deref())?;
+    let views = state.services.settlement_queue(&actor, after_id, limit).await.or_problem(lang)?;
+    let next_cursor = next_cursor(&views, limit, |v| v.order.id);
+    let mut items = Vec::with_capacity(views.len());
+    for v in &views {
+        items.push(settlement_dto(&state, lang, v).await?);
+    }
+    Ok(Json(Page { items, next_cursor }))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct AuditReportParams {
+    /// The file's name (it is kept with a `.pdf` extension).
+    pub filename: Option<String>,
+}
+
+/// The firm of the order (or an administrator) attaches the audit report: the body is the PDF
+/// (at most 20 MiB), taken on its content (a PDF header, cross-references, end of file), not on
+/// its name or type. Every upload is kept; the newest is the order's report.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/audit-reports", tag = "orders", security(("bearer" = [])),
+    params(("id" = i64, Path), AuditReportParams),
+    request_body(content = Vec<u8>, content_type = "application/pdf"),
+    responses((status = 201, body = AuditReportDto), (status = 413, body = Problem), (status = 422, body = Problem)))]
+pub async fn upload_audit_report(
+    State(state): State<AppState>,
+    lang: Lang,
+    As(actor, _): As<FirmsAndAdministrators>,
+    Id(id): Id,
+    Params(p): Params<AuditReportParams>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> ApiResult<(StatusCode, Json<AuditReportDto>)> {
+    let body = body.map_err(|_| {
+        Problem::localized(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            lang,
+            "Een auditrapport is hoogstens 20 MiB groot.",
+            "An audit report is at most 20 MiB.",
+        )
+    })?;
+    let filename = p.filename.unwrap_or_else(|| format!("auditrapport-{id}.pdf"));
+    let report = state
+        .services
+        .upload_audit_report(&actor, id, &filename, &body)
+        .await
+        .or_problem(lang)?;
+    Ok((StatusCode::CREATED, Json(AuditReportDto::from(&report))))
+}
+
+/// The order's audit reports, newest first (the first is the order's report): for the
+/// government, the firm and the administrator.
+#[utoipa::path(get, path = "/api/v1/orders/{id}/audit-reports", tag = "orders", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<AuditReportDto>), (status = 404, body = Problem)))]
+pub async fn audit_reports(
+    State(state): State<AppState>,
+    lang: Lang,
+    As(actor, _): As<Remediation>,
+    Id(id): Id,
+) -> ApiResult<Json<Vec<AuditReportDto>>> {
+    let reports = state.services.audit_reports(&actor, id).await.or_problem(lang)?;
+    Ok(Json(reports.reports.iter().map(AuditReportDto::from).collect()))
+}
+
+/// An audit report, as a download (`application/octet-stream`, `Content-Disposition:
+/// attachment`, not sniffed, sandboxed): for the government, the firm and the administrator.
+#[utoipa::path(get, path = "/api/v1/orders/{id}/audit-reports/{report_id}", tag = "orders", security(("bearer" = [])),
+    params(("id" = i64, Path), ("report_id" = i64, Path)),
+    responses((status = 200, description = "The PDF, as a download"), (status = 404, body = Problem)))]
+pub async fn audit_report(
+    State(state): State<AppState>,
+    lang: Lang,
+    As(actor, _): As<Remediation>,
+    Path((id, report_id)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let parse = |text: &str| {
+        text.parse::<i64>().map_err(|_| {
+            Problem::localized(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                lang,
+                "Dat auditrapport bestaat niet.",
+                "That audit report does not exist.",
+            )
+        })
+    };
+    let (report, content) = state
+        .services
+        .audit_report_file(&actor, parse(&id)?, parse(&report_id)?)
+        .await
+        .or_problem(lang)?;
+    Ok(crate::api::reports::download(&report.filename, content))
 }
 
 /// The government or the administrator cancels an order; its credit is released (D7).
@@ -298,7 +457,8 @@ pub async fn cancel(
     render_one(&state, lang, order).await
 }
 
-/// The government goes ahead with additional work at the capped share (D8).
+/// The government goes ahead: with additional work at the capped share (D8), or with the firm's
+/// quote above its estimate (D7: the reservation grows within the available credit).
 #[utoipa::path(post, path = "/api/v1/orders/{id}/confirm", tag = "orders", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = OrderDto), (status = 422, body = Problem)))]
 pub async fn confirm(

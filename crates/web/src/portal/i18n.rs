@@ -37,6 +37,27 @@ pub fn text(lang: Lang, key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
     bundle.format_pattern(pattern, Some(&fluent_args), &mut errors).into_owned()
 }
 
+/// The message `key` in `lang` with its arguments, or why it cannot be given: the message is
+/// missing, or it uses an argument that was not passed.
+pub fn text_checked(lang: Lang, key: &str, args: &[(&str, FluentValue<'_>)]) -> Result<String, String> {
+    let bundle = &BUNDLES[if lang.is_dutch() { 0 } else { 1 }];
+    let pattern = bundle
+        .get_message(key)
+        .and_then(|m| m.value())
+        .ok_or_else(|| format!("no message {key} in {lang:?}"))?;
+    let mut fluent_args = FluentArgs::new();
+    for (name, value) in args {
+        fluent_args.set(*name, value.clone());
+    }
+    let mut errors = Vec::new();
+    let text = bundle.format_pattern(pattern, Some(&fluent_args), &mut errors).into_owned();
+    if errors.is_empty() {
+        Ok(text)
+    } else {
+        Err(format!("{key} in {lang:?}: {errors:?}"))
+    }
+}
+
 /// Every message id of a Fluent source.
 pub fn ids(source: &str) -> Vec<String> {
     source

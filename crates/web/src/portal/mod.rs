@@ -5,6 +5,7 @@ pub mod i18n;
 mod pages;
 mod public;
 pub mod session;
+pub mod timeline;
 pub mod view;
 
 use crate::AppState;
@@ -56,6 +57,8 @@ pub const PAGES: &[&str] = &[
     "/bestellingen",
     "/bestellingen/aandeel",
     "/bestellingen/{id}",
+    "/bestellingen/{id}/vereffenen",
+    "/bestellingen/{id}/auditrapporten/{rid}",
     "/bestellingen/{id}/resultaten",
     "/bestellingen/{id}/beoordeling",
     "/bevindingen",
@@ -126,6 +129,17 @@ pub fn routes() -> Router<AppState> {
                     cyberveilig_services::import::MAX_UPLOAD_BYTES as usize + (1 << 20),
                 )),
         )
+        .route(
+            "/bestellingen/{id}/vereffenen",
+            get(pages::orders::settle_page).post(pages::orders::settle),
+        )
+        .route(
+            "/bestellingen/{id}/auditrapport",
+            post(pages::orders::upload_report).layer(axum::extract::DefaultBodyLimit::max(
+                cyberveilig_domain::document::MAX_AUDIT_REPORT_BYTES + (1 << 20),
+            )),
+        )
+        .route("/bestellingen/{id}/auditrapporten/{rid}", get(pages::orders::download_report))
         .route("/bestellingen/{id}/{step}", post(pages::orders::order_step))
         .route(
             "/bestellingen/{id}/beoordeling",

@@ -32,6 +32,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "message.html",
     "government.html",
     "order.html",
+    "settle.html",
     "firm.html",
     "admin.html",
     "orders.html",

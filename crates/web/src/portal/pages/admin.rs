@@ -127,15 +127,13 @@ pub(super) async fn admin_home_with(
         let terms = context! { act => t.act, attend => t.attend, track_star => t.track_star, track => t.track };
         programmes.push(context! { ..p, ..context! { amendments, terms } });
     }
-    let invoiced = orders_of(
-        state,
-        actor,
-        OrderFilter {
-            state: Some(OrderState::Invoiced),
-            ..Default::default()
-        },
-    )
-    .await;
+    // D7: the settlement queue, each order with the payment settling it will make.
+    let queue = state.services.settlement_queue(actor, None, PAGE + 1).await.unwrap_or_default();
+    let settlements_more = queue.len() as i64 > PAGE;
+    let mut settlements = Vec::with_capacity(queue.len());
+    for v in queue.iter().take(PAGE as usize) {
+        settlements.push(super::orders::settlement_row(state, v).await);
+    }
     let amend =
         context! { offer_ends_on => form.offer_ends_on.clone(), budget_euro => form.budget_euro.clone(), reason => form.reason.clone() };
     let status = if error.is_some() {
@@ -146,7 +144,7 @@ pub(super) async fn admin_home_with(
     visitor.page_with_status(
         status,
         "admin.html",
-        context! { programmes, invoiced => order_views(state, &invoiced).await, amend, notice, error },
+        context! { programmes, settlements, settlements_more, amend, notice, error },
     )
 }
 
@@ -189,6 +187,7 @@ pub async fn agreements(State(state): State<AppState>, Member(visitor, actor): M
         return forbidden(&visitor);
     }
     let mut list = Vec::new();
+    let today = brussels_date(state.services.clock.now());
     for a in state.services.agreements().await.unwrap_or_default() {
         let mut cascade = Vec::new();
         for f in &a.cascade {
@@ -196,6 +195,7 @@ pub async fn agreements(State(state): State<AppState>, Member(visitor, actor): M
         }
         list.push(context! {
             id => a.id, reference => a.reference.clone(), title => a.title.clone(), active => a.active,
+            status => super::orders::agreement_status_view(&a, today),
             window_from => a.window_from.to_string(), window_until => a.window_until.to_string(), term => a.response_term_working_days, cascade,
         });
     }

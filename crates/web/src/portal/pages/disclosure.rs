@@ -244,10 +244,10 @@ fn editor_fields(c: &PolicyContent) -> Value {
     }
 }
 
-fn security_txt_view(s: &SecurityTxt) -> Value {
+fn security_txt_view(s: &SecurityTxt, dutch: bool) -> Value {
     context! {
         text => s.text.clone(), expires_at => s.expires_at.to_rfc3339(), expired => s.expired,
-        expiring_soon => s.expiring_soon, problems => s.problems.clone(),
+        expiring_soon => s.expiring_soon, problems => s.problems.iter().map(|p| p.text(dutch).to_owned()).collect::<Vec<_>>(),
     }
 }
 
@@ -274,7 +274,7 @@ fn editor(
             current => view.current.as_ref().map(|p| published_view(p, dutch)),
             versions => view.versions.iter().map(|v| context! { version => v.version, published_at => v.published_at.to_rfc3339() }).collect::<Vec<_>>(),
             assets => view.assets.iter().map(|a| a.name.clone()).collect::<Vec<_>>(),
-            security_txt => view.security_txt.as_ref().map(security_txt_view),
+            security_txt => view.security_txt.as_ref().map(|s| security_txt_view(s, visitor.lang.is_dutch())),
             default_expiry => cyberveilig_domain::disclosure::default_expiry(today).to_string(),
             error, notice,
         },

@@ -182,7 +182,8 @@ pub(super) async fn finding_page_with(state: &AppState, visitor: &Visitor, actor
                 .iter()
                 .map(|e| {
                     let d: serde_json::Value = serde_json::from_str(&e.details).unwrap_or_default();
-                    context! { at => e.at.to_rfc3339(), actor => e.actor.clone(), action => e.action.clone(),
+                    let text = crate::portal::timeline::describe(visitor.lang, e, &HashMap::new(), None);
+                    context! { at => e.at.to_rfc3339(), actor => e.actor.clone(), action => e.action.clone(), text,
                     to => d["to"].as_str().unwrap_or("").to_owned(), owner => d["owner"].as_str().map(str::to_owned),
                     reason => d["reason"].as_str().map(str::to_owned), until => d["until"].as_str().map(str::to_owned),
                     at_day => d["at"].as_str() == Some("remediation_day") }

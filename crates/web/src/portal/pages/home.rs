@@ -150,7 +150,11 @@ pub(super) async fn firm_home(state: &AppState, visitor: &Visitor, actor: &Actor
                     .map(|f| f.package_price.cents());
                 offers.push(context! { ..view, ..context! { package_price_cents => price } });
             }
-            OrderState::Accepted | OrderState::Delivered | OrderState::RemediationDayHeld | OrderState::Invoiced => running.push(view),
+            OrderState::AwaitingPriceConfirmation
+            | OrderState::Accepted
+            | OrderState::Delivered
+            | OrderState::RemediationDayHeld
+            | OrderState::Invoiced => running.push(view),
             _ => {}
         }
     }

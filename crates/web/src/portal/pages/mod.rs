@@ -86,6 +86,7 @@ pub(super) async fn order_view(state: &AppState, o: &Order) -> Value {
         reserved_cents => o.reserved.cents(), paid_cents => o.paid.cents(),
         invoice_number => o.invoice_number.clone(), invoiced_cents => o.invoiced.map(Money::cents),
         planned_start_on => o.planned_start_on.map(|d| d.to_string()),
+        delivered_on => o.delivered_on.map(|d| d.to_string()), remediation_day_on => o.remediation_day_on.map(|d| d.to_string()),
     }
 }
 

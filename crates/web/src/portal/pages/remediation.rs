@@ -201,10 +201,19 @@ pub async fn agenda(
         Some(Ok(n)) => Some(n),
         Some(Err(_)) => return visitor.message(StatusCode::UNPROCESSABLE_ENTITY, "bad-form-title", "bad-form-body"),
     };
-    agenda_page(&state, &visitor, &actor, &id, size, None).await
+    agenda_page(&state, &visitor, &actor, &id, size, None, None).await
 }
 
-async fn agenda_page(state: &AppState, visitor: &Visitor, actor: &Actor, id: &str, size: Option<i64>, error: Option<String>) -> Response {
+/// The agenda's page; after a refusal, `typed` is the form as sent, shown again as typed.
+async fn agenda_page(
+    state: &AppState,
+    visitor: &Visitor,
+    actor: &Actor,
+    id: &str,
+    size: Option<i64>,
+    typed: Option<&Pairs>,
+    error: Option<String>,
+) -> Response {
     let Ok(order_id) = id.parse::<i64>() else {
         return visitor.message(StatusCode::NOT_FOUND, "not-found-title", "not-found-body");
     };
@@ -231,19 +240,41 @@ async fn agenda_page(state: &AppState, visitor: &Visitor, actor: &Actor, id: &st
         .items
         .iter()
         .map(|e| {
-            let action = record.and_then(|r| r.actions.iter().find(|a| a.finding_id == e.finding.id));
-            context! { ..register_view(e, today), ..context! {
-            started => action.is_some_and(|a| a.started), note => action.map(|a| a.note.clone()) } }
+            let id = e.finding.id;
+            let (started, note, start, owner) = match typed {
+                Some(form) => (
+                    field(form, &format!("started_{id}")) == "1",
+                    Some(field(form, &format!("note_{id}")).to_owned()),
+                    field(form, &format!("start_{id}")) == "1",
+                    field(form, &format!("owner_{id}")).parse::<i64>().ok(),
+                ),
+                None => {
+                    let action = record.and_then(|r| r.actions.iter().find(|a| a.finding_id == id));
+                    (action.is_some_and(|a| a.started), action.map(|a| a.note.clone()), false, e.owner_id)
+                }
+            };
+            context! { ..register_view(e, today), ..context! { started, note, start, chosen_owner => owner } }
         })
         .collect();
+    let typed_people = typed.map(|form| ids(form, "people"));
     let people: Vec<Value> = agenda
         .people
         .iter()
         .map(|p| {
-            let attended = record.is_some_and(|r| r.people.iter().any(|(id, _)| *id == p.id));
+            let attended = match &typed_people {
+                Some(chosen) => chosen.contains(&p.id),
+                None => record.is_some_and(|r| r.people.iter().any(|(id, _)| *id == p.id)),
+            };
             context! { id => p.id, name => p.name.clone(), attended }
         })
         .collect();
+    let entry = match typed {
+        Some(form) => context! { held_on => field(form, "held_on").to_owned(), attendees => field(form, "attendees").to_owned() },
+        None => context! {
+            held_on => record.map(|r| r.held_on.to_string()).unwrap_or_default(),
+            attendees => record.map(|r| r.attendees.clone()).unwrap_or_default(),
+        },
+    };
     let day = record.map(|r| {
         context! { held_on => r.held_on.to_string(), attendees => r.attendees.clone(),
         people => r.people.iter().map(|(_, n)| n.clone()).collect::<Vec<_>>(), recorded_at => r.recorded_at.to_rfc3339() }
@@ -257,7 +288,8 @@ async fn agenda_page(state: &AppState, visitor: &Visitor, actor: &Actor, id: &st
         status,
         "agenda.html",
         context! {
-            order => order_view(state, &agenda.order).await, items, people, day, may_record => agenda.may_record,
+            order => order_view(state, &agenda.order).await, items, people, day, entry, may_record => agenda.may_record,
+            not_yet => agenda.not_yet, state_label => agenda.order.state.label(visitor.lang.is_dutch()),
             size => size.unwrap_or(cyberveilig_services::remediation::day::AGENDA_SIZE), today => today.to_string(), error,
         },
     )
@@ -304,6 +336,6 @@ pub async fn record_day(
     match result {
         Ok(()) => Redirect::to(&format!("/bestellingen/{order_id}/remediedag")).into_response(),
         Err(ServiceError::Forbidden) => forbidden(&visitor),
-        Err(e) => agenda_page(&state, &visitor, &actor, &id, size, Some(visitor.error_text(&e))).await,
+        Err(e) => agenda_page(&state, &visitor, &actor, &id, size, Some(&form), Some(visitor.error_text(&e))).await,
     }
 }
