@@ -20,6 +20,8 @@ mod matrix;
 mod money;
 #[path = "web/portal.rs"]
 mod portal;
+#[path = "web/reliability.rs"]
+mod reliability;
 #[path = "web/security.rs"]
 mod security;
 

@@ -57,6 +57,8 @@ pub enum Limited {
     PasswordResets,
     Invitations,
     SignIns,
+    /// Exports and overviews of a whole register running at once for one person.
+    HeavyReads,
 }
 
 impl ServiceError {

@@ -128,6 +128,14 @@ impl Services {
     }
 
     async fn import_for<R: Read + Send + 'static>(&self, who: Who, order: Order, reader: R, limits: Limits) -> Result<Import> {
+        // On the writer lane: an import is thousands of statements under the write lock.
+        let this = self.clone();
+        self.lane
+            .run(async move { this.import_now(who, order, reader, limits).await })
+            .await
+    }
+
+    async fn import_now<R: Read + Send + 'static>(&self, who: Who, order: Order, reader: R, limits: Limits) -> Result<Import> {
         if !order.state.takes_results() {
             return Err(ServiceError::conflicting(
                 format!(

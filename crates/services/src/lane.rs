@@ -25,6 +25,9 @@ impl WriterLane {
         let handle = runtime.handle().clone();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let spawned = std::thread::Builder::new().name("cyberveilig-writer".into()).spawn(move || {
+            // This thread is there to wait for the database: SQLite runs the writers'
+            // statements on it rather than on a thread of its own and back.
+            cyberveilig_store::wait_for_the_database_here();
             runtime.block_on(async {
                 let _ = stopped.await;
             });

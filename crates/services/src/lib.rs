@@ -17,6 +17,7 @@ pub mod error;
 pub mod events;
 pub mod findings;
 pub mod guard;
+pub mod heavy;
 pub mod idempotency;
 pub mod import;
 pub mod intel;
@@ -52,6 +53,7 @@ pub struct Services {
     /// Checks the signatures of the audit chain's head ([`audit`]); none: not checked.
     audit_public: Option<audit::AuditPublicKey>,
     lane: Arc<lane::WriterLane>,
+    heavy: Arc<heavy::HeavyReads>,
 }
 
 /// How accounts work in this installation.
@@ -92,6 +94,7 @@ impl Services {
             accounts: Arc::new(AccountPolicy::default()),
             audit_public: None,
             lane: Arc::new(lane::WriterLane::start()),
+            heavy: Arc::new(heavy::HeavyReads::default()),
         }
     }
 

@@ -402,6 +402,7 @@ impl Services {
         if !(own || can(actor, Permission::ManageProgrammes)) {
             return Err(ServiceError::Forbidden);
         }
+        let _heavy = self.heavy.begin(actor.person_id)?;
         let today = crate::clock::brussels_date(self.clock.now());
         let mut tx = self.store.read().await?;
         Ok(tx.asset_summaries(government_id, today).await?)

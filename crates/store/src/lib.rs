@@ -26,7 +26,7 @@ use records::*;
 use std::sync::Arc;
 
 pub use postgres::PostgresStore;
-pub use sqlite::SqliteStore;
+pub use sqlite::{SqliteStore, wait_for_the_database_here};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -38,10 +38,25 @@ pub enum StoreError {
     Migration(String),
     #[error("stored data cannot be read: {0}")]
     Corrupt(String),
+    /// A read ran past its statement limit and was interrupted: ask for less, or try later.
+    #[error("the database took too long to answer and the read was stopped")]
+    TooLong,
     #[error("a record with the same key exists already")]
     Duplicate,
     #[error("unsupported database URL '{0}': use sqlite:PATH or postgres://...")]
     UnsupportedUrl(String),
+}
+
+impl StoreError {
+    /// A read stopped by its statement limit: the database is fine, the question was too big.
+    pub fn is_too_long(&self) -> bool {
+        match self {
+            StoreError::TooLong => true,
+            // PostgreSQL's statement_timeout (query_canceled).
+            StoreError::Database(sqlx::Error::Database(db)) => db.code().as_deref() == Some("57014"),
+            _ => false,
+        }
+    }
 }
 
 impl From<sqlx::migrate::MigrateError> for StoreError {
@@ -91,6 +106,9 @@ pub trait Store: Send + Sync + 'static {
 pub trait RemediationTx: Send {
     /// The register's findings matching the query, in its order, one page.
     async fn register(&mut self, q: &RegisterQuery) -> Result<Vec<RegisterEntry>>;
+    /// Every finding matching the query, in its order, at most `q.limit`, handed to `each` as
+    /// the one statement reads them (no pages, no offset): for exports.
+    async fn each_register_entry(&mut self, q: &RegisterQuery, each: &mut (dyn FnMut(RegisterEntry) -> Result<()> + Send)) -> Result<u64>;
     /// How many findings match the query (whatever its page).
     async fn count_register(&mut self, q: &RegisterQuery) -> Result<i64>;
     /// A government's assets with their findings counted (open, by decision, overdue on `today`).

@@ -13,8 +13,16 @@ use std::time::Duration;
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// A read statement that runs longer is cancelled by the server, as on SQLite
+/// (`sqlite::READ_LIMIT`): no request holds a reader for ever.
+const READ_LIMIT: &str = "30s";
+
 pub struct PostgresStore {
+    /// Writers (and migrations).
     pool: PgPool,
+    /// Readers, beside the writers so long reads never take a writer's connection, each with the
+    /// statement limit set once when it connects.
+    readers: PgPool,
     signer: std::sync::OnceLock<Arc<dyn crate::audit::HeadSigner>>,
 }
 
@@ -31,10 +39,15 @@ impl PostgresStore {
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
+        let readers = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_lazy_with(options.options([("statement_timeout", READ_LIMIT)]));
         Ok(PostgresStore {
             pool,
+            readers,
             signer: std::sync::OnceLock::new(),
         })
     }
@@ -77,7 +90,7 @@ impl Store for PostgresStore {
 
     async fn read(&self) -> Result<Box<dyn Tx>> {
         Ok(Box::new(PostgresTx {
-            conn: Conn::Pooled(self.pool.acquire().await?),
+            conn: Conn::Pooled(self.readers.acquire().await?),
             head: None,
             balances: None,
             signer: self.signer.get().cloned(),
@@ -91,6 +104,7 @@ impl Store for PostgresStore {
     }
 
     async fn close(&self) {
+        self.readers.close().await;
         self.pool.close().await;
     }
 }
@@ -108,6 +122,26 @@ mod driver {
     pub(crate) const LOOKUP_IN_LISTS: bool = false;
     pub(crate) type DbRow = sqlx::postgres::PgRow;
     pub(crate) type Query<'q> = sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>;
+
+    /// Runs a statement and gives its rows to `each` as they arrive, in constant memory.
+    pub(crate) async fn for_each(
+        query: Query<'_>,
+        conn: &mut sqlx::PgConnection,
+        each: &mut (dyn FnMut(&DbRow) -> Result<()> + Send),
+    ) -> Result<u64> {
+        use futures_util::TryStreamExt;
+        let mut rows = query.fetch(conn);
+        let mut n = 0;
+        while let Some(row) = rows.try_next().await? {
+            each(&row)?;
+            n += 1;
+            // Rows that arrive faster than `each` takes them would keep this worker to itself.
+            if n % 256 == 0 {
+                tokio::task::yield_now().await;
+            }
+        }
+        Ok(n)
+    }
 
     pub(crate) fn unique_violation(err: sqlx::Error) -> StoreError {
         match &err {

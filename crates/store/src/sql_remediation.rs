@@ -52,7 +52,7 @@ macro_rules! implement_remediation_tx {
     ($tx:ident) => {
         mod remediation_implementation {
             use super::$tx;
-            use super::driver::{query, DbRow, Query, Row};
+            use super::driver::{for_each, query, DbRow, Query, Row};
             use super::implementation::finding_from;
             use $crate::records::*;
             use $crate::sql_remediation::{finding_columns_of_f, register_order, register_where, REGISTER_FROM};
@@ -101,6 +101,22 @@ macro_rules! implement_remediation_tx {
                         .fetch_all(&mut *self.conn)
                         .await?;
                     rows.iter().map(entry_from).collect()
+                }
+
+                async fn each_register_entry(
+                    &mut self,
+                    q: &RegisterQuery,
+                    each: &mut (dyn FnMut(RegisterEntry) -> Result<()> + Send),
+                ) -> Result<u64> {
+                    let sql = format!(
+                        "SELECT {}, f.owner_id, o.name AS owner_name, a.name AS asset_name, a.criticality AS asset_criticality, \
+                         f.status_reason, f.accepted_until, b.name AS status_by_name {REGISTER_FROM} {} ORDER BY {} LIMIT $11",
+                        finding_columns_of_f(),
+                        register_where(q),
+                        register_order(q.sort)
+                    );
+                    let query = bind_register(query(&sql), q).bind(q.limit);
+                    for_each(query, &mut *self.conn, &mut |row| each(entry_from(row)?)).await
                 }
 
                 async fn count_register(&mut self, q: &RegisterQuery) -> Result<i64> {

@@ -147,6 +147,18 @@ impl Problem {
                 "not_found",
                 pick("De testklok is niet ingeschakeld.", "The test clock is not enabled."),
             ),
+            ServiceError::Store(e) if e.is_too_long() => {
+                let mut p = Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "read_too_long",
+                    pick(
+                        "De databank deed er te lang over en de opvraging werd gestopt. Vraag minder op (een filter) of probeer later opnieuw.",
+                        "The database took too long and the read was stopped. Ask for less (a filter) or try again later.",
+                    ),
+                );
+                p.retry_after = Some(30);
+                p
+            }
             ServiceError::Store(e) => {
                 tracing::error!(error = %e, "store error");
                 Problem::new(
@@ -192,6 +204,12 @@ fn limited_text(what: Limited, retry_after: u64, dutch: bool) -> String {
         (Limited::Invitations, false) => format!("Too many invitations in a short time. Try again in {wait}."),
         (Limited::SignIns, true) => format!("Te veel mislukte aanmeldingen kort na elkaar. Probeer opnieuw over {wait}."),
         (Limited::SignIns, false) => format!("Too many failed sign-ins in a short time. Try again in {wait}."),
+        (Limited::HeavyReads, true) => format!(
+            "U heeft al twee exports of overzichten van een heel register lopen. Wacht tot er één klaar is en probeer opnieuw over {wait}."
+        ),
+        (Limited::HeavyReads, false) => format!(
+            "You already have two exports or overviews of a whole register running. Wait for one to finish and try again in {wait}."
+        ),
     }
 }
 

@@ -1,19 +1,23 @@
 //! What the shared SQL (`crate::sql`) runs on for SQLite: a small sqlx-shaped layer over
-//! rusqlite that runs each statement on the calling thread.
+//! rusqlite that runs each statement on its connection's own thread ([`Lane`]).
 //!
-//! Why not sqlx here: sqlx hands every SQLite statement to a connection thread and back, and the
-//! profile of an order submission (about a dozen statements under the one write lock) was
-//! dominated by those thread switches, not by SQLite (docs/PERFORMANCE.md). Statements here take
-//! microseconds, so running them where they are called is both simpler and faster.
+//! Why not sqlx here: sqlx's SQLite worker turns every statement into several messages between
+//! threads, and the profile of an order submission (about a dozen statements under the one write
+//! lock) was dominated by them (docs/PERFORMANCE.md). Here a statement is one job sent to the
+//! lane and one answer back.
 //!
 //! Values are stored as sqlx stored them (RFC 3339 instants, `YYYY-MM-DD` dates, integers for
 //! booleans), so databases written before this layer existed read the same.
 
+use super::lane::Lane;
 use crate::{Result, StoreError};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
 use rusqlite::Connection;
 use rusqlite::types::Value;
 use std::sync::Arc;
+
+/// Rows a streamed statement hands over at a time.
+const CHUNK_ROWS: usize = 256;
 
 /// Whether a batch of keys is looked up with one `IN (...)` list: in process, one statement
 /// per batch beats one per key.
@@ -66,64 +70,133 @@ impl<'q> Query<'q> {
         self
     }
 
-    pub(crate) async fn execute(self, conn: &mut Connection) -> Result<Done> {
-        let mut statement = self.prepare(conn)?;
-        let rows_affected = statement.raw_execute()? as u64;
-        Ok(Done { rows_affected })
+    pub(crate) async fn execute(self, lane: &mut Lane) -> Result<Done> {
+        let (sql, args) = self.owned();
+        lane.run(move |conn| {
+            let mut statement = prepare(conn, &sql, &args)?;
+            let rows_affected = statement.raw_execute()? as u64;
+            Ok(Done { rows_affected })
+        })
+        .await
     }
 
-    pub(crate) async fn fetch_all(self, conn: &mut Connection) -> Result<Vec<SqliteRow>> {
-        self.rows(conn, usize::MAX)
+    pub(crate) async fn fetch_all(self, lane: &mut Lane) -> Result<Vec<SqliteRow>> {
+        self.rows(lane, usize::MAX).await
     }
 
-    pub(crate) async fn fetch_optional(self, conn: &mut Connection) -> Result<Option<SqliteRow>> {
-        Ok(self.rows(conn, 1)?.pop())
+    pub(crate) async fn fetch_optional(self, lane: &mut Lane) -> Result<Option<SqliteRow>> {
+        Ok(self.rows(lane, 1).await?.pop())
     }
 
-    pub(crate) async fn fetch_one(self, conn: &mut Connection) -> Result<SqliteRow> {
-        let sql = self.sql;
-        self.rows(conn, 1)?
+    pub(crate) async fn fetch_one(self, lane: &mut Lane) -> Result<SqliteRow> {
+        let sql = self.sql.to_owned();
+        self.rows(lane, 1)
+            .await?
             .pop()
             .ok_or_else(|| StoreError::Corrupt(format!("no row where one was expected: {sql}")))
     }
 
-    fn prepare<'c>(&self, conn: &'c Connection) -> Result<rusqlite::CachedStatement<'c>> {
-        // `$3` names the third argument wherever it stands, as on PostgreSQL; to SQLite `$3` is
-        // a name (looked up by a linear scan), `?3` the number 3: the SQL is given numbered.
-        let mut statement = conn.prepare_cached(&numbered(self.sql))?;
-        for index in 1..=statement.parameter_count() {
-            let value = self
-                .args
-                .get(index - 1)
-                .ok_or_else(|| StoreError::Corrupt(format!("no value bound for parameter {index} of: {}", self.sql)))?;
-            statement.raw_bind_parameter(index, value)?;
-        }
-        Ok(statement)
+    /// The statement numbered for SQLite, and its values, ready to cross to the lane's thread.
+    fn owned(self) -> (String, Vec<Value>) {
+        (numbered(self.sql), self.args)
     }
 
-    fn rows(&self, conn: &Connection, limit: usize) -> Result<Vec<SqliteRow>> {
-        let mut statement = self.prepare(conn)?;
-        let columns: Arc<[String]> = statement.column_names().into_iter().map(str::to_owned).collect();
-        let mut rows = statement.raw_query();
-        let mut out = Vec::new();
-        while out.len() < limit {
-            let Some(row) = rows.next()? else { break };
-            let values = (0..columns.len())
-                .map(|i| row.get::<_, Value>(i))
-                .collect::<rusqlite::Result<_>>()?;
-            out.push(SqliteRow {
-                columns: columns.clone(),
-                values,
-            });
-        }
-        Ok(out)
+    async fn rows(self, lane: &mut Lane, limit: usize) -> Result<Vec<SqliteRow>> {
+        let (sql, args) = self.owned();
+        lane.run(move |conn| {
+            let mut statement = prepare(conn, &sql, &args)?;
+            let columns = columns_of(&statement);
+            let mut rows = statement.raw_query();
+            let mut out = Vec::new();
+            while out.len() < limit {
+                let Some(row) = rows.next()? else { break };
+                out.push(SqliteRow::read(row, &columns)?);
+            }
+            Ok(out)
+        })
+        .await
     }
+}
+
+/// Runs a statement and gives its rows to `each` as they come, a chunk at a time, so a result of
+/// any size crosses from the lane in constant memory. `each` may stop the statement with an error.
+pub(crate) async fn for_each(query: Query<'_>, lane: &mut Lane, each: &mut (dyn FnMut(&SqliteRow) -> Result<()> + Send)) -> Result<u64> {
+    let (sql, args) = query.owned();
+    let (chunks, mut arriving) = tokio::sync::mpsc::channel::<Vec<SqliteRow>>(2);
+    let (deadline, epoch, limit) = lane.limits();
+    let produce = lane.run(move |conn| {
+        let mut statement = prepare(conn, &sql, &args)?;
+        let columns = columns_of(&statement);
+        let mut rows = statement.raw_query();
+        let mut chunk = Vec::with_capacity(CHUNK_ROWS);
+        while let Some(row) = rows.next()? {
+            chunk.push(SqliteRow::read(row, &columns)?);
+            if chunk.len() == CHUNK_ROWS {
+                // The reader went away (stopped with an error, or its request was dropped).
+                if chunks.blocking_send(std::mem::take(&mut chunk)).is_err() {
+                    return Ok(());
+                }
+                // The limit is on the database's work, not on how fast the rows are taken.
+                Lane::extend_deadline(&deadline, epoch, limit);
+            }
+        }
+        if !chunk.is_empty() {
+            let _ = chunks.blocking_send(chunk);
+        }
+        Ok(())
+    });
+    let consume = async move {
+        let mut n = 0u64;
+        while let Some(chunk) = arriving.recv().await {
+            for row in &chunk {
+                each(row)?;
+                n += 1;
+            }
+            // `each` may be real work (an export writing cells): after each chunk the worker
+            // serves other requests before going on.
+            tokio::task::yield_now().await;
+        }
+        Ok::<u64, StoreError>(n)
+    };
+    let (produced, consumed) = tokio::join!(produce, consume);
+    let n = consumed?;
+    produced?;
+    Ok(n)
+}
+
+/// `$3` names the third argument wherever it stands, as on PostgreSQL; to SQLite `$3` is a name
+/// (looked up by a linear scan), `?3` the number 3: the SQL arrives numbered.
+fn prepare<'c>(conn: &'c Connection, sql: &str, args: &[Value]) -> Result<rusqlite::CachedStatement<'c>> {
+    let mut statement = conn.prepare_cached(sql)?;
+    for index in 1..=statement.parameter_count() {
+        let value = args
+            .get(index - 1)
+            .ok_or_else(|| StoreError::Corrupt(format!("no value bound for parameter {index} of: {sql}")))?;
+        statement.raw_bind_parameter(index, value)?;
+    }
+    Ok(statement)
+}
+
+fn columns_of(statement: &rusqlite::Statement<'_>) -> Arc<[String]> {
+    statement.column_names().into_iter().map(str::to_owned).collect()
 }
 
 /// A row read out of its statement, so it outlives it.
 pub(crate) struct SqliteRow {
     columns: Arc<[String]>,
     values: Vec<Value>,
+}
+
+impl SqliteRow {
+    fn read(row: &rusqlite::Row<'_>, columns: &Arc<[String]>) -> Result<SqliteRow> {
+        let values = (0..columns.len())
+            .map(|i| row.get::<_, Value>(i))
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(SqliteRow {
+            columns: columns.clone(),
+            values,
+        })
+    }
 }
 
 pub(crate) type DbRow = SqliteRow;
@@ -339,8 +412,8 @@ mod tests {
         );
     }
 
-    fn memory() -> Connection {
-        Connection::open_in_memory().unwrap()
+    fn memory() -> Lane {
+        Lane::spawn(Connection::open_in_memory().unwrap(), "test", None).unwrap()
     }
 
     #[tokio::test]
@@ -382,7 +455,9 @@ mod tests {
     #[tokio::test]
     async fn a_unique_violation_is_a_duplicate_and_execute_counts_rows() {
         let mut conn = memory();
-        conn.execute_batch("CREATE TABLE t (k TEXT PRIMARY KEY)").unwrap();
+        conn.run(|c| Ok(c.execute_batch("CREATE TABLE t (k TEXT PRIMARY KEY)")?))
+            .await
+            .unwrap();
         let done = query("INSERT INTO t (k) VALUES ($1)").bind("x").execute(&mut conn).await.unwrap();
         assert_eq!(done.rows_affected(), 1);
         let again = query("INSERT INTO t (k) VALUES ($1)")

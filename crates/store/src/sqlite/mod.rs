@@ -1,20 +1,28 @@
-//! The embedded database: one file in WAL mode. Writers take the one write connection in turn,
-//! so a transaction never meets SQLITE_BUSY inside this process; readers take connections of
-//! their own and never wait for a writer. Statements run on the calling thread (see `driver`).
+//! The embedded database: one file in WAL mode. Every connection lives on a thread of its own
+//! ([`lane::Lane`]), so no statement runs on the async runtime's workers. Writers take the one
+//! write lane in turn, so a transaction never meets SQLITE_BUSY inside this process; readers take
+//! lanes of a bounded pool, never wait for a writer, and are interrupted when a statement runs
+//! longer than [`READ_LIMIT`].
 
 mod driver;
+mod lane;
 mod migrations;
 
 use crate::{Result, Store, StoreError, Tx};
 use async_trait::async_trait;
+use lane::Lane;
+pub use lane::wait_for_the_database_here;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::OwnedMutexGuard;
+use tokio::sync::{OwnedMutexGuard, OwnedSemaphorePermit, Semaphore};
 
-/// Read connections kept open between reads; more are opened when more readers come at once.
-const IDLE_READERS: usize = 8;
+/// Readers at once: more wait for one to come free (each is a thread and a page cache).
+const READERS: usize = 8;
+/// A read statement (or one chunk of a streamed one) that runs longer is interrupted: no request
+/// holds a reader for ever.
+pub const READ_LIMIT: Duration = Duration::from_secs(30);
 /// Prepared statements kept per connection: every statement the store runs fits.
 const STATEMENT_CACHE: usize = 128;
 /// Page cache per connection, in KiB (SQLite's negative `cache_size`).
@@ -24,14 +32,16 @@ const CACHE_KIB: i64 = 16_000;
 const BULK_CACHE_KIB: i64 = 160_000;
 
 pub struct SqliteStore {
-    writer: Arc<tokio::sync::Mutex<Connection>>,
+    writer: Arc<tokio::sync::Mutex<Lane>>,
     readers: Arc<Readers>,
     signer: std::sync::OnceLock<Arc<dyn crate::audit::HeadSigner>>,
 }
 
 struct Readers {
     path: PathBuf,
-    idle: Mutex<Vec<Connection>>,
+    limit: Duration,
+    permits: Arc<Semaphore>,
+    idle: Mutex<Vec<Lane>>,
 }
 
 pub(crate) struct SqliteTx {
@@ -59,16 +69,28 @@ impl SqliteStore {
     /// Opens (creating if needed) the database file at `path`; `:memory:` is not supported since
     /// the writer and the readers need to share one database.
     pub async fn open(path: &str) -> Result<SqliteStore> {
+        SqliteStore::open_with(path, READ_LIMIT).await
+    }
+
+    async fn open_with(path: &str, read_limit: Duration) -> Result<SqliteStore> {
         if path.is_empty() || path.contains(":memory:") {
             return Err(StoreError::UnsupportedUrl(format!("sqlite:{path}")));
         }
         let path = PathBuf::from(path);
-        let writer = open(&path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)?;
-        writer.pragma_update(None, "journal_mode", "WAL")?;
+        let opened = path.clone();
+        let writer = tokio::task::spawn_blocking(move || -> Result<Connection> {
+            let writer = open(&opened, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)?;
+            writer.pragma_update(None, "journal_mode", "WAL")?;
+            Ok(writer)
+        })
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("opening the database stopped: {e}")))??;
         Ok(SqliteStore {
-            writer: Arc::new(tokio::sync::Mutex::new(writer)),
+            writer: Arc::new(tokio::sync::Mutex::new(Lane::spawn(writer, "sqlite-writer", None)?)),
             readers: Arc::new(Readers {
                 path,
+                limit: read_limit,
+                permits: Arc::new(Semaphore::new(READERS)),
                 idle: Mutex::new(Vec::new()),
             }),
             signer: std::sync::OnceLock::new(),
@@ -77,23 +99,33 @@ impl SqliteStore {
 }
 
 impl Readers {
-    fn take(self: &Arc<Self>) -> Result<Conn> {
+    async fn take(self: &Arc<Self>) -> Result<Conn> {
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| StoreError::Corrupt("the database is closed".into()))?;
         let idle = self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).pop();
-        let conn = match idle {
-            Some(conn) => conn,
-            None => open(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?,
+        let lane = match idle {
+            Some(lane) => lane,
+            None => {
+                let path = self.path.clone();
+                let conn = tokio::task::spawn_blocking(move || open(&path, OpenFlags::SQLITE_OPEN_READ_ONLY))
+                    .await
+                    .map_err(|e| StoreError::Corrupt(format!("opening a reader stopped: {e}")))??;
+                Lane::spawn(conn, "sqlite-reader", Some(self.limit))?
+            }
         };
         Ok(Conn::Reader {
-            conn: Some(conn),
+            lane: Some(lane),
             readers: self.clone(),
+            _permit: permit,
         })
     }
 
-    fn give_back(&self, conn: Connection) {
-        let mut idle = self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if idle.len() < IDLE_READERS {
-            idle.push(conn);
-        }
+    fn give_back(&self, lane: Lane) {
+        self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(lane);
     }
 }
 
@@ -104,21 +136,21 @@ impl Store for SqliteStore {
     }
 
     async fn migrate(&self) -> Result<()> {
-        migrations::run(&mut *self.writer.lock().await)
+        self.writer.lock().await.run(migrations::run).await
     }
 
     async fn pending_migrations(&self) -> Result<Vec<String>> {
-        migrations::pending(&*self.writer.lock().await)
+        self.writer.lock().await.run(|conn| migrations::pending(conn)).await
     }
 
     async fn write(&self) -> Result<Box<dyn Tx>> {
-        let conn = self.writer.clone().lock_owned().await;
+        let lane = self.writer.clone().lock_owned().await;
         // IMMEDIATE takes the file's write lock now, so another process (a CLI command) makes
         // this wait at the start rather than fail half-way.
-        conn.execute_batch("BEGIN IMMEDIATE")?;
+        lane.run(|conn| Ok(conn.execute_batch("BEGIN IMMEDIATE")?)).await?;
         Ok(Box::new(SqliteTx {
             conn: Conn::Writer {
-                conn,
+                lane: Some(lane),
                 open: true,
                 bulk: false,
             },
@@ -130,7 +162,7 @@ impl Store for SqliteStore {
 
     async fn read(&self) -> Result<Box<dyn Tx>> {
         Ok(Box::new(SqliteTx {
-            conn: self.readers.take()?,
+            conn: self.readers.take().await?,
             head: None,
             balances: None,
             signer: self.signer.get().cloned(),
@@ -144,41 +176,51 @@ impl Store for SqliteStore {
     }
 
     async fn close(&self) {
+        self.readers.permits.close();
         self.readers.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
         // Checkpoint so the file is whole without its -wal beside it.
         let writer = self.writer.lock().await;
-        if let Err(e) = writer.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)") {
+        if let Err(e) = writer.run(|conn| Ok(conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?)).await {
             tracing::warn!("WAL checkpoint at close failed: {e}");
         }
     }
 }
 
-/// The writer's connection inside a transaction, or a reader's connection.
+/// The write lane inside a transaction, or a reader's lane.
 enum Conn {
     /// `bulk`: the page cache was enlarged for this transaction, and is shrunk back after it.
     Writer {
-        conn: OwnedMutexGuard<Connection>,
+        /// Taken out only by `Drop`.
+        lane: Option<OwnedMutexGuard<Lane>>,
         open: bool,
         bulk: bool,
     },
     Reader {
-        conn: Option<Connection>,
+        lane: Option<Lane>,
         readers: Arc<Readers>,
+        _permit: OwnedSemaphorePermit,
     },
 }
 
 impl Conn {
     async fn commit(mut self) -> Result<()> {
-        if let Conn::Writer { conn, open, .. } = &mut self {
-            conn.execute_batch("COMMIT")?;
+        if let Conn::Writer {
+            lane: Some(lane), open, ..
+        } = &mut self
+        {
+            lane.run(|conn| Ok(conn.execute_batch("COMMIT")?)).await?;
             *open = false;
         }
         Ok(())
     }
 
     async fn expect_bulk_write(&mut self) -> Result<()> {
-        if let Conn::Writer { conn, bulk, .. } = self {
-            conn.execute_batch(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB}"))?;
+        if let Conn::Writer {
+            lane: Some(lane), bulk, ..
+        } = self
+        {
+            lane.run(|conn| Ok(conn.execute_batch(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB}"))?))
+                .await?;
             *bulk = true;
         }
         Ok(())
@@ -188,19 +230,26 @@ impl Conn {
 impl Drop for Conn {
     fn drop(&mut self) {
         match self {
-            Conn::Writer { conn, open, bulk } => {
-                // Not committed: nothing of it is kept.
-                if *open && let Err(e) = conn.execute_batch("ROLLBACK") {
-                    tracing::error!("rollback failed: {e}");
-                }
-                // Shrinking the cache frees the pages the bulk write held.
-                if *bulk && let Err(e) = conn.execute_batch(&format!("PRAGMA cache_size = -{CACHE_KIB}")) {
-                    tracing::error!("cannot shrink the page cache: {e}");
-                }
+            Conn::Writer { lane, open, bulk } => {
+                let (open, bulk) = (*open, *bulk);
+                let Some(held) = lane.take() else { return };
+                // The write lock goes along and is let go only once the rollback ran, so the
+                // next writer's BEGIN comes after it.
+                held.handle().finish(move |conn| {
+                    // Not committed: nothing of it is kept.
+                    if open && let Err(e) = conn.execute_batch("ROLLBACK") {
+                        tracing::error!("rollback failed: {e}");
+                    }
+                    // Shrinking the cache frees the pages the bulk write held.
+                    if bulk && let Err(e) = conn.execute_batch(&format!("PRAGMA cache_size = -{CACHE_KIB}")) {
+                        tracing::error!("cannot shrink the page cache: {e}");
+                    }
+                    drop(held);
+                });
             }
-            Conn::Reader { conn, readers } => {
-                if let Some(conn) = conn.take() {
-                    readers.give_back(conn);
+            Conn::Reader { lane, readers, .. } => {
+                if let Some(lane) = lane.take() {
+                    readers.give_back(lane);
                 }
             }
         }
@@ -208,21 +257,21 @@ impl Drop for Conn {
 }
 
 impl std::ops::Deref for Conn {
-    type Target = Connection;
-    fn deref(&self) -> &Connection {
+    type Target = Lane;
+    fn deref(&self) -> &Lane {
         match self {
-            Conn::Writer { conn, .. } => conn,
-            // Only `Drop` takes the connection out.
-            Conn::Reader { conn, .. } => conn.as_ref().expect("a reader holds its connection until dropped"),
+            // Only `Drop` takes a lane out.
+            Conn::Writer { lane, .. } => lane.as_ref().expect("a writer holds its lane until dropped"),
+            Conn::Reader { lane, .. } => lane.as_ref().expect("a reader holds its lane until dropped"),
         }
     }
 }
 
 impl std::ops::DerefMut for Conn {
-    fn deref_mut(&mut self) -> &mut Connection {
+    fn deref_mut(&mut self) -> &mut Lane {
         match self {
-            Conn::Writer { conn, .. } => conn,
-            Conn::Reader { conn, .. } => conn.as_mut().expect("a reader holds its connection until dropped"),
+            Conn::Writer { lane, .. } => lane.as_mut().expect("a writer holds its lane until dropped"),
+            Conn::Reader { lane, .. } => lane.as_mut().expect("a reader holds its lane until dropped"),
         }
     }
 }
@@ -236,3 +285,49 @@ crate::sql_reports::implement_reports_tx!(SqliteTx);
 crate::sql_engagements::implement_engagements_tx!(SqliteTx);
 crate::sql_security::implement_security_tx!(SqliteTx);
 crate::sql_audit_reports::implement_audit_reports_tx!(SqliteTx);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use driver::query;
+
+    /// Counts without end: only the statement limit stops it.
+    const ENDLESS: &str = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT COUNT(*) FROM c";
+
+    #[tokio::test]
+    async fn a_read_past_its_limit_is_stopped_and_the_reader_serves_the_next_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open_with(dir.path().join("t.db").to_str().unwrap(), Duration::from_millis(200))
+            .await
+            .unwrap();
+        let mut reader = store.readers.take().await.unwrap();
+        let stopped = query(ENDLESS).fetch_one(&mut *reader).await;
+        assert!(matches!(stopped, Err(StoreError::TooLong)), "{:?}", stopped.err());
+        let row = query("SELECT 41 + 1 AS n").fetch_one(&mut *reader).await.unwrap();
+        assert_eq!(driver::Row::try_get::<i64, _>(&row, "n").unwrap(), 42);
+    }
+
+    #[tokio::test]
+    async fn the_writer_has_no_read_limit_and_readers_are_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open_with(dir.path().join("t.db").to_str().unwrap(), Duration::from_millis(1))
+            .await
+            .unwrap();
+        let mut held = Vec::new();
+        for _ in 0..READERS {
+            held.push(store.readers.take().await.unwrap());
+        }
+        // Every reader is taken: the next waits until one comes back.
+        let waiting = tokio::time::timeout(Duration::from_millis(50), store.readers.take()).await;
+        assert!(waiting.is_err(), "a reader beyond the pool's {READERS}");
+        held.pop();
+        assert!(store.readers.take().await.is_ok());
+        // A writer's statement (an import's, a migration's) runs as long as it needs.
+        let mut writer = store.writer.lock().await;
+        let row = query("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000) SELECT COUNT(*) AS n FROM c")
+            .fetch_one(&mut writer)
+            .await
+            .unwrap();
+        assert_eq!(driver::Row::try_get::<i64, _>(&row, "n").unwrap(), 300_000);
+    }
+}
