@@ -102,7 +102,8 @@ impl Services {
             });
         }
         if rate && not_yet_accepted(&order) {
-            return Err(ServiceError::conflicting(
+            return Err(ServiceError::conflict(
+                "order_not_accepted_yet",
                 format!(
                     "Order {} is {}: controls are rated once a firm has accepted it.",
                     order.id,
@@ -279,7 +280,8 @@ async fn start(work: &mut Work, actor: &Actor, order: &Order, catalogue: &Catalo
     };
     assessment.id = match work.tx.insert_assessment(&assessment).await {
         Err(StoreError::Duplicate) => {
-            return Err(ServiceError::conflicting(
+            return Err(ServiceError::conflict(
+                "assessment_exists",
                 format!("Order {} has an assessment on {} already.", order.id, catalogue.name_en),
                 format!("Bestelling {} heeft al een beoordeling op {}.", order.id, catalogue.name_nl),
             ));

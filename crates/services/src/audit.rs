@@ -255,10 +255,10 @@ impl Services {
 /// Refuses a key that is not the one the log is signed with.
 pub fn check_key_in_use(key: &AuditKey, in_use: Option<&str>) -> Result<()> {
     match in_use {
-        Some(id) if id != key.public.id => Err(ServiceError::Conflict(format!(
-            "the audit log is signed with key {id}, not with this key ({})",
-            key.public.id
-        ))),
+        Some(id) if id != key.public.id => Err(ServiceError::internal(
+            "audit_key_mismatch",
+            format!("the audit log is signed with key {id}, not with this key ({})", key.public.id),
+        )),
         _ => Ok(()),
     }
 }

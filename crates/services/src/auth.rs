@@ -53,7 +53,7 @@ pub fn hash_password(password: &str) -> Result<String> {
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| ServiceError::Conflict(format!("password hashing failed: {e}")))
+        .map_err(|e| ServiceError::internal("password_hashing", format!("password hashing failed: {e}")))
 }
 
 fn password_matches(password: &str, phc: &str) -> bool {
@@ -219,7 +219,13 @@ impl Services {
             let mut tx = self.store.read().await?;
             match tx.session(&token_hash(token), wall_clock()).await? {
                 Some((person, _, true)) => person,
-                Some(_) => return Err(ServiceError::Conflict("this session is signed in already".into())),
+                Some(_) => {
+                    return Err(ServiceError::conflict(
+                        "signed_in_already",
+                        "This session is signed in already.",
+                        "Deze sessie is al aangemeld.",
+                    ));
+                }
                 None => return Err(ServiceError::Unauthenticated),
             }
         };

@@ -69,7 +69,10 @@ impl Services {
         }
         let baseline = cyberveilig_catalogues::baseline().map_err(file_error)?;
         match self.store_catalogue(Who::System, baseline).await {
-            Err(ServiceError::Conflict(_)) => self
+            Err(ServiceError::Conflict {
+                code: "catalogue_loaded_already",
+                ..
+            }) => self
                 .store
                 .read()
                 .await?
@@ -91,7 +94,7 @@ impl Services {
         }
         let parsed = tokio::task::spawn_blocking(move || cyberveilig_catalogues::parse(&file))
             .await
-            .map_err(|e| ServiceError::Conflict(format!("the file could not be read: {e}")))?
+            .map_err(|e| ServiceError::internal("catalogue_reader_stopped", format!("the file's reader stopped: {e}")))?
             .map_err(file_error)?;
         let who = actor.map_or(Who::System, |a| Who::Person(a.clone()));
         self.store_catalogue(who, parsed).await
@@ -107,9 +110,11 @@ impl Services {
         let record = new_catalogue(catalogue, loaded_by, work.now);
         let id = match work.tx.insert_catalogue(&record).await {
             Err(StoreError::Duplicate) => {
-                return Err(ServiceError::Conflict(format!(
-                    "catalogue {urn} version {version} is loaded already; give the library a new version"
-                )));
+                return Err(ServiceError::conflict(
+                    "catalogue_loaded_already",
+                    format!("Catalogue {urn} version {version} is loaded already; give the library a new version."),
+                    format!("Catalogus {urn} versie {version} is al geladen; geef de bibliotheek een nieuwe versie."),
+                ));
             }
             other => other?,
         };

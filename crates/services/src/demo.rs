@@ -623,7 +623,8 @@ fn invoice(order: &cyberveilig_store::records::Order) -> FirmStep {
 }
 
 fn email(text: &str) -> Result<EmailAddress> {
-    text.parse().map_err(|_| ServiceError::Conflict(format!("bad demo address {text}")))
+    text.parse()
+        .map_err(|_| ServiceError::internal("demo_data", format!("bad demo address {text}")))
 }
 
 /// A stable pseudo-random number for an order and a purpose (SplitMix64), so the history is the

@@ -169,11 +169,11 @@ fn invalid(p: PolicyProblem) -> ServiceError {
 }
 
 fn content_of(json: &str) -> Result<PolicyContent> {
-    serde_json::from_str(json).map_err(|e| ServiceError::Conflict(format!("a stored policy cannot be read: {e}")))
+    serde_json::from_str(json).map_err(|e| ServiceError::internal("corrupt_data", format!("a stored policy cannot be read: {e}")))
 }
 
 fn to_json<T: Serialize>(value: &T) -> Result<String> {
-    serde_json::to_string(value).map_err(|e| ServiceError::Conflict(format!("a policy cannot be written: {e}")))
+    serde_json::to_string(value).map_err(|e| ServiceError::internal("policy_not_written", format!("a policy cannot be written: {e}")))
 }
 
 fn published(v: &PolicyVersion) -> Result<PublishedPolicy> {

@@ -38,11 +38,18 @@ pub enum ServiceError {
     /// Another request with the same Idempotency-Key did its work first: its answer stands.
     #[error("another request with this Idempotency-Key did its work first")]
     IdempotencyKeyTaken,
-    #[error("{0}")]
-    Conflict(String),
-    /// The request conflicts with the state of things, said in both languages.
-    #[error("{message_en}")]
-    Conflicting { message_en: String, message_nl: String },
+    /// The request conflicts with the state of things: a stable `code` per kind of conflict,
+    /// said in both languages.
+    #[error("{code}: {message_en}")]
+    Conflict {
+        code: &'static str,
+        message_en: String,
+        message_nl: String,
+    },
+    /// Our side failed (stored data that cannot be read, an interrupted writer, a file that
+    /// could not be written): a 500 whose `detail` goes to the log, never to the caller.
+    #[error("{code}: {detail}")]
+    Internal { code: &'static str, detail: String },
     #[error("the test clock is not enabled")]
     ClockNotSettable,
     #[error(transparent)]
@@ -72,10 +79,26 @@ impl ServiceError {
 }
 
 impl ServiceError {
-    pub fn conflicting(en: impl Into<String>, nl: impl Into<String>) -> ServiceError {
-        ServiceError::Conflicting {
+    pub fn conflict(code: &'static str, en: impl Into<String>, nl: impl Into<String>) -> ServiceError {
+        ServiceError::Conflict {
+            code,
             message_en: en.into(),
             message_nl: nl.into(),
+        }
+    }
+
+    pub fn internal(code: &'static str, detail: impl Into<String>) -> ServiceError {
+        ServiceError::Internal {
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    /// The code a conflict or internal failure carries, for tests and logs.
+    pub fn code(&self) -> Option<&'static str> {
+        match self {
+            ServiceError::Conflict { code, .. } | ServiceError::Internal { code, .. } => Some(code),
+            _ => None,
         }
     }
 }

@@ -109,7 +109,11 @@ pub(crate) async fn take(tx: &mut dyn Tx, rule: Rule, key: &str, now_ms: i64) ->
             return Ok(());
         }
     }
-    Err(ServiceError::Conflict(format!("the limit {} kept changing; try again", rule.scope)))
+    Err(ServiceError::conflict(
+        "busy_try_again",
+        format!("Too many requests at once for the limit on {}; try again.", rule.scope),
+        format!("Te veel gelijktijdige aanvragen voor de limiet op {}; probeer opnieuw.", rule.scope),
+    ))
 }
 
 /// Whether one more event of `key` would be allowed, without counting it.
@@ -157,7 +161,11 @@ pub(crate) async fn sign_in_outcome(tx: &mut dyn Tx, address: &str, success: boo
             return Ok(());
         }
     }
-    Err(ServiceError::Conflict("the sign-in count kept changing; try again".into()))
+    Err(ServiceError::conflict(
+        "busy_try_again",
+        "Too many sign-ins at once for this account; try again.",
+        "Te veel gelijktijdige aanmeldingen voor deze account; probeer opnieuw.",
+    ))
 }
 
 impl Services {

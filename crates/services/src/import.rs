@@ -137,7 +137,8 @@ impl Services {
 
     async fn import_now<R: Read + Send + 'static>(&self, who: Who, order: Order, reader: R, limits: Limits) -> Result<Import> {
         if !order.state.takes_results() {
-            return Err(ServiceError::conflicting(
+            return Err(ServiceError::conflict(
+                "order_not_accepted_yet",
                 format!(
                     "Order {} is {}: results are imported once a firm has accepted it.",
                     order.id,
@@ -186,7 +187,7 @@ impl Services {
         drop(batches);
         let parsed = parser
             .await
-            .map_err(|e| ServiceError::Conflict(format!("the report could not be read: {e}")))?;
+            .map_err(|e| ServiceError::internal("import_interrupted", format!("the report's reader stopped: {e}")))?;
         written?;
         let report = parsed.map_err(parse_error)?;
 

@@ -52,7 +52,7 @@ impl WriterLane {
             Some(handle) => handle
                 .spawn(crate::idempotency::within(scope, work))
                 .await
-                .map_err(|e| ServiceError::Conflict(format!("the write was interrupted: {e}")))?,
+                .map_err(|e| ServiceError::internal("writer_interrupted", format!("the write was interrupted: {e}")))?,
             None => work.await,
         }
     }

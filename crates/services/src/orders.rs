@@ -523,7 +523,7 @@ pub(crate) async fn contract_terms(work: &mut Work, order: &Order) -> Result<Con
         .agreement_id
         .and_then(|id| agreements.iter().find(|a| a.id == id))
         .and_then(|a| order.firm_id.and_then(|f| a.firm(f)).map(|f| ContractTerms::of(&a.reference, f)))
-        .ok_or_else(|| ServiceError::Conflict(format!("order {} has no firm in a framework agreement", order.id)))
+        .ok_or_else(|| ServiceError::internal("corrupt_data", format!("order {} has no firm in a framework agreement", order.id)))
 }
 
 /// C2/C3: what delivering a basic audit needs: how many controls of its baseline assessment are
@@ -636,7 +636,8 @@ fn short_of_credit(programme: &Programme, order: &mut Order, wanted: Money, avai
                 },
             ))
         }
-        _ => Err(ServiceError::conflicting(
+        _ => Err(ServiceError::conflict(
+            "credit_insufficient",
             "Not enough credit is available for this order.",
             "Er is niet genoeg krediet beschikbaar voor deze bestelling.",
         )),

@@ -123,7 +123,7 @@ impl Services {
             ));
         }
         if work.tx.person_by_email(&email).await?.is_some() {
-            return Err(ServiceError::Conflict(format!("{email} has an account already")));
+            return Err(account_exists(&email));
         }
         let now_ms = self.limits_now_ms();
         guard::take(
@@ -208,7 +208,7 @@ impl Services {
             })
             .await
             .map_err(|e| match e {
-                cyberveilig_store::StoreError::Duplicate => ServiceError::Conflict(format!("{} has an account already", invitation.email)),
+                cyberveilig_store::StoreError::Duplicate => account_exists(&invitation.email),
                 other => other.into(),
             })?;
         work.record(
@@ -390,7 +390,7 @@ impl Services {
             })
             .await
             .map_err(|e| match e {
-                cyberveilig_store::StoreError::Duplicate => ServiceError::Conflict(format!("{email} has an account already")),
+                cyberveilig_store::StoreError::Duplicate => account_exists(&email),
                 other => other.into(),
             })?;
         work.record(
@@ -541,4 +541,12 @@ impl Services {
         }
         Ok(sent)
     }
+}
+
+fn account_exists(email: &impl std::fmt::Display) -> ServiceError {
+    ServiceError::conflict(
+        "account_exists",
+        format!("{email} has an account already."),
+        format!("{email} heeft al een account."),
+    )
 }

@@ -41,12 +41,12 @@ struct ProvinceRow {
 
 fn nis(text: &str) -> Result<NisCode> {
     text.parse()
-        .map_err(|_| ServiceError::Conflict(format!("bad NIS code in reference data: {text}")))
+        .map_err(|_| ServiceError::internal("reference_data", format!("bad NIS code in reference data: {text}")))
 }
 
 /// The 5 Flemish provinces and 285 Flemish municipalities, from the shipped data files.
 pub fn flemish_local_governments() -> Result<Vec<NewOrganisation>> {
-    let bad = |e: csv::Error| ServiceError::Conflict(format!("reference data unreadable: {e}"));
+    let bad = |e: csv::Error| ServiceError::internal("reference_data", format!("reference data unreadable: {e}"));
     let mut out = Vec::new();
     for row in csv::Reader::from_reader(PROVINCES_CSV.as_bytes()).deserialize::<ProvinceRow>() {
         let row = row.map_err(bad)?;

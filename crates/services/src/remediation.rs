@@ -75,7 +75,7 @@ fn check_step(finding: &StoredFinding, party: Party, change: &StatusChange, toda
     let from: FindingStatus = finding
         .status
         .parse()
-        .map_err(|_| ServiceError::Conflict(format!("stored status '{}'", finding.status)))?;
+        .map_err(|_| ServiceError::internal("corrupt_data", format!("stored status '{}'", finding.status)))?;
     if !allowed(from, to, party) {
         return Err(ServiceError::invalid(
             "status",
@@ -487,8 +487,10 @@ pub(crate) async fn programme_terms(work: &mut Work, findings: &[StoredFinding])
         let order = work.tx.order(order_id).await?.ok_or(ServiceError::NotFound("order"))?;
         match programme {
             Some(p) if p != order.programme_id => {
-                return Err(ServiceError::Conflict(
-                    "findings of several programmes are prioritised per programme".into(),
+                return Err(ServiceError::conflict(
+                    "findings_of_several_programmes",
+                    "Findings of several programmes are prioritised per programme: choose findings of one programme.",
+                    "Bevindingen van verschillende programma's worden per programma geprioriteerd: kies bevindingen van één programma.",
                 ));
             }
             _ => programme = Some(order.programme_id),

@@ -210,7 +210,7 @@ fn state_of(report: &Report) -> Result<ReportState> {
     report
         .state
         .parse()
-        .map_err(|_| ServiceError::Conflict(format!("report {} has an unknown state", report.id)))
+        .map_err(|_| ServiceError::internal("corrupt_data", format!("report {} has an unknown state", report.id)))
 }
 
 fn outcome_of(report: &Report) -> Option<TriageOutcome> {

@@ -90,7 +90,11 @@ impl Services {
     pub async fn begin_totp(&self, actor: &Actor) -> Result<TotpEnrolment> {
         let mut tx = self.write_tx().await?;
         if tx.totp(actor.person_id).await?.enabled {
-            return Err(ServiceError::Conflict("a second factor is set up already".into()));
+            return Err(ServiceError::conflict(
+                "second_factor_set_up_already",
+                "A second factor is set up already.",
+                "Er is al een tweede factor ingesteld.",
+            ));
         }
         let secret = totp::new_secret();
         tx.set_totp(
@@ -116,7 +120,11 @@ impl Services {
         let mut work = Work::begin(self.store.as_ref(), now, Who::Person(actor.clone())).await?;
         let state = work.tx.totp(actor.person_id).await?;
         let Some(secret) = state.secret.filter(|_| !state.enabled) else {
-            return Err(ServiceError::Conflict("start setting up the authenticator app first".into()));
+            return Err(ServiceError::conflict(
+                "second_factor_not_started",
+                "Start setting up the authenticator app first.",
+                "Begin eerst met het instellen van de authenticator-app.",
+            ));
         };
         let Some(step) = totp::matching_step(&secret, code, now.timestamp()) else {
             return Err(ServiceError::invalid(
@@ -165,8 +173,10 @@ impl Services {
     /// Turns the second factor off, confirmed with a current code; not for roles that need it.
     pub async fn disable_totp(&self, actor: &Actor, code: &str) -> Result<()> {
         if self.accounts.enforce_second_factor && second_factor_required(actor.role) {
-            return Err(ServiceError::Conflict(
-                "your role needs a second factor; it cannot be turned off".into(),
+            return Err(ServiceError::conflict(
+                "second_factor_required_by_role",
+                "Your role needs a second factor; it cannot be turned off.",
+                "Uw rol vraagt een tweede factor; die kan niet uitgeschakeld worden.",
             ));
         }
         let person = self.person_of(actor).await?;

@@ -81,7 +81,7 @@ impl Work {
         for p in postings {
             balances = balances
                 .apply(p)
-                .map_err(|e| ServiceError::Conflict(format!("ledger refused a posting: {e}")))?;
+                .map_err(|e| ServiceError::internal("ledger_refused", format!("the ledger refused a posting: {e}")))?;
             self.tx
                 .insert_posting(&Posting {
                     id: 0,

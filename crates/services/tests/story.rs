@@ -1619,7 +1619,7 @@ mod random_operations {
     #[test]
     fn the_ledger_holds_after_every_operation_postgres() {
         if common::postgres_url().is_none() {
-            println!("skipped: {} not set", common::DATABASE_URL_VAR);
+            common::skip_postgres();
             return;
         }
         run(Backend::Postgres, 8);
@@ -1896,7 +1896,7 @@ mod random_operations {
                             e,
                             ServiceError::Refused(_)
                                 | ServiceError::Invalid { .. }
-                                | ServiceError::Conflicting { .. }
+                                | ServiceError::Conflict { .. }
                                 | ServiceError::NotFound("order")
                         ),
                     "step {step} {op:?}: unexpected error {e:?}"

@@ -136,12 +136,12 @@ impl Problem {
                     "This link is not valid (any more): it was used already or has expired.",
                 ),
             ),
-            ServiceError::Conflict(message) => Problem::new(StatusCode::CONFLICT, "conflict", sentence(message)),
-            ServiceError::Conflicting { message_en, message_nl } => Problem::new(
-                StatusCode::CONFLICT,
-                "conflict",
-                sentence(if dutch { message_nl } else { message_en }),
-            ),
+            ServiceError::Conflict {
+                code,
+                message_en,
+                message_nl,
+            } => Problem::new(StatusCode::CONFLICT, code, sentence(if dutch { message_nl } else { message_en })),
+            ServiceError::Internal { code, detail } => internal(dutch, code, detail),
             ServiceError::ClockNotSettable => Problem::new(
                 StatusCode::NOT_FOUND,
                 "not_found",
@@ -159,19 +159,34 @@ impl Problem {
                 p.retry_after = Some(30);
                 p
             }
-            ServiceError::Store(e) => {
-                tracing::error!(error = %e, "store error");
-                Problem::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    pick(
-                        "Er ging iets mis aan onze kant; er werd niets gewijzigd.",
-                        "Something went wrong on our side; nothing was changed.",
-                    ),
-                )
-            }
+            ServiceError::Store(e) => internal(dutch, "store", &e.to_string()),
         }
     }
+}
+
+/// A failure on our side: logged with an id the answer names, so the operator finds it; what
+/// failed stays in the log.
+fn internal(dutch: bool, code: &str, detail: &str) -> Problem {
+    let id = error_id();
+    tracing::error!(error_id = %id, code, detail, "internal error");
+    Problem::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        if dutch {
+            format!("Er ging iets mis aan onze kant; er werd niets gewijzigd. Vermeld foutnummer {id} als u ons contacteert.")
+        } else {
+            format!("Something went wrong on our side; nothing was changed. Mention error id {id} if you contact us.")
+        },
+    )
+}
+
+/// Eight hex digits: enough to find one line in a day's log.
+fn error_id() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{:08x}", nanos.rotate_left(13) ^ n.wrapping_mul(0x9e37_79b9))
 }
 
 /// What a limit says, with how long to wait.
@@ -303,7 +318,24 @@ mod tests {
         let invalid = ServiceError::invalid("held_on", "give a date", "geef een datum");
         assert_eq!(Problem::from_service(&invalid, Lang::Nl).detail, "Geef een datum.");
         assert_eq!(Problem::from_service(&invalid, Lang::En).detail, "Give a date.");
-        let conflict = ServiceError::conflicting("Too late.", "Te laat.");
+        let conflict = ServiceError::conflict("too_late", "Too late.", "Te laat.");
         assert_eq!(Problem::from_service(&conflict, Lang::Nl).detail, "Te laat.");
+    }
+
+    #[test]
+    fn each_conflict_keeps_its_own_code_and_an_internal_failure_is_a_500_that_tells_nothing_but_an_id() {
+        let conflict = ServiceError::conflict("account_exists", "x has an account already", "x heeft al een account");
+        let p = Problem::from_service(&conflict, Lang::En);
+        assert_eq!(
+            (p.status, p.code.as_str(), p.kind.as_str()),
+            (409, "account_exists", "urn:cyberveilig:problem:account_exists")
+        );
+        let internal = ServiceError::internal("corrupt_data", "stored status 'lost'");
+        let p = Problem::from_service(&internal, Lang::Nl);
+        assert_eq!((p.status, p.code.as_str()), (500, "internal"));
+        assert!(!p.detail.contains("lost"), "{}", p.detail);
+        let id = p.detail.split("foutnummer ").nth(1).unwrap().split(' ').next().unwrap();
+        assert_eq!(id.len(), 8, "{}", p.detail);
+        assert!(id.chars().all(|c| c.is_ascii_hexdigit()), "{}", p.detail);
     }
 }

@@ -312,7 +312,7 @@ async fn take_action(work: &mut Work, actor: &Actor, order: &Order, a: &ActionRe
     let from: FindingStatus = finding
         .status
         .parse()
-        .map_err(|_| ServiceError::Conflict(format!("stored status '{}'", finding.status)))?;
+        .map_err(|_| ServiceError::internal("corrupt_data", format!("stored status '{}'", finding.status)))?;
     if a.start_work
         && let Some(to) = started_at_remediation_day(from)
     {

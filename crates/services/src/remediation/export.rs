@@ -129,7 +129,7 @@ impl PlanRow {
 }
 
 fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> ServiceError {
-    ServiceError::Conflict(format!("the spreadsheet could not be written: {e}"))
+    ServiceError::internal("export_failed", format!("the spreadsheet could not be written: {e}"))
 }
 
 /// Writes the plan row by row in either format.
@@ -235,14 +235,14 @@ impl PlanWriter {
         match self {
             PlanWriter::Csv(w, _) => w
                 .into_inner()
-                .map_err(|e| ServiceError::Conflict(format!("the CSV could not be written: {e}"))),
+                .map_err(|e| ServiceError::internal("export_failed", format!("the CSV could not be written: {e}"))),
             PlanWriter::Xlsx(mut book, ..) => book.save_to_buffer().map_err(xlsx_error),
         }
     }
 }
 
 fn csv_error(e: csv::Error) -> ServiceError {
-    ServiceError::Conflict(format!("the CSV could not be written: {e}"))
+    ServiceError::internal("export_failed", format!("the CSV could not be written: {e}"))
 }
 
 impl Services {
@@ -271,7 +271,7 @@ impl Services {
         // Compressing a workbook of many rows is seconds of CPU: not on the runtime's workers.
         let bytes = tokio::task::spawn_blocking(move || writer.finish())
             .await
-            .map_err(|e| ServiceError::Conflict(format!("the export stopped: {e}")))??;
+            .map_err(|e| ServiceError::internal("export_failed", format!("the export stopped: {e}")))??;
         let name = if dutch { "remediatieplan" } else { "remediation-plan" };
         Ok(PlanExport {
             bytes,

@@ -75,7 +75,10 @@ story!(
         ));
         assert!(matches!(
             w.s().invite(&admin, invite(Role::FirmMember)).await,
-            Err(ServiceError::Conflict(_))
+            Err(ServiceError::Conflict {
+                code: "account_exists",
+                ..
+            })
         ));
         assert!(
             w.s()
@@ -182,7 +185,10 @@ story!(
         assert!(s.session(&first.token).await.is_ok(), "set up: the session is a full one now");
         assert!(matches!(
             s.disable_totp(&admin, &code_now(&enrolment.secret, 1)).await,
-            Err(ServiceError::Conflict(_))
+            Err(ServiceError::Conflict {
+                code: "second_factor_required_by_role",
+                ..
+            })
         ));
 
         // Signing in again: the password leads to a session waiting for the code.

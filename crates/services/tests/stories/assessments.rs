@@ -46,7 +46,10 @@ story!(
         let order = w.s().submit_order(&gent, w.basic(w.programme_id, GENT)).await.unwrap();
         assert!(matches!(
             w.s().rate_controls(&ey, order.id, None, vec![rate("BA.ROL.01", "compliant")]).await,
-            Err(ServiceError::Conflicting { .. })
+            Err(ServiceError::Conflict {
+                code: "order_not_accepted_yet",
+                ..
+            })
         ));
         w.s()
             .firm_step(
@@ -265,7 +268,10 @@ story!(
         );
         assert!(matches!(
             w.s().load_catalogue(Some(&admin), LIBRARY.as_bytes().to_vec()).await,
-            Err(ServiceError::Conflict(_))
+            Err(ServiceError::Conflict {
+                code: "catalogue_loaded_already",
+                ..
+            })
         ));
         // Loading the baseline again at start is idempotent.
         assert_eq!(w.s().ensure_builtin_catalogue().await.unwrap(), before[0].id);
@@ -307,7 +313,10 @@ story!(
         assert_eq!(w.s().assessments_of_order(&gent, order).await.unwrap().len(), 2);
         assert!(matches!(
             w.s().start_assessment(&ey, order, Some(loaded.id)).await,
-            Err(ServiceError::Conflicting { .. })
+            Err(ServiceError::Conflict {
+                code: "assessment_exists",
+                ..
+            })
         ));
     }
 );

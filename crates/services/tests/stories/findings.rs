@@ -27,7 +27,10 @@ story!(
         // Not before the firm has accepted.
         assert!(matches!(
             w.s().import_report(&ey, order.id, Cursor::new(scan.clone())).await,
-            Err(ServiceError::Conflicting { .. })
+            Err(ServiceError::Conflict {
+                code: "order_not_accepted_yet",
+                ..
+            })
         ));
         w.s()
             .firm_step(
