@@ -19,7 +19,7 @@ fn world() -> Option<&'static World> {
                     std::env::var("CYBERVEILIG_BASELINE_TOOLS").as_deref() != Ok("required"),
                     "openssl is required but missing"
                 );
-                eprintln!("openssl is missing: skipped");
+                let _ = std::io::Write::write_all(&mut std::io::stderr(), b"SKIP: openssl is missing\n");
                 return None;
             }
             Some(common::start(Ipv4Addr::new(127, 21, 0, 0), |mut c| {

@@ -26,7 +26,10 @@ fn the_portal_in_a_real_browser() {
     .collect::<Vec<_>>();
     if !missing.is_empty() {
         assert!(!required, "browser tests are required but missing: {}", missing.join(", "));
-        eprintln!("skipped: the browser tests need {}", missing.join(", "));
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            format!("SKIP: the browser tests need {}\n", missing.join(", ")).as_bytes(),
+        );
         return;
     }
     let output = Command::new("node")
