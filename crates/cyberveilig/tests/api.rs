@@ -688,7 +688,7 @@ async fn malformed_paths_and_queries_are_problems_too() {
         ("/api/v1/orders?state=lost", StatusCode::UNPROCESSABLE_ENTITY, "invalid_field"),
         ("/api/v1/orders?limit=0", StatusCode::UNPROCESSABLE_ENTITY, "invalid_field"),
         ("/api/v1/orders?cursor=zz", StatusCode::UNPROCESSABLE_ENTITY, "invalid_field"),
-        ("/api/v1/no-such-thing", StatusCode::NOT_FOUND, "not_found"),
+        ("/api/v1/no-such-thing", StatusCode::NOT_FOUND, "no_such_route"),
     ] {
         let r = app
             .http

@@ -234,7 +234,7 @@ async fn openapi_json() -> Response {
 async fn api_not_found(lang: extract::Lang) -> problem::Problem {
     problem::Problem::localized(
         StatusCode::NOT_FOUND,
-        "not_found",
+        "no_such_route",
         lang,
         "Deze API-route bestaat niet; zie /api/v1/openapi.json.",
         "No such API route; see /api/v1/openapi.json.",

@@ -630,6 +630,19 @@ async fn the_matrix(with_keys: bool) {
             "{method} {path} is missing from the authorization matrix"
         );
     }
+    for (method, route, ..) in &table {
+        assert!(
+            operations.iter().any(|(m, p)| m == method && p == route),
+            "{method} {route} is in the matrix but not in the OpenAPI document"
+        );
+    }
+    let mut routed = router_operations();
+    routed.retain(|(_, path)| path != "/api/v1/openapi.json");
+    operations.retain(|(_, path)| path != "/api/v1/openapi.json");
+    assert!(routed.len() > 60, "the router's source was read: {} operations", routed.len());
+    routed.sort();
+    operations.sort();
+    assert_eq!(routed, operations, "the router's API routes and the OpenAPI document's operations differ");
 
     let mut wrong = Vec::new();
     let mut requests = 0;
@@ -658,6 +671,10 @@ async fn the_matrix(with_keys: bool) {
                 .unwrap_or("")
                 .to_owned();
             let may = allowed.contains(&who);
+            if status >= 500 || code == "no_such_route" || code == "method_not_allowed" {
+                wrong.push(format!("{method} {path} by #{who}: {status} {code}"));
+                continue;
+            }
             let refused = matches!(status, 401 | 403 | 404);
             let ok = match (who, may) {
                 (ANON, false) => status == 401,
@@ -676,4 +693,31 @@ async fn the_matrix(with_keys: bool) {
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
     let _ = (DELOITTE, VVSG, STUDENT, ANTWERPEN);
+}
+
+/// The API's operations as the router registers them, read from its source
+/// (`crates/web/src/lib.rs`, the `.route(...)` calls of the API's router): the document must
+/// describe each, and nothing more.
+fn router_operations() -> Vec<(String, String)> {
+    let source = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../web/src/lib.rs")).unwrap();
+    let api = source
+        .split("let mut api = Router::new()")
+        .nth(1)
+        .and_then(|rest| rest.split(".fallback(api_not_found)").next())
+        .expect("the API's router in crates/web/src/lib.rs");
+    let mut out = Vec::new();
+    for call in api.split(".route(").skip(1) {
+        let path = call.split('"').nth(1).expect("a route's path");
+        // The method routers up to the next route: `get(...)`, `.post(...)`, `axum::routing::delete(...)`.
+        for method in ["get", "post", "put", "patch", "delete"] {
+            let called = call.match_indices(&format!("{method}(")).any(|(i, _)| {
+                let before = call[..i].chars().last();
+                matches!(before, Some('.' | ':' | ' ' | '(' | '\n'))
+            });
+            if called {
+                out.push((method.to_owned(), format!("/api/v1{path}")));
+            }
+        }
+    }
+    out
 }
