@@ -10,7 +10,7 @@ mod error;
 
 pub use error::CatalogueError;
 
-/// The built-in baseline of the basic audit (DESIGN.md 2.3), written for cyberveilig.
+/// The built-in baseline of the basic audit (docs/RULES.md, C2), written for cyberveilig.
 pub const BASELINE: &str = include_str!("../catalogues/basisaudit.yaml");
 
 /// The URN of the built-in baseline.

@@ -143,8 +143,20 @@ async fn run(backend: &str, url: &str, path: &PathBuf) -> Result<Vec<Measure>, A
         .ok_or("the demo history has no accepted order")?
     };
     let mut measures = Vec::new();
-    for pass in ["first import (all new)", "re-import (all matched)"] {
+    // The generated file holds distinct findings: a pass that did not count them all did not
+    // do the work it is timed for. A file of one's own may repeat findings.
+    let generated = std::env::var("CYBERVEILIG_BENCH_FILE").is_err();
+    for (i, pass) in ["first import (all new)", "re-import (all matched)"].into_iter().enumerate() {
         let m = import_once(&services, order.id, path).await?;
+        let counted = if i == 0 { m.new } else { m.still_open };
+        if generated && counted != m.findings {
+            return Err(format!(
+                "[{backend}] {pass}: {} findings read but {counted} {}: the register is not what the import says",
+                m.findings,
+                if i == 0 { "new" } else { "still open" }
+            )
+            .into());
+        }
         println!(
             "[{backend}] {pass}: {} findings ({} new, {} still open) in {:.1} s = {:.0} findings/s; CPU {:.1} s; peak RSS {:.1} MiB",
             m.findings,

@@ -82,7 +82,10 @@ async fn main() -> Result<(), AnyError> {
     services.seed_demo_accounts().await?;
     let t = Instant::now();
     let replayed = services.replay_demo_history(seeded.programme_id, start).await?;
+    // The demo's reports and engagements, so their pages show what they show in the demo.
+    services.seed_demo_reports().await?;
     clock.set(start);
+    services.seed_demo_engagements().await?;
     eprintln!(
         "[pages] demo seeded: {replayed} orders replayed in {:.1} s",
         t.elapsed().as_secs_f64()
@@ -117,16 +120,28 @@ async fn main() -> Result<(), AnyError> {
                     "/bestellingen".into(),
                     "/besturen".into(),
                     "/raamovereenkomsten".into(),
+                    "/bevindingen".into(),
+                    "/meldingen".into(),
+                    "/samenwerkingen".into(),
                 ],
             ),
             1 | 2 => (
                 ["ey@firms.test", "deloitte@firms.test", "pwc@firms.test", "gt@firms.test"][i % 4].into(),
-                vec!["/start".into(), "/bestellingen".into()],
+                vec!["/start".into(), "/bestellingen".into(), "/bevindingen".into()],
             ),
-            3 => ("vvsg@vvsg.test".into(), vec!["/start".into(), "/".into()]),
+            3 => (
+                "vvsg@vvsg.test".into(),
+                vec!["/start".into(), "/".into(), "/meldingen".into(), "/samenwerkingen".into()],
+            ),
             _ => (
                 format!("{}@gemeente.test", governments[i % governments.len()]),
-                vec!["/start".into(), "/bestellingen".into(), "/account".into()],
+                vec![
+                    "/start".into(),
+                    "/bestellingen".into(),
+                    "/account".into(),
+                    "/bevindingen".into(),
+                    "/meldingen".into(),
+                ],
             ),
         };
         let cookie = sign_in(&http, &base, &email).await?;

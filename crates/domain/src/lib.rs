@@ -1,4 +1,4 @@
-//! The rules of the cyberveilige lokale besturen programme (DESIGN.md section 2), as pure
+//! The rules of the cyberveilige lokale besturen programme (docs/RULES.md), as pure
 //! functions over plain values. No I/O, no async, no database types: every rule lives here once.
 
 pub mod assessment;

@@ -1,4 +1,4 @@
-//! Money in euro cents and co-financing rates as exact fractions (DESIGN.md section 5).
+//! Money in euro cents and co-financing rates as exact fractions (docs/ARCHITECTURE.md).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

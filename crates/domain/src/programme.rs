@@ -27,7 +27,7 @@ pub enum Rounding {
     Floor,
 }
 
-/// Every rule of the programme that is a setting, with its default from DESIGN.md 2.1.
+/// Every rule of the programme that is a setting, with its default from the programme (docs/RULES.md).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProgrammeSettings {
     /// C2: share of a basic audit's cost.

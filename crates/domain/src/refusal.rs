@@ -80,7 +80,7 @@ impl Refusal {
         }
     }
 
-    /// The rule of DESIGN.md section 2 behind the refusal, if one.
+    /// The rule of docs/RULES.md behind the refusal, if one.
     pub fn rule(&self) -> Option<&'static str> {
         match self {
             Self::NotEligible(_) => Some("D2"),

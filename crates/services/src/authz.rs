@@ -1,4 +1,4 @@
-//! Who may do what: one module decides every access (DESIGN.md section 5).
+//! Who may do what: one module decides every access (docs/SECURITY.md).
 
 use cyberveilig_domain::registry::Role;
 use cyberveilig_store::records::{Order, Organisation};

@@ -1,4 +1,4 @@
-//! The only source of "now" (DESIGN.md section 4). Deadlines are calendar days in Brussels.
+//! The only source of "now" (docs/ARCHITECTURE.md). Deadlines are calendar days in Brussels.
 
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::Brussels;

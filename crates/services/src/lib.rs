@@ -1,4 +1,4 @@
-//! The use cases (DESIGN.md section 4). Each takes the Store and the Clock, runs one
+//! The use cases (docs/ARCHITECTURE.md). Each takes the Store and the Clock, runs one
 //! transaction, records its events and returns domain values. HTTP, the CLI and the jobs all
 //! come through here; none of them writes SQL.
 

@@ -113,7 +113,7 @@ impl Services {
         self.programmes_public().await
     }
 
-    /// Every programme's figures, which are public (DESIGN.md 2.4).
+    /// Every programme's figures, which are public.
     pub async fn programmes_public(&self) -> Result<Vec<ProgrammeStatus>> {
         let ids: Vec<i64> = {
             let mut tx = self.store.read().await?;
@@ -133,7 +133,7 @@ impl Services {
         self.programme_status_unchecked(id).await
     }
 
-    /// The budget status for anyone: the programme's figures are public (DESIGN.md 2.4).
+    /// The budget status for anyone: the programme's figures are public.
     pub async fn programme_status_unchecked(&self, id: i64) -> Result<ProgrammeStatus> {
         let mut tx = self.store.read().await?;
         status_in(tx.as_mut(), id).await

@@ -1,4 +1,4 @@
-//! The story suite (DESIGN.md sections 2.1 and 4): the programme's rules told as stories through
+//! The story suite (docs/RULES.md): the programme's rules told as stories through
 //! the use cases, against a real database. Every story runs on SQLite, and on PostgreSQL too when
 //! `CYBERVEILIG_TEST_DATABASE_URL` is set (see `common`).
 //!

@@ -1,4 +1,4 @@
-//! The Store seam (DESIGN.md section 4): one trait, implemented for SQLite and for PostgreSQL,
+//! The Store seam (docs/ARCHITECTURE.md): one trait, implemented for SQLite and for PostgreSQL,
 //! each with its own migrations, chosen at run time from the database URL. Services see only
 //! [`Store`] and [`Tx`]; no SQL lives anywhere else.
 

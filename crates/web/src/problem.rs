@@ -19,7 +19,7 @@ pub struct Problem {
     pub detail: String,
     /// Stable machine-readable code, the last part of `type`.
     pub code: String,
-    /// The programme rule (DESIGN.md section 2) behind a refusal.
+    /// The programme rule (docs/RULES.md) behind a refusal.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
     /// The request field at fault.

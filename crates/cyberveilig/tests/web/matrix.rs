@@ -642,7 +642,10 @@ async fn the_matrix(with_keys: bool) {
     assert!(routed.len() > 60, "the router's source was read: {} operations", routed.len());
     routed.sort();
     operations.sort();
-    assert_eq!(routed, operations, "the router's API routes and the OpenAPI document's operations differ");
+    assert_eq!(
+        routed, operations,
+        "the router's API routes and the OpenAPI document's operations differ"
+    );
 
     let mut wrong = Vec::new();
     let mut requests = 0;
