@@ -587,10 +587,10 @@ fn banner(listen: &str, now: DateTime<Utc>, movable: bool, url: &str) {
 /// An organisation by NIS code or by exact name.
 async fn find_organisation(services: &Services, text: &str) -> Result<i64, AnyError> {
     let mut tx = services.store.read().await?;
-    if let Ok(nis) = text.parse() {
-        if let Some(org) = tx.organisation_by_nis(&nis).await? {
-            return Ok(org.id);
-        }
+    if let Ok(nis) = text.parse()
+        && let Some(org) = tx.organisation_by_nis(&nis).await?
+    {
+        return Ok(org.id);
     }
     for kind in cyberveilig_domain::registry::OrganisationKind::ALL {
         if let Some(org) = tx.organisation_by_name(kind, text).await? {

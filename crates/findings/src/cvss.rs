@@ -131,6 +131,12 @@ impl CvssScorer {
     }
 }
 
+/// Parses and scores a CVSS vector given by a person (a vulnerability report): its version, the
+/// vector in canonical form and its base score, or why it is refused.
+pub fn score_cvss_vector(raw: &str) -> Result<(CvssVersion, String, f64), String> {
+    score_vector(raw)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,10 +189,4 @@ mod tests {
         let c = s.best(&[(None, Some(5.0), CvssVersion::V2)]).unwrap();
         assert_eq!((c.score, c.computed, c.vector.is_none()), (Some(5.0), false, true));
     }
-}
-
-/// Parses and scores a CVSS vector given by a person (a vulnerability report): its version, the
-/// vector in canonical form and its base score, or why it is refused.
-pub fn score_cvss_vector(raw: &str) -> Result<(CvssVersion, String, f64), String> {
-    score_vector(raw)
 }

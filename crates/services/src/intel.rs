@@ -179,10 +179,9 @@ impl Priorities {
 
     /// The SSVC decision of a finding and the date it is due (counted from when it was first seen).
     pub(crate) async fn of(&mut self, tx: &mut dyn Tx, f: &StoredFinding) -> Result<(Decision, chrono::NaiveDate)> {
-        if !self.criticality.contains_key(&f.government_id) {
+        if let std::collections::hash_map::Entry::Vacant(entry) = self.criticality.entry(f.government_id) {
             let assets = tx.assets(f.government_id).await?;
-            self.criticality
-                .insert(f.government_id, assets.into_iter().map(|a| (a.id, a.criticality)).collect());
+            entry.insert(assets.into_iter().map(|a| (a.id, a.criticality)).collect());
         }
         let mut in_kev = false;
         let mut epss: Option<f64> = None;

@@ -301,9 +301,9 @@ mod tests {
             .await
             .unwrap();
         let mut reader = store.readers.take().await.unwrap();
-        let stopped = query(ENDLESS).fetch_one(&mut *reader).await;
+        let stopped = query(ENDLESS).fetch_one(&mut reader).await;
         assert!(matches!(stopped, Err(StoreError::TooLong)), "{:?}", stopped.err());
-        let row = query("SELECT 41 + 1 AS n").fetch_one(&mut *reader).await.unwrap();
+        let row = query("SELECT 41 + 1 AS n").fetch_one(&mut reader).await.unwrap();
         assert_eq!(driver::Row::try_get::<i64, _>(&row, "n").unwrap(), 42);
     }
 

@@ -283,10 +283,10 @@ pub async fn language(State(state): State<AppState>, visitor: Visitor, PageForm(
         return refused;
     }
     let lang = if form.lang == "en" { Lang::En } else { Lang::Nl };
-    if let Some(actor) = visitor.signed_in() {
-        if let Err(e) = state.services.set_language(actor, if lang.is_dutch() { "nl" } else { "en" }).await {
-            tracing::warn!(error = %e, "language not saved");
-        }
+    if let Some(actor) = visitor.signed_in()
+        && let Err(e) = state.services.set_language(actor, if lang.is_dutch() { "nl" } else { "en" }).await
+    {
+        tracing::warn!(error = %e, "language not saved");
     }
     let next = safe_next(form.next.as_deref());
     let mut response = Redirect::to(if next == "/start" && visitor.signed_in().is_none() {

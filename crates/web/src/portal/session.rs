@@ -308,37 +308,6 @@ fn is_local_path(n: &str) -> bool {
         && n.parse::<axum::http::uri::PathAndQuery>().is_ok()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_local_paths_are_followed_after_sign_in() {
-        assert_eq!(safe_next(Some("/bestellingen/3")), "/bestellingen/3");
-        for bad in [
-            "//evil.test/x",
-            "https://evil.test",
-            "/\\evil.test",
-            "evil",
-            "/\t/evil.test/x",
-            "/\n/x",
-            "/ /x",
-            "/é",
-            "",
-        ] {
-            assert_eq!(safe_next(Some(bad)), "/start", "{bad}");
-        }
-        assert_eq!(safe_next(None), "/start");
-    }
-
-    #[test]
-    fn secrets_compare_whole() {
-        assert!(same_secret("abc", "abc"));
-        assert!(!same_secret("abc", "abd"));
-        assert!(!same_secret("abc", "ab"));
-    }
-}
-
 /// A posted form; one that cannot be read is answered with a page in the visitor's language.
 pub struct PageForm<T>(pub T);
 
@@ -374,5 +343,36 @@ impl<T: serde::de::DeserializeOwned + Send> axum::extract::FromRequest<AppState>
             return Err(visitor.message(StatusCode::UNPROCESSABLE_ENTITY, "invalid-text-title", "invalid-text-body"));
         }
         serde_urlencoded::from_bytes(&bytes).map(PageForm).map_err(|_| unreadable())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(safe_next(Some("/bestellingen/3")), "/bestellingen/3");
+        for bad in [
+            "//evil.test/x",
+            "https://evil.test",
+            "/\\evil.test",
+            "evil",
+            "/\t/evil.test/x",
+            "/\n/x",
+            "/ /x",
+            "/é",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/start", "{bad}");
+        }
+        assert_eq!(safe_next(None), "/start");
+    }
+
+    #[test]
+    fn secrets_compare_whole() {
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "ab"));
     }
 }

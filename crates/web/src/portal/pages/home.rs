@@ -54,10 +54,10 @@ pub(super) async fn government_home(
                 .await
             {
                 agreement = agreement.or(q.agreement.clone());
-                if first_firm.is_none() {
-                    if let Some(id) = q.first_firm_id {
-                        first_firm = Some(org_name(state, id).await);
-                    }
+                if first_firm.is_none()
+                    && let Some(id) = q.first_firm_id
+                {
+                    first_firm = Some(org_name(state, id).await);
                 }
                 quotes.push(context! {
                     kind => kind.as_str(), rate => q.rate.to_string(), allowed => q.refusal.is_none(),
