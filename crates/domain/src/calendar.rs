@@ -86,9 +86,35 @@ pub fn add_working_days(from: NaiveDate, n: u32) -> NaiveDate {
     day
 }
 
+/// Working days from `today` until `due`, as an offer's response term counts them: 0 on the day
+/// itself, the calendar days past once it is over (negative).
+pub fn working_days_left(today: NaiveDate, due: NaiveDate) -> i64 {
+    if due < today {
+        return -(today - due).num_days();
+    }
+    today
+        .iter_days()
+        .skip(1)
+        .take_while(|d| *d <= due)
+        .filter(|d| is_working_day(*d))
+        .count() as i64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn working_days_left_skip_weekends_and_holidays() {
+        // Monday 18 May 2020 to Tuesday 26 May: Ascension (21 May) and the weekend skipped.
+        assert_eq!(working_days_left(d(2020, 5, 18), d(2020, 5, 26)), 5);
+        assert_eq!(working_days_left(d(2020, 5, 26), d(2020, 5, 26)), 0);
+        assert_eq!(working_days_left(d(2020, 5, 27), d(2020, 5, 26)), -1);
+        // The term of an offer of Monday 18 May ends five working days later, with nothing left.
+        let due = add_working_days(d(2020, 5, 18), 5);
+        assert_eq!(working_days_left(d(2020, 5, 18), due), 5);
+        assert_eq!(working_days_left(due, due), 0);
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

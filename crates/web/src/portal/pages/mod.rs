@@ -20,7 +20,7 @@ pub(super) use axum::http::StatusCode;
 pub(super) use axum::response::{IntoResponse, Redirect, Response};
 pub(super) use chrono::NaiveDate;
 pub(super) use cyberveilig_domain::Money;
-pub(super) use cyberveilig_domain::calendar::is_working_day;
+use cyberveilig_domain::calendar::working_days_left;
 pub(super) use cyberveilig_domain::order::{OrderAction, OrderKind, OrderState, allows};
 pub(super) use cyberveilig_domain::registry::{OrganisationKind, Role};
 pub(super) use cyberveilig_services::authz::{Permission, can};
@@ -43,19 +43,6 @@ pub(super) async fn org_name(state: &AppState, id: i64) -> String {
         .await
         .map(|o| o.name.clone())
         .unwrap_or_else(|_| format!("#{id}"))
-}
-
-/// Working days from `today` until `due` (0 on the day itself; negative once past).
-pub(super) fn working_days_left(today: NaiveDate, due: NaiveDate) -> i64 {
-    if due < today {
-        return -(today - due).num_days();
-    }
-    today
-        .iter_days()
-        .skip(1)
-        .take_while(|d| *d <= due)
-        .filter(|d| is_working_day(*d))
-        .count() as i64
 }
 
 pub(super) async fn order_view(state: &AppState, o: &Order) -> Value {
@@ -168,18 +155,4 @@ pub(super) fn forbidden(visitor: &Visitor) -> Response {
 pub struct CsrfForm {
     #[serde(default)]
     csrf: String,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn working_days_left_skip_weekends_and_holidays() {
-        let d = |m, day| NaiveDate::from_ymd_opt(2020, m, day).unwrap();
-        // Monday 18 May 2020 to Tuesday 26 May: Ascension (21 May) and the weekend skipped.
-        assert_eq!(working_days_left(d(5, 18), d(5, 26)), 5);
-        assert_eq!(working_days_left(d(5, 26), d(5, 26)), 0);
-        assert_eq!(working_days_left(d(5, 27), d(5, 26)), -1);
-    }
 }
