@@ -19,16 +19,17 @@ use crate::events::Action;
 use crate::import::severity_rank;
 use crate::intel::Priorities;
 use crate::work::{Who, Work};
-use cyberveilig_domain::engagement::{
-    self as rules, EngagementError, EngagementState, LetterFacts, Member, Phase, TeamRole, Technique, Window,
-};
-use cyberveilig_domain::registry::{EmailAddress, NisCode, OrganisationKind, Role};
+use cyberveilig_domain::engagement::{self as rules, EngagementError, EngagementState, LetterFacts, Phase, TeamRole, Technique, Window};
+use cyberveilig_domain::registry::Role;
 use cyberveilig_domain::ssvc::RemediationTerms;
 use cyberveilig_findings::Severity;
 use cyberveilig_store::Tx;
-use cyberveilig_store::records::{Acceptance, Engagement, EngagementFilter, NewAsset, StoredFinding, TeamMember};
+use cyberveilig_store::records::{Acceptance, Engagement, EngagementFilter, StoredFinding};
 use serde_json::json;
 use sha2::{Digest, Sha256};
+
+mod terms;
+use terms::text;
 
 /// Most assets in one engagement's scope, and most team members.
 pub const MAX_SCOPE: usize = 50;
@@ -185,48 +186,6 @@ fn window_of(e: &Engagement) -> Window {
     }
 }
 
-fn text(value: &str, field: &'static str, en: &str, nl: &str, max: usize) -> Result<String> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(ServiceError::invalid(field, format!("give {en}"), format!("geef {nl}")));
-    }
-    if value.chars().count() > max {
-        return Err(ServiceError::invalid(
-            field,
-            format!("{en} is longer than {max} characters"),
-            format!("{nl} is langer dan {max} tekens"),
-        ));
-    }
-    Ok(value.to_owned())
-}
-
-/// Reads a scope entry: a host name, domain, IP address or range, or an application's URL.
-fn scope_entry(raw: &str) -> Result<(String, &'static str)> {
-    let entry = raw.trim().trim_end_matches('/').to_ascii_lowercase();
-    let ok = !entry.is_empty()
-        && entry.len() <= 253
-        && entry
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '/' | '_' | '*'));
-    if !ok {
-        return Err(ServiceError::invalid(
-            "scope",
-            format!("'{}' is not a host name, domain, IP address, range or URL", raw.trim()),
-            format!("'{}' is geen hostnaam, domein, IP-adres, bereik of URL", raw.trim()),
-        ));
-    }
-    let kind = if entry.contains("://") {
-        "application"
-    } else if entry.contains('/') {
-        "ip_range"
-    } else if entry.parse::<std::net::IpAddr>().is_ok() {
-        "host"
-    } else {
-        "domain"
-    };
-    Ok((entry, kind))
-}
-
 /// The SHA-256 of the letter in both languages, as the signatory accepts it.
 pub fn letter_hash(dutch: &str, english: &str) -> String {
     let mut h = Sha256::new();
@@ -276,163 +235,11 @@ impl Services {
     /// Reads the terms into an engagement (new, or the one being changed), checking every rule;
     /// registers the scope's entries as the government's assets.
     async fn apply_terms(&self, work: &mut Work, e: &mut Engagement, terms: &EngagementTerms) -> Result<()> {
-        let nis: NisCode = terms.government_nis.parse().map_err(|_| {
-            ServiceError::invalid(
-                "government_nis",
-                format!("'{}' is not a NIS code", terms.government_nis.trim()),
-                format!("'{}' is geen NIS-code", terms.government_nis.trim()),
-            )
-        })?;
-        let government = work
-            .tx
-            .organisation_by_nis(&nis)
-            .await?
-            .filter(|o| o.kind.is_local_government())
-            .ok_or_else(|| {
-                ServiceError::invalid(
-                    "government_nis",
-                    format!("no local government has NIS code {nis}"),
-                    format!("geen lokaal bestuur heeft NIS-code {nis}"),
-                )
-            })?;
-        if e.id != 0 && government.id != e.government_id {
-            return Err(ServiceError::invalid(
-                "government_nis",
-                "an engagement stays with its government; withdraw it and propose a new one",
-                "een opdracht blijft bij haar bestuur; trek ze in en stel een nieuwe voor",
-            ));
-        }
-        e.government_id = government.id;
-        e.title = text(&terms.title, "title", "a title", "een titel", 200)?;
-        let (Some(starts_on), Some(ends_on)) = (terms.starts_on, terms.ends_on) else {
-            return Err(ServiceError::invalid(
-                "starts_on",
-                "give the first and the last day of the window",
-                "geef de eerste en de laatste dag van de periode",
-            ));
-        };
-        let window = Window::proposed(starts_on, ends_on, work.today).map_err(refused)?;
-        e.starts_on = window.starts_on;
-        e.ends_on = window.ends_on;
-        let mut techniques = Vec::new();
-        for t in &terms.techniques {
-            techniques.push(t.parse::<Technique>().map_err(refused)?);
-        }
-        let techniques = rules::techniques(&techniques).map_err(refused)?;
-        e.techniques = techniques.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(",");
-        e.government_contact = text(
-            &terms.government_contact,
-            "government_contact",
-            "the government's contact",
-            "de contactpersoon van het bestuur",
-            300,
-        )?;
-        e.team_contact = text(
-            &terms.team_contact,
-            "team_contact",
-            "the team's contact",
-            "de contactpersoon van het team",
-            300,
-        )?;
-        e.emergency_contact = text(
-            &terms.emergency_contact,
-            "emergency_contact",
-            "the emergency stop contact (a phone number reachable during the window)",
-            "het noodnummer (een telefoonnummer dat tijdens de periode bereikbaar is)",
-            300,
-        )?;
-        // Scope: at least one entry, each an asset of the government.
-        let entries: Vec<&str> = terms.scope.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
-        if entries.is_empty() || entries.len() > MAX_SCOPE {
-            return Err(ServiceError::invalid(
-                "scope",
-                format!("give between 1 and {MAX_SCOPE} systems in scope"),
-                format!("geef tussen 1 en {MAX_SCOPE} systemen in de scope"),
-            ));
-        }
-        let mut scope: Vec<(i64, String)> = Vec::new();
-        for raw in entries {
-            let (name, kind) = scope_entry(raw)?;
-            if scope.iter().any(|(_, n)| *n == name) {
-                continue;
-            }
-            let existing = work.tx.assets(government.id).await?.into_iter().find(|a| a.name == name);
-            let id = match existing {
-                Some(a) => a.id,
-                None => {
-                    work.tx
-                        .upsert_asset(&NewAsset {
-                            government_id: government.id,
-                            kind: kind.into(),
-                            name: name.clone(),
-                            hostname: (kind == "domain").then(|| name.clone()),
-                            ip: (kind == "host").then(|| name.clone()),
-                            os: None,
-                            at: work.now,
-                        })
-                        .await?
-                }
-            };
-            scope.push((id, name));
-        }
-        e.scope = scope;
-        // Team: researchers of one education partner, at least one supervisor.
-        if terms.team.is_empty() || terms.team.len() > MAX_TEAM {
-            return Err(ServiceError::invalid(
-                "team",
-                format!("give between 1 and {MAX_TEAM} team members"),
-                format!("geef tussen 1 en {MAX_TEAM} teamleden"),
-            ));
-        }
-        let mut team: Vec<TeamMember> = Vec::new();
-        let mut members: Vec<Member> = Vec::new();
-        let mut partner: Option<i64> = None;
-        for (email, role) in &terms.team {
-            let role: TeamRole = role.parse().map_err(refused)?;
-            let address: EmailAddress = email.parse().map_err(|_| {
-                ServiceError::invalid(
-                    "team",
-                    format!("'{}' is not an email address", email.trim()),
-                    format!("'{}' is geen e-mailadres", email.trim()),
-                )
-            })?;
-            let person = work.tx.person_by_email(&address).await?.ok_or_else(|| {
-                ServiceError::invalid(
-                    "team",
-                    format!("nobody has the account {address}; researchers register first"),
-                    format!("niemand heeft het account {address}; onderzoekers registreren zich eerst"),
-                )
-            })?;
-            let org = work.tx.organisation(person.organisation_id).await?;
-            let of_partner = person.role == Role::Researcher
-                && org.as_ref().is_some_and(|o| o.kind == OrganisationKind::EducationPartner)
-                && partner.is_none_or(|p| p == person.organisation_id);
-            if of_partner {
-                partner = Some(person.organisation_id);
-            }
-            members.push(Member {
-                person_id: person.id,
-                role,
-                researcher_of_partner: of_partner,
-            });
-            team.push(TeamMember {
-                person_id: person.id,
-                name: person.name.clone(),
-                email: person.email.to_string(),
-                role: role.as_str().into(),
-            });
-        }
-        rules::check_team(&members).map_err(|err| match err {
-            EngagementError::NotAResearcherOfPartner(id) => {
-                let who = team.iter().find(|m| m.person_id == id).map(|m| m.email.clone()).unwrap_or_default();
-                ServiceError::invalid(
-                    "team",
-                    format!("{who} is not a researcher of the team's education partner"),
-                    format!("{who} is geen onderzoeker van de onderwijspartner van het team"),
-                )
-            }
-            other => refused(other),
-        })?;
+        let government_id = terms::government(work, e, terms).await?;
+        e.government_id = government_id;
+        terms::window_and_contacts(work, e, terms)?;
+        e.scope = terms::scope(work, government_id, &terms.scope).await?;
+        let (team, partner) = terms::team(work, &terms.team).await?;
         if let Some(p) = partner {
             if e.id != 0 && p != e.partner_id {
                 return Err(ServiceError::invalid(
