@@ -16,6 +16,77 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Every error the API can answer, on every operation, as `application/problem+json` with the
+/// `Problem` schema: a client generated from the document knows each status it may meet.
+struct ProblemAnswers;
+
+/// The errors of any operation, and those only a change can meet.
+const ANY: [(&str, &str); 9] = [
+    ("400", "A malformed request: an unreadable body or query, or a bad Idempotency-Key."),
+    ("401", "No valid bearer token (or wrong credentials)."),
+    ("403", "The caller may not do this."),
+    ("404", "No such resource, or one the caller may not see."),
+    (
+        "422",
+        "A field is missing, malformed or out of range (`field` names it), or a rule refuses it (`rule`).",
+    ),
+    ("429", "Too many requests in a short time; `Retry-After` says how long to wait."),
+    ("500", "A failure on our side; the detail names an error id for the operator."),
+    (
+        "503",
+        "The database took too long (`read_too_long`) or is unavailable; `Retry-After` says when to try again.",
+    ),
+    ("405", "This method is not allowed on this path."),
+];
+const CHANGES: [(&str, &str); 3] = [
+    (
+        "409",
+        "The request conflicts with the state of things (`code` says which conflict).",
+    ),
+    ("413", "The body is larger than this operation takes."),
+    ("415", "The body is not of the media type this operation takes."),
+];
+
+impl Modify for ProblemAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let problem = || ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build();
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                (false, &mut item.get),
+                (true, &mut item.put),
+                (true, &mut item.post),
+                (true, &mut item.delete),
+                (true, &mut item.patch),
+            ];
+            for (changes, operation) in operations {
+                let Some(operation) = operation else { continue };
+                let responses = &mut operation.responses.responses;
+                // Declared errors are problem documents, whatever the annotation's default said.
+                for (status, response) in responses.iter_mut() {
+                    if status.as_str() >= "400"
+                        && let RefOr::T(response) = response
+                        && let Some(content) = response.content.shift_remove("application/json")
+                    {
+                        response.content.insert("application/problem+json".into(), content);
+                    }
+                }
+                let extra = ANY.iter().chain(if changes { CHANGES.iter() } else { [].iter() });
+                for (status, description) in extra {
+                    responses.entry((*status).to_owned()).or_insert_with(|| {
+                        RefOr::T(
+                            ResponseBuilder::new()
+                                .description(*description)
+                                .content("application/problem+json", problem())
+                                .build(),
+                        )
+                    });
+                }
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "cyberveilig API", description = "The co-financing programme for ICT security audits of Flemish local governments: programmes, framework agreements, orders through the cascade, the credit ledger and the audit log. Money is in euro cents; errors are application/problem+json; messages follow Accept-Language (nl by default, en)."),
@@ -43,6 +114,35 @@ impl Modify for BearerAuth {
         api::disclosure::public_policy, api::disclosure::draft, api::disclosure::save_draft, api::disclosure::adopt, api::disclosure::publish,
         api::disclosure::model, api::disclosure::model_draft, api::disclosure::save_model_draft, api::disclosure::publish_model,
     ),
-    modifiers(&BearerAuth)
+    modifiers(&BearerAuth, &ProblemAnswers)
 )]
 pub struct ApiDoc;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_documents_its_errors_as_problem_documents() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let mut operations = 0;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                operations += 1;
+                let responses = operation["responses"].as_object().unwrap();
+                let mut expected = vec!["400", "401", "403", "404", "422", "429", "500", "503"];
+                if method != "get" {
+                    expected.extend(["409", "413", "415"]);
+                }
+                for status in expected {
+                    assert!(responses.contains_key(status), "{method} {path} does not document {status}");
+                }
+                for (status, response) in responses.iter().filter(|(s, _)| s.as_str() >= "400") {
+                    let types: Vec<&String> = response["content"].as_object().map(|c| c.keys().collect()).unwrap_or_default();
+                    assert_eq!(types, ["application/problem+json"], "{method} {path} {status}");
+                }
+            }
+        }
+        assert!(operations > 60, "{operations} operations");
+    }
+}
