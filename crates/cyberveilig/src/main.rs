@@ -377,6 +377,11 @@ async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
                 enforce_second_factor: true,
                 public_url,
             });
+            if services.holds_demo_accounts().await? {
+                return Err("this is a demo database: its accounts sign in with the published password `demo`. \
+                     Serve a database of its own (cyberveilig serve --database ...), or run the demo with `cyberveilig demo`."
+                    .into());
+            }
             let services = with_audit_key(services, &db, &file).await?;
             services.seed_installation().await?;
             tracing::info!(%listen, backend = services.store.backend(), "serving");

@@ -56,7 +56,7 @@ pub fn hash_password(password: &str) -> Result<String> {
         .map_err(|e| ServiceError::internal("password_hashing", format!("password hashing failed: {e}")))
 }
 
-fn password_matches(password: &str, phc: &str) -> bool {
+pub(crate) fn password_matches(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc)
         .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
         .unwrap_or(false)

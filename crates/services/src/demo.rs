@@ -1,5 +1,8 @@
-//! The real programme as data (C1-C9, V1-V5), the demo accounts, and a history of orders
-//! replayed through the use cases with the clock, so the demo feels lived in.
+//! The demo, and only the demo (`cyberveilig demo`): its accounts with the published password
+//! `demo`, a history of orders replayed through the use cases with the clock so the demo feels
+//! lived in, reports and engagements. `serve` never calls any of it and refuses a database that
+//! holds the demo's accounts ([`Services::holds_demo_accounts`]). The real programme is
+//! installed by [`crate::installation`].
 
 use crate::Services;
 use crate::auth::{actor_of, hash_password};
@@ -7,23 +10,16 @@ use crate::authz::Actor;
 use crate::clock::{brussels_date, start_of_brussels_day};
 use crate::error::{Result, ServiceError};
 use crate::events::Action;
+use crate::installation::NEW_AGREEMENT;
 use crate::orders::{FirmStep, NewOrder};
-use crate::registry::{named, seed_reference_data};
+use crate::registry::named;
 use chrono::{DateTime, Datelike, Days, Duration, NaiveDate, TimeZone, Utc, Weekday};
 use cyberveilig_domain::Money;
 use cyberveilig_domain::calendar::is_working_day;
-use cyberveilig_domain::cascade::{CascadeFirm, FrameworkAgreement};
 use cyberveilig_domain::order::{OrderKind, OrderState};
-use cyberveilig_domain::programme::ProgrammeSettings;
 use cyberveilig_domain::registry::{EmailAddress, OrganisationKind, Role};
-use cyberveilig_store::records::{NewPerson, OrderFilter, OrganisationFilter, ProjectGrant, WorkPackage};
-use serde_json::json;
+use cyberveilig_store::records::{NewPerson, OrderFilter, OrganisationFilter};
 
-pub const PROGRAMME_NAME: &str = "Cofinanciering ICT-veiligheidsaudits lokale besturen 2020-2021";
-pub const BUDGET: Money = Money::euros(2_000_000);
-pub const VVSG_GRANT: Money = Money::from_cents(17_954_127);
-pub const OLD_AGREEMENT: &str = "Audit Vlaanderen 2015-02 perceel 3";
-pub const NEW_AGREEMENT: &str = "2019/HFB/OP/52630";
 pub const DEMO_PASSWORD: &str = "demo";
 
 /// The municipalities whose general director signs in the demo (`directeur.<nis>@gemeente.test`).
@@ -38,105 +34,15 @@ pub fn default_demo_start() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2021, 6, 15, 8, 0, 0).single().expect("a valid instant")
 }
 
-/// What `seed_installation` found or made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Seeded {
-    pub programme_id: i64,
-    pub fresh: bool,
-}
-
 impl Services {
-    /// On an empty database: the registry's reference data, the programme of 2020 with its
-    /// budget, the two framework agreements of C6/C7 and VVSG's project grant. Recorded as
-    /// done by "system" at the clock's now. The built-in catalogue is loaded on any database
-    /// that lacks it, also one seeded before catalogues existed.
-    pub async fn seed_installation(&self) -> Result<Seeded> {
-        self.ensure_builtin_catalogue().await?;
-        let mut work = crate::work::Work::begin(self.store.as_ref(), self.clock.now(), crate::work::Who::System).await?;
-        if !seed_reference_data(work.tx.as_mut()).await? {
-            let id = work.tx.programmes().await?.first().map(|p| p.id).unwrap_or(0);
-            return Ok(Seeded {
-                programme_id: id,
-                fresh: false,
-            });
-        }
-        let firm = |name: &'static str| name;
-        let mut cascade_ids = Vec::new();
-        for name in ["EY", "Deloitte", "PwC", "Grant Thornton"] {
-            cascade_ids.push((firm(name), named(work.tx.as_mut(), OrganisationKind::AuditFirm, name).await?.id));
-        }
-        let id_of = |name: &str| cascade_ids.iter().find(|(n, _)| *n == name).map(|(_, id)| *id).unwrap_or(0);
-        // Package prices so that Flanders' 2/3 share is EUR 3,339.60 to EUR 3,643.03 (public figures).
-        let entry = |name: &str, rank: u32, package: i64, day: i64| CascadeFirm {
-            firm_id: id_of(name),
-            rank,
-            package_price: Money::from_cents(package),
-            day_rate: Money::from_cents(day),
-        };
-        let agreements = [
-            FrameworkAgreement {
-                id: 0,
-                reference: OLD_AGREEMENT.into(),
-                title: "Raamovereenkomst Audit Vlaanderen 2015-02, perceel 3 (ICT-audits)".into(),
-                window_from: date(2016, 6, 9),
-                window_until: date(2020, 6, 8),
-                active: true,
-                response_term_working_days: 5,
-                cascade: vec![
-                    entry("EY", 1, 500_940, 112_500),
-                    entry("Deloitte", 2, 512_000, 115_000),
-                    entry("PwC", 3, 519_500, 118_000),
-                ],
-            },
-            FrameworkAgreement {
-                id: 0,
-                reference: NEW_AGREEMENT.into(),
-                title: "Raamovereenkomst ICT-audits, informatie- en cyberveiligheid".into(),
-                window_from: date(2020, 6, 9),
-                window_until: date(2024, 6, 8),
-                active: false,
-                response_term_working_days: 5,
-                cascade: vec![
-                    entry("Deloitte", 1, 546_455, 121_000),
-                    entry("EY", 2, 539_000, 118_500),
-                    entry("Grant Thornton", 3, 529_900, 109_000),
-                ],
-            },
-        ];
-        for agreement in &agreements {
-            let id = work.tx.insert_agreement(agreement).await?;
-            work.record(
-                Action::FrameworkAgreementRegistered,
-                "framework_agreement",
-                id,
-                json!({ "reference": agreement.reference, "active": agreement.active }),
-            )
-            .await?;
-        }
-        let settings = ProgrammeSettings::flemish_2020();
-        let programme_id = work.tx.insert_programme(PROGRAMME_NAME, &settings, work.now).await?;
-        work.post(programme_id, None, &cyberveilig_domain::ledger::grant(BUDGET)).await?;
-        work.record(
-            Action::ProgrammeCreated,
-            "programme",
-            programme_id,
-            json!({
-            "name": PROGRAMME_NAME, "budget_cents": BUDGET.cents(),
-            "settings": serde_json::to_value(&settings).unwrap_or_default() }),
-        )
-        .await?;
-        let vvsg = named(work.tx.as_mut(), OrganisationKind::Association, "VVSG").await?;
-        let grant = vvsg_grant(vvsg.id);
-        let grant_id = work.tx.insert_grant(&grant).await?;
-        work.record(
-            Action::ProjectGrantCreated,
-            "project_grant",
-            grant_id,
-            json!({ "name": grant.name, "amount_cents": grant.amount.cents() }),
-        )
-        .await?;
-        work.commit().await?;
-        Ok(Seeded { programme_id, fresh: true })
+    /// Whether the demo's administrator account signs in with the published password: such a
+    /// database must never be served to the public.
+    pub async fn holds_demo_accounts(&self) -> Result<bool> {
+        let mut tx = self.store.read().await?;
+        Ok(tx
+            .person_by_email(&email("admin@abb.test")?)
+            .await?
+            .is_some_and(|p| crate::auth::password_matches(DEMO_PASSWORD, &p.password_hash)))
     }
 
     /// The demo accounts, all with password `demo`: only ever called in demo mode.
@@ -735,40 +641,6 @@ async fn demo_plan(services: &Services, until: DateTime<Utc>) -> Result<Vec<Plan
         seed: 3,
     });
     Ok(plan)
-}
-
-fn vvsg_grant(beneficiary_id: i64) -> ProjectGrant {
-    ProjectGrant {
-        id: 0,
-        beneficiary_id,
-        name: "Actieplan Cyberveiligheid (projectsubsidie VVSG)".into(),
-        amount: VVSG_GRANT,
-        starts_on: date(2020, 5, 1),
-        ends_on: date(2022, 4, 30),
-        work_packages: vec![
-            WorkPackage {
-                number: 1,
-                title_nl: "Digitale toolkit cyberveiligheid".into(),
-                title_en: "Digital cybersecurity toolkit".into(),
-                description_en: "Guides, playbooks, templates and attractive information material for preventive and curative policy."
-                    .into(),
-            },
-            WorkPackage {
-                number: 2,
-                title_nl: "Kader voor samenwerking met ethische hackers".into(),
-                title_en: "Framework for working with ethical hackers".into(),
-                description_en: "How local governments can work with ethical hackers, first applied with Hogeschool West-Vlaanderen."
-                    .into(),
-            },
-            WorkPackage {
-                number: 3,
-                title_nl: "Informeren en sensibiliseren via events".into(),
-                title_en: "Informing and raising awareness through events".into(),
-                description_en: "Events that inform local governments about cybersecurity.".into(),
-            },
-        ],
-        governance: "VVSG werkt het actieplan uit en legt het voor aan een stuurgroep (V5).".into(),
-    }
 }
 
 impl Services {

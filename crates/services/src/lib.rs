@@ -20,6 +20,7 @@ pub mod guard;
 pub mod heavy;
 pub mod idempotency;
 pub mod import;
+pub mod installation;
 pub mod intel;
 pub mod jobs;
 mod lane;

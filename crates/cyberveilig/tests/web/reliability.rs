@@ -78,3 +78,29 @@ async fn healthz_answers_while_two_exports_of_a_large_register_run() {
         last_health - first_export_done
     );
 }
+
+/// `serve` refuses a database made by the demo: its accounts have the published password.
+#[tokio::test]
+async fn serve_refuses_a_demo_database() {
+    let app = spawn_app().await;
+    assert!(app.services.holds_demo_accounts().await.unwrap());
+    app.services.store.close().await;
+    let db = app._dir.path().join("api.db");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_cyberveilig"))
+        .args(["serve", "--database", db.to_str().unwrap(), "--listen", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "serve ran on a demo database: {stderr}");
+    assert!(stderr.contains("demo database"), "{stderr}");
+
+    // A database of its own, installed as serve installs it, holds no demo account.
+    let dir = tempfile::tempdir().unwrap();
+    let store = cyberveilig_store::connect(&format!("sqlite:{}", dir.path().join("own.db").display()))
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    let own = Services::new(store, Arc::new(TestClock::at(Utc::now())));
+    own.seed_installation().await.unwrap();
+    assert!(!own.holds_demo_accounts().await.unwrap());
+}
