@@ -15,6 +15,11 @@ use cyberveilig_domain::registry::OrganisationKind;
 use cyberveilig_store::records::{ProjectGrant, WorkPackage};
 use serde_json::json;
 
+/// CISA's catalogue of Known Exploited Vulnerabilities as shipped (`data/kev/`, catalogue
+/// 2025.08.25): a fresh installation prioritises a KEV-listed CVE from its first import.
+/// `cyberveilig intel kev FILE` (or `POST /api/v1/intel/kev`) loads a newer one.
+const KEV_SNAPSHOT: &[u8] = include_bytes!("../../../data/kev/known_exploited_vulnerabilities.json");
+
 pub const PROGRAMME_NAME: &str = "Cofinanciering ICT-veiligheidsaudits lokale besturen 2020-2021";
 pub const BUDGET: Money = Money::euros(2_000_000);
 pub const VVSG_GRANT: Money = Money::from_cents(17_954_127);
@@ -122,6 +127,7 @@ impl Services {
         )
         .await?;
         work.commit().await?;
+        self.load_intel_file(None, crate::intel::IntelSource::Kev, KEV_SNAPSHOT).await?;
         Ok(Seeded { programme_id, fresh: true })
     }
 }

@@ -119,9 +119,9 @@ story!(gent_orders_a_basic_audit_and_it_is_offered_to_ey, "2020-05-18T08:00:00Z"
     let offered = details(&events[1]);
     assert_eq!(offered["firm_id"], ey_id);
     assert_eq!(offered["reserved_cents"], BASIC_SHARE_OLD);
-    // The seed wrote 5 entries (the baseline catalogue, two agreements, the programme, VVSG's
-    // grant); the order 2 more.
-    assert_eq!(w.log_entries().await, 7);
+    // The seed wrote 6 entries (the baseline catalogue, two agreements, the programme, VVSG's
+    // grant, the KEV catalogue shipped); the order 2 more.
+    assert_eq!(w.log_entries().await, 8);
 
     // Who sees the order: Gent and EY (to which it is offered); not Deloitte, not Antwerpen.
     let ey = w.actor("ey@firms.test").await;
@@ -453,7 +453,7 @@ story!(ey_declines_deloitte_accepts_and_the_order_is_settled, "2020-05-18T08:00:
     assert_eq!(settled_event["paid_cents"], 341_333);
     assert_eq!(settled_event["invoiced_cents"], 512_000);
     assert_eq!(events.last().unwrap().actor, "admin@abb.test");
-    assert!(matches!(w.s().verify_audit_log().await.unwrap(), ChainReport::Intact { entries, .. } if entries == 5 + 11 + 2));
+    assert!(matches!(w.s().verify_audit_log().await.unwrap(), ChainReport::Intact { entries, .. } if entries == 6 + 11 + 2));
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -1330,9 +1330,9 @@ story!(the_audit_log_is_intact_after_a_story, "2020-05-18T08:00:00Z", |w| {
     match w.s().verify_audit_log().await.unwrap() {
         ChainReport::Intact { entries, head, signatures } => {
             assert!(signatures.is_some_and(|n| n >= 1), "the head is signed: {signatures:?}");
-            // 5 from the seed; submitted, offered, declined, offered; Deloitte's offer expires and
+            // 6 from the seed; submitted, offered, declined, offered; Deloitte's offer expires and
             // PwC is offered; PwC's expires within the window, so the cascade is exhausted (D6).
-            assert_eq!(entries, 5 + 4 + 2 + 2);
+            assert_eq!(entries, 6 + 4 + 2 + 2);
             let mut tx = w.s().store.read().await.unwrap();
             let (seq, hash) = tx.chain_head().await.unwrap();
             assert_eq!((seq, hash), (entries as i64, head));
@@ -1349,7 +1349,7 @@ story!(the_audit_log_is_intact_after_a_story, "2020-05-18T08:00:00Z", |w| {
 story!(a_changed_event_breaks_the_chain, "2020-05-18T08:00:00Z", |w| {
     let gent = w.municipality(GENT).await;
     w.s().submit_order(&gent, w.basic(w.programme_id, GENT)).await.unwrap();
-    assert_eq!(w.log_entries().await, 7);
+    assert_eq!(w.log_entries().await, 8);
     assert_eq!(w.tamper("UPDATE events SET details = '{}' WHERE seq = 3").await, 1);
     match w.s().verify_audit_log().await.unwrap() {
         ChainReport::Broken(link) => {
@@ -1451,8 +1451,8 @@ story!(
         assert_eq!(status.balances.available(), Money::ZERO);
         assert_eq!(status.waitlisted_count, 54);
         w.assert_ledger_holds(pid).await;
-        // 5 seeded, 1 programme, 64 submissions, 10 offers, 54 waits; the chain took them one by one.
-        assert_eq!(w.log_entries().await, 5 + 1 + 64 + 10 + 54);
+        // 6 seeded, 1 programme, 64 submissions, 10 offers, 54 waits; the chain took them one by one.
+        assert_eq!(w.log_entries().await, 6 + 1 + 64 + 10 + 54);
 
         // One cancellation funds the first order on the waiting list, and only that one.
         let first_waiting = waitlisted[0].id;

@@ -221,8 +221,19 @@ story!(kev_and_epss_set_each_findings_priority_and_deadline, "2020-05-18T08:00:0
             .await
             .unwrap()
     };
-    // Without intelligence: nothing is exploited, so Log4Shell (automatable, total) on a medium
-    // asset is Track, due in 180 days.
+    // The catalogue shipped with cyberveilig, loaded at installation, lists Log4Shell as
+    // exploited: Act from the first import, due in 7 days, first in the list.
+    let shipped = list().await;
+    assert_eq!(shipped[0].title, "Log4Shell");
+    assert_eq!(shipped[0].decision.as_deref(), Some("act"));
+    assert_eq!(shipped[0].due_on, Some(d(2020, 5, 25)));
+    assert_eq!(shipped[1].decision.as_deref(), Some("track"));
+
+    // A catalogue without it replaces the shipped one: nothing is exploited, so Log4Shell
+    // (automatable, total) on a medium asset is Track, due in 180 days.
+    let other = br#"{"title":"CISA Catalog","vulnerabilities":[{"cveID":"CVE-2099-0001","dateAdded":"2099-01-01","knownRansomwareCampaignUse":"Unknown"}]}"#;
+    let admin_loads = |kev: &'static [u8]| w.s().load_intel(Some(&admin), Intel::Kev(parse_kev(kev).unwrap()));
+    assert_eq!(admin_loads(other).await.unwrap(), (1, 2));
     let before = list().await;
     assert!(
         before.iter().all(|f| f.decision.as_deref() == Some("track")),
@@ -231,13 +242,13 @@ story!(kev_and_epss_set_each_findings_priority_and_deadline, "2020-05-18T08:00:0
     );
     assert_eq!(before[0].due_on, Some(d(2020, 5, 18) + chrono::Days::new(180)));
 
-    // CISA lists Log4Shell as exploited: Act, due in 7 days, first in the list.
+    // CISA lists Log4Shell as exploited: Act again, due in 7 days, first in the list.
     let kev = br#"{"title":"CISA Catalog","vulnerabilities":[{"cveID":"CVE-2021-44228","dateAdded":"2021-12-10","knownRansomwareCampaignUse":"Known"}]}"#;
     assert!(matches!(
         w.s().load_intel(Some(&gent), Intel::Kev(parse_kev(kev).unwrap())).await,
         Err(ServiceError::Forbidden)
     ));
-    let (entries, prioritised) = w.s().load_intel(Some(&admin), Intel::Kev(parse_kev(kev).unwrap())).await.unwrap();
+    let (entries, prioritised) = admin_loads(kev).await.unwrap();
     assert_eq!((entries, prioritised), (1, 2));
     let after = list().await;
     assert_eq!(after[0].title, "Log4Shell");
