@@ -404,12 +404,13 @@ async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
                     serde_json::json!({
                         "id": import.id, "order_id": import.order_id, "format": import.format, "tool_version": import.tool_version,
                         "findings_read": import.findings_read, "new": import.new, "still_open": import.still_open,
-                        "reopened": import.reopened, "fixed": import.fixed,
+                        "reopened": import.reopened, "fixed": import.fixed, "informational": import.informational,
                     })
                 );
             } else {
                 println!(
-                    "Imported {} ({}) for order {}: {} findings read; {} new, {} still open, {} reopened, {} fixed.",
+                    "Imported {} ({}) for order {}: {} read; findings: {} new, {} still open, {} reopened, {} fixed; \
+                     {} kept as information (no finding).",
                     report.display(),
                     import.format,
                     import.order_id,
@@ -417,7 +418,8 @@ async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
                     import.new,
                     import.still_open,
                     import.reopened,
-                    import.fixed
+                    import.fixed,
+                    import.informational
                 );
             }
             Ok(ExitCode::SUCCESS)

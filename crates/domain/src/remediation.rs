@@ -1,5 +1,7 @@
 //! A finding's remediation: open -> in progress -> fixed -> verified (by the firm's re-test),
 //! or risk accepted (with a reason and an end date) or a false positive (with a reason).
+//! What a scanner reports as information is kept as information about the asset: it is never
+//! open, has no deadline and takes no step (a later report that rates it a finding opens it).
 
 use crate::registry::Role;
 use serde::{Deserialize, Serialize};
@@ -14,19 +16,21 @@ pub enum FindingStatus {
     Verified,
     RiskAccepted,
     FalsePositive,
+    Informational,
 }
 
 impl FindingStatus {
-    pub const ALL: [FindingStatus; 6] = [
+    pub const ALL: [FindingStatus; 7] = [
         FindingStatus::Open,
         FindingStatus::InProgress,
         FindingStatus::Fixed,
         FindingStatus::Verified,
         FindingStatus::RiskAccepted,
         FindingStatus::FalsePositive,
+        FindingStatus::Informational,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             FindingStatus::Open => "open",
             FindingStatus::InProgress => "in_progress",
@@ -34,6 +38,7 @@ impl FindingStatus {
             FindingStatus::Verified => "verified",
             FindingStatus::RiskAccepted => "risk_accepted",
             FindingStatus::FalsePositive => "false_positive",
+            FindingStatus::Informational => "informational",
         }
     }
 
@@ -139,5 +144,18 @@ mod tests {
         for s in [S::InProgress, S::Fixed, S::Verified, S::RiskAccepted, S::FalsePositive] {
             assert_eq!(started_at_remediation_day(s), None);
         }
+    }
+
+    #[test]
+    fn information_is_never_open_and_takes_no_step() {
+        assert!(!S::Informational.is_open());
+        for other in S::ALL {
+            for party in [Party::Government, Party::Firm, Party::Administrator] {
+                assert!(!allowed(S::Informational, other, party), "{other:?} by {party:?}");
+                assert!(!allowed(other, S::Informational, party), "{other:?} by {party:?}");
+            }
+        }
+        assert_eq!(started_at_remediation_day(S::Informational), None);
+        assert_eq!("informational".parse::<FindingStatus>(), Ok(S::Informational));
     }
 }

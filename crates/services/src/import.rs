@@ -12,6 +12,7 @@ use crate::error::{Result, ServiceError};
 use crate::events::Action;
 use crate::intel::Priorities;
 use crate::work::{Who, Work};
+use cyberveilig_domain::remediation::FindingStatus;
 use cyberveilig_domain::ssvc::RemediationTerms;
 use cyberveilig_findings::{Finding, ImportError, Limits, Report, Severity, SinkError};
 use cyberveilig_store::records::{Import, KnownFinding, NewAsset, Order, Sighting, StoredFinding};
@@ -19,6 +20,11 @@ use serde_json::json;
 use std::collections::HashMap;
 use std::io::Read;
 use tokio::sync::mpsc;
+
+/// The status of what a scanner reports as information (Nessus severity 0, an OpenVAS log, an
+/// Nmap service fact, a SARIF note, a ZAP informational alert): kept with the asset, never open,
+/// no deadline ([`FindingStatus::Informational`]).
+const INFORMATIONAL: &str = FindingStatus::Informational.as_str();
 
 /// Largest report a firm uploads through the portal or the API. The operator's command line
 /// takes the parser's own limit (2 GiB).
@@ -269,15 +275,24 @@ impl<'o> Register<'o> {
         for mut finding in rows {
             if let Some(k) = known.get_mut(&finding.fingerprint) {
                 let repeat = k.last_import_id == Some(self.import_id);
-                let reopen = !repeat && matches!(k.status.as_str(), "fixed" | "verified");
-                if repeat {
-                    // Reported twice in one report: already counted.
-                } else if reopen {
-                    import.reopened += 1;
-                } else {
-                    import.still_open += 1;
+                let was_information = k.status == INFORMATIONAL;
+                let information = was_information && k.severity_rank.max(finding.severity_rank) == 0;
+                // Information that a report now rates as a finding becomes one, open.
+                let promoted = was_information && !information;
+                let reopen = promoted || (!repeat && matches!(k.status.as_str(), "fixed" | "verified"));
+                match (repeat, was_information) {
+                    // Reported twice in one report: counted once, as what it was first.
+                    (true, true) if promoted => {
+                        import.informational -= 1;
+                        import.new += 1;
+                    }
+                    (true, _) => {}
+                    (false, true) if information => import.informational += 1,
+                    (false, true) => import.new += 1,
+                    (false, false) if reopen => import.reopened += 1,
+                    (false, false) => import.still_open += 1,
                 }
-                self.seen_again(work, k, &mut finding, reopen).await?;
+                self.seen_again(work, k, &mut finding, reopen, information).await?;
                 // A later repeat in this batch merges into what was just written.
                 k.last_import_id = Some(self.import_id);
                 k.severity_rank = finding.severity_rank;
@@ -287,17 +302,29 @@ impl<'o> Register<'o> {
                 }
             } else if let Some(&i) = fresh_at.get(&finding.fingerprint) {
                 let first = &mut fresh[i];
+                let was_information = first.status == INFORMATIONAL;
                 merge_repeat(first, &finding);
-                let (decision, due_on) = self.priorities.of(work.tx.as_mut(), first).await?;
-                first.decision = Some(decision.as_str().to_owned());
-                first.due_on = Some(due_on);
+                if was_information && first.severity_rank > 0 {
+                    first.status = "open".into();
+                    import.informational -= 1;
+                    import.new += 1;
+                }
+                if first.status != INFORMATIONAL {
+                    let (decision, due_on) = self.priorities.of(work.tx.as_mut(), first).await?;
+                    first.decision = Some(decision.as_str().to_owned());
+                    first.due_on = Some(due_on);
+                }
             } else {
-                let (decision, due_on) = self.priorities.of(work.tx.as_mut(), &finding).await?;
-                finding.decision = Some(decision.as_str().to_owned());
-                finding.due_on = Some(due_on);
+                if finding.status == INFORMATIONAL {
+                    import.informational += 1;
+                } else {
+                    let (decision, due_on) = self.priorities.of(work.tx.as_mut(), &finding).await?;
+                    finding.decision = Some(decision.as_str().to_owned());
+                    finding.due_on = Some(due_on);
+                    import.new += 1;
+                }
                 fresh_at.insert(finding.fingerprint.clone(), fresh.len());
                 fresh.push(finding);
-                import.new += 1;
             }
         }
         work.tx.insert_findings(&fresh).await?;
@@ -306,14 +333,26 @@ impl<'o> Register<'o> {
 
     /// A finding the register has: keeps the highest severity and every CVE reported, takes the
     /// latest evidence, and recomputes its priority from today's intelligence.
-    async fn seen_again(&mut self, work: &mut Work, known: &KnownFinding, finding: &mut StoredFinding, reopen: bool) -> Result<()> {
+    async fn seen_again(
+        &mut self,
+        work: &mut Work,
+        known: &KnownFinding,
+        finding: &mut StoredFinding,
+        reopen: bool,
+        information: bool,
+    ) -> Result<()> {
         let rank = known.severity_rank.max(finding.severity_rank);
         finding.id = known.id;
         finding.severity = severity_of_rank(rank).name().to_owned();
         finding.severity_rank = rank;
         finding.cves = union_of_cves(&known.cves, &finding.cves);
         finding.first_seen = known.first_seen;
-        let (decision, due_on) = self.priorities.of(work.tx.as_mut(), finding).await?;
+        // Information has no priority and no deadline.
+        let priority = if information {
+            None
+        } else {
+            Some(self.priorities.of(work.tx.as_mut(), finding).await?)
+        };
         work.tx
             .finding_seen_again(&Sighting {
                 id: known.id,
@@ -324,8 +363,8 @@ impl<'o> Register<'o> {
                 severity: &finding.severity,
                 severity_rank: rank,
                 cves: &finding.cves,
-                decision: decision.as_str(),
-                due_on,
+                decision: priority.as_ref().map(|(decision, _)| decision.as_str()),
+                due_on: priority.map(|(_, due_on)| due_on),
             })
             .await?;
         Ok(())
@@ -405,7 +444,13 @@ fn stored(f: &Finding, order: &Order, asset_id: Option<i64>, import_id: i64, at:
         url: f.url.clone(),
         evidence: f.evidence.clone(),
         recommendation: f.recommendation.clone(),
-        status: if f.suppressed { "false_positive".into() } else { "open".into() },
+        status: if f.suppressed {
+            "false_positive".into()
+        } else if f.severity == Severity::Info {
+            INFORMATIONAL.into()
+        } else {
+            "open".into()
+        },
         decision: None,
         due_on: None,
         first_seen: at,

@@ -1356,7 +1356,7 @@ pub(crate) async fn follow_finding(work: &mut Work, finding_id: i64, status: Fin
         FindingStatus::Fixed => ReportState::Fixed,
         FindingStatus::Verified => ReportState::Verified,
         FindingStatus::Open | FindingStatus::InProgress => ReportState::InRemediation,
-        FindingStatus::RiskAccepted | FindingStatus::FalsePositive => return Ok(()),
+        FindingStatus::RiskAccepted | FindingStatus::FalsePositive | FindingStatus::Informational => return Ok(()),
     };
     if from == to || from.is_final() {
         return Ok(());

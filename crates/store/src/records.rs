@@ -318,6 +318,9 @@ pub struct Import {
     pub still_open: i64,
     pub reopened: i64,
     pub fixed: i64,
+    /// Informational items the report held (Nessus severity 0, a log-level result, ...): kept as
+    /// information about the asset, not counted as findings.
+    pub informational: i64,
     pub imported_by: Option<i64>,
     pub at: DateTime<Utc>,
 }
@@ -380,15 +383,17 @@ pub struct Sighting<'a> {
     pub import_id: i64,
     pub at: DateTime<Utc>,
     pub evidence: Option<&'a str>,
-    /// Sets a fixed or verified finding open again.
+    /// Sets the finding open (again): a fixed or verified one reported again, or information
+    /// that a later report rates as a finding.
     pub reopen: bool,
     /// The highest severity reported so far, and its rank.
     pub severity: &'a str,
     pub severity_rank: i64,
     /// Every CVE reported so far, comma-separated.
     pub cves: &'a str,
-    pub decision: &'a str,
-    pub due_on: NaiveDate,
+    /// None for information, which has no priority and no deadline.
+    pub decision: Option<&'a str>,
+    pub due_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -509,7 +514,9 @@ pub struct AssetSummary {
     pub track_star: i64,
     pub track: i64,
     pub overdue: i64,
-    /// All its findings, whatever their status.
+    /// Information kept from scans about it (status `informational`).
+    pub information: i64,
+    /// All its findings, whatever their status (information included).
     pub total: i64,
 }
 

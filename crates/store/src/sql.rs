@@ -23,7 +23,7 @@ pub(crate) const FINDING_COLUMNS: &str = "id, government_id, order_id, asset_id,
     recommendation, status, decision, due_on, first_seen, last_seen, first_import_id, last_import_id";
 
 pub(crate) const IMPORT_COLUMNS: &str =
-    "id, order_id, government_id, format, tool_version, findings_read, new, still_open, reopened, fixed, imported_by, at";
+    "id, order_id, government_id, format, tool_version, findings_read, new, still_open, reopened, fixed, informational, imported_by, at";
 
 pub(crate) const MAIL_COLUMNS: &str = "id, to_address, subject, body, created_at, sent_at, attempts, last_error";
 
@@ -134,6 +134,7 @@ macro_rules! implement_tx {
                 still_open: row.try_get("still_open")?,
                 reopened: row.try_get("reopened")?,
                 fixed: row.try_get("fixed")?,
+                informational: row.try_get("informational")?,
                 imported_by: row.try_get("imported_by")?,
                 at: row.try_get("at")?,
             })
@@ -1344,7 +1345,7 @@ macro_rules! implement_tx {
             async fn finish_import(&mut self, i: &Import) -> Result<()> {
                 query(
                     "UPDATE imports SET findings_read = $2, new = $3, still_open = $4, reopened = $5, fixed = $6, format = $7, \
-                     tool_version = $8 WHERE id = $1",
+                     tool_version = $8, informational = $9 WHERE id = $1",
                 )
                     .bind(i.id)
                     .bind(i.findings_read)
@@ -1354,6 +1355,7 @@ macro_rules! implement_tx {
                     .bind(i.fixed)
                     .bind(&i.format)
                     .bind(&i.tool_version)
+                    .bind(i.informational)
                     .execute(&mut *self.conn)
                     .await?;
                 Ok(())
@@ -1493,7 +1495,8 @@ macro_rules! implement_tx {
             async fn findings(&mut self, f: &FindingFilter) -> Result<Vec<StoredFinding>> {
                 let rows = query(&format!(
                     "SELECT {FINDING_COLUMNS} FROM findings \
-                     WHERE ($1 IS NULL OR government_id = $1) AND ($2 IS NULL OR order_id = $2) AND ($3 IS NULL OR status = $3) \
+                     WHERE ($1 IS NULL OR government_id = $1) AND ($2 IS NULL OR order_id = $2) \
+                       AND (status = $3 OR ($3 IS NULL AND status <> 'informational')) \
                        AND ($4 IS NULL OR order_id IN (SELECT id FROM orders WHERE firm_id = $4)) \
                      ORDER BY CASE decision WHEN 'act' THEN 4 WHEN 'attend' THEN 3 WHEN 'track*' THEN 2 WHEN 'track' THEN 1 ELSE 0 END DESC, \
                        severity_rank DESC, cvss_score DESC NULLS LAST, first_seen, id LIMIT $5 OFFSET $6"

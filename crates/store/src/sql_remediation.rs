@@ -16,7 +16,8 @@ pub(crate) fn finding_columns_of_f() -> String {
 pub(crate) const REGISTER_FROM: &str = "FROM findings f LEFT JOIN people o ON o.id = f.owner_id \
     LEFT JOIN assets a ON a.id = f.asset_id LEFT JOIN people b ON b.id = f.status_by";
 
-/// The register's conditions, on parameters $1 to $10 (bound by `bind_register`).
+/// The register's conditions, on parameters $1 to $10 (bound by `bind_register`). Information
+/// kept from scans (status `informational`) shows only when asked for by its status.
 pub(crate) fn register_where(q: &RegisterQuery) -> String {
     let mut sql = String::from(
         "WHERE ($1 IS NULL OR f.government_id = $1) \
@@ -24,7 +25,8 @@ pub(crate) fn register_where(q: &RegisterQuery) -> String {
          AND ($3 IS NULL OR f.order_id = $3) AND ($4 IS NULL OR f.status = $4) \
          AND ($5 IS NULL OR f.decision = $5) AND ($6 IS NULL OR f.severity = $6) \
          AND ($7 IS NULL OR f.asset_id = $7) AND ($8 IS NULL OR f.owner_id = $8) \
-         AND ($9 IS NULL OR f.due_on < $9) AND ($10 IS NULL OR f.id = $10)",
+         AND ($9 IS NULL OR f.due_on < $9) AND ($10 IS NULL OR f.id = $10) \
+         AND ($4 IS NOT NULL OR f.status <> 'informational')",
     );
     if q.open_only || q.overdue_on.is_some() {
         sql.push_str(" AND f.status IN ('open', 'in_progress')");
@@ -140,6 +142,10 @@ macro_rules! implement_remediation_tx {
                         count(" AND f.decision = 'track'", "track_n"),
                         count(" AND f.due_on < $2", "overdue_n"),
                     );
+                    let sql = sql.replace(
+                        "COUNT(f.id) AS total_n",
+                        "COALESCE(SUM(CASE WHEN f.status = 'informational' THEN 1 ELSE 0 END), 0) AS info_n, COUNT(f.id) AS total_n",
+                    );
                     let rows = query(&sql).bind(government_id).bind(today).fetch_all(&mut *self.conn).await?;
                     rows.iter()
                         .map(|r| {
@@ -160,6 +166,7 @@ macro_rules! implement_remediation_tx {
                                 track_star: r.try_get("track_star_n")?,
                                 track: r.try_get("track_n")?,
                                 overdue: r.try_get("overdue_n")?,
+                                information: r.try_get("info_n")?,
                                 total: r.try_get("total_n")?,
                             })
                         })

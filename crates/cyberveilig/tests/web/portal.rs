@@ -1610,3 +1610,49 @@ async fn vvsg_proposes_through_the_page_counts_it_and_withdraws_it() {
         after.body.contains("eng-withdrawn") && after.body.contains("Het bestuur ziet ervan af.") && !after.body.contains("/intrekken")
     );
 }
+
+/// The firm's register names each finding's government and explains its priorities; a scan's
+/// information is kept apart and said so (issue 11, section 3).
+#[tokio::test]
+async fn the_firms_register_names_the_government_and_explains_the_priorities() {
+    let app = spawn_app().await;
+    let (_gent, ey, order) = app.gent_order_accepted_by_ey().await;
+    let scan = "title,severity,ip,port\nOutdated OpenSSH,high,192.0.2.40,22\nSSH banner,info,192.0.2.40,22\n";
+    let r = app
+        .http
+        .post(format!("{}/api/v1/orders/{order}/imports", app.base))
+        .bearer_auth(&ey)
+        .body(scan)
+        .send()
+        .await
+        .unwrap();
+    let summary: Value = r.json().await.unwrap();
+    assert_eq!(
+        (summary["new"].as_i64(), summary["informational"].as_i64()),
+        (Some(1), Some(1)),
+        "{summary}"
+    );
+
+    let mut firm = signed_in(&app, "ey@firms.test").await;
+    let register = firm.get("/bevindingen").await;
+    assert_eq!(register.status, StatusCode::OK);
+    assert!(register.body.contains("<th scope=\"col\">Bestuur</th>"), "a government column");
+    assert!(register.body.contains("<td>Gent</td>"), "Gent's finding names Gent");
+    assert!(register.body.contains("Wat de prioriteiten betekenen"), "a legend");
+    assert!(
+        register.body.contains("title=\"Opvolgen: herstellen in de gewone updatecyclus"),
+        "a tooltip on the priority"
+    );
+    assert!(!register.body.contains("SSH banner"), "information is not a finding");
+    let information = firm.get("/bevindingen?status=informational").await;
+    assert!(information.body.contains("SSH banner"));
+    let results = firm.get(&format!("/bestellingen/{order}/resultaten")).await;
+    assert!(
+        results.body.contains("Bewaard als informatie"),
+        "the import says what it kept aside"
+    );
+
+    // Gent's own register needs no government column.
+    let mut gent = signed_in(&app, "44021@gemeente.test").await;
+    assert!(!gent.get("/bevindingen").await.body.contains("<th scope=\"col\">Bestuur</th>"));
+}

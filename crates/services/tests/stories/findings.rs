@@ -383,3 +383,84 @@ story!(
         assert_eq!(findings.iter().filter(|f| f.severity == "low").count(), 1);
     }
 );
+
+story!(
+    informational_scanner_output_is_kept_with_the_asset_not_as_a_finding,
+    "2020-05-18T08:00:00Z",
+    |w| {
+        use cyberveilig_services::remediation::StatusChange;
+        use cyberveilig_services::store::records::RegisterQuery;
+        let gent = w.municipality(GENT).await;
+        let ey = w.actor("ey@firms.test").await;
+        let order = w.s().submit_order(&gent, w.basic(w.programme_id, GENT)).await.unwrap();
+        w.s()
+            .firm_step(
+                &ey,
+                order.id,
+                FirmStep::Accept {
+                    price: cents(500_940),
+                    planned_start_on: d(2020, 6, 1),
+                },
+            )
+            .await
+            .unwrap();
+        let scan = |banner_severity: &str| {
+            format!(
+                "title,severity,ip,port\n\
+                 Outdated OpenSSH,high,192.0.2.30,22\n\
+                 SSH server banner,{banner_severity},192.0.2.30,22\n\
+                 Traceroute information,info,192.0.2.30,0\n"
+            )
+            .into_bytes()
+        };
+        let first = w.s().import_report(&ey, order.id, Cursor::new(scan("info"))).await.unwrap();
+        assert_eq!(
+            (first.findings_read, first.new, first.informational),
+            (3, 1, 2),
+            "3 read: 1 finding and 2 kept as information"
+        );
+        let register = |status: Option<&str>| {
+            let q = RegisterQuery {
+                status: status.map(str::to_owned),
+                limit: 50,
+                ..Default::default()
+            };
+            async { w.s().register(&gent, q).await.unwrap() }
+        };
+        // The register holds the finding; the information shows when asked for, without a
+        // priority or a deadline.
+        let page = register(None).await;
+        assert_eq!((page.total, page.entries[0].finding.title.as_str()), (1, "Outdated OpenSSH"));
+        let info = register(Some("informational")).await;
+        assert_eq!(info.total, 2);
+        assert!(
+            info.entries
+                .iter()
+                .all(|e| e.finding.decision.is_none() && e.finding.due_on.is_none())
+        );
+        // Under the asset: one open finding, two pieces of information.
+        let assets = w.s().asset_summaries(&gent, gent.organisation_id).await.unwrap();
+        let host = assets.iter().find(|a| a.asset.name == "192.0.2.30").unwrap();
+        assert_eq!((host.open, host.information, host.total), (1, 2, 3));
+        // Information takes no remediation step.
+        let id = info.entries[0].finding.id;
+        let step = StatusChange {
+            status: "fixed".into(),
+            reason: None,
+            until: None,
+        };
+        assert!(w.s().change_finding_status(&gent, id, step).await.is_err());
+
+        // The same scan again: still one finding, the same two pieces of information.
+        let again = w.s().import_report(&ey, order.id, Cursor::new(scan("info"))).await.unwrap();
+        assert_eq!((again.new, again.still_open, again.informational, again.fixed), (0, 1, 2, 0));
+        // A later scan rates the banner a finding: it becomes one, open, with a deadline.
+        let rated = w.s().import_report(&ey, order.id, Cursor::new(scan("low"))).await.unwrap();
+        assert_eq!((rated.new, rated.still_open, rated.informational), (1, 1, 1));
+        let page = register(None).await;
+        assert_eq!(page.total, 2);
+        let banner = page.entries.iter().find(|e| e.finding.title == "SSH server banner").unwrap();
+        assert_eq!(banner.finding.status, "open");
+        assert!(banner.finding.due_on.is_some());
+    }
+);

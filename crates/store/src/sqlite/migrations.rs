@@ -22,6 +22,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (9, "engagements", include_str!("../../migrations/sqlite/0009_engagements.sql")),
     (10, "audit reports", include_str!("../../migrations/sqlite/0010_audit_reports.sql")),
     (11, "security", include_str!("../../migrations/sqlite/0011_security.sql")),
+    (20, "informational", include_str!("../../migrations/sqlite/0020_informational.sql")),
 ];
 
 fn checksum(sql: &str) -> String {

@@ -28,6 +28,9 @@ pub struct ImportSummary {
     pub reopened: i64,
     /// Open findings of the same order and tool the report no longer has.
     pub fixed: i64,
+    /// Informational items (severity info, a log, a service fact) kept as information about the
+    /// asset: not findings, no deadline, not counted as open; listed with `status=informational`.
+    pub informational: i64,
     pub at: DateTime<Utc>,
 }
 
@@ -43,6 +46,7 @@ impl From<Import> for ImportSummary {
             still_open: i.still_open,
             reopened: i.reopened,
             fixed: i.fixed,
+            informational: i.informational,
             at: i.at,
         }
     }

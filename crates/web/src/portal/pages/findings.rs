@@ -119,9 +119,18 @@ pub(super) async fn register_page(
     };
     let next_page = (offset + PAGE < page.total).then(|| with(offset + PAGE));
     let previous_page = (offset > 0).then(|| with((offset - PAGE).max(0)));
-    let findings: Vec<Value> = page.entries.iter().map(|e| register_view(e, today)).collect();
-    let page_ids = page.entries.iter().map(|e| e.finding.id.to_string()).collect::<Vec<_>>().join(",");
     let government = actor.role == Role::GovernmentMember;
+    // A firm or the administrator sees findings of many governments: each row names its own.
+    let mut findings: Vec<Value> = Vec::with_capacity(page.entries.len());
+    for e in &page.entries {
+        let view = register_view(e, today);
+        findings.push(if government {
+            view
+        } else {
+            context! { ..view, ..context! { government => org_name(state, e.finding.government_id).await } }
+        });
+    }
+    let page_ids = page.entries.iter().map(|e| e.finding.id.to_string()).collect::<Vec<_>>().join(",");
     let assets: Vec<Value> = if government {
         let list = state.services.assets(actor, actor.organisation_id).await.unwrap_or_default();
         list.iter()
