@@ -561,7 +561,7 @@ async function main() {
     check(imported.status === 201, `the scan imports (${imported.status})`);
     await signIn(page, base, "44021@gemeente.test");
     await visit(page, base, "/bevindingen", "findings register", "findings");
-    await page.locator("table a").first().click();
+    await page.locator("tbody a").first().click();
     await axe(page, "a finding");
     await page.getByLabel("Nieuwe stand").selectOption("in_progress");
     await page.getByRole("button", { name: "Opslaan" }).click();
@@ -664,13 +664,14 @@ async function main() {
     check(new URL(page.url()).pathname === resultsPath, "the order links to its results page");
     await axe(page, "results page (firm, empty)");
     await tableWraps(page, "results page (firm)");
-    // A generic CSV report: four findings on two systems.
+    // A generic CSV report: four findings on two systems, and one line of information.
     const report = [
       "Title,Severity,Host,Port,Protocol,CVE,Description,Recommendation",
       'Remote Desktop open naar internet,High,srv-rdp.antwerpen.test,3389,tcp,,"RDP is bereikbaar vanaf internet.","Sluit RDP af of zet het achter een VPN."',
       "Telnet ingeschakeld,High,srv-rdp.antwerpen.test,23,tcp,,Telnet stuurt wachtwoorden onversleuteld.,Schakel telnet uit.",
       "Verouderde OpenSSH,Critical,www.antwerpen.test,22,tcp,CVE-2024-6387,regreSSHion.,Werk OpenSSH bij.",
       "TLS 1.0 aanvaard,Medium,www.antwerpen.test,443,tcp,,De server aanvaardt TLS 1.0.,Sta enkel TLS 1.2 en hoger toe.",
+      "Traceroute-informatie,Info,www.antwerpen.test,,,,Het pad naar de server telt 9 hops.,",
     ].join("\n");
     await page.getByLabel("Rapport").setInputFiles({ name: "scan-antwerpen.csv", mimeType: "text/csv", buffer: Buffer.from(report) });
     // The status line's texts, as the script sets them (the page moves on as soon as the import is done).
@@ -687,9 +688,19 @@ async function main() {
     check(/resultaten\?import=\d+$/.test(page.url()), "after the upload the page shows the import's summary");
     const summary = page.locator("section.summary");
     const figure = async (label) => (await summary.locator("div", { has: page.locator("dt", { hasText: new RegExp(`^${label}$`) }) }).locator("dd").textContent()).trim();
-    check((await summary.count()) === 1 && (await figure("Gelezen")) === "4" && (await figure("Nieuw")) === "4", "the summary counts four findings read, four new");
+    check((await summary.count()) === 1 && (await figure("Gelezen")) === "5" && (await figure("Nieuw")) === "4", "the summary counts five read, four new findings");
+    check((await figure("Bewaard als informatie")) === "1", "the summary says what it kept aside as information");
     await axe(page, "results page (firm, after an import)");
     await page.screenshot({ path: join(shots, "results-firm.png"), fullPage: true });
+    // EY's register: each finding names its government; the priorities explain themselves.
+    await visit(page, base, "/bevindingen", "findings register (firm)", "findings-register-firm");
+    await tableWraps(page, "findings register (firm)");
+    const registerHeaders = await page.locator("thead th").allTextContents();
+    check(registerHeaders.some((h) => h.trim() === "Bestuur"), `the firm's register has a government column (${JSON.stringify(registerHeaders)})`);
+    check((await page.locator("tbody td", { hasText: /^Antwerpen$/ }).count()) >= 4, "each of Antwerpen's findings names Antwerpen");
+    check((await page.locator("#priority-legend dd").count()) === 4, "a legend explains the four priorities");
+    check(!(await page.locator("table").textContent()).includes("Traceroute-informatie"), "information is not in the register of findings");
+    await page.goto(base + resultsPath);
     // A broken report: the error shows in the page, the form stays usable.
     await page.getByLabel("Rapport").setInputFiles({ name: "kapot.csv", mimeType: "text/csv", buffer: Buffer.from("dit,is,geen\nscanrapport,,\n") });
     await page.getByRole("button", { name: "Importeren" }).click();
@@ -705,7 +716,7 @@ async function main() {
     await page.getByLabel("Rapport").setInputFiles({ name: "scan-antwerpen.csv", mimeType: "text/csv", buffer: Buffer.from(report) });
     await page.getByRole("button", { name: "Importeren" }).click();
     await page.waitForURL(/resultaten\?import=\d+/, { timeout: 15000 }).catch(() => {});
-    check(/import=\d+$/.test(page.url()) && (await figure("Nieuw")) === "0" && (await figure("Nog open")) === "4", "after the error the form imports again: nothing new, four still open");
+    check(/import=\d+$/.test(page.url()) && (await figure("Nieuw")) === "0" && (await figure("Nog open")) === "4" && (await figure("Bewaard als informatie")) === "1", "after the error the form imports again: nothing new, four still open, one kept as information");
     await completeResults(page, base, auditPath, "partially");
     await page.getByRole("button", { name: "Audit opgeleverd" }).click();
     check((await page.content()).includes("opgeleverd"), "EY delivers the audit");
