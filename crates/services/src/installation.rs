@@ -162,6 +162,6 @@ fn vvsg_grant(beneficiary_id: i64) -> ProjectGrant {
                 description_en: "Events that inform local governments about cybersecurity.".into(),
             },
         ],
-        governance: "VVSG werkt het actieplan uit en legt het voor aan een stuurgroep (V5).".into(),
+        governance: "VVSG werkt het actieplan uit en legt het voor aan een stuurgroep.".into(),
     }
 }

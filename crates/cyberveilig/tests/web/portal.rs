@@ -290,6 +290,21 @@ async fn the_language_switch_works_for_visitors_and_is_kept_for_people() {
     let mut other = signed_in(&app, "44021@gemeente.test").await;
     let start = other.get("/start").await;
     assert!(start.body.contains("Your orders"), "{}", start.body);
+
+    // The language chosen before signing in stays after it (issue 11, section 5): Antwerpen's
+    // account says Dutch; the visitor chose English and signs in.
+    let mut visitor = Browser::new(&app);
+    visitor.submit("/", "/taal", &[("lang", "en"), ("next", "/")]).await;
+    assert_eq!(visitor.sign_in("11002@gemeente.test").await.status, StatusCode::SEE_OTHER);
+    let start = visitor.get("/start").await;
+    assert!(
+        start.body.contains("<html lang=\"en\"") && start.body.contains("Your orders"),
+        "{}",
+        start.body
+    );
+    // And it is the person's language from then on.
+    let mut later = signed_in(&app, "11002@gemeente.test").await;
+    assert!(later.get("/start").await.body.contains("<html lang=\"en\""));
 }
 
 #[tokio::test]

@@ -1,3 +1,6 @@
 -- Informational scanner output (issue 11, section 3) is kept as information about the asset, with
 -- the status 'informational' (no deadline, never open); an import says how many it kept aside.
 ALTER TABLE imports ADD COLUMN informational INTEGER NOT NULL DEFAULT 0;
+
+-- No internal rule codes in what people read (issue 11, section 5): the grant's governance text.
+UPDATE project_grants SET governance = REPLACE(governance, ' (V5)', '');

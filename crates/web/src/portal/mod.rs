@@ -17,6 +17,7 @@ use axum::routing::{get, post};
 const CSS: &str = include_str!("../../static/app.css");
 const SHARE_JS: &str = include_str!("../../static/share.js");
 const UPLOAD_JS: &str = include_str!("../../static/upload.js");
+const FAVICON: &str = include_str!("../../static/favicon.svg");
 
 async fn stylesheet() -> Response {
     asset("text/css; charset=utf-8", CSS)
@@ -28,6 +29,15 @@ async fn share_script() -> Response {
 
 async fn upload_script() -> Response {
     asset("text/javascript; charset=utf-8", UPLOAD_JS)
+}
+
+async fn favicon() -> Response {
+    asset("image/svg+xml", FAVICON)
+}
+
+/// Browsers that ignore the page's icon link ask for this one.
+async fn favicon_ico() -> Response {
+    axum::response::Redirect::permanent("/static/favicon.svg?v=1").into_response()
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
@@ -100,6 +110,8 @@ pub fn routes() -> Router<AppState> {
         .route("/static/app.css", get(stylesheet))
         .route("/static/share.js", get(share_script))
         .route("/static/upload.js", get(upload_script))
+        .route("/static/favicon.svg", get(favicon))
+        .route("/favicon.ico", get(favicon_ico))
         .route("/aanmelden", get(public::sign_in_page).post(public::sign_in))
         .route("/aanmelden/code", get(public::second_factor_page).post(public::second_factor))
         .route("/tweede-factor", get(public::setup_page))

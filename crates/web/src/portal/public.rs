@@ -100,6 +100,16 @@ pub async fn sign_in(State(state): State<AppState>, visitor: Visitor, PageForm(f
             if let Some(old) = &visitor.token {
                 let _ = state.services.sign_out(old).await;
             }
+            // The language chosen before signing in is the person's from now on.
+            if visitor.lang_chosen
+                && let Ok((actor, _, _)) = state.services.session_at_any_stage(&session.token).await
+                && let Err(e) = state
+                    .services
+                    .set_language(&actor, if visitor.lang.is_dutch() { "nl" } else { "en" })
+                    .await
+            {
+                tracing::warn!(error = %e, "language not saved");
+            }
             signed_in(&state, &session, &next)
         }
         Err(e) => visitor.refusal_page(

@@ -68,6 +68,8 @@ pub struct Visitor {
     /// The double-submit token of forms before sign-in, from its cookie.
     form_token: Option<String>,
     pub lang: Lang,
+    /// The visitor chose the language (its cookie), rather than the browser's default.
+    pub lang_chosen: bool,
     pub path: String,
     pub organisation_name: Option<String>,
     /// Who the visitor is for the limits: the signed-in person, or the connection's address.
@@ -93,6 +95,7 @@ impl FromRequestParts<AppState> for Visitor {
             (None, Some(form)) => (form.to_owned(), false),
             (None, None) => (hex::encode(rand::random::<[u8; 24]>()), true),
         };
+        let lang_chosen = cookie(parts, LANG_COOKIE).is_some();
         let lang = match (&actor, cookie(parts, LANG_COOKIE)) {
             (Some(a), _) if a.language == "en" => Lang::En,
             (Some(_), _) => Lang::Nl,
@@ -124,6 +127,7 @@ impl FromRequestParts<AppState> for Visitor {
             new_form_cookie,
             form_token,
             lang,
+            lang_chosen,
             path,
             organisation_name,
             state: state.clone(),
