@@ -130,6 +130,8 @@ async function signIn(page, base, email) {
 }
 
 async function signOut(page) {
+  // On a phone the button is behind the menu's.
+  if (await page.locator(".menu-button").isVisible()) await page.locator(".menu-button").click();
   await page.getByRole("button", { name: /Afmelden|Sign out/ }).click();
 }
 
@@ -147,6 +149,16 @@ async function ethicalHacking(page, base) {
   const alsoOnPhone = async (name, screenshot) => {
     await page.setViewportSize({ width: 390, height: 844 });
     await axe(page, `${name} on a phone`);
+    // The menu folds behind one button, and the page's content starts in the first screen.
+    const nav = page.locator("header nav");
+    if (await nav.count()) {
+      check(!(await nav.isVisible()), `${name} on a phone: the menu is folded`);
+      await page.locator(".menu-button").click();
+      check(await nav.isVisible(), `${name} on a phone: the menu button opens the menu`);
+      await page.locator(".menu-button").click();
+    }
+    const heading = await page.locator("main h1").first().boundingBox();
+    check(heading && heading.y < 844 - 60, `${name} on a phone: the content starts in the first screen (${heading && heading.y})`);
     await fitsWidth(page, `${name} on a phone`);
     await tableWraps(page, `${name} on a phone`);
     if (screenshot) await page.screenshot({ path: join(shots, `phone-${screenshot}.png`), fullPage: true });

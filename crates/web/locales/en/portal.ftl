@@ -2,6 +2,7 @@
 
 skip-to-content = Skip to content
 demo-banner = Demo: fictional accounts and history on the real programme. The demo clock stands at { $date }.
+menu-button = Menu
 menu-label = Main menu
 menu-home = Home
 menu-orders = Orders

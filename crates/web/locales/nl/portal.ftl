@@ -2,6 +2,7 @@
 
 skip-to-content = Naar de inhoud
 demo-banner = Demo: fictieve accounts en geschiedenis op het echte programma. De demoklok staat op { $date }.
+menu-button = Menu
 menu-label = Hoofdmenu
 menu-home = Start
 menu-orders = Bestellingen
