@@ -115,10 +115,19 @@ async function completeResults(page, base, orderPath, rating) {
   await page.getByRole("button", { name: "Auditrapport opladen" }).click();
 }
 
+// No figure card's content runs out of its card (a long count, a deadline with its days left).
+async function cardsFit(page, name) {
+  const over = await page.evaluate(() =>
+    [...document.querySelectorAll(".figures > div")].filter((d) => d.scrollWidth > d.clientWidth + 1).map((d) => d.textContent.trim()),
+  );
+  check(over.length === 0, `${name}: figure cards overflow: ${JSON.stringify(over)}`);
+}
+
 async function visit(page, base, path, name, screenshot) {
   const response = await page.goto(base + path);
   check(response && response.status() < 400, `${name} (${path}) answered ${response && response.status()}`);
   await axe(page, name);
+  await cardsFit(page, name);
   if (screenshot) await page.screenshot({ path: join(shots, `${screenshot}.png`), fullPage: true });
 }
 
@@ -149,6 +158,7 @@ async function ethicalHacking(page, base) {
   const alsoOnPhone = async (name, screenshot) => {
     await page.setViewportSize({ width: 390, height: 844 });
     await axe(page, `${name} on a phone`);
+    await cardsFit(page, `${name} on a phone`);
     // The menu folds behind one button, and the page's content starts in the first screen.
     const nav = page.locator("header nav");
     if (await nav.count()) {
@@ -486,6 +496,7 @@ async function main() {
     await signIn(page, base, "admin@abb.test");
     check((await page.content()).includes(orderPath + "/vereffenen"), "the order waits in the settlement queue");
     await axe(page, "administrator home");
+    await cardsFit(page, "administrator home");
     await page.screenshot({ path: join(shots, "admin-home.png"), fullPage: true });
     const queue = await page.locator("table.settlements").textContent();
     check(queue.includes("€ 5.120,00") && queue.includes("€ 5.000,00") && queue.includes("€ 3.333,33") && queue.includes("Factuur onder de aanvaarde prijs"), "the queue shows the prices, the invoice, the payment and the difference");
@@ -506,6 +517,9 @@ async function main() {
     await page.getByRole("button", { name: "€ 3.333,33 uitbetalen" }).click();
     check((await page.content()).includes("vereffend"), "settled with the amount confirmed");
     await visit(page, base, "/bestellingen?state=settled", "administrator orders", "admin-orders");
+    // At 1280 px every column of the administrator's orders is in view.
+    const ordersFit = await page.evaluate(() => { const w = document.querySelector("main .table-wrap"); return w && w.scrollWidth <= w.clientWidth; });
+    check(ordersFit, "the administrator's orders table shows every column at 1280 px");
     await visit(page, base, "/raamovereenkomsten", "agreements", "agreements");
     await visit(page, base, "/besturen", "governments");
     await visit(page, base, "/mensen", "people", "people");
