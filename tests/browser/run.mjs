@@ -232,7 +232,7 @@ async function ethicalHacking(page, base) {
   check(page.url().endsWith("/g/44021/melden"), "the policy leads to the report form");
   await shot("report form", "report-form");
 
-  // A target outside Gent's systems: refused in the page, with everything typed kept.
+  // A bad CWE: refused in the page, with everything typed kept.
   const script = "<script>alert(1)</script>";
   const fill = async (target) => {
     await page.getByLabel("Adres (URL) of hostnaam van het systeem").fill(target);
@@ -245,16 +245,18 @@ async function ethicalHacking(page, base) {
     await page.getByLabel("Vermeld mij").check();
   };
   await fill("https://evil-gent.be/");
+  await page.getByLabel("Type kwetsbaarheid (CWE)").fill("XSS");
   await page.getByLabel("Bijlagen").setInputFiles({ name: "bewijs.txt", mimeType: "text/plain", buffer: Buffer.from("GET /zoeken?q=%3Cscript%3E HTTP/1.1\n") });
   await page.getByRole("button", { name: "Melding versturen" }).click();
   const refusal = page.getByRole("alert");
-  check((await refusal.count()) === 1 && (await refusal.textContent()).includes("evil-gent.be") && /niet onder het toepassingsgebied/.test(await refusal.textContent()), "an out-of-scope target is refused with a clear message, once");
+  check((await refusal.count()) === 1 && /CWE/.test(await refusal.textContent()), "a bad CWE is refused with a clear message, once");
   check((await page.getByLabel("Titel", { exact: true }).inputValue()) === "Reflected XSS in het zoekveld" && (await page.getByLabel("Adres (URL) of hostnaam van het systeem").inputValue()) === "https://evil-gent.be/", "the refused form keeps the title and target");
   check((await page.getByLabel("Beschrijving", { exact: true }).inputValue()).endsWith(script) && (await page.getByLabel("Naam of pseudoniem").inputValue()) === "Zwarte Kat" && (await page.getByLabel("Vermeld mij").isChecked()), "the refused form keeps the description (with the script as text), the pseudonym and the consent");
   await shot("report form with an error", "report-form-error");
 
   // In scope: the server of Gent's scan (an asset since the import).
   await page.getByLabel("Adres (URL) of hostnaam van het systeem").fill("http://192.0.2.10/zoeken");
+  await page.getByLabel("Type kwetsbaarheid (CWE)").fill("CWE-79");
   await page.getByLabel("Bijlagen").setInputFiles([
     { name: "bewijs.txt", mimeType: "text/plain", buffer: Buffer.from("GET /zoeken?q=%3Cscript%3E HTTP/1.1\n") },
     { name: "scherm.png", mimeType: "image/png", buffer: Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64") },

@@ -473,19 +473,9 @@ impl Services {
                     .flat_map(|a| ScopeEntry::of_asset(&a.kind, &a.name, a.hostname.as_deref(), a.ip.as_deref())),
             );
         }
-        if !scope.is_empty() && !report::in_scope_of_policy(&target, &scope, &excluded) {
-            return Err(ServiceError::invalid(
-                "target",
-                format!(
-                    "{} is not in the scope of {}: its disclosure policy and its registered systems do not cover it. See its policy (security.txt) for what it covers, or report to the Centre for Cybersecurity Belgium.",
-                    target.host, government.name
-                ),
-                format!(
-                    "{} valt niet onder het toepassingsgebied van {}: zijn beleid en zijn geregistreerde systemen dekken het niet. Zie zijn beleid (security.txt) voor wat het dekt, of meld aan het Centrum voor Cybersecurity België.",
-                    target.host, government.name
-                ),
-            ));
-        }
+        // No report is lost: one outside the published scope is received, marked so, and
+        // triaged like any other; the reporter is told the safe harbour does not cover it.
+        let outside_scope = !scope.is_empty() && !report::in_scope_of_policy(&target, &scope, &excluded);
         let targets = response_targets(work.tx.as_mut(), government.id).await?;
         let deadlines = Deadlines::of(work.today, targets, None);
         let token = random_token("");
@@ -525,6 +515,7 @@ impl Services {
             closed_at: None,
             finding_id: None,
             coordinator_invited: false,
+            outside_scope,
             reminded: String::new(),
             updated_at: now,
         };
@@ -535,7 +526,7 @@ impl Services {
             report.id,
             json!({"government_id": government.id, "tracking_code": report.tracking_code, "host": report.host,
                    "cwe": cwe, "signed_in": report.reporter_id.is_some(), "acknowledge_by": report.acknowledge_by,
-                   "triage_by": report.triage_by, "disclose_on": report.disclose_on}),
+                   "triage_by": report.triage_by, "disclose_on": report.disclose_on, "outside_scope": report.outside_scope}),
         )
         .await?;
         for (f, kind) in files.iter().zip(checked) {

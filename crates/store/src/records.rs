@@ -698,6 +698,9 @@ pub struct Report {
     /// The deadline reminders sent, comma-separated (`acknowledge`, `triage`).
     pub reminded: String,
     pub updated_at: DateTime<Utc>,
+    /// The system reported is outside the government's published scope: received all the same,
+    /// and the policy's safe harbour does not cover it.
+    pub outside_scope: bool,
 }
 
 /// Which reports a list holds: each condition that is set must hold. Newest first.

@@ -6,7 +6,7 @@ use crate::records::ReportFilter;
 pub(crate) const REPORT_COLUMNS: &str = "id, government_id, tracking_code, follow_hash, state, outcome, duplicate_of, target, host, \
     location, cwe, duplicate_key, title, description, steps, impact, cvss_vector, cvss_score, reporter_name, reporter_email, \
     reporter_id, credit_consent, disclosure_plans, received_at, received_on, acknowledge_by, triage_by, disclose_on, \
-    disclosure_agreed, acknowledged_at, triaged_at, fixed_at, closed_at, finding_id, coordinator_invited, reminded, updated_at";
+    disclosure_agreed, acknowledged_at, triaged_at, fixed_at, closed_at, finding_id, coordinator_invited, reminded, updated_at, outside_scope";
 
 pub(crate) const ATTACHMENT_COLUMNS: &str = "id, report_id, filename, kind, size, sha256, uploaded_by, at";
 
@@ -85,6 +85,7 @@ macro_rules! implement_reports_tx {
                     closed_at: r.try_get("closed_at")?,
                     finding_id: r.try_get("finding_id")?,
                     coordinator_invited: r.try_get("coordinator_invited")?,
+                    outside_scope: r.try_get("outside_scope")?,
                     reminded: r.try_get("reminded")?,
                     updated_at: r.try_get("updated_at")?,
                 })
@@ -122,8 +123,8 @@ macro_rules! implement_reports_tx {
                         "INSERT INTO reports (government_id, tracking_code, follow_hash, state, outcome, duplicate_of, target, host, \
                          location, cwe, duplicate_key, title, description, steps, impact, cvss_vector, cvss_score, reporter_name, \
                          reporter_email, reporter_id, credit_consent, disclosure_plans, received_at, received_on, acknowledge_by, \
-                         triage_by, disclose_on, disclosure_agreed, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
-                         $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29) RETURNING id",
+                         triage_by, disclose_on, disclosure_agreed, updated_at, outside_scope) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+                         $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30) RETURNING id",
                     )
                     .bind(r.government_id)
                     .bind(&r.tracking_code)
@@ -154,6 +155,7 @@ macro_rules! implement_reports_tx {
                     .bind(r.disclose_on)
                     .bind(r.disclosure_agreed)
                     .bind(r.updated_at)
+                    .bind(r.outside_scope)
                     .fetch_one(&mut *self.conn)
                     .await?;
                     Ok(row.try_get("id")?)

@@ -1324,14 +1324,11 @@ async fn the_api_takes_a_report_and_a_secret_link_opens_only_its_own() {
         .send()
         .await
         .unwrap();
+    // Outside Brugge's systems: received all the same, and marked so (no report is lost).
     let out = post(body("https://192.0.2.8/", "elsewhere")).await.unwrap();
-    assert_eq!(out.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let problem: Value = out.json().await.unwrap();
-    assert_eq!(problem["field"], "target");
-    assert!(
-        problem["detail"].as_str().unwrap().contains("is not in the scope of Brugge"),
-        "{problem}"
-    );
+    assert_eq!(out.status(), StatusCode::CREATED);
+    let outside: Value = out.json().await.unwrap();
+    assert_eq!(outside["outside_scope"], true, "{outside}");
 
     let a: Value = post(body("http://192.0.2.7/login", "SQL injection"))
         .await
@@ -1404,7 +1401,10 @@ async fn the_api_takes_a_report_and_a_secret_link_opens_only_its_own() {
     let brugge = app.token("31005@gemeente.test").await;
     let (status, list) = app.get(&brugge, "/api/v1/reports").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(list["items"].as_array().unwrap().len(), 2);
+    // The two in scope and the one outside it, marked so.
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    assert_eq!(items.iter().filter(|r| r["outside_scope"] == true).count(), 1);
     let (status, view) = app
         .post(
             &brugge,

@@ -181,26 +181,21 @@ story!(
 );
 
 story!(
-    a_report_out_of_scope_is_refused_with_a_clear_answer_or_triaged_so,
+    a_report_out_of_scope_is_received_marked_so_and_triaged_like_any_other,
     "2020-05-18T08:00:00Z",
     |w| {
         let (gent, _) = gent_with_scope(&w).await;
+        // No report is lost: outside the published scope, it is received and marked so.
         for outside in ["https://evil-gent.be/", "gent.be.evil.test", "https://www.brugge.be/"] {
-            let err = w.s().submit_report(None, xss(GENT, outside)).await.unwrap_err();
-            match err {
-                ServiceError::Invalid {
-                    field,
-                    message_en,
-                    message_nl,
-                } => {
-                    assert_eq!(field, "target");
-                    assert!(message_en.contains("is not in the scope of Gent"), "{message_en}");
-                    assert!(message_nl.contains("valt niet onder"), "{message_nl}");
-                }
-                other => panic!("expected a refusal, got {other:?}"),
-            }
+            let received = w.s().submit_report(None, xss(GENT, outside)).await.unwrap();
+            assert!(received.report.outside_scope, "{outside} is outside Gent's published scope");
         }
-        assert!(w.s().reports(&gent, list()).await.unwrap().is_empty(), "nothing written");
+        let inside = w.s().submit_report(None, xss(GENT, "https://www.gent.be/zoeken")).await.unwrap();
+        assert!(!inside.report.outside_scope);
+        let listed = w.s().reports(&gent, list()).await.unwrap();
+        assert_eq!(listed.len(), 4, "Gent receives every report");
+        assert_eq!(listed.iter().filter(|r| r.report.outside_scope).count(), 3);
+
         // Bad input is refused field by field.
         for (input, field) in [
             (xss("99999", "https://www.gent.be/"), "government_nis"),
@@ -487,15 +482,13 @@ story!(
         s.publish_policy(&gent, &nis, None).await.unwrap();
 
         for target in ["https://loket.stad.gent/zoeken", "https://www.gent.be/zoeken"] {
-            let sent = s.submit_report(None, xss(GENT, target)).await;
-            assert!(sent.is_ok(), "{target}: {sent:?}");
+            let sent = s.submit_report(None, xss(GENT, target)).await.unwrap();
+            assert!(!sent.report.outside_scope, "{target} is in scope");
         }
+        // What the policy excludes, or does not name, is received as outside the scope.
         for target in ["https://intranet.stad.gent/", "https://evil-stad.gent/"] {
-            let refused = s.submit_report(None, xss(GENT, target)).await;
-            assert!(
-                matches!(refused, Err(ServiceError::Invalid { field: "target", .. })),
-                "{target}: {refused:?}"
-            );
+            let sent = s.submit_report(None, xss(GENT, target)).await.unwrap();
+            assert!(sent.report.outside_scope, "{target} is outside the published scope");
         }
     }
 );

@@ -114,6 +114,9 @@ pub struct SubmittedDto {
     pub acknowledge_by: NaiveDate,
     pub triage_by: NaiveDate,
     pub disclose_on: NaiveDate,
+    /// The system is outside the government's published scope: the report is received and
+    /// triaged like any other, but the policy's safe harbour does not cover it.
+    pub outside_scope: bool,
 }
 
 /// A report.
@@ -143,6 +146,8 @@ pub struct ReportDto {
     pub overdue: Option<String>,
     pub finding_id: Option<i64>,
     pub coordinator_invited: bool,
+    /// The system is outside the government's published scope (the safe harbour does not cover it).
+    pub outside_scope: bool,
 }
 
 impl ReportDto {
@@ -169,6 +174,7 @@ impl ReportDto {
             overdue: overdue.map(str::to_owned),
             finding_id: r.finding_id,
             coordinator_invited: r.coordinator_invited,
+            outside_scope: r.outside_scope,
         }
     }
 
@@ -320,6 +326,7 @@ pub async fn submit(
                 acknowledge_by: s.report.acknowledge_by,
                 triage_by: s.report.triage_by,
                 disclose_on: s.report.disclose_on,
+                outside_scope: s.report.outside_scope,
             }),
         )
             .into_response(),

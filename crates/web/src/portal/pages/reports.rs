@@ -137,7 +137,8 @@ pub async fn submit(
             context! {
                 government => government.name, code => s.report.tracking_code.clone(), follow_url => s.follow_url,
                 acknowledge_by => s.report.acknowledge_by.to_string(), triage_by => s.report.triage_by.to_string(),
-                disclose_on => s.report.disclose_on.to_string(),
+                disclose_on => s.report.disclose_on.to_string(), outside_scope => s.report.outside_scope,
+                host => s.report.host.clone(),
             },
         )),
         Err(e) => {
@@ -245,6 +246,7 @@ fn report_page(
         fix_by => view.fix_by.map(|d| d.to_string()), overdue => view.overdue.map(|o| o.as_str()),
         finding_id => r.finding_id, finding_status => view.finding_status.clone(),
         duplicate_of => r.duplicate_of, duplicate_of_code => view.duplicate_of_code.clone(),
+        outside_scope => r.outside_scope,
     };
     let next_states: Vec<&str> = view.next_states.iter().map(|s| s.as_str()).collect();
     let outcomes: Vec<&str> = TriageOutcome::ALL.iter().map(|o| o.as_str()).collect();
