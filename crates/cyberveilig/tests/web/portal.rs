@@ -1216,6 +1216,14 @@ async fn the_public_form_takes_a_report_shows_script_as_text_and_is_rate_limited
     assert!(!page.body.contains("<img src=x"));
     assert!(!page.body.contains("<b>Owl</b>"));
     assert_eq!(page.body.matches("<script").count(), 0, "the portal has no inline script");
+    // Only what a reporter may do: read, reply, add files, withdraw while not triaged; none of
+    // the government's steps (issue 11, section 4).
+    assert!(page.body.contains("Melding intrekken") && page.body.contains("name=\"state\" value=\"closed\""));
+    assert!(
+        !page.body.contains("Nieuwe stand") && !page.body.contains("name=\"outcome\""),
+        "no triage for the reporter"
+    );
+    assert!(page.body.contains("Uw bericht") && page.body.contains("bijlage"));
 
     // The attachment is served only as a download.
     let aid = page
