@@ -1239,6 +1239,27 @@ impl Services {
             .ok_or(ServiceError::NotFound("organisation"))
     }
 
+    /// A system of the government to show as an example on its report form: the first line of
+    /// its published scope, else its first registered domain or host.
+    pub async fn report_target_example(&self, government_id: i64) -> Result<Option<String>> {
+        let mut tx = self.store.read().await?;
+        let policy = crate::disclosure::published_content_in(tx.as_mut(), government_id).await?;
+        if let Some(line) = policy
+            .iter()
+            .flat_map(|p| p.in_scope.iter())
+            .map(|l| l.trim().trim_start_matches("*."))
+            .find(|l| !l.is_empty() && !l.contains(' '))
+        {
+            return Ok(Some(line.to_owned()));
+        }
+        Ok(tx
+            .assets(government_id)
+            .await?
+            .into_iter()
+            .find(|a| matches!(a.kind.as_str(), "domain" | "host" | "application"))
+            .map(|a| a.hostname.unwrap_or(a.name)))
+    }
+
     /// Reminds the government once when a report passed its acknowledgement or triage date
     /// unanswered (the server's worker runs this with the other jobs). Returns the reminders sent.
     pub async fn remind_report_deadlines(&self) -> Result<usize> {

@@ -1332,6 +1332,9 @@ async fn the_api_takes_a_report_and_a_secret_link_opens_only_its_own() {
         .send()
         .await
         .unwrap();
+    // Brugge's form shows one of Brugge's own systems as its example, not Gent's.
+    let form = Browser::new(&app).get("/g/31005/melden").await;
+    assert!(form.body.contains("192.0.2.7") && !form.body.contains("gent.be"), "{}", form.body);
     // Outside Brugge's systems: received all the same, and marked so (no report is lost).
     let out = post(body("https://192.0.2.8/", "elsewhere")).await.unwrap();
     assert_eq!(out.status(), StatusCode::CREATED);

@@ -44,7 +44,15 @@ struct FormValues {
     csrf: String,
 }
 
-fn form_page(visitor: &Visitor, status: StatusCode, nis: &str, government: &str, values: &FormValues, error: Option<String>) -> Response {
+fn form_page(
+    visitor: &Visitor,
+    status: StatusCode,
+    nis: &str,
+    government: &str,
+    example: Option<String>,
+    values: &FormValues,
+    error: Option<String>,
+) -> Response {
     let action = if visitor.path.contains("/report") {
         format!("/g/{nis}/report")
     } else {
@@ -53,7 +61,7 @@ fn form_page(visitor: &Visitor, status: StatusCode, nis: &str, government: &str,
     visitor.page_with_status(
         status,
         "report_form.html",
-        context! { government, action, v => context! {
+        context! { government, action, example, v => context! {
             target => values.target.clone(), cwe => values.cwe.clone(), title => values.title.clone(),
             description => values.description.clone(), steps => values.steps.clone(), impact => values.impact.clone(),
             cvss_vector => values.cvss_vector.clone(), reporter_name => values.reporter_name.clone(),
@@ -65,7 +73,10 @@ fn form_page(visitor: &Visitor, status: StatusCode, nis: &str, government: &str,
 
 async fn report_form(state: &AppState, visitor: Visitor, nis: &str) -> Response {
     match state.services.report_recipient(nis).await {
-        Ok(g) => form_page(&visitor, StatusCode::OK, nis, &g.name, &FormValues::default(), None),
+        Ok(g) => {
+            let example = state.services.report_target_example(g.id).await.unwrap_or_default();
+            form_page(&visitor, StatusCode::OK, nis, &g.name, example, &FormValues::default(), None)
+        }
         Err(_) => visitor.message(StatusCode::NOT_FOUND, "not-found-title", "not-found-body"),
     }
 }
@@ -107,7 +118,16 @@ pub async fn submit(
     };
     if read.is_err() {
         let text = visitor.text("report-form-unreadable");
-        return form_page(&visitor, StatusCode::BAD_REQUEST, &nis, &government.name, &values, Some(text));
+        let example = state.services.report_target_example(government.id).await.unwrap_or_default();
+        return form_page(
+            &visitor,
+            StatusCode::BAD_REQUEST,
+            &nis,
+            &government.name,
+            example,
+            &values,
+            Some(text),
+        );
     }
     if let Err(refused) = visitor.check_csrf(&values.csrf) {
         return refused;
@@ -147,7 +167,16 @@ pub async fn submit(
                 ServiceError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
                 _ => StatusCode::CONFLICT,
             };
-            let mut page = form_page(&visitor, status, &nis, &government.name, &values, Some(visitor.error_text(&e)));
+            let example = state.services.report_target_example(government.id).await.unwrap_or_default();
+            let mut page = form_page(
+                &visitor,
+                status,
+                &nis,
+                &government.name,
+                example,
+                &values,
+                Some(visitor.error_text(&e)),
+            );
             if let ServiceError::RateLimited { retry_after, .. } = e {
                 page.headers_mut().insert(axum::http::header::RETRY_AFTER, retry_after.into());
             }
