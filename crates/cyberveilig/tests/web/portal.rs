@@ -1416,6 +1416,14 @@ async fn the_api_takes_a_report_and_a_secret_link_opens_only_its_own() {
     let items = list["items"].as_array().unwrap();
     assert_eq!(items.len(), 3);
     assert_eq!(items.iter().filter(|r| r["outside_scope"] == true).count(), 1);
+    // Brugge's home lists them, waiting for its answer, with the date each is due by.
+    let mut brugge_portal = signed_in(&app, "31005@gemeente.test").await;
+    let home = brugge_portal.get("/start").await;
+    assert!(home.body.contains("Meldingen die op uw antwoord wachten"), "{}", home.body);
+    for r in items {
+        assert!(home.body.contains(r["tracking_code"].as_str().unwrap()), "{r}");
+    }
+    assert!(home.body.contains("bevestigen tegen"), "the deadline to acknowledge");
     let (status, view) = app
         .post(
             &brugge,

@@ -75,6 +75,27 @@ pub(super) async fn government_home(
         }
     });
     let form = context! { kind => form.kind.clone(), scope => form.scope.clone(), estimated_cost_euro => form.estimated_cost_euro.clone() };
+    // Vulnerability reports waiting for the government's answer, with the date it is due by.
+    let mut waiting = Vec::new();
+    for state_name in ["received", "acknowledged"] {
+        let q = cyberveilig_services::reports::ReportListQuery {
+            state: Some(state_name.into()),
+            limit: 50,
+            ..Default::default()
+        };
+        for r in state.services.reports(actor, q).await.unwrap_or_default() {
+            let due = if state_name == "received" {
+                r.report.acknowledge_by
+            } else {
+                r.report.triage_by
+            };
+            waiting.push(context! {
+                id => r.report.id, code => r.report.tracking_code.clone(), title => r.report.title.clone(),
+                state => state_name, due => due.to_string(), overdue => r.overdue.is_some(),
+                outside_scope => r.report.outside_scope,
+            });
+        }
+    }
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -83,7 +104,7 @@ pub(super) async fn government_home(
     visitor.page_with_status(
         status,
         "government.html",
-        context! { orders => order_views(state, &orders).await, programme, quotes, agreement, first_firm, form, error },
+        context! { orders => order_views(state, &orders).await, programme, quotes, agreement, first_firm, form, error, waiting },
     )
 }
 
