@@ -227,6 +227,12 @@ async function ethicalHacking(page, base) {
   await page.getByRole("link", { name: "Report through the form (no account needed)" }).click();
   check(page.url().endsWith("/g/44021/report") && (await page.locator("h1").textContent()).startsWith("Report a vulnerability"), `the English policy leads to the English form (${page.url()})`);
   await axe(page, "report form (English)");
+  // The public way in: from the landing page, find Gent by name and reach its policy.
+  await page.goto(base + "/");
+  await page.getByLabel("Bestuur (naam of NIS-code)").fill("Gent");
+  await page.getByRole("button", { name: "Zoeken" }).click();
+  check(page.url().endsWith("/g/44021/beleid"), `searching Gent from the landing page leads to its policy (${page.url()})`);
+  await visit(page, base, "/melden", "report a vulnerability: the way in", "report-way-in");
   await page.goto(base + "/g/44021/beleid");
   await page.getByRole("link", { name: "Meld via het formulier (zonder account)" }).click();
   check(page.url().endsWith("/g/44021/melden"), "the policy leads to the report form");

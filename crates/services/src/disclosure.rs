@@ -22,6 +22,15 @@ use cyberveilig_store::records::{Asset, NewMail, Organisation, PolicyDraft, Poli
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+/// What the public page for reporting a vulnerability lists ([`Services::report_directory`]).
+#[derive(Debug, Clone)]
+pub struct ReportDirectory {
+    /// The governments matching the search, each with whether it published a policy.
+    pub matches: Vec<(Organisation, bool)>,
+    /// Every local government with a published policy, by name.
+    pub with_policy: Vec<Organisation>,
+}
+
 const MODEL: &str = "model";
 const GOVERNMENT: &str = "government";
 
@@ -694,6 +703,42 @@ impl Services {
         .await?;
         work.commit().await?;
         published(&stored)
+    }
+
+    /// The public way in to reporting a vulnerability: the local governments whose name or NIS
+    /// code matches `search`, each with whether it published a policy, and every government that
+    /// did. Everything here is public.
+    pub async fn report_directory(&self, search: Option<&str>) -> Result<ReportDirectory> {
+        let mut tx = self.store.read().await?;
+        let holders: std::collections::HashSet<i64> = tx.policy_holders().await?.into_iter().collect();
+        let mut with_policy = Vec::new();
+        for id in &holders {
+            if let Some(o) = tx.organisation(*id).await?.filter(|o| o.kind.is_local_government()) {
+                with_policy.push(o);
+            }
+        }
+        with_policy.sort_by(|a, b| a.name.cmp(&b.name));
+        let search: Option<String> = search
+            .map(|s| s.trim().chars().filter(|c| !c.is_control()).take(100).collect())
+            .filter(|s: &String| !s.is_empty());
+        let matches = match search {
+            None => Vec::new(),
+            Some(query) => tx
+                .organisations(&cyberveilig_store::records::OrganisationFilter {
+                    query: Some(query),
+                    limit: 50,
+                    ..Default::default()
+                })
+                .await?
+                .into_iter()
+                .filter(|o| o.kind.is_local_government())
+                .map(|o| {
+                    let has_policy = holders.contains(&o.id);
+                    (o, has_policy)
+                })
+                .collect(),
+        };
+        Ok(ReportDirectory { matches, with_policy })
     }
 
     /// A government's published policy, for anyone: the version in force, or `version`.

@@ -134,6 +134,8 @@ pub trait DisclosureTx: Send {
     async fn policy_versions(&mut self, organisation_id: i64) -> Result<Vec<PolicyVersion>>;
     /// The newest published version of an organisation (its policy in force).
     async fn current_policy(&mut self, organisation_id: i64) -> Result<Option<PolicyVersion>>;
+    /// The organisations that published a policy of their own, by id.
+    async fn policy_holders(&mut self) -> Result<Vec<i64>>;
     /// The newest published model, whoever published it.
     async fn current_model(&mut self) -> Result<Option<PolicyVersion>>;
     /// The governments' policies in force whose security.txt expires before `before` and whose

@@ -113,6 +113,13 @@ macro_rules! implement_disclosure_tx {
                     row.as_ref().map(version_from).transpose()
                 }
 
+                async fn policy_holders(&mut self) -> Result<Vec<i64>> {
+                    let rows = query("SELECT DISTINCT organisation_id FROM disclosure_versions WHERE kind = 'government' ORDER BY organisation_id")
+                        .fetch_all(&mut *self.conn)
+                        .await?;
+                    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+                }
+
                 async fn current_model(&mut self) -> Result<Option<PolicyVersion>> {
                     let row = query(&format!(
                         "SELECT {VERSION_COLUMNS} FROM disclosure_versions WHERE kind = 'model' ORDER BY published_at DESC, id DESC LIMIT 1"

@@ -156,3 +156,43 @@ async fn the_public_reads_a_policy_and_its_security_txt_without_signing_in() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(app.get("", "/api/v1/governments/44021/policy").await.1["current_version"], 2);
 }
+
+/// The public way in (issue 11, section 4): the landing page leads to a search by name or NIS
+/// code; one match goes to its policy, or to its form when it has none (whose page still links
+/// the form); a page lists the governments with a published policy.
+#[tokio::test]
+async fn anyone_finds_a_government_to_report_to_with_or_without_a_policy() {
+    let app = spawn_app().await;
+    publish_gent(&app).await;
+    let mut visitor = super::portal::Browser::new(&app);
+    let landing = visitor.get("/").await;
+    assert!(landing.body.contains("Een kwetsbaarheid melden") && landing.body.contains("action=\"/melden\""));
+
+    let listed = visitor.get("/melden").await;
+    assert_eq!(listed.status, StatusCode::OK);
+    let body = listed.body.replace("&#x2f;", "/");
+    assert!(
+        body.contains("href=\"/g/44021/beleid\""),
+        "Gent's published policy is listed: {body}"
+    );
+    assert!(!body.contains("/g/31005/"), "Brugge has no policy to list");
+
+    // One match: straight to its policy, or to its form without one.
+    assert_eq!(visitor.get("/melden?q=44021").await.location.as_deref(), Some("/g/44021/beleid"));
+    assert_eq!(visitor.get("/melden?q=brugge").await.location.as_deref(), Some("/g/31005/melden"));
+    // Several: a list to choose from; none: said so.
+    let several = visitor.get("/melden?q=an").await;
+    assert_eq!(several.status, StatusCode::OK);
+    assert!(several.body.contains("Antwerpen"), "several matches are listed");
+    assert!(visitor.get("/melden?q=zzzz").await.body.contains("Geen lokaal bestuur gevonden"));
+
+    // Brugge has no policy: its policy page says so and links its form, which receives reports.
+    let none = visitor.get("/g/31005/beleid").await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND);
+    assert!(
+        none.body.replace("&#x2f;", "/").contains("href=\"/g/31005/melden\""),
+        "{}",
+        none.body
+    );
+    assert_eq!(visitor.get("/g/31005/melden").await.status, StatusCode::OK);
+}

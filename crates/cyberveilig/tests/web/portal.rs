@@ -791,6 +791,7 @@ async fn the_page_matrix() {
         ("/g/44021/report".into(), [OK; 8]),
         ("/g/44021/dank".into(), [OK; 8]),
         ("/dank".into(), [OK; 8]),
+        ("/melden".into(), [OK; 8]),
         ("/samenwerkingen".into(), [SIGN_IN, OK, OK, NO, NO, OK, OK, OK]),
         ("/samenwerkingen/nieuw".into(), [SIGN_IN, NO, NO, NO, NO, OK, OK, NO]),
         ("/samenwerkingen/cijfers".into(), [SIGN_IN, NO, NO, NO, NO, OK, OK, NO]),

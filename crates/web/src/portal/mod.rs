@@ -97,6 +97,7 @@ pub const PAGES: &[&str] = &[
     "/g/{nis}/report",
     "/g/{nis}/dank",
     "/dank",
+    "/melden",
     "/samenwerkingen",
     "/samenwerkingen/nieuw",
     "/samenwerkingen/cijfers",
@@ -193,6 +194,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/g/{nis}/dank", get(pages::reports::thanks_government))
         .route("/dank", get(pages::reports::thanks_programme))
+        .route("/melden", get(pages::reports::directory))
         .route("/meldingen", get(pages::reports::list))
         .route("/meldingen/volgen/{token}", get(pages::reports::follow))
         .route("/meldingen/volgen/{token}/bericht", post(pages::reports::follow_message))

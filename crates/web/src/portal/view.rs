@@ -53,6 +53,8 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "policy_editor.html",
     "report_form.html",
     "report_received.html",
+    "report_directory.html",
+    "policy_none.html",
     "reports.html",
     "report.html",
     "acknowledgements.html",

@@ -48,6 +48,16 @@ async fn public_page(state: AppState, mut visitor: Visitor, nis: String, version
     };
     match state.services.public_policy(&nis, version).await {
         Ok(p) => render_public(&state, &visitor, &p),
+        // A government without a published policy still receives reports: the page says so
+        // and links its form.
+        Err(ServiceError::NotFound(_)) if version.is_none() => match state.services.report_recipient(&nis.to_string()).await {
+            Ok(g) => visitor.page_with_status(
+                StatusCode::NOT_FOUND,
+                "policy_none.html",
+                context! { government => g.name, form => format!("/g/{nis}/{}", if lang.is_dutch() { "melden" } else { "report" }) },
+            ),
+            Err(_) => visitor.message(StatusCode::NOT_FOUND, "policy-none-title", "policy-none-body"),
+        },
         Err(ServiceError::NotFound(_)) => visitor.message(StatusCode::NOT_FOUND, "policy-none-title", "policy-none-body"),
         Err(e) => visitor.page_with_status(
             StatusCode::INTERNAL_SERVER_ERROR,

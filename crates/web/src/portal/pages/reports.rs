@@ -705,3 +705,50 @@ pub async fn thanks_programme(State(state): State<AppState>, visitor: Visitor) -
 pub async fn thanks_government(State(state): State<AppState>, visitor: Visitor, Path(nis): Path<String>) -> Response {
     thanks(&state, &visitor, Some(&nis)).await
 }
+
+#[derive(Deserialize)]
+pub struct DirectoryQuery {
+    q: Option<String>,
+}
+
+/// `GET /melden`: the public way in to reporting a vulnerability: find a government by name or
+/// NIS code and go to its policy (or straight to its form when it has none), and the list of the
+/// governments with a published policy.
+pub async fn directory(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    query: Result<Query<DirectoryQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    // A query that cannot be read is no search: the page without results.
+    let q = query.ok().and_then(|Query(d)| d.q).unwrap_or_default();
+    let found = match state.services.report_directory(Some(&q)).await {
+        Ok(d) => d,
+        Err(e) => {
+            return visitor.page_with_status(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "message.html",
+                context! { title => "", body => visitor.error_text(&e) },
+            );
+        }
+    };
+    let dutch = visitor.lang.is_dutch();
+    let to_policy = |nis: &str| format!("/g/{nis}/{}", if dutch { "beleid" } else { "policy" });
+    let to_form = |nis: &str| format!("/g/{nis}/{}", if dutch { "melden" } else { "report" });
+    // One government found: straight to it.
+    if let [(o, has_policy)] = found.matches.as_slice()
+        && let Some(nis) = &o.nis_code
+    {
+        let nis = nis.to_string();
+        return Redirect::to(&if *has_policy { to_policy(&nis) } else { to_form(&nis) }).into_response();
+    }
+    let view = |o: &cyberveilig_services::store::records::Organisation, has_policy: bool| {
+        let nis = o.nis_code.as_ref().map(|n| n.to_string()).unwrap_or_default();
+        context! { name => o.name.clone(), nis => nis.clone(), has_policy, policy => to_policy(&nis), form => to_form(&nis) }
+    };
+    let matches: Vec<Value> = found.matches.iter().map(|(o, p)| view(o, *p)).collect();
+    let with_policy: Vec<Value> = found.with_policy.iter().map(|o| view(o, true)).collect();
+    visitor.page(
+        "report_directory.html",
+        context! { q => q.trim(), searched => !q.trim().is_empty(), matches, with_policy },
+    )
+}
