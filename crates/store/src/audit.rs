@@ -15,47 +15,26 @@ pub fn truncate_to_micros(at: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(micros).unwrap_or(at)
 }
 
-pub fn entry_hash(
-    seq: i64,
-    at: DateTime<Utc>,
-    actor_id: Option<i64>,
-    actor: &str,
-    action: &str,
-    subject: (&str, i64),
-    details: &str,
-    prev_hash: &str,
-) -> String {
+/// The entry's hash: each field, length-prefixed so no two different entries share a byte
+/// string, then the previous entry's hash.
+pub fn hash_of(event: &Event) -> String {
     let mut h = Sha256::new();
-    let actor_id = actor_id.map(|id| id.to_string()).unwrap_or_default();
+    let actor_id = event.actor_id.map(|id| id.to_string()).unwrap_or_default();
     for part in [
-        seq.to_string().as_str(),
-        &at.to_rfc3339_opts(SecondsFormat::Micros, true),
+        event.seq.to_string().as_str(),
+        &event.at.to_rfc3339_opts(SecondsFormat::Micros, true),
         &actor_id,
-        actor,
-        action,
-        subject.0,
-        &subject.1.to_string(),
-        details,
-        prev_hash,
+        &event.actor,
+        &event.action,
+        &event.subject_type,
+        &event.subject_id.to_string(),
+        &event.details,
+        &event.prev_hash,
     ] {
-        // Length-prefixed, so no two different entries share a byte string.
         h.update((part.len() as u64).to_be_bytes());
         h.update(part.as_bytes());
     }
     hex::encode(h.finalize())
-}
-
-pub fn hash_of(event: &Event) -> String {
-    entry_hash(
-        event.seq,
-        event.at,
-        event.actor_id,
-        &event.actor,
-        &event.action,
-        (&event.subject_type, event.subject_id),
-        &event.details,
-        &event.prev_hash,
-    )
 }
 
 /// The first entry whose link does not hold, if any.
