@@ -1,7 +1,8 @@
 // The portal in a real browser. Starts the cyberveilig binary (CYBERVEILIG_BIN) in demo mode
 // with a test clock and no history, on a free port, in a temporary folder; drives Debian's
 // Chromium through playwright-core; runs axe-core on every page it visits and fails on any
-// serious or critical violation; saves screenshots of the main pages to docs/screenshots.
+// serious or critical violation; saves screenshots of the main pages (under the build's target
+// directory; refresh-screenshots.sh writes them to docs/screenshots).
 import { chromium } from "playwright-core";
 import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
@@ -13,7 +14,9 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
-const shots = join(root, "docs", "screenshots");
+// Screenshots go where the test says (the build's target directory); `refresh-screenshots.sh`
+// points them at docs/screenshots.
+const shots = process.env.CYBERVEILIG_SCREENSHOTS || join(root, "target", "screenshots");
 const binary = process.env.CYBERVEILIG_BIN;
 const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
 const axeSource = readFileSync(join(here, "node_modules", "axe-core", "axe.min.js"), "utf8");

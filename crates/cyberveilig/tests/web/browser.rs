@@ -32,9 +32,20 @@ fn the_portal_in_a_real_browser() {
         );
         return;
     }
+    // Screenshots land beside the build, never in the work tree, unless asked for
+    // (tests/browser/refresh-screenshots.sh).
+    let shots = std::env::var_os("CYBERVEILIG_SCREENSHOTS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_BIN_EXE_cyberveilig"))
+                .ancestors()
+                .nth(2)
+                .map_or_else(|| dir.join("screenshots"), |target| target.join("screenshots"))
+        });
     let output = Command::new("node")
         .arg("run.mjs")
         .current_dir(&dir)
+        .env("CYBERVEILIG_SCREENSHOTS", &shots)
         .env("CYBERVEILIG_BIN", env!("CARGO_BIN_EXE_cyberveilig"))
         .env("CHROMIUM", &chromium)
         .output()

@@ -555,7 +555,11 @@ async fn the_firm_uploads_its_scan_in_the_portal_and_the_government_sees_what_it
 
     // Without the form's token, or with a broken file: refused, nothing imported.
     let forged = ey.upload(&results, &[("csrf", "0000")], ("scan.xml", scan)).await;
-    assert_eq!(forged.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        forged.status,
+        StatusCode::FORBIDDEN,
+        "a forged upload is refused as every forged form is"
+    );
     let broken = ey.upload(&results, &[("csrf", &csrf)], ("scan.xml", &scan[..scan.len() / 2])).await;
     assert_eq!(broken.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(broken.body.contains("class=\"error\""), "{}", broken.body);
@@ -1690,4 +1694,77 @@ async fn the_firms_register_names_the_government_and_explains_the_priorities() {
     // Gent's own register needs no government column.
     let mut gent = signed_in(&app, "44021@gemeente.test").await;
     assert!(!gent.get("/bevindingen").await.body.contains("<th scope=\"col\">Bestuur</th>"));
+}
+
+/// Every form the portal takes (each POST route, read from the router's source) is refused with
+/// 403 without the visitor's CSRF token, whoever is signed in: no handler forgot the check.
+#[tokio::test]
+async fn every_portal_post_without_a_csrf_token_is_refused() {
+    let app = spawn_app().await;
+    // An order and a report that exist, so each form reaches its check.
+    let (_, _, order) = app.gent_order_accepted_by_ey().await;
+    let report: Value = app
+        .http
+        .post(format!("{}/api/v1/reports", app.base))
+        .json(
+            &json!({"government_nis": "44021", "target": "https://www.gent.be/", "cwe": "CWE-79", "title": "t",
+                      "description": "d", "steps_to_reproduce": "s", "impact": "i"}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let (report_id, follow) = (report["id"].as_i64().unwrap(), report["follow_token"].as_str().unwrap().to_owned());
+    let source = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../web/src/portal/mod.rs")).unwrap();
+    let routes = source.split("pub fn routes()").nth(1).expect("the portal's routes");
+    let mut posts = Vec::new();
+    for call in routes.split(".route(").skip(1) {
+        let path = call.split('"').nth(1).expect("a route's path");
+        let methods = call.split(".route(").next().unwrap_or("");
+        if methods.contains("post(") {
+            let id = if path.starts_with("/bestellingen/") {
+                order.to_string()
+            } else if path.starts_with("/meldingen/") {
+                report_id.to_string()
+            } else {
+                "1".into()
+            };
+            posts.push(
+                path.replace("{nis}", "44021")
+                    .replace("{token}", &follow)
+                    .replace("{version}", "1")
+                    .replace("{aid}", "1")
+                    .replace("{step}", "aanvaarden")
+                    .replace("{id}", &id),
+            );
+        }
+    }
+    assert!(posts.len() > 40, "the router's source was read: {} forms", posts.len());
+    let mut wrong = Vec::new();
+    for email in [None, Some("44021@gemeente.test"), Some("admin@abb.test")] {
+        let mut b = match email {
+            Some(e) => signed_in(&app, e).await,
+            None => Browser::new(&app),
+        };
+        for path in &posts {
+            let fields = [("csrf", "not-the-token"), ("lang", "en")];
+            // Uploads are multipart forms: the token is a field of the form there too.
+            let uploads = ["/resultaten", "/auditrapport", "/melden", "/report", "/bijlage"];
+            let page = if uploads.iter().any(|u| path.ends_with(u)) {
+                b.upload(path, &fields, ("x.txt", b"x")).await
+            } else {
+                b.post(path, &fields).await
+            };
+            // Without a session, a member's form sends to the sign-in page: nothing is done either.
+            let to_sign_in = email.is_none()
+                && page.status == StatusCode::SEE_OTHER
+                && page.location.as_deref().is_some_and(|l| l.starts_with("/aanmelden"));
+            if page.status != StatusCode::FORBIDDEN && !to_sign_in {
+                wrong.push(format!("POST {path} as {email:?}: {} {:?}", page.status, page.location));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
 }

@@ -365,7 +365,8 @@ pub async fn follow_message(
     after_step(&state, &visitor, Access::Follower(&token), id, &base, done).await
 }
 
-async fn read_attachment(mut form: Multipart) -> Result<(String, NewFile), ()> {
+/// The form's token and its file (if it has one).
+async fn read_attachment(mut form: Multipart) -> Result<(String, Option<NewFile>), ()> {
     let mut csrf = String::new();
     let mut file = None;
     while let Some(field) = form.next_field().await.map_err(|_| ())? {
@@ -384,7 +385,7 @@ async fn read_attachment(mut form: Multipart) -> Result<(String, NewFile), ()> {
             _ => {}
         }
     }
-    file.map(|f| (csrf, f)).ok_or(())
+    Ok((csrf, file))
 }
 
 async fn attach(
@@ -399,12 +400,17 @@ async fn attach(
         Ok(form) => read_attachment(form).await,
         Err(_) => Err(()),
     };
-    let Ok((csrf, file)) = read else {
-        return show(state, visitor, access, id, base, None, Some(visitor.text("report-form-unreadable"))).await;
+    let (csrf, file) = match read {
+        Ok(read) => read,
+        Err(()) => return show(state, visitor, access, id, base, None, Some(visitor.text("report-form-unreadable"))).await,
     };
+    // The token first: a form without it is refused, whatever else it holds.
     if let Err(r) = visitor.check_csrf(&csrf) {
         return r;
     }
+    let Some(file) = file else {
+        return show(state, visitor, access, id, base, None, Some(visitor.text("report-form-unreadable"))).await;
+    };
     match state
         .services
         .add_report_attachment(access, id, &file.filename, file.content_type.as_deref(), &file.content)

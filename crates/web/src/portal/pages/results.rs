@@ -68,8 +68,21 @@ pub async fn results_page(
     }
 }
 
+/// Why an upload was not taken.
+enum NotTaken {
+    /// The form does not carry this visitor's CSRF token: refused (403), nothing read further.
+    Forged,
+    Message(String),
+}
+
+impl From<String> for NotTaken {
+    fn from(message: String) -> NotTaken {
+        NotTaken::Message(message)
+    }
+}
+
 /// The posted form: the CSRF token first, then the report, spooled to disk as it arrives.
-async fn read_upload(visitor: &Visitor, mut form: Multipart) -> Result<std::fs::File, String> {
+async fn read_upload(visitor: &Visitor, mut form: Multipart) -> Result<std::fs::File, NotTaken> {
     let bad = || visitor.text("upload-unreadable");
     let mut checked = false;
     while let Some(mut field) = form.next_field().await.map_err(|_| bad())? {
@@ -77,24 +90,27 @@ async fn read_upload(visitor: &Visitor, mut form: Multipart) -> Result<std::fs::
             Some("csrf") => {
                 let token = field.text().await.map_err(|_| bad())?;
                 checked = visitor.check_csrf(&token).is_ok();
+                if !checked {
+                    return Err(NotTaken::Forged);
+                }
             }
             Some("report") if checked => {
                 if field.file_name().is_none_or(str::is_empty) {
-                    return Err(visitor.text("upload-choose-file"));
+                    return Err(visitor.text("upload-choose-file").into());
                 }
                 let mut spool = Spool::new().map_err(|e| e.problem(visitor.lang).detail)?;
                 while let Some(chunk) = field.chunk().await.map_err(|_| bad())? {
                     spool.push(&chunk).await.map_err(|e| e.problem(visitor.lang).detail)?;
                 }
-                return spool.finish().await.map_err(|e| e.problem(visitor.lang).detail);
+                return Ok(spool.finish().await.map_err(|e| e.problem(visitor.lang).detail)?);
             }
             _ => {}
         }
     }
     Err(if checked {
-        visitor.text("upload-choose-file")
+        visitor.text("upload-choose-file").into()
     } else {
-        visitor.text("csrf-body")
+        NotTaken::Forged
     })
 }
 
@@ -113,7 +129,8 @@ pub async fn upload(
     };
     let report = match read_upload(&visitor, form).await {
         Ok(file) => file,
-        Err(message) => return results_page_with(&state, &visitor, &actor, id, None, Some(message)).await,
+        Err(NotTaken::Forged) => return visitor.message(StatusCode::FORBIDDEN, "csrf-title", "csrf-body"),
+        Err(NotTaken::Message(message)) => return results_page_with(&state, &visitor, &actor, id, None, Some(message)).await,
     };
     match state.services.import_report(&actor, id, report).await {
         Ok(import) => Redirect::to(&format!("/bestellingen/{id}/resultaten?import={}", import.id)).into_response(),
