@@ -108,6 +108,8 @@ pub struct OrderQuery {
     pub state: Option<String>,
     pub programme_id: Option<i64>,
     pub cursor: Option<String>,
+    /// Items per page, 1 to 500 (50 by default).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 
@@ -333,6 +335,8 @@ async fn settlement_dto(state: &AppState, lang: Lang, view: &SettlementView) -> 
 #[derive(Deserialize, IntoParams)]
 pub struct QueueQuery {
     pub cursor: Option<String>,
+    /// Items per page, 1 to 500 (50 by default).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 

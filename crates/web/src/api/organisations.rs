@@ -17,6 +17,8 @@ pub struct OrganisationQuery {
     /// Part of the name or NIS code.
     pub q: Option<String>,
     pub cursor: Option<String>,
+    /// Items per page, 1 to 500 (50 by default).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 

@@ -80,6 +80,8 @@ pub struct RegisterParams {
     /// priority (default), due_on, severity, asset, last_seen.
     pub sort: Option<String>,
     pub cursor: Option<String>,
+    /// Items per page, 1 to 500 (50 by default).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// For the export: csv or xlsx.
     pub format: Option<String>,

@@ -356,6 +356,8 @@ pub struct ListParams {
     /// true: only reports past a deadline.
     pub overdue: Option<bool>,
     pub cursor: Option<String>,
+    /// Items per page, 1 to 500 (50 by default).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 
