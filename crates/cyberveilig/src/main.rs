@@ -45,55 +45,64 @@ struct DatabaseArgs {
     audit_key: Option<PathBuf>,
 }
 
+#[derive(Args)]
+struct DemoArgs {
+    #[command(flatten)]
+    db: DatabaseArgs,
+    #[arg(long, env = "CYBERVEILIG_LISTEN")]
+    listen: Option<String>,
+    /// Let the clock be moved forward (PUT /api/v1/test/clock), optionally starting at START.
+    #[arg(long, value_name = "START", num_args = 0..=1, default_missing_value = "")]
+    test_clock: Option<String>,
+    /// Seed the programme, agreements and accounts but no orders.
+    #[arg(long)]
+    no_history: bool,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    db: DatabaseArgs,
+    #[arg(long, env = "CYBERVEILIG_LISTEN")]
+    listen: Option<String>,
+    /// The address people reach the portal at, for the links in mails.
+    #[arg(long, env = "CYBERVEILIG_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Outgoing mail, e.g. smtps://user:password@mail.example.be:465 (else mail waits in the outbox).
+    #[arg(long, env = "CYBERVEILIG_SMTP_URL")]
+    smtp_url: Option<String>,
+    /// Sender of outgoing mail, e.g. "cyberveilig <noreply@example.be>".
+    #[arg(long, env = "CYBERVEILIG_SMTP_FROM")]
+    smtp_from: Option<String>,
+    /// Where to report a vulnerability in this installation, for /.well-known/security.txt:
+    /// mailto:ADDRESS or an https:// address (default: mailto:security@ the public host).
+    #[arg(long, env = "CYBERVEILIG_SECURITY_CONTACT")]
+    security_contact: Option<String>,
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    #[command(flatten)]
+    db: DatabaseArgs,
+    /// The report file.
+    file: PathBuf,
+    /// The order the results belong to.
+    #[arg(long)]
+    order: i64,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Seed the real programme with demo accounts and history (when empty) and serve it on a demo clock.
-    Demo {
-        #[command(flatten)]
-        db: DatabaseArgs,
-        #[arg(long, env = "CYBERVEILIG_LISTEN")]
-        listen: Option<String>,
-        /// Let the clock be moved forward (PUT /api/v1/test/clock), optionally starting at START.
-        #[arg(long, value_name = "START", num_args = 0..=1, default_missing_value = "")]
-        test_clock: Option<String>,
-        /// Seed the programme, agreements and accounts but no orders.
-        #[arg(long)]
-        no_history: bool,
-    },
+    Demo(DemoArgs),
     /// Serve on the system clock.
-    Serve {
-        #[command(flatten)]
-        db: DatabaseArgs,
-        #[arg(long, env = "CYBERVEILIG_LISTEN")]
-        listen: Option<String>,
-        /// The address people reach the portal at, for the links in mails.
-        #[arg(long, env = "CYBERVEILIG_PUBLIC_URL")]
-        public_url: Option<String>,
-        /// Outgoing mail, e.g. smtps://user:password@mail.example.be:465 (else mail waits in the outbox).
-        #[arg(long, env = "CYBERVEILIG_SMTP_URL")]
-        smtp_url: Option<String>,
-        /// Sender of outgoing mail, e.g. "cyberveilig <noreply@example.be>".
-        #[arg(long, env = "CYBERVEILIG_SMTP_FROM")]
-        smtp_from: Option<String>,
-        /// Where to report a vulnerability in this installation, for /.well-known/security.txt:
-        /// mailto:ADDRESS or an https:// address (default: mailto:security@ the public host).
-        #[arg(long, env = "CYBERVEILIG_SECURITY_CONTACT")]
-        security_contact: Option<String>,
-    },
+    Serve(ServeArgs),
     /// Import a scanner report (Nessus, OpenVAS, Nmap, SARIF, ZAP, Nuclei, Burp, or the generic
     /// CSV/JSON) for an order; the format is detected from the content.
-    Import {
-        #[command(flatten)]
-        db: DatabaseArgs,
-        /// The report file.
-        file: PathBuf,
-        /// The order the results belong to.
-        #[arg(long)]
-        order: i64,
-        /// Print the summary as JSON.
-        #[arg(long)]
-        json: bool,
-    },
+    Import(ImportArgs),
     /// Load threat intelligence from a file and re-prioritise the open findings.
     Intel {
         #[command(subcommand)]
@@ -291,139 +300,9 @@ async fn with_audit_key(services: Services, db: &DatabaseArgs, file: &FileConfig
 
 async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
     match command {
-        Command::Demo {
-            db,
-            listen,
-            test_clock,
-            no_history,
-        } => {
-            let url = database_url(&db, &file, "demo.db")?;
-            let start = match test_clock.as_deref() {
-                None | Some("") => cyberveilig_services::demo::default_demo_start(),
-                Some(text) => DateTime::parse_from_rfc3339(text)
-                    .map_err(|e| format!("--test-clock START must be an RFC 3339 instant such as 2021-06-15T10:00:00+02:00: {e}"))?
-                    .with_timezone(&Utc),
-            };
-            let store = open(&url).await?;
-            let history_start = if no_history {
-                start
-            } else {
-                start.min(cyberveilig_services::demo::default_demo_start())
-            };
-            let clock = Arc::new(TestClock::at(seed_clock_start(history_start)));
-            let listen = pick(listen, file.listen.clone(), "127.0.0.1:8080".into());
-            let services = Services::new(store, clock.clone()).with_accounts(AccountPolicy::demo(format!("http://{listen}")));
-            let services = with_audit_key(services, &db, &file).await?;
-            let seeded = services.seed_installation().await?;
-            services.seed_demo_accounts().await?;
-            if seeded.fresh && !no_history {
-                eprintln!("Replaying the programme's history up to {} ...", start.format("%d/%m/%Y"));
-                let n = services.replay_demo_history(seeded.programme_id, start).await?;
-                eprintln!("{n} orders replayed.");
-                let r = services.seed_demo_reports().await?;
-                eprintln!("{r} vulnerability reports made.");
-            }
-            let now = latest_event_at(&services).await?.map_or(start, |last| last.max(start));
-            clock.set(now);
-            if seeded.fresh {
-                services.seed_demo_engagements().await?;
-            }
-            let options = cyberveilig_web::WebOptions {
-                test_clock: test_clock.is_some(),
-                demo: true,
-                secure_cookies: false,
-                // Fictional, like everything in the demo.
-                security_contact: "mailto:security@demo.cyberveilig.test".into(),
-            };
-            banner(&listen, now, test_clock.is_some(), &url);
-            // The demo keeps its mail in the outbox, where the administrator reads it.
-            serve(services, options, &listen, None).await?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Serve {
-            db,
-            listen,
-            public_url,
-            smtp_url,
-            smtp_from,
-            security_contact,
-        } => {
-            let url = database_url(&db, &file, "cyberveilig.db")?;
-            let listen = pick(listen, file.listen.clone(), "127.0.0.1:8080".into());
-            let public_url = pick(public_url, file.public_url.clone(), format!("http://{listen}"));
-            let smtp = match pick(smtp_url, file.smtp_url.clone(), String::new()) {
-                url if url.is_empty() => {
-                    tracing::warn!("no SMTP server configured (smtp_url): mail waits in the outbox");
-                    None
-                }
-                url => {
-                    let from = pick(smtp_from, file.smtp_from.clone(), String::new());
-                    if from.is_empty() {
-                        return Err("smtp_from (CYBERVEILIG_SMTP_FROM) is needed with smtp_url".into());
-                    }
-                    Some(Arc::new(smtp::Smtp::new(&url, &from)?))
-                }
-            };
-            let security_contact = match pick(security_contact, file.security_contact.clone(), String::new()) {
-                contact if contact.is_empty() => String::new(),
-                contact => cyberveilig_services::disclosure::security_contact(&contact).map_err(|e| format!("security_contact: {e}"))?,
-            };
-            let options = cyberveilig_web::WebOptions {
-                secure_cookies: public_url.starts_with("https://"),
-                security_contact,
-                ..Default::default()
-            };
-            let services = Services::new(open(&url).await?, Arc::new(SystemClock)).with_accounts(AccountPolicy {
-                enforce_second_factor: true,
-                public_url,
-            });
-            if services.holds_demo_accounts().await? {
-                return Err("this is a demo database: its accounts sign in with the published password `demo`. \
-                     Serve a database of its own (cyberveilig serve --database ...), or run the demo with `cyberveilig demo`."
-                    .into());
-            }
-            let services = with_audit_key(services, &db, &file).await?;
-            services.seed_installation().await?;
-            tracing::info!(%listen, backend = services.store.backend(), "serving");
-            serve(services, options, &listen, smtp).await?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Import {
-            db,
-            file: report,
-            order,
-            json,
-        } => {
-            let url = database_url(&db, &file, "cyberveilig.db")?;
-            let reader = std::fs::File::open(&report).map_err(|e| format!("{}: {e}", report.display()))?;
-            let services = with_audit_key(Services::new(open(&url).await?, Arc::new(SystemClock)), &db, &file).await?;
-            let import = services.import_report_as_operator(order, reader).await?;
-            if json {
-                println!(
-                    "{}",
-                    serde_json::json!({
-                        "id": import.id, "order_id": import.order_id, "format": import.format, "tool_version": import.tool_version,
-                        "findings_read": import.findings_read, "new": import.new, "still_open": import.still_open,
-                        "reopened": import.reopened, "fixed": import.fixed, "informational": import.informational,
-                    })
-                );
-            } else {
-                println!(
-                    "Imported {} ({}) for order {}: {} read; findings: {} new, {} still open, {} reopened, {} fixed; \
-                     {} kept as information (no finding).",
-                    report.display(),
-                    import.format,
-                    import.order_id,
-                    import.findings_read,
-                    import.new,
-                    import.still_open,
-                    import.reopened,
-                    import.fixed,
-                    import.informational
-                );
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Demo(args) => demo(args, file).await,
+        Command::Serve(args) => serve_command(args, file).await,
+        Command::Import(args) => import(args, file).await,
         Command::Intel { command } => {
             let (db, path, source) = match command {
                 IntelCommand::Kev { db, file } => (db, file, cyberveilig_services::intel::IntelSource::Kev),
@@ -566,6 +445,151 @@ async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
 }
 
 /// Where a fresh demo's history starts: the programme's first day.
+async fn demo(
+    DemoArgs {
+        db,
+        listen,
+        test_clock,
+        no_history,
+    }: DemoArgs,
+    file: FileConfig,
+) -> Result<ExitCode, AnyError> {
+    let url = database_url(&db, &file, "demo.db")?;
+    let start = match test_clock.as_deref() {
+        None | Some("") => cyberveilig_services::demo::default_demo_start(),
+        Some(text) => DateTime::parse_from_rfc3339(text)
+            .map_err(|e| format!("--test-clock START must be an RFC 3339 instant such as 2021-06-15T10:00:00+02:00: {e}"))?
+            .with_timezone(&Utc),
+    };
+    let store = open(&url).await?;
+    let history_start = if no_history {
+        start
+    } else {
+        start.min(cyberveilig_services::demo::default_demo_start())
+    };
+    let clock = Arc::new(TestClock::at(seed_clock_start(history_start)));
+    let listen = pick(listen, file.listen.clone(), "127.0.0.1:8080".into());
+    let services = Services::new(store, clock.clone()).with_accounts(AccountPolicy::demo(format!("http://{listen}")));
+    let services = with_audit_key(services, &db, &file).await?;
+    let seeded = services.seed_installation().await?;
+    services.seed_demo_accounts().await?;
+    if seeded.fresh && !no_history {
+        eprintln!("Replaying the programme's history up to {} ...", start.format("%d/%m/%Y"));
+        let n = services.replay_demo_history(seeded.programme_id, start).await?;
+        eprintln!("{n} orders replayed.");
+        let r = services.seed_demo_reports().await?;
+        eprintln!("{r} vulnerability reports made.");
+    }
+    let now = latest_event_at(&services).await?.map_or(start, |last| last.max(start));
+    clock.set(now);
+    if seeded.fresh {
+        services.seed_demo_engagements().await?;
+    }
+    let options = cyberveilig_web::WebOptions {
+        test_clock: test_clock.is_some(),
+        demo: true,
+        secure_cookies: false,
+        // Fictional, like everything in the demo.
+        security_contact: "mailto:security@demo.cyberveilig.test".into(),
+    };
+    banner(&listen, now, test_clock.is_some(), &url);
+    // The demo keeps its mail in the outbox, where the administrator reads it.
+    serve(services, options, &listen, None).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve_command(
+    ServeArgs {
+        db,
+        listen,
+        public_url,
+        smtp_url,
+        smtp_from,
+        security_contact,
+    }: ServeArgs,
+    file: FileConfig,
+) -> Result<ExitCode, AnyError> {
+    let url = database_url(&db, &file, "cyberveilig.db")?;
+    let listen = pick(listen, file.listen.clone(), "127.0.0.1:8080".into());
+    let public_url = pick(public_url, file.public_url.clone(), format!("http://{listen}"));
+    let smtp = match pick(smtp_url, file.smtp_url.clone(), String::new()) {
+        url if url.is_empty() => {
+            tracing::warn!("no SMTP server configured (smtp_url): mail waits in the outbox");
+            None
+        }
+        url => {
+            let from = pick(smtp_from, file.smtp_from.clone(), String::new());
+            if from.is_empty() {
+                return Err("smtp_from (CYBERVEILIG_SMTP_FROM) is needed with smtp_url".into());
+            }
+            Some(Arc::new(smtp::Smtp::new(&url, &from)?))
+        }
+    };
+    let security_contact = match pick(security_contact, file.security_contact.clone(), String::new()) {
+        contact if contact.is_empty() => String::new(),
+        contact => cyberveilig_services::disclosure::security_contact(&contact).map_err(|e| format!("security_contact: {e}"))?,
+    };
+    let options = cyberveilig_web::WebOptions {
+        secure_cookies: public_url.starts_with("https://"),
+        security_contact,
+        ..Default::default()
+    };
+    let services = Services::new(open(&url).await?, Arc::new(SystemClock)).with_accounts(AccountPolicy {
+        enforce_second_factor: true,
+        public_url,
+    });
+    if services.holds_demo_accounts().await? {
+        return Err("this is a demo database: its accounts sign in with the published password `demo`. \
+                 Serve a database of its own (cyberveilig serve --database ...), or run the demo with `cyberveilig demo`."
+            .into());
+    }
+    let services = with_audit_key(services, &db, &file).await?;
+    services.seed_installation().await?;
+    tracing::info!(%listen, backend = services.store.backend(), "serving");
+    serve(services, options, &listen, smtp).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn import(
+    ImportArgs {
+        db,
+        file: report,
+        order,
+        json,
+    }: ImportArgs,
+    file: FileConfig,
+) -> Result<ExitCode, AnyError> {
+    let url = database_url(&db, &file, "cyberveilig.db")?;
+    let reader = std::fs::File::open(&report).map_err(|e| format!("{}: {e}", report.display()))?;
+    let services = with_audit_key(Services::new(open(&url).await?, Arc::new(SystemClock)), &db, &file).await?;
+    let import = services.import_report_as_operator(order, reader).await?;
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "id": import.id, "order_id": import.order_id, "format": import.format, "tool_version": import.tool_version,
+                "findings_read": import.findings_read, "new": import.new, "still_open": import.still_open,
+                "reopened": import.reopened, "fixed": import.fixed, "informational": import.informational,
+            })
+        );
+    } else {
+        println!(
+            "Imported {} ({}) for order {}: {} read; findings: {} new, {} still open, {} reopened, {} fixed; \
+                 {} kept as information (no finding).",
+            report.display(),
+            import.format,
+            import.order_id,
+            import.findings_read,
+            import.new,
+            import.still_open,
+            import.reopened,
+            import.fixed,
+            import.informational
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn seed_clock_start(start: DateTime<Utc>) -> DateTime<Utc> {
     let first_day = cyberveilig_services::clock::start_of_brussels_day(chrono::NaiveDate::from_ymd_opt(2020, 5, 4).unwrap_or_default());
     first_day.min(start)
