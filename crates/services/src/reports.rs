@@ -176,6 +176,147 @@ fn optional(field: &'static str, text: Option<&str>, max: usize) -> Result<Strin
     Ok(text)
 }
 
+/// A report's fields, read and checked before anything is written.
+struct ReadReport {
+    nis: NisCode,
+    target: Target,
+    cwe: u32,
+    title: String,
+    description: String,
+    steps: String,
+    impact: String,
+    cvss_vector: Option<String>,
+    cvss_score: Option<f64>,
+    reporter_name: String,
+    reporter_email: Option<String>,
+    disclosure_plans: String,
+    /// The attachments' kinds, read from their content, in the order given.
+    checked: Vec<attachments::Kind>,
+}
+
+fn read_report(input: &ReportInput, files: &[NewFile]) -> Result<ReadReport> {
+    if files.len() > attachments::MAX_ATTACHMENTS {
+        return Err(ServiceError::invalid(
+            "attachment",
+            format!("a report has at most {} attachments", attachments::MAX_ATTACHMENTS),
+            format!("een melding heeft hoogstens {} bijlagen", attachments::MAX_ATTACHMENTS),
+        ));
+    }
+    let mut checked = Vec::with_capacity(files.len());
+    for f in files {
+        checked.push(attachments::check(&f.filename, f.content_type.as_deref(), &f.content)?);
+    }
+    let nis = parse_nis(&input.government_nis)?;
+    let target = Target::parse(&input.target).map_err(|e| match e {
+        TargetError::Empty => ServiceError::invalid(
+            "target",
+            "give the address (URL) or host name of the system",
+            "geef het adres (URL) of de hostnaam van het systeem",
+        ),
+        TargetError::TooLong => ServiceError::invalid("target", "the address is too long", "het adres is te lang"),
+        TargetError::BadHost => ServiceError::invalid(
+            "target",
+            "this is not a URL, host name or IP address",
+            "dit is geen URL, hostnaam of IP-adres",
+        ),
+    })?;
+    let cwe = report::parse_cwe(&input.cwe).ok_or_else(|| {
+        ServiceError::invalid(
+            "cwe",
+            "give the type of vulnerability as a CWE number, such as CWE-79",
+            "geef het type kwetsbaarheid als CWE-nummer, bijvoorbeeld CWE-79",
+        )
+    })?;
+    let title = required("title", &input.title, MAX_TITLE, "a title", "een titel")?;
+    let description = required("description", &input.description, MAX_TEXT, "a description", "een beschrijving")?;
+    let steps = required(
+        "steps",
+        &input.steps,
+        MAX_TEXT,
+        "the steps to reproduce",
+        "de stappen om het na te doen",
+    )?;
+    let impact = required("impact", &input.impact, MAX_TEXT, "the impact", "de impact")?;
+    let (cvss_vector, cvss_score) = match input.cvss_vector.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        None => (None, None),
+        Some(v) => {
+            let (_, canonical, score) = cyberveilig_findings::score_cvss_vector(v).map_err(|why| {
+                ServiceError::invalid(
+                    "cvss_vector",
+                    format!("the CVSS vector cannot be read: {why}"),
+                    format!("de CVSS-vector is onleesbaar: {why}"),
+                )
+            })?;
+            (Some(canonical), Some(score))
+        }
+    };
+    let reporter_name = optional("reporter_name", input.reporter_name.as_deref(), 100)?;
+    // A name goes into mail: one line of visible characters (issue 10, item 6).
+    if !cyberveilig_domain::text::is_plain_line(&reporter_name) {
+        return Err(ServiceError::invalid(
+            "reporter_name",
+            "a name or pseudonym is one line, without control or invisible characters",
+            "een naam of pseudoniem is één regel, zonder stuur- of onzichtbare tekens",
+        ));
+    }
+    if input.credit_consent && reporter_name.is_empty() {
+        return Err(ServiceError::invalid(
+            "reporter_name",
+            "to be credited, give a name or a pseudonym",
+            "geef een naam of pseudoniem om vermeld te worden",
+        ));
+    }
+    let reporter_email = match input.reporter_email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+        None => None,
+        Some(e) => Some(
+            e.parse::<EmailAddress>()
+                .map_err(|_| ServiceError::invalid("reporter_email", "this is not an email address", "dit is geen e-mailadres"))?
+                .to_string(),
+        ),
+    };
+    let disclosure_plans = optional("disclosure_plans", input.disclosure_plans.as_deref(), 5_000)?;
+    Ok(ReadReport {
+        nis,
+        target,
+        cwe,
+        title,
+        description,
+        steps,
+        impact,
+        cvss_vector,
+        cvss_score,
+        reporter_name,
+        reporter_email,
+        disclosure_plans,
+        checked,
+    })
+}
+
+/// Whether the target is outside the scope the government published: what its policy lists and
+/// its registered systems (unless the policy leaves them out), minus what the policy excludes.
+/// A government with neither cannot be checked against: its handlers judge the scope at triage.
+async fn outside_published_scope(tx: &mut dyn Tx, government_id: i64, target: &Target) -> Result<bool> {
+    // The scope: what the government's published policy lists, and its registered systems
+    // (unless the policy leaves them out); what the policy excludes is out. A government
+    // with neither cannot be checked against: its handlers judge the scope at triage.
+    let policy = crate::disclosure::published_content_in(tx, government_id).await?;
+    let mut scope: Vec<ScopeEntry> = Vec::new();
+    let mut excluded: Vec<ScopeEntry> = Vec::new();
+    if let Some(p) = &policy {
+        scope.extend(p.in_scope.iter().filter_map(|l| ScopeEntry::of_policy_line(l)));
+        excluded.extend(p.out_of_scope.iter().filter_map(|l| ScopeEntry::of_policy_line(l)));
+    }
+    if policy.as_ref().is_none_or(|p| p.include_assets) {
+        let assets = tx.assets(government_id).await?;
+        scope.extend(
+            assets
+                .iter()
+                .flat_map(|a| ScopeEntry::of_asset(&a.kind, &a.name, a.hostname.as_deref(), a.ip.as_deref())),
+        );
+    }
+    Ok(!scope.is_empty() && !report::in_scope_of_policy(target, &scope, &excluded))
+}
+
 fn parse_nis(text: &str) -> Result<NisCode> {
     text.trim().parse().map_err(|_| {
         ServiceError::invalid(
@@ -356,86 +497,21 @@ impl Services {
         files: Vec<NewFile>,
         client: Option<&str>,
     ) -> Result<Submitted> {
-        if files.len() > attachments::MAX_ATTACHMENTS {
-            return Err(ServiceError::invalid(
-                "attachment",
-                format!("a report has at most {} attachments", attachments::MAX_ATTACHMENTS),
-                format!("een melding heeft hoogstens {} bijlagen", attachments::MAX_ATTACHMENTS),
-            ));
-        }
-        let mut checked = Vec::with_capacity(files.len());
-        for f in &files {
-            checked.push(attachments::check(&f.filename, f.content_type.as_deref(), &f.content)?);
-        }
-        let nis = parse_nis(&input.government_nis)?;
-        let target = Target::parse(&input.target).map_err(|e| match e {
-            TargetError::Empty => ServiceError::invalid(
-                "target",
-                "give the address (URL) or host name of the system",
-                "geef het adres (URL) of de hostnaam van het systeem",
-            ),
-            TargetError::TooLong => ServiceError::invalid("target", "the address is too long", "het adres is te lang"),
-            TargetError::BadHost => ServiceError::invalid(
-                "target",
-                "this is not a URL, host name or IP address",
-                "dit is geen URL, hostnaam of IP-adres",
-            ),
-        })?;
-        let cwe = report::parse_cwe(&input.cwe).ok_or_else(|| {
-            ServiceError::invalid(
-                "cwe",
-                "give the type of vulnerability as a CWE number, such as CWE-79",
-                "geef het type kwetsbaarheid als CWE-nummer, bijvoorbeeld CWE-79",
-            )
-        })?;
-        let title = required("title", &input.title, MAX_TITLE, "a title", "een titel")?;
-        let description = required("description", &input.description, MAX_TEXT, "a description", "een beschrijving")?;
-        let steps = required(
-            "steps",
-            &input.steps,
-            MAX_TEXT,
-            "the steps to reproduce",
-            "de stappen om het na te doen",
-        )?;
-        let impact = required("impact", &input.impact, MAX_TEXT, "the impact", "de impact")?;
-        let (cvss_vector, cvss_score) = match input.cvss_vector.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-            None => (None, None),
-            Some(v) => {
-                let (_, canonical, score) = cyberveilig_findings::score_cvss_vector(v).map_err(|why| {
-                    ServiceError::invalid(
-                        "cvss_vector",
-                        format!("the CVSS vector cannot be read: {why}"),
-                        format!("de CVSS-vector is onleesbaar: {why}"),
-                    )
-                })?;
-                (Some(canonical), Some(score))
-            }
-        };
-        let reporter_name = optional("reporter_name", input.reporter_name.as_deref(), 100)?;
-        // A name goes into mail: one line of visible characters (issue 10, item 6).
-        if !cyberveilig_domain::text::is_plain_line(&reporter_name) {
-            return Err(ServiceError::invalid(
-                "reporter_name",
-                "a name or pseudonym is one line, without control or invisible characters",
-                "een naam of pseudoniem is één regel, zonder stuur- of onzichtbare tekens",
-            ));
-        }
-        if input.credit_consent && reporter_name.is_empty() {
-            return Err(ServiceError::invalid(
-                "reporter_name",
-                "to be credited, give a name or a pseudonym",
-                "geef een naam of pseudoniem om vermeld te worden",
-            ));
-        }
-        let reporter_email = match input.reporter_email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
-            None => None,
-            Some(e) => Some(
-                e.parse::<EmailAddress>()
-                    .map_err(|_| ServiceError::invalid("reporter_email", "this is not an email address", "dit is geen e-mailadres"))?
-                    .to_string(),
-            ),
-        };
-        let disclosure_plans = optional("disclosure_plans", input.disclosure_plans.as_deref(), 5_000)?;
+        let ReadReport {
+            nis,
+            target,
+            cwe,
+            title,
+            description,
+            steps,
+            impact,
+            cvss_vector,
+            cvss_score,
+            reporter_name,
+            reporter_email,
+            disclosure_plans,
+            checked,
+        } = read_report(&input, &files)?;
 
         let now = self.clock.now();
         let who = actor.map_or(Who::System, |a| Who::Person(a.clone()));
@@ -455,27 +531,9 @@ impl Services {
                     format!("{nis} is geen lokaal bestuur in het programma"),
                 )
             })?;
-        // The scope: what the government's published policy lists, and its registered systems
-        // (unless the policy leaves them out); what the policy excludes is out. A government
-        // with neither cannot be checked against: its handlers judge the scope at triage.
-        let policy = crate::disclosure::published_content_in(work.tx.as_mut(), government.id).await?;
-        let mut scope: Vec<ScopeEntry> = Vec::new();
-        let mut excluded: Vec<ScopeEntry> = Vec::new();
-        if let Some(p) = &policy {
-            scope.extend(p.in_scope.iter().filter_map(|l| ScopeEntry::of_policy_line(l)));
-            excluded.extend(p.out_of_scope.iter().filter_map(|l| ScopeEntry::of_policy_line(l)));
-        }
-        if policy.as_ref().is_none_or(|p| p.include_assets) {
-            let assets = work.tx.assets(government.id).await?;
-            scope.extend(
-                assets
-                    .iter()
-                    .flat_map(|a| ScopeEntry::of_asset(&a.kind, &a.name, a.hostname.as_deref(), a.ip.as_deref())),
-            );
-        }
         // No report is lost: one outside the published scope is received, marked so, and
         // triaged like any other; the reporter is told the safe harbour does not cover it.
-        let outside_scope = !scope.is_empty() && !report::in_scope_of_policy(&target, &scope, &excluded);
+        let outside_scope = outside_published_scope(work.tx.as_mut(), government.id, &target).await?;
         let targets = response_targets(work.tx.as_mut(), government.id).await?;
         let deadlines = Deadlines::of(work.today, targets, None);
         let token = random_token("");
