@@ -22,7 +22,7 @@ use crate::import::severity_rank;
 use crate::intel::Priorities;
 use crate::work::{Who, Work};
 use chrono::NaiveDate;
-use cyberveilig_domain::registry::{EmailAddress, NisCode, OrganisationKind, Role};
+use cyberveilig_domain::registry::{EmailAddress, NisCode, Role};
 use cyberveilig_domain::remediation::FindingStatus;
 use cyberveilig_domain::report::{
     self, Deadlines, Overdue, Party, ReportState, ResponseTargets, ScopeEntry, Target, TargetError, TriageOutcome,
@@ -340,13 +340,6 @@ fn same_digest(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn is_local_government(kind: OrganisationKind) -> bool {
-    !matches!(
-        kind,
-        OrganisationKind::AuditFirm | OrganisationKind::Association | OrganisationKind::Administration | OrganisationKind::EducationPartner
-    )
-}
-
 fn state_of(report: &Report) -> Result<ReportState> {
     report
         .state
@@ -523,7 +516,7 @@ impl Services {
             .tx
             .organisation_by_nis(&nis)
             .await?
-            .filter(|o| is_local_government(o.kind))
+            .filter(|o| o.kind.is_local_government())
             .ok_or_else(|| {
                 ServiceError::invalid(
                     "government_nis",
@@ -1279,7 +1272,7 @@ impl Services {
             Some(nis) => Some(
                 tx.organisation_by_nis(&parse_nis(nis)?)
                     .await?
-                    .filter(|o| is_local_government(o.kind))
+                    .filter(|o| o.kind.is_local_government())
                     .ok_or(ServiceError::NotFound("organisation"))?,
             ),
             None => None,
@@ -1293,7 +1286,7 @@ impl Services {
         let mut tx = self.store.read().await?;
         tx.organisation_by_nis(&parse_nis(nis)?)
             .await?
-            .filter(|o| is_local_government(o.kind))
+            .filter(|o| o.kind.is_local_government())
             .ok_or(ServiceError::NotFound("organisation"))
     }
 
