@@ -711,12 +711,19 @@ impl Services {
     pub async fn report_directory(&self, search: Option<&str>) -> Result<ReportDirectory> {
         let mut tx = self.store.read().await?;
         let holders: std::collections::HashSet<i64> = tx.policy_holders().await?.into_iter().collect();
-        let mut with_policy = Vec::new();
-        for id in &holders {
-            if let Some(o) = tx.organisation(*id).await?.filter(|o| o.kind.is_local_government()) {
-                with_policy.push(o);
-            }
-        }
+        // One read of the registry (a few hundred organisations), not one per policy holder.
+        let mut with_policy: Vec<Organisation> = if holders.is_empty() {
+            Vec::new()
+        } else {
+            tx.organisations(&cyberveilig_store::records::OrganisationFilter {
+                limit: 10_000,
+                ..Default::default()
+            })
+            .await?
+            .into_iter()
+            .filter(|o| holders.contains(&o.id) && o.kind.is_local_government())
+            .collect()
+        };
         with_policy.sort_by(|a, b| a.name.cmp(&b.name));
         let search: Option<String> = search
             .map(|s| s.trim().chars().filter(|c| !c.is_control()).take(100).collect())
