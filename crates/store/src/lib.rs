@@ -2,17 +2,11 @@
 //! each with its own migrations, chosen at run time from the database URL. Services see only
 //! [`Store`] and [`Tx`]; no SQL lives anywhere else.
 
-mod assessment_sql;
 pub mod audit;
+mod driver;
 mod postgres;
 pub mod records;
 mod sql;
-mod sql_audit_reports;
-mod sql_disclosure;
-mod sql_engagements;
-mod sql_remediation;
-mod sql_reports;
-mod sql_security;
 mod sqlite;
 
 use async_trait::async_trait;
@@ -41,6 +35,9 @@ pub enum StoreError {
     /// A read ran past its statement limit and was interrupted: ask for less, or try later.
     #[error("the database took too long to answer and the read was stopped")]
     TooLong,
+    /// A statement was given more or fewer values than it has parameters: a defect in the SQL.
+    #[error("a statement and its values disagree: {0}")]
+    Binding(String),
     #[error("a record with the same key exists already")]
     Duplicate,
     #[error("unsupported database URL '{0}': use sqlite:PATH or postgres://...")]
@@ -235,13 +232,32 @@ pub trait AuditReportsTx: Send {
 /// Everything the services can ask of the database, inside one transaction. Dropping a `Tx`
 /// without [`Tx::commit`] rolls it back.
 #[async_trait]
-pub trait Tx: RemediationTx + AssessmentTx + DisclosureTx + ReportsTx + EngagementsTx + SecurityTx + AuditReportsTx + Send {
+pub trait Tx:
+    RegistryTx
+    + OutboxTx
+    + ProgrammeTx
+    + OrdersTx
+    + LedgerTx
+    + AuditLogTx
+    + FindingsTx
+    + RemediationTx
+    + AssessmentTx
+    + DisclosureTx
+    + ReportsTx
+    + EngagementsTx
+    + SecurityTx
+    + AuditReportsTx
+    + Send
+{
     async fn commit(self: Box<Self>) -> Result<()>;
     /// A large write follows (an import): keep more of the database in memory until the
     /// transaction ends.
     async fn expect_bulk_write(&mut self) -> Result<()>;
+}
 
-    // Registry.
+/// The registry: organisations, people, their tokens, sessions and second factors, invitations and password resets. A capability of every [`Tx`].
+#[async_trait]
+pub trait RegistryTx: Send {
     async fn insert_organisation(&mut self, org: &NewOrganisation) -> Result<i64>;
     async fn organisation(&mut self, id: i64) -> Result<Option<Organisation>>;
     async fn organisation_by_nis(&mut self, nis: &NisCode) -> Result<Option<Organisation>>;
@@ -286,7 +302,6 @@ pub trait Tx: RemediationTx + AssessmentTx + DisclosureTx + ReportsTx + Engageme
     async fn use_recovery_code(&mut self, person_id: i64, code_hash: &str, at: DateTime<Utc>) -> Result<bool>;
     async fn unused_recovery_codes(&mut self, person_id: i64) -> Result<i64>;
 
-    // Invitations, password resets and mail.
     async fn insert_invitation(&mut self, invitation: &Invitation) -> Result<()>;
     async fn invitation(&mut self, token_hash: &str) -> Result<Option<Invitation>>;
     /// Marks an open invitation accepted; false if it was accepted already.
@@ -296,6 +311,11 @@ pub trait Tx: RemediationTx + AssessmentTx + DisclosureTx + ReportsTx + Engageme
     async fn insert_password_reset(&mut self, token_hash: &str, person_id: i64, at: DateTime<Utc>, expires: DateTime<Utc>) -> Result<()>;
     /// Uses up a live reset token: the person it resets, or `None`.
     async fn use_password_reset(&mut self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<i64>>;
+}
+
+/// The outbox of mail. A capability of every [`Tx`].
+#[async_trait]
+pub trait OutboxTx: Send {
     async fn insert_mail(&mut self, mail: &NewMail, at: DateTime<Utc>) -> Result<i64>;
     /// The outbox, newest first.
     async fn mails(&mut self, limit: i64) -> Result<Vec<Mail>>;
@@ -303,8 +323,11 @@ pub trait Tx: RemediationTx + AssessmentTx + DisclosureTx + ReportsTx + Engageme
     async fn unsent_mails(&mut self, max_attempts: i64, limit: i64) -> Result<Vec<Mail>>;
     async fn mail_sent(&mut self, id: i64, at: DateTime<Utc>) -> Result<()>;
     async fn mail_failed(&mut self, id: i64, error: &str) -> Result<()>;
+}
 
-    // Programmes and the VVSG project grant.
+/// Programmes, their amendments, the VVSG project grant and the framework agreements. A capability of every [`Tx`].
+#[async_trait]
+pub trait ProgrammeTx: Send {
     async fn insert_programme(&mut self, name: &str, settings: &ProgrammeSettings, at: DateTime<Utc>) -> Result<i64>;
     async fn update_programme_settings(&mut self, id: i64, settings: &ProgrammeSettings) -> Result<()>;
     async fn programme(&mut self, id: i64) -> Result<Option<Programme>>;
@@ -327,8 +350,11 @@ pub trait Tx: RemediationTx + AssessmentTx + DisclosureTx + ReportsTx + Engageme
     async fn insert_agreement(&mut self, agreement: &FrameworkAgreement) -> Result<i64>;
     async fn agreements(&mut self) -> Result<Vec<FrameworkAgreement>>;
     async fn set_agreement_active(&mut self, id: i64, active: bool) -> Result<()>;
+}
 
-    // Orders.
+/// Orders. A capability of every [`Tx`].
+#[async_trait]
+pub trait OrdersTx: Send {
     async fn insert_order(&mut self, order: &Order) -> Result<i64>;
     async fn update_order(&mut self, order: &Order) -> Result<()>;
     async fn order(&mut self, id: i64) -> Result<Option<Order>>;
@@ -349,8 +375,11 @@ pub trait Tx: RemediationTx + AssessmentTx + DisclosureTx + ReportsTx + Engageme
     async fn earliest_response_due(&mut self) -> Result<Option<NaiveDate>>;
     /// Open offers whose response term ended before `date`.
     async fn offers_due_before(&mut self, date: NaiveDate) -> Result<Vec<Order>>;
+}
 
-    // Ledger.
+/// The programme's ledger of credit. A capability of every [`Tx`].
+#[async_trait]
+pub trait LedgerTx: Send {
     /// The balances after the programme's latest posting.
     async fn balances(&mut self, programme_id: i64) -> Result<Balances>;
     /// The balances summed over every posting, to check the running balances against.
@@ -358,16 +387,22 @@ pub trait Tx: RemediationTx + AssessmentTx + DisclosureTx + ReportsTx + Engageme
     /// The sum of what the programme's orders say they hold reserved.
     async fn order_reservations(&mut self, programme_id: i64) -> Result<i64>;
     async fn insert_posting(&mut self, posting: &Posting) -> Result<i64>;
+}
 
-    // Audit log.
+/// The audit log: events in a hash chain. A capability of every [`Tx`].
+#[async_trait]
+pub trait AuditLogTx: Send {
     /// Appends an event at the head of the hash chain, which stays locked until commit, when the
     /// new head is written.
     async fn append_event(&mut self, event: &NewEvent) -> Result<Event>;
     async fn events_of(&mut self, subject_type: &str, subject_id: i64) -> Result<Vec<Event>>;
     async fn events_after(&mut self, after_seq: i64, limit: i64) -> Result<Vec<Event>>;
     async fn chain_head(&mut self) -> Result<(i64, String)>;
+}
 
-    // Audit results: assets, imports and findings.
+/// Audit results: assets, imports, findings and the threat intelligence that prioritises them. A capability of every [`Tx`].
+#[async_trait]
+pub trait FindingsTx: Send {
     /// Registers an asset, or completes the one with the same kind and name.
     async fn upsert_asset(&mut self, asset: &NewAsset) -> Result<i64>;
     async fn assets(&mut self, government_id: i64) -> Result<Vec<Asset>>;

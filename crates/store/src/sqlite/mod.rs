@@ -4,10 +4,12 @@
 //! lanes of a bounded pool, never wait for a writer, and are interrupted when a statement runs
 //! longer than [`READ_LIMIT`].
 
-mod driver;
+mod connection;
 mod lane;
 mod migrations;
 
+use crate::driver::{Row, Statement, TxConnection};
+use crate::sql::Transaction;
 use crate::{Result, Store, StoreError, Tx};
 use async_trait::async_trait;
 use lane::Lane;
@@ -42,13 +44,6 @@ struct Readers {
     limit: Duration,
     permits: Arc<Semaphore>,
     idle: Mutex<Vec<Lane>>,
-}
-
-pub(crate) struct SqliteTx {
-    conn: Conn,
-    head: Option<(i64, String, bool)>,
-    balances: Option<(i64, cyberveilig_domain::ledger::Balances)>,
-    signer: Option<Arc<dyn crate::audit::HeadSigner>>,
 }
 
 fn open(path: &Path, flags: OpenFlags) -> Result<Connection> {
@@ -148,25 +143,16 @@ impl Store for SqliteStore {
         // IMMEDIATE takes the file's write lock now, so another process (a CLI command) makes
         // this wait at the start rather than fail half-way.
         lane.run(|conn| Ok(conn.execute_batch("BEGIN IMMEDIATE")?)).await?;
-        Ok(Box::new(SqliteTx {
-            conn: Conn::Writer {
-                lane: Some(lane),
-                open: true,
-                bulk: false,
-            },
-            head: None,
-            balances: None,
-            signer: self.signer.get().cloned(),
-        }))
+        let conn = Conn::Writer {
+            lane: Some(lane),
+            open: true,
+            bulk: false,
+        };
+        Ok(Box::new(Transaction::new(conn, self.signer.get().cloned())))
     }
 
     async fn read(&self) -> Result<Box<dyn Tx>> {
-        Ok(Box::new(SqliteTx {
-            conn: self.readers.take().await?,
-            head: None,
-            balances: None,
-            signer: self.signer.get().cloned(),
-        }))
+        Ok(Box::new(Transaction::new(self.readers.take().await?, self.signer.get().cloned())))
     }
 
     fn sign_heads_with(&self, signer: Arc<dyn crate::audit::HeadSigner>) {
@@ -276,20 +262,39 @@ impl std::ops::DerefMut for Conn {
     }
 }
 
-// SQLite has no row locks: the single write connection already serialises writers.
-crate::sql::implement_tx!(SqliteTx, "");
-crate::sql_remediation::implement_remediation_tx!(SqliteTx);
-crate::assessment_sql::implement_assessment_tx!(SqliteTx);
-crate::sql_disclosure::implement_disclosure_tx!(SqliteTx);
-crate::sql_reports::implement_reports_tx!(SqliteTx);
-crate::sql_engagements::implement_engagements_tx!(SqliteTx);
-crate::sql_security::implement_security_tx!(SqliteTx);
-crate::sql_audit_reports::implement_audit_reports_tx!(SqliteTx);
+#[async_trait]
+impl crate::driver::Connection for Conn {
+    const FOR_UPDATE: &'static str = <Lane as crate::driver::Connection>::FOR_UPDATE;
+    const LOOKUP_IN_LISTS: bool = <Lane as crate::driver::Connection>::LOOKUP_IN_LISTS;
+
+    async fn execute(&mut self, statement: Statement<'_>) -> Result<u64> {
+        (**self).execute(statement).await
+    }
+
+    async fn fetch(&mut self, statement: Statement<'_>, limit: usize) -> Result<Vec<Row>> {
+        (**self).fetch(statement, limit).await
+    }
+
+    async fn for_each(&mut self, statement: Statement<'_>, each: &mut (dyn for<'r> FnMut(&'r Row) -> Result<()> + Send)) -> Result<u64> {
+        (**self).for_each(statement, each).await
+    }
+}
+
+#[async_trait]
+impl TxConnection for Conn {
+    async fn commit(self) -> Result<()> {
+        Conn::commit(self).await
+    }
+
+    async fn expect_bulk_write(&mut self) -> Result<()> {
+        Conn::expect_bulk_write(self).await
+    }
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use driver::query;
+    use crate::driver::query;
 
     /// Counts without end: only the statement limit stops it.
     const ENDLESS: &str = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT COUNT(*) FROM c";
@@ -304,7 +309,7 @@ mod tests {
         let stopped = query(ENDLESS).fetch_one(&mut reader).await;
         assert!(matches!(stopped, Err(StoreError::TooLong)), "{:?}", stopped.err());
         let row = query("SELECT 41 + 1 AS n").fetch_one(&mut reader).await.unwrap();
-        assert_eq!(driver::Row::try_get::<i64, _>(&row, "n").unwrap(), 42);
+        assert_eq!(row.try_get::<i64, _>("n").unwrap(), 42);
     }
 
     #[tokio::test]
@@ -325,9 +330,9 @@ mod tests {
         // A writer's statement (an import's, a migration's) runs as long as it needs.
         let mut writer = store.writer.lock().await;
         let row = query("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000) SELECT COUNT(*) AS n FROM c")
-            .fetch_one(&mut writer)
+            .fetch_one(&mut *writer)
             .await
             .unwrap();
-        assert_eq!(driver::Row::try_get::<i64, _>(&row, "n").unwrap(), 300_000);
+        assert_eq!(row.try_get::<i64, _>("n").unwrap(), 300_000);
     }
 }

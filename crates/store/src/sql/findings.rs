@@ -1,0 +1,439 @@
+//! Audit results: assets, imports, findings, and the KEV and EPSS data that prioritise them.
+
+use super::prelude::*;
+
+pub(crate) fn finding_from(row: &Row) -> Result<StoredFinding> {
+    Ok(StoredFinding {
+        id: row.try_get("id")?,
+        government_id: row.try_get("government_id")?,
+        order_id: row.try_get("order_id")?,
+        asset_id: row.try_get("asset_id")?,
+        fingerprint: row.try_get("fingerprint")?,
+        tool: row.try_get("tool")?,
+        rule_id: row.try_get("rule_id")?,
+        title: row.try_get("title")?,
+        description: row.try_get("description")?,
+        severity: row.try_get("severity")?,
+        severity_rank: row.try_get("severity_rank")?,
+        cvss_version: row.try_get("cvss_version")?,
+        cvss_vector: row.try_get("cvss_vector")?,
+        cvss_score: row.try_get("cvss_score")?,
+        cvss_computed: row.try_get("cvss_computed")?,
+        cwe: row.try_get("cwe")?,
+        cves: row.try_get("cves")?,
+        port: row.try_get("port")?,
+        protocol: row.try_get("protocol")?,
+        url: row.try_get("url")?,
+        evidence: row.try_get("evidence")?,
+        recommendation: row.try_get("recommendation")?,
+        status: row.try_get("status")?,
+        decision: row.try_get("decision")?,
+        due_on: row.try_get("due_on")?,
+        first_seen: row.try_get("first_seen")?,
+        last_seen: row.try_get("last_seen")?,
+        first_import_id: row.try_get("first_import_id")?,
+        last_import_id: row.try_get("last_import_id")?,
+    })
+}
+
+pub(crate) fn import_from(row: &Row) -> Result<Import> {
+    Ok(Import {
+        id: row.try_get("id")?,
+        order_id: row.try_get("order_id")?,
+        government_id: row.try_get("government_id")?,
+        format: row.try_get("format")?,
+        tool_version: row.try_get("tool_version")?,
+        findings_read: row.try_get("findings_read")?,
+        new: row.try_get("new")?,
+        still_open: row.try_get("still_open")?,
+        reopened: row.try_get("reopened")?,
+        fixed: row.try_get("fixed")?,
+        informational: row.try_get("informational")?,
+        imported_by: row.try_get("imported_by")?,
+        at: row.try_get("at")?,
+    })
+}
+
+pub(crate) fn known_finding_from(r: &Row) -> Result<KnownFinding> {
+    Ok(KnownFinding {
+        id: r.try_get("id")?,
+        fingerprint: r.try_get("fingerprint")?,
+        status: r.try_get("status")?,
+        last_import_id: r.try_get("last_import_id")?,
+        severity_rank: r.try_get("severity_rank")?,
+        cves: r.try_get("cves")?,
+        first_seen: r.try_get("first_seen")?,
+    })
+}
+
+/// `$1, ..., $28`: one placeholder per column of a new finding.
+pub(crate) fn finding_placeholders() -> String {
+    (1..=28).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// Binds a new finding's columns, in the order of `FINDING_COLUMNS` without its id.
+pub(crate) fn bind_finding<'q>(q: Statement<'q>, f: &'q StoredFinding) -> Statement<'q> {
+    q.bind(f.government_id)
+        .bind(f.order_id)
+        .bind(f.asset_id)
+        .bind(&f.fingerprint)
+        .bind(&f.tool)
+        .bind(&f.rule_id)
+        .bind(&f.title)
+        .bind(&f.description)
+        .bind(&f.severity)
+        .bind(f.severity_rank)
+        .bind(&f.cvss_version)
+        .bind(&f.cvss_vector)
+        .bind(f.cvss_score)
+        .bind(f.cvss_computed)
+        .bind(&f.cwe)
+        .bind(&f.cves)
+        .bind(f.port)
+        .bind(&f.protocol)
+        .bind(&f.url)
+        .bind(&f.evidence)
+        .bind(&f.recommendation)
+        .bind(&f.status)
+        .bind(&f.decision)
+        .bind(f.due_on)
+        .bind(f.first_seen)
+        .bind(f.last_seen)
+        .bind(f.first_import_id)
+        .bind(f.last_import_id)
+}
+
+#[async_trait::async_trait]
+impl<C: Connection> crate::FindingsTx for Transaction<C> {
+    async fn upsert_asset(&mut self, a: &NewAsset) -> Result<i64> {
+        let row = query(
+            "INSERT INTO assets (government_id, kind, name, hostname, ip, os, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (government_id, kind, name) DO UPDATE SET \
+               hostname = COALESCE(excluded.hostname, assets.hostname), ip = COALESCE(excluded.ip, assets.ip), \
+               os = COALESCE(excluded.os, assets.os) \
+             RETURNING id",
+        )
+        .bind(a.government_id)
+        .bind(&a.kind)
+        .bind(&a.name)
+        .bind(&a.hostname)
+        .bind(&a.ip)
+        .bind(&a.os)
+        .bind(a.at)
+        .fetch_one(&mut self.conn)
+        .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    async fn assets(&mut self, government_id: i64) -> Result<Vec<Asset>> {
+        let rows = query(
+            "SELECT id, government_id, kind, name, hostname, ip, os, criticality FROM assets WHERE government_id = $1 ORDER BY kind, name",
+        )
+        .bind(government_id)
+        .fetch_all(&mut self.conn)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Asset {
+                    id: r.try_get("id")?,
+                    government_id: r.try_get("government_id")?,
+                    kind: r.try_get("kind")?,
+                    name: r.try_get("name")?,
+                    hostname: r.try_get("hostname")?,
+                    ip: r.try_get("ip")?,
+                    os: r.try_get("os")?,
+                    criticality: r.try_get("criticality")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn asset(&mut self, id: i64) -> Result<Option<Asset>> {
+        let row = query("SELECT id, government_id, kind, name, hostname, ip, os, criticality FROM assets WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut self.conn)
+            .await?;
+        match row {
+            Some(r) => Ok(Some(Asset {
+                id: r.try_get("id")?,
+                government_id: r.try_get("government_id")?,
+                kind: r.try_get("kind")?,
+                name: r.try_get("name")?,
+                hostname: r.try_get("hostname")?,
+                ip: r.try_get("ip")?,
+                os: r.try_get("os")?,
+                criticality: r.try_get("criticality")?,
+            })),
+            None => Ok(None),
+        }
+    }
+
+    async fn set_asset_criticality(&mut self, id: i64, criticality: &str) -> Result<()> {
+        query("UPDATE assets SET criticality = $2 WHERE id = $1")
+            .bind(id)
+            .bind(criticality)
+            .execute(&mut self.conn)
+            .await?;
+        Ok(())
+    }
+
+    async fn insert_import(&mut self, i: &Import) -> Result<i64> {
+        let row = query(
+            "INSERT INTO imports (order_id, government_id, format, tool_version, findings_read, new, still_open, reopened, fixed, imported_by, at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+        )
+        .bind(i.order_id)
+        .bind(i.government_id)
+        .bind(&i.format)
+        .bind(&i.tool_version)
+        .bind(i.findings_read)
+        .bind(i.new)
+        .bind(i.still_open)
+        .bind(i.reopened)
+        .bind(i.fixed)
+        .bind(i.imported_by)
+        .bind(i.at)
+        .fetch_one(&mut self.conn)
+        .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    async fn finish_import(&mut self, i: &Import) -> Result<()> {
+        query(
+            "UPDATE imports SET findings_read = $2, new = $3, still_open = $4, reopened = $5, fixed = $6, format = $7, \
+             tool_version = $8, informational = $9 WHERE id = $1",
+        )
+        .bind(i.id)
+        .bind(i.findings_read)
+        .bind(i.new)
+        .bind(i.still_open)
+        .bind(i.reopened)
+        .bind(i.fixed)
+        .bind(&i.format)
+        .bind(&i.tool_version)
+        .bind(i.informational)
+        .execute(&mut self.conn)
+        .await?;
+        Ok(())
+    }
+
+    async fn imports_of(&mut self, order_id: i64) -> Result<Vec<Import>> {
+        let rows = query(&format!("SELECT {IMPORT_COLUMNS} FROM imports WHERE order_id = $1 ORDER BY id"))
+            .bind(order_id)
+            .fetch_all(&mut self.conn)
+            .await?;
+        collect(rows, import_from)
+    }
+
+    async fn finding_by_fingerprint(&mut self, government_id: i64, fingerprint: &str) -> Result<Option<KnownFinding>> {
+        let row = query(
+            "SELECT id, fingerprint, status, last_import_id, severity_rank, cves, first_seen FROM findings \
+             WHERE government_id = $1 AND fingerprint = $2",
+        )
+        .bind(government_id)
+        .bind(fingerprint)
+        .fetch_optional(&mut self.conn)
+        .await?;
+        row.as_ref().map(known_finding_from).transpose()
+    }
+
+    async fn insert_finding(&mut self, f: &StoredFinding) -> Result<i64> {
+        let sql = format!(
+            "INSERT INTO findings ({}) VALUES ({}) RETURNING id",
+            FINDING_COLUMNS.trim_start_matches("id, "),
+            finding_placeholders()
+        );
+        let row = bind_finding(query(&sql), f)
+            .fetch_one(&mut self.conn)
+            .await
+            .map_err(unique_violation)?;
+        Ok(row.try_get(0)?)
+    }
+
+    async fn known_findings(&mut self, government_id: i64, fingerprints: &[String]) -> Result<Vec<KnownFinding>> {
+        let mut out = Vec::with_capacity(fingerprints.len());
+        if !C::LOOKUP_IN_LISTS {
+            for fingerprint in fingerprints {
+                out.extend(self.finding_by_fingerprint(government_id, fingerprint).await?);
+            }
+            return Ok(out);
+        }
+        for chunk in fingerprints.chunks(500) {
+            let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "SELECT id, fingerprint, status, last_import_id, severity_rank, cves, first_seen FROM findings \
+                 WHERE government_id = $1 AND fingerprint IN ({})",
+                marks.join(", ")
+            );
+            let mut q = query(&sql).bind(government_id);
+            for fingerprint in chunk {
+                q = q.bind(fingerprint);
+            }
+            for r in &q.fetch_all(&mut self.conn).await? {
+                out.push(known_finding_from(r)?);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn insert_findings(&mut self, findings: &[StoredFinding]) -> Result<()> {
+        for chunk in findings.chunks(200) {
+            let rows: Vec<String> = (0..chunk.len())
+                .map(|r| format!("({})", (1..=28).map(|c| format!("${}", r * 28 + c)).collect::<Vec<_>>().join(", ")))
+                .collect();
+            let sql = format!(
+                "INSERT INTO findings ({}) VALUES {} ON CONFLICT (government_id, fingerprint) DO NOTHING",
+                FINDING_COLUMNS.trim_start_matches("id, "),
+                rows.join(", ")
+            );
+            let mut q = query(&sql);
+            for f in chunk {
+                q = bind_finding(q, f);
+            }
+            q.execute(&mut self.conn).await?;
+        }
+        Ok(())
+    }
+
+    async fn finding_seen_again(&mut self, s: &Sighting<'_>) -> Result<()> {
+        query(
+            "UPDATE findings SET last_seen = $3, last_import_id = $2, evidence = COALESCE($4, evidence), \
+             status = CASE WHEN $5 THEN 'open' ELSE status END, severity = $6, severity_rank = $7, cves = $8, \
+             decision = $9, due_on = $10 WHERE id = $1",
+        )
+        .bind(s.id)
+        .bind(s.import_id)
+        .bind(s.at)
+        .bind(s.evidence)
+        .bind(s.reopen)
+        .bind(s.severity)
+        .bind(s.severity_rank)
+        .bind(s.cves)
+        .bind(s.decision)
+        .bind(s.due_on)
+        .execute(&mut self.conn)
+        .await?;
+        Ok(())
+    }
+
+    async fn fix_unreported(&mut self, order_id: i64, tool: &str, import_id: i64) -> Result<u64> {
+        let done = query(
+            "UPDATE findings SET status = 'fixed' \
+             WHERE order_id = $1 AND tool = $2 AND last_import_id <> $3 AND status IN ('open', 'in_progress')",
+        )
+        .bind(order_id)
+        .bind(tool)
+        .bind(import_id)
+        .execute(&mut self.conn)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn finding(&mut self, id: i64) -> Result<Option<StoredFinding>> {
+        let row = query(&format!("SELECT {FINDING_COLUMNS} FROM findings WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&mut self.conn)
+            .await?;
+        row.as_ref().map(finding_from).transpose()
+    }
+
+    async fn set_finding_status(&mut self, id: i64, status: &str, reason: Option<&str>, until: Option<NaiveDate>) -> Result<()> {
+        query("UPDATE findings SET status = $2, status_reason = $3, accepted_until = $4 WHERE id = $1")
+            .bind(id)
+            .bind(status)
+            .bind(reason)
+            .bind(until)
+            .execute(&mut self.conn)
+            .await?;
+        Ok(())
+    }
+
+    async fn findings(&mut self, f: &FindingFilter) -> Result<Vec<StoredFinding>> {
+        let rows = query(&format!(
+            "SELECT {FINDING_COLUMNS} FROM findings \
+             WHERE ($1 IS NULL OR government_id = $1) AND ($2 IS NULL OR order_id = $2) \
+               AND (status = $3 OR ($3 IS NULL AND status <> 'informational')) \
+               AND ($4 IS NULL OR order_id IN (SELECT id FROM orders WHERE firm_id = $4)) \
+             ORDER BY CASE decision WHEN 'act' THEN 4 WHEN 'attend' THEN 3 WHEN 'track*' THEN 2 WHEN 'track' THEN 1 ELSE 0 END DESC, \
+               severity_rank DESC, cvss_score DESC NULLS LAST, first_seen, id LIMIT $5 OFFSET $6"
+        ))
+        .bind(f.government_id)
+        .bind(f.order_id)
+        .bind(f.status.as_deref())
+        .bind(f.firm_id)
+        .bind(f.limit)
+        .bind(f.offset)
+        .fetch_all(&mut self.conn)
+        .await?;
+        collect(rows, finding_from)
+    }
+
+    async fn reopen_expired_acceptances(&mut self, today: NaiveDate) -> Result<Vec<i64>> {
+        let rows = query(
+            "UPDATE findings SET status = 'open', accepted_until = NULL \
+             WHERE status = 'risk_accepted' AND accepted_until < $1 RETURNING id",
+        )
+        .bind(today)
+        .fetch_all(&mut self.conn)
+        .await?;
+        // The `?` turns PostgreSQL's error into ours; on SQLite it is ours already.
+        #[allow(clippy::needless_question_mark)]
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+
+    async fn set_finding_priority(&mut self, id: i64, decision: &str, due_on: NaiveDate) -> Result<()> {
+        query("UPDATE findings SET decision = $2, due_on = $3 WHERE id = $1")
+            .bind(id)
+            .bind(decision)
+            .bind(due_on)
+            .execute(&mut self.conn)
+            .await?;
+        Ok(())
+    }
+
+    async fn replace_kev(&mut self, entries: &[KevEntry]) -> Result<()> {
+        query("DELETE FROM kev").execute(&mut self.conn).await?;
+        for chunk in entries.chunks(300) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+                .collect();
+            let sql = format!(
+                "INSERT INTO kev (cve, added_on, ransomware) VALUES {} ON CONFLICT (cve) DO NOTHING",
+                values.join(", ")
+            );
+            let mut q = query(&sql);
+            for e in chunk {
+                q = q.bind(&e.cve).bind(e.added_on).bind(&e.ransomware);
+            }
+            q.execute(&mut self.conn).await?;
+        }
+        Ok(())
+    }
+
+    async fn replace_epss(&mut self, entries: &[EpssEntry]) -> Result<()> {
+        query("DELETE FROM epss").execute(&mut self.conn).await?;
+        for chunk in entries.chunks(300) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+                .collect();
+            let sql = format!(
+                "INSERT INTO epss (cve, score, percentile) VALUES {} ON CONFLICT (cve) DO NOTHING",
+                values.join(", ")
+            );
+            let mut q = query(&sql);
+            for e in chunk {
+                q = q.bind(&e.cve).bind(e.score).bind(e.percentile);
+            }
+            q.execute(&mut self.conn).await?;
+        }
+        Ok(())
+    }
+
+    async fn threat_of(&mut self, cve: &str) -> Result<(bool, Option<f64>)> {
+        let row = query("SELECT (SELECT COUNT(*) FROM kev WHERE cve = $1) AS kev, (SELECT MAX(score) FROM epss WHERE cve = $1) AS epss")
+            .bind(cve)
+            .fetch_one(&mut self.conn)
+            .await?;
+        Ok((row.try_get::<i64, _>("kev")? > 0, row.try_get("epss")?))
+    }
+}
