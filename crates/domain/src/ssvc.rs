@@ -37,6 +37,9 @@ pub enum Decision {
 }
 
 impl Decision {
+    /// Every decision, least urgent first (the order of `Ord`).
+    pub const ALL: [Decision; 4] = [Decision::Track, Decision::TrackStar, Decision::Attend, Decision::Act];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Decision::Track => "track",
@@ -44,6 +47,13 @@ impl Decision {
             Decision::Attend => "attend",
             Decision::Act => "act",
         }
+    }
+}
+
+impl std::str::FromStr for Decision {
+    type Err = ();
+    fn from_str(text: &str) -> Result<Self, ()> {
+        Decision::ALL.into_iter().find(|d| d.as_str() == text).ok_or(())
     }
 }
 

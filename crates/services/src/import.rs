@@ -24,7 +24,7 @@ use tokio::sync::mpsc;
 /// The status of what a scanner reports as information (Nessus severity 0, an OpenVAS log, an
 /// Nmap service fact, a SARIF note, a ZAP informational alert): kept with the asset, never open,
 /// no deadline ([`FindingStatus::Informational`]).
-const INFORMATIONAL: &str = FindingStatus::Informational.as_str();
+const INFORMATIONAL: FindingStatus = FindingStatus::Informational;
 
 /// Largest report a firm uploads through the portal or the API. The operator's command line
 /// takes the parser's own limit (2 GiB).
@@ -279,7 +279,7 @@ impl<'o> Register<'o> {
                 let information = was_information && k.severity_rank.max(finding.severity_rank) == 0;
                 // Information that a report now rates as a finding becomes one, open.
                 let promoted = was_information && !information;
-                let reopen = promoted || (!repeat && matches!(k.status.as_str(), "fixed" | "verified"));
+                let reopen = promoted || (!repeat && matches!(k.status, FindingStatus::Fixed | FindingStatus::Verified));
                 match (repeat, was_information) {
                     // Reported twice in one report: counted once, as what it was first.
                     (true, true) if promoted => {
@@ -298,20 +298,20 @@ impl<'o> Register<'o> {
                 k.severity_rank = finding.severity_rank;
                 k.cves = finding.cves.clone();
                 if reopen {
-                    k.status = "open".into();
+                    k.status = FindingStatus::Open;
                 }
             } else if let Some(&i) = fresh_at.get(&finding.fingerprint) {
                 let first = &mut fresh[i];
                 let was_information = first.status == INFORMATIONAL;
                 merge_repeat(first, &finding);
                 if was_information && first.severity_rank > 0 {
-                    first.status = "open".into();
+                    first.status = FindingStatus::Open;
                     import.informational -= 1;
                     import.new += 1;
                 }
                 if first.status != INFORMATIONAL {
                     let (decision, due_on) = self.priorities.of(work.tx.as_mut(), first).await?;
-                    first.decision = Some(decision.as_str().to_owned());
+                    first.decision = Some(decision);
                     first.due_on = Some(due_on);
                 }
             } else {
@@ -319,7 +319,7 @@ impl<'o> Register<'o> {
                     import.informational += 1;
                 } else {
                     let (decision, due_on) = self.priorities.of(work.tx.as_mut(), &finding).await?;
-                    finding.decision = Some(decision.as_str().to_owned());
+                    finding.decision = Some(decision);
                     finding.due_on = Some(due_on);
                     import.new += 1;
                 }
@@ -363,7 +363,7 @@ impl<'o> Register<'o> {
                 severity: &finding.severity,
                 severity_rank: rank,
                 cves: &finding.cves,
-                decision: priority.as_ref().map(|(decision, _)| decision.as_str()),
+                decision: priority.map(|(decision, _)| decision),
                 due_on: priority.map(|(_, due_on)| due_on),
             })
             .await?;
@@ -445,11 +445,11 @@ fn stored(f: &Finding, order: &Order, asset_id: Option<i64>, import_id: i64, at:
         evidence: f.evidence.clone(),
         recommendation: f.recommendation.clone(),
         status: if f.suppressed {
-            "false_positive".into()
+            FindingStatus::FalsePositive
         } else if f.severity == Severity::Info {
-            INFORMATIONAL.into()
+            INFORMATIONAL
         } else {
-            "open".into()
+            FindingStatus::Open
         },
         decision: None,
         due_on: None,

@@ -8,6 +8,7 @@ use crate::clock::brussels_date;
 use crate::error::{Result, ServiceError};
 use crate::events::Action;
 use crate::work::{Who, Work};
+use cyberveilig_domain::remediation::FindingStatus;
 use cyberveilig_domain::ssvc::{Decision, DecisionPoints, Exploitation, MissionWellbeing, RemediationTerms, TechnicalImpact, decide};
 use cyberveilig_store::Tx;
 use cyberveilig_store::records::{EpssEntry, FindingFilter, KevEntry, StoredFinding};
@@ -217,7 +218,7 @@ pub(crate) async fn prioritise(work: &mut Work, findings: &[StoredFinding]) -> R
     let mut priorities = Priorities::new(terms);
     for f in findings {
         let (decision, due_on) = priorities.of(work.tx.as_mut(), f).await?;
-        work.tx.set_finding_priority(f.id, decision.as_str(), due_on).await?;
+        work.tx.set_finding_priority(f.id, decision, due_on).await?;
     }
     Ok(findings.len())
 }
@@ -269,9 +270,9 @@ impl Services {
             }
         };
         let mut open = Vec::new();
-        for status in ["open", "in_progress"] {
+        for status in FindingStatus::ALL.into_iter().filter(|s| s.is_open()) {
             let filter = FindingFilter {
-                status: Some(status.into()),
+                status: Some(status),
                 limit: i64::MAX,
                 ..Default::default()
             };
@@ -328,10 +329,10 @@ impl Services {
         }
         work.tx.set_asset_criticality(asset_id, criticality).await?;
         let mut open = Vec::new();
-        for status in ["open", "in_progress"] {
+        for status in FindingStatus::ALL.into_iter().filter(|s| s.is_open()) {
             let filter = FindingFilter {
                 government_id: Some(asset.government_id),
-                status: Some(status.into()),
+                status: Some(status),
                 limit: i64::MAX,
                 ..Default::default()
             };

@@ -14,7 +14,7 @@ use crate::work::{Who, Work};
 use chrono::NaiveDate;
 use cyberveilig_domain::registry::Role;
 use cyberveilig_domain::remediation::{FindingStatus, Party, allowed, may_own, needs_reason};
-use cyberveilig_domain::ssvc::RemediationTerms;
+use cyberveilig_domain::ssvc::{Decision, RemediationTerms};
 use cyberveilig_store::Tx;
 use cyberveilig_store::records::{AssetSummary, Event, Person, RegisterEntry, RegisterQuery, StoredFinding};
 use serde_json::json;
@@ -72,10 +72,7 @@ fn parse_status(text: &str) -> Result<FindingStatus> {
 /// Whether `party` may take the step on `finding` today; the refusal says why.
 fn check_step(finding: &StoredFinding, party: Party, change: &StatusChange, today: NaiveDate) -> Result<Step> {
     let to = parse_status(&change.status)?;
-    let from: FindingStatus = finding
-        .status
-        .parse()
-        .map_err(|_| ServiceError::internal("corrupt_data", format!("stored status '{}'", finding.status)))?;
+    let from = finding.status;
     if !allowed(from, to, party) {
         return Err(ServiceError::invalid(
             "status",
@@ -116,7 +113,7 @@ fn check_step(finding: &StoredFinding, party: Party, change: &StatusChange, toda
 /// Writes a checked step and its event, inside the caller's transaction.
 async fn take_step(work: &mut Work, actor: &Actor, finding_id: i64, step: &Step) -> Result<()> {
     work.tx
-        .set_finding_status(finding_id, step.to.as_str(), step.reason.as_deref(), step.until)
+        .set_finding_status(finding_id, step.to, step.reason.as_deref(), step.until)
         .await?;
     work.tx.set_status_by(finding_id, Some(actor.person_id)).await?;
     work.record(
@@ -178,7 +175,6 @@ fn given(text: &Option<String>) -> Option<&str> {
     text.as_deref().map(str::trim).filter(|t| !t.is_empty())
 }
 
-const DECISIONS: [&str; 4] = ["act", "attend", "track*", "track"];
 const SEVERITIES: [&str; 5] = ["critical", "high", "medium", "low", "info"];
 
 impl RegisterFilters {
@@ -192,12 +188,11 @@ impl RegisterFilters {
             )
         };
         let status = match given(&self.status) {
-            Some(s) => Some(parse_status(s)?.as_str().to_owned()),
+            Some(s) => Some(parse_status(s)?),
             None => None,
         };
         let decision = match given(&self.decision) {
-            Some(d) if DECISIONS.contains(&d) => Some(d.to_owned()),
-            Some(d) => return Err(bad("decision", d)),
+            Some(d) => Some(d.parse::<Decision>().map_err(|_| bad("decision", d))?),
             None => None,
         };
         let severity = match given(&self.severity) {
@@ -336,14 +331,11 @@ impl Services {
         let mut tx = self.store.read().await?;
         let finding = tx.finding(id).await?.ok_or(ServiceError::NotFound("finding"))?;
         let party = party_for(tx.as_mut(), actor, &finding).await?;
-        let next_statuses = match finding.status.parse::<FindingStatus>() {
-            Ok(from) => FindingStatus::ALL
-                .into_iter()
-                .filter(|to| allowed(from, *to, party))
-                .map(FindingStatus::as_str)
-                .collect(),
-            Err(()) => Vec::new(),
-        };
+        let next_statuses = FindingStatus::ALL
+            .into_iter()
+            .filter(|to| allowed(finding.status, *to, party))
+            .map(FindingStatus::as_str)
+            .collect();
         let entry = tx
             .register(&RegisterQuery {
                 finding_id: Some(id),
@@ -537,9 +529,9 @@ pub(crate) async fn by_programme(work: &mut Work, findings: Vec<StoredFinding>) 
 /// Gives the programme's open findings their deadline anew (after its terms changed).
 pub(crate) async fn reprioritise_programme(work: &mut Work, programme_id: i64) -> Result<usize> {
     let mut open = Vec::new();
-    for status in ["open", "in_progress"] {
+    for status in FindingStatus::ALL.into_iter().filter(|s| s.is_open()) {
         let filter = cyberveilig_store::records::FindingFilter {
-            status: Some(status.into()),
+            status: Some(status),
             limit: i64::MAX,
             ..Default::default()
         };

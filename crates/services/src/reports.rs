@@ -340,17 +340,6 @@ fn same_digest(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn state_of(report: &Report) -> Result<ReportState> {
-    report
-        .state
-        .parse()
-        .map_err(|_| ServiceError::internal("corrupt_data", format!("report {} has an unknown state", report.id)))
-}
-
-fn outcome_of(report: &Report) -> Option<TriageOutcome> {
-    report.outcome.as_deref().and_then(|o| o.parse().ok())
-}
-
 fn deadlines_of(report: &Report) -> Deadlines {
     Deadlines {
         acknowledge_by: report.acknowledge_by,
@@ -535,7 +524,7 @@ impl Services {
             government_id: government.id,
             tracking_code: tracking_code(),
             follow_hash: token_hash(&token),
-            state: ReportState::Received.as_str().into(),
+            state: ReportState::Received,
             outcome: None,
             duplicate_of: None,
             target: clean_text(&input.target),
@@ -672,7 +661,7 @@ impl Services {
                     format!("'{state}' is geen stand van een melding"),
                 )
             })?;
-            filter.states = vec![state.as_str().to_owned()];
+            filter.states = vec![state];
         }
         let today = brussels_date(self.clock.now());
         let mut tx = self.store.read().await?;
@@ -682,7 +671,7 @@ impl Services {
                 Some(id) => tx.finding(id).await?.and_then(|f| f.due_on),
                 None => None,
             };
-            let overdue = report::overdue(state_of(&report)?, &deadlines_of(&report), fix_by, today);
+            let overdue = report::overdue(report.state, &deadlines_of(&report), fix_by, today);
             if q.overdue_only && overdue.is_none() {
                 continue;
             }
@@ -716,8 +705,8 @@ impl Services {
 
     async fn view_of(&self, tx: &mut dyn Tx, report: Report, party: Party) -> Result<ReportView> {
         let today = brussels_date(self.clock.now());
-        let state = state_of(&report)?;
-        let outcome = outcome_of(&report);
+        let state = report.state;
+        let outcome = report.outcome;
         let government = tx
             .organisation(report.government_id)
             .await?
@@ -747,7 +736,7 @@ impl Services {
         Ok(ReportView {
             overdue: report::overdue(state, &deadlines_of(&report), fix_by, today),
             fix_by,
-            finding_status: finding.map(|f| f.status),
+            finding_status: finding.map(|f| f.status.as_str().to_owned()),
             may_make_finding: government_side
                 && outcome == Some(TriageOutcome::Valid)
                 && report.finding_id.is_none()
@@ -795,8 +784,8 @@ impl Services {
         let now = self.clock.now();
         let mut work = Work::begin(self.store.as_ref(), now, who_of(access)).await?;
         let (mut report, party) = open(work.tx.as_mut(), access, id).await?;
-        let from = state_of(&report)?;
-        let effective = if to == ReportState::Triaged { outcome } else { outcome_of(&report) };
+        let from = report.state;
+        let effective = if to == ReportState::Triaged { outcome } else { report.outcome };
         if report.finding_id.is_some() && matches!(to, ReportState::Fixed | ReportState::Verified | ReportState::InRemediation) {
             return Err(ServiceError::invalid(
                 "state",
@@ -818,7 +807,7 @@ impl Services {
             ));
         }
         if to == ReportState::Triaged {
-            report.outcome = effective.map(|o| o.as_str().to_owned());
+            report.outcome = effective;
             report.duplicate_of = None;
             if effective == Some(TriageOutcome::Duplicate) {
                 let other = self.duplicate_target(&mut work, &report, change.duplicate_of.as_deref()).await?;
@@ -844,7 +833,7 @@ impl Services {
             report.disclose_on = date;
             report.disclosure_agreed = true;
         }
-        report.state = to.as_str().to_owned();
+        report.state = to;
         report.updated_at = now;
         work.tx.update_report(&report).await?;
         self.add_system_message(&mut work, &report, to, &note, party, access).await?;
@@ -913,7 +902,7 @@ impl Services {
         if to == ReportState::Triaged
             && let Some(o) = &report.outcome
         {
-            body.push_str(&format!(":{o}"));
+            body.push_str(&format!(":{}", o.as_str()));
         }
         work.tx
             .insert_report_message(&ReportMessage {
@@ -988,7 +977,7 @@ impl Services {
         let body = required("body", body, MAX_MESSAGE, "a message", "een bericht")?;
         let mut work = Work::begin(self.store.as_ref(), self.clock.now(), who_of(access)).await?;
         let (report, party) = open(work.tx.as_mut(), access, id).await?;
-        if state_of(&report)?.is_final() && party == Party::Reporter {
+        if report.state.is_final() && party == Party::Reporter {
             return Err(ServiceError::invalid(
                 "body",
                 "this report is closed: its thread takes no more messages from the reporter",
@@ -1073,8 +1062,8 @@ impl Services {
         if !matches!(party, Party::Government | Party::Administrator) {
             return Err(ServiceError::Forbidden);
         }
-        let state = state_of(&report)?;
-        if outcome_of(&report) != Some(TriageOutcome::Valid)
+        let state = report.state;
+        if report.outcome != Some(TriageOutcome::Valid)
             || report.finding_id.is_some()
             || !matches!(state, ReportState::Triaged | ReportState::InRemediation)
         {
@@ -1165,7 +1154,7 @@ impl Services {
             url: report.target.contains("://").then(|| report.target.clone()),
             evidence: Some(format!("{}\n\n{}", report.steps, report.impact)),
             recommendation: None,
-            status: FindingStatus::Open.as_str().into(),
+            status: FindingStatus::Open,
             decision: None,
             due_on: None,
             first_seen: now,
@@ -1174,11 +1163,11 @@ impl Services {
             last_import_id: Some(import.id),
         };
         let (decision, due_on) = Priorities::new(terms).of(work.tx.as_mut(), &finding).await?;
-        finding.decision = Some(decision.as_str().to_owned());
+        finding.decision = Some(decision);
         finding.due_on = Some(due_on);
         let finding_id = work.tx.insert_finding(&finding).await?;
         report.finding_id = Some(finding_id);
-        report.state = ReportState::InRemediation.as_str().into();
+        report.state = ReportState::InRemediation;
         report.updated_at = now;
         work.tx.update_report(&report).await?;
         work.record(
@@ -1219,7 +1208,7 @@ impl Services {
         // Who may add to the report first: a stranger learns nothing from the file's check.
         let (report, party) = open(work.tx.as_mut(), access, id).await?;
         let kind = attachments::check(filename, claimed_type, content)?;
-        if state_of(&report)?.is_final() {
+        if report.state.is_final() {
             return Err(ServiceError::invalid(
                 "attachment",
                 "this report is closed: it takes no more attachments",
@@ -1319,7 +1308,7 @@ impl Services {
         let open_reports = {
             let mut tx = self.store.read().await?;
             tx.reports(&ReportFilter {
-                states: vec!["received".into(), "acknowledged".into()],
+                states: vec![ReportState::Received, ReportState::Acknowledged],
                 limit: 10_000,
                 ..ReportFilter::default()
             })
@@ -1327,7 +1316,7 @@ impl Services {
         };
         let mut sent = 0;
         for stale in open_reports {
-            let due = match report::overdue(state_of(&stale)?, &deadlines_of(&stale), None, today) {
+            let due = match report::overdue(stale.state, &deadlines_of(&stale), None, today) {
                 Some(o @ (Overdue::Acknowledge | Overdue::Triage)) => o,
                 _ => continue,
             };
@@ -1414,7 +1403,7 @@ pub(crate) async fn follow_finding(work: &mut Work, finding_id: i64, status: Fin
     let Some(mut report) = work.tx.report_by_finding(finding_id).await? else {
         return Ok(());
     };
-    let from = state_of(&report)?;
+    let from = report.state;
     let to = match status {
         FindingStatus::Fixed => ReportState::Fixed,
         FindingStatus::Verified => ReportState::Verified,
@@ -1424,7 +1413,7 @@ pub(crate) async fn follow_finding(work: &mut Work, finding_id: i64, status: Fin
     if from == to || from.is_final() {
         return Ok(());
     }
-    report.state = to.as_str().to_owned();
+    report.state = to;
     if to == ReportState::Fixed {
         report.fixed_at = Some(work.now);
     }

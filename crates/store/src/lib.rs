@@ -16,6 +16,8 @@ use cyberveilig_domain::ledger::Balances;
 use cyberveilig_domain::order::{OrderKind, OrderState};
 use cyberveilig_domain::programme::ProgrammeSettings;
 use cyberveilig_domain::registry::{EmailAddress, NisCode, OrganisationKind};
+use cyberveilig_domain::remediation::FindingStatus;
+use cyberveilig_domain::ssvc::Decision;
 use records::*;
 use std::sync::Arc;
 
@@ -426,10 +428,10 @@ pub trait FindingsTx: Send {
     async fn fix_unreported(&mut self, order_id: i64, tool: &str, import_id: i64) -> Result<u64>;
     async fn finding(&mut self, id: i64) -> Result<Option<StoredFinding>>;
     /// A remediation step: the new status, with its reason and (for an accepted risk) end date.
-    async fn set_finding_status(&mut self, id: i64, status: &str, reason: Option<&str>, until: Option<NaiveDate>) -> Result<()>;
+    async fn set_finding_status(&mut self, id: i64, status: FindingStatus, reason: Option<&str>, until: Option<NaiveDate>) -> Result<()>;
     /// Accepted risks whose end date passed before `today` become open again; their ids.
     async fn reopen_expired_acceptances(&mut self, today: NaiveDate) -> Result<Vec<i64>>;
-    async fn set_finding_priority(&mut self, id: i64, decision: &str, due_on: NaiveDate) -> Result<()>;
+    async fn set_finding_priority(&mut self, id: i64, decision: Decision, due_on: NaiveDate) -> Result<()>;
     /// Replaces CISA's Known Exploited Vulnerabilities catalogue.
     async fn replace_kev(&mut self, entries: &[KevEntry]) -> Result<()>;
     /// Replaces FIRST's EPSS scores.

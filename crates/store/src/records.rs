@@ -2,10 +2,14 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use cyberveilig_domain::cascade::FrameworkAgreement;
+use cyberveilig_domain::engagement::EngagementState;
 use cyberveilig_domain::ledger::{Account, Balances};
 use cyberveilig_domain::order::{OrderKind, OrderState};
 use cyberveilig_domain::programme::ProgrammeSettings;
 use cyberveilig_domain::registry::{EmailAddress, KboNumber, NisCode, OrganisationKind, Role};
+use cyberveilig_domain::remediation::FindingStatus;
+use cyberveilig_domain::report::{ReportState, TriageOutcome};
+use cyberveilig_domain::ssvc::Decision;
 use cyberveilig_domain::{Money, Rate};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -353,9 +357,9 @@ pub struct StoredFinding {
     pub url: Option<String>,
     pub evidence: Option<String>,
     pub recommendation: Option<String>,
-    pub status: String,
+    pub status: FindingStatus,
     /// The SSVC decision (act, attend, track*, track) and the remediation deadline it sets.
-    pub decision: Option<String>,
+    pub decision: Option<Decision>,
     pub due_on: Option<NaiveDate>,
     pub first_seen: DateTime<Utc>,
     pub last_seen: DateTime<Utc>,
@@ -368,7 +372,7 @@ pub struct StoredFinding {
 pub struct KnownFinding {
     pub id: i64,
     pub fingerprint: String,
-    pub status: String,
+    pub status: FindingStatus,
     pub last_import_id: Option<i64>,
     pub severity_rank: i64,
     /// Comma-separated.
@@ -392,7 +396,7 @@ pub struct Sighting<'a> {
     /// Every CVE reported so far, comma-separated.
     pub cves: &'a str,
     /// None for information, which has no priority and no deadline.
-    pub decision: Option<&'a str>,
+    pub decision: Option<Decision>,
     pub due_on: Option<NaiveDate>,
 }
 
@@ -402,7 +406,7 @@ pub struct FindingFilter {
     pub order_id: Option<i64>,
     /// Findings of orders placed with this firm.
     pub firm_id: Option<i64>,
-    pub status: Option<String>,
+    pub status: Option<FindingStatus>,
     pub offset: i64,
     pub limit: i64,
 }
@@ -471,11 +475,11 @@ pub struct RegisterQuery {
     /// Findings of orders placed with this firm.
     pub firm_id: Option<i64>,
     pub order_id: Option<i64>,
-    pub status: Option<String>,
+    pub status: Option<FindingStatus>,
     /// Open or in progress.
     pub open_only: bool,
     /// act, attend, track* or track.
-    pub decision: Option<String>,
+    pub decision: Option<Decision>,
     pub severity: Option<String>,
     pub asset_id: Option<i64>,
     pub owner_id: Option<i64>,
@@ -661,8 +665,8 @@ pub struct Report {
     pub tracking_code: String,
     /// SHA-256 (hex) of the follow link's token.
     pub follow_hash: String,
-    pub state: String,
-    pub outcome: Option<String>,
+    pub state: ReportState,
+    pub outcome: Option<TriageOutcome>,
     pub duplicate_of: Option<i64>,
     /// The URL or host as the reporter gave it.
     pub target: String,
@@ -711,7 +715,7 @@ pub struct ReportFilter {
     /// Only reports to which VVSG was invited as coordinator.
     pub coordinator_invited: bool,
     /// Any of these states (all when empty).
-    pub states: Vec<String>,
+    pub states: Vec<ReportState>,
     /// Reports with an id below this one (the cursor).
     pub before_id: Option<i64>,
     pub limit: i64,
@@ -763,7 +767,7 @@ pub struct Engagement {
     pub coordinator_id: i64,
     pub title: String,
     /// proposed, authorised, withdrawn or closed.
-    pub state: String,
+    pub state: EngagementState,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
     /// Comma-separated technique codes.

@@ -21,6 +21,7 @@ use crate::intel::Priorities;
 use crate::work::{Who, Work};
 use cyberveilig_domain::engagement::{self as rules, EngagementError, EngagementState, LetterFacts, Phase, TeamRole, Technique, Window};
 use cyberveilig_domain::registry::Role;
+use cyberveilig_domain::remediation::FindingStatus;
 use cyberveilig_domain::ssvc::RemediationTerms;
 use cyberveilig_findings::Severity;
 use cyberveilig_store::Tx;
@@ -173,12 +174,6 @@ fn techniques_of(e: &Engagement) -> Vec<Technique> {
     e.techniques.split(',').filter_map(|t| t.parse().ok()).collect()
 }
 
-fn state_of(e: &Engagement) -> Result<EngagementState> {
-    e.state
-        .parse()
-        .map_err(|_| cyberveilig_store::StoreError::Corrupt(format!("engagement {}: state '{}'", e.id, e.state)).into())
-}
-
 fn window_of(e: &Engagement) -> Window {
     Window {
         starts_on: e.starts_on,
@@ -258,7 +253,7 @@ impl Services {
         let Some(party) = party(actor, &e) else {
             return Err(ServiceError::NotFound("engagement"));
         };
-        let state = state_of(&e)?;
+        let state = e.state;
         let window = window_of(&e);
         let phase = Phase::of(state, &window, today);
         let signatory = party == Party::Government && tx.is_signatory(actor.person_id).await?;
@@ -338,7 +333,7 @@ impl Services {
             partner_id: 0,
             coordinator_id: actor.organisation_id,
             title: String::new(),
-            state: EngagementState::Proposed.as_str().into(),
+            state: EngagementState::Proposed,
             starts_on: work.today,
             ends_on: work.today,
             techniques: String::new(),
@@ -389,7 +384,7 @@ impl Services {
             Some(_) => return Err(ServiceError::Forbidden),
             None => return Err(ServiceError::NotFound("engagement")),
         }
-        let before = state_of(&e)?;
+        let before = e.state;
         let after = rules::after_change(before).map_err(refused)?;
         let old_hash = e.letter_hash.clone();
         self.apply_terms(&mut work, &mut e, &terms).await?;
@@ -401,7 +396,7 @@ impl Services {
         }
         e.version += 1;
         e.letter_hash = letter_of(work.tx.as_mut(), &e).await?.hash;
-        e.state = after.as_str().into();
+        e.state = after;
         e.accepted_hash = None;
         e.accepted_by = None;
         e.accepted_at = None;
@@ -443,7 +438,7 @@ impl Services {
         if !work.tx.is_signatory(actor.person_id).await? {
             return Err(ServiceError::Forbidden);
         }
-        let state = state_of(&e)?;
+        let state = e.state;
         let letter = letter_of(work.tx.as_mut(), &e).await?;
         let techniques = techniques_of(&e);
         rules::check_acceptance(
@@ -457,7 +452,7 @@ impl Services {
         )
         .map_err(refused)?;
         let se = social_engineering_authorised && techniques.iter().any(|t| t.is_social_engineering());
-        e.state = EngagementState::Authorised.as_str().into();
+        e.state = EngagementState::Authorised;
         e.letter_hash = letter.hash.clone();
         e.accepted_hash = Some(letter.hash.clone());
         e.accepted_by = Some(actor.person_id);
@@ -500,9 +495,9 @@ impl Services {
             None => return Err(ServiceError::NotFound("engagement")),
         }
         let reason = text(reason, "reason", "a reason", "een reden", 2000)?;
-        let state = state_of(&e)?;
+        let state = e.state;
         rules::may_end(state).map_err(refused)?;
-        e.state = EngagementState::Withdrawn.as_str().into();
+        e.state = EngagementState::Withdrawn;
         e.ended_reason = Some(reason.clone());
         e.updated_at = work.now;
         work.tx.update_engagement(&e).await?;
@@ -539,7 +534,7 @@ impl Services {
             Some(_) => return Err(ServiceError::Forbidden),
             None => return Err(ServiceError::NotFound("engagement")),
         }
-        rules::may_test(state_of(&e)?, &window_of(&e), work.today).map_err(refused)?;
+        rules::may_test(e.state, &window_of(&e), work.today).map_err(refused)?;
         let title = text(&f.title, "title", "a title", "een titel", 300)?;
         let description = text(&f.description, "description", "a description", "een beschrijving", MAX_TEXT)?;
         let Some((asset_id, asset_name)) = e.scope.iter().find(|(a, _)| *a == f.asset_id).cloned() else {
@@ -648,7 +643,7 @@ impl Services {
             url,
             evidence,
             recommendation,
-            status: "open".into(),
+            status: FindingStatus::Open,
             decision: None,
             due_on: None,
             first_seen: now,
@@ -657,7 +652,7 @@ impl Services {
             last_import_id: None,
         };
         let (decision, due_on) = Priorities::new(RemediationTerms::default()).of(work.tx.as_mut(), &finding).await?;
-        finding.decision = Some(decision.as_str().to_owned());
+        finding.decision = Some(decision);
         finding.due_on = Some(due_on);
         finding.id = work.tx.insert_finding(&finding).await?;
         work.tx.link_engagement_finding(e.id, finding.id, actor.person_id, now).await?;
@@ -682,7 +677,7 @@ impl Services {
         let mut figures = EngagementFigures::default();
         let mut per: Vec<(i64, PhaseCounts)> = Vec::new();
         for e in tx.engagements(&EngagementFilter::default()).await? {
-            let phase = Phase::of(state_of(&e)?, &window_of(&e), today);
+            let phase = Phase::of(e.state, &window_of(&e), today);
             figures.total.add(phase);
             match per.iter_mut().find(|(g, _)| *g == e.government_id) {
                 Some((_, c)) => c.add(phase),

@@ -12,7 +12,7 @@ use crate::events::Action;
 use crate::work::{Who, Work};
 use chrono::NaiveDate;
 use cyberveilig_domain::order::{OrderAction, OrderKind, OrderState, allows};
-use cyberveilig_domain::remediation::{FindingStatus, may_own, started_at_remediation_day};
+use cyberveilig_domain::remediation::{may_own, started_at_remediation_day};
 use cyberveilig_store::records::{DayAction, Order, Person, RegisterEntry, RegisterQuery, RemediationDay};
 use serde_json::json;
 
@@ -309,14 +309,11 @@ async fn take_action(work: &mut Work, actor: &Actor, order: &Order, a: &ActionRe
             format!("bevinding #{} gaat pas in behandeling als er een actie gestart is", a.finding_id),
         ));
     }
-    let from: FindingStatus = finding
-        .status
-        .parse()
-        .map_err(|_| ServiceError::internal("corrupt_data", format!("stored status '{}'", finding.status)))?;
+    let from = finding.status;
     if a.start_work
         && let Some(to) = started_at_remediation_day(from)
     {
-        work.tx.set_finding_status(finding.id, to.as_str(), None, None).await?;
+        work.tx.set_finding_status(finding.id, to, None, None).await?;
         work.tx.set_status_by(finding.id, Some(actor.person_id)).await?;
         work.record(
             Action::FindingStatusChanged,

@@ -118,11 +118,11 @@ impl PlanRow {
             asset: e.asset_name.clone().unwrap_or_default(),
             severity: f.severity.clone(),
             cvss_score: f.cvss_score,
-            decision: f.decision.clone().unwrap_or_default(),
-            status: f.status.clone(),
+            decision: f.decision.map(|d| d.as_str().to_owned()).unwrap_or_default(),
+            status: f.status.as_str().to_owned(),
             owner: e.owner_name.clone().unwrap_or_default(),
             due_on: f.due_on,
-            overdue: f.due_on.is_some_and(|d| d < today) && matches!(f.status.as_str(), "open" | "in_progress"),
+            overdue: f.due_on.is_some_and(|d| d < today) && f.status.is_open(),
             cves: f.cves.replace(',', " "),
         }
     }

@@ -2,6 +2,7 @@
 //! programme's terms, the remediation day and the export of the plan.
 
 use super::*;
+use cyberveilig_domain::remediation::FindingStatus;
 use cyberveilig_services::remediation::StatusChange;
 use cyberveilig_services::remediation::day::{ActionRecord, DayRecord};
 use cyberveilig_services::remediation::export::ExportFormat;
@@ -170,7 +171,7 @@ story!(owners_bulk_steps_filters_and_the_programmes_terms, "2020-05-18T08:00:00Z
     let statuses: Vec<String> = register(&w, &gent, RegisterQuery::default())
         .await
         .into_iter()
-        .map(|e| e.finding.status)
+        .map(|e| e.finding.status.as_str().to_owned())
         .collect();
     assert_eq!(statuses, ["fixed", "open", "open"]);
     // Someone else's finding in the lot is refused as unknown, without saying whose it is.
@@ -212,7 +213,7 @@ story!(owners_bulk_steps_filters_and_the_programmes_terms, "2020-05-18T08:00:00Z
         &w,
         &gent,
         RegisterQuery {
-            status: Some("risk_accepted".into()),
+            status: Some(FindingStatus::RiskAccepted),
             ..Default::default()
         },
     )
@@ -274,7 +275,7 @@ story!(owners_bulk_steps_filters_and_the_programmes_terms, "2020-05-18T08:00:00Z
         &w,
         &gent,
         RegisterQuery {
-            status: Some("risk_accepted".into()),
+            status: Some(FindingStatus::RiskAccepted),
             ..Default::default()
         },
     )
@@ -401,7 +402,7 @@ story!(
             (view.finding.status.as_str(), view.entry.owner_id),
             ("in_progress", Some(gent.person_id))
         );
-        assert_eq!(w.s().finding(&gent, b).await.unwrap().finding.status, "open");
+        assert_eq!(w.s().finding(&gent, b).await.unwrap().finding.status.as_str(), "open");
         // Everyone of the order sees what was recorded: the agenda is now the recorded one.
         for who in [&gent, &ey, &w.admin().await] {
             let seen = w.s().remediation_agenda(who, order_id, Some(1)).await.unwrap();

@@ -14,7 +14,7 @@ fn engagement_from(row: &Row) -> Result<Engagement> {
         partner_id: row.try_get("partner_id")?,
         coordinator_id: row.try_get("coordinator_id")?,
         title: row.try_get("title")?,
-        state: row.try_get("state")?,
+        state: parse(&row.try_get::<String, _>("state")?, "engagement state")?,
         starts_on: row.try_get("starts_on")?,
         ends_on: row.try_get("ends_on")?,
         techniques: row.try_get("techniques")?,
@@ -110,7 +110,7 @@ impl<C: Connection> crate::EngagementsTx for Transaction<C> {
         .bind(e.partner_id)
         .bind(e.coordinator_id)
         .bind(&e.title)
-        .bind(&e.state)
+        .bind(e.state.as_str())
         .bind(e.starts_on)
         .bind(e.ends_on)
         .bind(&e.techniques)
@@ -144,7 +144,7 @@ impl<C: Connection> crate::EngagementsTx for Transaction<C> {
         )
         .bind(e.id)
         .bind(&e.title)
-        .bind(&e.state)
+        .bind(e.state.as_str())
         .bind(e.starts_on)
         .bind(e.ends_on)
         .bind(&e.techniques)

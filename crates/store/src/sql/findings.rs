@@ -1,6 +1,43 @@
 //! Audit results: assets, imports, findings, and the KEV and EPSS data that prioritise them.
 
 use super::prelude::*;
+use cyberveilig_domain::remediation::FindingStatus;
+use cyberveilig_domain::ssvc::Decision;
+use std::sync::LazyLock;
+
+/// The statuses that count as open ([`FindingStatus::is_open`]) as an SQL list.
+pub(crate) fn open_statuses() -> &'static str {
+    static LIST: LazyLock<String> = LazyLock::new(|| {
+        let open: Vec<String> = FindingStatus::ALL
+            .iter()
+            .filter(|s| s.is_open())
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        format!("({})", open.join(", "))
+    });
+    &LIST
+}
+
+/// Findings in priority order (of the table aliased `alias`, may be empty): SSVC decision,
+/// severity, CVSS score, first seen.
+pub(crate) fn priority_order(alias: &str) -> String {
+    let a = if alias.is_empty() { String::new() } else { format!("{alias}.") };
+    format!(
+        "{} DESC, {a}severity_rank DESC, {a}cvss_score DESC NULLS LAST, {a}first_seen, {a}id",
+        decision_rank(&format!("{a}decision"))
+    )
+}
+
+/// A finding's SSVC decision as a rank to sort on, the most urgent highest and none lowest, in
+/// the domain's order of [`Decision`].
+pub(crate) fn decision_rank(column: &str) -> String {
+    let whens: String = Decision::ALL
+        .iter()
+        .enumerate()
+        .map(|(rank, d)| format!(" WHEN '{}' THEN {}", d.as_str(), rank + 1))
+        .collect();
+    format!("CASE {column}{whens} ELSE 0 END")
+}
 
 pub(crate) fn finding_from(row: &Row) -> Result<StoredFinding> {
     Ok(StoredFinding {
@@ -26,8 +63,8 @@ pub(crate) fn finding_from(row: &Row) -> Result<StoredFinding> {
         url: row.try_get("url")?,
         evidence: row.try_get("evidence")?,
         recommendation: row.try_get("recommendation")?,
-        status: row.try_get("status")?,
-        decision: row.try_get("decision")?,
+        status: parse(&row.try_get::<String, _>("status")?, "finding status")?,
+        decision: opt_parse(row.try_get("decision")?, "SSVC decision")?,
         due_on: row.try_get("due_on")?,
         first_seen: row.try_get("first_seen")?,
         last_seen: row.try_get("last_seen")?,
@@ -58,7 +95,7 @@ pub(crate) fn known_finding_from(r: &Row) -> Result<KnownFinding> {
     Ok(KnownFinding {
         id: r.try_get("id")?,
         fingerprint: r.try_get("fingerprint")?,
-        status: r.try_get("status")?,
+        status: parse(&r.try_get::<String, _>("status")?, "finding status")?,
         last_import_id: r.try_get("last_import_id")?,
         severity_rank: r.try_get("severity_rank")?,
         cves: r.try_get("cves")?,
@@ -94,8 +131,8 @@ pub(crate) fn bind_finding<'q>(q: Statement<'q>, f: &'q StoredFinding) -> Statem
         .bind(&f.url)
         .bind(&f.evidence)
         .bind(&f.recommendation)
-        .bind(&f.status)
-        .bind(&f.decision)
+        .bind(f.status.as_str())
+        .bind(f.decision.map(Decision::as_str))
         .bind(f.due_on)
         .bind(f.first_seen)
         .bind(f.last_seen)
@@ -309,7 +346,7 @@ impl<C: Connection> crate::FindingsTx for Transaction<C> {
         .bind(s.severity)
         .bind(s.severity_rank)
         .bind(s.cves)
-        .bind(s.decision)
+        .bind(s.decision.map(Decision::as_str))
         .bind(s.due_on)
         .execute(&mut self.conn)
         .await?;
@@ -317,15 +354,17 @@ impl<C: Connection> crate::FindingsTx for Transaction<C> {
     }
 
     async fn fix_unreported(&mut self, order_id: i64, tool: &str, import_id: i64) -> Result<u64> {
-        let done = query(
+        let sql = format!(
             "UPDATE findings SET status = 'fixed' \
-             WHERE order_id = $1 AND tool = $2 AND last_import_id <> $3 AND status IN ('open', 'in_progress')",
-        )
-        .bind(order_id)
-        .bind(tool)
-        .bind(import_id)
-        .execute(&mut self.conn)
-        .await?;
+             WHERE order_id = $1 AND tool = $2 AND last_import_id <> $3 AND status IN {}",
+            open_statuses()
+        );
+        let done = query(&sql)
+            .bind(order_id)
+            .bind(tool)
+            .bind(import_id)
+            .execute(&mut self.conn)
+            .await?;
         Ok(done.rows_affected())
     }
 
@@ -337,10 +376,10 @@ impl<C: Connection> crate::FindingsTx for Transaction<C> {
         row.as_ref().map(finding_from).transpose()
     }
 
-    async fn set_finding_status(&mut self, id: i64, status: &str, reason: Option<&str>, until: Option<NaiveDate>) -> Result<()> {
+    async fn set_finding_status(&mut self, id: i64, status: FindingStatus, reason: Option<&str>, until: Option<NaiveDate>) -> Result<()> {
         query("UPDATE findings SET status = $2, status_reason = $3, accepted_until = $4 WHERE id = $1")
             .bind(id)
-            .bind(status)
+            .bind(status.as_str())
             .bind(reason)
             .bind(until)
             .execute(&mut self.conn)
@@ -354,12 +393,12 @@ impl<C: Connection> crate::FindingsTx for Transaction<C> {
              WHERE ($1 IS NULL OR government_id = $1) AND ($2 IS NULL OR order_id = $2) \
                AND (status = $3 OR ($3 IS NULL AND status <> 'informational')) \
                AND ($4 IS NULL OR order_id IN (SELECT id FROM orders WHERE firm_id = $4)) \
-             ORDER BY CASE decision WHEN 'act' THEN 4 WHEN 'attend' THEN 3 WHEN 'track*' THEN 2 WHEN 'track' THEN 1 ELSE 0 END DESC, \
-               severity_rank DESC, cvss_score DESC NULLS LAST, first_seen, id LIMIT $5 OFFSET $6"
+             ORDER BY {} LIMIT $5 OFFSET $6",
+            priority_order("")
         ))
         .bind(f.government_id)
         .bind(f.order_id)
-        .bind(f.status.as_deref())
+        .bind(f.status.map(FindingStatus::as_str))
         .bind(f.firm_id)
         .bind(f.limit)
         .bind(f.offset)
@@ -381,10 +420,10 @@ impl<C: Connection> crate::FindingsTx for Transaction<C> {
         rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
     }
 
-    async fn set_finding_priority(&mut self, id: i64, decision: &str, due_on: NaiveDate) -> Result<()> {
+    async fn set_finding_priority(&mut self, id: i64, decision: Decision, due_on: NaiveDate) -> Result<()> {
         query("UPDATE findings SET decision = $2, due_on = $3 WHERE id = $1")
             .bind(id)
-            .bind(decision)
+            .bind(decision.as_str())
             .bind(due_on)
             .execute(&mut self.conn)
             .await?;

@@ -13,10 +13,10 @@ pub(crate) fn balances_from(row: &Row) -> Result<Balances> {
 #[async_trait::async_trait]
 impl<C: Connection> crate::LedgerTx for Transaction<C> {
     async fn balances(&mut self, programme_id: i64) -> Result<Balances> {
-        if let Some((pid, balances)) = &self.balances {
-            if *pid == programme_id {
-                return Ok(*balances);
-            }
+        if let Some((pid, balances)) = &self.balances
+            && *pid == programme_id
+        {
+            return Ok(*balances);
         }
         let row = query(
             "SELECT budget_after AS budget, reserved_after AS reserved, paid_after AS paid FROM postings \

@@ -1,6 +1,7 @@
 //! Remediation: the findings register with its filters, owners and order, assets with their findings counted, and the record of a basic
 //! audit's remediation day.
 
+use super::findings::priority_order;
 use crate::records::{RegisterQuery, RegisterSort};
 
 /// The findings' columns, qualified with the alias `f` (the register joins people and assets).
@@ -28,33 +29,33 @@ pub(crate) fn register_where(q: &RegisterQuery) -> String {
          AND ($4 IS NOT NULL OR f.status <> 'informational')",
     );
     if q.open_only || q.overdue_on.is_some() {
-        sql.push_str(" AND f.status IN ('open', 'in_progress')");
+        sql.push_str(" AND f.status IN ");
+        sql.push_str(super::findings::open_statuses());
     }
     sql
 }
 
-const PRIORITY: &str = "CASE f.decision WHEN 'act' THEN 4 WHEN 'attend' THEN 3 WHEN 'track*' THEN 2 WHEN 'track' THEN 1 ELSE 0 END DESC, \
-    f.severity_rank DESC, f.cvss_score DESC NULLS LAST, f.first_seen, f.id";
-
 pub(crate) fn register_order(sort: RegisterSort) -> String {
     let first = match sort {
-        RegisterSort::Priority => return PRIORITY.to_owned(),
+        RegisterSort::Priority => return priority_order("f"),
         RegisterSort::DueDate => "f.due_on ASC NULLS LAST",
         RegisterSort::Severity => "f.severity_rank DESC, f.cvss_score DESC NULLS LAST",
         RegisterSort::Asset => "a.name ASC NULLS LAST",
         RegisterSort::LastSeen => "f.last_seen DESC",
     };
-    format!("{first}, {PRIORITY}")
+    format!("{first}, {}", priority_order("f"))
 }
 
 use super::prelude::*;
+use cyberveilig_domain::remediation::FindingStatus;
+use cyberveilig_domain::ssvc::Decision;
 
 fn bind_register<'q>(sql: Statement<'q>, q: &'q RegisterQuery) -> Statement<'q> {
     sql.bind(q.government_id)
         .bind(q.firm_id)
         .bind(q.order_id)
-        .bind(q.status.as_deref())
-        .bind(q.decision.as_deref())
+        .bind(q.status.map(FindingStatus::as_str))
+        .bind(q.decision.map(Decision::as_str))
         .bind(q.severity.as_deref())
         .bind(q.asset_id)
         .bind(q.owner_id)
@@ -112,8 +113,8 @@ impl<C: Connection> crate::RemediationTx for Transaction<C> {
     }
 
     async fn asset_summaries(&mut self, government_id: i64, today: NaiveDate) -> Result<Vec<AssetSummary>> {
-        const OPEN: &str = "f.status IN ('open', 'in_progress')";
-        let count = |extra: &str, alias: &str| format!("COALESCE(SUM(CASE WHEN {OPEN}{extra} THEN 1 ELSE 0 END), 0) AS {alias}");
+        let open = format!("f.status IN {}", super::findings::open_statuses());
+        let count = |extra: &str, alias: &str| format!("COALESCE(SUM(CASE WHEN {open}{extra} THEN 1 ELSE 0 END), 0) AS {alias}");
         let sql = format!(
             "SELECT a.id, a.government_id, a.kind, a.name, a.hostname, a.ip, a.os, a.criticality, {}, {}, {}, {}, {}, {}, \
              COUNT(f.id) AS total_n FROM assets a LEFT JOIN findings f ON f.asset_id = a.id WHERE a.government_id = $1 \

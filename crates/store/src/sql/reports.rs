@@ -9,35 +9,22 @@ pub(crate) const REPORT_COLUMNS: &str = "id, government_id, tracking_code, follo
 
 pub(crate) const ATTACHMENT_COLUMNS: &str = "id, report_id, filename, kind, size, sha256, uploaded_by, at";
 
-/// The list's conditions on $1 to $4; the states are written into the text as literals of a
-/// fixed list (never the caller's text).
+/// The list's conditions on $1 to $4; the states are written into the text as the names of
+/// [`ReportState`] values (never the caller's text).
 pub(crate) fn report_where(f: &ReportFilter) -> String {
     let mut sql = String::from("WHERE ($1 IS NULL OR government_id = $1) AND ($2 IS NULL OR reporter_id = $2) AND ($3 IS NULL OR id < $3)");
     if f.coordinator_invited {
         sql.push_str(" AND coordinator_invited = TRUE");
     }
-    let states: Vec<&str> = f
-        .states
-        .iter()
-        .filter_map(|s| {
-            cyberveilig_domain::report::ReportState::ALL
-                .into_iter()
-                .find(|k| k.as_str() == s)
-                .map(|k| k.as_str())
-        })
-        .collect();
     if !f.states.is_empty() {
-        let list: Vec<String> = states.iter().map(|s| format!("'{s}'")).collect();
-        if list.is_empty() {
-            sql.push_str(" AND FALSE");
-        } else {
-            sql.push_str(&format!(" AND state IN ({})", list.join(", ")));
-        }
+        let list: Vec<String> = f.states.iter().map(|s| format!("'{}'", s.as_str())).collect();
+        sql.push_str(&format!(" AND state IN ({})", list.join(", ")));
     }
     sql
 }
 
 use super::prelude::*;
+use cyberveilig_domain::report::TriageOutcome;
 
 fn report_from(r: &Row) -> Result<Report> {
     Ok(Report {
@@ -45,8 +32,8 @@ fn report_from(r: &Row) -> Result<Report> {
         government_id: r.try_get("government_id")?,
         tracking_code: r.try_get("tracking_code")?,
         follow_hash: r.try_get("follow_hash")?,
-        state: r.try_get("state")?,
-        outcome: r.try_get("outcome")?,
+        state: parse(&r.try_get::<String, _>("state")?, "report state")?,
+        outcome: opt_parse(r.try_get("outcome")?, "triage outcome")?,
         duplicate_of: r.try_get("duplicate_of")?,
         target: r.try_get("target")?,
         host: r.try_get("host")?,
@@ -120,8 +107,8 @@ impl<C: Connection> crate::ReportsTx for Transaction<C> {
         .bind(r.government_id)
         .bind(&r.tracking_code)
         .bind(&r.follow_hash)
-        .bind(&r.state)
-        .bind(&r.outcome)
+        .bind(r.state.as_str())
+        .bind(r.outcome.map(TriageOutcome::as_str))
         .bind(r.duplicate_of)
         .bind(&r.target)
         .bind(&r.host)
@@ -159,8 +146,8 @@ impl<C: Connection> crate::ReportsTx for Transaction<C> {
              coordinator_invited = $12, reminded = $13, updated_at = $14 WHERE id = $1",
         )
         .bind(r.id)
-        .bind(&r.state)
-        .bind(&r.outcome)
+        .bind(r.state.as_str())
+        .bind(r.outcome.map(TriageOutcome::as_str))
         .bind(r.duplicate_of)
         .bind(r.disclose_on)
         .bind(r.disclosure_agreed)

@@ -21,7 +21,7 @@ impl<C: Connection> crate::SecurityTx for Transaction<C> {
             .bind(key)
             .fetch_optional(&mut self.conn)
             .await?;
-        row.map(|r| r.try_get("state")).transpose().map_err(Into::into)
+        row.map(|r| r.try_get("state")).transpose()
     }
 
     async fn swap_rate_limit(&mut self, scope: &str, key: &str, old: Option<i64>, new: i64) -> Result<bool> {

@@ -85,7 +85,7 @@ impl From<EngagementView> for EngagementDto {
             government_nis: v.government_nis,
             partner: v.partner,
             coordinator: v.coordinator,
-            state: e.state,
+            state: e.state.as_str().to_owned(),
             phase: v.phase.as_str().into(),
             starts_on: e.starts_on,
             ends_on: e.ends_on,

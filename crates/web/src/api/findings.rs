@@ -126,7 +126,7 @@ impl From<StoredFinding> for FindingDto {
             url: f.url,
             evidence: f.evidence,
             recommendation: f.recommendation,
-            status: f.status,
+            status: f.status.as_str().to_owned(),
             first_seen: f.first_seen,
             last_seen: f.last_seen,
         }

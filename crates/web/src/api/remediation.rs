@@ -45,9 +45,9 @@ pub struct RegisterFindingDto {
 impl RegisterFindingDto {
     pub fn of(e: RegisterEntry, today: NaiveDate) -> RegisterFindingDto {
         let f = e.finding;
-        let overdue = f.due_on.is_some_and(|d| d < today) && matches!(f.status.as_str(), "open" | "in_progress");
+        let overdue = f.due_on.is_some_and(|d| d < today) && f.status.is_open();
         RegisterFindingDto {
-            decision: f.decision.clone(),
+            decision: f.decision.map(|d| d.as_str().to_owned()),
             due_on: f.due_on,
             overdue,
             owner_id: e.owner_id,
