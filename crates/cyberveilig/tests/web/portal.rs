@@ -1768,3 +1768,46 @@ async fn every_portal_post_without_a_csrf_token_is_refused() {
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+/// A page's id is a whole number: anything else is the "not found" page, for every route with an
+/// id and whichever way it is asked (the portal's `PageId` and the tuple paths alike).
+#[tokio::test]
+async fn every_portal_path_with_an_id_that_is_not_a_number_is_not_found() {
+    let app = spawn_app().await;
+    let source = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../web/src/portal/mod.rs")).unwrap();
+    let routes = source.split("pub fn routes()").nth(1).expect("the portal's routes");
+    let mut b = signed_in(&app, "admin@abb.test").await;
+    let csrf = b.get("/start").await.csrf();
+    let mut asked = 0;
+    let mut wrong = Vec::new();
+    for call in routes.split(".route(").skip(1) {
+        let path = call.split('"').nth(1).expect("a route's path");
+        // An API token's id is a text of its own, not a number.
+        if !path.contains("{id}") || path.starts_with("/account/api-tokens/") {
+            continue;
+        }
+        let path = path
+            .replace("{id}", "abc")
+            .replace("{aid}", "1")
+            .replace("{rid}", "1")
+            .replace("{step}", "aanvaarden")
+            .replace("{version}", "1");
+        let methods = call.split(".route(").next().unwrap_or("");
+        if methods.contains("get(") {
+            let page = b.get(&path).await;
+            asked += 1;
+            if page.status != StatusCode::NOT_FOUND {
+                wrong.push(format!("GET {path}: {}", page.status));
+            }
+        }
+        if methods.contains("post(") {
+            let page = b.post(&path, &[("csrf", csrf.as_str())]).await;
+            asked += 1;
+            if page.status != StatusCode::NOT_FOUND {
+                wrong.push(format!("POST {path}: {}", page.status));
+            }
+        }
+    }
+    assert!(asked > 20, "the router's source was read: {asked} requests");
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

@@ -1,7 +1,7 @@
 //! Pages before and around signing in: the landing page, sign-in with its second step, the
 //! second factor's set-up, password reset, invitations, registration, language, sign-out.
 
-use super::session::{Member, PageForm, Visitor, clear_session_cookie, lang_cookie, safe_next, session_cookie};
+use super::session::{Member, NoFields, PageForm, SignInForm, Visitor, clear_session_cookie, lang_cookie, safe_next, session_cookie};
 use crate::AppState;
 use crate::extract::Lang;
 use axum::extract::{Path, Query, State};
@@ -14,12 +14,6 @@ use cyberveilig_services::auth::{PortalSession, SessionStage};
 use cyberveilig_services::store::records::OrganisationFilter;
 use minijinja::context;
 use serde::Deserialize;
-
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
-}
 
 /// Goes on after a sign-in step: sets the new session's cookie.
 fn signed_in(state: &AppState, session: &PortalSession, next: &str) -> Response {
@@ -79,9 +73,7 @@ pub async fn sign_in_page(visitor: Visitor, Query(q): Query<NextQuery>) -> Respo
 }
 
 #[derive(Deserialize)]
-pub struct SignInForm {
-    #[serde(default)]
-    csrf: String,
+pub struct SignInFields {
     #[serde(default)]
     email: String,
     #[serde(default)]
@@ -89,10 +81,7 @@ pub struct SignInForm {
     next: Option<String>,
 }
 
-pub async fn sign_in(State(state): State<AppState>, visitor: Visitor, PageForm(form): PageForm<SignInForm>) -> Response {
-    if let Err(refused) = visitor.check_sign_in_csrf(&form.csrf) {
-        return refused;
-    }
+pub async fn sign_in(State(state): State<AppState>, visitor: Visitor, SignInForm(form): SignInForm<SignInFields>) -> Response {
     let next = safe_next(form.next.as_deref());
     match state.services.sign_in(&form.email, &form.password, &visitor.client).await {
         Ok(session) => {
@@ -131,15 +120,10 @@ pub async fn second_factor_page(visitor: Visitor) -> Response {
 #[derive(Deserialize)]
 pub struct CodeForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     code: String,
 }
 
 pub async fn second_factor(State(state): State<AppState>, visitor: Visitor, PageForm(form): PageForm<CodeForm>) -> Response {
-    if let Err(refused) = visitor.check_csrf(&form.csrf) {
-        return refused;
-    }
     let Some(token) = visitor
         .token
         .clone()
@@ -177,10 +161,7 @@ pub async fn setup_page(State(state): State<AppState>, visitor: Visitor) -> Resp
     }
 }
 
-pub async fn setup_start(State(state): State<AppState>, visitor: Visitor, PageForm(form): PageForm<CsrfOnly>) -> Response {
-    if let Err(refused) = visitor.check_csrf(&form.csrf) {
-        return refused;
-    }
+pub async fn setup_start(State(state): State<AppState>, visitor: Visitor, _: PageForm<NoFields>) -> Response {
     let Some(actor) = visitor
         .actor
         .clone()
@@ -212,9 +193,6 @@ fn setup_error(visitor: &Visitor, required: bool, e: ServiceError) -> Response {
 }
 
 pub async fn setup_confirm(State(state): State<AppState>, visitor: Visitor, PageForm(form): PageForm<CodeForm>) -> Response {
-    if let Err(refused) = visitor.check_csrf(&form.csrf) {
-        return refused;
-    }
     let Some(actor) = visitor
         .actor
         .clone()
@@ -232,9 +210,6 @@ pub async fn setup_confirm(State(state): State<AppState>, visitor: Visitor, Page
 }
 
 pub async fn setup_renew(State(state): State<AppState>, Member(visitor, actor): Member, PageForm(form): PageForm<CodeForm>) -> Response {
-    if let Err(refused) = visitor.check_csrf(&form.csrf) {
-        return refused;
-    }
     match state.services.renew_recovery_codes(&actor, &form.code).await {
         Ok(codes) => visitor.page(
             "second_factor_setup.html",
@@ -245,19 +220,13 @@ pub async fn setup_renew(State(state): State<AppState>, Member(visitor, actor): 
 }
 
 pub async fn setup_disable(State(state): State<AppState>, Member(visitor, actor): Member, PageForm(form): PageForm<CodeForm>) -> Response {
-    if let Err(refused) = visitor.check_csrf(&form.csrf) {
-        return refused;
-    }
     match state.services.disable_totp(&actor, &form.code).await {
         Ok(()) => Redirect::to("/tweede-factor").into_response(),
         Err(e) => setup_error(&visitor, false, e),
     }
 }
 
-pub async fn sign_out(State(state): State<AppState>, visitor: Visitor, PageForm(form): PageForm<CsrfOnly>) -> Response {
-    if let Err(refused) = visitor.check_csrf(&form.csrf) {
-        return refused;
-    }
+pub async fn sign_out(State(state): State<AppState>, visitor: Visitor, _: PageForm<NoFields>) -> Response {
     if let Some(token) = &visitor.token {
         let _ = state.services.sign_out(token).await;
     }
@@ -266,14 +235,7 @@ pub async fn sign_out(State(state): State<AppState>, visitor: Visitor, PageForm(
     response
 }
 
-pub async fn sign_out_everywhere(
-    State(state): State<AppState>,
-    Member(visitor, actor): Member,
-    PageForm(form): PageForm<CsrfOnly>,
-) -> Response {
-    if let Err(refused) = visitor.check_csrf(&form.csrf) {
-        return refused;
-    }
+pub async fn sign_out_everywhere(State(state): State<AppState>, Member(_, actor): Member, _: PageForm<NoFields>) -> Response {
     let _ = state.services.sign_out_everywhere(&actor).await;
     let mut response = Redirect::to("/aanmelden").into_response();
     response.headers_mut().append(header::SET_COOKIE, clear_session_cookie(&state));
@@ -282,16 +244,11 @@ pub async fn sign_out_everywhere(
 
 #[derive(Deserialize)]
 pub struct LanguageForm {
-    #[serde(default)]
-    csrf: String,
     lang: String,
     next: Option<String>,
 }
 
 pub async fn language(State(state): State<AppState>, visitor: Visitor, PageForm(form): PageForm<LanguageForm>) -> Response {
-    if let Err(refused) = visitor.check_csrf(&form.csrf) {
-        return refused;
-    }
     let lang = if form.lang == "en" { Lang::En } else { Lang::Nl };
     if let Some(actor) = visitor.signed_in()
         && let Err(e) = state.services.set_language(actor, if lang.is_dutch() { "nl" } else { "en" }).await
@@ -316,15 +273,10 @@ pub async fn forgot_page(visitor: Visitor) -> Response {
 #[derive(Deserialize)]
 pub struct EmailForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     email: String,
 }
 
 pub async fn forgot(State(state): State<AppState>, visitor: Visitor, PageForm(form): PageForm<EmailForm>) -> Response {
-    if let Err(refused) = visitor.check_csrf(&form.csrf) {
-        return refused;
-    }
     match state.services.request_password_reset(&form.email, &visitor.client).await {
         Ok(()) => visitor.page("forgot_password.html", context! { sent => true }),
         Err(e @ ServiceError::RateLimited { .. }) => visitor.refusal_page(
@@ -348,8 +300,6 @@ pub async fn new_password_page(visitor: Visitor, Path(token): Path<String>) -> R
 #[derive(Deserialize)]
 pub struct PasswordForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     password: String,
 }
 
@@ -359,9 +309,6 @@ pub async fn new_password(
     Path(token): Path<String>,
     PageForm(form): PageForm<PasswordForm>,
 ) -> Response {
-    if let Err(refused) = visitor.check_csrf(&form.csrf) {
-        return refused;
-    }
     match state.services.reset_password(&token, &form.password).await {
         Ok(()) => visitor.message(StatusCode::OK, "new-password-title", "new-password-done"),
         Err(e @ ServiceError::LinkInvalid) => visitor.page_with_status(
@@ -409,9 +356,6 @@ pub async fn accept_invitation(
     Path(token): Path<String>,
     PageForm(form): PageForm<PasswordForm>,
 ) -> Response {
-    if let Err(refused) = visitor.check_csrf(&form.csrf) {
-        return refused;
-    }
     let invitation = match invitation_context(&state, &visitor, &token).await {
         Ok(i) => i,
         Err(page) => return page,
@@ -450,8 +394,6 @@ pub async fn register_page(State(state): State<AppState>, visitor: Visitor) -> R
 #[derive(Deserialize)]
 pub struct RegisterForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     name: String,
     #[serde(default)]
     email: String,
@@ -460,9 +402,6 @@ pub struct RegisterForm {
 }
 
 pub async fn register(State(state): State<AppState>, visitor: Visitor, PageForm(form): PageForm<RegisterForm>) -> Response {
-    if let Err(refused) = visitor.check_csrf(&form.csrf) {
-        return refused;
-    }
     match state
         .services
         .register_researcher(&form.email, &form.name, form.organisation, &visitor.client)

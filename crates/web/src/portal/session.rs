@@ -80,6 +80,10 @@ pub struct Visitor {
 impl FromRequestParts<AppState> for Visitor {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        // A handler's extractors may each ask who is visiting: the session is looked up once.
+        if let Some(visitor) = parts.extensions.get::<Visitor>() {
+            return Ok(visitor.clone());
+        }
         let token = cookie(parts, SESSION_COOKIE).map(str::to_owned);
         let session = match &token {
             Some(t) => state.services.session_at_any_stage(t).await.ok(),
@@ -118,7 +122,7 @@ impl FromRequestParts<AppState> for Visitor {
             .map(|p| p.as_str().to_owned())
             .unwrap_or_else(|| "/".into());
         let client = crate::extract::client_of(parts, actor.as_ref().map(|a| a.person_id));
-        Ok(Visitor {
+        let visitor = Visitor {
             client,
             actor,
             stage,
@@ -131,7 +135,9 @@ impl FromRequestParts<AppState> for Visitor {
             path,
             organisation_name,
             state: state.clone(),
-        })
+        };
+        parts.extensions.insert(visitor.clone());
+        Ok(visitor)
     }
 }
 
@@ -313,40 +319,95 @@ fn is_local_path(n: &str) -> bool {
 }
 
 /// A posted form; one that cannot be read is answered with a page in the visitor's language.
+/// The ids in a page's path (`/bestellingen/{id}`, or a tuple such as `(i64, i64)` for
+/// `/meldingen/{id}/bijlagen/{aid}`): whole numbers, or the page answers 404 in the visitor's
+/// language before any handler sees it.
+pub struct PageId<T = i64>(pub T);
+
+impl<T: serde::de::DeserializeOwned + Send> FromRequestParts<AppState> for PageId<T> {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(id)) => Ok(PageId(id)),
+            Err(_) => {
+                let Ok(visitor) = Visitor::from_request_parts(parts, state).await;
+                Err(visitor.message(StatusCode::NOT_FOUND, "not-found-title", "not-found-body"))
+            }
+        }
+    }
+}
+
+/// A form posted from a page, read and checked: it carries the visitor's CSRF token (the
+/// session's, or before sign-in the double-submit cookie's), or it is refused with 403 before any
+/// handler sees it. Every portal form arrives through this (or [`SignInForm`]), so no handler can
+/// forget the check.
 pub struct PageForm<T>(pub T);
+
+/// The sign-in form: also good with the token of forms before sign-in, since a browser may hold
+/// another session (even one planted in it) when its owner signs in.
+pub struct SignInForm<T>(pub T);
+
+/// A form with nothing but its token: posting it is the whole request (sign out, adopt, ...).
+#[derive(serde::Deserialize)]
+pub struct NoFields {}
+
+/// The token every form carries.
+#[derive(serde::Deserialize)]
+struct FormToken {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Reads an url-encoded form, checks its token with `check`, and only then its fields.
+async fn checked_form<T: serde::de::DeserializeOwned>(
+    req: axum::extract::Request,
+    state: &AppState,
+    check: fn(&Visitor, &str) -> Result<(), Response>,
+) -> Result<T, Response> {
+    let (mut parts, body) = req.into_parts();
+    let Ok(visitor) = Visitor::from_request_parts(&mut parts, state).await;
+    let unreadable = || visitor.message(StatusCode::BAD_REQUEST, "bad-form-title", "bad-form-body");
+    let url_encoded = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        });
+    if !url_encoded {
+        return Err(unreadable());
+    }
+    let req = axum::extract::Request::from_parts(parts, body);
+    let bytes = match <axum::body::Bytes as axum::extract::FromRequest<AppState>>::from_request(req, state).await {
+        Ok(bytes) => bytes,
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return Err(visitor.message(StatusCode::PAYLOAD_TOO_LARGE, "too-large-title", "too-large-body"));
+        }
+        Err(_) => return Err(unreadable()),
+    };
+    let token: FormToken = serde_urlencoded::from_bytes(&bytes).map_err(|_| unreadable())?;
+    check(&visitor, &token.csrf)?;
+    if crate::input::urlencoded_has_nul(&bytes) {
+        return Err(visitor.message(StatusCode::UNPROCESSABLE_ENTITY, "invalid-text-title", "invalid-text-body"));
+    }
+    serde_urlencoded::from_bytes(&bytes).map_err(|_| unreadable())
+}
 
 impl<T: serde::de::DeserializeOwned + Send> axum::extract::FromRequest<AppState> for PageForm<T> {
     type Rejection = Response;
     async fn from_request(req: axum::extract::Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let (mut parts, body) = req.into_parts();
-        let Ok(visitor) = Visitor::from_request_parts(&mut parts, state).await;
-        let unreadable = || visitor.message(StatusCode::BAD_REQUEST, "bad-form-title", "bad-form-body");
-        let url_encoded = parts
-            .headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| {
-                v.split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-            });
-        if !url_encoded {
-            return Err(unreadable());
-        }
-        let req = axum::extract::Request::from_parts(parts, body);
-        let bytes = match axum::body::Bytes::from_request(req, state).await {
-            Ok(bytes) => bytes,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err(visitor.message(StatusCode::PAYLOAD_TOO_LARGE, "too-large-title", "too-large-body"));
-            }
-            Err(_) => return Err(unreadable()),
-        };
-        if crate::input::urlencoded_has_nul(&bytes) {
-            return Err(visitor.message(StatusCode::UNPROCESSABLE_ENTITY, "invalid-text-title", "invalid-text-body"));
-        }
-        serde_urlencoded::from_bytes(&bytes).map(PageForm).map_err(|_| unreadable())
+        checked_form(req, state, Visitor::check_csrf).await.map(PageForm)
+    }
+}
+
+impl<T: serde::de::DeserializeOwned + Send> axum::extract::FromRequest<AppState> for SignInForm<T> {
+    type Rejection = Response;
+    async fn from_request(req: axum::extract::Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        checked_form(req, state, Visitor::check_sign_in_csrf).await.map(SignInForm)
     }
 }
 

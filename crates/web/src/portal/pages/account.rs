@@ -5,8 +5,6 @@ use super::*;
 #[derive(Deserialize, Default)]
 pub struct TokenForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     name: String,
     #[serde(default)]
     valid_days: String,
@@ -55,9 +53,6 @@ pub async fn account(State(state): State<AppState>, Member(visitor, actor): Memb
 }
 
 pub async fn make_token(State(state): State<AppState>, Member(visitor, actor): Member, PageForm(form): PageForm<TokenForm>) -> Response {
-    if let Err(refused) = visitor.check_csrf(&form.csrf) {
-        return refused;
-    }
     let days = form.valid_days.trim().parse::<i64>().unwrap_or(0);
     match state.services.create_api_token(&actor, &form.name, days).await {
         Ok(made) => account_page(&state, &visitor, &actor, &TokenForm::default(), Some(made.token), None).await,
@@ -72,11 +67,8 @@ pub async fn revoke_token(
     State(state): State<AppState>,
     Member(visitor, actor): Member,
     Path(id): Path<String>,
-    PageForm(form): PageForm<CsrfForm>,
+    _: PageForm<NoFields>,
 ) -> Response {
-    if let Err(refused) = visitor.check_csrf(&form.csrf) {
-        return refused;
-    }
     match state.services.revoke_api_token(&actor, &id).await {
         Ok(()) => Redirect::to("/account").into_response(),
         Err(e) => {

@@ -11,8 +11,6 @@ pub(super) async fn admin_home(state: &AppState, visitor: &Visitor, actor: &Acto
 #[derive(Deserialize, Default)]
 pub struct AmendForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     offer_ends_on: String,
     #[serde(default)]
     budget_euro: String,
@@ -57,15 +55,9 @@ async fn terms_of(state: &AppState, id: i64, form: &AmendForm) -> Result<Option<
 pub async fn amend(
     State(state): State<AppState>,
     Member(visitor, actor): Member,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     PageForm(form): PageForm<AmendForm>,
 ) -> Response {
-    if let Err(refused) = visitor.check_csrf(&form.csrf) {
-        return refused;
-    }
-    let Ok(id) = id.parse::<i64>() else {
-        return visitor.message(StatusCode::NOT_FOUND, "not-found-title", "not-found-body");
-    };
     let remediation_terms = terms_of(&state, id, &form).await;
     let parsed = (|| {
         let remediation_terms = remediation_terms?;
@@ -205,15 +197,9 @@ pub async fn agreements(State(state): State<AppState>, Member(visitor, actor): M
 pub async fn activate_agreement(
     State(state): State<AppState>,
     Member(visitor, actor): Member,
-    Path(id): Path<String>,
-    PageForm(form): PageForm<CsrfForm>,
+    PageId(id): PageId,
+    _: PageForm<NoFields>,
 ) -> Response {
-    if let Err(refused) = visitor.check_csrf(&form.csrf) {
-        return refused;
-    }
-    let Ok(id) = id.parse::<i64>() else {
-        return visitor.message(StatusCode::NOT_FOUND, "not-found-title", "not-found-body");
-    };
     match state.services.activate_agreement(&actor, id).await {
         Ok(_) => Redirect::to("/raamovereenkomsten").into_response(),
         Err(ServiceError::Forbidden) => forbidden(&visitor),
@@ -283,8 +269,6 @@ pub async fn governments(State(state): State<AppState>, Member(visitor, actor): 
 
 #[derive(Deserialize, Default)]
 pub struct InviteForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     name: String,
     #[serde(default)]
@@ -380,9 +364,6 @@ pub async fn people(State(state): State<AppState>, Member(visitor, actor): Membe
 }
 
 pub async fn invite(State(state): State<AppState>, Member(visitor, actor): Member, PageForm(form): PageForm<InviteForm>) -> Response {
-    if let Err(refused) = visitor.check_csrf(&form.csrf) {
-        return refused;
-    }
     let role = match form.role.parse::<Role>() {
         Ok(r) => r,
         Err(_) => {

@@ -89,13 +89,10 @@ async fn render(
     state: &AppState,
     visitor: &Visitor,
     actor: &Actor,
-    id: &str,
+    order_id: i64,
     error: Option<String>,
     submitted: Option<&HashMap<String, String>>,
 ) -> Response {
-    let Ok(order_id) = id.parse::<i64>() else {
-        return visitor.message(StatusCode::NOT_FOUND, "not-found-title", "not-found-body");
-    };
     let not_found = |e: &ServiceError| {
         visitor.page_with_status(
             StatusCode::NOT_FOUND,
@@ -166,24 +163,18 @@ async fn render(
 }
 
 /// `GET /bestellingen/{id}/beoordeling`.
-pub async fn assessment_page(State(state): State<AppState>, Member(visitor, actor): Member, Path(id): Path<String>) -> Response {
-    render(&state, &visitor, &actor, &id, None, None).await
+pub async fn assessment_page(State(state): State<AppState>, Member(visitor, actor): Member, PageId(order_id): PageId) -> Response {
+    render(&state, &visitor, &actor, order_id, None, None).await
 }
 
 /// `POST /bestellingen/{id}/beoordeling`: every control's rating, evidence and notes at once.
 pub async fn save_assessment(
     State(state): State<AppState>,
     Member(visitor, actor): Member,
-    Path(id): Path<String>,
+    PageId(order_id): PageId,
     PageForm(fields): PageForm<Vec<(String, String)>>,
 ) -> Response {
     let form: HashMap<String, String> = fields.into_iter().collect();
-    if let Err(refused) = visitor.check_csrf(form.get("csrf").map(String::as_str).unwrap_or_default()) {
-        return refused;
-    }
-    let Ok(order_id) = id.parse::<i64>() else {
-        return visitor.message(StatusCode::NOT_FOUND, "not-found-title", "not-found-body");
-    };
     let catalogue_id = form.get("catalogue_id").and_then(|c| c.trim().parse::<i64>().ok());
     let mut inputs: Vec<RatingInput> = form
         .iter()
@@ -203,7 +194,7 @@ pub async fn save_assessment(
         Ok(_) => Redirect::to(&format!("/bestellingen/{order_id}/beoordeling")).into_response(),
         Err(e) => {
             let error = Some(visitor.error_text(&e));
-            render(&state, &visitor, &actor, &id, error, Some(&form)).await
+            render(&state, &visitor, &actor, order_id, error, Some(&form)).await
         }
     }
 }

@@ -177,8 +177,6 @@ pub async fn security_txt(State(state): State<AppState>, Path(nis): Path<String>
 #[derive(Deserialize, Default)]
 pub struct PolicyForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     intro_nl: String,
     #[serde(default)]
     intro_en: String,
@@ -354,9 +352,6 @@ async fn after_step(
 }
 
 pub async fn save(State(state): State<AppState>, Member(visitor, actor): Member, PageForm(form): PageForm<PolicyForm>) -> Response {
-    if let Err(refused) = visitor.check_csrf(&form.csrf) {
-        return refused;
-    }
     let Some(nis) = government_nis(&state, &actor)
         .await
         .filter(|_| actor.role == Role::GovernmentMember)
@@ -373,10 +368,7 @@ pub async fn save(State(state): State<AppState>, Member(visitor, actor): Member,
     after_step(&state, &visitor, &actor, &nis, outcome, "policy-saved", tried).await
 }
 
-pub async fn adopt(State(state): State<AppState>, Member(visitor, actor): Member, PageForm(form): PageForm<CsrfForm>) -> Response {
-    if let Err(refused) = visitor.check_csrf(&form.csrf) {
-        return refused;
-    }
+pub async fn adopt(State(state): State<AppState>, Member(visitor, actor): Member, _: PageForm<NoFields>) -> Response {
     let Some(nis) = government_nis(&state, &actor)
         .await
         .filter(|_| actor.role == Role::GovernmentMember)
@@ -390,15 +382,10 @@ pub async fn adopt(State(state): State<AppState>, Member(visitor, actor): Member
 #[derive(Deserialize)]
 pub struct PublishForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     expires_on: String,
 }
 
 pub async fn publish(State(state): State<AppState>, Member(visitor, actor): Member, PageForm(form): PageForm<PublishForm>) -> Response {
-    if let Err(refused) = visitor.check_csrf(&form.csrf) {
-        return refused;
-    }
     let Some(nis) = government_nis(&state, &actor)
         .await
         .filter(|_| actor.role == Role::GovernmentMember)
@@ -496,9 +483,6 @@ async fn after_model_step(
 }
 
 pub async fn save_model(State(state): State<AppState>, Member(visitor, actor): Member, PageForm(form): PageForm<PolicyForm>) -> Response {
-    if let Err(refused) = visitor.check_csrf(&form.csrf) {
-        return refused;
-    }
     let (outcome, tried) = match form.content() {
         Ok(content) => (
             state.services.save_model_draft(&actor, content.clone()).await.map(|_| ()),
@@ -509,10 +493,7 @@ pub async fn save_model(State(state): State<AppState>, Member(visitor, actor): M
     after_model_step(&state, &visitor, &actor, outcome, "policy-saved", tried).await
 }
 
-pub async fn publish_model(State(state): State<AppState>, Member(visitor, actor): Member, PageForm(form): PageForm<CsrfForm>) -> Response {
-    if let Err(refused) = visitor.check_csrf(&form.csrf) {
-        return refused;
-    }
+pub async fn publish_model(State(state): State<AppState>, Member(visitor, actor): Member, _: PageForm<NoFields>) -> Response {
     let outcome = state.services.publish_model(&actor).await.map(|_| ());
     after_model_step(&state, &visitor, &actor, outcome, "model-published", None).await
 }

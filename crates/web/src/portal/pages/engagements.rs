@@ -76,8 +76,6 @@ pub async fn list(State(state): State<AppState>, Member(visitor, actor): Member)
 #[derive(Deserialize, Default)]
 pub struct FindingForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     title: String,
     #[serde(default)]
     description: String,
@@ -99,25 +97,22 @@ pub struct FindingForm {
 pub async fn page(
     State(state): State<AppState>,
     Member(visitor, actor): Member,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let notice = q.contains_key("ingediend").then(|| visitor.text("engagement-finding-sent"));
-    engagement_page(&state, &visitor, &actor, &id, None, None, notice).await
+    engagement_page(&state, &visitor, &actor, id, None, None, notice).await
 }
 
 async fn engagement_page(
     state: &AppState,
     visitor: &Visitor,
     actor: &Actor,
-    id: &str,
+    id: i64,
     error: Option<String>,
     draft: Option<&FindingForm>,
     notice: Option<String>,
 ) -> Response {
-    let Ok(id) = id.parse::<i64>() else {
-        return not_found(visitor);
-    };
     let (view, letter) = match state.services.engagement_letter(actor, id).await {
         Ok(v) => v,
         Err(e) => return refusal(visitor, &e),
@@ -136,7 +131,7 @@ async fn engagement_page(
                     .iter()
                     .find(|(a, _)| Some(*a) == f.asset_id)
                     .map(|(_, n)| n.clone());
-                context! { id => f.id, title => f.title.clone(), severity => f.severity.clone(), status => f.status.clone(),
+                context! { id => f.id, title => f.title.clone(), severity => f.severity.clone(), status => f.status.as_str(),
                 asset, first_seen => f.first_seen.to_rfc3339(), cvss_score => f.cvss_score }
             })
             .collect()
@@ -180,7 +175,7 @@ async fn engagement_page(
         "engagement.html",
         context! {
             en => context! { ..summary(&view), ..context! {
-                state => e.state.clone(), version => e.version, government_contact => e.government_contact.clone(),
+                state => e.state.as_str(), version => e.version, government_contact => e.government_contact.clone(),
                 team_contact => e.team_contact.clone(), emergency_contact => e.emergency_contact.clone(),
                 coordinator => view.coordinator.clone(), ended_reason => e.ended_reason.clone(),
                 accepted_at => e.accepted_at.map(|t| t.to_rfc3339()),
@@ -201,8 +196,6 @@ async fn engagement_page(
 #[derive(Deserialize, Default)]
 pub struct AcceptForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     letter_hash: String,
     #[serde(default)]
     social_engineering_authorised: String,
@@ -212,20 +205,14 @@ pub struct AcceptForm {
 pub async fn accept(
     State(state): State<AppState>,
     Member(visitor, actor): Member,
-    Path(id): Path<String>,
+    PageId(eid): PageId,
     PageForm(form): PageForm<AcceptForm>,
 ) -> Response {
-    if let Err(refused) = visitor.check_csrf(&form.csrf) {
-        return refused;
-    }
-    let Ok(eid) = id.parse::<i64>() else {
-        return not_found(&visitor);
-    };
     let social = form.social_engineering_authorised == "1";
     match state.services.accept_engagement(&actor, eid, form.letter_hash.trim(), social).await {
         Ok(_) => Redirect::to(&format!("/samenwerkingen/{eid}")).into_response(),
         Err(e @ ServiceError::Invalid { .. }) => {
-            engagement_page(&state, &visitor, &actor, &id, Some(visitor.error_text(&e)), None, None).await
+            engagement_page(&state, &visitor, &actor, eid, Some(visitor.error_text(&e)), None, None).await
         }
         Err(e) => refusal(&visitor, &e),
     }
@@ -234,8 +221,6 @@ pub async fn accept(
 #[derive(Deserialize, Default)]
 pub struct WithdrawForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     reason: String,
 }
 
@@ -243,19 +228,13 @@ pub struct WithdrawForm {
 pub async fn withdraw(
     State(state): State<AppState>,
     Member(visitor, actor): Member,
-    Path(id): Path<String>,
+    PageId(eid): PageId,
     PageForm(form): PageForm<WithdrawForm>,
 ) -> Response {
-    if let Err(refused) = visitor.check_csrf(&form.csrf) {
-        return refused;
-    }
-    let Ok(eid) = id.parse::<i64>() else {
-        return not_found(&visitor);
-    };
     match state.services.withdraw_engagement(&actor, eid, &form.reason).await {
         Ok(_) => Redirect::to(&format!("/samenwerkingen/{eid}")).into_response(),
         Err(e @ ServiceError::Invalid { .. }) => {
-            engagement_page(&state, &visitor, &actor, &id, Some(visitor.error_text(&e)), None, None).await
+            engagement_page(&state, &visitor, &actor, eid, Some(visitor.error_text(&e)), None, None).await
         }
         Err(e) => refusal(&visitor, &e),
     }
@@ -265,15 +244,9 @@ pub async fn withdraw(
 pub async fn submit_finding(
     State(state): State<AppState>,
     Member(visitor, actor): Member,
-    Path(id): Path<String>,
+    PageId(eid): PageId,
     PageForm(form): PageForm<FindingForm>,
 ) -> Response {
-    if let Err(refused) = visitor.check_csrf(&form.csrf) {
-        return refused;
-    }
-    let Ok(eid) = id.parse::<i64>() else {
-        return not_found(&visitor);
-    };
     let result = match form.asset_id.trim().parse::<i64>() {
         Ok(asset_id) => {
             let finding = TeamFinding {
@@ -297,7 +270,7 @@ pub async fn submit_finding(
     match result {
         Ok(()) => Redirect::to(&format!("/samenwerkingen/{eid}?ingediend=1#bevindingen")).into_response(),
         Err(e @ ServiceError::Invalid { .. }) => {
-            engagement_page(&state, &visitor, &actor, &id, Some(visitor.error_text(&e)), Some(&form), None).await
+            engagement_page(&state, &visitor, &actor, eid, Some(visitor.error_text(&e)), Some(&form), None).await
         }
         Err(e) => refusal(&visitor, &e),
     }
@@ -418,9 +391,6 @@ fn pairs_of(v: &EngagementView) -> Pairs {
 
 /// `POST /samenwerkingen/nieuw`: the proposal; on success, to the new engagement's page.
 pub async fn propose(State(state): State<AppState>, Member(visitor, actor): Member, PageForm(form): PageForm<Pairs>) -> Response {
-    if let Err(refused) = visitor.check_csrf(field(&form, "csrf")) {
-        return refused;
-    }
     if !may_propose(&actor) {
         return forbidden(&visitor);
     }
@@ -437,10 +407,7 @@ pub async fn propose(State(state): State<AppState>, Member(visitor, actor): Memb
 
 /// `GET /samenwerkingen/{id}/wijzigen`: the terms to change (VVSG, an administrator); an
 /// accepted letter must then be accepted anew.
-pub async fn change_page(State(state): State<AppState>, Member(visitor, actor): Member, Path(id): Path<String>) -> Response {
-    let Ok(eid) = id.parse::<i64>() else {
-        return not_found(&visitor);
-    };
+pub async fn change_page(State(state): State<AppState>, Member(visitor, actor): Member, PageId(eid): PageId) -> Response {
     match state.services.engagement(&actor, eid).await {
         Ok(view) if view.can_change => terms_page(&state, &visitor, &pairs_of(&view), Some(eid), None).await,
         Ok(_) => forbidden(&visitor),
@@ -452,15 +419,9 @@ pub async fn change_page(State(state): State<AppState>, Member(visitor, actor): 
 pub async fn change(
     State(state): State<AppState>,
     Member(visitor, actor): Member,
-    Path(id): Path<String>,
+    PageId(eid): PageId,
     PageForm(form): PageForm<Pairs>,
 ) -> Response {
-    if let Err(refused) = visitor.check_csrf(field(&form, "csrf")) {
-        return refused;
-    }
-    let Ok(eid) = id.parse::<i64>() else {
-        return not_found(&visitor);
-    };
     let result = match terms_of(&form) {
         Ok(terms) => state.services.change_engagement(&actor, eid, terms).await,
         Err(e) => Err(e),

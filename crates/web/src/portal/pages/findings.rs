@@ -64,7 +64,7 @@ pub(super) fn register_view(e: &cyberveilig_services::store::records::RegisterEn
 }
 
 pub(super) fn finding_view(f: &cyberveilig_services::store::records::StoredFinding, today: NaiveDate) -> Value {
-    let decision_class = f.decision.as_deref().map(|d| d.replace('*', "-star"));
+    let decision_class = f.decision.map(|d| d.as_str().replace('*', "-star"));
     let place = [
         f.url.clone(),
         f.port
@@ -75,9 +75,9 @@ pub(super) fn finding_view(f: &cyberveilig_services::store::records::StoredFindi
     .collect::<Vec<_>>()
     .join(" ");
     context! {
-        id => f.id, title => f.title.clone(), severity => f.severity.clone(), status => f.status.clone(),
-        decision => f.decision.clone(), decision_class, due_on => f.due_on.map(|d| d.to_string()),
-        overdue => f.due_on.is_some_and(|d| d < today) && matches!(f.status.as_str(), "open" | "in_progress"),
+        id => f.id, title => f.title.clone(), severity => f.severity.clone(), status => f.status.as_str(),
+        decision => f.decision.map(|d| d.as_str()), decision_class, due_on => f.due_on.map(|d| d.to_string()),
+        overdue => f.due_on.is_some_and(|d| d < today) && f.status.is_open(),
         cves => f.cves.replace(',', ", "), where => place, cvss_score => f.cvss_score, cvss_vector => f.cvss_vector.clone(),
         description => f.description.clone(), recommendation => f.recommendation.clone(), evidence => f.evidence.clone(),
         first_seen => f.first_seen.to_rfc3339(),
@@ -179,10 +179,7 @@ pub(super) async fn register_page(
     )
 }
 
-pub(super) async fn finding_page_with(state: &AppState, visitor: &Visitor, actor: &Actor, id: &str, error: Option<String>) -> Response {
-    let Ok(id) = id.parse::<i64>() else {
-        return visitor.message(StatusCode::NOT_FOUND, "not-found-title", "not-found-body");
-    };
+pub(super) async fn finding_page_with(state: &AppState, visitor: &Visitor, actor: &Actor, id: i64, error: Option<String>) -> Response {
     match state.services.finding(actor, id).await {
         Ok(view) => {
             let today = brussels_date(state.services.clock.now());
@@ -228,14 +225,12 @@ pub(super) async fn finding_page_with(state: &AppState, visitor: &Visitor, actor
     }
 }
 
-pub async fn finding_page(State(state): State<AppState>, Member(visitor, actor): Member, Path(id): Path<String>) -> Response {
-    finding_page_with(&state, &visitor, &actor, &id, None).await
+pub async fn finding_page(State(state): State<AppState>, Member(visitor, actor): Member, PageId(id): PageId) -> Response {
+    finding_page_with(&state, &visitor, &actor, id, None).await
 }
 
 #[derive(Deserialize, Default)]
 pub struct FindingStatusForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     status: String,
     #[serde(default)]
@@ -247,15 +242,9 @@ pub struct FindingStatusForm {
 pub async fn change_finding(
     State(state): State<AppState>,
     Member(visitor, actor): Member,
-    Path(id): Path<String>,
+    PageId(finding_id): PageId,
     PageForm(form): PageForm<FindingStatusForm>,
 ) -> Response {
-    if let Err(refused) = visitor.check_csrf(&form.csrf) {
-        return refused;
-    }
-    let Ok(finding_id) = id.parse::<i64>() else {
-        return visitor.message(StatusCode::NOT_FOUND, "not-found-title", "not-found-body");
-    };
     let until = match form.until.trim() {
         "" => Ok(None),
         text => parse_date(text, "until").map(Some),
@@ -275,7 +264,7 @@ pub async fn change_finding(
         Ok(()) => Redirect::to(&format!("/bevindingen/{finding_id}")).into_response(),
         Err(e) => {
             let error = Some(visitor.error_text(&e));
-            finding_page_with(&state, &visitor, &actor, &id, error).await
+            finding_page_with(&state, &visitor, &actor, finding_id, error).await
         }
     }
 }

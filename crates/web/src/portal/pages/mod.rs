@@ -13,7 +13,7 @@ pub mod remediation;
 pub mod reports;
 pub mod results;
 
-pub(super) use super::session::{Member, PageForm, Visitor};
+pub(super) use super::session::{Member, NoFields, PageForm, PageId, Visitor};
 pub(super) use crate::AppState;
 pub(super) use axum::extract::{Path, Query, State};
 pub(super) use axum::http::StatusCode;
@@ -149,10 +149,4 @@ pub(super) fn parse_amount(text: &str, field: &'static str) -> Result<Money, Ser
 
 pub(super) fn forbidden(visitor: &Visitor) -> Response {
     visitor.message(StatusCode::FORBIDDEN, "forbidden-title", "forbidden-body")
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }

@@ -137,8 +137,6 @@ pub const AUDIT_VLAANDEREN_URL: &str = "https://www.auditvlaanderen.be/ict-veili
 #[derive(Deserialize, Default)]
 pub struct StepForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     price_euro: String,
     #[serde(default)]
     planned_start_on: String,
@@ -354,26 +352,17 @@ async fn price_confirmation(state: &AppState, actor: &Actor, order: &Order) -> O
     })
 }
 
-pub async fn order_page(State(state): State<AppState>, Member(visitor, actor): Member, Path(id): Path<String>) -> Response {
-    match id.parse::<i64>() {
-        Ok(id) => order_page_with(&state, &visitor, &actor, id, &StepForm::default(), None).await,
-        Err(_) => visitor.message(StatusCode::NOT_FOUND, "not-found-title", "not-found-body"),
-    }
+pub async fn order_page(State(state): State<AppState>, Member(visitor, actor): Member, PageId(id): PageId) -> Response {
+    order_page_with(&state, &visitor, &actor, id, &StepForm::default(), None).await
 }
 
 /// `POST /bestellingen/{id}/{step}`: one step of the order's life.
 pub async fn order_step(
     State(state): State<AppState>,
     Member(visitor, actor): Member,
-    Path((id, step)): Path<(String, String)>,
+    PageId((id, step)): PageId<(i64, String)>,
     PageForm(form): PageForm<StepForm>,
 ) -> Response {
-    if let Err(refused) = visitor.check_csrf(&form.csrf) {
-        return refused;
-    }
-    let Ok(id) = id.parse::<i64>() else {
-        return visitor.message(StatusCode::NOT_FOUND, "not-found-title", "not-found-body");
-    };
     let s = &state.services;
     let result = match step.as_str() {
         "aanvaarden" => match (
@@ -434,10 +423,7 @@ pub async fn order_step(
 
 /// `GET /bestellingen/{id}/vereffenen`: what settling the order will pay, and why, for the
 /// administrator to confirm with that amount.
-pub async fn settle_page(State(state): State<AppState>, Member(visitor, actor): Member, Path(id): Path<String>) -> Response {
-    let Ok(id) = id.parse::<i64>() else {
-        return visitor.message(StatusCode::NOT_FOUND, "not-found-title", "not-found-body");
-    };
+pub async fn settle_page(State(state): State<AppState>, Member(visitor, actor): Member, PageId(id): PageId) -> Response {
     settle_page_with(&state, &visitor, &actor, id, None).await
 }
 
@@ -487,15 +473,9 @@ pub(super) async fn settlement_row(state: &AppState, v: &cyberveilig_services::o
 pub async fn settle(
     State(state): State<AppState>,
     Member(visitor, actor): Member,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     PageForm(form): PageForm<StepForm>,
 ) -> Response {
-    if let Err(refused) = visitor.check_csrf(&form.csrf) {
-        return refused;
-    }
-    let Ok(id) = id.parse::<i64>() else {
-        return visitor.message(StatusCode::NOT_FOUND, "not-found-title", "not-found-body");
-    };
     let Ok(confirmed) = form.paid_cents.trim().parse::<i64>() else {
         let e = ServiceError::invalid(
             "paid_cents",
@@ -515,12 +495,9 @@ pub async fn settle(
 pub async fn upload_report(
     State(state): State<AppState>,
     Member(visitor, actor): Member,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     form: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let Ok(id) = id.parse::<i64>() else {
-        return visitor.message(StatusCode::NOT_FOUND, "not-found-title", "not-found-body");
-    };
     let read = match form {
         Ok(form) => read_report(form).await,
         Err(_) => Err(()),
@@ -568,11 +545,8 @@ async fn read_report(mut form: Multipart) -> Result<(String, String, Vec<u8>), (
 pub async fn download_report(
     State(state): State<AppState>,
     Member(visitor, actor): Member,
-    Path((id, rid)): Path<(String, String)>,
+    PageId((id, rid)): PageId<(i64, i64)>,
 ) -> Response {
-    let (Ok(id), Ok(rid)) = (id.parse::<i64>(), rid.parse::<i64>()) else {
-        return visitor.message(StatusCode::NOT_FOUND, "not-found-title", "not-found-body");
-    };
     match state.services.audit_report_file(&actor, id, rid).await {
         Ok((report, content)) => crate::api::reports::download(&report.filename, content),
         Err(_) => visitor.message(StatusCode::NOT_FOUND, "not-found-title", "not-found-body"),

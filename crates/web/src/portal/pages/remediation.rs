@@ -25,9 +25,6 @@ fn ids(form: &Pairs, name: &str) -> Vec<i64> {
 /// `POST /bevindingen/stand`: one step for the findings ticked (or all on the page), all or
 /// nothing; back to the register with its filters.
 pub async fn bulk_status(State(state): State<AppState>, Member(visitor, actor): Member, PageForm(form): PageForm<Pairs>) -> Response {
-    if let Err(refused) = visitor.check_csrf(field(&form, "csrf")) {
-        return refused;
-    }
     let back: FindingsQuery = serde_urlencoded::from_str(field(&form, "back")).unwrap_or_default();
     let chosen = if field(&form, "all_on_page") == "1" {
         ids(&form, "page_ids")
@@ -84,8 +81,6 @@ pub async fn export(State(state): State<AppState>, Member(visitor, actor): Membe
 #[derive(Deserialize, Default)]
 pub struct OwnerForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     owner_id: String,
 }
 
@@ -93,15 +88,9 @@ pub struct OwnerForm {
 pub async fn set_owner(
     State(state): State<AppState>,
     Member(visitor, actor): Member,
-    Path(id): Path<String>,
+    PageId(finding_id): PageId,
     PageForm(form): PageForm<OwnerForm>,
 ) -> Response {
-    if let Err(refused) = visitor.check_csrf(&form.csrf) {
-        return refused;
-    }
-    let Ok(finding_id) = id.parse::<i64>() else {
-        return visitor.message(StatusCode::NOT_FOUND, "not-found-title", "not-found-body");
-    };
     let owner = match form.owner_id.trim() {
         "" => Ok(None),
         text => text
@@ -117,7 +106,7 @@ pub async fn set_owner(
         Ok(()) => Redirect::to(&format!("/bevindingen/{finding_id}")).into_response(),
         Err(e) => {
             let error = Some(visitor.error_text(&e));
-            super::findings::finding_page_with(&state, &visitor, &actor, &id, error).await
+            super::findings::finding_page_with(&state, &visitor, &actor, finding_id, error).await
         }
     }
 }
@@ -159,8 +148,6 @@ async fn assets_page(state: &AppState, visitor: &Visitor, actor: &Actor, error: 
 #[derive(Deserialize, Default)]
 pub struct CriticalityForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     criticality: String,
 }
 
@@ -168,15 +155,9 @@ pub struct CriticalityForm {
 pub async fn set_criticality(
     State(state): State<AppState>,
     Member(visitor, actor): Member,
-    Path(id): Path<String>,
+    PageId(asset_id): PageId,
     PageForm(form): PageForm<CriticalityForm>,
 ) -> Response {
-    if let Err(refused) = visitor.check_csrf(&form.csrf) {
-        return refused;
-    }
-    let Ok(asset_id) = id.parse::<i64>() else {
-        return visitor.message(StatusCode::NOT_FOUND, "not-found-title", "not-found-body");
-    };
     match state.services.set_asset_criticality(&actor, asset_id, &form.criticality).await {
         Ok(_) => Redirect::to("/bevindingen/systemen").into_response(),
         Err(e) => assets_page(&state, &visitor, &actor, Some(visitor.error_text(&e))).await,
@@ -193,7 +174,7 @@ pub struct AgendaQuery {
 pub async fn agenda(
     State(state): State<AppState>,
     Member(visitor, actor): Member,
-    Path(id): Path<String>,
+    PageId(order_id): PageId,
     Query(q): Query<AgendaQuery>,
 ) -> Response {
     let size = match nonempty(&q.size).map(str::parse::<i64>) {
@@ -201,7 +182,7 @@ pub async fn agenda(
         Some(Ok(n)) => Some(n),
         Some(Err(_)) => return visitor.message(StatusCode::UNPROCESSABLE_ENTITY, "bad-form-title", "bad-form-body"),
     };
-    agenda_page(&state, &visitor, &actor, &id, size, None, None).await
+    agenda_page(&state, &visitor, &actor, order_id, size, None, None).await
 }
 
 /// The agenda's page; after a refusal, `typed` is the form as sent, shown again as typed.
@@ -209,14 +190,11 @@ async fn agenda_page(
     state: &AppState,
     visitor: &Visitor,
     actor: &Actor,
-    id: &str,
+    order_id: i64,
     size: Option<i64>,
     typed: Option<&Pairs>,
     error: Option<String>,
 ) -> Response {
-    let Ok(order_id) = id.parse::<i64>() else {
-        return visitor.message(StatusCode::NOT_FOUND, "not-found-title", "not-found-body");
-    };
     let agenda = match state.services.remediation_agenda(actor, order_id, size).await {
         Ok(a) => a,
         Err(e @ ServiceError::Invalid { .. }) => {
@@ -299,15 +277,9 @@ async fn agenda_page(
 pub async fn record_day(
     State(state): State<AppState>,
     Member(visitor, actor): Member,
-    Path(id): Path<String>,
+    PageId(order_id): PageId,
     PageForm(form): PageForm<Pairs>,
 ) -> Response {
-    if let Err(refused) = visitor.check_csrf(field(&form, "csrf")) {
-        return refused;
-    }
-    let Ok(order_id) = id.parse::<i64>() else {
-        return visitor.message(StatusCode::NOT_FOUND, "not-found-title", "not-found-body");
-    };
     let checked = |name: String| field(&form, &name) == "1";
     let record = match field(&form, "held_on").trim() {
         "" => Ok(None),
@@ -336,6 +308,6 @@ pub async fn record_day(
     match result {
         Ok(()) => Redirect::to(&format!("/bestellingen/{order_id}/remediedag")).into_response(),
         Err(ServiceError::Forbidden) => forbidden(&visitor),
-        Err(e) => agenda_page(&state, &visitor, &actor, &id, size, Some(&form), Some(visitor.error_text(&e))).await,
+        Err(e) => agenda_page(&state, &visitor, &actor, order_id, size, Some(&form), Some(visitor.error_text(&e))).await,
     }
 }

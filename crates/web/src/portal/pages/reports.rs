@@ -261,11 +261,11 @@ fn report_page(
     let duplicates: Vec<Value> = view
         .possible_duplicates
         .iter()
-        .map(|d| context! { id => d.id, code => d.tracking_code.clone(), title => d.title.clone(), state => d.state.clone() })
+        .map(|d| context! { id => d.id, code => d.tracking_code.clone(), title => d.title.clone(), state => d.state.as_str() })
         .collect();
     let report = context! {
         id => r.id, code => r.tracking_code.clone(), title => r.title.clone(), government => view.government.name.clone(),
-        state => r.state.clone(), outcome => r.outcome.clone(), target => r.target.clone(), cwe => r.cwe,
+        state => r.state.as_str(), outcome => r.outcome.map(|o| o.as_str()), target => r.target.clone(), cwe => r.cwe,
         cvss_vector => r.cvss_vector.clone(), cvss_score => r.cvss_score,
         description => r.description.clone(), steps => r.steps.clone(), impact => r.impact.clone(),
         disclosure_plans => r.disclosure_plans.clone(), reporter_name => r.reporter_name.clone(),
@@ -286,7 +286,7 @@ fn report_page(
             r => report, handler, base, messages, attachments, duplicates, next_states, outcomes,
             duplicate_hint => view.possible_duplicates.first().map(|d| d.tracking_code.clone()).unwrap_or_default(),
             may_make_finding => view.may_make_finding, may_invite => view.may_invite_coordinator,
-            may_write => !ReportState::ALL.iter().any(|s| s.as_str() == r.state && s.is_final()) || handler,
+            may_write => !r.state.is_final() || handler,
             notice, error,
         },
     ))
@@ -342,8 +342,6 @@ async fn followed_id(state: &AppState, token: &str) -> Option<i64> {
 #[derive(Deserialize)]
 pub struct MessageForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     body: String,
 }
 
@@ -354,9 +352,6 @@ pub async fn follow_message(
     Path(token): Path<String>,
     PageForm(form): PageForm<MessageForm>,
 ) -> Response {
-    if let Err(r) = visitor.check_csrf(&form.csrf) {
-        return r;
-    }
     let Some(id) = followed_id(&state, &token).await else {
         return visitor.message(StatusCode::NOT_FOUND, "report-link-invalid-title", "report-link-invalid-body");
     };
@@ -505,14 +500,14 @@ pub async fn list(State(state): State<AppState>, Member(visitor, actor): Member,
         .iter()
         .map(|s| {
             let r = &s.report;
-            let next_deadline = match r.state.as_str() {
-                "received" => Some(r.acknowledge_by.to_string()),
-                "acknowledged" => Some(r.triage_by.to_string()),
+            let next_deadline = match r.state {
+                ReportState::Received => Some(r.acknowledge_by.to_string()),
+                ReportState::Acknowledged => Some(r.triage_by.to_string()),
                 _ => None,
             };
             context! {
                 id => r.id, code => r.tracking_code.clone(), title => r.title.clone(), government => s.government_name.clone(),
-                state => r.state.clone(), outcome => r.outcome.clone(), received_on => r.received_on.to_string(),
+                state => r.state.as_str(), outcome => r.outcome.map(|o| o.as_str()), received_on => r.received_on.to_string(),
                 overdue => s.overdue.map(|o| o.as_str()), next_deadline,
             }
         })
@@ -528,7 +523,7 @@ pub async fn list(State(state): State<AppState>, Member(visitor, actor): Member,
 }
 
 /// `GET /meldingen/{id}`.
-pub async fn page(State(state): State<AppState>, Member(visitor, actor): Member, Path(id): Path<i64>) -> Response {
+pub async fn page(State(state): State<AppState>, Member(visitor, actor): Member, PageId(id): PageId) -> Response {
     show(
         &state,
         &visitor,
@@ -543,8 +538,6 @@ pub async fn page(State(state): State<AppState>, Member(visitor, actor): Member,
 
 #[derive(Deserialize)]
 pub struct StateForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     state: String,
     outcome: Option<String>,
@@ -571,12 +564,9 @@ fn change_of(form: &StateForm) -> Result<ReportChange, ServiceError> {
 pub async fn change(
     State(state): State<AppState>,
     Member(visitor, actor): Member,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
     PageForm(form): PageForm<StateForm>,
 ) -> Response {
-    if let Err(r) = visitor.check_csrf(&form.csrf) {
-        return r;
-    }
     let base = format!("/meldingen/{id}");
     let result = match change_of(&form) {
         Ok(change) => state.services.change_report(Access::Person(&actor), id, change).await.map(|_| ()),
@@ -592,9 +582,6 @@ pub async fn follow_change(
     Path(token): Path<String>,
     PageForm(form): PageForm<StateForm>,
 ) -> Response {
-    if let Err(r) = visitor.check_csrf(&form.csrf) {
-        return r;
-    }
     let Some(id) = followed_id(&state, &token).await else {
         return visitor.message(StatusCode::NOT_FOUND, "report-link-invalid-title", "report-link-invalid-body");
     };
@@ -610,27 +597,16 @@ pub async fn follow_change(
 pub async fn make_finding(
     State(state): State<AppState>,
     Member(visitor, actor): Member,
-    Path(id): Path<i64>,
-    PageForm(form): PageForm<CsrfForm>,
+    PageId(id): PageId,
+    _: PageForm<NoFields>,
 ) -> Response {
-    if let Err(r) = visitor.check_csrf(&form.csrf) {
-        return r;
-    }
     let base = format!("/meldingen/{id}");
     let done = state.services.make_finding(&actor, id).await;
     after_step(&state, &visitor, Access::Person(&actor), id, &base, done).await
 }
 
 /// `POST /meldingen/{id}/coordinator`: VVSG is invited to coordinate.
-pub async fn invite(
-    State(state): State<AppState>,
-    Member(visitor, actor): Member,
-    Path(id): Path<i64>,
-    PageForm(form): PageForm<CsrfForm>,
-) -> Response {
-    if let Err(r) = visitor.check_csrf(&form.csrf) {
-        return r;
-    }
+pub async fn invite(State(state): State<AppState>, Member(visitor, actor): Member, PageId(id): PageId, _: PageForm<NoFields>) -> Response {
     let base = format!("/meldingen/{id}");
     let done = state.services.invite_coordinator(&actor, id).await;
     after_step(&state, &visitor, Access::Person(&actor), id, &base, done).await
@@ -640,12 +616,9 @@ pub async fn invite(
 pub async fn message(
     State(state): State<AppState>,
     Member(visitor, actor): Member,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
     PageForm(form): PageForm<MessageForm>,
 ) -> Response {
-    if let Err(r) = visitor.check_csrf(&form.csrf) {
-        return r;
-    }
     let base = format!("/meldingen/{id}");
     let done = state.services.post_report_message(Access::Person(&actor), id, &form.body).await;
     after_step(&state, &visitor, Access::Person(&actor), id, &base, done).await
@@ -655,7 +628,7 @@ pub async fn message(
 pub async fn attach_signed_in(
     State(state): State<AppState>,
     Member(visitor, actor): Member,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
     form: Result<Multipart, MultipartRejection>,
 ) -> Response {
     attach(&state, &visitor, Access::Person(&actor), id, &format!("/meldingen/{id}"), form).await
@@ -665,7 +638,7 @@ pub async fn attach_signed_in(
 pub async fn download_signed_in(
     State(state): State<AppState>,
     Member(visitor, actor): Member,
-    Path((id, aid)): Path<(i64, i64)>,
+    PageId((id, aid)): PageId<(i64, i64)>,
 ) -> Response {
     match state.services.report_attachment(Access::Person(&actor), id, aid).await {
         Ok((info, content)) => download(&info.filename, content),
@@ -674,7 +647,7 @@ pub async fn download_signed_in(
 }
 
 /// `GET /meldingen/{id}/ccb`.
-pub async fn ccb_signed_in(State(state): State<AppState>, Member(visitor, actor): Member, Path(id): Path<i64>) -> Response {
+pub async fn ccb_signed_in(State(state): State<AppState>, Member(visitor, actor): Member, PageId(id): PageId) -> Response {
     ccb(&state, &visitor, Access::Person(&actor), id).await
 }
 

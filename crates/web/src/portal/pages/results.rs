@@ -59,13 +59,10 @@ async fn results_page_with(
 pub async fn results_page(
     State(state): State<AppState>,
     Member(visitor, actor): Member,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Query(q): Query<ResultsQuery>,
 ) -> Response {
-    match id.parse::<i64>() {
-        Ok(id) => results_page_with(&state, &visitor, &actor, id, q.import, None).await,
-        Err(_) => visitor.message(StatusCode::NOT_FOUND, "not-found-title", "not-found-body"),
-    }
+    results_page_with(&state, &visitor, &actor, id, q.import, None).await
 }
 
 /// Why an upload was not taken.
@@ -118,12 +115,9 @@ async fn read_upload(visitor: &Visitor, mut form: Multipart) -> Result<std::fs::
 pub async fn upload(
     State(state): State<AppState>,
     Member(visitor, actor): Member,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    let Ok(id) = id.parse::<i64>() else {
-        return visitor.message(StatusCode::NOT_FOUND, "not-found-title", "not-found-body");
-    };
     let Ok(form) = form else {
         return visitor.message(StatusCode::BAD_REQUEST, "bad-form-title", "bad-form-body");
     };
