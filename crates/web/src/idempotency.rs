@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use cyberveilig_services::idempotency::{Finished, Scope, request_hash};
 use cyberveilig_services::store::records::IdempotentAnswer;
 use http_body_util::BodyExt;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 pub const HEADER: &str = "idempotency-key";
 /// Request bodies of the API other than uploads are small; anything larger is refused.
@@ -36,25 +36,63 @@ fn invalid_key(lang: Lang) -> Response {
     .into_response()
 }
 
+const API_PREFIX: &str = "/api/v1";
+
+/// The API's operations as the OpenAPI document lists them: method and path, a `{...}` segment
+/// standing for any one segment.
+static OPERATIONS: LazyLock<Vec<(String, Vec<String>)>> = LazyLock::new(|| {
+    use utoipa::OpenApi;
+    let doc = serde_json::to_value(crate::openapi::ApiDoc::openapi()).unwrap_or_default();
+    let mut operations = Vec::new();
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        let segments: Vec<String> = path.split('/').map(str::to_owned).collect();
+        for method in item.as_object().into_iter().flatten().map(|(m, _)| m.to_ascii_uppercase()) {
+            operations.push((method, segments.clone()));
+        }
+    }
+    operations
+});
+
+/// Whether the API has this operation: an unknown path or method is left to the router (404,
+/// 405), whatever its key. Inside the nested API a path comes without its `/api/v1`.
+fn is_operation(method: &Method, path: &str) -> bool {
+    let path = if path.starts_with(API_PREFIX) {
+        path.to_owned()
+    } else {
+        format!("{API_PREFIX}{path}")
+    };
+    let segments: Vec<&str> = path.split('/').collect();
+    OPERATIONS.iter().any(|(m, template)| {
+        m == method.as_str()
+            && template.len() == segments.len()
+            && template
+                .iter()
+                .zip(&segments)
+                .all(|(t, s)| (t.starts_with('{') && !s.is_empty()) || t == s)
+    })
+}
+
 pub async fn layer(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let is_mutation = matches!(*request.method(), Method::POST | Method::PUT | Method::PATCH | Method::DELETE);
+    let is_mutation = matches!(*request.method(), Method::POST | Method::PUT | Method::PATCH | Method::DELETE)
+        && is_operation(request.method(), request.uri().path());
     let Some(value) = request.headers().get(HEADER).filter(|_| is_mutation).cloned() else {
         return next.run(request).await;
     };
     let (parts, body) = request.into_parts();
     let lang = Lang::from_parts(&parts);
-    // Visible ASCII only: a key the header cannot carry as text is refused, never ignored.
-    let key = match value.to_str() {
-        Ok(k) if (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic() || b == b' ') => k.to_owned(),
-        _ => return invalid_key(lang),
-    };
-    // Only a signed-in caller has a key space; without one the handler answers 401 as usual.
+    // Only a signed-in caller has a key space; without one the handler answers 401 as usual,
+    // whatever the key.
     let actor = match bearer_token(&parts) {
         Some(token) => match state.services.authenticate(token).await {
             Ok(actor) => actor,
             Err(e) => return Problem::from_service(&e, lang).into_response(),
         },
         None => return next.run(Request::from_parts(parts, body)).await,
+    };
+    // Visible ASCII only: a key the header cannot carry as text is refused, never ignored.
+    let key = match value.to_str() {
+        Ok(k) if (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic() || b == b' ') => k.to_owned(),
+        _ => return invalid_key(lang),
     };
     let method = parts.method.as_str().to_owned();
     let path = parts.uri.path().to_owned();
@@ -144,4 +182,19 @@ fn answer_lost(lang: Lang) -> Response {
         "A request with this Idempotency-Key was carried out, but its answer was lost; look at the result before asking again.",
     )
     .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_documented_operations_are_idempotent() {
+        assert!(is_operation(&Method::POST, "/api/v1/orders"));
+        assert!(is_operation(&Method::POST, "/api/v1/orders/12/accept"));
+        assert!(is_operation(&Method::POST, "/orders/12/accept"));
+        assert!(!is_operation(&Method::PUT, "/api/v1/orders"));
+        assert!(!is_operation(&Method::POST, "/api/v1/orders//accept"));
+        assert!(!is_operation(&Method::POST, "/api/v1/nothing"));
+    }
 }

@@ -122,6 +122,31 @@ pub struct ApiDoc;
 mod tests {
     use super::*;
 
+    /// A parameter said to be in the path is one of the path's `{...}`, and a query parameter that
+    /// the handler takes as an `Option` is not required: a client generated from the document
+    /// sends what the API reads.
+    #[test]
+    fn parameters_are_where_the_api_reads_them() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let mut wrong = Vec::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                for p in operation["parameters"].as_array().into_iter().flatten() {
+                    let name = p["name"].as_str().unwrap();
+                    let in_path = path.contains(&format!("{{{name}}}"));
+                    if (p["in"] == "path") != in_path {
+                        wrong.push(format!("{method} {path}: {name} in {}", p["in"]));
+                    }
+                    let nullable = p["schema"]["type"].as_array().is_some_and(|t| t.iter().any(|t| t == "null"));
+                    if p["in"] == "query" && nullable && p["required"] == true {
+                        wrong.push(format!("{method} {path}: optional {name} said to be required"));
+                    }
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+
     #[test]
     fn every_operation_documents_its_errors_as_problem_documents() {
         let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();

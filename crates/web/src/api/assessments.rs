@@ -256,6 +256,7 @@ impl From<AssessmentView> for AssessmentDto {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AssessmentQuery {
     /// Which catalogue's assessment (the order's latest when left out).
     pub catalogue_id: Option<i64>,

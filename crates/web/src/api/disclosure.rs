@@ -254,6 +254,7 @@ pub fn public_dto(p: PublicPolicy, public_url: &str) -> PublicPolicyDto {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct VersionParams {
     /// An earlier version; the one in force by default.
     pub version: Option<i64>,

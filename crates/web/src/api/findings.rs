@@ -245,6 +245,7 @@ impl From<cyberveilig_services::store::records::Asset> for AssetDto {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AssetQuery {
     pub government_nis: String,
 }

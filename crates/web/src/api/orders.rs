@@ -103,6 +103,7 @@ pub async fn submit(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OrderQuery {
     /// An order state, e.g. offered.
     pub state: Option<String>,
@@ -333,6 +334,7 @@ async fn settlement_dto(state: &AppState, lang: Lang, view: &SettlementView) -> 
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QueueQuery {
     pub cursor: Option<String>,
     /// Items per page, 1 to 500 (50 by default).
@@ -361,6 +363,7 @@ pub async fn settlements(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditReportParams {
     /// The file's name (it is kept with a `.pdf` extension).
     pub filename: Option<String>,

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OrganisationQuery {
     /// Organisation kind, e.g. gemeente, provincie, audit_firm.
     pub kind: Option<String>,

@@ -63,6 +63,7 @@ impl RegisterFindingDto {
 
 /// The register's filters, sort and page.
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 pub struct RegisterParams {
     pub government_nis: Option<String>,
     pub order_id: Option<i64>,
@@ -157,6 +158,9 @@ pub async fn export(
     Params(p): Params<RegisterParams>,
 ) -> ApiResult<Response> {
     let format = ExportFormat::parse(p.format.as_deref().unwrap_or("csv")).or_problem(lang)?;
+    // The export takes every finding the filters select, not a page; the paging parameters the
+    // register shares with it are still held to what the document says.
+    paging(p.limit, p.cursor.as_deref())?;
     let q = query_of(&state, lang, &actor, &p).await?;
     let plan = state
         .services
@@ -306,6 +310,7 @@ fn agenda_dto(a: Agenda, today: NaiveDate) -> AgendaDto {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AgendaParams {
     /// How many findings (1 to 100, 20 by default), until the day is recorded.
     pub size: Option<i64>,

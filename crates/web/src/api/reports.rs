@@ -350,6 +350,7 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestParts {
 }
 
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// received, acknowledged, triaged, in_remediation, fixed, verified, disclosed, closed.
     pub state: Option<String>,
@@ -395,6 +396,7 @@ pub async fn list(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TokenParam {
     /// The follow link's token, for a reporter without an account.
     #[allow(dead_code)]
@@ -511,6 +513,7 @@ pub async fn post_message(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AttachmentParams {
     /// The file's name; its extension must agree with the content.
     pub filename: Option<String>,
