@@ -12,6 +12,8 @@ use std::sync::Arc;
 mod assessments;
 #[path = "web/browser.rs"]
 mod browser;
+#[path = "web/contract.rs"]
+mod contract;
 #[path = "web/disclosure.rs"]
 mod disclosure;
 #[path = "web/matrix.rs"]
