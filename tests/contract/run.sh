@@ -48,6 +48,8 @@ PY
 )
 done
 
+# schemathesis keeps its reports and examples in the folder it runs in: the temporary one.
+cd "$work"
 failed=()
 for who in "${roles[@]}"; do
     echo "== schemathesis as $who"
