@@ -7,7 +7,8 @@
 //!   reader of the code finds the rule and a reader of the rules finds the code;
 //! - a comment in `crates/*/src` names no rule id that RULES.md lacks (a renumbered or removed
 //!   rule leaves no stale pointers);
-//! - every relative link in README.md and docs/*.md leads to a file that exists.
+//! - every relative link in README.md and docs/*.md leads to a file that exists, and to a
+//!   heading of it when it names one (`FEATURES.md#the-portal-role-by-role`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -224,6 +225,34 @@ fn link_targets(text: &str) -> Vec<(usize, String)> {
     targets
 }
 
+/// The anchors of a Markdown page's headings, as GitHub makes them: lower case, letters, digits,
+/// hyphens and underscores kept, spaces made hyphens, the rest dropped.
+fn headings(text: &str) -> Vec<String> {
+    let mut fenced = false;
+    let mut anchors = Vec::new();
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+        }
+        if fenced || !line.starts_with('#') {
+            continue;
+        }
+        let title = line.trim_start_matches('#').trim();
+        anchors.push(
+            title
+                .to_lowercase()
+                .chars()
+                .filter_map(|c| match c {
+                    ' ' => Some('-'),
+                    c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+                    _ => None,
+                })
+                .collect(),
+        );
+    }
+    anchors
+}
+
 #[test]
 fn relative_links_lead_to_files() {
     let root = root();
@@ -243,8 +272,14 @@ fn relative_links_lead_to_files() {
                 continue;
             }
             checked += 1;
-            let dir = page.parent().expect("a page is in a folder");
-            if !dir.join(path).exists() {
+            let file = page.parent().expect("a page is in a folder").join(path);
+            let anchor = target.split_once('#').map(|(_, a)| a);
+            let lands = file.exists()
+                && match anchor {
+                    Some(anchor) if path.ends_with(".md") => headings(&read(&file)).iter().any(|h| h == anchor),
+                    _ => true,
+                };
+            if !lands {
                 broken.push(format!("{}:{line}: {target}", page.strip_prefix(&root).unwrap_or(page).display()));
             }
         }
@@ -252,7 +287,7 @@ fn relative_links_lead_to_files() {
     assert!(checked > 20, "found only {checked} relative links in README.md and docs/*.md");
     assert!(
         broken.is_empty(),
-        "relative links to files that do not exist:\n  {}",
+        "relative links that lead nowhere (no such file, or no such heading in it):\n  {}",
         broken.join("\n  ")
     );
 }
@@ -268,4 +303,8 @@ fn ids_are_found_as_whole_words() {
     assert_eq!(found("CVD-3, SEC-10 (SEC-1)"), ["CVD-3", "SEC-1", "SEC-10"]);
     assert!(found("SHA1, SUM(A1x), CVE-2021-1, Ed25519, IpAddr::V4, UTF-8, E2E").is_empty());
     assert_eq!(comments("let u = \"https://x\"; // D5: working days"), " D5: working days\n");
+    assert_eq!(
+        headings("# What it does\n```\n# not a heading\n```\n## The portal, role by role\n### C9/D9: `offer_ended` (1)"),
+        ["what-it-does", "the-portal-role-by-role", "c9d9-offer_ended-1"]
+    );
 }
