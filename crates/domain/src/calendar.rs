@@ -16,12 +16,12 @@ pub const LATEST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(2099, 12, 31) {
     None => panic!("a valid date"),
 };
 
-/// Whether a date lies within [`EARLIEST_DATE`] and [`LATEST_DATE`].
+/// SEC-6: whether a date lies within [`EARLIEST_DATE`] and [`LATEST_DATE`].
 pub fn is_plausible(date: NaiveDate) -> bool {
     (EARLIEST_DATE..=LATEST_DATE).contains(&date)
 }
 
-/// Whether `date` lies from `from` up to `years` years after `today`: a planned date that is
+/// SEC-6: whether `date` lies from `from` up to `years` years after `today`: a planned date that is
 /// neither before what it follows nor further ahead than anyone plans.
 pub fn within_planning(date: NaiveDate, from: NaiveDate, today: NaiveDate, years: u32) -> bool {
     let latest = today.checked_add_months(chrono::Months::new(12 * years)).unwrap_or(LATEST_DATE);

@@ -61,7 +61,8 @@ impl AgreementStatus {
 }
 
 impl FrameworkAgreement {
-    /// The agreement's status on `today`.
+    /// D12: the agreement's status on `today` follows the date, whatever its `active` flag says
+    /// once its window has closed.
     pub fn status(&self, today: NaiveDate) -> AgreementStatus {
         if today > self.window_until {
             AgreementStatus::Closed {

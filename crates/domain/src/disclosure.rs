@@ -216,7 +216,7 @@ pub fn normalise(mut c: PolicyContent) -> PolicyContent {
     c
 }
 
-/// What any policy must meet to be saved (a draft may still be incomplete).
+/// CVD-2: what any policy must meet to be saved (a draft may still be incomplete).
 pub fn check_draft(c: &PolicyContent) -> Result<(), PolicyProblem> {
     for (field, text) in sections(c) {
         if text.nl.chars().count() > MAX_TEXT || text.en.chars().count() > MAX_TEXT {
@@ -262,7 +262,7 @@ fn check_texts(c: &PolicyContent) -> Result<(), PolicyProblem> {
     Ok(())
 }
 
-/// A government publishes: every section in both languages, an email address for reports,
+/// CVD-2: a government publishes: every section in both languages, an email address for reports,
 /// something in scope (`assets` is how many registered assets the government has), and a
 /// security.txt that expires after `today` and less than a year from it.
 pub fn check_publication(c: &PolicyContent, assets: usize, expires_on: NaiveDate, today: NaiveDate) -> Result<(), PolicyProblem> {
@@ -277,7 +277,7 @@ pub fn check_publication(c: &PolicyContent, assets: usize, expires_on: NaiveDate
     check_expiry(expires_on, today)
 }
 
-/// The security.txt's end: after today, and less than a year away (RFC 9116 section 2.5.5
+/// CVD-3: the security.txt's end: after today, and less than a year away (RFC 9116 section 2.5.5
 /// recommends under a year so that stale files go away).
 pub fn check_expiry(expires_on: NaiveDate, today: NaiveDate) -> Result<(), PolicyProblem> {
     let year = today.checked_add_months(Months::new(12)).ok_or(PolicyProblem::Expiry)?;
@@ -293,7 +293,7 @@ pub fn default_expiry(today: NaiveDate) -> NaiveDate {
     today.checked_add_months(Months::new(DEFAULT_EXPIRY_MONTHS)).unwrap_or(today)
 }
 
-/// Whether the reminder is due on `today` for a file that expires on `expires_on`.
+/// CVD-4: whether the reminder is due on `today` for a file that expires on `expires_on`.
 pub fn reminder_due(expires_on: NaiveDate, today: NaiveDate) -> bool {
     today + chrono::Days::new(REMINDER_DAYS) >= expires_on
 }

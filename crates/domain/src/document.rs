@@ -1,4 +1,4 @@
-//! The audit report a firm attaches to a basic audit (C2, C3): a PDF document, taken on its
+//! The audit report a firm attaches to a basic audit (D11): a PDF document, taken on its
 //! content, never on its name or the type a browser claims. The check is structural and cheap:
 //! the PDF header with a known version, the end-of-file marker at the end, and a `startxref`
 //! that points inside the file at a cross-reference table or stream. A truncated upload, a

@@ -19,7 +19,7 @@ use std::str::FromStr;
 /// The longest window an engagement may have, in days (about three months).
 pub const MAX_WINDOW_DAYS: i64 = 92;
 
-/// An engagement's state as stored. "Active" is not stored: it is an authorised engagement on a
+/// E1: an engagement's state as stored. "Active" is not stored: it is an authorised engagement on a
 /// day within its window (see [`Phase`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -84,6 +84,7 @@ impl Phase {
         }
     }
 
+    /// E1: active while authorised and today is within the window, closed after it.
     pub fn of(state: EngagementState, window: &Window, today: NaiveDate) -> Phase {
         match state {
             EngagementState::Proposed => Phase::Proposed,
@@ -139,6 +140,7 @@ impl Technique {
         }
     }
 
+    /// E6: phishing mail, dropped USB sticks and vishing need their own authorisation.
     pub fn is_social_engineering(self) -> bool {
         matches!(self, Self::PhishingMail | Self::UsbDrop | Self::Vishing)
     }
@@ -227,7 +229,7 @@ pub struct Member {
     pub researcher_of_partner: bool,
 }
 
-/// Team rules: at least one supervisor, each person once, everyone a researcher of the partner.
+/// E3: team rules: at least one supervisor, each person once, everyone a researcher of the partner.
 pub fn check_team(members: &[Member]) -> Result<(), EngagementError> {
     if let Some(m) = members.iter().find(|m| !m.researcher_of_partner) {
         return Err(EngagementError::NotAResearcherOfPartner(m.person_id));
@@ -251,7 +253,7 @@ pub struct Window {
 }
 
 impl Window {
-    /// A window as proposed (or changed) on `today`: it starts today or later, ends on or after
+    /// E2: a window as proposed (or changed) on `today`: it starts today or later, ends on or after
     /// its start, and lasts at most [`MAX_WINDOW_DAYS`] days.
     pub fn proposed(starts_on: NaiveDate, ends_on: NaiveDate, today: NaiveDate) -> Result<Window, EngagementError> {
         if ends_on < starts_on {
@@ -274,7 +276,7 @@ impl Window {
     }
 }
 
-/// Whether the team may test (and so submit findings) on `today`: authorised, and within the
+/// E4: whether the team may test (and so submit findings) on `today`: authorised, and within the
 /// window. The refusal says why not.
 pub fn may_test(state: EngagementState, window: &Window, today: NaiveDate) -> Result<(), EngagementError> {
     match Phase::of(state, window, today) {
@@ -286,8 +288,8 @@ pub fn may_test(state: EngagementState, window: &Window, today: NaiveDate) -> Re
     }
 }
 
-/// Whether the signatory may accept the letter now: the engagement is proposed, its window has
-/// not ended, the letter accepted is the letter as it stands (its hash), and any social
+/// E5, E6: whether the signatory may accept the letter now: the engagement is proposed, its window
+/// has not ended, the letter accepted is the letter as it stands (its hash), and any social
 /// engineering in it is authorised explicitly.
 pub fn check_acceptance(
     state: EngagementState,
@@ -315,7 +317,7 @@ pub fn check_acceptance(
     Ok(())
 }
 
-/// The state after a change of the engagement's terms (team, scope, window, techniques,
+/// E7: the state after a change of the engagement's terms (team, scope, window, techniques,
 /// contacts): an authorised engagement needs a new acceptance, so it goes back to proposed.
 pub fn after_change(state: EngagementState) -> Result<EngagementState, EngagementError> {
     match state {

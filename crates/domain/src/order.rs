@@ -203,7 +203,7 @@ impl OrderAction {
     }
 }
 
-/// C2/C3: a basic audit is delivered only with its assessment complete (every control of the
+/// D11: a basic audit is delivered only with its assessment complete (every control of the
 /// baseline rated, or not applicable) and its audit report attached. Additional work has
 /// neither requirement.
 pub fn check_delivery(kind: OrderKind, unrated_controls: u32, report_attached: bool) -> Result<(), crate::refusal::Refusal> {
@@ -220,14 +220,13 @@ pub fn check_delivery(kind: OrderKind, unrated_controls: u32, report_attached: b
     Ok(())
 }
 
-/// Whether `action` is allowed on an order of `kind` in `state`.
 /// C3: what a basic audit covers is the minimal control approach Audit Vlaanderen set; it is
 /// the scope of a basic audit ordered without one.
 pub const BASIC_AUDIT_SCOPE: &str = "Basisaudit volgens de minimale controleaanpak van Audit Vlaanderen.";
 
-/// The scope an order is placed with: never empty (issue 10, item 13). A basic audit without one
-/// has the minimal control approach (C3); additional work has the scope the government chooses
-/// (C4), so without one it is refused (`None`).
+/// SEC-5: the scope an order is placed with is never empty (issue 10, item 13). A basic audit
+/// without one has the minimal control approach (C3); additional work has the scope the government
+/// chooses (C4), so without one it is refused (`None`).
 pub fn scope_of(kind: OrderKind, text: &str) -> Option<String> {
     match (kind, text.trim()) {
         (OrderKind::Basic, "") => Some(BASIC_AUDIT_SCOPE.to_owned()),
@@ -236,6 +235,7 @@ pub fn scope_of(kind: OrderKind, text: &str) -> Option<String> {
     }
 }
 
+/// Whether `action` is allowed on an order of `kind` in `state`.
 pub fn allows(kind: OrderKind, state: OrderState, action: OrderAction) -> bool {
     use OrderAction as A;
     use OrderState as S;

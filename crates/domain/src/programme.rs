@@ -50,7 +50,7 @@ pub struct ProgrammeSettings {
     pub waitlist_basic_audits: bool,
     /// D8: additional work without enough credit gets a capped share the government confirms.
     pub cap_additional_work: bool,
-    /// Issue 4: days to remediate a finding by its SSVC decision (Act 7, Attend 30, Track* 90,
+    /// I4-8: days to remediate a finding by its SSVC decision (Act 7, Attend 30, Track* 90,
     /// Track 180 by default). Programmes stored before this setting existed read the defaults.
     #[serde(default)]
     pub remediation_terms: RemediationTerms,

@@ -47,10 +47,10 @@ pub enum Refusal {
     /// D7: the payment changed since the administrator confirmed it.
     #[error("the payment is now {payment}, not the {confirmed} confirmed")]
     SettlementChanged { confirmed: Money, payment: Money },
-    /// C3: a basic audit is delivered with every control of its assessment rated.
+    /// D11: a basic audit is delivered with every control of its assessment (C3) rated.
     #[error("{unrated} controls of the assessment are not rated yet")]
     AssessmentIncomplete { unrated: u32 },
-    /// C2/C3: a basic audit is delivered with its audit report attached.
+    /// D11: a basic audit is delivered with its audit report attached.
     #[error("the audit report is not attached yet")]
     AuditReportMissing,
 }
@@ -91,7 +91,7 @@ impl Refusal {
             | Self::PriceAboveAgreement { .. }
             | Self::InvoiceAbovePrice { .. }
             | Self::SettlementChanged { .. } => Some("D7"),
-            Self::AssessmentIncomplete { .. } | Self::AuditReportMissing => Some("C2/C3"),
+            Self::AssessmentIncomplete { .. } | Self::AuditReportMissing => Some("D11"),
             _ => None,
         }
     }

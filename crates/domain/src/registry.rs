@@ -66,11 +66,11 @@ impl FromStr for KboNumber {
     }
 }
 
-/// An email address, lower-cased; checked for shape, not deliverability: a dot-atom before the
-/// `@` (RFC 5322's atext: letters, digits and ``!#$%&'*+/=?^_`{|}~-``, dots between), and a
-/// domain of at least two labels of letters, digits and hyphens (an internationalised domain in
-/// its `xn--` form). Quoted local parts and address literals are not taken: nobody needs them
-/// here, and they are how markup gets into an address (issue 10, item 13).
+/// SEC-4: an email address, lower-cased; checked for shape, not deliverability: a dot-atom before
+/// the `@` (RFC 5322's atext: letters, digits and ``!#$%&'*+/=?^_`{|}~-``, dots between), and a
+/// domain of at least two labels of letters, digits and hyphens (an internationalised domain in its
+/// `xn--` form). Quoted local parts and address literals are not taken: nobody needs them here, and
+/// they are how markup gets into an address (issue 10, item 13).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct EmailAddress(String);

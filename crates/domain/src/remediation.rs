@@ -16,6 +16,7 @@ pub enum FindingStatus {
     Verified,
     RiskAccepted,
     FalsePositive,
+    /// I4-10: what a scanner reports as information: no decision, no deadline, never open.
     Informational,
 }
 
@@ -86,14 +87,14 @@ pub fn needs_reason(to: FindingStatus) -> bool {
     matches!(to, FindingStatus::RiskAccepted | FindingStatus::FalsePositive)
 }
 
-/// Who may own a finding (be the person who sees to its remediation): a member of the
+/// I4-11: who may own a finding (be the person who sees to its remediation): a member of the
 /// government whose finding it is, nobody else.
 pub fn may_own(person_organisation: i64, person_role: Role, finding_government: i64) -> bool {
     person_role == Role::GovernmentMember && person_organisation == finding_government
 }
 
-/// At the remediation day the firm records, for the government, which actions were started: an
-/// action started on an open finding puts it in progress. Any other status stays as it is.
+/// I4-11: at the remediation day the firm records, for the government, which actions were started:
+/// an action started on an open finding puts it in progress. Any other status stays as it is.
 pub fn started_at_remediation_day(from: FindingStatus) -> Option<FindingStatus> {
     (from == FindingStatus::Open).then_some(FindingStatus::InProgress)
 }

@@ -115,7 +115,7 @@ pub enum Party {
     Administrator,
 }
 
-/// Whether `party` may move a report from `from` to `to`; `outcome` is the triage outcome the
+/// R4: whether `party` may move a report from `from` to `to`; `outcome` is the triage outcome the
 /// report has (or gets with this step, for `to == Triaged`).
 pub fn allowed(from: ReportState, to: ReportState, outcome: Option<TriageOutcome>, party: Party) -> bool {
     use ReportState as S;
@@ -176,7 +176,7 @@ pub struct Deadlines {
 }
 
 impl Deadlines {
-    /// The deadlines of a report received on `received_on`; `agreed_disclosure` is a date the
+    /// R4: the deadlines of a report received on `received_on`; `agreed_disclosure` is a date the
     /// reporter and the government agreed on instead of the default.
     pub fn of(received_on: NaiveDate, targets: ResponseTargets, agreed_disclosure: Option<NaiveDate>) -> Deadlines {
         Deadlines {
@@ -216,8 +216,8 @@ impl Overdue {
     }
 }
 
-/// The deadline a report in `state` has missed on `today` (a deadline day itself still counts as
-/// in time), the most urgent first; `fix_by` is the remediation deadline of its finding.
+/// R4: the deadline a report in `state` has missed on `today` (a deadline day itself still counts
+/// as in time), the most urgent first; `fix_by` is the remediation deadline of its finding.
 pub fn overdue(state: ReportState, deadlines: &Deadlines, fix_by: Option<NaiveDate>, today: NaiveDate) -> Option<Overdue> {
     use ReportState as S;
     match state {
@@ -379,7 +379,7 @@ pub fn in_scope(target: &Target, scope: &[ScopeEntry]) -> bool {
     scope.iter().any(|e| e.covers(target))
 }
 
-/// In the scope and not excluded by it: what a policy leaves out wins over what it includes.
+/// R3: in the scope and not excluded by it: what a policy leaves out wins over what it includes.
 pub fn in_scope_of_policy(target: &Target, scope: &[ScopeEntry], excluded: &[ScopeEntry]) -> bool {
     in_scope(target, scope) && !in_scope(target, excluded)
 }
@@ -396,7 +396,7 @@ pub fn parse_cwe(text: &str) -> Option<u32> {
     (1..=100_000).contains(&n).then_some(n)
 }
 
-/// Reports with the same key are possible duplicates: the same host, weakness and location.
+/// R4: reports with the same key are possible duplicates: the same host, weakness and location.
 pub fn duplicate_key(target: &Target, cwe: u32) -> String {
     format!("{}|CWE-{cwe}|{}", target.host, target.path)
 }

@@ -133,7 +133,7 @@ impl RemediationTerms {
     /// The longest term a programme may set: two years.
     pub const MAX_DAYS: u32 = 730;
 
-    /// Whether the terms make sense: each between 1 day and two years, and a higher priority
+    /// I4-8: whether the terms make sense: each between 1 day and two years, and a higher priority
     /// never gets more time than a lower one (Act <= Attend <= Track* <= Track).
     pub fn is_valid(&self) -> bool {
         let days = [self.act, self.attend, self.track_star, self.track];

@@ -16,8 +16,8 @@ pub fn is_hidden(c: char) -> bool {
     )
 }
 
-/// Whether a line of text a person typed (a name) is one line of visible characters: no control
-/// characters (line breaks, tabs, NUL) and no hidden ones.
+/// SEC-3: whether a line of text a person typed (a name) is one line of visible characters: no
+/// control characters (line breaks, tabs, NUL) and no hidden ones.
 pub fn is_plain_line(text: &str) -> bool {
     !text.chars().any(|c| c.is_control() || is_hidden(c))
 }

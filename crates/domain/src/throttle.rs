@@ -32,7 +32,7 @@ impl Limit {
     }
 }
 
-/// Whether one more event is allowed at `now_ms` for a key whose theoretical arrival time is
+/// SEC-1: whether one more event is allowed at `now_ms` for a key whose theoretical arrival time is
 /// `tat_ms` (`None`: never seen, or forgotten): `Ok` with the new time to store, or `Err` with
 /// the milliseconds to wait before it is allowed.
 pub fn admit(limit: Limit, tat_ms: Option<i64>, now_ms: i64) -> Result<i64, i64> {
@@ -57,9 +57,9 @@ pub const FREE_SIGN_IN_FAILURES: u32 = 5;
 /// longer than this, however many attempts an attacker makes.
 pub const MAX_SIGN_IN_DELAY: Duration = Duration::seconds(60);
 
-/// How long to wait after the last of `failures` wrong sign-ins in a row before the next attempt
-/// is heard: nothing for the first [`FREE_SIGN_IN_FAILURES`], then 1, 2, 4 ... seconds, at most
-/// [`MAX_SIGN_IN_DELAY`].
+/// SEC-2: how long to wait after the last of `failures` wrong sign-ins in a row before the next
+/// attempt is heard: nothing for the first [`FREE_SIGN_IN_FAILURES`], then 1, 2, 4 ... seconds, at
+/// most [`MAX_SIGN_IN_DELAY`].
 pub fn sign_in_delay(failures: u32) -> Duration {
     if failures < FREE_SIGN_IN_FAILURES {
         return Duration::zero();

@@ -392,7 +392,7 @@ impl Services {
         for order in self.orders(admin, open(OrderState::Accepted)).await? {
             let Some(firm) = firm_of(&order) else { continue };
             if days_since(order.accepted_on) >= 28 + (roll(order.id, 1) % 35) as i64 {
-                // C2/C3: a basic audit is delivered with its assessment complete and its report.
+                // D11: a basic audit is delivered with its assessment complete and its report.
                 if order.kind == OrderKind::Basic {
                     self.demo_audit_results(&firm, &order).await?;
                 }

@@ -324,10 +324,10 @@ impl Links {
     }
 }
 
-/// Writes the security.txt of a published policy (RFC 9116 section 2.5): contacts (mail and the
-/// report form), when it expires, the key, credit, languages, where it lives and the policy.
-/// `own_domain` adds the government's own web server as a second canonical address, for the
-/// copy it serves itself.
+/// CVD-3: writes the security.txt of a published policy (RFC 9116 section 2.5): contacts (mail and
+/// the report form), when it expires, the key, credit, languages, where it lives and the policy.
+/// `own_domain` adds the government's own web server as a second canonical address, for the copy it
+/// serves itself.
 pub fn write_security_txt(
     government: &Organisation,
     policy: &PublishedPolicy,
@@ -655,8 +655,8 @@ impl Services {
         Ok(view)
     }
 
-    /// Publishes the government's draft as its next version, with its security.txt expiring at
-    /// the end of `expires_on` (by default eleven months from today, always less than a year).
+    /// CVD-2: publishes the government's draft as its next version, with its security.txt expiring
+    /// at the end of `expires_on` (by default eleven months from today, always less than a year).
     pub async fn publish_policy(&self, actor: &Actor, nis: &NisCode, expires_on: Option<NaiveDate>) -> Result<PublishedPolicy> {
         let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
         let government = self.editable(work.tx.as_mut(), actor, nis).await?;
@@ -798,8 +798,8 @@ impl Services {
         }
     }
 
-    /// The daily reminder: a government whose security.txt expires within 30 days is told once
-    /// (per published version), by mail to its members through the outbox. Returns how many
+    /// CVD-4: the daily reminder: a government whose security.txt expires within 30 days is told
+    /// once (per published version), by mail to its members through the outbox. Returns how many
     /// governments were reminded.
     pub async fn remind_expiring_security_txt(&self) -> Result<usize> {
         let now = self.clock.now();

@@ -56,7 +56,7 @@ actions! {
     OrderUnplaceable = "order.unplaceable",
     OrderReopened = "order.reopened",
     OrderResultsImported = "order.results_imported",
-    /// C2/C3: the firm attached the audit report (a PDF).
+    /// D11: the firm attached the audit report (a PDF).
     OrderAuditReportUploaded = "order.audit_report_uploaded",
     OrderDelivered = "order.delivered",
     OrderRemediationDayRecorded = "order.remediation_day_recorded",

@@ -1,7 +1,8 @@
-//! Limits on what one client or one address may ask for (issue 10, items 6 and 7), kept in the
-//! database so every server sharing it counts together: reports, registrations, invitations and
-//! password resets per client and per address, and the slow-down of wrong sign-ins. The rules
-//! (how many, how long) are in [`cyberveilig_domain::throttle`]; this module keeps their state.
+//! Limits on what one client or one address may ask for (SEC-1, SEC-2; issue 10, items 6 and 7),
+//! kept in the database so every server sharing it counts together: reports, registrations,
+//! invitations and password resets per client and per address, and the slow-down of wrong sign-ins.
+//! The rules (how many, how long) are in [`cyberveilig_domain::throttle`]; this module keeps their
+//! state.
 //!
 //! A client is the signed-in person (`person:ID`) or the connection's address (`ip:ADDRESS`), as
 //! the web layer says. Behind a reverse proxy every client has the proxy's address: no
@@ -134,7 +135,7 @@ pub(crate) async fn try_take(tx: &mut dyn Tx, rule: Rule, key: &str, now_ms: i64
     }
 }
 
-/// The sign-in slow-down of an address: `Err(RateLimited)` while it must still wait.
+/// SEC-2: the sign-in slow-down of an address: `Err(RateLimited)` while it must still wait.
 pub(crate) async fn sign_in_heard(tx: &mut dyn Tx, address: &str, now_ms: i64) -> Result<()> {
     let state = tx.rate_limit(SIGN_IN_ADDRESS_SCOPE, address).await?;
     throttle::sign_in_allowed(state, now_ms).map_err(|wait| ServiceError::RateLimited {

@@ -1,5 +1,5 @@
-//! Reads whose work grows with a government's register (the exports, the systems overview): a
-//! person runs at most [`PER_PERSON`] of them at once, so one person cannot hold every database
+//! SEC-10: reads whose work grows with a government's register (the exports, the systems overview):
+//! a person runs at most [`PER_PERSON`] of them at once, so one person cannot hold every database
 //! reader while everyone else waits. Counted per server: the readers it protects are per server.
 
 use crate::error::{Limited, Result, ServiceError};

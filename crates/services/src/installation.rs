@@ -1,4 +1,4 @@
-//! The real programme as data (C1-C9, V1-V5): the registry's reference data, the programme of
+//! The real programme as data (C1-C9, V1-V5, I4-9): the registry's reference data, the programme of
 //! 2020 with its budget, the two framework agreements with their cascades and prices, VVSG's
 //! project grant and the built-in control catalogue. Used by `serve`, `demo` and the commands;
 //! nothing of the demo is here.
@@ -15,15 +15,20 @@ use cyberveilig_domain::registry::OrganisationKind;
 use cyberveilig_store::records::{ProjectGrant, WorkPackage};
 use serde_json::json;
 
-/// CISA's catalogue of Known Exploited Vulnerabilities as shipped (`data/kev/`, catalogue
+/// I4-9: CISA's catalogue of Known Exploited Vulnerabilities as shipped (`data/kev/`, catalogue
 /// 2025.08.25): a fresh installation prioritises a KEV-listed CVE from its first import.
 /// `cyberveilig intel kev FILE` (or `POST /api/v1/intel/kev`) loads a newer one.
 const KEV_SNAPSHOT: &[u8] = include_bytes!("../../../data/kev/known_exploited_vulnerabilities.json");
 
 pub const PROGRAMME_NAME: &str = "Cofinanciering ICT-veiligheidsaudits lokale besturen 2020-2021";
+/// C1: the co-financing credit.
 pub const BUDGET: Money = Money::euros(2_000_000);
+/// V1: VVSG's project grant, for two years from 1 May 2020.
 pub const VVSG_GRANT: Money = Money::from_cents(17_954_127);
+/// C6: the agreement for orders placed until 8 June 2020 (EY, Deloitte, PwC).
 pub const OLD_AGREEMENT: &str = "Audit Vlaanderen 2015-02 perceel 3";
+/// C7: the agreement for orders from 9 June 2020 (Deloitte, EY, Grant Thornton), inactive until
+/// its procedure is completed.
 pub const NEW_AGREEMENT: &str = "2019/HFB/OP/52630";
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("a valid calendar date")
@@ -38,7 +43,7 @@ pub struct Seeded {
 
 impl Services {
     /// On an empty database: the registry's reference data, the programme of 2020 with its
-    /// budget, the two framework agreements of C6/C7 and VVSG's project grant. Recorded as
+    /// budget, the two framework agreements (C6, C7) and VVSG's project grant. Recorded as
     /// done by "system" at the clock's now. The built-in catalogue is loaded on any database
     /// that lacks it, also one seeded before catalogues existed.
     pub async fn seed_installation(&self) -> Result<Seeded> {
@@ -132,6 +137,8 @@ impl Services {
     }
 }
 
+/// V1-V5: VVSG's grant with its work packages (V2 the toolkit, V3 the framework for ethical
+/// hackers, V4 events) and its steering group (V5), as the source document states them.
 fn vvsg_grant(beneficiary_id: i64) -> ProjectGrant {
     ProjectGrant {
         id: 0,

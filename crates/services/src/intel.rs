@@ -126,10 +126,11 @@ fn metrics(vector: &str) -> HashMap<&str, &str> {
     vector.split('/').filter_map(|m| m.split_once(':')).collect()
 }
 
-/// SSVC's decision points of a finding. Automatable: reachable over the network without user
-/// interaction (CVSS AV:N and UI:N), or, without a vector, an exposed network service. Total
-/// technical impact: confidentiality and integrity both high (C/I or VC/VI), or, without a
-/// vector, a critical severity. Mission and well-being: the asset's criticality.
+/// SSVC's decision points of a finding; exploitation is active for a CVE in KEV (I4-9).
+/// Automatable: reachable over the network without user interaction (CVSS AV:N and UI:N), or,
+/// without a vector, an exposed network service. Total technical impact: confidentiality and
+/// integrity both high (C/I or VC/VI), or, without a vector, a critical severity. Mission and
+/// well-being: the asset's criticality.
 pub fn decision_points(f: &StoredFinding, in_kev: bool, epss: Option<f64>, criticality: &str) -> DecisionPoints {
     let m = f.cvss_vector.as_deref().map(metrics).unwrap_or_default();
     let automatable = if m.is_empty() {

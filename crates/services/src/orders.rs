@@ -526,7 +526,7 @@ pub(crate) async fn contract_terms(work: &mut Work, order: &Order) -> Result<Con
         .ok_or_else(|| ServiceError::internal("corrupt_data", format!("order {} has no firm in a framework agreement", order.id)))
 }
 
-/// C2/C3: what delivering a basic audit needs: how many controls of its baseline assessment are
+/// D11: what delivering a basic audit needs: how many controls of its baseline assessment are
 /// not rated yet, and whether an audit report is attached.
 async fn delivery_facts(work: &mut Work, order: &Order) -> Result<(u32, bool)> {
     if order.kind != OrderKind::Basic {

@@ -145,7 +145,7 @@ pub struct RegisterPage {
     pub total: i64,
 }
 
-/// Scopes a register query to what the actor may see.
+/// SEC-8: scopes a register query to what the actor may see (also the remediation day's agenda).
 pub(crate) fn scope(actor: &Actor, q: &mut RegisterQuery) -> Result<()> {
     match actor.role {
         Role::ProgrammeAdmin => {}
@@ -248,8 +248,8 @@ impl Services {
         Ok(updated)
     }
 
-    /// The same step for several findings at once, all or nothing: when any of them cannot take
-    /// it, nothing is written and the refusal lists each finding that could not, with why.
+    /// I4-11: the same step for several findings at once, all or nothing: when any of them cannot
+    /// take it, nothing is written and the refusal lists each finding that could not, with why.
     pub async fn change_findings_status(&self, actor: &Actor, ids: &[i64], change: StatusChange) -> Result<Vec<StoredFinding>> {
         parse_status(&change.status)?;
         let mut unique: Vec<i64> = Vec::with_capacity(ids.len());
@@ -464,7 +464,7 @@ pub(crate) async fn assign(work: &mut Work, finding: &StoredFinding, owner_id: O
     .await
 }
 
-/// The remediation terms of the programme that `findings` belong to (through their orders).
+/// I4-8: the remediation terms of the programme that `findings` belong to (through their orders).
 /// Findings of several programmes must be prioritised per programme; this refuses a mix.
 /// Findings without an order (an engagement's) follow the default terms.
 pub(crate) async fn programme_terms(work: &mut Work, findings: &[StoredFinding]) -> Result<RemediationTerms> {

@@ -971,7 +971,7 @@ impl Services {
         .await
     }
 
-    /// A message in the report's thread, from the reporter (through the follow link or their
+    /// R5: a message in the report's thread, from the reporter (through the follow link or their
     /// account), the government, VVSG as coordinator or the administrator; the others hear of it.
     pub async fn post_report_message(&self, access: Access<'_>, id: i64, body: &str) -> Result<ReportMessage> {
         let body = required("body", body, MAX_MESSAGE, "a message", "een bericht")?;
@@ -1011,7 +1011,7 @@ impl Services {
         messages.into_iter().last().ok_or(ServiceError::NotFound("message"))
     }
 
-    /// The government (or the administrator) invites VVSG to coordinate the report: VVSG's
+    /// R5: the government (or the administrator) invites VVSG to coordinate the report: VVSG's
     /// people then see it, write in its thread and may acknowledge, triage and disclose it.
     pub async fn invite_coordinator(&self, actor: &Actor, id: i64) -> Result<ReportView> {
         let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
@@ -1253,7 +1253,7 @@ impl Services {
             .ok_or(ServiceError::NotFound("attachment"))
     }
 
-    /// The reporters thanked, of one government (by NIS code) or of the whole programme: only
+    /// R6: the reporters thanked, of one government (by NIS code) or of the whole programme: only
     /// those who consented, for valid reports that were fixed.
     pub async fn acknowledgements(&self, government_nis: Option<&str>) -> Result<(Option<Organisation>, Vec<Credit>)> {
         let mut tx = self.store.read().await?;

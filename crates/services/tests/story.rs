@@ -1522,7 +1522,7 @@ mod random_operations {
         SubmitAdditional(usize, i64),
         Accept(usize, i64),
         Decline(usize),
-        /// The firm rates every control and attaches the audit report (C2/C3).
+        /// The firm rates every control and attaches the audit report (D11).
         Results(usize),
         Deliver(usize),
         RemediationDay(usize),

@@ -83,7 +83,7 @@ impl ChainVerifier {
     }
 }
 
-/// Signs the audit chain's head with a key held outside the database (issue 10, item 14), so
+/// SEC-9: signs the audit chain's head with a key held outside the database (issue 10, item 14), so
 /// that someone who can write the database but not read the key cannot recompute the chain
 /// unnoticed. The store calls it as it commits a transaction that moved the head.
 pub trait HeadSigner: Send + Sync {

@@ -165,7 +165,8 @@ pub trait ReportsTx: Send {
     async fn insert_report_attachment(&mut self, info: &AttachmentInfo, content: &[u8]) -> Result<i64>;
     async fn report_attachments(&mut self, report_id: i64) -> Result<Vec<AttachmentInfo>>;
     async fn report_attachment(&mut self, report_id: i64, id: i64) -> Result<Option<(AttachmentInfo, Vec<u8>)>>;
-    /// Reporters who consented to credit for a valid report that was fixed, of one government or all.
+    /// R6: reporters who consented to credit for a valid report that was fixed, of one government
+    /// or all.
     async fn credits(&mut self, government_id: Option<i64>) -> Result<Vec<Credit>>;
 }
 
@@ -311,7 +312,8 @@ pub trait RegistryTx: Send {
     /// Invitations to one organisation, or all, newest first.
     async fn invitations(&mut self, organisation_id: Option<i64>) -> Result<Vec<Invitation>>;
     async fn insert_password_reset(&mut self, token_hash: &str, person_id: i64, at: DateTime<Utc>, expires: DateTime<Utc>) -> Result<()>;
-    /// Uses up a live reset token: the person it resets, or `None`.
+    /// Uses up a live reset token: the person it resets, or `None`; SEC-7: the person's other
+    /// reset links end with it.
     async fn use_password_reset(&mut self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<i64>>;
 }
 

@@ -12,7 +12,7 @@ fn text(body: &str) -> String {
 }
 
 /// The firm rates every control of the baseline (with `rating`) and, with `report`, attaches
-/// the audit report: what delivering a basic audit needs (C2/C3).
+/// the audit report: what delivering a basic audit needs (D11).
 pub(crate) async fn complete_results(app: &App, firm_token: &str, order_id: i64, rating: &str, report: bool) {
     let firm = app.services.authenticate(firm_token).await.unwrap();
     let baseline = app.services.baseline_catalogue(&firm).await.unwrap();

@@ -384,7 +384,7 @@ async fn an_order_goes_through_the_pages_from_gent_to_settlement() {
         )
         .await;
     assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
-    // C2/C3: delivery waits for the assessment and the report; the page says what is missing.
+    // D11: delivery waits for the assessment and the report; the page says what is missing.
     let refused = deloitte.submit(&order_path, &format!("{order_path}/opleveren"), &[]).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.body.contains("nog 32 controles te beoordelen"), "{}", refused.body);

@@ -1,7 +1,8 @@
 //! The text VVSG's model policy starts from: written for cyberveilig (not copied), in Dutch and
 //! English, along the conditions of the Belgian legal procedure for reporting vulnerabilities
 //! (Centre for Cybersecurity Belgium; law of 7 April 2023, now articles 22 and 23 of the law of
-//! 26 April 2024, see docs/RULES.md). VVSG edits it; a government adopts a copy and adapts it.
+//! 26 April 2024; CVD-1 in docs/RULES.md). VVSG edits it; a government adopts a copy and adapts
+//! it.
 
 use cyberveilig_domain::disclosure::{Bilingual, PolicyContent, ResponseTargets};
 

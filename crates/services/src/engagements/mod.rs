@@ -523,9 +523,10 @@ impl Services {
         Ok(tx.engagement_findings(id).await?)
     }
 
-    /// A team member submits a finding: only while the engagement is authorised and within its
-    /// window, on an asset of its scope. It goes into the government's register, prioritised like
-    /// an imported finding (with the default remediation terms: it has no programme's order).
+    /// E8 (after E4): a team member submits a finding: only while the engagement is authorised and
+    /// within its window, on an asset of its scope. It goes into the government's register,
+    /// prioritised like an imported finding (with the default remediation terms: it has no
+    /// programme's order).
     pub async fn submit_engagement_finding(&self, actor: &Actor, id: i64, f: TeamFinding) -> Result<StoredFinding> {
         let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
         let e = work.tx.engagement(id).await?.ok_or(ServiceError::NotFound("engagement"))?;

@@ -1,4 +1,4 @@
-//! The audit report of an order (C2, C3; issue 11): a PDF the firm uploads on the order, taken
+//! The audit report of an order (D11; issue 11): a PDF the firm uploads on the order, taken
 //! on its content (`domain::document::check_pdf`), kept in the database with every earlier
 //! upload, and downloaded by the government, the firm and the administrator only. A basic audit
 //! is delivered only once one is attached.
@@ -24,7 +24,7 @@ pub struct AuditReports {
     pub may_upload: bool,
 }
 
-/// What delivering a basic audit needs, as it stands (C2/C3).
+/// What delivering a basic audit needs, as it stands (D11).
 #[derive(Debug, Clone)]
 pub struct DeliveryFacts {
     /// The controls of the baseline catalogue.

@@ -3,7 +3,7 @@
 //! 26 April 2024, before: articles 62/1 and 62/2 of the Law of 7 April 2019): who reports, which
 //! organisation is responsible for which system, what the vulnerability is, how it was found and
 //! reproduced, its impact, when, whether the organisation was told, and the disclosure plans.
-//! Field by field in docs/RULES.md.
+//! Field by field in docs/RULES.md (R5).
 
 use super::Access;
 use crate::Services;

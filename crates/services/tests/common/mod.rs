@@ -372,7 +372,7 @@ impl World {
         self.s().firm_step(&ey, order_id, step).await.expect("EY accepts")
     }
 
-    /// C2/C3: what a basic audit is delivered with: every control of the baseline rated (here
+    /// D11: what a basic audit is delivered with: every control of the baseline rated (here
     /// compliant) and the audit report (a PDF) attached, by the order's firm.
     pub async fn complete_audit_results(&self, firm: &Actor, order_id: i64) {
         let baseline = self.services.baseline_catalogue(firm).await.expect("the baseline is loaded");

@@ -1,5 +1,5 @@
 //! Issue 11 (and issue 10's High 2): the money follows the framework agreement (D7), and a basic
-//! audit is delivered with its assessment complete and its audit report attached (C2/C3).
+//! audit is delivered with its assessment complete and its audit report attached (D11).
 
 use super::*;
 use cyberveilig_domain::order::check_delivery;

@@ -1,4 +1,4 @@
-//! A SQLite connection on a thread of its own. The async side sends it work and awaits the
+//! SEC-10: a SQLite connection on a thread of its own. The async side sends it work and awaits the
 //! answer, so no runtime worker waits while SQLite reads or writes: two heavy reads can never
 //! take every worker away from the requests that need only a moment.
 //!
