@@ -52,7 +52,7 @@ const METRICS: [(&str, &[&str]); 8] = [
 /// The `n`-th vector (any `n`; they repeat after 5,184) and its score as the scanner would give it.
 pub fn vector(n: u64) -> (String, String) {
     let mut rest = n;
-    let version = if rest % 2 == 0 { "3.1" } else { "3.0" };
+    let version = if rest.is_multiple_of(2) { "3.1" } else { "3.0" };
     rest /= 2;
     let mut out = format!("CVSS:{version}");
     for (name, values) in METRICS {
