@@ -2,6 +2,7 @@
 //! every failure is a problem+json answer.
 
 use crate::AppState;
+use crate::lang::Lang;
 use crate::problem::Problem;
 use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
@@ -10,39 +11,6 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use cyberveilig_services::Actor;
 use serde::de::DeserializeOwned;
-
-/// The language of messages: Dutch unless the caller prefers English.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Nl,
-    En,
-}
-
-impl Lang {
-    pub fn is_dutch(self) -> bool {
-        self == Lang::Nl
-    }
-
-    pub fn from_parts(parts: &Parts) -> Lang {
-        let header = parts
-            .headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        // The first language listed wins; q-values beyond that are not worth parsing for two languages.
-        match header.trim_start().get(..2).map(|s| s.to_ascii_lowercase()) {
-            Some(code) if code == "en" => Lang::En,
-            _ => Lang::Nl,
-        }
-    }
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for Lang {
-    type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Lang::from_parts(parts))
-    }
-}
 
 /// Who a client is for the limits (issue 10, items 6 and 7): the connection's address. Behind a
 /// reverse proxy that is the proxy's: no `X-Forwarded-For` is trusted.

@@ -6,7 +6,8 @@
 //! import with a key is spooled as usual.
 
 use crate::AppState;
-use crate::extract::{Lang, bearer_token};
+use crate::extract::bearer_token;
+use crate::lang::Lang;
 use crate::problem::Problem;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};

@@ -3,13 +3,9 @@
 //! with 422 on every database alike: in the address (`%00`), in a JSON body (`\u0000`) and in a
 //! posted form.
 
-use crate::AppState;
-use crate::extract::Lang;
+use crate::lang::Lang;
 use crate::problem::Problem;
-use axum::extract::{FromRequestParts, Request, State};
 use axum::http::StatusCode;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 
 /// Whether JSON text holds the escape of a NUL character (`\u0000`) anywhere: a NUL cannot
 /// appear unescaped in valid JSON. An escaped backslash followed by `u0000` is text, not a NUL.
@@ -42,22 +38,6 @@ pub fn nul_problem(lang: Lang) -> Problem {
         "De aanvraag bevat een NUL-teken (\\u0000 of %00); dat wordt niet aanvaard.",
         "The request holds a NUL character (\\u0000 or %00), which is not accepted.",
     )
-}
-
-/// Refuses an address with a NUL character in its path or query, on the API as problem+json
-/// and in the portal as a page.
-pub async fn refuse_nul_in_address(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let uri = request.uri();
-    let nul = urlencoded_has_nul(uri.path().as_bytes()) || uri.query().is_some_and(|q| urlencoded_has_nul(q.as_bytes()));
-    if !nul {
-        return next.run(request).await;
-    }
-    let (mut parts, _) = request.into_parts();
-    if parts.uri.path().starts_with("/api/") {
-        return nul_problem(Lang::from_parts(&parts)).into_response();
-    }
-    let Ok(visitor) = crate::portal::session::Visitor::from_request_parts(&mut parts, &state).await;
-    visitor.message(StatusCode::UNPROCESSABLE_ENTITY, "invalid-text-title", "invalid-text-body")
 }
 
 #[cfg(test)]

@@ -7,17 +7,20 @@ pub mod dto;
 pub mod extract;
 pub mod idempotency;
 pub mod input;
+pub mod lang;
 pub mod openapi;
 pub mod portal;
 pub mod problem;
 pub mod upload;
 
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router, middleware};
 use cyberveilig_services::Services;
+use lang::Lang;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -180,7 +183,7 @@ pub fn router(services: Services, options: WebOptions) -> Router {
         .route("/metrics", get(metrics))
         .merge(portal::routes())
         .fallback(page_not_found)
-        .layer(middleware::from_fn_with_state(state.clone(), input::refuse_nul_in_address))
+        .layer(middleware::from_fn_with_state(state.clone(), refuse_nul_in_address))
         .layer(middleware::from_fn_with_state(state.clone(), count_requests));
     if options.secure_cookies {
         app = app.layer(SetResponseHeaderLayer::overriding(
@@ -231,7 +234,7 @@ async fn openapi_json() -> Response {
     Json(doc).into_response()
 }
 
-async fn api_not_found(lang: extract::Lang) -> problem::Problem {
+async fn api_not_found(lang: lang::Lang) -> problem::Problem {
     problem::Problem::localized(
         StatusCode::NOT_FOUND,
         "no_such_route",
@@ -241,7 +244,7 @@ async fn api_not_found(lang: extract::Lang) -> problem::Problem {
     )
 }
 
-async fn api_method_not_allowed(lang: extract::Lang) -> problem::Problem {
+async fn api_method_not_allowed(lang: lang::Lang) -> problem::Problem {
     problem::Problem::localized(
         StatusCode::METHOD_NOT_ALLOWED,
         "method_not_allowed",
@@ -293,4 +296,20 @@ async fn metrics(State(state): State<AppState>) -> Response {
 
 async fn page_not_found(visitor: portal::session::Visitor) -> Response {
     visitor.message(StatusCode::NOT_FOUND, "not-found-title", "not-found-body")
+}
+
+/// Refuses an address with a NUL character in its path or query, on the API as problem+json
+/// and in the portal as a page.
+pub async fn refuse_nul_in_address(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let uri = request.uri();
+    let nul = input::urlencoded_has_nul(uri.path().as_bytes()) || uri.query().is_some_and(|q| input::urlencoded_has_nul(q.as_bytes()));
+    if !nul {
+        return next.run(request).await;
+    }
+    let (mut parts, _) = request.into_parts();
+    if parts.uri.path().starts_with("/api/") {
+        return input::nul_problem(Lang::from_parts(&parts)).into_response();
+    }
+    let Ok(visitor) = crate::portal::session::Visitor::from_request_parts(&mut parts, &state).await;
+    visitor.message(StatusCode::UNPROCESSABLE_ENTITY, "invalid-text-title", "invalid-text-body")
 }

@@ -1,7 +1,7 @@
 //! Every error leaves the server as RFC 9457 `application/problem+json`, mapped here once, with a
 //! stable `code` and a message in the caller's language.
 
-use crate::extract::Lang;
+use crate::lang::Lang;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cyberveilig_services::{Limited, ServiceError};

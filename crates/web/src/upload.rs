@@ -2,7 +2,7 @@
 //! temporary file as they arrive, so memory stays flat and a slow upload never holds the
 //! database's writer; the import then reads the file.
 
-use crate::extract::Lang;
+use crate::lang::Lang;
 use crate::problem::Problem;
 use axum::http::StatusCode;
 use cyberveilig_services::import::MAX_UPLOAD_BYTES;

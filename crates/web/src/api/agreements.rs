@@ -1,7 +1,8 @@
 use crate::AppState;
 use crate::dto::AgreementDto;
 use crate::extract::{Administrators, As};
-use crate::extract::{Caller, Id, Lang};
+use crate::extract::{Caller, Id};
+use crate::lang::Lang;
 use crate::problem::{ApiResult, OrProblem, Problem};
 use axum::Json;
 use axum::extract::State;

@@ -3,7 +3,8 @@
 
 use crate::AppState;
 use crate::extract::{Administrators, As, FirmsAndAdministrators};
-use crate::extract::{Body, Caller, Id, Lang, Params};
+use crate::extract::{Body, Caller, Id, Params};
+use crate::lang::Lang;
 use crate::problem::{ApiResult, OrProblem};
 use axum::Json;
 use axum::body::Bytes;

@@ -1,5 +1,6 @@
 use crate::AppState;
-use crate::extract::{Body, Caller, ClientAddress, Lang};
+use crate::extract::{Body, Caller, ClientAddress};
+use crate::lang::Lang;
 use crate::problem::{ApiResult, OrProblem};
 use axum::Json;
 use axum::extract::{Path, State};

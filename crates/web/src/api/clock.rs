@@ -1,6 +1,7 @@
 use crate::AppState;
+use crate::extract::Body;
 use crate::extract::{Administrators, As};
-use crate::extract::{Body, Lang};
+use crate::lang::Lang;
 use crate::problem::{ApiResult, OrProblem};
 use axum::Json;
 use axum::extract::State;

@@ -3,7 +3,8 @@
 
 use crate::AppState;
 use crate::extract::{As, Association, Governments};
-use crate::extract::{Body, Caller, Lang, Params};
+use crate::extract::{Body, Caller, Params};
+use crate::lang::Lang;
 use crate::problem::{ApiResult, OrProblem, Problem};
 use axum::Json;
 use axum::extract::{Path, State};

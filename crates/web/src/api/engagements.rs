@@ -4,7 +4,8 @@
 use super::findings::FindingDto;
 use crate::AppState;
 use crate::extract::{Administrators, As, Coordinators, EngagementParties, Governments, Researchers};
-use crate::extract::{Body, Caller, Id, Lang};
+use crate::extract::{Body, Caller, Id};
+use crate::lang::Lang;
 use crate::problem::{ApiResult, OrProblem, Problem};
 use axum::Json;
 use axum::extract::State;

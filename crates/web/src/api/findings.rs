@@ -2,7 +2,8 @@
 
 use crate::AppState;
 use crate::extract::{Administrators, As, FirmsAndAdministrators, GovernmentsAndAdministrators, Remediation};
-use crate::extract::{Caller, Id, Lang, Params};
+use crate::extract::{Caller, Id, Params};
+use crate::lang::Lang;
 use crate::problem::{ApiResult, OrProblem, Problem};
 use axum::Json;
 use axum::body::Bytes;

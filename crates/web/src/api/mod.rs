@@ -13,7 +13,7 @@ pub mod programmes;
 pub mod remediation;
 pub mod reports;
 
-use crate::extract::Lang;
+use crate::lang::Lang;
 use crate::problem::Problem;
 use axum::http::StatusCode;
 use cyberveilig_domain::Money;

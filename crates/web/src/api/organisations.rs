@@ -1,7 +1,8 @@
 use crate::AppState;
 use crate::api::{next_cursor, paging};
 use crate::dto::{OrganisationDto, Page};
-use crate::extract::{Caller, Lang, Params};
+use crate::extract::{Caller, Params};
+use crate::lang::Lang;
 use crate::problem::{ApiResult, OrProblem, Problem};
 use axum::Json;
 use axum::extract::State;

@@ -1,7 +1,7 @@
 //! The portal's words, from Fluent files (`crates/web/locales/{nl,en}/*.ftl`) embedded in the
 //! binary. Dutch is the default; English is complete (a test holds both to the same messages).
 
-use crate::extract::Lang;
+use crate::lang::Lang;
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use std::sync::LazyLock;

@@ -3,7 +3,7 @@
 
 use super::session::{Member, NoFields, PageForm, SignInForm, Visitor, clear_session_cookie, lang_cookie, safe_next, session_cookie};
 use crate::AppState;
-use crate::extract::Lang;
+use crate::lang::Lang;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};

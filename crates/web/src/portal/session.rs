@@ -5,7 +5,7 @@
 
 use super::view;
 use crate::AppState;
-use crate::extract::Lang;
+use crate::lang::Lang;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};

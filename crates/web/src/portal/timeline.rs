@@ -3,7 +3,7 @@
 //! has a sentence in Dutch and in English; the test below fails when one lacks it.
 
 use super::i18n;
-use crate::extract::Lang;
+use crate::lang::Lang;
 use cyberveilig_domain::Money;
 use cyberveilig_services::store::records::Event;
 use fluent_bundle::FluentValue;

@@ -2,7 +2,7 @@
 //! Fluent text function `t` and the Belgian formats as filters.
 
 use super::i18n;
-use crate::extract::Lang;
+use crate::lang::Lang;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};

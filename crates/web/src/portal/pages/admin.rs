@@ -141,7 +141,7 @@ pub(super) async fn admin_home_with(
 }
 
 /// An amendment's recorded changes in words: the new end of the offer, the new budget.
-pub(super) fn amendment_summary(summary: &serde_json::Value, lang: crate::extract::Lang) -> String {
+pub(super) fn amendment_summary(summary: &serde_json::Value, lang: crate::lang::Lang) -> String {
     let mut parts = Vec::new();
     let find = |key: &str| {
         summary

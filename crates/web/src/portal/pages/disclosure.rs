@@ -4,7 +4,7 @@
 //! the download of its security.txt, and VVSG's editor of the model (`/modelbeleid`).
 
 use super::*;
-use crate::extract::Lang;
+use crate::lang::Lang;
 use axum::http::{HeaderValue, header};
 use cyberveilig_domain::disclosure::{Bilingual, PolicyContent, ResponseTargets, lines};
 use cyberveilig_domain::registry::NisCode;

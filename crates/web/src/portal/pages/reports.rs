@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::api::reports::download;
-use crate::extract::Lang;
+use crate::lang::Lang;
 use axum::extract::Multipart;
 use axum::extract::multipart::MultipartRejection;
 use axum::http::{HeaderValue, header};
