@@ -1,0 +1,148 @@
+//! A valid report becomes a finding in the government's register, prioritised like any other.
+
+use super::*;
+
+impl Services {
+    /// A valid report becomes a finding in the government's register, under its latest audit
+    /// order (a finding belongs to an order; its firm re-tests the fix), with tool `report`, the
+    /// severity of its CVSS vector (medium without one) and a deadline by priority as for every
+    /// finding. The report is then in remediation and follows the finding.
+    pub async fn make_finding(&self, actor: &Actor, id: i64) -> Result<ReportView> {
+        let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
+        let (mut report, party) = open(work.tx.as_mut(), Access::Person(actor), id).await?;
+        if !matches!(party, Party::Government | Party::Administrator) {
+            return Err(ServiceError::Forbidden);
+        }
+        let state = report.state;
+        if report.outcome != Some(TriageOutcome::Valid)
+            || report.finding_id.is_some()
+            || !matches!(state, ReportState::Triaged | ReportState::InRemediation)
+        {
+            return Err(ServiceError::invalid(
+                "finding",
+                "only a report triaged valid, without a finding yet, becomes a finding",
+                "enkel een geldig beoordeelde melding zonder bevinding wordt een bevinding",
+            ));
+        }
+        let orders = work
+            .tx
+            .orders(&OrderFilter {
+                government_id: Some(report.government_id),
+                newest_first: true,
+                limit: 100,
+                ..OrderFilter::default()
+            })
+            .await?;
+        let Some(order) = orders.into_iter().find(|o| o.state.takes_results()) else {
+            return Err(ServiceError::invalid(
+                "finding",
+                "the government has no audit order accepted by a firm to keep a findings register under; handle the report on its own",
+                "het bestuur heeft geen door een firma aanvaarde auditbestelling om een register van bevindingen onder te houden; behandel de melding op zich",
+            ));
+        };
+        let terms = work
+            .tx
+            .programme(order.programme_id)
+            .await?
+            .ok_or(ServiceError::NotFound("programme"))?
+            .settings
+            .remediation_terms;
+        let now = work.now;
+        let mut import = Import {
+            order_id: order.id,
+            government_id: report.government_id,
+            format: "report".into(),
+            findings_read: 1,
+            new: 1,
+            imported_by: Some(actor.person_id),
+            at: now,
+            ..Import::default()
+        };
+        import.id = work.tx.insert_import(&import).await?;
+        work.tx.finish_import(&import).await?;
+        let severity = report.cvss_score.map_or(Severity::Medium, Severity::from_cvss_score);
+        let asset_id = work
+            .tx
+            .assets(report.government_id)
+            .await?
+            .into_iter()
+            .find(|a| {
+                a.name.eq_ignore_ascii_case(&report.host)
+                    || a.hostname.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(&report.host))
+                    || a.ip.as_deref() == Some(report.host.as_str())
+            })
+            .map(|a| a.id);
+        let mut finding = StoredFinding {
+            id: 0,
+            government_id: report.government_id,
+            order_id: Some(order.id),
+            asset_id,
+            fingerprint: hex::encode(Sha256::digest(format!("report|{}", report.tracking_code).as_bytes())),
+            tool: "report".into(),
+            rule_id: format!("CWE-{}", report.cwe),
+            title: report.title.clone(),
+            description: Some(report.description.clone()),
+            severity: severity.name().to_owned(),
+            severity_rank: severity_rank(severity),
+            cvss_version: report.cvss_vector.as_deref().map(|v| {
+                if v.starts_with("CVSS:4.0") {
+                    "4.0".to_owned()
+                } else if v.starts_with("CVSS:3.1") {
+                    "3.1".to_owned()
+                } else if v.starts_with("CVSS:3.0") {
+                    "3.0".to_owned()
+                } else {
+                    "2.0".to_owned()
+                }
+            }),
+            cvss_vector: report.cvss_vector.clone(),
+            cvss_score: report.cvss_score,
+            cvss_computed: report.cvss_score.is_some(),
+            cwe: format!("CWE-{}", report.cwe),
+            cves: String::new(),
+            port: None,
+            protocol: None,
+            url: report.target.contains("://").then(|| report.target.clone()),
+            evidence: Some(format!("{}\n\n{}", report.steps, report.impact)),
+            recommendation: None,
+            status: FindingStatus::Open,
+            decision: None,
+            due_on: None,
+            first_seen: now,
+            last_seen: now,
+            first_import_id: Some(import.id),
+            last_import_id: Some(import.id),
+        };
+        let (decision, due_on) = Priorities::new(terms).of(work.tx.as_mut(), &finding).await?;
+        finding.decision = Some(decision);
+        finding.due_on = Some(due_on);
+        let finding_id = work.tx.insert_finding(&finding).await?;
+        report.finding_id = Some(finding_id);
+        report.state = ReportState::InRemediation;
+        report.updated_at = now;
+        work.tx.update_report(&report).await?;
+        work.record(
+            Action::ReportFindingMade,
+            "report",
+            report.id,
+            json!({"finding_id": finding_id, "order_id": order.id, "decision": decision.as_str(), "due_on": due_on}),
+        )
+        .await?;
+        work.record(
+            Action::FindingFromReport,
+            "finding",
+            finding_id,
+            json!({"report_id": report.id, "tracking_code": report.tracking_code}),
+        )
+        .await?;
+        if state != ReportState::InRemediation {
+            self.add_system_message(&mut work, &report, ReportState::InRemediation, "", party, Access::Person(actor))
+                .await?;
+            self.state_notice(&mut work, &report, ReportState::InRemediation, true, Some(actor.person_id))
+                .await?;
+        }
+        let view = self.view_of(work.tx.as_mut(), report, party).await?;
+        work.commit().await?;
+        Ok(view)
+    }
+}
