@@ -27,6 +27,26 @@ pub enum MissionWellbeing {
     High,
 }
 
+impl MissionWellbeing {
+    pub const ALL: [MissionWellbeing; 3] = [MissionWellbeing::Low, MissionWellbeing::Medium, MissionWellbeing::High];
+
+    /// The name an asset's criticality is stored and shown with.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MissionWellbeing::Low => "low",
+            MissionWellbeing::Medium => "medium",
+            MissionWellbeing::High => "high",
+        }
+    }
+}
+
+impl std::str::FromStr for MissionWellbeing {
+    type Err = ();
+    fn from_str(text: &str) -> Result<Self, ()> {
+        MissionWellbeing::ALL.into_iter().find(|m| m.as_str() == text).ok_or(())
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {

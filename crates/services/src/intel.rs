@@ -131,7 +131,7 @@ fn metrics(vector: &str) -> HashMap<&str, &str> {
 /// without a vector, an exposed network service. Total technical impact: confidentiality and
 /// integrity both high (C/I or VC/VI), or, without a vector, a critical severity. Mission and
 /// well-being: the asset's criticality.
-pub fn decision_points(f: &StoredFinding, in_kev: bool, epss: Option<f64>, criticality: &str) -> DecisionPoints {
+pub fn decision_points(f: &StoredFinding, in_kev: bool, epss: Option<f64>, criticality: MissionWellbeing) -> DecisionPoints {
     let m = f.cvss_vector.as_deref().map(metrics).unwrap_or_default();
     let automatable = if m.is_empty() {
         f.port.is_some() || f.url.is_some()
@@ -154,11 +154,7 @@ pub fn decision_points(f: &StoredFinding, in_kev: bool, epss: Option<f64>, criti
         },
         automatable,
         technical_impact: if total { TechnicalImpact::Total } else { TechnicalImpact::Partial },
-        mission_wellbeing: match criticality {
-            "low" => MissionWellbeing::Low,
-            "high" => MissionWellbeing::High,
-            _ => MissionWellbeing::Medium,
-        },
+        mission_wellbeing: criticality,
     }
 }
 
@@ -167,7 +163,7 @@ pub fn decision_points(f: &StoredFinding, in_kev: bool, epss: Option<f64>, criti
 pub(crate) struct Priorities {
     terms: RemediationTerms,
     threats: HashMap<String, (bool, Option<f64>)>,
-    criticality: HashMap<i64, HashMap<i64, String>>,
+    criticality: HashMap<i64, HashMap<i64, MissionWellbeing>>,
 }
 
 impl Priorities {
@@ -205,8 +201,8 @@ impl Priorities {
         let level = f
             .asset_id
             .and_then(|a| self.criticality.get(&f.government_id).and_then(|m| m.get(&a)))
-            .map(String::as_str)
-            .unwrap_or("medium");
+            .copied()
+            .unwrap_or(MissionWellbeing::Medium);
         let decision = decide(decision_points(f, in_kev, epss, level));
         let due_on = brussels_date(f.first_seen) + chrono::Days::new(u64::from(self.terms.days(decision)));
         Ok((decision, due_on))
@@ -315,13 +311,9 @@ impl Services {
         asset_id: i64,
         criticality: &str,
     ) -> Result<cyberveilig_store::records::Asset> {
-        if !matches!(criticality, "low" | "medium" | "high") {
-            return Err(ServiceError::invalid(
-                "criticality",
-                "choose low, medium or high",
-                "kies low, medium of high",
-            ));
-        }
+        let criticality: MissionWellbeing = criticality
+            .parse()
+            .map_err(|()| ServiceError::invalid("criticality", "choose low, medium or high", "kies low, medium of high"))?;
         let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
         let asset = work.tx.asset(asset_id).await?.ok_or(ServiceError::NotFound("asset"))?;
         let own = actor.role == cyberveilig_domain::registry::Role::GovernmentMember && actor.organisation_id == asset.government_id;
@@ -352,7 +344,7 @@ impl Services {
             Action::AssetCriticalitySet,
             "asset",
             asset_id,
-            json!({"from": asset.criticality, "to": criticality}),
+            json!({"from": asset.criticality.as_str(), "to": criticality.as_str()}),
         )
         .await?;
         let updated = work.tx.asset(asset_id).await?.ok_or(ServiceError::NotFound("asset"))?;

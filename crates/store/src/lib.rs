@@ -17,7 +17,7 @@ use cyberveilig_domain::order::{OrderKind, OrderState};
 use cyberveilig_domain::programme::ProgrammeSettings;
 use cyberveilig_domain::registry::{EmailAddress, NisCode, OrganisationKind};
 use cyberveilig_domain::remediation::FindingStatus;
-use cyberveilig_domain::ssvc::Decision;
+use cyberveilig_domain::ssvc::{Decision, MissionWellbeing};
 use records::*;
 use std::sync::Arc;
 
@@ -411,7 +411,7 @@ pub trait FindingsTx: Send {
     async fn upsert_asset(&mut self, asset: &NewAsset) -> Result<i64>;
     async fn assets(&mut self, government_id: i64) -> Result<Vec<Asset>>;
     async fn asset(&mut self, id: i64) -> Result<Option<Asset>>;
-    async fn set_asset_criticality(&mut self, id: i64, criticality: &str) -> Result<()>;
+    async fn set_asset_criticality(&mut self, id: i64, criticality: MissionWellbeing) -> Result<()>;
     async fn insert_import(&mut self, import: &Import) -> Result<i64>;
     /// What the import found once the whole report was read: its format and counts.
     async fn finish_import(&mut self, import: &Import) -> Result<()>;

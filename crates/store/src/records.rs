@@ -9,7 +9,7 @@ use cyberveilig_domain::programme::ProgrammeSettings;
 use cyberveilig_domain::registry::{EmailAddress, KboNumber, NisCode, OrganisationKind, Role};
 use cyberveilig_domain::remediation::FindingStatus;
 use cyberveilig_domain::report::{ReportState, TriageOutcome};
-use cyberveilig_domain::ssvc::Decision;
+use cyberveilig_domain::ssvc::{Decision, MissionWellbeing};
 use cyberveilig_domain::{Money, Rate};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -306,7 +306,8 @@ pub struct Asset {
     pub hostname: Option<String>,
     pub ip: Option<String>,
     pub os: Option<String>,
-    pub criticality: String,
+    /// How much the mission and well-being depend on it (SSVC's last decision point).
+    pub criticality: MissionWellbeing,
 }
 
 /// One import of a scanner report, with what it did to the government's findings.
@@ -499,7 +500,7 @@ pub struct RegisterEntry {
     pub owner_id: Option<i64>,
     pub owner_name: Option<String>,
     pub asset_name: Option<String>,
-    pub asset_criticality: Option<String>,
+    pub asset_criticality: Option<MissionWellbeing>,
     /// The reason given with the last remediation step (an accepted risk, a false positive).
     pub status_reason: Option<String>,
     pub accepted_until: Option<NaiveDate>,

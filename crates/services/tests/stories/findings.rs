@@ -289,7 +289,7 @@ story!(
             .unwrap();
         let assets = w.s().assets(&gent, gent.organisation_id).await.unwrap();
         assert_eq!(assets.len(), 1);
-        assert_eq!(assets[0].criticality, "medium");
+        assert_eq!(assets[0].criticality.as_str(), "medium");
         let finding = || async {
             w.s()
                 .findings(

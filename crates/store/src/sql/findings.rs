@@ -2,7 +2,7 @@
 
 use super::prelude::*;
 use cyberveilig_domain::remediation::FindingStatus;
-use cyberveilig_domain::ssvc::Decision;
+use cyberveilig_domain::ssvc::{Decision, MissionWellbeing};
 use std::sync::LazyLock;
 
 /// The statuses that count as open ([`FindingStatus::is_open`]) as an SQL list.
@@ -179,7 +179,7 @@ impl<C: Connection> crate::FindingsTx for Transaction<C> {
                     hostname: r.try_get("hostname")?,
                     ip: r.try_get("ip")?,
                     os: r.try_get("os")?,
-                    criticality: r.try_get("criticality")?,
+                    criticality: parse(&r.try_get::<String, _>("criticality")?, "asset criticality")?,
                 })
             })
             .collect()
@@ -199,16 +199,16 @@ impl<C: Connection> crate::FindingsTx for Transaction<C> {
                 hostname: r.try_get("hostname")?,
                 ip: r.try_get("ip")?,
                 os: r.try_get("os")?,
-                criticality: r.try_get("criticality")?,
+                criticality: parse(&r.try_get::<String, _>("criticality")?, "asset criticality")?,
             })),
             None => Ok(None),
         }
     }
 
-    async fn set_asset_criticality(&mut self, id: i64, criticality: &str) -> Result<()> {
+    async fn set_asset_criticality(&mut self, id: i64, criticality: MissionWellbeing) -> Result<()> {
         query("UPDATE assets SET criticality = $2 WHERE id = $1")
             .bind(id)
-            .bind(criticality)
+            .bind(criticality.as_str())
             .execute(&mut self.conn)
             .await?;
         Ok(())

@@ -240,7 +240,7 @@ impl From<cyberveilig_services::store::records::Asset> for AssetDto {
             hostname: a.hostname,
             ip: a.ip,
             os: a.os,
-            criticality: a.criticality,
+            criticality: a.criticality.as_str().to_owned(),
         }
     }
 }

@@ -56,7 +56,7 @@ pub(super) fn register_view(e: &cyberveilig_services::store::records::RegisterEn
         ..finding_view(&e.finding, today),
         ..context! {
             owner => e.owner_name.clone(), owner_id => e.owner_id, asset => e.asset_name.clone(),
-            criticality => e.asset_criticality.clone(), status_reason => e.status_reason.clone(),
+            criticality => e.asset_criticality.map(|c| c.as_str()), status_reason => e.status_reason.clone(),
             accepted_until => e.accepted_until.map(|d| d.to_string()), status_by => e.status_by_name.clone(),
             last_seen => e.finding.last_seen.to_rfc3339(),
         }

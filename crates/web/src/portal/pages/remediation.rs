@@ -129,7 +129,7 @@ async fn assets_page(state: &AppState, visitor: &Visitor, actor: &Actor, error: 
         .iter()
         .map(|s| {
             context! { id => s.asset.id, name => s.asset.name.clone(), hostname => s.asset.hostname.clone(), os => s.asset.os.clone(),
-            criticality => s.asset.criticality.clone(), open => s.open, act => s.act, attend => s.attend,
+            criticality => s.asset.criticality.as_str(), open => s.open, act => s.act, attend => s.attend,
             track_star => s.track_star, track => s.track, overdue => s.overdue, information => s.information, total => s.total }
         })
         .collect();
