@@ -39,14 +39,15 @@ fn invalid_key(lang: Lang) -> Response {
 
 const API_PREFIX: &str = "/api/v1";
 
-/// The API's operations as the OpenAPI document lists them: method and path, a `{...}` segment
-/// standing for any one segment.
+/// The API's operations as the OpenAPI document lists them: method and path below `/api/v1`, a
+/// `{...}` segment standing for any one segment.
 static OPERATIONS: LazyLock<Vec<(String, Vec<String>)>> = LazyLock::new(|| {
     use utoipa::OpenApi;
     let doc = serde_json::to_value(crate::openapi::ApiDoc::openapi()).unwrap_or_default();
     let mut operations = Vec::new();
     for (path, item) in doc["paths"].as_object().into_iter().flatten() {
-        let segments: Vec<String> = path.split('/').map(str::to_owned).collect();
+        let below = path.strip_prefix(API_PREFIX).unwrap_or(path);
+        let segments: Vec<String> = below.split('/').map(str::to_owned).collect();
         for method in item.as_object().into_iter().flatten().map(|(m, _)| m.to_ascii_uppercase()) {
             operations.push((method, segments.clone()));
         }
@@ -57,11 +58,7 @@ static OPERATIONS: LazyLock<Vec<(String, Vec<String>)>> = LazyLock::new(|| {
 /// Whether the API has this operation: an unknown path or method is left to the router (404,
 /// 405), whatever its key. Inside the nested API a path comes without its `/api/v1`.
 fn is_operation(method: &Method, path: &str) -> bool {
-    let path = if path.starts_with(API_PREFIX) {
-        path.to_owned()
-    } else {
-        format!("{API_PREFIX}{path}")
-    };
+    let path = path.strip_prefix(API_PREFIX).unwrap_or(path);
     let segments: Vec<&str> = path.split('/').collect();
     OPERATIONS.iter().any(|(m, template)| {
         m == method.as_str()

@@ -73,6 +73,22 @@ pub(crate) fn finding_from(row: &Row) -> Result<StoredFinding> {
     })
 }
 
+/// An asset's columns, read by [`asset_from`].
+pub(crate) const ASSET_COLUMNS: &str = "id, government_id, kind, name, hostname, ip, os, criticality";
+
+pub(crate) fn asset_from(r: &Row) -> Result<Asset> {
+    Ok(Asset {
+        id: r.try_get("id")?,
+        government_id: r.try_get("government_id")?,
+        kind: r.try_get("kind")?,
+        name: r.try_get("name")?,
+        hostname: r.try_get("hostname")?,
+        ip: r.try_get("ip")?,
+        os: r.try_get("os")?,
+        criticality: parse(&r.try_get::<String, _>("criticality")?, "asset criticality")?,
+    })
+}
+
 pub(crate) fn import_from(row: &Row) -> Result<Import> {
     Ok(Import {
         id: row.try_get("id")?,
@@ -163,46 +179,15 @@ impl<C: Connection> crate::FindingsTx for Transaction<C> {
     }
 
     async fn assets(&mut self, government_id: i64) -> Result<Vec<Asset>> {
-        let rows = query(
-            "SELECT id, government_id, kind, name, hostname, ip, os, criticality FROM assets WHERE government_id = $1 ORDER BY kind, name",
-        )
-        .bind(government_id)
-        .fetch_all(&mut self.conn)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Asset {
-                    id: r.try_get("id")?,
-                    government_id: r.try_get("government_id")?,
-                    kind: r.try_get("kind")?,
-                    name: r.try_get("name")?,
-                    hostname: r.try_get("hostname")?,
-                    ip: r.try_get("ip")?,
-                    os: r.try_get("os")?,
-                    criticality: parse(&r.try_get::<String, _>("criticality")?, "asset criticality")?,
-                })
-            })
-            .collect()
+        let sql = format!("SELECT {ASSET_COLUMNS} FROM assets WHERE government_id = $1 ORDER BY kind, name");
+        let rows = query(&sql).bind(government_id).fetch_all(&mut self.conn).await?;
+        collect(rows, asset_from)
     }
 
     async fn asset(&mut self, id: i64) -> Result<Option<Asset>> {
-        let row = query("SELECT id, government_id, kind, name, hostname, ip, os, criticality FROM assets WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut self.conn)
-            .await?;
-        match row {
-            Some(r) => Ok(Some(Asset {
-                id: r.try_get("id")?,
-                government_id: r.try_get("government_id")?,
-                kind: r.try_get("kind")?,
-                name: r.try_get("name")?,
-                hostname: r.try_get("hostname")?,
-                ip: r.try_get("ip")?,
-                os: r.try_get("os")?,
-                criticality: parse(&r.try_get::<String, _>("criticality")?, "asset criticality")?,
-            })),
-            None => Ok(None),
-        }
+        let sql = format!("SELECT {ASSET_COLUMNS} FROM assets WHERE id = $1");
+        let row = query(&sql).bind(id).fetch_optional(&mut self.conn).await?;
+        row.as_ref().map(asset_from).transpose()
     }
 
     async fn set_asset_criticality(&mut self, id: i64, criticality: MissionWellbeing) -> Result<()> {

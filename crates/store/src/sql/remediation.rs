@@ -135,16 +135,7 @@ impl<C: Connection> crate::RemediationTx for Transaction<C> {
         rows.iter()
             .map(|r| {
                 Ok(AssetSummary {
-                    asset: Asset {
-                        id: r.try_get("id")?,
-                        government_id: r.try_get("government_id")?,
-                        kind: r.try_get("kind")?,
-                        name: r.try_get("name")?,
-                        hostname: r.try_get("hostname")?,
-                        ip: r.try_get("ip")?,
-                        os: r.try_get("os")?,
-                        criticality: parse(&r.try_get::<String, _>("criticality")?, "asset criticality")?,
-                    },
+                    asset: super::findings::asset_from(r)?,
                     open: r.try_get("open_n")?,
                     act: r.try_get("act_n")?,
                     attend: r.try_get("attend_n")?,
