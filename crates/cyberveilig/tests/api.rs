@@ -233,7 +233,7 @@ async fn bad_input_gets_a_clear_problem_and_writes_nothing() {
             "/api/v1/orders",
             basic("99999"),
             StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_field",
+            "unknown_reference",
         ),
         (
             "malformed NIS code",
@@ -790,8 +790,8 @@ async fn a_scan_is_imported_over_the_api_and_its_findings_listed_in_priority_ord
     let (status, problem) = app
         .post(&gent, "/api/v1/findings/status", json!({"ids": ids, "status": "verified"}))
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
-    assert_eq!(problem["field"], "ids");
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert_eq!(problem["code"], "nothing_changed");
     assert!(problem["detail"].as_str().unwrap().contains(&format!("#{}", ids[1])), "{problem}");
     let (status, done) = app
         .post(&gent, "/api/v1/findings/status", json!({"ids": ids, "status": "in_progress"}))

@@ -393,6 +393,20 @@ impl EngagementError {
         }
     }
 
+    /// The code of a refusal that comes from where the engagement stands, not from the request:
+    /// the same request may succeed on another day or engagement.
+    pub fn conflict_code(&self) -> Option<&'static str> {
+        Some(match self {
+            Self::NotAuthorised => "engagement_not_authorised",
+            Self::BeforeWindow(_) => "before_window",
+            Self::AfterWindow(_) => "after_window",
+            Self::Ended => "engagement_ended",
+            Self::AlreadyAuthorised => "already_authorised",
+            Self::LetterChanged => "letter_changed",
+            _ => return None,
+        })
+    }
+
     pub fn message_en(&self) -> String {
         self.to_string()
     }

@@ -16,6 +16,7 @@ pub mod refusal;
 pub mod registry;
 pub mod remediation;
 pub mod report;
+pub mod severity;
 pub mod ssvc;
 pub mod text;
 pub mod throttle;

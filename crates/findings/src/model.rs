@@ -118,64 +118,7 @@ impl Tool {
     }
 }
 
-/// Severity as the tool gave it (for Nmap: as this crate's exposure table gives it, see FORMATS.md).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Severity {
-    Info,
-    Low,
-    Medium,
-    High,
-    Critical,
-}
-
-impl Severity {
-    /// `info`, `low`, `medium`, `high`, `critical`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-            Severity::Critical => "critical",
-        }
-    }
-
-    /// Parses the usual words, case-insensitively: `info`, `informational`, `information`, `none`, `log`, `low`,
-    /// `medium`, `moderate`, `high`, `critical`.
-    pub fn parse_word(word: &str) -> Option<Severity> {
-        let w = word.trim().to_ascii_lowercase();
-        Some(match w.as_str() {
-            "info" | "informational" | "information" | "none" | "log" | "debug" => Severity::Info,
-            "low" => Severity::Low,
-            "medium" | "moderate" => Severity::Medium,
-            "high" => Severity::High,
-            "critical" => Severity::Critical,
-            _ => return None,
-        })
-    }
-
-    /// The CVSS qualitative rating of a score (0.0 info, 0.1-3.9 low, 4.0-6.9 medium, 7.0-8.9 high, 9.0-10.0
-    /// critical). Used only where a tool gives a score and no severity of its own.
-    pub fn from_cvss_score(score: f64) -> Severity {
-        if score >= 9.0 {
-            Severity::Critical
-        } else if score >= 7.0 {
-            Severity::High
-        } else if score >= 4.0 {
-            Severity::Medium
-        } else if score > 0.0 {
-            Severity::Low
-        } else {
-            Severity::Info
-        }
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+pub use cyberveilig_domain::severity::Severity;
 
 /// A CVSS version.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -160,7 +160,7 @@ impl Services {
         for input in ratings {
             let control = input.control.trim();
             let Some(k) = by_ref.get(control) else {
-                return Err(ServiceError::invalid(
+                return Err(ServiceError::unknown(
                     "ratings",
                     format!("'{control}' is not a control of {}", catalogue.name_en),
                     format!("'{control}' is geen controle van {}", catalogue.name_nl),

@@ -15,6 +15,14 @@ pub enum ServiceError {
         message_en: String,
         message_nl: String,
     },
+    /// The request is well formed but names something that does not exist: a government by its
+    /// NIS code, a control of a catalogue.
+    #[error("{field}: {message_en}")]
+    Unknown {
+        field: &'static str,
+        message_en: String,
+        message_nl: String,
+    },
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("not allowed")]
@@ -79,6 +87,14 @@ impl ServiceError {
 }
 
 impl ServiceError {
+    pub fn unknown(field: &'static str, en: impl Into<String>, nl: impl Into<String>) -> ServiceError {
+        ServiceError::Unknown {
+            field,
+            message_en: en.into(),
+            message_nl: nl.into(),
+        }
+    }
+
     pub fn conflict(code: &'static str, en: impl Into<String>, nl: impl Into<String>) -> ServiceError {
         ServiceError::Conflict {
             code,

@@ -35,26 +35,6 @@ pub const MAX_UPLOAD_BYTES: u64 = 256 * 1024 * 1024;
 const BATCH: usize = 512;
 const BATCHES_IN_FLIGHT: usize = 4;
 
-pub(crate) fn severity_rank(s: Severity) -> i64 {
-    match s {
-        Severity::Info => 0,
-        Severity::Low => 1,
-        Severity::Medium => 2,
-        Severity::High => 3,
-        Severity::Critical => 4,
-    }
-}
-
-fn severity_of_rank(rank: i64) -> Severity {
-    match rank {
-        0 => Severity::Info,
-        1 => Severity::Low,
-        2 => Severity::Medium,
-        3 => Severity::High,
-        _ => Severity::Critical,
-    }
-}
-
 fn parse_error(e: ImportError) -> ServiceError {
     ServiceError::invalid("report", e.message_en(), e.message_nl())
 }
@@ -276,7 +256,7 @@ impl<'o> Register<'o> {
             if let Some(k) = known.get_mut(&finding.fingerprint) {
                 let repeat = k.last_import_id == Some(self.import_id);
                 let was_information = k.status == INFORMATIONAL;
-                let information = was_information && k.severity_rank.max(finding.severity_rank) == 0;
+                let information = was_information && k.severity.max(finding.severity) == Severity::Info;
                 // Information that a report now rates as a finding becomes one, open.
                 let promoted = was_information && !information;
                 let reopen = promoted || (!repeat && matches!(k.status, FindingStatus::Fixed | FindingStatus::Verified));
@@ -295,7 +275,7 @@ impl<'o> Register<'o> {
                 self.seen_again(work, k, &mut finding, reopen, information).await?;
                 // A later repeat in this batch merges into what was just written.
                 k.last_import_id = Some(self.import_id);
-                k.severity_rank = finding.severity_rank;
+                k.severity = finding.severity;
                 k.cves = finding.cves.clone();
                 if reopen {
                     k.status = FindingStatus::Open;
@@ -304,7 +284,7 @@ impl<'o> Register<'o> {
                 let first = &mut fresh[i];
                 let was_information = first.status == INFORMATIONAL;
                 merge_repeat(first, &finding);
-                if was_information && first.severity_rank > 0 {
+                if was_information && first.severity > Severity::Info {
                     first.status = FindingStatus::Open;
                     import.informational -= 1;
                     import.new += 1;
@@ -341,10 +321,8 @@ impl<'o> Register<'o> {
         reopen: bool,
         information: bool,
     ) -> Result<()> {
-        let rank = known.severity_rank.max(finding.severity_rank);
         finding.id = known.id;
-        finding.severity = severity_of_rank(rank).name().to_owned();
-        finding.severity_rank = rank;
+        finding.severity = known.severity.max(finding.severity);
         finding.cves = union_of_cves(&known.cves, &finding.cves);
         finding.first_seen = known.first_seen;
         // Information has no priority and no deadline.
@@ -360,8 +338,7 @@ impl<'o> Register<'o> {
                 at: self.at,
                 evidence: finding.evidence.as_deref(),
                 reopen,
-                severity: &finding.severity,
-                severity_rank: rank,
+                severity: finding.severity,
                 cves: &finding.cves,
                 decision: priority.map(|(decision, _)| decision),
                 due_on: priority.map(|(_, due_on)| due_on),
@@ -409,10 +386,7 @@ fn union_of_cves(first: &str, then: &str) -> String {
 /// A new finding reported again in the same batch: the highest severity, every CVE, the latest
 /// evidence.
 fn merge_repeat(first: &mut StoredFinding, again: &StoredFinding) {
-    if again.severity_rank > first.severity_rank {
-        first.severity = again.severity.clone();
-        first.severity_rank = again.severity_rank;
-    }
+    first.severity = first.severity.max(again.severity);
     first.cves = union_of_cves(&first.cves, &again.cves);
     if again.evidence.is_some() {
         first.evidence = again.evidence.clone();
@@ -431,8 +405,7 @@ fn stored(f: &Finding, order: &Order, asset_id: Option<i64>, import_id: i64, at:
         rule_id: f.rule_id.clone(),
         title: f.title.clone(),
         description: f.description.clone(),
-        severity: f.severity.name().to_owned(),
-        severity_rank: severity_rank(f.severity),
+        severity: f.severity,
         cvss_version: f.cvss.as_ref().and_then(|c| c.version).map(|v| v.name().to_owned()),
         cvss_vector: f.cvss.as_ref().and_then(|c| c.vector.clone()),
         cvss_score: f.cvss.as_ref().and_then(|c| c.score),

@@ -9,6 +9,7 @@ use crate::error::{Result, ServiceError};
 use crate::events::Action;
 use crate::work::{Who, Work};
 use cyberveilig_domain::remediation::FindingStatus;
+use cyberveilig_domain::severity::Severity;
 use cyberveilig_domain::ssvc::{Decision, DecisionPoints, Exploitation, MissionWellbeing, RemediationTerms, TechnicalImpact, decide};
 use cyberveilig_store::Tx;
 use cyberveilig_store::records::{EpssEntry, FindingFilter, KevEntry, StoredFinding};
@@ -139,7 +140,7 @@ pub fn decision_points(f: &StoredFinding, in_kev: bool, epss: Option<f64>, criti
         m.get("AV") == Some(&"N") && matches!(m.get("UI"), Some(&"N"))
     };
     let total = if m.is_empty() {
-        f.severity == "critical"
+        f.severity == Severity::Critical
     } else {
         let high = |a: &str, b: &str| m.get(a).or(m.get(b)) == Some(&"H");
         high("C", "VC") && high("I", "VI")

@@ -272,7 +272,7 @@ impl Services {
             }
             FirmStep::Invoice { invoice_number, amount } => {
                 let number = invoice_number.trim();
-                if number.is_empty() || number.len() > 64 {
+                if number.is_empty() || number.chars().count() > 64 {
                     return Err(ServiceError::invalid(
                         "invoice_number",
                         "An invoice number has 1 to 64 characters.",
@@ -455,7 +455,7 @@ impl Services {
 }
 
 fn unknown_government(nis: &NisCode) -> ServiceError {
-    ServiceError::invalid(
+    ServiceError::unknown(
         "government_nis",
         format!("No local government with NIS code {nis} is registered."),
         format!("Er is geen lokaal bestuur met NIS-code {nis} geregistreerd."),
@@ -464,7 +464,7 @@ fn unknown_government(nis: &NisCode) -> ServiceError {
 
 fn bounded_reason(reason: &str) -> Result<String> {
     let reason = reason.trim();
-    if reason.is_empty() || reason.len() > MAX_REASON_LEN {
+    if reason.is_empty() || reason.chars().count() > MAX_REASON_LEN {
         return Err(ServiceError::invalid(
             "reason",
             "Give a reason of at most 2,000 characters.",

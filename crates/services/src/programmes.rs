@@ -65,7 +65,7 @@ impl Services {
             return Err(ServiceError::Forbidden);
         }
         let name = new.name.trim();
-        if name.is_empty() || name.len() > 200 {
+        if name.is_empty() || name.chars().count() > 200 {
             return Err(ServiceError::invalid(
                 "name",
                 "A programme needs a name of at most 200 characters.",

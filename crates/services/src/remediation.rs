@@ -14,6 +14,7 @@ use crate::work::{Who, Work};
 use chrono::NaiveDate;
 use cyberveilig_domain::registry::Role;
 use cyberveilig_domain::remediation::{FindingStatus, Party, allowed, may_own, needs_reason};
+use cyberveilig_domain::severity::Severity;
 use cyberveilig_domain::ssvc::{Decision, RemediationTerms};
 use cyberveilig_store::Tx;
 use cyberveilig_store::records::{AssetSummary, Event, Person, RegisterEntry, RegisterQuery, StoredFinding};
@@ -74,8 +75,8 @@ fn check_step(finding: &StoredFinding, party: Party, change: &StatusChange, toda
     let to = parse_status(&change.status)?;
     let from = finding.status;
     if !allowed(from, to, party) {
-        return Err(ServiceError::invalid(
-            "status",
+        return Err(ServiceError::conflict(
+            "step_not_allowed",
             format!("a finding that is {} cannot become {} by you", from.as_str(), to.as_str()),
             format!("een bevinding die {} is kan door u niet {} worden", from.as_str(), to.as_str()),
         ));
@@ -175,8 +176,6 @@ fn given(text: &Option<String>) -> Option<&str> {
     text.as_deref().map(str::trim).filter(|t| !t.is_empty())
 }
 
-const SEVERITIES: [&str; 5] = ["critical", "high", "medium", "low", "info"];
-
 impl RegisterFilters {
     /// The query these filters ask for, checked; `me` is the actor, overdue is before `today`.
     pub fn query(&self, actor: &Actor, today: NaiveDate) -> Result<RegisterQuery> {
@@ -196,8 +195,7 @@ impl RegisterFilters {
             None => None,
         };
         let severity = match given(&self.severity) {
-            Some(d) if SEVERITIES.contains(&d) => Some(d.to_owned()),
-            Some(d) => return Err(bad("severity", d)),
+            Some(d) => Some(d.parse::<Severity>().map_err(|_| bad("severity", d))?),
             None => None,
         };
         let asset_id = match given(&self.asset_id) {
@@ -282,9 +280,14 @@ impl Services {
             };
             match checked {
                 Ok(step) => steps.push((*id, step)),
-                Err(ServiceError::Invalid {
-                    message_en, message_nl, ..
-                }) => {
+                Err(
+                    ServiceError::Invalid {
+                        message_en, message_nl, ..
+                    }
+                    | ServiceError::Conflict {
+                        message_en, message_nl, ..
+                    },
+                ) => {
                     refused_en.push(format!("#{id}: {message_en}"));
                     refused_nl.push(format!("#{id}: {message_nl}"));
                 }
@@ -301,8 +304,8 @@ impl Services {
             return Err(ServiceError::NotFound("finding"));
         }
         if !refused_en.is_empty() {
-            return Err(ServiceError::invalid(
-                "ids",
+            return Err(ServiceError::conflict(
+                "nothing_changed",
                 format!(
                     "nothing was changed: {} of {} findings cannot take this step ({})",
                     refused_en.len(),
@@ -444,8 +447,8 @@ pub(crate) async fn assign(work: &mut Work, finding: &StoredFinding, owner_id: O
             match person {
                 Some(p) if may_own(p.organisation_id, p.role, finding.government_id) => Some(p),
                 _ => {
-                    return Err(ServiceError::invalid(
-                        "owner_id",
+                    return Err(ServiceError::conflict(
+                        "not_of_the_government",
                         format!("person #{id} is not a member of the government whose finding this is"),
                         format!("persoon #{id} is geen lid van het bestuur van deze bevinding"),
                     ));

@@ -25,7 +25,6 @@ use crate::clock::brussels_date;
 use crate::error::{Result, ServiceError};
 use crate::events::Action;
 use crate::guard;
-use crate::import::severity_rank;
 use crate::intel::Priorities;
 use crate::work::{Who, Work};
 use chrono::NaiveDate;
@@ -243,13 +242,6 @@ impl Services {
             limit: q.limit.clamp(1, 500),
             ..ReportFilter::default()
         };
-        match actor.role {
-            Role::ProgrammeAdmin => {}
-            Role::GovernmentMember => filter.government_id = Some(actor.organisation_id),
-            Role::Researcher => filter.reporter_id = Some(actor.person_id),
-            Role::AssociationMember => filter.coordinator_invited = true,
-            Role::FirmMember => return Ok(Vec::new()),
-        }
         if let Some(state) = q.state.as_deref().filter(|s| !s.is_empty()) {
             let state: ReportState = state.parse().map_err(|_| {
                 ServiceError::invalid(
@@ -259,6 +251,13 @@ impl Services {
                 )
             })?;
             filter.states = vec![state];
+        }
+        match actor.role {
+            Role::ProgrammeAdmin => {}
+            Role::GovernmentMember => filter.government_id = Some(actor.organisation_id),
+            Role::Researcher => filter.reporter_id = Some(actor.person_id),
+            Role::AssociationMember => filter.coordinator_invited = true,
+            Role::FirmMember => return Ok(Vec::new()),
         }
         let today = brussels_date(self.clock.now());
         let mut tx = self.store.read().await?;
@@ -384,8 +383,8 @@ impl Services {
         let from = report.state;
         let effective = if to == ReportState::Triaged { outcome } else { report.outcome };
         if report.finding_id.is_some() && matches!(to, ReportState::Fixed | ReportState::Verified | ReportState::InRemediation) {
-            return Err(ServiceError::invalid(
-                "state",
+            return Err(ServiceError::conflict(
+                "follows_a_finding",
                 format!(
                     "this report follows finding #{}: take the step on the finding",
                     report.finding_id.unwrap_or_default()
@@ -397,8 +396,8 @@ impl Services {
             ));
         }
         if !report::allowed(from, to, effective, party) {
-            return Err(ServiceError::invalid(
-                "state",
+            return Err(ServiceError::conflict(
+                "step_not_allowed",
                 format!("a report that is {} cannot become {} by you", from.as_str(), to.as_str()),
                 format!("een melding die {} is, kan niet door u {} worden", from.as_str(), to.as_str()),
             ));
@@ -495,8 +494,8 @@ impl Services {
             return Err(ServiceError::Forbidden);
         }
         if report.coordinator_invited {
-            return Err(ServiceError::invalid(
-                "coordinator",
+            return Err(ServiceError::conflict(
+                "already_coordinated",
                 "VVSG coordinates this report already",
                 "VVSG coördineert deze melding al",
             ));

@@ -353,7 +353,16 @@ story!(ey_declines_deloitte_accepts_and_the_order_is_settled, "2020-05-18T08:00:
     // The day was held between the acceptance and today.
     for wrong in [d(2020, 6, 16), d(2020, 5, 19)] {
         let err = w.hold_remediation_day(&deloitte, order.id, wrong).await.unwrap_err();
-        assert!(matches!(err, ServiceError::Invalid { field: "held_on", .. }), "{err:?}");
+        assert!(
+            matches!(
+                err,
+                ServiceError::Conflict {
+                    code: "outside_the_order",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
     }
 
     w.advance_to("2020-06-22T08:00:00Z").await;
@@ -794,14 +803,14 @@ story!(refused_requests_leave_no_trace, "2020-05-18T08:00:00Z", |w| {
     let err = w.assert_refused_without_trace(pid, w.s().submit_order(&gent, no_estimate)).await;
     assert_eq!(refusal(err), Refusal::EstimateRequired);
 
-    // An unknown NIS code is a bad field, not a refusal.
+    // An unknown NIS code names no government: not a rule's refusal.
     let err = w
         .assert_refused_without_trace(pid, w.s().submit_order(&admin, w.basic(pid, "99999")))
         .await;
     assert!(
         matches!(
             err,
-            ServiceError::Invalid {
+            ServiceError::Unknown {
                 field: "government_nis",
                 ..
             }

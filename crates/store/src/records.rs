@@ -9,6 +9,7 @@ use cyberveilig_domain::programme::ProgrammeSettings;
 use cyberveilig_domain::registry::{EmailAddress, KboNumber, NisCode, OrganisationKind, Role};
 use cyberveilig_domain::remediation::FindingStatus;
 use cyberveilig_domain::report::{ReportState, TriageOutcome};
+use cyberveilig_domain::severity::Severity;
 use cyberveilig_domain::ssvc::{Decision, MissionWellbeing};
 use cyberveilig_domain::{Money, Rate};
 
@@ -343,8 +344,8 @@ pub struct StoredFinding {
     pub rule_id: String,
     pub title: String,
     pub description: Option<String>,
-    pub severity: String,
-    pub severity_rank: i64,
+    /// Stored with its rank, by which the register sorts.
+    pub severity: Severity,
     pub cvss_version: Option<String>,
     pub cvss_vector: Option<String>,
     pub cvss_score: Option<f64>,
@@ -375,7 +376,7 @@ pub struct KnownFinding {
     pub fingerprint: String,
     pub status: FindingStatus,
     pub last_import_id: Option<i64>,
-    pub severity_rank: i64,
+    pub severity: Severity,
     /// Comma-separated.
     pub cves: String,
     pub first_seen: DateTime<Utc>,
@@ -391,9 +392,8 @@ pub struct Sighting<'a> {
     /// Sets the finding open (again): a fixed or verified one reported again, or information
     /// that a later report rates as a finding.
     pub reopen: bool,
-    /// The highest severity reported so far, and its rank.
-    pub severity: &'a str,
-    pub severity_rank: i64,
+    /// The highest severity reported so far.
+    pub severity: Severity,
     /// Every CVE reported so far, comma-separated.
     pub cves: &'a str,
     /// None for information, which has no priority and no deadline.
@@ -481,7 +481,7 @@ pub struct RegisterQuery {
     pub open_only: bool,
     /// act, attend, track* or track.
     pub decision: Option<Decision>,
-    pub severity: Option<String>,
+    pub severity: Option<Severity>,
     pub asset_id: Option<i64>,
     pub owner_id: Option<i64>,
     /// Only findings still open whose deadline passed before this day.

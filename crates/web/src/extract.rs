@@ -5,7 +5,6 @@ use crate::AppState;
 use crate::lang::Lang;
 use crate::problem::Problem;
 use axum::body::Bytes;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
@@ -135,10 +134,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
         if crate::input::json_has_nul(&bytes) {
             return Err(crate::input::nul_problem(lang));
         }
-        match axum::Json::<T>::from_bytes(&bytes) {
-            Ok(axum::Json(value)) => Ok(Body(value)),
-            Err(rejection) => Err(json_problem(rejection, lang)),
-        }
+        crate::input::from_json(&bytes).map(Body).map_err(|e| json_problem(&e, lang))
     }
 }
 
@@ -180,28 +176,29 @@ pub fn too_large(lang: Lang) -> Problem {
     )
 }
 
-fn json_problem(rejection: JsonRejection, lang: Lang) -> Problem {
-    match rejection {
-        JsonRejection::MissingJsonContentType(_) => unsupported_media_type(lang),
-        JsonRejection::JsonSyntaxError(e) => Problem::new(
-            StatusCode::BAD_REQUEST,
-            "malformed_json",
-            if lang.is_dutch() {
-                format!("De JSON is onleesbaar: {}", e.body_text())
-            } else {
-                format!("The JSON is malformed: {}", e.body_text())
-            },
-        ),
-        JsonRejection::JsonDataError(e) => Problem::new(
+/// Unreadable JSON is a 400; JSON that does not fit the request (a field missing or of the
+/// wrong type) a 422.
+pub fn json_problem(e: &serde_json::Error, lang: Lang) -> Problem {
+    if e.is_data() {
+        Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_body",
             if lang.is_dutch() {
-                format!("De gegevens kloppen niet: {}", e.body_text())
+                format!("De gegevens kloppen niet: {e}")
             } else {
-                format!("The data is not valid: {}", e.body_text())
+                format!("The data is not valid: {e}")
             },
-        ),
-        other => body_problem(other.status(), other.body_text(), lang),
+        )
+    } else {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            if lang.is_dutch() {
+                format!("De JSON is onleesbaar: {e}")
+            } else {
+                format!("The JSON is malformed: {e}")
+            },
+        )
     }
 }
 

@@ -28,7 +28,7 @@ const ANY: [(&str, &str); 9] = [
     ("404", "No such resource, or one the caller may not see."),
     (
         "422",
-        "A field is missing, malformed or out of range (`field` names it), or a rule refuses it (`rule`).",
+        "A field is missing, malformed or out of range (`invalid_field`, `field` names it), names something that does not exist (`unknown_reference`), or a rule of the programme refuses it (`rule`).",
     ),
     ("429", "Too many requests in a short time; `Retry-After` says how long to wait."),
     ("500", "A failure on our side; the detail names an error id for the operator."),
@@ -169,5 +169,35 @@ mod tests {
             }
         }
         assert!(operations > 60, "{operations} operations");
+    }
+
+    /// Every amount a request sends is bounded as `Money::positive` bounds it, and every closed
+    /// set is an enum: the document refuses what the API refuses.
+    #[test]
+    fn amounts_are_bounded_and_closed_sets_are_enums() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let max = cyberveilig_domain::money::MAX_CENTS;
+        let mut amounts = 0;
+        for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+            if !name.ends_with("Request") {
+                continue;
+            }
+            for (field, property) in schema["properties"].as_object().into_iter().flatten() {
+                if field.ends_with("_cents") {
+                    amounts += 1;
+                    assert_eq!(property["maximum"].as_i64(), Some(max), "{name}.{field}");
+                }
+            }
+        }
+        assert!(amounts >= 6, "{amounts} amounts");
+        let enum_of = |schema: &str, field: &str| -> Vec<String> {
+            let property = &doc["components"]["schemas"][schema]["properties"][field];
+            let values = property["enum"].as_array().or(property["items"]["enum"].as_array());
+            values.unwrap_or_else(|| panic!("{schema}.{field}: {property}")).iter().map(|v| v.as_str().unwrap().to_owned()).collect()
+        };
+        assert_eq!(enum_of("CriticalityRequest", "criticality"), ["low", "medium", "high"]);
+        assert_eq!(enum_of("NewOrderRequest", "kind"), ["basic", "additional"]);
+        assert!(enum_of("StatusRequest", "status").contains(&"risk_accepted".to_owned()));
+        assert!(enum_of("EngagementRequest", "techniques").contains(&"phishing_mail".to_owned()));
     }
 }

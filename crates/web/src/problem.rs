@@ -72,6 +72,16 @@ impl Problem {
                 sentence(if dutch { message_nl } else { message_en }),
             )
             .field(field),
+            ServiceError::Unknown {
+                field,
+                message_en,
+                message_nl,
+            } => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_reference",
+                sentence(if dutch { message_nl } else { message_en }),
+            )
+            .field(field),
             ServiceError::NotFound(what) => Problem::new(
                 StatusCode::NOT_FOUND,
                 "not_found",

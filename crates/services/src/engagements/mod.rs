@@ -16,7 +16,6 @@ use crate::Services;
 use crate::authz::Actor;
 use crate::error::{Result, ServiceError};
 use crate::events::Action;
-use crate::import::severity_rank;
 use crate::intel::Priorities;
 use crate::work::{Who, Work};
 use cyberveilig_domain::engagement::{self as rules, EngagementError, EngagementState, LetterFacts, Phase, TeamRole, Technique, Window};
@@ -38,7 +37,10 @@ pub const MAX_TEAM: usize = 30;
 const MAX_TEXT: usize = 20_000;
 
 fn refused(e: EngagementError) -> ServiceError {
-    ServiceError::invalid(e.field(), e.message_en(), e.message_nl())
+    match e.conflict_code() {
+        Some(code) => ServiceError::conflict(code, e.message_en(), e.message_nl()),
+        None => ServiceError::invalid(e.field(), e.message_en(), e.message_nl()),
+    }
 }
 
 /// The terms of an engagement, as proposed or changed.
@@ -631,8 +633,7 @@ impl Services {
             rule_id: format!("engagement-{}", e.id),
             title,
             description: Some(description),
-            severity: severity.name().to_owned(),
-            severity_rank: severity_rank(severity),
+            severity,
             cvss_version: cvss.as_ref().map(|(v, _, _)| v.name().to_owned()),
             cvss_vector: cvss.as_ref().map(|(_, v, _)| v.clone()),
             cvss_score: cvss.as_ref().map(|(_, _, s)| *s),
@@ -661,7 +662,7 @@ impl Services {
             Action::FindingFromEngagement,
             "finding",
             finding.id,
-            json!({"engagement_id": e.id, "asset": asset_name, "severity": finding.severity, "decision": decision.as_str(), "due_on": due_on}),
+            json!({"engagement_id": e.id, "asset": asset_name, "severity": finding.severity.as_str(), "decision": decision.as_str(), "due_on": due_on}),
         )
         .await?;
         work.commit().await?;
@@ -706,8 +707,8 @@ impl Services {
         let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
         let person = work.tx.person(person_id).await?.ok_or(ServiceError::NotFound("person"))?;
         if person.role != Role::GovernmentMember {
-            return Err(ServiceError::invalid(
-                "person",
+            return Err(ServiceError::conflict(
+                "not_of_a_government",
                 "only a government's people sign for it",
                 "enkel mensen van een bestuur tekenen voor dat bestuur",
             ));

@@ -24,7 +24,7 @@ pub(super) async fn government(work: &mut Work, e: &Engagement, terms: &Engageme
         .await?
         .filter(|o| o.kind.is_local_government())
         .ok_or_else(|| {
-            ServiceError::invalid(
+            ServiceError::unknown(
                 "government_nis",
                 format!("no local government has NIS code {nis}"),
                 format!("geen lokaal bestuur heeft NIS-code {nis}"),

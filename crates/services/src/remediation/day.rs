@@ -182,8 +182,8 @@ impl Services {
                     }
                 }
                 _ => {
-                    return Err(ServiceError::invalid(
-                        "people",
+                    return Err(ServiceError::conflict(
+                        "not_of_the_government",
                         format!("person #{id} is not a member of the government"),
                         format!("persoon #{id} is geen lid van het bestuur"),
                     ));
@@ -265,15 +265,15 @@ fn check_date(order: &Order, held_on: Option<NaiveDate>, today: NaiveDate) -> Re
         ));
     };
     if held_on > today || order.accepted_on.is_some_and(|a| held_on < a) {
-        return Err(ServiceError::invalid(
-            "held_on",
+        return Err(ServiceError::conflict(
+            "outside_the_order",
             "the day was held between the order's acceptance and today",
             "de dag vond plaats tussen de aanvaarding van de bestelling en vandaag",
         ));
     }
     if let Some(on) = order.remediation_day_on.filter(|on| *on != held_on) {
-        return Err(ServiceError::invalid(
-            "held_on",
+        return Err(ServiceError::conflict(
+            "day_recorded",
             format!("the order's remediation day was held on {}", on.format("%d/%m/%Y")),
             format!("de remediëringsdag van de bestelling vond plaats op {}", on.format("%d/%m/%Y")),
         ));

@@ -20,14 +20,15 @@ pub enum ExportFormat {
 }
 
 impl ExportFormat {
+    pub const ALL: [ExportFormat; 2] = [ExportFormat::Csv, ExportFormat::Xlsx];
+
     pub fn parse(text: &str) -> Result<ExportFormat> {
-        match text {
-            "csv" => Ok(ExportFormat::Csv),
-            "xlsx" => Ok(ExportFormat::Xlsx),
-            other => Err(ServiceError::invalid(
+        match ExportFormat::ALL.into_iter().find(|f| f.extension() == text) {
+            Some(format) => Ok(format),
+            None => Err(ServiceError::invalid(
                 "format",
-                format!("'{other}' is not an export format: choose csv or xlsx"),
-                format!("'{other}' is geen exportformaat: kies csv of xlsx"),
+                format!("'{text}' is not an export format: choose csv or xlsx"),
+                format!("'{text}' is geen exportformaat: kies csv of xlsx"),
             )),
         }
     }
@@ -116,7 +117,7 @@ impl PlanRow {
             id: f.id,
             title: f.title.clone(),
             asset: e.asset_name.clone().unwrap_or_default(),
-            severity: f.severity.clone(),
+            severity: f.severity.as_str().to_owned(),
             cvss_score: f.cvss_score,
             decision: f.decision.map(|d| d.as_str().to_owned()).unwrap_or_default(),
             status: f.status.as_str().to_owned(),

@@ -18,8 +18,8 @@ impl Services {
             || report.finding_id.is_some()
             || !matches!(state, ReportState::Triaged | ReportState::InRemediation)
         {
-            return Err(ServiceError::invalid(
-                "finding",
+            return Err(ServiceError::conflict(
+                "not_a_valid_report",
                 "only a report triaged valid, without a finding yet, becomes a finding",
                 "enkel een geldig beoordeelde melding zonder bevinding wordt een bevinding",
             ));
@@ -82,8 +82,7 @@ impl Services {
             rule_id: format!("CWE-{}", report.cwe),
             title: report.title.clone(),
             description: Some(report.description.clone()),
-            severity: severity.name().to_owned(),
-            severity_rank: severity_rank(severity),
+            severity,
             cvss_version: report.cvss_vector.as_deref().map(|v| {
                 if v.starts_with("CVSS:4.0") {
                     "4.0".to_owned()

@@ -283,7 +283,7 @@ impl Services {
             .await?
             .filter(|o| o.kind.is_local_government())
             .ok_or_else(|| {
-                ServiceError::invalid(
+                ServiceError::unknown(
                     "government_nis",
                     format!("{nis} is not a local government in the programme"),
                     format!("{nis} is geen lokaal bestuur in het programma"),

@@ -107,8 +107,8 @@ impl Services {
         let mut work = Work::begin(self.store.as_ref(), self.clock.now(), who_of(access)).await?;
         let (report, party) = open(work.tx.as_mut(), access, id).await?;
         if report.state.is_final() && party == Party::Reporter {
-            return Err(ServiceError::invalid(
-                "body",
+            return Err(ServiceError::conflict(
+                "report_closed",
                 "this report is closed: its thread takes no more messages from the reporter",
                 "deze melding is afgesloten: de melder kan geen berichten meer sturen",
             ));

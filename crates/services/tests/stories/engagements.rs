@@ -39,13 +39,19 @@ fn finding(asset_id: i64, title: &str) -> TeamFinding {
     }
 }
 
+/// The field a refusal of the request names, or the code of a conflict with where the
+/// engagement stands.
 fn field_of(err: ServiceError) -> &'static str {
     match err {
-        ServiceError::Invalid { field, message_nl, .. } => {
+        ServiceError::Invalid { field, message_nl, .. } | ServiceError::Unknown { field, message_nl, .. } => {
             assert!(!message_nl.is_empty());
             field
         }
-        other => panic!("expected an invalid field, got {other:?}"),
+        ServiceError::Conflict { code, message_nl, .. } => {
+            assert!(!message_nl.is_empty());
+            code
+        }
+        other => panic!("expected a refusal, got {other:?}"),
     }
 }
 
@@ -75,7 +81,7 @@ story!(
             .submit_engagement_finding(&student, id, finding(asset, "Backups"))
             .await
             .unwrap_err();
-        assert_eq!(field_of(err), "engagement");
+        assert_eq!(field_of(err), "engagement_not_authorised");
 
         // Only the government's signatory accepts; the letter is bound by its hash.
         let (_, letter) = w.s().engagement_letter(&kortrijk, id).await.unwrap();
@@ -100,7 +106,7 @@ story!(
         ));
         assert_eq!(
             field_of(w.s().accept_engagement(&colleague, id, "0000", false).await.unwrap_err()),
-            "letter_hash"
+            "letter_changed"
         );
         let authorised = w.s().accept_engagement(&colleague, id, &letter.hash, false).await.unwrap();
         assert_eq!(authorised.phase.as_str(), "authorised");
@@ -114,7 +120,7 @@ story!(
             .submit_engagement_finding(&student, id, finding(asset, "Backups"))
             .await
             .unwrap_err();
-        assert_eq!(field_of(err), "engagement");
+        assert_eq!(field_of(err), "before_window");
 
         // Within the window the team submits; the finding is in Kortrijk's register.
         w.advance_to("2021-07-01T08:00:00Z").await;
@@ -256,11 +262,11 @@ story!(
             .submit_engagement_finding(&student, id, finding(asset, "Second"))
             .await
             .unwrap_err();
-        assert_eq!(field_of(err), "engagement");
+        assert_eq!(field_of(err), "engagement_not_authorised");
         // The old letter's hash no longer accepts it.
         assert_eq!(
             field_of(w.s().accept_engagement(&colleague, id, &letter.hash, false).await.unwrap_err()),
-            "letter_hash"
+            "letter_changed"
         );
         let (_, letter2) = w.s().engagement_letter(&colleague, id).await.unwrap();
         assert_ne!(letter2.hash, letter.hash);
@@ -279,7 +285,7 @@ story!(
             .submit_engagement_finding(&student, id, finding(asset, "Late"))
             .await
             .unwrap_err();
-        assert_eq!(field_of(err), "engagement");
+        assert_eq!(field_of(err), "after_window");
         assert_eq!(w.s().engagement(&kortrijk, id).await.unwrap().phase.as_str(), "closed");
     }
 );
@@ -439,7 +445,7 @@ story!(engagements_are_counted_per_government_and_in_total, "2021-06-15T08:00:00
     // A withdrawn engagement stays withdrawn.
     assert_eq!(
         field_of(w.s().withdraw_engagement(&vvsg, brugge.engagement.id, "again").await.unwrap_err()),
-        "engagement"
+        "engagement_ended"
     );
 });
 

@@ -2,6 +2,7 @@
 //! reconciles them.
 
 use super::*;
+use cyberveilig_domain::severity::Severity;
 use cyberveilig_services::store::records::FindingFilter;
 use std::io::Cursor;
 
@@ -82,7 +83,7 @@ story!(
         };
         let mine = w.s().findings(&gent, all.clone()).await.unwrap();
         assert_eq!(mine.len(), 3);
-        assert!(mine.windows(2).all(|p| p[0].severity_rank >= p[1].severity_rank));
+        assert!(mine.windows(2).all(|p| p[0].severity >= p[1].severity));
         assert!(mine.iter().all(|f| f.status.as_str() == "open" && f.asset_id.is_some()));
         assert!(
             w.s()
@@ -137,7 +138,10 @@ story!(
         w.s().change_finding_status(&gent, a, change("fixed", None, None)).await.unwrap();
         assert!(matches!(
             w.s().change_finding_status(&gent, a, change("verified", None, None)).await,
-            Err(ServiceError::Invalid { .. })
+            Err(ServiceError::Conflict {
+                code: "step_not_allowed",
+                ..
+            })
         ));
         let verified = w.s().change_finding_status(&ey, a, change("verified", None, None)).await.unwrap();
         assert_eq!(verified.status.as_str(), "verified");
@@ -383,11 +387,11 @@ story!(
             .unwrap();
         let on_30 = findings
             .iter()
-            .find(|f| f.url.is_none() && f.port == Some(22) && f.severity_rank == 3)
+            .find(|f| f.url.is_none() && f.port == Some(22) && f.severity == Severity::High)
             .unwrap();
-        assert_eq!(on_30.severity, "high");
+        assert_eq!(on_30.severity, Severity::High);
         assert_eq!(on_30.cves, "CVE-2023-38408,CVE-2024-6387");
-        assert_eq!(findings.iter().filter(|f| f.severity == "low").count(), 1);
+        assert_eq!(findings.iter().filter(|f| f.severity == Severity::Low).count(), 1);
     }
 );
 

@@ -3,6 +3,7 @@
 
 use super::*;
 use cyberveilig_domain::remediation::FindingStatus;
+use cyberveilig_domain::severity::Severity;
 use cyberveilig_services::remediation::StatusChange;
 use cyberveilig_services::remediation::day::{ActionRecord, DayRecord};
 use cyberveilig_services::remediation::export::ExportFormat;
@@ -58,7 +59,7 @@ story!(owners_bulk_steps_filters_and_the_programmes_terms, "2020-05-18T08:00:00Z
         &w,
         &gent,
         RegisterQuery {
-            severity: Some("high".into()),
+            severity: Some(Severity::High),
             ..Default::default()
         },
     )
@@ -124,7 +125,10 @@ story!(owners_bulk_steps_filters_and_the_programmes_terms, "2020-05-18T08:00:00Z
     let before = w.log_entries().await;
     assert!(matches!(
         w.s().set_finding_owner(&gent, telnet, Some(antwerpen.person_id)).await,
-        Err(ServiceError::Invalid { field: "owner_id", .. })
+        Err(ServiceError::Conflict {
+            code: "not_of_the_government",
+            ..
+        })
     ));
     assert!(matches!(
         w.s().set_finding_owner(&ey, telnet, Some(colleague)).await,
@@ -156,8 +160,8 @@ story!(owners_bulk_steps_filters_and_the_programmes_terms, "2020-05-18T08:00:00Z
         .await
         .unwrap_err();
     match &refused {
-        ServiceError::Invalid {
-            field: "ids",
+        ServiceError::Conflict {
+            code: "nothing_changed",
             message_en,
             message_nl,
         } => {
@@ -185,7 +189,7 @@ story!(owners_bulk_steps_filters_and_the_programmes_terms, "2020-05-18T08:00:00Z
         .change_findings_status(&gent, &[telnet, 999_999], step("in_progress", None, None))
         .await;
     assert!(
-        matches!(&mixed, Err(ServiceError::Invalid { field: "ids", message_en, .. }) if message_en.contains("#999999: no such finding")),
+        matches!(&mixed, Err(ServiceError::Conflict { code: "nothing_changed", message_en, .. }) if message_en.contains("#999999: no such finding")),
         "{mixed:?}"
     );
     assert!(matches!(
@@ -382,12 +386,24 @@ story!(
             .record_remediation_day(&ey, order_id, record(vec![antwerpen.person_id], d(2020, 5, 20)))
             .await
             .unwrap_err();
-        assert!(matches!(err, ServiceError::Invalid { field: "people", .. }), "{err:?}");
+        assert!(
+            matches!(
+                err,
+                ServiceError::Conflict {
+                    code: "not_of_the_government",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
         assert_eq!(w.log_entries().await, before);
         assert!(w.s().remediation_agenda(&gent, order_id, None).await.unwrap().record.is_none());
         assert!(matches!(
             w.s().record_remediation_day(&ey, order_id, record(vec![], d(2020, 5, 21))).await,
-            Err(ServiceError::Invalid { field: "held_on", .. })
+            Err(ServiceError::Conflict {
+                code: "outside_the_order",
+                ..
+            })
         ));
 
         let day = w
@@ -416,7 +432,7 @@ story!(
         // Recorded anew on another day than the order's: refused.
         assert!(matches!(
             w.s().record_remediation_day(&ey, order_id, record(vec![], d(2020, 5, 19))).await,
-            Err(ServiceError::Invalid { field: "held_on", .. })
+            Err(ServiceError::Conflict { code: "day_recorded", .. })
         ));
         let actions = w.actions(order_id).await;
         assert!(

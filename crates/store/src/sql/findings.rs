@@ -2,6 +2,7 @@
 
 use super::prelude::*;
 use cyberveilig_domain::remediation::FindingStatus;
+use cyberveilig_domain::severity::Severity;
 use cyberveilig_domain::ssvc::{Decision, MissionWellbeing};
 use std::sync::LazyLock;
 
@@ -50,8 +51,7 @@ pub(crate) fn finding_from(row: &Row) -> Result<StoredFinding> {
         rule_id: row.try_get("rule_id")?,
         title: row.try_get("title")?,
         description: row.try_get("description")?,
-        severity: row.try_get("severity")?,
-        severity_rank: row.try_get("severity_rank")?,
+        severity: parse(&row.try_get::<String, _>("severity")?, "severity")?,
         cvss_version: row.try_get("cvss_version")?,
         cvss_vector: row.try_get("cvss_vector")?,
         cvss_score: row.try_get("cvss_score")?,
@@ -113,7 +113,8 @@ pub(crate) fn known_finding_from(r: &Row) -> Result<KnownFinding> {
         fingerprint: r.try_get("fingerprint")?,
         status: parse(&r.try_get::<String, _>("status")?, "finding status")?,
         last_import_id: r.try_get("last_import_id")?,
-        severity_rank: r.try_get("severity_rank")?,
+        severity: Severity::of_rank(r.try_get("severity_rank")?)
+            .ok_or_else(|| StoreError::Corrupt("a severity rank outside 0 to 4".into()))?,
         cves: r.try_get("cves")?,
         first_seen: r.try_get("first_seen")?,
     })
@@ -134,8 +135,8 @@ pub(crate) fn bind_finding<'q>(q: Statement<'q>, f: &'q StoredFinding) -> Statem
         .bind(&f.rule_id)
         .bind(&f.title)
         .bind(&f.description)
-        .bind(&f.severity)
-        .bind(f.severity_rank)
+        .bind(f.severity.as_str())
+        .bind(f.severity.rank())
         .bind(&f.cvss_version)
         .bind(&f.cvss_vector)
         .bind(f.cvss_score)
@@ -328,8 +329,8 @@ impl<C: Connection> crate::FindingsTx for Transaction<C> {
         .bind(s.at)
         .bind(s.evidence)
         .bind(s.reopen)
-        .bind(s.severity)
-        .bind(s.severity_rank)
+        .bind(s.severity.as_str())
+        .bind(s.severity.rank())
         .bind(s.cves)
         .bind(s.decision.map(Decision::as_str))
         .bind(s.due_on)

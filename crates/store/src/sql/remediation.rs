@@ -3,6 +3,7 @@
 
 use super::findings::priority_order;
 use crate::records::{RegisterQuery, RegisterSort};
+use cyberveilig_domain::severity::Severity;
 
 /// The findings' columns, qualified with the alias `f` (the register joins people and assets).
 pub(crate) fn finding_columns_of_f() -> String {
@@ -56,7 +57,7 @@ fn bind_register<'q>(sql: Statement<'q>, q: &'q RegisterQuery) -> Statement<'q> 
         .bind(q.order_id)
         .bind(q.status.map(FindingStatus::as_str))
         .bind(q.decision.map(Decision::as_str))
-        .bind(q.severity.as_deref())
+        .bind(q.severity.map(Severity::as_str))
         .bind(q.asset_id)
         .bind(q.owner_id)
         .bind(q.overdue_on)

@@ -53,8 +53,13 @@ pub async fn issue_token(
 #[derive(Deserialize, ToSchema)]
 pub struct NewApiTokenRequest {
     /// What the token is for, e.g. "boekhouding-koppeling".
+    /// One line of visible characters (no control or hidden ones).
+    #[schema(
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u00AD\\u061C\\u115F\\u1160\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\u3164\\uFEFF\\uFFA0]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u00AD\\u061C\\u115F\\u1160\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\u3164\\uFEFF\\uFFA0][^\\u0000-\\u001F\\u007F-\\u009F\\u00AD\\u061C\\u115F\\u1160\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\u3164\\uFEFF\\uFFA0]*$",
+        max_length = 200
+    )]
     pub name: String,
-    /// 1 to 366 days.
+    #[schema(minimum = 1, maximum = 366)]
     pub valid_days: i64,
 }
 

@@ -30,7 +30,11 @@ pub struct BilingualDto {
 #[derive(Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TargetsDto {
+    /// 1 to 30.
+    #[schema(minimum = 1, maximum = 30)]
     pub acknowledge_days: i64,
+    /// From `acknowledge_days` to 90.
+    #[schema(minimum = 1, maximum = 90)]
     pub triage_days: i64,
 }
 

@@ -2,6 +2,7 @@
 //! withdraw, a team's findings, and the figures.
 
 use super::findings::FindingDto;
+use super::schema::{SeverityName, TeamRoleName, TechniqueName};
 use crate::AppState;
 use crate::extract::{Administrators, As, Coordinators, EngagementParties, Governments, Researchers};
 use crate::extract::{Body, Caller, Id};
@@ -20,7 +21,7 @@ pub struct TeamMemberDto {
     pub person_id: i64,
     pub name: String,
     pub email: String,
-    /// student or supervisor.
+    #[schema(value_type = TeamRoleName, inline)]
     pub role: String,
 }
 
@@ -147,14 +148,18 @@ pub struct TeamEntry {
 /// The terms of an engagement.
 #[derive(Deserialize, ToSchema)]
 pub struct EngagementRequest {
+    #[schema(pattern = "^[0-9]{5}$")]
     pub government_nis: String,
+    #[schema(pattern = "\\S", max_length = 200)]
     pub title: String,
+    #[schema(nullable = false, required = true)]
     pub starts_on: Option<NaiveDate>,
+    #[schema(nullable = false, required = true)]
     pub ends_on: Option<NaiveDate>,
     /// Host names, domains, IP addresses or ranges, URLs.
+    #[schema(min_items = 1, max_items = 50)]
     pub scope: Vec<String>,
-    /// network_scanning, web_scanning, manual_web_testing, password_attacks, wireless,
-    /// physical_access, phishing_mail, usb_drop, vishing.
+    #[schema(value_type = Vec<TechniqueName>, inline, min_items = 1)]
     pub techniques: Vec<String>,
     pub team: Vec<TeamEntry>,
     pub government_contact: String,
@@ -180,6 +185,7 @@ impl From<EngagementRequest> for EngagementTerms {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[schema(as = EngagementAcceptRequest)]
 pub struct AcceptRequest {
     /// The hash of the letter as read (from GET .../letter).
     pub letter_hash: String,
@@ -190,6 +196,7 @@ pub struct AcceptRequest {
 
 #[derive(Deserialize, ToSchema)]
 pub struct WithdrawRequest {
+    #[schema(pattern = "\\S", max_length = 2000)]
     pub reason: String,
 }
 
@@ -216,7 +223,8 @@ impl From<Letter> for LetterDto {
 pub struct TeamFindingRequest {
     pub title: String,
     pub description: String,
-    /// critical, high, medium, low or info (taken from the CVSS vector when given).
+    /// Taken from the CVSS vector when given.
+    #[schema(value_type = Option<SeverityName>, inline, nullable = false)]
     pub severity: Option<String>,
     pub cvss_vector: Option<String>,
     /// An asset of the engagement's scope.

@@ -1,5 +1,6 @@
 //! Audit results: importing a scanner report for an order, and the findings in priority order.
 
+use super::schema::{CriticalityName, FindingStatusName};
 use crate::AppState;
 use crate::extract::{Administrators, As, FirmsAndAdministrators, GovernmentsAndAdministrators, Remediation};
 use crate::extract::{Caller, Id, Params};
@@ -115,7 +116,7 @@ impl From<StoredFinding> for FindingDto {
             rule_id: f.rule_id,
             title: f.title,
             description: f.description,
-            severity: f.severity,
+            severity: f.severity.as_str().to_owned(),
             cvss_version: f.cvss_version,
             cvss_vector: f.cvss_vector,
             cvss_score: f.cvss_score,
@@ -136,11 +137,12 @@ impl From<StoredFinding> for FindingDto {
 
 #[derive(Deserialize, ToSchema)]
 pub struct StatusRequest {
-    /// open, in_progress, fixed, verified, risk_accepted or false_positive.
+    #[schema(value_type = FindingStatusName, inline)]
     pub status: String,
     /// Needed for risk_accepted and false_positive.
     pub reason: Option<String>,
     /// For risk_accepted: until when, within a year.
+    #[schema(nullable = false)]
     pub until: Option<chrono::NaiveDate>,
 }
 
@@ -248,6 +250,7 @@ impl From<cyberveilig_services::store::records::Asset> for AssetDto {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AssetQuery {
+    #[param(pattern = "^[0-9]{5}$")]
     pub government_nis: String,
 }
 
@@ -274,7 +277,7 @@ pub async fn assets(
 
 #[derive(Deserialize, ToSchema)]
 pub struct CriticalityRequest {
-    /// low, medium or high.
+    #[schema(value_type = CriticalityName, inline)]
     pub criticality: String,
 }
 

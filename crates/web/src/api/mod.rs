@@ -12,6 +12,7 @@ pub mod organisations;
 pub mod programmes;
 pub mod remediation;
 pub mod reports;
+pub mod schema;
 
 use crate::lang::Lang;
 use crate::problem::Problem;

@@ -1,3 +1,4 @@
+use super::schema::{OrderKindName, OrderStateName};
 use crate::AppState;
 use crate::api::{amount, next_cursor, paging};
 use crate::dto::{AuditReportDto, EventDto, OrderDto, Page, SettlementDto};
@@ -50,20 +51,23 @@ async fn render_one(state: &AppState, lang: Lang, order: Order) -> ApiResult<Jso
 pub struct NewOrderRequest {
     pub programme_id: i64,
     /// The NIS code of the ordering government, e.g. "44021" for Gent.
+    #[schema(pattern = "^[0-9]{5}$")]
     pub government_nis: String,
-    /// basic or additional
+    #[schema(value_type = OrderKindName, inline)]
     pub kind: String,
     /// What the audit covers; for additional work, the government's own scope (C4).
     #[serde(default)]
     pub scope: String,
     /// Required for additional work: the government's estimate of the cost, all in.
+    #[schema(nullable = false, minimum = 1, maximum = 1_000_000_000_000_i64)]
     pub estimated_cost_cents: Option<i64>,
 }
 
 /// Order a basic audit or additional work. The order date is the server's date; the order goes
 /// to the framework agreement in force and is offered to the first firm of its cascade.
 #[utoipa::path(post, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])), request_body = NewOrderRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: the same key and body give the same answer")),
+    params(("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^[!-~]{1,255}$",
+        description = "Repeat a request safely: the same key and body give the same answer. 1 to 255 visible ASCII characters.")),
     responses((status = 201, body = OrderDto), (status = 422, description = "A rule refuses the order", body = Problem)))]
 pub async fn submit(
     State(state): State<AppState>,
@@ -106,9 +110,11 @@ pub async fn submit(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct OrderQuery {
-    /// An order state, e.g. offered.
+    #[param(value_type = Option<OrderStateName>, inline)]
     pub state: Option<String>,
     pub programme_id: Option<i64>,
+    /// From the `next_cursor` of the page before.
+    #[param(pattern = "^[0-9]{0,18}$")]
     pub cursor: Option<String>,
     /// Items per page, 1 to 500 (50 by default).
     #[param(minimum = 1, maximum = 500)]
@@ -171,6 +177,7 @@ pub async fn events(State(state): State<AppState>, lang: Lang, Caller(actor): Ca
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AcceptRequest {
+    #[schema(minimum = 1, maximum = 1_000_000_000_000_i64)]
     pub price_cents: i64,
     pub planned_start_on: NaiveDate,
 }
@@ -178,13 +185,16 @@ pub struct AcceptRequest {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReasonRequest {
+    #[schema(pattern = "\\S", max_length = 2000)]
     pub reason: String,
 }
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InvoiceRequest {
+    #[schema(pattern = "\\S", max_length = 64)]
     pub invoice_number: String,
+    #[schema(minimum = 1, maximum = 1_000_000_000_000_i64)]
     pub amount_cents: i64,
 }
 
@@ -271,6 +281,7 @@ pub async fn invoice(
 pub struct SettleRequest {
     /// The payment the administrator confirms (from `GET .../settlement`); when it is not what
     /// settlement would pay now, nothing is paid (422 `settlement_changed`).
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_i64)]
     pub paid_cents: Option<i64>,
 }
 
@@ -287,20 +298,13 @@ pub async fn settle(
     Id(id): Id,
     body: Bytes,
 ) -> ApiResult<Json<OrderDto>> {
+    // No body, or JSON null, is the same as an empty request.
     let request: SettleRequest = if body.iter().all(u8::is_ascii_whitespace) {
         SettleRequest::default()
     } else {
-        serde_json::from_slice(&body).map_err(|e| {
-            Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_body",
-                if lang.is_dutch() {
-                    format!("De gegevens kloppen niet: {e}.")
-                } else {
-                    format!("The data is not valid: {e}.")
-                },
-            )
-        })?
+        crate::input::from_json::<Option<SettleRequest>>(&body)
+            .map(Option::unwrap_or_default)
+            .map_err(|e| crate::extract::json_problem(&e, lang))?
     };
     let confirmed = request.paid_cents.map(Money::from_cents);
     let order = state.services.settle_order(&actor, id, confirmed).await.or_problem(lang)?;
@@ -337,6 +341,8 @@ async fn settlement_dto(state: &AppState, lang: Lang, view: &SettlementView) -> 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct QueueQuery {
+    /// From the `next_cursor` of the page before.
+    #[param(pattern = "^[0-9]{0,18}$")]
     pub cursor: Option<String>,
     /// Items per page, 1 to 500 (50 by default).
     #[param(minimum = 1, maximum = 500)]

@@ -1,3 +1,4 @@
+use super::schema::OrganisationKindName;
 use crate::AppState;
 use crate::api::{next_cursor, paging};
 use crate::dto::{OrganisationDto, Page};
@@ -14,10 +15,12 @@ use utoipa::IntoParams;
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct OrganisationQuery {
-    /// Organisation kind, e.g. gemeente, provincie, audit_firm.
+    #[param(value_type = Option<OrganisationKindName>, inline)]
     pub kind: Option<String>,
     /// Part of the name or NIS code.
     pub q: Option<String>,
+    /// From the `next_cursor` of the page before.
+    #[param(pattern = "^[0-9]{0,18}$")]
     pub cursor: Option<String>,
     /// Items per page, 1 to 500 (50 by default).
     #[param(minimum = 1, maximum = 500)]

@@ -1,3 +1,4 @@
+use super::schema::EligibilityByKind;
 use crate::AppState;
 use crate::api::amount;
 use crate::dto::ProgrammeDto;
@@ -35,17 +36,21 @@ pub async fn get(State(state): State<AppState>, lang: Lang, Caller(actor): Calle
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewProgrammeRequest {
+    #[schema(pattern = "\\S", max_length = 200)]
     pub name: String,
+    #[schema(minimum = 1, maximum = 1_000_000_000_000_i64)]
     pub budget_cents: i64,
-    /// Share of a basic audit, a fraction such as "2/3".
+    /// Share of a basic audit, a fraction such as "2/3" (at most 1).
+    #[schema(pattern = "^[1-9][0-9]{0,5}/[1-9][0-9]{0,5}$")]
     pub basic_rate: String,
-    /// Share of additional work, a fraction such as "1/2".
+    /// Share of additional work, a fraction such as "1/2" (at most 1).
+    #[schema(pattern = "^[1-9][0-9]{0,5}/[1-9][0-9]{0,5}$")]
     pub additional_rate: String,
     pub offer_starts_on: NaiveDate,
     pub offer_ends_on: NaiveDate,
     /// D2, by organisation kind: co_financed, order_only or not_eligible. Default: gemeente
     /// co-financed, provincie order only.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<EligibilityByKind>, inline)]
     pub eligibility: Option<BTreeMap<OrganisationKind, Eligibility>>,
     /// D3, default true.
     pub one_basic_audit_per_government: Option<bool>,
@@ -99,9 +104,11 @@ pub struct AmendmentRequest {
     /// D9: a later end of the offer.
     pub offer_ends_on: Option<NaiveDate>,
     /// The new budget; never below what is reserved and paid.
+    #[schema(nullable = false, minimum = 1, maximum = 1_000_000_000_000_i64)]
     pub budget_cents: Option<i64>,
     /// Days to remediate a finding by its SSVC decision; open findings get their deadline anew.
     pub remediation_terms: Option<TermsDto>,
+    #[schema(pattern = "\\S")]
     pub reason: String,
 }
 

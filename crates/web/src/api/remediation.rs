@@ -3,6 +3,7 @@
 
 use super::findings::FindingDto;
 use super::paging;
+use super::schema::{DecisionName, ExportFormatName, FindingStatusName, RegisterSortName, SeverityName};
 use crate::AppState;
 use crate::dto::Page;
 use crate::extract::{As, FirmsAndAdministrators, GovernmentsAndAdministrators, Remediation};
@@ -66,26 +67,34 @@ impl RegisterFindingDto {
 #[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
 pub struct RegisterParams {
+    #[param(pattern = "^([0-9]{5})?$")]
     pub government_nis: Option<String>,
     pub order_id: Option<i64>,
-    /// open, in_progress, fixed, verified, risk_accepted, false_positive.
+    #[param(value_type = Option<FindingStatusName>, inline)]
     pub status: Option<String>,
-    /// act, attend, track* or track.
+    #[param(value_type = Option<DecisionName>, inline)]
     pub decision: Option<String>,
-    /// critical, high, medium, low, info.
+    #[param(value_type = Option<SeverityName>, inline)]
     pub severity: Option<String>,
+    #[param(value_type = Option<i64>)]
     pub asset_id: Option<String>,
     /// `me` (the findings you own) or a person's id.
+    #[param(pattern = "^(me|[0-9]{1,18})?$")]
     pub owner: Option<String>,
     /// true: only open findings past their deadline.
+    #[param(value_type = Option<bool>)]
     pub overdue: Option<String>,
-    /// priority (default), due_on, severity, asset, last_seen.
+    /// priority by default.
+    #[param(value_type = Option<RegisterSortName>, inline)]
     pub sort: Option<String>,
+    /// From the `next_cursor` of the page before.
+    #[param(pattern = "^[0-9]{0,18}$")]
     pub cursor: Option<String>,
     /// Items per page, 1 to 500 (50 by default).
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
-    /// For the export: csv or xlsx.
+    /// For the export: csv by default.
+    #[param(value_type = Option<ExportFormatName>, inline)]
     pub format: Option<String>,
 }
 
@@ -134,6 +143,10 @@ pub async fn list(
     // The cursor here is a position in the register's order.
     let (limit, offset) = paging(p.limit, p.cursor.as_deref())?;
     let offset = offset.unwrap_or(0);
+    // The parameters are the export's too: a format is checked here as well, not ignored.
+    if let Some(format) = p.format.as_deref().filter(|f| !f.is_empty()) {
+        ExportFormat::parse(format).or_problem(lang)?;
+    }
     let mut q = query_of(&state, lang, &actor, &p).await?;
     q.limit = limit;
     q.offset = offset;
@@ -186,13 +199,14 @@ pub fn file_response(plan: cyberveilig_services::remediation::export::PlanExport
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BulkStatusRequest {
-    /// The findings, at most 500.
+    #[schema(min_items = 1, max_items = 500)]
     pub ids: Vec<i64>,
-    /// open, in_progress, fixed, verified, risk_accepted or false_positive.
+    #[schema(value_type = FindingStatusName, inline)]
     pub status: String,
     /// Needed for risk_accepted and false_positive.
     pub reason: Option<String>,
     /// For risk_accepted: until when, within a year.
+    #[schema(nullable = false)]
     pub until: Option<NaiveDate>,
 }
 
@@ -313,7 +327,8 @@ fn agenda_dto(a: Agenda, today: NaiveDate) -> AgendaDto {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AgendaParams {
-    /// How many findings (1 to 100, 20 by default), until the day is recorded.
+    /// How many findings (20 by default), until the day is recorded.
+    #[param(minimum = 1, maximum = 100)]
     pub size: Option<i64>,
 }
 

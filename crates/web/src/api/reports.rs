@@ -3,6 +3,7 @@
 //! `X-Follow-Token` header); everyone else with their bearer token.
 
 use super::paging;
+use super::schema::{ReportStateName, TriageOutcomeName};
 use crate::AppState;
 use crate::dto::Page;
 use crate::extract::{As, GovernmentsAndAdministrators};
@@ -80,14 +81,20 @@ fn access<'a>(caller: &'a Option<Actor>, token: &'a Option<String>, lang: Lang) 
 #[serde(deny_unknown_fields)]
 pub struct ReportRequest {
     /// The NIS code of the local government whose system it is.
+    #[schema(pattern = "^[0-9]{5}$")]
     pub government_nis: String,
     /// The URL or host name (or IP address) of the system; checked against the government's scope.
     pub target: String,
     /// The type of vulnerability: `CWE-79`.
+    #[schema(pattern = "^(CWE-)?[1-9][0-9]{0,5}$")]
     pub cwe: String,
+    #[schema(pattern = "[^\\s\\u0000-\\u001F\\u007F-\\u009F]", max_length = 200)]
     pub title: String,
+    #[schema(pattern = "[^\\s\\u0000-\\u001F\\u007F-\\u009F]", max_length = 20000)]
     pub description: String,
+    #[schema(pattern = "[^\\s\\u0000-\\u001F\\u007F-\\u009F]", max_length = 20000)]
     pub steps_to_reproduce: String,
+    #[schema(pattern = "[^\\s\\u0000-\\u001F\\u007F-\\u009F]", max_length = 20000)]
     pub impact: String,
     /// A CVSS 3.x or 4.0 vector.
     pub cvss_vector: Option<String>,
@@ -353,10 +360,12 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestParts {
 #[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
-    /// received, acknowledged, triaged, in_remediation, fixed, verified, disclosed, closed.
+    #[param(value_type = Option<ReportStateName>, inline)]
     pub state: Option<String>,
     /// true: only reports past a deadline.
     pub overdue: Option<bool>,
+    /// From the `next_cursor` of the page before.
+    #[param(pattern = "^[0-9]{0,18}$")]
     pub cursor: Option<String>,
     /// Items per page, 1 to 500 (50 by default).
     #[param(minimum = 1, maximum = 500)]
@@ -436,16 +445,37 @@ pub async fn get(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StateRequest {
-    /// acknowledged, triaged, in_remediation, fixed, verified, disclosed, closed.
+    /// Any state but received, which a report only starts in.
+    #[schema(value_type = ReportStateName, inline)]
     pub state: String,
-    /// For triaged: valid, duplicate, out_of_scope, informative, not_applicable, spam.
+    /// For triaged.
+    #[schema(value_type = Option<TriageOutcomeName>, inline, nullable = false)]
     pub outcome: Option<String>,
-    /// For a duplicate: the id or tracking code of the report it duplicates.
-    pub duplicate_of: Option<String>,
+    /// For a duplicate: the id (a number or its text) or tracking code of the report it
+    /// duplicates.
+    #[schema(value_type = Option<String>)]
+    pub duplicate_of: Option<IdOrCode>,
     /// A coordinated disclosure date agreed with the reporter.
     pub disclose_on: Option<NaiveDate>,
     /// A note added to the thread.
     pub note: Option<String>,
+}
+
+/// A report named by its id, as a number or as text, or by its tracking code.
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub enum IdOrCode {
+    Id(i64),
+    Text(String),
+}
+
+impl IdOrCode {
+    fn into_text(self) -> String {
+        match self {
+            IdOrCode::Id(id) => id.to_string(),
+            IdOrCode::Text(text) => text,
+        }
+    }
 }
 
 /// A step in the report's handling (ISO/IEC 30111): the government acknowledges, triages,
@@ -466,7 +496,7 @@ pub async fn change_state(
     let change = ReportChange {
         state: r.state,
         outcome: r.outcome,
-        duplicate_of: r.duplicate_of,
+        duplicate_of: r.duplicate_of.map(IdOrCode::into_text),
         disclose_on: r.disclose_on,
         note: r.note,
     };
@@ -493,6 +523,7 @@ pub async fn messages(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MessageRequest {
+    #[schema(pattern = "[^\\s\\u0000-\\u001F\\u007F-\\u009F]", max_length = 10000)]
     pub body: String,
 }
 

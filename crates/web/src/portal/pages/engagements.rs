@@ -131,7 +131,7 @@ async fn engagement_page(
                     .iter()
                     .find(|(a, _)| Some(*a) == f.asset_id)
                     .map(|(_, n)| n.clone());
-                context! { id => f.id, title => f.title.clone(), severity => f.severity.clone(), status => f.status.as_str(),
+                context! { id => f.id, title => f.title.clone(), severity => f.severity.as_str(), status => f.status.as_str(),
                 asset, first_seen => f.first_seen.to_rfc3339(), cvss_score => f.cvss_score }
             })
             .collect()
@@ -211,7 +211,7 @@ pub async fn accept(
     let social = form.social_engineering_authorised == "1";
     match state.services.accept_engagement(&actor, eid, form.letter_hash.trim(), social).await {
         Ok(_) => Redirect::to(&format!("/samenwerkingen/{eid}")).into_response(),
-        Err(e @ ServiceError::Invalid { .. }) => {
+        Err(e @ (ServiceError::Invalid { .. } | ServiceError::Unknown { .. } | ServiceError::Conflict { .. })) => {
             engagement_page(&state, &visitor, &actor, eid, Some(visitor.error_text(&e)), None, None).await
         }
         Err(e) => refusal(&visitor, &e),
@@ -233,7 +233,7 @@ pub async fn withdraw(
 ) -> Response {
     match state.services.withdraw_engagement(&actor, eid, &form.reason).await {
         Ok(_) => Redirect::to(&format!("/samenwerkingen/{eid}")).into_response(),
-        Err(e @ ServiceError::Invalid { .. }) => {
+        Err(e @ (ServiceError::Invalid { .. } | ServiceError::Unknown { .. } | ServiceError::Conflict { .. })) => {
             engagement_page(&state, &visitor, &actor, eid, Some(visitor.error_text(&e)), None, None).await
         }
         Err(e) => refusal(&visitor, &e),
@@ -269,7 +269,7 @@ pub async fn submit_finding(
     };
     match result {
         Ok(()) => Redirect::to(&format!("/samenwerkingen/{eid}?ingediend=1#bevindingen")).into_response(),
-        Err(e @ ServiceError::Invalid { .. }) => {
+        Err(e @ (ServiceError::Invalid { .. } | ServiceError::Unknown { .. } | ServiceError::Conflict { .. })) => {
             engagement_page(&state, &visitor, &actor, eid, Some(visitor.error_text(&e)), Some(&form), None).await
         }
         Err(e) => refusal(&visitor, &e),
@@ -400,7 +400,9 @@ pub async fn propose(State(state): State<AppState>, Member(visitor, actor): Memb
     };
     match result {
         Ok(view) => Redirect::to(&format!("/samenwerkingen/{}", view.engagement.id)).into_response(),
-        Err(e @ ServiceError::Invalid { .. }) => terms_page(&state, &visitor, &form, None, Some(visitor.error_text(&e))).await,
+        Err(e @ (ServiceError::Invalid { .. } | ServiceError::Unknown { .. } | ServiceError::Conflict { .. })) => {
+            terms_page(&state, &visitor, &form, None, Some(visitor.error_text(&e))).await
+        }
         Err(e) => refusal(&visitor, &e),
     }
 }
@@ -428,7 +430,9 @@ pub async fn change(
     };
     match result {
         Ok(_) => Redirect::to(&format!("/samenwerkingen/{eid}")).into_response(),
-        Err(e @ ServiceError::Invalid { .. }) => terms_page(&state, &visitor, &form, Some(eid), Some(visitor.error_text(&e))).await,
+        Err(e @ (ServiceError::Invalid { .. } | ServiceError::Unknown { .. } | ServiceError::Conflict { .. })) => {
+            terms_page(&state, &visitor, &form, Some(eid), Some(visitor.error_text(&e))).await
+        }
         Err(e) => refusal(&visitor, &e),
     }
 }

@@ -75,7 +75,7 @@ pub(super) fn finding_view(f: &cyberveilig_services::store::records::StoredFindi
     .collect::<Vec<_>>()
     .join(" ");
     context! {
-        id => f.id, title => f.title.clone(), severity => f.severity.clone(), status => f.status.as_str(),
+        id => f.id, title => f.title.clone(), severity => f.severity.as_str(), status => f.status.as_str(),
         decision => f.decision.map(|d| d.as_str()), decision_class, due_on => f.due_on.map(|d| d.to_string()),
         overdue => f.due_on.is_some_and(|d| d < today) && f.status.is_open(),
         cves => f.cves.replace(',', ", "), where => place, cvss_score => f.cvss_score, cvss_vector => f.cvss_vector.clone(),

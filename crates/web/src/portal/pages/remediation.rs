@@ -197,7 +197,7 @@ async fn agenda_page(
 ) -> Response {
     let agenda = match state.services.remediation_agenda(actor, order_id, size).await {
         Ok(a) => a,
-        Err(e @ ServiceError::Invalid { .. }) => {
+        Err(e @ (ServiceError::Invalid { .. } | ServiceError::Unknown { .. } | ServiceError::Conflict { .. })) => {
             return visitor.page_with_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "message.html",

@@ -163,7 +163,7 @@ pub async fn submit(
         )),
         Err(e) => {
             let status = match e {
-                ServiceError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                ServiceError::Invalid { .. } | ServiceError::Unknown { .. } => StatusCode::UNPROCESSABLE_ENTITY,
                 ServiceError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
                 _ => StatusCode::CONFLICT,
             };

@@ -1,0 +1,159 @@
+//! What the OpenAPI document says of values the handlers read as text: the closed sets, taken
+//! from the domain's own lists (so the document cannot drift from what the API accepts), and
+//! the patterns of codes and cursors. Fields name them with `value_type = ...`.
+
+use std::borrow::Cow;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+
+/// A NIS code: five digits.
+pub const NIS: &str = "^[0-9]{5}$";
+/// A page cursor as this API gives it out (empty for the first page).
+pub const CURSOR: &str = "^[0-9]{0,18}$";
+
+/// A string schema that takes exactly `values`.
+fn one_of<'a>(values: impl IntoIterator<Item = &'a str>, description: &str) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(values.into_iter().map(str::to_owned)))
+        .description(Some(description))
+        .into()
+}
+
+macro_rules! closed_set {
+    ($schema:ident, $name:literal, $description:literal, $values:expr) => {
+        #[doc = $description]
+        pub struct $schema;
+
+        impl utoipa::PartialSchema for $schema {
+            fn schema() -> RefOr<Schema> {
+                one_of($values, $description)
+            }
+        }
+
+        impl utoipa::ToSchema for $schema {
+            fn name() -> Cow<'static, str> {
+                Cow::Borrowed($name)
+            }
+        }
+    };
+}
+
+use cyberveilig_domain::assessment::Rating;
+use cyberveilig_domain::engagement::{TeamRole, Technique};
+use cyberveilig_domain::order::{OrderKind, OrderState};
+use cyberveilig_domain::registry::OrganisationKind;
+use cyberveilig_domain::remediation::FindingStatus;
+use cyberveilig_domain::report::{ReportState, TriageOutcome};
+use cyberveilig_domain::ssvc::{Decision, MissionWellbeing};
+use cyberveilig_services::remediation::export::ExportFormat;
+use cyberveilig_services::store::records::RegisterSort;
+
+closed_set!(
+    FindingStatusName,
+    "FindingStatus",
+    "A finding's status.",
+    FindingStatus::ALL.iter().map(|s| s.as_str())
+);
+closed_set!(
+    DecisionName,
+    "Decision",
+    "The SSVC decision that sets a finding's priority and deadline.",
+    Decision::ALL.iter().map(|d| d.as_str())
+);
+closed_set!(
+    CriticalityName,
+    "Criticality",
+    "How much the mission and well-being depend on an asset.",
+    MissionWellbeing::ALL.iter().map(|c| c.as_str())
+);
+closed_set!(
+    SeverityName,
+    "Severity",
+    "A finding's severity.",
+    cyberveilig_domain::severity::Severity::ALL.iter().map(|s| s.as_str())
+);
+closed_set!(
+    ReportStateName,
+    "ReportState",
+    "The state of a disclosure report.",
+    ReportState::ALL.iter().map(|s| s.as_str())
+);
+closed_set!(
+    OrderStateName,
+    "OrderState",
+    "The state of an order.",
+    OrderState::ALL.iter().map(|s| s.as_str())
+);
+closed_set!(
+    OrderKindName,
+    "OrderKind",
+    "A basic audit or additional work.",
+    [OrderKind::Basic, OrderKind::Additional].iter().map(|k| k.as_str())
+);
+closed_set!(
+    OrganisationKindName,
+    "OrganisationKind",
+    "The kind of an organisation.",
+    OrganisationKind::ALL.iter().map(|k| k.as_str())
+);
+closed_set!(
+    RatingName,
+    "Rating",
+    "A control's rating in an assessment.",
+    Rating::ALL.iter().map(|r| r.as_str())
+);
+closed_set!(
+    TechniqueName,
+    "Technique",
+    "A technique an engagement may use.",
+    Technique::ALL.iter().map(|t| t.as_str())
+);
+closed_set!(
+    TeamRoleName,
+    "TeamRole",
+    "A team member's role in an engagement.",
+    [TeamRole::Student, TeamRole::Supervisor].iter().map(|r| r.as_str())
+);
+closed_set!(
+    ExportFormatName,
+    "ExportFormat",
+    "The file format of an export.",
+    ExportFormat::ALL.iter().map(|f| f.extension())
+);
+closed_set!(
+    RegisterSortName,
+    "RegisterSort",
+    "The order of the findings register.",
+    RegisterSort::ALL.iter().map(|s| s.as_str())
+);
+closed_set!(
+    TriageOutcomeName,
+    "TriageOutcome",
+    "What triage found a report to be.",
+    TriageOutcome::ALL.iter().map(|o| o.as_str())
+);
+
+/// D2's eligibility by organisation kind: `{"gemeente": "co_financed", ...}`.
+pub struct EligibilityByKind;
+
+impl utoipa::PartialSchema for EligibilityByKind {
+    fn schema() -> RefOr<Schema> {
+        let kinds: Vec<&str> = OrganisationKind::ALL.iter().map(|k| k.as_str()).collect();
+        let eligibility = ["co_financed", "order_only", "not_eligible"];
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property_names(Some(ObjectBuilder::new().schema_type(Type::String).enum_values(Some(kinds))))
+            .additional_properties(Some(ObjectBuilder::new().schema_type(Type::String).enum_values(Some(eligibility))))
+            .description(Some(
+                "D2: whether each kind of organisation is co-financed, may only order, or is not eligible.",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for EligibilityByKind {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("EligibilityByKind")
+    }
+}
