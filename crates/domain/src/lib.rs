@@ -2,6 +2,7 @@
 //! functions over plain values. No I/O, no async, no database types: every rule lives here once.
 
 pub mod assessment;
+pub mod asset;
 pub mod calendar;
 pub mod cascade;
 pub mod credit;

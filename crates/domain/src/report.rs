@@ -3,6 +3,7 @@
 //! days, the coordinated disclosure date, overdue rules, the scope check of a reported host and
 //! the key that suggests duplicates.
 
+use crate::asset::AssetKind;
 use crate::calendar::add_working_days;
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -315,10 +316,10 @@ pub enum ScopeEntry {
 impl ScopeEntry {
     /// An asset of the register as a scope entry: a `domain` covers its subdomains, anything else
     /// (a host a scan saw, an application) its own name or address.
-    pub fn of_asset(kind: &str, name: &str, hostname: Option<&str>, ip: Option<&str>) -> Vec<ScopeEntry> {
+    pub fn of_asset(kind: AssetKind, name: &str, hostname: Option<&str>, ip: Option<&str>) -> Vec<ScopeEntry> {
         let clean = |s: &str| s.trim().trim_end_matches('.').to_ascii_lowercase();
         let mut out = Vec::new();
-        if kind == "domain" {
+        if kind == AssetKind::Domain {
             out.push(ScopeEntry::Domain(clean(name)));
             return out;
         }
@@ -529,7 +530,7 @@ mod tests {
         assert!(!yes("192.0.2.8"));
         assert!(!yes("stad.gent"));
         assert_eq!(
-            ScopeEntry::of_asset("host", "192.0.2.7", Some("WWW.gent.be."), Some("192.0.2.7")),
+            ScopeEntry::of_asset(AssetKind::Host, "192.0.2.7", Some("WWW.gent.be."), Some("192.0.2.7")),
             vec![ScopeEntry::Ip("192.0.2.7".parse().unwrap()), ScopeEntry::Host("www.gent.be".into())]
         );
     }

@@ -679,7 +679,7 @@ impl Services {
             let mut tx = self.store.write().await?;
             tx.upsert_asset(&cyberveilig_store::records::NewAsset {
                 government_id: government.id,
-                kind: "domain".into(),
+                kind: cyberveilig_domain::asset::AssetKind::Domain,
                 name: domain.clone(),
                 hostname: None,
                 ip: None,

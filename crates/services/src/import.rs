@@ -12,6 +12,7 @@ use crate::error::{Result, ServiceError};
 use crate::events::Action;
 use crate::intel::Priorities;
 use crate::work::{Who, Work};
+use cyberveilig_domain::asset::AssetKind;
 use cyberveilig_domain::remediation::FindingStatus;
 use cyberveilig_domain::ssvc::RemediationTerms;
 use cyberveilig_findings::{Finding, ImportError, Limits, Report, Severity, SinkError};
@@ -183,7 +184,7 @@ impl Services {
             work.tx
                 .upsert_asset(&NewAsset {
                     government_id: order.government_id,
-                    kind: "host".into(),
+                    kind: AssetKind::Host,
                     name: key,
                     hostname: asset.host.name.clone(),
                     ip: asset.host.ip.map(|ip| ip.to_string()),
@@ -359,7 +360,7 @@ impl<'o> Register<'o> {
             .tx
             .upsert_asset(&NewAsset {
                 government_id: self.order.government_id,
-                kind: "host".into(),
+                kind: AssetKind::Host,
                 name: key.clone(),
                 hostname: host.name.clone(),
                 ip: host.ip.map(|ip| ip.to_string()),

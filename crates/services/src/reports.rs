@@ -627,7 +627,7 @@ impl Services {
             .assets(government_id)
             .await?
             .into_iter()
-            .find(|a| matches!(a.kind.as_str(), "domain" | "host" | "application"))
+            .find(|a| a.kind.is_reportable())
             .map(|a| a.hostname.unwrap_or(a.name)))
     }
 }

@@ -1,6 +1,7 @@
 //! What the store reads and writes: plain records built from domain types.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use cyberveilig_domain::asset::AssetKind;
 use cyberveilig_domain::cascade::FrameworkAgreement;
 use cyberveilig_domain::engagement::EngagementState;
 use cyberveilig_domain::ledger::{Account, Balances};
@@ -288,8 +289,7 @@ pub struct NewSession<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewAsset {
     pub government_id: i64,
-    /// `host`, `domain`, `ip_range` or `application`.
-    pub kind: String,
+    pub kind: AssetKind,
     /// What identifies it within the government: a host's canonical IP address or name.
     pub name: String,
     pub hostname: Option<String>,
@@ -302,7 +302,7 @@ pub struct NewAsset {
 pub struct Asset {
     pub id: i64,
     pub government_id: i64,
-    pub kind: String,
+    pub kind: AssetKind,
     pub name: String,
     pub hostname: Option<String>,
     pub ip: Option<String>,

@@ -193,7 +193,11 @@ mod tests {
         let enum_of = |schema: &str, field: &str| -> Vec<String> {
             let property = &doc["components"]["schemas"][schema]["properties"][field];
             let values = property["enum"].as_array().or(property["items"]["enum"].as_array());
-            values.unwrap_or_else(|| panic!("{schema}.{field}: {property}")).iter().map(|v| v.as_str().unwrap().to_owned()).collect()
+            values
+                .unwrap_or_else(|| panic!("{schema}.{field}: {property}"))
+                .iter()
+                .map(|v| v.as_str().unwrap().to_owned())
+                .collect()
         };
         assert_eq!(enum_of("CriticalityRequest", "criticality"), ["low", "medium", "high"]);
         assert_eq!(enum_of("NewOrderRequest", "kind"), ["basic", "additional"]);

@@ -5,6 +5,7 @@ use super::EngagementTerms;
 use super::{MAX_SCOPE, MAX_TEAM, refused};
 use crate::error::{Result, ServiceError};
 use crate::work::Work;
+use cyberveilig_domain::asset::AssetKind;
 use cyberveilig_domain::engagement::{self as rules, EngagementError, Member, TeamRole, Technique, Window};
 use cyberveilig_domain::registry::{EmailAddress, NisCode, OrganisationKind, Role};
 use cyberveilig_store::records::{Engagement, NewAsset, TeamMember};
@@ -106,10 +107,10 @@ pub(super) async fn scope(work: &mut Work, government_id: i64, entries: &[String
                 work.tx
                     .upsert_asset(&NewAsset {
                         government_id,
-                        kind: kind.into(),
+                        kind,
                         name: name.clone(),
-                        hostname: (kind == "domain").then(|| name.clone()),
-                        ip: (kind == "host").then(|| name.clone()),
+                        hostname: (kind == AssetKind::Domain).then(|| name.clone()),
+                        ip: (kind == AssetKind::Host).then(|| name.clone()),
                         os: None,
                         at: work.now,
                     })
@@ -199,7 +200,7 @@ pub(super) fn text(value: &str, field: &'static str, en: &str, nl: &str, max: us
 }
 
 /// Reads a scope entry: a host name, domain, IP address or range, or an application's URL.
-pub(super) fn scope_entry(raw: &str) -> Result<(String, &'static str)> {
+pub(super) fn scope_entry(raw: &str) -> Result<(String, AssetKind)> {
     let entry = raw.trim().trim_end_matches('/').to_ascii_lowercase();
     let ok = !entry.is_empty()
         && entry.len() <= 253
@@ -213,14 +214,6 @@ pub(super) fn scope_entry(raw: &str) -> Result<(String, &'static str)> {
             format!("'{}' is geen hostnaam, domein, IP-adres, bereik of URL", raw.trim()),
         ));
     }
-    let kind = if entry.contains("://") {
-        "application"
-    } else if entry.contains('/') {
-        "ip_range"
-    } else if entry.parse::<std::net::IpAddr>().is_ok() {
-        "host"
-    } else {
-        "domain"
-    };
+    let kind = AssetKind::of_scope_entry(&entry);
     Ok((entry, kind))
 }

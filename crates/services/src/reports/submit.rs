@@ -211,7 +211,7 @@ async fn outside_published_scope(tx: &mut dyn Tx, government_id: i64, target: &T
         scope.extend(
             assets
                 .iter()
-                .flat_map(|a| ScopeEntry::of_asset(&a.kind, &a.name, a.hostname.as_deref(), a.ip.as_deref())),
+                .flat_map(|a| ScopeEntry::of_asset(a.kind, &a.name, a.hostname.as_deref(), a.ip.as_deref())),
         );
     }
     Ok(!scope.is_empty() && !report::in_scope_of_policy(target, &scope, &excluded))

@@ -14,7 +14,7 @@ async fn gent_with_scope(w: &World) -> (Actor, Actor) {
     let mut tx = w.s().store.write().await.unwrap();
     tx.upsert_asset(&NewAsset {
         government_id: gent.organisation_id,
-        kind: "domain".into(),
+        kind: cyberveilig_domain::asset::AssetKind::Domain,
         name: "gent.be".into(),
         hostname: None,
         ip: None,

@@ -80,7 +80,7 @@ pub(crate) fn asset_from(r: &Row) -> Result<Asset> {
     Ok(Asset {
         id: r.try_get("id")?,
         government_id: r.try_get("government_id")?,
-        kind: r.try_get("kind")?,
+        kind: parse(&r.try_get::<String, _>("kind")?, "asset kind")?,
         name: r.try_get("name")?,
         hostname: r.try_get("hostname")?,
         ip: r.try_get("ip")?,
@@ -168,7 +168,7 @@ impl<C: Connection> crate::FindingsTx for Transaction<C> {
              RETURNING id",
         )
         .bind(a.government_id)
-        .bind(&a.kind)
+        .bind(a.kind.as_str())
         .bind(&a.name)
         .bind(&a.hostname)
         .bind(&a.ip)

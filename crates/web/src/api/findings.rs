@@ -1,6 +1,6 @@
 //! Audit results: importing a scanner report for an order, and the findings in priority order.
 
-use super::schema::{CriticalityName, FindingStatusName};
+use super::schema::{AssetKindName, CriticalityName, FindingStatusName, SeverityName};
 use crate::AppState;
 use crate::extract::{Administrators, As, FirmsAndAdministrators, GovernmentsAndAdministrators, Remediation};
 use crate::extract::{Caller, Id, Params};
@@ -84,6 +84,7 @@ pub struct FindingDto {
     pub title: String,
     pub description: Option<String>,
     /// As the tool gave it: info, low, medium, high, critical.
+    #[schema(value_type = SeverityName, inline)]
     pub severity: String,
     pub cvss_version: Option<String>,
     pub cvss_vector: Option<String>,
@@ -98,6 +99,7 @@ pub struct FindingDto {
     pub evidence: Option<String>,
     pub recommendation: Option<String>,
     /// open, in_progress, fixed, verified, risk_accepted, false_positive.
+    #[schema(value_type = FindingStatusName, inline)]
     pub status: String,
     pub first_seen: DateTime<Utc>,
     pub last_seen: DateTime<Utc>,
@@ -222,13 +224,14 @@ pub async fn load_epss(
 pub struct AssetDto {
     pub id: i64,
     pub government_id: i64,
-    /// host, domain, ip_range or application.
+    #[schema(value_type = AssetKindName, inline)]
     pub kind: String,
     pub name: String,
     pub hostname: Option<String>,
     pub ip: Option<String>,
     pub os: Option<String>,
-    /// low, medium or high: how much the mission and the public's well-being depend on it.
+    /// How much the mission and the public's well-being depend on it.
+    #[schema(value_type = CriticalityName, inline)]
     pub criticality: String,
 }
 
@@ -237,7 +240,7 @@ impl From<cyberveilig_services::store::records::Asset> for AssetDto {
         AssetDto {
             id: a.id,
             government_id: a.government_id,
-            kind: a.kind,
+            kind: a.kind.as_str().to_owned(),
             name: a.name,
             hostname: a.hostname,
             ip: a.ip,

@@ -40,6 +40,7 @@ macro_rules! closed_set {
 }
 
 use cyberveilig_domain::assessment::Rating;
+use cyberveilig_domain::asset::AssetKind;
 use cyberveilig_domain::engagement::{TeamRole, Technique};
 use cyberveilig_domain::order::{OrderKind, OrderState};
 use cyberveilig_domain::registry::OrganisationKind;
@@ -157,3 +158,9 @@ impl utoipa::ToSchema for EligibilityByKind {
         Cow::Borrowed("EligibilityByKind")
     }
 }
+closed_set!(
+    AssetKindName,
+    "AssetKind",
+    "What an asset is.",
+    AssetKind::ALL.iter().map(|k| k.as_str())
+);
