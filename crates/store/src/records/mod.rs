@@ -1,0 +1,28 @@
+//! What the store reads and writes: plain records built from domain types, one module per
+//! subject as in `sql/`.
+
+mod assessments;
+mod audit_log;
+mod audit_reports;
+mod disclosure;
+mod engagements;
+mod findings;
+mod orders;
+mod outbox;
+mod programmes;
+mod registry;
+mod remediation;
+mod reports;
+
+pub use assessments::*;
+pub use audit_log::*;
+pub use audit_reports::*;
+pub use disclosure::*;
+pub use engagements::*;
+pub use findings::*;
+pub use orders::*;
+pub use outbox::*;
+pub use programmes::*;
+pub use registry::*;
+pub use remediation::*;
+pub use reports::*;
