@@ -3,6 +3,7 @@
 
 pub mod assessment;
 pub mod asset;
+pub mod attachment;
 pub mod calendar;
 pub mod cascade;
 pub mod credit;

@@ -116,6 +116,26 @@ pub enum Party {
     Administrator,
 }
 
+impl Party {
+    pub const ALL: [Party; 4] = [Party::Reporter, Party::Government, Party::Coordinator, Party::Administrator];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Party::Reporter => "reporter",
+            Party::Government => "government",
+            Party::Coordinator => "coordinator",
+            Party::Administrator => "administrator",
+        }
+    }
+}
+
+impl FromStr for Party {
+    type Err = ();
+    fn from_str(text: &str) -> Result<Self, ()> {
+        Party::ALL.into_iter().find(|p| p.as_str() == text).ok_or(())
+    }
+}
+
 /// R4: whether `party` may move a report from `from` to `to`; `outcome` is the triage outcome the
 /// report has (or gets with this step, for `to == Triaged`).
 pub fn allowed(from: ReportState, to: ReportState, outcome: Option<TriageOutcome>, party: Party) -> bool {

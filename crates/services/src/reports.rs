@@ -160,15 +160,6 @@ fn who_of(access: Access<'_>) -> Who {
     }
 }
 
-fn party_name(party: Party) -> &'static str {
-    match party {
-        Party::Reporter => "reporter",
-        Party::Government => "government",
-        Party::Coordinator => "coordinator",
-        Party::Administrator => "administrator",
-    }
-}
-
 fn mail(to: &EmailAddress, subject: &str, nl: &str, en: &str) -> NewMail {
     NewMail {
         to: to.clone(),
@@ -438,7 +429,7 @@ impl Services {
             "report",
             report.id,
             json!({"from": from.as_str(), "to": to.as_str(), "outcome": report.outcome, "duplicate_of": report.duplicate_of,
-                   "by": party_name(party), "disclose_on": change.disclose_on}),
+                   "by": party.as_str(), "disclose_on": change.disclose_on}),
         )
         .await?;
         let except = match access {
@@ -557,10 +548,10 @@ impl Services {
             id: 0,
             report_id: report.id,
             filename: attachments::clean_filename(filename),
-            kind: kind.as_str().into(),
+            kind,
             size: content.len() as i64,
             sha256: hex::encode(Sha256::digest(content)),
-            uploaded_by: party_name(party).into(),
+            uploaded_by: party,
             at: work.now,
         };
         info.id = work.tx.insert_report_attachment(&info, content).await?;
@@ -568,7 +559,7 @@ impl Services {
             Action::ReportAttachmentAdded,
             "report",
             report.id,
-            json!({"attachment_id": info.id, "kind": info.kind, "size": info.size, "sha256": info.sha256}),
+            json!({"attachment_id": info.id, "kind": info.kind.as_str(), "size": info.size, "sha256": info.sha256}),
         )
         .await?;
         work.commit().await?;
@@ -672,7 +663,7 @@ pub(crate) async fn follow_finding(work: &mut Work, finding_id: i64, status: Fin
         .insert_report_message(&ReportMessage {
             id: 0,
             report_id: report.id,
-            author_kind: "system".into(),
+            author: None,
             author_id: None,
             author_name: String::new(),
             body: format!("state:{}", to.as_str()),

@@ -3,65 +3,11 @@
 //! claimed) says; it is kept in the database and only ever served as a download.
 
 use crate::error::{Result, ServiceError};
+pub use cyberveilig_domain::attachment::{AttachmentKind as Kind, sniff};
 
 /// Largest attachment, and attachments per report.
 pub const MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
 pub const MAX_ATTACHMENTS: usize = 5;
-
-/// A kind of file the content shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Png,
-    Jpeg,
-    Pdf,
-    Text,
-}
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Png => "png",
-            Kind::Jpeg => "jpeg",
-            Kind::Pdf => "pdf",
-            Kind::Text => "text",
-        }
-    }
-
-    fn extensions(self) -> &'static [&'static str] {
-        match self {
-            Kind::Png => &["png"],
-            Kind::Jpeg => &["jpg", "jpeg"],
-            Kind::Pdf => &["pdf"],
-            Kind::Text => &["txt", "log", "md", "csv"],
-        }
-    }
-
-    fn media_types(self) -> &'static [&'static str] {
-        match self {
-            Kind::Png => &["image/png"],
-            Kind::Jpeg => &["image/jpeg", "image/jpg"],
-            Kind::Pdf => &["application/pdf"],
-            Kind::Text => &["text/plain", "text/csv", "text/markdown"],
-        }
-    }
-}
-
-/// What the content is, by its first bytes; text is UTF-8 without control characters (other
-/// than tab, line feed and carriage return).
-pub fn sniff(content: &[u8]) -> Option<Kind> {
-    if content.starts_with(b"\x89PNG\r\n\x1a\n") {
-        return Some(Kind::Png);
-    }
-    if content.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        return Some(Kind::Jpeg);
-    }
-    if content.starts_with(b"%PDF-") {
-        return Some(Kind::Pdf);
-    }
-    let text = std::str::from_utf8(content).ok()?;
-    let plain = !text.is_empty() && text.chars().all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'));
-    plain.then_some(Kind::Text)
-}
 
 /// A file name reduced to its last part and to letters, digits, dots, dashes and underscores.
 pub fn clean_filename(name: &str) -> String {

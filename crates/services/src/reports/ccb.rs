@@ -58,7 +58,7 @@ impl Services {
                 "state": r.state,
                 "triage_outcome": r.outcome,
                 "coordinator": if r.coordinator_invited { Some("VVSG") } else { None },
-                "attachments": view.attachments.iter().map(|a| json!({"name": a.filename, "type": a.kind, "size": a.size, "sha256": a.sha256})).collect::<Vec<_>>(),
+                "attachments": view.attachments.iter().map(|a| json!({"name": a.filename, "type": a.kind.as_str(), "size": a.size, "sha256": a.sha256})).collect::<Vec<_>>(),
             },
             "disclosure_plans": r.disclosure_plans,
         }))

@@ -350,10 +350,10 @@ impl Services {
                 id: 0,
                 report_id: report.id,
                 filename: attachments::clean_filename(&f.filename),
-                kind: kind.as_str().into(),
+                kind,
                 size: f.content.len() as i64,
                 sha256: hex::encode(Sha256::digest(&f.content)),
-                uploaded_by: "reporter".into(),
+                uploaded_by: Party::Reporter,
                 at: now,
             };
             work.tx.insert_report_attachment(&info, &f.content).await?;

@@ -23,7 +23,7 @@ impl Services {
             .insert_report_message(&ReportMessage {
                 id: 0,
                 report_id: report.id,
-                author_kind: "system".into(),
+                author: None,
                 author_id: None,
                 author_name: String::new(),
                 body,
@@ -58,7 +58,7 @@ impl Services {
             .insert_report_message(&ReportMessage {
                 id: 0,
                 report_id: report.id,
-                author_kind: party_name(party).into(),
+                author: Some(party),
                 author_id,
                 author_name,
                 body: body.to_owned(),
@@ -114,7 +114,7 @@ impl Services {
             ));
         }
         self.insert_message(&mut work, &report, party, access, &body).await?;
-        work.record(Action::ReportMessage, "report", report.id, json!({"by": party_name(party)}))
+        work.record(Action::ReportMessage, "report", report.id, json!({"by": party.as_str()}))
             .await?;
         let code = &report.tracking_code;
         let except = match access {

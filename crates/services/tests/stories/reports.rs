@@ -427,7 +427,7 @@ story!(
             .add_report_attachment(follower, mine.report.id, "shot.png", Some("image/png"), png)
             .await
             .unwrap();
-        assert_eq!(added.kind, "png");
+        assert_eq!(added.kind, cyberveilig_domain::attachment::AttachmentKind::Png);
         let lying = w
             .s()
             .add_report_attachment(

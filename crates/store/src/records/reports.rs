@@ -1,7 +1,8 @@
 //! Vulnerability reports, their threads, attachments and credits.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use cyberveilig_domain::report::{ReportState, TriageOutcome};
+use cyberveilig_domain::attachment::AttachmentKind;
+use cyberveilig_domain::report::{Party, ReportState, TriageOutcome};
 
 /// A vulnerability report (issue 5). States and outcomes are stored as their names
 /// (`cyberveilig_domain::report`).
@@ -73,8 +74,8 @@ pub struct ReportFilter {
 pub struct ReportMessage {
     pub id: i64,
     pub report_id: i64,
-    /// reporter, government, coordinator, administrator or system.
-    pub author_kind: String,
+    /// Who wrote it; none for the platform's own messages.
+    pub author: Option<Party>,
     pub author_id: Option<i64>,
     pub author_name: String,
     pub body: String,
@@ -88,10 +89,10 @@ pub struct AttachmentInfo {
     pub report_id: i64,
     pub filename: String,
     /// png, jpeg, pdf or text: read from the content.
-    pub kind: String,
+    pub kind: AttachmentKind,
     pub size: i64,
     pub sha256: String,
-    pub uploaded_by: String,
+    pub uploaded_by: Party,
     pub at: DateTime<Utc>,
 }
 

@@ -7,6 +7,9 @@ pub(crate) const REPORT_COLUMNS: &str = "id, government_id, tracking_code, follo
     reporter_id, credit_consent, disclosure_plans, received_at, received_on, acknowledge_by, triage_by, disclose_on, \
     disclosure_agreed, acknowledged_at, triaged_at, fixed_at, closed_at, finding_id, coordinator_invited, reminded, updated_at, outside_scope";
 
+/// The author of the platform's own messages in a thread.
+const SYSTEM: &str = "system";
+
 pub(crate) const ATTACHMENT_COLUMNS: &str = "id, report_id, filename, kind, size, sha256, uploaded_by, at";
 
 /// The list's conditions on $1 to $4; the states are written into the text as the names of
@@ -24,7 +27,7 @@ pub(crate) fn report_where(f: &ReportFilter) -> String {
 }
 
 use super::prelude::*;
-use cyberveilig_domain::report::TriageOutcome;
+use cyberveilig_domain::report::{Party, TriageOutcome};
 
 fn report_from(r: &Row) -> Result<Report> {
     Ok(Report {
@@ -74,10 +77,10 @@ fn attachment_from(r: &Row) -> Result<AttachmentInfo> {
         id: r.try_get("id")?,
         report_id: r.try_get("report_id")?,
         filename: r.try_get("filename")?,
-        kind: r.try_get("kind")?,
+        kind: parse(&r.try_get::<String, _>("kind")?, "attachment kind")?,
         size: r.try_get("size")?,
         sha256: r.try_get("sha256")?,
-        uploaded_by: r.try_get("uploaded_by")?,
+        uploaded_by: parse(&r.try_get::<String, _>("uploaded_by")?, "party")?,
         at: r.try_get("at")?,
     })
 }
@@ -86,7 +89,10 @@ fn message_from(r: &Row) -> Result<ReportMessage> {
     Ok(ReportMessage {
         id: r.try_get("id")?,
         report_id: r.try_get("report_id")?,
-        author_kind: r.try_get("author_kind")?,
+        author: match r.try_get::<String, _>("author_kind")?.as_str() {
+            SYSTEM => None,
+            party => Some(parse(party, "party")?),
+        },
         author_id: r.try_get("author_id")?,
         author_name: r.try_get("author_name")?,
         body: r.try_get("body")?,
@@ -228,7 +234,7 @@ impl<C: Connection> crate::ReportsTx for Transaction<C> {
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(m.report_id)
-        .bind(&m.author_kind)
+        .bind(m.author.map_or(SYSTEM, Party::as_str))
         .bind(m.author_id)
         .bind(&m.author_name)
         .bind(&m.body)
@@ -256,11 +262,11 @@ impl<C: Connection> crate::ReportsTx for Transaction<C> {
         )
         .bind(a.report_id)
         .bind(&a.filename)
-        .bind(&a.kind)
+        .bind(a.kind.as_str())
         .bind(a.size)
         .bind(&a.sha256)
         .bind(content.to_vec())
-        .bind(&a.uploaded_by)
+        .bind(a.uploaded_by.as_str())
         .bind(a.at)
         .fetch_one(&mut self.conn)
         .await?;

@@ -3,7 +3,7 @@
 //! `X-Follow-Token` header); everyone else with their bearer token.
 
 use super::paging;
-use super::schema::{ReportStateName, TriageOutcomeName};
+use super::schema::{AttachmentKindName, ReportStateName, TriageOutcomeName};
 use crate::AppState;
 use crate::dto::Page;
 use crate::extract::{As, GovernmentsAndAdministrators};
@@ -17,6 +17,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
+use cyberveilig_domain::report::Party;
 use cyberveilig_services::Actor;
 use cyberveilig_services::reports::{Access, ReportChange, ReportInput, ReportListQuery, ReportSummary, ReportView};
 use cyberveilig_services::store::records::{AttachmentInfo, Report, ReportMessage};
@@ -205,7 +206,7 @@ impl From<&ReportMessage> for MessageDto {
     fn from(m: &ReportMessage) -> MessageDto {
         MessageDto {
             id: m.id,
-            author: m.author_kind.clone(),
+            author: m.author.map_or("system", Party::as_str).to_owned(),
             author_name: m.author_name.clone(),
             body: m.body.clone(),
             at: m.at,
@@ -218,6 +219,7 @@ pub struct AttachmentDto {
     pub id: i64,
     pub filename: String,
     /// png, jpeg, pdf or text, read from the content.
+    #[schema(value_type = AttachmentKindName, inline)]
     pub kind: String,
     pub size: i64,
     pub sha256: String,
@@ -230,10 +232,10 @@ impl From<&AttachmentInfo> for AttachmentDto {
         AttachmentDto {
             id: a.id,
             filename: a.filename.clone(),
-            kind: a.kind.clone(),
+            kind: a.kind.as_str().to_owned(),
             size: a.size,
             sha256: a.sha256.clone(),
-            uploaded_by: a.uploaded_by.clone(),
+            uploaded_by: a.uploaded_by.as_str().to_owned(),
             at: a.at,
         }
     }

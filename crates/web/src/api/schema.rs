@@ -41,6 +41,7 @@ macro_rules! closed_set {
 
 use cyberveilig_domain::assessment::Rating;
 use cyberveilig_domain::asset::AssetKind;
+use cyberveilig_domain::attachment::AttachmentKind;
 use cyberveilig_domain::engagement::{TeamRole, Technique};
 use cyberveilig_domain::order::{OrderKind, OrderState};
 use cyberveilig_domain::registry::OrganisationKind;
@@ -163,4 +164,10 @@ closed_set!(
     "AssetKind",
     "What an asset is.",
     AssetKind::ALL.iter().map(|k| k.as_str())
+);
+closed_set!(
+    AttachmentKindName,
+    "AttachmentKind",
+    "What an attachment's content is.",
+    AttachmentKind::ALL.iter().map(|k| k.as_str())
 );

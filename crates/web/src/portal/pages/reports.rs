@@ -248,7 +248,7 @@ fn report_page(
                 None => (None, None),
             };
             context! {
-                kind => m.author_kind.clone(), name => m.author_name.clone(), body => m.body.clone(),
+                kind => m.author.map_or("system", Party::as_str), name => m.author_name.clone(), body => m.body.clone(),
                 at => m.at.to_rfc3339(), state, outcome,
             }
         })
@@ -256,7 +256,7 @@ fn report_page(
     let attachments: Vec<Value> = view
         .attachments
         .iter()
-        .map(|a| context! { id => a.id, filename => a.filename.clone(), kind => a.kind.clone(), size => a.size })
+        .map(|a| context! { id => a.id, filename => a.filename.clone(), kind => a.kind.as_str(), size => a.size })
         .collect();
     let duplicates: Vec<Value> = view
         .possible_duplicates
