@@ -9,6 +9,31 @@ use crate::registry::EmailAddress;
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+/// Whose policy: VVSG's model, or a government's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PolicyKind {
+    Model,
+    Government,
+}
+
+impl PolicyKind {
+    pub const ALL: [PolicyKind; 2] = [PolicyKind::Model, PolicyKind::Government];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            PolicyKind::Model => "model",
+            PolicyKind::Government => "government",
+        }
+    }
+}
+
+impl std::str::FromStr for PolicyKind {
+    type Err = ();
+    fn from_str(text: &str) -> Result<Self, ()> {
+        PolicyKind::ALL.into_iter().find(|k| k.as_str() == text).ok_or(())
+    }
+}
+
 /// Working days to acknowledge a report, unless the policy says otherwise.
 pub const DEFAULT_ACKNOWLEDGE_DAYS: i64 = 5;
 /// Working days to triage a report, unless the policy says otherwise.

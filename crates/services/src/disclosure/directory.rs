@@ -1,9 +1,9 @@
 //! The public side: the directory of governments to report a vulnerability to, and a government's published policy.
 
-use super::GOVERNMENT;
 use super::policy::{PublishedPolicy, VersionInfo, info, published};
 use crate::Services;
 use crate::error::{Result, ServiceError};
+use cyberveilig_domain::disclosure::PolicyKind;
 use cyberveilig_domain::registry::NisCode;
 use cyberveilig_store::records::{Organisation, PolicyVersion};
 
@@ -79,7 +79,7 @@ impl Services {
             .policy_versions(government.id)
             .await?
             .into_iter()
-            .filter(|v| v.kind == GOVERNMENT)
+            .filter(|v| v.kind == PolicyKind::Government)
             .collect();
         let current_version = versions.first().map(|v| v.version).ok_or(ServiceError::NotFound("policy"))?;
         let chosen = match version {

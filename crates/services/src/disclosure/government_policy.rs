@@ -1,7 +1,6 @@
 //! A government's policy: adopted from the model, edited as a draft, published as immutable versions.
 
-use super::GOVERNMENT;
-use super::policy::{DraftView, PublishedPolicy, content_of, info, invalid, published, scoped_assets, to_json};
+use super::policy::{DraftView, PublishedPolicy, content_of, info, invalid, published, scoped_assets, to_json, unpublishable};
 use crate::Services;
 use crate::authz::{Actor, Permission, can};
 use crate::clock::end_of_brussels_day;
@@ -9,6 +8,7 @@ use crate::error::{Result, ServiceError};
 use crate::events::Action;
 use crate::work::{Who, Work};
 use chrono::NaiveDate;
+use cyberveilig_domain::disclosure::PolicyKind;
 use cyberveilig_domain::disclosure::{self as rules, PolicyContent};
 use cyberveilig_domain::registry::{NisCode, Role};
 use cyberveilig_store::Tx;
@@ -71,8 +71,8 @@ impl Services {
         let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
         let government = self.editable(work.tx.as_mut(), actor, nis).await?;
         let model = work.tx.current_model().await?.ok_or_else(|| {
-            ServiceError::invalid(
-                "model",
+            ServiceError::conflict(
+                "no_model_yet",
                 "VVSG has not published a model policy yet",
                 "VVSG heeft nog geen modelbeleid gepubliceerd",
             )
@@ -88,7 +88,7 @@ impl Services {
         work.tx
             .save_policy_draft(&PolicyDraft {
                 organisation_id: government.id,
-                kind: GOVERNMENT.into(),
+                kind: PolicyKind::Government,
                 content: to_json(&content)?,
                 model_version: Some(model.version),
                 updated_by: actor.person_id,
@@ -120,7 +120,7 @@ impl Services {
         work.tx
             .save_policy_draft(&PolicyDraft {
                 organisation_id: government.id,
-                kind: GOVERNMENT.into(),
+                kind: PolicyKind::Government,
                 content: to_json(&content)?,
                 model_version,
                 updated_by: actor.person_id,
@@ -158,12 +158,12 @@ impl Services {
             Vec::new()
         };
         let expires_on = expires_on.unwrap_or_else(|| rules::default_expiry(work.today));
-        rules::check_publication(&content, assets.len(), expires_on, work.today).map_err(invalid)?;
+        rules::check_publication(&content, assets.len(), expires_on, work.today).map_err(unpublishable)?;
         let version = current.map_or(1, |v| v.version + 1);
         let stored = PolicyVersion {
             id: 0,
             organisation_id: government.id,
-            kind: GOVERNMENT.into(),
+            kind: PolicyKind::Government,
             version,
             content: to_json(&content)?,
             assets: to_json(&assets)?,

@@ -21,21 +21,18 @@ pub use security_txt::{
 
 use crate::Services;
 use crate::error::{Result, ServiceError};
-use cyberveilig_domain::disclosure::{PolicyContent, ResponseTargets};
+use cyberveilig_domain::disclosure::{PolicyContent, PolicyKind, ResponseTargets};
 use cyberveilig_domain::registry::NisCode;
 use cyberveilig_store::Tx;
 use cyberveilig_store::records::Organisation;
 use policy::content_of;
-
-const MODEL: &str = "model";
-const GOVERNMENT: &str = "government";
 
 /// The response targets of the government's policy in force, or the defaults (5 and 10
 /// working days) when it has none; inside the caller's transaction.
 /// The content of the government's policy in force, if it published one.
 pub async fn published_content_in(tx: &mut dyn Tx, government_id: i64) -> Result<Option<PolicyContent>> {
     match tx.current_policy(government_id).await? {
-        Some(v) if v.kind == GOVERNMENT => Ok(Some(content_of(&v.content)?)),
+        Some(v) if v.kind == PolicyKind::Government => Ok(Some(content_of(&v.content)?)),
         _ => Ok(None),
     }
 }

@@ -1,13 +1,13 @@
 //! VVSG's model policy: its draft and its published versions.
 
-use super::MODEL;
 use super::model;
-use super::policy::{DraftView, PublishedPolicy, content_of, info, invalid, published, to_json};
+use super::policy::{DraftView, PublishedPolicy, content_of, info, invalid, published, to_json, unpublishable};
 use crate::Services;
 use crate::authz::{Actor, Permission, can};
 use crate::error::{Result, ServiceError};
 use crate::events::Action;
 use crate::work::{Who, Work};
+use cyberveilig_domain::disclosure::PolicyKind;
 use cyberveilig_domain::disclosure::{self as rules, PolicyContent};
 use cyberveilig_store::Tx;
 use cyberveilig_store::records::{PolicyDraft, PolicyVersion};
@@ -68,7 +68,7 @@ impl Services {
         work.tx
             .save_policy_draft(&PolicyDraft {
                 organisation_id: actor.organisation_id,
-                kind: MODEL.into(),
+                kind: PolicyKind::Model,
                 content: to_json(&content)?,
                 model_version: None,
                 updated_by: actor.person_id,
@@ -97,12 +97,12 @@ impl Services {
                 None => model::initial_model(),
             },
         };
-        rules::check_model(&content).map_err(invalid)?;
+        rules::check_model(&content).map_err(unpublishable)?;
         let version = work.tx.current_policy(org).await?.map_or(1, |v| v.version + 1);
         let stored = PolicyVersion {
             id: 0,
             organisation_id: org,
-            kind: MODEL.into(),
+            kind: PolicyKind::Model,
             version,
             content: to_json(&content)?,
             assets: "[]".into(),

@@ -63,6 +63,19 @@ pub(super) fn invalid(p: PolicyProblem) -> ServiceError {
     ServiceError::invalid(p.field(), p.message_en(), p.message_nl())
 }
 
+/// A draft that cannot be published as it stands: a conflict with the draft, not a bad request
+/// (the publication's own expiry date excepted).
+pub(super) fn unpublishable(p: PolicyProblem) -> ServiceError {
+    match p {
+        PolicyProblem::Expiry => invalid(p),
+        _ => ServiceError::conflict(
+            "draft_incomplete",
+            format!("the draft cannot be published: {}", p.message_en()),
+            format!("het ontwerp kan niet gepubliceerd worden: {}", p.message_nl()),
+        ),
+    }
+}
+
 pub(super) fn content_of(json: &str) -> Result<PolicyContent> {
     serde_json::from_str(json).map_err(|e| ServiceError::internal("corrupt_data", format!("a stored policy cannot be read: {e}")))
 }

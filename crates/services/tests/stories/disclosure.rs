@@ -34,7 +34,7 @@ story!(vvsg_models_gent_adopts_adapts_and_publishes_twice, "2020-10-01T08:00:00Z
     assert!(matches!(s.public_policy(&nis(GENT), None).await, Err(ServiceError::NotFound(_))));
     assert!(matches!(s.security_txt(&nis(GENT)).await, Err(ServiceError::NotFound(_))));
     let err = s.adopt_model(&gent, &nis(GENT)).await.unwrap_err();
-    assert!(matches!(err, ServiceError::Invalid { field: "model", .. }), "{err:?}");
+    assert!(matches!(err, ServiceError::Conflict { code: "no_model_yet", .. }), "{err:?}");
     let gent_id = w.organisation_id(GENT).await;
     assert_eq!(s.disclosure_targets(gent_id).await.unwrap(), ResponseTargets::default());
 
@@ -63,10 +63,11 @@ story!(vvsg_models_gent_adopts_adapts_and_publishes_twice, "2020-10-01T08:00:00Z
     assert!(
         matches!(
             err,
-            ServiceError::Invalid {
-                field: "contact_email",
+            ServiceError::Conflict {
+                code: "draft_incomplete",
+                ref message_en,
                 ..
-            }
+            } if message_en.contains("email address")
         ),
         "{err:?}"
     );
@@ -76,7 +77,10 @@ story!(vvsg_models_gent_adopts_adapts_and_publishes_twice, "2020-10-01T08:00:00Z
     content.contact_email = "CERT@stad.gent".into();
     s.save_policy_draft(&gent, &nis(GENT), content.clone()).await.unwrap();
     let err = s.publish_policy(&gent, &nis(GENT), None).await.unwrap_err();
-    assert!(matches!(err, ServiceError::Invalid { field: "in_scope", .. }), "{err:?}");
+    assert!(
+        matches!(err, ServiceError::Conflict { code: "draft_incomplete", ref message_en, .. } if message_en.contains("in scope")),
+        "{err:?}"
+    );
     content.in_scope = vec!["stad.gent".into(), "  ".into(), "mijn.gent.be".into()];
     content.targets = ResponseTargets {
         acknowledge_days: 3,

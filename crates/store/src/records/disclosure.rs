@@ -1,14 +1,14 @@
 //! Disclosure policies: drafts and published versions.
 
 use chrono::{DateTime, Utc};
+use cyberveilig_domain::disclosure::PolicyKind;
 
 /// A policy being edited: a government's, or VVSG's model. The content is JSON
 /// (`domain::disclosure::PolicyContent`), read and written by the services.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PolicyDraft {
     pub organisation_id: i64,
-    /// "model" or "government".
-    pub kind: String,
+    pub kind: PolicyKind,
     pub content: String,
     /// The model version a government's draft was adopted from.
     pub model_version: Option<i64>,
@@ -21,7 +21,7 @@ pub struct PolicyDraft {
 pub struct PolicyVersion {
     pub id: i64,
     pub organisation_id: i64,
-    pub kind: String,
+    pub kind: PolicyKind,
     /// 1, 2, ... per organisation.
     pub version: i64,
     pub content: String,

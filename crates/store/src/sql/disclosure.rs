@@ -4,12 +4,13 @@ pub(crate) const VERSION_COLUMNS: &str = "id, organisation_id, kind, version, co
     published_by, published_at, expires_at, reminded_at";
 
 use super::prelude::*;
+use cyberveilig_domain::disclosure::PolicyKind;
 
 fn version_from(r: &Row) -> Result<PolicyVersion> {
     Ok(PolicyVersion {
         id: r.try_get("id")?,
         organisation_id: r.try_get("organisation_id")?,
-        kind: r.try_get("kind")?,
+        kind: parse(&r.try_get::<String, _>("kind")?, "policy kind")?,
         version: r.try_get("version")?,
         content: r.try_get("content")?,
         assets: r.try_get("assets")?,
@@ -34,7 +35,7 @@ impl<C: Connection> crate::DisclosureTx for Transaction<C> {
         row.map(|r| {
             Ok(PolicyDraft {
                 organisation_id: r.try_get("organisation_id")?,
-                kind: r.try_get("kind")?,
+                kind: parse(&r.try_get::<String, _>("kind")?, "policy kind")?,
                 content: r.try_get("content")?,
                 model_version: r.try_get("model_version")?,
                 updated_by: r.try_get("updated_by")?,
@@ -52,7 +53,7 @@ impl<C: Connection> crate::DisclosureTx for Transaction<C> {
              updated_at = excluded.updated_at",
         )
         .bind(d.organisation_id)
-        .bind(&d.kind)
+        .bind(d.kind.as_str())
         .bind(&d.content)
         .bind(d.model_version)
         .bind(d.updated_by)
@@ -68,7 +69,7 @@ impl<C: Connection> crate::DisclosureTx for Transaction<C> {
              published_by, published_at, expires_at, reminded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         )
         .bind(v.organisation_id)
-        .bind(&v.kind)
+        .bind(v.kind.as_str())
         .bind(v.version)
         .bind(&v.content)
         .bind(&v.assets)
@@ -104,7 +105,8 @@ impl<C: Connection> crate::DisclosureTx for Transaction<C> {
     }
 
     async fn policy_holders(&mut self) -> Result<Vec<i64>> {
-        let rows = query("SELECT DISTINCT organisation_id FROM disclosure_versions WHERE kind = 'government' ORDER BY organisation_id")
+        let rows = query("SELECT DISTINCT organisation_id FROM disclosure_versions WHERE kind = $1 ORDER BY organisation_id")
+            .bind(PolicyKind::Government.as_str())
             .fetch_all(&mut self.conn)
             .await?;
         // The `?` turns PostgreSQL's error into ours; on SQLite it is ours already.
@@ -114,8 +116,9 @@ impl<C: Connection> crate::DisclosureTx for Transaction<C> {
 
     async fn current_model(&mut self) -> Result<Option<PolicyVersion>> {
         let row = query(&format!(
-            "SELECT {VERSION_COLUMNS} FROM disclosure_versions WHERE kind = 'model' ORDER BY published_at DESC, id DESC LIMIT 1"
+            "SELECT {VERSION_COLUMNS} FROM disclosure_versions WHERE kind = $1 ORDER BY published_at DESC, id DESC LIMIT 1"
         ))
+        .bind(PolicyKind::Model.as_str())
         .fetch_optional(&mut self.conn)
         .await?;
         row.as_ref().map(version_from).transpose()
@@ -123,12 +126,13 @@ impl<C: Connection> crate::DisclosureTx for Transaction<C> {
 
     async fn policies_to_remind(&mut self, before: DateTime<Utc>) -> Result<Vec<PolicyVersion>> {
         let rows = query(&format!(
-            "SELECT {VERSION_COLUMNS} FROM disclosure_versions v WHERE v.kind = 'government' \
+            "SELECT {VERSION_COLUMNS} FROM disclosure_versions v WHERE v.kind = $2 \
              AND v.reminded_at IS NULL AND v.expires_at <= $1 \
              AND v.version = (SELECT MAX(w.version) FROM disclosure_versions w WHERE w.organisation_id = v.organisation_id) \
              ORDER BY v.id"
         ))
         .bind(before)
+        .bind(PolicyKind::Government.as_str())
         .fetch_all(&mut self.conn)
         .await?;
         rows.iter().map(version_from).collect()
