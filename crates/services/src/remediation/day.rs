@@ -60,8 +60,8 @@ pub struct ActionRecord {
 
 fn basic_audit(order: &Order) -> Result<()> {
     if order.kind != OrderKind::Basic {
-        return Err(ServiceError::invalid(
-            "order",
+        return Err(ServiceError::conflict(
+            "not_a_basic_audit",
             "only a basic audit includes a remediation day",
             "enkel een basisaudit omvat een remediëringsdag",
         ));
@@ -150,8 +150,8 @@ impl Services {
         }
         basic_audit(&order)?;
         if !day_possible(order.state) {
-            return Err(ServiceError::invalid(
-                "order",
+            return Err(ServiceError::conflict(
+                "results_not_delivered",
                 format!(
                     "Order {} is {}: the remediation day is recorded once the results are delivered.",
                     order.id,

@@ -387,8 +387,10 @@ story!(
         assert!(!for_gent.may_record && !for_gent.not_yet);
         let err = w.hold_remediation_day(&ey, order.id, d(2020, 5, 18)).await.unwrap_err();
         match err {
-            ServiceError::Invalid {
-                message_nl, message_en, ..
+            ServiceError::Conflict {
+                code: "results_not_delivered",
+                message_nl,
+                message_en,
             } => {
                 assert!(
                     message_nl.contains("is aanvaard") && message_nl.contains("opgeleverd"),

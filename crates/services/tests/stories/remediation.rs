@@ -371,7 +371,10 @@ story!(
             w.s()
                 .record_remediation_day(&ey, order_id, record(vec![gent.person_id], d(2020, 5, 18)))
                 .await,
-            Err(ServiceError::Invalid { field: "order", .. })
+            Err(ServiceError::Conflict {
+                code: "results_not_delivered",
+                ..
+            })
         ));
         w.deliver(&ey, order_id).await;
         w.advance_to("2020-05-20T15:00:00Z").await;

@@ -335,7 +335,8 @@ pub struct AgendaParams {
 /// The remediation day of a basic audit: the top of the government's open findings in priority
 /// order, or what the firm recorded (the government, the firm, an administrator).
 #[utoipa::path(get, path = "/api/v1/orders/{id}/remediation-day", tag = "orders", params(("id" = i64, Path), AgendaParams),
-    responses((status = 200, body = AgendaDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = AgendaDto), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a basic audit (`not_a_basic_audit`).", body = Problem, content_type = "application/problem+json")))]
 pub async fn agenda(
     State(state): State<AppState>,
     lang: Lang,
