@@ -33,7 +33,9 @@ MALFORMED = {
 #   something, triage takes at least as long as acknowledgement, additional work names its
 #   scope, a system is a URL, host name or address, credit needs a name, a triage its outcome,
 #   an engagement's window starts from today and is bounded, its scope names distinct systems,
-#   a programme's dates lie in 2000-2099, a CVSS vector is one of its version's.
+#   a programme's dates lie in 2000-2099, a CVSS vector is one of its version's, a disclosure
+#   date lies after the report's receipt and within two years, a duplicate names the report it
+#   duplicates, an email address is one mail can be delivered to.
 # The document describes each of these in words.
 BEYOND_A_SCHEMA = {
     "POST /api/v1/orders/{id}/imports": {"report"},
@@ -44,12 +46,12 @@ BEYOND_A_SCHEMA = {
     "POST /api/v1/intel/kev": {"file"},
     "POST /api/v1/programmes": {"basic_rate", "additional_rate", "offer_starts_on", "offer_ends_on"},
     "POST /api/v1/programmes/{id}/amendments": {"remediation_terms", "amendment", "offer_ends_on"},
-    "PUT /api/v1/model-policy/draft": {"targets"},
-    "PUT /api/v1/governments/{nis}/policy/draft": {"targets"},
+    "PUT /api/v1/model-policy/draft": {"targets", "contact_email"},
+    "PUT /api/v1/governments/{nis}/policy/draft": {"targets", "contact_email"},
     "POST /api/v1/orders": {"scope"},
-    "POST /api/v1/reports": {"target", "reporter_name", "cvss_vector"},
+    "POST /api/v1/reports": {"target", "reporter_name", "cvss_vector", "reporter_email"},
     "POST /api/v1/engagements/{id}/findings": {"cvss_vector"},
-    "POST /api/v1/reports/{id}/state": {"outcome"},
+    "POST /api/v1/reports/{id}/state": {"outcome", "disclose_on", "duplicate_of"},
     "POST /api/v1/engagements": {"starts_on", "ends_on", "scope"},
     "PUT /api/v1/engagements/{id}": {"starts_on", "ends_on", "scope"},
 }

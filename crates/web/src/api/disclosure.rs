@@ -58,6 +58,7 @@ pub struct PolicyContentDto {
     pub contact_email: String,
     /// An https URL of an OpenPGP key; empty for none.
     #[serde(default)]
+    #[schema(pattern = "^(https://.+)?$")]
     pub encryption_url: String,
     pub targets: TargetsDto,
     /// Whether reporters are thanked publicly.

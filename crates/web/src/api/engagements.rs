@@ -161,6 +161,7 @@ pub struct EngagementRequest {
     pub scope: Vec<String>,
     #[schema(value_type = Vec<TechniqueName>, inline, min_items = 1)]
     pub techniques: Vec<String>,
+    #[schema(min_items = 1, max_items = 30)]
     pub team: Vec<TeamEntry>,
     pub government_contact: String,
     pub team_contact: String,

@@ -1,4 +1,4 @@
-use super::schema::{OrderKindName, OrderStateName};
+use super::schema::{OrderKindName, OrderStateFilter};
 use crate::AppState;
 use crate::api::{amount, next_cursor, paging};
 use crate::dto::{AuditReportDto, EventDto, OrderDto, Page, SettlementDto};
@@ -110,7 +110,7 @@ pub async fn submit(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct OrderQuery {
-    #[param(value_type = Option<OrderStateName>, inline)]
+    #[param(value_type = Option<OrderStateFilter>, inline)]
     pub state: Option<String>,
     pub programme_id: Option<i64>,
     /// From the `next_cursor` of the page before.

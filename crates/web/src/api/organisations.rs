@@ -1,4 +1,4 @@
-use super::schema::OrganisationKindName;
+use super::schema::OrganisationKindFilter;
 use crate::AppState;
 use crate::api::{next_cursor, paging};
 use crate::dto::{OrganisationDto, Page};
@@ -15,7 +15,7 @@ use utoipa::IntoParams;
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct OrganisationQuery {
-    #[param(value_type = Option<OrganisationKindName>, inline)]
+    #[param(value_type = Option<OrganisationKindFilter>, inline)]
     pub kind: Option<String>,
     /// Part of the name or NIS code.
     pub q: Option<String>,

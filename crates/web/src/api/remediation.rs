@@ -3,7 +3,7 @@
 
 use super::findings::FindingDto;
 use super::paging;
-use super::schema::{DecisionName, ExportFormatName, FindingStatusName, RegisterSortName, SeverityName};
+use super::schema::{DecisionFilter, ExportFormatFilter, FindingStatusFilter, FindingStatusName, RegisterSortFilter, SeverityFilter};
 use crate::AppState;
 use crate::dto::Page;
 use crate::extract::{As, FirmsAndAdministrators, GovernmentsAndAdministrators, Remediation};
@@ -70,22 +70,22 @@ pub struct RegisterParams {
     #[param(pattern = "^([0-9]{5})?$")]
     pub government_nis: Option<String>,
     pub order_id: Option<i64>,
-    #[param(value_type = Option<FindingStatusName>, inline)]
+    #[param(value_type = Option<FindingStatusFilter>, inline)]
     pub status: Option<String>,
-    #[param(value_type = Option<DecisionName>, inline)]
+    #[param(value_type = Option<DecisionFilter>, inline)]
     pub decision: Option<String>,
-    #[param(value_type = Option<SeverityName>, inline)]
+    #[param(value_type = Option<SeverityFilter>, inline)]
     pub severity: Option<String>,
-    #[param(value_type = Option<i64>)]
+    #[param(pattern = "^([0-9]{1,18})?$")]
     pub asset_id: Option<String>,
     /// `me` (the findings you own) or a person's id.
     #[param(pattern = "^(me|[0-9]{1,18})?$")]
     pub owner: Option<String>,
     /// true: only open findings past their deadline.
-    #[param(value_type = Option<bool>)]
+    #[param(pattern = "^(true|false|1|0|on)?$")]
     pub overdue: Option<String>,
     /// priority by default.
-    #[param(value_type = Option<RegisterSortName>, inline)]
+    #[param(value_type = Option<RegisterSortFilter>, inline)]
     pub sort: Option<String>,
     /// From the `next_cursor` of the page before.
     #[param(pattern = "^[0-9]{0,18}$")]
@@ -94,7 +94,7 @@ pub struct RegisterParams {
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// For the export: csv by default.
-    #[param(value_type = Option<ExportFormatName>, inline)]
+    #[param(value_type = Option<ExportFormatFilter>, inline)]
     pub format: Option<String>,
 }
 
@@ -171,7 +171,7 @@ pub async fn export(
     Caller(actor): Caller,
     Params(p): Params<RegisterParams>,
 ) -> ApiResult<Response> {
-    let format = ExportFormat::parse(p.format.as_deref().unwrap_or("csv")).or_problem(lang)?;
+    let format = ExportFormat::parse(p.format.as_deref().filter(|f| !f.is_empty()).unwrap_or("csv")).or_problem(lang)?;
     // The export takes every finding the filters select, not a page; the paging parameters the
     // register shares with it are still held to what the document says.
     paging(p.limit, p.cursor.as_deref())?;

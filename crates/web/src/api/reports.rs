@@ -3,7 +3,7 @@
 //! `X-Follow-Token` header); everyone else with their bearer token.
 
 use super::paging;
-use super::schema::{AttachmentKindName, ReportStateName, TriageOutcomeName};
+use super::schema::{AttachmentKindName, ReportStateFilter, ReportStateName, TriageOutcomeName};
 use crate::AppState;
 use crate::dto::Page;
 use crate::extract::{As, GovernmentsAndAdministrators};
@@ -87,7 +87,7 @@ pub struct ReportRequest {
     /// The URL or host name (or IP address) of the system; checked against the government's scope.
     pub target: String,
     /// The type of vulnerability: `CWE-79`.
-    #[schema(pattern = "^(CWE-)?[1-9][0-9]{0,5}$")]
+    #[schema(pattern = "^(CWE-)?([1-9][0-9]{0,4}|100000)$")]
     pub cwe: String,
     #[schema(pattern = "[^\\s\\u0000-\\u001F\\u007F-\\u009F]", max_length = 200)]
     pub title: String,
@@ -362,7 +362,7 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestParts {
 #[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
-    #[param(value_type = Option<ReportStateName>, inline)]
+    #[param(value_type = Option<ReportStateFilter>, inline)]
     pub state: Option<String>,
     /// true: only reports past a deadline.
     pub overdue: Option<bool>,

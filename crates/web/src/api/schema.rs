@@ -171,3 +171,47 @@ closed_set!(
     "What an attachment's content is.",
     AttachmentKind::ALL.iter().map(|k| k.as_str())
 );
+
+/// A closed set's schema that also takes the empty string, for "any".
+fn or_empty<T: utoipa::PartialSchema>() -> RefOr<Schema> {
+    let mut schema = T::schema();
+    if let RefOr::T(Schema::Object(object)) = &mut schema {
+        if let Some(values) = &mut object.enum_values {
+            values.insert(0, "".into());
+        }
+        let described = object.description.take().unwrap_or_default();
+        object.description = Some(format!("{described} Empty for any."));
+    }
+    schema
+}
+
+/// Query filters over closed sets: one of the set's values, or empty for any (as a form sends
+/// an unchosen select).
+macro_rules! filter {
+    ($($filter:ident: $set:ident),* $(,)?) => {$(
+        pub struct $filter;
+
+        impl utoipa::PartialSchema for $filter {
+            fn schema() -> RefOr<Schema> {
+                or_empty::<$set>()
+            }
+        }
+
+        impl utoipa::ToSchema for $filter {
+            fn name() -> Cow<'static, str> {
+                Cow::Owned(format!("{}Filter", <$set as utoipa::ToSchema>::name()))
+            }
+        }
+    )*};
+}
+
+filter!(
+    FindingStatusFilter: FindingStatusName,
+    DecisionFilter: DecisionName,
+    SeverityFilter: SeverityName,
+    RegisterSortFilter: RegisterSortName,
+    ExportFormatFilter: ExportFormatName,
+    ReportStateFilter: ReportStateName,
+    OrderStateFilter: OrderStateName,
+    OrganisationKindFilter: OrganisationKindName,
+);
