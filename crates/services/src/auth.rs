@@ -2,7 +2,7 @@
 
 use crate::Services;
 use crate::authz::Actor;
-use crate::clock::Clock;
+use crate::clock::wall_clock;
 use crate::error::{Result, ServiceError};
 use crate::guard;
 use argon2::Argon2;
@@ -60,12 +60,6 @@ pub(crate) fn password_matches(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc)
         .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
         .unwrap_or(false)
-}
-
-/// Tokens live in real time, not programme time: moving a demo or test clock through the
-/// programme's months must not sign everybody out, nor keep a stolen token alive.
-pub(crate) fn wall_clock() -> DateTime<Utc> {
-    crate::clock::SystemClock.now()
 }
 
 pub(crate) fn token_hash(token: &str) -> String {

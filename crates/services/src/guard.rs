@@ -188,7 +188,7 @@ impl Services {
         let quiet = throttle::pack_failures(now_ms - Duration::days(1).num_milliseconds(), 0);
         forgotten += tx.forget_rate_limits(SIGN_IN_ADDRESS_SCOPE, quiet).await?;
         forgotten += tx
-            .forget_idempotency_keys(crate::auth::wall_clock() - crate::idempotency::KEPT_FOR)
+            .forget_idempotency_keys(crate::clock::wall_clock() - crate::idempotency::KEPT_FOR)
             .await?;
         tx.commit().await?;
         Ok(forgotten)

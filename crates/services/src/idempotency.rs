@@ -13,7 +13,7 @@
 //! key is known to be used but its answer is lost, and a retry is told so.
 
 use crate::Services;
-use crate::auth::wall_clock;
+use crate::clock::wall_clock;
 use crate::error::{Result, ServiceError};
 use chrono::Duration;
 use cyberveilig_store::Tx;

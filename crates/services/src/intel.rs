@@ -212,7 +212,7 @@ impl Priorities {
 
 /// Gives findings their decision and deadline, inside the caller's transaction.
 pub(crate) async fn prioritise(work: &mut Work, findings: &[StoredFinding]) -> Result<usize> {
-    let terms = crate::remediation::programme_terms(work, findings).await?;
+    let terms = programme_terms(work, findings).await?;
     let mut priorities = Priorities::new(terms);
     for f in findings {
         let (decision, due_on) = priorities.of(work.tx.as_mut(), f).await?;
@@ -277,7 +277,7 @@ impl Services {
             open.extend(work.tx.findings(&filter).await?);
         }
         let mut n = 0;
-        for (_, findings) in crate::remediation::by_programme(&mut work, open).await? {
+        for (_, findings) in by_programme(&mut work, open).await? {
             n += prioritise(&mut work, &findings).await?;
         }
         work.record(
@@ -338,7 +338,7 @@ impl Services {
                     .filter(|f| f.asset_id == Some(asset_id)),
             );
         }
-        for (_, findings) in crate::remediation::by_programme(&mut work, open).await? {
+        for (_, findings) in by_programme(&mut work, open).await? {
             prioritise(&mut work, &findings).await?;
         }
         work.record(
@@ -352,4 +352,85 @@ impl Services {
         work.commit().await?;
         Ok(updated)
     }
+}
+/// I4-8: the remediation terms of the programme that `findings` belong to (through their orders).
+/// Findings of several programmes must be prioritised per programme; this refuses a mix.
+/// Findings without an order (an engagement's) follow the default terms.
+pub(crate) async fn programme_terms(work: &mut Work, findings: &[StoredFinding]) -> Result<RemediationTerms> {
+    let mut programme: Option<i64> = None;
+    let mut orders_seen: Vec<i64> = Vec::new();
+    for f in findings {
+        let Some(order_id) = f.order_id else { continue };
+        if orders_seen.contains(&order_id) {
+            continue;
+        }
+        orders_seen.push(order_id);
+        let order = work.tx.order(order_id).await?.ok_or(ServiceError::NotFound("order"))?;
+        match programme {
+            Some(p) if p != order.programme_id => {
+                return Err(ServiceError::conflict(
+                    "findings_of_several_programmes",
+                    "Findings of several programmes are prioritised per programme: choose findings of one programme.",
+                    "Bevindingen van verschillende programma's worden per programma geprioriteerd: kies bevindingen van één programma.",
+                ));
+            }
+            _ => programme = Some(order.programme_id),
+        }
+    }
+    match programme {
+        Some(id) => Ok(work
+            .tx
+            .programme(id)
+            .await?
+            .ok_or(ServiceError::NotFound("programme"))?
+            .settings
+            .remediation_terms),
+        None => Ok(RemediationTerms::default()),
+    }
+}
+
+/// Splits findings by the programme of their order, for [`prioritise`]. Findings
+/// without an order (an engagement's) form a group of their own, programme 0, which follows the
+/// default terms.
+pub(crate) async fn by_programme(work: &mut Work, findings: Vec<StoredFinding>) -> Result<Vec<(i64, Vec<StoredFinding>)>> {
+    let mut groups: Vec<(i64, Vec<StoredFinding>)> = Vec::new();
+    let mut programme_of: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
+    for f in findings {
+        let programme = match f.order_id {
+            None => 0,
+            Some(order_id) => match programme_of.get(&order_id) {
+                Some(p) => *p,
+                None => {
+                    let p = work.tx.order(order_id).await?.ok_or(ServiceError::NotFound("order"))?.programme_id;
+                    programme_of.insert(order_id, p);
+                    p
+                }
+            },
+        };
+        match groups.iter_mut().find(|(p, _)| *p == programme) {
+            Some((_, list)) => list.push(f),
+            None => groups.push((programme, vec![f])),
+        }
+    }
+    Ok(groups)
+}
+
+/// Gives the programme's open findings their deadline anew (after its terms changed).
+pub(crate) async fn reprioritise_programme(work: &mut Work, programme_id: i64) -> Result<usize> {
+    let mut open = Vec::new();
+    for status in FindingStatus::ALL.into_iter().filter(|s| s.is_open()) {
+        let filter = cyberveilig_store::records::FindingFilter {
+            status: Some(status),
+            limit: i64::MAX,
+            ..Default::default()
+        };
+        open.extend(work.tx.findings(&filter).await?);
+    }
+    let mut n = 0;
+    for (programme, findings) in by_programme(work, open).await? {
+        if programme == programme_id {
+            n += prioritise(work, &findings).await?;
+        }
+    }
+    Ok(n)
 }

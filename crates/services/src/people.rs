@@ -3,8 +3,9 @@
 //! outbox in the same transaction; a job delivers it).
 
 use crate::Services;
-use crate::auth::{PortalSession, SessionStage, actor_of, hash_password, random_token, token_hash, wall_clock};
+use crate::auth::{PortalSession, SessionStage, actor_of, hash_password, random_token, token_hash};
 use crate::authz::{Actor, Permission, can};
+use crate::clock::wall_clock;
 use crate::error::{Result, ServiceError};
 use crate::events::Action;
 use crate::guard;

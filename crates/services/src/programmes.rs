@@ -223,7 +223,7 @@ impl Services {
             );
             programme.settings.remediation_terms = terms;
             work.tx.update_programme_settings(id, &programme.settings).await?;
-            crate::remediation::reprioritise_programme(&mut work, id).await?;
+            crate::intel::reprioritise_programme(&mut work, id).await?;
         }
         if let Some(budget) = amendment.budget {
             let before = work.balances(id).await?;

@@ -2,8 +2,9 @@
 //! recovery codes for when the phone is lost.
 
 use crate::Services;
-use crate::auth::{second_factor_required, token_hash, wall_clock};
+use crate::auth::{second_factor_required, token_hash};
 use crate::authz::Actor;
+use crate::clock::wall_clock;
 use crate::error::{Result, ServiceError};
 use crate::events::Action;
 use crate::totp;

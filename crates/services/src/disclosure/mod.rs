@@ -11,13 +11,13 @@ mod government_policy;
 pub mod model;
 mod model_policy;
 mod policy;
+mod rfc9116;
 mod security_txt;
 
 pub use directory::{PublicPolicy, ReportDirectory};
 pub use policy::{DraftView, PublishedPolicy, ScopedAsset, VersionInfo};
-pub use security_txt::{
-    Links, SecurityTxt, SecurityTxtProblem, check_security_txt, parse_domain, platform_security_txt, security_contact, write_security_txt,
-};
+pub use rfc9116::{SecurityTxt, SecurityTxtProblem, check_security_txt};
+pub use security_txt::{Links, parse_domain, platform_security_txt, security_contact, write_security_txt};
 
 use crate::Services;
 use crate::error::{Result, ServiceError};

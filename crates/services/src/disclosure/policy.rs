@@ -1,7 +1,7 @@
 //! What a published policy is (its versions, the assets it names in scope, the draft being edited) and how it is
 //! stored.
 
-use super::security_txt::SecurityTxt;
+use super::rfc9116::SecurityTxt;
 use crate::error::{Result, ServiceError};
 use chrono::{DateTime, Utc};
 use cyberveilig_domain::disclosure::{PolicyContent, PolicyProblem};
