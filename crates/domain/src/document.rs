@@ -1,8 +1,28 @@
-//! The audit report a firm attaches to a basic audit (D11): a PDF document, taken on its
+//! D11: a basic audit is delivered with its assessment complete and its audit report attached.
+//! The audit report is a PDF document, taken on its
 //! content, never on its name or the type a browser claims. The check is structural and cheap:
 //! the PDF header with a known version, the end-of-file marker at the end, and a `startxref`
 //! that points inside the file at a cross-reference table or stream. A truncated upload, a
 //! renamed image or an HTML page calling itself a PDF fails it.
+
+use crate::order::OrderKind;
+use crate::refusal::Refusal;
+
+/// D11: a basic audit is delivered only with its assessment complete (every control of the
+/// baseline rated, or not applicable) and its audit report attached. Additional work has
+/// neither requirement.
+pub fn check_delivery(kind: OrderKind, unrated_controls: u32, report_attached: bool) -> Result<(), Refusal> {
+    if kind != OrderKind::Basic {
+        return Ok(());
+    }
+    if unrated_controls > 0 {
+        return Err(Refusal::AssessmentIncomplete { unrated: unrated_controls });
+    }
+    if !report_attached {
+        return Err(Refusal::AuditReportMissing);
+    }
+    Ok(())
+}
 
 /// The largest audit report taken: 20 MiB (kept in the database, like report attachments).
 pub const MAX_AUDIT_REPORT_BYTES: usize = 20 * 1024 * 1024;
@@ -162,6 +182,21 @@ pub fn simple_pdf(lines: &[&str]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_basic_audit_is_delivered_with_its_assessment_complete_and_its_report() {
+        assert_eq!(check_delivery(OrderKind::Basic, 0, true), Ok(()));
+        assert_eq!(
+            check_delivery(OrderKind::Basic, 3, true),
+            Err(Refusal::AssessmentIncomplete { unrated: 3 })
+        );
+        assert_eq!(check_delivery(OrderKind::Basic, 0, false), Err(Refusal::AuditReportMissing));
+        assert_eq!(
+            check_delivery(OrderKind::Basic, 32, false),
+            Err(Refusal::AssessmentIncomplete { unrated: 32 })
+        );
+        assert_eq!(check_delivery(OrderKind::Additional, 32, false), Ok(()));
+    }
 
     #[test]
     fn a_whole_pdf_is_taken() {

@@ -203,23 +203,6 @@ impl OrderAction {
     }
 }
 
-/// D11: a basic audit is delivered only with its assessment complete (every control of the
-/// baseline rated, or not applicable) and its audit report attached. Additional work has
-/// neither requirement.
-pub fn check_delivery(kind: OrderKind, unrated_controls: u32, report_attached: bool) -> Result<(), crate::refusal::Refusal> {
-    use crate::refusal::Refusal;
-    if kind != OrderKind::Basic {
-        return Ok(());
-    }
-    if unrated_controls > 0 {
-        return Err(Refusal::AssessmentIncomplete { unrated: unrated_controls });
-    }
-    if !report_attached {
-        return Err(Refusal::AuditReportMissing);
-    }
-    Ok(())
-}
-
 /// C3: what a basic audit covers is the minimal control approach Audit Vlaanderen set; it is
 /// the scope of a basic audit ordered without one.
 pub const BASIC_AUDIT_SCOPE: &str = "Basisaudit volgens de minimale controleaanpak van Audit Vlaanderen.";
@@ -304,22 +287,6 @@ mod tests {
             assert!(!state.label(true).contains('_') && !state.label(false).contains('_'), "{state:?}");
         }
         assert_eq!(OrderState::Offered.label(true), "aangeboden");
-    }
-
-    #[test]
-    fn a_basic_audit_is_delivered_with_its_assessment_complete_and_its_report() {
-        use crate::refusal::Refusal;
-        assert_eq!(check_delivery(OrderKind::Basic, 0, true), Ok(()));
-        assert_eq!(
-            check_delivery(OrderKind::Basic, 3, true),
-            Err(Refusal::AssessmentIncomplete { unrated: 3 })
-        );
-        assert_eq!(check_delivery(OrderKind::Basic, 0, false), Err(Refusal::AuditReportMissing));
-        assert_eq!(
-            check_delivery(OrderKind::Basic, 32, false),
-            Err(Refusal::AssessmentIncomplete { unrated: 32 })
-        );
-        assert_eq!(check_delivery(OrderKind::Additional, 32, false), Ok(()));
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub struct DeliveryFacts {
     pub reports: Vec<AuditReport>,
 }
 
-/// The facts behind `order::check_delivery`, read in a transaction.
+/// The facts behind `document::check_delivery`, read in a transaction.
 pub(crate) async fn delivery_facts_in(tx: &mut dyn Tx, order: &Order) -> Result<DeliveryFacts> {
     let baseline = tx
         .catalogue_by_urn(cyberveilig_catalogues::BASELINE_URN)

@@ -2,7 +2,7 @@
 //! audit is delivered with its assessment complete and its audit report attached (D11).
 
 use super::*;
-use cyberveilig_domain::order::check_delivery;
+use cyberveilig_domain::document::check_delivery;
 use cyberveilig_services::assessments::RatingInput;
 
 /// 2019/HFB/OP/52630: Deloitte's package price, EUR 5,464.55.
