@@ -245,6 +245,59 @@ impl Services {
         self.submit_report_with_files(actor, input, Vec::new(), None).await
     }
 
+    /// Tells the government of a new report (with its deadlines) and its reporter how to follow
+    /// it, when the reporter gave an address.
+    async fn announce_report(&self, work: &mut Work, government: &Organisation, report: &Report, follow_url: &str) -> Result<()> {
+        let handle_url = self.report_link(&format!("/meldingen/{}", report.id));
+        let code = report.tracking_code.clone();
+        self.notify(
+        work,
+        Notice {
+            subject: format!("Nieuwe melding van een kwetsbaarheid / New vulnerability report {code}"),
+            nl: format!(
+                "{} ontving melding {code} over {}.\nBevestig de ontvangst uiterlijk op {} en beoordeel de melding uiterlijk op {}:\n\n{handle_url}",
+                government.name,
+                report.host,
+                report.acknowledge_by.format("%d/%m/%Y"),
+                report.triage_by.format("%d/%m/%Y")
+            ),
+            en: format!(
+                "{} received report {code} about {}.\nAcknowledge it by {} and triage it by {}:\n\n{handle_url}",
+                government.name,
+                report.host,
+                report.acknowledge_by.format("%d/%m/%Y"),
+                report.triage_by.format("%d/%m/%Y")
+            ),
+            to_reporter: false,
+            to_government: true,
+            to_coordinator: false,
+            except: None,
+            report,
+        },
+    )
+    .await?;
+        if let Some(email) = report.reporter_email.as_deref().and_then(|e| e.parse::<EmailAddress>().ok()) {
+            work.tx
+                .insert_mail(
+                    &mail(
+                        &email,
+                        &format!("Uw melding {code} / Your report {code}"),
+                        &format!(
+                            "Bedankt voor uw melding aan {}. Volg ze via deze geheime link (deel hem met niemand):\n\n{follow_url}",
+                            government.name
+                        ),
+                        &format!(
+                            "Thank you for your report to {}. Follow it through this secret link (share it with nobody):\n\n{follow_url}",
+                            government.name
+                        ),
+                    ),
+                    work.now,
+                )
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Receives a report with its attachments, all or nothing: a file that is refused refuses
     /// the report. A `client` (the signed-in person, or the connection's address) sends at most
     /// [`guard::REPORTS_PER_CLIENT`], counted in the database every server shares (R3).
@@ -359,53 +412,7 @@ impl Services {
             work.tx.insert_report_attachment(&info, &f.content).await?;
         }
         let follow_url = self.report_link(&format!("/meldingen/volgen/{token}"));
-        let handle_url = self.report_link(&format!("/meldingen/{}", report.id));
-        let code = report.tracking_code.clone();
-        self.notify(
-            &mut work,
-            Notice {
-                subject: format!("Nieuwe melding van een kwetsbaarheid / New vulnerability report {code}"),
-                nl: format!(
-                    "{} ontving melding {code} over {}.\nBevestig de ontvangst uiterlijk op {} en beoordeel de melding uiterlijk op {}:\n\n{handle_url}",
-                    government.name,
-                    report.host,
-                    report.acknowledge_by.format("%d/%m/%Y"),
-                    report.triage_by.format("%d/%m/%Y")
-                ),
-                en: format!(
-                    "{} received report {code} about {}.\nAcknowledge it by {} and triage it by {}:\n\n{handle_url}",
-                    government.name,
-                    report.host,
-                    report.acknowledge_by.format("%d/%m/%Y"),
-                    report.triage_by.format("%d/%m/%Y")
-                ),
-                to_reporter: false,
-                to_government: true,
-                to_coordinator: false,
-                except: None,
-                report: &report,
-            },
-        )
-        .await?;
-        if let Some(email) = report.reporter_email.as_deref().and_then(|e| e.parse::<EmailAddress>().ok()) {
-            work.tx
-                .insert_mail(
-                    &mail(
-                        &email,
-                        &format!("Uw melding {code} / Your report {code}"),
-                        &format!(
-                            "Bedankt voor uw melding aan {}. Volg ze via deze geheime link (deel hem met niemand):\n\n{follow_url}",
-                            government.name
-                        ),
-                        &format!(
-                            "Thank you for your report to {}. Follow it through this secret link (share it with nobody):\n\n{follow_url}",
-                            government.name
-                        ),
-                    ),
-                    now,
-                )
-                .await?;
-        }
+        self.announce_report(&mut work, &government, &report, &follow_url).await?;
         work.commit().await?;
         Ok(Submitted {
             report,
