@@ -20,6 +20,10 @@ pub enum Eligibility {
     NotEligible,
 }
 
+impl Eligibility {
+    pub const ALL: [Eligibility; 3] = [Eligibility::CoFinanced, Eligibility::OrderOnly, Eligibility::NotEligible];
+}
+
 /// D1: how a share is rounded. Only rounding down keeps shares within the legal rate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -96,6 +96,21 @@ pub(crate) async fn seed_reference_data(tx: &mut dyn Tx) -> Result<bool> {
     Ok(true)
 }
 
+/// The local government with a NIS code; a code of none is `unknown_reference` on
+/// `government_nis`, the field every request names it by.
+pub(crate) async fn local_government(tx: &mut dyn Tx, nis: &NisCode) -> Result<Organisation> {
+    tx.organisation_by_nis(nis)
+        .await?
+        .filter(|o| o.kind.is_local_government())
+        .ok_or_else(|| {
+            ServiceError::unknown(
+                "government_nis",
+                format!("no local government has NIS code {nis}"),
+                format!("geen lokaal bestuur heeft NIS-code {nis}"),
+            )
+        })
+}
+
 pub(crate) async fn named(tx: &mut dyn Tx, kind: OrganisationKind, name: &str) -> Result<Organisation> {
     tx.organisation_by_name(kind, name)
         .await?

@@ -33,7 +33,7 @@ use cyberveilig_domain::remediation::FindingStatus;
 use cyberveilig_domain::report::{
     self, Deadlines, Overdue, Party, ReportState, ResponseTargets, ScopeEntry, Target, TargetError, TriageOutcome,
 };
-use cyberveilig_findings::Severity;
+use cyberveilig_domain::severity::Severity;
 use cyberveilig_store::Tx;
 use cyberveilig_store::records::{
     AttachmentInfo, Credit, Import, NewMail, OrderFilter, Organisation, Report, ReportFilter, ReportMessage, StoredFinding,
@@ -659,17 +659,7 @@ pub(crate) async fn follow_finding(work: &mut Work, finding_id: i64, status: Fin
     }
     report.updated_at = work.now;
     work.tx.update_report(&report).await?;
-    work.tx
-        .insert_report_message(&ReportMessage {
-            id: 0,
-            report_id: report.id,
-            author: None,
-            author_id: None,
-            author_name: String::new(),
-            body: format!("state:{}", to.as_str()),
-            at: work.now,
-        })
-        .await?;
+    thread::note_state_change(work, &report, to).await?;
     work.record(
         Action::ReportStateChanged,
         "report",

@@ -19,18 +19,7 @@ pub(super) async fn government(work: &mut Work, e: &Engagement, terms: &Engageme
             format!("'{}' is geen NIS-code", terms.government_nis.trim()),
         )
     })?;
-    let government = work
-        .tx
-        .organisation_by_nis(&nis)
-        .await?
-        .filter(|o| o.kind.is_local_government())
-        .ok_or_else(|| {
-            ServiceError::unknown(
-                "government_nis",
-                format!("no local government has NIS code {nis}"),
-                format!("geen lokaal bestuur heeft NIS-code {nis}"),
-            )
-        })?;
+    let government = crate::registry::local_government(work.tx.as_mut(), &nis).await?;
     if e.id != 0 && government.id != e.government_id {
         return Err(ServiceError::invalid(
             "government_nis",

@@ -330,18 +330,7 @@ impl Services {
         if let Some(client) = client {
             guard::take(work.tx.as_mut(), guard::REPORTS_PER_CLIENT, client, self.limits_now_ms()).await?;
         }
-        let government = work
-            .tx
-            .organisation_by_nis(&nis)
-            .await?
-            .filter(|o| o.kind.is_local_government())
-            .ok_or_else(|| {
-                ServiceError::unknown(
-                    "government_nis",
-                    format!("{nis} is not a local government in the programme"),
-                    format!("{nis} is geen lokaal bestuur in het programma"),
-                )
-            })?;
+        let government = crate::registry::local_government(work.tx.as_mut(), &nis).await?;
         // No report is lost: one outside the published scope is received, marked so, and
         // triaged like any other; the reporter is told the safe harbour does not cover it.
         let outside_scope = outside_published_scope(work.tx.as_mut(), government.id, &target).await?;

@@ -3,6 +3,29 @@
 
 use super::*;
 
+/// The platform's own line in the thread that a report changed state: `state:<to>`, with the
+/// outcome of a triage (`state:triaged:<outcome>`).
+pub(super) async fn note_state_change(work: &mut Work, report: &Report, to: ReportState) -> Result<()> {
+    let mut body = format!("state:{}", to.as_str());
+    if to == ReportState::Triaged
+        && let Some(o) = &report.outcome
+    {
+        body.push_str(&format!(":{}", o.as_str()));
+    }
+    work.tx
+        .insert_report_message(&ReportMessage {
+            id: 0,
+            report_id: report.id,
+            author: None,
+            author_id: None,
+            author_name: String::new(),
+            body,
+            at: work.now,
+        })
+        .await?;
+    Ok(())
+}
+
 impl Services {
     pub(super) async fn add_system_message(
         &self,
@@ -13,23 +36,7 @@ impl Services {
         party: Party,
         access: Access<'_>,
     ) -> Result<()> {
-        let mut body = format!("state:{}", to.as_str());
-        if to == ReportState::Triaged
-            && let Some(o) = &report.outcome
-        {
-            body.push_str(&format!(":{}", o.as_str()));
-        }
-        work.tx
-            .insert_report_message(&ReportMessage {
-                id: 0,
-                report_id: report.id,
-                author: None,
-                author_id: None,
-                author_name: String::new(),
-                body,
-                at: work.now,
-            })
-            .await?;
+        note_state_change(work, report, to).await?;
         if !note.is_empty() {
             self.insert_message(work, report, party, access, note).await?;
         }

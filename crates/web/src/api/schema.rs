@@ -1,15 +1,10 @@
 //! What the OpenAPI document says of values the handlers read as text: the closed sets, taken
-//! from the domain's own lists (so the document cannot drift from what the API accepts), and
-//! the patterns of codes and cursors. Fields name them with `value_type = ...`.
+//! from the domain's own lists (so the document cannot drift from what the API accepts), their
+//! filters, and D2's eligibility map. Fields name them with `value_type = ...`.
 
 use std::borrow::Cow;
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
-
-/// A NIS code: five digits.
-pub const NIS: &str = "^[0-9]{5}$";
-/// A page cursor as this API gives it out (empty for the first page).
-pub const CURSOR: &str = "^[0-9]{0,18}$";
 
 /// A string schema that takes exactly `values`.
 fn one_of<'a>(values: impl IntoIterator<Item = &'a str>, description: &str) -> RefOr<Schema> {
@@ -44,6 +39,7 @@ use cyberveilig_domain::asset::AssetKind;
 use cyberveilig_domain::attachment::AttachmentKind;
 use cyberveilig_domain::engagement::{TeamRole, Technique};
 use cyberveilig_domain::order::{OrderKind, OrderState};
+use cyberveilig_domain::programme::Eligibility;
 use cyberveilig_domain::registry::OrganisationKind;
 use cyberveilig_domain::remediation::FindingStatus;
 use cyberveilig_domain::report::{ReportState, TriageOutcome};
@@ -142,7 +138,11 @@ pub struct EligibilityByKind;
 impl utoipa::PartialSchema for EligibilityByKind {
     fn schema() -> RefOr<Schema> {
         let kinds: Vec<&str> = OrganisationKind::ALL.iter().map(|k| k.as_str()).collect();
-        let eligibility = ["co_financed", "order_only", "not_eligible"];
+        // As the API reads them: their serde names.
+        let eligibility: Vec<String> = Eligibility::ALL
+            .iter()
+            .filter_map(|e| serde_json::to_value(e).ok()?.as_str().map(str::to_owned))
+            .collect();
         ObjectBuilder::new()
             .schema_type(Type::Object)
             .property_names(Some(ObjectBuilder::new().schema_type(Type::String).enum_values(Some(kinds))))
