@@ -27,8 +27,10 @@ impl Limit {
         (self.window.num_milliseconds() / i64::from(self.count.max(1))).max(1)
     }
 
+    // (count - 1) intervals rather than `window - interval`: the interval is rounded down to whole
+    // milliseconds, and the remainder must not buy one event more than the burst plus the rate.
     fn tolerance_ms(self) -> i64 {
-        self.window.num_milliseconds() - self.interval_ms()
+        self.interval_ms() * i64::from(self.count.max(1) - 1)
     }
 }
 
@@ -117,6 +119,18 @@ mod tests {
         let tat = admit(hour, None, 0).unwrap();
         assert_eq!(admit(hour, Some(tat), 3_599_999), Err(1));
         assert!(admit(hour, Some(tat), 3_600_000).is_ok());
+    }
+
+    #[test]
+    fn a_window_not_divisible_by_the_count_allows_no_extra_event() {
+        // 2,194 s / 3 is 731,333 ms and a remainder: it once let a fourth event in at 731,332 ms.
+        let limit = Limit::new(3, Duration::seconds(2_194));
+        let mut tat = None;
+        for _ in 0..3 {
+            tat = Some(admit(limit, tat, 0).expect("within the burst"));
+        }
+        assert_eq!(admit(limit, tat, 731_332), Err(1));
+        assert!(admit(limit, tat, 731_333).is_ok());
     }
 
     #[test]
