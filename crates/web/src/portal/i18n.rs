@@ -6,21 +6,36 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use std::sync::LazyLock;
 
-const NL: &str = include_str!("../../locales/nl/portal.ftl");
-const EN: &str = include_str!("../../locales/en/portal.ftl");
+/// One file per subject and language, the same subjects in both languages.
+macro_rules! locale_files {
+    ($language:literal) => {
+        [
+            include_str!(concat!("../../locales/", $language, "/portal.ftl")),
+            include_str!(concat!("../../locales/", $language, "/grant.ftl")),
+            include_str!(concat!("../../locales/", $language, "/steering.ftl")),
+            include_str!(concat!("../../locales/", $language, "/toolkit.ftl")),
+            include_str!(concat!("../../locales/", $language, "/awareness.ftl")),
+        ]
+    };
+}
 
-fn bundle(language: &str, source: &'static str) -> FluentBundle<FluentResource> {
-    // The files ship with the binary and a test parses them, so a syntax error never gets here.
-    let resource = FluentResource::try_new(source.to_owned()).unwrap_or_else(|(resource, _)| resource);
+const NL: [&str; 5] = locale_files!("nl");
+const EN: [&str; 5] = locale_files!("en");
+
+fn bundle(language: &str, sources: &[&'static str]) -> FluentBundle<FluentResource> {
     let id: unic_langid::LanguageIdentifier = language.parse().unwrap_or_default();
     let mut bundle = FluentBundle::new_concurrent(vec![id]);
     // Unicode isolation marks would show up inside HTML attributes and form values.
     bundle.set_use_isolating(false);
-    let _ = bundle.add_resource(resource);
+    for source in sources {
+        // The files ship with the binary and a test parses them, so a syntax error never gets here.
+        let resource = FluentResource::try_new((*source).to_owned()).unwrap_or_else(|(resource, _)| resource);
+        let _ = bundle.add_resource(resource);
+    }
     bundle
 }
 
-static BUNDLES: LazyLock<[FluentBundle<FluentResource>; 2]> = LazyLock::new(|| [bundle("nl-BE", NL), bundle("en-GB", EN)]);
+static BUNDLES: LazyLock<[FluentBundle<FluentResource>; 2]> = LazyLock::new(|| [bundle("nl-BE", &NL), bundle("en-GB", &EN)]);
 
 /// The message `key` in `lang` with its arguments; the key itself if it is missing (a test
 /// makes sure none is).
@@ -73,10 +88,14 @@ mod tests {
 
     #[test]
     fn dutch_and_english_have_the_same_messages_and_parse() {
-        for source in [NL, EN] {
-            assert!(FluentResource::try_new(source.to_owned()).is_ok(), "a Fluent file does not parse");
+        for source in NL.iter().chain(&EN) {
+            assert!(
+                FluentResource::try_new((*source).to_owned()).is_ok(),
+                "a Fluent file does not parse"
+            );
         }
-        let (mut nl, mut en) = (ids(NL), ids(EN));
+        let all_ids = |sources: &[&str]| sources.iter().flat_map(|source| ids(source)).collect::<Vec<_>>();
+        let (mut nl, mut en) = (all_ids(&NL), all_ids(&EN));
         nl.sort();
         en.sort();
         let only_nl: Vec<_> = nl.iter().filter(|id| !en.contains(id)).collect();

@@ -1,0 +1,1 @@
+# The portal's words for the VVSG action plan: toolkit.
