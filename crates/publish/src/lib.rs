@@ -2,7 +2,9 @@
 //! One small model ([`Document`]) that Markdown is read into and that is written out as DOCX (what
 //! a municipality edits) and as PDF (what it files). No I/O: bytes in, bytes out.
 
+pub mod docx;
 pub mod markdown;
+pub mod pdf;
 
 /// A document: a title and blocks, in one language.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -90,4 +92,6 @@ impl Block {
 pub enum PublishError {
     #[error("the document could not be written as {format}: {reason}")]
     Write { format: &'static str, reason: String },
+    #[error("the file is not a readable {format}: {reason}")]
+    Read { format: &'static str, reason: String },
 }
