@@ -4,6 +4,7 @@
 pub mod assessment;
 pub mod asset;
 pub mod attachment;
+pub mod awareness;
 pub mod calendar;
 pub mod cascade;
 pub mod credit;

@@ -27,6 +27,76 @@ impl FromStr for NisCode {
     }
 }
 
+/// The five Flemish provinces, for counting where the programme reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Province {
+    Antwerp,
+    FlemishBrabant,
+    WestFlanders,
+    EastFlanders,
+    Limburg,
+}
+
+impl Province {
+    pub const ALL: [Province; 5] = [
+        Province::Antwerp,
+        Province::EastFlanders,
+        Province::FlemishBrabant,
+        Province::Limburg,
+        Province::WestFlanders,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Province::Antwerp => "antwerpen",
+            Province::FlemishBrabant => "vlaams-brabant",
+            Province::WestFlanders => "west-vlaanderen",
+            Province::EastFlanders => "oost-vlaanderen",
+            Province::Limburg => "limburg",
+        }
+    }
+
+    pub const fn name_nl(self) -> &'static str {
+        match self {
+            Province::Antwerp => "Antwerpen",
+            Province::FlemishBrabant => "Vlaams-Brabant",
+            Province::WestFlanders => "West-Vlaanderen",
+            Province::EastFlanders => "Oost-Vlaanderen",
+            Province::Limburg => "Limburg",
+        }
+    }
+
+    pub const fn name_en(self) -> &'static str {
+        match self {
+            Province::Antwerp => "Antwerp",
+            Province::FlemishBrabant => "Flemish Brabant",
+            Province::WestFlanders => "West Flanders",
+            Province::EastFlanders => "East Flanders",
+            Province::Limburg => "Limburg",
+        }
+    }
+
+    /// The province of a Flemish municipality, from its REFNIS code: the first digit is the
+    /// province (2 is Brabant, whose arrondissements 23 and 24 are Flemish); `None` outside
+    /// Flanders and for codes of provinces themselves.
+    pub fn of_municipality(nis: &NisCode) -> Option<Province> {
+        let code = nis.as_str();
+        if code.ends_with("000") || code == "20001" {
+            return None;
+        }
+        match &code[..2] {
+            "23" | "24" => Some(Province::FlemishBrabant),
+            _ => match &code[..1] {
+                "1" => Some(Province::Antwerp),
+                "3" => Some(Province::WestFlanders),
+                "4" => Some(Province::EastFlanders),
+                "7" => Some(Province::Limburg),
+                _ => None,
+            },
+        }
+    }
+}
+
 /// A KBO/BCE enterprise number: ten digits, the last two a mod-97 check of the first eight.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -267,6 +337,20 @@ pub struct UnknownValue;
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_municipality_lies_in_its_flemish_province() {
+        let province = |code: &str| Province::of_municipality(&code.parse().unwrap());
+        assert_eq!(province("11002"), Some(Province::Antwerp));
+        assert_eq!(province("24062"), Some(Province::FlemishBrabant));
+        assert_eq!(province("37018"), Some(Province::WestFlanders));
+        assert_eq!(province("44021"), Some(Province::EastFlanders));
+        assert_eq!(province("71022"), Some(Province::Limburg));
+        assert_eq!(province("25005"), None, "Walloon Brabant");
+        assert_eq!(province("21004"), None, "Brussels");
+        assert_eq!(province("62063"), None, "Liège");
+        assert_eq!(province("30000"), None, "a province itself");
+    }
+
     use super::*;
 
     #[test]
