@@ -99,6 +99,18 @@ actions! {
     EngagementAuthorised = "engagement.authorised",
     EngagementWithdrawn = "engagement.withdrawn",
 
+    // Awareness events (VVSG's work package 3).
+    AwarenessEventCreated = "awareness_event.created",
+    AwarenessEventChanged = "awareness_event.changed",
+    AwarenessEventCancelled = "awareness_event.cancelled",
+    AwarenessRegistered = "awareness_event.registered",
+    AwarenessRegistrationCancelled = "awareness_event.registration_cancelled",
+    AwarenessRegistrationPromoted = "awareness_event.registration_promoted",
+    AwarenessAttendanceRecorded = "awareness_event.attendance_recorded",
+    AwarenessReminderSent = "awareness_event.reminder_sent",
+    CalendarFeedCreated = "person.calendar_feed_created",
+    CalendarFeedRevoked = "person.calendar_feed_revoked",
+
     // People and access.
     PersonAddedByOperator = "person.added_by_operator",
     PersonJoined = "person.joined",

@@ -7,6 +7,7 @@ pub mod assessments;
 pub mod audit;
 pub mod auth;
 pub mod authz;
+pub mod awareness;
 pub mod catalogues;
 pub mod clock;
 pub mod demo;

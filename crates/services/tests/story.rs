@@ -1489,6 +1489,8 @@ story!(
 mod accounts;
 #[path = "stories/assessments.rs"]
 mod assessments;
+#[path = "stories/awareness.rs"]
+mod awareness;
 #[path = "stories/disclosure.rs"]
 mod disclosure;
 #[path = "stories/engagements.rs"]

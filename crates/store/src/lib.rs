@@ -191,6 +191,42 @@ pub trait EngagementsTx: Send {
     async fn set_signatory(&mut self, person_id: i64, signatory: bool, by: Option<i64>, at: DateTime<Utc>) -> Result<()>;
 }
 
+/// Awareness events (issue 13, VVSG's work package 3): events, registrations with their waiting
+/// list, attendance, reminders, and people's calendar feeds.
+#[async_trait]
+pub trait AwarenessTx: Send {
+    async fn insert_awareness_event(&mut self, event: &AwarenessEvent) -> Result<i64>;
+    async fn update_awareness_event(&mut self, event: &AwarenessEvent) -> Result<()>;
+    async fn awareness_event(&mut self, id: i64) -> Result<Option<AwarenessEvent>>;
+    /// The event, locked for the rest of the transaction: registrations for one event are
+    /// decided one at a time, on every server.
+    async fn lock_awareness_event(&mut self, id: i64) -> Result<Option<AwarenessEvent>>;
+    /// A page of events with their counts, soonest first (keyset on start and id).
+    async fn awareness_events(&mut self, filter: &AwarenessEventFilter) -> Result<Vec<AwarenessEventCounts>>;
+    async fn awareness_event_counts(&mut self, id: i64) -> Result<Option<AwarenessEventCounts>>;
+    async fn registration(&mut self, event_id: i64, person_id: i64) -> Result<Option<Registration>>;
+    /// An event's registrations (cancelled ones too), in the order of arrival.
+    async fn registrants(&mut self, event_id: i64) -> Result<Vec<Registrant>>;
+    /// Inserts a registration, or replaces a cancelled one of the same person; its id.
+    async fn save_registration(&mut self, registration: &Registration) -> Result<i64>;
+    /// The next position in an event's order of arrival.
+    async fn next_registration_position(&mut self, event_id: i64) -> Result<i64>;
+    /// The first `limit` of an event's waiting list, in order.
+    async fn waiting_list(&mut self, event_id: i64, limit: i64) -> Result<Vec<Registrant>>;
+    /// A person's registrations that are not cancelled, with their events, soonest first.
+    async fn person_registrations(&mut self, person_id: i64) -> Result<Vec<(Registration, AwarenessEvent)>>;
+    /// Registrations with a place, not yet reminded, of events starting in [from, until).
+    async fn reminders_due(&mut self, from: DateTime<Utc>, until: DateTime<Utc>, limit: i64) -> Result<Vec<Registrant>>;
+    /// Marks a registration reminded if no one did it first (several servers run the job).
+    async fn mark_reminded(&mut self, registration_id: i64, at: DateTime<Utc>) -> Result<bool>;
+    /// Every organisation's attendance at events that are not cancelled, by event start.
+    async fn attendances(&mut self) -> Result<Vec<Attendance>>;
+    async fn set_calendar_feed(&mut self, person_id: i64, token_hash: &str, at: DateTime<Utc>) -> Result<()>;
+    async fn remove_calendar_feed(&mut self, person_id: i64) -> Result<bool>;
+    async fn has_calendar_feed(&mut self, person_id: i64) -> Result<bool>;
+    async fn calendar_feed_person(&mut self, token_hash: &str) -> Result<Option<i64>>;
+}
+
 /// What an attacker and a crash found (issue 10): rate limits every server shares, idempotency
 /// keys kept with the work they answer, and the signatures of the audit chain's head.
 #[async_trait]
@@ -250,6 +286,7 @@ pub trait Tx:
     + EngagementsTx
     + SecurityTx
     + AuditReportsTx
+    + AwarenessTx
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<()>;

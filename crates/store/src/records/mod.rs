@@ -4,6 +4,7 @@
 mod assessments;
 mod audit_log;
 mod audit_reports;
+mod awareness;
 mod disclosure;
 mod engagements;
 mod findings;
@@ -17,6 +18,7 @@ mod reports;
 pub use assessments::*;
 pub use audit_log::*;
 pub use audit_reports::*;
+pub use awareness::*;
 pub use disclosure::*;
 pub use engagements::*;
 pub use findings::*;

@@ -7,6 +7,7 @@
 mod assessments;
 mod audit_log;
 mod audit_reports;
+mod awareness;
 mod disclosure;
 mod engagements;
 mod findings;

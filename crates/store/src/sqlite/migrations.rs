@@ -23,6 +23,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (10, "audit reports", include_str!("../../migrations/sqlite/0010_audit_reports.sql")),
     (11, "security", include_str!("../../migrations/sqlite/0011_security.sql")),
     (20, "informational", include_str!("../../migrations/sqlite/0020_informational.sql")),
+    (
+        24,
+        "awareness events",
+        include_str!("../../migrations/sqlite/0024_awareness_events.sql"),
+    ),
 ];
 
 fn checksum(sql: &str) -> String {
