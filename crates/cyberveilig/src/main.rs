@@ -658,6 +658,9 @@ async fn serve(
             if let Err(e) = worker.remind_report_deadlines().await {
                 tracing::warn!(error = %e, "reminding governments of report deadlines failed; will retry");
             }
+            if let Err(e) = worker.send_event_reminders().await {
+                tracing::warn!(error = %e, "reminding people of tomorrow's awareness events failed; will retry");
+            }
             if let Err(e) = worker.forget_stale_limits().await {
                 tracing::warn!(error = %e, "forgetting stale limits and idempotency keys failed; will retry");
             }

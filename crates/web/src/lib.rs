@@ -168,6 +168,21 @@ pub fn router(services: Services, options: WebOptions) -> Router {
             get(api::engagements::findings).post(api::engagements::submit_finding),
         )
         .route("/people/{id}/signatory", post(api::engagements::set_signatory))
+        .route("/awareness-events", get(api::awareness::list).post(api::awareness::create))
+        .route("/awareness-events/{id}", get(api::awareness::get).put(api::awareness::change))
+        .route("/awareness-events/{id}/cancel", post(api::awareness::cancel))
+        .route(
+            "/awareness-events/{id}/registration",
+            post(api::awareness::register).delete(api::awareness::unregister),
+        )
+        .route("/awareness-events/{id}/registrations", get(api::awareness::registrations))
+        .route("/awareness-events/{id}/attendance", post(api::awareness::attendance))
+        .route("/awareness-events/{id}/calendar", get(api::awareness::calendar))
+        .route("/awareness-reach", get(api::awareness::reach))
+        .route(
+            "/calendar-feed",
+            post(api::awareness::create_feed).delete(api::awareness::revoke_feed),
+        )
         .route("/openapi.json", get(openapi_json));
     if options.test_clock {
         api = api.route("/test/clock", put(api::clock::set));
@@ -181,6 +196,8 @@ pub fn router(services: Services, options: WebOptions) -> Router {
         .nest("/api/v1", api)
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        // A person's calendar feed: polled by calendar applications, the secret address is the key.
+        .route("/calendar/{file}", get(api::awareness::feed))
         .merge(portal::routes())
         .fallback(page_not_found)
         .layer(middleware::from_fn_with_state(state.clone(), refuse_nul_in_address))

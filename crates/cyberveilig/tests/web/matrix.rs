@@ -180,6 +180,14 @@ async fn the_matrix(with_keys: bool) {
     let team_finding = json!({"title": "Matrix", "description": "x", "severity": "low", "asset_id": scoped_asset});
     let new_programme = json!({"name": "Matrix", "budget_cents": 100000, "basic_rate": "2/3", "additional_rate": "1/2",
                                "offer_starts_on": "2020-05-01", "offer_ends_on": "2021-12-31"});
+    // An awareness event of VVSG's, open to every organisation.
+    let awareness = json!({"kind": "webinar", "title": "Matrix", "description": "Phishing", "audience": ["all_staff"],
+                           "starts_at": "2020-06-22T10:00:00Z", "ends_at": "2020-06-22T11:00:00Z",
+                           "online_url": "https://webinar.vvsg.test/matrix", "capacity": 3,
+                           "registration_deadline": "2020-06-21T10:00:00Z", "open_to_others": true});
+    let (status, event) = app.post(&tokens[VVSG], "/api/v1/awareness-events", awareness.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{event}");
+    let aw = |step: &str| format!("/api/v1/awareness-events/{}{step}", event["id"]);
     // (method, route as in the OpenAPI document, path, body, who may), in the order of an order's life.
     let table: Vec<(&str, &str, String, Value, &[usize])> = vec![
         ("get", "/api/v1/programmes", "/api/v1/programmes".into(), Value::Null, SIGNED_IN),
@@ -602,6 +610,85 @@ async fn the_matrix(with_keys: bool) {
             format!("/api/v1/people/{}/signatory", engagement["team"][0]["person_id"]),
             json!({"signatory": true}),
             &[ADMIN],
+        ),
+        (
+            "get",
+            "/api/v1/awareness-events",
+            "/api/v1/awareness-events".into(),
+            Value::Null,
+            SIGNED_IN,
+        ),
+        (
+            "post",
+            "/api/v1/awareness-events",
+            "/api/v1/awareness-events".into(),
+            awareness.clone(),
+            &[VVSG],
+        ),
+        ("get", "/api/v1/awareness-events/{id}", aw(""), Value::Null, SIGNED_IN),
+        ("put", "/api/v1/awareness-events/{id}", aw(""), awareness.clone(), &[VVSG]),
+        (
+            "post",
+            "/api/v1/awareness-events/{id}/registration",
+            aw("/registration"),
+            Value::Null,
+            SIGNED_IN,
+        ),
+        (
+            "get",
+            "/api/v1/awareness-events/{id}/registrations",
+            aw("/registrations"),
+            Value::Null,
+            &[ADMIN, VVSG],
+        ),
+        (
+            "delete",
+            "/api/v1/awareness-events/{id}/registration",
+            aw("/registration"),
+            Value::Null,
+            SIGNED_IN,
+        ),
+        (
+            "get",
+            "/api/v1/awareness-events/{id}/calendar",
+            aw("/calendar"),
+            Value::Null,
+            SIGNED_IN,
+        ),
+        (
+            "post",
+            "/api/v1/awareness-events/{id}/attendance",
+            aw("/attendance"),
+            json!({"attendance": [{"person_id": 1, "attended": true}]}),
+            &[VVSG],
+        ),
+        (
+            "get",
+            "/api/v1/awareness-reach",
+            "/api/v1/awareness-reach".into(),
+            Value::Null,
+            &[ADMIN, VVSG],
+        ),
+        (
+            "post",
+            "/api/v1/calendar-feed",
+            "/api/v1/calendar-feed".into(),
+            Value::Null,
+            SIGNED_IN,
+        ),
+        (
+            "delete",
+            "/api/v1/calendar-feed",
+            "/api/v1/calendar-feed".into(),
+            Value::Null,
+            SIGNED_IN,
+        ),
+        (
+            "post",
+            "/api/v1/awareness-events/{id}/cancel",
+            aw("/cancel"),
+            json!({"reason": "matrix"}),
+            &[VVSG],
         ),
         (
             "put",

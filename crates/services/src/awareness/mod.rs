@@ -225,16 +225,24 @@ impl Services {
         })
     }
 
-    /// A page of events: the coming ones soonest first, or the past ones most recent first.
-    pub async fn awareness_events(
-        &self,
-        actor: &Actor,
-        past: bool,
-        after: Option<(DateTime<Utc>, i64)>,
-        limit: i64,
-    ) -> Result<Vec<EventView>> {
+    /// A page of events: the coming ones soonest first, or the past ones most recent first; the
+    /// page after the event `after_id`.
+    pub async fn awareness_events(&self, actor: &Actor, past: bool, after_id: Option<i64>, limit: i64) -> Result<Vec<EventView>> {
         let now = self.clock.now();
         let mut tx = self.store.read().await?;
+        let after = match after_id {
+            None => None,
+            Some(id) => {
+                let event = tx.awareness_event(id).await?.ok_or_else(|| {
+                    ServiceError::invalid(
+                        "cursor",
+                        "The cursor is not one this list gave out.",
+                        "Deze cursor komt niet van deze lijst.",
+                    )
+                })?;
+                Some((event.starts_at, event.id))
+            }
+        };
         let filter = AwarenessEventFilter {
             around: Some(now),
             past,
@@ -268,15 +276,18 @@ impl Services {
         Ok(tx.registrants(id).await?)
     }
 
-    async fn view_after(&self, work: Work, actor: &Actor, id: i64) -> Result<EventView> {
+    /// The event as it stands after the use case, read in its own transaction (which, with an
+    /// Idempotency-Key, commits only with the answer), then committed.
+    async fn view_after(&self, mut work: Work, actor: &Actor, id: i64) -> Result<EventView> {
         let now = work.now;
-        work.commit().await?;
-        let mut tx = self.store.read().await?;
-        let counts = tx
+        let counts = work
+            .tx
             .awareness_event_counts(id)
             .await?
             .ok_or(ServiceError::NotFound("awareness event"))?;
-        self.event_view(tx.as_mut(), actor, counts, now).await
+        let view = self.event_view(work.tx.as_mut(), actor, counts, now).await?;
+        work.commit().await?;
+        Ok(view)
     }
 
     /// VVSG organises an event.

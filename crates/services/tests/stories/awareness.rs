@@ -298,3 +298,11 @@ story!(
         assert!(matches!(w.s().calendar_feed(&renewed).await, Err(ServiceError::NotFound(_))));
     }
 );
+
+story!(an_idempotent_request_sees_its_own_event, "2021-06-15T08:00:00Z", |w| {
+    // With an Idempotency-Key the transaction commits with the answer: the answer is read in it.
+    let vvsg = w.actor("vvsg@vvsg.test").await;
+    let scope = cyberveilig_services::idempotency::Scope::new(vvsg.person_id, "k1", "POST", "/api/v1/awareness-events", None);
+    let view = scope.run(w.s().create_awareness_event(&vvsg, webinar(3))).await.unwrap();
+    assert_eq!(view.event().capacity, 3);
+});

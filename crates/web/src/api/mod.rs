@@ -3,6 +3,7 @@
 pub mod agreements;
 pub mod assessments;
 pub mod auth;
+pub mod awareness;
 pub mod clock;
 pub mod disclosure;
 pub mod engagements;

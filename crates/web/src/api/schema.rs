@@ -37,6 +37,7 @@ macro_rules! closed_set {
 use cyberveilig_domain::assessment::Rating;
 use cyberveilig_domain::asset::AssetKind;
 use cyberveilig_domain::attachment::AttachmentKind;
+use cyberveilig_domain::awareness::{Audience, EventKind, RegistrationState};
 use cyberveilig_domain::engagement::{TeamRole, Technique};
 use cyberveilig_domain::order::{OrderKind, OrderState};
 use cyberveilig_domain::programme::Eligibility;
@@ -47,6 +48,24 @@ use cyberveilig_domain::ssvc::{Decision, MissionWellbeing};
 use cyberveilig_services::remediation::export::ExportFormat;
 use cyberveilig_services::store::records::RegisterSort;
 
+closed_set!(
+    EventKindName,
+    "EventKind",
+    "What kind of awareness event: a webinar, a session on location, an exercise.",
+    EventKind::ALL.iter().map(|k| k.as_str())
+);
+closed_set!(
+    AudienceName,
+    "Audience",
+    "Whom an event is for in a local government.",
+    Audience::ALL.iter().map(|a| a.as_str())
+);
+closed_set!(
+    RegistrationStateName,
+    "RegistrationState",
+    "Where a registration stands: a place, the waiting list, or cancelled.",
+    RegistrationState::ALL.iter().map(|s| s.as_str())
+);
 closed_set!(
     FindingStatusName,
     "FindingStatus",
