@@ -742,6 +742,18 @@ async fn the_page_matrix() {
     // outsiders to it.
     let (_, engagement) = propose_kortrijk(&app).await;
     let engagement_page = format!("/samenwerkingen/{}", engagement["id"]);
+    let vvsg_token = app.token("vvsg@vvsg.test").await;
+    let (status, event) = app
+        .post(
+            &vvsg_token,
+            "/api/v1/awareness-events",
+            json!({"kind": "session", "title": "Matrix", "description": "Ransomware", "audience": ["ict"],
+                   "starts_at": "2020-06-22T10:00:00Z", "ends_at": "2020-06-22T12:00:00Z", "place": "Brussel",
+                   "capacity": 30, "registration_deadline": "2020-06-20T10:00:00Z"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{event}");
+    let event_page = format!("/evenementen/{}", event["id"]);
     const OK: u16 = 200;
     const SIGN_IN: u16 = 303;
     const NO: u16 = 403;
@@ -802,6 +814,15 @@ async fn the_page_matrix() {
         (engagement_page.clone(), [SIGN_IN, GONE, GONE, GONE, GONE, OK, OK, OK]),
         (format!("{engagement_page}/wijzigen"), [SIGN_IN, GONE, GONE, GONE, GONE, OK, OK, NO]),
         ("/samenwerkingen/x".into(), [SIGN_IN, GONE, GONE, GONE, GONE, GONE, GONE, GONE]),
+        ("/evenementen".into(), [SIGN_IN, OK, OK, OK, OK, OK, OK, OK]),
+        ("/evenementen?voorbij=1".into(), [SIGN_IN, OK, OK, OK, OK, OK, OK, OK]),
+        ("/evenementen/nieuw".into(), [SIGN_IN, NO, NO, NO, NO, NO, OK, NO]),
+        ("/evenementen/bereik".into(), [SIGN_IN, NO, NO, NO, NO, OK, OK, NO]),
+        (event_page.clone(), [SIGN_IN, OK, OK, OK, OK, OK, OK, OK]),
+        (format!("{event_page}/wijzigen"), [SIGN_IN, NO, NO, NO, NO, NO, OK, NO]),
+        (format!("{event_page}/agenda.ics"), [SIGN_IN, OK, OK, OK, OK, OK, OK, OK]),
+        ("/evenementen/x".into(), [SIGN_IN, GONE, GONE, GONE, GONE, GONE, GONE, GONE]),
+        ("/evenementen/999999".into(), [SIGN_IN, GONE, GONE, GONE, GONE, GONE, GONE, GONE]),
     ];
     let covered: Vec<&str> = matrix
         .iter()
@@ -828,6 +849,12 @@ async fn the_page_matrix() {
                 "/samenwerkingen/{id}"
             } else if p == &format!("{engagement_page}/wijzigen") {
                 "/samenwerkingen/{id}/wijzigen"
+            } else if p == &event_page || p == "/evenementen/x" || p == "/evenementen/999999" {
+                "/evenementen/{id}"
+            } else if p == &format!("{event_page}/wijzigen") {
+                "/evenementen/{id}/wijzigen"
+            } else if p == &format!("{event_page}/agenda.ics") {
+                "/evenementen/{id}/agenda.ics"
             } else if p.starts_with("/g/44021/") {
                 match p.as_str() {
                     "/g/44021/beleid/versie/1" => "/g/{nis}/beleid/versie/{version}",

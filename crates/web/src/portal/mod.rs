@@ -103,6 +103,12 @@ pub const PAGES: &[&str] = &[
     "/samenwerkingen/cijfers",
     "/samenwerkingen/{id}",
     "/samenwerkingen/{id}/wijzigen",
+    "/evenementen",
+    "/evenementen/nieuw",
+    "/evenementen/bereik",
+    "/evenementen/{id}",
+    "/evenementen/{id}/wijzigen",
+    "/evenementen/{id}/agenda.ics",
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -247,6 +253,21 @@ pub fn routes() -> Router<AppState> {
         .route("/samenwerkingen/{id}/aanvaarden", post(pages::engagements::accept))
         .route("/samenwerkingen/{id}/intrekken", post(pages::engagements::withdraw))
         .route("/samenwerkingen/{id}/bevindingen", post(pages::engagements::submit_finding))
+        .route("/evenementen", get(pages::awareness::list))
+        .route("/evenementen/nieuw", get(pages::awareness::new_page).post(pages::awareness::create))
+        .route("/evenementen/bereik", get(pages::awareness::reach))
+        .route("/evenementen/agenda", post(pages::awareness::create_feed))
+        .route("/evenementen/agenda/stoppen", post(pages::awareness::revoke_feed))
+        .route("/evenementen/{id}", get(pages::awareness::page))
+        .route(
+            "/evenementen/{id}/wijzigen",
+            get(pages::awareness::change_page).post(pages::awareness::change),
+        )
+        .route("/evenementen/{id}/agenda.ics", get(pages::awareness::ics))
+        .route("/evenementen/{id}/inschrijven", post(pages::awareness::register))
+        .route("/evenementen/{id}/uitschrijven", post(pages::awareness::unregister))
+        .route("/evenementen/{id}/annuleren", post(pages::awareness::cancel))
+        .route("/evenementen/{id}/aanwezigheid", post(pages::awareness::attendance))
 }
 
 /// The pages' templates parse (a test; a broken template must fail CI, not a request).

@@ -62,6 +62,11 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "engagement.html",
     "engagement_form.html",
     "engagement_figures.html",
+    "awareness_events.html",
+    "awareness_event.html",
+    "awareness_form.html",
+    "awareness_reach.html",
+    "awareness_feed.html",
 ];
 
 fn lang_of(state: &State) -> Lang {

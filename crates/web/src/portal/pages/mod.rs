@@ -4,6 +4,7 @@
 pub mod account;
 pub mod admin;
 pub mod assessments;
+pub mod awareness;
 pub mod disclosure;
 pub mod engagements;
 pub mod findings;
