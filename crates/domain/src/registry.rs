@@ -30,11 +30,12 @@ impl FromStr for NisCode {
 /// The five Flemish provinces, for counting where the programme reaches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Province {
+    // In the order of their Dutch names, as Flemish figures list them.
     Antwerp,
+    Limburg,
+    EastFlanders,
     FlemishBrabant,
     WestFlanders,
-    EastFlanders,
-    Limburg,
 }
 
 impl Province {

@@ -12,6 +12,7 @@ pub mod catalogues;
 pub mod clock;
 pub mod demo;
 mod demo_assessments;
+mod demo_awareness;
 pub mod disclosure;
 pub mod engagements;
 pub mod error;
