@@ -344,6 +344,75 @@ async function ethicalHacking(page, base) {
   check(dialogs.length === 0, `no script ran from a report's text (dialogs: ${JSON.stringify(dialogs)})`);
 }
 
+// Awareness events (issue 13, VVSG's work package 3): VVSG announces a webinar through the form
+// (a refusal first), Gent takes the one place, Antwerpen joins the waiting list and moves up when
+// Gent cancels; the pages are checked with axe at desktop and phone width and screenshotted.
+async function awarenessEvents(page, base) {
+  const onBoth = async (name, screenshot) => {
+    await axe(page, name);
+    await fitsWidth(page, name);
+    await tableWraps(page, name);
+    if (screenshot) await page.screenshot({ path: join(shots, `${screenshot}.png`), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await axe(page, `${name} on a phone`);
+    await fitsWidth(page, `${name} on a phone`);
+    await tableWraps(page, `${name} on a phone`);
+    if (screenshot) await page.screenshot({ path: join(shots, `phone-${screenshot}.png`), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+  };
+  await signIn(page, base, "vvsg@vvsg.test");
+  await visit(page, base, "/evenementen/nieuw", "new awareness event (VVSG)");
+  await page.getByLabel("Soort").selectOption("webinar");
+  await page.getByLabel("Titel", { exact: true }).fill("Phishing herkennen en melden");
+  await page.getByLabel("Beschrijving").fill("Een uur over phishing voor alle medewerkers.\nMet oefeningen.");
+  await page.getByLabel("Alle medewerkers").check();
+  await page.getByLabel("Begin", { exact: true }).fill("2020-06-22T12:00");
+  await page.getByLabel("Einde", { exact: true }).fill("2020-06-22T11:00");
+  await page.getByLabel("Inschrijven tot").fill("2020-06-21T17:00");
+  await page.getByLabel("Onlinelink (https)").fill("https://webinar.vvsg.test/phishing");
+  await page.getByLabel("Capaciteit (plaatsen)").fill("1");
+  await page.getByRole("button", { name: "Evenement aanmaken" }).click();
+  check((await page.getByRole("alert").textContent()).includes("moet eindigen na het begin"), "an event that ends before it starts is refused, in Dutch");
+  await onBoth("new awareness event refused (VVSG)", "awareness-form");
+  await page.getByLabel("Einde", { exact: true }).fill("2020-06-22T13:00");
+  await page.getByRole("button", { name: "Evenement aanmaken" }).click();
+  const eventPath = new URL(page.url()).pathname;
+  check(/^\/evenementen\/\d+$/.test(eventPath), `the event is created (${eventPath})`);
+  await signOut(page);
+
+  await signIn(page, base, "44021@gemeente.test");
+  await page.goto(base + eventPath);
+  await page.getByRole("button", { name: "Inschrijven" }).click();
+  check((await page.locator("main").textContent()).includes("U bent ingeschreven."), "Gent has the place");
+  await signOut(page);
+  await signIn(page, base, "11002@gemeente.test");
+  await page.goto(base + eventPath);
+  await page.getByRole("button", { name: "Op de wachtlijst zetten" }).click();
+  check((await page.locator("main").textContent()).includes("U staat op de wachtlijst, op plaats 1."), "Antwerpen waits, first on the list");
+  await onBoth("an awareness event (on the waiting list)", "awareness-event");
+  await signOut(page);
+  await signIn(page, base, "44021@gemeente.test");
+  await page.goto(base + eventPath);
+  await page.getByRole("button", { name: "Uitschrijven" }).click();
+  await signOut(page);
+  await signIn(page, base, "11002@gemeente.test");
+  await page.goto(base + eventPath);
+  check((await page.locator("main").textContent()).includes("U bent ingeschreven."), "Antwerpen moved up when Gent cancelled");
+  const ics = await page.request.get(base + eventPath + "/agenda.ics");
+  check(ics.ok() && (await ics.text()).includes("SUMMARY:Phishing herkennen en melden"), "the event downloads as iCalendar");
+  await signOut(page);
+
+  await signIn(page, base, "vvsg@vvsg.test");
+  await visit(page, base, "/evenementen", "awareness events (VVSG)");
+  await onBoth("awareness events (VVSG)", "awareness-events");
+  await page.goto(base + eventPath);
+  check((await page.locator("main table").textContent()).includes("Informatieveiligheidsconsulent Antwerpen"), "VVSG sees who registered");
+  await onBoth("an awareness event (VVSG)", "awareness-event-vvsg");
+  await visit(page, base, "/evenementen/bereik", "awareness reach");
+  await onBoth("awareness reach", "awareness-reach");
+  await signOut(page);
+}
+
 async function main() {
   mkdirSync(shots, { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), "cv-browser-"));
@@ -676,6 +745,9 @@ async function main() {
     await axe(page, "VVSG home");
     await page.screenshot({ path: join(shots, "vvsg.png"), fullPage: true });
     await signOut(page);
+
+    // Awareness events: announced, registered, a waiting list moving up.
+    await awarenessEvents(page, base);
 
     // Ethical hacking: Gent's policy, a report through the form, its handling.
     await ethicalHacking(page, base);

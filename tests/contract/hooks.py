@@ -54,6 +54,11 @@ BEYOND_A_SCHEMA = {
     "POST /api/v1/reports/{id}/state": {"outcome", "disclose_on", "duplicate_of"},
     "POST /api/v1/engagements": {"starts_on", "ends_on", "scope"},
     "PUT /api/v1/engagements/{id}": {"starts_on", "ends_on", "scope"},
+    # An end after the start, a deadline no later than the start, a place or a link, one line of
+    # visible text, a host after https://.
+    "POST /api/v1/awareness-events": {"ends_at", "registration_deadline", "place", "title", "online_url"},
+    "PUT /api/v1/awareness-events/{id}": {"ends_at", "registration_deadline", "place", "title", "online_url"},
+    "POST /api/v1/awareness-events/{id}/cancel": {"reason"},
 }
 
 
