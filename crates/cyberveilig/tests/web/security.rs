@@ -740,6 +740,10 @@ const GATED: &[(&str, &str, &[&str])] = &[
     ("post", "/api/v1/engagements/{id}/findings", &["researcher"]),
     ("post", "/api/v1/people/{id}/signatory", &["programme_admin"]),
     ("put", "/api/v1/test/clock", &["programme_admin"]),
+    ("post", "/api/v1/awareness-events", &["association_member"]),
+    ("put", "/api/v1/awareness-events/{id}", &["association_member"]),
+    ("post", "/api/v1/awareness-events/{id}/cancel", &["association_member"]),
+    ("post", "/api/v1/awareness-events/{id}/attendance", &["association_member"]),
 ];
 
 /// Mutating operations anyone signed in (or anyone at all) may call; their refusals are about
@@ -752,6 +756,10 @@ const UNGATED: &[(&str, &str)] = &[
     ("post", "/api/v1/reports/{id}/messages"),
     ("post", "/api/v1/reports/{id}/state"),
     ("post", "/api/v1/reports/{id}/attachments"),
+    ("post", "/api/v1/awareness-events/{id}/registration"),
+    ("delete", "/api/v1/awareness-events/{id}/registration"),
+    ("post", "/api/v1/calendar-feed"),
+    ("delete", "/api/v1/calendar-feed"),
 ];
 
 #[tokio::test]

@@ -69,6 +69,8 @@ pub struct EventView {
     pub can_manage: bool,
     pub can_see_registrants: bool,
     pub started: bool,
+    /// The name of the person at VVSG who organises it.
+    pub organiser: String,
 }
 
 impl EventView {
@@ -205,6 +207,7 @@ impl Services {
             Some(organisation) => organisation.kind.is_local_government(),
             None => false,
         };
+        let organiser = tx.person(event.organiser_id).await?.map(|p| p.name).unwrap_or_default();
         let registration_open = rules::may_register(now, event.registration_deadline, event.cancelled_at.is_some(), true, true).is_ok();
         let may = rules::may_register(
             now,
@@ -221,6 +224,7 @@ impl Services {
             can_manage: is_organiser(actor) && rules::may_change(now, event.starts_at, event.cancelled_at.is_some()).is_ok(),
             can_see_registrants: sees_registrants(actor),
             started: now >= event.starts_at,
+            organiser,
             counts,
         })
     }
@@ -230,18 +234,13 @@ impl Services {
     pub async fn awareness_events(&self, actor: &Actor, past: bool, after_id: Option<i64>, limit: i64) -> Result<Vec<EventView>> {
         let now = self.clock.now();
         let mut tx = self.store.read().await?;
+        // A cursor names the last event of the page before; one that names no event has nothing after it.
         let after = match after_id {
             None => None,
-            Some(id) => {
-                let event = tx.awareness_event(id).await?.ok_or_else(|| {
-                    ServiceError::invalid(
-                        "cursor",
-                        "The cursor is not one this list gave out.",
-                        "Deze cursor komt niet van deze lijst.",
-                    )
-                })?;
-                Some((event.starts_at, event.id))
-            }
+            Some(id) => match tx.awareness_event(id).await? {
+                Some(event) => Some((event.starts_at, event.id)),
+                None => return Ok(Vec::new()),
+            },
         };
         let filter = AwarenessEventFilter {
             around: Some(now),

@@ -306,3 +306,21 @@ story!(an_idempotent_request_sees_its_own_event, "2021-06-15T08:00:00Z", |w| {
     let view = scope.run(w.s().create_awareness_event(&vvsg, webinar(3))).await.unwrap();
     assert_eq!(view.event().capacity, 3);
 });
+
+story!(the_events_page_by_page_with_a_cursor, "2021-06-15T08:00:00Z", |w| {
+    let vvsg = w.actor("vvsg@vvsg.test").await;
+    let gent = w.municipality(GENT).await;
+    let mut ids = Vec::new();
+    for day in 0..3 {
+        let mut event = webinar(5);
+        event.starts_at += chrono::Duration::days(day);
+        event.ends_at += chrono::Duration::days(day);
+        ids.push(w.s().create_awareness_event(&vvsg, event).await.unwrap().event().id);
+    }
+    let first = w.s().awareness_events(&gent, false, None, 2).await.unwrap();
+    assert_eq!(first.iter().map(|v| v.event().id).collect::<Vec<_>>(), ids[..2], "soonest first");
+    let next = w.s().awareness_events(&gent, false, Some(ids[1]), 2).await.unwrap();
+    assert_eq!(next.iter().map(|v| v.event().id).collect::<Vec<_>>(), ids[2..]);
+    assert!(w.s().awareness_events(&gent, false, Some(999_999), 2).await.unwrap().is_empty(), "nothing after an unknown event");
+    assert!(w.s().awareness_events(&gent, true, None, 2).await.unwrap().is_empty(), "nothing past yet");
+});

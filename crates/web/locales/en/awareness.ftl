@@ -34,6 +34,7 @@ awareness-online-url = Online link (https)
 awareness-starts-at = Start
 awareness-ends-at = End
 awareness-brussels-time = Brussels time.
+awareness-organiser = Organiser
 awareness-deadline = Registration until
 awareness-capacity = Capacity (places)
 awareness-open-to-others-field = People of organisations other than local governments may register too

@@ -34,6 +34,7 @@ awareness-online-url = Onlinelink (https)
 awareness-starts-at = Begin
 awareness-ends-at = Einde
 awareness-brussels-time = Brusselse tijd.
+awareness-organiser = Organisator
 awareness-deadline = Inschrijven tot
 awareness-capacity = Capaciteit (plaatsen)
 awareness-open-to-others-field = Ook mensen van andere organisaties dan lokale besturen mogen zich inschrijven

@@ -37,6 +37,8 @@ pub struct AwarenessEventDto {
     pub capacity: i64,
     pub registration_deadline: DateTime<Utc>,
     pub open_to_others: bool,
+    /// The person at VVSG who organises it.
+    pub organiser: String,
     pub cancelled_at: Option<DateTime<Utc>>,
     pub cancelled_reason: Option<String>,
     pub registered: i64,
@@ -70,6 +72,7 @@ impl From<EventView> for AwarenessEventDto {
             capacity: e.capacity,
             registration_deadline: e.registration_deadline,
             open_to_others: e.open_to_others,
+            organiser: view.organiser,
             cancelled_at: e.cancelled_at,
             cancelled_reason: e.cancelled_reason,
             registered: counts.registered,

@@ -144,7 +144,7 @@ async fn event_page(state: &AppState, visitor: &Visitor, actor: &Actor, id: i64,
         context! {
             e => summary(visitor, &view), paragraphs => e.description.lines().filter(|l| !l.trim().is_empty()).map(str::to_owned).collect::<Vec<_>>(), audience, place => e.place.clone(),
             online_url => e.online_url.clone(), deadline => e.registration_deadline.to_rfc3339(),
-            cancelled_reason => e.cancelled_reason.clone(), open_to_others => e.open_to_others,
+            cancelled_reason => e.cancelled_reason.clone(), open_to_others => e.open_to_others, organiser => view.organiser.clone(),
             waiting_position => view.waiting_position, registration_open => view.registration_open,
             can_register => view.can_register, can_manage => view.can_manage && is_organiser(actor),
             can_record => is_organiser(actor) && view.started && e.cancelled_at.is_none(),
