@@ -34,6 +34,7 @@ pub mod registry;
 pub mod remediation;
 pub mod reports;
 pub mod second_factor;
+pub mod steering;
 pub mod totp;
 mod work;
 
