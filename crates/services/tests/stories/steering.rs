@@ -4,6 +4,7 @@
 //! open, done and dropped, also by their owner.
 
 use super::*;
+use cyberveilig_domain::order::OrderState;
 use cyberveilig_domain::steering::{ActionStatus, MinutesState, SteeringRole};
 use cyberveilig_services::steering::{ActionInput, MeetingInput};
 
@@ -326,3 +327,134 @@ story!(action_items_go_to_members_and_move_by_their_owner, "2020-06-09T08:00:00Z
         assert!(kinds.iter().any(|k| k == kind), "{kind} missing in {kinds:?}");
     }
 });
+
+/// The text a person copies out of a PDF, or `None` (said visibly) where pdftotext is missing
+/// and CYBERVEILIG_PDF_TESTS is not `required`.
+fn pdftotext(bytes: &[u8]) -> Option<String> {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("report.pdf");
+    std::fs::write(&path, bytes).expect("written");
+    match std::process::Command::new("pdftotext").arg(&path).arg("-").output() {
+        Ok(output) if output.status.success() => Some(
+            String::from_utf8_lossy(&output.stdout)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        Ok(output) => panic!("pdftotext refused the PDF: {}", String::from_utf8_lossy(&output.stderr)),
+        Err(error) => {
+            assert_ne!(
+                std::env::var("CYBERVEILIG_PDF_TESTS").as_deref(),
+                Ok("required"),
+                "pdftotext (poppler-utils) is required here: {error}"
+            );
+            eprintln!("SKIP: pdftotext (Debian's poppler-utils) is not installed: {error}");
+            None
+        }
+    }
+}
+
+story!(
+    a_meetings_report_holds_the_live_figures_and_downloads_as_pdf,
+    "2020-06-01T08:00:00Z",
+    |w| {
+        let admin = w.admin().await;
+        let vvsg = w.actor("vvsg@vvsg.test").await;
+        let howest = w.actor("docent@howest.test").await;
+        w.s()
+            .set_steering_member(&admin, vvsg.person_id, SteeringRole::Chair)
+            .await
+            .unwrap();
+        let member = w
+            .s()
+            .set_steering_member(&admin, howest.person_id, SteeringRole::Member)
+            .await
+            .unwrap();
+        // Gent's basic audit, accepted by EY at EUR 5,009.40: 2/3 of it, EUR 3,339.60, is reserved.
+        let (gent, _, _) = w.basic_audit_accepted_by_ey(GENT).await;
+
+        let id = w
+            .s()
+            .plan_steering_meeting(&vvsg, meeting("Eerste stuurgroep", "2020-06-09T08:00:00Z"))
+            .await
+            .unwrap()
+            .meeting
+            .id;
+        w.s()
+            .write_steering_minutes(
+                &vvsg,
+                id,
+                "De voorzitter opent de vergadering.\n\n- De toolkit krijgt **vijf** modules.",
+            )
+            .await
+            .unwrap();
+        w.s()
+            .record_steering_decision(&vvsg, id, "De stuurgroep keurt het actieplan goed.")
+            .await
+            .unwrap();
+        w.s()
+            .give_steering_action(
+                &vvsg,
+                id,
+                ActionInput {
+                    title: "Kader ethisch hacken voorstellen".into(),
+                    owner_id: member.id,
+                    due_on: d(2020, 9, 30),
+                },
+            )
+            .await
+            .unwrap();
+
+        assert!(matches!(w.s().steering_report(&gent, id).await, Err(ServiceError::NotFound(_))));
+        assert!(matches!(
+            w.s().steering_report_pdf(&gent, id, true).await,
+            Err(ServiceError::NotFound(_))
+        ));
+
+        let report = w.s().steering_report(&howest, id).await.unwrap();
+        let co = report.sections.co_financing.as_ref().expect("the co-financing programme's figures");
+        let programme = &co.programmes[0];
+        assert_eq!(programme.balances.reserved, cents(333_960));
+        assert_eq!(programme.balances.available(), cents(BUDGET - 333_960));
+        assert_eq!(programme.governments_reached, 1);
+        assert!(
+            programme
+                .orders
+                .iter()
+                .any(|(_, state, n)| *state == OrderState::Accepted && *n == 1)
+        );
+        assert!(report.sections.engagements.is_none(), "no engagements yet: the section is left out");
+
+        let pdf = w.s().steering_report_pdf(&howest, id, true).await.unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
+        if let Some(text) = pdftotext(&pdf) {
+            for expected in [
+                "Stuurgroep: Eerste stuurgroep",
+                "09/06/2020 10:00",
+                "€ 2.000.000,00",
+                "€ 3.339,60",
+                "€ 1.996.660,40",
+                "Lokale besturen bereikt: 1",
+                "aanvaard",
+                "De stuurgroep keurt het actieplan goed.",
+                "Kader ethisch hacken voorstellen",
+                "30/09/2020",
+                "vijf",
+                "voorzitter",
+            ] {
+                assert!(text.contains(expected), "'{expected}' missing from the report: {text}");
+            }
+        }
+        let english = w.s().steering_report_pdf(&admin, id, false).await.unwrap();
+        if let Some(text) = pdftotext(&english) {
+            for expected in [
+                "Steering group: Eerste stuurgroep",
+                "€3,339.60",
+                "€1,996,660.40",
+                "Local governments reached: 1",
+            ] {
+                assert!(text.contains(expected), "'{expected}' missing from the English report: {text}");
+            }
+        }
+    }
+);

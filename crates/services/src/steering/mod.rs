@@ -19,6 +19,9 @@ use cyberveilig_store::Tx;
 use cyberveilig_store::records::{SteeringActionItem, SteeringDecision, SteeringMeeting, SteeringMember};
 use serde_json::json;
 
+mod report;
+pub use report::{CoFinancing, EngagementFigures, MeetingReport, ProgrammeFigures, ReportSections, report_document};
+
 /// Most meetings on one page.
 pub const PAGE: i64 = 50;
 
