@@ -13,6 +13,7 @@ pub mod clock;
 pub mod demo;
 mod demo_assessments;
 mod demo_awareness;
+mod demo_steering;
 pub mod disclosure;
 pub mod engagements;
 pub mod error;
