@@ -168,8 +168,10 @@ const fn day_const(y: i32, m: u32, d: u32) -> NaiveDate {
     }
 }
 
-/// Action items the owners close: (meeting index, item index, on, status).
-const MOVES: &[(usize, usize, (i32, u32, u32), ActionStatus)] = &[
+/// An action item its owner closes: meeting index, item index, on, status.
+type Move = (usize, usize, (i32, u32, u32), ActionStatus);
+
+const MOVES: &[Move] = &[
     (0, 1, (2020, 9, 14), ActionStatus::Done),
     (0, 0, (2020, 10, 27), ActionStatus::Done),
     (0, 2, (2020, 12, 9), ActionStatus::Done),
@@ -205,10 +207,10 @@ impl Services {
                 continue;
             };
             // The minutes of the meeting before are approved at this one.
-            if n > 0 {
-                if let Some(before) = meetings.iter().find(|x| x.title == MEETINGS[n - 1].title) {
-                    self.approve_steering_minutes(&secretary, before.id).await?;
-                }
+            if n > 0
+                && let Some(before) = meetings.iter().find(|x| x.title == MEETINGS[n - 1].title)
+            {
+                self.approve_steering_minutes(&secretary, before.id).await?;
             }
             self.write_steering_minutes(&secretary, meeting.id, m.minutes).await?;
             for decision in m.decisions {
