@@ -21,6 +21,7 @@ pub mod remediation;
 pub mod report;
 pub mod severity;
 pub mod ssvc;
+pub mod steering;
 pub mod text;
 pub mod throttle;
 

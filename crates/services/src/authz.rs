@@ -1,6 +1,7 @@
 //! Who may do what: one module decides every access (docs/SECURITY.md).
 
 use cyberveilig_domain::registry::Role;
+use cyberveilig_domain::steering::SteeringRole;
 use cyberveilig_store::records::{Order, Organisation};
 
 /// A signed-in person, as every use case sees them.
@@ -42,6 +43,13 @@ pub enum Permission<'a> {
     EditDisclosurePolicy(&'a Organisation),
     /// Editing and publishing VVSG's model disclosure policy: the association's members.
     EditModelPolicy,
+    /// Seeing the steering group, its meetings and reports: its members (with their role in the
+    /// group, `None` for anyone else) and the administrators (ST-1).
+    ViewSteeringGroup(Option<SteeringRole>),
+    /// Keeping the steering group's records: its chair and secretary, and the administrators (ST-2).
+    KeepSteeringRecords(Option<SteeringRole>),
+    /// Who is a member of the steering group, in which role: the administrators (ST-1).
+    ManageSteeringGroup,
 }
 
 pub fn can(actor: &Actor, permission: Permission<'_>) -> bool {
@@ -70,6 +78,9 @@ pub fn can(actor: &Actor, permission: Permission<'_>) -> bool {
             actor.role == R::GovernmentMember && member_of(government.id) && government.kind.is_local_government()
         }
         P::EditModelPolicy => actor.role == R::AssociationMember,
+        P::ViewSteeringGroup(role) => admin || role.is_some(),
+        P::KeepSteeringRecords(role) => admin || role.is_some_and(SteeringRole::keeps_records),
+        P::ManageSteeringGroup => admin,
     }
 }
 

@@ -111,6 +111,17 @@ actions! {
     CalendarFeedCreated = "person.calendar_feed_created",
     CalendarFeedRevoked = "person.calendar_feed_revoked",
 
+    // The steering group of VVSG's action plan.
+    SteeringMemberSet = "steering.member_set",
+    SteeringMemberRemoved = "steering.member_removed",
+    SteeringMeetingPlanned = "steering.meeting_planned",
+    SteeringMeetingChanged = "steering.meeting_changed",
+    SteeringMinutesWritten = "steering.minutes_written",
+    SteeringMinutesApproved = "steering.minutes_approved",
+    SteeringDecisionRecorded = "steering.decision_recorded",
+    SteeringActionGiven = "steering.action_given",
+    SteeringActionStatusChanged = "steering.action_status_changed",
+
     // People and access.
     PersonAddedByOperator = "person.added_by_operator",
     PersonJoined = "person.joined",

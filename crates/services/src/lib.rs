@@ -13,6 +13,7 @@ pub mod clock;
 pub mod demo;
 mod demo_assessments;
 mod demo_awareness;
+mod demo_steering;
 pub mod disclosure;
 pub mod engagements;
 pub mod error;
@@ -34,6 +35,7 @@ pub mod registry;
 pub mod remediation;
 pub mod reports;
 pub mod second_factor;
+pub mod steering;
 pub mod totp;
 mod work;
 

@@ -1505,6 +1505,8 @@ mod remediation;
 mod reports;
 #[path = "stories/security.rs"]
 mod security;
+#[path = "stories/steering.rs"]
+mod steering;
 
 /// The property test of D7/D8 (issue 11): random sequences of submissions, answers with random
 /// prices, deliveries, invoices with random amounts, settlements and cancellations, by many

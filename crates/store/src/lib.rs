@@ -18,6 +18,7 @@ use cyberveilig_domain::programme::ProgrammeSettings;
 use cyberveilig_domain::registry::{EmailAddress, NisCode, OrganisationKind};
 use cyberveilig_domain::remediation::FindingStatus;
 use cyberveilig_domain::ssvc::{Decision, MissionWellbeing};
+use cyberveilig_domain::steering::SteeringRole;
 use records::*;
 use std::sync::Arc;
 
@@ -227,6 +228,39 @@ pub trait AwarenessTx: Send {
     async fn calendar_feed_person(&mut self, token_hash: &str) -> Result<Option<i64>>;
 }
 
+/// The steering group of VVSG's action plan (issue 13, part 4): its members, meetings with their
+/// agenda, minutes and numbered decisions, and action items.
+#[async_trait]
+pub trait SteeringTx: Send {
+    /// The current members (who have not left), chair first, then by name.
+    async fn steering_members(&mut self) -> Result<Vec<SteeringMember>>;
+    /// A person's membership, current or past.
+    async fn steering_member_of(&mut self, person_id: i64) -> Result<Option<SteeringMember>>;
+    async fn steering_member(&mut self, id: i64) -> Result<Option<SteeringMember>>;
+    /// Makes a person a member in a role (again, if they had left); the member's id.
+    async fn save_steering_member(&mut self, person_id: i64, organisation_id: i64, role: SteeringRole, at: DateTime<Utc>) -> Result<i64>;
+    /// Marks a member as having left; whether they were a member.
+    async fn remove_steering_member(&mut self, person_id: i64, at: DateTime<Utc>) -> Result<bool>;
+    async fn insert_steering_meeting(&mut self, meeting: &SteeringMeeting) -> Result<i64>;
+    async fn update_steering_meeting(&mut self, meeting: &SteeringMeeting) -> Result<()>;
+    async fn steering_meeting(&mut self, id: i64) -> Result<Option<SteeringMeeting>>;
+    /// The meeting, locked for the rest of the transaction (its decisions' numbers, its minutes).
+    async fn lock_steering_meeting(&mut self, id: i64) -> Result<Option<SteeringMeeting>>;
+    /// A page of meetings, the latest first (keyset on start and id, before `before`).
+    async fn steering_meetings(&mut self, before: Option<(DateTime<Utc>, i64)>, limit: i64) -> Result<Vec<SteeringMeeting>>;
+    /// The first meeting after the given one.
+    async fn next_steering_meeting(&mut self, starts_at: DateTime<Utc>, id: i64) -> Result<Option<SteeringMeeting>>;
+    async fn steering_agenda(&mut self, meeting_id: i64) -> Result<Vec<String>>;
+    async fn set_steering_agenda(&mut self, meeting_id: i64, items: &[String]) -> Result<()>;
+    async fn steering_decisions(&mut self, meeting_id: i64) -> Result<Vec<SteeringDecision>>;
+    async fn insert_steering_decision(&mut self, decision: &SteeringDecision) -> Result<()>;
+    /// A meeting's action items, or (`None`) every meeting's, in the order they were given.
+    async fn steering_action_items(&mut self, meeting_id: Option<i64>) -> Result<Vec<SteeringActionItem>>;
+    async fn steering_action_item(&mut self, id: i64) -> Result<Option<SteeringActionItem>>;
+    async fn insert_steering_action_item(&mut self, item: &SteeringActionItem) -> Result<i64>;
+    async fn update_steering_action_item(&mut self, item: &SteeringActionItem) -> Result<()>;
+}
+
 /// What an attacker and a crash found (issue 10): rate limits every server shares, idempotency
 /// keys kept with the work they answer, and the signatures of the audit chain's head.
 #[async_trait]
@@ -287,6 +321,7 @@ pub trait Tx:
     + SecurityTx
     + AuditReportsTx
     + AwarenessTx
+    + SteeringTx
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<()>;

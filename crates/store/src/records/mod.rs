@@ -14,6 +14,7 @@ mod programmes;
 mod registry;
 mod remediation;
 mod reports;
+mod steering;
 
 pub use assessments::*;
 pub use audit_log::*;
@@ -28,3 +29,4 @@ pub use programmes::*;
 pub use registry::*;
 pub use remediation::*;
 pub use reports::*;
+pub use steering::*;

@@ -19,6 +19,7 @@ mod registry;
 mod remediation;
 mod reports;
 mod security;
+mod steering;
 
 use crate::audit::HeadSigner;
 use crate::driver::{Row, TxConnection, query};

@@ -24,6 +24,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (11, "security", include_str!("../../migrations/sqlite/0011_security.sql")),
     (20, "informational", include_str!("../../migrations/sqlite/0020_informational.sql")),
     (
+        22,
+        "steering group",
+        include_str!("../../migrations/sqlite/0022_steering_group.sql"),
+    ),
+    (
         24,
         "awareness events",
         include_str!("../../migrations/sqlite/0024_awareness_events.sql"),
