@@ -59,6 +59,11 @@ BEYOND_A_SCHEMA = {
     "POST /api/v1/awareness-events": {"ends_at", "registration_deadline", "place", "title", "online_url"},
     "PUT /api/v1/awareness-events/{id}": {"ends_at", "registration_deadline", "place", "title", "online_url"},
     "POST /api/v1/awareness-events/{id}/cancel": {"reason"},
+    # One line of visible text; a date within the years the platform plans; a current member.
+    "POST /api/v1/steering/meetings": {"title", "place", "agenda", "starts_at"},
+    "PUT /api/v1/steering/meetings/{id}/minutes": {"minutes"},
+    "POST /api/v1/steering/meetings/{id}/decisions": {"text"},
+    "POST /api/v1/steering/meetings/{id}/actions": {"title", "owner_id", "due_on"},
 }
 
 

@@ -179,6 +179,20 @@ pub fn router(services: Services, options: WebOptions) -> Router {
         .route("/awareness-events/{id}/attendance", post(api::awareness::attendance))
         .route("/awareness-events/{id}/calendar", get(api::awareness::calendar))
         .route("/awareness-reach", get(api::awareness::reach))
+        .route("/steering/members", get(api::steering::members))
+        .route(
+            "/steering/members/{id}",
+            put(api::steering::set_member).delete(api::steering::remove_member),
+        )
+        .route("/steering/meetings", get(api::steering::meetings).post(api::steering::plan))
+        .route("/steering/meetings/{id}", get(api::steering::meeting))
+        .route("/steering/meetings/{id}/minutes", put(api::steering::write_minutes))
+        .route("/steering/meetings/{id}/approve-minutes", post(api::steering::approve_minutes))
+        .route("/steering/meetings/{id}/decisions", post(api::steering::decide))
+        .route("/steering/meetings/{id}/actions", post(api::steering::give_action))
+        .route("/steering/meetings/{id}/report", get(api::steering::report))
+        .route("/steering/actions", get(api::steering::actions))
+        .route("/steering/actions/{id}/status", post(api::steering::action_status))
         .route(
             "/calendar-feed",
             post(api::awareness::create_feed).delete(api::awareness::revoke_feed),

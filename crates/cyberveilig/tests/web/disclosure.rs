@@ -5,7 +5,7 @@
 use super::*;
 
 impl App {
-    async fn put(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+    pub(crate) async fn put(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
         let r = self
             .http
             .put(format!("{}{path}", self.base))

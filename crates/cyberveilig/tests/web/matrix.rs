@@ -188,6 +188,25 @@ async fn the_matrix(with_keys: bool) {
     let (status, event) = app.post(&tokens[VVSG], "/api/v1/awareness-events", awareness.clone()).await;
     assert_eq!(status, StatusCode::CREATED, "{event}");
     let aw = |step: &str| format!("/api/v1/awareness-events/{}{step}", event["id"]);
+    // The steering group: the administrator makes the supervisor a member, plans a meeting and
+    // gives the member an action item; nobody else of the matrix is a member, so only the
+    // administrator sees the group.
+    let supervisor = engagement["team"][0]["person_id"].as_i64().unwrap();
+    let (status, membership) = app
+        .put(
+            &tokens[ADMIN],
+            &format!("/api/v1/steering/members/{supervisor}"),
+            json!({"role": "member"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{membership}");
+    let meeting_body = json!({"title": "Matrix", "starts_at": "2020-06-09T08:00:00Z", "place": "Brussel", "agenda": ["Opening"]});
+    let (status, meeting) = app.post(&tokens[ADMIN], "/api/v1/steering/meetings", meeting_body.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{meeting}");
+    let st = |step: &str| format!("/api/v1/steering/meetings/{}{step}", meeting["id"]);
+    let action_body = json!({"title": "Matrix", "owner_id": membership["id"], "due_on": "2020-07-01"});
+    let (status, action) = app.post(&tokens[ADMIN], &st("/actions"), action_body.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{action}");
     // (method, route as in the OpenAPI document, path, body, who may), in the order of an order's life.
     let table: Vec<(&str, &str, String, Value, &[usize])> = vec![
         ("get", "/api/v1/programmes", "/api/v1/programmes".into(), Value::Null, SIGNED_IN),
@@ -689,6 +708,85 @@ async fn the_matrix(with_keys: bool) {
             aw("/cancel"),
             json!({"reason": "matrix"}),
             &[VVSG],
+        ),
+        (
+            "get",
+            "/api/v1/steering/members",
+            "/api/v1/steering/members".into(),
+            Value::Null,
+            &[ADMIN],
+        ),
+        (
+            "put",
+            "/api/v1/steering/members/{id}",
+            format!("/api/v1/steering/members/{supervisor}"),
+            json!({"role": "member"}),
+            &[ADMIN],
+        ),
+        (
+            "get",
+            "/api/v1/steering/meetings",
+            "/api/v1/steering/meetings".into(),
+            Value::Null,
+            &[ADMIN],
+        ),
+        (
+            "post",
+            "/api/v1/steering/meetings",
+            "/api/v1/steering/meetings".into(),
+            meeting_body,
+            &[ADMIN],
+        ),
+        ("get", "/api/v1/steering/meetings/{id}", st(""), Value::Null, &[ADMIN]),
+        (
+            "put",
+            "/api/v1/steering/meetings/{id}/minutes",
+            st("/minutes"),
+            json!({"minutes": "# Notulen"}),
+            &[ADMIN],
+        ),
+        (
+            "post",
+            "/api/v1/steering/meetings/{id}/approve-minutes",
+            st("/approve-minutes"),
+            Value::Null,
+            &[ADMIN],
+        ),
+        (
+            "post",
+            "/api/v1/steering/meetings/{id}/decisions",
+            st("/decisions"),
+            json!({"text": "Besluit"}),
+            &[ADMIN],
+        ),
+        (
+            "post",
+            "/api/v1/steering/meetings/{id}/actions",
+            st("/actions"),
+            action_body,
+            &[ADMIN],
+        ),
+        ("get", "/api/v1/steering/meetings/{id}/report", st("/report"), Value::Null, &[ADMIN]),
+        (
+            "get",
+            "/api/v1/steering/actions",
+            "/api/v1/steering/actions".into(),
+            Value::Null,
+            &[ADMIN],
+        ),
+        (
+            "post",
+            "/api/v1/steering/actions/{id}/status",
+            format!("/api/v1/steering/actions/{}/status", action["id"]),
+            json!({"status": "done"}),
+            &[ADMIN],
+        ),
+        (
+            "delete",
+            "/api/v1/steering/members/{id}",
+            format!("/api/v1/steering/members/{supervisor}"),
+            Value::Null,
+            &[ADMIN],
         ),
         (
             "put",

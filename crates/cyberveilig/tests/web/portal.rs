@@ -754,6 +754,16 @@ async fn the_page_matrix() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{event}");
     let event_page = format!("/evenementen/{}", event["id"]);
+    let admin_token = app.token("admin@abb.test").await;
+    let (status, meeting) = app
+        .post(
+            &admin_token,
+            "/api/v1/steering/meetings",
+            json!({"title": "Stuurgroep 1", "starts_at": "2020-06-09T08:00:00Z", "place": "Brussel", "agenda": ["Opening"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{meeting}");
+    let meeting_page = format!("/stuurgroep/{}", meeting["id"]);
     const OK: u16 = 200;
     const SIGN_IN: u16 = 303;
     const NO: u16 = 403;
@@ -823,6 +833,14 @@ async fn the_page_matrix() {
         (format!("{event_page}/agenda.ics"), [SIGN_IN, OK, OK, OK, OK, OK, OK, OK]),
         ("/evenementen/x".into(), [SIGN_IN, GONE, GONE, GONE, GONE, GONE, GONE, GONE]),
         ("/evenementen/999999".into(), [SIGN_IN, GONE, GONE, GONE, GONE, GONE, GONE, GONE]),
+        // Nobody but the administrator is a member of the steering group here.
+        ("/stuurgroep".into(), [SIGN_IN, GONE, GONE, GONE, GONE, OK, GONE, GONE]),
+        (meeting_page.clone(), [SIGN_IN, GONE, GONE, GONE, GONE, OK, GONE, GONE]),
+        (
+            format!("{meeting_page}/rapport.pdf"),
+            [SIGN_IN, GONE, GONE, GONE, GONE, OK, GONE, GONE],
+        ),
+        ("/stuurgroep/x".into(), [SIGN_IN, GONE, GONE, GONE, GONE, GONE, GONE, GONE]),
     ];
     let covered: Vec<&str> = matrix
         .iter()
@@ -855,6 +873,10 @@ async fn the_page_matrix() {
                 "/evenementen/{id}/wijzigen"
             } else if p == &format!("{event_page}/agenda.ics") {
                 "/evenementen/{id}/agenda.ics"
+            } else if p == &meeting_page || p == "/stuurgroep/x" {
+                "/stuurgroep/{id}"
+            } else if p == &format!("{meeting_page}/rapport.pdf") {
+                "/stuurgroep/{id}/rapport.pdf"
             } else if p.starts_with("/g/44021/") {
                 match p.as_str() {
                     "/g/44021/beleid/versie/1" => "/g/{nis}/beleid/versie/{version}",

@@ -760,6 +760,15 @@ const UNGATED: &[(&str, &str)] = &[
     ("delete", "/api/v1/awareness-events/{id}/registration"),
     ("post", "/api/v1/calendar-feed"),
     ("delete", "/api/v1/calendar-feed"),
+    // The steering group is for its members, whatever their role: refused after the lookup.
+    ("put", "/api/v1/steering/members/{id}"),
+    ("delete", "/api/v1/steering/members/{id}"),
+    ("post", "/api/v1/steering/meetings"),
+    ("put", "/api/v1/steering/meetings/{id}/minutes"),
+    ("post", "/api/v1/steering/meetings/{id}/approve-minutes"),
+    ("post", "/api/v1/steering/meetings/{id}/decisions"),
+    ("post", "/api/v1/steering/meetings/{id}/actions"),
+    ("post", "/api/v1/steering/actions/{id}/status"),
 ];
 
 #[tokio::test]

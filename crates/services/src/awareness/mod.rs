@@ -710,69 +710,73 @@ impl Services {
         if !sees_registrants(actor) {
             return Err(ServiceError::Forbidden);
         }
-        let now = self.clock.now();
         let mut tx = self.store.read().await?;
-        let mut per_province: BTreeMap<Province, (i64, BTreeSet<i64>)> = Province::ALL.iter().map(|p| (*p, (0, BTreeSet::new()))).collect();
-        let mut province_of: HashMap<i64, Province> = HashMap::new();
-        let mut municipalities = 0;
-        let mut after_id = None;
-        loop {
-            let page = tx
-                .organisations(&OrganisationFilter {
-                    kind: Some(OrganisationKind::Gemeente),
-                    query: None,
-                    after_id,
-                    limit: 500,
-                })
-                .await?;
-            let Some(last) = page.last() else { break };
-            after_id = Some(last.id);
-            for organisation in &page {
-                municipalities += 1;
-                if let Some(province) = organisation.nis_code.as_ref().and_then(Province::of_municipality) {
-                    per_province.entry(province).or_default().0 += 1;
-                    province_of.insert(organisation.id, province);
-                }
-            }
-        }
-        let mut reached: BTreeSet<i64> = BTreeSet::new();
-        let mut months: Vec<(String, i64)> = Vec::new();
-        for attendance in tx.attendances().await? {
-            if !attendance.is_municipality {
-                continue;
-            }
-            reached.insert(attendance.organisation_id);
-            if let Some(province) = province_of.get(&attendance.organisation_id) {
-                per_province.entry(*province).or_default().1.insert(attendance.organisation_id);
-            }
-            let local = attendance.starts_at.with_timezone(&chrono_tz::Europe::Brussels);
-            let month = format!("{:04}-{:02}", local.year(), local.month());
-            match months.last_mut() {
-                Some((last, count)) if *last == month => *count = reached.len() as i64,
-                _ => months.push((month, reached.len() as i64)),
-            }
-        }
-        let events = tx
-            .awareness_events(&AwarenessEventFilter {
-                around: Some(now),
-                past: true,
-                after: None,
+        reach_of(tx.as_mut(), self.clock.now()).await
+    }
+}
+
+/// The events' reach as the database holds it at `now` (AW-7); the steering group's report uses it too.
+pub(crate) async fn reach_of(tx: &mut dyn Tx, now: DateTime<Utc>) -> Result<Reach> {
+    let mut per_province: BTreeMap<Province, (i64, BTreeSet<i64>)> = Province::ALL.iter().map(|p| (*p, (0, BTreeSet::new()))).collect();
+    let mut province_of: HashMap<i64, Province> = HashMap::new();
+    let mut municipalities = 0;
+    let mut after_id = None;
+    loop {
+        let page = tx
+            .organisations(&OrganisationFilter {
+                kind: Some(OrganisationKind::Gemeente),
+                query: None,
+                after_id,
                 limit: 500,
             })
             .await?;
-        Ok(Reach {
-            municipalities,
-            reached: reached.len() as i64,
-            provinces: per_province
-                .into_iter()
-                .map(|(province, (total, reached))| ProvinceReach {
-                    province,
-                    municipalities: total,
-                    reached: reached.len() as i64,
-                })
-                .collect(),
-            months,
-            events,
-        })
+        let Some(last) = page.last() else { break };
+        after_id = Some(last.id);
+        for organisation in &page {
+            municipalities += 1;
+            if let Some(province) = organisation.nis_code.as_ref().and_then(Province::of_municipality) {
+                per_province.entry(province).or_default().0 += 1;
+                province_of.insert(organisation.id, province);
+            }
+        }
     }
+    let mut reached: BTreeSet<i64> = BTreeSet::new();
+    let mut months: Vec<(String, i64)> = Vec::new();
+    for attendance in tx.attendances().await? {
+        if !attendance.is_municipality {
+            continue;
+        }
+        reached.insert(attendance.organisation_id);
+        if let Some(province) = province_of.get(&attendance.organisation_id) {
+            per_province.entry(*province).or_default().1.insert(attendance.organisation_id);
+        }
+        let local = attendance.starts_at.with_timezone(&chrono_tz::Europe::Brussels);
+        let month = format!("{:04}-{:02}", local.year(), local.month());
+        match months.last_mut() {
+            Some((last, count)) if *last == month => *count = reached.len() as i64,
+            _ => months.push((month, reached.len() as i64)),
+        }
+    }
+    let events = tx
+        .awareness_events(&AwarenessEventFilter {
+            around: Some(now),
+            past: true,
+            after: None,
+            limit: 500,
+        })
+        .await?;
+    Ok(Reach {
+        municipalities,
+        reached: reached.len() as i64,
+        provinces: per_province
+            .into_iter()
+            .map(|(province, (total, reached))| ProvinceReach {
+                province,
+                municipalities: total,
+                reached: reached.len() as i64,
+            })
+            .collect(),
+        months,
+        events,
+    })
 }

@@ -52,6 +52,8 @@ pub struct EngagementFigures {
 pub struct ReportSections {
     pub co_financing: Option<CoFinancing>,
     pub engagements: Option<EngagementFigures>,
+    /// The awareness events' reach (work package 3), once there are past events.
+    pub awareness: Option<crate::awareness::Reach>,
 }
 
 /// A meeting's report: the meeting as recorded, and the programme's figures as they stand.
@@ -82,6 +84,7 @@ impl Services {
         let sections = ReportSections {
             co_financing: co_financing(tx.as_mut()).await?,
             engagements: engagements(tx.as_mut()).await?,
+            awareness: Some(crate::awareness::reach_of(tx.as_mut(), assembled_at).await?).filter(|r| !r.events.is_empty()),
         };
         Ok(MeetingReport {
             view,
@@ -95,7 +98,10 @@ impl Services {
     /// The meeting's report as a PDF, in Dutch or English.
     pub async fn steering_report_pdf(&self, actor: &Actor, meeting_id: i64, dutch: bool) -> Result<Vec<u8>> {
         let report = self.steering_report(actor, meeting_id).await?;
-        cyberveilig_publish::pdf::render(&report_document(&report, dutch))
+        // Laying out and writing a PDF is work for a blocking thread, not the runtime's workers.
+        tokio::task::spawn_blocking(move || cyberveilig_publish::pdf::render(&report_document(&report, dutch)))
+            .await
+            .map_err(|e| ServiceError::internal("steering_report_pdf", e.to_string()))?
             .map_err(|e| ServiceError::internal("steering_report_pdf", e.to_string()))
     }
 }
@@ -321,6 +327,53 @@ pub fn report_document(report: &MeetingReport, dutch: bool) -> Document {
                 .iter()
                 .map(|(title, state, from, until)| {
                     vec![title.clone(), engagement_state(*state, dutch).to_owned(), date(*from), date(*until)]
+                })
+                .collect(),
+        });
+    }
+
+    if let Some(reach) = &report.sections.awareness {
+        blocks.push(Block::heading(2, t("Sensibiliseringsevenementen", "Awareness events")));
+        blocks.push(Block::paragraph(format!(
+            "{}: {} / {}.",
+            t("Gemeenten op minstens één evenement", "Municipalities at one event or more"),
+            reach.reached,
+            reach.municipalities
+        )));
+        blocks.push(Block::Table {
+            header: vec![
+                t("Provincie", "Province"),
+                t("Gemeenten", "Municipalities"),
+                t("Bereikt", "Reached"),
+            ],
+            rows: reach
+                .provinces
+                .iter()
+                .map(|p| {
+                    let name = if dutch { p.province.name_nl() } else { p.province.name_en() };
+                    vec![name.to_owned(), p.municipalities.to_string(), p.reached.to_string()]
+                })
+                .collect(),
+        });
+        blocks.push(Block::Table {
+            header: vec![
+                t("Evenement", "Event"),
+                t("Datum", "Date"),
+                t("Ingeschreven", "Registered"),
+                t("Aanwezig", "Attended"),
+                t("Organisaties", "Organisations"),
+            ],
+            rows: reach
+                .events
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.event.title.clone(),
+                        date(crate::clock::brussels_date(c.event.starts_at)),
+                        c.registered.to_string(),
+                        c.attended.to_string(),
+                        c.organisations.to_string(),
+                    ]
                 })
                 .collect(),
         });

@@ -321,6 +321,46 @@ story!(the_events_page_by_page_with_a_cursor, "2021-06-15T08:00:00Z", |w| {
     assert_eq!(first.iter().map(|v| v.event().id).collect::<Vec<_>>(), ids[..2], "soonest first");
     let next = w.s().awareness_events(&gent, false, Some(ids[1]), 2).await.unwrap();
     assert_eq!(next.iter().map(|v| v.event().id).collect::<Vec<_>>(), ids[2..]);
-    assert!(w.s().awareness_events(&gent, false, Some(999_999), 2).await.unwrap().is_empty(), "nothing after an unknown event");
-    assert!(w.s().awareness_events(&gent, true, None, 2).await.unwrap().is_empty(), "nothing past yet");
+    assert!(
+        w.s().awareness_events(&gent, false, Some(999_999), 2).await.unwrap().is_empty(),
+        "nothing after an unknown event"
+    );
+    assert!(
+        w.s().awareness_events(&gent, true, None, 2).await.unwrap().is_empty(),
+        "nothing past yet"
+    );
+});
+
+story!(the_steering_groups_report_holds_the_events_reach, "2021-06-15T08:00:00Z", |w| {
+    let vvsg = w.actor("vvsg@vvsg.test").await;
+    let admin = w.admin().await;
+    let gent = w.municipality(GENT).await;
+    let meeting = w
+        .s()
+        .plan_steering_meeting(
+            &admin,
+            cyberveilig_services::steering::MeetingInput {
+                title: "Stuurgroep".into(),
+                starts_at: at("2021-06-30T08:00:00Z"),
+                place: "Brussel".into(),
+                agenda: vec!["Bereik van de evenementen".into()],
+            },
+        )
+        .await
+        .unwrap();
+    let before = w.s().steering_report(&admin, meeting.meeting.id).await.unwrap();
+    assert!(before.sections.awareness.is_none(), "no past event yet: no section");
+    let id = w.s().create_awareness_event(&vvsg, webinar(5)).await.unwrap().event().id;
+    w.s().register_for_event(&gent, id).await.unwrap();
+    w.advance_to("2021-06-22T12:00:00Z").await;
+    w.s().record_attendance(&vvsg, id, &[(gent.person_id, true)]).await.unwrap();
+    let report = w.s().steering_report(&admin, meeting.meeting.id).await.unwrap();
+    let reach = report.sections.awareness.clone().expect("the events' reach");
+    assert_eq!((reach.reached, reach.municipalities, reach.events.len()), (1, 285, 1));
+    let document = cyberveilig_services::steering::report_document(&report, true);
+    let text = format!("{document:?}");
+    assert!(
+        text.contains("Sensibiliseringsevenementen") && text.contains("Oost-Vlaanderen"),
+        "the section is in the document"
+    );
 });

@@ -45,6 +45,7 @@ use cyberveilig_domain::registry::OrganisationKind;
 use cyberveilig_domain::remediation::FindingStatus;
 use cyberveilig_domain::report::{ReportState, TriageOutcome};
 use cyberveilig_domain::ssvc::{Decision, MissionWellbeing};
+use cyberveilig_domain::steering::{ActionStatus, SteeringRole};
 use cyberveilig_services::remediation::export::ExportFormat;
 use cyberveilig_services::store::records::RegisterSort;
 
@@ -65,6 +66,18 @@ closed_set!(
     "RegistrationState",
     "Where a registration stands: a place, the waiting list, or cancelled.",
     RegistrationState::ALL.iter().map(|s| s.as_str())
+);
+closed_set!(
+    SteeringRoleName,
+    "SteeringRole",
+    "A member's role in the steering group.",
+    SteeringRole::ALL.iter().map(|r| r.as_str())
+);
+closed_set!(
+    ActionStatusName,
+    "ActionStatus",
+    "Where a steering group's action item stands.",
+    ActionStatus::ALL.iter().map(|s| s.as_str())
 );
 closed_set!(
     FindingStatusName,

@@ -109,6 +109,9 @@ pub const PAGES: &[&str] = &[
     "/evenementen/{id}",
     "/evenementen/{id}/wijzigen",
     "/evenementen/{id}/agenda.ics",
+    "/stuurgroep",
+    "/stuurgroep/{id}",
+    "/stuurgroep/{id}/rapport.pdf",
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -268,6 +271,15 @@ pub fn routes() -> Router<AppState> {
         .route("/evenementen/{id}/uitschrijven", post(pages::awareness::unregister))
         .route("/evenementen/{id}/annuleren", post(pages::awareness::cancel))
         .route("/evenementen/{id}/aanwezigheid", post(pages::awareness::attendance))
+        .route("/stuurgroep", get(pages::steering::group))
+        .route("/stuurgroep/vergaderingen", post(pages::steering::plan))
+        .route("/stuurgroep/acties/{id}/status", post(pages::steering::action_status))
+        .route("/stuurgroep/{id}", get(pages::steering::meeting))
+        .route("/stuurgroep/{id}/rapport.pdf", get(pages::steering::report))
+        .route("/stuurgroep/{id}/notulen", post(pages::steering::write_minutes))
+        .route("/stuurgroep/{id}/goedkeuren", post(pages::steering::approve_minutes))
+        .route("/stuurgroep/{id}/besluiten", post(pages::steering::decide))
+        .route("/stuurgroep/{id}/acties", post(pages::steering::give_action))
 }
 
 /// The pages' templates parse (a test; a broken template must fail CI, not a request).

@@ -256,6 +256,7 @@ fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/meldingen", "menu-reports"),
             ("/samenwerkingen", "menu-engagements"),
             ("/evenementen", "menu-awareness"),
+            ("/stuurgroep", "menu-steering"),
             ("/raamovereenkomsten", "menu-agreements"),
             ("/besturen", "menu-governments"),
             ("/mensen", "menu-people"),
@@ -280,6 +281,7 @@ fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/meldingen", "menu-reports"),
             ("/samenwerkingen", "menu-engagements"),
             ("/evenementen", "menu-awareness"),
+            ("/stuurgroep", "menu-steering"),
         ]),
         Role::Researcher => items.extend([("/meldingen", "menu-reports"), ("/samenwerkingen", "menu-engagements")]),
     }

@@ -67,6 +67,8 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "awareness_form.html",
     "awareness_reach.html",
     "awareness_feed.html",
+    "steering.html",
+    "steering_meeting.html",
 ];
 
 fn lang_of(state: &State) -> Lang {

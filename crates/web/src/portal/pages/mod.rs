@@ -13,6 +13,7 @@ pub mod orders;
 pub mod remediation;
 pub mod reports;
 pub mod results;
+pub mod steering;
 
 pub(super) use super::session::{Member, NoFields, PageForm, PageId, Visitor};
 pub(super) use crate::AppState;
