@@ -413,6 +413,34 @@ async function awarenessEvents(page, base) {
   await signOut(page);
 }
 
+// The steering group (issue 13): the administrator plans a meeting, writes its minutes in
+// Markdown and records a decision; the pages pass axe and the report downloads as a PDF.
+async function steeringGroup(page, base) {
+  await signIn(page, base, "admin@abb.test");
+  await visit(page, base, "/stuurgroep", "steering group");
+  await page.locator("details summary").click();
+  await page.getByLabel("Titel").fill("Stuurgroep juni");
+  await page.getByLabel("Wanneer").fill("2020-06-09T10:00");
+  await page.getByLabel("Plaats").fill("VVSG, Brussel");
+  await page.getByLabel("Agenda").fill("Opening\nStand van de werkpakketten");
+  await page.getByRole("button", { name: "Vergadering plannen" }).click();
+  const meetingPath = new URL(page.url()).pathname;
+  check(/^\/stuurgroep\/\d+$/.test(meetingPath), `the meeting is planned (${meetingPath})`);
+  await page.getByLabel("Notulen (Markdown)").fill("## Stand\n\nDe toolkit is **gestart**.\n\n<script>alert(1)</script>");
+  await page.getByRole("button", { name: "Notulen bewaren" }).click();
+  check((await page.locator(".prose strong").textContent()) === "gestart", "the minutes' Markdown is rendered");
+  check((await page.locator(".prose").textContent()).includes("<script>"), "HTML in the minutes is shown as text");
+  await page.getByLabel("Nieuw besluit").fill("Het actieplan wordt goedgekeurd.");
+  await page.getByRole("button", { name: "Besluit noteren" }).click();
+  check((await page.locator("main").textContent()).includes("Het actieplan wordt goedgekeurd."), "the decision is recorded");
+  await axe(page, "a steering group meeting");
+  await fitsWidth(page, "a steering group meeting");
+  await page.screenshot({ path: join(shots, "steering-meeting.png"), fullPage: true });
+  const pdf = await page.request.get(base + meetingPath + "/rapport.pdf");
+  check(pdf.ok() && (await pdf.body()).subarray(0, 5).toString() === "%PDF-", "the meeting's report downloads as a PDF");
+  await signOut(page);
+}
+
 async function main() {
   mkdirSync(shots, { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), "cv-browser-"));
@@ -748,6 +776,8 @@ async function main() {
 
     // Awareness events: announced, registered, a waiting list moving up.
     await awarenessEvents(page, base);
+    // The steering group: a meeting, its minutes and a decision, its report.
+    await steeringGroup(page, base);
 
     // Ethical hacking: Gent's policy, a report through the form, its handling.
     await ethicalHacking(page, base);

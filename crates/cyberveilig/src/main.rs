@@ -612,7 +612,8 @@ fn banner(listen: &str, now: DateTime<Utc>, movable: bool, url: &str) {
     println!("  Database:   {url}");
     println!("  Listening:  http://{listen}/  (API: http://{listen}/api/v1/openapi.json)");
     println!("  Sign in (password \"demo\"): admin@abb.test, ey@firms.test, deloitte@firms.test, pwc@firms.test,");
-    println!("    gt@firms.test, vvsg@vvsg.test, student@howest.test, <nis>@gemeente.test (44021@gemeente.test is Gent)");
+    println!("    gt@firms.test, vvsg@vvsg.test, student@howest.test, <nis>@gemeente.test (44021@gemeente.test is Gent),");
+    println!("    voorzitter.stuurgroep@vvsg.test (chair of VVSG's steering group)");
 }
 
 /// An organisation by NIS code or by exact name.
