@@ -155,7 +155,7 @@ pub const MAX_TITLE: usize = 200;
 /// The longest decision.
 pub const MAX_DECISION: usize = 4_000;
 /// The longest minutes (Markdown).
-pub const MAX_MINUTES: usize = 100_000;
+pub const MAX_MINUTES: usize = 20_000;
 /// Most items on one agenda.
 pub const MAX_AGENDA: usize = 40;
 

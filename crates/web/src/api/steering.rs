@@ -290,7 +290,7 @@ pub async fn meeting(State(state): State<AppState>, lang: Lang, Caller(actor): C
 #[serde(deny_unknown_fields)]
 pub struct SteeringMinutesRequest {
     /// Markdown.
-    #[schema(pattern = "\\S", max_length = 100000)]
+    #[schema(pattern = "\\S", max_length = 20000)]
     pub minutes: String,
 }
 
