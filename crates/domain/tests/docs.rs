@@ -26,7 +26,7 @@ fn read(path: &Path) -> String {
 /// issue's item and a number (`I4-11`). No ranges or pairs: a row is one rule.
 fn is_rule_id(s: &str) -> bool {
     let number = |n: &str| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && !n.starts_with('0');
-    if let Some(rest) = s.strip_prefix("CVD-").or_else(|| s.strip_prefix("SEC-")) {
+    if let Some(rest) = ["CVD-", "SEC-", "AW-", "ST-"].iter().find_map(|prefix| s.strip_prefix(prefix)) {
         return number(rest);
     }
     if let Some(rest) = s.strip_prefix('I') {
@@ -86,7 +86,7 @@ fn ids_in(text: &str) -> BTreeSet<String> {
         // `C5-C8`: the run splits at a hyphen followed by a letter into two ids.
         let mut start = 0;
         for (at, _) in run.match_indices('-') {
-            if run[at + 1..].starts_with(|c: char| c.is_ascii_uppercase()) && !matches!(&run[start..at], "CVD" | "SEC") {
+            if run[at + 1..].starts_with(|c: char| c.is_ascii_uppercase()) && !matches!(&run[start..at], "CVD" | "SEC" | "AW" | "ST") {
                 if is_rule_id(&run[start..at]) {
                     found.insert(run[start..at].to_owned());
                 }

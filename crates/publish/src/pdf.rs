@@ -1,4 +1,4 @@
-//! A [`Document`] as a tagged PDF (A4): fonts embedded (DejaVu Sans, subset), every line of text
+//! A [`Document`] as a tagged PDF on 210 × 297 mm pages: fonts embedded (DejaVu Sans, subset), every line of text
 //! in the structure tree (headings, paragraphs, lists, tables with header cells, quotes) in
 //! reading order, the document's title and language in its metadata, page numbers marked as
 //! artifacts. Text can be selected, searched and read aloud.

@@ -68,7 +68,8 @@ pub struct MeetingReport {
 }
 
 impl Services {
-    /// A meeting's report, for the group's members and the administrators (404 for others).
+    /// ST-7: a meeting's report from live data, for the group's members and the administrators (404
+    /// for others).
     pub async fn steering_report(&self, actor: &Actor, meeting_id: i64) -> Result<MeetingReport> {
         let assembled_at = self.clock.now();
         let mut tx = self.store.read().await?;
