@@ -83,11 +83,12 @@ pub fn render(document: &Document) -> Result<Vec<u8>, PublishError> {
             }
             Block::Paragraph(inlines) => docx.add_paragraph(runs(Paragraph::new(), inlines)),
             Block::Quote(inlines) => docx.add_paragraph(runs(Paragraph::new().style("Quote"), inlines)),
-            Block::List { ordered, items } => {
+            Block::List { ordered, start, items } => {
                 let id = next_numbering;
                 next_numbering += 1;
                 let abstract_id = if *ordered { NUMBERS } else { BULLETS };
-                let mut docx = docx.add_numbering(Numbering::new(id, abstract_id).add_override(LevelOverride::new(0).start(1)));
+                let mut docx =
+                    docx.add_numbering(Numbering::new(id, abstract_id).add_override(LevelOverride::new(0).start(*start as usize)));
                 for item in items {
                     let paragraph = Paragraph::new().numbering(NumberingId::new(id), IndentLevel::new(0));
                     docx = docx.add_paragraph(runs(paragraph, item));

@@ -26,9 +26,11 @@ pub enum Block {
         text: String,
     },
     Paragraph(Vec<Inline>),
-    /// A list whose items are paragraphs; `ordered` numbers them.
+    /// A list whose items are paragraphs; `ordered` numbers them from `start` (a playbook's
+    /// steps go on numbering from one phase to the next).
     List {
         ordered: bool,
+        start: u64,
         items: Vec<Vec<Inline>>,
     },
     /// A table with a header row; every row has as many cells as the header.
@@ -82,6 +84,7 @@ impl Block {
     pub fn list<S: Into<String>>(ordered: bool, items: impl IntoIterator<Item = S>) -> Block {
         Block::List {
             ordered,
+            start: 1,
             items: items.into_iter().map(|item| vec![Inline::plain(item)]).collect(),
         }
     }

@@ -58,7 +58,7 @@ struct Reader {
     emphasis: u32,
     link: Option<String>,
     heading: Option<u8>,
-    list: Vec<(bool, Vec<Vec<Inline>>)>,
+    list: Vec<(Option<u64>, Vec<Vec<Inline>>)>,
     quote: u32,
     table: Option<(Vec<String>, Vec<Vec<String>>)>,
     row: Vec<String>,
@@ -139,12 +139,16 @@ impl Reader {
             }
             Event::Start(Tag::List(first)) => {
                 self.end_paragraph();
-                self.list.push((first.is_some(), Vec::new()));
+                self.list.push((first, Vec::new()));
             }
             Event::End(TagEnd::List(_)) => {
                 self.end_paragraph();
-                if let Some((ordered, items)) = self.list.pop() {
-                    let block = Block::List { ordered, items };
+                if let Some((first, items)) = self.list.pop() {
+                    let block = Block::List {
+                        ordered: first.is_some(),
+                        start: first.unwrap_or(1),
+                        items,
+                    };
                     match self.list.last_mut().and_then(|(_, items)| items.last_mut()) {
                         // A nested list is flattened into its parent's item, as text after a colon.
                         Some(parent) => {
@@ -250,7 +254,12 @@ mod tests {
             blocks[1],
             Block::Paragraph(vec![Inline::plain("Een "), Inline::strong("belangrijke"), Inline::plain(" zin.")])
         );
-        let Block::List { ordered: true, items } = &blocks[2] else {
+        let Block::List {
+            ordered: true,
+            start: 1,
+            items,
+        } = &blocks[2]
+        else {
             panic!("{:?}", blocks[2])
         };
         assert_eq!(items.len(), 2);

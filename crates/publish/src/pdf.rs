@@ -251,11 +251,15 @@ impl Layout {
                 self.y += BODY_SIZE * 0.6;
                 Node::Group(Tag::BlockQuote.into(), vec![Node::Group(Tag::P.into(), leaves)])
             }
-            Block::List { ordered, items } => {
+            Block::List { ordered, start, items } => {
                 let numbering = if *ordered { ListNumbering::Decimal } else { ListNumbering::Disc };
                 let mut children = Vec::new();
                 for (n, item) in items.iter().enumerate() {
-                    let label = if *ordered { format!("{}.", n + 1) } else { "•".to_owned() };
+                    let label = if *ordered {
+                        format!("{}.", *start + n as u64)
+                    } else {
+                        "•".to_owned()
+                    };
                     self.need(BODY_SIZE * LEADING);
                     let label_leaf = Node::Run(self.runs.len());
                     self.runs.push(Run {

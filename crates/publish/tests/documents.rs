@@ -117,3 +117,33 @@ fn a_pdfs_text_can_be_extracted_across_pages() {
         std::fs::write(std::path::Path::new(&dir).join("sample.pdf"), &bytes).expect("the sample written");
     }
 }
+
+#[test]
+fn a_list_that_goes_on_numbering_keeps_its_numbers() {
+    let document = Document {
+        title: "Draaiboek".into(),
+        subtitle: None,
+        language: "nl".into(),
+        blocks: markdown::to_blocks("## Detecteren\n\n1. Melden\n2. Vaststellen\n\n## Indammen\n\n3. Loskoppelen\n4. Back-ups offline"),
+    };
+    assert!(matches!(
+        document.blocks[3],
+        Block::List {
+            ordered: true,
+            start: 3,
+            ..
+        }
+    ));
+    let Some(text) = pdftotext(&pdf::render(&document).expect("a PDF")) else {
+        return;
+    };
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("3. Loskoppelen") && flat.contains("4. Back-ups offline"), "{flat}");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(docx::render(&document).unwrap())).unwrap();
+    let mut numbering = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("word/numbering.xml").expect("the numbering"), &mut numbering).unwrap();
+    assert!(
+        numbering.contains(r#"w:startOverride w:val="3""#),
+        "the second list starts at 3 in Word too"
+    );
+}

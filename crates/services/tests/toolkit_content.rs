@@ -66,7 +66,7 @@ fn steps(body: &str) -> BTreeMap<usize, usize> {
     for block in markdown::to_blocks(body) {
         match block {
             Block::Heading { level: 2, .. } => section += 1,
-            Block::List { ordered: true, items } => *per_section.entry(section).or_default() += items.len(),
+            Block::List { ordered: true, items, .. } => *per_section.entry(section).or_default() += items.len(),
             _ => {}
         }
     }
