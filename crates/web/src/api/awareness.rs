@@ -11,8 +11,8 @@ use crate::lang::Lang;
 use crate::problem::{ApiResult, OrProblem, Problem};
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use cyberveilig_domain::awareness::{Audience, EventKind};
 use cyberveilig_services::awareness::{EventInput, EventView, Reach};
@@ -364,16 +364,6 @@ pub async fn attendance(
     ))
 }
 
-pub fn calendar_response(text: String, filename: &str) -> Response {
-    let mut response = text.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/calendar; charset=utf-8"));
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    response
-}
-
 /// The event as an iCalendar file (RFC 5545).
 #[utoipa::path(get, path = "/api/v1/awareness-events/{id}/calendar", tag = "awareness", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, description = "The event as iCalendar", content_type = "text/calendar", body = String), (status = 404, body = Problem)))]
@@ -381,7 +371,7 @@ pub async fn calendar(State(state): State<AppState>, lang: Lang, Caller(actor): 
     // Whoever may see the event may have its file.
     state.services.awareness_event(&actor, id).await.or_problem(lang)?;
     let text = state.services.event_ics(id).await.or_problem(lang)?;
-    Ok(calendar_response(text, &format!("evenement-{id}.ics")))
+    Ok(super::attachment(text, super::CALENDAR, &format!("evenement-{id}.ics")))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -425,7 +415,7 @@ pub async fn revoke_feed(State(state): State<AppState>, lang: Lang, Caller(actor
 pub async fn feed(State(state): State<AppState>, lang: Lang, Path(file): Path<String>) -> ApiResult<Response> {
     let token = file.strip_suffix(".ics").unwrap_or(&file);
     let text = state.services.calendar_feed(token).await.or_problem(lang)?;
-    Ok(calendar_response(text, "cyberveilig.ics"))
+    Ok(super::attachment(text, super::CALENDAR, "cyberveilig.ics"))
 }
 
 #[derive(Serialize, ToSchema)]

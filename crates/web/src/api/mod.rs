@@ -62,6 +62,21 @@ pub fn next_cursor<T>(items: &[T], limit: i64, id: impl Fn(&T) -> i64) -> Option
         .flatten()
 }
 
+/// A file to download: its bytes or text, its type, and the name a browser saves it under.
+pub fn attachment(body: impl axum::response::IntoResponse, content_type: &'static str, filename: &str) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+pub const CALENDAR: &str = "text/calendar; charset=utf-8";
+pub const PDF: &str = "application/pdf";
+
 /// A positive amount of cents below the programme's limit, from a request field.
 pub fn amount(cents: i64, field: &str, lang: Lang) -> Result<Money, Problem> {
     Money::positive(cents).map_err(|_| {

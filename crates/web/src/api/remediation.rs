@@ -12,8 +12,8 @@ use crate::lang::Lang;
 use crate::problem::{ApiResult, OrProblem, Problem};
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use chrono::NaiveDate;
 use cyberveilig_services::remediation::day::{ActionRecord, Agenda, DayRecord};
 use cyberveilig_services::remediation::export::ExportFormat;
@@ -186,14 +186,7 @@ pub async fn export(
 
 /// A file to download, with its type and name.
 pub fn file_response(plan: cyberveilig_services::remediation::export::PlanExport) -> Response {
-    let disposition = format!("attachment; filename=\"{}\"", plan.filename);
-    let mut response = plan.bytes.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(plan.content_type));
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    response
+    super::attachment(plan.bytes, plan.content_type, &plan.filename)
 }
 
 #[derive(Deserialize, ToSchema)]

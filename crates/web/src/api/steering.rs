@@ -11,8 +11,8 @@ use crate::lang::Lang;
 use crate::problem::{ApiResult, OrProblem, Problem};
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
 use cyberveilig_domain::steering::{ActionStatus, SteeringRole};
 use cyberveilig_services::steering::{ActionInput, MeetingInput, MeetingView};
@@ -445,15 +445,5 @@ pub async fn report(State(state): State<AppState>, lang: Lang, Caller(actor): Ca
         .steering_report_pdf(&actor, id, lang.is_dutch())
         .await
         .or_problem(lang)?;
-    Ok(pdf_response(bytes, &format!("stuurgroep-{id}.pdf")))
-}
-
-pub fn pdf_response(bytes: Vec<u8>, filename: &str) -> Response {
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    response
+    Ok(super::attachment(bytes, super::PDF, &format!("stuurgroep-{id}.pdf")))
 }

@@ -13,29 +13,6 @@ fn field<'a>(form: &'a Pairs, name: &str) -> &'a str {
     form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
 }
 
-fn not_found(visitor: &Visitor) -> Response {
-    visitor.message(StatusCode::NOT_FOUND, "not-found-title", "not-found-body")
-}
-
-fn refusal(visitor: &Visitor, e: &ServiceError) -> Response {
-    match e {
-        ServiceError::NotFound(_) => not_found(visitor),
-        ServiceError::Forbidden => forbidden(visitor),
-        other => visitor.page_with_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "message.html",
-            context! { title => visitor.text("bad-form-title"), body => visitor.error_text(other) },
-        ),
-    }
-}
-
-fn is_bad_input(e: &ServiceError) -> bool {
-    matches!(
-        e,
-        ServiceError::Invalid { .. } | ServiceError::Unknown { .. } | ServiceError::Conflict { .. }
-    )
-}
-
 /// A `datetime-local` value, in Brussels time.
 fn brussels_instant(text: &str) -> Option<DateTime<Utc>> {
     let local = NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%dT%H:%M").ok()?;
@@ -375,7 +352,7 @@ pub async fn ics(State(state): State<AppState>, Member(visitor, actor): Member, 
         return refusal(&visitor, &e);
     }
     match state.services.event_ics(id).await {
-        Ok(text) => crate::api::awareness::calendar_response(text, &format!("evenement-{id}.ics")),
+        Ok(text) => crate::api::attachment(text, crate::api::CALENDAR, &format!("evenement-{id}.ics")),
         Err(e) => refusal(&visitor, &e),
     }
 }

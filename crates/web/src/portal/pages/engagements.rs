@@ -27,23 +27,6 @@ fn may_propose(actor: &Actor) -> bool {
     matches!(actor.role, Role::ProgrammeAdmin | Role::AssociationMember)
 }
 
-fn not_found(visitor: &Visitor) -> Response {
-    visitor.message(StatusCode::NOT_FOUND, "not-found-title", "not-found-body")
-}
-
-/// A refusal of the service as a page: not found, not allowed, or anything else as a message.
-fn refusal(visitor: &Visitor, e: &ServiceError) -> Response {
-    match e {
-        ServiceError::NotFound(_) => not_found(visitor),
-        ServiceError::Forbidden => forbidden(visitor),
-        other => visitor.page_with_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "message.html",
-            context! { title => visitor.text("bad-form-title"), body => visitor.error_text(other) },
-        ),
-    }
-}
-
 fn summary(v: &EngagementView) -> Value {
     let e = &v.engagement;
     context! {

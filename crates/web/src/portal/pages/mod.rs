@@ -152,3 +152,28 @@ pub(super) fn parse_amount(text: &str, field: &'static str) -> Result<Money, Ser
 pub(super) fn forbidden(visitor: &Visitor) -> Response {
     visitor.message(StatusCode::FORBIDDEN, "forbidden-title", "forbidden-body")
 }
+
+pub(super) fn not_found(visitor: &Visitor) -> Response {
+    visitor.message(StatusCode::NOT_FOUND, "not-found-title", "not-found-body")
+}
+
+/// A refusal of the service as a page: not found, not allowed, or anything else as a message.
+pub(super) fn refusal(visitor: &Visitor, e: &ServiceError) -> Response {
+    match e {
+        ServiceError::NotFound(_) => not_found(visitor),
+        ServiceError::Forbidden => forbidden(visitor),
+        other => visitor.page_with_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "message.html",
+            context! { title => visitor.text("bad-form-title"), body => visitor.error_text(other) },
+        ),
+    }
+}
+
+/// Whether a refusal is about what the form said (shown again on the form's page), not about access.
+pub(super) fn is_bad_input(e: &ServiceError) -> bool {
+    matches!(
+        e,
+        ServiceError::Invalid { .. } | ServiceError::Unknown { .. } | ServiceError::Conflict { .. }
+    )
+}

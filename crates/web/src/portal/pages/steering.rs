@@ -9,29 +9,6 @@ use cyberveilig_domain::steering::{ActionStatus, MinutesState};
 use cyberveilig_services::steering::{ActionInput, MeetingInput};
 use cyberveilig_services::store::records::{SteeringActionItem, SteeringMember};
 
-fn not_found(visitor: &Visitor) -> Response {
-    visitor.message(StatusCode::NOT_FOUND, "not-found-title", "not-found-body")
-}
-
-fn refusal(visitor: &Visitor, e: &ServiceError) -> Response {
-    match e {
-        ServiceError::NotFound(_) => not_found(visitor),
-        ServiceError::Forbidden => forbidden(visitor),
-        other => visitor.page_with_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "message.html",
-            context! { title => visitor.text("bad-form-title"), body => visitor.error_text(other) },
-        ),
-    }
-}
-
-fn is_bad_input(e: &ServiceError) -> bool {
-    matches!(
-        e,
-        ServiceError::Invalid { .. } | ServiceError::Unknown { .. } | ServiceError::Conflict { .. }
-    )
-}
-
 fn action_value(visitor: &Visitor, a: &SteeringActionItem, members: &[SteeringMember], today: NaiveDate) -> Value {
     let owner = members
         .iter()
@@ -258,7 +235,7 @@ pub async fn action_status(
 /// `GET /stuurgroep/{id}/rapport.pdf`: the meeting's report from live data, in the visitor's language.
 pub async fn report(State(state): State<AppState>, Member(visitor, actor): Member, PageId(id): PageId) -> Response {
     match state.services.steering_report_pdf(&actor, id, visitor.lang.is_dutch()).await {
-        Ok(bytes) => crate::api::steering::pdf_response(bytes, &format!("stuurgroep-{id}.pdf")),
+        Ok(bytes) => crate::api::attachment(bytes, crate::api::PDF, &format!("stuurgroep-{id}.pdf")),
         Err(e) => refusal(&visitor, &e),
     }
 }
