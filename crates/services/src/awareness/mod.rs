@@ -171,6 +171,13 @@ fn checked(mut input: EventInput, registered: i64) -> Result<EventInput> {
     Ok(input)
 }
 
+async fn of_a_local_government(tx: &mut dyn Tx, actor: &Actor) -> Result<bool> {
+    Ok(tx
+        .organisation(actor.organisation_id)
+        .await?
+        .is_some_and(|organisation| organisation.kind.is_local_government()))
+}
+
 fn mail(to: &str, subject: &str, nl: &str, en: &str) -> Result<NewMail> {
     Ok(NewMail {
         to: to
@@ -191,6 +198,20 @@ impl Services {
     }
 
     async fn event_view(&self, tx: &mut dyn Tx, actor: &Actor, counts: AwarenessEventCounts, now: DateTime<Utc>) -> Result<EventView> {
+        let local_government = of_a_local_government(tx, actor).await?;
+        self.event_view_for(tx, actor, local_government, counts, now).await
+    }
+
+    /// The event as `actor` sees it, knowing whether the actor is of a local government (one
+    /// lookup for a whole page of events).
+    async fn event_view_for(
+        &self,
+        tx: &mut dyn Tx,
+        actor: &Actor,
+        local_government: bool,
+        counts: AwarenessEventCounts,
+        now: DateTime<Utc>,
+    ) -> Result<EventView> {
         let event = &counts.event;
         let mine = tx
             .registration(event.id, actor.person_id)
@@ -202,10 +223,6 @@ impl Services {
                 list.iter().position(|w| w.registration.id == r.id).map(|p| p as i64 + 1)
             }
             _ => None,
-        };
-        let local_government = match tx.organisation(actor.organisation_id).await? {
-            Some(organisation) => organisation.kind.is_local_government(),
-            None => false,
         };
         let organiser = tx.person(event.organiser_id).await?.map(|p| p.name).unwrap_or_default();
         let registration_open = rules::may_register(now, event.registration_deadline, event.cancelled_at.is_some(), true, true).is_ok();
@@ -248,9 +265,10 @@ impl Services {
             after,
             limit: limit.clamp(1, PAGE),
         };
+        let local_government = of_a_local_government(tx.as_mut(), actor).await?;
         let mut out = Vec::new();
         for counts in tx.awareness_events(&filter).await? {
-            out.push(self.event_view(tx.as_mut(), actor, counts, now).await?);
+            out.push(self.event_view_for(tx.as_mut(), actor, local_government, counts, now).await?);
         }
         Ok(out)
     }
