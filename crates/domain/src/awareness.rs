@@ -3,39 +3,6 @@
 //! attendance can be recorded, when the reminder is due, and what an event must say.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use std::fmt;
-use std::str::FromStr;
-
-use crate::registry::UnknownValue;
-
-macro_rules! closed_set {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name { $($(#[$vdoc])* $variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub const fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = UnknownValue;
-            fn from_str(text: &str) -> Result<Self, UnknownValue> {
-                $name::ALL.iter().copied().find(|v| v.as_str() == text).ok_or(UnknownValue)
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
 
 closed_set!(
     /// What kind of event.

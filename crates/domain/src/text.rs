@@ -22,9 +22,24 @@ pub fn is_plain_line(text: &str) -> bool {
     !text.chars().any(|c| c.is_control() || is_hidden(c))
 }
 
+/// SEC-3: whether text of several lines a person typed (minutes, a report) holds only visible
+/// characters, line breaks and tabs.
+pub fn is_plain_text(text: &str) -> bool {
+    !text
+        .chars()
+        .any(|c| is_hidden(c) || (c.is_control() && !matches!(c, '\n' | '\r' | '\t')))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_keeps_its_lines_but_not_hidden_characters() {
+        assert!(is_plain_text("## Verslag\n\n- punt\tén"));
+        assert!(!is_plain_text("a\u{202E}b"));
+        assert!(!is_plain_text("a\u{0}b"));
+    }
 
     #[test]
     fn names_are_one_plain_line() {

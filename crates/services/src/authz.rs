@@ -2,7 +2,7 @@
 
 use cyberveilig_domain::registry::Role;
 use cyberveilig_domain::steering::SteeringRole;
-use cyberveilig_store::records::{Order, Organisation};
+use cyberveilig_store::records::{Order, Organisation, ProjectGrant};
 
 /// A signed-in person, as every use case sees them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +50,13 @@ pub enum Permission<'a> {
     KeepSteeringRecords(Option<SteeringRole>),
     /// Who is a member of the steering group, in which role: the administrators (ST-1).
     ManageSteeringGroup,
+    /// A project grant's workspace (its plan, claims and reports): the beneficiary's members and
+    /// the administrators (GR-1).
+    ViewGrant(&'a ProjectGrant),
+    /// The plan, claims and progress reports are made by the beneficiary's members (GR-1).
+    WorkOnGrant(&'a ProjectGrant),
+    /// Deciding on and paying claims, reviewing reports: the administrators (GR-1).
+    SuperviseGrant,
 }
 
 pub fn can(actor: &Actor, permission: Permission<'_>) -> bool {
@@ -81,6 +88,9 @@ pub fn can(actor: &Actor, permission: Permission<'_>) -> bool {
         P::ViewSteeringGroup(role) => admin || role.is_some(),
         P::KeepSteeringRecords(role) => admin || role.is_some_and(SteeringRole::keeps_records),
         P::ManageSteeringGroup => admin,
+        P::ViewGrant(grant) => admin || (actor.role == R::AssociationMember && member_of(grant.beneficiary_id)),
+        P::WorkOnGrant(grant) => actor.role == R::AssociationMember && member_of(grant.beneficiary_id),
+        P::SuperviseGrant => admin,
     }
 }
 

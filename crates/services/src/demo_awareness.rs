@@ -207,7 +207,7 @@ impl Services {
         Ok(())
     }
 
-    async fn demo_event_id(&self, title: &str) -> Result<Option<i64>> {
+    pub(crate) async fn demo_event_id(&self, title: &str) -> Result<Option<i64>> {
         let mut tx = self.store.read().await?;
         let filter = cyberveilig_store::records::AwarenessEventFilter {
             around: None,

@@ -161,6 +161,13 @@ const MEETINGS: &[Meeting] = &[
     },
 ];
 
+/// The steering group's action items that follow up an item of the action plan.
+const PLAN_LINKS: &[(&str, &str)] = &[
+    ("Inhoudstafel van de toolkit rondsturen", "Inhoud van de toolkit bepalen"),
+    ("Tabletopoefening over ransomware voorbereiden", "Tabletopoefening ransomware organiseren"),
+    ("Verslag over het eerste jaar indienen bij ABB", "Voortgangsrapport per halfjaar indienen bij ABB"),
+];
+
 const fn day_const(y: i32, m: u32, d: u32) -> NaiveDate {
     match NaiveDate::from_ymd_opt(y, m, d) {
         Some(date) => date,
@@ -217,7 +224,16 @@ impl Services {
                 self.record_steering_decision(&secretary, meeting.id, decision).await?;
             }
             let members = self.steering_members(&secretary).await?;
+            let mut plan = Vec::new();
+            for grant in self.grant_workspaces(&secretary).await? {
+                plan.extend(self.plan_items_of(&secretary, grant.id).await?);
+            }
             for (title, owner, (y, mo, d)) in m.actions {
+                let plan_item_id = PLAN_LINKS
+                    .iter()
+                    .find(|(action, _)| action == title)
+                    .and_then(|(_, item)| plan.iter().find(|p| p.title == *item))
+                    .map(|p| p.id);
                 let owner = self.demo_actor(owner).await?;
                 let Some(member) = members.iter().find(|x| x.person_id == owner.person_id) else {
                     continue;
@@ -229,6 +245,7 @@ impl Services {
                         title: (*title).into(),
                         owner_id: member.id,
                         due_on: day(*y, *mo, *d),
+                        plan_item_id,
                     },
                 )
                 .await?;

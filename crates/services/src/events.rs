@@ -122,6 +122,19 @@ actions! {
     SteeringActionGiven = "steering.action_given",
     SteeringActionStatusChanged = "steering.action_status_changed",
 
+    // VVSG's grant (issue 13, part 1).
+    GrantBudgetSet = "grant.budget_set",
+    GrantDeliverableAdded = "grant.deliverable_added",
+    GrantDeliverableChanged = "grant.deliverable_changed",
+    GrantPlanItemAdded = "grant.plan_item_added",
+    GrantPlanItemChanged = "grant.plan_item_changed",
+    GrantClaimSubmitted = "grant.claim_submitted",
+    GrantClaimApproved = "grant.claim_approved",
+    GrantClaimRejected = "grant.claim_rejected",
+    GrantClaimPaid = "grant.claim_paid",
+    GrantReportSubmitted = "grant.report_submitted",
+    GrantReportReviewed = "grant.report_reviewed",
+
     // People and access.
     PersonAddedByOperator = "person.added_by_operator",
     PersonJoined = "person.joined",

@@ -124,6 +124,7 @@ impl Services {
         let vvsg = named(work.tx.as_mut(), OrganisationKind::Association, "VVSG").await?;
         let grant = vvsg_grant(vvsg.id);
         let grant_id = work.tx.insert_grant(&grant).await?;
+        crate::grant::post(&mut work, grant_id, None, &cyberveilig_domain::ledger::grant(grant.amount)).await?;
         work.record(
             Action::ProjectGrantCreated,
             "project_grant",
@@ -154,6 +155,7 @@ fn vvsg_grant(beneficiary_id: i64) -> ProjectGrant {
                 title_en: "Digital cybersecurity toolkit".into(),
                 description_en: "Guides, playbooks, templates and attractive information material for preventive and curative policy."
                     .into(),
+                budget_cents: None,
             },
             WorkPackage {
                 number: 2,
@@ -161,12 +163,14 @@ fn vvsg_grant(beneficiary_id: i64) -> ProjectGrant {
                 title_en: "Framework for working with ethical hackers".into(),
                 description_en: "How local governments can work with ethical hackers, first applied with Hogeschool West-Vlaanderen."
                     .into(),
+                budget_cents: None,
             },
             WorkPackage {
                 number: 3,
                 title_nl: "Informeren en sensibiliseren via events".into(),
                 title_en: "Informing and raising awareness through events".into(),
                 description_en: "Events that inform local governments about cybersecurity.".into(),
+                budget_cents: None,
             },
         ],
         governance: "VVSG werkt het actieplan uit en legt het voor aan een stuurgroep.".into(),

@@ -1497,6 +1497,8 @@ mod disclosure;
 mod engagements;
 #[path = "stories/findings.rs"]
 mod findings;
+#[path = "stories/grant.rs"]
+mod grant;
 #[path = "stories/money.rs"]
 mod money;
 #[path = "stories/remediation.rs"]

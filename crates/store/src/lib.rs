@@ -261,6 +261,46 @@ pub trait SteeringTx: Send {
     async fn update_steering_action_item(&mut self, item: &SteeringActionItem) -> Result<()>;
 }
 
+/// VVSG's project grant (issue 13, part 1): deliverables, the action plan, cost claims paid on
+/// the grant's ledger, and progress reports per half-year.
+#[async_trait]
+pub trait GrantTx: Send {
+    /// The grant, locked for the rest of the transaction: claims on one grant are approved and
+    /// paid one at a time, on every server.
+    async fn lock_grant(&mut self, id: i64) -> Result<Option<ProjectGrant>>;
+    async fn grant(&mut self, id: i64) -> Result<Option<ProjectGrant>>;
+    /// Stores the grant's work packages as they now are (their budgets).
+    async fn set_work_packages(&mut self, grant_id: i64, packages: &[WorkPackage]) -> Result<()>;
+    /// The balances after the grant's latest posting.
+    async fn grant_balances(&mut self, grant_id: i64) -> Result<Balances>;
+    /// The balances summed over every posting, to check the running balances against.
+    async fn grant_balances_from_postings(&mut self, grant_id: i64) -> Result<Balances>;
+    async fn insert_grant_posting(&mut self, posting: &GrantPosting) -> Result<i64>;
+    async fn insert_deliverable(&mut self, d: &Deliverable) -> Result<i64>;
+    async fn update_deliverable(&mut self, d: &Deliverable) -> Result<()>;
+    async fn deliverable(&mut self, id: i64) -> Result<Option<Deliverable>>;
+    /// A grant's deliverables by work package and planned date.
+    async fn deliverables(&mut self, grant_id: i64) -> Result<Vec<Deliverable>>;
+    async fn insert_plan_item(&mut self, item: &PlanItem) -> Result<i64>;
+    async fn update_plan_item(&mut self, item: &PlanItem) -> Result<()>;
+    async fn plan_item(&mut self, id: i64) -> Result<Option<PlanItem>>;
+    /// A grant's action plan by due date.
+    async fn plan_items(&mut self, grant_id: i64) -> Result<Vec<PlanItem>>;
+    async fn insert_claim(&mut self, claim: &CostClaim, document: &[u8]) -> Result<i64>;
+    async fn update_claim(&mut self, claim: &CostClaim) -> Result<()>;
+    async fn claim(&mut self, id: i64) -> Result<Option<CostClaim>>;
+    async fn claim_document(&mut self, id: i64) -> Result<Option<Vec<u8>>>;
+    /// A page of a grant's claims, newest first.
+    async fn claims(&mut self, filter: &ClaimFilter) -> Result<Vec<CostClaim>>;
+    /// Claimed, approved, paid and rejected per work package.
+    async fn claim_sums(&mut self, grant_id: i64) -> Result<Vec<PackageSums>>;
+    /// Inserts a report; `None` when the half-year already has one.
+    async fn insert_progress_report(&mut self, report: &ProgressReport) -> Result<Option<i64>>;
+    async fn update_progress_report(&mut self, report: &ProgressReport) -> Result<()>;
+    async fn progress_report(&mut self, id: i64) -> Result<Option<ProgressReport>>;
+    async fn progress_reports(&mut self, grant_id: i64) -> Result<Vec<ProgressReport>>;
+}
+
 /// What an attacker and a crash found (issue 10): rate limits every server shares, idempotency
 /// keys kept with the work they answer, and the signatures of the audit chain's head.
 #[async_trait]
@@ -322,6 +362,7 @@ pub trait Tx:
     + AuditReportsTx
     + AwarenessTx
     + SteeringTx
+    + GrantTx
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<()>;

@@ -107,28 +107,9 @@ fn sees_registrants(actor: &Actor) -> bool {
     matches!(actor.role, Role::AssociationMember | Role::ProgrammeAdmin)
 }
 
-fn one_line(field: &'static str, text: &str, max: usize, required: bool) -> Result<Option<String>> {
-    let text = text.trim();
-    if text.is_empty() {
-        return if required {
-            Err(ServiceError::invalid(field, "This field is required.", "Dit veld is verplicht."))
-        } else {
-            Ok(None)
-        };
-    }
-    if text.chars().count() > max || !cyberveilig_domain::text::is_plain_line(text) {
-        return Err(ServiceError::invalid(
-            field,
-            format!("One line of at most {max} characters."),
-            format!("Eén regel van hoogstens {max} tekens."),
-        ));
-    }
-    Ok(Some(text.to_owned()))
-}
-
 /// Checks what an organiser gives, field by field, then the schedule's rules.
 fn checked(mut input: EventInput, registered: i64) -> Result<EventInput> {
-    input.title = one_line("title", &input.title, MAX_TITLE, true)?.unwrap_or_default();
+    input.title = crate::fields::line("title", &input.title, MAX_TITLE, true)?.unwrap_or_default();
     let description = input.description.trim();
     if description.is_empty() || description.chars().count() > MAX_DESCRIPTION || description.contains('\0') {
         return Err(ServiceError::invalid(
@@ -138,7 +119,7 @@ fn checked(mut input: EventInput, registered: i64) -> Result<EventInput> {
         ));
     }
     input.description = description.to_owned();
-    input.place = one_line("place", input.place.as_deref().unwrap_or(""), MAX_PLACE, false)?;
+    input.place = crate::fields::line("place", input.place.as_deref().unwrap_or(""), MAX_PLACE, false)?;
     input.online_url = match input.online_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
         None => None,
         Some(url) => {
@@ -391,7 +372,7 @@ impl Services {
 
     /// VVSG cancels an event before it starts; everyone registered or waiting is told.
     pub async fn cancel_awareness_event(&self, actor: &Actor, id: i64, reason: &str) -> Result<EventView> {
-        let reason = one_line("reason", reason, 500, true)?.unwrap_or_default();
+        let reason = crate::fields::line("reason", reason, 500, true)?.unwrap_or_default();
         let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
         let mut event = work
             .tx

@@ -63,7 +63,7 @@ fn may_upload(actor: &Actor, order: &Order) -> bool {
 }
 
 /// A file name that ends in `.pdf`, made of safe characters only.
-fn pdf_name(filename: &str) -> String {
+pub(crate) fn pdf_name(filename: &str) -> String {
     let name = clean_filename(filename);
     if name.to_ascii_lowercase().ends_with(".pdf") {
         name

@@ -52,6 +52,8 @@ pub struct ActionInput {
     /// The member who owns it.
     pub owner_id: i64,
     pub due_on: NaiveDate,
+    /// The item of the action plan it follows up, if any.
+    pub plan_item_id: Option<i64>,
 }
 
 /// A meeting with everything recorded of it, and what the reader may do.
@@ -334,6 +336,15 @@ impl Services {
                     "Kies een lid van de stuurgroep.",
                 )
             })?;
+        if let Some(plan_item_id) = input.plan_item_id {
+            work.tx.plan_item(plan_item_id).await?.ok_or_else(|| {
+                ServiceError::invalid(
+                    "plan_item_id",
+                    "There is no such item in the action plan.",
+                    "Dat punt staat niet in het actieplan.",
+                )
+            })?;
+        }
         let mut item = SteeringActionItem {
             id: 0,
             meeting_id,
@@ -341,6 +352,7 @@ impl Services {
             owner_id: owner.id,
             due_on: input.due_on,
             status: ActionStatus::Open,
+            plan_item_id: input.plan_item_id,
             created_at: work.now,
             updated_at: work.now,
         };
@@ -349,7 +361,7 @@ impl Services {
             Action::SteeringActionGiven,
             "steering_action_item",
             item.id,
-            json!({"meeting_id": meeting_id, "owner_id": owner.id, "due_on": item.due_on}),
+            json!({"meeting_id": meeting_id, "owner_id": owner.id, "due_on": item.due_on, "plan_item_id": item.plan_item_id}),
         )
         .await?;
         work.commit().await?;

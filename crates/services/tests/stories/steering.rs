@@ -267,6 +267,7 @@ story!(action_items_go_to_members_and_move_by_their_owner, "2020-06-09T08:00:00Z
                 title: "Kader ethisch hacken voorstellen".into(),
                 owner_id: 9_999,
                 due_on: d(2020, 9, 30),
+                plan_item_id: None,
             },
         )
         .await
@@ -282,6 +283,7 @@ story!(action_items_go_to_members_and_move_by_their_owner, "2020-06-09T08:00:00Z
                 title: "Kader ethisch hacken voorstellen".into(),
                 owner_id: howest_member.id,
                 due_on: d(2020, 9, 30),
+                plan_item_id: None,
             },
         )
         .await
@@ -400,6 +402,7 @@ story!(
                     title: "Kader ethisch hacken voorstellen".into(),
                     owner_id: member.id,
                     due_on: d(2020, 9, 30),
+                    plan_item_id: None,
                 },
             )
             .await

@@ -41,4 +41,7 @@ pub struct WorkPackage {
     pub title_nl: String,
     pub title_en: String,
     pub description_en: String,
+    /// The part of the grant the action plan gives this work package, once it is set (GR-9).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget_cents: Option<i64>,
 }

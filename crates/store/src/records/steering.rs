@@ -50,6 +50,8 @@ pub struct SteeringActionItem {
     pub owner_id: i64,
     pub due_on: NaiveDate,
     pub status: ActionStatus,
+    /// The item of the action plan it follows up.
+    pub plan_item_id: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

@@ -11,6 +11,7 @@ mod awareness;
 mod disclosure;
 mod engagements;
 mod findings;
+mod grant;
 mod ledger;
 mod orders;
 mod outbox;

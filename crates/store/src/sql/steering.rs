@@ -11,7 +11,7 @@ const MEMBER: &str = "SELECT m.id, m.person_id, m.organisation_id, m.role, m.joi
 const MEETING_FIELDS: &str =
     "id, title, starts_at, place, minutes, minutes_state, approved_at_meeting_id, approved_at, created_at, updated_at";
 
-const ACTION_FIELDS: &str = "id, meeting_id, title, owner_id, due_on, status, created_at, updated_at";
+const ACTION_FIELDS: &str = "id, meeting_id, title, owner_id, due_on, status, plan_item_id, created_at, updated_at";
 
 fn member_from(row: &Row) -> Result<SteeringMember> {
     Ok(SteeringMember {
@@ -49,6 +49,7 @@ fn action_from(row: &Row) -> Result<SteeringActionItem> {
         owner_id: row.try_get("owner_id")?,
         due_on: row.try_get("due_on")?,
         status: parse::<ActionStatus>(&row.try_get::<String, _>("status")?, "action status")?,
+        plan_item_id: row.try_get("plan_item_id")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })
@@ -286,8 +287,8 @@ impl<C: Connection> SteeringTx for Transaction<C> {
 
     async fn insert_steering_action_item(&mut self, a: &SteeringActionItem) -> Result<i64> {
         let row = query(
-            "INSERT INTO steering_action_items (meeting_id, title, owner_id, due_on, status, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            "INSERT INTO steering_action_items (meeting_id, title, owner_id, due_on, status, created_at, updated_at, plan_item_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(a.meeting_id)
         .bind(&a.title)
@@ -296,19 +297,24 @@ impl<C: Connection> SteeringTx for Transaction<C> {
         .bind(a.status.as_str())
         .bind(a.created_at)
         .bind(a.updated_at)
+        .bind(a.plan_item_id)
         .fetch_one(&mut self.conn)
         .await?;
         row.try_get("id")
     }
 
     async fn update_steering_action_item(&mut self, a: &SteeringActionItem) -> Result<()> {
-        query("UPDATE steering_action_items SET title = $2, owner_id = $3, due_on = $4, status = $5, updated_at = $6 WHERE id = $1")
+        query(
+            "UPDATE steering_action_items SET title = $2, owner_id = $3, due_on = $4, status = $5, updated_at = $6, \
+             plan_item_id = $7 WHERE id = $1",
+        )
             .bind(a.id)
             .bind(&a.title)
             .bind(a.owner_id)
             .bind(a.due_on)
             .bind(a.status.as_str())
             .bind(a.updated_at)
+            .bind(a.plan_item_id)
             .execute(&mut self.conn)
             .await?;
         Ok(())

@@ -33,6 +33,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "awareness events",
         include_str!("../../migrations/sqlite/0024_awareness_events.sql"),
     ),
+    (25, "grant", include_str!("../../migrations/sqlite/0025_grant.sql")),
 ];
 
 fn checksum(sql: &str) -> String {
