@@ -118,7 +118,8 @@ impl Services {
         let Some(grant) = self.grants().await?.into_iter().next() else {
             return Ok(());
         };
-        if today == day(2020, 5, 4) {
+        // The day after the steering group's members (and VVSG's chair) have their accounts.
+        if today == day(2020, 5, 12) {
             let admin = self.demo_actor(ADMIN).await?;
             for (number, cents) in BUDGETS {
                 self.set_package_budget(&admin, grant.id, number, Money::from_cents(cents)).await?;

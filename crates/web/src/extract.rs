@@ -222,6 +222,27 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
     }
 }
 
+/// Two numeric ids in a path such as `/project-grants/{id}/claims/{claim_id}`; anything else is
+/// a clear 404.
+pub struct Ids(pub i64, pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Ids {
+    type Rejection = Problem;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let lang = Lang::from_parts(parts);
+        match axum::extract::Path::<(i64, i64)>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path((a, b))) => Ok(Ids(a, b)),
+            Err(_) => Err(Problem::localized(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                lang,
+                "Niet gevonden: een id is een geheel getal.",
+                "Not found: an id is a whole number.",
+            )),
+        }
+    }
+}
+
 /// Query parameters; a malformed one is a clear 422 naming the problem.
 pub struct Params<T>(pub T);
 

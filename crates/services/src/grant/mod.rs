@@ -22,7 +22,7 @@ use serde_json::json;
 
 mod claims;
 mod progress;
-pub use claims::ClaimInput;
+pub use claims::{ClaimInput, PAGE as CLAIMS_PAGE};
 pub use progress::{ProgressFigures, figures_of, kept_figures};
 
 pub(crate) fn refused(e: GrantError) -> ServiceError {

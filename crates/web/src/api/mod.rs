@@ -14,6 +14,7 @@ pub mod programmes;
 pub mod remediation;
 pub mod reports;
 pub mod schema;
+pub mod grant;
 pub mod steering;
 
 use crate::lang::Lang;

@@ -74,6 +74,18 @@ closed_set!(
     SteeringRole::ALL.iter().map(|r| r.as_str())
 );
 closed_set!(
+    ClaimStateName,
+    "ClaimState",
+    "Where a cost claim on a project grant stands.",
+    cyberveilig_domain::grant::ClaimState::ALL.iter().map(|s| s.as_str())
+);
+closed_set!(
+    PlanStatusName,
+    "PlanStatus",
+    "Where an item of a project grant's action plan stands.",
+    cyberveilig_domain::grant::PlanStatus::ALL.iter().map(|s| s.as_str())
+);
+closed_set!(
     ActionStatusName,
     "ActionStatus",
     "Where a steering group's action item stands.",

@@ -60,6 +60,8 @@ pub struct SteeringActionDto {
     pub due_on: NaiveDate,
     #[schema(value_type = ActionStatusName, inline)]
     pub status: String,
+    /// The item of VVSG's action plan it follows up.
+    pub plan_item_id: Option<i64>,
 }
 
 impl From<SteeringActionItem> for SteeringActionDto {
@@ -71,6 +73,7 @@ impl From<SteeringActionItem> for SteeringActionDto {
             owner_id: a.owner_id,
             due_on: a.due_on,
             status: a.status.as_str().to_owned(),
+            plan_item_id: a.plan_item_id,
         }
     }
 }
@@ -365,6 +368,9 @@ pub struct SteeringActionRequest {
     /// A current membership's id.
     pub owner_id: i64,
     pub due_on: NaiveDate,
+    /// The item of VVSG's action plan it follows up.
+    #[serde(default)]
+    pub plan_item_id: Option<i64>,
 }
 
 /// Gives an action item to a member.
@@ -382,6 +388,7 @@ pub async fn give_action(
         title: req.title,
         owner_id: req.owner_id,
         due_on: req.due_on,
+        plan_item_id: req.plan_item_id,
     };
     let item = state.services.give_steering_action(&actor, id, input).await.or_problem(lang)?;
     Ok((StatusCode::CREATED, Json(item.into())))

@@ -166,6 +166,9 @@ pub struct ActionForm {
     owner_id: String,
     #[serde(default)]
     due_on: String,
+    /// Empty, or the item of the action plan it follows up.
+    #[serde(default)]
+    plan_item_id: String,
 }
 
 /// `POST /stuurgroep/{id}/acties`: an action item for a member.
@@ -175,14 +178,20 @@ pub async fn give_action(
     PageId(id): PageId,
     PageForm(form): PageForm<ActionForm>,
 ) -> Response {
+    let plan_item = match form.plan_item_id.trim() {
+        "" => Ok(None),
+        id => id.parse::<i64>().map(Some),
+    };
     let input = match (
         form.owner_id.trim().parse::<i64>(),
         NaiveDate::parse_from_str(form.due_on.trim(), "%Y-%m-%d"),
+        plan_item,
     ) {
-        (Ok(owner_id), Ok(due_on)) => ActionInput {
+        (Ok(owner_id), Ok(due_on), Ok(plan_item_id)) => ActionInput {
             title: form.title.clone(),
             owner_id,
             due_on,
+            plan_item_id,
         },
         _ => {
             let e = ServiceError::invalid(
