@@ -207,6 +207,55 @@ async fn the_matrix(with_keys: bool) {
     let action_body = json!({"title": "Matrix", "owner_id": membership["id"], "due_on": "2020-07-01"});
     let (status, action) = app.post(&tokens[ADMIN], &st("/actions"), action_body.clone()).await;
     assert_eq!(status, StatusCode::CREATED, "{action}");
+    // VVSG's grant: a deliverable, a plan item, two claims (the first is decided and paid by the
+    // administrator below) and a progress report put in the store directly (no half-year has
+    // ended on the matrix's day).
+    let vvsg_person = {
+        let mut tx = app.services.store.read().await.unwrap();
+        tx.person_by_email(&"vvsg@vvsg.test".parse().unwrap()).await.unwrap().unwrap()
+    };
+    let gr = |step: &str| format!("/api/v1/project-grants/1{step}");
+    let deliverable_body = json!({"work_package": 1, "title": "Zelfevaluatie", "planned_on": "2020-12-15"});
+    let (status, deliverable) = app.post(&tokens[VVSG], &gr("/deliverables"), deliverable_body.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{deliverable}");
+    let plan_body = json!({"work_package": 1, "title": "Toolkit", "owner_id": vvsg_person.id, "status": "planned", "due_on": "2020-09-30"});
+    let (status, plan_item) = app.post(&tokens[VVSG], &gr("/plan-items"), plan_body.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{plan_item}");
+    let claim_query = "?work_package=1&costs_from=2020-05-01&costs_until=2020-05-15&amount_cents=100000&description=Kosten&filename=k.pdf";
+    let mut claim_ids = Vec::new();
+    for _ in 0..2 {
+        let response = app
+            .http
+            .post(format!("{}{}{claim_query}", app.base, gr("/claims")))
+            .bearer_auth(&tokens[VVSG])
+            .header("content-type", "application/pdf")
+            .body(cyberveilig_domain::document::simple_pdf(&["Schuldvordering"]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        claim_ids.push(response.json::<Value>().await.unwrap()["id"].as_i64().unwrap());
+    }
+    let report_id = {
+        let mut tx = app.services.store.write().await.unwrap();
+        let report = cyberveilig_services::store::records::ProgressReport {
+            id: 0,
+            grant_id: 1,
+            period_from: "2020-05-01".parse().unwrap(),
+            period_until: "2020-10-31".parse().unwrap(),
+            text: "Matrix".into(),
+            figures: json!({}),
+            submitted_by: vvsg_person.id,
+            submitted_at: Utc::now(),
+            reviewed_by: None,
+            reviewed_at: None,
+            review_note: None,
+        };
+        let id = tx.insert_progress_report(&report).await.unwrap().unwrap();
+        tx.commit().await.unwrap();
+        id
+    };
+    let claim = |step: &str| gr(&format!("/claims/{}{step}", claim_ids[0]));
     // (method, route as in the OpenAPI document, path, body, who may), in the order of an order's life.
     let table: Vec<(&str, &str, String, Value, &[usize])> = vec![
         ("get", "/api/v1/programmes", "/api/v1/programmes".into(), Value::Null, SIGNED_IN),
@@ -793,6 +842,82 @@ async fn the_matrix(with_keys: bool) {
             "/api/v1/test/clock",
             "/api/v1/test/clock".into(),
             json!({"now": "2020-05-18T09:00:00Z"}),
+            &[ADMIN],
+        ),
+        ("get", "/api/v1/project-grants/{id}/workspace", gr("/workspace"), Value::Null, &[ADMIN, VVSG]),
+        (
+            "put",
+            "/api/v1/project-grants/{id}/work-packages/{number}/budget",
+            gr("/work-packages/1/budget"),
+            json!({"budget_cents": 9_500_000}),
+            &[ADMIN],
+        ),
+        ("post", "/api/v1/project-grants/{id}/deliverables", gr("/deliverables"), deliverable_body.clone(), &[VVSG]),
+        (
+            "put",
+            "/api/v1/project-grants/{id}/deliverables/{deliverable_id}",
+            gr(&format!("/deliverables/{}", deliverable["id"])),
+            deliverable_body,
+            &[VVSG],
+        ),
+        ("post", "/api/v1/project-grants/{id}/plan-items", gr("/plan-items"), plan_body.clone(), &[VVSG]),
+        (
+            "put",
+            "/api/v1/project-grants/{id}/plan-items/{item_id}",
+            gr(&format!("/plan-items/{}", plan_item["id"])),
+            plan_body,
+            &[VVSG],
+        ),
+        ("get", "/api/v1/project-grants/{id}/claims", gr("/claims"), Value::Null, &[ADMIN, VVSG]),
+        ("post", "/api/v1/project-grants/{id}/claims", gr(&format!("/claims{claim_query}")), json!("not a PDF"), &[VVSG]),
+        ("get", "/api/v1/project-grants/{id}/claims/{claim_id}", claim(""), Value::Null, &[ADMIN, VVSG]),
+        (
+            "get",
+            "/api/v1/project-grants/{id}/claims/{claim_id}/document",
+            claim("/document"),
+            Value::Null,
+            &[ADMIN, VVSG],
+        ),
+        (
+            "post",
+            "/api/v1/project-grants/{id}/claims/{claim_id}/decision",
+            claim("/decision"),
+            json!({"approve": true}),
+            &[ADMIN],
+        ),
+        (
+            "post",
+            "/api/v1/project-grants/{id}/claims/{claim_id}/payment",
+            claim("/payment"),
+            json!({"paid_on": "2020-05-18", "reference": "M-1"}),
+            &[ADMIN],
+        ),
+        (
+            "get",
+            "/api/v1/project-grants/{id}/progress-figures",
+            gr("/progress-figures?period_from=2020-05-01"),
+            Value::Null,
+            &[ADMIN, VVSG],
+        ),
+        (
+            "post",
+            "/api/v1/project-grants/{id}/progress-reports",
+            gr("/progress-reports"),
+            json!({"period_from": "2020-05-01", "text": "Matrix"}),
+            &[VVSG],
+        ),
+        (
+            "get",
+            "/api/v1/project-grants/{id}/progress-reports/{report_id}",
+            gr(&format!("/progress-reports/{report_id}")),
+            Value::Null,
+            &[ADMIN, VVSG],
+        ),
+        (
+            "post",
+            "/api/v1/project-grants/{id}/progress-reports/{report_id}/review",
+            gr(&format!("/progress-reports/{report_id}/review")),
+            json!({"note": "Goed"}),
             &[ADMIN],
         ),
     ];

@@ -744,6 +744,16 @@ const GATED: &[(&str, &str, &[&str])] = &[
     ("put", "/api/v1/awareness-events/{id}", &["association_member"]),
     ("post", "/api/v1/awareness-events/{id}/cancel", &["association_member"]),
     ("post", "/api/v1/awareness-events/{id}/attendance", &["association_member"]),
+    ("put", "/api/v1/project-grants/{id}/work-packages/{number}/budget", &["programme_admin"]),
+    ("post", "/api/v1/project-grants/{id}/claims/{claim_id}/decision", &["programme_admin"]),
+    ("post", "/api/v1/project-grants/{id}/claims/{claim_id}/payment", &["programme_admin"]),
+    ("post", "/api/v1/project-grants/{id}/progress-reports/{report_id}/review", &["programme_admin"]),
+    ("post", "/api/v1/project-grants/{id}/deliverables", &["association_member"]),
+    ("put", "/api/v1/project-grants/{id}/deliverables/{deliverable_id}", &["association_member"]),
+    ("post", "/api/v1/project-grants/{id}/plan-items", &["association_member"]),
+    ("put", "/api/v1/project-grants/{id}/plan-items/{item_id}", &["association_member"]),
+    ("post", "/api/v1/project-grants/{id}/claims", &["association_member"]),
+    ("post", "/api/v1/project-grants/{id}/progress-reports", &["association_member"]),
 ];
 
 /// Mutating operations anyone signed in (or anyone at all) may call; their refusals are about

@@ -7,7 +7,7 @@ use super::schema::{ClaimStateName, PlanStatusName};
 use super::next_cursor;
 use crate::AppState;
 use crate::dto::Page;
-use crate::extract::{Body, Caller, Id, Ids, Params};
+use crate::extract::{Administrators, As, Association, Body, Caller, Id, Ids, Params};
 use crate::lang::Lang;
 use crate::problem::{ApiResult, OrProblem, Problem};
 use axum::Json;
@@ -302,7 +302,7 @@ pub async fn workspace(State(state): State<AppState>, lang: Lang, Caller(actor):
 #[serde(deny_unknown_fields)]
 pub struct BudgetRequest {
     /// The work package's part of the grant, in cents (0 or more).
-    #[schema(minimum = 0)]
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_i64)]
     pub budget_cents: i64,
 }
 
@@ -314,7 +314,7 @@ pub struct BudgetRequest {
 pub async fn set_budget(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<Administrators>,
     Ids(id, number): Ids,
     Body(req): Body<BudgetRequest>,
 ) -> ApiResult<Json<GrantWorkspaceDto>> {
@@ -365,7 +365,7 @@ impl From<DeliverableRequest> for DeliverableInput {
 pub async fn add_deliverable(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<Association>,
     Id(id): Id,
     Body(req): Body<DeliverableRequest>,
 ) -> ApiResult<(StatusCode, Json<DeliverableDto>)> {
@@ -380,7 +380,7 @@ pub async fn add_deliverable(
 pub async fn change_deliverable(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<Association>,
     Ids(id, deliverable_id): Ids,
     Body(req): Body<DeliverableRequest>,
 ) -> ApiResult<Json<DeliverableDto>> {
@@ -432,7 +432,7 @@ fn plan_input(r: PlanItemRequest, lang: Lang) -> Result<PlanItemInput, Problem> 
 pub async fn add_plan_item(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<Association>,
     Id(id): Id,
     Body(req): Body<PlanItemRequest>,
 ) -> ApiResult<(StatusCode, Json<PlanItemDto>)> {
@@ -447,7 +447,7 @@ pub async fn add_plan_item(
 pub async fn change_plan_item(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<Association>,
     Ids(id, item_id): Ids,
     Body(req): Body<PlanItemRequest>,
 ) -> ApiResult<Json<PlanItemDto>> {
@@ -522,7 +522,7 @@ pub struct ClaimParams {
     pub costs_from: NaiveDate,
     /// The last day of the costs' period; before today, within the grant.
     pub costs_until: NaiveDate,
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 1_000_000_000_000_i64)]
     pub amount_cents: i64,
     /// What the costs are for.
     #[param(max_length = 2000)]
@@ -539,7 +539,7 @@ pub struct ClaimParams {
 pub async fn submit_claim(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<Association>,
     Id(id): Id,
     Params(p): Params<ClaimParams>,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
@@ -606,7 +606,7 @@ pub struct ClaimDecisionRequest {
 pub async fn decide_claim(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<Administrators>,
     Ids(id, claim_id): Ids,
     Body(req): Body<ClaimDecisionRequest>,
 ) -> ApiResult<Json<CostClaimDto>> {
@@ -636,7 +636,7 @@ pub struct ClaimPaymentRequest {
 pub async fn pay_claim(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<Administrators>,
     Ids(id, claim_id): Ids,
     Body(req): Body<ClaimPaymentRequest>,
 ) -> ApiResult<Json<CostClaimDto>> {
@@ -688,7 +688,7 @@ pub struct ProgressReportRequest {
 pub async fn submit_report(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<Association>,
     Id(id): Id,
     Body(req): Body<ProgressReportRequest>,
 ) -> ApiResult<(StatusCode, Json<ProgressReportDto>)> {
@@ -723,7 +723,7 @@ pub struct ReviewRequest {
 pub async fn review_report(
     State(state): State<AppState>,
     lang: Lang,
-    Caller(actor): Caller,
+    As(actor, _): As<Administrators>,
     Ids(id, report_id): Ids,
     Body(req): Body<ReviewRequest>,
 ) -> ApiResult<Json<ProgressReportDto>> {

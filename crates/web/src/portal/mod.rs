@@ -112,6 +112,10 @@ pub const PAGES: &[&str] = &[
     "/stuurgroep",
     "/stuurgroep/{id}",
     "/stuurgroep/{id}/rapport.pdf",
+    "/actieplan",
+    "/actieplan/schuldvorderingen/{id}",
+    "/actieplan/schuldvorderingen/{id}/bewijsstuk",
+    "/actieplan/voortgang/{id}",
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -271,6 +275,25 @@ pub fn routes() -> Router<AppState> {
         .route("/evenementen/{id}/uitschrijven", post(pages::awareness::unregister))
         .route("/evenementen/{id}/annuleren", post(pages::awareness::cancel))
         .route("/evenementen/{id}/aanwezigheid", post(pages::awareness::attendance))
+        .route("/actieplan", get(pages::grant::page))
+        .route("/actieplan/budget", post(pages::grant::set_budget))
+        .route("/actieplan/resultaten", post(pages::grant::add_deliverable))
+        .route("/actieplan/resultaten/{id}/klaar", post(pages::grant::deliverable_done))
+        .route("/actieplan/acties", post(pages::grant::add_plan_item))
+        .route("/actieplan/acties/{id}/status", post(pages::grant::plan_status))
+        .route(
+            "/actieplan/schuldvorderingen",
+            post(pages::grant::submit_claim).layer(axum::extract::DefaultBodyLimit::max(
+                cyberveilig_domain::grant::MAX_DOCUMENT_BYTES + (64 << 10),
+            )),
+        )
+        .route("/actieplan/schuldvorderingen/{id}", get(pages::grant::claim))
+        .route("/actieplan/schuldvorderingen/{id}/bewijsstuk", get(pages::grant::claim_document))
+        .route("/actieplan/schuldvorderingen/{id}/beslissing", post(pages::grant::decide_claim))
+        .route("/actieplan/schuldvorderingen/{id}/betaling", post(pages::grant::pay_claim))
+        .route("/actieplan/voortgang", post(pages::grant::submit_report))
+        .route("/actieplan/voortgang/{id}", get(pages::grant::report))
+        .route("/actieplan/voortgang/{id}/nagekeken", post(pages::grant::review_report))
         .route("/stuurgroep", get(pages::steering::group))
         .route("/stuurgroep/vergaderingen", post(pages::steering::plan))
         .route("/stuurgroep/acties/{id}/status", post(pages::steering::action_status))

@@ -257,6 +257,7 @@ fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/samenwerkingen", "menu-engagements"),
             ("/evenementen", "menu-awareness"),
             ("/stuurgroep", "menu-steering"),
+            ("/actieplan", "menu-grant"),
             ("/raamovereenkomsten", "menu-agreements"),
             ("/besturen", "menu-governments"),
             ("/mensen", "menu-people"),
@@ -282,6 +283,7 @@ fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/samenwerkingen", "menu-engagements"),
             ("/evenementen", "menu-awareness"),
             ("/stuurgroep", "menu-steering"),
+            ("/actieplan", "menu-grant"),
         ]),
         Role::Researcher => items.extend([("/meldingen", "menu-reports"), ("/samenwerkingen", "menu-engagements")]),
     }

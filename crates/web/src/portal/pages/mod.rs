@@ -8,6 +8,7 @@ pub mod awareness;
 pub mod disclosure;
 pub mod engagements;
 pub mod findings;
+pub mod grant;
 pub mod home;
 pub mod orders;
 pub mod remediation;
