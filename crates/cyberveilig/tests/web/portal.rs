@@ -764,6 +764,42 @@ async fn the_page_matrix() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{meeting}");
     let meeting_page = format!("/stuurgroep/{}", meeting["id"]);
+    // VVSG's grant: a claim with its PDF and a progress report (put in the store: no half-year
+    // has ended on this day).
+    let claimed = app
+        .http
+        .post(format!(
+            "{}/api/v1/project-grants/1/claims?work_package=1&costs_from=2020-05-01&costs_until=2020-05-15&amount_cents=100000&description=Kosten",
+            app.base
+        ))
+        .bearer_auth(&vvsg_token)
+        .header("content-type", "application/pdf")
+        .body(cyberveilig_domain::document::simple_pdf(&["Schuldvordering"]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(claimed.status(), StatusCode::CREATED);
+    let claim_page = format!("/actieplan/schuldvorderingen/{}", claimed.json::<Value>().await.unwrap()["id"]);
+    let progress_page = {
+        let mut tx = app.services.store.write().await.unwrap();
+        let vvsg = tx.person_by_email(&"vvsg@vvsg.test".parse().unwrap()).await.unwrap().unwrap();
+        let report = cyberveilig_services::store::records::ProgressReport {
+            id: 0,
+            grant_id: 1,
+            period_from: "2020-05-01".parse().unwrap(),
+            period_until: "2020-10-31".parse().unwrap(),
+            text: "Voortgang".into(),
+            figures: json!({}),
+            submitted_by: vvsg.id,
+            submitted_at: chrono::Utc::now(),
+            reviewed_by: None,
+            reviewed_at: None,
+            review_note: None,
+        };
+        let id = tx.insert_progress_report(&report).await.unwrap().unwrap();
+        tx.commit().await.unwrap();
+        format!("/actieplan/voortgang/{id}")
+    };
     const OK: u16 = 200;
     const SIGN_IN: u16 = 303;
     const NO: u16 = 403;
@@ -841,6 +877,12 @@ async fn the_page_matrix() {
             [SIGN_IN, GONE, GONE, GONE, GONE, OK, GONE, GONE],
         ),
         ("/stuurgroep/x".into(), [SIGN_IN, GONE, GONE, GONE, GONE, GONE, GONE, GONE]),
+        // VVSG's grant: the beneficiary and the administrator.
+        ("/actieplan".into(), [SIGN_IN, GONE, GONE, GONE, GONE, OK, OK, GONE]),
+        (claim_page.clone(), [SIGN_IN, GONE, GONE, GONE, GONE, OK, OK, GONE]),
+        (format!("{claim_page}/bewijsstuk"), [SIGN_IN, GONE, GONE, GONE, GONE, OK, OK, GONE]),
+        ("/actieplan/schuldvorderingen/999999".into(), [SIGN_IN, GONE, GONE, GONE, GONE, GONE, GONE, GONE]),
+        (progress_page.clone(), [SIGN_IN, GONE, GONE, GONE, GONE, OK, OK, GONE]),
     ];
     let covered: Vec<&str> = matrix
         .iter()
@@ -875,6 +917,12 @@ async fn the_page_matrix() {
                 "/evenementen/{id}/agenda.ics"
             } else if p == &meeting_page || p == "/stuurgroep/x" {
                 "/stuurgroep/{id}"
+            } else if p == &claim_page || p == "/actieplan/schuldvorderingen/999999" {
+                "/actieplan/schuldvorderingen/{id}"
+            } else if p == &format!("{claim_page}/bewijsstuk") {
+                "/actieplan/schuldvorderingen/{id}/bewijsstuk"
+            } else if p == &progress_page {
+                "/actieplan/voortgang/{id}"
             } else if p == &format!("{meeting_page}/rapport.pdf") {
                 "/stuurgroep/{id}/rapport.pdf"
             } else if p.starts_with("/g/44021/") {
@@ -1800,8 +1848,9 @@ async fn every_portal_post_without_a_csrf_token_is_refused() {
         for path in &posts {
             let fields = [("csrf", "not-the-token"), ("lang", "en")];
             // Uploads are multipart forms: the token is a field of the form there too.
-            let uploads = ["/resultaten", "/auditrapport", "/melden", "/report", "/bijlage"];
-            let page = if uploads.iter().any(|u| path.ends_with(u)) {
+            let uploads = ["/auditrapport", "/melden", "/report", "/bijlage", "/actieplan/schuldvorderingen"];
+            let scan = path.starts_with("/bestellingen/") && path.ends_with("/resultaten");
+            let page = if scan || uploads.iter().any(|u| path.ends_with(u)) {
                 b.upload(path, &fields, ("x.txt", b"x")).await
             } else {
                 b.post(path, &fields).await

@@ -69,6 +69,9 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "awareness_feed.html",
     "steering.html",
     "steering_meeting.html",
+    "grant.html",
+    "grant_claim.html",
+    "grant_report.html",
 ];
 
 fn lang_of(state: &State) -> Lang {
