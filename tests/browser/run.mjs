@@ -348,18 +348,7 @@ async function ethicalHacking(page, base) {
 // (a refusal first), Gent takes the one place, Antwerpen joins the waiting list and moves up when
 // Gent cancels; the pages are checked with axe at desktop and phone width and screenshotted.
 async function awarenessEvents(page, base) {
-  const onBoth = async (name, screenshot) => {
-    await axe(page, name);
-    await fitsWidth(page, name);
-    await tableWraps(page, name);
-    if (screenshot) await page.screenshot({ path: join(shots, `${screenshot}.png`), fullPage: true });
-    await page.setViewportSize({ width: 390, height: 844 });
-    await axe(page, `${name} on a phone`);
-    await fitsWidth(page, `${name} on a phone`);
-    await tableWraps(page, `${name} on a phone`);
-    if (screenshot) await page.screenshot({ path: join(shots, `phone-${screenshot}.png`), fullPage: true });
-    await page.setViewportSize({ width: 1280, height: 900 });
-  };
+  const onBoth = (name, screenshot) => bothScreens(page, name, screenshot);
   await signIn(page, base, "vvsg@vvsg.test");
   await visit(page, base, "/evenementen/nieuw", "new awareness event (VVSG)");
   await page.getByLabel("Soort").selectOption("webinar");
@@ -410,6 +399,74 @@ async function awarenessEvents(page, base) {
   await onBoth("an awareness event (VVSG)", "awareness-event-vvsg");
   await visit(page, base, "/evenementen/bereik", "awareness reach");
   await onBoth("awareness reach", "awareness-reach");
+  await signOut(page);
+}
+
+// A page checked (axe, width, tables that scroll) on a desktop and on a phone, with screenshots.
+async function bothScreens(page, name, screenshot) {
+  await axe(page, name);
+  await fitsWidth(page, name);
+  await tableWraps(page, name);
+  if (screenshot) await page.screenshot({ path: join(shots, `${screenshot}.png`), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await axe(page, `${name} on a phone`);
+  await fitsWidth(page, `${name} on a phone`);
+  await tableWraps(page, `${name} on a phone`);
+  if (screenshot) await page.screenshot({ path: join(shots, `phone-${screenshot}.png`), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+// VVSG's grant (issue 13): VVSG adds a deliverable and an item of the plan and claims costs with
+// a PDF; the administrator sets a work package's budget, approves the claim and records its
+// payment; the workspace shows the money per work package.
+async function grantWorkspace(page, base) {
+  await signIn(page, base, "vvsg@vvsg.test");
+  await visit(page, base, "/actieplan", "the grant's workspace (VVSG)");
+  await page.locator("#deliverable-package").selectOption("1");
+  await page.getByLabel("Nieuw resultaat").fill("Zelfevaluatie cyberveiligheid");
+  await page.getByLabel("Gepland").fill("2020-12-15");
+  await page.getByRole("button", { name: "Resultaat toevoegen" }).click();
+  check((await page.locator("#resultaten + .table-wrap").textContent()).includes("Zelfevaluatie cyberveiligheid"), "VVSG adds a deliverable");
+  await page.getByLabel("Nieuwe actie").fill("Inhoud van de toolkit bepalen");
+  await page.locator("#plan-due").fill("2020-09-30");
+  await page.getByRole("button", { name: "Actie toevoegen" }).click();
+  check((await page.locator("#acties + .table-wrap").textContent()).includes("Inhoud van de toolkit bepalen"), "VVSG adds an item to the action plan");
+  // A claim for costs not yet made is refused, and nothing is recorded.
+  const claim = async (until) => {
+    await page.locator("#claim-package").selectOption("1");
+    await page.getByLabel("Kosten vanaf").fill("2020-05-01");
+    await page.getByLabel("Kosten tot en met").fill(until);
+    await page.getByLabel("Bedrag in euro").fill("4.850,00");
+    await page.getByLabel("Waarvoor").fill("Personeelskosten projectmedewerker toolkit");
+    await page.getByLabel("Bewijsstuk (PDF)").setInputFiles({ name: "schuldvordering.pdf", mimeType: "application/pdf", buffer: simplePdf("Schuldvordering") });
+    await page.getByRole("button", { name: "Schuldvordering indienen" }).click();
+  };
+  await claim("2020-06-30");
+  check((await page.locator(".error").textContent()).includes("de periode moet voorbij zijn"), "a claim for costs not yet made is refused");
+  await claim("2020-05-15");
+  check((await page.locator("#schuldvorderingen + .table-wrap").textContent()).includes("€ 4.850,00"), "VVSG claims costs with a PDF");
+  await bothScreens(page, "the grant's workspace (VVSG)", "grant-vvsg");
+  await signOut(page);
+
+  await signIn(page, base, "admin@abb.test");
+  await visit(page, base, "/actieplan", "the grant's workspace (administrator)");
+  await page.locator("#budget-package").selectOption("1");
+  await page.getByLabel("Budget in euro").fill("95.000,00");
+  await page.getByRole("button", { name: "Budget vastleggen" }).click();
+  check((await page.locator("#geld + .table-wrap").textContent()).includes("€ 95.000,00"), "the administrator sets a work package's budget");
+  await page.locator("#schuldvorderingen + .table-wrap a").first().click();
+  await bothScreens(page, "a cost claim (administrator)", "grant-claim");
+  await page.getByRole("button", { name: "Afwijzen" }).click();
+  check((await page.locator(".error").textContent()).includes("waarom"), "a rejection needs its reason");
+  await page.getByRole("button", { name: "Goedkeuren" }).click();
+  check((await page.locator("main dl").textContent()).includes("goedgekeurd"), "the administrator approves the claim");
+  await page.getByLabel("Referentie van de betaling").fill("ABB-2020-0001");
+  await page.getByRole("button", { name: "Betaling vastleggen" }).click();
+  check((await page.locator("main dl").textContent()).includes("betaald"), "the administrator records the payment");
+  const pdf = await page.request.get(page.url() + "/bewijsstuk");
+  check(pdf.ok() && (await pdf.body()).subarray(0, 5).toString() === "%PDF-", "the supporting document downloads as a PDF");
+  await page.goto(base + "/actieplan");
+  check((await page.locator("main dl.figures").first().textContent()).includes("€ 4.850,00"), "the workspace shows what was paid");
   await signOut(page);
 }
 
@@ -778,6 +835,8 @@ async function main() {
     await awarenessEvents(page, base);
     // The steering group: a meeting, its minutes and a decision, its report.
     await steeringGroup(page, base);
+    // VVSG's grant: deliverables, the plan, a claim approved and paid.
+    await grantWorkspace(page, base);
 
     // Ethical hacking: Gent's policy, a report through the form, its handling.
     await ethicalHacking(page, base);

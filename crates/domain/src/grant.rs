@@ -219,7 +219,13 @@ impl GrantError {
 /// GR-2: a claim names one of the grant's work packages, costs made within the grant's period and
 /// already made (the period ended before `today`), and an amount above zero and not above the
 /// grant.
-pub fn check_claim(grant: GrantPeriod, amount: Money, work_packages: &[u32], claim: &ClaimTerms, today: NaiveDate) -> Result<(), GrantError> {
+pub fn check_claim(
+    grant: GrantPeriod,
+    amount: Money,
+    work_packages: &[u32],
+    claim: &ClaimTerms,
+    today: NaiveDate,
+) -> Result<(), GrantError> {
     if !work_packages.contains(&claim.work_package) {
         return Err(GrantError::UnknownWorkPackage);
     }
@@ -312,7 +318,10 @@ pub fn reporting_periods(grant: GrantPeriod) -> Vec<GrantPeriod> {
     while start <= grant.ends_on {
         let next = start.checked_add_months(Months::new(REPORTING_MONTHS)).unwrap_or(NaiveDate::MAX);
         let end = next.pred_opt().unwrap_or(next).min(grant.ends_on);
-        periods.push(GrantPeriod { starts_on: start, ends_on: end });
+        periods.push(GrantPeriod {
+            starts_on: start,
+            ends_on: end,
+        });
         if next == NaiveDate::MAX || periods.len() > 100 {
             break;
         }
@@ -366,7 +375,12 @@ mod tests {
     const AMOUNT: Money = Money::from_cents(17_954_127);
 
     fn claim(from: NaiveDate, until: NaiveDate, cents: i64) -> ClaimTerms {
-        ClaimTerms { work_package: 1, costs_from: from, costs_until: until, amount: Money::from_cents(cents) }
+        ClaimTerms {
+            work_package: 1,
+            costs_from: from,
+            costs_until: until,
+            amount: Money::from_cents(cents),
+        }
     }
 
     #[test]
@@ -375,15 +389,30 @@ mod tests {
         let ok = claim(d(2020, 5, 1), d(2020, 10, 31), 1_000_00);
         assert_eq!(check_claim(GRANT, AMOUNT, &[1, 2, 3], &ok, today), Ok(()));
         let before = claim(d(2020, 4, 30), d(2020, 10, 31), 1_000_00);
-        assert_eq!(check_claim(GRANT, AMOUNT, &[1, 2, 3], &before, today), Err(GrantError::OutsideGrantPeriod));
+        assert_eq!(
+            check_claim(GRANT, AMOUNT, &[1, 2, 3], &before, today),
+            Err(GrantError::OutsideGrantPeriod)
+        );
         let after = claim(d(2022, 4, 1), d(2022, 5, 1), 1_000_00);
-        assert_eq!(check_claim(GRANT, AMOUNT, &[1, 2, 3], &after, d(2022, 6, 1)), Err(GrantError::OutsideGrantPeriod));
+        assert_eq!(
+            check_claim(GRANT, AMOUNT, &[1, 2, 3], &after, d(2022, 6, 1)),
+            Err(GrantError::OutsideGrantPeriod)
+        );
         let future = claim(d(2021, 5, 1), d(2021, 6, 15), 1_000_00);
-        assert_eq!(check_claim(GRANT, AMOUNT, &[1, 2, 3], &future, today), Err(GrantError::CostsInTheFuture));
+        assert_eq!(
+            check_claim(GRANT, AMOUNT, &[1, 2, 3], &future, today),
+            Err(GrantError::CostsInTheFuture)
+        );
         let reversed = claim(d(2020, 10, 1), d(2020, 9, 1), 1_000_00);
-        assert_eq!(check_claim(GRANT, AMOUNT, &[1, 2, 3], &reversed, today), Err(GrantError::PeriodReversed));
+        assert_eq!(
+            check_claim(GRANT, AMOUNT, &[1, 2, 3], &reversed, today),
+            Err(GrantError::PeriodReversed)
+        );
         let unknown = ClaimTerms { work_package: 4, ..ok };
-        assert_eq!(check_claim(GRANT, AMOUNT, &[1, 2, 3], &unknown, today), Err(GrantError::UnknownWorkPackage));
+        assert_eq!(
+            check_claim(GRANT, AMOUNT, &[1, 2, 3], &unknown, today),
+            Err(GrantError::UnknownWorkPackage)
+        );
     }
 
     #[test]
@@ -391,7 +420,11 @@ mod tests {
         let today = d(2021, 6, 15);
         for cents in [0, -1, AMOUNT.cents() + 1] {
             let c = claim(d(2020, 5, 1), d(2020, 10, 31), cents);
-            assert_eq!(check_claim(GRANT, AMOUNT, &[1], &c, today), Err(GrantError::AmountOutOfRange), "{cents}");
+            assert_eq!(
+                check_claim(GRANT, AMOUNT, &[1], &c, today),
+                Err(GrantError::AmountOutOfRange),
+                "{cents}"
+            );
         }
         let all = claim(d(2020, 5, 1), d(2020, 10, 31), AMOUNT.cents());
         assert_eq!(check_claim(GRANT, AMOUNT, &[1], &all, today), Ok(()));
@@ -416,21 +449,30 @@ mod tests {
         assert_eq!(postings.len(), 1);
         let paid = payment(ClaimState::Approved, Money::from_cents(600), GRANT, d(2021, 1, 5), d(2021, 6, 15)).unwrap();
         let after = after.apply_all(&paid).unwrap();
-        assert_eq!((after.reserved, after.paid, after.available()), (Money::ZERO, Money::from_cents(600), Money::from_cents(400)));
+        assert_eq!(
+            (after.reserved, after.paid, after.available()),
+            (Money::ZERO, Money::from_cents(600), Money::from_cents(400))
+        );
     }
 
     #[test]
     fn a_work_package_with_a_budget_is_not_approved_beyond_it() {
         let funded = Balances::default().apply_all(&ledger::grant(Money::from_cents(1_000))).unwrap();
         let package = Some((Money::from_cents(300), Money::from_cents(200)));
-        assert_eq!(approval(&funded, Money::from_cents(101), package), Err(GrantError::PackageExhausted));
+        assert_eq!(
+            approval(&funded, Money::from_cents(101), package),
+            Err(GrantError::PackageExhausted)
+        );
         assert!(approval(&funded, Money::from_cents(100), package).is_ok());
     }
 
     #[test]
     fn the_packages_budgets_stay_within_the_grant_and_above_what_is_committed() {
         let grant = Money::from_cents(1_000);
-        assert_eq!(check_package_budget(grant, Money::from_cents(700), Money::from_cents(300), Money::ZERO), Ok(()));
+        assert_eq!(
+            check_package_budget(grant, Money::from_cents(700), Money::from_cents(300), Money::ZERO),
+            Ok(())
+        );
         assert_eq!(
             check_package_budget(grant, Money::from_cents(700), Money::from_cents(301), Money::ZERO),
             Err(GrantError::BudgetsAboveGrant)
@@ -449,34 +491,73 @@ mod tests {
     fn only_an_approved_claim_is_paid_on_a_day_that_has_come() {
         let amount = Money::from_cents(600);
         for state in [ClaimState::Submitted, ClaimState::Rejected, ClaimState::Paid] {
-            assert_eq!(payment(state, amount, GRANT, d(2021, 1, 5), d(2021, 6, 15)), Err(GrantError::NotApproved));
+            assert_eq!(
+                payment(state, amount, GRANT, d(2021, 1, 5), d(2021, 6, 15)),
+                Err(GrantError::NotApproved)
+            );
         }
-        assert_eq!(payment(ClaimState::Approved, amount, GRANT, d(2021, 6, 16), d(2021, 6, 15)), Err(GrantError::PaymentDate));
-        assert_eq!(payment(ClaimState::Approved, amount, GRANT, d(2020, 4, 30), d(2021, 6, 15)), Err(GrantError::PaymentDate));
+        assert_eq!(
+            payment(ClaimState::Approved, amount, GRANT, d(2021, 6, 16), d(2021, 6, 15)),
+            Err(GrantError::PaymentDate)
+        );
+        assert_eq!(
+            payment(ClaimState::Approved, amount, GRANT, d(2020, 4, 30), d(2021, 6, 15)),
+            Err(GrantError::PaymentDate)
+        );
     }
 
     #[test]
     fn the_grant_reports_per_half_year() {
         let periods = reporting_periods(GRANT);
         assert_eq!(periods.len(), 4);
-        assert_eq!(periods[0], GrantPeriod { starts_on: d(2020, 5, 1), ends_on: d(2020, 10, 31) });
-        assert_eq!(periods[1], GrantPeriod { starts_on: d(2020, 11, 1), ends_on: d(2021, 4, 30) });
-        assert_eq!(periods[3], GrantPeriod { starts_on: d(2021, 11, 1), ends_on: d(2022, 4, 30) });
+        assert_eq!(
+            periods[0],
+            GrantPeriod {
+                starts_on: d(2020, 5, 1),
+                ends_on: d(2020, 10, 31)
+            }
+        );
+        assert_eq!(
+            periods[1],
+            GrantPeriod {
+                starts_on: d(2020, 11, 1),
+                ends_on: d(2021, 4, 30)
+            }
+        );
+        assert_eq!(
+            periods[3],
+            GrantPeriod {
+                starts_on: d(2021, 11, 1),
+                ends_on: d(2022, 4, 30)
+            }
+        );
         let today = d(2021, 6, 15);
         assert_eq!(reporting_period(GRANT, d(2020, 11, 1), today, false), Ok(periods[1]));
         assert_eq!(reporting_period(GRANT, d(2020, 11, 1), today, true), Err(GrantError::ReportExists));
         assert_eq!(reporting_period(GRANT, d(2021, 5, 1), today, false), Err(GrantError::PeriodNotOver));
-        assert_eq!(reporting_period(GRANT, d(2020, 11, 2), today, false), Err(GrantError::NotAReportingPeriod));
+        assert_eq!(
+            reporting_period(GRANT, d(2020, 11, 2), today, false),
+            Err(GrantError::NotAReportingPeriod)
+        );
         assert_eq!(period_number(GRANT, d(2021, 6, 15)), Some(3));
         assert_eq!(period_label(periods[0], true), "mei 2020 – okt 2020");
     }
 
     #[test]
     fn a_short_grant_ends_its_last_half_year_with_it() {
-        let short = GrantPeriod { starts_on: d(2021, 1, 1), ends_on: d(2021, 8, 31) };
+        let short = GrantPeriod {
+            starts_on: d(2021, 1, 1),
+            ends_on: d(2021, 8, 31),
+        };
         let periods = reporting_periods(short);
         assert_eq!(periods.len(), 2);
-        assert_eq!(periods[1], GrantPeriod { starts_on: d(2021, 7, 1), ends_on: d(2021, 8, 31) });
+        assert_eq!(
+            periods[1],
+            GrantPeriod {
+                starts_on: d(2021, 7, 1),
+                ends_on: d(2021, 8, 31)
+            }
+        );
     }
 
     #[test]

@@ -25,11 +25,35 @@ const BUDGETS: [(u32, i64); 3] = [(1, 9_500_000), (2, 3_000_000), (3, 5_454_127)
 type PlannedDeliverable = (u32, &'static str, (i32, u32, u32), Option<(i32, u32, u32)>, Option<&'static str>);
 
 const DELIVERABLES: &[PlannedDeliverable] = &[
-    (1, "Zelfevaluatie cyberveiligheid voor lokale besturen", (2020, 12, 15), Some((2020, 12, 10)), None),
-    (1, "Modelbeleid informatieveiligheid en back-up", (2021, 3, 31), Some((2021, 4, 20)), None),
+    (
+        1,
+        "Zelfevaluatie cyberveiligheid voor lokale besturen",
+        (2020, 12, 15),
+        Some((2020, 12, 10)),
+        None,
+    ),
+    (
+        1,
+        "Modelbeleid informatieveiligheid en back-up",
+        (2021, 3, 31),
+        Some((2021, 4, 20)),
+        None,
+    ),
     (1, "Playbooks ransomware en phishing", (2021, 9, 30), None, None),
-    (1, "Sjablonen continuïteitsplan en leveranciersclausules", (2021, 12, 15), None, None),
-    (2, "Kader voor samenwerking met ethische hackers (met Howest)", (2021, 2, 28), Some((2021, 2, 26)), None),
+    (
+        1,
+        "Sjablonen continuïteitsplan en leveranciersclausules",
+        (2021, 12, 15),
+        None,
+        None,
+    ),
+    (
+        2,
+        "Kader voor samenwerking met ethische hackers (met Howest)",
+        (2021, 2, 28),
+        Some((2021, 2, 26)),
+        None,
+    ),
     (2, "Eerste opdrachten van studenten bij lokale besturen", (2021, 6, 30), None, None),
     (
         3,
@@ -51,11 +75,41 @@ const DELIVERABLES: &[PlannedDeliverable] = &[
 /// Work package, title, owner, due, status by the demo's day.
 const PLAN: &[(Option<u32>, &str, &str, (i32, u32, u32), PlanStatus)] = &[
     (Some(1), "Inhoud van de toolkit bepalen", VVSG, (2020, 9, 30), PlanStatus::Done),
-    (Some(1), "Toolkit publiceren op het platform", VVSG, (2021, 9, 30), PlanStatus::InProgress),
-    (Some(2), "Kader ethisch hacken afstemmen met Howest", CHAIR, (2021, 2, 26), PlanStatus::Done),
-    (Some(3), "Tabletopoefening ransomware organiseren", VVSG, (2021, 3, 31), PlanStatus::Done),
-    (Some(3), "Evenementenkalender najaar 2021 vastleggen", VVSG, (2021, 7, 15), PlanStatus::Planned),
-    (None, "Voortgangsrapport per halfjaar indienen bij ABB", CHAIR, (2021, 5, 31), PlanStatus::InProgress),
+    (
+        Some(1),
+        "Toolkit publiceren op het platform",
+        VVSG,
+        (2021, 9, 30),
+        PlanStatus::InProgress,
+    ),
+    (
+        Some(2),
+        "Kader ethisch hacken afstemmen met Howest",
+        CHAIR,
+        (2021, 2, 26),
+        PlanStatus::Done,
+    ),
+    (
+        Some(3),
+        "Tabletopoefening ransomware organiseren",
+        VVSG,
+        (2021, 3, 31),
+        PlanStatus::Done,
+    ),
+    (
+        Some(3),
+        "Evenementenkalender najaar 2021 vastleggen",
+        VVSG,
+        (2021, 7, 15),
+        PlanStatus::Planned,
+    ),
+    (
+        None,
+        "Voortgangsrapport per halfjaar indienen bij ABB",
+        CHAIR,
+        (2021, 5, 31),
+        PlanStatus::InProgress,
+    ),
 ];
 
 struct Claim {
@@ -222,7 +276,10 @@ impl Services {
                 continue;
             }
             let claims = self.grant_claims(&admin, grant_id, Default::default()).await?;
-            let Some(claim) = claims.iter().find(|x| x.costs_from == on(c.from) && x.work_package == c.work_package) else {
+            let Some(claim) = claims
+                .iter()
+                .find(|x| x.costs_from == on(c.from) && x.work_package == c.work_package)
+            else {
                 continue;
             };
             if decided {
@@ -239,7 +296,12 @@ impl Services {
             }
             if reviewed.map(on) == Some(today) {
                 let view = self.grant_workspace(&admin, grant_id).await?;
-                if let Some(report) = view.periods.iter().filter_map(|p| p.report.as_ref()).find(|r| r.period_from == on(*from)) {
+                if let Some(report) = view
+                    .periods
+                    .iter()
+                    .filter_map(|p| p.report.as_ref())
+                    .find(|r| r.period_from == on(*from))
+                {
                     self.review_progress_report(&admin, grant_id, report.id, "Nagekeken; geen opmerkingen.")
                         .await?;
                 }

@@ -164,8 +164,14 @@ const MEETINGS: &[Meeting] = &[
 /// The steering group's action items that follow up an item of the action plan.
 const PLAN_LINKS: &[(&str, &str)] = &[
     ("Inhoudstafel van de toolkit rondsturen", "Inhoud van de toolkit bepalen"),
-    ("Tabletopoefening over ransomware voorbereiden", "Tabletopoefening ransomware organiseren"),
-    ("Verslag over het eerste jaar indienen bij ABB", "Voortgangsrapport per halfjaar indienen bij ABB"),
+    (
+        "Tabletopoefening over ransomware voorbereiden",
+        "Tabletopoefening ransomware organiseren",
+    ),
+    (
+        "Verslag over het eerste jaar indienen bij ABB",
+        "Voortgangsrapport per halfjaar indienen bij ABB",
+    ),
 ];
 
 const fn day_const(y: i32, m: u32, d: u32) -> NaiveDate {

@@ -182,14 +182,17 @@ pub fn router(services: Services, options: WebOptions) -> Router {
         .route("/project-grants/{id}/workspace", get(api::grant::workspace))
         .route("/project-grants/{id}/work-packages/{number}/budget", put(api::grant::set_budget))
         .route("/project-grants/{id}/deliverables", post(api::grant::add_deliverable))
-        .route("/project-grants/{id}/deliverables/{deliverable_id}", put(api::grant::change_deliverable))
+        .route(
+            "/project-grants/{id}/deliverables/{deliverable_id}",
+            put(api::grant::change_deliverable),
+        )
         .route("/project-grants/{id}/plan-items", post(api::grant::add_plan_item))
         .route("/project-grants/{id}/plan-items/{item_id}", put(api::grant::change_plan_item))
         .route(
             "/project-grants/{id}/claims",
-            get(api::grant::claims).post(api::grant::submit_claim).layer(DefaultBodyLimit::max(
-                cyberveilig_domain::grant::MAX_DOCUMENT_BYTES + (64 << 10),
-            )),
+            get(api::grant::claims)
+                .post(api::grant::submit_claim)
+                .layer(DefaultBodyLimit::max(cyberveilig_domain::grant::MAX_DOCUMENT_BYTES + (64 << 10))),
         )
         .route("/project-grants/{id}/claims/{claim_id}", get(api::grant::claim))
         .route("/project-grants/{id}/claims/{claim_id}/document", get(api::grant::claim_document))
@@ -198,7 +201,10 @@ pub fn router(services: Services, options: WebOptions) -> Router {
         .route("/project-grants/{id}/progress-figures", get(api::grant::progress_figures))
         .route("/project-grants/{id}/progress-reports", post(api::grant::submit_report))
         .route("/project-grants/{id}/progress-reports/{report_id}", get(api::grant::report))
-        .route("/project-grants/{id}/progress-reports/{report_id}/review", post(api::grant::review_report))
+        .route(
+            "/project-grants/{id}/progress-reports/{report_id}/review",
+            post(api::grant::review_report),
+        )
         .route("/steering/members", get(api::steering::members))
         .route(
             "/steering/members/{id}",

@@ -881,7 +881,10 @@ async fn the_page_matrix() {
         ("/actieplan".into(), [SIGN_IN, GONE, GONE, GONE, GONE, OK, OK, GONE]),
         (claim_page.clone(), [SIGN_IN, GONE, GONE, GONE, GONE, OK, OK, GONE]),
         (format!("{claim_page}/bewijsstuk"), [SIGN_IN, GONE, GONE, GONE, GONE, OK, OK, GONE]),
-        ("/actieplan/schuldvorderingen/999999".into(), [SIGN_IN, GONE, GONE, GONE, GONE, GONE, GONE, GONE]),
+        (
+            "/actieplan/schuldvorderingen/999999".into(),
+            [SIGN_IN, GONE, GONE, GONE, GONE, GONE, GONE, GONE],
+        ),
         (progress_page.clone(), [SIGN_IN, GONE, GONE, GONE, GONE, OK, OK, GONE]),
     ];
     let covered: Vec<&str> = matrix

@@ -49,7 +49,14 @@ async fn claim_of(work: &mut Work, grant_id: i64, id: i64) -> Result<CostClaim> 
 
 impl Services {
     /// GR-2: VVSG claims costs of one work package over a period with its supporting PDF.
-    pub async fn submit_claim(&self, actor: &Actor, grant_id: i64, input: ClaimInput, filename: &str, document: &[u8]) -> Result<CostClaim> {
+    pub async fn submit_claim(
+        &self,
+        actor: &Actor,
+        grant_id: i64,
+        input: ClaimInput,
+        filename: &str,
+        document: &[u8],
+    ) -> Result<CostClaim> {
         let description = fields::block("description", &input.description, MAX_DESCRIPTION, true)?.unwrap_or_default();
         if document.len() > MAX_DOCUMENT_BYTES {
             return Err(ServiceError::invalid(
@@ -144,7 +151,10 @@ impl Services {
         claim.decided_at = Some(work.now);
         work.tx.update_claim(&claim).await?;
         let (action, details) = if approve {
-            (Action::GrantClaimApproved, json!({"claim_id": claim.id, "amount_cents": claim.amount.cents()}))
+            (
+                Action::GrantClaimApproved,
+                json!({"claim_id": claim.id, "amount_cents": claim.amount.cents()}),
+            )
         } else {
             (Action::GrantClaimRejected, json!({"claim_id": claim.id, "reason": claim.reason}))
         };

@@ -146,9 +146,7 @@ async fn locked(work: &mut Work, actor: &Actor, id: i64, supervise: bool) -> Res
 pub(crate) async fn post(work: &mut Work, grant_id: i64, claim_id: Option<i64>, postings: &[Posting]) -> Result<Balances> {
     let mut balances = work.tx.grant_balances(grant_id).await?;
     for p in postings {
-        balances = balances
-            .apply(p)
-            .map_err(|_| refused(GrantError::GrantExhausted))?;
+        balances = balances.apply(p).map_err(|_| refused(GrantError::GrantExhausted))?;
         work.tx
             .insert_grant_posting(&GrantPosting {
                 grant_id,
@@ -169,7 +167,11 @@ fn plausible(field: &'static str, date: NaiveDate) -> Result<()> {
     if cyberveilig_domain::calendar::is_plausible(date) {
         Ok(())
     } else {
-        Err(ServiceError::invalid(field, "A date between 2000 and 2099.", "Een datum tussen 2000 en 2099."))
+        Err(ServiceError::invalid(
+            field,
+            "A date between 2000 and 2099.",
+            "Een datum tussen 2000 en 2099.",
+        ))
     }
 }
 

@@ -203,8 +203,13 @@ impl Services {
         report.reviewed_at = Some(work.now);
         report.review_note = note;
         work.tx.update_progress_report(&report).await?;
-        work.record(Action::GrantReportReviewed, "project_grant", grant.id, json!({"report_id": report.id}))
-            .await?;
+        work.record(
+            Action::GrantReportReviewed,
+            "project_grant",
+            grant.id,
+            json!({"report_id": report.id}),
+        )
+        .await?;
         work.commit().await?;
         Ok(report)
     }

@@ -58,12 +58,16 @@ story!(vvsg_claims_costs_and_the_administrator_pays_them, "2021-06-15T08:00:00Z"
     for stranger in [&gent, &ey] {
         assert!(matches!(w.s().grant_workspace(stranger, id).await, Err(ServiceError::NotFound(_))));
         assert!(matches!(
-            w.s().submit_claim(stranger, id, claim(1, (2020, 5, 1), (2020, 10, 31), 100), "x.pdf", &pdf()).await,
+            w.s()
+                .submit_claim(stranger, id, claim(1, (2020, 5, 1), (2020, 10, 31), 100), "x.pdf", &pdf())
+                .await,
             Err(ServiceError::NotFound(_))
         ));
     }
     assert!(matches!(
-        w.s().submit_claim(&admin, id, claim(1, (2020, 5, 1), (2020, 10, 31), 100), "x.pdf", &pdf()).await,
+        w.s()
+            .submit_claim(&admin, id, claim(1, (2020, 5, 1), (2020, 10, 31), 100), "x.pdf", &pdf())
+            .await,
         Err(ServiceError::Forbidden)
     ));
 
@@ -75,7 +79,11 @@ story!(vvsg_claims_costs_and_the_administrator_pays_them, "2021-06-15T08:00:00Z"
         (claim(4, (2020, 5, 1), (2020, 10, 31), 100_00), pdf(), "work_package"),
         (claim(1, (2020, 5, 1), (2020, 10, 31), 0), pdf(), "amount"),
         (claim(1, (2020, 5, 1), (2020, 10, 31), 17_954_128), pdf(), "amount"),
-        (claim(1, (2020, 5, 1), (2020, 10, 31), 100_00), b"<html>not a pdf</html>".to_vec(), "document"),
+        (
+            claim(1, (2020, 5, 1), (2020, 10, 31), 100_00),
+            b"<html>not a pdf</html>".to_vec(),
+            "document",
+        ),
         (claim(1, (2020, 5, 1), (2020, 10, 31), 100_00), Vec::new(), "document"),
     ];
     for (input, document, field) in refused {
@@ -84,19 +92,42 @@ story!(vvsg_claims_costs_and_the_administrator_pays_them, "2021-06-15T08:00:00Z"
     }
     let mut blank = claim(1, (2020, 5, 1), (2020, 10, 31), 100_00);
     blank.description = " ".into();
-    assert_eq!(code_of(w.s().submit_claim(&vvsg, id, blank, "k.pdf", &pdf()).await.unwrap_err()), "description");
+    assert_eq!(
+        code_of(w.s().submit_claim(&vvsg, id, blank, "k.pdf", &pdf()).await.unwrap_err()),
+        "description"
+    );
     let listed = |who: Actor| {
         let s = w.s().clone();
-        async move { s.grant_claims(&who, id, ClaimFilter { limit: 50, ..Default::default() }).await.unwrap() }
+        async move {
+            s.grant_claims(
+                &who,
+                id,
+                ClaimFilter {
+                    limit: 50,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+        }
     };
     assert!(listed(admin.clone()).await.is_empty(), "nothing refused was written");
 
     let first = w
         .s()
-        .submit_claim(&vvsg, id, claim(1, (2020, 5, 1), (2020, 10, 31), 24_850_00), "schuldvordering", &pdf())
+        .submit_claim(
+            &vvsg,
+            id,
+            claim(1, (2020, 5, 1), (2020, 10, 31), 24_850_00),
+            "schuldvordering",
+            &pdf(),
+        )
         .await
         .unwrap();
-    assert_eq!((first.state, first.document_name.as_str()), (ClaimState::Submitted, "schuldvordering.pdf"));
+    assert_eq!(
+        (first.state, first.document_name.as_str()),
+        (ClaimState::Submitted, "schuldvordering.pdf")
+    );
     let second = w
         .s()
         .submit_claim(&vvsg, id, claim(3, (2020, 11, 1), (2021, 4, 30), 12_400_00), "wp3.pdf", &pdf())
@@ -104,18 +135,30 @@ story!(vvsg_claims_costs_and_the_administrator_pays_them, "2021-06-15T08:00:00Z"
         .unwrap();
     let (_, content) = w.s().claim_document(&admin, id, first.id).await.unwrap();
     assert!(content.starts_with(b"%PDF-"));
-    assert!(matches!(w.s().claim_document(&gent, id, first.id).await, Err(ServiceError::NotFound(_))));
+    assert!(matches!(
+        w.s().claim_document(&gent, id, first.id).await,
+        Err(ServiceError::NotFound(_))
+    ));
 
     // GR-3: the administrator decides; VVSG does not decide on its own claims.
-    assert!(matches!(w.s().decide_claim(&vvsg, id, first.id, true, "").await, Err(ServiceError::Forbidden)));
-    assert_eq!(code_of(w.s().decide_claim(&admin, id, second.id, false, "  ").await.unwrap_err()), "reason");
+    assert!(matches!(
+        w.s().decide_claim(&vvsg, id, first.id, true, "").await,
+        Err(ServiceError::Forbidden)
+    ));
+    assert_eq!(
+        code_of(w.s().decide_claim(&admin, id, second.id, false, "  ").await.unwrap_err()),
+        "reason"
+    );
     let rejected = w
         .s()
         .decide_claim(&admin, id, second.id, false, "Het bewijsstuk vermeldt geen bedragen per post.")
         .await
         .unwrap();
     assert_eq!(rejected.state, ClaimState::Rejected);
-    assert_eq!(code_of(w.s().decide_claim(&admin, id, second.id, true, "").await.unwrap_err()), "claim_decided");
+    assert_eq!(
+        code_of(w.s().decide_claim(&admin, id, second.id, true, "").await.unwrap_err()),
+        "claim_decided"
+    );
 
     // GR-5: only an approved claim is paid.
     assert_eq!(
@@ -129,8 +172,15 @@ story!(vvsg_claims_costs_and_the_administrator_pays_them, "2021-06-15T08:00:00Z"
     assert_eq!(view.packages[0].sums.approved, cents(24_850_00));
     assert_eq!(view.packages[2].sums.rejected, cents(12_400_00));
     assert_eq!(view.claimed(), cents(24_850_00), "a rejected claim is not claimed");
-    assert_eq!(code_of(w.s().pay_claim(&admin, id, first.id, d(2021, 6, 16), "").await.unwrap_err()), "paid_on");
-    let paid = w.s().pay_claim(&admin, id, first.id, d(2021, 6, 14), "ABB-2021-0042").await.unwrap();
+    assert_eq!(
+        code_of(w.s().pay_claim(&admin, id, first.id, d(2021, 6, 16), "").await.unwrap_err()),
+        "paid_on"
+    );
+    let paid = w
+        .s()
+        .pay_claim(&admin, id, first.id, d(2021, 6, 14), "ABB-2021-0042")
+        .await
+        .unwrap();
     assert_eq!((paid.state, paid.paid_on), (ClaimState::Paid, Some(d(2021, 6, 14))));
     let view = w.s().grant_workspace(&admin, id).await.unwrap();
     assert_eq!((view.balances.reserved, view.balances.paid), (Money::ZERO, cents(24_850_00)));
@@ -143,7 +193,10 @@ story!(work_package_budgets_bound_what_is_approved, "2021-06-15T08:00:00Z", |w| 
     let admin = w.admin().await;
     let vvsg = w.actor("vvsg@vvsg.test").await;
     let id = grant_id(&w).await;
-    assert!(matches!(w.s().set_package_budget(&vvsg, id, 1, cents(1)).await, Err(ServiceError::Forbidden)));
+    assert!(matches!(
+        w.s().set_package_budget(&vvsg, id, 1, cents(1)).await,
+        Err(ServiceError::Forbidden)
+    ));
     w.s().set_package_budget(&admin, id, 1, cents(95_000_00)).await.unwrap();
     w.s().set_package_budget(&admin, id, 2, cents(30_000_00)).await.unwrap();
     assert_eq!(
@@ -153,8 +206,16 @@ story!(work_package_budgets_bound_what_is_approved, "2021-06-15T08:00:00Z", |w| 
     let view = w.s().set_package_budget(&admin, id, 3, cents(54_541_27)).await.unwrap();
     assert_eq!(view.packages[2].remaining(), Some(cents(54_541_27)));
 
-    let a = w.s().submit_claim(&vvsg, id, claim(2, (2020, 5, 1), (2020, 10, 31), 20_000_00), "a.pdf", &pdf()).await.unwrap();
-    let b = w.s().submit_claim(&vvsg, id, claim(2, (2020, 11, 1), (2021, 4, 30), 10_000_01), "b.pdf", &pdf()).await.unwrap();
+    let a = w
+        .s()
+        .submit_claim(&vvsg, id, claim(2, (2020, 5, 1), (2020, 10, 31), 20_000_00), "a.pdf", &pdf())
+        .await
+        .unwrap();
+    let b = w
+        .s()
+        .submit_claim(&vvsg, id, claim(2, (2020, 11, 1), (2021, 4, 30), 10_000_01), "b.pdf", &pdf())
+        .await
+        .unwrap();
     w.s().decide_claim(&admin, id, a.id, true, "").await.unwrap();
     assert_eq!(
         code_of(w.s().decide_claim(&admin, id, b.id, true, "").await.unwrap_err()),
@@ -212,65 +273,72 @@ story!(sixteen_approvals_at_once_never_overspend_the_grant, "2021-06-15T08:00:00
     assert!(w.s().grant_ledger_holds(&admin, id).await.unwrap());
 });
 
-story!(progress_is_reported_once_per_half_year_that_has_ended, "2021-06-15T08:00:00Z", |w| {
-    let admin = w.admin().await;
-    let vvsg = w.actor("vvsg@vvsg.test").await;
-    let gent = w.municipality(GENT).await;
-    let id = grant_id(&w).await;
-    let text = "## Voortgang\n\nDe toolkit groeit.";
-    assert_eq!(
-        code_of(w.s().submit_progress_report(&vvsg, id, d(2021, 5, 1), text).await.unwrap_err()),
-        "period_not_over"
-    );
-    assert_eq!(
-        code_of(w.s().submit_progress_report(&vvsg, id, d(2020, 5, 2), text).await.unwrap_err()),
-        "period_from"
-    );
-    assert_eq!(code_of(w.s().submit_progress_report(&vvsg, id, d(2020, 11, 1), " ").await.unwrap_err()), "text");
-    assert!(matches!(
-        w.s().submit_progress_report(&gent, id, d(2020, 11, 1), text).await,
-        Err(ServiceError::NotFound(_))
-    ));
+story!(
+    progress_is_reported_once_per_half_year_that_has_ended,
+    "2021-06-15T08:00:00Z",
+    |w| {
+        let admin = w.admin().await;
+        let vvsg = w.actor("vvsg@vvsg.test").await;
+        let gent = w.municipality(GENT).await;
+        let id = grant_id(&w).await;
+        let text = "## Voortgang\n\nDe toolkit groeit.";
+        assert_eq!(
+            code_of(w.s().submit_progress_report(&vvsg, id, d(2021, 5, 1), text).await.unwrap_err()),
+            "period_not_over"
+        );
+        assert_eq!(
+            code_of(w.s().submit_progress_report(&vvsg, id, d(2020, 5, 2), text).await.unwrap_err()),
+            "period_from"
+        );
+        assert_eq!(
+            code_of(w.s().submit_progress_report(&vvsg, id, d(2020, 11, 1), " ").await.unwrap_err()),
+            "text"
+        );
+        assert!(matches!(
+            w.s().submit_progress_report(&gent, id, d(2020, 11, 1), text).await,
+            Err(ServiceError::NotFound(_))
+        ));
 
-    // The figures are the platform's, fixed at submission.
-    w.s()
-        .add_deliverable(
-            &vvsg,
-            id,
-            DeliverableInput {
-                work_package: 1,
-                title: "Zelfevaluatie".into(),
-                planned_on: d(2020, 12, 15),
-                done_on: Some(d(2020, 12, 10)),
-                event_id: None,
-            },
-        )
-        .await
-        .unwrap();
-    let report = w.s().submit_progress_report(&vvsg, id, d(2020, 11, 1), text).await.unwrap();
-    assert_eq!((report.period_from, report.period_until), (d(2020, 11, 1), d(2021, 4, 30)));
-    let figures = cyberveilig_services::grant::kept_figures(&report);
-    assert_eq!((figures.deliverables_done, figures.deliverables_planned), (1, 1));
-    assert_eq!(
-        code_of(w.s().submit_progress_report(&vvsg, id, d(2020, 11, 1), text).await.unwrap_err()),
-        "report_exists"
-    );
+        // The figures are the platform's, fixed at submission.
+        w.s()
+            .add_deliverable(
+                &vvsg,
+                id,
+                DeliverableInput {
+                    work_package: 1,
+                    title: "Zelfevaluatie".into(),
+                    planned_on: d(2020, 12, 15),
+                    done_on: Some(d(2020, 12, 10)),
+                    event_id: None,
+                },
+            )
+            .await
+            .unwrap();
+        let report = w.s().submit_progress_report(&vvsg, id, d(2020, 11, 1), text).await.unwrap();
+        assert_eq!((report.period_from, report.period_until), (d(2020, 11, 1), d(2021, 4, 30)));
+        let figures = cyberveilig_services::grant::kept_figures(&report);
+        assert_eq!((figures.deliverables_done, figures.deliverables_planned), (1, 1));
+        assert_eq!(
+            code_of(w.s().submit_progress_report(&vvsg, id, d(2020, 11, 1), text).await.unwrap_err()),
+            "report_exists"
+        );
 
-    // GR-8: the administrator reviews it, once.
-    assert!(matches!(
-        w.s().review_progress_report(&vvsg, id, report.id, "").await,
-        Err(ServiceError::Forbidden)
-    ));
-    let reviewed = w.s().review_progress_report(&admin, id, report.id, "Goed.").await.unwrap();
-    assert!(reviewed.reviewed_at.is_some());
-    assert_eq!(
-        code_of(w.s().review_progress_report(&admin, id, report.id, "").await.unwrap_err()),
-        "report_reviewed"
-    );
-    let view = w.s().grant_workspace(&admin, id).await.unwrap();
-    assert!(view.periods[1].report.is_some() && view.periods[1].ended);
-    assert!(view.periods[0].report.is_none() && !view.periods[2].ended);
-});
+        // GR-8: the administrator reviews it, once.
+        assert!(matches!(
+            w.s().review_progress_report(&vvsg, id, report.id, "").await,
+            Err(ServiceError::Forbidden)
+        ));
+        let reviewed = w.s().review_progress_report(&admin, id, report.id, "Goed.").await.unwrap();
+        assert!(reviewed.reviewed_at.is_some());
+        assert_eq!(
+            code_of(w.s().review_progress_report(&admin, id, report.id, "").await.unwrap_err()),
+            "report_reviewed"
+        );
+        let view = w.s().grant_workspace(&admin, id).await.unwrap();
+        assert!(view.periods[1].report.is_some() && view.periods[1].ended);
+        assert!(view.periods[0].report.is_none() && !view.periods[2].ended);
+    }
+);
 
 story!(deliverables_and_the_action_plan_are_vvsgs, "2021-06-15T08:00:00Z", |w| {
     let admin = w.admin().await;
@@ -284,17 +352,32 @@ story!(deliverables_and_the_action_plan_are_vvsgs, "2021-06-15T08:00:00Z", |w| {
         done_on,
         event_id: None,
     };
-    assert_eq!(code_of(w.s().add_deliverable(&vvsg, id, deliverable(5, None)).await.unwrap_err()), "work_package");
     assert_eq!(
-        code_of(w.s().add_deliverable(&vvsg, id, deliverable(1, Some(d(2021, 6, 16)))).await.unwrap_err()),
+        code_of(w.s().add_deliverable(&vvsg, id, deliverable(5, None)).await.unwrap_err()),
+        "work_package"
+    );
+    assert_eq!(
+        code_of(
+            w.s()
+                .add_deliverable(&vvsg, id, deliverable(1, Some(d(2021, 6, 16))))
+                .await
+                .unwrap_err()
+        ),
         "done_on"
     );
     let mut linked = deliverable(3, None);
     linked.event_id = Some(9_999);
     assert_eq!(code_of(w.s().add_deliverable(&vvsg, id, linked).await.unwrap_err()), "event_id");
-    assert!(matches!(w.s().add_deliverable(&admin, id, deliverable(1, None)).await, Err(ServiceError::Forbidden)));
+    assert!(matches!(
+        w.s().add_deliverable(&admin, id, deliverable(1, None)).await,
+        Err(ServiceError::Forbidden)
+    ));
     let made = w.s().add_deliverable(&vvsg, id, deliverable(1, None)).await.unwrap();
-    let done = w.s().change_deliverable(&vvsg, id, made.id, deliverable(1, Some(d(2021, 6, 15)))).await.unwrap();
+    let done = w
+        .s()
+        .change_deliverable(&vvsg, id, made.id, deliverable(1, Some(d(2021, 6, 15))))
+        .await
+        .unwrap();
     assert_eq!(done.done_on, Some(d(2021, 6, 15)));
 
     let item = |owner_id| PlanItemInput {
@@ -304,7 +387,10 @@ story!(deliverables_and_the_action_plan_are_vvsgs, "2021-06-15T08:00:00Z", |w| {
         status: PlanStatus::Planned,
         due_on: d(2021, 9, 30),
     };
-    assert_eq!(code_of(w.s().add_plan_item(&vvsg, id, item(gent.person_id)).await.unwrap_err()), "owner_id");
+    assert_eq!(
+        code_of(w.s().add_plan_item(&vvsg, id, item(gent.person_id)).await.unwrap_err()),
+        "owner_id"
+    );
     let planned = w.s().add_plan_item(&vvsg, id, item(vvsg.person_id)).await.unwrap();
     let mut moved = item(vvsg.person_id);
     moved.status = PlanStatus::InProgress;

@@ -156,7 +156,10 @@ impl<C: Connection> GrantTx for Transaction<C> {
         .bind(grant_id)
         .fetch_optional(&mut self.conn)
         .await?;
-        row.as_ref().map(super::ledger::balances_from).transpose().map(Option::unwrap_or_default)
+        row.as_ref()
+            .map(super::ledger::balances_from)
+            .transpose()
+            .map(Option::unwrap_or_default)
     }
 
     async fn grant_balances_from_postings(&mut self, grant_id: i64) -> Result<Balances> {

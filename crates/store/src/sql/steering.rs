@@ -308,15 +308,15 @@ impl<C: Connection> SteeringTx for Transaction<C> {
             "UPDATE steering_action_items SET title = $2, owner_id = $3, due_on = $4, status = $5, updated_at = $6, \
              plan_item_id = $7 WHERE id = $1",
         )
-            .bind(a.id)
-            .bind(&a.title)
-            .bind(a.owner_id)
-            .bind(a.due_on)
-            .bind(a.status.as_str())
-            .bind(a.updated_at)
-            .bind(a.plan_item_id)
-            .execute(&mut self.conn)
-            .await?;
+        .bind(a.id)
+        .bind(&a.title)
+        .bind(a.owner_id)
+        .bind(a.due_on)
+        .bind(a.status.as_str())
+        .bind(a.updated_at)
+        .bind(a.plan_item_id)
+        .execute(&mut self.conn)
+        .await?;
         Ok(())
     }
 }

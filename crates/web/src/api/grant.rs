@@ -3,8 +3,8 @@
 //! progress reports. The beneficiary's members and the administrator see it; anyone else gets
 //! 404.
 
-use super::schema::{ClaimStateName, PlanStatusName};
 use super::next_cursor;
+use super::schema::{ClaimStateName, PlanStatusName};
 use crate::AppState;
 use crate::dto::Page;
 use crate::extract::{Administrators, As, Association, Body, Caller, Id, Ids, Params};
@@ -318,7 +318,14 @@ pub async fn set_budget(
     Ids(id, number): Ids,
     Body(req): Body<BudgetRequest>,
 ) -> ApiResult<Json<GrantWorkspaceDto>> {
-    let number = u32::try_from(number).map_err(|_| invalid(lang, "work_package", "Dat werkpakket bestaat niet.", "There is no such work package."))?;
+    let number = u32::try_from(number).map_err(|_| {
+        invalid(
+            lang,
+            "work_package",
+            "Dat werkpakket bestaat niet.",
+            "There is no such work package.",
+        )
+    })?;
     if !(0..=cyberveilig_domain::money::MAX_CENTS).contains(&req.budget_cents) {
         return Err(invalid(lang, "budget_cents", "Een budget van nul of meer.", "A budget of zero or more.").into());
     }
@@ -436,7 +443,11 @@ pub async fn add_plan_item(
     Id(id): Id,
     Body(req): Body<PlanItemRequest>,
 ) -> ApiResult<(StatusCode, Json<PlanItemDto>)> {
-    let item = state.services.add_plan_item(&actor, id, plan_input(req, lang)?).await.or_problem(lang)?;
+    let item = state
+        .services
+        .add_plan_item(&actor, id, plan_input(req, lang)?)
+        .await
+        .or_problem(lang)?;
     Ok((StatusCode::CREATED, Json(item.into())))
 }
 
@@ -574,15 +585,27 @@ pub async fn submit_claim(
 #[utoipa::path(get, path = "/api/v1/project-grants/{id}/claims/{claim_id}", tag = "grant", security(("bearer" = [])),
     params(("id" = i64, Path), ("claim_id" = i64, Path)),
     responses((status = 200, body = CostClaimDto), (status = 404, body = Problem)))]
-pub async fn claim(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Ids(id, claim_id): Ids) -> ApiResult<Json<CostClaimDto>> {
-    Ok(Json(state.services.grant_claim(&actor, id, claim_id).await.or_problem(lang)?.into()))
+pub async fn claim(
+    State(state): State<AppState>,
+    lang: Lang,
+    Caller(actor): Caller,
+    Ids(id, claim_id): Ids,
+) -> ApiResult<Json<CostClaimDto>> {
+    Ok(Json(
+        state.services.grant_claim(&actor, id, claim_id).await.or_problem(lang)?.into(),
+    ))
 }
 
 /// A claim's supporting PDF, as a download.
 #[utoipa::path(get, path = "/api/v1/project-grants/{id}/claims/{claim_id}/document", tag = "grant", security(("bearer" = [])),
     params(("id" = i64, Path), ("claim_id" = i64, Path)),
     responses((status = 200, description = "The PDF, as a download", content_type = "application/pdf", body = Vec<u8>), (status = 404, body = Problem)))]
-pub async fn claim_document(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Ids(id, claim_id): Ids) -> ApiResult<Response> {
+pub async fn claim_document(
+    State(state): State<AppState>,
+    lang: Lang,
+    Caller(actor): Caller,
+    Ids(id, claim_id): Ids,
+) -> ApiResult<Response> {
     let (claim, content) = state.services.claim_document(&actor, id, claim_id).await.or_problem(lang)?;
     Ok(super::attachment(content, super::PDF, &claim.document_name))
 }
@@ -704,8 +727,15 @@ pub async fn submit_report(
 #[utoipa::path(get, path = "/api/v1/project-grants/{id}/progress-reports/{report_id}", tag = "grant", security(("bearer" = [])),
     params(("id" = i64, Path), ("report_id" = i64, Path)),
     responses((status = 200, body = ProgressReportDto), (status = 404, body = Problem)))]
-pub async fn report(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Ids(id, report_id): Ids) -> ApiResult<Json<ProgressReportDto>> {
-    Ok(Json(state.services.progress_report(&actor, id, report_id).await.or_problem(lang)?.into()))
+pub async fn report(
+    State(state): State<AppState>,
+    lang: Lang,
+    Caller(actor): Caller,
+    Ids(id, report_id): Ids,
+) -> ApiResult<Json<ProgressReportDto>> {
+    Ok(Json(
+        state.services.progress_report(&actor, id, report_id).await.or_problem(lang)?.into(),
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]

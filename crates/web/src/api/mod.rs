@@ -8,13 +8,13 @@ pub mod clock;
 pub mod disclosure;
 pub mod engagements;
 pub mod findings;
+pub mod grant;
 pub mod orders;
 pub mod organisations;
 pub mod programmes;
 pub mod remediation;
 pub mod reports;
 pub mod schema;
-pub mod grant;
 pub mod steering;
 
 use crate::lang::Lang;

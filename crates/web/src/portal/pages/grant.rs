@@ -61,7 +61,14 @@ async fn grant_page(state: &AppState, visitor: &Visitor, actor: &Actor, error: O
     };
     let claims = match state
         .services
-        .grant_claims(actor, view.grant.id, ClaimFilter { limit: PAGE, ..Default::default() })
+        .grant_claims(
+            actor,
+            view.grant.id,
+            ClaimFilter {
+                limit: PAGE,
+                ..Default::default()
+            },
+        )
         .await
     {
         Ok(c) => c,
@@ -122,6 +129,7 @@ async fn grant_page(state: &AppState, visitor: &Visitor, actor: &Actor, error: O
             }
         })
         .collect();
+    let reportable = view.periods.iter().any(|p| p.ended && p.report.is_none());
     let statuses: Vec<Value> = PlanStatus::ALL
         .iter()
         .map(|s| context! { value => s.as_str(), label => s.label(dutch) })
@@ -151,7 +159,7 @@ async fn grant_page(state: &AppState, visitor: &Visitor, actor: &Actor, error: O
             name => g.name.clone(), amount => euros(g.amount, dutch), starts_on => g.starts_on.to_string(), ends_on => g.ends_on.to_string(),
             claimed => euros(view.claimed(), dutch), approved => euros(view.balances.reserved, dutch),
             paid => euros(view.balances.paid, dutch), remaining => euros(view.balances.available(), dutch),
-            packages, deliverables, plan, periods, statuses, people,
+            packages, deliverables, plan, periods, reportable, statuses, people,
             claims => claims.iter().map(|c| claim_value(c, dutch)).collect::<Vec<_>>(),
             may_work => view.may_work, may_supervise => view.may_supervise, today => today.to_string(), error,
         },
@@ -176,7 +184,11 @@ fn day(field: &'static str, text: &str) -> Result<NaiveDate, ServiceError> {
 }
 
 fn optional_day(field: &'static str, text: &str) -> Result<Option<NaiveDate>, ServiceError> {
-    if text.trim().is_empty() { Ok(None) } else { day(field, text).map(Some) }
+    if text.trim().is_empty() {
+        Ok(None)
+    } else {
+        day(field, text).map(Some)
+    }
 }
 
 fn number(field: &'static str, text: &str) -> Result<u32, ServiceError> {
@@ -186,7 +198,13 @@ fn number(field: &'static str, text: &str) -> Result<u32, ServiceError> {
 }
 
 fn euro(field: &'static str, text: &str) -> Result<Money, ServiceError> {
-    Money::parse_euro(text.trim()).map_err(|_| bad(field, "Give an amount in euro, such as 1250,00.", "Geef een bedrag in euro, zoals 1250,00."))
+    Money::parse_euro(text.trim()).map_err(|_| {
+        bad(
+            field,
+            "Give an amount in euro, such as 1250,00.",
+            "Geef een bedrag in euro, zoals 1250,00.",
+        )
+    })
 }
 
 async fn grant_id(state: &AppState, actor: &Actor) -> Result<i64, ServiceError> {
@@ -211,7 +229,11 @@ pub struct BudgetForm {
 pub async fn set_budget(State(state): State<AppState>, Member(visitor, actor): Member, PageForm(form): PageForm<BudgetForm>) -> Response {
     let result = async {
         let id = grant_id(&state, &actor).await?;
-        let amount = if form.budget.trim() == "0" { Money::ZERO } else { euro("budget", &form.budget)? };
+        let amount = if form.budget.trim() == "0" {
+            Money::ZERO
+        } else {
+            euro("budget", &form.budget)?
+        };
         state
             .services
             .set_package_budget(&actor, id, number("work_package", &form.work_package)?, amount)
@@ -235,7 +257,11 @@ pub struct DeliverableForm {
 }
 
 /// `POST /actieplan/resultaten`: VVSG adds a deliverable.
-pub async fn add_deliverable(State(state): State<AppState>, Member(visitor, actor): Member, PageForm(form): PageForm<DeliverableForm>) -> Response {
+pub async fn add_deliverable(
+    State(state): State<AppState>,
+    Member(visitor, actor): Member,
+    PageForm(form): PageForm<DeliverableForm>,
+) -> Response {
     let result = async {
         let id = grant_id(&state, &actor).await?;
         let input = DeliverableInput {
@@ -278,7 +304,11 @@ pub async fn deliverable_done(
             done_on: Some(day("done_on", &form.done_on)?),
             event_id: d.event_id,
         };
-        state.services.change_deliverable(&actor, view.grant.id, did, input).await.map(|_| ())
+        state
+            .services
+            .change_deliverable(&actor, view.grant.id, did, input)
+            .await
+            .map(|_| ())
     }
     .await;
     answer(&state, &visitor, &actor, result, "resultaten").await
@@ -352,7 +382,11 @@ pub async fn plan_status(
             status,
             due_on: item.due_on,
         };
-        state.services.change_plan_item(&actor, view.grant.id, item_id, input).await.map(|_| ())
+        state
+            .services
+            .change_plan_item(&actor, view.grant.id, item_id, input)
+            .await
+            .map(|_| ())
     }
     .await;
     answer(&state, &visitor, &actor, result, "acties").await
@@ -389,7 +423,11 @@ async fn read_claim(mut form: Multipart) -> Result<ClaimUpload, ()> {
 }
 
 /// `POST /actieplan/schuldvorderingen`: VVSG claims costs with the supporting PDF.
-pub async fn submit_claim(State(state): State<AppState>, Member(visitor, actor): Member, form: Result<Multipart, MultipartRejection>) -> Response {
+pub async fn submit_claim(
+    State(state): State<AppState>,
+    Member(visitor, actor): Member,
+    form: Result<Multipart, MultipartRejection>,
+) -> Response {
     let upload = match form {
         Ok(form) => read_claim(form).await.unwrap_or_default(),
         Err(_) => ClaimUpload::default(),
@@ -400,10 +438,13 @@ pub async fn submit_claim(State(state): State<AppState>, Member(visitor, actor):
     let field = |name: &str| upload.fields.get(name).cloned().unwrap_or_default();
     let result = async {
         let id = grant_id(&state, &actor).await?;
-        let (filename, content) = upload
-            .file
-            .clone()
-            .ok_or_else(|| bad("document", "Attach the supporting document as a PDF.", "Voeg het bewijsstuk toe als PDF."))?;
+        let (filename, content) = upload.file.clone().ok_or_else(|| {
+            bad(
+                "document",
+                "Attach the supporting document as a PDF.",
+                "Voeg het bewijsstuk toe als PDF.",
+            )
+        })?;
         let input = ClaimInput {
             work_package: number("work_package", &field("work_package"))?,
             costs_from: day("costs_from", &field("costs_from"))?,
@@ -491,7 +532,11 @@ pub async fn decide_claim(
     let result = async {
         let grant = grant_id(&state, &actor).await?;
         let approve = form.decision == "approve";
-        state.services.decide_claim(&actor, grant, id, approve, &form.reason).await.map(|_| ())
+        state
+            .services
+            .decide_claim(&actor, grant, id, approve, &form.reason)
+            .await
+            .map(|_| ())
     }
     .await;
     claim_answer(&state, &visitor, &actor, id, result).await
@@ -515,7 +560,11 @@ pub async fn pay_claim(
     let result = async {
         let grant = grant_id(&state, &actor).await?;
         let paid_on = day("paid_on", &form.paid_on)?;
-        state.services.pay_claim(&actor, grant, id, paid_on, &form.reference).await.map(|_| ())
+        state
+            .services
+            .pay_claim(&actor, grant, id, paid_on, &form.reference)
+            .await
+            .map(|_| ())
     }
     .await;
     claim_answer(&state, &visitor, &actor, id, result).await
@@ -538,7 +587,11 @@ pub struct ReportForm {
 }
 
 /// `POST /actieplan/voortgang`: VVSG submits the progress report of a half-year.
-pub async fn submit_report(State(state): State<AppState>, Member(visitor, actor): Member, PageForm(form): PageForm<ReportForm>) -> Response {
+pub async fn submit_report(
+    State(state): State<AppState>,
+    Member(visitor, actor): Member,
+    PageForm(form): PageForm<ReportForm>,
+) -> Response {
     let result = async {
         let grant = grant_id(&state, &actor).await?;
         let from = day("period_from", &form.period_from)?;
@@ -610,7 +663,11 @@ pub async fn review_report(
 ) -> Response {
     let result = async {
         let grant = grant_id(&state, &actor).await?;
-        state.services.review_progress_report(&actor, grant, id, &form.note).await.map(|_| ())
+        state
+            .services
+            .review_progress_report(&actor, grant, id, &form.note)
+            .await
+            .map(|_| ())
     }
     .await;
     match result {
