@@ -386,24 +386,24 @@ mod tests {
     #[test]
     fn a_claim_is_for_costs_made_within_the_grant() {
         let today = d(2021, 6, 15);
-        let ok = claim(d(2020, 5, 1), d(2020, 10, 31), 1_000_00);
+        let ok = claim(d(2020, 5, 1), d(2020, 10, 31), 100000);
         assert_eq!(check_claim(GRANT, AMOUNT, &[1, 2, 3], &ok, today), Ok(()));
-        let before = claim(d(2020, 4, 30), d(2020, 10, 31), 1_000_00);
+        let before = claim(d(2020, 4, 30), d(2020, 10, 31), 100000);
         assert_eq!(
             check_claim(GRANT, AMOUNT, &[1, 2, 3], &before, today),
             Err(GrantError::OutsideGrantPeriod)
         );
-        let after = claim(d(2022, 4, 1), d(2022, 5, 1), 1_000_00);
+        let after = claim(d(2022, 4, 1), d(2022, 5, 1), 100000);
         assert_eq!(
             check_claim(GRANT, AMOUNT, &[1, 2, 3], &after, d(2022, 6, 1)),
             Err(GrantError::OutsideGrantPeriod)
         );
-        let future = claim(d(2021, 5, 1), d(2021, 6, 15), 1_000_00);
+        let future = claim(d(2021, 5, 1), d(2021, 6, 15), 100000);
         assert_eq!(
             check_claim(GRANT, AMOUNT, &[1, 2, 3], &future, today),
             Err(GrantError::CostsInTheFuture)
         );
-        let reversed = claim(d(2020, 10, 1), d(2020, 9, 1), 1_000_00);
+        let reversed = claim(d(2020, 10, 1), d(2020, 9, 1), 100000);
         assert_eq!(
             check_claim(GRANT, AMOUNT, &[1, 2, 3], &reversed, today),
             Err(GrantError::PeriodReversed)

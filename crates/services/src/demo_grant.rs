@@ -72,8 +72,13 @@ const DELIVERABLES: &[PlannedDeliverable] = &[
     (3, "Zes evenementen over het eerste jaar", (2021, 12, 15), None, None),
 ];
 
+/// A day as (year, month, day).
+type Day = (i32, u32, u32);
+
 /// Work package, title, owner, due, status by the demo's day.
-const PLAN: &[(Option<u32>, &str, &str, (i32, u32, u32), PlanStatus)] = &[
+type PlannedItem = (Option<u32>, &'static str, &'static str, Day, PlanStatus);
+
+const PLAN: &[PlannedItem] = &[
     (Some(1), "Inhoud van de toolkit bepalen", VVSG, (2020, 9, 30), PlanStatus::Done),
     (
         Some(1),
@@ -147,7 +152,9 @@ const CLAIMS: &[Claim] = &[
 ];
 
 /// Submitted, the half-year's start, the text, reviewed.
-const REPORTS: &[((i32, u32, u32), (i32, u32, u32), &str, Option<(i32, u32, u32)>)] = &[
+type PlannedReport = (Day, Day, &'static str, Option<Day>);
+
+const REPORTS: &[PlannedReport] = &[
     (
         (2020, 11, 20),
         (2020, 5, 1),

@@ -73,24 +73,24 @@ story!(vvsg_claims_costs_and_the_administrator_pays_them, "2021-06-15T08:00:00Z"
 
     // GR-2: costs made within the grant, already made, of a work package, with a PDF.
     let refused = [
-        (claim(1, (2020, 4, 1), (2020, 10, 31), 100_00), pdf(), "costs_from"),
-        (claim(1, (2021, 5, 1), (2021, 6, 30), 100_00), pdf(), "costs_until"),
-        (claim(1, (2020, 10, 1), (2020, 9, 1), 100_00), pdf(), "costs_until"),
-        (claim(4, (2020, 5, 1), (2020, 10, 31), 100_00), pdf(), "work_package"),
+        (claim(1, (2020, 4, 1), (2020, 10, 31), 10000), pdf(), "costs_from"),
+        (claim(1, (2021, 5, 1), (2021, 6, 30), 10000), pdf(), "costs_until"),
+        (claim(1, (2020, 10, 1), (2020, 9, 1), 10000), pdf(), "costs_until"),
+        (claim(4, (2020, 5, 1), (2020, 10, 31), 10000), pdf(), "work_package"),
         (claim(1, (2020, 5, 1), (2020, 10, 31), 0), pdf(), "amount"),
         (claim(1, (2020, 5, 1), (2020, 10, 31), 17_954_128), pdf(), "amount"),
         (
-            claim(1, (2020, 5, 1), (2020, 10, 31), 100_00),
+            claim(1, (2020, 5, 1), (2020, 10, 31), 10000),
             b"<html>not a pdf</html>".to_vec(),
             "document",
         ),
-        (claim(1, (2020, 5, 1), (2020, 10, 31), 100_00), Vec::new(), "document"),
+        (claim(1, (2020, 5, 1), (2020, 10, 31), 10000), Vec::new(), "document"),
     ];
     for (input, document, field) in refused {
         let err = w.s().submit_claim(&vvsg, id, input, "kosten.pdf", &document).await.unwrap_err();
         assert_eq!(code_of(err), field);
     }
-    let mut blank = claim(1, (2020, 5, 1), (2020, 10, 31), 100_00);
+    let mut blank = claim(1, (2020, 5, 1), (2020, 10, 31), 10000);
     blank.description = " ".into();
     assert_eq!(
         code_of(w.s().submit_claim(&vvsg, id, blank, "k.pdf", &pdf()).await.unwrap_err()),
@@ -118,7 +118,7 @@ story!(vvsg_claims_costs_and_the_administrator_pays_them, "2021-06-15T08:00:00Z"
         .submit_claim(
             &vvsg,
             id,
-            claim(1, (2020, 5, 1), (2020, 10, 31), 24_850_00),
+            claim(1, (2020, 5, 1), (2020, 10, 31), 2485000),
             "schuldvordering",
             &pdf(),
         )
@@ -130,7 +130,7 @@ story!(vvsg_claims_costs_and_the_administrator_pays_them, "2021-06-15T08:00:00Z"
     );
     let second = w
         .s()
-        .submit_claim(&vvsg, id, claim(3, (2020, 11, 1), (2021, 4, 30), 12_400_00), "wp3.pdf", &pdf())
+        .submit_claim(&vvsg, id, claim(3, (2020, 11, 1), (2021, 4, 30), 1240000), "wp3.pdf", &pdf())
         .await
         .unwrap();
     let (_, content) = w.s().claim_document(&admin, id, first.id).await.unwrap();
@@ -168,10 +168,10 @@ story!(vvsg_claims_costs_and_the_administrator_pays_them, "2021-06-15T08:00:00Z"
     let approved = w.s().decide_claim(&admin, id, first.id, true, "").await.unwrap();
     assert_eq!(approved.state, ClaimState::Approved);
     let view = w.s().grant_workspace(&vvsg, id).await.unwrap();
-    assert_eq!(view.balances.reserved, cents(24_850_00));
-    assert_eq!(view.packages[0].sums.approved, cents(24_850_00));
-    assert_eq!(view.packages[2].sums.rejected, cents(12_400_00));
-    assert_eq!(view.claimed(), cents(24_850_00), "a rejected claim is not claimed");
+    assert_eq!(view.balances.reserved, cents(2485000));
+    assert_eq!(view.packages[0].sums.approved, cents(2485000));
+    assert_eq!(view.packages[2].sums.rejected, cents(1240000));
+    assert_eq!(view.claimed(), cents(2485000), "a rejected claim is not claimed");
     assert_eq!(
         code_of(w.s().pay_claim(&admin, id, first.id, d(2021, 6, 16), "").await.unwrap_err()),
         "paid_on"
@@ -183,8 +183,8 @@ story!(vvsg_claims_costs_and_the_administrator_pays_them, "2021-06-15T08:00:00Z"
         .unwrap();
     assert_eq!((paid.state, paid.paid_on), (ClaimState::Paid, Some(d(2021, 6, 14))));
     let view = w.s().grant_workspace(&admin, id).await.unwrap();
-    assert_eq!((view.balances.reserved, view.balances.paid), (Money::ZERO, cents(24_850_00)));
-    assert_eq!(view.balances.available(), cents(17_954_127 - 24_850_00));
+    assert_eq!((view.balances.reserved, view.balances.paid), (Money::ZERO, cents(2485000)));
+    assert_eq!(view.balances.available(), cents(17_954_127 - 2485000));
     assert!(w.s().grant_ledger_holds(&admin, id).await.unwrap());
     assert_eq!(listed(vvsg.clone()).await.len(), 2);
 });
@@ -197,23 +197,23 @@ story!(work_package_budgets_bound_what_is_approved, "2021-06-15T08:00:00Z", |w| 
         w.s().set_package_budget(&vvsg, id, 1, cents(1)).await,
         Err(ServiceError::Forbidden)
     ));
-    w.s().set_package_budget(&admin, id, 1, cents(95_000_00)).await.unwrap();
-    w.s().set_package_budget(&admin, id, 2, cents(30_000_00)).await.unwrap();
+    w.s().set_package_budget(&admin, id, 1, cents(9500000)).await.unwrap();
+    w.s().set_package_budget(&admin, id, 2, cents(3000000)).await.unwrap();
     assert_eq!(
-        code_of(w.s().set_package_budget(&admin, id, 3, cents(54_541_28)).await.unwrap_err()),
+        code_of(w.s().set_package_budget(&admin, id, 3, cents(5454128)).await.unwrap_err()),
         "budget"
     );
-    let view = w.s().set_package_budget(&admin, id, 3, cents(54_541_27)).await.unwrap();
-    assert_eq!(view.packages[2].remaining(), Some(cents(54_541_27)));
+    let view = w.s().set_package_budget(&admin, id, 3, cents(5454127)).await.unwrap();
+    assert_eq!(view.packages[2].remaining(), Some(cents(5454127)));
 
     let a = w
         .s()
-        .submit_claim(&vvsg, id, claim(2, (2020, 5, 1), (2020, 10, 31), 20_000_00), "a.pdf", &pdf())
+        .submit_claim(&vvsg, id, claim(2, (2020, 5, 1), (2020, 10, 31), 2000000), "a.pdf", &pdf())
         .await
         .unwrap();
     let b = w
         .s()
-        .submit_claim(&vvsg, id, claim(2, (2020, 11, 1), (2021, 4, 30), 10_000_01), "b.pdf", &pdf())
+        .submit_claim(&vvsg, id, claim(2, (2020, 11, 1), (2021, 4, 30), 1000001), "b.pdf", &pdf())
         .await
         .unwrap();
     w.s().decide_claim(&admin, id, a.id, true, "").await.unwrap();
@@ -223,13 +223,13 @@ story!(work_package_budgets_bound_what_is_approved, "2021-06-15T08:00:00Z", |w| 
     );
     // A budget never drops below what its claims hold.
     assert_eq!(
-        code_of(w.s().set_package_budget(&admin, id, 2, cents(19_999_99)).await.unwrap_err()),
+        code_of(w.s().set_package_budget(&admin, id, 2, cents(1999999)).await.unwrap_err()),
         "budget_below_committed"
     );
-    w.s().set_package_budget(&admin, id, 2, cents(30_000_01)).await.unwrap_err();
-    let view = w.s().set_package_budget(&admin, id, 1, cents(94_999_99)).await.unwrap();
-    assert_eq!(view.packages[0].budget, Some(cents(94_999_99)));
-    w.s().set_package_budget(&admin, id, 2, cents(30_000_01)).await.unwrap();
+    w.s().set_package_budget(&admin, id, 2, cents(3000001)).await.unwrap_err();
+    let view = w.s().set_package_budget(&admin, id, 1, cents(9499999)).await.unwrap();
+    assert_eq!(view.packages[0].budget, Some(cents(9499999)));
+    w.s().set_package_budget(&admin, id, 2, cents(3000001)).await.unwrap();
     w.s().decide_claim(&admin, id, b.id, true, "").await.unwrap();
     let view = w.s().grant_workspace(&admin, id).await.unwrap();
     assert_eq!(view.packages[1].remaining(), Some(Money::ZERO));
@@ -241,7 +241,7 @@ story!(sixteen_approvals_at_once_never_overspend_the_grant, "2021-06-15T08:00:00
     let id = grant_id(&w).await;
     let mut claims = Vec::new();
     for n in 0..16u32 {
-        let input = claim(1 + n % 3, (2020, 5, 1), (2021, 4, 30), 20_000_00);
+        let input = claim(1 + n % 3, (2020, 5, 1), (2021, 4, 30), 2000000);
         claims.push(w.s().submit_claim(&vvsg, id, input, "c.pdf", &pdf()).await.unwrap().id);
     }
     let tasks: Vec<_> = claims
@@ -268,7 +268,7 @@ story!(sixteen_approvals_at_once_never_overspend_the_grant, "2021-06-15T08:00:00
     // 8 x EUR 20,000 fits in EUR 179,541.27; a ninth does not.
     assert_eq!((approved, exhausted), (8, 8));
     let view = w.s().grant_workspace(&admin, id).await.unwrap();
-    assert_eq!(view.balances.reserved, cents(160_000_00));
+    assert_eq!(view.balances.reserved, cents(16000000));
     assert!(view.balances.holds());
     assert!(w.s().grant_ledger_holds(&admin, id).await.unwrap());
 });
