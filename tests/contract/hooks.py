@@ -63,7 +63,20 @@ BEYOND_A_SCHEMA = {
     "POST /api/v1/steering/meetings": {"title", "place", "agenda", "starts_at"},
     "PUT /api/v1/steering/meetings/{id}/minutes": {"minutes"},
     "POST /api/v1/steering/meetings/{id}/decisions": {"text"},
-    "POST /api/v1/steering/meetings/{id}/actions": {"title", "owner_id", "due_on"},
+    "POST /api/v1/steering/meetings/{id}/actions": {"title", "owner_id", "due_on", "plan_item_id"},
+    # VVSG's grant: a PDF's content; costs within the grant's period and before today; an amount
+    # within the grant; a rejection's reason; a payment up to today; a half-year that has ended;
+    # the budgets within the grant; a person of VVSG; one line of visible text.
+    "POST /api/v1/project-grants/{id}/claims": {"document", "costs_from", "costs_until", "amount", "work_package", "description"},
+    "POST /api/v1/project-grants/{id}/claims/{claim_id}/decision": {"reason"},
+    "POST /api/v1/project-grants/{id}/claims/{claim_id}/payment": {"paid_on", "payment_reference"},
+    "POST /api/v1/project-grants/{id}/progress-reports": {"period_from", "text"},
+    "POST /api/v1/project-grants/{id}/progress-reports/{report_id}/review": {"note"},
+    "PUT /api/v1/project-grants/{id}/work-packages/{number}/budget": {"budget"},
+    "POST /api/v1/project-grants/{id}/deliverables": {"work_package", "title", "planned_on", "done_on", "event_id"},
+    "PUT /api/v1/project-grants/{id}/deliverables/{deliverable_id}": {"work_package", "title", "planned_on", "done_on", "event_id"},
+    "POST /api/v1/project-grants/{id}/plan-items": {"work_package", "title", "owner_id", "due_on"},
+    "PUT /api/v1/project-grants/{id}/plan-items/{item_id}": {"work_package", "title", "owner_id", "due_on"},
 }
 
 

@@ -55,6 +55,7 @@ pub mod ssvc;
 pub mod steering;
 pub mod text;
 pub mod throttle;
+pub mod toolkit;
 
 pub use money::{Money, Rate};
 pub use refusal::Refusal;

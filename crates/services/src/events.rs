@@ -122,6 +122,16 @@ actions! {
     SteeringActionGiven = "steering.action_given",
     SteeringActionStatusChanged = "steering.action_status_changed",
 
+    // VVSG's toolkit (issue 13, part 2).
+    ToolkitItemCreated = "toolkit.item_created",
+    ToolkitDraftEdited = "toolkit.draft_edited",
+    ToolkitVersionSubmitted = "toolkit.version_submitted",
+    ToolkitVersionPublished = "toolkit.version_published",
+    ToolkitVersionReturned = "toolkit.version_returned",
+    ToolkitStepTicked = "toolkit.step_ticked",
+    ToolkitExerciseRecorded = "toolkit.exercise_recorded",
+    ToolkitExerciseFinding = "toolkit.exercise_finding",
+
     // VVSG's grant (issue 13, part 1).
     GrantBudgetSet = "grant.budget_set",
     GrantDeliverableAdded = "grant.deliverable_added",

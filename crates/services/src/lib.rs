@@ -39,6 +39,7 @@ pub mod remediation;
 pub mod reports;
 pub mod second_factor;
 pub mod steering;
+pub mod toolkit;
 pub mod totp;
 mod work;
 

@@ -25,7 +25,6 @@ use crate::clock::brussels_date;
 use crate::error::{Result, ServiceError};
 use crate::events::Action;
 use crate::guard;
-use crate::intel::Priorities;
 use crate::work::{Who, Work};
 use chrono::NaiveDate;
 use cyberveilig_domain::registry::{EmailAddress, NisCode, Role};
@@ -35,9 +34,7 @@ use cyberveilig_domain::report::{
 };
 use cyberveilig_domain::severity::Severity;
 use cyberveilig_store::Tx;
-use cyberveilig_store::records::{
-    AttachmentInfo, Credit, Import, NewMail, OrderFilter, Organisation, Report, ReportFilter, ReportMessage, StoredFinding,
-};
+use cyberveilig_store::records::{AttachmentInfo, Credit, NewMail, Organisation, Report, ReportFilter, ReportMessage, StoredFinding};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 

@@ -1509,6 +1509,8 @@ mod reports;
 mod security;
 #[path = "stories/steering.rs"]
 mod steering;
+#[path = "stories/toolkit.rs"]
+mod toolkit;
 
 /// The property test of D7/D8 (issue 11): random sequences of submissions, answers with random
 /// prices, deliveries, invoices with random amounts, settlements and cancellations, by many

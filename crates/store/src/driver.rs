@@ -24,6 +24,8 @@ pub(crate) trait Connection: Send + 'static {
     const FOR_UPDATE: &'static str;
     /// Whether a batch of keys is better looked up with one `IN (...)` list than one key at a time.
     const LOOKUP_IN_LISTS: bool;
+    /// The database's own full-text search.
+    const FULL_TEXT: FullText;
 
     /// Runs a statement that returns no rows; how many rows it changed.
     async fn execute(&mut self, statement: Statement<'_>) -> Result<u64>;
@@ -32,6 +34,13 @@ pub(crate) trait Connection: Send + 'static {
     /// Gives the rows of a statement to `each` as they come, in constant memory; `each` may stop
     /// the statement with an error. How many rows it took.
     async fn for_each(&mut self, statement: Statement<'_>, each: &mut (dyn for<'r> FnMut(&'r Row) -> Result<()> + Send)) -> Result<u64>;
+}
+
+/// How a database searches text: SQLite's FTS5 or PostgreSQL's text search vectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FullText {
+    Fts5,
+    TsVector,
 }
 
 /// A transaction's connection: statements, then a commit (dropping it uncommitted rolls back).

@@ -19,6 +19,7 @@ use cyberveilig_domain::registry::{EmailAddress, NisCode, OrganisationKind};
 use cyberveilig_domain::remediation::FindingStatus;
 use cyberveilig_domain::ssvc::{Decision, MissionWellbeing};
 use cyberveilig_domain::steering::SteeringRole;
+use cyberveilig_domain::toolkit::UseKind;
 use records::*;
 use std::sync::Arc;
 
@@ -301,6 +302,46 @@ pub trait GrantTx: Send {
     async fn progress_reports(&mut self, grant_id: i64) -> Result<Vec<ProgressReport>>;
 }
 
+/// VVSG's toolkit (issue 13, part 2): items with their versions, search, use by governments,
+/// checklists and exercises, and the items an event hands out.
+#[async_trait]
+pub trait ToolkitTx: Send {
+    /// Inserts an item; `None` when its slug is taken.
+    async fn insert_toolkit_item(&mut self, item: &ToolkitItem) -> Result<Option<i64>>;
+    async fn update_toolkit_item(&mut self, item: &ToolkitItem) -> Result<()>;
+    async fn toolkit_item(&mut self, id: i64) -> Result<Option<ToolkitItem>>;
+    async fn toolkit_item_by_slug(&mut self, slug: &str) -> Result<Option<ToolkitItem>>;
+    /// The item, locked for the rest of the transaction (its versions' states).
+    async fn lock_toolkit_item(&mut self, id: i64) -> Result<Option<ToolkitItem>>;
+    async fn insert_toolkit_version(&mut self, version: &ToolkitVersion) -> Result<i64>;
+    async fn update_toolkit_version(&mut self, version: &ToolkitVersion) -> Result<()>;
+    async fn toolkit_version(&mut self, id: i64) -> Result<Option<ToolkitVersion>>;
+    /// An item's versions, the latest first.
+    async fn toolkit_versions(&mut self, item_id: i64) -> Result<Vec<ToolkitVersion>>;
+    /// A page of the library, by id.
+    async fn toolkit_entries(&mut self, filter: &ToolkitFilter) -> Result<Vec<ToolkitEntry>>;
+    /// The published items that match, the best first.
+    async fn search_toolkit(&mut self, search: &ToolkitSearch) -> Result<Vec<ToolkitEntry>>;
+    /// What search compares for an item (its published version's stemmed words).
+    async fn set_toolkit_terms(&mut self, item_id: i64, terms: &str) -> Result<()>;
+    /// Counts one use of an item by an organisation.
+    async fn record_toolkit_use(&mut self, item_id: i64, organisation_id: i64, kind: UseKind, at: DateTime<Utc>) -> Result<()>;
+    /// An item's use per organisation, or (`None`) one organisation's use of every item.
+    async fn toolkit_use(&mut self, item_id: Option<i64>, organisation_id: Option<i64>) -> Result<Vec<UseCount>>;
+    /// Per item: how many organisations opened, downloaded and completed it.
+    async fn toolkit_use_totals(&mut self) -> Result<Vec<UseTotals>>;
+    async fn checklist_ticks(&mut self, item_id: i64, organisation_id: i64, version_id: i64) -> Result<Vec<ChecklistTick>>;
+    async fn set_checklist_tick(&mut self, tick: &ChecklistTick) -> Result<()>;
+    async fn clear_checklist_tick(&mut self, item_id: i64, organisation_id: i64, version_id: i64, step: i64) -> Result<()>;
+    async fn insert_exercise(&mut self, exercise: &Exercise) -> Result<i64>;
+    async fn exercise(&mut self, id: i64) -> Result<Option<Exercise>>;
+    /// An organisation's exercises, the latest first.
+    async fn exercises(&mut self, organisation_id: i64) -> Result<Vec<Exercise>>;
+    async fn set_exercise_finding(&mut self, exercise_id: i64, position: i64, finding_id: i64) -> Result<()>;
+    async fn set_event_materials(&mut self, event_id: i64, item_ids: &[i64]) -> Result<()>;
+    async fn event_materials(&mut self, event_id: i64) -> Result<Vec<i64>>;
+}
+
 /// What an attacker and a crash found (issue 10): rate limits every server shares, idempotency
 /// keys kept with the work they answer, and the signatures of the audit chain's head.
 #[async_trait]
@@ -363,6 +404,7 @@ pub trait Tx:
     + AwarenessTx
     + SteeringTx
     + GrantTx
+    + ToolkitTx
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<()>;

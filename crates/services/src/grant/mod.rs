@@ -240,7 +240,7 @@ impl Services {
         let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
         let mut grant = locked(&mut work, actor, grant_id, true).await?;
         let Some(index) = grant.work_packages.iter().position(|w| w.number == number) else {
-            return Err(refused(GrantError::UnknownWorkPackage));
+            return Err(ServiceError::NotFound("work package"));
         };
         let others = grant
             .work_packages
@@ -279,6 +279,7 @@ impl Services {
             planned_on: input.planned_on,
             done_on: None,
             event_id: None,
+            toolkit_item_id: None,
             created_at: work.now,
             updated_at: work.now,
         };

@@ -139,7 +139,7 @@ impl Services {
         let half = rules::reporting_periods(period(&grant))
             .into_iter()
             .find(|p| p.starts_on == period_from)
-            .ok_or(refused(GrantError::NotAReportingPeriod))?;
+            .ok_or(ServiceError::NotFound("half-year"))?;
         figures_of(tx.as_mut(), &grant, half).await
     }
 

@@ -24,42 +24,7 @@ impl Services {
                 "enkel een geldig beoordeelde melding zonder bevinding wordt een bevinding",
             ));
         }
-        let orders = work
-            .tx
-            .orders(&OrderFilter {
-                government_id: Some(report.government_id),
-                newest_first: true,
-                limit: 100,
-                ..OrderFilter::default()
-            })
-            .await?;
-        let Some(order) = orders.into_iter().find(|o| o.state.takes_results()) else {
-            return Err(ServiceError::invalid(
-                "finding",
-                "the government has no audit order accepted by a firm to keep a findings register under; handle the report on its own",
-                "het bestuur heeft geen door een firma aanvaarde auditbestelling om een register van bevindingen onder te houden; behandel de melding op zich",
-            ));
-        };
-        let terms = work
-            .tx
-            .programme(order.programme_id)
-            .await?
-            .ok_or(ServiceError::NotFound("programme"))?
-            .settings
-            .remediation_terms;
         let now = work.now;
-        let mut import = Import {
-            order_id: order.id,
-            government_id: report.government_id,
-            format: "report".into(),
-            findings_read: 1,
-            new: 1,
-            imported_by: Some(actor.person_id),
-            at: now,
-            ..Import::default()
-        };
-        import.id = work.tx.insert_import(&import).await?;
-        work.tx.finish_import(&import).await?;
         let severity = report.cvss_score.map_or(Severity::Medium, Severity::from_cvss_score);
         let asset_id = work
             .tx
@@ -72,10 +37,10 @@ impl Services {
                     || a.ip.as_deref() == Some(report.host.as_str())
             })
             .map(|a| a.id);
-        let mut finding = StoredFinding {
+        let finding = StoredFinding {
             id: 0,
             government_id: report.government_id,
-            order_id: Some(order.id),
+            order_id: None,
             asset_id,
             fingerprint: hex::encode(Sha256::digest(format!("report|{}", report.tracking_code).as_bytes())),
             tool: "report".into(),
@@ -109,13 +74,11 @@ impl Services {
             due_on: None,
             first_seen: now,
             last_seen: now,
-            first_import_id: Some(import.id),
-            last_import_id: Some(import.id),
+            first_import_id: None,
+            last_import_id: None,
         };
-        let (decision, due_on) = Priorities::new(terms).of(work.tx.as_mut(), &finding).await?;
-        finding.decision = Some(decision);
-        finding.due_on = Some(due_on);
-        let finding_id = work.tx.insert_finding(&finding).await?;
+        let registered = crate::findings::register(&mut work, actor, "report", finding).await?;
+        let (finding_id, order, decision, due_on) = (registered.finding_id, registered.order, registered.decision, registered.due_on);
         report.finding_id = Some(finding_id);
         report.state = ReportState::InRemediation;
         report.updated_at = now;

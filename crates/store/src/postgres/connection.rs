@@ -84,6 +84,7 @@ impl Connection for Conn {
     /// filling inside its transaction, the planner (without statistics for the new rows) scans
     /// the whole table for a list, where it always uses the unique index for one key.
     const LOOKUP_IN_LISTS: bool = false;
+    const FULL_TEXT: crate::driver::FullText = crate::driver::FullText::TsVector;
 
     async fn execute(&mut self, statement: Statement<'_>) -> Result<u64> {
         Ok(bound(statement).execute(self.connection()).await?.rows_affected())

@@ -17,6 +17,8 @@ pub struct Deliverable {
     pub done_on: Option<NaiveDate>,
     /// The awareness event that delivers it.
     pub event_id: Option<i64>,
+    /// The toolkit item that delivers it.
+    pub toolkit_item_id: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

@@ -16,6 +16,7 @@ mod registry;
 mod remediation;
 mod reports;
 mod steering;
+mod toolkit;
 
 pub use assessments::*;
 pub use audit_log::*;
@@ -32,3 +33,4 @@ pub use registry::*;
 pub use remediation::*;
 pub use reports::*;
 pub use steering::*;
+pub use toolkit::*;

@@ -5,7 +5,8 @@ use super::prelude::*;
 use crate::GrantTx;
 use cyberveilig_domain::grant::{ClaimState, PlanStatus};
 
-const DELIVERABLE_FIELDS: &str = "id, grant_id, work_package, title, planned_on, done_on, event_id, created_at, updated_at";
+const DELIVERABLE_FIELDS: &str =
+    "id, grant_id, work_package, title, planned_on, done_on, event_id, toolkit_item_id, created_at, updated_at";
 
 const PLAN_ITEM: &str = "SELECT i.id, i.grant_id, i.work_package, i.title, i.owner_id, p.name AS owner_name, i.status, \
     i.due_on, i.created_at, i.updated_at FROM grant_plan_items i JOIN people p ON p.id = i.owner_id";
@@ -45,6 +46,7 @@ fn deliverable_from(row: &Row) -> Result<Deliverable> {
         planned_on: row.try_get("planned_on")?,
         done_on: row.try_get("done_on")?,
         event_id: row.try_get("event_id")?,
+        toolkit_item_id: row.try_get("toolkit_item_id")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })
@@ -200,8 +202,8 @@ impl<C: Connection> GrantTx for Transaction<C> {
 
     async fn insert_deliverable(&mut self, d: &Deliverable) -> Result<i64> {
         let row = query(
-            "INSERT INTO grant_deliverables (grant_id, work_package, title, planned_on, done_on, event_id, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            "INSERT INTO grant_deliverables (grant_id, work_package, title, planned_on, done_on, event_id, created_at, updated_at, \
+             toolkit_item_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
         .bind(d.grant_id)
         .bind(i64::from(d.work_package))
@@ -211,6 +213,7 @@ impl<C: Connection> GrantTx for Transaction<C> {
         .bind(d.event_id)
         .bind(d.created_at)
         .bind(d.updated_at)
+        .bind(d.toolkit_item_id)
         .fetch_one(&mut self.conn)
         .await?;
         Ok(row.try_get(0)?)
@@ -219,7 +222,7 @@ impl<C: Connection> GrantTx for Transaction<C> {
     async fn update_deliverable(&mut self, d: &Deliverable) -> Result<()> {
         query(
             "UPDATE grant_deliverables SET work_package = $2, title = $3, planned_on = $4, done_on = $5, event_id = $6, \
-             updated_at = $7 WHERE id = $1",
+             updated_at = $7, toolkit_item_id = $8 WHERE id = $1",
         )
         .bind(d.id)
         .bind(i64::from(d.work_package))
@@ -228,6 +231,7 @@ impl<C: Connection> GrantTx for Transaction<C> {
         .bind(d.done_on)
         .bind(d.event_id)
         .bind(d.updated_at)
+        .bind(d.toolkit_item_id)
         .execute(&mut self.conn)
         .await?;
         Ok(())

@@ -21,6 +21,7 @@ mod remediation;
 mod reports;
 mod security;
 mod steering;
+mod toolkit;
 
 use crate::audit::HeadSigner;
 use crate::driver::{Row, TxConnection, query};

@@ -45,6 +45,7 @@ impl Connection for Lane {
     const FOR_UPDATE: &'static str = "";
     // In process, one statement per batch beats one per key.
     const LOOKUP_IN_LISTS: bool = true;
+    const FULL_TEXT: crate::driver::FullText = crate::driver::FullText::Fts5;
 
     async fn execute(&mut self, statement: Statement<'_>) -> Result<u64> {
         let (sql, args) = (numbered(statement.sql), statement.args);

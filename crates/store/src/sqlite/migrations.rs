@@ -34,6 +34,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0024_awareness_events.sql"),
     ),
     (25, "grant", include_str!("../../migrations/sqlite/0025_grant.sql")),
+    (26, "toolkit", include_str!("../../migrations/sqlite/0026_toolkit.sql")),
 ];
 
 fn checksum(sql: &str) -> String {

@@ -266,6 +266,7 @@ impl std::ops::DerefMut for Conn {
 impl crate::driver::Connection for Conn {
     const FOR_UPDATE: &'static str = <Lane as crate::driver::Connection>::FOR_UPDATE;
     const LOOKUP_IN_LISTS: bool = <Lane as crate::driver::Connection>::LOOKUP_IN_LISTS;
+    const FULL_TEXT: crate::driver::FullText = <Lane as crate::driver::Connection>::FULL_TEXT;
 
     async fn execute(&mut self, statement: Statement<'_>) -> Result<u64> {
         (**self).execute(statement).await

@@ -476,7 +476,7 @@ pub struct ClaimQuery {
     /// Only claims in this state.
     #[param(value_type = Option<ClaimStateName>, inline)]
     pub state: Option<String>,
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 100)]
     pub work_package: Option<u32>,
     /// From the `next_cursor` of the page before.
     #[param(pattern = "^[0-9]{0,18}$")]
@@ -498,6 +498,15 @@ pub async fn claims(
 ) -> ApiResult<Json<Page<CostClaimDto>>> {
     let (limit, before) = super::paging(q.limit, q.cursor.as_deref())?;
     let limit = limit.min(cyberveilig_services::grant::CLAIMS_PAGE);
+    if q.work_package.is_some_and(|n| !(1..=100).contains(&n)) {
+        return Err(invalid(
+            lang,
+            "work_package",
+            "Een werkpakket van 1 tot 100.",
+            "A work package from 1 to 100.",
+        )
+        .into());
+    }
     let claim_state = match q.state.as_deref() {
         None | Some("") => None,
         Some(s) => Some(s.parse::<ClaimState>().map_err(|_| {
@@ -527,7 +536,7 @@ pub async fn claims(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ClaimParams {
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 100)]
     pub work_package: u32,
     /// The first day of the costs' period.
     pub costs_from: NaiveDate,
