@@ -73,8 +73,8 @@ BEYOND_A_SCHEMA = {
     "POST /api/v1/project-grants/{id}/progress-reports": {"period_from", "text"},
     "POST /api/v1/project-grants/{id}/progress-reports/{report_id}/review": {"note"},
     "PUT /api/v1/project-grants/{id}/work-packages/{number}/budget": {"budget"},
-    "POST /api/v1/project-grants/{id}/deliverables": {"work_package", "title", "planned_on", "done_on", "event_id"},
-    "PUT /api/v1/project-grants/{id}/deliverables/{deliverable_id}": {"work_package", "title", "planned_on", "done_on", "event_id"},
+    "POST /api/v1/project-grants/{id}/deliverables": {"work_package", "title", "planned_on", "done_on", "event_id", "toolkit_item_id"},
+    "PUT /api/v1/project-grants/{id}/deliverables/{deliverable_id}": {"work_package", "title", "planned_on", "done_on", "event_id", "toolkit_item_id"},
     "POST /api/v1/project-grants/{id}/plan-items": {"work_package", "title", "owner_id", "due_on"},
     "PUT /api/v1/project-grants/{id}/plan-items/{item_id}": {"work_package", "title", "owner_id", "due_on"},
 }

@@ -286,6 +286,7 @@ impl Services {
                 self.demo_day_of_work(programme_id, &admin, &firms, day).await?;
                 self.demo_disclosure_day(day).await?;
                 self.demo_awareness_day(day).await?;
+                self.demo_toolkit_day(day).await?;
                 self.demo_grant_day(day).await?;
                 self.demo_steering_day(day).await?;
             }

@@ -14,6 +14,9 @@ const VVSG: &str = "vvsg@vvsg.test";
 const CHAIR: &str = "voorzitter.stuurgroep@vvsg.test";
 const ADMIN: &str = "admin@abb.test";
 
+/// A day as (year, month, day).
+type Day = (i32, u32, u32);
+
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("a valid date")
 }
@@ -21,8 +24,9 @@ fn day(y: i32, m: u32, d: u32) -> NaiveDate {
 /// The action plan's split of the grant (EUR 179,541.27) over the three work packages.
 const BUDGETS: [(u32, i64); 3] = [(1, 9_500_000), (2, 3_000_000), (3, 5_454_127)];
 
-/// Work package, title, planned, done (if by the demo's day), the awareness event delivering it.
-type PlannedDeliverable = (u32, &'static str, (i32, u32, u32), Option<(i32, u32, u32)>, Option<&'static str>);
+/// Work package, title, planned, done (if by the demo's day), the awareness event or the toolkit
+/// item (by slug) delivering it.
+type PlannedDeliverable = (u32, &'static str, Day, Option<Day>, Option<&'static str>);
 
 const DELIVERABLES: &[PlannedDeliverable] = &[
     (
@@ -71,9 +75,6 @@ const DELIVERABLES: &[PlannedDeliverable] = &[
     ),
     (3, "Zes evenementen over het eerste jaar", (2021, 12, 15), None, None),
 ];
-
-/// A day as (year, month, day).
-type Day = (i32, u32, u32);
 
 /// Work package, title, owner, due, status by the demo's day.
 type PlannedItem = (Option<u32>, &'static str, &'static str, Day, PlanStatus);
@@ -193,6 +194,7 @@ impl Services {
                     planned_on: on(*planned),
                     done_on: None,
                     event_id: None,
+                    toolkit_item_id: None,
                 };
                 self.add_deliverable(&vvsg, grant.id, input).await?;
             }
@@ -218,9 +220,10 @@ impl Services {
             let Some(done) = done.map(on).filter(|d| *d == today) else {
                 continue;
             };
-            let event_id = match event {
-                Some(title) => self.demo_event_id(title).await?,
-                None => None,
+            let (event_id, toolkit_item_id) = match event.map(|e| (e, e.strip_prefix("toolkit:"))) {
+                Some((_, Some(slug))) => (None, Some(self.toolkit_item_id(slug).await?)),
+                Some((title, None)) => (self.demo_event_id(title).await?, None),
+                None => (None, None),
             };
             let view = self.grant_workspace(&vvsg, grant_id).await?;
             if let Some(d) = view.deliverables.iter().find(|d| d.title == *title) {
@@ -230,6 +233,7 @@ impl Services {
                     planned_on: on(*planned),
                     done_on: Some(done),
                     event_id,
+                    toolkit_item_id,
                 };
                 self.change_deliverable(&vvsg, grant_id, d.id, input).await?;
             }

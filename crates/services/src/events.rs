@@ -131,6 +131,7 @@ actions! {
     ToolkitStepTicked = "toolkit.step_ticked",
     ToolkitExerciseRecorded = "toolkit.exercise_recorded",
     ToolkitExerciseFinding = "toolkit.exercise_finding",
+    AwarenessMaterialsSet = "awareness.materials_set",
 
     // VVSG's grant (issue 13, part 1).
     GrantBudgetSet = "grant.budget_set",

@@ -15,6 +15,7 @@ mod demo_assessments;
 mod demo_awareness;
 mod demo_grant;
 mod demo_steering;
+mod demo_toolkit;
 pub mod disclosure;
 pub mod engagements;
 pub mod error;

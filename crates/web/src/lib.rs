@@ -179,6 +179,24 @@ pub fn router(services: Services, options: WebOptions) -> Router {
         .route("/awareness-events/{id}/attendance", post(api::awareness::attendance))
         .route("/awareness-events/{id}/calendar", get(api::awareness::calendar))
         .route("/awareness-reach", get(api::awareness::reach))
+        .route("/toolkit", get(api::toolkit::library).post(api::toolkit::create))
+        .route("/toolkit/{id}", get(api::toolkit::item).put(api::toolkit::edit))
+        .route("/toolkit/{id}/submit", post(api::toolkit::submit))
+        .route("/toolkit/{id}/review", post(api::toolkit::review))
+        .route("/toolkit/{id}/document", get(api::toolkit::document))
+        .route("/toolkit/{id}/checklist", get(api::toolkit::checklist))
+        .route("/toolkit/{id}/checklist/{step}", put(api::toolkit::tick))
+        .route("/toolkit/{id}/exercises", post(api::toolkit::record_exercise))
+        .route("/toolkit-exercises", get(api::toolkit::exercises))
+        .route(
+            "/toolkit-exercises/{id}/actions/{position}/finding",
+            post(api::toolkit::action_to_finding),
+        )
+        .route("/toolkit-use", get(api::toolkit::usage))
+        .route(
+            "/awareness-events/{id}/materials",
+            get(api::toolkit::materials).put(api::toolkit::set_materials),
+        )
         .route("/project-grants/{id}/workspace", get(api::grant::workspace))
         .route("/project-grants/{id}/work-packages/{number}/budget", put(api::grant::set_budget))
         .route("/project-grants/{id}/deliverables", post(api::grant::add_deliverable))

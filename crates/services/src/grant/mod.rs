@@ -93,6 +93,8 @@ pub struct DeliverableInput {
     pub planned_on: NaiveDate,
     pub done_on: Option<NaiveDate>,
     pub event_id: Option<i64>,
+    /// The toolkit item that delivers it.
+    pub toolkit_item_id: Option<i64>,
 }
 
 /// An item of the action plan.
@@ -397,6 +399,16 @@ async fn apply_deliverable(work: &mut Work, grant: &ProjectGrant, d: &mut Delive
             .await?
             .ok_or_else(|| ServiceError::invalid("event_id", "There is no such event.", "Dat evenement bestaat niet."))?;
     }
+    if let Some(item_id) = input.toolkit_item_id {
+        work.tx.toolkit_item(item_id).await?.ok_or_else(|| {
+            ServiceError::invalid(
+                "toolkit_item_id",
+                "There is no such toolkit item.",
+                "Dat item van de toolkit bestaat niet.",
+            )
+        })?;
+    }
+    d.toolkit_item_id = input.toolkit_item_id;
     d.work_package = input.work_package;
     d.title = fields::line("title", &input.title, MAX_TITLE, true)?.unwrap_or_default();
     d.planned_on = input.planned_on;

@@ -27,6 +27,7 @@ use serde_json::json;
 mod checklists;
 pub mod content;
 mod documents;
+mod materials;
 pub use checklists::{ChecklistView, ExerciseInput, Step};
 pub use documents::Format;
 

@@ -310,6 +310,7 @@ story!(
                     planned_on: d(2020, 12, 15),
                     done_on: Some(d(2020, 12, 10)),
                     event_id: None,
+                    toolkit_item_id: None,
                 },
             )
             .await
@@ -351,6 +352,7 @@ story!(deliverables_and_the_action_plan_are_vvsgs, "2021-06-15T08:00:00Z", |w| {
         planned_on: d(2021, 9, 30),
         done_on,
         event_id: None,
+        toolkit_item_id: None,
     };
     assert_eq!(
         code_of(w.s().add_deliverable(&vvsg, id, deliverable(5, None)).await.unwrap_err()),

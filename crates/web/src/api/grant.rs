@@ -52,6 +52,8 @@ pub struct DeliverableDto {
     pub done_on: Option<NaiveDate>,
     /// The awareness event that delivers it.
     pub event_id: Option<i64>,
+    /// The toolkit item that delivers it.
+    pub toolkit_item_id: Option<i64>,
 }
 
 impl From<Deliverable> for DeliverableDto {
@@ -63,6 +65,7 @@ impl From<Deliverable> for DeliverableDto {
             planned_on: d.planned_on,
             done_on: d.done_on,
             event_id: d.event_id,
+            toolkit_item_id: d.toolkit_item_id,
         }
     }
 }
@@ -351,6 +354,9 @@ pub struct DeliverableRequest {
     /// The awareness event that delivers it.
     #[serde(default)]
     pub event_id: Option<i64>,
+    /// The toolkit item that delivers it.
+    #[serde(default)]
+    pub toolkit_item_id: Option<i64>,
 }
 
 impl From<DeliverableRequest> for DeliverableInput {
@@ -361,6 +367,7 @@ impl From<DeliverableRequest> for DeliverableInput {
             planned_on: r.planned_on,
             done_on: r.done_on,
             event_id: r.event_id,
+            toolkit_item_id: r.toolkit_item_id,
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod remediation;
 pub mod reports;
 pub mod schema;
 pub mod steering;
+pub mod toolkit;
 
 use crate::lang::Lang;
 use crate::problem::Problem;

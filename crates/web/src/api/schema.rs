@@ -86,6 +86,36 @@ closed_set!(
     cyberveilig_domain::grant::PlanStatus::ALL.iter().map(|s| s.as_str())
 );
 closed_set!(
+    ToolkitKindName,
+    "ToolkitKind",
+    "What kind of toolkit item.",
+    cyberveilig_domain::toolkit::ItemKind::ALL.iter().map(|s| s.as_str())
+);
+closed_set!(
+    ToolkitCategoryName,
+    "ToolkitCategory",
+    "Whether a toolkit item is for before (preventive) or during and after (curative) an incident.",
+    cyberveilig_domain::toolkit::Category::ALL.iter().map(|s| s.as_str())
+);
+closed_set!(
+    VersionStateName,
+    "VersionState",
+    "Where a version of a toolkit item stands.",
+    cyberveilig_domain::toolkit::VersionState::ALL.iter().map(|s| s.as_str())
+);
+closed_set!(
+    StepStateName,
+    "StepState",
+    "A ticked step of a playbook's checklist.",
+    cyberveilig_domain::toolkit::StepState::ALL.iter().map(|s| s.as_str())
+);
+closed_set!(
+    UseKindName,
+    "UseKind",
+    "What an organisation did with a toolkit item.",
+    cyberveilig_domain::toolkit::UseKind::ALL.iter().map(|s| s.as_str())
+);
+closed_set!(
     ActionStatusName,
     "ActionStatus",
     "Where a steering group's action item stands.",

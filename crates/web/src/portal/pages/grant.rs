@@ -270,6 +270,7 @@ pub async fn add_deliverable(
             planned_on: day("planned_on", &form.planned_on)?,
             done_on: optional_day("done_on", &form.done_on)?,
             event_id: None,
+            toolkit_item_id: None,
         };
         state.services.add_deliverable(&actor, id, input).await.map(|_| ())
     }
@@ -303,6 +304,7 @@ pub async fn deliverable_done(
             planned_on: d.planned_on,
             done_on: Some(day("done_on", &form.done_on)?),
             event_id: d.event_id,
+            toolkit_item_id: d.toolkit_item_id,
         };
         state
             .services

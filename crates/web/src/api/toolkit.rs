@@ -1,0 +1,788 @@
+//! VVSG's toolkit over the API: the library and its search, an item with its versions, VVSG's
+//! writing and review, documents filled in for a government, checklists, exercises, use, and an
+//! event's materials. Published items are for everyone signed in; information material also
+//! without a token.
+
+use super::next_cursor;
+use super::reports::MaybeCaller;
+use super::schema::{AudienceName, StepStateName, ToolkitCategoryName, ToolkitKindName, UseKindName, VersionStateName};
+use crate::AppState;
+use crate::dto::Page;
+use crate::extract::{As, Association, Body, Caller, Governments, Id, Ids, Params};
+use crate::lang::Lang;
+use crate::problem::{ApiResult, OrProblem, Problem};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::{DateTime, NaiveDate, Utc};
+use cyberveilig_domain::awareness::Audience;
+use cyberveilig_domain::toolkit::{Category, ItemKind, StepState};
+use cyberveilig_services::store::records::{Exercise, ToolkitEntry, ToolkitFilter, ToolkitVersion, UseCount, UseTotals};
+use cyberveilig_services::toolkit::{ChecklistView, ContentInput, ExerciseInput, Format, ItemInput, ItemView};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+fn invalid(lang: Lang, field: &'static str, nl: &str, en: &str) -> Problem {
+    Problem::localized(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", lang, nl, en).field(field)
+}
+
+/// An item in a list: what it is, its title and summary in both languages.
+#[derive(Serialize, ToSchema)]
+pub struct ToolkitItemSummary {
+    pub id: i64,
+    pub slug: String,
+    #[schema(value_type = ToolkitKindName, inline)]
+    pub kind: String,
+    #[schema(value_type = ToolkitCategoryName, inline)]
+    pub category: String,
+    #[schema(value_type = Vec<AudienceName>, inline)]
+    pub audience: Vec<String>,
+    pub tags: Vec<String>,
+    pub title_nl: String,
+    pub summary_nl: String,
+    pub title_en: Option<String>,
+    pub summary_en: Option<String>,
+    /// The version listed: the published one, or for VVSG the latest.
+    pub version: i64,
+    #[schema(value_type = VersionStateName, inline)]
+    pub state: String,
+    /// Readable without an account (information material).
+    pub public: bool,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+impl From<ToolkitEntry> for ToolkitItemSummary {
+    fn from(e: ToolkitEntry) -> ToolkitItemSummary {
+        ToolkitItemSummary {
+            id: e.item.id,
+            slug: e.item.slug,
+            kind: e.item.kind.as_str().to_owned(),
+            category: e.item.category.as_str().to_owned(),
+            audience: e.item.audience.iter().map(|a| a.as_str().to_owned()).collect(),
+            tags: e.item.tags,
+            title_nl: e.version.title_nl,
+            summary_nl: e.version.summary_nl,
+            title_en: e.version.title_en,
+            summary_en: e.version.summary_en,
+            version: e.version.number,
+            state: e.version.state.as_str().to_owned(),
+            public: e.item.kind.is_public(),
+            published_at: e.item.published_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ToolkitVersionDto {
+    pub number: i64,
+    #[schema(value_type = VersionStateName, inline)]
+    pub state: String,
+    pub title_nl: String,
+    pub summary_nl: String,
+    /// Markdown.
+    pub body_nl: String,
+    pub title_en: Option<String>,
+    pub summary_en: Option<String>,
+    pub body_en: Option<String>,
+    pub edited_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    /// Why a reviewer sent it back.
+    pub review_note: Option<String>,
+}
+
+impl From<ToolkitVersion> for ToolkitVersionDto {
+    fn from(v: ToolkitVersion) -> ToolkitVersionDto {
+        ToolkitVersionDto {
+            number: v.number,
+            state: v.state.as_str().to_owned(),
+            title_nl: v.title_nl,
+            summary_nl: v.summary_nl,
+            body_nl: v.body_nl,
+            title_en: v.title_en,
+            summary_en: v.summary_en,
+            body_en: v.body_en,
+            edited_at: v.edited_at,
+            submitted_at: v.submitted_at,
+            reviewed_at: v.reviewed_at,
+            review_note: v.review_note,
+        }
+    }
+}
+
+/// An item with the version the caller reads and, for VVSG, its history.
+#[derive(Serialize, ToSchema)]
+pub struct ToolkitItemDto {
+    pub id: i64,
+    pub slug: String,
+    #[schema(value_type = ToolkitKindName, inline)]
+    pub kind: String,
+    #[schema(value_type = ToolkitCategoryName, inline)]
+    pub category: String,
+    #[schema(value_type = Vec<AudienceName>, inline)]
+    pub audience: Vec<String>,
+    pub tags: Vec<String>,
+    pub public: bool,
+    pub version: ToolkitVersionDto,
+    /// Every version, the latest first (VVSG only).
+    pub versions: Vec<ToolkitVersionDto>,
+    pub may_edit: bool,
+    pub may_review: bool,
+    /// The DOCX and PDF of the item (a template filled in for the caller's government).
+    pub docx_href: String,
+    pub pdf_href: String,
+}
+
+impl From<ItemView> for ToolkitItemDto {
+    fn from(v: ItemView) -> ToolkitItemDto {
+        let id = v.item.id;
+        ToolkitItemDto {
+            id,
+            slug: v.item.slug,
+            kind: v.item.kind.as_str().to_owned(),
+            category: v.item.category.as_str().to_owned(),
+            audience: v.item.audience.iter().map(|a| a.as_str().to_owned()).collect(),
+            tags: v.item.tags,
+            public: v.item.kind.is_public(),
+            version: v.version.into(),
+            versions: v.versions.into_iter().map(Into::into).collect(),
+            may_edit: v.may_edit,
+            may_review: v.may_review,
+            docx_href: format!("/api/v1/toolkit/{id}/document?format=docx"),
+            pdf_href: format!("/api/v1/toolkit/{id}/document?format=pdf"),
+        }
+    }
+}
+
+fn parse_filter(lang: Lang, kind: Option<&str>, category: Option<&str>, audience: Option<&str>) -> Result<ToolkitFilter, Problem> {
+    fn pick(v: Option<&str>) -> Option<&str> {
+        v.filter(|s| !s.is_empty())
+    }
+    Ok(ToolkitFilter {
+        kind: pick(kind).map(str::parse::<ItemKind>).transpose().map_err(|_| {
+            invalid(
+                lang,
+                "kind",
+                "Kies guide, playbook, template of information.",
+                "Choose guide, playbook, template or information.",
+            )
+        })?,
+        category: pick(category)
+            .map(str::parse::<Category>)
+            .transpose()
+            .map_err(|_| invalid(lang, "category", "Kies preventive of curative.", "Choose preventive or curative."))?,
+        audience: pick(audience)
+            .map(str::parse::<Audience>)
+            .transpose()
+            .map_err(|_| invalid(lang, "audience", "Kies een doelgroep.", "Choose an audience."))?,
+        ..ToolkitFilter::default()
+    })
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LibraryQuery {
+    /// Words to search for (stemmed in Dutch and English); the best matches first, without paging.
+    #[param(max_length = 200)]
+    pub q: Option<String>,
+    #[param(value_type = Option<ToolkitKindName>, inline)]
+    pub kind: Option<String>,
+    #[param(value_type = Option<ToolkitCategoryName>, inline)]
+    pub category: Option<String>,
+    #[param(value_type = Option<AudienceName>, inline)]
+    pub audience: Option<String>,
+    /// VVSG: every item with its latest version, drafts included.
+    pub drafts: Option<bool>,
+    /// From the `next_cursor` of the page before.
+    #[param(pattern = "^[0-9]{0,18}$")]
+    pub cursor: Option<String>,
+    /// Items per page, 1 to 50 (50 by default).
+    #[param(minimum = 1, maximum = 50)]
+    pub limit: Option<i64>,
+}
+
+/// The library: published items (without a token, information material only); with `q`, a
+/// search whose best matches come first.
+#[utoipa::path(get, path = "/api/v1/toolkit", tag = "toolkit", params(LibraryQuery),
+    responses((status = 200, body = Page<ToolkitItemSummary>), (status = 422, body = Problem)))]
+pub async fn library(
+    State(state): State<AppState>,
+    lang: Lang,
+    MaybeCaller(caller): MaybeCaller,
+    Params(q): Params<LibraryQuery>,
+) -> ApiResult<Json<Page<ToolkitItemSummary>>> {
+    let (limit, after) = super::paging(q.limit, q.cursor.as_deref())?;
+    if limit > cyberveilig_services::toolkit::PAGE {
+        return Err(invalid(lang, "limit", "Hoogstens 50 items per pagina.", "At most 50 items per page.").into());
+    }
+    let mut filter = parse_filter(lang, q.kind.as_deref(), q.category.as_deref(), q.audience.as_deref())?;
+    filter.limit = limit;
+    filter.after_id = after;
+    filter.published_only = !q.drafts.unwrap_or(false);
+    if let Some(words) = q.q.as_deref().filter(|w| !w.trim().is_empty()) {
+        if words.chars().count() > 200 {
+            return Err(invalid(lang, "q", "Hoogstens 200 tekens.", "At most 200 characters.").into());
+        }
+        let items = state
+            .services
+            .search_toolkit(caller.as_ref(), words, filter)
+            .await
+            .or_problem(lang)?;
+        return Ok(Json(Page {
+            items: items.into_iter().map(Into::into).collect(),
+            next_cursor: None,
+        }));
+    }
+    let items = state.services.toolkit_library(caller.as_ref(), filter).await.or_problem(lang)?;
+    let next_cursor = next_cursor(&items, limit, |e| e.item.id);
+    Ok(Json(Page {
+        items: items.into_iter().map(Into::into).collect(),
+        next_cursor,
+    }))
+}
+
+/// An item with the version the caller reads (VVSG: the latest, with its history). A
+/// government's person opening it counts as its organisation's use.
+#[utoipa::path(get, path = "/api/v1/toolkit/{id}", tag = "toolkit", params(("id" = i64, Path)),
+    responses((status = 200, body = ToolkitItemDto), (status = 404, body = Problem)))]
+pub async fn item(
+    State(state): State<AppState>,
+    lang: Lang,
+    MaybeCaller(caller): MaybeCaller,
+    Id(id): Id,
+) -> ApiResult<Json<ToolkitItemDto>> {
+    Ok(Json(
+        state.services.toolkit_item(caller.as_ref(), id).await.or_problem(lang)?.into(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ToolkitItemRequest {
+    /// Lower-case letters, digits and hyphens (fixed once the item exists).
+    #[schema(pattern = "^[a-z0-9]([a-z0-9-]{0,78}[a-z0-9])?$")]
+    pub slug: String,
+    #[schema(value_type = ToolkitKindName, inline)]
+    pub kind: String,
+    #[schema(value_type = ToolkitCategoryName, inline)]
+    pub category: String,
+    #[schema(value_type = Vec<AudienceName>, inline, min_items = 1)]
+    pub audience: Vec<String>,
+    #[serde(default)]
+    #[schema(max_items = 12)]
+    pub tags: Vec<String>,
+    #[schema(pattern = "\\S", max_length = 200)]
+    pub title_nl: String,
+    #[schema(pattern = "\\S", max_length = 600)]
+    pub summary_nl: String,
+    /// Markdown.
+    #[schema(pattern = "\\S", max_length = 100000)]
+    pub body_nl: String,
+    /// The English version: all three or none.
+    #[serde(default)]
+    pub title_en: Option<String>,
+    #[serde(default)]
+    pub summary_en: Option<String>,
+    #[serde(default)]
+    pub body_en: Option<String>,
+}
+
+fn item_input(r: ToolkitItemRequest, lang: Lang) -> Result<ItemInput, Problem> {
+    let filter = parse_filter(lang, Some(&r.kind), Some(&r.category), None)?;
+    let (Some(kind), Some(category)) = (filter.kind, filter.category) else {
+        return Err(invalid(
+            lang,
+            "kind",
+            "Kies een soort en een categorie.",
+            "Choose a kind and a category.",
+        ));
+    };
+    let audience = r
+        .audience
+        .iter()
+        .map(|a| a.parse::<Audience>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| invalid(lang, "audience", "Kies de doelgroepen.", "Choose the audiences."))?;
+    Ok(ItemInput {
+        slug: r.slug,
+        kind,
+        category,
+        audience,
+        tags: r.tags,
+        content: ContentInput {
+            title_nl: r.title_nl,
+            summary_nl: r.summary_nl,
+            body_nl: r.body_nl,
+            title_en: r.title_en.unwrap_or_default(),
+            summary_en: r.summary_en.unwrap_or_default(),
+            body_en: r.body_en.unwrap_or_default(),
+        },
+    })
+}
+
+/// VVSG starts an item with its first draft.
+#[utoipa::path(post, path = "/api/v1/toolkit", tag = "toolkit", security(("bearer" = [])), request_body = ToolkitItemRequest,
+    responses((status = 201, body = ToolkitItemDto), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    lang: Lang,
+    As(actor, _): As<Association>,
+    Body(req): Body<ToolkitItemRequest>,
+) -> ApiResult<(StatusCode, Json<ToolkitItemDto>)> {
+    let view = state
+        .services
+        .create_toolkit_item(&actor, item_input(req, lang)?)
+        .await
+        .or_problem(lang)?;
+    Ok((StatusCode::CREATED, Json(view.into())))
+}
+
+/// VVSG edits an item: a draft changes; a published latest version gets a new draft (409
+/// `not_a_draft` while a version is in review).
+#[utoipa::path(put, path = "/api/v1/toolkit/{id}", tag = "toolkit", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body = ToolkitItemRequest,
+    responses((status = 200, body = ToolkitItemDto), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn edit(
+    State(state): State<AppState>,
+    lang: Lang,
+    As(actor, _): As<Association>,
+    Id(id): Id,
+    Body(req): Body<ToolkitItemRequest>,
+) -> ApiResult<Json<ToolkitItemDto>> {
+    Ok(Json(
+        state
+            .services
+            .edit_toolkit_item(&actor, id, item_input(req, lang)?)
+            .await
+            .or_problem(lang)?
+            .into(),
+    ))
+}
+
+/// VVSG submits the draft for review by a second person (409 `not_submittable`).
+#[utoipa::path(post, path = "/api/v1/toolkit/{id}/submit", tag = "toolkit", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = ToolkitItemDto), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn submit(
+    State(state): State<AppState>,
+    lang: Lang,
+    As(actor, _): As<Association>,
+    Id(id): Id,
+) -> ApiResult<Json<ToolkitItemDto>> {
+    Ok(Json(
+        state.services.submit_toolkit_version(&actor, id).await.or_problem(lang)?.into(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ToolkitReviewRequest {
+    /// Publish the version, or send it back to draft (with a note).
+    pub publish: bool,
+    #[serde(default)]
+    #[schema(max_length = 2000)]
+    pub note: Option<String>,
+}
+
+/// A second person of VVSG publishes the version in review or sends it back (409 `own_review`,
+/// `not_in_review`).
+#[utoipa::path(post, path = "/api/v1/toolkit/{id}/review", tag = "toolkit", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body = ToolkitReviewRequest,
+    responses((status = 200, body = ToolkitItemDto), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn review(
+    State(state): State<AppState>,
+    lang: Lang,
+    As(actor, _): As<Association>,
+    Id(id): Id,
+    Body(req): Body<ToolkitReviewRequest>,
+) -> ApiResult<Json<ToolkitItemDto>> {
+    let note = req.note.unwrap_or_default();
+    Ok(Json(
+        state
+            .services
+            .review_toolkit_version(&actor, id, req.publish, &note)
+            .await
+            .or_problem(lang)?
+            .into(),
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DocumentQuery {
+    /// docx (to edit) or pdf.
+    #[param(pattern = "^(docx|pdf)$")]
+    pub format: Option<String>,
+    /// nl or en (the Dutch text where there is no English).
+    #[param(pattern = "^(nl|en)$")]
+    pub lang: Option<String>,
+}
+
+/// The item as a document: a template filled in for the caller's government, as DOCX or PDF. A
+/// government's download counts as its organisation's use.
+#[utoipa::path(get, path = "/api/v1/toolkit/{id}/document", tag = "toolkit", params(("id" = i64, Path), DocumentQuery),
+    responses((status = 200, description = "The document, as a download", body = Vec<u8>), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn document(
+    State(state): State<AppState>,
+    lang: Lang,
+    MaybeCaller(caller): MaybeCaller,
+    Id(id): Id,
+    Params(q): Params<DocumentQuery>,
+) -> ApiResult<Response> {
+    let format = match q.format.as_deref() {
+        None | Some("docx") => Format::Docx,
+        Some("pdf") => Format::Pdf,
+        Some(_) => return Err(invalid(lang, "format", "Kies docx of pdf.", "Choose docx or pdf.").into()),
+    };
+    let dutch = match q.lang.as_deref() {
+        None => lang.is_dutch(),
+        Some("nl") => true,
+        Some("en") => false,
+        Some(_) => return Err(invalid(lang, "lang", "Kies nl of en.", "Choose nl or en.").into()),
+    };
+    let (name, bytes) = state
+        .services
+        .toolkit_document(caller.as_ref(), id, format, dutch)
+        .await
+        .or_problem(lang)?;
+    let content_type = match format {
+        Format::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        Format::Pdf => super::PDF,
+    };
+    Ok(super::attachment(bytes, content_type, &name))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ChecklistStepDto {
+    pub number: i64,
+    /// The phase (the playbook's heading) it belongs to.
+    pub phase: String,
+    pub text: String,
+    #[schema(value_type = Option<StepStateName>, inline)]
+    pub state: Option<String>,
+    pub by: Option<String>,
+    pub at: Option<DateTime<Utc>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ChecklistDto {
+    pub item_id: i64,
+    /// The published version whose steps these are.
+    pub version: i64,
+    pub steps: Vec<ChecklistStepDto>,
+    /// Ticked steps of all, in whole percent.
+    pub progress: u8,
+    pub complete: bool,
+}
+
+impl From<ChecklistView> for ChecklistDto {
+    fn from(c: ChecklistView) -> ChecklistDto {
+        ChecklistDto {
+            item_id: c.item.id,
+            version: c.version.number,
+            steps: c
+                .steps
+                .into_iter()
+                .map(|s| ChecklistStepDto {
+                    number: s.number,
+                    phase: s.phase,
+                    text: s.text,
+                    state: s.tick.as_ref().map(|t| t.state.as_str().to_owned()),
+                    by: s.tick.as_ref().map(|t| t.by_name.clone()),
+                    at: s.tick.as_ref().map(|t| t.at),
+                })
+                .collect(),
+            progress: c.progress,
+            complete: c.complete,
+        }
+    }
+}
+
+/// The caller's government's checklist of a published playbook.
+#[utoipa::path(get, path = "/api/v1/toolkit/{id}/checklist", tag = "toolkit", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = ChecklistDto), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn checklist(
+    State(state): State<AppState>,
+    lang: Lang,
+    As(actor, _): As<Governments>,
+    Id(id): Id,
+) -> ApiResult<Json<ChecklistDto>> {
+    Ok(Json(state.services.toolkit_checklist(&actor, id).await.or_problem(lang)?.into()))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepRequest {
+    /// done or not_applicable; null unticks the step.
+    #[schema(value_type = Option<StepStateName>, inline)]
+    pub state: Option<String>,
+}
+
+/// A step ticked (or unticked) for the caller's government; the tick that completes the
+/// checklist counts as the playbook's completion.
+#[utoipa::path(put, path = "/api/v1/toolkit/{id}/checklist/{step}", tag = "toolkit", security(("bearer" = [])),
+    params(("id" = i64, Path), ("step" = i64, Path)), request_body = StepRequest,
+    responses((status = 200, body = ChecklistDto), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn tick(
+    State(state): State<AppState>,
+    lang: Lang,
+    As(actor, _): As<Governments>,
+    Ids(id, step): Ids,
+    Body(req): Body<StepRequest>,
+) -> ApiResult<Json<ChecklistDto>> {
+    let tick = req
+        .state
+        .as_deref()
+        .map(str::parse::<StepState>)
+        .transpose()
+        .map_err(|_| invalid(lang, "state", "Kies done of not_applicable.", "Choose done or not_applicable."))?;
+    Ok(Json(
+        state
+            .services
+            .tick_checklist_step(&actor, id, step, tick)
+            .await
+            .or_problem(lang)?
+            .into(),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ExerciseActionDto {
+    pub position: i64,
+    pub text: String,
+    /// The finding it became in the government's register.
+    pub finding_id: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ExerciseDto {
+    pub id: i64,
+    /// The playbook that was the scenario.
+    pub item_id: i64,
+    pub held_on: NaiveDate,
+    pub participants: String,
+    pub lessons: String,
+    pub actions: Vec<ExerciseActionDto>,
+}
+
+impl From<Exercise> for ExerciseDto {
+    fn from(e: Exercise) -> ExerciseDto {
+        ExerciseDto {
+            id: e.id,
+            item_id: e.item_id,
+            held_on: e.held_on,
+            participants: e.participants,
+            lessons: e.lessons,
+            actions: e
+                .actions
+                .into_iter()
+                .map(|a| ExerciseActionDto {
+                    position: a.position,
+                    text: a.text,
+                    finding_id: a.finding_id,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExerciseRequest {
+    pub held_on: NaiveDate,
+    #[schema(pattern = "\\S", max_length = 2000)]
+    pub participants: String,
+    #[schema(pattern = "\\S", max_length = 10000)]
+    pub lessons: String,
+    /// Follow-up actions, one line each.
+    #[serde(default)]
+    #[schema(max_items = 30)]
+    pub actions: Vec<String>,
+}
+
+/// The caller's government records a tabletop exercise on a published playbook.
+#[utoipa::path(post, path = "/api/v1/toolkit/{id}/exercises", tag = "toolkit", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body = ExerciseRequest,
+    responses((status = 201, body = ExerciseDto), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn record_exercise(
+    State(state): State<AppState>,
+    lang: Lang,
+    As(actor, _): As<Governments>,
+    Id(id): Id,
+    Body(req): Body<ExerciseRequest>,
+) -> ApiResult<(StatusCode, Json<ExerciseDto>)> {
+    let input = ExerciseInput {
+        held_on: req.held_on,
+        participants: req.participants,
+        lessons: req.lessons,
+        actions: req.actions,
+    };
+    let exercise = state.services.record_exercise(&actor, id, input).await.or_problem(lang)?;
+    Ok((StatusCode::CREATED, Json(exercise.into())))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ExerciseList {
+    pub items: Vec<ExerciseDto>,
+}
+
+/// The caller's government's exercises, the latest first (at most 100).
+#[utoipa::path(get, path = "/api/v1/toolkit-exercises", tag = "toolkit", security(("bearer" = [])),
+    responses((status = 200, body = ExerciseList), (status = 403, body = Problem)))]
+pub async fn exercises(State(state): State<AppState>, lang: Lang, As(actor, _): As<Governments>) -> ApiResult<Json<ExerciseList>> {
+    let items = state.services.exercises(&actor).await.or_problem(lang)?;
+    Ok(Json(ExerciseList {
+        items: items.into_iter().map(Into::into).collect(),
+    }))
+}
+
+/// A follow-up action of one of the government's exercises becomes a finding in its register
+/// (409 `already_a_finding`; 422 without an audit order to keep the register under).
+#[utoipa::path(post, path = "/api/v1/toolkit-exercises/{id}/actions/{position}/finding", tag = "toolkit", security(("bearer" = [])),
+    params(("id" = i64, Path), ("position" = i64, Path)),
+    responses((status = 200, body = ExerciseDto), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn action_to_finding(
+    State(state): State<AppState>,
+    lang: Lang,
+    As(actor, _): As<Governments>,
+    Ids(id, position): Ids,
+) -> ApiResult<Json<ExerciseDto>> {
+    Ok(Json(
+        state
+            .services
+            .exercise_action_to_finding(&actor, id, position)
+            .await
+            .or_problem(lang)?
+            .into(),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UseCountDto {
+    pub item_id: i64,
+    pub organisation_id: i64,
+    pub organisation: String,
+    #[schema(value_type = UseKindName, inline)]
+    pub kind: String,
+    pub count: i64,
+    pub first_at: DateTime<Utc>,
+    pub last_at: DateTime<Utc>,
+}
+
+impl From<UseCount> for UseCountDto {
+    fn from(u: UseCount) -> UseCountDto {
+        UseCountDto {
+            item_id: u.item_id,
+            organisation_id: u.organisation_id,
+            organisation: u.organisation,
+            kind: u.kind.as_str().to_owned(),
+            count: u.count,
+            first_at: u.first_at,
+            last_at: u.last_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UseTotalsDto {
+    pub item_id: i64,
+    /// Organisations that opened, downloaded, completed it.
+    pub opened: i64,
+    pub downloaded: i64,
+    pub completed: i64,
+}
+
+impl From<UseTotals> for UseTotalsDto {
+    fn from(t: UseTotals) -> UseTotalsDto {
+        UseTotalsDto {
+            item_id: t.item_id,
+            opened: t.opened,
+            downloaded: t.downloaded,
+            completed: t.completed,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ToolkitUseDto {
+    /// Per organisation and item (a government sees its own).
+    pub counts: Vec<UseCountDto>,
+    /// Per item, over all organisations (VVSG and the administrator).
+    pub totals: Vec<UseTotalsDto>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UseQuery {
+    /// One item only.
+    #[param(minimum = 1)]
+    pub item_id: Option<i64>,
+}
+
+/// Which organisations opened, downloaded or completed which item: counts per organisation,
+/// never per person. VVSG and the administrator see every organisation; a government its own.
+#[utoipa::path(get, path = "/api/v1/toolkit-use", tag = "toolkit", security(("bearer" = [])), params(UseQuery),
+    responses((status = 200, body = ToolkitUseDto), (status = 403, body = Problem)))]
+pub async fn usage(
+    State(state): State<AppState>,
+    lang: Lang,
+    Caller(actor): Caller,
+    Params(q): Params<UseQuery>,
+) -> ApiResult<Json<ToolkitUseDto>> {
+    let counts = state.services.toolkit_use(&actor, q.item_id).await.or_problem(lang)?;
+    let totals = match state.services.toolkit_use_totals(&actor).await {
+        Ok(t) => t,
+        Err(cyberveilig_services::ServiceError::Forbidden) => Vec::new(),
+        Err(e) => return Err(Problem::from_service(&e, lang).into()),
+    };
+    Ok(Json(ToolkitUseDto {
+        counts: counts.into_iter().map(Into::into).collect(),
+        totals: totals.into_iter().map(Into::into).collect(),
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MaterialsDto {
+    pub items: Vec<ToolkitItemSummary>,
+}
+
+/// The published toolkit items an awareness event hands out.
+#[utoipa::path(get, path = "/api/v1/awareness-events/{id}/materials", tag = "awareness", params(("id" = i64, Path)),
+    responses((status = 200, body = MaterialsDto), (status = 404, body = Problem)))]
+pub async fn materials(
+    State(state): State<AppState>,
+    lang: Lang,
+    MaybeCaller(caller): MaybeCaller,
+    Id(id): Id,
+) -> ApiResult<Json<MaterialsDto>> {
+    let items = state.services.event_materials(caller.as_ref(), id).await.or_problem(lang)?;
+    Ok(Json(MaterialsDto {
+        items: items.into_iter().map(Into::into).collect(),
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MaterialsRequest {
+    /// Toolkit item ids (at most 20).
+    #[schema(max_items = 20)]
+    pub items: Vec<i64>,
+}
+
+/// VVSG names the toolkit items an event hands out (replacing the list).
+#[utoipa::path(put, path = "/api/v1/awareness-events/{id}/materials", tag = "awareness", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body = MaterialsRequest,
+    responses((status = 200, body = MaterialsDto), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_materials(
+    State(state): State<AppState>,
+    lang: Lang,
+    As(actor, _): As<Association>,
+    Id(id): Id,
+    Body(req): Body<MaterialsRequest>,
+) -> ApiResult<Json<MaterialsDto>> {
+    state.services.set_event_materials(&actor, id, &req.items).await.or_problem(lang)?;
+    let items = state.services.event_materials(Some(&actor), id).await.or_problem(lang)?;
+    Ok(Json(MaterialsDto {
+        items: items.into_iter().map(Into::into).collect(),
+    }))
+}
