@@ -77,6 +77,16 @@ BEYOND_A_SCHEMA = {
     "PUT /api/v1/project-grants/{id}/deliverables/{deliverable_id}": {"work_package", "title", "planned_on", "done_on", "event_id", "toolkit_item_id"},
     "POST /api/v1/project-grants/{id}/plan-items": {"work_package", "title", "owner_id", "due_on"},
     "PUT /api/v1/project-grants/{id}/plan-items/{item_id}": {"work_package", "title", "owner_id", "due_on"},
+    # The toolkit: visible text only; the English whole or absent; distinct tags; a note to send
+    # a version back; a date within the years the platform plans; an item that exists.
+    "POST /api/v1/toolkit": {"slug", "tags", "audience", "title_nl", "summary_nl", "body_nl", "title_en", "summary_en", "body_en"},
+    "PUT /api/v1/toolkit/{id}": {"slug", "tags", "audience", "title_nl", "summary_nl", "body_nl", "title_en", "summary_en", "body_en"},
+    "POST /api/v1/toolkit/{id}/review": {"note"},
+    "POST /api/v1/toolkit/{id}/exercises": {"held_on", "participants", "lessons", "actions"},
+    "PUT /api/v1/toolkit/{id}/checklist/{step}": {"step"},
+    "PUT /api/v1/awareness-events/{id}/materials": {"items"},
+    "POST /api/v1/toolkit-exercises/{id}/actions/{position}/finding": {"finding"},
+    "GET /api/v1/toolkit": {"q"},
 }
 
 

@@ -256,6 +256,57 @@ async fn the_matrix(with_keys: bool) {
         id
     };
     let claim = |step: &str| gr(&format!("/claims/{}{step}", claim_ids[0]));
+    // The toolkit: a playbook and information material, written by VVSG and published by a second
+    // person of VVSG; a draft of VVSG's own; Gent's exercise on the playbook.
+    let vvsg_actor = app.services.authenticate(&tokens[VVSG]).await.unwrap();
+    let second = {
+        let mut tx = app.services.store.write().await.unwrap();
+        let id = tx
+            .insert_person(&cyberveilig_services::store::records::NewPerson {
+                organisation_id: vvsg_actor.organisation_id,
+                email: "redactie@vvsg.test".parse().unwrap(),
+                name: "Redactie VVSG".into(),
+                role: cyberveilig_domain::registry::Role::AssociationMember,
+                password_hash: "-".into(),
+                language: "nl".into(),
+            })
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        cyberveilig_services::Actor {
+            person_id: id,
+            email: "redactie@vvsg.test".into(),
+            ..vvsg_actor.clone()
+        }
+    };
+    let shipped = cyberveilig_services::toolkit::content::shipped().unwrap();
+    let mut toolkit = std::collections::HashMap::new();
+    for input in shipped
+        .into_iter()
+        .filter(|i| i.slug == "phishing-playbook" || i.slug == "staff-awareness-kit")
+    {
+        let slug = input.slug.clone();
+        let view = app.services.create_toolkit_item(&vvsg_actor, input).await.unwrap();
+        app.services.submit_toolkit_version(&vvsg_actor, view.item.id).await.unwrap();
+        app.services.review_toolkit_version(&second, view.item.id, true, "").await.unwrap();
+        toolkit.insert(slug, view.item.id);
+    }
+    let (playbook, kit) = (toolkit["phishing-playbook"], toolkit["staff-awareness-kit"]);
+    let item_body = json!({"slug": "matrix-gids", "kind": "guide", "category": "preventive", "audience": ["ict"],
+        "title_nl": "Gids", "summary_nl": "Samenvatting", "body_nl": "# Gids\n\nTekst."});
+    let (status, draft) = app
+        .post(
+            &tokens[VVSG],
+            "/api/v1/toolkit",
+            json!({"slug": "matrix-ontwerp", "kind": "guide",
+        "category": "preventive", "audience": ["ict"], "title_nl": "Ontwerp", "summary_nl": "S", "body_nl": "Tekst"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{draft}");
+    let tk = |id: i64, step: &str| format!("/api/v1/toolkit/{id}{step}");
+    let exercise_body = json!({"held_on": "2020-05-15", "participants": "ICT", "lessons": "Lessen", "actions": ["Contactlijst"]});
+    let (status, exercise) = app.post(&tokens[GENT], &tk(playbook, "/exercises"), exercise_body.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{exercise}");
     // (method, route as in the OpenAPI document, path, body, who may), in the order of an order's life.
     let table: Vec<(&str, &str, String, Value, &[usize])> = vec![
         ("get", "/api/v1/programmes", "/api/v1/programmes".into(), Value::Null, SIGNED_IN),
@@ -955,6 +1006,93 @@ async fn the_matrix(with_keys: bool) {
             gr(&format!("/progress-reports/{report_id}/review")),
             json!({"note": "Goed"}),
             &[ADMIN],
+        ),
+        ("get", "/api/v1/toolkit", "/api/v1/toolkit".into(), Value::Null, EVERYONE),
+        ("post", "/api/v1/toolkit", "/api/v1/toolkit".into(), item_body.clone(), &[VVSG]),
+        ("get", "/api/v1/toolkit/{id}", tk(kit, ""), Value::Null, EVERYONE),
+        (
+            "put",
+            "/api/v1/toolkit/{id}",
+            tk(draft["id"].as_i64().unwrap(), ""),
+            item_body.clone(),
+            &[VVSG],
+        ),
+        (
+            "post",
+            "/api/v1/toolkit/{id}/submit",
+            tk(draft["id"].as_i64().unwrap(), "/submit"),
+            Value::Null,
+            &[VVSG],
+        ),
+        (
+            "post",
+            "/api/v1/toolkit/{id}/review",
+            tk(draft["id"].as_i64().unwrap(), "/review"),
+            json!({"publish": true}),
+            &[VVSG],
+        ),
+        (
+            "get",
+            "/api/v1/toolkit/{id}/document",
+            tk(kit, "/document?format=pdf"),
+            Value::Null,
+            EVERYONE,
+        ),
+        (
+            "get",
+            "/api/v1/toolkit/{id}/checklist",
+            tk(playbook, "/checklist"),
+            Value::Null,
+            &[GENT, ANTWERPEN],
+        ),
+        (
+            "put",
+            "/api/v1/toolkit/{id}/checklist/{step}",
+            tk(playbook, "/checklist/1"),
+            json!({"state": "done"}),
+            &[GENT, ANTWERPEN],
+        ),
+        (
+            "post",
+            "/api/v1/toolkit/{id}/exercises",
+            tk(playbook, "/exercises"),
+            exercise_body,
+            &[GENT, ANTWERPEN],
+        ),
+        (
+            "get",
+            "/api/v1/toolkit-exercises",
+            "/api/v1/toolkit-exercises".into(),
+            Value::Null,
+            &[GENT, ANTWERPEN],
+        ),
+        (
+            "post",
+            "/api/v1/toolkit-exercises/{id}/actions/{position}/finding",
+            format!("/api/v1/toolkit-exercises/{}/actions/1/finding", exercise["id"]),
+            Value::Null,
+            &[GENT],
+        ),
+        (
+            "get",
+            "/api/v1/toolkit-use",
+            "/api/v1/toolkit-use".into(),
+            Value::Null,
+            &[GENT, ANTWERPEN, ADMIN, VVSG],
+        ),
+        (
+            "get",
+            "/api/v1/awareness-events/{id}/materials",
+            aw("/materials"),
+            Value::Null,
+            EVERYONE,
+        ),
+        (
+            "put",
+            "/api/v1/awareness-events/{id}/materials",
+            aw("/materials"),
+            json!({"items": [kit]}),
+            &[VVSG],
         ),
     ];
 

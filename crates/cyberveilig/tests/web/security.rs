@@ -774,6 +774,18 @@ const GATED: &[(&str, &str, &[&str])] = &[
     ("put", "/api/v1/project-grants/{id}/plan-items/{item_id}", &["association_member"]),
     ("post", "/api/v1/project-grants/{id}/claims", &["association_member"]),
     ("post", "/api/v1/project-grants/{id}/progress-reports", &["association_member"]),
+    ("post", "/api/v1/toolkit", &["association_member"]),
+    ("put", "/api/v1/toolkit/{id}", &["association_member"]),
+    ("post", "/api/v1/toolkit/{id}/submit", &["association_member"]),
+    ("post", "/api/v1/toolkit/{id}/review", &["association_member"]),
+    ("put", "/api/v1/awareness-events/{id}/materials", &["association_member"]),
+    ("put", "/api/v1/toolkit/{id}/checklist/{step}", &["government_member"]),
+    ("post", "/api/v1/toolkit/{id}/exercises", &["government_member"]),
+    (
+        "post",
+        "/api/v1/toolkit-exercises/{id}/actions/{position}/finding",
+        &["government_member"],
+    ),
 ];
 
 /// Mutating operations anyone signed in (or anyone at all) may call; their refusals are about

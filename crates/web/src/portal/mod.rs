@@ -116,6 +116,13 @@ pub const PAGES: &[&str] = &[
     "/actieplan/schuldvorderingen/{id}",
     "/actieplan/schuldvorderingen/{id}/bewijsstuk",
     "/actieplan/voortgang/{id}",
+    "/toolkit",
+    "/toolkit/nieuw",
+    "/toolkit/gebruik",
+    "/toolkit/{id}",
+    "/toolkit/{id}/download",
+    "/toolkit/{id}/bewerken",
+    "/toolkit/{id}/checklist",
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -275,6 +282,21 @@ pub fn routes() -> Router<AppState> {
         .route("/evenementen/{id}/uitschrijven", post(pages::awareness::unregister))
         .route("/evenementen/{id}/annuleren", post(pages::awareness::cancel))
         .route("/evenementen/{id}/aanwezigheid", post(pages::awareness::attendance))
+        .route("/toolkit", get(pages::toolkit::library))
+        .route("/toolkit/nieuw", get(pages::toolkit::new_page).post(pages::toolkit::create))
+        .route("/toolkit/gebruik", get(pages::toolkit::usage))
+        .route("/toolkit/{id}", get(pages::toolkit::item))
+        .route("/toolkit/{id}/download", get(pages::toolkit::download))
+        .route("/toolkit/{id}/bewerken", get(pages::toolkit::edit_page).post(pages::toolkit::edit))
+        .route("/toolkit/{id}/voorleggen", post(pages::toolkit::submit))
+        .route("/toolkit/{id}/nalezen", post(pages::toolkit::review))
+        .route("/toolkit/{id}/checklist", get(pages::toolkit::checklist))
+        .route("/toolkit/{id}/checklist/{step}", post(pages::toolkit::tick))
+        .route("/toolkit/{id}/oefeningen", post(pages::toolkit::record_exercise))
+        .route(
+            "/toolkit/oefeningen/{id}/acties/{step}/bevinding",
+            post(pages::toolkit::action_to_finding),
+        )
         .route("/actieplan", get(pages::grant::page))
         .route("/actieplan/budget", post(pages::grant::set_budget))
         .route("/actieplan/resultaten", post(pages::grant::add_deliverable))

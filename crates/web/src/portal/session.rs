@@ -258,6 +258,7 @@ fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/evenementen", "menu-awareness"),
             ("/stuurgroep", "menu-steering"),
             ("/actieplan", "menu-grant"),
+            ("/toolkit", "menu-toolkit"),
             ("/raamovereenkomsten", "menu-agreements"),
             ("/besturen", "menu-governments"),
             ("/mensen", "menu-people"),
@@ -269,6 +270,7 @@ fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/meldingen", "menu-reports"),
             ("/samenwerkingen", "menu-engagements"),
             ("/evenementen", "menu-awareness"),
+            ("/toolkit", "menu-toolkit"),
             ("/mensen", "menu-people"),
             ("/beleid", "menu-policy"),
         ]),
@@ -284,6 +286,7 @@ fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/evenementen", "menu-awareness"),
             ("/stuurgroep", "menu-steering"),
             ("/actieplan", "menu-grant"),
+            ("/toolkit", "menu-toolkit"),
         ]),
         Role::Researcher => items.extend([("/meldingen", "menu-reports"), ("/samenwerkingen", "menu-engagements")]),
     }

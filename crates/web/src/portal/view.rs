@@ -72,6 +72,11 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "grant.html",
     "grant_claim.html",
     "grant_report.html",
+    "toolkit.html",
+    "toolkit_item.html",
+    "toolkit_form.html",
+    "toolkit_checklist.html",
+    "toolkit_use.html",
 ];
 
 fn lang_of(state: &State) -> Lang {

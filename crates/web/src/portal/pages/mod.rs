@@ -15,6 +15,7 @@ pub mod remediation;
 pub mod reports;
 pub mod results;
 pub mod steering;
+pub mod toolkit;
 
 pub(super) use super::session::{Member, NoFields, PageForm, PageId, Visitor};
 pub(super) use crate::AppState;
