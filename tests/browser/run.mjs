@@ -470,6 +470,69 @@ async function grantWorkspace(page, base) {
   await signOut(page);
 }
 
+// VVSG's toolkit (issue 13): VVSG writes a template and a playbook in the editor and submits them;
+// its second person publishes them; Gent finds the template by a word in another form, downloads
+// it filled in, and works through the playbook's checklist and records an exercise; a visitor
+// without an account sees only the public material.
+async function toolkit(page, base) {
+  const write = async (slug, kind, title, body) => {
+    await visit(page, base, "/toolkit/nieuw", "the toolkit's editor");
+    await page.getByLabel("Korte naam (kleine letters, cijfers en koppeltekens)").fill(slug);
+    await page.getByLabel("Soort").selectOption(kind);
+    await page.getByLabel("Categorie").selectOption("preventive");
+    await page.getByLabel("ICT").check();
+    await page.getByLabel("Titel (Nederlands)").fill(title);
+    await page.getByLabel("Samenvatting (Nederlands)").fill("Een korte samenvatting.");
+    await page.getByLabel("Tekst (Nederlands, Markdown)").fill(body);
+    await page.getByRole("button", { name: "Bewaren" }).click();
+    const path = new URL(page.url()).pathname;
+    check(/^\/toolkit\/\d+$/.test(path), `VVSG saves the draft of ${slug} (${path})`);
+    await page.getByRole("button", { name: "Voorleggen ter nalezing" }).click();
+    return path;
+  };
+  await signIn(page, base, "vvsg@vvsg.test");
+  const template = await write("wachtwoordbeleid", "template", "Wachtwoordbeleid voor {{government_name}}",
+    "# Wachtwoordbeleid\n\nSterke wachtwoorden voor **{{government_name}}** (NIS {{nis_code}}).\n\n## Contact\n\n{{contacts}}");
+  await bothScreens(page, "a toolkit item in review (VVSG)", "toolkit-review");
+  const playbook = await write("playbook-phishing-test", "playbook", "Playbook phishing",
+    "# Playbook phishing\n\n## Detecteren\n\n1. Meld de verdachte mail.\n2. Verwijder de mail niet.\n\n## Indammen\n\n3. Blokkeer de afzender.");
+  await signOut(page);
+
+  await signIn(page, base, "voorzitter.stuurgroep@vvsg.test");
+  for (const path of [template, playbook]) {
+    await page.goto(base + path);
+    await page.getByRole("button", { name: "Publiceren" }).click();
+    check((await page.locator("main").textContent()).includes("gepubliceerd"), `the second person publishes ${path}`);
+  }
+  await signOut(page);
+
+  await signIn(page, base, "44021@gemeente.test");
+  await visit(page, base, "/toolkit?q=wachtwoord", "a search of the toolkit");
+  check((await page.locator(".toolkit-list").textContent()).includes("Wachtwoordbeleid"), "the singular finds the plural in the text (stemming)");
+  await bothScreens(page, "a search of the toolkit", "toolkit");
+  await page.goto(base + template);
+  const docx = await page.request.get(base + template + "/download?format=docx");
+  const bytes = await docx.body();
+  check(docx.ok() && bytes.subarray(0, 2).toString() === "PK", "the template downloads as DOCX");
+  const pdf = await page.request.get(base + template + "/download?format=pdf");
+  check(pdf.ok() && (await pdf.body()).subarray(0, 5).toString() === "%PDF-", "the template downloads as PDF");
+  await page.goto(base + playbook + "/checklist");
+  await page.getByRole("button", { name: "Gedaan 1", exact: true }).click();
+  check((await page.locator("main").textContent()).includes("33 % van 3 stappen afgevinkt"), "Gent ticks a step of the checklist");
+  await page.getByLabel("Deelnemers").fill("Algemeen directeur, ICT");
+  await page.getByLabel("Lessen").fill("De contactlijst ontbrak.");
+  await page.getByLabel("Acties").fill("Contactlijst op papier\nMFA voor webmail");
+  await page.getByRole("button", { name: "Oefening bewaren" }).click();
+  check((await page.locator("#oefeningen ~ section").first().textContent()).includes("MFA voor webmail"), "Gent records an exercise");
+  await bothScreens(page, "a playbook's checklist (Gent)", "toolkit-checklist");
+  await signOut(page);
+
+  await visit(page, base, "/toolkit", "the public toolkit");
+  check((await page.locator(".toolkit-list").textContent()).includes("Niets gevonden"), "without an account only public material is listed");
+  const hidden = await page.goto(base + template);
+  check(hidden.status() === 404, "a template is not public");
+}
+
 // The steering group (issue 13): the administrator plans a meeting, writes its minutes in
 // Markdown and records a decision; the pages pass axe and the report downloads as a PDF.
 async function steeringGroup(page, base) {
@@ -837,6 +900,8 @@ async function main() {
     await steeringGroup(page, base);
     // VVSG's grant: deliverables, the plan, a claim approved and paid.
     await grantWorkspace(page, base);
+    // VVSG's toolkit: written, reviewed, published, found, downloaded and worked through.
+    await toolkit(page, base);
 
     // Ethical hacking: Gent's policy, a report through the form, its handling.
     await ethicalHacking(page, base);

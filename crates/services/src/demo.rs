@@ -91,6 +91,14 @@ impl Services {
                 "VVSG",
                 Role::AssociationMember,
             ),
+            // VVSG's second person: chairs the steering group and reviews the toolkit.
+            (
+                "voorzitter.stuurgroep@vvsg.test",
+                "Stafdirecteur VVSG (voorzitter stuurgroep)",
+                OrganisationKind::Association,
+                "VVSG",
+                Role::AssociationMember,
+            ),
             (
                 "student@howest.test",
                 "Student Howest",

@@ -800,6 +800,42 @@ async fn the_page_matrix() {
         tx.commit().await.unwrap();
         format!("/actieplan/voortgang/{id}")
     };
+    // The toolkit: a playbook and the public awareness kit, published.
+    let (playbook, kit) = {
+        let vvsg = app.services.authenticate(&vvsg_token).await.unwrap();
+        let second = {
+            let mut tx = app.services.store.write().await.unwrap();
+            let id = tx
+                .insert_person(&cyberveilig_services::store::records::NewPerson {
+                    organisation_id: vvsg.organisation_id,
+                    email: "redactie@vvsg.test".parse().unwrap(),
+                    name: "Redactie VVSG".into(),
+                    role: cyberveilig_domain::registry::Role::AssociationMember,
+                    password_hash: "-".into(),
+                    language: "nl".into(),
+                })
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            cyberveilig_services::Actor {
+                person_id: id,
+                ..vvsg.clone()
+            }
+        };
+        let mut ids = Vec::new();
+        for slug in ["phishing-playbook", "staff-awareness-kit"] {
+            let input = cyberveilig_services::toolkit::content::shipped()
+                .unwrap()
+                .into_iter()
+                .find(|i| i.slug == slug)
+                .unwrap();
+            let view = app.services.create_toolkit_item(&vvsg, input).await.unwrap();
+            app.services.submit_toolkit_version(&vvsg, view.item.id).await.unwrap();
+            app.services.review_toolkit_version(&second, view.item.id, true, "").await.unwrap();
+            ids.push(view.item.id);
+        }
+        (format!("/toolkit/{}", ids[0]), format!("/toolkit/{}", ids[1]))
+    };
     const OK: u16 = 200;
     const SIGN_IN: u16 = 303;
     const NO: u16 = 403;
@@ -886,6 +922,17 @@ async fn the_page_matrix() {
             [SIGN_IN, GONE, GONE, GONE, GONE, GONE, GONE, GONE],
         ),
         (progress_page.clone(), [SIGN_IN, GONE, GONE, GONE, GONE, OK, OK, GONE]),
+        // The toolkit: information material for everyone, the rest for people signed in.
+        ("/toolkit".into(), [OK; 8]),
+        ("/toolkit?q=phishing&kind=playbook".into(), [OK; 8]),
+        ("/toolkit/nieuw".into(), [SIGN_IN, NO, NO, NO, NO, NO, OK, NO]),
+        ("/toolkit/gebruik".into(), [SIGN_IN, OK, OK, NO, NO, OK, OK, NO]),
+        (kit.clone(), [OK; 8]),
+        (format!("{kit}/download?format=pdf"), [OK; 8]),
+        (playbook.clone(), [GONE, OK, OK, OK, OK, OK, OK, OK]),
+        (format!("{playbook}/bewerken"), [SIGN_IN, NO, NO, NO, NO, NO, OK, NO]),
+        (format!("{playbook}/checklist"), [SIGN_IN, OK, OK, NO, NO, NO, NO, NO]),
+        ("/toolkit/x".into(), [GONE; 8]),
     ];
     let covered: Vec<&str> = matrix
         .iter()
@@ -920,6 +967,14 @@ async fn the_page_matrix() {
                 "/evenementen/{id}/agenda.ics"
             } else if p == &meeting_page || p == "/stuurgroep/x" {
                 "/stuurgroep/{id}"
+            } else if p == &kit || p == &playbook || p == "/toolkit/x" {
+                "/toolkit/{id}"
+            } else if p == &format!("{kit}/download?format=pdf") {
+                "/toolkit/{id}/download"
+            } else if p == &format!("{playbook}/bewerken") {
+                "/toolkit/{id}/bewerken"
+            } else if p == &format!("{playbook}/checklist") {
+                "/toolkit/{id}/checklist"
             } else if p == &claim_page || p == "/actieplan/schuldvorderingen/999999" {
                 "/actieplan/schuldvorderingen/{id}"
             } else if p == &format!("{claim_page}/bewijsstuk") {
@@ -1837,6 +1892,8 @@ async fn every_portal_post_without_a_csrf_token_is_refused() {
                     .replace("{version}", "1")
                     .replace("{aid}", "1")
                     .replace("{step}", "aanvaarden")
+                    .replace("{number}", "1")
+                    .replace("{position}", "1")
                     .replace("{id}", &id),
             );
         }

@@ -291,10 +291,10 @@ pub fn routes() -> Router<AppState> {
         .route("/toolkit/{id}/voorleggen", post(pages::toolkit::submit))
         .route("/toolkit/{id}/nalezen", post(pages::toolkit::review))
         .route("/toolkit/{id}/checklist", get(pages::toolkit::checklist))
-        .route("/toolkit/{id}/checklist/{step}", post(pages::toolkit::tick))
+        .route("/toolkit/{id}/checklist/{number}", post(pages::toolkit::tick))
         .route("/toolkit/{id}/oefeningen", post(pages::toolkit::record_exercise))
         .route(
-            "/toolkit/oefeningen/{id}/acties/{step}/bevinding",
+            "/toolkit/oefeningen/{id}/acties/{position}/bevinding",
             post(pages::toolkit::action_to_finding),
         )
         .route("/actieplan", get(pages::grant::page))

@@ -219,7 +219,16 @@ pub struct ItemForm {
     kind: String,
     #[serde(default)]
     category: String,
+    /// The audiences chosen, one checkbox each (`audience_ict=1`); read into `audience`.
     #[serde(default)]
+    audience_mayor_and_council: String,
+    #[serde(default)]
+    audience_general_director: String,
+    #[serde(default)]
+    audience_ict: String,
+    #[serde(default)]
+    audience_all_staff: String,
+    #[serde(skip)]
     audience: Vec<String>,
     #[serde(default)]
     tags: String,
@@ -238,6 +247,18 @@ pub struct ItemForm {
 }
 
 impl ItemForm {
+    /// The audiences whose checkbox is ticked.
+    fn with_audience(mut self) -> ItemForm {
+        let ticked = [
+            ("mayor_and_council", &self.audience_mayor_and_council),
+            ("general_director", &self.audience_general_director),
+            ("ict", &self.audience_ict),
+            ("all_staff", &self.audience_all_staff),
+        ];
+        self.audience = ticked.iter().filter(|(_, v)| !v.is_empty()).map(|(a, _)| (*a).to_owned()).collect();
+        self
+    }
+
     fn input(&self) -> Result<ItemInput, ServiceError> {
         let kind = self
             .kind
@@ -302,8 +323,8 @@ pub async fn new_page(Member(visitor, actor): Member) -> Response {
 }
 
 /// `POST /toolkit/nieuw`: VVSG starts an item with its first draft.
-pub async fn create(State(state): State<AppState>, Member(visitor, actor): Member, fields: PageForm<ItemFormFields>) -> Response {
-    let form = fields.0.into_form();
+pub async fn create(State(state): State<AppState>, Member(visitor, actor): Member, PageForm(form): PageForm<ItemForm>) -> Response {
+    let form = form.with_audience();
     let result = match form.input() {
         Ok(input) => state.services.create_toolkit_item(&actor, input).await,
         Err(e) => Err(e),
@@ -312,33 +333,6 @@ pub async fn create(State(state): State<AppState>, Member(visitor, actor): Membe
         Ok(view) => Redirect::to(&format!("/toolkit/{}", view.item.id)).into_response(),
         Err(e) if is_bad_input(&e) => form_page(&visitor, None, &form, Some(visitor.error_text(&e))),
         Err(e) => refusal(&visitor, &e),
-    }
-}
-
-/// A form's fields as urlencoded (the audiences come as repeated fields).
-#[derive(Deserialize, Default)]
-pub struct ItemFormFields(Vec<(String, String)>);
-
-impl ItemFormFields {
-    fn into_form(self) -> ItemForm {
-        let mut form = ItemForm::default();
-        for (key, value) in self.0 {
-            match key.as_str() {
-                "slug" => form.slug = value,
-                "kind" => form.kind = value,
-                "category" => form.category = value,
-                "audience" => form.audience.push(value),
-                "tags" => form.tags = value,
-                "title_nl" => form.title_nl = value,
-                "summary_nl" => form.summary_nl = value,
-                "body_nl" => form.body_nl = value,
-                "title_en" => form.title_en = value,
-                "summary_en" => form.summary_en = value,
-                "body_en" => form.body_en = value,
-                _ => {}
-            }
-        }
-        form
     }
 }
 
@@ -364,6 +358,7 @@ pub async fn edit_page(State(state): State<AppState>, Member(visitor, actor): Me
         title_en: v.title_en.clone().unwrap_or_default(),
         summary_en: v.summary_en.clone().unwrap_or_default(),
         body_en: v.body_en.clone().unwrap_or_default(),
+        ..ItemForm::default()
     };
     form_page(&visitor, Some(id), &form, None)
 }
@@ -373,9 +368,9 @@ pub async fn edit(
     State(state): State<AppState>,
     Member(visitor, actor): Member,
     PageId(id): PageId,
-    fields: PageForm<ItemFormFields>,
+    PageForm(form): PageForm<ItemForm>,
 ) -> Response {
-    let form = fields.0.into_form();
+    let form = form.with_audience();
     let result = match form.input() {
         Ok(input) => state.services.edit_toolkit_item(&actor, id, input).await,
         Err(e) => Err(e),
@@ -462,7 +457,7 @@ async fn checklist_page(state: &AppState, visitor: &Visitor, actor: &Actor, id: 
     let exercises: Vec<Value> = exercises
         .iter()
         .map(|e| {
-            context! { id => e.id, held_on => e.held_on.to_string(), participants => e.participants.clone(), lessons => e.lessons.clone(),
+            context! { id => e.id, held_on => e.held_on.format("%d/%m/%Y").to_string(), participants => e.participants.clone(), lessons => e.lessons.clone(),
             actions => e.actions.iter().map(|a| context! { position => a.position, text => a.text.clone(), finding_id => a.finding_id }).collect::<Vec<_>>() }
         })
         .collect();
