@@ -177,7 +177,21 @@ fn plausible(field: &'static str, date: NaiveDate) -> Result<()> {
     }
 }
 
+/// The grant's figures for a steering group's report (ST-7): its members read them there.
+pub(crate) async fn view_for_report(tx: &mut dyn Tx, grant: ProjectGrant, today: NaiveDate) -> Result<GrantView> {
+    let mut view = figures(tx, grant, today).await?;
+    view.plan.clear();
+    Ok(view)
+}
+
 async fn grant_view(tx: &mut dyn Tx, actor: &Actor, grant: ProjectGrant, today: NaiveDate) -> Result<GrantView> {
+    let mut view = figures(tx, grant, today).await?;
+    view.may_work = authz::can(actor, Permission::WorkOnGrant(&view.grant));
+    view.may_supervise = authz::can(actor, Permission::SuperviseGrant);
+    Ok(view)
+}
+
+async fn figures(tx: &mut dyn Tx, grant: ProjectGrant, today: NaiveDate) -> Result<GrantView> {
     let balances = tx.grant_balances(grant.id).await?;
     let sums = tx.claim_sums(grant.id).await?;
     let packages = grant
@@ -211,8 +225,8 @@ async fn grant_view(tx: &mut dyn Tx, actor: &Actor, grant: ProjectGrant, today: 
         deliverables: tx.deliverables(grant.id).await?,
         plan: tx.plan_items(grant.id).await?,
         periods,
-        may_work: authz::can(actor, Permission::WorkOnGrant(&grant)),
-        may_supervise: authz::can(actor, Permission::SuperviseGrant),
+        may_work: false,
+        may_supervise: false,
         grant,
     })
 }

@@ -41,6 +41,12 @@ pub struct ProgressFigures {
     pub claimed_cents: i64,
     pub approved_cents: i64,
     pub paid_cents: i64,
+    /// Toolkit items published by the end of the half-year, and organisations that had used the
+    /// toolkit by then (opened, downloaded or completed an item).
+    #[serde(default)]
+    pub toolkit_published: i64,
+    #[serde(default)]
+    pub toolkit_organisations: i64,
 }
 
 /// The figures of `half` (a half-year of `grant`) from live data.
@@ -116,6 +122,28 @@ pub async fn figures_of(tx: &mut dyn Tx, grant: &ProjectGrant, half: GrantPeriod
             }
         }
     }
+    let mut after_id = None;
+    loop {
+        let page = tx
+            .toolkit_entries(&cyberveilig_store::records::ToolkitFilter {
+                published_only: true,
+                after_id,
+                limit: 200,
+                ..Default::default()
+            })
+            .await?;
+        let Some(last) = page.last() else { break };
+        after_id = Some(last.item.id);
+        figures.toolkit_published += page.iter().filter(|e| e.item.published_at.is_some_and(|at| at < end)).count() as i64;
+    }
+    let users: BTreeSet<i64> = tx
+        .toolkit_use(None, None)
+        .await?
+        .into_iter()
+        .filter(|u| u.first_at < end)
+        .map(|u| u.organisation_id)
+        .collect();
+    figures.toolkit_organisations = users.len() as i64;
     let balances = tx.grant_balances(grant.id).await?;
     figures.approved_cents = balances.reserved.cents();
     figures.paid_cents = balances.paid.cents();

@@ -54,6 +54,11 @@ pub struct ReportSections {
     pub engagements: Option<EngagementFigures>,
     /// The awareness events' reach (work package 3), once there are past events.
     pub awareness: Option<crate::awareness::Reach>,
+    /// VVSG's grant: claimed, approved and paid per work package, and the deliverables.
+    pub grant: Option<crate::grant::GrantView>,
+    /// The toolkit (work package 1): each published item with the organisations that opened,
+    /// downloaded and completed it.
+    pub toolkit: Option<Vec<(String, cyberveilig_store::records::UseTotals)>>,
 }
 
 /// A meeting's report: the meeting as recorded, and the programme's figures as they stand.
@@ -86,6 +91,11 @@ impl Services {
             co_financing: co_financing(tx.as_mut()).await?,
             engagements: engagements(tx.as_mut()).await?,
             awareness: Some(crate::awareness::reach_of(tx.as_mut(), assembled_at).await?).filter(|r| !r.events.is_empty()),
+            grant: match tx.grants().await?.into_iter().next() {
+                Some(g) => Some(crate::grant::view_for_report(tx.as_mut(), g, crate::clock::brussels_date(assembled_at)).await?),
+                None => None,
+            },
+            toolkit: toolkit_use(tx.as_mut()).await?,
         };
         Ok(MeetingReport {
             view,
@@ -105,6 +115,37 @@ impl Services {
             .map_err(|e| ServiceError::internal("steering_report_pdf", e.to_string()))?
             .map_err(|e| ServiceError::internal("steering_report_pdf", e.to_string()))
     }
+}
+
+/// Every published toolkit item with its use, or `None` while nothing is published.
+async fn toolkit_use(tx: &mut dyn Tx) -> Result<Option<Vec<(String, cyberveilig_store::records::UseTotals)>>> {
+    let totals = tx.toolkit_use_totals().await?;
+    let mut out = Vec::new();
+    let mut after_id = None;
+    loop {
+        let page = tx
+            .toolkit_entries(&cyberveilig_store::records::ToolkitFilter {
+                published_only: true,
+                after_id,
+                limit: 200,
+                ..Default::default()
+            })
+            .await?;
+        let Some(last) = page.last() else { break };
+        after_id = Some(last.item.id);
+        for e in page {
+            let used = totals
+                .iter()
+                .find(|t| t.item_id == e.item.id)
+                .copied()
+                .unwrap_or(cyberveilig_store::records::UseTotals {
+                    item_id: e.item.id,
+                    ..Default::default()
+                });
+            out.push((e.version.title_nl, used));
+        }
+    }
+    Ok(Some(out).filter(|o| !o.is_empty()))
 }
 
 async fn co_financing(tx: &mut dyn Tx) -> Result<Option<CoFinancing>> {
@@ -328,6 +369,72 @@ pub fn report_document(report: &MeetingReport, dutch: bool) -> Document {
                 .iter()
                 .map(|(title, state, from, until)| {
                     vec![title.clone(), engagement_state(*state, dutch).to_owned(), date(*from), date(*until)]
+                })
+                .collect(),
+        });
+    }
+
+    if let Some(g) = &report.sections.grant {
+        blocks.push(Block::heading(2, t("De subsidie van het actieplan", "The action plan's grant")));
+        blocks.push(Block::paragraph(format!(
+            "{} {}; {} {}; {} {}; {} {}.",
+            t("Subsidie", "Grant"),
+            money(g.grant.amount, dutch),
+            t("ingediend", "claimed"),
+            money(g.claimed(), dutch),
+            t("goedgekeurd en nog niet betaald", "approved and not yet paid"),
+            money(g.balances.reserved, dutch),
+            t("betaald", "paid"),
+            money(g.balances.paid, dutch),
+        )));
+        blocks.push(Block::Table {
+            header: vec![
+                t("Werkpakket", "Work package"),
+                t("Ingediend", "Claimed"),
+                t("Goedgekeurd", "Approved"),
+                t("Betaald", "Paid"),
+                t("Resultaten klaar", "Deliverables done"),
+            ],
+            rows: g
+                .packages
+                .iter()
+                .map(|p| {
+                    let of_package = g.deliverables.iter().filter(|d| d.work_package == p.number);
+                    let done = of_package.clone().filter(|d| d.done_on.is_some()).count();
+                    vec![
+                        format!("{}. {}", p.number, if dutch { &p.title_nl } else { &p.title_en }),
+                        money(p.sums.claimed, dutch),
+                        money(p.sums.approved, dutch),
+                        money(p.sums.paid, dutch),
+                        format!("{done} / {}", of_package.count()),
+                    ]
+                })
+                .collect(),
+        });
+    }
+
+    if let Some(items) = &report.sections.toolkit {
+        blocks.push(Block::heading(2, t("Gebruik van de toolkit", "Use of the toolkit")));
+        blocks.push(Block::paragraph(t(
+            "Aantal organisaties dat elk gepubliceerd item opende, downloadde of afwerkte.",
+            "How many organisations opened, downloaded or completed each published item.",
+        )));
+        blocks.push(Block::Table {
+            header: vec![
+                t("Item", "Item"),
+                t("Geopend", "Opened"),
+                t("Gedownload", "Downloaded"),
+                t("Afgewerkt", "Completed"),
+            ],
+            rows: items
+                .iter()
+                .map(|(title, u)| {
+                    vec![
+                        title.clone(),
+                        u.opened.to_string(),
+                        u.downloaded.to_string(),
+                        u.completed.to_string(),
+                    ]
                 })
                 .collect(),
         });

@@ -78,6 +78,7 @@ grant-fig-deliverables = Deliverables done / planned
 grant-fig-events = Events held
 grant-fig-attended = Attended / registered
 grant-fig-reached = Organisations reached (municipalities)
+grant-fig-toolkit = Toolkit: items published (organisations that used them)
 grant-fig-engagements = Engagements of ethical hackers
 grant-fig-claimed = Claimed for the half-year
 grant-review-note = Note

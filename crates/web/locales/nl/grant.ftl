@@ -78,6 +78,7 @@ grant-fig-deliverables = Resultaten klaar / gepland
 grant-fig-events = Evenementen gehouden
 grant-fig-attended = Aanwezig / ingeschreven
 grant-fig-reached = Organisaties bereikt (gemeenten)
+grant-fig-toolkit = Toolkit: items gepubliceerd (organisaties die ze gebruikten)
 grant-fig-engagements = Samenwerkingen met ethische hackers
 grant-fig-claimed = Ingediend voor het halfjaar
 grant-review-note = Opmerking

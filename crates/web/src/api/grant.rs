@@ -114,6 +114,9 @@ pub struct ProgressFiguresDto {
     /// The grant's approved and paid totals when the figures were taken.
     pub approved_cents: i64,
     pub paid_cents: i64,
+    /// Toolkit items published by the half-year's end; organisations that had used the toolkit.
+    pub toolkit_published: i64,
+    pub toolkit_organisations: i64,
 }
 
 impl From<ProgressFigures> for ProgressFiguresDto {
@@ -131,6 +134,8 @@ impl From<ProgressFigures> for ProgressFiguresDto {
             claimed_cents: f.claimed_cents,
             approved_cents: f.approved_cents,
             paid_cents: f.paid_cents,
+            toolkit_published: f.toolkit_published,
+            toolkit_organisations: f.toolkit_organisations,
         }
     }
 }

@@ -46,6 +46,7 @@ fn figures_value(r: &ProgressReport, dutch: bool) -> Value {
         engagements => f.engagements, engagement_governments => f.engagement_governments,
         claimed => euros(Money::from_cents(f.claimed_cents), dutch), approved => euros(Money::from_cents(f.approved_cents), dutch),
         paid => euros(Money::from_cents(f.paid_cents), dutch),
+        toolkit_published => f.toolkit_published, toolkit_organisations => f.toolkit_organisations,
     }
 }
 
