@@ -64,6 +64,7 @@ BEYOND_A_SCHEMA = {
     "PUT /api/v1/steering/meetings/{id}/minutes": {"minutes"},
     "POST /api/v1/steering/meetings/{id}/decisions": {"text"},
     "POST /api/v1/steering/meetings/{id}/actions": {"title", "owner_id", "due_on", "plan_item_id"},
+    "POST /api/v1/steering/meetings/{id}/documents": {"document", "title"},
     # VVSG's grant: a PDF's content; costs within the grant's period and before today; an amount
     # within the grant; a rejection's reason; a payment up to today; a half-year that has ended;
     # the budgets within the grant; a person of VVSG; one line of visible text.

@@ -56,8 +56,22 @@ const QUERIES: [&str; 24] = [
 ];
 
 const WORDS: [&str; 16] = [
-    "gemeente", "ocmw", "politiezone", "brandweer", "archief", "server", "laptop", "netwerk", "firewall", "cloud", "e-mail",
-    "website", "burgerzaken", "financiën", "personeel", "kinderopvang",
+    "gemeente",
+    "ocmw",
+    "politiezone",
+    "brandweer",
+    "archief",
+    "server",
+    "laptop",
+    "netwerk",
+    "firewall",
+    "cloud",
+    "e-mail",
+    "website",
+    "burgerzaken",
+    "financiën",
+    "personeel",
+    "kinderopvang",
 ];
 
 fn env_usize(name: &str, default: usize) -> usize {
@@ -198,7 +212,12 @@ async fn run_backend(label: &str, url: &str, items: usize, searches: usize) -> R
         let kind = ["", "&kind=playbook", "&audience=ict"][i % 3];
         let url = format!("{base}/api/v1/toolkit?limit=20{kind}");
         let started = Instant::now();
-        let response = http.get(&url).query(&[("q", QUERIES[i % QUERIES.len()])]).bearer_auth(&token).send().await?;
+        let response = http
+            .get(&url)
+            .query(&[("q", QUERIES[i % QUERIES.len()])])
+            .bearer_auth(&token)
+            .send()
+            .await?;
         let status = response.status();
         let _ = response.bytes().await?;
         over_http.push(started.elapsed().as_secs_f64() * 1000.0);
@@ -246,7 +265,11 @@ async fn run() -> Result<(), AnyError> {
     println!("\nsummary ({items} published items; target p99 < {TARGET_P99_MS:.0} ms):");
     for (label, (direct, http)) in verdicts {
         let met = |p99: f64| if p99 < TARGET_P99_MS { "met" } else { "NOT met" };
-        println!("  {label}: use case p99 {direct:.2} ms ({}), HTTP p99 {http:.2} ms ({})", met(direct), met(http));
+        println!(
+            "  {label}: use case p99 {direct:.2} ms ({}), HTTP p99 {http:.2} ms ({})",
+            met(direct),
+            met(http)
+        );
     }
     Ok(())
 }

@@ -121,6 +121,7 @@ actions! {
     SteeringDecisionRecorded = "steering.decision_recorded",
     SteeringActionGiven = "steering.action_given",
     SteeringActionStatusChanged = "steering.action_status_changed",
+    SteeringDocumentAttached = "steering.document_attached",
 
     // VVSG's toolkit (issue 13, part 2).
     ToolkitItemCreated = "toolkit.item_created",

@@ -260,6 +260,10 @@ pub trait SteeringTx: Send {
     async fn steering_action_item(&mut self, id: i64) -> Result<Option<SteeringActionItem>>;
     async fn insert_steering_action_item(&mut self, item: &SteeringActionItem) -> Result<i64>;
     async fn update_steering_action_item(&mut self, item: &SteeringActionItem) -> Result<()>;
+    async fn insert_steering_document(&mut self, document: &SteeringDocument, content: &[u8]) -> Result<i64>;
+    /// A meeting's documents, in the order they were attached.
+    async fn steering_documents(&mut self, meeting_id: i64) -> Result<Vec<SteeringDocument>>;
+    async fn steering_document(&mut self, id: i64) -> Result<Option<(SteeringDocument, Vec<u8>)>>;
 }
 
 /// VVSG's project grant (issue 13, part 1): deliverables, the action plan, cost claims paid on
@@ -322,8 +326,9 @@ pub trait ToolkitTx: Send {
     async fn toolkit_entries(&mut self, filter: &ToolkitFilter) -> Result<Vec<ToolkitEntry>>;
     /// The published items that match, the best first.
     async fn search_toolkit(&mut self, search: &ToolkitSearch) -> Result<Vec<ToolkitEntry>>;
-    /// What search compares for an item (its published version's stemmed words).
-    async fn set_toolkit_terms(&mut self, item_id: i64, terms: &str) -> Result<()>;
+    /// What search compares for an item: its published version's stemmed words, and those of
+    /// its title, summary and tags (`head`, what matches rank by).
+    async fn set_toolkit_terms(&mut self, item_id: i64, terms: &str, head: &str) -> Result<()>;
     /// Counts one use of an item by an organisation.
     async fn record_toolkit_use(&mut self, item_id: i64, organisation_id: i64, kind: UseKind, at: DateTime<Utc>) -> Result<()>;
     /// An item's use per organisation, or (`None`) one organisation's use of every item.

@@ -235,6 +235,13 @@ pub fn router(services: Services, options: WebOptions) -> Router {
         .route("/steering/meetings/{id}/decisions", post(api::steering::decide))
         .route("/steering/meetings/{id}/actions", post(api::steering::give_action))
         .route("/steering/meetings/{id}/report", get(api::steering::report))
+        .route(
+            "/steering/meetings/{id}/documents",
+            post(api::steering::attach_document).layer(DefaultBodyLimit::max(
+                cyberveilig_services::steering::MAX_DOCUMENT_BYTES + (64 << 10),
+            )),
+        )
+        .route("/steering/meetings/{id}/documents/{document_id}", get(api::steering::document))
         .route("/steering/actions", get(api::steering::actions))
         .route("/steering/actions/{id}/status", post(api::steering::action_status))
         .route(

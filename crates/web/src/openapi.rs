@@ -116,7 +116,7 @@ impl Modify for ProblemAnswers {
         api::steering::members, api::steering::set_member, api::steering::remove_member, api::steering::meetings,
         api::steering::plan, api::steering::meeting, api::steering::write_minutes, api::steering::approve_minutes,
         api::steering::decide, api::steering::give_action, api::steering::actions, api::steering::action_status,
-        api::steering::report,
+        api::steering::report, api::steering::attach_document, api::steering::document,
         api::grant::workspace, api::grant::set_budget, api::grant::add_deliverable, api::grant::change_deliverable,
         api::grant::add_plan_item, api::grant::change_plan_item, api::grant::claims, api::grant::submit_claim,
         api::grant::claim, api::grant::claim_document, api::grant::decide_claim, api::grant::pay_claim,

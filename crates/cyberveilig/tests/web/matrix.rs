@@ -204,6 +204,17 @@ async fn the_matrix(with_keys: bool) {
     let (status, meeting) = app.post(&tokens[ADMIN], "/api/v1/steering/meetings", meeting_body.clone()).await;
     assert_eq!(status, StatusCode::CREATED, "{meeting}");
     let st = |step: &str| format!("/api/v1/steering/meetings/{}{step}", meeting["id"]);
+    let attached = app
+        .http
+        .post(format!("{}{}?title=Nota", app.base, st("/documents")))
+        .bearer_auth(&tokens[ADMIN])
+        .header("content-type", "application/pdf")
+        .body(cyberveilig_domain::document::simple_pdf(&["Nota"]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(attached.status(), StatusCode::CREATED);
+    let document = attached.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
     let action_body = json!({"title": "Matrix", "owner_id": membership["id"], "due_on": "2020-07-01"});
     let (status, action) = app.post(&tokens[ADMIN], &st("/actions"), action_body.clone()).await;
     assert_eq!(status, StatusCode::CREATED, "{action}");
@@ -867,6 +878,20 @@ async fn the_matrix(with_keys: bool) {
             &[ADMIN],
         ),
         ("get", "/api/v1/steering/meetings/{id}/report", st("/report"), Value::Null, &[ADMIN]),
+        (
+            "post",
+            "/api/v1/steering/meetings/{id}/documents",
+            st("/documents?title=Nota"),
+            json!("not a PDF"),
+            &[ADMIN],
+        ),
+        (
+            "get",
+            "/api/v1/steering/meetings/{id}/documents/{document_id}",
+            st(&format!("/documents/{document}")),
+            Value::Null,
+            &[ADMIN],
+        ),
         (
             "get",
             "/api/v1/steering/actions",

@@ -764,6 +764,16 @@ async fn the_page_matrix() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{meeting}");
     let meeting_page = format!("/stuurgroep/{}", meeting["id"]);
+    let document_page = {
+        let admin = app.services.authenticate(&admin_token).await.unwrap();
+        let pdf = cyberveilig_domain::document::simple_pdf(&["Nota"]);
+        let d = app
+            .services
+            .attach_steering_document(&admin, meeting["id"].as_i64().unwrap(), "Nota", "nota.pdf", &pdf)
+            .await
+            .unwrap();
+        format!("{meeting_page}/documenten/{}", d.id)
+    };
     // VVSG's grant: a claim with its PDF and a progress report (put in the store: no half-year
     // has ended on this day).
     let claimed = app
@@ -913,6 +923,7 @@ async fn the_page_matrix() {
             [SIGN_IN, GONE, GONE, GONE, GONE, OK, GONE, GONE],
         ),
         ("/stuurgroep/x".into(), [SIGN_IN, GONE, GONE, GONE, GONE, GONE, GONE, GONE]),
+        (document_page.clone(), [SIGN_IN, GONE, GONE, GONE, GONE, OK, GONE, GONE]),
         // VVSG's grant: the beneficiary and the administrator.
         ("/actieplan".into(), [SIGN_IN, GONE, GONE, GONE, GONE, OK, OK, GONE]),
         (claim_page.clone(), [SIGN_IN, GONE, GONE, GONE, GONE, OK, OK, GONE]),
@@ -967,6 +978,8 @@ async fn the_page_matrix() {
                 "/evenementen/{id}/agenda.ics"
             } else if p == &meeting_page || p == "/stuurgroep/x" {
                 "/stuurgroep/{id}"
+            } else if p == &document_page {
+                "/stuurgroep/{id}/documenten/{document}"
             } else if p == &kit || p == &playbook || p == "/toolkit/x" {
                 "/toolkit/{id}"
             } else if p == &format!("{kit}/download?format=pdf") {
@@ -1908,7 +1921,14 @@ async fn every_portal_post_without_a_csrf_token_is_refused() {
         for path in &posts {
             let fields = [("csrf", "not-the-token"), ("lang", "en")];
             // Uploads are multipart forms: the token is a field of the form there too.
-            let uploads = ["/auditrapport", "/melden", "/report", "/bijlage", "/actieplan/schuldvorderingen"];
+            let uploads = [
+                "/auditrapport",
+                "/melden",
+                "/report",
+                "/bijlage",
+                "/actieplan/schuldvorderingen",
+                "/documenten",
+            ];
             let scan = path.starts_with("/bestellingen/") && path.ends_with("/resultaten");
             let page = if scan || uploads.iter().any(|u| path.ends_with(u)) {
                 b.upload(path, &fields, ("x.txt", b"x")).await
@@ -1949,6 +1969,9 @@ async fn every_portal_path_with_an_id_that_is_not_a_number_is_not_found() {
             .replace("{aid}", "1")
             .replace("{rid}", "1")
             .replace("{step}", "aanvaarden")
+            .replace("{number}", "1")
+            .replace("{position}", "1")
+            .replace("{document}", "1")
             .replace("{version}", "1");
         let methods = call.split(".route(").next().unwrap_or("");
         if methods.contains("get(") {

@@ -811,6 +811,7 @@ const UNGATED: &[(&str, &str)] = &[
     ("post", "/api/v1/steering/meetings/{id}/decisions"),
     ("post", "/api/v1/steering/meetings/{id}/actions"),
     ("post", "/api/v1/steering/actions/{id}/status"),
+    ("post", "/api/v1/steering/meetings/{id}/documents"),
 ];
 
 #[tokio::test]

@@ -16,9 +16,11 @@ use crate::work::{Who, Work};
 use chrono::{DateTime, NaiveDate, Utc};
 use cyberveilig_domain::steering::{self as rules, ActionStatus, MAX_DECISION, MAX_MINUTES, MinutesState, SteeringError, SteeringRole};
 use cyberveilig_store::Tx;
-use cyberveilig_store::records::{SteeringActionItem, SteeringDecision, SteeringMeeting, SteeringMember};
+use cyberveilig_store::records::{SteeringActionItem, SteeringDecision, SteeringDocument, SteeringMeeting, SteeringMember};
 use serde_json::json;
 
+mod documents;
+pub use documents::{MAX_DOCUMENT_BYTES, MAX_DOCUMENTS};
 mod report;
 pub use report::{CoFinancing, EngagementFigures, MeetingReport, ProgrammeFigures, ReportSections, report_document};
 
@@ -66,6 +68,8 @@ pub struct MeetingView {
     /// The next meeting: where this one's minutes are approved.
     pub next_meeting_id: Option<i64>,
     pub may_keep_records: bool,
+    /// The documents attached to it (PDFs).
+    pub documents: Vec<SteeringDocument>,
 }
 
 /// The reader's role in the group, or `None`; refuses (404) whoever may not see it.
@@ -422,6 +426,7 @@ async fn meeting_view(tx: &mut dyn Tx, actor: &Actor, id: i64) -> Result<Meeting
         decisions: tx.steering_decisions(id).await?,
         actions: tx.steering_action_items(Some(id)).await?,
         next_meeting_id: next.map(|n| n.id),
+        documents: tx.steering_documents(id).await?,
         may_keep_records: authz::can(actor, Permission::KeepSteeringRecords(role)),
         meeting,
     })

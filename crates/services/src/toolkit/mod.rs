@@ -132,17 +132,22 @@ fn classification(input: &ItemInput) -> Result<Vec<String>> {
 }
 
 /// TK-8: the words search compares for a published version: Dutch and English, stemmed each in
-/// its language, with the tags.
-pub(crate) fn search_terms(item: &ToolkitItem, v: &ToolkitVersion) -> String {
-    let mut terms = rules::index_terms(&format!("{} {} {}", v.title_nl, v.summary_nl, v.body_nl), true);
-    if let (Some(t), Some(s), Some(b)) = (&v.title_en, &v.summary_en, &v.body_en) {
-        terms.extend(rules::index_terms(&format!("{t} {s} {b}"), false));
+/// its language, with the tags; and those of the title, summary and tags alone (the head).
+pub(crate) fn search_terms(item: &ToolkitItem, v: &ToolkitVersion) -> (String, String) {
+    let mut head = rules::index_terms(&format!("{} {}", v.title_nl, v.summary_nl), true);
+    if let (Some(t), Some(s)) = (&v.title_en, &v.summary_en) {
+        head.extend(rules::index_terms(&format!("{t} {s}"), false));
     }
     for tag in &item.tags {
-        terms.extend(rules::index_terms(tag, true));
-        terms.extend(rules::index_terms(tag, false));
+        head.extend(rules::index_terms(tag, true));
+        head.extend(rules::index_terms(tag, false));
     }
-    terms.join(" ")
+    let mut terms = head.clone();
+    terms.extend(rules::index_terms(&v.body_nl, true));
+    if let Some(b) = &v.body_en {
+        terms.extend(rules::index_terms(b, false));
+    }
+    (terms.join(" "), head.join(" "))
 }
 
 /// The item, or 404 for a reader who may not see it: drafts are VVSG's, and without an account
@@ -254,7 +259,8 @@ impl Services {
             && let Some(v) = work.tx.toolkit_version(published).await?
         {
             // The tags are searched too.
-            work.tx.set_toolkit_terms(item.id, &search_terms(&item, &v)).await?;
+            let (terms, head) = search_terms(&item, &v);
+            work.tx.set_toolkit_terms(item.id, &terms, &head).await?;
         }
         work.record(Action::ToolkitDraftEdited, "toolkit_item", id, json!({"version": number}))
             .await?;
@@ -301,7 +307,8 @@ impl Services {
             item.published_at = Some(work.now);
             item.updated_at = work.now;
             work.tx.update_toolkit_item(&item).await?;
-            work.tx.set_toolkit_terms(item.id, &search_terms(&item, &version)).await?;
+            let (terms, head) = search_terms(&item, &version);
+            work.tx.set_toolkit_terms(item.id, &terms, &head).await?;
         } else {
             version.state = VersionState::Draft;
         }

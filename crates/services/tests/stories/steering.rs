@@ -461,3 +461,70 @@ story!(
         }
     }
 );
+
+story!(a_meetings_documents_are_for_the_group, "2020-06-01T08:00:00Z", |w| {
+    let admin = w.admin().await;
+    let vvsg = w.actor("vvsg@vvsg.test").await;
+    let howest = w.actor("docent@howest.test").await;
+    let gent = w.municipality(GENT).await;
+    w.s()
+        .set_steering_member(&admin, vvsg.person_id, SteeringRole::Secretary)
+        .await
+        .unwrap();
+    w.s()
+        .set_steering_member(&admin, howest.person_id, SteeringRole::Member)
+        .await
+        .unwrap();
+    let meeting = w
+        .s()
+        .plan_steering_meeting(&vvsg, meeting("Eerste stuurgroep", "2020-06-09T08:00:00Z"))
+        .await
+        .unwrap()
+        .meeting;
+    let pdf = cyberveilig_domain::document::simple_pdf(&["Nota bij agendapunt 2"]);
+    // ST-8: a PDF only, attached by those who keep the records.
+    assert_eq!(
+        code_of(
+            w.s()
+                .attach_steering_document(&vvsg, meeting.id, "Nota", "nota.pdf", b"<html></html>")
+                .await
+                .unwrap_err()
+        ),
+        "document"
+    );
+    assert_eq!(
+        code_of(
+            w.s()
+                .attach_steering_document(&vvsg, meeting.id, " ", "nota.pdf", &pdf)
+                .await
+                .unwrap_err()
+        ),
+        "title"
+    );
+    assert!(matches!(
+        w.s().attach_steering_document(&howest, meeting.id, "Nota", "nota.pdf", &pdf).await,
+        Err(ServiceError::Forbidden)
+    ));
+    assert!(matches!(
+        w.s().attach_steering_document(&gent, meeting.id, "Nota", "nota.pdf", &pdf).await,
+        Err(ServiceError::NotFound(_))
+    ));
+    let document = w
+        .s()
+        .attach_steering_document(&vvsg, meeting.id, "Nota bij agendapunt 2", "nota", &pdf)
+        .await
+        .unwrap();
+    assert_eq!(document.filename, "nota.pdf");
+    let view = w.s().steering_meeting(&howest, meeting.id).await.unwrap();
+    assert_eq!(view.documents.len(), 1);
+    let (_, content) = w.s().steering_document(&howest, meeting.id, document.id).await.unwrap();
+    assert_eq!(content, pdf);
+    assert!(matches!(
+        w.s().steering_document(&gent, meeting.id, document.id).await,
+        Err(ServiceError::NotFound(_))
+    ));
+    assert!(matches!(
+        w.s().steering_document(&howest, meeting.id + 1, document.id).await,
+        Err(ServiceError::NotFound(_))
+    ));
+});

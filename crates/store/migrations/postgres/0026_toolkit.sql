@@ -47,10 +47,12 @@ CREATE TABLE toolkit_versions (
     UNIQUE (item_id, number)
 );
 
--- The published versions' words, stemmed (Dutch and English).
+-- The published versions' words, stemmed (Dutch and English); `head` holds those of the title,
+-- summary and tags alone, small enough to rank every match by without reading its whole text.
 CREATE TABLE toolkit_search (
     item_id BIGINT PRIMARY KEY REFERENCES toolkit_items (id),
-    terms   TSVECTOR NOT NULL
+    terms   TSVECTOR NOT NULL,
+    head    TSVECTOR NOT NULL
 );
 CREATE INDEX toolkit_search_terms ON toolkit_search USING GIN (terms);
 

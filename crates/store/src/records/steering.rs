@@ -55,3 +55,16 @@ pub struct SteeringActionItem {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+/// A document attached to a meeting (a PDF), without its content.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SteeringDocument {
+    pub id: i64,
+    pub meeting_id: i64,
+    pub title: String,
+    pub filename: String,
+    pub size: i64,
+    pub sha256: String,
+    pub uploaded_by: i64,
+    pub uploaded_at: DateTime<Utc>,
+}

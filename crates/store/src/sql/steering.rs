@@ -319,4 +319,58 @@ impl<C: Connection> SteeringTx for Transaction<C> {
         .await?;
         Ok(())
     }
+
+    async fn insert_steering_document(&mut self, d: &SteeringDocument, content: &[u8]) -> Result<i64> {
+        let row = query(
+            "INSERT INTO steering_documents (meeting_id, title, filename, size, sha256, content, uploaded_by, uploaded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(d.meeting_id)
+        .bind(&d.title)
+        .bind(&d.filename)
+        .bind(d.size)
+        .bind(&d.sha256)
+        .bind(content.to_vec())
+        .bind(d.uploaded_by)
+        .bind(d.uploaded_at)
+        .fetch_one(&mut self.conn)
+        .await?;
+        row.try_get("id")
+    }
+
+    async fn steering_documents(&mut self, meeting_id: i64) -> Result<Vec<SteeringDocument>> {
+        let rows = query(&format!(
+            "SELECT {DOCUMENT_FIELDS} FROM steering_documents WHERE meeting_id = $1 ORDER BY id"
+        ))
+        .bind(meeting_id)
+        .fetch_all(&mut self.conn)
+        .await?;
+        collect(rows, document_from)
+    }
+
+    async fn steering_document(&mut self, id: i64) -> Result<Option<(SteeringDocument, Vec<u8>)>> {
+        let row = query(&format!("SELECT {DOCUMENT_FIELDS}, content FROM steering_documents WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&mut self.conn)
+            .await?;
+        match row {
+            Some(r) => Ok(Some((document_from(&r)?, r.try_get::<Vec<u8>, _>("content")?))),
+            None => Ok(None),
+        }
+    }
+}
+
+const DOCUMENT_FIELDS: &str = "id, meeting_id, title, filename, size, sha256, uploaded_by, uploaded_at";
+
+fn document_from(row: &Row) -> Result<SteeringDocument> {
+    Ok(SteeringDocument {
+        id: row.try_get("id")?,
+        meeting_id: row.try_get("meeting_id")?,
+        title: row.try_get("title")?,
+        filename: row.try_get("filename")?,
+        size: row.try_get("size")?,
+        sha256: row.try_get("sha256")?,
+        uploaded_by: row.try_get("uploaded_by")?,
+        uploaded_at: row.try_get("uploaded_at")?,
+    })
 }

@@ -306,7 +306,8 @@ impl<C: Connection> ToolkitTx for Transaction<C> {
             format!("({})", any.join(or))
         };
         // The best are ranked on the index and the items' columns alone; only they are then
-        // joined with their version's text.
+        // joined with their version's text. PostgreSQL ranks by the title, summary and tags: the
+        // whole text's vector of every match would have to be read (and decompressed) to rank.
         let (expression, ranked, direction) = match C::FULL_TEXT {
             FullText::Fts5 => (
                 s.terms.iter().map(|a| group(a, '"', " OR ")).collect::<Vec<_>>().join(" AND "),
@@ -316,8 +317,11 @@ impl<C: Connection> ToolkitTx for Transaction<C> {
             ),
             FullText::TsVector => (
                 s.terms.iter().map(|a| group(a, '\'', " | ")).collect::<Vec<_>>().join(" & "),
-                "SELECT i.id, ts_rank(s.terms, to_tsquery('simple', $1)) AS rank FROM toolkit_search s \
-                 JOIN toolkit_items i ON i.id = s.item_id WHERE s.terms @@ to_tsquery('simple', $1)",
+                // Materialised, the match is the index's (GIN) before any join: otherwise the
+                // planner may walk the items and test every item's whole vector.
+                "WITH hits AS MATERIALIZED (SELECT s.item_id, ts_rank(s.head, q) AS rank \
+                 FROM toolkit_search s, to_tsquery('simple', $1) q WHERE s.terms @@ q) \
+                 SELECT i.id, hits.rank FROM hits JOIN toolkit_items i ON i.id = hits.item_id WHERE 1 = 1",
                 " DESC",
             ),
         };
@@ -336,13 +340,15 @@ impl<C: Connection> ToolkitTx for Transaction<C> {
         collect(rows, entry_from)
     }
 
-    async fn set_toolkit_terms(&mut self, item_id: i64, terms: &str) -> Result<()> {
+    async fn set_toolkit_terms(&mut self, item_id: i64, terms: &str, head: &str) -> Result<()> {
         match C::FULL_TEXT {
             FullText::Fts5 => {
                 query("DELETE FROM toolkit_search WHERE rowid = $1")
                     .bind(item_id)
                     .execute(&mut self.conn)
                     .await?;
+                // FTS5's bm25 ranks by the whole text cheaply; the head is not needed there.
+                let _ = head;
                 query("INSERT INTO toolkit_search (rowid, terms) VALUES ($1, $2)")
                     .bind(item_id)
                     .bind(terms)
@@ -351,11 +357,12 @@ impl<C: Connection> ToolkitTx for Transaction<C> {
             }
             FullText::TsVector => {
                 query(
-                    "INSERT INTO toolkit_search (item_id, terms) VALUES ($1, to_tsvector('simple', $2)) \
-                     ON CONFLICT (item_id) DO UPDATE SET terms = excluded.terms",
+                    "INSERT INTO toolkit_search (item_id, terms, head) VALUES ($1, to_tsvector('simple', $2), to_tsvector('simple', $3)) \
+                     ON CONFLICT (item_id) DO UPDATE SET terms = excluded.terms, head = excluded.head",
                 )
                 .bind(item_id)
                 .bind(terms)
+                .bind(head)
                 .execute(&mut self.conn)
                 .await?;
             }

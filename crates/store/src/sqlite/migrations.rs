@@ -35,6 +35,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (25, "grant", include_str!("../../migrations/sqlite/0025_grant.sql")),
     (26, "toolkit", include_str!("../../migrations/sqlite/0026_toolkit.sql")),
+    (
+        27,
+        "meeting documents",
+        include_str!("../../migrations/sqlite/0027_meeting_documents.sql"),
+    ),
 ];
 
 fn checksum(sql: &str) -> String {

@@ -105,3 +105,4 @@ event-awareness-event-attendance-recorded = Attendance recorded
 event-awareness-event-reminder-sent = Reminder sent
 event-person-calendar-feed-created = Calendar address made
 event-person-calendar-feed-revoked = Calendar address stopped
+awareness-materials = Materials from the toolkit

@@ -22,6 +22,7 @@ grant-done = Done
 grant-done-on = Done on
 grant-mark-done = Done
 grant-late = late
+grant-by-toolkit = in the toolkit
 grant-by-event = by an event
 grant-plan = Items of the action plan
 grant-plan-item = Item

@@ -8,6 +8,7 @@ event-steering-meeting-changed = Steering group meeting changed
 event-steering-minutes-written = Minutes written
 event-steering-minutes-approved = Minutes approved
 event-steering-decision-recorded = Decision recorded
+event-steering-document-attached = Document attached to a meeting
 event-steering-action-given = Action item given
 event-steering-action-status-changed = Action item's status changed
 
@@ -56,3 +57,8 @@ steering-action-save = Assign the action
 steering-mark-done = Done
 steering-mark-dropped = Dropped
 steering-reopen = Reopen
+steering-documents = Documents
+steering-documents-none = No documents yet.
+steering-document-title = Title of the document
+steering-document-file = Document (PDF, at most 10 MiB)
+steering-document-save = Attach the document

@@ -105,3 +105,4 @@ event-awareness-event-attendance-recorded = Aanwezigheid genoteerd
 event-awareness-event-reminder-sent = Herinnering verstuurd
 event-person-calendar-feed-created = Agenda-adres gemaakt
 event-person-calendar-feed-revoked = Agenda-adres stopgezet
+awareness-materials = Materiaal uit de toolkit

@@ -22,6 +22,7 @@ grant-done = Klaar
 grant-done-on = Klaar op
 grant-mark-done = Klaar
 grant-late = te laat
+grant-by-toolkit = in de toolkit
 grant-by-event = via evenement
 grant-plan = Acties van het actieplan
 grant-plan-item = Actie

@@ -8,6 +8,7 @@ event-steering-meeting-changed = Vergadering van de stuurgroep gewijzigd
 event-steering-minutes-written = Notulen geschreven
 event-steering-minutes-approved = Notulen goedgekeurd
 event-steering-decision-recorded = Beslissing genoteerd
+event-steering-document-attached = Document bij een vergadering gevoegd
 event-steering-action-given = Actiepunt toegewezen
 event-steering-action-status-changed = Status van een actiepunt gewijzigd
 
@@ -56,3 +57,8 @@ steering-action-save = Actie toewijzen
 steering-mark-done = Afgerond
 steering-mark-dropped = Geschrapt
 steering-reopen = Opnieuw openen
+steering-documents = Documenten
+steering-documents-none = Nog geen documenten.
+steering-document-title = Titel van het document
+steering-document-file = Document (PDF, hoogstens 10 MiB)
+steering-document-save = Document toevoegen

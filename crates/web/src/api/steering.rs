@@ -16,7 +16,7 @@ use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
 use cyberveilig_domain::steering::{ActionStatus, SteeringRole};
 use cyberveilig_services::steering::{ActionInput, MeetingInput, MeetingView};
-use cyberveilig_services::store::records::{SteeringActionItem, SteeringMember};
+use cyberveilig_services::store::records::{SteeringActionItem, SteeringDocument, SteeringMember};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -119,6 +119,34 @@ pub struct SteeringMeetingDto {
     pub actions: Vec<SteeringActionDto>,
     pub next_meeting_id: Option<i64>,
     pub may_keep_records: bool,
+    /// The PDFs attached to it.
+    pub documents: Vec<SteeringDocumentDto>,
+}
+
+/// A document attached to a meeting (a PDF; download it from its `href`).
+#[derive(Serialize, ToSchema)]
+pub struct SteeringDocumentDto {
+    pub id: i64,
+    pub title: String,
+    pub filename: String,
+    pub size: i64,
+    pub sha256: String,
+    pub uploaded_at: DateTime<Utc>,
+    pub href: String,
+}
+
+impl From<SteeringDocument> for SteeringDocumentDto {
+    fn from(d: SteeringDocument) -> SteeringDocumentDto {
+        SteeringDocumentDto {
+            href: format!("/api/v1/steering/meetings/{}/documents/{}", d.meeting_id, d.id),
+            id: d.id,
+            title: d.title,
+            filename: d.filename,
+            size: d.size,
+            sha256: d.sha256,
+            uploaded_at: d.uploaded_at,
+        }
+    }
 }
 
 impl From<MeetingView> for SteeringMeetingDto {
@@ -145,6 +173,7 @@ impl From<MeetingView> for SteeringMeetingDto {
             actions: v.actions.into_iter().map(Into::into).collect(),
             next_meeting_id: v.next_meeting_id,
             may_keep_records: v.may_keep_records,
+            documents: v.documents.into_iter().map(Into::into).collect(),
         }
     }
 }
@@ -453,4 +482,60 @@ pub async fn report(State(state): State<AppState>, lang: Lang, Caller(actor): Ca
         .await
         .or_problem(lang)?;
     Ok(super::attachment(bytes, super::PDF, &format!("stuurgroep-{id}.pdf")))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DocumentParams {
+    /// What the document is (one line).
+    #[param(max_length = 200)]
+    pub title: String,
+    /// The file's name (it is kept with a `.pdf` extension).
+    pub filename: Option<String>,
+}
+
+/// The chair, the secretary or the administrator attaches a PDF (at most 10 MiB) to a meeting;
+/// the body is the PDF.
+#[utoipa::path(post, path = "/api/v1/steering/meetings/{id}/documents", tag = "steering", security(("bearer" = [])),
+    params(("id" = i64, Path), DocumentParams),
+    request_body(content = Vec<u8>, content_type = "application/pdf"),
+    responses((status = 201, body = SteeringDocumentDto), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
+pub async fn attach_document(
+    State(state): State<AppState>,
+    lang: Lang,
+    Caller(actor): Caller,
+    Id(id): Id,
+    Params(p): Params<DocumentParams>,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> ApiResult<(StatusCode, Json<SteeringDocumentDto>)> {
+    let body = body.map_err(|_| {
+        Problem::localized(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            lang,
+            "Een document is hoogstens 10 MiB groot.",
+            "A document is at most 10 MiB.",
+        )
+    })?;
+    let filename = p.filename.unwrap_or_else(|| "document.pdf".to_owned());
+    let document = state
+        .services
+        .attach_steering_document(&actor, id, &p.title, &filename, &body)
+        .await
+        .or_problem(lang)?;
+    Ok((StatusCode::CREATED, Json(document.into())))
+}
+
+/// A meeting's document, as a download: for the group's members and the administrator.
+#[utoipa::path(get, path = "/api/v1/steering/meetings/{id}/documents/{document_id}", tag = "steering", security(("bearer" = [])),
+    params(("id" = i64, Path), ("document_id" = i64, Path)),
+    responses((status = 200, description = "The PDF, as a download", content_type = "application/pdf", body = Vec<u8>), (status = 404, body = Problem)))]
+pub async fn document(
+    State(state): State<AppState>,
+    lang: Lang,
+    Caller(actor): Caller,
+    crate::extract::Ids(id, document_id): crate::extract::Ids,
+) -> ApiResult<Response> {
+    let (document, content) = state.services.steering_document(&actor, id, document_id).await.or_problem(lang)?;
+    Ok(super::attachment(content, super::PDF, &document.filename))
 }

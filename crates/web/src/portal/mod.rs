@@ -112,6 +112,7 @@ pub const PAGES: &[&str] = &[
     "/stuurgroep",
     "/stuurgroep/{id}",
     "/stuurgroep/{id}/rapport.pdf",
+    "/stuurgroep/{id}/documenten/{document}",
     "/actieplan",
     "/actieplan/schuldvorderingen/{id}",
     "/actieplan/schuldvorderingen/{id}/bewijsstuk",
@@ -321,6 +322,13 @@ pub fn routes() -> Router<AppState> {
         .route("/stuurgroep/acties/{id}/status", post(pages::steering::action_status))
         .route("/stuurgroep/{id}", get(pages::steering::meeting))
         .route("/stuurgroep/{id}/rapport.pdf", get(pages::steering::report))
+        .route(
+            "/stuurgroep/{id}/documenten",
+            post(pages::steering::attach_document).layer(axum::extract::DefaultBodyLimit::max(
+                cyberveilig_services::steering::MAX_DOCUMENT_BYTES + (64 << 10),
+            )),
+        )
+        .route("/stuurgroep/{id}/documenten/{document}", get(pages::steering::document))
         .route("/stuurgroep/{id}/notulen", post(pages::steering::write_minutes))
         .route("/stuurgroep/{id}/goedkeuren", post(pages::steering::approve_minutes))
         .route("/stuurgroep/{id}/besluiten", post(pages::steering::decide))

@@ -104,6 +104,21 @@ async fn event_page(state: &AppState, visitor: &Visitor, actor: &Actor, id: i64,
     } else {
         Vec::new()
     };
+    let dutch = visitor.lang.is_dutch();
+    let materials: Vec<Value> = state
+        .services
+        .event_materials(Some(actor), id)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|m| {
+            let title = match (&m.version.title_en, dutch) {
+                (Some(en), false) => en.clone(),
+                _ => m.version.title_nl.clone(),
+            };
+            context! { id => m.item.id, title, kind => m.item.kind.label(dutch) }
+        })
+        .collect();
     let e = view.event();
     let audience: Vec<String> = e
         .audience
@@ -125,7 +140,7 @@ async fn event_page(state: &AppState, visitor: &Visitor, actor: &Actor, id: i64,
             waiting_position => view.waiting_position, registration_open => view.registration_open,
             can_register => view.can_register, can_manage => view.can_manage && is_organiser(actor),
             can_record => is_organiser(actor) && view.started && e.cancelled_at.is_none(),
-            started => view.started, registrants, error,
+            started => view.started, registrants, materials, error,
         },
     )
 }

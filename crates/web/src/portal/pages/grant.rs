@@ -103,6 +103,7 @@ async fn grant_page(state: &AppState, visitor: &Visitor, actor: &Actor, error: O
             context! {
                 id => d.id, work_package => d.work_package, package => title_of(d.work_package), title => d.title.clone(),
                 planned_on => d.planned_on.to_string(), done_on => d.done_on.map(|x| x.to_string()), event_id => d.event_id,
+                toolkit_item_id => d.toolkit_item_id,
                 late => d.done_on.is_none() && d.planned_on < today,
             }
         })

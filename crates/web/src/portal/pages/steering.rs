@@ -86,6 +86,11 @@ async fn meeting_page(state: &AppState, visitor: &Visitor, actor: &Actor, id: i6
         .collect();
     let actions: Vec<Value> = view.actions.iter().map(|a| action_value(visitor, a, &members, today)).collect();
     let owners: Vec<Value> = members.iter().map(|m| context! { id => m.id, name => m.name.clone() }).collect();
+    let documents: Vec<Value> = view
+        .documents
+        .iter()
+        .map(|d| context! { id => d.id, title => d.title.clone(), filename => d.filename.clone(), size_kib => (d.size + 1023) / 1024 })
+        .collect();
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -99,7 +104,7 @@ async fn meeting_page(state: &AppState, visitor: &Visitor, actor: &Actor, id: i6
             agenda => view.agenda.clone(), minutes => m.minutes.clone().unwrap_or_default(),
             minutes_html => minutes_html.map(Value::from_safe_string),
             approved => m.minutes_state == MinutesState::Approved, minutes_state => m.minutes_state.label(dutch),
-            next_meeting_id => view.next_meeting_id, keeper => view.may_keep_records, decisions, actions, owners, error,
+            next_meeting_id => view.next_meeting_id, keeper => view.may_keep_records, decisions, actions, owners, documents, error,
         },
     )
 }
@@ -287,6 +292,61 @@ pub async fn plan(State(state): State<AppState>, Member(visitor, actor): Member,
     };
     match state.services.plan_steering_meeting(&actor, input).await {
         Ok(view) => Redirect::to(&format!("/stuurgroep/{}", view.meeting.id)).into_response(),
+        Err(e) => refusal(&visitor, &e),
+    }
+}
+
+/// `POST /stuurgroep/{id}/documenten`: a keeper attaches a PDF (a multipart form).
+pub async fn attach_document(
+    State(state): State<AppState>,
+    Member(visitor, actor): Member,
+    PageId(id): PageId,
+    form: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let (mut csrf, mut title, mut file) = (String::new(), String::new(), None);
+    if let Ok(mut form) = form {
+        while let Ok(Some(field)) = form.next_field().await {
+            match field.name().unwrap_or("") {
+                "csrf" => csrf = field.text().await.unwrap_or_default(),
+                "title" => title = field.text().await.unwrap_or_default(),
+                "document" => {
+                    let name = field.file_name().unwrap_or("").to_owned();
+                    if let Ok(bytes) = field.bytes().await
+                        && (!bytes.is_empty() || !name.is_empty())
+                    {
+                        file = Some((name, bytes.to_vec()));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    if let Err(refused) = visitor.check_csrf(&csrf) {
+        return refused;
+    }
+    let Some((filename, content)) = file else {
+        let e = ServiceError::invalid("document", "Choose the document (a PDF).", "Kies het document (een PDF).");
+        return meeting_page(&state, &visitor, &actor, id, Some(visitor.error_text(&e))).await;
+    };
+    match state
+        .services
+        .attach_steering_document(&actor, id, &title, &filename, &content)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/stuurgroep/{id}#documenten")).into_response(),
+        Err(e) if is_bad_input(&e) => meeting_page(&state, &visitor, &actor, id, Some(visitor.error_text(&e))).await,
+        Err(e) => refusal(&visitor, &e),
+    }
+}
+
+/// `GET /stuurgroep/{id}/documenten/{document}`: a meeting's document, as a download.
+pub async fn document(
+    State(state): State<AppState>,
+    Member(visitor, actor): Member,
+    PageId((id, document)): PageId<(i64, i64)>,
+) -> Response {
+    match state.services.steering_document(&actor, id, document).await {
+        Ok((d, content)) => crate::api::attachment(content, crate::api::PDF, &d.filename),
         Err(e) => refusal(&visitor, &e),
     }
 }
