@@ -12,7 +12,8 @@
 //! CYBERVEILIG_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test cargo bench -p cyberveilig --bench toolkit
 //! ```
 //!
-//! Knobs: CYBERVEILIG_BENCH_ITEMS (default 10000), CYBERVEILIG_BENCH_SEARCHES (default 2000).
+//! Knobs: CYBERVEILIG_BENCH_ITEMS (default 10000), CYBERVEILIG_BENCH_SEARCHES (default 2000),
+//! CYBERVEILIG_BENCH_KEEP=1 (keep the PostgreSQL database afterwards).
 
 use chrono::{TimeZone, Utc};
 use cyberveilig_domain::toolkit::ItemKind;
@@ -255,9 +256,14 @@ async fn run() -> Result<(), AnyError> {
             let mut conn = sqlx::PgConnection::connect(admin.trim()).await?;
             sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await?;
             let result = run_backend("postgres", &with_database(admin.trim(), &name), items, searches).await;
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut conn)
-                .await?;
+            // CYBERVEILIG_BENCH_KEEP=1 keeps the database to look at its plans.
+            if std::env::var("CYBERVEILIG_BENCH_KEEP").as_deref() == Ok("1") {
+                println!("[postgres] kept database {name}");
+            } else {
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut conn)
+                    .await?;
+            }
             verdicts.push(("postgres", result?));
         }
         _ => println!("[postgres] skipped: set CYBERVEILIG_BENCH_DATABASE_URL=postgres://... to measure PostgreSQL too"),
