@@ -15,8 +15,11 @@ fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("a valid date")
 }
 
+/// A day as (year, month, day).
+type Day = (i32, u32, u32);
+
 /// Written and submitted on the first day, published on the second.
-const WAVES: [((i32, u32, u32), (i32, u32, u32), &[&str]); 3] = [
+const WAVES: [(Day, Day, &[&str]); 3] = [
     (
         (2020, 11, 16),
         (2020, 11, 18),
@@ -36,7 +39,7 @@ const WAVES: [((i32, u32, u32), (i32, u32, u32), &[&str]); 3] = [
 ];
 
 /// A government's use: its account, the day, the item, downloaded as well as opened.
-const USES: [(&str, (i32, u32, u32), &str, bool); 7] = [
+const USES: [(&str, Day, &str, bool); 7] = [
     ("44021@gemeente.test", (2020, 12, 1), "information-security-policy-template", true),
     ("44021@gemeente.test", (2020, 12, 1), "staff-awareness-kit", false),
     ("11002@gemeente.test", (2021, 1, 12), "backup-policy-template", true),
@@ -47,7 +50,7 @@ const USES: [(&str, (i32, u32, u32), &str, bool); 7] = [
 ];
 
 /// The event (by title), the day its materials are named, the items.
-const MATERIALS: [(&str, (i32, u32, u32), &[&str]); 2] = [
+const MATERIALS: [(&str, Day, &[&str]); 2] = [
     (
         "Phishing herkennen en melden",
         (2021, 3, 4),
@@ -56,7 +59,7 @@ const MATERIALS: [(&str, (i32, u32, u32), &[&str]); 2] = [
     ("Wachtwoorden en MFA voor iedereen", (2021, 6, 1), &["password-mfa-policy"]),
 ];
 
-fn on((y, m, d): (i32, u32, u32)) -> NaiveDate {
+fn on((y, m, d): Day) -> NaiveDate {
     day(y, m, d)
 }
 

@@ -317,11 +317,9 @@ impl<C: Connection> ToolkitTx for Transaction<C> {
             ),
             FullText::TsVector => (
                 s.terms.iter().map(|a| group(a, '\'', " | ")).collect::<Vec<_>>().join(" & "),
-                // Materialised, the match is the index's (GIN) before any join: otherwise the
-                // planner may walk the items and test every item's whole vector.
-                "WITH hits AS MATERIALIZED (SELECT s.item_id, ts_rank(s.head, q) AS rank \
-                 FROM toolkit_search s, to_tsquery('simple', $1) q WHERE s.terms @@ q) \
-                 SELECT i.id, hits.rank FROM hits JOIN toolkit_items i ON i.id = hits.item_id WHERE 1 = 1",
+                // The match is the GIN index's (see `toolkit_hits` in the migration), before any join.
+                "SELECT i.id, hits.rank FROM toolkit_hits(to_tsquery('simple', $1)) hits \
+                 JOIN toolkit_items i ON i.id = hits.item_id WHERE 1 = 1",
                 " DESC",
             ),
         };
@@ -558,6 +556,6 @@ impl<C: Connection> ToolkitTx for Transaction<C> {
             .bind(event_id)
             .fetch_all(&mut self.conn)
             .await?;
-        rows.iter().map(|r| Ok(r.try_get::<i64, _>("item_id")?)).collect()
+        rows.iter().map(|r| r.try_get::<i64, _>("item_id")).collect()
     }
 }
