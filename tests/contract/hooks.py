@@ -105,6 +105,10 @@ def valid_requests_are_not_refused_as_malformed(ctx, response, case):
     meta = case.meta
     if meta is None or not meta.generation.mode.is_positive:
         return None
+    # schemathesis's coverage phase may label a bare number as a positive body for an operation
+    # whose document asks for an object; such a body is not valid by the document.
+    if isinstance(case.body, (bool, int, float)):
+        return None
     status = response.status_code
     if status < 400 or status in (401, 403, 404, 409, 429) or status >= 500:
         return None

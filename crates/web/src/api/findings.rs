@@ -141,7 +141,8 @@ impl From<StoredFinding> for FindingDto {
 pub struct StatusRequest {
     #[schema(value_type = FindingStatusName, inline)]
     pub status: String,
-    /// Needed for risk_accepted and false_positive.
+    /// Needed for risk_accepted and false_positive (at most 1,000 characters).
+    #[schema(max_length = 1000)]
     pub reason: Option<String>,
     /// For risk_accepted: until when, within a year.
     #[schema(nullable = false)]

@@ -327,9 +327,10 @@ pub async fn set_budget(
     Body(req): Body<BudgetRequest>,
 ) -> ApiResult<Json<GrantWorkspaceDto>> {
     let number = u32::try_from(number).map_err(|_| {
-        invalid(
+        Problem::localized(
+            StatusCode::NOT_FOUND,
+            "not_found",
             lang,
-            "work_package",
             "Dat werkpakket bestaat niet.",
             "There is no such work package.",
         )

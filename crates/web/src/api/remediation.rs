@@ -196,7 +196,8 @@ pub struct BulkStatusRequest {
     pub ids: Vec<i64>,
     #[schema(value_type = FindingStatusName, inline)]
     pub status: String,
-    /// Needed for risk_accepted and false_positive.
+    /// Needed for risk_accepted and false_positive (at most 1,000 characters).
+    #[schema(max_length = 1000)]
     pub reason: Option<String>,
     /// For risk_accepted: until when, within a year.
     #[schema(nullable = false)]

@@ -421,7 +421,10 @@ pub struct DocumentQuery {
 /// The item as a document: a template filled in for the caller's government, as DOCX or PDF. A
 /// government's download counts as its organisation's use.
 #[utoipa::path(get, path = "/api/v1/toolkit/{id}/document", tag = "toolkit", params(("id" = i64, Path), DocumentQuery),
-    responses((status = 200, description = "The document, as a download", body = Vec<u8>), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, description = "The document, as a download (DOCX or PDF)", content(
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (Vec<u8> = "application/pdf"),
+    )), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn document(
     State(state): State<AppState>,
     lang: Lang,
@@ -729,6 +732,9 @@ pub async fn usage(
     Caller(actor): Caller,
     Params(q): Params<UseQuery>,
 ) -> ApiResult<Json<ToolkitUseDto>> {
+    if q.item_id.is_some_and(|id| id < 1) {
+        return Err(invalid(lang, "item_id", "Een id van 1 of meer.", "An id of 1 or more.").into());
+    }
     let counts = state.services.toolkit_use(&actor, q.item_id).await.or_problem(lang)?;
     let totals = match state.services.toolkit_use_totals(&actor).await {
         Ok(t) => t,
