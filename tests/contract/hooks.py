@@ -83,6 +83,7 @@ BEYOND_A_SCHEMA = {
     "POST /api/v1/toolkit": {"slug", "tags", "audience", "title_nl", "summary_nl", "body_nl", "title_en", "summary_en", "body_en"},
     "PUT /api/v1/toolkit/{id}": {"slug", "tags", "audience", "title_nl", "summary_nl", "body_nl", "title_en", "summary_en", "body_en"},
     "POST /api/v1/toolkit/{id}/review": {"note"},
+    "POST /api/v1/toolkit/{id}/files": {"file"},
     "POST /api/v1/toolkit/{id}/exercises": {"held_on", "participants", "lessons", "actions"},
     "PUT /api/v1/toolkit/{id}/checklist/{step}": {"step"},
     "PUT /api/v1/awareness-events/{id}/materials": {"items"},

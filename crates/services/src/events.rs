@@ -129,6 +129,7 @@ actions! {
     ToolkitVersionSubmitted = "toolkit.version_submitted",
     ToolkitVersionPublished = "toolkit.version_published",
     ToolkitVersionReturned = "toolkit.version_returned",
+    ToolkitFileAttached = "toolkit.file_attached",
     ToolkitStepTicked = "toolkit.step_ticked",
     ToolkitExerciseRecorded = "toolkit.exercise_recorded",
     ToolkitExerciseFinding = "toolkit.exercise_finding",

@@ -343,6 +343,12 @@ pub trait ToolkitTx: Send {
     /// An organisation's exercises, the latest first.
     async fn exercises(&mut self, organisation_id: i64) -> Result<Vec<Exercise>>;
     async fn set_exercise_finding(&mut self, exercise_id: i64, position: i64, finding_id: i64) -> Result<()>;
+    async fn insert_toolkit_file(&mut self, file: &ToolkitFile, content: &[u8]) -> Result<i64>;
+    /// A version's files, in the order they were attached.
+    async fn toolkit_files(&mut self, version_id: i64) -> Result<Vec<ToolkitFile>>;
+    async fn toolkit_file(&mut self, id: i64) -> Result<Option<(ToolkitFile, Vec<u8>)>>;
+    /// Gives a new version the files of the version it follows.
+    async fn copy_toolkit_files(&mut self, from_version: i64, to_version: i64) -> Result<()>;
     async fn set_event_materials(&mut self, event_id: i64, item_ids: &[i64]) -> Result<()>;
     async fn event_materials(&mut self, event_id: i64) -> Result<Vec<i64>>;
 }

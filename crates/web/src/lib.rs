@@ -184,6 +184,11 @@ pub fn router(services: Services, options: WebOptions) -> Router {
         .route("/toolkit/{id}/submit", post(api::toolkit::submit))
         .route("/toolkit/{id}/review", post(api::toolkit::review))
         .route("/toolkit/{id}/document", get(api::toolkit::document))
+        .route(
+            "/toolkit/{id}/files",
+            post(api::toolkit::attach_file).layer(DefaultBodyLimit::max(cyberveilig_services::toolkit::MAX_FILE_BYTES + (64 << 10))),
+        )
+        .route("/toolkit/{id}/files/{file_id}", get(api::toolkit::file))
         .route("/toolkit/{id}/checklist", get(api::toolkit::checklist))
         .route("/toolkit/{id}/checklist/{step}", put(api::toolkit::tick))
         .route("/toolkit/{id}/exercises", post(api::toolkit::record_exercise))

@@ -124,7 +124,7 @@ impl Modify for ProblemAnswers {
         api::toolkit::library, api::toolkit::create, api::toolkit::item, api::toolkit::edit, api::toolkit::submit,
         api::toolkit::review, api::toolkit::document, api::toolkit::checklist, api::toolkit::tick, api::toolkit::record_exercise,
         api::toolkit::exercises, api::toolkit::action_to_finding, api::toolkit::usage, api::toolkit::materials,
-        api::toolkit::set_materials,
+        api::toolkit::set_materials, api::toolkit::attach_file, api::toolkit::file,
         api::clock::set,
         api::disclosure::public_policy, api::disclosure::draft, api::disclosure::save_draft, api::disclosure::adopt, api::disclosure::publish,
         api::disclosure::model, api::disclosure::model_draft, api::disclosure::save_model_draft, api::disclosure::publish_model,

@@ -303,6 +303,23 @@ async fn the_matrix(with_keys: bool) {
         toolkit.insert(slug, view.item.id);
     }
     let (playbook, kit) = (toolkit["phishing-playbook"], toolkit["staff-awareness-kit"]);
+    // A file on the kit: attached to a new draft, which is then published.
+    let kit_file = {
+        let input = cyberveilig_services::toolkit::content::shipped()
+            .unwrap()
+            .into_iter()
+            .find(|i| i.slug == "staff-awareness-kit")
+            .unwrap();
+        app.services.edit_toolkit_item(&vvsg_actor, kit, input).await.unwrap();
+        let f = app
+            .services
+            .attach_toolkit_file(&vvsg_actor, kit, "affiche.txt", b"Meld phishing")
+            .await
+            .unwrap();
+        app.services.submit_toolkit_version(&vvsg_actor, kit).await.unwrap();
+        app.services.review_toolkit_version(&second, kit, true, "").await.unwrap();
+        f.id
+    };
     let item_body = json!({"slug": "matrix-gids", "kind": "guide", "category": "preventive", "audience": ["ict"],
         "title_nl": "Gids", "summary_nl": "Samenvatting", "body_nl": "# Gids\n\nTekst."});
     let (status, draft) = app
@@ -1062,6 +1079,20 @@ async fn the_matrix(with_keys: bool) {
             tk(kit, "/document?format=pdf"),
             Value::Null,
             EVERYONE,
+        ),
+        (
+            "get",
+            "/api/v1/toolkit/{id}/files/{file_id}",
+            tk(kit, &format!("/files/{kit_file}")),
+            Value::Null,
+            EVERYONE,
+        ),
+        (
+            "post",
+            "/api/v1/toolkit/{id}/files",
+            tk(draft["id"].as_i64().unwrap(), "/files?filename=a.txt"),
+            json!("Tekst"),
+            &[VVSG],
         ),
         (
             "get",

@@ -944,6 +944,7 @@ async fn the_page_matrix() {
         (format!("{playbook}/bewerken"), [SIGN_IN, NO, NO, NO, NO, NO, OK, NO]),
         (format!("{playbook}/checklist"), [SIGN_IN, OK, OK, NO, NO, NO, NO, NO]),
         ("/toolkit/x".into(), [GONE; 8]),
+        (format!("{kit}/bestanden/999999"), [GONE; 8]),
     ];
     let covered: Vec<&str> = matrix
         .iter()
@@ -982,6 +983,8 @@ async fn the_page_matrix() {
                 "/stuurgroep/{id}/documenten/{document}"
             } else if p == &kit || p == &playbook || p == "/toolkit/x" {
                 "/toolkit/{id}"
+            } else if p == &format!("{kit}/bestanden/999999") {
+                "/toolkit/{id}/bestanden/{file}"
             } else if p == &format!("{kit}/download?format=pdf") {
                 "/toolkit/{id}/download"
             } else if p == &format!("{playbook}/bewerken") {
@@ -1972,6 +1975,7 @@ async fn every_portal_path_with_an_id_that_is_not_a_number_is_not_found() {
             .replace("{number}", "1")
             .replace("{position}", "1")
             .replace("{document}", "1")
+            .replace("{file}", "1")
             .replace("{version}", "1");
         let methods = call.split(".route(").next().unwrap_or("");
         if methods.contains("get(") {

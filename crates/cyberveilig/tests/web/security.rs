@@ -778,6 +778,7 @@ const GATED: &[(&str, &str, &[&str])] = &[
     ("put", "/api/v1/toolkit/{id}", &["association_member"]),
     ("post", "/api/v1/toolkit/{id}/submit", &["association_member"]),
     ("post", "/api/v1/toolkit/{id}/review", &["association_member"]),
+    ("post", "/api/v1/toolkit/{id}/files", &["association_member"]),
     ("put", "/api/v1/awareness-events/{id}/materials", &["association_member"]),
     ("put", "/api/v1/toolkit/{id}/checklist/{step}", &["government_member"]),
     ("post", "/api/v1/toolkit/{id}/exercises", &["government_member"]),

@@ -21,15 +21,19 @@ use cyberveilig_domain::toolkit::{
     self as rules, Category, ItemKind, MAX_BODY, MAX_SUMMARY, MAX_TITLE, ToolkitError, UseKind, VersionState,
 };
 use cyberveilig_store::Tx;
-use cyberveilig_store::records::{ToolkitEntry, ToolkitFilter, ToolkitItem, ToolkitSearch, ToolkitVersion, UseCount, UseTotals};
+use cyberveilig_store::records::{
+    ToolkitEntry, ToolkitFile, ToolkitFilter, ToolkitItem, ToolkitSearch, ToolkitVersion, UseCount, UseTotals,
+};
 use serde_json::json;
 
 mod checklists;
 pub mod content;
 mod documents;
+mod files;
 mod materials;
 pub use checklists::{ChecklistView, ExerciseInput, Step};
 pub use documents::Format;
+pub use files::{MAX_FILE_BYTES, MAX_FILES};
 
 /// Most items on one page, and most results of a search.
 pub const PAGE: i64 = 50;
@@ -81,6 +85,8 @@ pub struct ItemView {
     pub may_edit: bool,
     /// The reader may review the version in review (VVSG, not who submitted it).
     pub may_review: bool,
+    /// The files attached to the version shown.
+    pub files: Vec<ToolkitFile>,
 }
 
 /// A checked text: Dutch required, English whole or absent (TK-1).
@@ -171,7 +177,9 @@ async fn view_of(tx: &mut dyn Tx, actor: Option<&Actor>, id: i64) -> Result<Item
     let editor = is_editor(actor);
     let versions = if editor { tx.toolkit_versions(item.id).await? } else { Vec::new() };
     let may_review = editor && version.state == VersionState::InReview && actor.is_some_and(|a| version.submitted_by != Some(a.person_id));
+    let files = tx.toolkit_files(version.id).await?;
     Ok(ItemView {
+        files,
         may_edit: editor && version.state != VersionState::InReview,
         may_review,
         item,
@@ -244,7 +252,8 @@ impl Services {
             VersionState::Published => {
                 let mut draft = blank_version(id, latest.number + 1, actor.person_id, work.now);
                 apply(&mut draft, content);
-                work.tx.insert_toolkit_version(&draft).await?;
+                let draft_id = work.tx.insert_toolkit_version(&draft).await?;
+                work.tx.copy_toolkit_files(latest.id, draft_id).await?;
                 draft.number
             }
             VersionState::InReview => return Err(refused(ToolkitError::NotADraft)),

@@ -347,3 +347,46 @@ story!(
         ));
     }
 );
+
+story!(files_go_with_their_version, "2021-06-15T08:00:00Z", |w| {
+    let vvsg = w.actor("vvsg@vvsg.test").await;
+    let second = reviewer(&w).await;
+    let gent = w.municipality(GENT).await;
+    let id = w
+        .s()
+        .create_toolkit_item(&vvsg, shipped("staff-awareness-kit"))
+        .await
+        .unwrap()
+        .item
+        .id;
+    let poster = cyberveilig_domain::document::simple_pdf(&["Affiche: meld phishing"]);
+    assert_eq!(
+        code_of(w.s().attach_toolkit_file(&vvsg, id, "x.exe", b"MZ\x90\x00\x03").await.unwrap_err()),
+        "file"
+    );
+    assert!(matches!(
+        w.s().attach_toolkit_file(&gent, id, "affiche.pdf", &poster).await,
+        Err(ServiceError::Forbidden)
+    ));
+    let file = w.s().attach_toolkit_file(&vvsg, id, "../affiche.pdf", &poster).await.unwrap();
+    assert_eq!(file.filename, "affiche.pdf");
+    // Not for readers while a draft.
+    assert!(matches!(
+        w.s().toolkit_file(Some(&gent), id, file.id).await,
+        Err(ServiceError::NotFound(_))
+    ));
+    w.s().submit_toolkit_version(&vvsg, id).await.unwrap();
+    assert_eq!(
+        code_of(w.s().attach_toolkit_file(&vvsg, id, "b.pdf", &poster).await.unwrap_err()),
+        "not_a_draft"
+    );
+    w.s().review_toolkit_version(&second, id, true, "").await.unwrap();
+    let (_, content) = w.s().toolkit_file(None, id, file.id).await.unwrap();
+    assert_eq!(content, poster, "information material's files are public");
+    assert_eq!(w.s().toolkit_item(Some(&gent), id).await.unwrap().files.len(), 1);
+    // A new draft takes the files; the published version keeps its own.
+    let draft = w.s().edit_toolkit_item(&vvsg, id, shipped("staff-awareness-kit")).await.unwrap();
+    assert_eq!(draft.files.len(), 1);
+    w.s().attach_toolkit_file(&vvsg, id, "tweede.txt", b"Tweede bestand").await.unwrap();
+    assert_eq!(w.s().toolkit_item(Some(&gent), id).await.unwrap().files.len(), 1);
+});

@@ -47,6 +47,21 @@ CREATE TABLE toolkit_versions (
     UNIQUE (item_id, number)
 );
 
+-- Files attached to a version (a poster, a slide deck): a new draft takes its version's files.
+CREATE TABLE toolkit_files (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    version_id  INTEGER NOT NULL REFERENCES toolkit_versions (id),
+    filename    TEXT NOT NULL,
+    -- pdf, png, jpeg, text: told by the content
+    kind        TEXT NOT NULL,
+    size        INTEGER NOT NULL,
+    sha256      TEXT NOT NULL,
+    content     BLOB NOT NULL,
+    uploaded_by INTEGER NOT NULL REFERENCES people (id),
+    uploaded_at TEXT NOT NULL
+);
+CREATE INDEX toolkit_files_by_version ON toolkit_files (version_id, id);
+
 -- The published versions' words, stemmed (Dutch and English); the row id is the item's.
 CREATE VIRTUAL TABLE toolkit_search USING fts5(terms, tokenize = 'unicode61');
 

@@ -133,3 +133,16 @@ pub struct ExerciseAction {
     pub text: String,
     pub finding_id: Option<i64>,
 }
+
+/// A file attached to a version of an item, without its content.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolkitFile {
+    pub id: i64,
+    pub version_id: i64,
+    pub filename: String,
+    pub kind: cyberveilig_domain::attachment::AttachmentKind,
+    pub size: i64,
+    pub sha256: String,
+    pub uploaded_by: i64,
+    pub uploaded_at: DateTime<Utc>,
+}

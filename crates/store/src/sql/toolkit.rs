@@ -75,6 +75,21 @@ fn entry_from(row: &Row) -> Result<ToolkitEntry> {
     })
 }
 
+const FILE_FIELDS: &str = "id, version_id, filename, kind, size, sha256, uploaded_by, uploaded_at";
+
+fn file_from(row: &Row) -> Result<ToolkitFile> {
+    Ok(ToolkitFile {
+        id: row.try_get("id")?,
+        version_id: row.try_get("version_id")?,
+        filename: row.try_get("filename")?,
+        kind: parse::<cyberveilig_domain::attachment::AttachmentKind>(&row.try_get::<String, _>("kind")?, "file kind")?,
+        size: row.try_get("size")?,
+        sha256: row.try_get("sha256")?,
+        uploaded_by: row.try_get("uploaded_by")?,
+        uploaded_at: row.try_get("uploaded_at")?,
+    })
+}
+
 fn use_from(row: &Row) -> Result<UseCount> {
     Ok(UseCount {
         item_id: row.try_get("item_id")?,
@@ -533,6 +548,58 @@ impl<C: Connection> ToolkitTx for Transaction<C> {
             .bind(finding_id)
             .execute(&mut self.conn)
             .await?;
+        Ok(())
+    }
+
+    async fn insert_toolkit_file(&mut self, f: &ToolkitFile, content: &[u8]) -> Result<i64> {
+        let row = query(
+            "INSERT INTO toolkit_files (version_id, filename, kind, size, sha256, content, uploaded_by, uploaded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(f.version_id)
+        .bind(&f.filename)
+        .bind(f.kind.as_str())
+        .bind(f.size)
+        .bind(&f.sha256)
+        .bind(content.to_vec())
+        .bind(f.uploaded_by)
+        .bind(f.uploaded_at)
+        .fetch_one(&mut self.conn)
+        .await?;
+        row.try_get("id")
+    }
+
+    async fn toolkit_files(&mut self, version_id: i64) -> Result<Vec<ToolkitFile>> {
+        let rows = query(&format!(
+            "SELECT {FILE_FIELDS} FROM toolkit_files WHERE version_id = $1 ORDER BY id"
+        ))
+        .bind(version_id)
+        .fetch_all(&mut self.conn)
+        .await?;
+        collect(rows, file_from)
+    }
+
+    async fn toolkit_file(&mut self, id: i64) -> Result<Option<(ToolkitFile, Vec<u8>)>> {
+        let row = query(&format!("SELECT {FILE_FIELDS}, content FROM toolkit_files WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&mut self.conn)
+            .await?;
+        match row {
+            Some(r) => Ok(Some((file_from(&r)?, r.try_get::<Vec<u8>, _>("content")?))),
+            None => Ok(None),
+        }
+    }
+
+    async fn copy_toolkit_files(&mut self, from_version: i64, to_version: i64) -> Result<()> {
+        query(
+            "INSERT INTO toolkit_files (version_id, filename, kind, size, sha256, content, uploaded_by, uploaded_at) \
+             SELECT $2, filename, kind, size, sha256, content, uploaded_by, uploaded_at FROM toolkit_files \
+             WHERE version_id = $1 ORDER BY id",
+        )
+        .bind(from_version)
+        .bind(to_version)
+        .execute(&mut self.conn)
+        .await?;
         Ok(())
     }
 

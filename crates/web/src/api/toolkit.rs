@@ -129,9 +129,23 @@ pub struct ToolkitItemDto {
     pub versions: Vec<ToolkitVersionDto>,
     pub may_edit: bool,
     pub may_review: bool,
+    /// The files attached to the version read.
+    pub files: Vec<ToolkitFileDto>,
     /// The DOCX and PDF of the item (a template filled in for the caller's government).
     pub docx_href: String,
     pub pdf_href: String,
+}
+
+/// A file attached to an item's version; download it from its `href`.
+#[derive(Serialize, ToSchema)]
+pub struct ToolkitFileDto {
+    pub id: i64,
+    pub filename: String,
+    /// pdf, png, jpeg or text, told by the content.
+    pub kind: String,
+    pub size: i64,
+    pub sha256: String,
+    pub href: String,
 }
 
 impl From<ItemView> for ToolkitItemDto {
@@ -149,6 +163,18 @@ impl From<ItemView> for ToolkitItemDto {
             versions: v.versions.into_iter().map(Into::into).collect(),
             may_edit: v.may_edit,
             may_review: v.may_review,
+            files: v
+                .files
+                .into_iter()
+                .map(|f| ToolkitFileDto {
+                    href: format!("/api/v1/toolkit/{id}/files/{}", f.id),
+                    id: f.id,
+                    filename: f.filename,
+                    kind: f.kind.as_str().to_owned(),
+                    size: f.size,
+                    sha256: f.sha256,
+                })
+                .collect(),
             docx_href: format!("/api/v1/toolkit/{id}/document?format=docx"),
             pdf_href: format!("/api/v1/toolkit/{id}/document?format=pdf"),
         }
@@ -791,4 +817,66 @@ pub async fn set_materials(
     Ok(Json(MaterialsDto {
         items: items.into_iter().map(Into::into).collect(),
     }))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FileParams {
+    /// The file's name.
+    #[param(max_length = 120)]
+    pub filename: Option<String>,
+}
+
+/// VVSG attaches a file to an item's draft (the body: a PDF, a PNG or JPEG picture or plain
+/// text, at most 10 MiB; 409 `not_a_draft`, `too_many_files`).
+#[utoipa::path(post, path = "/api/v1/toolkit/{id}/files", tag = "toolkit", security(("bearer" = [])), params(("id" = i64, Path), FileParams),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = ToolkitFileDto), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
+pub async fn attach_file(
+    State(state): State<AppState>,
+    lang: Lang,
+    As(actor, _): As<Association>,
+    Id(id): Id,
+    Params(p): Params<FileParams>,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> ApiResult<(StatusCode, Json<ToolkitFileDto>)> {
+    let body = body.map_err(|_| {
+        Problem::localized(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            lang,
+            "Een bestand is hoogstens 10 MiB groot.",
+            "A file is at most 10 MiB.",
+        )
+    })?;
+    let filename = p.filename.unwrap_or_else(|| "bestand".to_owned());
+    let f = state
+        .services
+        .attach_toolkit_file(&actor, id, &filename, &body)
+        .await
+        .or_problem(lang)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ToolkitFileDto {
+            href: format!("/api/v1/toolkit/{id}/files/{}", f.id),
+            id: f.id,
+            filename: f.filename,
+            kind: f.kind.as_str().to_owned(),
+            size: f.size,
+            sha256: f.sha256,
+        }),
+    ))
+}
+
+/// A file of the version the caller reads, as a download.
+#[utoipa::path(get, path = "/api/v1/toolkit/{id}/files/{file_id}", tag = "toolkit", params(("id" = i64, Path), ("file_id" = i64, Path)),
+    responses((status = 200, description = "The file, as a download", content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = Problem)))]
+pub async fn file(
+    State(state): State<AppState>,
+    lang: Lang,
+    MaybeCaller(caller): MaybeCaller,
+    Ids(id, file_id): Ids,
+) -> ApiResult<Response> {
+    let (f, content) = state.services.toolkit_file(caller.as_ref(), id, file_id).await.or_problem(lang)?;
+    Ok(crate::api::reports::download(&f.filename, content))
 }

@@ -124,6 +124,7 @@ pub const PAGES: &[&str] = &[
     "/toolkit/{id}/download",
     "/toolkit/{id}/bewerken",
     "/toolkit/{id}/checklist",
+    "/toolkit/{id}/bestanden/{file}",
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -292,6 +293,13 @@ pub fn routes() -> Router<AppState> {
         .route("/toolkit/{id}/voorleggen", post(pages::toolkit::submit))
         .route("/toolkit/{id}/nalezen", post(pages::toolkit::review))
         .route("/toolkit/{id}/checklist", get(pages::toolkit::checklist))
+        .route(
+            "/toolkit/{id}/bestanden",
+            post(pages::toolkit::attach_file).layer(axum::extract::DefaultBodyLimit::max(
+                cyberveilig_services::toolkit::MAX_FILE_BYTES + (64 << 10),
+            )),
+        )
+        .route("/toolkit/{id}/bestanden/{file}", get(pages::toolkit::file))
         .route("/toolkit/{id}/checklist/{number}", post(pages::toolkit::tick))
         .route("/toolkit/{id}/oefeningen", post(pages::toolkit::record_exercise))
         .route(

@@ -164,6 +164,11 @@ async fn item_page(state: &AppState, visitor: &Visitor, id: i64, taal: Option<&s
         })
         .collect();
     let government = actor.is_some_and(|a| a.role == Role::GovernmentMember);
+    let files: Vec<Value> = view
+        .files
+        .iter()
+        .map(|f| context! { id => f.id, filename => f.filename.clone(), kind => f.kind.as_str(), size_kib => (f.size + 1023) / 1024 })
+        .collect();
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -182,7 +187,8 @@ async fn item_page(state: &AppState, visitor: &Visitor, id: i64, taal: Option<&s
             versions, may_edit => view.may_edit, may_review => view.may_review,
             may_submit => view.may_edit && v.state == VersionState::Draft,
             checklist => government && view.item.kind == ItemKind::Playbook && v.state == VersionState::Published,
-            filled => government && view.item.kind == ItemKind::Template, error,
+            filled => government && view.item.kind == ItemKind::Template, files,
+            may_attach => view.may_edit && v.state == VersionState::Draft, error,
         },
     )
 }
@@ -605,4 +611,50 @@ pub async fn usage(State(state): State<AppState>, Member(visitor, actor): Member
             everyone => matches!(actor.role, Role::AssociationMember | Role::ProgrammeAdmin),
         },
     )
+}
+
+/// `POST /toolkit/{id}/bestanden`: VVSG attaches a file to the draft (a multipart form).
+pub async fn attach_file(
+    State(state): State<AppState>,
+    Member(visitor, actor): Member,
+    PageId(id): PageId,
+    form: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let (mut csrf, mut file) = (String::new(), None);
+    if let Ok(mut form) = form {
+        while let Ok(Some(field)) = form.next_field().await {
+            match field.name().unwrap_or("") {
+                "csrf" => csrf = field.text().await.unwrap_or_default(),
+                "file" => {
+                    let name = field.file_name().unwrap_or("").to_owned();
+                    if let Ok(bytes) = field.bytes().await
+                        && (!bytes.is_empty() || !name.is_empty())
+                    {
+                        file = Some((name, bytes.to_vec()));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    if let Err(refused) = visitor.check_csrf(&csrf) {
+        return refused;
+    }
+    let Some((filename, content)) = file else {
+        let e = ServiceError::invalid("file", "Choose a file.", "Kies een bestand.");
+        return item_page(&state, &visitor, id, None, Some(visitor.error_text(&e))).await;
+    };
+    match state.services.attach_toolkit_file(&actor, id, &filename, &content).await {
+        Ok(_) => Redirect::to(&format!("/toolkit/{id}#bestanden")).into_response(),
+        Err(e) if is_bad_input(&e) => item_page(&state, &visitor, id, None, Some(visitor.error_text(&e))).await,
+        Err(e) => refusal(&visitor, &e),
+    }
+}
+
+/// `GET /toolkit/{id}/bestanden/{file}`: a file of the version the reader reads, as a download.
+pub async fn file(State(state): State<AppState>, visitor: Visitor, PageId((id, file)): PageId<(i64, i64)>) -> Response {
+    match state.services.toolkit_file(reader(&visitor), id, file).await {
+        Ok((f, content)) => crate::api::reports::download(&f.filename, content),
+        Err(e) => refusal(&visitor, &e),
+    }
 }
