@@ -2,6 +2,7 @@
 //! only visible characters (SEC-3).
 
 use crate::error::{Result, ServiceError};
+use chrono::NaiveDate;
 use cyberveilig_domain::text::{is_plain_line, is_plain_text};
 
 fn required(field: &'static str) -> ServiceError {
@@ -39,4 +40,17 @@ pub fn block(field: &'static str, text: &str, max: usize, required_: bool) -> Re
         ));
     }
     Ok(Some(text.to_owned()))
+}
+
+/// SEC-6: a date between 2000 and 2099.
+pub fn plausible(field: &'static str, date: NaiveDate) -> Result<()> {
+    if cyberveilig_domain::calendar::is_plausible(date) {
+        Ok(())
+    } else {
+        Err(ServiceError::invalid(
+            field,
+            "A date between 2000 and 2099.",
+            "Een datum tussen 2000 en 2099.",
+        ))
+    }
 }

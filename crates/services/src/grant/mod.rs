@@ -164,19 +164,6 @@ pub(crate) async fn post(work: &mut Work, grant_id: i64, claim_id: Option<i64>, 
     Ok(balances)
 }
 
-/// SEC-6: a planned or due date between 2000 and 2099.
-fn plausible(field: &'static str, date: NaiveDate) -> Result<()> {
-    if cyberveilig_domain::calendar::is_plausible(date) {
-        Ok(())
-    } else {
-        Err(ServiceError::invalid(
-            field,
-            "A date between 2000 and 2099.",
-            "Een datum tussen 2000 en 2099.",
-        ))
-    }
-}
-
 /// The grant's figures for a steering group's report (ST-7): its members read them there.
 pub(crate) async fn view_for_report(tx: &mut dyn Tx, grant: ProjectGrant, today: NaiveDate) -> Result<GrantView> {
     let mut view = figures(tx, grant, today).await?;
@@ -402,9 +389,9 @@ async fn apply_deliverable(work: &mut Work, grant: &ProjectGrant, d: &mut Delive
     if !numbers(grant).contains(&input.work_package) {
         return Err(refused(GrantError::UnknownWorkPackage));
     }
-    plausible("planned_on", input.planned_on)?;
+    crate::fields::plausible("planned_on", input.planned_on)?;
     if let Some(done) = input.done_on {
-        plausible("done_on", done)?;
+        crate::fields::plausible("done_on", done)?;
     }
     rules::check_done(input.done_on, work.today).map_err(refused)?;
     if let Some(event_id) = input.event_id {
@@ -437,7 +424,7 @@ async fn apply_plan_item(work: &mut Work, grant: &ProjectGrant, item: &mut PlanI
     {
         return Err(refused(GrantError::UnknownWorkPackage));
     }
-    plausible("due_on", input.due_on)?;
+    crate::fields::plausible("due_on", input.due_on)?;
     let owner = work
         .tx
         .person(input.owner_id)

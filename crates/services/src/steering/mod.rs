@@ -97,19 +97,6 @@ async fn keeper(tx: &mut dyn Tx, actor: &Actor) -> Result<()> {
     }
 }
 
-/// SEC-6: a meeting's date and an action's due date lie between 2000 and 2099.
-fn plausible(field: &'static str, date: NaiveDate) -> Result<()> {
-    if cyberveilig_domain::calendar::is_plausible(date) {
-        Ok(())
-    } else {
-        Err(ServiceError::invalid(
-            field,
-            "A date between 2000 and 2099.",
-            "Een datum tussen 2000 en 2099.",
-        ))
-    }
-}
-
 impl Services {
     /// The group's current members, chair first.
     pub async fn steering_members(&self, actor: &Actor) -> Result<Vec<SteeringMember>> {
@@ -193,7 +180,7 @@ impl Services {
 
     /// The chair, the secretary or an administrator plans a meeting with its agenda.
     pub async fn plan_steering_meeting(&self, actor: &Actor, input: MeetingInput) -> Result<MeetingView> {
-        plausible("starts_at", input.starts_at.date_naive())?;
+        crate::fields::plausible("starts_at", input.starts_at.date_naive())?;
         let (title, place, agenda) = checked(&input)?;
         let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
         keeper(work.tx.as_mut(), actor).await?;
@@ -223,7 +210,7 @@ impl Services {
 
     /// The keepers change a meeting's title, time, place and agenda while its minutes are a draft.
     pub async fn change_steering_meeting(&self, actor: &Actor, id: i64, input: MeetingInput) -> Result<MeetingView> {
-        plausible("starts_at", input.starts_at.date_naive())?;
+        crate::fields::plausible("starts_at", input.starts_at.date_naive())?;
         let (title, place, agenda) = checked(&input)?;
         let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
         keeper(work.tx.as_mut(), actor).await?;
@@ -320,7 +307,7 @@ impl Services {
 
     /// The keepers give a member an action item at a meeting.
     pub async fn give_steering_action(&self, actor: &Actor, meeting_id: i64, input: ActionInput) -> Result<SteeringActionItem> {
-        plausible("due_on", input.due_on)?;
+        crate::fields::plausible("due_on", input.due_on)?;
         let title = rules::check_line(&input.title, "title").map_err(refused)?;
         let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
         keeper(work.tx.as_mut(), actor).await?;

@@ -23,7 +23,7 @@ fn package(row: &Row, column: &str) -> Result<u32> {
     u32::try_from(n).map_err(|_| StoreError::Corrupt(format!("work package {n}")))
 }
 
-fn grant_from(row: &Row) -> Result<ProjectGrant> {
+pub(crate) fn grant_from(row: &Row) -> Result<ProjectGrant> {
     let packages: String = row.try_get("work_packages")?;
     Ok(ProjectGrant {
         id: row.try_get("id")?,

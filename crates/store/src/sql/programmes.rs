@@ -126,21 +126,7 @@ impl<C: Connection> crate::ProgrammeTx for Transaction<C> {
 
     async fn grants(&mut self) -> Result<Vec<ProjectGrant>> {
         let rows = query("SELECT * FROM project_grants ORDER BY id").fetch_all(&mut self.conn).await?;
-        rows.iter()
-            .map(|row| {
-                let packages: String = row.try_get("work_packages")?;
-                Ok(ProjectGrant {
-                    id: row.try_get("id")?,
-                    beneficiary_id: row.try_get("beneficiary_id")?,
-                    name: row.try_get("name")?,
-                    amount: Money::from_cents(row.try_get("amount_cents")?),
-                    starts_on: row.try_get("starts_on")?,
-                    ends_on: row.try_get("ends_on")?,
-                    work_packages: serde_json::from_str(&packages).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                    governance: row.try_get("governance")?,
-                })
-            })
-            .collect()
+        collect(rows, super::grant::grant_from)
     }
 
     async fn insert_agreement(&mut self, a: &FrameworkAgreement) -> Result<i64> {
