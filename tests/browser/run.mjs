@@ -561,6 +561,35 @@ async function steeringGroup(page, base) {
   await signOut(page);
 }
 
+// The accountability pages (issue 14): the administrator's dashboards at a day, with their
+// charts named for assistive technology and a table beside each, a table's CSV, a day in the
+// future refused, the answer to Parliament with its PDF, and the public open-data extract.
+async function figures(page, base) {
+  await signIn(page, base, "admin@abb.test");
+  await visit(page, base, "/cijfers", "the dashboards (administrator)");
+  const charts = await page.locator("figure.chart svg[role=img]").count();
+  check(charts >= 10, `the dashboards draw their charts as SVG images (${charts})`);
+  check((await page.locator("figure.chart svg:not([aria-label])").count()) === 0, "every chart has a name");
+  check((await page.locator("section", { has: page.locator("#orders-by-state") }).locator("table").count()) === 1, "the orders by state have their table beside the chart");
+  const csv = await page.request.get(base + "/cijfers/csv?tabel=orders-by-month");
+  check(csv.status() === 200 && (await csv.text()).startsWith("Maand,"), "a table downloads as CSV");
+  await bothScreens(page, "the dashboards (administrator)");
+  await page.getByLabel("Op datum").fill("2020-05-01");
+  await page.getByRole("button", { name: "Toon" }).click();
+  check((await page.locator("main").textContent()).includes("01/05/2020"), "the dashboards at an earlier day");
+  await axe(page, "the dashboards at 01/05/2020");
+  const later = await page.goto(base + "/cijfers?at=2099-01-01");
+  check(later.status() === 422 && (await page.locator("main").textContent()).includes("niet voor een latere dag"), "a day after today is refused, saying why");
+  await visit(page, base, "/cijfers/parlement", "the answer to Parliament");
+  check((await page.locator("article.answer").textContent()).includes("1. De middelen"), "the answer has its sections");
+  const pdf = await page.request.get(base + "/cijfers/parlement/bestand?formaat=pdf");
+  check(pdf.status() === 200 && (await pdf.body()).subarray(0, 5).toString() === "%PDF-", "the answer downloads as a PDF");
+  await bothScreens(page, "the answer to Parliament");
+  await signOut(page);
+  const open = await page.request.get(base + "/api/v1/open-data/figures.csv");
+  check(open.status() === 200 && (await open.text()).startsWith("programme,month,province,"), "the open-data extract is public");
+}
+
 async function main() {
   mkdirSync(shots, { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), "cv-browser-"));
@@ -1047,6 +1076,9 @@ async function main() {
     check(!(await page.locator("header.top").isVisible()) && (await page.locator(".print-only").isVisible()), "the printed agenda drops the navigation and says its date");
     await page.emulateMedia({ media: "screen" });
     await signOut(page);
+
+    // The administrator's dashboards and the answer to Parliament, with an audit ordered.
+    await figures(page, base);
 
     // EY records the day: who attended, which action started.
     await signIn(page, base, "ey@firms.test");

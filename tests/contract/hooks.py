@@ -89,6 +89,12 @@ BEYOND_A_SCHEMA = {
     "PUT /api/v1/awareness-events/{id}/materials": {"items"},
     "POST /api/v1/toolkit-exercises/{id}/actions/{position}/finding": {"finding"},
     "GET /api/v1/toolkit": {"q"},
+    # The figures exist up to today, for a day from 2000 on.
+    "GET /api/v1/programmes/{id}/figures": {"at"},
+    "GET /api/v1/programmes/{id}/figures/tables/{table}": {"at"},
+    "GET /api/v1/programmes/{id}/parliament-answer": {"at", "format"},
+    "GET /api/v1/open-data/figures.csv": {"at"},
+    "GET /api/v1/open-data/README.md": {"at"},
 }
 
 

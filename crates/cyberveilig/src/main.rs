@@ -135,6 +135,40 @@ enum Command {
         #[command(subcommand)]
         command: ProgrammeCommand,
     },
+    /// Reports written from the platform's data.
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// The answer to the written question in Parliament, from the figures at a day.
+    Parliament(ParliamentArgs),
+}
+
+#[derive(Args)]
+struct ParliamentArgs {
+    #[command(flatten)]
+    db: DatabaseArgs,
+    /// Read the demo's database (DATA_DIR/demo.db) rather than the installation's.
+    #[arg(long)]
+    demo: bool,
+    /// The day the answer describes, YYYY-MM-DD (default: today).
+    #[arg(long)]
+    at: Option<chrono::NaiveDate>,
+    #[arg(long, default_value = "md", value_parser = ["md", "docx", "pdf"])]
+    format: String,
+    /// The answer's language.
+    #[arg(long, default_value = "nl", value_parser = ["nl", "en"])]
+    lang: String,
+    /// The programme (default: the first).
+    #[arg(long)]
+    programme: Option<i64>,
+    /// Where to write it (default: antwoord-parlement-DAY.FORMAT here; `-` for standard output).
+    #[arg(long)]
+    out: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -441,7 +475,42 @@ async fn run(command: Command, file: FileConfig) -> Result<ExitCode, AnyError> {
             let services = with_audit_key(Services::new(open(&url).await?, Arc::new(SystemClock)), &db, &file).await?;
             programme_status(&services, json).await
         }
+        Command::Report {
+            command: ReportCommand::Parliament(args),
+        } => parliament_answer(args, file).await,
     }
+}
+
+/// `cyberveilig report parliament`: reads only, so it needs no audit key.
+async fn parliament_answer(args: ParliamentArgs, file: FileConfig) -> Result<ExitCode, AnyError> {
+    use cyberveilig_services::figures::parliament::AnswerFormat;
+    let url = database_url(&args.db, &file, if args.demo { "demo.db" } else { "cyberveilig.db" })?;
+    let services = Services::new(open(&url).await?, Arc::new(SystemClock));
+    let programme = match args.programme {
+        Some(id) => id,
+        None => services
+            .programmes_public()
+            .await?
+            .first()
+            .map(|p| p.programme.id)
+            .ok_or("this database holds no programme")?,
+    };
+    let format = AnswerFormat::parse(&args.format).ok_or("--format is md, docx or pdf")?;
+    let (name, bytes) = services
+        .parliament_answer_file(None, programme, args.at, args.lang == "nl", format)
+        .await?;
+    match args.out {
+        Some(path) if path.as_os_str() == "-" => {
+            use std::io::Write;
+            std::io::stdout().write_all(&bytes)?;
+        }
+        out => {
+            let path = out.unwrap_or_else(|| PathBuf::from(&name));
+            std::fs::write(&path, &bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+            eprintln!("Wrote {} ({} bytes).", path.display(), bytes.len());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Where a fresh demo's history starts: the programme's first day.

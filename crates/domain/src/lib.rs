@@ -41,6 +41,7 @@ pub mod credit;
 pub mod disclosure;
 pub mod document;
 pub mod engagement;
+pub mod figures;
 pub mod grant;
 pub mod ledger;
 pub mod money;

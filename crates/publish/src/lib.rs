@@ -5,6 +5,10 @@
 pub mod docx;
 pub mod markdown;
 pub mod pdf;
+pub mod write_markdown;
+
+/// DejaVu Sans, the face documents are set in (and charts measured with).
+pub const SANS: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
 
 /// A document: a title and blocks, in one language.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -34,6 +34,8 @@ pub enum Permission<'a> {
     ConfirmOrder(&'a Order),
     ReopenOrder(&'a Order),
     ViewAuditLog,
+    /// The programme's figures at any day, its dashboards and the answer to Parliament.
+    ViewFigures,
     /// Inviting someone to an organisation in a role.
     InvitePerson(&'a Organisation, Role),
     /// The people of one organisation, or (`None`) of all.
@@ -68,7 +70,7 @@ pub fn can(actor: &Actor, permission: Permission<'_>) -> bool {
     let firm_member = |order: &Order| actor.role == R::FirmMember && order.firm_id.is_some_and(member_of);
     match permission {
         P::ViewProgrammes | P::ViewOrganisations => true,
-        P::ManageProgrammes | P::ManageAgreements | P::ManageCatalogues | P::ViewAuditLog => admin,
+        P::ManageProgrammes | P::ManageAgreements | P::ManageCatalogues | P::ViewAuditLog | P::ViewFigures => admin,
         P::ListOrders => matches!(actor.role, R::ProgrammeAdmin | R::GovernmentMember | R::FirmMember),
         P::OrderFor(government) => admin || (actor.role == R::GovernmentMember && member_of(government.id)),
         P::ViewOrder(order) => admin || government_member(order) || firm_member(order),

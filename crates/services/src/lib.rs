@@ -21,6 +21,7 @@ pub mod engagements;
 pub mod error;
 pub mod events;
 mod fields;
+pub mod figures;
 pub mod findings;
 pub mod grant;
 pub mod guard;

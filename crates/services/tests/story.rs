@@ -1495,6 +1495,8 @@ mod awareness;
 mod disclosure;
 #[path = "stories/engagements.rs"]
 mod engagements;
+#[path = "stories/figures.rs"]
+mod figures;
 #[path = "stories/findings.rs"]
 mod findings;
 #[path = "stories/grant.rs"]

@@ -11,6 +11,7 @@ mod sqlite;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
+use cyberveilig_domain::Money;
 use cyberveilig_domain::cascade::FrameworkAgreement;
 use cyberveilig_domain::ledger::Balances;
 use cyberveilig_domain::order::{OrderKind, OrderState};
@@ -394,6 +395,31 @@ pub trait AuditReportsTx: Send {
     async fn audit_report(&mut self, order_id: i64, id: i64) -> Result<Option<(AuditReport, Vec<u8>)>>;
 }
 
+/// The figures as at a day (issue 14): the dated history the dashboards and the answer to
+/// Parliament are counted from. Every method reads what happened before `until` (the start of
+/// the day after the one asked about).
+#[async_trait]
+pub trait FiguresTx: Send {
+    /// The programme's orders submitted before `until`, by id.
+    async fn order_facts(&mut self, programme_id: i64, until: DateTime<Utc>) -> Result<Vec<OrderFact>>;
+    /// The audit log's entries about the programme's orders before `until`, in the order written.
+    async fn order_events(&mut self, programme_id: i64, until: DateTime<Utc>) -> Result<Vec<DatedEvent>>;
+    /// The entries about subjects of one type (`engagement`, ...) before `until`, in the order written.
+    async fn subject_events(&mut self, subject_type: &str, until: DateTime<Utc>) -> Result<Vec<DatedEvent>>;
+    /// The programme's balances after each posting before `until`, in the order posted.
+    async fn postings_until(&mut self, programme_id: i64, until: DateTime<Utc>) -> Result<Vec<(DateTime<Utc>, Balances)>>;
+    /// What was paid to each order before `until`: order, when, amount (money moved to `paid`).
+    async fn payments_until(&mut self, programme_id: i64, until: DateTime<Utc>) -> Result<Vec<(i64, DateTime<Utc>, Money)>>;
+    /// A grant's balances after its last posting before `until`.
+    async fn grant_balances_until(&mut self, grant_id: i64, until: DateTime<Utc>) -> Result<Balances>;
+    /// Findings first seen before `until`, counted by their SSVC decision (`None`: not decided).
+    async fn findings_by_decision(&mut self, until: DateTime<Utc>) -> Result<Vec<(Option<Decision>, i64)>>;
+    /// Every change of a finding's status before `until`, in the order written.
+    async fn finding_changes(&mut self, until: DateTime<Utc>) -> Result<Vec<FindingChange>>;
+    /// The answer times of the vulnerability reports received before `until`.
+    async fn report_times(&mut self, until: DateTime<Utc>) -> Result<Vec<ReportTimes>>;
+}
+
 /// Everything the services can ask of the database, inside one transaction. Dropping a `Tx`
 /// without [`Tx::commit`] rolls it back.
 #[async_trait]
@@ -416,6 +442,7 @@ pub trait Tx:
     + SteeringTx
     + GrantTx
     + ToolkitTx
+    + FiguresTx
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<()>;

@@ -228,6 +228,11 @@ pub fn router(services: Services, options: WebOptions) -> Router {
             "/project-grants/{id}/progress-reports/{report_id}/review",
             post(api::grant::review_report),
         )
+        .route("/programmes/{id}/figures", get(api::figures::figures))
+        .route("/programmes/{id}/figures/tables/{table}", get(api::figures::table))
+        .route("/programmes/{id}/parliament-answer", get(api::figures::parliament_answer))
+        .route("/open-data/figures.csv", get(api::figures::open_data))
+        .route("/open-data/README.md", get(api::figures::open_data_description))
         .route("/steering/members", get(api::steering::members))
         .route(
             "/steering/members/{id}",

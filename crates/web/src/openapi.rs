@@ -113,6 +113,8 @@ impl Modify for ProblemAnswers {
         api::awareness::list, api::awareness::create, api::awareness::get, api::awareness::change, api::awareness::cancel,
         api::awareness::register, api::awareness::unregister, api::awareness::registrations, api::awareness::attendance,
         api::awareness::calendar, api::awareness::create_feed, api::awareness::revoke_feed, api::awareness::reach,
+        api::figures::figures, api::figures::table, api::figures::parliament_answer, api::figures::open_data,
+        api::figures::open_data_description,
         api::steering::members, api::steering::set_member, api::steering::remove_member, api::steering::meetings,
         api::steering::plan, api::steering::meeting, api::steering::write_minutes, api::steering::approve_minutes,
         api::steering::decide, api::steering::give_action, api::steering::actions, api::steering::action_status,

@@ -338,6 +338,41 @@ async fn the_matrix(with_keys: bool) {
     // (method, route as in the OpenAPI document, path, body, who may), in the order of an order's life.
     let table: Vec<(&str, &str, String, Value, &[usize])> = vec![
         ("get", "/api/v1/programmes", "/api/v1/programmes".into(), Value::Null, SIGNED_IN),
+        (
+            "get",
+            "/api/v1/programmes/{id}/figures",
+            "/api/v1/programmes/1/figures?at=2020-05-18".into(),
+            Value::Null,
+            &[ADMIN],
+        ),
+        (
+            "get",
+            "/api/v1/programmes/{id}/figures/tables/{table}",
+            "/api/v1/programmes/1/figures/tables/orders-by-month".into(),
+            Value::Null,
+            &[ADMIN],
+        ),
+        (
+            "get",
+            "/api/v1/programmes/{id}/parliament-answer",
+            "/api/v1/programmes/1/parliament-answer?format=pdf".into(),
+            Value::Null,
+            &[ADMIN],
+        ),
+        (
+            "get",
+            "/api/v1/open-data/figures.csv",
+            "/api/v1/open-data/figures.csv".into(),
+            Value::Null,
+            EVERYONE,
+        ),
+        (
+            "get",
+            "/api/v1/open-data/README.md",
+            "/api/v1/open-data/README.md".into(),
+            Value::Null,
+            EVERYONE,
+        ),
         ("post", "/api/v1/programmes", "/api/v1/programmes".into(), new_programme, &[ADMIN]),
         (
             "get",

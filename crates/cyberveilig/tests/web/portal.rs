@@ -924,6 +924,19 @@ async fn the_page_matrix() {
         ),
         ("/stuurgroep/x".into(), [SIGN_IN, GONE, GONE, GONE, GONE, GONE, GONE, GONE]),
         (document_page.clone(), [SIGN_IN, GONE, GONE, GONE, GONE, OK, GONE, GONE]),
+        // The dashboards and the answer to Parliament: the administrator's.
+        ("/cijfers".into(), [SIGN_IN, GONE, GONE, GONE, GONE, OK, GONE, GONE]),
+        ("/cijfers?at=2020-05-01".into(), [SIGN_IN, GONE, GONE, GONE, GONE, OK, GONE, GONE]),
+        (
+            "/cijfers/csv?tabel=orders-by-month".into(),
+            [SIGN_IN, GONE, GONE, GONE, GONE, OK, GONE, GONE],
+        ),
+        ("/cijfers/csv?tabel=x".into(), [SIGN_IN, GONE, GONE, GONE, GONE, GONE, GONE, GONE]),
+        ("/cijfers/parlement".into(), [SIGN_IN, GONE, GONE, GONE, GONE, OK, GONE, GONE]),
+        (
+            "/cijfers/parlement/bestand?formaat=docx".into(),
+            [SIGN_IN, GONE, GONE, GONE, GONE, OK, GONE, GONE],
+        ),
         // VVSG's grant: the beneficiary and the administrator.
         ("/actieplan".into(), [SIGN_IN, GONE, GONE, GONE, GONE, OK, OK, GONE]),
         (claim_page.clone(), [SIGN_IN, GONE, GONE, GONE, GONE, OK, OK, GONE]),

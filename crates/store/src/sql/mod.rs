@@ -10,6 +10,7 @@ mod audit_reports;
 mod awareness;
 mod disclosure;
 mod engagements;
+mod figures;
 mod findings;
 mod grant;
 mod ledger;

@@ -7,6 +7,7 @@ pub mod awareness;
 pub mod clock;
 pub mod disclosure;
 pub mod engagements;
+pub mod figures;
 pub mod findings;
 pub mod grant;
 pub mod orders;
@@ -78,6 +79,7 @@ pub fn attachment(body: impl axum::response::IntoResponse, content_type: &'stati
 
 pub const CALENDAR: &str = "text/calendar; charset=utf-8";
 pub const PDF: &str = "application/pdf";
+pub const CSV: &str = "text/csv; charset=utf-8";
 
 /// A positive amount of cents below the programme's limit, from a request field.
 pub fn amount(cents: i64, field: &str, lang: Lang) -> Result<Money, Problem> {

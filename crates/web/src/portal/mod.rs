@@ -1,6 +1,7 @@
 //! The portal: server-rendered pages for every role, in Dutch and English, working without
 //! JavaScript. Every page goes through a service, which decides what the person may see.
 
+mod charts;
 pub mod i18n;
 mod pages;
 mod public;
@@ -114,6 +115,10 @@ pub const PAGES: &[&str] = &[
     "/stuurgroep/{id}/rapport.pdf",
     "/stuurgroep/{id}/documenten/{document}",
     "/actieplan",
+    "/cijfers",
+    "/cijfers/csv",
+    "/cijfers/parlement",
+    "/cijfers/parlement/bestand",
     "/actieplan/schuldvorderingen/{id}",
     "/actieplan/schuldvorderingen/{id}/bewijsstuk",
     "/actieplan/voortgang/{id}",
@@ -306,6 +311,10 @@ pub fn routes() -> Router<AppState> {
             "/toolkit/oefeningen/{id}/acties/{position}/bevinding",
             post(pages::toolkit::action_to_finding),
         )
+        .route("/cijfers", get(pages::figures::page))
+        .route("/cijfers/csv", get(pages::figures::csv))
+        .route("/cijfers/parlement", get(pages::figures::parliament))
+        .route("/cijfers/parlement/bestand", get(pages::figures::parliament_file))
         .route("/actieplan", get(pages::grant::page))
         .route("/actieplan/budget", post(pages::grant::set_budget))
         .route("/actieplan/resultaten", post(pages::grant::add_deliverable))

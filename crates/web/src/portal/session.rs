@@ -259,6 +259,7 @@ fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/stuurgroep", "menu-steering"),
             ("/actieplan", "menu-grant"),
             ("/toolkit", "menu-toolkit"),
+            ("/cijfers", "menu-figures"),
             ("/raamovereenkomsten", "menu-agreements"),
             ("/besturen", "menu-governments"),
             ("/mensen", "menu-people"),

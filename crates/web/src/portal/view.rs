@@ -20,6 +20,8 @@ macro_rules! templates {
 
 const TEMPLATES: &[(&str, &str)] = templates![
     "base.html",
+    "figures.html",
+    "parliament.html",
     "macros.html",
     "landing.html",
     "sign_in.html",

@@ -7,6 +7,7 @@ pub mod assessments;
 pub mod awareness;
 pub mod disclosure;
 pub mod engagements;
+pub mod figures;
 pub mod findings;
 pub mod grant;
 pub mod home;

@@ -1,0 +1,212 @@
+//! The administrator's dashboards (`/cijfers`): the programme's figures at any day as charts
+//! with their tables beside them, each table as CSV, the map of the municipalities reached, and
+//! the answer to Parliament (`/cijfers/parlement`) as Markdown, DOCX or PDF.
+
+use super::*;
+use crate::portal::charts;
+use cyberveilig_services::figures::parliament::AnswerFormat;
+use cyberveilig_services::figures::tables::{Chart, tables};
+
+#[derive(Deserialize, Default)]
+pub struct FiguresQuery {
+    /// The day, YYYY-MM-DD; empty or absent is today.
+    #[serde(default)]
+    at: Option<String>,
+    #[serde(default)]
+    programma: Option<String>,
+    /// A table's id for its CSV (`orders-by-month`).
+    #[serde(default)]
+    tabel: Option<String>,
+    /// md, docx or pdf.
+    #[serde(default)]
+    formaat: Option<String>,
+}
+
+/// The day asked about, or the error to show: an unreadable day is said so, not ignored.
+fn day_of(q: &FiguresQuery, dutch: bool) -> Result<Option<NaiveDate>, String> {
+    match q.at.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d").map(Some).map_err(|_| {
+            if dutch {
+                "Geef een datum als JJJJ-MM-DD.".to_owned()
+            } else {
+                "Give a date as YYYY-MM-DD.".to_owned()
+            }
+        }),
+    }
+}
+
+async fn programme_of(state: &AppState, actor: &Actor, q: &FiguresQuery) -> Result<i64, ServiceError> {
+    if let Some(id) = q.programma.as_deref().and_then(|p| p.parse::<i64>().ok()) {
+        return Ok(id);
+    }
+    state
+        .services
+        .programmes(actor)
+        .await?
+        .first()
+        .map(|p| p.programme.id)
+        .ok_or(ServiceError::NotFound("programme"))
+}
+
+fn invalid(visitor: &Visitor, message: String) -> Response {
+    let title = if visitor.lang.is_dutch() {
+        "Dat kan niet"
+    } else {
+        "That is not possible"
+    };
+    let mut response = visitor.page("message.html", context! { title, body => message });
+    *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    response
+}
+
+/// `GET /cijfers`: the dashboards at a day.
+pub async fn page(State(state): State<AppState>, Member(visitor, actor): Member, Query(q): Query<FiguresQuery>) -> Response {
+    let dutch = visitor.lang.is_dutch();
+    let day = match day_of(&q, dutch) {
+        Ok(day) => day,
+        Err(message) => return invalid(&visitor, message),
+    };
+    let programme = match programme_of(&state, &actor, &q).await {
+        Ok(id) => id,
+        Err(e) => return refusal(&visitor, &e),
+    };
+    let figures = match state.services.figures(&actor, programme, day).await {
+        Ok(f) => f,
+        Err(e) => return refusal(&visitor, &e),
+    };
+    let at = figures.at.format("%Y-%m-%d").to_string();
+    let sections: Vec<Value> = tables(&figures, dutch)
+        .into_iter()
+        .map(|t| {
+            let chart = match t.chart {
+                Chart::Bars => charts::bars(&t),
+                Chart::Lines => charts::lines(&t),
+                Chart::None => None,
+            };
+            let rows: Vec<Vec<String>> = t.rows.iter().map(|r| r.iter().map(|c| c.display(dutch)).collect()).collect();
+            context! { id => t.id, title => t.title, columns => t.columns, rows, chart => chart.map(Value::from_safe_string) }
+        })
+        .collect();
+    let (reached, not_reached) = if dutch {
+        ("bereikt", "niet bereikt")
+    } else {
+        ("reached", "not reached")
+    };
+    let map_title = if dutch {
+        format!(
+            "Kaart: {} van de {} gemeenten bereikt",
+            figures.reach.municipalities_reached, figures.reach.municipalities
+        )
+    } else {
+        format!(
+            "Map: {} of the {} municipalities reached",
+            figures.reach.municipalities_reached, figures.reach.municipalities
+        )
+    };
+    let map = charts::tile_map(&figures.reach.map, &map_title, dutch, reached, not_reached);
+    let b = &figures.credit;
+    let money = |m: Money| if dutch { m.format_nl() } else { m.format_en() };
+    visitor.page(
+        "figures.html",
+        context! {
+            at, programme, programme_name => figures.programme.name.clone(), sections,
+            map => Value::from_safe_string(map), map_title,
+            budget => money(b.budget), reserved => money(b.reserved), paid => money(b.paid), available => money(b.available()),
+            submitted => figures.orders.submitted, audits_ordered => figures.orders.basic.ordered,
+            audits_delivered => figures.orders.basic.delivered, audits_settled => figures.orders.basic.settled,
+            governments => figures.reach.governments, municipalities_reached => figures.reach.municipalities_reached,
+            municipalities => figures.reach.municipalities,
+        },
+    )
+}
+
+/// `GET /cijfers/csv?tabel=...&at=...`: one table of the dashboards as CSV.
+pub async fn csv(State(state): State<AppState>, Member(visitor, actor): Member, Query(q): Query<FiguresQuery>) -> Response {
+    let dutch = visitor.lang.is_dutch();
+    let day = match day_of(&q, dutch) {
+        Ok(day) => day,
+        Err(message) => return invalid(&visitor, message),
+    };
+    let programme = match programme_of(&state, &actor, &q).await {
+        Ok(id) => id,
+        Err(e) => return refusal(&visitor, &e),
+    };
+    let figures = match state.services.figures(&actor, programme, day).await {
+        Ok(f) => f,
+        Err(e) => return refusal(&visitor, &e),
+    };
+    let wanted = q.tabel.unwrap_or_default();
+    match tables(&figures, dutch).into_iter().find(|t| t.id == wanted) {
+        Some(t) => crate::api::attachment(
+            t.to_csv(),
+            crate::api::CSV,
+            &format!("{}-{}.csv", t.id, figures.at.format("%Y-%m-%d")),
+        ),
+        None => refusal(&visitor, &ServiceError::NotFound("table")),
+    }
+}
+
+/// `GET /cijfers/parlement`: the answer to Parliament at a day, to read and to download.
+pub async fn parliament(State(state): State<AppState>, Member(visitor, actor): Member, Query(q): Query<FiguresQuery>) -> Response {
+    let dutch = visitor.lang.is_dutch();
+    let day = match day_of(&q, dutch) {
+        Ok(day) => day,
+        Err(message) => return invalid(&visitor, message),
+    };
+    let programme = match programme_of(&state, &actor, &q).await {
+        Ok(id) => id,
+        Err(e) => return refusal(&visitor, &e),
+    };
+    let answer = match state.services.parliament_answer(&actor, programme, day, dutch).await {
+        Ok(a) => a,
+        Err(e) => return refusal(&visitor, &e),
+    };
+    let markdown = cyberveilig_publish::write_markdown::render(&answer.document);
+    // Each table in a focusable, named region that scrolls on its own on a narrow screen.
+    let region = if dutch { "Tabel" } else { "Table" };
+    let mut html = String::new();
+    for (i, part) in cyberveilig_publish::markdown::to_html(&markdown).split("<table>").enumerate() {
+        if i > 0 {
+            html.push_str(&format!(
+                "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"{region} {i}\"><table>"
+            ));
+        }
+        html.push_str(&part.replace("</table>", "</table></div>"));
+    }
+    visitor.page(
+        "parliament.html",
+        context! { at => answer.figures.at.format("%Y-%m-%d").to_string(), programme, answer => Value::from_safe_string(html) },
+    )
+}
+
+/// `GET /cijfers/parlement/bestand?formaat=pdf&at=...`: the answer as a file.
+pub async fn parliament_file(State(state): State<AppState>, Member(visitor, actor): Member, Query(q): Query<FiguresQuery>) -> Response {
+    let dutch = visitor.lang.is_dutch();
+    let day = match day_of(&q, dutch) {
+        Ok(day) => day,
+        Err(message) => return invalid(&visitor, message),
+    };
+    let Some(format) = AnswerFormat::parse(q.formaat.as_deref().unwrap_or("md")) else {
+        return invalid(
+            &visitor,
+            if dutch {
+                "Kies md, docx of pdf.".into()
+            } else {
+                "Choose md, docx or pdf.".into()
+            },
+        );
+    };
+    let programme = match programme_of(&state, &actor, &q).await {
+        Ok(id) => id,
+        Err(e) => return refusal(&visitor, &e),
+    };
+    match state
+        .services
+        .parliament_answer_file(Some(&actor), programme, day, dutch, format)
+        .await
+    {
+        Ok((name, bytes)) => crate::api::attachment(bytes, format.media_type(), &name),
+        Err(e) => refusal(&visitor, &e),
+    }
+}
