@@ -131,7 +131,7 @@ pub fn tables(f: &Figures, dutch: bool) -> Vec<FigureTable> {
             columns: vec![
                 t("Maand", "Month"),
                 t("Budget", "Budget"),
-                t("Gereserveerd", "Reserved"),
+                t("Vastgelegd", "Committed"),
                 t("Betaald", "Paid"),
                 t("Beschikbaar", "Available"),
             ],

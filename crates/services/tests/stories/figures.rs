@@ -248,6 +248,19 @@ story!(
             .unwrap();
         assert_eq!(name, format!("antwoord-parlement-{}.pdf", day3.format("%Y-%m-%d")));
         assert!(pdf.starts_with(b"%PDF-"));
+        // The PDF's text is the answer's: its numbers read back with pdftotext.
+        if let Some(text) = super::steering::pdftotext(&pdf) {
+            for quoted in [
+                format!("zijn {} bestellingen ingediend", f.orders.submitted),
+                format!("{} lokale besturen zijn bereikt", f.reach.governments),
+                f.credit.paid.format_nl(),
+                f.credit.available().format_nl(),
+                "1. De middelen".to_owned(),
+                "4. De rol van VVSG".to_owned(),
+            ] {
+                assert!(text.contains(&quoted), "the PDF holds `{quoted}`: {text}");
+            }
+        }
         let (_, docx) = w
             .s()
             .parliament_answer_file(Some(&admin), pid, Some(day3), true, AnswerFormat::Docx)

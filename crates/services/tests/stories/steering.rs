@@ -332,7 +332,7 @@ story!(action_items_go_to_members_and_move_by_their_owner, "2020-06-09T08:00:00Z
 
 /// The text a person copies out of a PDF, or `None` (said visibly) where pdftotext is missing
 /// and CYBERVEILIG_PDF_TESTS is not `required`.
-fn pdftotext(bytes: &[u8]) -> Option<String> {
+pub(super) fn pdftotext(bytes: &[u8]) -> Option<String> {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let path = dir.path().join("report.pdf");
     std::fs::write(&path, bytes).expect("written");

@@ -55,9 +55,10 @@ fn labels(table: &FigureTable) -> Vec<String> {
         .collect()
 }
 
-fn ceiling(series: &[(String, Vec<f64>)]) -> f64 {
+/// The top of the value axis: above the highest value by `headroom` (room for the legend).
+fn ceiling(series: &[(String, Vec<f64>)], headroom: f64) -> f64 {
     let max = series.iter().flat_map(|(_, v)| v.iter().copied()).fold(0.0, f64::max);
-    if max <= 0.0 { 1.0 } else { max * 1.1 }
+    if max <= 0.0 { 1.0 } else { max * headroom }
 }
 
 /// Makes the SVG an image with a name for assistive technology; the table beside it holds the values.
@@ -91,7 +92,7 @@ pub fn bars(table: &FigureTable) -> Option<String> {
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE).ok()?;
-        let max = ceiling(&series);
+        let max = ceiling(&series, 1.1);
         let mut chart = ChartBuilder::on(&root)
             .margin(10)
             .x_label_area_size(28)
@@ -161,7 +162,7 @@ pub fn lines(table: &FigureTable) -> Option<String> {
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, 320)).into_drawing_area();
         root.fill(&WHITE).ok()?;
-        let max = ceiling(&series);
+        let max = ceiling(&series, 1.1 + 0.1 * series.len() as f64);
         let mut chart = ChartBuilder::on(&root)
             .margin(12)
             .x_label_area_size(34)
