@@ -572,7 +572,7 @@ async function figures(page, base) {
   check((await page.locator("figure.chart svg:not([aria-label])").count()) === 0, "every chart has a name");
   check((await page.locator("section", { has: page.locator("#orders-by-state") }).locator("table").count()) === 1, "the orders by state have their table beside the chart");
   const csv = await page.request.get(base + "/cijfers/csv?tabel=orders-by-month");
-  check(csv.status() === 200 && (await csv.text()).startsWith("Maand,"), "a table downloads as CSV");
+  check(csv.status() === 200 && (await csv.text()).replace(/^\uFEFF/, "").startsWith("Maand,"), "a table downloads as CSV");
   await bothScreens(page, "the dashboards (administrator)");
   await page.getByLabel("Op datum").fill("2020-05-01");
   await page.getByRole("button", { name: "Toon" }).click();
@@ -585,6 +585,14 @@ async function figures(page, base) {
   const pdf = await page.request.get(base + "/cijfers/parlement/bestand?formaat=pdf");
   check(pdf.status() === 200 && (await pdf.body()).subarray(0, 5).toString() === "%PDF-", "the answer downloads as a PDF");
   await bothScreens(page, "the answer to Parliament");
+  // The lists download with the filters of their page.
+  await visit(page, base, "/bestellingen?state=accepted", "the orders filtered (administrator)");
+  const xlsxLink = page.getByRole("link", { name: "XLSX" });
+  check((await xlsxLink.getAttribute("href")).includes("lijst=orders&formaat=xlsx&state=accepted"), "the orders' XLSX link keeps the filter");
+  const xlsx = await page.request.get(base + (await xlsxLink.getAttribute("href")));
+  check(xlsx.status() === 200 && (await xlsx.body()).subarray(0, 2).toString() === "PK", "the orders download as XLSX");
+  await visit(page, base, "/besturen", "the governments (administrator)");
+  check((await page.getByRole("link", { name: "CSV" }).count()) === 1, "the governments download as CSV");
   await signOut(page);
   const open = await page.request.get(base + "/api/v1/open-data/figures.csv");
   check(open.status() === 200 && (await open.text()).startsWith("programme,month,province,"), "the open-data extract is public");

@@ -94,6 +94,10 @@ BEYOND_A_SCHEMA = {
     "GET /api/v1/programmes/{id}/figures/tables/{table}": {"at"},
     "GET /api/v1/programmes/{id}/parliament-answer": {"at", "format"},
     "GET /api/v1/open-data/figures.csv": {"at"},
+    # An order's state among the order states (reports have their own).
+    "GET /api/v1/exports/{list}": {"state"},
+    # A quarter that has begun.
+    "GET /api/v1/programmes/{id}/quarterly-report": {"quarter"},
     "GET /api/v1/open-data/README.md": {"at"},
 }
 

@@ -83,6 +83,8 @@ pub fn render(document: &Document) -> Result<Vec<u8>, PublishError> {
             }
             Block::Paragraph(inlines) => docx.add_paragraph(runs(Paragraph::new(), inlines)),
             Block::Quote(inlines) => docx.add_paragraph(runs(Paragraph::new().style("Quote"), inlines)),
+            // The table beside the chart holds its figures.
+            Block::BarChart { .. } => docx,
             Block::List { ordered, start, items } => {
                 let id = next_numbering;
                 next_numbering += 1;

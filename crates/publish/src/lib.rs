@@ -44,6 +44,13 @@ pub enum Block {
     },
     /// A quoted passage (a source cited, a note).
     Quote(Vec<Inline>),
+    /// Horizontal bars, one per label with its value and the value as text: drawn in the PDF as
+    /// decoration (the document gives the same figures in a table, its text alternative); left
+    /// out of DOCX and Markdown, where that table stands alone.
+    BarChart {
+        /// Label, value (a whole number in any unit, cents or a count: only the ratios matter), value as text.
+        bars: Vec<(String, i64, String)>,
+    },
 }
 
 /// A run of text within a paragraph.

@@ -98,6 +98,16 @@ struct Rule {
     to: (f32, f32),
 }
 
+/// A filled bar of a chart.
+#[derive(Debug, Clone, Copy)]
+struct Bar {
+    page: usize,
+    x: f32,
+    y: f32,
+    width: f32,
+    height: f32,
+}
+
 /// The logical structure: groups of the structure tree whose leaves are runs (by index).
 enum Node {
     Group(TagKind, Vec<Node>),
@@ -107,6 +117,9 @@ enum Node {
 struct Layout {
     runs: Vec<Run>,
     rules: Vec<Rule>,
+    /// A chart's bars and its labels: decoration, artifacts (the document's table says the same).
+    bars: Vec<Bar>,
+    marks: Vec<Run>,
     page: usize,
     y: f32,
 }
@@ -146,6 +159,8 @@ impl Layout {
         Layout {
             runs: Vec::new(),
             rules: Vec::new(),
+            bars: Vec::new(),
+            marks: Vec::new(),
             page: 0,
             y: MARGIN,
         }
@@ -281,6 +296,59 @@ impl Layout {
                 Node::Group(Tag::L(numbering).into(), children)
             }
             Block::Table { header, rows } => self.table(metrics, header, rows, width),
+            Block::BarChart { bars } => {
+                let (label_width, value_width) = (160.0, 80.0);
+                let plot = width - label_width - value_width;
+                let max = bars.iter().map(|(_, v, _)| *v).max().unwrap_or(0);
+                let size = BODY_SIZE - 1.5;
+                let row = size * LEADING + 4.0;
+                for (label, value, text) in bars {
+                    self.need(row);
+                    // A label longer than its column is cut short: the table gives it whole.
+                    let mut label = label.clone();
+                    if metrics.width(Face::Regular, size, &label) > label_width - 8.0 {
+                        while label.chars().count() > 1 && metrics.width(Face::Regular, size, &format!("{label}…")) > label_width - 8.0 {
+                            label.pop();
+                        }
+                        label.push('…');
+                    }
+                    let baseline = self.y + row - 4.0 - size * 0.3;
+                    self.marks.push(Run {
+                        page: self.page,
+                        x: MARGIN,
+                        y: baseline,
+                        face: Face::Regular,
+                        size,
+                        text: label,
+                    });
+                    let bar = if max > 0 {
+                        (plot * (*value as f32 / max as f32)).max(0.0)
+                    } else {
+                        0.0
+                    };
+                    if bar > 0.0 {
+                        self.bars.push(Bar {
+                            page: self.page,
+                            x: MARGIN + label_width,
+                            y: self.y + 3.0,
+                            width: bar,
+                            height: row - 6.0,
+                        });
+                    }
+                    self.marks.push(Run {
+                        page: self.page,
+                        x: MARGIN + label_width + bar + 4.0,
+                        y: baseline,
+                        face: Face::Regular,
+                        size,
+                        text: text.clone(),
+                    });
+                    self.y += row;
+                }
+                self.y += BODY_SIZE * 0.6;
+                // Nothing for the structure tree: an empty group is left out of it.
+                Node::Group(Tag::Div.into(), Vec::new())
+            }
         }
     }
 
@@ -298,8 +366,36 @@ impl Layout {
             })
             .collect();
         let total: f32 = longest.iter().sum();
-        let widths: Vec<f32> = longest.iter().map(|l| width * l / total).collect();
         let size = BODY_SIZE - 1.0;
+        let mut widths: Vec<f32> = longest.iter().map(|l| width * l / total).collect();
+        // No column narrower than its longest word (a date, an amount): those take from the
+        // columns with room to spare, in proportion to it.
+        let least: Vec<f32> = (0..columns)
+            .map(|c| {
+                let header_word = header
+                    .get(c)
+                    .into_iter()
+                    .flat_map(|h| h.split_whitespace())
+                    .map(|w| metrics.width(Face::Bold, size, w));
+                let cell_words = rows
+                    .iter()
+                    .filter_map(|row| row.get(c))
+                    .flat_map(|cell| cell.split_whitespace())
+                    .map(|w| metrics.width(Face::Regular, size, w));
+                header_word.chain(cell_words).fold(0.0, f32::max) + 2.0 * CELL_PADDING + 1.0
+            })
+            .collect();
+        let short: f32 = widths.iter().zip(&least).map(|(w, l)| (l - w).max(0.0)).sum();
+        let spare: f32 = widths.iter().zip(&least).map(|(w, l)| (w - l).max(0.0)).sum();
+        if short > 0.0 && spare >= short {
+            for (w, l) in widths.iter_mut().zip(&least) {
+                if *w < *l {
+                    *w = *l;
+                } else {
+                    *w -= short * (*w - l) / spare;
+                }
+            }
+        }
         let mut head = Vec::new();
         let mut body = Vec::new();
         for (r, cells) in std::iter::once(header).chain(rows.iter().map(Vec::as_slice)).enumerate() {
@@ -392,6 +488,21 @@ fn thin_line(surface: &mut Surface<'_>, rule: Rule) {
     }
 }
 
+fn fill_bar(surface: &mut Surface<'_>, bar: Bar) {
+    let mut path = PathBuilder::new();
+    if let Some(rect) = krilla::geom::Rect::from_xywh(bar.x, bar.y, bar.width, bar.height) {
+        path.push_rect(rect);
+    }
+    if let Some(path) = path.finish() {
+        surface.set_fill(Some(krilla::paint::Fill {
+            paint: krilla::color::rgb::Color::new(31, 78, 140).into(),
+            ..Default::default()
+        }));
+        surface.draw_path(&path);
+        surface.set_fill(Some(krilla::paint::Fill::default()));
+    }
+}
+
 fn write_error(reason: impl std::fmt::Display) -> PublishError {
     PublishError::Write {
         format: "PDF",
@@ -446,6 +557,23 @@ pub fn render(document: &Document) -> Result<Vec<u8>, PublishError> {
                 fonts[run.face as usize].clone(),
                 run.size,
                 &run.text,
+                false,
+                TextDirection::Auto,
+            );
+            surface.end_tagged();
+        }
+        for bar in layout.bars.iter().filter(|bar| bar.page == page) {
+            surface.start_tagged(ContentTag::Artifact(krilla::tagging::Artifact::new(ArtifactType::Other, None)));
+            fill_bar(&mut surface, *bar);
+            surface.end_tagged();
+        }
+        for mark in layout.marks.iter().filter(|mark| mark.page == page) {
+            surface.start_tagged(ContentTag::Artifact(krilla::tagging::Artifact::new(ArtifactType::Other, None)));
+            surface.draw_text(
+                Point::from_xy(mark.x, mark.y),
+                fonts[mark.face as usize].clone(),
+                mark.size,
+                &mark.text,
                 false,
                 TextDirection::Auto,
             );

@@ -20,6 +20,7 @@ pub mod disclosure;
 pub mod engagements;
 pub mod error;
 pub mod events;
+pub mod exports;
 mod fields;
 pub mod figures;
 pub mod findings;

@@ -28,6 +28,7 @@ pub struct NewOrder {
 }
 
 pub mod audit_report;
+pub mod results_report;
 pub mod settlement;
 
 /// What a firm does to an order it was offered or placed with. (The remediation day of a basic

@@ -93,6 +93,7 @@ pub fn router(services: Services, options: WebOptions) -> Router {
                 )),
         )
         .route("/orders/{id}/audit-reports/{report_id}", get(api::orders::audit_report))
+        .route("/orders/{id}/results-report", get(api::orders::results_report))
         .route("/orders/{id}/invoice", post(api::orders::invoice))
         .route("/orders/{id}/settlement", get(api::orders::settlement))
         .route("/orders/{id}/settle", post(api::orders::settle))
@@ -231,6 +232,8 @@ pub fn router(services: Services, options: WebOptions) -> Router {
         .route("/programmes/{id}/figures", get(api::figures::figures))
         .route("/programmes/{id}/figures/tables/{table}", get(api::figures::table))
         .route("/programmes/{id}/parliament-answer", get(api::figures::parliament_answer))
+        .route("/programmes/{id}/quarterly-report", get(api::figures::quarterly_report))
+        .route("/exports/{list}", get(api::figures::export))
         .route("/open-data/figures.csv", get(api::figures::open_data))
         .route("/open-data/README.md", get(api::figures::open_data_description))
         .route("/steering/members", get(api::steering::members))

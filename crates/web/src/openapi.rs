@@ -97,7 +97,7 @@ impl Modify for ProblemAnswers {
         api::agreements::list, api::agreements::activate,
         api::orders::submit, api::orders::list, api::orders::get, api::orders::events,
         api::orders::accept, api::orders::decline, api::orders::deliver,
-        api::orders::upload_audit_report, api::orders::audit_reports, api::orders::audit_report,
+        api::orders::upload_audit_report, api::orders::audit_reports, api::orders::audit_report, api::orders::results_report,
         api::orders::invoice, api::orders::settlement, api::orders::settlements, api::orders::settle,
         api::orders::cancel, api::orders::confirm, api::orders::reopen,
         api::findings::import, api::remediation::list, api::remediation::export, api::remediation::change_statuses,
@@ -113,7 +113,7 @@ impl Modify for ProblemAnswers {
         api::awareness::list, api::awareness::create, api::awareness::get, api::awareness::change, api::awareness::cancel,
         api::awareness::register, api::awareness::unregister, api::awareness::registrations, api::awareness::attendance,
         api::awareness::calendar, api::awareness::create_feed, api::awareness::revoke_feed, api::awareness::reach,
-        api::figures::figures, api::figures::table, api::figures::parliament_answer, api::figures::open_data,
+        api::figures::figures, api::figures::table, api::figures::export, api::figures::parliament_answer, api::figures::quarterly_report, api::figures::open_data,
         api::figures::open_data_description,
         api::steering::members, api::steering::set_member, api::steering::remove_member, api::steering::meetings,
         api::steering::plan, api::steering::meeting, api::steering::write_minutes, api::steering::approve_minutes,
@@ -138,6 +138,38 @@ pub struct ApiDoc;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// utoipa names a schema after its type: two types of one name in different modules would
+    /// silently share one schema, and one of them would be described wrongly.
+    #[test]
+    fn every_schema_has_a_name_of_its_own() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir.join("api")).unwrap().flatten().map(|e| e.path()).collect();
+        files.push(dir.join("dto.rs"));
+        let mut seen: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+        let mut twice = Vec::new();
+        for file in files.iter().filter(|f| f.extension().is_some_and(|e| e == "rs")) {
+            let text = std::fs::read_to_string(file).unwrap();
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                let Some(rest) = line.strip_prefix("pub struct ").or_else(|| line.strip_prefix("pub enum ")) else {
+                    continue;
+                };
+                let above = &lines[i.saturating_sub(4)..i];
+                // `#[schema(as = Name)]` gives the schema another name than the type's.
+                let renamed = above
+                    .iter()
+                    .find_map(|l| l.split("schema(as = ").nth(1))
+                    .map(|r| r.trim_end_matches(")]").to_owned());
+                let name: String = renamed.unwrap_or_else(|| rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect());
+                let derives = above.iter().any(|l| l.contains("ToSchema"));
+                if derives && let Some(other) = seen.insert(name.clone(), file.display().to_string()) {
+                    twice.push(format!("{name} in {other} and {}", file.display()));
+                }
+            }
+        }
+        assert!(twice.is_empty(), "schemas of one name: {twice:?}");
+    }
 
     /// A parameter said to be in the path is one of the path's `{...}`, and a query parameter that
     /// the handler takes as an `Option` is not required: a client generated from the document

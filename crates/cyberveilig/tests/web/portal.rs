@@ -870,6 +870,7 @@ async fn the_page_matrix() {
         (settle_page.clone(), [SIGN_IN, NO, GONE, NO, GONE, OK, GONE, GONE]),
         (format!("{order}/resultaten"), [SIGN_IN, OK, GONE, OK, GONE, OK, GONE, GONE]),
         (format!("{order}/beoordeling"), [SIGN_IN, OK, GONE, OK, GONE, OK, GONE, GONE]),
+        (format!("{order}/verslag.pdf"), [SIGN_IN, OK, GONE, OK, GONE, OK, GONE, GONE]),
         ("/bevindingen".into(), [SIGN_IN, OK, OK, OK, OK, OK, NO, NO]),
         (finding.clone(), [SIGN_IN, OK, GONE, OK, GONE, OK, GONE, GONE]),
         ("/bevindingen/export?format=xlsx".into(), [SIGN_IN, OK, OK, OK, OK, OK, NO, NO]),
@@ -937,6 +938,39 @@ async fn the_page_matrix() {
             "/cijfers/parlement/bestand?formaat=docx".into(),
             [SIGN_IN, GONE, GONE, GONE, GONE, OK, GONE, GONE],
         ),
+        (
+            "/cijfers/csv?tabel=orders-by-state&formaat=xlsx".into(),
+            [SIGN_IN, GONE, GONE, GONE, GONE, OK, GONE, GONE],
+        ),
+        (
+            "/exporteren?lijst=orders&formaat=xlsx&state=offered".into(),
+            [SIGN_IN, GONE, GONE, GONE, GONE, OK, GONE, GONE],
+        ),
+        (
+            "/exporteren?lijst=settlements".into(),
+            [SIGN_IN, GONE, GONE, GONE, GONE, OK, GONE, GONE],
+        ),
+        (
+            "/exporteren?lijst=governments".into(),
+            [SIGN_IN, GONE, GONE, GONE, GONE, OK, GONE, GONE],
+        ),
+        (
+            "/exporteren?lijst=agreements".into(),
+            [SIGN_IN, GONE, GONE, GONE, GONE, OK, GONE, GONE],
+        ),
+        (
+            "/exporteren?lijst=reports".into(),
+            [SIGN_IN, GONE, GONE, GONE, GONE, OK, GONE, GONE],
+        ),
+        (
+            "/exporteren?lijst=engagements".into(),
+            [SIGN_IN, GONE, GONE, GONE, GONE, OK, GONE, GONE],
+        ),
+        ("/exporteren?lijst=x".into(), [SIGN_IN, GONE, GONE, GONE, GONE, GONE, GONE, GONE]),
+        (
+            "/cijfers/kwartaalrapport?jaar=2020&kwartaal=2".into(),
+            [SIGN_IN, GONE, GONE, GONE, GONE, OK, GONE, GONE],
+        ),
         // VVSG's grant: the beneficiary and the administrator.
         ("/actieplan".into(), [SIGN_IN, GONE, GONE, GONE, GONE, OK, OK, GONE]),
         (claim_page.clone(), [SIGN_IN, GONE, GONE, GONE, GONE, OK, OK, GONE]),
@@ -970,6 +1004,8 @@ async fn the_page_matrix() {
                 "/bestellingen/{id}/vereffenen"
             } else if p == &format!("{order}/resultaten") {
                 "/bestellingen/{id}/resultaten"
+            } else if p == &format!("{order}/verslag.pdf") {
+                "/bestellingen/{id}/verslag.pdf"
             } else if p == &format!("{order}/beoordeling") {
                 "/bestellingen/{id}/beoordeling"
             } else if p == &finding {

@@ -7,6 +7,7 @@
 mod history;
 pub mod open_data;
 pub mod parliament;
+pub mod quarterly;
 pub mod tables;
 
 use crate::Services;

@@ -2,52 +2,9 @@
 //! each CSV download holds, and what the answer to Parliament quotes. One table per question.
 
 use super::Figures;
-use cyberveilig_domain::Money;
+pub use crate::exports::Cell;
 use cyberveilig_domain::figures::Spread;
 use cyberveilig_domain::ssvc::Decision;
-
-/// A cell: text, a count, an amount of money, or a number of days (empty when nothing reached the step).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Cell {
-    Text(String),
-    Count(i64),
-    Money(Money),
-    Days(Option<i64>),
-}
-
-impl Cell {
-    /// The cell as a CSV field: money with two decimals and a point, days and counts as integers.
-    pub fn csv(&self) -> String {
-        match self {
-            Cell::Text(t) => t.clone(),
-            Cell::Count(n) => n.to_string(),
-            Cell::Money(m) => {
-                let cents = m.cents();
-                format!("{}{}.{:02}", if cents < 0 { "-" } else { "" }, cents.abs() / 100, cents.abs() % 100)
-            }
-            Cell::Days(d) => d.map(|d| d.to_string()).unwrap_or_default(),
-        }
-    }
-
-    /// The cell as people read it in `dutch` or English.
-    pub fn display(&self, dutch: bool) -> String {
-        match self {
-            Cell::Money(m) if dutch => m.format_nl(),
-            Cell::Money(m) => m.format_en(),
-            other => other.csv(),
-        }
-    }
-
-    /// The number a chart draws (money in euros); `None` for text and empty cells.
-    pub fn value(&self) -> Option<f64> {
-        match self {
-            Cell::Text(_) | Cell::Days(None) => None,
-            Cell::Count(n) => Some(*n as f64),
-            Cell::Money(m) => Some(m.cents() as f64 / 100.0),
-            Cell::Days(Some(d)) => Some(*d as f64),
-        }
-    }
-}
 
 /// How a table is drawn: bars per row, lines over the months, or not at all (mixed units).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +23,8 @@ pub struct FigureTable {
     pub columns: Vec<String>,
     pub rows: Vec<Vec<Cell>>,
     pub chart: Chart,
+    /// The column a one-figure chart (the quarterly report's) draws.
+    pub headline: usize,
 }
 
 impl FigureTable {
@@ -149,6 +108,7 @@ pub fn tables(f: &Figures, dutch: bool) -> Vec<FigureTable> {
                 })
                 .collect(),
             chart: Chart::Lines,
+            headline: 3,
         },
         FigureTable {
             id: "orders-by-month",
@@ -175,6 +135,7 @@ pub fn tables(f: &Figures, dutch: bool) -> Vec<FigureTable> {
                 })
                 .collect(),
             chart: Chart::Lines,
+            headline: 1,
         },
         FigureTable {
             id: "orders-by-state",
@@ -187,6 +148,7 @@ pub fn tables(f: &Figures, dutch: bool) -> Vec<FigureTable> {
                 .map(|(s, n)| count(s.label(dutch).to_owned(), *n))
                 .collect(),
             chart: Chart::Bars,
+            headline: 1,
         },
         FigureTable {
             id: "orders-by-firm",
@@ -194,6 +156,7 @@ pub fn tables(f: &Figures, dutch: bool) -> Vec<FigureTable> {
             columns: vec![t("Auditbedrijf", "Audit firm"), t("Bestellingen", "Orders")],
             rows: f.orders.by_firm.iter().map(|(s, n)| count(s.clone(), *n)).collect(),
             chart: Chart::Bars,
+            headline: 1,
         },
         FigureTable {
             id: "orders-by-agreement",
@@ -204,6 +167,7 @@ pub fn tables(f: &Figures, dutch: bool) -> Vec<FigureTable> {
             columns: vec![t("Raamovereenkomst", "Framework agreement"), t("Bestellingen", "Orders")],
             rows: f.orders.by_agreement.iter().map(|(s, n)| count(s.clone(), *n)).collect(),
             chart: Chart::Bars,
+            headline: 1,
         },
         FigureTable {
             id: "orders-by-province",
@@ -223,6 +187,7 @@ pub fn tables(f: &Figures, dutch: bool) -> Vec<FigureTable> {
                 })
                 .collect(),
             chart: Chart::Bars,
+            headline: 1,
         },
         FigureTable {
             id: "basic-audits",
@@ -234,6 +199,7 @@ pub fn tables(f: &Figures, dutch: bool) -> Vec<FigureTable> {
                 count(t("vereffend", "settled"), f.orders.basic.settled),
             ],
             chart: Chart::Bars,
+            headline: 1,
         },
         FigureTable {
             id: "reach-by-province",
@@ -253,6 +219,7 @@ pub fn tables(f: &Figures, dutch: bool) -> Vec<FigureTable> {
                 })
                 .collect(),
             chart: Chart::Bars,
+            headline: 1,
         },
         FigureTable {
             id: "lead-times",
@@ -273,6 +240,7 @@ pub fn tables(f: &Figures, dutch: bool) -> Vec<FigureTable> {
                 spread_row(t("vereffening", "settlement"), &f.lead_times.to_settlement),
             ],
             chart: Chart::Bars,
+            headline: 1,
         },
         FigureTable {
             id: "findings-by-decision",
@@ -285,6 +253,7 @@ pub fn tables(f: &Figures, dutch: bool) -> Vec<FigureTable> {
                 .map(|(d, n)| count(decision_label(*d, dutch), *n))
                 .collect(),
             chart: Chart::Bars,
+            headline: 1,
         },
         FigureTable {
             id: "remediation",
@@ -297,6 +266,7 @@ pub fn tables(f: &Figures, dutch: bool) -> Vec<FigureTable> {
             ],
             rows: vec![spread_row(t("hersteld", "fixed"), &f.findings.fixed)],
             chart: Chart::None,
+            headline: 1,
         },
         FigureTable {
             id: "disclosure",
@@ -316,6 +286,7 @@ pub fn tables(f: &Figures, dutch: bool) -> Vec<FigureTable> {
                 ),
             ],
             chart: Chart::Bars,
+            headline: 1,
         },
         FigureTable {
             id: "engagements",
@@ -327,6 +298,7 @@ pub fn tables(f: &Figures, dutch: bool) -> Vec<FigureTable> {
                 count(t("ingetrokken", "withdrawn"), f.engagements.withdrawn),
             ],
             chart: Chart::Bars,
+            headline: 1,
         },
     ];
     if let Some(v) = &f.vvsg {
@@ -358,6 +330,7 @@ pub fn tables(f: &Figures, dutch: bool) -> Vec<FigureTable> {
             columns: vec![t("Cijfer", "Figure"), t("Waarde", "Value")],
             rows,
             chart: Chart::None,
+            headline: 1,
         });
     }
     out

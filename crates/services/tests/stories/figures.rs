@@ -299,3 +299,232 @@ story!(
         assert!(open.description.contains("CC BY 4.0") && open.description.contains(&day3.format("%Y-%m-%d").to_string()));
     }
 );
+
+story!(
+    the_administrators_lists_export_as_csv_and_xlsx_with_their_filters,
+    "2020-05-04T08:00:00Z",
+    |w| {
+        use cyberveilig_services::exports::{ExportFormat, ListFilters, ListName};
+        let pid = w.programme_id;
+        let admin = w.admin().await;
+        let ey = w.actor("ey@firms.test").await;
+        for nis in [GENT, ANTWERPEN] {
+            let government = w.municipality(nis).await;
+            w.s().submit_order(&government, w.basic(pid, nis)).await.unwrap();
+        }
+        let orders = w.orders(pid).await;
+        w.ey_accepts(orders[0].id).await;
+        w.advance_to("2020-06-15T09:00:00Z").await;
+        w.deliver(&ey, orders[0].id).await;
+        w.hold_remediation_day(&ey, orders[0].id, d(2020, 6, 15)).await.unwrap();
+        w.s()
+            .firm_step(
+                &ey,
+                orders[0].id,
+                FirmStep::Invoice {
+                    invoice_number: "=HYPERLINK(\"x\")".into(),
+                    amount: cents(480_000),
+                },
+            )
+            .await
+            .unwrap();
+
+        // The orders, filtered on their state, as CSV: dates as dates, money with two decimals.
+        let accepted_only = ListFilters {
+            orders: OrderFilter {
+                state: Some(OrderState::Invoiced),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let csv = w
+            .s()
+            .export_list(&admin, ListName::Orders, accepted_only, ExportFormat::Csv, true)
+            .await
+            .unwrap();
+        assert_eq!(csv.rows, 1, "the filter applies");
+        let text = String::from_utf8(csv.bytes).unwrap();
+        let mut lines = text.trim_start_matches('\u{feff}').lines();
+        assert!(
+            lines
+                .next()
+                .unwrap()
+                .starts_with("bestelling,bestuur,NIS-code,soort,stand,auditbedrijf,ingediend")
+        );
+        let row = lines.next().unwrap();
+        assert!(
+            row.contains(
+                ",44021,basisaudit,gefactureerd,EY,2020-05-04,2020-05-04,2020-05-04,2020-06-15,2020-06-15,5009.40,4800.00,3339.60,0.00"
+            ),
+            "{row}"
+        );
+        assert_eq!(csv.filename, format!("bestellingen-{}.csv", w.today()));
+
+        // The settlement queue says what settling pays; an invoice number that a spreadsheet would
+        // run as a formula is written as text.
+        let queue = w
+            .s()
+            .export_list(&admin, ListName::Settlements, ListFilters::default(), ExportFormat::Csv, false)
+            .await
+            .unwrap();
+        let text = String::from_utf8(queue.bytes).unwrap();
+        assert!(text.contains("'=HYPERLINK"), "{text}");
+        // 2/3 of the invoice (4,800.00), below the accepted price: 3,200.00 paid, 139.60 released.
+        assert!(text.contains(",5009.40,4800.00,3339.60,3200.00,139.60"), "{text}");
+
+        // XLSX: the dates are dates and the money numbers, with their formats.
+        let xlsx = w
+            .s()
+            .export_list(&admin, ListName::Orders, ListFilters::default(), ExportFormat::Xlsx, true)
+            .await
+            .unwrap();
+        assert_eq!(xlsx.rows, 2);
+        use calamine::{Data, Reader};
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(xlsx.bytes)).unwrap();
+        let range = book.worksheet_range("Bestellingen").unwrap();
+        let first = range.rows().nth(1).unwrap();
+        // Submitted on 4 May 2020, as a date cell; the price, 5,009.40, as a number.
+        match &first[6] {
+            // Day 43955 of Excel's calendar.
+            Data::DateTime(d) => assert_eq!(d.as_f64(), 43955.0),
+            other => panic!("the submission day is a date, not {other:?}"),
+        }
+        assert_eq!(first[11], Data::Float(5009.4));
+        assert_eq!(first[14], Data::Float(0.0), "nothing paid yet");
+
+        // The other lists.
+        for (list, first_header) in [
+            (ListName::Governments, "NIS code,name,province,basic audits"),
+            (ListName::Agreements, "reference,title,orders from"),
+            (ListName::Reports, "tracking code,government"),
+            (ListName::Engagements, "engagement,government"),
+        ] {
+            let e = w
+                .s()
+                .export_list(&admin, list, ListFilters::default(), ExportFormat::Csv, false)
+                .await
+                .unwrap();
+            let text = String::from_utf8(e.bytes).unwrap();
+            assert!(text.trim_start_matches('\u{feff}').starts_with(first_header), "{list:?}: {text}");
+        }
+        let governments = w
+            .s()
+            .export_list(&admin, ListName::Governments, ListFilters::default(), ExportFormat::Csv, false)
+            .await
+            .unwrap();
+        assert_eq!(governments.rows, 285, "every municipality");
+        let agreements = w
+            .s()
+            .export_list(&admin, ListName::Agreements, ListFilters::default(), ExportFormat::Csv, false)
+            .await
+            .unwrap();
+        assert_eq!(agreements.rows, 6, "one row per firm of each cascade");
+
+        // Only the administrators export; for anyone else the lists do not exist.
+        let gent = w.municipality(GENT).await;
+        for list in ListName::ALL {
+            assert!(matches!(
+                w.s()
+                    .export_list(&gent, list, ListFilters::default(), ExportFormat::Csv, true)
+                    .await,
+                Err(ServiceError::NotFound(_))
+            ));
+        }
+    }
+);
+
+story!(
+    a_governments_audit_report_holds_its_scores_plan_and_remediation_day,
+    "2020-05-04T08:00:00Z",
+    |w| {
+        let pid = w.programme_id;
+        let (gent, ey, order) = w.basic_audit_accepted_by_ey(GENT).await;
+        w.deliver(&ey, order.id).await;
+        w.hold_remediation_day(&ey, order.id, d(2020, 5, 4)).await.unwrap();
+        let (name, pdf) = w.s().results_report_pdf(&gent, order.id, true).await.unwrap();
+        assert_eq!(name, format!("auditrapport-bestelling-{}.pdf", order.id));
+        assert!(pdf.starts_with(b"%PDF-"));
+        if let Some(text) = super::steering::pdftotext(&pdf) {
+            for part in [
+                "Auditrapport: Gent",
+                "1. Beoordeling per domein",
+                // Every control rated compliant by the helper: 100 %.
+                "Totaalscore: 100,0 %",
+                "2. Bevindingen naar prioriteit",
+                "3. Remediëringsplan",
+                "4. Remediëringsdag",
+                "Gehouden op 04/05/2020",
+            ] {
+                assert!(text.contains(part), "the report holds `{part}`: {text}");
+            }
+        }
+        // The firm and the administrators may have it too, in English; another government may not.
+        let (_, english) = w.s().results_report_pdf(&ey, order.id, false).await.unwrap();
+        if let Some(text) = super::steering::pdftotext(&english) {
+            assert!(
+                text.contains("Audit report: Gent") && text.contains("Overall score: 100,0 %"),
+                "{text}"
+            );
+        }
+        w.s().results_report_pdf(&w.admin().await, order.id, true).await.unwrap();
+        let antwerpen = w.municipality(ANTWERPEN).await;
+        assert!(matches!(
+            w.s().results_report_pdf(&antwerpen, order.id, true).await,
+            Err(ServiceError::NotFound(_))
+        ));
+        let _ = pid;
+    }
+);
+
+story!(
+    the_quarterly_report_holds_the_quarters_figures_with_charts,
+    "2020-05-04T08:00:00Z",
+    |w| {
+        let pid = w.programme_id;
+        let admin = w.admin().await;
+        let ey = w.actor("ey@firms.test").await;
+        let (_, _, order) = w.basic_audit_accepted_by_ey(GENT).await;
+        let antwerpen = w.municipality(ANTWERPEN).await;
+        w.s().submit_order(&antwerpen, w.basic(pid, ANTWERPEN)).await.unwrap();
+        w.advance_to("2020-07-06T09:00:00Z").await;
+        w.deliver(&ey, order.id).await;
+
+        // Q2 2020: two basic audits ordered in May, none delivered; Q3 (running): one delivered.
+        let (name, pdf) = w.s().quarterly_report_pdf(&admin, pid, 2020, 2, true).await.unwrap();
+        assert_eq!(name, "kwartaalrapport-2020-q2.pdf");
+        if let Some(text) = super::steering::pdftotext(&pdf) {
+            for part in [
+                "Kwartaalrapport 2020 Q2",
+                "van 01/04/2020 tot en met 30/06/2020",
+                "Basisaudits besteld: 2",
+                "Basisaudits opgeleverd: 0",
+                "Bestellingen per maand",
+                "2020-05",
+            ] {
+                assert!(text.contains(part), "the report holds `{part}`: {text}");
+            }
+            assert!(!text.contains("2020-07"), "only the quarter's months: {text}");
+        }
+        let (_, running) = w.s().quarterly_report_pdf(&admin, pid, 2020, 3, false).await.unwrap();
+        if let Some(text) = super::steering::pdftotext(&running) {
+            assert!(
+                text.contains("Quarterly report 2020 Q3") && text.contains("up to and including 06/07/2020"),
+                "{text}"
+            );
+            assert!(text.contains("Basic audits delivered: 1"), "{text}");
+        }
+        // A quarter that has not begun, or is not one, is refused; the report is the administrators'.
+        assert!(matches!(
+            w.s().quarterly_report_pdf(&admin, pid, 2020, 4, true).await,
+            Err(ServiceError::Invalid { field: "quarter", .. })
+        ));
+        assert!(matches!(
+            w.s().quarterly_report_pdf(&admin, pid, 2020, 5, true).await,
+            Err(ServiceError::Invalid { field: "quarter", .. })
+        ));
+        assert!(matches!(
+            w.s().quarterly_report_pdf(&antwerpen, pid, 2020, 2, true).await,
+            Err(ServiceError::NotFound(_))
+        ));
+    }
+);

@@ -12,10 +12,14 @@ use axum::response::Response;
 use chrono::NaiveDate;
 use cyberveilig_domain::figures::Spread;
 use cyberveilig_domain::ledger::Balances;
+use cyberveilig_domain::order::OrderState;
 use cyberveilig_services::ServiceError;
+use cyberveilig_services::exports::{ExportFormat, ListFilters, ListName};
 use cyberveilig_services::figures::Figures;
 use cyberveilig_services::figures::parliament::AnswerFormat;
 use cyberveilig_services::figures::tables::{TABLES, tables};
+use cyberveilig_services::reports::ReportListQuery;
+use cyberveilig_services::store::records::OrderFilter;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -96,19 +100,19 @@ pub struct OrderFiguresDto {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct ProvinceReachDto {
+pub struct GovernmentsReachedByProvinceDto {
     pub province: String,
     pub municipalities: i64,
     pub reached: i64,
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct ReachDto {
+pub struct GovernmentsReachedDto {
     /// Local governments of any kind with a basic audit order that is neither cancelled nor unplaceable.
     pub governments: i64,
     pub municipalities: i64,
     pub municipalities_reached: i64,
-    pub provinces: Vec<ProvinceReachDto>,
+    pub provinces: Vec<GovernmentsReachedByProvinceDto>,
     /// The NIS codes of the municipalities reached.
     pub reached_nis: Vec<String>,
 }
@@ -156,7 +160,7 @@ pub struct DisclosureFiguresDto {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct EngagementFiguresDto {
+pub struct EngagementCountsDto {
     pub proposed: i64,
     pub authorised: i64,
     pub withdrawn: i64,
@@ -189,11 +193,11 @@ pub struct FiguresDto {
     pub credit: CreditDto,
     pub credit_by_month: Vec<CreditMonthDto>,
     pub orders: OrderFiguresDto,
-    pub reach: ReachDto,
+    pub reach: GovernmentsReachedDto,
     pub lead_times: LeadTimesDto,
     pub findings: FindingFiguresDto,
     pub disclosure: DisclosureFiguresDto,
-    pub engagements: EngagementFiguresDto,
+    pub engagements: EngagementCountsDto,
     pub vvsg: Option<VvsgFiguresDto>,
 }
 
@@ -237,7 +241,7 @@ impl From<&Figures> for FiguresDto {
                     settled: o.basic.settled,
                 },
             },
-            reach: ReachDto {
+            reach: GovernmentsReachedDto {
                 governments: f.reach.governments,
                 municipalities: f.reach.municipalities,
                 municipalities_reached: f.reach.municipalities_reached,
@@ -245,7 +249,7 @@ impl From<&Figures> for FiguresDto {
                     .reach
                     .provinces
                     .iter()
-                    .map(|p| ProvinceReachDto {
+                    .map(|p| GovernmentsReachedByProvinceDto {
                         province: p.province.as_str().to_owned(),
                         municipalities: p.municipalities,
                         reached: p.reached,
@@ -276,7 +280,7 @@ impl From<&Figures> for FiguresDto {
                 triaged: f.disclosure.triaged,
                 triaged_in_time: f.disclosure.triaged_in_time,
             },
-            engagements: EngagementFiguresDto {
+            engagements: EngagementCountsDto {
                 proposed: f.engagements.proposed,
                 authorised: f.engagements.authorised,
                 withdrawn: f.engagements.withdrawn,
@@ -338,17 +342,20 @@ pub enum TableName {
     Vvsg,
 }
 
-/// One table of the figures as CSV, in the caller's language: money as numbers with two decimals.
+/// One table of the figures as CSV or XLSX, in the caller's language: money as numbers with two
+/// decimals (in XLSX as numbers formatted #,##0.00).
 #[utoipa::path(get, path = "/api/v1/programmes/{id}/figures/tables/{table}", tag = "figures", security(("bearer" = [])),
-    params(("id" = i64, Path), ("table" = TableName, Path), AtQuery),
-    responses((status = 200, description = "The table as CSV", content_type = "text/csv", body = String), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    params(("id" = i64, Path), ("table" = inline(TableName), Path), TableQuery),
+    responses((status = 200, description = "The table as a file", content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn table(
     State(state): State<AppState>,
     lang: Lang,
     Caller(actor): Caller,
     Path((id, name)): Path<(String, String)>,
-    Params(query): Params<AtQuery>,
+    Params(query): Params<TableQuery>,
 ) -> ApiResult<Response> {
+    let format = ExportFormat::parse(query.format.as_deref().unwrap_or("csv")).or_problem(lang)?;
     let not_found = || Problem::from_service(&ServiceError::NotFound("table"), lang);
     let id: i64 = id.parse().map_err(|_| not_found())?;
     if !TABLES.contains(&name.as_str()) {
@@ -359,11 +366,124 @@ pub async fn table(
         .into_iter()
         .find(|t| t.id == name)
         .ok_or_else(not_found)?;
-    Ok(super::attachment(
-        table.to_csv(),
-        super::CSV,
-        &format!("{name}-{}.csv", figures.at.format("%Y-%m-%d")),
-    ))
+    let file = state.services.export_table(&table, figures.at, format).or_problem(lang)?;
+    Ok(super::attachment(file.bytes, file.content_type, &file.filename))
+}
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ExportQuery {
+    /// csv (the default) or xlsx.
+    #[param(pattern = "^(csv|xlsx)$")]
+    pub format: Option<String>,
+    /// Orders: their state; reports: theirs (as in the lists).
+    #[param(max_length = 40)]
+    pub state: Option<String>,
+    /// Orders placed with this firm.
+    pub firm_id: Option<i64>,
+    /// Orders under this framework agreement.
+    pub agreement_id: Option<i64>,
+    /// Orders of the governments of this province (its NIS code).
+    #[param(pattern = "^[0-9]{5}$")]
+    pub province: Option<String>,
+    /// Orders submitted from this day.
+    pub submitted_from: Option<NaiveDate>,
+    /// Orders submitted up to this day.
+    pub submitted_until: Option<NaiveDate>,
+    /// Reports past a deadline only.
+    pub overdue_only: Option<bool>,
+}
+
+/// A list of the administrator's portal as CSV or XLSX with its filters: `orders`,
+/// `settlements` (the invoiced orders with what settling pays), `governments`, `agreements`
+/// (one row per firm of each cascade), `reports`, `engagements` (administrators).
+#[utoipa::path(get, path = "/api/v1/exports/{list}", tag = "figures", security(("bearer" = [])),
+    params(("list" = inline(ListNameDto), Path), ExportQuery),
+    responses((status = 200, description = "The list as a file", content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn export(
+    State(state): State<AppState>,
+    lang: Lang,
+    Caller(actor): Caller,
+    Path(list): Path<String>,
+    Params(query): Params<ExportQuery>,
+) -> ApiResult<Response> {
+    let list = ListName::parse(&list).ok_or_else(|| Problem::from_service(&ServiceError::NotFound("list"), lang))?;
+    if query
+        .province
+        .as_deref()
+        .is_some_and(|p| p.len() != 5 || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(Problem::localized(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+            lang,
+            "Een provincie is een NIS-code van vijf cijfers.",
+            "A province is a NIS code of five digits.",
+        )
+        .field("province")
+        .into());
+    }
+    let format = ExportFormat::parse(query.format.as_deref().unwrap_or("csv")).or_problem(lang)?;
+    let order_state = match (list, query.state.as_deref()) {
+        (ListName::Orders, Some(s)) => Some(s.parse::<OrderState>().map_err(|_| {
+            Problem::localized(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_field",
+                lang,
+                "Geen stand van een bestelling.",
+                "Not a state of an order.",
+            )
+            .field("state")
+        })?),
+        _ => None,
+    };
+    let filters = ListFilters {
+        orders: OrderFilter {
+            state: order_state,
+            firm_id: query.firm_id,
+            agreement_id: query.agreement_id,
+            province_nis: query.province.clone(),
+            submitted_from: query.submitted_from,
+            submitted_until: query.submitted_until,
+            ..Default::default()
+        },
+        reports: ReportListQuery {
+            state: if list == ListName::Reports { query.state.clone() } else { None },
+            overdue_only: query.overdue_only.unwrap_or(false),
+            ..Default::default()
+        },
+    };
+    let file = state
+        .services
+        .export_list(&actor, list, filters, format, lang.is_dutch())
+        .await
+        .or_problem(lang)?;
+    Ok(super::attachment(file.bytes, file.content_type, &file.filename))
+}
+
+/// The name of an exported list.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum ListNameDto {
+    Orders,
+    Settlements,
+    Governments,
+    Agreements,
+    Reports,
+    Engagements,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct TableQuery {
+    /// The day the figures are as at (their end, Brussels time), YYYY-MM-DD; today by default.
+    pub at: Option<NaiveDate>,
+    /// csv (the default) or xlsx.
+    #[param(pattern = "^(csv|xlsx)$")]
+    pub format: Option<String>,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -381,7 +501,7 @@ pub struct AnswerQuery {
 /// language (Accept-Language: nl or en) as Markdown, DOCX or PDF (administrators).
 #[utoipa::path(get, path = "/api/v1/programmes/{id}/parliament-answer", tag = "figures", security(("bearer" = [])),
     params(("id" = i64, Path), AnswerQuery),
-    responses((status = 200, description = "The answer as a file", content_type = "text/markdown", body = String),
+    responses((status = 200, description = "The answer as a file", content((String = "text/markdown"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), (Vec<u8> = "application/pdf"))),
         (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn parliament_answer(
     State(state): State<AppState>,
@@ -436,4 +556,37 @@ pub async fn open_data_description(State(state): State<AppState>, lang: Lang, Pa
         axum::http::HeaderValue::from_static("text/markdown; charset=utf-8"),
     );
     Ok(response)
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct QuarterQuery {
+    #[param(minimum = 2000, maximum = 2099)]
+    pub year: i32,
+    /// 1 to 4.
+    #[param(minimum = 1, maximum = 4)]
+    pub quarter: u32,
+}
+
+/// The programme's quarterly report as a tagged PDF in the caller's language: the dashboards'
+/// figures at the quarter's end (today in a quarter still running), the months of the quarter,
+/// each table with its chart (administrators).
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/quarterly-report", tag = "figures", security(("bearer" = [])),
+    params(("id" = i64, Path), QuarterQuery),
+    responses((status = 200, description = "The report as PDF", content_type = "application/pdf", body = Vec<u8>),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn quarterly_report(
+    State(state): State<AppState>,
+    lang: Lang,
+    Caller(actor): Caller,
+    Id(id): Id,
+    Params(query): Params<QuarterQuery>,
+) -> ApiResult<Response> {
+    let (name, bytes) = state
+        .services
+        .quarterly_report_pdf(&actor, id, query.year, query.quarter, lang.is_dutch())
+        .await
+        .or_problem(lang)?;
+    Ok(super::attachment(bytes, super::PDF, &name))
 }

@@ -492,3 +492,18 @@ pub async fn reopen(State(state): State<AppState>, lang: Lang, As(actor, _): As<
     let order = state.services.reopen_order(&actor, id).await.or_problem(lang)?;
     render_one(&state, lang, order).await
 }
+
+/// The platform's report of the order's audit as a tagged PDF in the caller's language: the
+/// assessment with its scores per area, the findings by priority, the remediation plan with its
+/// deadlines and the remediation day's record (the government, the firm, the administrators).
+#[utoipa::path(get, path = "/api/v1/orders/{id}/results-report", tag = "orders", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "The report as PDF", content_type = "application/pdf", body = Vec<u8>), (status = 404, body = Problem)))]
+pub async fn results_report(State(state): State<AppState>, lang: Lang, Caller(actor): Caller, Id(id): Id) -> ApiResult<Response> {
+    let (name, bytes) = state
+        .services
+        .results_report_pdf(&actor, id, lang.is_dutch())
+        .await
+        .or_problem(lang)?;
+    Ok(super::attachment(bytes, super::PDF, &name))
+}

@@ -274,6 +274,7 @@ mod tests {
             columns: vec!["Firm".into(), "Orders".into()],
             rows,
             chart: Chart::Bars,
+            headline: 1,
         }
     }
 

@@ -71,6 +71,7 @@ pub const PAGES: &[&str] = &[
     "/bestellingen/{id}/vereffenen",
     "/bestellingen/{id}/auditrapporten/{rid}",
     "/bestellingen/{id}/resultaten",
+    "/bestellingen/{id}/verslag.pdf",
     "/bestellingen/{id}/beoordeling",
     "/bevindingen",
     "/bevindingen/export",
@@ -119,6 +120,8 @@ pub const PAGES: &[&str] = &[
     "/cijfers/csv",
     "/cijfers/parlement",
     "/cijfers/parlement/bestand",
+    "/cijfers/kwartaalrapport",
+    "/exporteren",
     "/actieplan/schuldvorderingen/{id}",
     "/actieplan/schuldvorderingen/{id}/bewijsstuk",
     "/actieplan/voortgang/{id}",
@@ -180,6 +183,7 @@ pub fn routes() -> Router<AppState> {
             )),
         )
         .route("/bestellingen/{id}/auditrapporten/{rid}", get(pages::orders::download_report))
+        .route("/bestellingen/{id}/verslag.pdf", get(pages::orders::results_report))
         .route("/bestellingen/{id}/{step}", post(pages::orders::order_step))
         .route(
             "/bestellingen/{id}/beoordeling",
@@ -315,6 +319,8 @@ pub fn routes() -> Router<AppState> {
         .route("/cijfers/csv", get(pages::figures::csv))
         .route("/cijfers/parlement", get(pages::figures::parliament))
         .route("/cijfers/parlement/bestand", get(pages::figures::parliament_file))
+        .route("/exporteren", get(pages::figures::export))
+        .route("/cijfers/kwartaalrapport", get(pages::figures::quarterly))
         .route("/actieplan", get(pages::grant::page))
         .route("/actieplan/budget", post(pages::grant::set_budget))
         .route("/actieplan/resultaten", post(pages::grant::add_deliverable))

@@ -199,6 +199,8 @@ impl Visitor {
             user,
             csrf => self.csrf.clone(),
             path => self.path.clone(),
+            // The page's query, for links that keep its filters (the exports).
+            query => self.path.split_once('?').map(|(_, q)| q.to_owned()).unwrap_or_default(),
             demo_now,
             menu,
         }

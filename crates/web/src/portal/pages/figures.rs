@@ -107,10 +107,14 @@ pub async fn page(State(state): State<AppState>, Member(visitor, actor): Member,
     let map = charts::tile_map(&figures.reach.map, &map_title, dutch, reached, not_reached);
     let b = &figures.credit;
     let money = |m: Money| if dutch { m.format_nl() } else { m.format_en() };
+    let (year, quarter) = (
+        figures.at.format("%Y").to_string(),
+        (figures.at.format("%m").to_string().parse::<u32>().unwrap_or(1) - 1) / 3 + 1,
+    );
     visitor.page(
         "figures.html",
         context! {
-            at, programme, programme_name => figures.programme.name.clone(), sections,
+            year, quarter, at, programme, programme_name => figures.programme.name.clone(), sections,
             map => Value::from_safe_string(map), map_title,
             budget => money(b.budget), reserved => money(b.reserved), paid => money(b.paid), available => money(b.available()),
             submitted => figures.orders.submitted, audits_ordered => figures.orders.basic.ordered,
@@ -121,7 +125,7 @@ pub async fn page(State(state): State<AppState>, Member(visitor, actor): Member,
     )
 }
 
-/// `GET /cijfers/csv?tabel=...&at=...`: one table of the dashboards as CSV.
+/// `GET /cijfers/csv?tabel=...&at=...&formaat=csv|xlsx`: one table of the dashboards as CSV or XLSX.
 pub async fn csv(State(state): State<AppState>, Member(visitor, actor): Member, Query(q): Query<FiguresQuery>) -> Response {
     let dutch = visitor.lang.is_dutch();
     let day = match day_of(&q, dutch) {
@@ -136,14 +140,17 @@ pub async fn csv(State(state): State<AppState>, Member(visitor, actor): Member, 
         Ok(f) => f,
         Err(e) => return refusal(&visitor, &e),
     };
+    let format = match cyberveilig_services::exports::ExportFormat::parse(q.formaat.as_deref().unwrap_or("csv")) {
+        Ok(f) => f,
+        Err(e) => return invalid(&visitor, visitor.error_text(&e)),
+    };
     let wanted = q.tabel.unwrap_or_default();
-    match tables(&figures, dutch).into_iter().find(|t| t.id == wanted) {
-        Some(t) => crate::api::attachment(
-            t.to_csv(),
-            crate::api::CSV,
-            &format!("{}-{}.csv", t.id, figures.at.format("%Y-%m-%d")),
-        ),
-        None => refusal(&visitor, &ServiceError::NotFound("table")),
+    let Some(table) = tables(&figures, dutch).into_iter().find(|t| t.id == wanted) else {
+        return refusal(&visitor, &ServiceError::NotFound("table"));
+    };
+    match state.services.export_table(&table, figures.at, format) {
+        Ok(e) => crate::api::attachment(e.bytes, e.content_type, &e.filename),
+        Err(e) => refusal(&visitor, &e),
     }
 }
 
@@ -207,6 +214,134 @@ pub async fn parliament_file(State(state): State<AppState>, Member(visitor, acto
         .await
     {
         Ok((name, bytes)) => crate::api::attachment(bytes, format.media_type(), &name),
+        Err(e) => refusal(&visitor, &e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ExportQuery {
+    #[serde(default)]
+    lijst: Option<String>,
+    #[serde(default)]
+    formaat: Option<String>,
+    // The orders' filters, as on `/bestellingen`.
+    #[serde(default)]
+    state: Option<String>,
+    #[serde(default)]
+    firm: Option<String>,
+    #[serde(default)]
+    agreement: Option<String>,
+    #[serde(default)]
+    province: Option<String>,
+    #[serde(default)]
+    from: Option<String>,
+    #[serde(default)]
+    until: Option<String>,
+    // The reports' filter, as on `/meldingen`.
+    #[serde(default)]
+    overdue: Option<String>,
+}
+
+/// `GET /exporteren?lijst=orders&formaat=xlsx&...`: a list of the administrator's portal as CSV
+/// or XLSX, with the filters of its page.
+pub async fn export(State(state): State<AppState>, Member(visitor, actor): Member, Query(q): Query<ExportQuery>) -> Response {
+    use cyberveilig_services::exports::{ExportFormat, ListFilters, ListName};
+    let dutch = visitor.lang.is_dutch();
+    let Some(list) = q.lijst.as_deref().and_then(ListName::parse) else {
+        return refusal(&visitor, &ServiceError::NotFound("list"));
+    };
+    let format = match ExportFormat::parse(q.formaat.as_deref().unwrap_or("csv")) {
+        Ok(f) => f,
+        Err(e) => return invalid(&visitor, visitor.error_text(&e)),
+    };
+    let id = |v: &Option<String>| nonempty(v).map(str::parse::<i64>).transpose();
+    let date = |v: &Option<String>| nonempty(v).map(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d")).transpose();
+    let state_filter = nonempty(&q.state).map(str::parse::<OrderState>).transpose();
+    let (Ok(firm), Ok(agreement), Ok(from), Ok(until)) = (id(&q.firm), id(&q.agreement), date(&q.from), date(&q.until)) else {
+        return invalid(
+            &visitor,
+            if dutch {
+                "Een filter is niet geldig.".into()
+            } else {
+                "A filter is not valid.".into()
+            },
+        );
+    };
+    let orders = OrderFilter {
+        state: if list == ListName::Orders {
+            state_filter.ok().flatten()
+        } else {
+            None
+        },
+        firm_id: firm,
+        agreement_id: agreement,
+        province_nis: nonempty(&q.province).map(str::to_owned),
+        submitted_from: from,
+        submitted_until: until,
+        ..Default::default()
+    };
+    let reports = cyberveilig_services::reports::ReportListQuery {
+        state: if list == ListName::Reports {
+            nonempty(&q.state).map(str::to_owned)
+        } else {
+            None
+        },
+        overdue_only: q.overdue.as_deref() == Some("true"),
+        ..Default::default()
+    };
+    match state
+        .services
+        .export_list(&actor, list, ListFilters { orders, reports }, format, dutch)
+        .await
+    {
+        Ok(e) => crate::api::attachment(e.bytes, e.content_type, &e.filename),
+        Err(e) => refusal(&visitor, &e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct QuarterQuery {
+    #[serde(default)]
+    programma: Option<String>,
+    #[serde(default)]
+    jaar: Option<String>,
+    #[serde(default)]
+    kwartaal: Option<String>,
+}
+
+/// `GET /cijfers/kwartaalrapport?jaar=2021&kwartaal=2`: the quarterly report as a PDF.
+pub async fn quarterly(State(state): State<AppState>, Member(visitor, actor): Member, Query(q): Query<QuarterQuery>) -> Response {
+    let dutch = visitor.lang.is_dutch();
+    let number = |v: &Option<String>| nonempty(v).and_then(|s| s.parse::<u32>().ok());
+    let (Some(year), Some(quarter)) = (number(&q.jaar), number(&q.kwartaal)) else {
+        return invalid(
+            &visitor,
+            if dutch {
+                "Kies een jaar en een kwartaal.".into()
+            } else {
+                "Choose a year and a quarter.".into()
+            },
+        );
+    };
+    let programme = match programme_of(
+        &state,
+        &actor,
+        &FiguresQuery {
+            programma: q.programma.clone(),
+            ..Default::default()
+        },
+    )
+    .await
+    {
+        Ok(id) => id,
+        Err(e) => return refusal(&visitor, &e),
+    };
+    match state
+        .services
+        .quarterly_report_pdf(&actor, programme, year as i32, quarter, dutch)
+        .await
+    {
+        Ok((name, bytes)) => crate::api::attachment(bytes, crate::api::PDF, &name),
         Err(e) => refusal(&visitor, &e),
     }
 }

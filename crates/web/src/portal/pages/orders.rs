@@ -552,3 +552,12 @@ pub async fn download_report(
         Err(_) => visitor.message(StatusCode::NOT_FOUND, "not-found-title", "not-found-body"),
     }
 }
+
+/// `GET /bestellingen/{id}/verslag.pdf`: the platform's report of the order's audit (its
+/// assessment, findings, remediation plan and remediation day) as a PDF.
+pub async fn results_report(State(state): State<AppState>, Member(visitor, actor): Member, PageId(id): PageId) -> Response {
+    match state.services.results_report_pdf(&actor, id, visitor.lang.is_dutch()).await {
+        Ok((name, bytes)) => crate::api::attachment(bytes, crate::api::PDF, &name),
+        Err(e) => refusal(&visitor, &e),
+    }
+}
