@@ -594,6 +594,11 @@ async function figures(page, base) {
   await visit(page, base, "/besturen", "the governments (administrator)");
   check((await page.getByRole("link", { name: "CSV" }).count()) === 1, "the governments download as CSV");
   await signOut(page);
+  // VVSG sees its own part: the grant, events and toolkit, and the engagements.
+  await signIn(page, base, "vvsg@vvsg.test");
+  await visit(page, base, "/cijfers", "VVSG's part of the dashboards");
+  check((await page.locator("section", { has: page.locator("#vvsg") }).count()) === 1 && (await page.locator("#orders-by-state").count()) === 0, "VVSG sees its part and not the orders");
+  await signOut(page);
   const open = await page.request.get(base + "/api/v1/open-data/figures.csv");
   check(open.status() === 200 && (await open.text()).startsWith("programme,month,province,"), "the open-data extract is public");
 }

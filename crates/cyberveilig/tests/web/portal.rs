@@ -926,8 +926,13 @@ async fn the_page_matrix() {
         ("/stuurgroep/x".into(), [SIGN_IN, GONE, GONE, GONE, GONE, GONE, GONE, GONE]),
         (document_page.clone(), [SIGN_IN, GONE, GONE, GONE, GONE, OK, GONE, GONE]),
         // The dashboards and the answer to Parliament: the administrator's.
-        ("/cijfers".into(), [SIGN_IN, GONE, GONE, GONE, GONE, OK, GONE, GONE]),
-        ("/cijfers?at=2020-05-01".into(), [SIGN_IN, GONE, GONE, GONE, GONE, OK, GONE, GONE]),
+        // VVSG sees its own part of the dashboards.
+        ("/cijfers".into(), [SIGN_IN, GONE, GONE, GONE, GONE, OK, OK, GONE]),
+        ("/cijfers?at=2020-05-01".into(), [SIGN_IN, GONE, GONE, GONE, GONE, OK, OK, GONE]),
+        (
+            "/cijfers/csv?tabel=engagements".into(),
+            [SIGN_IN, GONE, GONE, GONE, GONE, OK, OK, GONE],
+        ),
         (
             "/cijfers/csv?tabel=orders-by-month".into(),
             [SIGN_IN, GONE, GONE, GONE, GONE, OK, GONE, GONE],

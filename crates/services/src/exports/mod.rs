@@ -1,4 +1,4 @@
-//! The administrator's lists as spreadsheets (issue 14, part 3): orders, the settlement queue,
+//! FIG-9: the administrator's lists as spreadsheets (issue 14, part 3): orders, the settlement queue,
 //! the governments, the framework agreements, the vulnerability reports, the engagements and
 //! the figures' tables, as CSV or XLSX with the list's filters applied. Lists are read page by
 //! page after the last id (never OFFSET) and written as they come, up to [`MAX_ROWS`].

@@ -18,7 +18,7 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 use cyberveilig_domain::figures::{Month, Spread, answered_within};
 use cyberveilig_domain::ledger::Balances;
 use cyberveilig_domain::order::{OrderKind, OrderState};
-use cyberveilig_domain::registry::{NisCode, OrganisationKind, Province};
+use cyberveilig_domain::registry::{NisCode, OrganisationKind, Province, Role};
 use cyberveilig_domain::ssvc::Decision;
 use cyberveilig_store::Tx;
 use cyberveilig_store::records::{OrganisationFilter, Programme, ProjectGrant};
@@ -184,6 +184,37 @@ impl Services {
         let day = as_at(at, self.clock.now())?;
         let mut tx = self.store.read().await?;
         figures_at(tx.as_mut(), programme_id, day).await
+    }
+}
+
+/// VVSG's part of the figures at the end of a day: its grant, events and toolkit, and the
+/// engagements it coordinates.
+#[derive(Debug, Clone)]
+pub struct VvsgPart {
+    pub at: NaiveDate,
+    pub vvsg: Option<VvsgFigures>,
+    pub engagements: EngagementFigures,
+}
+
+impl Services {
+    /// VVSG's part of the figures at the end of `at` (today when `None`): for VVSG's people and
+    /// the administrators; anyone else gets 404.
+    pub async fn vvsg_figures(&self, actor: &Actor, at: Option<NaiveDate>) -> Result<VvsgPart> {
+        if !matches!(actor.role, Role::AssociationMember | Role::ProgrammeAdmin) {
+            return Err(ServiceError::NotFound("figures"));
+        }
+        let day = as_at(at, self.clock.now())?;
+        let until = end_of(day);
+        let mut tx = self.store.read().await?;
+        let vvsg = match tx.grants().await?.into_iter().next() {
+            Some(grant) => Some(vvsg_figures(tx.as_mut(), grant, day, until).await?),
+            None => None,
+        };
+        Ok(VvsgPart {
+            at: day,
+            vvsg,
+            engagements: history::engagements_at(tx.as_mut(), until).await?,
+        })
     }
 }
 

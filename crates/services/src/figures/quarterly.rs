@@ -1,4 +1,4 @@
-//! The programme's quarterly report for the administrators (issue 14, part 4): the dashboards'
+//! FIG-10: the programme's quarterly report for the administrators (issue 14, part 4): the dashboards'
 //! figures at the quarter's end (or today, in a quarter still running), the months of the
 //! quarter only where a table runs per month, each with its chart and its table, as a tagged PDF.
 

@@ -288,50 +288,64 @@ pub fn tables(f: &Figures, dutch: bool) -> Vec<FigureTable> {
             chart: Chart::Bars,
             headline: 1,
         },
-        FigureTable {
-            id: "engagements",
-            title: t("Opdrachten van ethische hackers", "Engagements of ethical hackers"),
-            columns: vec![t("Stap", "Step"), t("Opdrachten", "Engagements")],
-            rows: vec![
-                count(t("voorgesteld", "proposed"), f.engagements.proposed),
-                count(t("toegestaan", "authorised"), f.engagements.authorised),
-                count(t("ingetrokken", "withdrawn"), f.engagements.withdrawn),
-            ],
-            chart: Chart::Bars,
-            headline: 1,
-        },
+        engagements_table(&f.engagements, dutch),
     ];
     if let Some(v) = &f.vvsg {
-        let mut rows = vec![
-            vec![Cell::Text(t("subsidie", "grant")), Cell::Money(v.grant.amount)],
-            vec![
-                Cell::Text(t("goedgekeurd, niet betaald", "approved, not paid")),
-                Cell::Money(v.balances.reserved),
-            ],
-            vec![Cell::Text(t("betaald", "paid")), Cell::Money(v.balances.paid)],
-        ];
-        if let Some(p) = &v.progress {
-            rows.extend([
-                count(t("resultaten klaar", "deliverables done"), p.deliverables_done),
-                count(t("evenementen gehouden", "events held"), p.events_held),
-                count(t("inschrijvingen", "registrations"), p.registered),
-                count(t("aanwezigen", "attendance"), p.attended),
-                count(t("organisaties bereikt", "organisations reached"), p.organisations_reached),
-                count(t("toolkit-items gepubliceerd", "toolkit items published"), p.toolkit_published),
-                count(
-                    t("organisaties die de toolkit gebruikten", "organisations that used the toolkit"),
-                    p.toolkit_organisations,
-                ),
-            ]);
-        }
-        out.push(FigureTable {
-            id: "vvsg",
-            title: t("VVSG: subsidie, evenementen en toolkit", "VVSG: grant, events and toolkit"),
-            columns: vec![t("Cijfer", "Figure"), t("Waarde", "Value")],
-            rows,
-            chart: Chart::None,
-            headline: 1,
-        });
+        out.push(vvsg_table(v, dutch));
     }
     out
+}
+
+/// The engagements of ethical hackers by the day (VVSG coordinates them, with Howest).
+pub fn engagements_table(e: &super::EngagementFigures, dutch: bool) -> FigureTable {
+    let t = |nl: &str, en: &str| if dutch { nl.to_owned() } else { en.to_owned() };
+    let count = |label: String, n: i64| vec![Cell::Text(label), Cell::Count(n)];
+    FigureTable {
+        id: "engagements",
+        title: t("Opdrachten van ethische hackers", "Engagements of ethical hackers"),
+        columns: vec![t("Stap", "Step"), t("Opdrachten", "Engagements")],
+        rows: vec![
+            count(t("voorgesteld", "proposed"), e.proposed),
+            count(t("toegestaan", "authorised"), e.authorised),
+            count(t("ingetrokken", "withdrawn"), e.withdrawn),
+        ],
+        chart: Chart::Bars,
+        headline: 1,
+    }
+}
+
+/// VVSG's part: the grant's ledger at the day, and what its work packages delivered by then.
+pub fn vvsg_table(v: &super::VvsgFigures, dutch: bool) -> FigureTable {
+    let t = |nl: &str, en: &str| if dutch { nl.to_owned() } else { en.to_owned() };
+    let count = |label: String, n: i64| vec![Cell::Text(label), Cell::Count(n)];
+    let mut rows = vec![
+        vec![Cell::Text(t("subsidie", "grant")), Cell::Money(v.grant.amount)],
+        vec![
+            Cell::Text(t("goedgekeurd, niet betaald", "approved, not paid")),
+            Cell::Money(v.balances.reserved),
+        ],
+        vec![Cell::Text(t("betaald", "paid")), Cell::Money(v.balances.paid)],
+    ];
+    if let Some(p) = &v.progress {
+        rows.extend([
+            count(t("resultaten klaar", "deliverables done"), p.deliverables_done),
+            count(t("evenementen gehouden", "events held"), p.events_held),
+            count(t("inschrijvingen", "registrations"), p.registered),
+            count(t("aanwezigen", "attendance"), p.attended),
+            count(t("organisaties bereikt", "organisations reached"), p.organisations_reached),
+            count(t("toolkit-items gepubliceerd", "toolkit items published"), p.toolkit_published),
+            count(
+                t("organisaties die de toolkit gebruikten", "organisations that used the toolkit"),
+                p.toolkit_organisations,
+            ),
+        ]);
+    }
+    FigureTable {
+        id: "vvsg",
+        title: t("VVSG: subsidie, evenementen en toolkit", "VVSG: grant, events and toolkit"),
+        columns: vec![t("Cijfer", "Figure"), t("Waarde", "Value")],
+        rows,
+        chart: Chart::None,
+        headline: 1,
+    }
 }

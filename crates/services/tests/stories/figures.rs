@@ -204,6 +204,20 @@ story!(
             Err(ServiceError::NotFound(_))
         ));
 
+        // VVSG sees its own part (the grant, its events and toolkit, the engagements), nobody else but the administrators.
+        let vvsg = w.actor("vvsg@vvsg.test").await;
+        let part = w.s().vvsg_figures(&vvsg, Some(day3)).await.unwrap();
+        assert_eq!(part.engagements, f.engagements);
+        assert_eq!(part.vvsg.as_ref().map(|v| v.balances), f.vvsg.as_ref().map(|v| v.balances));
+        assert!(matches!(
+            w.s().vvsg_figures(&gent, Some(day3)).await,
+            Err(ServiceError::NotFound(_))
+        ));
+        assert!(matches!(
+            w.s().figures(&vvsg, pid, Some(day3)).await,
+            Err(ServiceError::NotFound(_))
+        ));
+
         // FIG-8: the answer quotes the figures of the same day, in both languages.
         let answer = w.s().parliament_answer(&admin, pid, Some(day3), true).await.unwrap();
         let text = cyberveilig_publish::write_markdown::render(&answer.document);

@@ -26,3 +26,4 @@ results-report-link = Report of the audit (PDF): assessment, findings, remediati
 figures-quarter-year = Year
 figures-quarter = Quarter
 figures-quarterly-report = Quarterly report (PDF)
+figures-vvsg-part = VVSG's part: grant, events, toolkit and engagements of ethical hackers

@@ -26,3 +26,4 @@ results-report-link = Verslag van de audit (PDF): beoordeling, bevindingen, reme
 figures-quarter-year = Jaar
 figures-quarter = Kwartaal
 figures-quarterly-report = Kwartaalrapport (PDF)
+figures-vvsg-part = Het deel van VVSG: subsidie, evenementen, toolkit en samenwerkingen met ethische hackers

@@ -290,6 +290,7 @@ fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/stuurgroep", "menu-steering"),
             ("/actieplan", "menu-grant"),
             ("/toolkit", "menu-toolkit"),
+            ("/cijfers", "menu-figures"),
         ]),
         Role::Researcher => items.extend([("/meldingen", "menu-reports"), ("/samenwerkingen", "menu-engagements")]),
     }

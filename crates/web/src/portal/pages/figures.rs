@@ -5,7 +5,7 @@
 use super::*;
 use crate::portal::charts;
 use cyberveilig_services::figures::parliament::AnswerFormat;
-use cyberveilig_services::figures::tables::{Chart, tables};
+use cyberveilig_services::figures::tables::{Chart, FigureTable, engagements_table, tables, vvsg_table};
 
 #[derive(Deserialize, Default)]
 pub struct FiguresQuery {
@@ -60,24 +60,8 @@ fn invalid(visitor: &Visitor, message: String) -> Response {
     response
 }
 
-/// `GET /cijfers`: the dashboards at a day.
-pub async fn page(State(state): State<AppState>, Member(visitor, actor): Member, Query(q): Query<FiguresQuery>) -> Response {
-    let dutch = visitor.lang.is_dutch();
-    let day = match day_of(&q, dutch) {
-        Ok(day) => day,
-        Err(message) => return invalid(&visitor, message),
-    };
-    let programme = match programme_of(&state, &actor, &q).await {
-        Ok(id) => id,
-        Err(e) => return refusal(&visitor, &e),
-    };
-    let figures = match state.services.figures(&actor, programme, day).await {
-        Ok(f) => f,
-        Err(e) => return refusal(&visitor, &e),
-    };
-    let at = figures.at.format("%Y-%m-%d").to_string();
-    let sections: Vec<Value> = tables(&figures, dutch)
-        .into_iter()
+fn sections(list: Vec<FigureTable>, dutch: bool) -> Vec<Value> {
+    list.into_iter()
         .map(|t| {
             let chart = match t.chart {
                 Chart::Bars => charts::bars(&t),
@@ -87,7 +71,48 @@ pub async fn page(State(state): State<AppState>, Member(visitor, actor): Member,
             let rows: Vec<Vec<String>> = t.rows.iter().map(|r| r.iter().map(|c| c.display(dutch)).collect()).collect();
             context! { id => t.id, title => t.title, columns => t.columns, rows, chart => chart.map(Value::from_safe_string) }
         })
-        .collect();
+        .collect()
+}
+
+/// VVSG's tables: its grant, events and toolkit, and the engagements it coordinates.
+fn vvsg_tables(part: &cyberveilig_services::figures::VvsgPart, dutch: bool) -> Vec<FigureTable> {
+    let mut list = Vec::new();
+    if let Some(v) = &part.vvsg {
+        list.push(vvsg_table(v, dutch));
+    }
+    list.push(engagements_table(&part.engagements, dutch));
+    list
+}
+
+/// `GET /cijfers`: the dashboards at a day; VVSG sees its own part.
+pub async fn page(State(state): State<AppState>, Member(visitor, actor): Member, Query(q): Query<FiguresQuery>) -> Response {
+    let dutch = visitor.lang.is_dutch();
+    let day = match day_of(&q, dutch) {
+        Ok(day) => day,
+        Err(message) => return invalid(&visitor, message),
+    };
+    if actor.role == Role::AssociationMember {
+        return match state.services.vvsg_figures(&actor, day).await {
+            Ok(part) => visitor.page(
+                "figures.html",
+                context! {
+                    at => part.at.format("%Y-%m-%d").to_string(), full => false,
+                    sections => sections(vvsg_tables(&part, dutch), dutch),
+                },
+            ),
+            Err(e) => refusal(&visitor, &e),
+        };
+    }
+    let programme = match programme_of(&state, &actor, &q).await {
+        Ok(id) => id,
+        Err(e) => return refusal(&visitor, &e),
+    };
+    let figures = match state.services.figures(&actor, programme, day).await {
+        Ok(f) => f,
+        Err(e) => return refusal(&visitor, &e),
+    };
+    let at = figures.at.format("%Y-%m-%d").to_string();
+    let sections = sections(tables(&figures, dutch), dutch);
     let (reached, not_reached) = if dutch {
         ("bereikt", "niet bereikt")
     } else {
@@ -114,7 +139,7 @@ pub async fn page(State(state): State<AppState>, Member(visitor, actor): Member,
     visitor.page(
         "figures.html",
         context! {
-            year, quarter, at, programme, programme_name => figures.programme.name.clone(), sections,
+            full => true, year, quarter, at, programme, programme_name => figures.programme.name.clone(), sections,
             map => Value::from_safe_string(map), map_title,
             budget => money(b.budget), reserved => money(b.reserved), paid => money(b.paid), available => money(b.available()),
             submitted => figures.orders.submitted, audits_ordered => figures.orders.basic.ordered,
@@ -132,6 +157,24 @@ pub async fn csv(State(state): State<AppState>, Member(visitor, actor): Member, 
         Ok(day) => day,
         Err(message) => return invalid(&visitor, message),
     };
+    let format = match cyberveilig_services::exports::ExportFormat::parse(q.formaat.as_deref().unwrap_or("csv")) {
+        Ok(f) => f,
+        Err(e) => return invalid(&visitor, visitor.error_text(&e)),
+    };
+    if actor.role == Role::AssociationMember {
+        let part = match state.services.vvsg_figures(&actor, day).await {
+            Ok(part) => part,
+            Err(e) => return refusal(&visitor, &e),
+        };
+        let wanted = q.tabel.unwrap_or_default();
+        return match vvsg_tables(&part, dutch).into_iter().find(|t| t.id == wanted) {
+            Some(table) => match state.services.export_table(&table, part.at, format) {
+                Ok(e) => crate::api::attachment(e.bytes, e.content_type, &e.filename),
+                Err(e) => refusal(&visitor, &e),
+            },
+            None => refusal(&visitor, &ServiceError::NotFound("table")),
+        };
+    }
     let programme = match programme_of(&state, &actor, &q).await {
         Ok(id) => id,
         Err(e) => return refusal(&visitor, &e),
@@ -139,10 +182,6 @@ pub async fn csv(State(state): State<AppState>, Member(visitor, actor): Member, 
     let figures = match state.services.figures(&actor, programme, day).await {
         Ok(f) => f,
         Err(e) => return refusal(&visitor, &e),
-    };
-    let format = match cyberveilig_services::exports::ExportFormat::parse(q.formaat.as_deref().unwrap_or("csv")) {
-        Ok(f) => f,
-        Err(e) => return invalid(&visitor, visitor.error_text(&e)),
     };
     let wanted = q.tabel.unwrap_or_default();
     let Some(table) = tables(&figures, dutch).into_iter().find(|t| t.id == wanted) else {
