@@ -15,7 +15,7 @@
 use chrono::NaiveDate;
 use cyberveilig_services::exports::{ExportFormat, ListFilters, ListName};
 use cyberveilig_services::figures::parliament::AnswerFormat;
-use cyberveilig_services::{Actor, Services, TestClock};
+use cyberveilig_services::{Actor, Clock, Services, TestClock};
 use sqlx::Connection;
 use std::sync::Arc;
 use std::time::Instant;

@@ -835,3 +835,67 @@ async fn a_scan_is_imported_over_the_api_and_its_findings_listed_in_priority_ord
     assert!(xlsx.bytes().await.unwrap().starts_with(b"PK\x03\x04"));
     assert_eq!(export("pdf").await.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// FIG-8 through the API: every number of the answer to Parliament is the one
+/// `GET /api/v1/programmes/1/figures` gives for the same day, and the CSV of a table matches too.
+#[tokio::test]
+async fn the_answer_to_parliament_quotes_the_figures_the_api_gives() {
+    let app = spawn_app().await;
+    let admin = app.token("admin@abb.test").await;
+    app.gent_order_accepted_by_ey().await;
+    let (status, figures) = app.get(&admin, "/api/v1/programmes/1/figures?at=2020-05-18").await;
+    assert_eq!(status, StatusCode::OK, "{figures}");
+    let answer = app
+        .http
+        .get(format!(
+            "{}/api/v1/programmes/1/parliament-answer?at=2020-05-18&format=md",
+            app.base
+        ))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert!(answer.headers()["content-type"].to_str().unwrap().starts_with("text/markdown"));
+    let text = answer.text().await.unwrap();
+    let euros = |cents: &Value| cyberveilig_domain::Money::from_cents(cents.as_i64().unwrap()).format_nl();
+    let orders = &figures["orders"];
+    for quoted in [
+        format!("Op 18/05/2020 zijn {} bestellingen ingediend", orders["submitted"]),
+        format!(
+            "{} basisaudits zijn besteld (niet geannuleerd), {} opgeleverd en {} vereffend",
+            orders["basic_audits"]["ordered"], orders["basic_audits"]["delivered"], orders["basic_audits"]["settled"]
+        ),
+        format!(
+            "{} lokale besturen zijn bereikt, waaronder {} van de {} gemeenten",
+            figures["reach"]["governments"], figures["reach"]["municipalities_reached"], figures["reach"]["municipalities"]
+        ),
+        format!(
+            "{} vastgelegd voor lopende bestellingen, {} uitbetaald en {} nog beschikbaar",
+            euros(&figures["credit"]["reserved_cents"]),
+            euros(&figures["credit"]["paid_cents"]),
+            euros(&figures["credit"]["available_cents"])
+        ),
+    ] {
+        assert!(text.contains(&quoted), "the answer quotes `{quoted}`:\n{text}");
+    }
+    assert_eq!(orders["submitted"], 1);
+    let csv = app
+        .http
+        .get(format!(
+            "{}/api/v1/programmes/1/figures/tables/orders-by-state?at=2020-05-18",
+            app.base
+        ))
+        .bearer_auth(&admin)
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(csv.trim_start_matches('\u{feff}').trim(), "State,Orders\naccepted,1");
+    // A day after the test clock's today is refused, naming the field.
+    let (status, problem) = app.get(&admin, "/api/v1/programmes/1/figures?at=2020-05-19").await;
+    assert_eq!((status, problem["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("at")));
+}
