@@ -594,6 +594,11 @@ async function figures(page, base) {
   await visit(page, base, "/besturen", "the governments (administrator)");
   check((await page.getByRole("link", { name: "CSV" }).count()) === 1, "the governments download as CSV");
   await signOut(page);
+  // A government sees its own figures, without the programme's map or money.
+  await signIn(page, base, "11002@gemeente.test");
+  await visit(page, base, "/cijfers", "a government's own figures (Antwerpen)");
+  check((await page.locator("#orders-by-state").count()) === 1 && (await page.locator("#kaart").count()) === 0 && (await page.locator("#credit-by-month").count()) === 0, "Antwerpen sees its own figures only");
+  await signOut(page);
   // VVSG sees its own part: the grant, events and toolkit, and the engagements.
   await signIn(page, base, "vvsg@vvsg.test");
   await visit(page, base, "/cijfers", "VVSG's part of the dashboards");

@@ -412,12 +412,13 @@ pub trait FiguresTx: Send {
     async fn payments_until(&mut self, programme_id: i64, until: DateTime<Utc>) -> Result<Vec<(i64, DateTime<Utc>, Money)>>;
     /// A grant's balances after its last posting before `until`.
     async fn grant_balances_until(&mut self, grant_id: i64, until: DateTime<Utc>) -> Result<Balances>;
-    /// Findings first seen before `until`, counted by their SSVC decision (`None`: not decided).
-    async fn findings_by_decision(&mut self, until: DateTime<Utc>) -> Result<Vec<(Option<Decision>, i64)>>;
-    /// Every change of a finding's status before `until`, in the order written.
-    async fn finding_changes(&mut self, until: DateTime<Utc>) -> Result<Vec<FindingChange>>;
-    /// The answer times of the vulnerability reports received before `until`.
-    async fn report_times(&mut self, until: DateTime<Utc>) -> Result<Vec<ReportTimes>>;
+    /// Findings first seen before `until` (of one government, or all), counted by their SSVC
+    /// decision (`None`: not decided).
+    async fn findings_by_decision(&mut self, until: DateTime<Utc>, government: Option<i64>) -> Result<Vec<(Option<Decision>, i64)>>;
+    /// Every change of a finding's status before `until` (of one government, or all), in the order written.
+    async fn finding_changes(&mut self, until: DateTime<Utc>, government: Option<i64>) -> Result<Vec<FindingChange>>;
+    /// The answer times of the vulnerability reports received before `until` (by one government, or all).
+    async fn report_times(&mut self, until: DateTime<Utc>, government: Option<i64>) -> Result<Vec<ReportTimes>>;
 }
 
 /// Everything the services can ask of the database, inside one transaction. Dropping a `Tx`

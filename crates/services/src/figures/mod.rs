@@ -218,8 +218,53 @@ impl Services {
     }
 }
 
+/// FIG-11: the tables a local government sees of its own figures.
+pub const GOVERNMENT_TABLES: [&str; 6] = [
+    "orders-by-state",
+    "basic-audits",
+    "lead-times",
+    "findings-by-decision",
+    "remediation",
+    "disclosure",
+];
+
+impl Services {
+    /// A local government's own figures at the end of `at` (today when `None`): its orders, its
+    /// audits' lead times, its findings and the vulnerability reports it answered; for its people.
+    pub async fn government_figures(
+        &self,
+        actor: &Actor,
+        at: Option<NaiveDate>,
+        dutch: bool,
+    ) -> Result<(NaiveDate, Vec<tables::FigureTable>)> {
+        if actor.role != Role::GovernmentMember {
+            return Err(ServiceError::NotFound("figures"));
+        }
+        let day = as_at(at, self.clock.now())?;
+        let mut tx = self.store.read().await?;
+        let programme = tx
+            .programmes()
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(ServiceError::NotFound("programme"))?;
+        let figures = scoped_figures_at(tx.as_mut(), programme.id, day, Some(actor.organisation_id)).await?;
+        let own = tables::tables(&figures, dutch)
+            .into_iter()
+            .filter(|t| GOVERNMENT_TABLES.contains(&t.id))
+            .collect();
+        Ok((day, own))
+    }
+}
+
 /// The figures of a programme at the end of `day`, for whoever may see them.
 pub(crate) async fn figures_at(tx: &mut dyn Tx, programme_id: i64, day: NaiveDate) -> Result<Figures> {
+    scoped_figures_at(tx, programme_id, day, None).await
+}
+
+/// The figures of one government's orders, findings and reports (`Some`), or of all (`None`);
+/// the credit, the reach, the engagements and VVSG's part are the programme's either way.
+async fn scoped_figures_at(tx: &mut dyn Tx, programme_id: i64, day: NaiveDate, government: Option<i64>) -> Result<Figures> {
     let programme = tx.programme(programme_id).await?.ok_or(ServiceError::NotFound("programme"))?;
     let until = end_of(day);
     let offer_ends_on = history::offer_ends_on_at(tx, &programme, until).await?;
@@ -239,13 +284,16 @@ pub(crate) async fn figures_at(tx: &mut dyn Tx, programme_id: i64, day: NaiveDat
         .min(programme.settings.offer_starts_on);
     let credit_by_month = credit_by_month(&postings, first, day);
 
-    let records = history::orders_at(tx, programme_id, until).await?;
+    let mut records = history::orders_at(tx, programme_id, until).await?;
+    if let Some(id) = government {
+        records.retain(|r| r.fact.government_id == id);
+    }
     let municipalities = municipalities(tx).await?;
     let orders = order_figures(tx, &records, first, day).await?;
     let reach = reach(&records, &municipalities);
     let lead_times = lead_times(&records);
-    let findings = finding_figures(tx, until).await?;
-    let disclosure = disclosure_figures(tx, day, until).await?;
+    let findings = finding_figures(tx, until, government).await?;
+    let disclosure = disclosure_figures(tx, day, until, government).await?;
     let engagements = history::engagements_at(tx, until).await?;
     let vvsg = match tx.grants().await?.into_iter().next() {
         Some(grant) => Some(vvsg_figures(tx, grant, day, until).await?),
@@ -456,11 +504,11 @@ fn lead_times(records: &[OrderRecord]) -> LeadTimes {
     }
 }
 
-async fn finding_figures(tx: &mut dyn Tx, until: DateTime<Utc>) -> Result<FindingFigures> {
-    let mut by_decision = tx.findings_by_decision(until).await?;
+async fn finding_figures(tx: &mut dyn Tx, until: DateTime<Utc>, government: Option<i64>) -> Result<FindingFigures> {
+    let mut by_decision = tx.findings_by_decision(until, government).await?;
     by_decision.sort_by_key(|(decision, _)| std::cmp::Reverse(*decision));
     let mut fixed: BTreeMap<i64, i64> = BTreeMap::new();
-    for change in tx.finding_changes(until).await? {
+    for change in tx.finding_changes(until, government).await? {
         let to = serde_json::from_str::<serde_json::Value>(&change.details)
             .ok()
             .and_then(|d| d.get("to").and_then(|t| t.as_str()).map(str::to_owned));
@@ -476,10 +524,10 @@ async fn finding_figures(tx: &mut dyn Tx, until: DateTime<Utc>) -> Result<Findin
     })
 }
 
-async fn disclosure_figures(tx: &mut dyn Tx, day: NaiveDate, until: DateTime<Utc>) -> Result<DisclosureFigures> {
+async fn disclosure_figures(tx: &mut dyn Tx, day: NaiveDate, until: DateTime<Utc>, government: Option<i64>) -> Result<DisclosureFigures> {
     let mut out = DisclosureFigures::default();
     let after = day.succ_opt().unwrap_or(day);
-    for r in tx.report_times(until).await? {
+    for r in tx.report_times(until, government).await? {
         let (acknowledged, triaged) = (r.acknowledged_at.map(brussels_date), r.triaged_at.map(brussels_date));
         out.received += 1;
         out.acknowledged += i64::from(acknowledged.is_some_and(|on| on <= day));

@@ -7,6 +7,7 @@ use super::*;
 use cyberveilig_domain::registry::Province;
 use cyberveilig_services::figures::Figures;
 use cyberveilig_services::figures::parliament::AnswerFormat;
+use cyberveilig_services::figures::tables::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What the live state said at the end of a day, counted without the figures' code.
@@ -215,6 +216,30 @@ story!(
         ));
         assert!(matches!(
             w.s().figures(&vvsg, pid, Some(day3)).await,
+            Err(ServiceError::NotFound(_))
+        ));
+
+        // A government sees its own figures: its orders, audits, findings and reports; nobody else's.
+        let (at, own) = w.s().government_figures(&gent, Some(day3), true).await.unwrap();
+        assert_eq!(at, day3);
+        let ids: Vec<&str> = own.iter().map(|t| t.id).collect();
+        assert_eq!(ids, cyberveilig_services::figures::GOVERNMENT_TABLES);
+        let states = own.iter().find(|t| t.id == "orders-by-state").unwrap();
+        assert_eq!(
+            states.rows,
+            vec![vec![Cell::Text("vereffend".into()), Cell::Count(1)]],
+            "Gent's one order, settled"
+        );
+        let antwerpen_actor = w.municipality(ANTWERPEN).await;
+        let (_, theirs) = w.s().government_figures(&antwerpen_actor, Some(day2), false).await.unwrap();
+        let states = theirs.iter().find(|t| t.id == "orders-by-state").unwrap();
+        assert_eq!(
+            states.rows,
+            vec![vec![Cell::Text("accepted".into()), Cell::Count(1)]],
+            "Antwerpen's, accepted on day 2"
+        );
+        assert!(matches!(
+            w.s().government_figures(&admin, None, true).await,
             Err(ServiceError::NotFound(_))
         ));
 

@@ -129,35 +129,48 @@ impl<C: Connection> FiguresTx for Transaction<C> {
             .map(Option::unwrap_or_default)
     }
 
-    async fn findings_by_decision(&mut self, until: DateTime<Utc>) -> Result<Vec<(Option<Decision>, i64)>> {
-        let rows = query("SELECT decision, COUNT(*) AS n FROM findings WHERE first_seen < $1 GROUP BY decision")
-            .bind(until)
-            .fetch_all(&mut self.conn)
-            .await?;
+    async fn findings_by_decision(&mut self, until: DateTime<Utc>, government: Option<i64>) -> Result<Vec<(Option<Decision>, i64)>> {
+        let sql = match government {
+            None => "SELECT decision, COUNT(*) AS n FROM findings WHERE first_seen < $1 GROUP BY decision",
+            Some(_) => "SELECT decision, COUNT(*) AS n FROM findings WHERE government_id = $2 AND first_seen < $1 GROUP BY decision",
+        };
+        let mut statement = query(sql).bind(until);
+        if let Some(id) = government {
+            statement = statement.bind(id);
+        }
+        let rows = statement.fetch_all(&mut self.conn).await?;
         rows.iter()
             .map(|row| Ok((opt_parse(row.try_get("decision")?, "SSVC decision")?, row.try_get("n")?)))
             .collect()
     }
 
-    async fn finding_changes(&mut self, until: DateTime<Utc>) -> Result<Vec<FindingChange>> {
-        let rows = query(
-            "SELECT e.subject_id, f.first_seen, e.at, e.details FROM events e JOIN findings f ON f.id = e.subject_id \
-             WHERE e.subject_type = 'finding' AND e.action = 'finding.status_changed' AND e.at < $1 ORDER BY e.seq",
-        )
-        .bind(until)
-        .fetch_all(&mut self.conn)
-        .await?;
+    async fn finding_changes(&mut self, until: DateTime<Utc>, government: Option<i64>) -> Result<Vec<FindingChange>> {
+        const CHANGES: &str = "SELECT e.subject_id, f.first_seen, e.at, e.details FROM events e JOIN findings f ON f.id = e.subject_id \
+             WHERE e.subject_type = 'finding' AND e.action = 'finding.status_changed' AND e.at < $1";
+        let sql = match government {
+            None => format!("{CHANGES} ORDER BY e.seq"),
+            Some(_) => format!("{CHANGES} AND f.government_id = $2 ORDER BY e.seq"),
+        };
+        let mut statement = query(&sql).bind(until);
+        if let Some(id) = government {
+            statement = statement.bind(id);
+        }
+        let rows = statement.fetch_all(&mut self.conn).await?;
         collect(rows, finding_change_from)
     }
 
-    async fn report_times(&mut self, until: DateTime<Utc>) -> Result<Vec<ReportTimes>> {
-        let rows = query(
-            "SELECT received_at, acknowledge_by, acknowledged_at, triage_by, triaged_at FROM reports \
-             WHERE received_at < $1 ORDER BY id",
-        )
-        .bind(until)
-        .fetch_all(&mut self.conn)
-        .await?;
+    async fn report_times(&mut self, until: DateTime<Utc>, government: Option<i64>) -> Result<Vec<ReportTimes>> {
+        const TIMES: &str =
+            "SELECT received_at, acknowledge_by, acknowledged_at, triage_by, triaged_at FROM reports WHERE received_at < $1";
+        let sql = match government {
+            None => format!("{TIMES} ORDER BY id"),
+            Some(_) => format!("{TIMES} AND government_id = $2 ORDER BY id"),
+        };
+        let mut statement = query(&sql).bind(until);
+        if let Some(id) = government {
+            statement = statement.bind(id);
+        }
+        let rows = statement.fetch_all(&mut self.conn).await?;
         collect(rows, report_times_from)
     }
 }

@@ -27,3 +27,4 @@ figures-quarter-year = Year
 figures-quarter = Quarter
 figures-quarterly-report = Quarterly report (PDF)
 figures-vvsg-part = VVSG's part: grant, events, toolkit and engagements of ethical hackers
+figures-government-part = Your own figures: orders, audits, findings and reports

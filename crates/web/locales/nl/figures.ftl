@@ -27,3 +27,4 @@ figures-quarter-year = Jaar
 figures-quarter = Kwartaal
 figures-quarterly-report = Kwartaalrapport (PDF)
 figures-vvsg-part = Het deel van VVSG: subsidie, evenementen, toolkit en samenwerkingen met ethische hackers
+figures-government-part = Uw eigen cijfers: bestellingen, audits, bevindingen en meldingen

@@ -274,6 +274,7 @@ fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/samenwerkingen", "menu-engagements"),
             ("/evenementen", "menu-awareness"),
             ("/toolkit", "menu-toolkit"),
+            ("/cijfers", "menu-figures"),
             ("/mensen", "menu-people"),
             ("/beleid", "menu-policy"),
         ]),

@@ -96,9 +96,18 @@ pub async fn page(State(state): State<AppState>, Member(visitor, actor): Member,
             Ok(part) => visitor.page(
                 "figures.html",
                 context! {
-                    at => part.at.format("%Y-%m-%d").to_string(), full => false,
+                    at => part.at.format("%Y-%m-%d").to_string(), full => false, part => "vvsg",
                     sections => sections(vvsg_tables(&part, dutch), dutch),
                 },
+            ),
+            Err(e) => refusal(&visitor, &e),
+        };
+    }
+    if actor.role == Role::GovernmentMember {
+        return match state.services.government_figures(&actor, day, dutch).await {
+            Ok((at, own)) => visitor.page(
+                "figures.html",
+                context! { at => at.format("%Y-%m-%d").to_string(), full => false, part => "government", sections => sections(own, dutch) },
             ),
             Err(e) => refusal(&visitor, &e),
         };
@@ -161,6 +170,20 @@ pub async fn csv(State(state): State<AppState>, Member(visitor, actor): Member, 
         Ok(f) => f,
         Err(e) => return invalid(&visitor, visitor.error_text(&e)),
     };
+    if actor.role == Role::GovernmentMember {
+        let (at, own) = match state.services.government_figures(&actor, day, dutch).await {
+            Ok(found) => found,
+            Err(e) => return refusal(&visitor, &e),
+        };
+        let wanted = q.tabel.unwrap_or_default();
+        return match own.into_iter().find(|t| t.id == wanted) {
+            Some(table) => match state.services.export_table(&table, at, format) {
+                Ok(e) => crate::api::attachment(e.bytes, e.content_type, &e.filename),
+                Err(e) => refusal(&visitor, &e),
+            },
+            None => refusal(&visitor, &ServiceError::NotFound("table")),
+        };
+    }
     if actor.role == Role::AssociationMember {
         let part = match state.services.vvsg_figures(&actor, day).await {
             Ok(part) => part,
