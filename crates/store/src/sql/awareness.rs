@@ -177,7 +177,9 @@ impl<C: Connection> AwarenessTx for Transaction<C> {
                 "(e.starts_at > $2 OR (e.starts_at = $2 AND e.id > $3))",
             )
         };
-        let around = filter.around.unwrap_or(DateTime::<Utc>::MIN_UTC);
+        // Without a moment, every event: from 1970 on, which both databases can hold (PostgreSQL
+        // refuses chrono's earliest instant).
+        let around = filter.around.unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
         let limit = filter.limit.clamp(1, 500);
         let rows = match filter.after {
             Some((start, id)) => {
