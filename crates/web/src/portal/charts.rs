@@ -78,12 +78,17 @@ fn axis_number(v: f64) -> String {
     }
 }
 
+/// Nothing to draw: no rows, no figures, or every figure zero (the table says so plainly).
+fn nothing_to_draw(names: &[String], series: &[(String, Vec<f64>)]) -> bool {
+    names.is_empty() || series.iter().all(|(_, values)| values.iter().all(|v| *v == 0.0))
+}
+
 /// Horizontal bars, one group per row, one bar per numeric column.
 pub fn bars(table: &FigureTable) -> Option<String> {
     fonts();
     let names = labels(table);
     let series = series(table);
-    if names.is_empty() || series.is_empty() {
+    if nothing_to_draw(&names, &series) {
         return None;
     }
     let rows = names.len();
@@ -154,7 +159,7 @@ pub fn lines(table: &FigureTable) -> Option<String> {
     fonts();
     let names = labels(table);
     let series = series(table);
-    if names.is_empty() || series.is_empty() {
+    if nothing_to_draw(&names, &series) {
         return None;
     }
     let last = (names.len().max(2) - 1) as f64;
@@ -302,6 +307,9 @@ mod tests {
     fn an_empty_table_draws_no_chart() {
         assert_eq!(bars(&table(vec![])), None);
         assert_eq!(lines(&table(vec![])), None);
+        let zeros = table(vec![vec![Cell::Text("EY".into()), Cell::Count(0)]]);
+        assert_eq!(bars(&zeros), None, "all figures zero: the table alone says it");
+        assert!(bars(&table(vec![vec![Cell::Text("EY".into()), Cell::Count(1)]])).is_some());
     }
 
     #[test]
