@@ -12,7 +12,10 @@
 //!
 //! Knob: CYBERVEILIG_BENCH_ROUNDS (default 40) asks for each operation that many times.
 
+#[path = "common/mod.rs"]
+mod common;
 use chrono::NaiveDate;
+use common::{percentile, with_database};
 use cyberveilig_services::exports::{ExportFormat, ListFilters, ListName};
 use cyberveilig_services::figures::parliament::AnswerFormat;
 use cyberveilig_services::{Actor, Clock, Services, TestClock};
@@ -23,13 +26,6 @@ use std::time::Instant;
 type AnyError = Box<dyn std::error::Error + Send + Sync>;
 
 const TARGET_P99_MS: f64 = 500.0;
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
 
 fn summary(label: &str, mut ms: Vec<f64>) -> f64 {
     ms.sort_by(|a, b| a.total_cmp(b));
@@ -124,18 +120,6 @@ async fn run_backend(label: &str, url: &str, rounds: usize) -> Result<f64, AnyEr
         time(rounds, |i| s.open_data(Some(days[i % 3]))).await?,
     ));
     Ok(worst)
-}
-
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
-    let authority = base.find("://").map_or(0, |i| i + 3);
-    let path_start = base[authority..].find('/').map_or(base.len(), |i| authority + i);
-    let mut out = format!("{}/{name}", &base[..path_start]);
-    if let Some(q) = query {
-        out.push('?');
-        out.push_str(q);
-    }
-    out
 }
 
 async fn run() -> Result<(), AnyError> {

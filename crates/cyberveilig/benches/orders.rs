@@ -23,7 +23,10 @@
 //! CYBERVEILIG_BENCH_MAX_SECS (a phase stops issuing requests after this long, default 120),
 //! CYBERVEILIG_BENCH_DIRECT_ORDERS (orders of the diagnosis without HTTP, default 5000).
 
+#[path = "common/mod.rs"]
+mod common;
 use chrono::{TimeZone, Utc};
+use common::with_database;
 use cyberveilig_services::audit::ChainReport;
 use cyberveilig_services::{Services, TestClock};
 use cyberveilig_web::WebOptions;
@@ -556,22 +559,6 @@ async fn direct_orders(
     phase.requests = phase.latencies_us.len();
     phase.latencies_us.sort_unstable();
     Ok(phase)
-}
-
-/// `url` with its database name replaced by `name`.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let authority = base.find("://").map_or(0, |i| i + 3);
-    let path_start = base[authority..].find('/').map_or(base.len(), |i| authority + i);
-    let mut out = format!("{}/{name}", &base[..path_start]);
-    if let Some(q) = query {
-        out.push('?');
-        out.push_str(q);
-    }
-    out
 }
 
 async fn run_postgres(admin_url: &str, cfg: &Config) -> Result<BackendReport, AnyError> {

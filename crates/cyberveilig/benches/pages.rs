@@ -13,6 +13,9 @@
 //!
 //! Knobs (environment): CYBERVEILIG_BENCH_USERS (default 32), CYBERVEILIG_BENCH_SECS (default 20).
 
+#[path = "common/mod.rs"]
+mod common;
+use common::percentile;
 use cyberveilig_services::{AccountPolicy, Clock, Services, TestClock};
 use cyberveilig_web::WebOptions;
 use std::collections::BTreeMap;
@@ -25,13 +28,6 @@ const TARGET_P99_MS: f64 = 30.0;
 
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
 /// Signs in through the form, as a browser does; returns the session cookie.

@@ -15,7 +15,10 @@
 //! Knobs: CYBERVEILIG_BENCH_ITEMS (default 10000), CYBERVEILIG_BENCH_SEARCHES (default 2000),
 //! CYBERVEILIG_BENCH_KEEP=1 (keep the PostgreSQL database afterwards).
 
+#[path = "common/mod.rs"]
+mod common;
 use chrono::{TimeZone, Utc};
+use common::{percentile, with_database};
 use cyberveilig_domain::toolkit::ItemKind;
 use cyberveilig_services::store::records::{NewPerson, ToolkitFilter};
 use cyberveilig_services::toolkit::content;
@@ -77,13 +80,6 @@ const WORDS: [&str; 16] = [
 
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
 fn summary(label: &str, mut ms: Vec<f64>) -> f64 {
@@ -229,18 +225,6 @@ async fn run_backend(label: &str, url: &str, items: usize, searches: usize) -> R
     let http_p99 = summary("GET /api/v1/toolkit?q= (one client)", over_http);
     server.abort();
     Ok((direct_p99, http_p99))
-}
-
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
-    let authority = base.find("://").map_or(0, |i| i + 3);
-    let path_start = base[authority..].find('/').map_or(base.len(), |i| authority + i);
-    let mut out = format!("{}/{name}", &base[..path_start]);
-    if let Some(q) = query {
-        out.push('?');
-        out.push_str(q);
-    }
-    out
 }
 
 async fn run() -> Result<(), AnyError> {

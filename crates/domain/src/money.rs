@@ -78,6 +78,11 @@ impl Money {
         format!("€{}", self.grouped(',', '.'))
     }
 
+    /// In Dutch or English notation.
+    pub fn format_in(self, dutch: bool) -> String {
+        if dutch { self.format_nl() } else { self.format_en() }
+    }
+
     fn grouped(self, thousands: char, decimal: char) -> String {
         let sign = if self.0 < 0 { "-" } else { "" };
         let abs = self.0.unsigned_abs();

@@ -4,7 +4,7 @@
 use crate::Services;
 use crate::authz::{Actor, Permission, can};
 use crate::error::{Result, ServiceError};
-use cyberveilig_domain::registry::{NisCode, OrganisationKind};
+use cyberveilig_domain::registry::{NisCode, OrganisationKind, Province};
 use cyberveilig_store::Tx;
 use cyberveilig_store::records::{NewOrganisation, Organisation, OrganisationFilter};
 
@@ -181,4 +181,45 @@ mod tests {
         assert_eq!(gent.name, "Gent");
         assert_eq!(gent.province_nis.as_ref().unwrap().as_str(), "40000");
     }
+}
+
+/// A Flemish municipality with the province it lies in.
+#[derive(Debug, Clone)]
+pub struct Municipality {
+    pub id: i64,
+    pub nis: NisCode,
+    pub name: String,
+    pub province: Province,
+}
+
+/// Every Flemish municipality of the registry, by NIS code, read page by page.
+pub(crate) async fn municipalities(tx: &mut dyn Tx) -> Result<Vec<Municipality>> {
+    let mut out = Vec::new();
+    let mut after_id = None;
+    loop {
+        let page = tx
+            .organisations(&OrganisationFilter {
+                kind: Some(OrganisationKind::Gemeente),
+                query: None,
+                after_id,
+                limit: 500,
+            })
+            .await?;
+        let Some(last) = page.last() else { break };
+        after_id = Some(last.id);
+        for o in page {
+            if let Some(nis) = o.nis_code
+                && let Some(province) = Province::of_municipality(&nis)
+            {
+                out.push(Municipality {
+                    id: o.id,
+                    nis,
+                    name: o.name,
+                    province,
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| a.nis.as_str().cmp(b.nis.as_str()));
+    Ok(out)
 }

@@ -19,11 +19,9 @@ use chrono::{DateTime, Datelike, Duration, Utc};
 use cyberveilig_domain::awareness::{
     self as rules, Audience, AwarenessError, EventKind, MAX_DESCRIPTION, MAX_PLACE, MAX_TITLE, RegistrationState, Schedule,
 };
-use cyberveilig_domain::registry::{OrganisationKind, Province, Role};
+use cyberveilig_domain::registry::{Province, Role};
 use cyberveilig_store::Tx;
-use cyberveilig_store::records::{
-    AwarenessEvent, AwarenessEventCounts, AwarenessEventFilter, NewMail, OrganisationFilter, Registrant, Registration,
-};
+use cyberveilig_store::records::{AwarenessEvent, AwarenessEventCounts, AwarenessEventFilter, NewMail, Registrant, Registration};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -718,26 +716,11 @@ impl Services {
 pub(crate) async fn reach_of(tx: &mut dyn Tx, now: DateTime<Utc>) -> Result<Reach> {
     let mut per_province: BTreeMap<Province, (i64, BTreeSet<i64>)> = Province::ALL.iter().map(|p| (*p, (0, BTreeSet::new()))).collect();
     let mut province_of: HashMap<i64, Province> = HashMap::new();
-    let mut municipalities = 0;
-    let mut after_id = None;
-    loop {
-        let page = tx
-            .organisations(&OrganisationFilter {
-                kind: Some(OrganisationKind::Gemeente),
-                query: None,
-                after_id,
-                limit: 500,
-            })
-            .await?;
-        let Some(last) = page.last() else { break };
-        after_id = Some(last.id);
-        for organisation in &page {
-            municipalities += 1;
-            if let Some(province) = organisation.nis_code.as_ref().and_then(Province::of_municipality) {
-                per_province.entry(province).or_default().0 += 1;
-                province_of.insert(organisation.id, province);
-            }
-        }
+    let list = crate::registry::municipalities(tx).await?;
+    let municipalities = list.len() as i64;
+    for m in list {
+        per_province.entry(m.province).or_default().0 += 1;
+        province_of.insert(m.id, m.province);
     }
     let mut reached: BTreeSet<i64> = BTreeSet::new();
     let mut months: Vec<(String, i64)> = Vec::new();

@@ -15,8 +15,7 @@ use crate::error::{Result, ServiceError};
 use crate::figures::tables::FigureTable;
 use crate::reports::ReportListQuery;
 use cyberveilig_domain::order::OrderKind;
-use cyberveilig_domain::registry::OrganisationKind;
-use cyberveilig_store::records::{OrderFilter, OrganisationFilter};
+use cyberveilig_store::records::OrderFilter;
 use std::collections::HashMap;
 
 /// Most rows one export holds.
@@ -81,18 +80,22 @@ impl ListName {
     }
 }
 
-/// Organisations' names, each read once per export.
+/// Organisations' names and NIS codes, each read once per export.
 #[derive(Default)]
-struct Names(HashMap<i64, String>);
+struct Names(HashMap<i64, (String, String)>);
 
 impl Names {
-    async fn of(&mut self, tx: &mut dyn cyberveilig_store::Tx, id: i64) -> Result<String> {
-        if let Some(name) = self.0.get(&id) {
-            return Ok(name.clone());
+    /// The organisation's name and NIS code (empty when it has none).
+    async fn of(&mut self, tx: &mut dyn cyberveilig_store::Tx, id: i64) -> Result<(String, String)> {
+        if let Some(known) = self.0.get(&id) {
+            return Ok(known.clone());
         }
-        let name = tx.organisation(id).await?.map(|o| o.name).unwrap_or_else(|| format!("#{id}"));
-        self.0.insert(id, name.clone());
-        Ok(name)
+        let known = match tx.organisation(id).await? {
+            Some(o) => (o.name, o.nis_code.map(|n| n.to_string()).unwrap_or_default()),
+            None => (format!("#{id}"), String::new()),
+        };
+        self.0.insert(id, known.clone());
+        Ok(known)
     }
 }
 
@@ -173,7 +176,7 @@ impl Services {
                 } else {
                     filters.orders.clone()
                 };
-                let (mut written, mut nis): (usize, HashMap<i64, String>) = (0, HashMap::new());
+                let mut written = 0;
                 filter.limit = PAGE;
                 filter.after_id = None;
                 'pages: loop {
@@ -184,9 +187,9 @@ impl Services {
                         if written >= MAX_ROWS {
                             break 'pages;
                         }
-                        let government = names.of(tx.as_mut(), o.government_id).await?;
+                        let (government, nis) = names.of(tx.as_mut(), o.government_id).await?;
                         let firm = match o.firm_id {
-                            Some(id) => names.of(tx.as_mut(), id).await?,
+                            Some(id) => names.of(tx.as_mut(), id).await?.0,
                             None => String::new(),
                         };
                         let row = if settling {
@@ -203,15 +206,6 @@ impl Services {
                                 Cell::Money(s.released),
                             ]
                         } else {
-                            if let std::collections::hash_map::Entry::Vacant(entry) = nis.entry(o.government_id) {
-                                let code = tx
-                                    .organisation(o.government_id)
-                                    .await?
-                                    .and_then(|g| g.nis_code)
-                                    .map(|n| n.to_string())
-                                    .unwrap_or_default();
-                                entry.insert(code);
-                            }
                             let kind = match (o.kind, dutch) {
                                 (OrderKind::Basic, true) => "basisaudit",
                                 (OrderKind::Basic, false) => "basic audit",
@@ -221,7 +215,7 @@ impl Services {
                             vec![
                                 Cell::Count(o.id),
                                 text(government),
-                                text(nis[&o.government_id].clone()),
+                                text(nis),
                                 text(kind),
                                 text(o.state.label(dutch)),
                                 text(firm),
@@ -271,35 +265,17 @@ impl Services {
                     ),
                 )?;
                 let mut written = 0;
-                let mut after_id = None;
-                loop {
-                    let page = tx
-                        .organisations(&OrganisationFilter {
-                            kind: Some(OrganisationKind::Gemeente),
-                            query: None,
-                            after_id,
-                            limit: PAGE,
-                        })
-                        .await?;
-                    let Some(last) = page.last() else { break };
-                    after_id = Some(last.id);
-                    for g in page {
-                        let province = g
-                            .nis_code
-                            .as_ref()
-                            .and_then(cyberveilig_domain::registry::Province::of_municipality)
-                            .map(|p| if dutch { p.name_nl() } else { p.name_en() })
-                            .unwrap_or_default();
-                        let (basic, additional) = counts.get(&g.id).copied().unwrap_or((0, 0));
-                        writer.row(&[
-                            text(g.nis_code.map(|n| n.to_string()).unwrap_or_default()),
-                            text(g.name),
-                            text(province),
-                            Cell::Count(basic),
-                            Cell::Count(additional),
-                        ])?;
-                        written += 1;
-                    }
+                for m in crate::registry::municipalities(tx.as_mut()).await? {
+                    let (basic, additional) = counts.get(&m.id).copied().unwrap_or((0, 0));
+                    let province = if dutch { m.province.name_nl() } else { m.province.name_en() };
+                    writer.row(&[
+                        text(m.nis.to_string()),
+                        text(m.name),
+                        text(province),
+                        Cell::Count(basic),
+                        Cell::Count(additional),
+                    ])?;
+                    written += 1;
                 }
                 (writer, written)
             }
@@ -326,7 +302,7 @@ impl Services {
                 let mut written = 0;
                 for a in tx.agreements().await? {
                     for firm in &a.cascade {
-                        let name = names.of(tx.as_mut(), firm.firm_id).await?;
+                        let (name, _) = names.of(tx.as_mut(), firm.firm_id).await?;
                         let active = match (a.active, dutch) {
                             (true, true) => "ja",
                             (false, true) => "nee",

@@ -36,8 +36,7 @@ impl Cell {
     /// The cell as people read it in `dutch` or English.
     pub fn display(&self, dutch: bool) -> String {
         match self {
-            Cell::Money(m) if dutch => m.format_nl(),
-            Cell::Money(m) => m.format_en(),
+            Cell::Money(m) => m.format_in(dutch),
             Cell::Date(Some(d)) => d.format("%d/%m/%Y").to_string(),
             other => other.csv(),
         }

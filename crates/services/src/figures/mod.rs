@@ -14,14 +14,15 @@ use crate::Services;
 use crate::authz::{Actor, Permission, can};
 use crate::clock::{brussels_date, start_of_brussels_day};
 use crate::error::{Result, ServiceError};
+use crate::registry::Municipality;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use cyberveilig_domain::figures::{Month, Spread, answered_within};
 use cyberveilig_domain::ledger::Balances;
 use cyberveilig_domain::order::{OrderKind, OrderState};
-use cyberveilig_domain::registry::{NisCode, OrganisationKind, Province, Role};
+use cyberveilig_domain::registry::{NisCode, Province, Role};
 use cyberveilig_domain::ssvc::Decision;
 use cyberveilig_store::Tx;
-use cyberveilig_store::records::{OrganisationFilter, Programme, ProjectGrant};
+use cyberveilig_store::records::{Programme, ProjectGrant};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use history::OrderRecord;
@@ -288,7 +289,7 @@ async fn scoped_figures_at(tx: &mut dyn Tx, programme_id: i64, day: NaiveDate, g
     if let Some(id) = government {
         records.retain(|r| r.fact.government_id == id);
     }
-    let municipalities = municipalities(tx).await?;
+    let municipalities = crate::registry::municipalities(tx).await?;
     let orders = order_figures(tx, &records, first, day).await?;
     let reach = reach(&records, &municipalities);
     let lead_times = lead_times(&records);
@@ -331,32 +332,6 @@ fn credit_by_month(postings: &[(DateTime<Utc>, Balances)], first: NaiveDate, day
         out.push((month, balances));
     }
     out
-}
-
-async fn municipalities(tx: &mut dyn Tx) -> Result<Vec<(i64, NisCode, String, Province)>> {
-    let mut out = Vec::new();
-    let mut after_id = None;
-    loop {
-        let page = tx
-            .organisations(&OrganisationFilter {
-                kind: Some(OrganisationKind::Gemeente),
-                query: None,
-                after_id,
-                limit: 500,
-            })
-            .await?;
-        let Some(last) = page.last() else { break };
-        after_id = Some(last.id);
-        for o in page {
-            if let Some(nis) = o.nis_code
-                && let Some(province) = Province::of_municipality(&nis)
-            {
-                out.push((o.id, nis, o.name, province));
-            }
-        }
-    }
-    out.sort_by(|a, b| a.1.as_str().cmp(b.1.as_str()));
-    Ok(out)
 }
 
 async fn order_figures(tx: &mut dyn Tx, records: &[OrderRecord], first: NaiveDate, day: NaiveDate) -> Result<OrderFigures> {
@@ -450,7 +425,7 @@ async fn order_figures(tx: &mut dyn Tx, records: &[OrderRecord], first: NaiveDat
     })
 }
 
-fn reach(records: &[OrderRecord], municipalities: &[(i64, NisCode, String, Province)]) -> Reach {
+fn reach(records: &[OrderRecord], municipalities: &[Municipality]) -> Reach {
     let reached: BTreeSet<i64> = records
         .iter()
         .filter(|r| r.fact.kind == OrderKind::Basic && r.at.reaches_its_government())
@@ -465,16 +440,16 @@ fn reach(records: &[OrderRecord], municipalities: &[(i64, NisCode, String, Provi
         })
         .collect();
     let mut map = Vec::with_capacity(municipalities.len());
-    for (id, nis, name, province) in municipalities {
-        let is_reached = reached.contains(id);
-        if let Some(p) = provinces.iter_mut().find(|p| p.province == *province) {
+    for m in municipalities {
+        let is_reached = reached.contains(&m.id);
+        if let Some(p) = provinces.iter_mut().find(|p| p.province == m.province) {
             p.municipalities += 1;
             p.reached += i64::from(is_reached);
         }
         map.push(MunicipalityReach {
-            nis: nis.clone(),
-            name: name.clone(),
-            province: *province,
+            nis: m.nis.clone(),
+            name: m.name.clone(),
+            province: m.province,
             reached: is_reached,
         });
     }

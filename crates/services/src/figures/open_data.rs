@@ -3,8 +3,8 @@
 //! awareness events), and nothing about any one government: no names, findings, reports or
 //! people. Published under CC BY 4.0 with a description of its columns.
 
+use super::end_of;
 use super::history::orders_at;
-use super::{end_of, municipalities};
 use crate::Services;
 use crate::clock::brussels_date;
 use crate::error::Result;
@@ -89,8 +89,11 @@ impl Services {
         let day = super::as_at(at, self.clock.now())?;
         let until = end_of(day);
         let mut tx = self.store.read().await?;
-        let municipalities = municipalities(tx.as_mut()).await?;
-        let province_of: HashMap<i64, Province> = municipalities.iter().map(|(id, _, _, p)| (*id, *p)).collect();
+        let province_of: HashMap<i64, Province> = crate::registry::municipalities(tx.as_mut())
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m.province))
+            .collect();
         let mut events: BTreeMap<(Month, Province), BTreeSet<i64>> = BTreeMap::new();
         for a in tx.attendances().await? {
             if a.starts_at < until

@@ -8,7 +8,6 @@ use crate::authz::{Actor, Permission, can};
 use crate::clock::brussels_date;
 use crate::error::{Result, ServiceError};
 use chrono::NaiveDate;
-use cyberveilig_domain::Money;
 use cyberveilig_domain::cascade::FrameworkAgreement;
 use cyberveilig_domain::programme::Eligibility;
 use cyberveilig_domain::registry::OrganisationKind;
@@ -149,10 +148,6 @@ impl Services {
     }
 }
 
-fn money(amount: Money, dutch: bool) -> String {
-    if dutch { amount.format_nl() } else { amount.format_en() }
-}
-
 fn date(day: NaiveDate) -> String {
     day.format("%d/%m/%Y").to_string()
 }
@@ -200,10 +195,10 @@ pub fn answer_document(f: &Figures, context: &AnswerContext, dutch: bool) -> Doc
              Het doel is dat lokale besturen hun informatieveiligheid laten doorlichten en de vastgestelde \
              zwakheden verhelpen. Op {day} is daarvan {} vastgelegd voor lopende bestellingen, {} uitbetaald en {} nog beschikbaar.",
             f.programme.name,
-            money(f.credit.budget, true),
-            money(f.credit.reserved, true),
-            money(f.credit.paid, true),
-            money(f.credit.available(), true),
+            f.credit.budget.format_in(true),
+            f.credit.reserved.format_in(true),
+            f.credit.paid.format_in(true),
+            f.credit.available().format_in(true),
         )
     } else {
         format!(
@@ -211,48 +206,48 @@ pub fn answer_document(f: &Figures, context: &AnswerContext, dutch: bool) -> Doc
              Its purpose is that local governments have their information security audited and remedy the \
              weaknesses found. On {day}, {} of it is committed to orders in progress, {} has been paid and {} is still available.",
             f.programme.name,
-            money(f.credit.budget, false),
-            money(f.credit.reserved, false),
-            money(f.credit.paid, false),
-            money(f.credit.available(), false),
+            f.credit.budget.format_in(false),
+            f.credit.reserved.format_in(false),
+            f.credit.paid.format_in(false),
+            f.credit.available().format_in(false),
         )
     }));
     let mut funds = vec![vec![
         t("Cofinanciering van audits", "Co-financing of audits"),
-        money(f.credit.budget, dutch),
-        money(f.credit.reserved, dutch),
-        money(f.credit.paid, dutch),
-        money(f.credit.available(), dutch),
+        f.credit.budget.format_in(dutch),
+        f.credit.reserved.format_in(dutch),
+        f.credit.paid.format_in(dutch),
+        f.credit.available().format_in(dutch),
     ]];
     if let Some(v) = &f.vvsg {
         blocks.push(Block::paragraph(if dutch {
             format!(
                 "{} ontvangt een subsidie van {} voor de periode van {} tot {} voor {}. Op {day} is daarvan {} goedgekeurd en nog niet betaald en {} betaald.",
                 "VVSG",
-                money(v.grant.amount, true),
+                v.grant.amount.format_in(true),
                 date(v.grant.starts_on),
                 date(v.grant.ends_on),
                 v.grant.name,
-                money(v.balances.reserved, true),
-                money(v.balances.paid, true),
+                v.balances.reserved.format_in(true),
+                v.balances.paid.format_in(true),
             )
         } else {
             format!(
                 "VVSG receives a grant of {} for the period from {} to {} for {}. On {day}, {} of it has been approved and not yet paid, and {} has been paid.",
-                money(v.grant.amount, false),
+                v.grant.amount.format_in(false),
                 date(v.grant.starts_on),
                 date(v.grant.ends_on),
                 v.grant.name,
-                money(v.balances.reserved, false),
-                money(v.balances.paid, false),
+                v.balances.reserved.format_in(false),
+                v.balances.paid.format_in(false),
             )
         }));
         funds.push(vec![
             t("Subsidie aan VVSG", "Grant to VVSG"),
-            money(v.grant.amount, dutch),
-            money(v.balances.reserved, dutch),
-            money(v.balances.paid, dutch),
-            money(v.grant.amount - v.balances.reserved - v.balances.paid, dutch),
+            v.grant.amount.format_in(dutch),
+            v.balances.reserved.format_in(dutch),
+            v.balances.paid.format_in(dutch),
+            (v.grant.amount - v.balances.reserved - v.balances.paid).format_in(dutch),
         ]);
     }
     blocks.push(Block::Table {
@@ -365,7 +360,7 @@ pub fn answer_document(f: &Figures, context: &AnswerContext, dutch: bool) -> Doc
                     .cascade
                     .iter()
                     .zip(firms)
-                    .map(|(c, name)| format!("{}. {name} ({})", c.rank, money(c.package_price, dutch)))
+                    .map(|(c, name)| format!("{}. {name} ({})", c.rank, c.package_price.format_in(dutch)))
                     .collect::<Vec<_>>()
                     .join("; ");
                 vec![a.title.clone(), date(a.window_from), date(a.window_until), status, cascade]

@@ -8,7 +8,7 @@ use crate::Services;
 use crate::authz::{Actor, Permission, can};
 use crate::clock::brussels_date;
 use crate::error::{Result, ServiceError};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use cyberveilig_domain::figures::Month;
 use cyberveilig_publish::{Block, Document};
 
@@ -106,9 +106,8 @@ impl Services {
 /// The report: what changed in the quarter, then every table of the dashboards with its chart.
 pub fn quarterly_document(start: &Figures, end: &Figures, from: NaiveDate, dutch: bool) -> Document {
     let t = |nl: &str, en: &str| if dutch { nl.to_owned() } else { en.to_owned() };
-    let money = |m: cyberveilig_domain::Money| if dutch { m.format_nl() } else { m.format_en() };
     let date = |d: NaiveDate| d.format("%d/%m/%Y").to_string();
-    let number = (from.format("%m").to_string().parse::<u32>().unwrap_or(1) - 1) / 3 + 1;
+    let number = from.month0() / 3 + 1;
     let in_quarter = |f: fn(&super::MonthOrders) -> i64| -> i64 {
         end.orders
             .by_month
@@ -141,7 +140,7 @@ pub fn quarterly_document(start: &Figures, end: &Figures, from: NaiveDate, dutch
                 format!(
                     "{}: {}",
                     t("Cofinanciering uitbetaald", "Co-financing paid"),
-                    money(end.credit.paid - start.credit.paid)
+                    (end.credit.paid - start.credit.paid).format_in(dutch)
                 ),
                 format!(
                     "{}: {} → {}",

@@ -27,19 +27,6 @@ pub struct FigureTable {
     pub headline: usize,
 }
 
-impl FigureTable {
-    /// The table as CSV (RFC 4180), header first.
-    pub fn to_csv(&self) -> String {
-        let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-        // Writing to memory cannot fail.
-        let _ = w.write_record(&self.columns);
-        for row in &self.rows {
-            let _ = w.write_record(row.iter().map(Cell::csv));
-        }
-        String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
-    }
-}
-
 /// Every table id, in the dashboard's order.
 pub const TABLES: [&str; 14] = [
     "credit-by-month",

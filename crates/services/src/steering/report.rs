@@ -9,7 +9,6 @@ use crate::authz::Actor;
 use crate::clock::brussels_date;
 use crate::error::{Result, ServiceError};
 use chrono::{DateTime, NaiveDate, Utc};
-use cyberveilig_domain::Money;
 use cyberveilig_domain::engagement::EngagementState;
 use cyberveilig_domain::ledger::Balances;
 use cyberveilig_domain::order::{OrderKind, OrderState};
@@ -202,10 +201,6 @@ async fn engagements(tx: &mut dyn Tx) -> Result<Option<EngagementFigures>> {
     }))
 }
 
-fn money(amount: Money, dutch: bool) -> String {
-    if dutch { amount.format_nl() } else { amount.format_en() }
-}
-
 fn date(day: NaiveDate) -> String {
     day.format("%d/%m/%Y").to_string()
 }
@@ -313,10 +308,10 @@ pub fn report_document(report: &MeetingReport, dutch: bool) -> Document {
             blocks.push(Block::Table {
                 header: vec![t("Cijfer", "Figure"), t("Bedrag", "Amount")],
                 rows: vec![
-                    vec![t("Budget", "Budget"), money(b.budget, dutch)],
-                    vec![t("Gereserveerd", "Reserved"), money(b.reserved, dutch)],
-                    vec![t("Uitbetaald", "Paid"), money(b.paid, dutch)],
-                    vec![t("Beschikbaar", "Available"), money(b.available(), dutch)],
+                    vec![t("Budget", "Budget"), b.budget.format_in(dutch)],
+                    vec![t("Gereserveerd", "Reserved"), b.reserved.format_in(dutch)],
+                    vec![t("Uitbetaald", "Paid"), b.paid.format_in(dutch)],
+                    vec![t("Beschikbaar", "Available"), b.available().format_in(dutch)],
                 ],
             });
             blocks.push(Block::paragraph(format!(
@@ -379,13 +374,13 @@ pub fn report_document(report: &MeetingReport, dutch: bool) -> Document {
         blocks.push(Block::paragraph(format!(
             "{} {}; {} {}; {} {}; {} {}.",
             t("Subsidie", "Grant"),
-            money(g.grant.amount, dutch),
+            g.grant.amount.format_in(dutch),
             t("ingediend", "claimed"),
-            money(g.claimed(), dutch),
+            g.claimed().format_in(dutch),
             t("goedgekeurd en nog niet betaald", "approved and not yet paid"),
-            money(g.balances.reserved, dutch),
+            g.balances.reserved.format_in(dutch),
             t("betaald", "paid"),
-            money(g.balances.paid, dutch),
+            g.balances.paid.format_in(dutch),
         )));
         blocks.push(Block::Table {
             header: vec![
@@ -403,9 +398,9 @@ pub fn report_document(report: &MeetingReport, dutch: bool) -> Document {
                     let done = of_package.clone().filter(|d| d.done_on.is_some()).count();
                     vec![
                         format!("{}. {}", p.number, if dutch { &p.title_nl } else { &p.title_en }),
-                        money(p.sums.claimed, dutch),
-                        money(p.sums.approved, dutch),
-                        money(p.sums.paid, dutch),
+                        p.sums.claimed.format_in(dutch),
+                        p.sums.approved.format_in(dutch),
+                        p.sums.paid.format_in(dutch),
                         format!("{done} / {}", of_package.count()),
                     ]
                 })

@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::portal::charts;
+use chrono::Datelike;
 use cyberveilig_services::figures::parliament::AnswerFormat;
 use cyberveilig_services::figures::tables::{Chart, FigureTable, engagements_table, tables, vvsg_table};
 
@@ -141,10 +142,7 @@ pub async fn page(State(state): State<AppState>, Member(visitor, actor): Member,
     let map = charts::tile_map(&figures.reach.map, &map_title, dutch, reached, not_reached);
     let b = &figures.credit;
     let money = |m: Money| if dutch { m.format_nl() } else { m.format_en() };
-    let (year, quarter) = (
-        figures.at.format("%Y").to_string(),
-        (figures.at.format("%m").to_string().parse::<u32>().unwrap_or(1) - 1) / 3 + 1,
-    );
+    let (year, quarter) = (figures.at.year(), figures.at.month0() / 3 + 1);
     visitor.page(
         "figures.html",
         context! {
@@ -170,49 +168,40 @@ pub async fn csv(State(state): State<AppState>, Member(visitor, actor): Member, 
         Ok(f) => f,
         Err(e) => return invalid(&visitor, visitor.error_text(&e)),
     };
-    if actor.role == Role::GovernmentMember {
-        let (at, own) = match state.services.government_figures(&actor, day, dutch).await {
-            Ok(found) => found,
-            Err(e) => return refusal(&visitor, &e),
-        };
-        let wanted = q.tabel.unwrap_or_default();
-        return match own.into_iter().find(|t| t.id == wanted) {
-            Some(table) => match state.services.export_table(&table, at, format) {
-                Ok(e) => crate::api::attachment(e.bytes, e.content_type, &e.filename),
-                Err(e) => refusal(&visitor, &e),
-            },
-            None => refusal(&visitor, &ServiceError::NotFound("table")),
-        };
-    }
-    if actor.role == Role::AssociationMember {
-        let part = match state.services.vvsg_figures(&actor, day).await {
-            Ok(part) => part,
-            Err(e) => return refusal(&visitor, &e),
-        };
-        let wanted = q.tabel.unwrap_or_default();
-        return match vvsg_tables(&part, dutch).into_iter().find(|t| t.id == wanted) {
-            Some(table) => match state.services.export_table(&table, part.at, format) {
-                Ok(e) => crate::api::attachment(e.bytes, e.content_type, &e.filename),
-                Err(e) => refusal(&visitor, &e),
-            },
-            None => refusal(&visitor, &ServiceError::NotFound("table")),
-        };
-    }
-    let programme = match programme_of(&state, &actor, &q).await {
-        Ok(id) => id,
-        Err(e) => return refusal(&visitor, &e),
-    };
-    let figures = match state.services.figures(&actor, programme, day).await {
-        Ok(f) => f,
+    let (at, list) = match visible_tables(&state, &actor, &q, day, dutch).await {
+        Ok(found) => found,
         Err(e) => return refusal(&visitor, &e),
     };
     let wanted = q.tabel.unwrap_or_default();
-    let Some(table) = tables(&figures, dutch).into_iter().find(|t| t.id == wanted) else {
+    let Some(table) = list.into_iter().find(|t| t.id == wanted) else {
         return refusal(&visitor, &ServiceError::NotFound("table"));
     };
-    match state.services.export_table(&table, figures.at, format) {
+    match state.services.export_table(&table, at, format) {
         Ok(e) => crate::api::attachment(e.bytes, e.content_type, &e.filename),
         Err(e) => refusal(&visitor, &e),
+    }
+}
+
+/// The day and the tables this person sees: a government its own, VVSG its part, the
+/// administrators every table of the programme.
+async fn visible_tables(
+    state: &AppState,
+    actor: &Actor,
+    q: &FiguresQuery,
+    day: Option<NaiveDate>,
+    dutch: bool,
+) -> Result<(NaiveDate, Vec<FigureTable>), ServiceError> {
+    match actor.role {
+        Role::GovernmentMember => state.services.government_figures(actor, day, dutch).await,
+        Role::AssociationMember => {
+            let part = state.services.vvsg_figures(actor, day).await?;
+            Ok((part.at, vvsg_tables(&part, dutch)))
+        }
+        _ => {
+            let programme = programme_of(state, actor, q).await?;
+            let figures = state.services.figures(actor, programme, day).await?;
+            Ok((figures.at, tables(&figures, dutch)))
+        }
     }
 }
 
