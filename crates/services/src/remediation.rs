@@ -17,7 +17,7 @@ use cyberveilig_domain::remediation::{FindingStatus, Party, allowed, may_own, ne
 use cyberveilig_domain::severity::Severity;
 use cyberveilig_domain::ssvc::{Decision, RemediationTerms};
 use cyberveilig_store::Tx;
-use cyberveilig_store::records::{AssetSummary, Event, Person, RegisterEntry, RegisterQuery, StoredFinding};
+use cyberveilig_store::records::{AssetSummary, Event, Person, RegisterCursor, RegisterEntry, RegisterQuery, StoredFinding};
 use serde_json::json;
 
 /// Most findings one bulk change takes.
@@ -143,8 +143,16 @@ pub struct FindingView {
 #[derive(Debug, Clone)]
 pub struct RegisterPage {
     pub entries: Vec<RegisterEntry>,
+    /// How many findings match: exact, or at least [`COUNT_BOUND`] when `total_exact` is false
+    /// (filters on an asset, an owner or a deadline are counted, up to that bound).
     pub total: i64,
+    pub total_exact: bool,
+    /// Where the next page starts, if there is one.
+    pub next: Option<RegisterCursor>,
 }
+
+/// Beyond this many, a count the tallies do not keep says "more than" rather than read on.
+pub const COUNT_BOUND: i64 = 10_000;
 
 /// SEC-8: scopes a register query to what the actor may see (also the remediation day's agenda).
 pub(crate) fn scope(actor: &Actor, q: &mut RegisterQuery) -> Result<()> {
@@ -346,6 +354,7 @@ impl Services {
                 ..Default::default()
             })
             .await?
+            .entries
             .pop()
             .ok_or(ServiceError::NotFound("finding"))?;
         let events = tx.events_of("finding", id).await?;
@@ -375,6 +384,7 @@ impl Services {
                 ..Default::default()
             })
             .await?
+            .entries
             .pop()
             .ok_or(ServiceError::NotFound("finding"))?;
         work.commit().await?;
@@ -385,9 +395,13 @@ impl Services {
     pub async fn register(&self, actor: &Actor, mut q: RegisterQuery) -> Result<RegisterPage> {
         scope(actor, &mut q)?;
         let mut tx = self.store.read().await?;
+        let rows = tx.register(&q).await?;
+        let count = tx.count_register(&q, COUNT_BOUND).await?;
         Ok(RegisterPage {
-            entries: tx.register(&q).await?,
-            total: tx.count_register(&q).await?,
+            entries: rows.entries,
+            total: count.n,
+            total_exact: count.exact,
+            next: rows.next,
         })
     }
 
@@ -416,7 +430,7 @@ impl Services {
                     limit: 1,
                     ..Default::default()
                 };
-                tx.count_register(&q).await? > 0
+                !tx.register(&q).await?.entries.is_empty()
             }
             _ => false,
         };

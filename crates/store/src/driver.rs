@@ -31,9 +31,6 @@ pub(crate) trait Connection: Send + 'static {
     async fn execute(&mut self, statement: Statement<'_>) -> Result<u64>;
     /// At most `limit` rows of a statement.
     async fn fetch(&mut self, statement: Statement<'_>, limit: usize) -> Result<Vec<Row>>;
-    /// Gives the rows of a statement to `each` as they come, in constant memory; `each` may stop
-    /// the statement with an error. How many rows it took.
-    async fn for_each(&mut self, statement: Statement<'_>, each: &mut (dyn for<'r> FnMut(&'r Row) -> Result<()> + Send)) -> Result<u64>;
 }
 
 /// How a database searches text: SQLite's FTS5 or PostgreSQL's text search vectors.
@@ -140,13 +137,6 @@ impl<'q> Statement<'q> {
             .ok_or_else(|| StoreError::Corrupt(format!("no row where one was expected: {sql}")))
     }
 
-    pub(crate) async fn for_each<C: Connection + ?Sized>(
-        self,
-        conn: &mut C,
-        each: &mut (dyn for<'r> FnMut(&'r Row) -> Result<()> + Send),
-    ) -> Result<u64> {
-        conn.for_each(self.checked()?, each).await
-    }
 }
 
 /// The outcome of a statement that returns no rows.

@@ -106,13 +106,12 @@ pub trait Store: Send + Sync + 'static {
 /// sorting, assets with their findings counted, and the record of a remediation day.
 #[async_trait]
 pub trait RemediationTx: Send {
-    /// The register's findings matching the query, in its order, one page.
-    async fn register(&mut self, q: &RegisterQuery) -> Result<Vec<RegisterEntry>>;
-    /// Every finding matching the query, in its order, at most `q.limit`, handed to `each` as
-    /// the one statement reads them (no pages, no offset): for exports.
-    async fn each_register_entry(&mut self, q: &RegisterQuery, each: &mut (dyn FnMut(RegisterEntry) -> Result<()> + Send)) -> Result<u64>;
-    /// How many findings match the query (whatever its page).
-    async fn count_register(&mut self, q: &RegisterQuery) -> Result<i64>;
+    /// The register's findings matching the query, in its order, one page of at most `q.limit`
+    /// after `q.after`, and the cursor of the next page if there is one.
+    async fn register(&mut self, q: &RegisterQuery) -> Result<RegisterRows>;
+    /// How many findings match the query (whatever its page): exact from the tallies, or counted
+    /// up to `bound`.
+    async fn count_register(&mut self, q: &RegisterQuery, bound: i64) -> Result<RegisterCount>;
     /// A government's assets with their findings counted (open, by decision, overdue on `today`).
     async fn asset_summaries(&mut self, government_id: i64, today: NaiveDate) -> Result<Vec<AssetSummary>>;
     async fn set_finding_owner(&mut self, id: i64, owner_id: Option<i64>) -> Result<()>;

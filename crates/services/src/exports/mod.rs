@@ -1,7 +1,9 @@
 //! FIG-9: the administrator's lists as spreadsheets (issue 14, part 3): orders, the settlement queue,
 //! the governments, the framework agreements, the vulnerability reports, the engagements and
 //! the figures' tables, as CSV or XLSX with the list's filters applied. Lists are read page by
-//! page after the last id (never OFFSET) and written as they come, up to [`MAX_ROWS`].
+//! page after the last id (never OFFSET) and written as they come, every row of the list (a
+//! programme's lists are hundreds to thousands of rows; the register's plan, of millions, streams:
+//! `remediation::export`).
 
 mod sheet;
 
@@ -18,8 +20,6 @@ use cyberveilig_domain::order::OrderKind;
 use cyberveilig_store::records::OrderFilter;
 use std::collections::HashMap;
 
-/// Most rows one export holds.
-pub const MAX_ROWS: usize = 100_000;
 const PAGE: i64 = 500;
 
 /// An export, ready to send.
@@ -179,14 +179,11 @@ impl Services {
                 let mut written = 0;
                 filter.limit = PAGE;
                 filter.after_id = None;
-                'pages: loop {
+                loop {
                     let page = tx.orders(&filter).await?;
                     let Some(last) = page.last() else { break };
                     filter.after_id = Some(last.id);
                     for o in &page {
-                        if written >= MAX_ROWS {
-                            break 'pages;
-                        }
                         let (government, nis) = names.of(tx.as_mut(), o.government_id).await?;
                         let firm = match o.firm_id {
                             Some(id) => names.of(tx.as_mut(), id).await?.0,
@@ -351,14 +348,11 @@ impl Services {
                 q.limit = PAGE;
                 q.before_id = None;
                 let mut written = 0;
-                'reports: loop {
+                loop {
                     let page = self.reports(actor, q.clone()).await?;
                     let Some(last) = page.last() else { break };
                     q.before_id = Some(last.report.id);
                     for s in &page {
-                        if written >= MAX_ROWS {
-                            break 'reports;
-                        }
                         let r = &s.report;
                         writer.row(&[
                             text(r.tracking_code.clone()),

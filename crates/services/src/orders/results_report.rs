@@ -56,6 +56,7 @@ impl Services {
                 ..RegisterQuery::default()
             })
             .await?
+            .entries
         };
         // Only a basic audit has a remediation day (C2).
         let day = if order.kind == OrderKind::Basic {

@@ -108,14 +108,14 @@ impl Services {
                         ..Default::default()
                     };
                     super::scope(actor, &mut q)?;
-                    items.extend(tx.register(&q).await?);
+                    items.extend(tx.register(&q).await?.entries);
                 }
                 items
             }
             None => {
                 let mut q = agenda_query(&order, size);
                 super::scope(actor, &mut q)?;
-                tx.register(&q).await?
+                tx.register(&q).await?.entries
             }
         };
         let people = tx

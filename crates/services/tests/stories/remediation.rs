@@ -85,19 +85,32 @@ story!(owners_bulk_steps_filters_and_the_programmes_terms, "2020-05-18T08:00:00Z
     )
     .await;
     assert_eq!(by_asset.last().unwrap().finding.title, "Telnet open");
+    let first = w
+        .s()
+        .register(
+            &gent,
+            RegisterQuery {
+                limit: 2,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!((first.entries.len(), first.total, first.total_exact), (2, 3, true));
     let page = w
         .s()
         .register(
             &gent,
             RegisterQuery {
                 limit: 2,
-                offset: 2,
+                after: first.next.clone(),
                 ..Default::default()
             },
         )
         .await
         .unwrap();
     assert_eq!((titles(&page.entries), page.total), (vec!["Old TLS"], 3));
+    assert!(page.next.is_none(), "the last page has no next");
     assert!(
         register(&w, &antwerpen, RegisterQuery::default()).await.is_empty(),
         "another government sees none"
@@ -448,10 +461,12 @@ story!(
             .export_plan(&gent, RegisterQuery::default(), ExportFormat::Csv, false)
             .await
             .unwrap();
-        assert_eq!((plan.rows, plan.content_type), (3, "text/csv; charset=utf-8"));
+        assert_eq!(plan.content_type, "text/csv; charset=utf-8");
         assert_eq!(plan.filename, "remediation-plan-2020-05-20.csv");
-        let mut csv = csv::Reader::from_reader(&plan.bytes[3..]);
+        let bytes = plan.bytes().await.unwrap();
+        let mut csv = csv::Reader::from_reader(&bytes[3..]);
         let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 3);
         assert_eq!(rows[0].get(1), Some("'=HYPERLINK(\"http://x\")"), "escaped");
         assert_eq!(rows[0].get(7), Some(gent_name(&w, &gent).await.as_str()));
         assert_eq!(
@@ -475,17 +490,24 @@ story!(
             )
             .await
             .unwrap();
-        assert!(xlsx.bytes.starts_with(b"PK"), "a zip");
+        let xlsx = xlsx.bytes().await.unwrap();
+        assert!(xlsx.starts_with(b"PK"), "a zip");
         use calamine::Reader;
-        let mut book = calamine::Xlsx::new(std::io::Cursor::new(xlsx.bytes)).unwrap();
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(xlsx)).unwrap();
         assert_eq!(book.worksheet_range("Remediatieplan").unwrap().get_size(), (4, 11));
         assert_eq!(
             w.s()
                 .export_plan(&antwerpen, RegisterQuery::default(), ExportFormat::Csv, true)
                 .await
                 .unwrap()
-                .rows,
-            0
+                .bytes()
+                .await
+                .unwrap()
+                .split(|b| *b == b'\n')
+                .filter(|line| !line.is_empty())
+                .count(),
+            1,
+            "the header alone"
         );
         assert!(matches!(
             w.s()
@@ -500,3 +522,178 @@ async fn gent_name(w: &World, gent: &Actor) -> String {
     let mut tx = w.s().store.read().await.unwrap();
     tx.person(gent.person_id).await.unwrap().unwrap().name
 }
+
+/// A scan of `n` findings on 6 hosts with severities, CVSS scores (some none) and CVEs spread
+/// so that every sort has ties to break.
+fn varied_scan(n: usize, tag: &str) -> Vec<u8> {
+    let severities = ["critical", "high", "medium", "low", "high", "medium", "low"];
+    let mut csv = String::from("title,severity,rule_id,host,port,cvss_score,cve\n");
+    for i in 0..n {
+        let score = if i % 5 == 0 {
+            String::new()
+        } else {
+            format!("{}.{}", (i * 7) % 10, (i * 3) % 10)
+        };
+        let cve = if i % 4 == 0 {
+            format!("CVE-2021-{}", 40000 + i % 3)
+        } else {
+            String::new()
+        };
+        csv.push_str(&format!(
+            "Finding {tag} {i},{},R{},h{}.{tag}.test,{},{score},{cve}\n",
+            severities[i % severities.len()],
+            i % 9,
+            i % 6,
+            1000 + i % 11
+        ));
+    }
+    csv.into_bytes()
+}
+
+/// The documented order of each sort, computed here from the findings themselves.
+fn sorted_as_documented(mut list: Vec<RegisterEntry>, sort: RegisterSort) -> Vec<i64> {
+    use cyberveilig_domain::ssvc::Decision;
+    let decision = |e: &RegisterEntry| {
+        e.finding
+            .decision
+            .map_or(0, |d| Decision::ALL.iter().position(|x| *x == d).unwrap() + 1)
+    };
+    let cvss = |e: &RegisterEntry| e.finding.cvss_score.map_or(-1, |s| (s * 10.0).round() as i64);
+    let priority = |e: &RegisterEntry| {
+        (
+            std::cmp::Reverse(decision(e)),
+            std::cmp::Reverse(e.finding.severity.rank()),
+            std::cmp::Reverse(cvss(e)),
+        )
+    };
+    list.sort_by(|a, b| {
+        let by = match sort {
+            RegisterSort::Priority => std::cmp::Ordering::Equal,
+            RegisterSort::Severity => (b.finding.severity.rank(), cvss(b)).cmp(&(a.finding.severity.rank(), cvss(a))),
+            RegisterSort::DueDate => (a.finding.due_on.is_none(), a.finding.due_on).cmp(&(b.finding.due_on.is_none(), b.finding.due_on)),
+            RegisterSort::LastSeen => b.finding.last_seen.timestamp().cmp(&a.finding.last_seen.timestamp()),
+            RegisterSort::Asset => (a.asset_name.is_none(), &a.asset_name).cmp(&(b.asset_name.is_none(), &b.asset_name)),
+        };
+        by.then_with(|| priority(a).cmp(&priority(b))).then(a.finding.id.cmp(&b.finding.id))
+    });
+    list.into_iter().map(|e| e.finding.id).collect()
+}
+
+story!(
+    the_register_pages_after_its_last_row_in_every_sort_and_counts_without_reading_it,
+    "2020-05-18T08:00:00Z",
+    |w| {
+        let (gent, ey, order) = w.basic_audit_accepted_by_ey(GENT).await;
+        w.s()
+            .import_report(&ey, order.id, std::io::Cursor::new(varied_scan(61, "a")))
+            .await
+            .unwrap();
+        // A later scan: some findings seen again (a later last-seen), some fixed, some new.
+        w.advance_days(1).await;
+        w.s()
+            .import_report(&ey, order.id, std::io::Cursor::new(varied_scan(40, "a")))
+            .await
+            .unwrap();
+        w.s()
+            .import_report(&ey, order.id, std::io::Cursor::new(varied_scan(17, "b")))
+            .await
+            .unwrap();
+        // Remediation steps move findings between the counted groups.
+        let all = register(
+            &w,
+            &gent,
+            RegisterQuery {
+                limit: 500,
+                open_only: true,
+                ..Default::default()
+            },
+        )
+        .await;
+        let ids: Vec<i64> = all.iter().take(6).map(|e| e.finding.id).collect();
+        w.s()
+            .change_findings_status(&gent, &ids, step("in_progress", None, None))
+            .await
+            .unwrap();
+        w.s()
+            .change_findings_status(&gent, &ids[..2], step("false_positive", Some("a lab host"), None))
+            .await
+            .unwrap();
+
+        let queries = [
+            RegisterQuery::default(),
+            RegisterQuery {
+                status: Some(FindingStatus::Fixed),
+                ..Default::default()
+            },
+            RegisterQuery {
+                severity: Some(Severity::High),
+                ..Default::default()
+            },
+            RegisterQuery {
+                open_only: true,
+                ..Default::default()
+            },
+            RegisterQuery {
+                order_id: Some(order.id),
+                status: Some(FindingStatus::InProgress),
+                ..Default::default()
+            },
+            RegisterQuery {
+                asset_id: all[3].finding.asset_id,
+                ..Default::default()
+            },
+        ];
+        for base in queries {
+            for sort in RegisterSort::ALL {
+                let q = RegisterQuery { sort, ..base.clone() };
+                let whole = w.s().register(&gent, RegisterQuery { limit: 500, ..q.clone() }).await.unwrap();
+                assert!(whole.next.is_none());
+                assert_eq!(
+                    (whole.total, whole.total_exact),
+                    (whole.entries.len() as i64, true),
+                    "{q:?}: the count is the rows'"
+                );
+                let ids: Vec<i64> = whole.entries.iter().map(|e| e.finding.id).collect();
+                assert_eq!(
+                    ids,
+                    sorted_as_documented(whole.entries.clone(), sort),
+                    "{q:?}: the documented order"
+                );
+                // Page by page, each after the last row of the one before: the same rows, once each.
+                let mut walked = Vec::new();
+                let mut after = None;
+                loop {
+                    let page = w
+                        .s()
+                        .register(
+                            &gent,
+                            RegisterQuery {
+                                limit: 7,
+                                after: after.clone(),
+                                ..q.clone()
+                            },
+                        )
+                        .await
+                        .unwrap();
+                    assert_eq!(page.total, whole.total);
+                    walked.extend(page.entries.iter().map(|e| e.finding.id));
+                    match page.next {
+                        Some(next) => after = Some(next),
+                        None => break,
+                    }
+                }
+                assert_eq!(walked, ids, "{q:?}: the pages hold the whole list in order");
+            }
+        }
+        // The tallies agree with the register after every kind of change: counted per status.
+        for status in FindingStatus::ALL {
+            let q = RegisterQuery {
+                status: Some(status),
+                limit: 500,
+                ..Default::default()
+            };
+            let page = w.s().register(&gent, q).await.unwrap();
+            assert_eq!(page.total, page.entries.len() as i64, "{status:?}");
+        }
+    }
+);

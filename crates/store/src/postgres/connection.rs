@@ -100,20 +100,6 @@ impl Connection for Conn {
         rows.iter().take(limit).map(|r| columns.read(r)).collect()
     }
 
-    async fn for_each(&mut self, statement: Statement<'_>, each: &mut (dyn for<'r> FnMut(&'r Row) -> Result<()> + Send)) -> Result<u64> {
-        let mut columns = Columns(None);
-        let mut rows = bound(statement).fetch(self.connection());
-        let mut n = 0;
-        while let Some(row) = rows.try_next().await? {
-            each(&columns.read(&row)?)?;
-            n += 1;
-            // Rows that arrive faster than `each` takes them would keep this worker to itself.
-            if n % 256 == 0 {
-                tokio::task::yield_now().await;
-            }
-        }
-        Ok(n)
-    }
 }
 
 #[async_trait]

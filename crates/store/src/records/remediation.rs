@@ -69,8 +69,100 @@ pub struct RegisterQuery {
     /// One finding.
     pub finding_id: Option<i64>,
     pub sort: RegisterSort,
-    pub offset: i64,
+    /// The page starts after this finding (keyset); none for the first page.
+    pub after: Option<RegisterCursor>,
     pub limit: i64,
+}
+
+/// A finding's place in the register's order: the keys of its sort (stored on the finding, see
+/// migration 0028) and its id. A page asked after it starts with the next finding in that order,
+/// found by a seek in the sort's index, however deep the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisterCursor {
+    pub sort: RegisterSort,
+    /// The asset's key (`'0'` and its name, or `'1'`) for [`RegisterSort::Asset`].
+    pub text: Option<String>,
+    /// The sort's numeric keys, in order.
+    pub numbers: Vec<i64>,
+    pub id: i64,
+}
+
+impl RegisterSort {
+    /// The keys of the sort, as columns of `findings`, before the id; `asset_key` is text, the
+    /// others numbers.
+    pub fn keys(self) -> &'static [&'static str] {
+        match self {
+            RegisterSort::Priority => &["priority_key"],
+            RegisterSort::Severity => &["severity_key"],
+            RegisterSort::DueDate => &["due_key", "priority_key"],
+            RegisterSort::LastSeen => &["seen_key", "priority_key"],
+            RegisterSort::Asset => &["asset_key", "priority_key"],
+        }
+    }
+}
+
+impl RegisterCursor {
+    /// The cursor as the API and the portal give it out: opaque, URL-safe (hex of
+    /// `sort|keys…|id`).
+    pub fn encode(&self) -> String {
+        let mut parts: Vec<String> = vec![self.sort.as_str().to_owned()];
+        parts.extend(self.text.clone());
+        parts.extend(self.numbers.iter().map(i64::to_string));
+        parts.push(self.id.to_string());
+        hex::encode(parts.join("|"))
+    }
+
+    /// A cursor given out for `sort`; `None` for anything else (another sort's, or made up).
+    pub fn decode(text: &str, sort: RegisterSort) -> Option<RegisterCursor> {
+        let bytes = hex::decode(text).ok()?;
+        let text = String::from_utf8(bytes).ok()?;
+        let (head, rest) = text.split_once('|')?;
+        if head != sort.as_str() {
+            return None;
+        }
+        let keys = sort.keys();
+        let has_text = keys.contains(&"asset_key");
+        // The numbers and the id are the last fields; an asset's name may hold the separator.
+        let numeric = keys.len() - usize::from(has_text) + 1;
+        let mut fields: Vec<&str> = rest.rsplitn(numeric + usize::from(has_text), '|').collect();
+        fields.reverse();
+        if fields.len() != numeric + usize::from(has_text) {
+            return None;
+        }
+        let text_key = if has_text {
+            let t = fields.remove(0);
+            if !(t == "1" || t.starts_with('0')) {
+                return None;
+            }
+            Some(t.to_owned())
+        } else {
+            None
+        };
+        let mut numbers = fields.iter().map(|f| f.parse::<i64>().ok()).collect::<Option<Vec<i64>>>()?;
+        let id = numbers.pop()?;
+        Some(RegisterCursor {
+            sort,
+            text: text_key,
+            numbers,
+            id,
+        })
+    }
+}
+
+/// How many findings match a query: exact when the filters are those the tallies keep
+/// (government, firm, order, status, decision, severity); otherwise counted up to a bound, and
+/// then `exact` is false and `n` is that bound ("more than").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegisterCount {
+    pub n: i64,
+    pub exact: bool,
+}
+
+/// One page of the register, and the cursor of the next when there is one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegisterRows {
+    pub entries: Vec<RegisterEntry>,
+    pub next: Option<RegisterCursor>,
 }
 
 /// A finding as the register shows it: with its owner, its asset and its last remediation step.
@@ -126,4 +218,68 @@ pub struct DayAction {
     pub finding_id: i64,
     pub started: bool,
     pub note: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_reads_back_as_given_out_for_its_sort_only() {
+        let cursors = [
+            RegisterCursor {
+                sort: RegisterSort::Priority,
+                text: None,
+                numbers: vec![-4556],
+                id: 12,
+            },
+            RegisterCursor {
+                sort: RegisterSort::DueDate,
+                text: None,
+                numbers: vec![2147483647, -128],
+                id: 1,
+            },
+            RegisterCursor {
+                sort: RegisterSort::Asset,
+                text: Some("0web|1|2".into()),
+                numbers: vec![-3],
+                id: 9,
+            },
+            RegisterCursor {
+                sort: RegisterSort::Asset,
+                text: Some("1".into()),
+                numbers: vec![0],
+                id: i64::MAX,
+            },
+        ];
+        for c in cursors {
+            let text = c.encode();
+            assert!(text.bytes().all(|b| b.is_ascii_hexdigit()), "URL-safe: {text}");
+            assert_eq!(RegisterCursor::decode(&text, c.sort), Some(c.clone()));
+            for other in RegisterSort::ALL.into_iter().filter(|s| *s != c.sort) {
+                assert_eq!(RegisterCursor::decode(&text, other), None, "{other:?}");
+            }
+        }
+        let hex = |t: &str| hex::encode(t);
+        for bad in [
+            "",
+            "zz",
+            "abc",
+            &hex("priority"),
+            &hex("priority|1"),
+            &hex("priority|x|1"),
+            &hex("priority|1|2|3"),
+            &hex("asset|name|1|2"),
+            &hex("due_on|1|2"),
+        ] {
+            let sort = if bad.contains(&hex("asset")) {
+                RegisterSort::Asset
+            } else if bad.contains(&hex("due_on")) {
+                RegisterSort::DueDate
+            } else {
+                RegisterSort::Priority
+            };
+            assert_eq!(RegisterCursor::decode(bad, sort), None, "{bad}");
+        }
+    }
 }

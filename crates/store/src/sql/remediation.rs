@@ -1,9 +1,8 @@
 //! Remediation: the findings register with its filters, owners and order, assets with their findings counted, and the record of a basic
 //! audit's remediation day.
 
-use super::findings::priority_order;
-use crate::records::{RegisterQuery, RegisterSort};
-use cyberveilig_domain::severity::Severity;
+use crate::driver::{Arg, Encode};
+use crate::records::{RegisterCursor, RegisterQuery, RegisterSort};
 
 /// The findings' columns, qualified with the alias `f` (the register joins people and assets).
 pub(crate) fn finding_columns_of_f() -> String {
@@ -17,52 +16,107 @@ pub(crate) fn finding_columns_of_f() -> String {
 pub(crate) const REGISTER_FROM: &str = "FROM findings f LEFT JOIN people o ON o.id = f.owner_id \
     LEFT JOIN assets a ON a.id = f.asset_id LEFT JOIN people b ON b.id = f.status_by";
 
-/// The register's conditions, on parameters $1 to $10 (bound by `bind_register`). Information
-/// kept from scans (status `informational`) shows only when asked for by its status.
-pub(crate) fn register_where(q: &RegisterQuery) -> String {
-    let mut sql = String::from(
-        "WHERE ($1 IS NULL OR f.government_id = $1) \
-         AND ($2 IS NULL OR f.order_id IN (SELECT id FROM orders WHERE firm_id = $2)) \
-         AND ($3 IS NULL OR f.order_id = $3) AND ($4 IS NULL OR f.status = $4) \
-         AND ($5 IS NULL OR f.decision = $5) AND ($6 IS NULL OR f.severity = $6) \
-         AND ($7 IS NULL OR f.asset_id = $7) AND ($8 IS NULL OR f.owner_id = $8) \
-         AND ($9 IS NULL OR f.due_on < $9) AND ($10 IS NULL OR f.id = $10) \
-         AND ($4 IS NOT NULL OR f.status <> 'informational')",
-    );
-    if q.open_only || q.overdue_on.is_some() {
-        sql.push_str(" AND f.status IN ");
-        sql.push_str(super::findings::open_statuses());
-    }
-    sql
+/// A query's conditions and their values, numbered as they are added: only the filters given
+/// are in the statement, so each database plans it with the indexes of those filters (a
+/// `$1 IS NULL OR …` for every filter would leave the planner none to use).
+pub(crate) struct Conditions {
+    pub sql: String,
+    pub args: Vec<Arg>,
 }
 
+impl Conditions {
+    fn new() -> Conditions {
+        Conditions {
+            sql: String::from("WHERE TRUE"),
+            args: Vec::new(),
+        }
+    }
+
+    /// Adds `condition`, whose `?` is the value's place.
+    fn and(&mut self, condition: &str, value: impl Encode) {
+        let place = format!("${}", self.args.len() + 1);
+        self.sql.push_str(" AND ");
+        self.sql.push_str(&condition.replace('?', &place));
+        self.args.push(value.encode());
+    }
+
+    fn and_plain(&mut self, condition: &str) {
+        self.sql.push_str(" AND ");
+        self.sql.push_str(condition);
+    }
+
+    /// The statement with the conditions' values bound, in order.
+    pub(crate) fn bind<'q>(&self, mut statement: Statement<'q>) -> Statement<'q> {
+        statement.args.extend(self.args.iter().cloned());
+        statement
+    }
+}
+
+/// The register's conditions on the findings aliased `alias` (the tallies share the counted
+/// columns' names). Information kept from scans (status `informational`) shows only when asked
+/// for by its status.
+pub(crate) fn register_conditions(q: &RegisterQuery, alias: &str) -> Conditions {
+    let mut c = Conditions::new();
+    let col = |name: &str| format!("{alias}.{name}");
+    if let Some(id) = q.government_id {
+        c.and(&format!("{} = ?", col("government_id")), id);
+    }
+    if let Some(id) = q.firm_id {
+        c.and(&format!("{} IN (SELECT id FROM orders WHERE firm_id = ?)", col("order_id")), id);
+    }
+    if let Some(id) = q.order_id {
+        c.and(&format!("{} = ?", col("order_id")), id);
+    }
+    match q.status {
+        Some(status) => c.and(&format!("{} = ?", col("status")), status.as_str()),
+        None => c.and_plain(&format!("{} <> 'informational'", col("status"))),
+    }
+    if let Some(decision) = q.decision {
+        c.and(&format!("{} = ?", col("decision")), decision.as_str());
+    }
+    if let Some(severity) = q.severity {
+        c.and(&format!("{} = ?", col("severity")), severity.as_str());
+    }
+    if let Some(id) = q.asset_id {
+        c.and(&format!("{} = ?", col("asset_id")), id);
+    }
+    if let Some(id) = q.owner_id {
+        c.and(&format!("{} = ?", col("owner_id")), id);
+    }
+    if let Some(day) = q.overdue_on {
+        c.and(&format!("{} < ?", col("due_on")), day);
+    }
+    if let Some(id) = q.finding_id {
+        c.and(&format!("{} = ?", col("id")), id);
+    }
+    if q.open_only || q.overdue_on.is_some() {
+        c.and_plain(&format!("{} IN {}", col("status"), super::findings::open_statuses()));
+    }
+    c
+}
+
+/// The register's order: the sort's keys, then the id (see [`RegisterSort::keys`]).
 pub(crate) fn register_order(sort: RegisterSort) -> String {
-    let first = match sort {
-        RegisterSort::Priority => return priority_order("f"),
-        RegisterSort::DueDate => "f.due_on ASC NULLS LAST",
-        RegisterSort::Severity => "f.severity_rank DESC, f.cvss_score DESC NULLS LAST",
-        RegisterSort::Asset => "a.name ASC NULLS LAST",
-        RegisterSort::LastSeen => "f.last_seen DESC",
-    };
-    format!("{first}, {}", priority_order("f"))
+    let mut keys: Vec<String> = sort.keys().iter().map(|k| format!("f.{k}")).collect();
+    keys.push("f.id".into());
+    keys.join(", ")
+}
+
+/// Starts a page after `cursor`: the sort's keys and the id as one row value compared at once,
+/// which both databases answer with a seek in the sort's index.
+fn and_after(c: &mut Conditions, cursor: &RegisterCursor) {
+    let first = c.args.len() + 1;
+    let n = cursor.sort.keys().len() + 1;
+    let places: Vec<String> = (first..first + n).map(|i| format!("${i}")).collect();
+    c.and_plain(&format!("({}) > ({})", register_order(cursor.sort), places.join(", ")));
+    if let Some(text) = &cursor.text {
+        c.args.push(text.as_str().encode());
+    }
+    c.args.extend(cursor.numbers.iter().map(Encode::encode));
+    c.args.push(cursor.id.encode());
 }
 
 use super::prelude::*;
-use cyberveilig_domain::remediation::FindingStatus;
-use cyberveilig_domain::ssvc::Decision;
-
-fn bind_register<'q>(sql: Statement<'q>, q: &'q RegisterQuery) -> Statement<'q> {
-    sql.bind(q.government_id)
-        .bind(q.firm_id)
-        .bind(q.order_id)
-        .bind(q.status.map(FindingStatus::as_str))
-        .bind(q.decision.map(Decision::as_str))
-        .bind(q.severity.map(Severity::as_str))
-        .bind(q.asset_id)
-        .bind(q.owner_id)
-        .bind(q.overdue_on)
-        .bind(q.finding_id)
-}
 
 fn entry_from(row: &Row) -> Result<RegisterEntry> {
     Ok(RegisterEntry {
@@ -79,38 +133,77 @@ fn entry_from(row: &Row) -> Result<RegisterEntry> {
 
 #[async_trait::async_trait]
 impl<C: Connection> crate::RemediationTx for Transaction<C> {
-    async fn register(&mut self, q: &RegisterQuery) -> Result<Vec<RegisterEntry>> {
+    async fn register(&mut self, q: &RegisterQuery) -> Result<RegisterRows> {
+        let mut c = register_conditions(q, "f");
+        // A cursor of another sort would seek in the wrong index: the first page instead.
+        if let Some(cursor) = q.after.as_ref().filter(|c| c.sort == q.sort) {
+            and_after(&mut c, cursor);
+        }
+        let keys: String = q.sort.keys().iter().map(|k| format!(", f.{k} AS key_{k}")).collect();
         let sql = format!(
             "SELECT {}, f.owner_id, o.name AS owner_name, a.name AS asset_name, a.criticality AS asset_criticality, \
-             f.status_reason, f.accepted_until, b.name AS status_by_name {REGISTER_FROM} {} ORDER BY {} LIMIT $11 OFFSET $12",
+             f.status_reason, f.accepted_until, b.name AS status_by_name{keys} {REGISTER_FROM} {} ORDER BY {} LIMIT ${}",
             finding_columns_of_f(),
-            register_where(q),
-            register_order(q.sort)
+            c.sql,
+            register_order(q.sort),
+            c.args.len() + 1,
         );
-        let rows = bind_register(query(&sql), q)
-            .bind(q.limit)
-            .bind(q.offset)
-            .fetch_all(&mut self.conn)
-            .await?;
-        rows.iter().map(entry_from).collect()
+        let statement = c.bind(query(&sql));
+        // One more than the page: whether a next page exists, without counting.
+        let rows = statement.bind(q.limit.saturating_add(1)).fetch_all(&mut self.conn).await?;
+        let more = rows.len() as i64 > q.limit;
+        let mut entries = Vec::with_capacity(rows.len());
+        let mut next = None;
+        for (i, row) in rows.iter().enumerate() {
+            if i as i64 == q.limit {
+                break;
+            }
+            entries.push(entry_from(row)?);
+            if more && i as i64 == q.limit - 1 {
+                let mut cursor = RegisterCursor {
+                    sort: q.sort,
+                    text: None,
+                    numbers: Vec::new(),
+                    id: row.try_get("id")?,
+                };
+                for key in q.sort.keys() {
+                    let column = format!("key_{key}");
+                    if *key == "asset_key" {
+                        cursor.text = Some(row.try_get(column.as_str())?);
+                    } else {
+                        cursor.numbers.push(row.try_get(column.as_str())?);
+                    }
+                }
+                next = Some(cursor);
+            }
+        }
+        Ok(RegisterRows { entries, next })
     }
 
-    async fn each_register_entry(&mut self, q: &RegisterQuery, each: &mut (dyn FnMut(RegisterEntry) -> Result<()> + Send)) -> Result<u64> {
+    async fn count_register(&mut self, q: &RegisterQuery, bound: i64) -> Result<RegisterCount> {
+        let tallied = q.asset_id.is_none() && q.owner_id.is_none() && q.overdue_on.is_none() && q.finding_id.is_none();
+        if tallied {
+            let c = register_conditions(q, "t");
+            let sql = format!("SELECT CAST(COALESCE(SUM(t.n), 0) AS BIGINT) AS n FROM finding_tallies t {}", c.sql);
+            let row = c.bind(query(&sql)).fetch_one(&mut self.conn).await?;
+            return Ok(RegisterCount {
+                n: row.try_get("n")?,
+                exact: true,
+            });
+        }
+        let c = register_conditions(q, "f");
         let sql = format!(
-            "SELECT {}, f.owner_id, o.name AS owner_name, a.name AS asset_name, a.criticality AS asset_criticality, \
-             f.status_reason, f.accepted_until, b.name AS status_by_name {REGISTER_FROM} {} ORDER BY {} LIMIT $11",
-            finding_columns_of_f(),
-            register_where(q),
-            register_order(q.sort)
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM findings f {} LIMIT ${}) counted",
+            c.sql,
+            c.args.len() + 1
         );
-        let query = bind_register(query(&sql), q).bind(q.limit);
-        query.for_each(&mut self.conn, &mut |row| each(entry_from(row)?)).await
-    }
-
-    async fn count_register(&mut self, q: &RegisterQuery) -> Result<i64> {
-        let sql = format!("SELECT COUNT(*) AS n {REGISTER_FROM} {}", register_where(q));
-        let row = bind_register(query(&sql), q).fetch_one(&mut self.conn).await?;
-        Ok(row.try_get("n")?)
+        let row = c.bind(query(&sql)).bind(bound.saturating_add(1)).fetch_one(&mut self.conn).await?;
+        let n: i64 = row.try_get("n")?;
+        Ok(if n > bound {
+            RegisterCount { n: bound, exact: false }
+        } else {
+            RegisterCount { n, exact: true }
+        })
     }
 
     async fn asset_summaries(&mut self, government_id: i64, today: NaiveDate) -> Result<Vec<AssetSummary>> {

@@ -16,9 +16,6 @@ use chrono::SecondsFormat;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use std::sync::Arc;
 
-/// Rows a streamed statement hands over at a time.
-const CHUNK_ROWS: usize = 256;
-
 /// The SQL with each `$n` outside quotes written `?n`.
 fn numbered(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len());
@@ -72,49 +69,6 @@ impl Connection for Lane {
         .await
     }
 
-    async fn for_each(&mut self, statement: Statement<'_>, each: &mut (dyn for<'r> FnMut(&'r Row) -> Result<()> + Send)) -> Result<u64> {
-        let (sql, args) = (numbered(statement.sql), statement.args);
-        let (chunks, mut arriving) = tokio::sync::mpsc::channel::<Vec<Row>>(2);
-        let (deadline, epoch, limit) = self.limits();
-        let produce = self.run(move |conn| {
-            let mut prepared = prepare(conn, &sql, &args)?;
-            let columns = columns_of(&prepared);
-            let mut rows = prepared.raw_query();
-            let mut chunk = Vec::with_capacity(CHUNK_ROWS);
-            while let Some(row) = rows.next()? {
-                chunk.push(read(row, &columns)?);
-                if chunk.len() == CHUNK_ROWS {
-                    // The reader went away (stopped with an error, or its request was dropped).
-                    if chunks.blocking_send(std::mem::take(&mut chunk)).is_err() {
-                        return Ok(());
-                    }
-                    // The limit is on the database's work, not on how fast the rows are taken.
-                    Lane::extend_deadline(&deadline, epoch, limit);
-                }
-            }
-            if !chunk.is_empty() {
-                let _ = chunks.blocking_send(chunk);
-            }
-            Ok(())
-        });
-        let consume = async move {
-            let mut n = 0u64;
-            while let Some(chunk) = arriving.recv().await {
-                for row in &chunk {
-                    each(row)?;
-                    n += 1;
-                }
-                // `each` may be real work (an export writing cells): after each chunk the worker
-                // serves other requests before going on.
-                tokio::task::yield_now().await;
-            }
-            Ok::<u64, StoreError>(n)
-        };
-        let (produced, consumed) = tokio::join!(produce, consume);
-        let n = consumed?;
-        produced?;
-        Ok(n)
-    }
 }
 
 /// `$3` names the third argument wherever it stands, as on PostgreSQL; to SQLite `$3` is a name

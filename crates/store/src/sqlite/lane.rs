@@ -133,10 +133,6 @@ impl Lane {
             deadline.store((epoch.elapsed() + limit).as_millis() as u64, Ordering::Relaxed);
         }
     }
-
-    pub(crate) fn limits(&self) -> (Arc<AtomicU64>, Instant, Option<Duration>) {
-        (self.deadline.clone(), self.epoch, self.limit)
-    }
 }
 
 pub(crate) struct LaneHandle {

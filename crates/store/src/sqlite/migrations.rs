@@ -40,6 +40,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "meeting documents",
         include_str!("../../migrations/sqlite/0027_meeting_documents.sql"),
     ),
+    (
+        28,
+        "register at scale",
+        include_str!("../../migrations/sqlite/0028_register_at_scale.sql"),
+    ),
 ];
 
 fn checksum(sql: &str) -> String {

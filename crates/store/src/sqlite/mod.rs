@@ -276,9 +276,6 @@ impl crate::driver::Connection for Conn {
         (**self).fetch(statement, limit).await
     }
 
-    async fn for_each(&mut self, statement: Statement<'_>, each: &mut (dyn for<'r> FnMut(&'r Row) -> Result<()> + Send)) -> Result<u64> {
-        (**self).for_each(statement, each).await
-    }
 }
 
 #[async_trait]

@@ -431,6 +431,7 @@ sort-asset = system
 sort-last-seen = last seen
 export-plan = Remediation plan with these filters
 register-count = Findings { $first } to { $last } of { $total }
+register-count-more = Findings { $first } to { $last } of more than { $total }
 select = Select
 select-finding = Select { $title }
 select-all-page = All { $n } findings on this page
@@ -440,7 +441,7 @@ bulk-done = { $n ->
     [one] One finding changed.
    *[other] { $n } findings changed.
 }
-previous-page = Previous page
+first-page = First page
 until = until { $date }
 at-remediation-day = (at the remediation day)
 risk-accepted-by = Risk accepted by { $who } until { $until }

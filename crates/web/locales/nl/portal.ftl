@@ -431,6 +431,7 @@ sort-asset = systeem
 sort-last-seen = laatst gezien
 export-plan = Remediëringsplan met deze filters
 register-count = Bevindingen { $first } tot { $last } van { $total }
+register-count-more = Bevindingen { $first } tot { $last } van meer dan { $total }
 select = Kiezen
 select-finding = { $title } kiezen
 select-all-page = Alle { $n } bevindingen op deze pagina
@@ -440,7 +441,7 @@ bulk-done = { $n ->
     [one] Eén bevinding gewijzigd.
    *[other] { $n } bevindingen gewijzigd.
 }
-previous-page = Vorige pagina
+first-page = Eerste pagina
 until = tot { $date }
 at-remediation-day = (op de remediëringsdag)
 risk-accepted-by = Risico aanvaard door { $who } tot { $until }

@@ -18,7 +18,7 @@ use chrono::NaiveDate;
 use cyberveilig_services::remediation::day::{ActionRecord, Agenda, DayRecord};
 use cyberveilig_services::remediation::export::ExportFormat;
 use cyberveilig_services::remediation::{RegisterFilters, StatusChange};
-use cyberveilig_services::store::records::{RegisterEntry, RemediationDay};
+use cyberveilig_services::store::records::{RegisterCursor, RegisterEntry, RegisterSort, RemediationDay};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -87,8 +87,8 @@ pub struct RegisterParams {
     /// priority by default.
     #[param(value_type = Option<RegisterSortFilter>, inline)]
     pub sort: Option<String>,
-    /// From the `next_cursor` of the page before.
-    #[param(pattern = "^[0-9]{0,18}$")]
+    /// From the `next_cursor` of the page before (with the same sort).
+    #[param(pattern = "^[0-9a-f]{0,1200}$")]
     pub cursor: Option<String>,
     /// Items per page, 1 to 500 (50 by default).
     #[param(minimum = 1, maximum = 500)]
@@ -140,22 +140,19 @@ pub async fn list(
     Caller(actor): Caller,
     Params(p): Params<RegisterParams>,
 ) -> ApiResult<Json<Page<RegisterFindingDto>>> {
-    // The cursor here is a position in the register's order.
-    let (limit, offset) = paging(p.limit, p.cursor.as_deref())?;
-    let offset = offset.unwrap_or(0);
+    let limit = page_size(p.limit)?;
     // The parameters are the export's too: a format is checked here as well, not ignored.
     if let Some(format) = p.format.as_deref().filter(|f| !f.is_empty()) {
         ExportFormat::parse(format).or_problem(lang)?;
     }
     let mut q = query_of(&state, lang, &actor, &p).await?;
     q.limit = limit;
-    q.offset = offset;
+    q.after = cursor_of(p.cursor.as_deref(), q.sort)?;
     let page = state.services.register(&actor, q).await.or_problem(lang)?;
     let today = cyberveilig_services::clock::brussels_date(state.services.clock.now());
-    let next_cursor = super::next_offset(offset, limit, page.total);
     Ok(Json(Page {
         items: page.entries.into_iter().map(|e| RegisterFindingDto::of(e, today)).collect(),
-        next_cursor,
+        next_cursor: page.next.map(|c| c.encode()),
     }))
 }
 
@@ -174,8 +171,9 @@ pub async fn export(
     let format = ExportFormat::parse(p.format.as_deref().filter(|f| !f.is_empty()).unwrap_or("csv")).or_problem(lang)?;
     // The export takes every finding the filters select, not a page; the paging parameters the
     // register shares with it are still held to what the document says.
-    paging(p.limit, p.cursor.as_deref())?;
+    page_size(p.limit)?;
     let q = query_of(&state, lang, &actor, &p).await?;
+    cursor_of(p.cursor.as_deref(), q.sort)?;
     let plan = state
         .services
         .export_plan(&actor, q, format, lang.is_dutch())
@@ -184,9 +182,30 @@ pub async fn export(
     Ok(file_response(plan))
 }
 
-/// A file to download, with its type and name.
+/// The page size asked for, within what the API allows.
+fn page_size(limit: Option<i64>) -> Result<i64, Problem> {
+    paging(limit, None).map(|(limit, _)| limit)
+}
+
+/// A register cursor the API gave out for this sort; 422 for anything else.
+fn cursor_of(text: Option<&str>, sort: RegisterSort) -> Result<Option<RegisterCursor>, Problem> {
+    match text {
+        None | Some("") => Ok(None),
+        Some(text) => RegisterCursor::decode(text, sort).map(Some).ok_or_else(|| {
+            Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_field",
+                "cursor is not one this API gave out for this sort",
+            )
+            .field("cursor")
+        }),
+    }
+}
+
+/// A file to download as it is written, with its type and name.
 pub fn file_response(plan: cyberveilig_services::remediation::export::PlanExport) -> Response {
-    super::attachment(plan.bytes, plan.content_type, &plan.filename)
+    let chunks = tokio_stream::wrappers::ReceiverStream::new(plan.chunks);
+    super::attachment(axum::body::Body::from_stream(chunks), plan.content_type, &plan.filename)
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -1,6 +1,7 @@
 //! The findings register and a finding's page with its remediation steps.
 
 use super::*;
+use cyberveilig_services::store::records::RegisterCursor;
 
 /// The register's filters, sort and page, as the filter form sends them.
 #[derive(Deserialize, Default, serde::Serialize, Clone)]
@@ -19,8 +20,12 @@ pub struct FindingsQuery {
     pub overdue: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort: Option<String>,
+    /// Where the page starts: the cursor of the page before's next link.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub after: Option<i64>,
+    pub after: Option<String>,
+    /// The page's number, to show which findings it holds (the cursor says where it starts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<i64>,
     /// How many findings a bulk change just changed (after its redirect).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub changed: Option<usize>,
@@ -44,6 +49,7 @@ impl FindingsQuery {
     pub(super) fn query_string(&self) -> String {
         let kept = FindingsQuery {
             after: None,
+            page: None,
             changed: None,
             ..self.clone()
         };
@@ -105,20 +111,31 @@ pub(super) async fn register_page(
         }
         Err(_) => return forbidden(visitor),
     };
-    let offset = q.after.unwrap_or(0).max(0);
-    query.offset = offset;
+    if let Some(text) = q.after.as_deref().filter(|t| !t.is_empty()) {
+        match RegisterCursor::decode(text, query.sort) {
+            Some(cursor) => query.after = Some(cursor),
+            None => return visitor.message(StatusCode::UNPROCESSABLE_ENTITY, "bad-form-title", "bad-form-body"),
+        }
+    }
+    let number = if query.after.is_some() {
+        q.page.unwrap_or(2).clamp(2, 1 << 40)
+    } else {
+        1
+    };
     query.limit = PAGE;
     let page = match state.services.register(actor, query).await {
         Ok(p) => p,
         Err(_) => return forbidden(visitor),
     };
     let filters = q.query_string();
-    let with = |after: i64| {
-        let sep = if filters.is_empty() { "" } else { "&" };
-        format!("/bevindingen?{filters}{sep}after={after}")
-    };
-    let next_page = (offset + PAGE < page.total).then(|| with(offset + PAGE));
-    let previous_page = (offset > 0).then(|| with((offset - PAGE).max(0)));
+    let sep = if filters.is_empty() { "" } else { "&" };
+    let next_page = page
+        .next
+        .as_ref()
+        .map(|c| format!("/bevindingen?{filters}{sep}after={}&page={}", c.encode(), number + 1));
+    // Pages follow one another (each starts after the last finding of the one before): back to
+    // the first, or the browser's back for the one before.
+    let previous_page = (number > 1).then(|| format!("/bevindingen?{filters}"));
     let government = actor.role == Role::GovernmentMember;
     // A firm or the administrator sees findings of many governments: each row names its own.
     let mut findings: Vec<Value> = Vec::with_capacity(page.entries.len());
@@ -164,14 +181,14 @@ pub(super) async fn register_page(
     } else {
         StatusCode::OK
     };
-    let first = if page.total == 0 { 0 } else { offset + 1 };
-    let last = offset + page.entries.len() as i64;
+    let first = if page.entries.is_empty() { 0 } else { (number - 1) * PAGE + 1 };
+    let last = (number - 1) * PAGE + page.entries.len() as i64;
     visitor.page_with_status(
         status,
         "findings.html",
         context! {
             findings, statuses, sorts, assets, people, government, page_ids, filters, next_page, previous_page,
-            total => page.total, first, last, error, changed => q.changed,
+            total => page.total, total_exact => page.total_exact, first, last, error, changed => q.changed,
             q => context! { status => q.status.clone(), decision => q.decision.clone(), severity => q.severity.clone(),
                 asset_id => q.asset_id.clone(), owner => q.owner.clone(), overdue => q.overdue.is_some(), sort => q.sort.clone() },
             decisions => ["act", "attend", "track*", "track"], severities => ["critical", "high", "medium", "low", "info"],
