@@ -221,6 +221,43 @@ async fn postgres_counts(url: &str) -> Vec<(String, i64)> {
     counts.sorted()
 }
 
+/// The identity columns whose next value would not follow the highest id the table holds.
+async fn identities_behind(url: &str) -> Vec<String> {
+    use sqlx::{Connection, Row};
+    let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+    let columns = sqlx::query(
+        "SELECT table_name::text, column_name::text FROM information_schema.columns \
+         WHERE table_schema = current_schema() AND is_identity = 'YES'",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    let mut behind = Vec::new();
+    for column in &columns {
+        let (table, name): (String, String) = (column.get(0), column.get(1));
+        let sequence: String = sqlx::query_scalar("SELECT pg_get_serial_sequence($1, $2)")
+            .bind(&table)
+            .bind(&name)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        let (last, called): (i64, bool) = sqlx::query_as(&format!("SELECT last_value, is_called FROM {sequence}"))
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        let highest: i64 = sqlx::query_scalar(&format!("SELECT COALESCE(MAX(\"{name}\"), 0) FROM \"{table}\""))
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        if (if called { last + 1 } else { last }) <= highest {
+            behind.push(format!("{table}.{name}"));
+        }
+    }
+    assert!(columns.len() > 20, "the identity columns were not found");
+    conn.close().await.unwrap();
+    behind
+}
+
 fn count_of(counts: &[(String, i64)], table: &str) -> i64 {
     counts.iter().find(|(t, _)| t == table).map(|(_, n)| *n).unwrap_or(-1)
 }
@@ -348,6 +385,8 @@ async fn an_installation_moves_from_sqlite_to_postgres_whole() {
     // Every table, counted independently of the copy, holds as many rows on both sides.
     let copied = postgres_counts(&target.url).await;
     assert_eq!(copied, counts, "tables and rows differ between SQLite and PostgreSQL");
+    // New rows get new ids: each identity continues after the highest copied.
+    assert_eq!(identities_behind(&target.url).await, Vec::<String>::new());
 
     let verified = run(dir, &["audit-log", "verify", "--database", &target.url, "--data-dir", data_dir]);
     assert!(verified.status.success(), "{}", stdout(&verified));
@@ -357,8 +396,16 @@ async fn an_installation_moves_from_sqlite_to_postgres_whole() {
         "{}",
         stdout(&verified)
     );
+    // The signed heads came along, and hold under the installation's key.
+    let signatures = count_of(&counts, "audit_signatures");
+    assert!(signatures > 0);
+    assert!(
+        stdout(&verified).contains(&format!("{signatures} signatures of key")),
+        "{}",
+        stdout(&verified)
+    );
 
-    // Served from PostgreSQL, the programme reads as it did from SQLite; new rows get new ids.
+    // Served from PostgreSQL, the programme reads as it did from SQLite.
     let serving = Server::start(dir, &target.url);
     assert_eq!(serving.programmes().await, before.0);
     // The search index, which each database keeps in its own form, was built anew.
