@@ -97,7 +97,7 @@ impl SqliteStore {
     pub async fn open_read_only(path: &str) -> Result<SqliteStore> {
         let path = PathBuf::from(path);
         if !path.is_file() {
-            return Err(StoreError::UnsupportedUrl(format!("sqlite:{} (no such file)", path.display())));
+            return Err(StoreError::Refused(format!("no database at {}", path.display())));
         }
         let opened = path.clone();
         let conn = tokio::task::spawn_blocking(move || open(&opened, OpenFlags::SQLITE_OPEN_READ_ONLY))
@@ -157,7 +157,7 @@ pub async fn backup(db: &Path, to: &Path) -> Result<()> {
         )));
     }
     if !db.is_file() {
-        return Err(StoreError::UnsupportedUrl(format!("sqlite:{} (no such file)", db.display())));
+        return Err(StoreError::Refused(format!("no database at {}", db.display())));
     }
     let (db, to) = (db.to_path_buf(), to.to_path_buf());
     tokio::task::spawn_blocking(move || -> Result<()> {
