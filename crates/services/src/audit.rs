@@ -126,7 +126,8 @@ impl AuditPublicKey {
         &self.id
     }
 
-    fn holds(&self, signature: &AuditSignature) -> bool {
+    /// Whether `signature` is this key's over the head it names.
+    pub fn holds(&self, signature: &AuditSignature) -> bool {
         let Some(bytes) = hex::decode(&signature.signature).ok().and_then(|b| <[u8; 64]>::try_from(b).ok()) else {
             return false;
         };

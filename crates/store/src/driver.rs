@@ -180,7 +180,7 @@ pub(crate) enum Value {
 }
 
 impl Value {
-    fn kind(&self) -> &str {
+    pub(crate) fn kind(&self) -> &str {
         match self {
             Value::Null => "NULL",
             Value::Integer(_) => "an integer",
@@ -207,6 +207,12 @@ impl Row {
     pub(crate) fn new(columns: Arc<[String]>, values: Vec<Value>) -> Row {
         debug_assert_eq!(columns.len(), values.len());
         Row { columns, values }
+    }
+
+    /// The values as the database gave them, in the order of the columns (a copy of whole
+    /// tables reads them without knowing their types in advance).
+    pub(crate) fn values(&self) -> &[Value] {
+        &self.values
     }
 
     /// The column `index` (a name or a position) as a `T`.

@@ -3,6 +3,7 @@
 //! [`Store`] and [`Tx`]; no SQL lives anywhere else.
 
 pub mod audit;
+pub mod copy;
 mod driver;
 mod postgres;
 pub mod records;
@@ -25,7 +26,7 @@ use records::*;
 use std::sync::Arc;
 
 pub use postgres::PostgresStore;
-pub use sqlite::{SqliteStore, wait_for_the_database_here};
+pub use sqlite::{SqliteStore, backup as backup_sqlite, wait_for_the_database_here};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -47,6 +48,10 @@ pub enum StoreError {
     Duplicate,
     #[error("unsupported database URL '{0}': use sqlite:PATH or postgres://...")]
     UnsupportedUrl(String),
+    /// An operator's command that would lose or mix data (a backup over an existing file, a copy
+    /// into a database that holds data), refused before anything was written.
+    #[error("{0}")]
+    Refused(String),
 }
 
 impl StoreError {
@@ -71,14 +76,26 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// Opens the database a URL names: `sqlite:` (or a plain file path) or `postgres://`.
 pub async fn connect(url: &str) -> Result<Arc<dyn Store>> {
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+    if is_postgres(url) {
         Ok(Arc::new(PostgresStore::connect(url).await?))
-    } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+    } else if let Some(path) = sqlite_path(url) {
         Ok(Arc::new(SqliteStore::open(path).await?))
-    } else if !url.contains("://") {
-        Ok(Arc::new(SqliteStore::open(url).await?))
     } else {
         Err(StoreError::UnsupportedUrl(url.to_owned()))
+    }
+}
+
+/// Whether a database URL names a PostgreSQL database.
+pub fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// The file a SQLite database URL (`sqlite:PATH`, `sqlite://PATH` or a plain path) names.
+pub fn sqlite_path(url: &str) -> Option<&str> {
+    match url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        Some(path) => Some(path),
+        None if !url.contains("://") => Some(url),
+        None => None,
     }
 }
 

@@ -139,7 +139,7 @@ fn classification(input: &ItemInput) -> Result<Vec<String>> {
 
 /// TK-8: the words search compares for a published version: Dutch and English, stemmed each in
 /// its language, with the tags; and those of the title, summary and tags alone (the head).
-pub(crate) fn search_terms(item: &ToolkitItem, v: &ToolkitVersion) -> (String, String) {
+pub fn search_terms(item: &ToolkitItem, v: &ToolkitVersion) -> (String, String) {
     let mut head = rules::index_terms(&format!("{} {}", v.title_nl, v.summary_nl), true);
     if let (Some(t), Some(s)) = (&v.title_en, &v.summary_en) {
         head.extend(rules::index_terms(&format!("{t} {s}"), false));

@@ -49,6 +49,14 @@ impl PostgresStore {
     }
 }
 
+impl PostgresStore {
+    /// A transaction of its own on a writer's connection, outside the [`Tx`] seam: a copy of
+    /// whole tables into this database (`crate::copy`).
+    pub(crate) async fn begin(&self) -> Result<impl crate::driver::TxConnection> {
+        Ok(Conn::Tx(self.pool.begin().await?))
+    }
+}
+
 /// The migrations a migrator would apply on `conn`, by description.
 async fn pending<C: Migrate + Send>(migrator: &Migrator, conn: &mut C) -> Result<Vec<String>> {
     conn.ensure_migrations_table().await?;

@@ -75,6 +75,13 @@ impl<C> Transaction<C> {
     }
 }
 
+impl<C> Transaction<C> {
+    /// The connection itself, for statements no subject names (a copy of whole tables).
+    pub(crate) fn connection(&mut self) -> &mut C {
+        &mut self.conn
+    }
+}
+
 pub(crate) fn parse<T: FromStr>(text: &str, what: &str) -> Result<T> {
     text.parse().map_err(|_| StoreError::Corrupt(format!("{what} '{text}'")))
 }

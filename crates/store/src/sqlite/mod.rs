@@ -91,6 +91,83 @@ impl SqliteStore {
             signer: std::sync::OnceLock::new(),
         })
     }
+
+    /// Opens a copy of a database (a backup) to read only: nothing is written to the file, not
+    /// even a journal, so a backup checked stays byte for byte the backup taken.
+    pub async fn open_read_only(path: &str) -> Result<SqliteStore> {
+        let path = PathBuf::from(path);
+        if !path.is_file() {
+            return Err(StoreError::Refused(format!("no database at {}", path.display())));
+        }
+        let opened = path.clone();
+        let conn = tokio::task::spawn_blocking(move || open(&opened, OpenFlags::SQLITE_OPEN_READ_ONLY))
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("opening the database stopped: {e}")))??;
+        Ok(SqliteStore {
+            writer: Arc::new(tokio::sync::Mutex::new(Lane::spawn(conn, "sqlite-read-only", None)?)),
+            readers: Arc::new(Readers {
+                path,
+                limit: READ_LIMIT,
+                permits: Arc::new(Semaphore::new(READERS)),
+                idle: Mutex::new(Vec::new()),
+            }),
+            signer: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// SQLite's own check of the file (`PRAGMA integrity_check`): "ok", or what is wrong.
+    pub async fn integrity_check(&self) -> Result<Vec<String>> {
+        self.writer
+            .lock()
+            .await
+            .run(|conn| {
+                let mut statement = conn.prepare("PRAGMA integrity_check")?;
+                let lines = statement.query_map([], |row| row.get::<_, String>(0))?;
+                Ok(lines.collect::<rusqlite::Result<Vec<_>>>()?)
+            })
+            .await
+    }
+}
+
+/// A read-only connection to the database at `path` with no statement limit, for reading every
+/// table of it once (`crate::copy`).
+pub(crate) async fn whole_reader(path: &str) -> Result<impl crate::driver::Connection> {
+    let path = PathBuf::from(path);
+    let conn = tokio::task::spawn_blocking(move || open(&path, OpenFlags::SQLITE_OPEN_READ_ONLY))
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("opening the database stopped: {e}")))??;
+    Lane::spawn(conn, "sqlite-copy", None)
+}
+
+/// Writes a consistent copy of the database at `db` to the new file `to`, while servers may go
+/// on reading and writing it.
+///
+/// `VACUUM INTO` rather than the online backup API (`sqlite3_backup_step`): it reads the whole
+/// database in one read transaction, so in WAL mode writers go on and the copy is the database
+/// as of one moment; the backup API copies in steps and starts again from the beginning whenever
+/// another connection writes between two steps, so on a busy server it may never finish (or,
+/// in one step, holds the file's read lock as long). The copy is also compacted, and in rollback
+/// journal mode: one file, nothing beside it. It runs on a connection of its own, read-only on
+/// the database, so it takes no writer's place.
+pub async fn backup(db: &Path, to: &Path) -> Result<()> {
+    if to.exists() {
+        return Err(StoreError::Refused(format!(
+            "{} exists already: a backup never overwrites a file; choose a new name",
+            to.display()
+        )));
+    }
+    if !db.is_file() {
+        return Err(StoreError::Refused(format!("no database at {}", db.display())));
+    }
+    let (db, to) = (db.to_path_buf(), to.to_path_buf());
+    tokio::task::spawn_blocking(move || -> Result<()> {
+        let conn = open(&db, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let target = to.to_str().ok_or_else(|| StoreError::UnsupportedUrl(to.display().to_string()))?;
+        conn.execute("VACUUM INTO ?1", [target])?;
+        Ok(())
+    })
+    .await
+    .map_err(|e| StoreError::Corrupt(format!("the backup stopped: {e}")))?
 }
 
 impl Readers {
