@@ -40,6 +40,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "meeting documents",
         include_str!("../../migrations/sqlite/0027_meeting_documents.sql"),
     ),
+    (29, "outbox claims", include_str!("../../migrations/sqlite/0029_outbox_claims.sql")),
 ];
 
 fn checksum(sql: &str) -> String {
