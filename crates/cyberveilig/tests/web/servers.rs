@@ -3,8 +3,8 @@
 //! it holds a mail and offers are falling due. Checked: each offer expired once, each mail went
 //! out (at most one of them twice: the one the killed server may have handed to the SMTP server
 //! before it could mark it sent, see services/src/outbox.rs), the mail the killed server held was
-//! taken over, the report form's limit counts over the three servers, a token signed in on one
-//! works on the others, and the audit log is one intact chain.
+//! taken over, the report form's limit counts over the three servers, a token and a portal
+//! session signed in on one work on the others, and the audit log is one intact chain.
 //!
 //! Runs when CYBERVEILIG_TEST_DATABASE_URL names a PostgreSQL server (CI sets it); says SKIP
 //! otherwise.
@@ -157,6 +157,26 @@ async fn three_servers(url: String) {
             .await
             .unwrap();
         assert_eq!(r.status(), StatusCode::OK, "the token on {}", server.base);
+    }
+
+    // So does a portal session.
+    let mut browser = super::portal::Browser::at(&servers[2].base);
+    let signed_in = browser
+        .submit(
+            "/aanmelden",
+            "/aanmelden",
+            &[("email", "it@gent.test"), ("password", PASSWORD), ("next", "/start")],
+        )
+        .await;
+    assert_eq!(
+        (signed_in.status, signed_in.location.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/start"))
+    );
+    for server in &servers {
+        browser.base = server.base.clone();
+        let page = browser.get("/start").await;
+        assert_eq!(page.status, StatusCode::OK, "the session on {}", server.base);
+        assert!(page.body.contains("Aangemeld als it@gent.test"), "signed in on {}", server.base);
     }
 
     // Mail to send and offers that fall due while the servers run; server 0 is killed in the
