@@ -216,4 +216,41 @@ story!(jobs_run_by_three_servers_at_once_do_each_thing_once, "2020-05-18T08:00:0
     assert!(seen.keys().any(|(_, s)| s.contains("security.txt")));
     // One chain: the jobs' events follow each other.
     assert!(w.log_entries().await >= entries + 5);
+
+    // The day before a webinar, the three servers remind each registrant once (AW-6).
+    let vvsg = w.actor("vvsg@vvsg.test").await;
+    let event = w
+        .s()
+        .create_awareness_event(&vvsg, awareness::webinar(10))
+        .await
+        .unwrap()
+        .event()
+        .id;
+    let registrants = [GENT, ANTWERPEN, BRUGGE, LEUVEN];
+    for nis in registrants {
+        w.s().register_for_event(&w.municipality(nis).await, event).await.unwrap();
+    }
+    w.clock.set(at("2021-06-21T06:00:00Z"));
+    let runs: Vec<_> = servers
+        .iter()
+        .map(|server| {
+            let server = server.clone();
+            tokio::spawn(async move { server.send_event_reminders().await.unwrap() })
+        })
+        .collect();
+    let mut reminded = 0;
+    for run in runs {
+        reminded += run.await.unwrap();
+    }
+    assert_eq!(reminded, registrants.len());
+    let reminders = w
+        .s()
+        .outbox(&admin, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.subject.starts_with("Herinnering"))
+        .count();
+    assert_eq!(reminders, registrants.len(), "one reminder each");
+    w.log_entries().await;
 });
