@@ -160,11 +160,41 @@ story!(jobs_run_by_three_servers_at_once_do_each_thing_once, "2020-05-18T08:00:0
         let government = w.municipality(nis).await;
         offered.push(w.s().submit_order(&government, w.basic(w.programme_id, nis)).await.unwrap().id);
     }
-    // A report Gent does not acknowledge by 26 May.
-    reports::gent_with_scope(&w).await;
+    // A report Gent does not acknowledge by 26 May; risks Gent accepted until 26 May.
+    let (gent, ey) = reports::gent_with_scope(&w).await;
+    let gent_order = w
+        .orders(w.programme_id)
+        .await
+        .into_iter()
+        .find(|o| o.state == OrderState::Accepted)
+        .unwrap();
+    let hosts = [
+        ("192.0.2.10", 3389),
+        ("192.0.2.11", 3389),
+        ("192.0.2.12", 3389),
+        ("192.0.2.13", 3389),
+    ];
+    w.s()
+        .import_report(&ey, gent_order.id, std::io::Cursor::new(findings::nmap(&hosts)))
+        .await
+        .unwrap();
+    let filter = cyberveilig_services::store::records::FindingFilter {
+        limit: 10,
+        ..Default::default()
+    };
+    let accepted: Vec<i64> = w.s().findings(&gent, filter).await.unwrap().iter().map(|f| f.id).collect();
+    assert_eq!(accepted.len(), hosts.len());
+    for id in &accepted {
+        let change = cyberveilig_services::findings::StatusChange {
+            status: "risk_accepted".into(),
+            reason: Some("Vervangen binnen de week".into()),
+            until: Some(d(2020, 5, 26)),
+        };
+        w.s().change_finding_status(&gent, *id, change).await.unwrap();
+    }
     w.s().submit_report(None, reports::xss(GENT, "https://www.gent.be/")).await.unwrap();
     // Gent's security.txt, expiring on 20 June: the reminder falls due 30 days before.
-    let (vvsg, gent) = (w.actor("vvsg@vvsg.test").await, w.municipality(GENT).await);
+    let vvsg = w.actor("vvsg@vvsg.test").await;
     let gent_nis: cyberveilig_domain::registry::NisCode = GENT.parse().unwrap();
     w.s().publish_model(&vvsg).await.unwrap();
     let mut content = w.s().adopt_model(&gent, &gent_nis).await.unwrap().content;
@@ -184,22 +214,35 @@ story!(jobs_run_by_three_servers_at_once_do_each_thing_once, "2020-05-18T08:00:0
         .map(|server| {
             let server = server.clone();
             tokio::spawn(async move {
-                let (offers, reports, policies) = tokio::join!(
+                let (offers, reports, policies, risks) = tokio::join!(
                     server.expire_due_offers(),
                     server.remind_report_deadlines(),
-                    server.remind_expiring_security_txt()
+                    server.remind_expiring_security_txt(),
+                    server.reopen_expired_risks()
                 );
-                [offers.unwrap(), reports.unwrap(), policies.unwrap()]
+                [offers.unwrap(), reports.unwrap(), policies.unwrap(), risks.unwrap()]
             })
         })
         .collect();
-    let mut done = [0; 3];
+    let mut done = [0; 4];
     for run in runs {
         for (total, n) in done.iter_mut().zip(run.await.unwrap()) {
             *total += n;
         }
     }
-    assert_eq!(done, [3, 1, 1], "offers expired, reports reminded, policies reminded");
+    assert_eq!(
+        done,
+        [3, 1, 1, hosts.len()],
+        "offers expired, reports reminded, policies reminded, risks ended"
+    );
+    let events = w.s().store.read().await.unwrap().events_after(0, 100_000).await.unwrap();
+    for id in &accepted {
+        let ended = events
+            .iter()
+            .filter(|e| e.action == "finding.status_changed" && e.subject_id == *id && e.details.contains("the accepted risk ended"))
+            .count();
+        assert_eq!(ended, 1, "the risk on finding {id} ended once");
+    }
     for id in offered {
         let expired = w.actions(id).await.iter().filter(|a| *a == "order.expired").count();
         assert_eq!(expired, 1, "order {id} expired once");
