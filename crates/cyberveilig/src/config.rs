@@ -29,6 +29,12 @@ pub struct FileConfig {
     /// The file with the key that signs the audit log's head (default: DATA_DIR/audit-signing.key),
     /// made at the first start, readable by its owner only.
     pub audit_key: Option<PathBuf>,
+    /// Seconds between two runs of the jobs (default 60).
+    pub job_interval: Option<u64>,
+    /// Seconds between two rounds of mail delivery (default 15).
+    pub mail_interval: Option<u64>,
+    /// Seconds a server holds a mail it is sending before another may take it over (default 120).
+    pub mail_lease: Option<u64>,
 }
 
 impl FileConfig {

@@ -78,6 +78,54 @@ struct ServeArgs {
     /// mailto:ADDRESS or an https:// address (default: mailto:security@ the public host).
     #[arg(long, env = "CYBERVEILIG_SECURITY_CONTACT")]
     security_contact: Option<String>,
+    #[command(flatten)]
+    work: WorkArgs,
+}
+
+/// How often the server looks for work, and how long it holds a mail it sends.
+#[derive(Args, Clone, Default)]
+struct WorkArgs {
+    /// Seconds between two runs of the jobs (offers that expire, reminders, risks that end).
+    #[arg(long, env = "CYBERVEILIG_JOB_INTERVAL", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    job_interval: Option<u64>,
+    /// Seconds between two rounds of mail delivery.
+    #[arg(long, env = "CYBERVEILIG_MAIL_INTERVAL", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    mail_interval: Option<u64>,
+    /// Seconds a server holds a mail it is sending before another server may take it over; a
+    /// send is given half of it.
+    #[arg(long, env = "CYBERVEILIG_MAIL_LEASE", value_parser = clap::value_parser!(u64).range(2..=86_400))]
+    mail_lease: Option<u64>,
+}
+
+/// The worker's timing, from the flags, the file and the defaults.
+#[derive(Clone, Copy)]
+struct Timing {
+    jobs: Duration,
+    mail: Duration,
+    mail_lease: Duration,
+}
+
+impl Timing {
+    fn of(args: &WorkArgs, file: &FileConfig) -> Result<Timing, AnyError> {
+        let seconds = |flag: Option<u64>, key: Option<u64>, name: &str, min: u64, default: u64| -> Result<Duration, AnyError> {
+            match pick(flag, key, default) {
+                n if (min..=86_400).contains(&n) => Ok(Duration::from_secs(n)),
+                n => Err(format!("{name} is {n}: give {min} to 86400 seconds").into()),
+            }
+        };
+        Ok(Timing {
+            // Offers expire at midnight in Brussels; a minute's delay is well within a working day.
+            jobs: seconds(args.job_interval, file.job_interval, "job_interval", 1, 60)?,
+            mail: seconds(args.mail_interval, file.mail_interval, "mail_interval", 1, 15)?,
+            mail_lease: seconds(
+                args.mail_lease,
+                file.mail_lease,
+                "mail_lease",
+                2,
+                cyberveilig_services::outbox::MailLease::DEFAULT.as_secs(),
+            )?,
+        })
+    }
 }
 
 #[derive(Args)]
@@ -730,6 +778,7 @@ async fn demo(
     };
     let clock = Arc::new(TestClock::at(seed_clock_start(history_start)));
     let listen = pick(listen, file.listen.clone(), "127.0.0.1:8080".into());
+    let timing = Timing::of(&WorkArgs::default(), &file)?;
     let services = Services::new(store, clock.clone()).with_accounts(AccountPolicy::demo(format!("http://{listen}")));
     let services = with_audit_key(services, &db, &file).await?;
     let seeded = services.seed_installation().await?;
@@ -755,7 +804,7 @@ async fn demo(
     };
     banner(&listen, now, test_clock.is_some(), &url);
     // The demo keeps its mail in the outbox, where the administrator reads it.
-    serve(services, options, &listen, None).await?;
+    serve(services, options, &listen, None, timing).await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -767,10 +816,12 @@ async fn serve_command(
         smtp_url,
         smtp_from,
         security_contact,
+        work,
     }: ServeArgs,
     file: FileConfig,
 ) -> Result<ExitCode, AnyError> {
     let url = database_url(&db, &file, "cyberveilig.db")?;
+    let timing = Timing::of(&work, &file)?;
     let listen = pick(listen, file.listen.clone(), "127.0.0.1:8080".into());
     let public_url = pick(public_url, file.public_url.clone(), format!("http://{listen}"));
     let smtp = match pick(smtp_url, file.smtp_url.clone(), String::new()) {
@@ -783,7 +834,7 @@ async fn serve_command(
             if from.is_empty() {
                 return Err("smtp_from (CYBERVEILIG_SMTP_FROM) is needed with smtp_url".into());
             }
-            Some(Arc::new(smtp::Smtp::new(&url, &from)?))
+            Some(Arc::new(smtp::Smtp::new(&url, &from, timing.mail_lease / 2)?))
         }
     };
     let security_contact = match pick(security_contact, file.security_contact.clone(), String::new()) {
@@ -807,7 +858,7 @@ async fn serve_command(
     let services = with_audit_key(services, &db, &file).await?;
     services.seed_installation().await?;
     tracing::info!(%listen, backend = services.store.backend(), "serving");
-    serve(services, options, &listen, smtp).await?;
+    serve(services, options, &listen, smtp, timing).await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -893,48 +944,35 @@ async fn find_organisation(services: &Services, text: &str) -> Result<i64, AnyEr
     Err(format!("no organisation with NIS code or name '{text}'").into())
 }
 
+/// Serves, and runs the jobs and the mail delivery. Several servers may do so on one PostgreSQL
+/// database: each job claims what falls due item by item (see docs/OPERATIONS.md), and each mail
+/// is claimed for a lease before it is sent (`cyberveilig_services::outbox`).
 async fn serve(
     services: Services,
     options: cyberveilig_web::WebOptions,
     listen: &str,
     smtp: Option<Arc<smtp::Smtp>>,
+    timing: Timing,
 ) -> Result<(), AnyError> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let worker = services.clone();
     tokio::spawn(async move {
-        // Offers expire at midnight in Brussels; a minute's delay is well within a working day.
-        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        let mut tick = tokio::time::interval(timing.jobs);
         loop {
             tick.tick().await;
-            if let Err(e) = worker.expire_due_offers().await {
-                tracing::warn!(error = %e, "expiring offers failed; will retry");
-            }
-            if let Err(e) = worker.reopen_expired_risks().await {
-                tracing::warn!(error = %e, "reopening ended risk acceptances failed; will retry");
-            }
-            if let Err(e) = worker.remind_expiring_security_txt().await {
-                tracing::warn!(error = %e, "reminding of expiring security.txt files failed; will retry");
-            }
-            if let Err(e) = worker.remind_report_deadlines().await {
-                tracing::warn!(error = %e, "reminding governments of report deadlines failed; will retry");
-            }
-            if let Err(e) = worker.send_event_reminders().await {
-                tracing::warn!(error = %e, "reminding people of tomorrow's awareness events failed; will retry");
-            }
-            if let Err(e) = worker.forget_stale_limits().await {
-                tracing::warn!(error = %e, "forgetting stale limits and idempotency keys failed; will retry");
-            }
+            run_jobs(&worker).await;
         }
     });
     if let Some(smtp) = smtp {
         let mailer = services.clone();
+        let lease = cyberveilig_services::outbox::MailLease::for_this_process(timing.mail_lease);
         tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(15));
+            let mut tick = tokio::time::interval(timing.mail);
             loop {
                 tick.tick().await;
-                if let Err(e) = mailer.deliver_mail(smtp.as_ref()).await {
+                if let Err(e) = mailer.deliver_mail(smtp.as_ref(), &lease).await {
                     tracing::warn!(error = %e, "delivering mail failed; will retry");
                 }
             }
@@ -950,6 +988,28 @@ async fn serve(
         .await?;
     store.close().await;
     Ok(())
+}
+
+/// One round of the jobs; a job that fails is tried again at the next round.
+async fn run_jobs(worker: &Services) {
+    if let Err(e) = worker.expire_due_offers().await {
+        tracing::warn!(error = %e, "expiring offers failed; will retry");
+    }
+    if let Err(e) = worker.reopen_expired_risks().await {
+        tracing::warn!(error = %e, "reopening ended risk acceptances failed; will retry");
+    }
+    if let Err(e) = worker.remind_expiring_security_txt().await {
+        tracing::warn!(error = %e, "reminding of expiring security.txt files failed; will retry");
+    }
+    if let Err(e) = worker.remind_report_deadlines().await {
+        tracing::warn!(error = %e, "reminding governments of report deadlines failed; will retry");
+    }
+    if let Err(e) = worker.send_event_reminders().await {
+        tracing::warn!(error = %e, "reminding people of tomorrow's awareness events failed; will retry");
+    }
+    if let Err(e) = worker.forget_stale_limits().await {
+        tracing::warn!(error = %e, "forgetting stale limits and idempotency keys failed; will retry");
+    }
 }
 
 async fn programme_status(services: &Services, json: bool) -> Result<ExitCode, AnyError> {

@@ -12,9 +12,12 @@ pub struct Smtp {
 }
 
 impl Smtp {
-    pub fn new(url: &str, from: &str) -> Result<Smtp, String> {
+    /// `timeout` bounds each step of the conversation with the SMTP server (the outbox bounds the
+    /// whole send as well).
+    pub fn new(url: &str, from: &str, timeout: std::time::Duration) -> Result<Smtp, String> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| format!("SMTP URL: {e}"))?
+            .timeout(Some(timeout))
             .build();
         let from = from.parse().map_err(|e| format!("SMTP sender '{from}': {e}"))?;
         Ok(Smtp { transport, from })

@@ -26,6 +26,8 @@ mod portal;
 mod reliability;
 #[path = "web/security.rs"]
 mod security;
+#[path = "web/servers.rs"]
+mod servers;
 
 struct App {
     base: String,

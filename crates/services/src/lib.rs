@@ -34,6 +34,7 @@ pub mod intel;
 pub mod jobs;
 mod lane;
 pub mod orders;
+pub mod outbox;
 pub mod people;
 pub mod programmes;
 pub mod quotes;

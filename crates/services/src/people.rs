@@ -507,42 +507,7 @@ impl Services {
     }
 }
 
-/// When the outbox's sender gives up on a message.
-pub const MAX_MAIL_ATTEMPTS: i64 = 5;
-
-/// Sends mail for the outbox (SMTP in production).
-#[async_trait::async_trait]
-pub trait MailTransport: Send + Sync {
-    async fn send(&self, mail: &Mail) -> std::result::Result<(), String>;
-}
-
-impl Services {
-    /// Delivers what waits in the outbox; returns how many went out. Without a transport (the
-    /// demo) mail stays in the outbox, where the administrator reads it.
-    pub async fn deliver_mail(&self, transport: &dyn MailTransport) -> Result<usize> {
-        let waiting = {
-            let mut tx = self.store.read().await?;
-            tx.unsent_mails(MAX_MAIL_ATTEMPTS, 50).await?
-        };
-        let mut sent = 0;
-        for mail in waiting {
-            let outcome = transport.send(&mail).await;
-            let mut tx = self.write_tx().await?;
-            match outcome {
-                Ok(()) => {
-                    tx.mail_sent(mail.id, wall_clock()).await?;
-                    sent += 1;
-                }
-                Err(e) => {
-                    tracing::warn!(mail = mail.id, error = %e, "mail not sent");
-                    tx.mail_failed(mail.id, &e).await?;
-                }
-            }
-            tx.commit().await?;
-        }
-        Ok(sent)
-    }
-}
+pub use crate::outbox::{MAX_MAIL_ATTEMPTS, MailTransport};
 
 fn account_exists(email: &impl std::fmt::Display) -> ServiceError {
     ServiceError::conflict(

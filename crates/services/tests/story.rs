@@ -1509,6 +1509,8 @@ mod remediation;
 mod reports;
 #[path = "stories/security.rs"]
 mod security;
+#[path = "stories/servers.rs"]
+mod servers;
 #[path = "stories/steering.rs"]
 mod steering;
 #[path = "stories/toolkit.rs"]

@@ -19,6 +19,7 @@ use cyberveilig_domain::order::{OrderKind, OrderState};
 use cyberveilig_domain::programme::ProgrammeSettings;
 use cyberveilig_domain::registry::{EmailAddress, NisCode, OrganisationKind};
 use cyberveilig_domain::remediation::FindingStatus;
+use cyberveilig_domain::report::ReportState;
 use cyberveilig_domain::ssvc::{Decision, MissionWellbeing};
 use cyberveilig_domain::steering::SteeringRole;
 use cyberveilig_domain::toolkit::UseKind;
@@ -159,7 +160,9 @@ pub trait DisclosureTx: Send {
     /// The governments' policies in force whose security.txt expires before `before` and whose
     /// government was not reminded yet.
     async fn policies_to_remind(&mut self, before: DateTime<Utc>) -> Result<Vec<PolicyVersion>>;
-    async fn mark_policy_reminded(&mut self, id: i64, at: DateTime<Utc>) -> Result<()>;
+    /// Records the reminder of a policy version, if none was: whether this call did (of several
+    /// servers running the reminder at once, one does).
+    async fn mark_policy_reminded(&mut self, id: i64, at: DateTime<Utc>) -> Result<bool>;
 }
 
 /// Vulnerability reports (issue 5, items 3 to 6): reports, their thread and attachments,
@@ -170,6 +173,10 @@ pub trait ReportsTx: Send {
     /// Writes a report's handling: state, outcome, duplicate, dates, finding, coordinator, reminders.
     async fn update_report(&mut self, report: &Report) -> Result<()>;
     async fn report(&mut self, id: i64) -> Result<Option<Report>>;
+    /// Sets the reminders sent for a report from `was` to `now`, if it is still in `state` with
+    /// `was`: whether this call did (of several servers reminding at once, one does), and only
+    /// that column, so a handling written meanwhile is not overwritten.
+    async fn claim_report_reminder(&mut self, id: i64, state: ReportState, was: &str, now: &str) -> Result<bool>;
     /// The report whose follow link's token hashes to `hash`.
     async fn report_by_follow_hash(&mut self, hash: &str) -> Result<Option<Report>>;
     /// The report that became this finding.
@@ -533,9 +540,23 @@ pub trait OutboxTx: Send {
     async fn insert_mail(&mut self, mail: &NewMail, at: DateTime<Utc>) -> Result<i64>;
     /// The outbox, newest first.
     async fn mails(&mut self, limit: i64) -> Result<Vec<Mail>>;
-    /// Mail not yet sent, oldest first, that has failed fewer than `max_attempts` times.
-    async fn unsent_mails(&mut self, max_attempts: i64, limit: i64) -> Result<Vec<Mail>>;
+    /// Mail not yet sent, oldest first, that has failed fewer than `max_attempts` times and that
+    /// no server holds a claim on at `now`.
+    async fn unsent_mails(&mut self, max_attempts: i64, now: DateTime<Utc>, limit: i64) -> Result<Vec<Mail>>;
+    /// Claims one mail for `holder` until `until`, if it is still unsent, below `max_attempts`,
+    /// and unclaimed or its claim ran out before `now`: one conditional UPDATE, so of several
+    /// servers claiming at once exactly one gets it. `None` when another has it (or it went out).
+    async fn claim_mail(
+        &mut self,
+        id: i64,
+        holder: &str,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+        max_attempts: i64,
+    ) -> Result<Option<Mail>>;
+    /// The mail went out: sent, and the claim released.
     async fn mail_sent(&mut self, id: i64, at: DateTime<Utc>) -> Result<()>;
+    /// The mail did not go out: one attempt more, the error kept, and the claim released.
     async fn mail_failed(&mut self, id: i64, error: &str) -> Result<()>;
 }
 

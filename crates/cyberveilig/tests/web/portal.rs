@@ -7,7 +7,8 @@ use std::collections::HashMap;
 
 /// A browser: keeps cookies, does not follow redirects (so they can be checked).
 pub(crate) struct Browser {
-    base: String,
+    /// The server it asks; another server of the same database may take over (servers.rs).
+    pub(crate) base: String,
     http: reqwest::Client,
     cookies: HashMap<String, String>,
 }
@@ -28,8 +29,12 @@ impl Page {
 
 impl Browser {
     pub(crate) fn new(app: &App) -> Browser {
+        Browser::at(&app.base)
+    }
+
+    pub(crate) fn at(base: &str) -> Browser {
         Browser {
-            base: app.base.clone(),
+            base: base.to_owned(),
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()

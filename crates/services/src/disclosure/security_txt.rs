@@ -201,17 +201,24 @@ impl Services {
     }
 
     /// CVD-4: the daily reminder: a government whose security.txt expires within 30 days is told
-    /// once (per published version), by mail to its members through the outbox. Returns how many
-    /// governments were reminded.
+    /// once (per published version, however many servers run the job), by mail to its members
+    /// through the outbox. Returns how many governments were reminded.
     pub async fn remind_expiring_security_txt(&self) -> Result<usize> {
         let now = self.clock.now();
         let before = end_of_brussels_day(brussels_date(now) + chrono::Days::new(rules::REMINDER_DAYS));
-        let mut work = Work::begin(self.store.as_ref(), now, Who::System).await?;
-        let due = work.tx.policies_to_remind(before).await?;
+        let due = self.store.read().await?.policies_to_remind(before).await?;
+        let mut reminded = 0;
         for v in &due {
+            // One transaction per government, as for the offers: one government's trouble never
+            // holds up the others, and no server holds the chain while it waits for a claim.
+            let mut work = Work::begin(self.store.as_ref(), now, Who::System).await?;
             let Some(government) = work.tx.organisation(v.organisation_id).await? else {
                 continue;
             };
+            // The claim: of several servers running this job at once, one marks it and mails.
+            if !work.tx.mark_policy_reminded(v.id, now).await? {
+                continue;
+            }
             let expires = v
                 .expires_at
                 .map(|e| brussels_date(e - chrono::Duration::seconds(1)).format("%d/%m/%Y").to_string());
@@ -241,7 +248,7 @@ impl Services {
                 };
                 work.tx.insert_mail(&mail, now).await?;
             }
-            work.tx.mark_policy_reminded(v.id, now).await?;
+            reminded += 1;
             work.record(
                 Action::DisclosureExpiryReminded,
                 "organisation",
@@ -249,9 +256,9 @@ impl Services {
                 json!({"version": v.version, "expires_at": v.expires_at}),
             )
             .await?;
+            work.commit().await?;
         }
-        work.commit().await?;
-        Ok(due.len())
+        Ok(reminded)
     }
 }
 

@@ -4,7 +4,8 @@ use super::*;
 
 impl Services {
     /// Reminds the government once when a report passed its acknowledgement or triage date
-    /// unanswered (the server's worker runs this with the other jobs). Returns the reminders sent.
+    /// unanswered (the server's worker runs this with the other jobs), however many servers run
+    /// it. Returns the reminders sent.
     pub async fn remind_report_deadlines(&self) -> Result<usize> {
         let now = self.clock.now();
         let today = brussels_date(now);
@@ -33,12 +34,20 @@ impl Services {
             if report.reminded.split(',').any(|r| r == due.as_str()) || report.state != stale.state {
                 continue;
             }
-            report.reminded = if report.reminded.is_empty() {
+            let reminded = if report.reminded.is_empty() {
                 due.as_str().to_owned()
             } else {
                 format!("{},{}", report.reminded, due.as_str())
             };
-            work.tx.update_report(&report).await?;
+            // The claim: of several servers running this job at once, one sets it and mails.
+            if !work
+                .tx
+                .claim_report_reminder(report.id, report.state, &report.reminded, &reminded)
+                .await?
+            {
+                continue;
+            }
+            report.reminded = reminded;
             work.record(Action::ReportReminderSent, "report", report.id, json!({"overdue": due.as_str()}))
                 .await?;
             let code = report.tracking_code.clone();

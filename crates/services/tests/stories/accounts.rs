@@ -313,7 +313,8 @@ story!(the_outbox_is_delivered_and_failures_are_kept, "2020-05-18T08:00:00Z", |w
         fail: true,
         sent: Default::default(),
     };
-    assert_eq!(w.s().deliver_mail(&down).await.unwrap(), 0);
+    let lease = cyberveilig_services::outbox::MailLease::for_this_process(std::time::Duration::from_secs(60));
+    assert_eq!(w.s().deliver_mail(&down, &lease).await.unwrap(), 0);
     let mail = &w.s().outbox(&admin, 10).await.unwrap()[0];
     assert_eq!(
         (mail.attempts, mail.sent_at, mail.last_error.as_deref()),
@@ -323,10 +324,10 @@ story!(the_outbox_is_delivered_and_failures_are_kept, "2020-05-18T08:00:00Z", |w
         fail: false,
         sent: Default::default(),
     };
-    assert_eq!(w.s().deliver_mail(&up).await.unwrap(), 1);
+    assert_eq!(w.s().deliver_mail(&up, &lease).await.unwrap(), 1);
     assert_eq!(*up.sent.lock().unwrap(), vec!["44021@gemeente.test".to_owned()]);
     assert!(w.s().outbox(&admin, 10).await.unwrap()[0].sent_at.is_some());
-    assert_eq!(w.s().deliver_mail(&up).await.unwrap(), 0, "nothing is sent twice");
+    assert_eq!(w.s().deliver_mail(&up, &lease).await.unwrap(), 0, "nothing is sent twice");
 });
 
 story!(

@@ -6,7 +6,7 @@ use super::*;
 use cyberveilig_domain::awareness::{Audience, EventKind, RegistrationState};
 use cyberveilig_services::awareness::EventInput;
 
-fn webinar(capacity: i64) -> EventInput {
+pub(crate) fn webinar(capacity: i64) -> EventInput {
     EventInput {
         kind: EventKind::Webinar,
         title: "Phishing herkennen en melden".into(),

@@ -6,7 +6,7 @@ use cyberveilig_domain::severity::Severity;
 use cyberveilig_services::store::records::FindingFilter;
 use std::io::Cursor;
 
-fn nmap(ports: &[(&str, u16)]) -> Vec<u8> {
+pub(crate) fn nmap(ports: &[(&str, u16)]) -> Vec<u8> {
     let mut hosts = String::new();
     for (ip, port) in ports {
         hosts.push_str(&format!(

@@ -9,7 +9,7 @@ use cyberveilig_services::reports::{Access, ReportChange, ReportInput, ReportLis
 use cyberveilig_services::store::records::NewAsset;
 
 /// Gent's basic audit, accepted by EY, with `gent.be` and a scanned host among its systems.
-async fn gent_with_scope(w: &World) -> (Actor, Actor) {
+pub(crate) async fn gent_with_scope(w: &World) -> (Actor, Actor) {
     let (gent, ey, _order) = w.basic_audit_accepted_by_ey(GENT).await;
     let mut tx = w.s().store.write().await.unwrap();
     tx.upsert_asset(&NewAsset {
@@ -27,7 +27,7 @@ async fn gent_with_scope(w: &World) -> (Actor, Actor) {
     (gent, ey)
 }
 
-fn xss(nis: &str, target: &str) -> ReportInput {
+pub(crate) fn xss(nis: &str, target: &str) -> ReportInput {
     ReportInput {
         government_nis: nis.into(),
         target: target.into(),

@@ -138,12 +138,12 @@ impl<C: Connection> crate::DisclosureTx for Transaction<C> {
         rows.iter().map(version_from).collect()
     }
 
-    async fn mark_policy_reminded(&mut self, id: i64, at: DateTime<Utc>) -> Result<()> {
-        query("UPDATE disclosure_versions SET reminded_at = $2 WHERE id = $1")
+    async fn mark_policy_reminded(&mut self, id: i64, at: DateTime<Utc>) -> Result<bool> {
+        let done = query("UPDATE disclosure_versions SET reminded_at = $2 WHERE id = $1 AND reminded_at IS NULL")
             .bind(id)
             .bind(at)
             .execute(&mut self.conn)
             .await?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 }

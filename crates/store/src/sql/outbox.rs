@@ -36,32 +36,56 @@ impl<C: Connection> crate::OutboxTx for Transaction<C> {
         collect(rows, mail_from)
     }
 
-    async fn unsent_mails(&mut self, max_attempts: i64, limit: i64) -> Result<Vec<Mail>> {
-        let rows = query(&format!(
-            "SELECT {MAIL_COLUMNS} FROM outbox WHERE sent_at IS NULL AND attempts < $1 ORDER BY id LIMIT $2"
-        ))
-        .bind(max_attempts)
-        .bind(limit)
-        .fetch_all(&mut self.conn)
-        .await?;
+    async fn unsent_mails(&mut self, max_attempts: i64, now: DateTime<Utc>, limit: i64) -> Result<Vec<Mail>> {
+        let sql = format!(
+            "SELECT {MAIL_COLUMNS} FROM outbox WHERE sent_at IS NULL AND attempts < $1 \
+             AND (claimed_until IS NULL OR claimed_until <= $2) ORDER BY id LIMIT $3"
+        );
+        let rows = query(&sql)
+            .bind(max_attempts)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&mut self.conn)
+            .await?;
         collect(rows, mail_from)
     }
 
-    async fn mail_sent(&mut self, id: i64, at: DateTime<Utc>) -> Result<()> {
-        query("UPDATE outbox SET sent_at = $2, attempts = attempts + 1, last_error = NULL WHERE id = $1")
+    async fn claim_mail(
+        &mut self,
+        id: i64,
+        holder: &str,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+        max_attempts: i64,
+    ) -> Result<Option<Mail>> {
+        // On PostgreSQL a second claimer waits for the first one's row lock and then finds the
+        // condition false; on SQLite writers take turns. Either way one claimer wins.
+        let sql = format!(
+            "UPDATE outbox SET claimed_by = $2, claimed_until = $3 WHERE id = $1 AND sent_at IS NULL AND attempts < $5 \
+             AND (claimed_until IS NULL OR claimed_until <= $4) RETURNING {MAIL_COLUMNS}"
+        );
+        query(&sql)
             .bind(id)
-            .bind(at)
-            .execute(&mut self.conn)
-            .await?;
+            .bind(holder)
+            .bind(until)
+            .bind(now)
+            .bind(max_attempts)
+            .fetch_optional(&mut self.conn)
+            .await?
+            .as_ref()
+            .map(mail_from)
+            .transpose()
+    }
+
+    async fn mail_sent(&mut self, id: i64, at: DateTime<Utc>) -> Result<()> {
+        let sql = "UPDATE outbox SET sent_at = $2, attempts = attempts + 1, last_error = NULL, claimed_until = NULL WHERE id = $1";
+        query(sql).bind(id).bind(at).execute(&mut self.conn).await?;
         Ok(())
     }
 
     async fn mail_failed(&mut self, id: i64, error: &str) -> Result<()> {
-        query("UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1")
-            .bind(id)
-            .bind(error)
-            .execute(&mut self.conn)
-            .await?;
+        let sql = "UPDATE outbox SET attempts = attempts + 1, last_error = $2, claimed_until = NULL WHERE id = $1";
+        query(sql).bind(id).bind(error).execute(&mut self.conn).await?;
         Ok(())
     }
 }

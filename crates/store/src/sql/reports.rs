@@ -181,6 +181,23 @@ impl<C: Connection> crate::ReportsTx for Transaction<C> {
             .transpose()
     }
 
+    async fn claim_report_reminder(
+        &mut self,
+        id: i64,
+        state: cyberveilig_domain::report::ReportState,
+        was: &str,
+        now: &str,
+    ) -> Result<bool> {
+        let done = query("UPDATE reports SET reminded = $4 WHERE id = $1 AND state = $2 AND reminded = $3")
+            .bind(id)
+            .bind(state.as_str())
+            .bind(was)
+            .bind(now)
+            .execute(&mut self.conn)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn report_by_follow_hash(&mut self, hash: &str) -> Result<Option<Report>> {
         let sql = format!("SELECT {REPORT_COLUMNS} FROM reports WHERE follow_hash = $1");
         query(&sql)

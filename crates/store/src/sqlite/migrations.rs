@@ -45,6 +45,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "register at scale",
         include_str!("../../migrations/sqlite/0028_register_at_scale.sql"),
     ),
+    (29, "outbox claims", include_str!("../../migrations/sqlite/0029_outbox_claims.sql")),
 ];
 
 fn checksum(sql: &str) -> String {
