@@ -265,8 +265,8 @@ impl std::ops::DerefMut for Conn {
 #[async_trait]
 impl crate::driver::Connection for Conn {
     const FOR_UPDATE: &'static str = <Lane as crate::driver::Connection>::FOR_UPDATE;
-    const LOOKUP_IN_LISTS: bool = <Lane as crate::driver::Connection>::LOOKUP_IN_LISTS;
     const FULL_TEXT: crate::driver::FullText = <Lane as crate::driver::Connection>::FULL_TEXT;
+    const STAGES_BATCHES: bool = <Lane as crate::driver::Connection>::STAGES_BATCHES;
 
     async fn execute(&mut self, statement: Statement<'_>) -> Result<u64> {
         (**self).execute(statement).await
@@ -278,6 +278,10 @@ impl crate::driver::Connection for Conn {
 
     async fn for_each(&mut self, statement: Statement<'_>, each: &mut (dyn for<'r> FnMut(&'r Row) -> Result<()> + Send)) -> Result<u64> {
         (**self).for_each(statement, each).await
+    }
+
+    async fn stage(&mut self, table: &'static str, columns: &[&str], values: &[crate::driver::Arg]) -> Result<u64> {
+        (**self).stage(table, columns, values).await
     }
 }
 
