@@ -232,8 +232,9 @@ impl<'o> Register<'o> {
         }
     }
 
-    /// Writes a batch: one query finds which of its findings the register has; those are seen
-    /// again one by one, the new ones inserted a few hundred per statement.
+    /// Writes a batch: one query finds which of its findings the register has; then the batch's
+    /// sightings of those and its new findings are each written as one set (the store decides
+    /// how: statements of a few hundred rows on SQLite, COPY and one statement on PostgreSQL).
     async fn write(&mut self, work: &mut Work, batch: Vec<Finding>, import: &mut Import) -> Result<()> {
         let mut rows = Vec::with_capacity(batch.len());
         for f in &batch {
@@ -253,6 +254,8 @@ impl<'o> Register<'o> {
             .collect();
         let mut fresh: Vec<StoredFinding> = Vec::new();
         let mut fresh_at: HashMap<String, usize> = HashMap::new();
+        let mut sightings: Vec<Sighting> = Vec::new();
+        let mut sighted_at: HashMap<i64, usize> = HashMap::new();
         for mut finding in rows {
             if let Some(k) = known.get_mut(&finding.fingerprint) {
                 let repeat = k.last_import_id == Some(self.import_id);
@@ -273,7 +276,14 @@ impl<'o> Register<'o> {
                     (false, false) if reopen => import.reopened += 1,
                     (false, false) => import.still_open += 1,
                 }
-                self.seen_again(work, k, &mut finding, reopen, information).await?;
+                let sighting = self.seen_again(work, k, &mut finding, reopen, information).await?;
+                match sighted_at.get(&sighting.id) {
+                    Some(&i) => seen_twice(&mut sightings[i], sighting),
+                    None => {
+                        sighted_at.insert(sighting.id, sightings.len());
+                        sightings.push(sighting);
+                    }
+                }
                 // A later repeat in this batch merges into what was just written.
                 k.last_import_id = Some(self.import_id);
                 k.severity = finding.severity;
@@ -308,6 +318,7 @@ impl<'o> Register<'o> {
                 fresh.push(finding);
             }
         }
+        work.tx.findings_seen_again(&sightings).await?;
         work.tx.insert_findings(&fresh).await?;
         Ok(())
     }
@@ -321,7 +332,7 @@ impl<'o> Register<'o> {
         finding: &mut StoredFinding,
         reopen: bool,
         information: bool,
-    ) -> Result<()> {
+    ) -> Result<Sighting> {
         finding.id = known.id;
         finding.severity = known.severity.max(finding.severity);
         finding.cves = union_of_cves(&known.cves, &finding.cves);
@@ -332,20 +343,17 @@ impl<'o> Register<'o> {
         } else {
             Some(self.priorities.of(work.tx.as_mut(), finding).await?)
         };
-        work.tx
-            .finding_seen_again(&Sighting {
-                id: known.id,
-                import_id: self.import_id,
-                at: self.at,
-                evidence: finding.evidence.as_deref(),
-                reopen,
-                severity: finding.severity,
-                cves: &finding.cves,
-                decision: priority.map(|(decision, _)| decision),
-                due_on: priority.map(|(_, due_on)| due_on),
-            })
-            .await?;
-        Ok(())
+        Ok(Sighting {
+            id: known.id,
+            import_id: self.import_id,
+            at: self.at,
+            evidence: finding.evidence.take(),
+            reopen,
+            severity: finding.severity,
+            cves: finding.cves.clone(),
+            decision: priority.map(|(decision, _)| decision),
+            due_on: priority.map(|(_, due_on)| due_on),
+        })
     }
 
     /// The asset a finding is on: created the first time its host is seen, completed with what
@@ -371,6 +379,15 @@ impl<'o> Register<'o> {
         self.assets.insert(key, id);
         Ok(Some(id))
     }
+}
+
+/// A finding the register has, reported twice in one batch: written once, as the second
+/// sighting written after the first would leave it (the latest evidence given, open if either
+/// reopened it).
+fn seen_twice(first: &mut Sighting, mut again: Sighting) {
+    again.evidence = again.evidence.or_else(|| first.evidence.take());
+    again.reopen |= first.reopen;
+    *first = again;
 }
 
 /// Every CVE of both lists (comma-separated), each once, in the order first seen.

@@ -6,11 +6,12 @@
 //! tables with the same columns (both at the binary's last migration), so a table a migration
 //! adds is copied without anyone remembering to. What is not plain data is named below: the
 //! migrations' bookkeeping, the rows the migrations seed, and the full-text index, which each
-//! database keeps in its own form and which is rebuilt on the target. A table in one schema and
+//! database keeps in its own form and which is rebuilt on the target, and the register's
+//! tallies, which the target's triggers keep as the findings arrive (compared, not copied). A table in one schema and
 //! not the other, a virtual table not named here, or a column type the copy does not know stops
 //! the copy before it writes anything.
 
-use crate::driver::{Arg, Connection, Decode, Statement, TxConnection, Value, query};
+use crate::driver::{Arg, Connection, Decode, Row, Statement, TxConnection, Value, query};
 use crate::records::{AuditSignature, ToolkitItem, ToolkitVersion};
 use crate::sql::Transaction;
 use crate::{AuditLogTx, PostgresStore, Result, SecurityTx, Store, StoreError, ToolkitTx, Tx};
@@ -22,6 +23,9 @@ const BOOKKEEPING: &[&str] = &["schema_migrations", "_sqlx_migrations", "sqlite_
 /// Indexes each database keeps in its own form (FTS5, text search vectors): rebuilt on the
 /// target from the data, never copied.
 const DERIVED: &[&str] = &["toolkit_search"];
+/// Tables the target's triggers fill as the rows they count are copied (the register's tallies):
+/// never copied, compared with the source's once the copy is done.
+const KEPT_BY_TRIGGERS: &[&str] = &["finding_tallies"];
 /// Tables a migration fills with a starting row (the audit chain's head at its genesis): on the
 /// target that row gives way to the source's.
 const SEEDED: &[&str] = &["audit_chain_head"];
@@ -90,6 +94,7 @@ async fn copy<S: Connection, T: TxConnection>(from: &mut S, mut to: Transaction<
         }
         counts.push((table.name.clone(), rows));
     }
+    compare_tallies(from, to.connection()).await?;
     let indexed = index_toolkit(&mut to, rebuild).await?;
     let (entries, signatures) = verify_chain(&mut to, rebuild).await?;
     Box::new(to).commit().await?;
@@ -174,7 +179,7 @@ pub(crate) async fn sqlite_tables<C: Connection>(from: &mut C) -> Result<BTreeSe
     let virtual_tables: Vec<&String> = all.iter().filter(|(_, v)| *v).map(|(n, _)| n).collect();
     let mut tables = BTreeSet::new();
     for (name, is_virtual) in &all {
-        if name.starts_with("sqlite_") || BOOKKEEPING.contains(&name.as_str()) {
+        if name.starts_with("sqlite_") || BOOKKEEPING.contains(&name.as_str()) || KEPT_BY_TRIGGERS.contains(&name.as_str()) {
             continue;
         }
         if *is_virtual {
@@ -204,7 +209,7 @@ async fn plan<S: Connection, T: Connection>(from: &mut S, to: &mut T) -> Result<
     let mut there = BTreeSet::new();
     for row in rows {
         let name: String = row.try_get(0)?;
-        if !BOOKKEEPING.contains(&name.as_str()) && !DERIVED.contains(&name.as_str()) {
+        if ![BOOKKEEPING, DERIVED, KEPT_BY_TRIGGERS].iter().any(|list| list.contains(&name.as_str())) {
             there.insert(name);
         }
     }
@@ -262,7 +267,7 @@ async fn plan<S: Connection, T: Connection>(from: &mut S, to: &mut T) -> Result<
 async fn describe<S: Connection, T: Connection>(from: &mut S, to: &mut T, table: &str) -> Result<Table> {
     let rows = query(
         "SELECT column_name::text, data_type::text, is_identity::text FROM information_schema.columns \
-         WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
+         WHERE table_schema = current_schema() AND table_name = $1 AND is_generated = 'NEVER' ORDER BY ordinal_position",
     )
     .bind(table)
     .fetch_all(to)
@@ -476,6 +481,27 @@ async fn restart_identities<T: Connection>(to: &mut T, table: &Table) -> Result<
             c = column.name
         );
         query(&sql).fetch_one(to).await?;
+    }
+    Ok(())
+}
+
+/// The register's tallies the target's triggers kept while the findings were copied must be the
+/// source's, row for row.
+async fn compare_tallies<S: Connection, T: Connection>(from: &mut S, to: &mut T) -> Result<()> {
+    const TALLIES: &str = "SELECT government_id, order_id, status, decision, severity, n FROM finding_tallies \
+                           WHERE n <> 0 ORDER BY government_id, order_id, status, decision, severity";
+    let read = |rows: Vec<Row>| -> Result<Vec<(i64, i64, String, String, String, i64)>> {
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?, r.try_get(5)?)))
+            .collect()
+    };
+    let (here, there) = (read(query(TALLIES).fetch_all(from).await?)?, read(query(TALLIES).fetch_all(to).await?)?);
+    if here != there {
+        return Err(StoreError::Refused(format!(
+            "the register's tallies differ: {} rows in SQLite, {} counted on PostgreSQL; nothing was kept",
+            here.len(),
+            there.len()
+        )));
     }
     Ok(())
 }

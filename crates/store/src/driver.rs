@@ -10,6 +10,8 @@
 //! - A column is read by name or position into a Rust type; a value of another type, or a NULL
 //!   where none may be, is [`StoreError::Corrupt`].
 //! - A unique or primary-key violation is told apart with [`unique_violation`].
+//! - A batch of rows can be staged ([`Connection::stage`]): loaded into a temporary table of the
+//!   transaction, to be merged into the data by one set-based statement.
 
 use crate::{Result, StoreError};
 use async_trait::async_trait;
@@ -22,15 +24,22 @@ pub(crate) trait Connection: Send + 'static {
     /// Appended to a SELECT whose rows the transaction must lock until it ends (empty where the
     /// database serialises writers by itself).
     const FOR_UPDATE: &'static str;
-    /// Whether a batch of keys is better looked up with one `IN (...)` list than one key at a time.
-    const LOOKUP_IN_LISTS: bool;
     /// The database's own full-text search.
     const FULL_TEXT: FullText;
+    /// Whether a large batch of rows is better written by staging it ([`Connection::stage`]) and
+    /// merging it with one statement than with statements of a few hundred rows: where each
+    /// statement is a round trip to a server, and the server loads rows in bulk.
+    const STAGES_BATCHES: bool;
 
     /// Runs a statement that returns no rows; how many rows it changed.
     async fn execute(&mut self, statement: Statement<'_>) -> Result<u64>;
     /// At most `limit` rows of a statement.
     async fn fetch(&mut self, statement: Statement<'_>, limit: usize) -> Result<Vec<Row>>;
+    /// Loads rows into the temporary table `table` of this transaction, emptied first (and
+    /// created the first time, its columns typed as the first row's values): `values` holds
+    /// at least one row, the rows one after the other, `columns.len()` values each. How many
+    /// rows it loaded.
+    async fn stage(&mut self, table: &'static str, columns: &[&str], values: &[Arg]) -> Result<u64>;
 }
 
 /// How a database searches text: SQLite's FTS5 or PostgreSQL's text search vectors.
@@ -58,6 +67,32 @@ pub(crate) enum Arg {
     Bool(Option<bool>),
     Date(Option<NaiveDate>),
     Instant(Option<DateTime<Utc>>),
+}
+
+/// The rows of a staged batch: `values` split by `columns`, at least one, each with values of
+/// the same types as the first (a NULL keeps its type). A defect otherwise.
+pub(crate) fn staged_rows<'v>(table: &str, columns: &[&str], values: &'v [Arg]) -> Result<std::slice::Chunks<'v, Arg>> {
+    if columns.is_empty() || values.is_empty() || !values.len().is_multiple_of(columns.len()) {
+        return Err(StoreError::Binding(format!(
+            "{} values for the {} columns of {table}",
+            values.len(),
+            columns.len()
+        )));
+    }
+    let first = &values[..columns.len().min(values.len())];
+    let rows = values.chunks(columns.len());
+    for row in rows.clone() {
+        if row
+            .iter()
+            .zip(first)
+            .any(|(a, b)| std::mem::discriminant(a) != std::mem::discriminant(b))
+        {
+            return Err(StoreError::Binding(format!(
+                "a row of {table} with values of other types than the first"
+            )));
+        }
+    }
+    Ok(rows)
 }
 
 /// A statement and the values bound to it so far.

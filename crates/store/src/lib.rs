@@ -652,11 +652,12 @@ pub trait FindingsTx: Send {
     async fn insert_finding(&mut self, finding: &StoredFinding) -> Result<i64>;
     /// The findings a government has with any of these fingerprints.
     async fn known_findings(&mut self, government_id: i64, fingerprints: &[String]) -> Result<Vec<KnownFinding>>;
-    /// Inserts new findings, a few hundred per statement; one whose fingerprint the government
-    /// already has is left out.
+    /// Inserts new findings, in order; one whose fingerprint the government already has is left
+    /// out.
     async fn insert_findings(&mut self, findings: &[StoredFinding]) -> Result<()>;
-    /// Reported again: its last sighting, evidence, severity, CVEs and priority.
-    async fn finding_seen_again(&mut self, sighting: &Sighting<'_>) -> Result<()>;
+    /// Findings reported again, each at most once: their last sighting, evidence, severity, CVEs
+    /// and priority.
+    async fn findings_seen_again(&mut self, sightings: &[Sighting]) -> Result<()>;
     /// Open findings of one order and tool that an import did not report again become fixed.
     async fn fix_unreported(&mut self, order_id: i64, tool: &str, import_id: i64) -> Result<u64>;
     async fn finding(&mut self, id: i64) -> Result<Option<StoredFinding>>;

@@ -475,3 +475,195 @@ story!(
         assert!(banner.finding.due_on.is_some());
     }
 );
+
+/// A line of a generic CSV report: rule, severity, CVEs (`;`-separated), evidence.
+fn csv_report(lines: &[(String, &str, &str, &str)]) -> Vec<u8> {
+    let mut out = String::from("title,severity,rule_id,ip,port,cve,evidence\n");
+    for (rule, severity, cves, evidence) in lines {
+        let n: usize = rule[1..].parse().unwrap();
+        out.push_str(&format!(
+            "Finding {rule},{severity},{rule},10.0.{}.{},{},\"{cves}\",{evidence}\n",
+            n / 200,
+            n % 200 + 1,
+            1000 + n
+        ));
+    }
+    out.into_bytes()
+}
+
+story!(
+    a_rescan_with_changes_leaves_the_register_exactly_as_the_reports_say,
+    "2020-05-18T08:00:00Z",
+    |w| {
+        let (gent, ey, order) = w.basic_audit_accepted_by_ey(GENT).await;
+        let severities = ["low", "medium", "high"];
+        // 600 findings (more than one batch of the importer), one with a CVE in ten, and one
+        // piece of information.
+        let f = |i: usize| format!("F{i}");
+        let first: Vec<(String, &str, &str, &str)> = (0..600)
+            .map(|i| {
+                (
+                    f(i),
+                    severities[i % 3],
+                    if i.is_multiple_of(10) { "CVE-2021-44228" } else { "" },
+                    "seen once",
+                )
+            })
+            .chain([(f(900), "info", "", "banner")])
+            .collect();
+        let one = w.s().import_report(&ey, order.id, Cursor::new(csv_report(&first))).await.unwrap();
+        assert_eq!(
+            (
+                one.findings_read,
+                one.new,
+                one.still_open,
+                one.reopened,
+                one.fixed,
+                one.informational
+            ),
+            (601, 600, 0, 0, 0, 1)
+        );
+
+        // The rescan: F10-F19 are gone; F20-F29 are now critical and F30-F39 low (the highest
+        // stays); F40-F49 have new evidence and F50-F59 none (the last stays); F60-F69 gain a
+        // CVE; F70 is reported twice in a row (evidence only the first time, critical the second), F71 twice far apart;
+        // N1000-N1099 are new, N1000 twice.
+        let mut second: Vec<(String, &str, &str, &str)> = Vec::new();
+        for i in (0..600).filter(|i| !(10..20).contains(i)) {
+            let severity = match i {
+                20..30 => "critical",
+                30..40 => "low",
+                _ => severities[i % 3],
+            };
+            let cves = match i {
+                60..70 => "CVE-2021-44228;CVE-2014-0160",
+                _ if i.is_multiple_of(10) => "CVE-2021-44228",
+                _ => "",
+            };
+            let evidence = match i {
+                40..50 => "seen again",
+                50..60 => "",
+                70 => "the first of two",
+                _ => "seen once",
+            };
+            second.push((f(i), severity, cves, evidence));
+            if i == 70 {
+                second.push((f(70), "critical", "", ""));
+            }
+            if i == 300 {
+                second.push((f(1000), "high", "", "new"));
+            }
+        }
+        second.push((f(71), "low", "CVE-2014-0160", "the last word"));
+        second.extend((1000..1100).map(|i| (f(i), "medium", "", "new")));
+        second.push((f(900), "info", "", "banner again"));
+        let two = w.s().import_report(&ey, order.id, Cursor::new(csv_report(&second))).await.unwrap();
+        assert_eq!(
+            (
+                two.findings_read,
+                two.new,
+                two.still_open,
+                two.reopened,
+                two.fixed,
+                two.informational
+            ),
+            (694, 100, 590, 0, 10, 1)
+        );
+
+        // A third scan finds F10-F14 again: reopened.
+        let mut third = second.clone();
+        third.extend((10..15).map(|i| (f(i), severities[i % 3], "", "back")));
+        let three = w.s().import_report(&ey, order.id, Cursor::new(csv_report(&third))).await.unwrap();
+        assert_eq!(
+            (
+                three.findings_read,
+                three.new,
+                three.still_open,
+                three.reopened,
+                three.fixed,
+                three.informational
+            ),
+            (699, 0, 690, 5, 0, 1)
+        );
+
+        // The register, finding by finding.
+        let imports = w.s().imports(&gent, order.id).await.unwrap();
+        let (first_id, second_id, third_id) = (imports[0].id, imports[1].id, imports[2].id);
+        let mut register = w
+            .s()
+            .findings(
+                &gent,
+                FindingFilter {
+                    limit: 10_000,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        register.extend(
+            w.s()
+                .findings(
+                    &gent,
+                    FindingFilter {
+                        status: Some("informational".parse().unwrap()),
+                        limit: 10,
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap(),
+        );
+        assert_eq!(register.len(), 701);
+        for finding in &register {
+            let n: usize = finding.rule_id[1..].parse().unwrap();
+            let severity = match n {
+                20..30 => "critical",
+                70 => "critical",
+                900 => "info",
+                1000 => "high",
+                1001..1100 => "medium",
+                _ => severities[n % 3],
+            };
+            // F71 was high, then low: high stays.
+            let cves = match n {
+                71 => "CVE-2014-0160",
+                60..=69 => "CVE-2021-44228,CVE-2014-0160",
+                900 | 1000..1100 => "",
+                _ if n.is_multiple_of(10) => "CVE-2021-44228",
+                _ => "",
+            };
+            let evidence = match n {
+                10..15 => "back",
+                40..50 => "seen again",
+                70 => "the first of two",
+                71 => "the last word",
+                900 => "banner again",
+                1000..1100 => "new",
+                _ => "seen once",
+            };
+            let status = match n {
+                15..20 => "fixed",
+                900 => "informational",
+                _ => "open",
+            };
+            let (first_import, last_import) = match n {
+                15..20 => (first_id, first_id),
+                1000..1100 => (second_id, third_id),
+                _ => (first_id, third_id),
+            };
+            let got = (
+                finding.severity.as_str(),
+                finding.cves.as_str(),
+                finding.evidence.as_deref(),
+                finding.status.as_str(),
+                finding.first_import_id,
+                finding.last_import_id,
+            );
+            let want = (severity, cves, Some(evidence), status, Some(first_import), Some(last_import));
+            assert_eq!(got, want, "{}", finding.rule_id);
+            // What is open has a priority and a deadline; information has neither.
+            assert_eq!(finding.decision.is_some(), status != "informational", "{}", finding.rule_id);
+            assert_eq!(finding.due_on.is_some(), status != "informational", "{}", finding.rule_id);
+        }
+    }
+);

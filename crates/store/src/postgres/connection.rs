@@ -1,7 +1,7 @@
 //! PostgreSQL's side of the driver contract (`crate::driver`), over sqlx.
 
-use crate::Result;
 use crate::driver::{Arg, Connection, Row, Statement, TxConnection, Value};
+use crate::{Result, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use futures_util::TryStreamExt;
@@ -9,20 +9,71 @@ use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::{Column, Postgres, Row as _, TypeInfo};
 use std::sync::Arc;
 
-/// A transaction for writers; a plain pooled connection for readers (each read is one
-/// consistent statement, and skipping BEGIN/ROLLBACK halves the round trips of a short read).
+/// A transaction for writers, with the staging tables it created; a plain pooled connection for
+/// readers (each read is one consistent statement, and skipping BEGIN/ROLLBACK halves the round
+/// trips of a short read).
 pub(crate) enum Conn {
-    Tx(sqlx::Transaction<'static, Postgres>),
+    Tx(sqlx::Transaction<'static, Postgres>, Vec<&'static str>),
     Pooled(sqlx::pool::PoolConnection<Postgres>),
 }
 
 impl Conn {
+    pub(crate) fn transaction(tx: sqlx::Transaction<'static, Postgres>) -> Conn {
+        Conn::Tx(tx, Vec::new())
+    }
+
     fn connection(&mut self) -> &mut sqlx::PgConnection {
         match self {
-            Conn::Tx(tx) => &mut *tx,
+            Conn::Tx(tx, _) => &mut *tx,
             Conn::Pooled(conn) => &mut *conn,
         }
     }
+}
+
+/// A value's column type, for a staging table typed by its first row.
+fn type_of(arg: &Arg) -> &'static str {
+    match arg {
+        Arg::Integer(_) => "BIGINT",
+        Arg::Real(_) => "DOUBLE PRECISION",
+        Arg::Text(_) => "TEXT",
+        Arg::Bytes(_) => "BYTEA",
+        Arg::Bool(_) => "BOOLEAN",
+        Arg::Date(_) => "DATE",
+        Arg::Instant(_) => "TIMESTAMPTZ",
+    }
+}
+
+/// Writes a value in COPY's text format: `\N` for NULL, backslash escapes for the characters
+/// that separate values and rows.
+fn copy_value(out: &mut Vec<u8>, arg: &Arg) {
+    use std::io::Write;
+    // Writing into a Vec cannot fail.
+    let _ = match arg {
+        Arg::Integer(Some(i)) => write!(out, "{i}"),
+        Arg::Real(Some(r)) if r.is_nan() => write!(out, "NaN"),
+        Arg::Real(Some(r)) if r.is_infinite() => write!(out, "{}Infinity", if *r < 0.0 { "-" } else { "" }),
+        Arg::Real(Some(r)) => write!(out, "{r}"),
+        Arg::Text(Some(t)) => {
+            for b in t.bytes() {
+                match b {
+                    b'\\' => out.extend_from_slice(b"\\\\"),
+                    b'\n' => out.extend_from_slice(b"\\n"),
+                    b'\r' => out.extend_from_slice(b"\\r"),
+                    b'\t' => out.extend_from_slice(b"\\t"),
+                    b => out.push(b),
+                }
+            }
+            Ok(())
+        }
+        Arg::Bytes(Some(bytes)) => {
+            out.extend_from_slice(b"\\\\x");
+            bytes.iter().try_for_each(|b| write!(out, "{b:02x}"))
+        }
+        Arg::Bool(Some(b)) => write!(out, "{}", if *b { 't' } else { 'f' }),
+        Arg::Date(Some(d)) => write!(out, "{}", d.format("%F")),
+        Arg::Instant(Some(at)) => write!(out, "{}", at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)),
+        _ => write!(out, "\\N"),
+    };
 }
 
 type Query<'q> = sqlx::query::Query<'q, Postgres, PgArguments>;
@@ -80,11 +131,9 @@ fn value_of(row: &PgRow, i: usize) -> Result<Value> {
 #[async_trait]
 impl Connection for Conn {
     const FOR_UPDATE: &'static str = " FOR UPDATE";
-    /// One equality lookup per key, not an `IN (...)` list: on a findings table an import is
-    /// filling inside its transaction, the planner (without statistics for the new rows) scans
-    /// the whole table for a list, where it always uses the unique index for one key.
-    const LOOKUP_IN_LISTS: bool = false;
     const FULL_TEXT: crate::driver::FullText = crate::driver::FullText::TsVector;
+    /// Each statement is a round trip to the server; COPY loads a batch in one.
+    const STAGES_BATCHES: bool = true;
 
     async fn execute(&mut self, statement: Statement<'_>) -> Result<u64> {
         Ok(bound(statement).execute(self.connection()).await?.rows_affected())
@@ -100,13 +149,46 @@ impl Connection for Conn {
         rows.iter().take(limit).map(|r| columns.read(r)).collect()
     }
 
+    /// A temporary table dropped at the end of the transaction, emptied with TRUNCATE (in place
+    /// and cheap for a table created in the same transaction, where DELETE would leave every
+    /// earlier batch's rows dead in it), filled with COPY.
+    async fn stage(&mut self, table: &'static str, columns: &[&str], values: &[Arg]) -> Result<u64> {
+        let rows = crate::driver::staged_rows(table, columns, values)?;
+        let Conn::Tx(tx, staged) = self else {
+            return Err(StoreError::Binding(format!("staging {table} outside a transaction")));
+        };
+        let conn: &mut sqlx::PgConnection = tx;
+        if staged.contains(&table) {
+            sqlx::query(&format!("TRUNCATE {table}")).execute(&mut *conn).await?;
+        } else {
+            let typed: Vec<String> = columns.iter().zip(values).map(|(c, v)| format!("{c} {}", type_of(v))).collect();
+            let sql = format!("CREATE TEMPORARY TABLE {table} ({}) ON COMMIT DROP", typed.join(", "));
+            sqlx::query(&sql).execute(&mut *conn).await?;
+            staged.push(table);
+        }
+        let mut data = Vec::with_capacity(values.len() * 16);
+        for row in rows {
+            for (i, value) in row.iter().enumerate() {
+                if i > 0 {
+                    data.push(b'\t');
+                }
+                copy_value(&mut data, value);
+            }
+            data.push(b'\n');
+        }
+        let mut copy = conn
+            .copy_in_raw(&format!("COPY {table} ({}) FROM STDIN", columns.join(", ")))
+            .await?;
+        copy.send(data).await?;
+        Ok(copy.finish().await?)
+    }
 }
 
 #[async_trait]
 impl TxConnection for Conn {
     async fn commit(self) -> Result<()> {
         match self {
-            Conn::Tx(tx) => Ok(tx.commit().await?),
+            Conn::Tx(tx, _) => Ok(tx.commit().await?),
             Conn::Pooled(_) => Ok(()),
         }
     }
@@ -120,7 +202,6 @@ impl TxConnection for Conn {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::StoreError;
     use crate::driver::query;
 
     /// A connection to the test server, or `None` (said where people see it) without one.
@@ -174,5 +255,54 @@ mod tests {
         assert!(matches!(row.try_get::<i64, _>("empty"), Err(StoreError::Corrupt(_))));
         assert!(matches!(row.try_get::<i64, _>("a"), Err(StoreError::Corrupt(_))));
         assert!(matches!(row.try_get::<i64, _>("missing"), Err(StoreError::Corrupt(_))));
+    }
+
+    #[tokio::test]
+    async fn a_staged_batch_reads_back_as_it_was_given_and_the_next_batch_replaces_it() {
+        let Some(Conn::Pooled(pooled)) = connection().await else { return };
+        let mut conn = Conn::transaction(sqlx::Transaction::begin(pooled, None).await.unwrap());
+        let at: DateTime<Utc> = "2021-06-15T08:00:00.123456Z".parse().unwrap();
+        let on = NaiveDate::from_ymd_opt(2020, 6, 8).unwrap();
+        let row = |n: i64, text: Option<&str>| {
+            vec![
+                Arg::Integer(Some(n)),
+                Arg::Text(text.map(str::to_owned)),
+                Arg::Real(Some(0.1)),
+                Arg::Bool(Some(true)),
+                Arg::Date(Some(on)),
+                Arg::Instant(Some(at)),
+                Arg::Bytes(Some(b"\x00\\".to_vec())),
+            ]
+        };
+        let columns = ["n", "t", "r", "b", "d", "at", "bytes"];
+        let tricky = "tab\there, a new\nline, a \\ backslash, \\N, \r and é";
+        let values: Vec<Arg> = [row(1, Some(tricky)), row(2, None)].concat();
+        assert_eq!(conn.stage("staged_test", &columns, &values).await.unwrap(), 2);
+        let rows = query("SELECT n, t, r, b, d, at, bytes FROM staged_test ORDER BY n")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].try_get::<String, _>("t").unwrap(), tricky);
+        assert_eq!(rows[1].try_get::<Option<String>, _>("t").unwrap(), None);
+        assert_eq!(rows[0].try_get::<f64, _>("r").unwrap(), 0.1);
+        assert!(rows[0].try_get::<bool, _>("b").unwrap());
+        assert_eq!(rows[0].try_get::<NaiveDate, _>("d").unwrap(), on);
+        assert_eq!(rows[0].try_get::<DateTime<Utc>, _>("at").unwrap(), at);
+        assert_eq!(rows[0].try_get::<Vec<u8>, _>("bytes").unwrap(), b"\x00\\");
+        // The next batch replaces the first.
+        assert_eq!(conn.stage("staged_test", &columns, &row(3, Some("c"))).await.unwrap(), 1);
+        let rows = query("SELECT n FROM staged_test").fetch_all(&mut conn).await.unwrap();
+        assert_eq!(rows.iter().map(|r| r.try_get::<i64, _>("n").unwrap()).collect::<Vec<_>>(), [3]);
+        // A row of other types, or values that do not fill the rows, is a defect.
+        let mixed = [row(4, None), vec![Arg::Text(None); 7]].concat();
+        assert!(matches!(
+            conn.stage("staged_test", &columns, &mixed).await,
+            Err(StoreError::Binding(_))
+        ));
+        assert!(matches!(
+            conn.stage("staged_test", &columns, &values[..5]).await,
+            Err(StoreError::Binding(_))
+        ));
     }
 }

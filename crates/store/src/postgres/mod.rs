@@ -85,7 +85,7 @@ impl Store for PostgresStore {
 
     async fn write(&self) -> Result<Box<dyn Tx>> {
         Ok(Box::new(Transaction::new(
-            Conn::Tx(self.pool.begin().await?),
+            Conn::transaction(self.pool.begin().await?),
             self.signer.get().cloned(),
         )))
     }

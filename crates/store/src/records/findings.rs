@@ -105,18 +105,19 @@ pub struct KnownFinding {
 
 /// A finding reported again: by a later import (a rescan), or twice in the same report.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Sighting<'a> {
+pub struct Sighting {
     pub id: i64,
     pub import_id: i64,
     pub at: DateTime<Utc>,
-    pub evidence: Option<&'a str>,
+    /// None keeps the evidence the finding has.
+    pub evidence: Option<String>,
     /// Sets the finding open (again): a fixed or verified one reported again, or information
     /// that a later report rates as a finding.
     pub reopen: bool,
     /// The highest severity reported so far.
     pub severity: Severity,
     /// Every CVE reported so far, comma-separated.
-    pub cves: &'a str,
+    pub cves: String,
     /// None for information, which has no priority and no deadline.
     pub decision: Option<Decision>,
     pub due_on: Option<NaiveDate>,

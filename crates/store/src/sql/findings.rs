@@ -1,6 +1,7 @@
 //! Audit results: assets, imports, findings, and the KEV and EPSS data that prioritise them.
 
 use super::prelude::*;
+use crate::driver::{Arg, Encode};
 use cyberveilig_domain::remediation::FindingStatus;
 use cyberveilig_domain::severity::Severity;
 use cyberveilig_domain::ssvc::{Decision, MissionWellbeing};
@@ -118,6 +119,36 @@ pub(crate) fn known_finding_from(r: &Row) -> Result<KnownFinding> {
         cves: r.try_get("cves")?,
         first_seen: r.try_get("first_seen")?,
     })
+}
+
+/// What an import needs of a finding the register has (of `findings f`).
+const KNOWN_COLUMNS: &str = "f.id, f.fingerprint, f.status, f.last_import_id, f.severity_rank, f.cves, f.first_seen";
+
+/// A sighting's columns, in the order [`bind_sighting`] binds them.
+const SIGHTING_COLUMNS: [&str; 10] = [
+    "id",
+    "import_id",
+    "at",
+    "evidence",
+    "reopen",
+    "severity",
+    "severity_rank",
+    "cves",
+    "decision",
+    "due_on",
+];
+
+fn bind_sighting<'q>(q: Statement<'q>, s: &'q Sighting) -> Statement<'q> {
+    q.bind(s.id)
+        .bind(s.import_id)
+        .bind(s.at)
+        .bind(&s.evidence)
+        .bind(s.reopen)
+        .bind(s.severity.as_str())
+        .bind(s.severity.rank())
+        .bind(&s.cves)
+        .bind(s.decision.map(Decision::as_str))
+        .bind(s.due_on)
 }
 
 /// `$1, ..., $28`: one placeholder per column of a new finding.
@@ -249,14 +280,12 @@ impl<C: Connection> crate::FindingsTx for Transaction<C> {
     }
 
     async fn finding_by_fingerprint(&mut self, government_id: i64, fingerprint: &str) -> Result<Option<KnownFinding>> {
-        let row = query(
-            "SELECT id, fingerprint, status, last_import_id, severity_rank, cves, first_seen FROM findings \
-             WHERE government_id = $1 AND fingerprint = $2",
-        )
-        .bind(government_id)
-        .bind(fingerprint)
-        .fetch_optional(&mut self.conn)
-        .await?;
+        let sql = format!("SELECT {KNOWN_COLUMNS} FROM findings f WHERE government_id = $1 AND fingerprint = $2");
+        let row = query(&sql)
+            .bind(government_id)
+            .bind(fingerprint)
+            .fetch_optional(&mut self.conn)
+            .await?;
         row.as_ref().map(known_finding_from).transpose()
     }
 
@@ -275,17 +304,24 @@ impl<C: Connection> crate::FindingsTx for Transaction<C> {
 
     async fn known_findings(&mut self, government_id: i64, fingerprints: &[String]) -> Result<Vec<KnownFinding>> {
         let mut out = Vec::with_capacity(fingerprints.len());
-        if !C::LOOKUP_IN_LISTS {
-            for fingerprint in fingerprints {
-                out.extend(self.finding_by_fingerprint(government_id, fingerprint).await?);
+        if C::STAGES_BATCHES {
+            // One join with the staged keys: an `IN` list of hundreds of keys on a table the
+            // import is filling, without statistics for the new rows, was planned as a scan.
+            if fingerprints.is_empty() {
+                return Ok(out);
             }
-            return Ok(out);
+            let keys: Vec<Arg> = fingerprints.iter().map(|f| f.encode()).collect();
+            self.conn.stage("staged_fingerprints", &["fingerprint"], &keys).await?;
+            let sql = format!(
+                "SELECT {KNOWN_COLUMNS} FROM staged_fingerprints s JOIN findings f ON f.government_id = $1 AND f.fingerprint = s.fingerprint"
+            );
+            let rows = query(&sql).bind(government_id).fetch_all(&mut self.conn).await?;
+            return collect(rows, known_finding_from);
         }
         for chunk in fingerprints.chunks(500) {
             let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
             let sql = format!(
-                "SELECT id, fingerprint, status, last_import_id, severity_rank, cves, first_seen FROM findings \
-                 WHERE government_id = $1 AND fingerprint IN ({})",
+                "SELECT {KNOWN_COLUMNS} FROM findings f WHERE government_id = $1 AND fingerprint IN ({})",
                 marks.join(", ")
             );
             let mut q = query(&sql).bind(government_id);
@@ -300,13 +336,35 @@ impl<C: Connection> crate::FindingsTx for Transaction<C> {
     }
 
     async fn insert_findings(&mut self, findings: &[StoredFinding]) -> Result<()> {
+        let columns = FINDING_COLUMNS.trim_start_matches("id, ");
+        if C::STAGES_BATCHES {
+            if findings.is_empty() {
+                return Ok(());
+            }
+            // In the batch's order, so ids are given as the statements of a few hundred rows give them.
+            let mut staged: Vec<&str> = columns.split(", ").collect();
+            staged.push("seq");
+            let mut values = Vec::with_capacity(findings.len() * staged.len());
+            for (seq, f) in findings.iter().enumerate() {
+                values.extend(bind_finding(query(""), f).args);
+                values.push((seq as i64).encode());
+            }
+            self.conn.stage("staged_findings", &staged, &values).await?;
+            // The asset's sort key is given here, in one join, rather than by the trigger's lookup per row.
+            let sql = format!(
+                "INSERT INTO findings ({columns}, asset_key) SELECT {columns}, \
+                 COALESCE('0' || (SELECT a.name FROM assets a WHERE a.id = staged_findings.asset_id), '1') \
+                 FROM staged_findings ORDER BY seq ON CONFLICT (government_id, fingerprint) DO NOTHING"
+            );
+            query(&sql).execute(&mut self.conn).await?;
+            return Ok(());
+        }
         for chunk in findings.chunks(200) {
             let rows: Vec<String> = (0..chunk.len())
                 .map(|r| format!("({})", (1..=28).map(|c| format!("${}", r * 28 + c)).collect::<Vec<_>>().join(", ")))
                 .collect();
             let sql = format!(
-                "INSERT INTO findings ({}) VALUES {} ON CONFLICT (government_id, fingerprint) DO NOTHING",
-                FINDING_COLUMNS.trim_start_matches("id, "),
+                "INSERT INTO findings ({columns}) VALUES {} ON CONFLICT (government_id, fingerprint) DO NOTHING",
                 rows.join(", ")
             );
             let mut q = query(&sql);
@@ -318,24 +376,29 @@ impl<C: Connection> crate::FindingsTx for Transaction<C> {
         Ok(())
     }
 
-    async fn finding_seen_again(&mut self, s: &Sighting<'_>) -> Result<()> {
-        query(
-            "UPDATE findings SET last_seen = $3, last_import_id = $2, evidence = COALESCE($4, evidence), \
+    async fn findings_seen_again(&mut self, sightings: &[Sighting]) -> Result<()> {
+        if C::STAGES_BATCHES {
+            if sightings.is_empty() {
+                return Ok(());
+            }
+            let mut values = Vec::with_capacity(sightings.len() * SIGHTING_COLUMNS.len());
+            for s in sightings {
+                values.extend(bind_sighting(query(""), s).args);
+            }
+            self.conn.stage("staged_sightings", &SIGHTING_COLUMNS, &values).await?;
+            let sql = "UPDATE findings SET last_seen = s.at, last_import_id = s.import_id, evidence = COALESCE(s.evidence, findings.evidence), \
+                 status = CASE WHEN s.reopen THEN 'open' ELSE findings.status END, severity = s.severity, severity_rank = s.severity_rank, \
+                 cves = s.cves, decision = s.decision, due_on = s.due_on \
+                 FROM staged_sightings s WHERE findings.id = s.id";
+            query(sql).execute(&mut self.conn).await?;
+            return Ok(());
+        }
+        let sql = "UPDATE findings SET last_seen = $3, last_import_id = $2, evidence = COALESCE($4, evidence), \
              status = CASE WHEN $5 THEN 'open' ELSE status END, severity = $6, severity_rank = $7, cves = $8, \
-             decision = $9, due_on = $10 WHERE id = $1",
-        )
-        .bind(s.id)
-        .bind(s.import_id)
-        .bind(s.at)
-        .bind(s.evidence)
-        .bind(s.reopen)
-        .bind(s.severity.as_str())
-        .bind(s.severity.rank())
-        .bind(s.cves)
-        .bind(s.decision.map(Decision::as_str))
-        .bind(s.due_on)
-        .execute(&mut self.conn)
-        .await?;
+             decision = $9, due_on = $10 WHERE id = $1";
+        for s in sightings {
+            bind_sighting(query(sql), s).execute(&mut self.conn).await?;
+        }
         Ok(())
     }
 

@@ -2,7 +2,7 @@
 //! split by subject: each module implements one capability of [`crate::Tx`] for
 //! [`Transaction`], whatever the backend's [`Connection`]. The SQL is portable (numbered `$n`
 //! parameters, RETURNING, ON CONFLICT); what differs between the databases is named by the
-//! connection (`FOR_UPDATE`, `LOOKUP_IN_LISTS`). Rows are decoded into domain types here once.
+//! connection (`FOR_UPDATE`, `STAGES_BATCHES`). Rows are decoded into domain types here once.
 
 mod assessments;
 mod audit_log;

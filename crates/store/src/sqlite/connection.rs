@@ -40,9 +40,9 @@ fn numbered(sql: &str) -> String {
 impl Connection for Lane {
     // SQLite has no row locks: the single write lane already serialises writers.
     const FOR_UPDATE: &'static str = "";
-    // In process, one statement per batch beats one per key.
-    const LOOKUP_IN_LISTS: bool = true;
     const FULL_TEXT: crate::driver::FullText = crate::driver::FullText::Fts5;
+    // In process, statements of a few hundred rows cost no round trips: nothing to gain.
+    const STAGES_BATCHES: bool = false;
 
     async fn execute(&mut self, statement: Statement<'_>) -> Result<u64> {
         let (sql, args) = (numbered(statement.sql), statement.args);
@@ -69,6 +69,37 @@ impl Connection for Lane {
         .await
     }
 
+    /// A temporary table of the connection, emptied by DELETE (SQLite truncates a table deleted
+    /// without a condition), filled row by row in one job on the lane.
+    async fn stage(&mut self, table: &'static str, columns: &[&str], values: &[Arg]) -> Result<u64> {
+        let typed: Vec<String> = columns.iter().zip(values).map(|(c, v)| format!("{c} {}", type_of(v))).collect();
+        let create = format!(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS {table} ({}); DELETE FROM {table};",
+            typed.join(", ")
+        );
+        let marks: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+        let insert = format!("INSERT INTO {table} ({}) VALUES ({})", columns.join(", "), marks.join(", "));
+        let rows: Vec<Vec<Arg>> = crate::driver::staged_rows(table, columns, values)?.map(<[Arg]>::to_vec).collect();
+        self.run(move |conn| {
+            conn.execute_batch(&create)?;
+            let mut n = 0;
+            for row in &rows {
+                n += prepare(conn, &insert, row)?.raw_execute()? as u64;
+            }
+            Ok(n)
+        })
+        .await
+    }
+}
+
+/// A value's column type, for a staging table typed by its first row.
+fn type_of(arg: &Arg) -> &'static str {
+    match arg {
+        Arg::Integer(_) | Arg::Bool(_) => "INTEGER",
+        Arg::Real(_) => "REAL",
+        Arg::Bytes(_) => "BLOB",
+        Arg::Text(_) | Arg::Date(_) | Arg::Instant(_) => "TEXT",
+    }
 }
 
 /// `$3` names the third argument wherever it stands, as on PostgreSQL; to SQLite `$3` is a name
@@ -202,5 +233,30 @@ mod tests {
         assert!(matches!(surplus, Err(StoreError::Binding(_))), "{surplus:?}");
         let missing = query("SELECT $1 AS a, $2 AS b").bind(1_i64).fetch_one(&mut conn).await;
         assert!(matches!(missing, Err(StoreError::Binding(_))), "{missing:?}");
+    }
+
+    #[tokio::test]
+    async fn a_staged_batch_reads_back_as_it_was_given_and_the_next_batch_replaces_it() {
+        let mut conn = memory();
+        let at: DateTime<Utc> = "2021-06-15T08:00:00.123456Z".parse().unwrap();
+        let row = |n: i64, text: Option<&str>| vec![Arg::Integer(Some(n)), Arg::Text(text.map(str::to_owned)), Arg::Instant(Some(at))];
+        let columns = ["n", "t", "at"];
+        let values: Vec<Arg> = [row(1, Some("tab\there")), row(2, None)].concat();
+        assert_eq!(conn.stage("staged_test", &columns, &values).await.unwrap(), 2);
+        let rows = query("SELECT n, t, at FROM staged_test ORDER BY n")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(rows[0].try_get::<String, _>("t").unwrap(), "tab\there");
+        assert_eq!(rows[1].try_get::<Option<String>, _>("t").unwrap(), None);
+        assert_eq!(rows[0].try_get::<DateTime<Utc>, _>("at").unwrap(), at);
+        assert_eq!(conn.stage("staged_test", &columns, &row(3, Some("c"))).await.unwrap(), 1);
+        let rows = query("SELECT n FROM staged_test").fetch_all(&mut conn).await.unwrap();
+        assert_eq!(rows.iter().map(|r| r.try_get::<i64, _>("n").unwrap()).collect::<Vec<_>>(), [3]);
+        let mixed = [row(4, None), vec![Arg::Text(None); 3]].concat();
+        assert!(matches!(
+            conn.stage("staged_test", &columns, &mixed).await,
+            Err(StoreError::Binding(_))
+        ));
     }
 }

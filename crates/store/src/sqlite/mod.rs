@@ -342,8 +342,8 @@ impl std::ops::DerefMut for Conn {
 #[async_trait]
 impl crate::driver::Connection for Conn {
     const FOR_UPDATE: &'static str = <Lane as crate::driver::Connection>::FOR_UPDATE;
-    const LOOKUP_IN_LISTS: bool = <Lane as crate::driver::Connection>::LOOKUP_IN_LISTS;
     const FULL_TEXT: crate::driver::FullText = <Lane as crate::driver::Connection>::FULL_TEXT;
+    const STAGES_BATCHES: bool = <Lane as crate::driver::Connection>::STAGES_BATCHES;
 
     async fn execute(&mut self, statement: Statement<'_>) -> Result<u64> {
         (**self).execute(statement).await
@@ -353,6 +353,9 @@ impl crate::driver::Connection for Conn {
         (**self).fetch(statement, limit).await
     }
 
+    async fn stage(&mut self, table: &'static str, columns: &[&str], values: &[crate::driver::Arg]) -> Result<u64> {
+        (**self).stage(table, columns, values).await
+    }
 }
 
 #[async_trait]
