@@ -4,7 +4,6 @@ use crate::driver::{Arg, Connection, Row, Statement, TxConnection, Value};
 use crate::{Result, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use futures_util::TryStreamExt;
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::{Column, Postgres, Row as _, TypeInfo};
 use std::sync::Arc;

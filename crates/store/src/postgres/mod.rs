@@ -53,7 +53,7 @@ impl PostgresStore {
     /// A transaction of its own on a writer's connection, outside the [`Tx`] seam: a copy of
     /// whole tables into this database (`crate::copy`).
     pub(crate) async fn begin(&self) -> Result<impl crate::driver::TxConnection> {
-        Ok(Conn::Tx(self.pool.begin().await?))
+        Ok(Conn::Tx(self.pool.begin().await?, Vec::new()))
     }
 }
 

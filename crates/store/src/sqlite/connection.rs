@@ -10,7 +10,7 @@
 
 use super::lane::Lane;
 use crate::driver::{Arg, Connection, Row, Statement, Value};
-use crate::{Result, StoreError};
+use crate::Result;
 use async_trait::async_trait;
 use chrono::SecondsFormat;
 use rusqlite::types::{ToSqlOutput, ValueRef};
@@ -151,6 +151,7 @@ fn read(row: &rusqlite::Row<'_>, columns: &Arc<[String]>) -> Result<Row> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::StoreError;
     use crate::driver::{query, unique_violation};
     use chrono::{DateTime, NaiveDate, Utc};
 
