@@ -209,7 +209,10 @@ async fn plan<S: Connection, T: Connection>(from: &mut S, to: &mut T) -> Result<
     let mut there = BTreeSet::new();
     for row in rows {
         let name: String = row.try_get(0)?;
-        if ![BOOKKEEPING, DERIVED, KEPT_BY_TRIGGERS].iter().any(|list| list.contains(&name.as_str())) {
+        if ![BOOKKEEPING, DERIVED, KEPT_BY_TRIGGERS]
+            .iter()
+            .any(|list| list.contains(&name.as_str()))
+        {
             there.insert(name);
         }
     }
@@ -492,10 +495,22 @@ async fn compare_tallies<S: Connection, T: Connection>(from: &mut S, to: &mut T)
                            WHERE n <> 0 ORDER BY government_id, order_id, status, decision, severity";
     let read = |rows: Vec<Row>| -> Result<Vec<(i64, i64, String, String, String, i64)>> {
         rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?, r.try_get(5)?)))
+            .map(|r| {
+                Ok((
+                    r.try_get(0)?,
+                    r.try_get(1)?,
+                    r.try_get(2)?,
+                    r.try_get(3)?,
+                    r.try_get(4)?,
+                    r.try_get(5)?,
+                ))
+            })
             .collect()
     };
-    let (here, there) = (read(query(TALLIES).fetch_all(from).await?)?, read(query(TALLIES).fetch_all(to).await?)?);
+    let (here, there) = (
+        read(query(TALLIES).fetch_all(from).await?)?,
+        read(query(TALLIES).fetch_all(to).await?)?,
+    );
     if here != there {
         return Err(StoreError::Refused(format!(
             "the register's tallies differ: {} rows in SQLite, {} counted on PostgreSQL; nothing was kept",
@@ -603,14 +618,19 @@ mod tests {
             "{tables:?}"
         );
         assert!(!tables.contains("schema_migrations"));
+        assert!(
+            !tables.contains("finding_tallies"),
+            "the tallies are the target's triggers' to keep"
+        );
         let all = query("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
             .fetch_one(&mut from)
             .await
             .unwrap()
             .try_get::<i64, _>(0)
             .unwrap();
-        // The tables left out: the migrations' record, the index and FTS5's five tables of its own.
-        assert_eq!(tables.len() as i64, all - 1 - 1 - 5, "{tables:?}");
+        // The tables left out: the migrations' record, the index and FTS5's five tables of its own,
+        // the register's tallies.
+        assert_eq!(tables.len() as i64, all - 1 - 1 - 5 - 1, "{tables:?}");
     }
 
     #[tokio::test]
