@@ -152,7 +152,7 @@ pub struct RegisterPage {
 }
 
 /// Beyond this many, a count the tallies do not keep says "more than" rather than read on.
-pub const COUNT_BOUND: i64 = 10_000;
+pub const COUNT_BOUND: i64 = 1_000;
 
 /// SEC-8: scopes a register query to what the actor may see (also the remediation day's agenda).
 pub(crate) fn scope(actor: &Actor, q: &mut RegisterQuery) -> Result<()> {
