@@ -213,6 +213,24 @@ mod tests {
         Some(Conn::Pooled(pool.acquire().await.unwrap()))
     }
 
+    /// A managed PostgreSQL service accepts only TLS: `sslmode` in the URL asks for it (the test
+    /// server has Debian's certificate, which nothing verifies, so `require`).
+    #[tokio::test]
+    async fn sslmode_in_the_url_connects_over_tls() {
+        let Ok(url) = std::env::var("CYBERVEILIG_TEST_DATABASE_URL") else {
+            eprintln!("SKIP: CYBERVEILIG_TEST_DATABASE_URL is not set; TLS to PostgreSQL was not tried");
+            return;
+        };
+        let url = format!("{url}{}sslmode=require", if url.contains('?') { '&' } else { '?' });
+        let pool = sqlx::PgPool::connect(&url).await.expect("a TLS connection to the test server");
+        let mut conn = Conn::Pooled(pool.acquire().await.unwrap());
+        let row = query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        assert!(row.try_get::<bool, _>(0).unwrap(), "the connection is not encrypted");
+    }
+
     #[tokio::test]
     async fn a_statement_takes_exactly_as_many_values_as_it_has_parameters() {
         let Some(mut conn) = connection().await else { return };
