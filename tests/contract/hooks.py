@@ -35,7 +35,8 @@ MALFORMED = {
 #   an engagement's window starts from today and is bounded, its scope names distinct systems,
 #   a programme's dates lie in 2000-2099, a CVSS vector is one of its version's, a disclosure
 #   date lies after the report's receipt and within two years, a duplicate names the report it
-#   duplicates, an email address is one mail can be delivered to.
+#   duplicates, an email address is one mail can be delivered to, a register's cursor is one the API
+#   gave out.
 # The document describes each of these in words.
 BEYOND_A_SCHEMA = {
     "POST /api/v1/orders/{id}/imports": {"report"},
@@ -99,6 +100,9 @@ BEYOND_A_SCHEMA = {
     # A quarter that has begun.
     "GET /api/v1/programmes/{id}/quarterly-report": {"quarter"},
     "GET /api/v1/open-data/README.md": {"at"},
+    # The register's cursor is opaque: only one the API gave out (for the same sort) continues.
+    "GET /api/v1/findings": {"cursor"},
+    "GET /api/v1/findings/export": {"cursor"},
 }
 
 
