@@ -171,7 +171,6 @@ impl<'q> Statement<'q> {
             .await?
             .ok_or_else(|| StoreError::Corrupt(format!("no row where one was expected: {sql}")))
     }
-
 }
 
 /// The outcome of a statement that returns no rows.

@@ -9,8 +9,8 @@
 //! booleans), so databases written before this layer existed read the same.
 
 use super::lane::Lane;
-use crate::driver::{Arg, Connection, Row, Statement, Value};
 use crate::Result;
+use crate::driver::{Arg, Connection, Row, Statement, Value};
 use async_trait::async_trait;
 use chrono::SecondsFormat;
 use rusqlite::types::{ToSqlOutput, ValueRef};
