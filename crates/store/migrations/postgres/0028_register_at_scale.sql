@@ -54,6 +54,11 @@ CREATE INDEX findings_all_by_asset ON findings (asset_key, priority_key, id);
 -- The narrow filters, in priority order.
 CREATE INDEX findings_of_order ON findings (order_id, priority_key, id);
 CREATE INDEX findings_of_asset ON findings (asset_id, priority_key, id);
+-- A system's findings in each other order: a page never sorts a system's thousands.
+CREATE INDEX findings_of_asset_by_severity ON findings (asset_id, severity_key, id);
+CREATE INDEX findings_of_asset_by_due ON findings (asset_id, due_key, priority_key, id);
+CREATE INDEX findings_of_asset_by_seen ON findings (asset_id, seen_key, priority_key, id);
+CREATE INDEX findings_of_asset_by_asset ON findings (asset_id, asset_key, priority_key, id);
 CREATE INDEX findings_of_owner ON findings (owner_id, priority_key, id) WHERE owner_id IS NOT NULL;
 -- A person's findings in each other order: few findings have an owner, so these stay small.
 CREATE INDEX findings_of_owner_by_severity ON findings (owner_id, severity_key, id) WHERE owner_id IS NOT NULL;

@@ -102,6 +102,19 @@ impl RegisterSort {
 }
 
 impl RegisterCursor {
+    /// Before every finding in the sort's order: each key below any a finding has (numbers from
+    /// `i64::MIN`, the asset's key from the empty text), and the id too.
+    pub fn before_all(sort: RegisterSort) -> RegisterCursor {
+        let text = (sort == RegisterSort::Asset).then(String::new);
+        let numeric = sort.keys().len() - usize::from(text.is_some());
+        RegisterCursor {
+            sort,
+            text,
+            numbers: vec![i64::MIN; numeric],
+            id: i64::MIN,
+        }
+    }
+
     /// The cursor as the API and the portal give it out: opaque, URL-safe (hex of
     /// `sort|keys…|id`).
     pub fn encode(&self) -> String {

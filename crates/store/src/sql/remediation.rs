@@ -59,10 +59,12 @@ pub(crate) fn register_conditions(q: &RegisterQuery, alias: &str) -> Conditions 
     let mut c = Conditions::new();
     let col = |name: &str| format!("{alias}.{name}");
     if let Some(id) = q.government_id {
-        // A person's findings are few and have an index for each sort; SQLite, which knows only
-        // the average government's size, would rather walk the government's (maybe a million)
-        // in order: `+ 0` keeps it from the government's indexes, on both databases.
-        let keep_off_index = if q.owner_id.is_some() { " + 0" } else { "" };
+        // A person's or a system's findings are few next to a government's (maybe a million):
+        // SQLite, which knows only the average government's size, would rather walk the
+        // government's in the sort's order, filtering; `+ 0` keeps it (and PostgreSQL) from the
+        // government's indexes, so a person's are read in order from their own and a system's
+        // sorted, a few thousand at most.
+        let keep_off_index = if q.owner_id.is_some() || q.asset_id.is_some() { " + 0" } else { "" };
         c.and(&format!("{}{keep_off_index} = ?", col("government_id")), id);
     }
     if let Some(id) = q.firm_id {
@@ -139,10 +141,13 @@ fn entry_from(row: &Row) -> Result<RegisterEntry> {
 impl<C: Connection> crate::RemediationTx for Transaction<C> {
     async fn register(&mut self, q: &RegisterQuery) -> Result<RegisterRows> {
         let mut c = register_conditions(q, "f");
-        // A cursor of another sort would seek in the wrong index: the first page instead.
-        if let Some(cursor) = q.after.as_ref().filter(|c| c.sort == q.sort) {
-            and_after(&mut c, cursor);
-        }
+        // A cursor of another sort would seek in the wrong index: the first page instead. The
+        // first page too starts after a cursor, one before every finding: a range on the sort's
+        // keys is what steers SQLite, which knows only the average government's and system's
+        // size, to the index in the sort's order rather than one it would have to sort.
+        let start = RegisterCursor::before_all(q.sort);
+        let cursor = q.after.as_ref().filter(|c| c.sort == q.sort).unwrap_or(&start);
+        and_after(&mut c, cursor);
         let keys: String = q.sort.keys().iter().map(|k| format!(", f.{k} AS key_{k}")).collect();
         let sql = format!(
             "SELECT {}, f.owner_id, o.name AS owner_name, a.name AS asset_name, a.criticality AS asset_criticality, \
