@@ -69,7 +69,7 @@ fn peak_mib() -> f64 {
 fn load_statements(postgres: bool, total: i64, big: i64) -> Vec<String> {
     let series = |n: i64| {
         if postgres {
-            format!("generate_series(0, {}) AS g(i)", n - 1)
+            format!("generate_series(0::BIGINT, {}) AS g(i)", n - 1)
         } else {
             format!(
                 "(WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < {}) SELECT i FROM c) g",
