@@ -37,7 +37,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-type AnyError = Box<dyn std::error::Error + Send + Sync>;
+use common::AnyError;
 
 /// The targets of the issue, for the comparison in the summary.
 const TARGET_ORDERS_PER_S: f64 = 2_000.0;

@@ -22,44 +22,12 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-type AnyError = Box<dyn std::error::Error + Send + Sync>;
+use common::{AnyError, sign_in};
 
 const TARGET_P99_MS: f64 = 30.0;
 
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-/// Signs in through the form, as a browser does; returns the session cookie.
-async fn sign_in(http: &reqwest::Client, base: &str, email: &str) -> Result<String, AnyError> {
-    let page = http.get(format!("{base}/aanmelden")).send().await?;
-    let form_cookie = page
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("cv_form="))
-        .and_then(|c| c.split(';').next())
-        .ok_or("no form cookie")?
-        .to_owned();
-    let body = page.text().await?;
-    let start = body.find("name=\"csrf\" value=\"").ok_or("no csrf")? + 19;
-    let csrf = body[start..].split('"').next().unwrap_or_default().to_owned();
-    let answer = http
-        .post(format!("{base}/aanmelden"))
-        .header("cookie", form_cookie)
-        .form(&[("csrf", csrf.as_str()), ("email", email), ("password", "demo"), ("next", "/start")])
-        .send()
-        .await?;
-    answer
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("cv_session="))
-        .and_then(|c| c.split(';').next())
-        .map(str::to_owned)
-        .ok_or_else(|| format!("{email} could not sign in").into())
 }
 
 #[tokio::main]

@@ -36,7 +36,7 @@ use sqlx::Connection;
 use std::sync::Arc;
 use std::time::Instant;
 
-type AnyError = Box<dyn std::error::Error + Send + Sync>;
+use common::{AnyError, sign_in};
 
 const TARGET_API_P99_MS: f64 = 20.0;
 const TARGET_PORTAL_P99_MS: f64 = 50.0;
@@ -162,37 +162,6 @@ async fn token(http: &reqwest::Client, base: &str, email: &str) -> Result<String
         .json()
         .await?;
     Ok(answer["token"].as_str().ok_or("no token")?.to_owned())
-}
-
-async fn sign_in(http: &reqwest::Client, base: &str, email: &str) -> Result<String, AnyError> {
-    let page = http.get(format!("{base}/aanmelden")).send().await?;
-    let form_cookie = page
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("cv_form="))
-        .and_then(|c| c.split(';').next())
-        .ok_or("no form cookie")?
-        .to_owned();
-    let body = page.text().await?;
-    let start = body.find("name=\"csrf\" value=\"").ok_or("no csrf")? + 19;
-    let csrf = body[start..].split('"').next().unwrap_or_default().to_owned();
-    let answer = http
-        .post(format!("{base}/aanmelden"))
-        .header("cookie", form_cookie)
-        .form(&[("csrf", csrf.as_str()), ("email", email), ("password", "demo"), ("next", "/start")])
-        .send()
-        .await?;
-    answer
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("cv_session="))
-        .and_then(|c| c.split(';').next())
-        .map(str::to_owned)
-        .ok_or_else(|| format!("{email} could not sign in").into())
 }
 
 /// The register's query of a filter as the API's query string gives it, for the use case.

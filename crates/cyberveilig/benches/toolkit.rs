@@ -28,7 +28,7 @@ use sqlx::Connection;
 use std::sync::Arc;
 use std::time::Instant;
 
-type AnyError = Box<dyn std::error::Error + Send + Sync>;
+use common::AnyError;
 
 const TARGET_P99_MS: f64 = 50.0;
 

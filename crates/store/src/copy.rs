@@ -488,12 +488,15 @@ async fn restart_identities<T: Connection>(to: &mut T, table: &Table) -> Result<
     Ok(())
 }
 
+/// One row of `finding_tallies`: government, order, status, decision, severity, count.
+type Tally = (i64, i64, String, String, String, i64);
+
 /// The register's tallies the target's triggers kept while the findings were copied must be the
 /// source's, row for row.
 async fn compare_tallies<S: Connection, T: Connection>(from: &mut S, to: &mut T) -> Result<()> {
     const TALLIES: &str = "SELECT government_id, order_id, status, decision, severity, n FROM finding_tallies \
                            WHERE n <> 0 ORDER BY government_id, order_id, status, decision, severity";
-    let read = |rows: Vec<Row>| -> Result<Vec<(i64, i64, String, String, String, i64)>> {
+    let read = |rows: Vec<Row>| -> Result<Vec<Tally>> {
         rows.iter()
             .map(|r| {
                 Ok((

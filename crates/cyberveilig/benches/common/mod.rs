@@ -21,3 +21,38 @@ pub fn with_database(url: &str, name: &str) -> String {
     }
     out
 }
+
+/// Any error a bench reports and stops on.
+pub type AnyError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Signs `email` in to the portal with the demo password: the session cookie (`cv_session=…`).
+pub async fn sign_in(http: &reqwest::Client, base: &str, email: &str) -> Result<String, AnyError> {
+    let page = http.get(format!("{base}/aanmelden")).send().await?;
+    let form_cookie = page
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("cv_form="))
+        .and_then(|c| c.split(';').next())
+        .ok_or("no form cookie")?
+        .to_owned();
+    let body = page.text().await?;
+    let start = body.find("name=\"csrf\" value=\"").ok_or("no csrf")? + 19;
+    let csrf = body[start..].split('"').next().unwrap_or_default().to_owned();
+    let answer = http
+        .post(format!("{base}/aanmelden"))
+        .header("cookie", form_cookie)
+        .form(&[("csrf", csrf.as_str()), ("email", email), ("password", "demo"), ("next", "/start")])
+        .send()
+        .await?;
+    answer
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("cv_session="))
+        .and_then(|c| c.split(';').next())
+        .map(str::to_owned)
+        .ok_or_else(|| format!("{email} could not sign in").into())
+}
