@@ -44,6 +44,14 @@ impl WriterLane {
         }
     }
 
+    /// Starts work on the lane that answers its callers itself (a group of submissions).
+    pub fn spawn(&self, work: impl Future<Output = ()> + Send + 'static) {
+        match &self.handle {
+            Some(handle) => drop(handle.spawn(work)),
+            None => drop(tokio::spawn(work)),
+        }
+    }
+
     /// Runs a write use case on the lane and waits for its answer.
     pub async fn run<T: Send + 'static>(&self, work: impl Future<Output = Result<T>> + Send + 'static) -> Result<T> {
         // A request's Idempotency-Key goes along with its work.

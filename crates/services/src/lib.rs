@@ -66,6 +66,8 @@ pub struct Services {
     /// Checks the signatures of the audit chain's head ([`audit`]); none: not checked.
     audit_public: Option<audit::AuditPublicKey>,
     lane: Arc<lane::WriterLane>,
+    /// Order submissions waiting to be committed together ([`orders`]).
+    submissions: Arc<orders::Submissions>,
     heavy: Arc<heavy::HeavyReads>,
 }
 
@@ -107,6 +109,7 @@ impl Services {
             accounts: Arc::new(AccountPolicy::default()),
             audit_public: None,
             lane: Arc::new(lane::WriterLane::start()),
+            submissions: Arc::default(),
             heavy: Arc::new(heavy::HeavyReads::default()),
         }
     }

@@ -12,7 +12,6 @@ use cyberveilig_domain::credit::{self, Acceptance, ContractTerms};
 use cyberveilig_domain::document::check_delivery;
 use cyberveilig_domain::ledger;
 use cyberveilig_domain::order::{OrderAction, OrderKind, OrderState, allows};
-use cyberveilig_domain::programme::{GovernmentHistory, Submission, check_submission};
 use cyberveilig_domain::registry::{NisCode, Role};
 use cyberveilig_domain::{Money, Refusal};
 use cyberveilig_store::records::{Event, NewMail, Order, OrderFilter, Person, Programme};
@@ -30,6 +29,9 @@ pub struct NewOrder {
 pub mod audit_report;
 pub mod results_report;
 pub mod settlement;
+mod submission;
+
+pub(crate) use submission::Submissions;
 
 /// What a firm does to an order it was offered or placed with. (The remediation day of a basic
 /// audit is recorded in one place, with its agenda: `Services::record_remediation_day`.)
@@ -56,115 +58,6 @@ pub const MAX_SCOPE_LEN: usize = 4_000;
 pub const MAX_REASON_LEN: usize = 2_000;
 
 impl Services {
-    pub async fn submit_order(&self, actor: &Actor, new: NewOrder) -> Result<Order> {
-        let (this, actor) = (self.clone(), actor.clone());
-        self.lane.run(async move { this.submit_order_now(&actor, new).await }).await
-    }
-
-    async fn submit_order_now(&self, actor: &Actor, new: NewOrder) -> Result<Order> {
-        // Organisations never change kind or code, so the government is looked up before the
-        // write transaction: the less a writer does, the less the others wait.
-        let government = {
-            let mut tx = self.store.read().await?;
-            tx.organisation_by_nis(&new.government_nis).await?
-        }
-        .ok_or_else(|| unknown_government(&new.government_nis))?;
-        if !can(actor, Permission::OrderFor(&government)) {
-            return Err(ServiceError::Forbidden);
-        }
-        let scope = cyberveilig_domain::order::scope_of(new.kind, &new.scope).ok_or_else(|| {
-            ServiceError::invalid(
-                "scope",
-                "Additional audit work needs its scope: say what the firm is to audit.",
-                "Bijkomend auditwerk heeft een scope nodig: zeg wat de firma moet auditen.",
-            )
-        })?;
-        if scope.len() > MAX_SCOPE_LEN {
-            return Err(ServiceError::invalid(
-                "scope",
-                "The scope is longer than 4,000 characters.",
-                "De scope is langer dan 4.000 tekens.",
-            ));
-        }
-        let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
-        let programme = work.lock_programme(new.programme_id).await?;
-        let history = GovernmentHistory {
-            has_basic_audit: work.tx.has_basic_audit(programme.id, government.id).await?,
-        };
-        let submission = Submission {
-            organisation_kind: government.kind,
-            kind: new.kind,
-            estimated_cost: new.estimated_cost,
-            order_date: work.today,
-        };
-        let rate = check_submission(&programme.settings, &submission, history)?;
-        let today = work.today;
-        if cascade::in_force(work.agreements().await?, today).is_none() {
-            return Err(Refusal::NoFrameworkAgreement(today).into());
-        }
-        let mut order = Order {
-            id: 0,
-            programme_id: programme.id,
-            government_id: government.id,
-            kind: new.kind,
-            scope,
-            estimated_cost: new.estimated_cost,
-            rate,
-            state: OrderState::AwaitingFramework,
-            agreement_id: None,
-            cascade_rank: None,
-            firm_id: None,
-            offered_on: None,
-            response_due_on: None,
-            price: None,
-            planned_start_on: None,
-            accepted_on: None,
-            delivered_on: None,
-            remediation_day_on: None,
-            invoice_number: None,
-            invoiced: None,
-            reserved: Money::ZERO,
-            paid: Money::ZERO,
-            submitted_on: work.today,
-            submitted_at: work.now,
-            submitted_by: actor.person_id,
-            updated_at: work.now,
-        };
-        // Everything about a new order is decided before it is written, so it is written once.
-        let wanted = rate.share_of(cost_basis(&mut work, &order).await?);
-        let available = work.balances(programme.id).await?.available();
-        let outcome = if wanted <= available {
-            order.reserved = wanted;
-            let placement = cascade::place(work.agreements().await?, today, None);
-            let outcome = apply_placement(&mut order, placement, today);
-            if order.state == OrderState::Unplaceable {
-                order.reserved = Money::ZERO;
-            }
-            outcome
-        } else {
-            let (reservation, outcome) = short_of_credit(&programme, &mut order, wanted, available)?;
-            order.reserved = reservation;
-            outcome
-        };
-        let reservation = order.reserved;
-        order.id = work.tx.insert_order(&order).await?;
-        work.post(programme.id, Some(order.id), &ledger::reserve(reservation)).await?;
-        work.record(
-            Action::OrderSubmitted,
-            "order",
-            order.id,
-            json!({ "government_nis": new.government_nis, "kind": new.kind, "rate": rate.to_string(),
-                    "estimated_cost_cents": new.estimated_cost.map(Money::cents) }),
-        )
-        .await?;
-        work.record(outcome.action, "order", order.id, outcome.details).await?;
-        if order.state == OrderState::Unplaceable {
-            notify_unplaceable(&mut work, &order).await?;
-        }
-        work.commit().await?;
-        Ok(order)
-    }
-
     pub async fn firm_step(&self, actor: &Actor, order_id: i64, step: FirmStep) -> Result<Order> {
         let (this, actor) = (self.clone(), actor.clone());
         self.lane.run(async move { this.firm_step_now(&actor, order_id, step).await }).await

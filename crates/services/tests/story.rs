@@ -1482,6 +1482,84 @@ story!(
     }
 );
 
+// Submissions that arrive together are written together (one transaction), yet each is decided on
+// what the ones before it wrote, and a refusal answers only its own request.
+
+story!(
+    submissions_arriving_together_are_each_decided_on_the_ones_before,
+    "2020-05-18T08:00:00Z",
+    |w| {
+        let admin = w.admin().await;
+        let pid = w
+            .s()
+            .create_programme(&admin, flemish_programme("Samen ingediend", BUDGET))
+            .await
+            .unwrap()
+            .programme
+            .id;
+        let municipalities: Vec<String> = w
+            .s()
+            .organisations(
+                &admin,
+                OrganisationFilter {
+                    kind: Some(OrganisationKind::Gemeente),
+                    limit: 48,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| o.nis_code.expect("a municipality has a NIS code").to_string())
+            .collect();
+        let (twice, without_basic) = municipalities.split_at(32);
+        // Each of 32 municipalities orders its basic audit twice; 16 others order additional work
+        // without one; 8 orders name a programme that does not exist. All at once.
+        let mut requests = Vec::new();
+        for nis in twice {
+            requests.push(("basic", nis.clone(), w.basic(pid, nis)));
+            requests.push(("basic", nis.clone(), w.basic(pid, nis)));
+        }
+        for nis in without_basic {
+            requests.push(("additional", nis.clone(), w.additional(pid, nis, cents(500_000))));
+        }
+        for nis in &twice[..8] {
+            requests.push(("nowhere", nis.clone(), w.basic(pid + 1_000, nis)));
+        }
+        let tasks: Vec<_> = requests
+            .into_iter()
+            .map(|(what, nis, order)| {
+                let (services, admin) = (w.services.clone(), admin.clone());
+                tokio::spawn(async move { (what, nis, services.submit_order(&admin, order).await) })
+            })
+            .collect();
+        let mut taken = std::collections::BTreeMap::<String, usize>::new();
+        let mut second = std::collections::BTreeMap::<String, usize>::new();
+        for task in tasks {
+            match task.await.expect("no task panics") {
+                ("basic", nis, Ok(order)) => {
+                    assert_eq!(order.state, OrderState::Offered);
+                    *taken.entry(nis).or_default() += 1;
+                }
+                ("basic", nis, Err(ServiceError::Refused(Refusal::SecondBasicAudit))) => *second.entry(nis).or_default() += 1,
+                ("additional", _, Err(ServiceError::Refused(Refusal::AdditionalWithoutBasic))) => {}
+                ("nowhere", _, Err(ServiceError::NotFound("programme"))) => {}
+                (what, nis, answer) => panic!("{what} order of {nis}: unexpected answer {answer:?}"),
+            }
+        }
+        assert_eq!(taken.len(), 32, "every municipality got its basic audit: {taken:?}");
+        assert!(taken.values().all(|&n| n == 1), "{taken:?}");
+        assert_eq!(second, taken, "and each one's second was refused");
+
+        let orders = w.orders(pid).await;
+        assert_eq!(orders.len(), 32);
+        assert_eq!(w.status(pid).await.balances.reserved, cents(32 * BASIC_SHARE_OLD));
+        w.assert_ledger_holds(pid).await;
+        // 6 seeded, 1 programme, 32 submissions and 32 offers: nothing of the refused ones.
+        assert_eq!(w.log_entries().await, 6 + 1 + 32 + 32);
+    }
+);
+
 // ---------------------------------------------------------------------------------------------
 // D7, D8: whatever happens in whatever order, the ledger holds (module random_operations below).
 
