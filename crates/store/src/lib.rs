@@ -127,6 +127,8 @@ pub trait RemediationTx: Send {
     /// The register's findings matching the query, in its order, one page of at most `q.limit`
     /// after `q.after`, and the cursor of the next page if there is one.
     async fn register(&mut self, q: &RegisterQuery) -> Result<RegisterRows>;
+    /// The same page as [`RemediationTx::register`], with only the remediation plan's columns.
+    async fn plan_lines(&mut self, q: &RegisterQuery) -> Result<PlanLines>;
     /// How many findings match the query (whatever its page): exact from the tallies, or counted
     /// up to `bound`.
     async fn count_register(&mut self, q: &RegisterQuery, bound: i64) -> Result<RegisterCount>;

@@ -10,7 +10,7 @@ use crate::Services;
 use crate::authz::Actor;
 use crate::error::{Result, ServiceError};
 use chrono::NaiveDate;
-use cyberveilig_store::records::{RegisterEntry, RegisterQuery};
+use cyberveilig_store::records::{PlanLine, RegisterQuery};
 use std::borrow::Cow;
 use std::io::{Read, Seek, Write};
 use tokio::sync::mpsc;
@@ -130,19 +130,18 @@ pub struct PlanRow {
 }
 
 impl PlanRow {
-    pub fn of(e: &RegisterEntry, today: NaiveDate) -> PlanRow {
-        let f = &e.finding;
+    pub fn of(f: PlanLine, today: NaiveDate) -> PlanRow {
         PlanRow {
             id: f.id,
-            title: f.title.clone(),
-            asset: e.asset_name.clone().unwrap_or_default(),
+            overdue: f.due_on.is_some_and(|d| d < today) && f.status.is_open(),
+            title: f.title,
+            asset: f.asset_name.unwrap_or_default(),
             severity: f.severity.as_str().to_owned(),
             cvss_score: f.cvss_score,
             decision: f.decision.map(|d| d.as_str().to_owned()).unwrap_or_default(),
             status: f.status.as_str().to_owned(),
-            owner: e.owner_name.clone().unwrap_or_default(),
+            owner: f.owner_name.unwrap_or_default(),
             due_on: f.due_on,
-            overdue: f.due_on.is_some_and(|d| d < today) && f.status.is_open(),
             cves: f.cves.replace(',', " "),
         }
     }
@@ -377,11 +376,11 @@ impl Services {
             loop {
                 let page = async {
                     let mut tx = store.read().await?;
-                    Ok::<_, ServiceError>(tx.register(&q).await?)
+                    Ok::<_, ServiceError>(tx.plan_lines(&q).await?)
                 }
                 .await;
                 let (batch, next) = match page {
-                    Ok(page) => (Ok(page.entries.iter().map(|e| PlanRow::of(e, today)).collect()), page.next),
+                    Ok(page) => (Ok(page.lines.into_iter().map(|l| PlanRow::of(l, today)).collect()), page.next),
                     Err(e) => (Err(e), None),
                 };
                 let failed = batch.is_err();

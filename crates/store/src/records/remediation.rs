@@ -178,6 +178,29 @@ pub struct RegisterRows {
     pub next: Option<RegisterCursor>,
 }
 
+/// A line of the remediation plan: what the plan's columns need of a finding, and no more (an
+/// export reads millions of them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanLine {
+    pub id: i64,
+    pub title: String,
+    pub asset_name: Option<String>,
+    pub severity: Severity,
+    pub cvss_score: Option<f64>,
+    pub decision: Option<Decision>,
+    pub status: FindingStatus,
+    pub owner_name: Option<String>,
+    pub due_on: Option<NaiveDate>,
+    pub cves: String,
+}
+
+/// A batch of the plan's lines in the register's order, and the cursor of the next.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanLines {
+    pub lines: Vec<PlanLine>,
+    pub next: Option<RegisterCursor>,
+}
+
 /// A finding as the register shows it: with its owner, its asset and its last remediation step.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RegisterEntry {

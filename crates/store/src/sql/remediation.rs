@@ -137,56 +137,95 @@ fn entry_from(row: &Row) -> Result<RegisterEntry> {
     })
 }
 
+fn plan_line_from(row: &Row) -> Result<PlanLine> {
+    Ok(PlanLine {
+        id: row.try_get("id")?,
+        title: row.try_get("title")?,
+        asset_name: row.try_get("asset_name")?,
+        severity: parse(&row.try_get::<String, _>("severity")?, "severity")?,
+        cvss_score: row.try_get("cvss_score")?,
+        decision: opt_parse(row.try_get("decision")?, "SSVC decision")?,
+        status: parse(&row.try_get::<String, _>("status")?, "finding status")?,
+        owner_name: row.try_get("owner_name")?,
+        due_on: row.try_get("due_on")?,
+        cves: row.try_get("cves")?,
+    })
+}
+
+/// A page of the register after `q`'s cursor (or from the start) in its order, `select`ed from
+/// `from` and read by `read`, with the cursor of the next page when there is one.
+async fn register_page<C: Connection, T>(
+    conn: &mut C,
+    q: &RegisterQuery,
+    select: &str,
+    from: &str,
+    read: fn(&Row) -> Result<T>,
+) -> Result<(Vec<T>, Option<RegisterCursor>)> {
+    let mut c = register_conditions(q, "f");
+    // A cursor of another sort would seek in the wrong index: the first page instead. The first
+    // page too starts after a cursor, one before every finding: a range on the sort's keys is
+    // what steers SQLite, which knows only the average government's and system's size, to the
+    // index in the sort's order rather than one it would have to sort.
+    let start = RegisterCursor::before_all(q.sort);
+    let cursor = q.after.as_ref().filter(|c| c.sort == q.sort).unwrap_or(&start);
+    and_after(&mut c, cursor);
+    let keys: String = q.sort.keys().iter().map(|k| format!(", f.{k} AS key_{k}")).collect();
+    let sql = format!(
+        "SELECT {select}{keys} {from} {} ORDER BY {} LIMIT ${}",
+        c.sql,
+        register_order(q.sort),
+        c.args.len() + 1,
+    );
+    let statement = c.bind(query(&sql));
+    // One more than the page: whether a next page exists, without counting.
+    let rows = statement.bind(q.limit.saturating_add(1)).fetch_all(conn).await?;
+    let more = rows.len() as i64 > q.limit;
+    let mut items = Vec::with_capacity(rows.len());
+    let mut next = None;
+    for (i, row) in rows.iter().enumerate() {
+        if i as i64 == q.limit {
+            break;
+        }
+        items.push(read(row)?);
+        if more && i as i64 == q.limit - 1 {
+            let mut cursor = RegisterCursor {
+                sort: q.sort,
+                text: None,
+                numbers: Vec::new(),
+                id: row.try_get("id")?,
+            };
+            for key in q.sort.keys() {
+                let column = format!("key_{key}");
+                if *key == "asset_key" {
+                    cursor.text = Some(row.try_get(column.as_str())?);
+                } else {
+                    cursor.numbers.push(row.try_get(column.as_str())?);
+                }
+            }
+            next = Some(cursor);
+        }
+    }
+    Ok((items, next))
+}
+
 #[async_trait::async_trait]
 impl<C: Connection> crate::RemediationTx for Transaction<C> {
     async fn register(&mut self, q: &RegisterQuery) -> Result<RegisterRows> {
-        let mut c = register_conditions(q, "f");
-        // A cursor of another sort would seek in the wrong index: the first page instead. The
-        // first page too starts after a cursor, one before every finding: a range on the sort's
-        // keys is what steers SQLite, which knows only the average government's and system's
-        // size, to the index in the sort's order rather than one it would have to sort.
-        let start = RegisterCursor::before_all(q.sort);
-        let cursor = q.after.as_ref().filter(|c| c.sort == q.sort).unwrap_or(&start);
-        and_after(&mut c, cursor);
-        let keys: String = q.sort.keys().iter().map(|k| format!(", f.{k} AS key_{k}")).collect();
-        let sql = format!(
-            "SELECT {}, f.owner_id, o.name AS owner_name, a.name AS asset_name, a.criticality AS asset_criticality, \
-             f.status_reason, f.accepted_until, b.name AS status_by_name{keys} {REGISTER_FROM} {} ORDER BY {} LIMIT ${}",
-            finding_columns_of_f(),
-            c.sql,
-            register_order(q.sort),
-            c.args.len() + 1,
+        let select = format!(
+            "{}, f.owner_id, o.name AS owner_name, a.name AS asset_name, a.criticality AS asset_criticality, \
+             f.status_reason, f.accepted_until, b.name AS status_by_name",
+            finding_columns_of_f()
         );
-        let statement = c.bind(query(&sql));
-        // One more than the page: whether a next page exists, without counting.
-        let rows = statement.bind(q.limit.saturating_add(1)).fetch_all(&mut self.conn).await?;
-        let more = rows.len() as i64 > q.limit;
-        let mut entries = Vec::with_capacity(rows.len());
-        let mut next = None;
-        for (i, row) in rows.iter().enumerate() {
-            if i as i64 == q.limit {
-                break;
-            }
-            entries.push(entry_from(row)?);
-            if more && i as i64 == q.limit - 1 {
-                let mut cursor = RegisterCursor {
-                    sort: q.sort,
-                    text: None,
-                    numbers: Vec::new(),
-                    id: row.try_get("id")?,
-                };
-                for key in q.sort.keys() {
-                    let column = format!("key_{key}");
-                    if *key == "asset_key" {
-                        cursor.text = Some(row.try_get(column.as_str())?);
-                    } else {
-                        cursor.numbers.push(row.try_get(column.as_str())?);
-                    }
-                }
-                next = Some(cursor);
-            }
-        }
+        let (entries, next) = register_page(&mut self.conn, q, &select, REGISTER_FROM, entry_from).await?;
         Ok(RegisterRows { entries, next })
+    }
+
+    async fn plan_lines(&mut self, q: &RegisterQuery) -> Result<PlanLines> {
+        const SELECT: &str = "f.id, f.title, a.name AS asset_name, f.severity, f.cvss_score, f.decision, f.status, \
+                              o.name AS owner_name, f.due_on, f.cves";
+        const FROM: &str = "FROM findings f LEFT JOIN people o ON o.id = f.owner_id LEFT JOIN assets a ON a.id = f.asset_id";
+        let (lines, next) = register_page(&mut self.conn, q, SELECT, FROM, plan_line_from).await?;
+        Ok(PlanLines { lines, next })
     }
 
     async fn count_register(&mut self, q: &RegisterQuery, bound: i64) -> Result<RegisterCount> {
