@@ -24,7 +24,8 @@
 //!
 //! Knobs: CYBERVEILIG_BENCH_FINDINGS, CYBERVEILIG_BENCH_BIG, CYBERVEILIG_BENCH_REPEAT,
 //! CYBERVEILIG_BENCH_SKIP_SQLITE (set: PostgreSQL only), CYBERVEILIG_BENCH_SKIP_EXPORT,
-//! CYBERVEILIG_BENCH_KEEP (the SQLite file is kept, its path printed).
+//! CYBERVEILIG_BENCH_KEEP (the SQLite file and the PostgreSQL database are kept, their names
+//! printed, to look at the plans afterwards).
 
 #[path = "common/mod.rs"]
 mod common;
@@ -456,9 +457,13 @@ async fn bench() -> Result<(), AnyError> {
         let mut admin = sqlx::PgConnection::connect(&admin_url).await?;
         sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await?;
         let outcome = run("postgres", &with_database(&admin_url, &name)).await;
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .execute(&mut admin)
-            .await?;
+        if std::env::var("CYBERVEILIG_BENCH_KEEP").is_ok() {
+            eprintln!("keeping PostgreSQL database {name}");
+        } else {
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut admin)
+                .await?;
+        }
         let _ = admin.close().await;
         results.push(("postgres", outcome?));
     }

@@ -310,6 +310,15 @@ story!(owners_bulk_steps_filters_and_the_programmes_terms, "2020-05-18T08:00:00Z
     };
     assert!(register(&w, &gent, overdue(d(2020, 9, 15))).await.is_empty());
     assert_eq!(titles(&register(&w, &gent, overdue(d(2020, 9, 16))).await), ["Telnet open"]);
+    // Counted too: overdue findings are counted along the deadline order, up to the day.
+    for (on, n) in [(d(2020, 9, 15), 0), (d(2020, 9, 16), 1), (d(2021, 9, 16), 1)] {
+        let page = w.s().register(&gent, RegisterQuery { limit: 100, ..overdue(on) }).await.unwrap();
+        assert_eq!(
+            (page.total, page.total_exact),
+            (n, true),
+            "overdue on {on} (an accepted risk never is)"
+        );
+    }
     let assets = w.s().asset_summaries(&gent, gent.organisation_id).await.unwrap();
     assert_eq!(
         assets.iter().map(|a| (a.asset.name.as_str(), a.open, a.total)).collect::<Vec<_>>(),

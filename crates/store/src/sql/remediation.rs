@@ -239,9 +239,22 @@ impl<C: Connection> crate::RemediationTx for Transaction<C> {
                 exact: true,
             });
         }
-        let c = register_conditions(q, "f");
+        let mut c = register_conditions(q, "f");
+        // Overdue findings lie together at the start of the deadline order: counted along it, in
+        // a range of a deadline index that ends where they end, whatever the page's sort. Left
+        // to itself PostgreSQL's generic plan gathers every overdue finding of the government in
+        // a bitmap first (17 ms for Gent's 143,000) to count a thousand.
+        let mut order = String::new();
+        if let Some(day) = q.overdue_on {
+            c.and(
+                "f.due_key < ?",
+                (day - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()).num_days(),
+            );
+            and_after(&mut c, &RegisterCursor::before_all(RegisterSort::DueDate));
+            order = format!(" ORDER BY {}", register_order(RegisterSort::DueDate));
+        }
         let sql = format!(
-            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM findings f {} LIMIT ${}) counted",
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM findings f {}{order} LIMIT ${}) counted",
             c.sql,
             c.args.len() + 1
         );
