@@ -305,15 +305,20 @@ impl<C: Connection> crate::FindingsTx for Transaction<C> {
     async fn known_findings(&mut self, government_id: i64, fingerprints: &[String]) -> Result<Vec<KnownFinding>> {
         let mut out = Vec::with_capacity(fingerprints.len());
         if C::STAGES_BATCHES {
-            // One join with the staged keys: an `IN` list of hundreds of keys on a table the
-            // import is filling, without statistics for the new rows, was planned as a scan.
+            // The staged keys, each looked up in the register's unique index. Planned as a join,
+            // the plan was made when the register was small and kept by the prepared statement: a
+            // scan of the findings for every batch, which the import itself makes ever longer (an
+            // import of a million findings had not finished after 15 minutes). A subquery with a
+            // limit is never merged into a join, so each key is one probe of the index.
             if fingerprints.is_empty() {
                 return Ok(out);
             }
             let keys: Vec<Arg> = fingerprints.iter().map(|f| f.encode()).collect();
             self.conn.stage("staged_fingerprints", &["fingerprint"], &keys).await?;
             let sql = format!(
-                "SELECT {KNOWN_COLUMNS} FROM staged_fingerprints s JOIN findings f ON f.government_id = $1 AND f.fingerprint = s.fingerprint"
+                "SELECT {KNOWN_COLUMNS} FROM staged_fingerprints s CROSS JOIN LATERAL \
+                 (SELECT {} FROM findings f WHERE f.government_id = $1 AND f.fingerprint = s.fingerprint LIMIT 1) f",
+                KNOWN_COLUMNS
             );
             let rows = query(&sql).bind(government_id).fetch_all(&mut self.conn).await?;
             return collect(rows, known_finding_from);
@@ -359,12 +364,21 @@ impl<C: Connection> crate::FindingsTx for Transaction<C> {
             query(&sql).execute(&mut self.conn).await?;
             return Ok(());
         }
+        // The asset's sort key is given with each row (its asset, the third value, looked up by
+        // its key), so the trigger that would otherwise look it up does not rewrite every row.
         for chunk in findings.chunks(200) {
             let rows: Vec<String> = (0..chunk.len())
-                .map(|r| format!("({})", (1..=28).map(|c| format!("${}", r * 28 + c)).collect::<Vec<_>>().join(", ")))
+                .map(|r| {
+                    let values: Vec<String> = (1..=28).map(|c| format!("${}", r * 28 + c)).collect();
+                    format!(
+                        "({}, COALESCE('0' || (SELECT a.name FROM assets a WHERE a.id = ${}), '1'))",
+                        values.join(", "),
+                        r * 28 + 3
+                    )
+                })
                 .collect();
             let sql = format!(
-                "INSERT INTO findings ({columns}) VALUES {} ON CONFLICT (government_id, fingerprint) DO NOTHING",
+                "INSERT INTO findings ({columns}, asset_key) VALUES {} ON CONFLICT (government_id, fingerprint) DO NOTHING",
                 rows.join(", ")
             );
             let mut q = query(&sql);
