@@ -56,6 +56,24 @@ fn date_of(value: &Value) -> chrono::NaiveDate {
         .unwrap_or_else(|| panic!("not a date: {value}"))
 }
 
+/// The NIS codes of the first `n` municipalities, as the administrator lists them.
+async fn municipalities(w: &World, admin: &Actor, n: i64) -> Vec<String> {
+    w.s()
+        .organisations(
+            admin,
+            OrganisationFilter {
+                kind: Some(OrganisationKind::Gemeente),
+                limit: n,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.nis_code.expect("a municipality has a NIS code").to_string())
+        .collect()
+}
+
 fn flemish_programme(name: &str, budget: i64) -> NewProgramme {
     NewProgramme {
         name: name.into(),
@@ -1406,21 +1424,7 @@ story!(
             .unwrap()
             .programme
             .id;
-        let municipalities: Vec<String> = w
-            .s()
-            .organisations(
-                &admin,
-                OrganisationFilter {
-                    kind: Some(OrganisationKind::Gemeente),
-                    limit: 64,
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|o| o.nis_code.expect("a municipality has a NIS code").to_string())
-            .collect();
+        let municipalities = municipalities(&w, &admin, 64).await;
         assert_eq!(municipalities.len(), 64);
 
         let tasks: Vec<_> = municipalities
@@ -1497,21 +1501,7 @@ story!(
             .unwrap()
             .programme
             .id;
-        let municipalities: Vec<String> = w
-            .s()
-            .organisations(
-                &admin,
-                OrganisationFilter {
-                    kind: Some(OrganisationKind::Gemeente),
-                    limit: 48,
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|o| o.nis_code.expect("a municipality has a NIS code").to_string())
-            .collect();
+        let municipalities = municipalities(&w, &admin, 48).await;
         let (twice, without_basic) = municipalities.split_at(32);
         // Each of 32 municipalities orders its basic audit twice; 16 others order additional work
         // without one; 8 orders name a programme that does not exist. All at once.
