@@ -35,6 +35,7 @@ pub mod assessment;
 pub mod asset;
 pub mod attachment;
 pub mod awareness;
+pub mod baseline;
 pub mod calendar;
 pub mod cascade;
 pub mod credit;

@@ -59,6 +59,14 @@ pub enum Permission<'a> {
     WorkOnGrant(&'a ProjectGrant),
     /// Deciding on and paying claims, reviewing reports: the administrators (GR-1).
     SuperviseGrant,
+    /// A government's baseline scan (its systems, verdicts, scores, scans and explanations): its
+    /// members and the administrators (issue 16).
+    ViewBaseline(i64),
+    /// Registering systems, asking for a scan, pausing and explaining: the same people.
+    ManageBaseline(i64),
+    /// Every government's baseline, the decisions on explanations and the public overview: the
+    /// administrators.
+    SuperviseBaseline,
 }
 
 pub fn can(actor: &Actor, permission: Permission<'_>) -> bool {
@@ -93,6 +101,10 @@ pub fn can(actor: &Actor, permission: Permission<'_>) -> bool {
         P::ViewGrant(grant) => admin || (actor.role == R::AssociationMember && member_of(grant.beneficiary_id)),
         P::WorkOnGrant(grant) => actor.role == R::AssociationMember && member_of(grant.beneficiary_id),
         P::SuperviseGrant => admin,
+        P::ViewBaseline(government) | P::ManageBaseline(government) => {
+            admin || (actor.role == R::GovernmentMember && member_of(government))
+        }
+        P::SuperviseBaseline => admin,
     }
 }
 
@@ -318,5 +330,17 @@ mod tests {
         assert!(!can(&actor(Role::GovernmentMember, AALST), Permission::OrderFor(&gent)));
         assert!(!can(&actor(Role::FirmMember, EY), Permission::OrderFor(&gent)));
         assert!(can(&actor(Role::ProgrammeAdmin, 1), Permission::OrderFor(&gent)));
+    }
+
+    #[test]
+    fn a_government_sees_and_manages_only_its_own_baseline() {
+        for p in [Permission::ViewBaseline(GENT), Permission::ManageBaseline(GENT)] {
+            assert!(can(&actor(Role::GovernmentMember, GENT), p));
+            assert!(!can(&actor(Role::GovernmentMember, AALST), p));
+            assert!(!can(&actor(Role::FirmMember, EY), p));
+            assert!(can(&actor(Role::ProgrammeAdmin, 1), p));
+        }
+        assert!(!can(&actor(Role::GovernmentMember, GENT), Permission::SuperviseBaseline));
+        assert!(can(&actor(Role::ProgrammeAdmin, 1), Permission::SuperviseBaseline));
     }
 }

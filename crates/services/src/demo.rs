@@ -298,6 +298,7 @@ impl Services {
                 self.demo_grant_day(day).await?;
                 self.demo_steering_day(day).await?;
             }
+            self.demo_baseline_day(day).await?;
             day = day + Days::new(1);
         }
         self.replay_demo_assessments(programme_id, &firms).await?;

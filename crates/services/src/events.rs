@@ -76,6 +76,16 @@ actions! {
     FindingFromReport = "finding.from_report",
     FindingFromEngagement = "finding.from_engagement",
 
+    // The continuous baseline scan (issue 16).
+    BaselineSystemRegistered = "baseline.system_registered",
+    BaselineSystemRemoved = "baseline.system_removed",
+    BaselineScanRequested = "baseline.scan_requested",
+    BaselinePaused = "baseline.paused",
+    BaselineScanned = "baseline.scanned",
+    BaselineExplained = "baseline.explained",
+    BaselineExplanationDecided = "baseline.explanation_decided",
+    BaselinePublicationSet = "baseline.publication_set",
+
     // Disclosure policies.
     DisclosureDraftSaved = "disclosure.draft_saved",
     DisclosurePublished = "disclosure.published",

@@ -8,11 +8,13 @@ pub mod audit;
 pub mod auth;
 pub mod authz;
 pub mod awareness;
+pub mod baseline;
 pub mod catalogues;
 pub mod clock;
 pub mod demo;
 mod demo_assessments;
 mod demo_awareness;
+mod demo_baseline;
 mod demo_grant;
 mod demo_steering;
 mod demo_toolkit;
@@ -69,6 +71,11 @@ pub struct Services {
     /// Order submissions waiting to be committed together ([`orders`]).
     submissions: Arc<orders::Submissions>,
     heavy: Arc<heavy::HeavyReads>,
+    /// The baseline scanner, where this server scans ([`baseline`]); the demo swaps it for each
+    /// week's fleet.
+    baseline_scanner: Arc<std::sync::RwLock<Option<Arc<cyberveilig_baseline::Scanner>>>>,
+    /// The demo's fleet of servers for the baseline scan, while it runs.
+    demo_fleet: Arc<tokio::sync::Mutex<Option<cyberveilig_baseline::fleet::Fleet>>>,
 }
 
 /// How accounts work in this installation.
@@ -111,6 +118,8 @@ impl Services {
             lane: Arc::new(lane::WriterLane::start()),
             submissions: Arc::default(),
             heavy: Arc::new(heavy::HeavyReads::default()),
+            baseline_scanner: Arc::default(),
+            demo_fleet: Arc::default(),
         }
     }
 

@@ -1559,6 +1559,8 @@ mod accounts;
 mod assessments;
 #[path = "stories/awareness.rs"]
 mod awareness;
+#[path = "stories/baseline.rs"]
+mod baseline;
 #[path = "stories/disclosure.rs"]
 mod disclosure;
 #[path = "stories/engagements.rs"]

@@ -13,6 +13,7 @@ mod sqlite;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use cyberveilig_domain::Money;
+use cyberveilig_domain::baseline::ExplanationState;
 use cyberveilig_domain::cascade::FrameworkAgreement;
 use cyberveilig_domain::ledger::Balances;
 use cyberveilig_domain::order::{OrderKind, OrderState};
@@ -446,6 +447,67 @@ pub trait FiguresTx: Send {
     async fn report_times(&mut self, until: DateTime<Utc>, government: Option<i64>) -> Result<Vec<ReportTimes>>;
 }
 
+/// The continuous baseline scan (issue 16), a capability of every [`Tx`].
+#[async_trait]
+pub trait BaselineTx: Send {
+    /// Registers an asset of the government for the weekly scan, or takes it off.
+    async fn set_baseline_system(&mut self, asset_id: i64, scanned: bool) -> Result<()>;
+    /// The government's registered systems, by name.
+    async fn baseline_systems(&mut self, government_id: i64) -> Result<Vec<BaselineSystem>>;
+    async fn set_baseline_paused(&mut self, government_id: i64, paused: bool) -> Result<()>;
+    async fn baseline_paused(&mut self, government_id: i64) -> Result<bool>;
+    /// Queues a scan; `None` when one waits or runs for the system already.
+    async fn queue_baseline_scan(&mut self, scan: &NewScan) -> Result<Option<i64>>;
+    /// Queues a scheduled scan for up to `limit` registered systems of governments not paused
+    /// that were never scanned or last scanned at or before `due_by`; how many were queued.
+    async fn queue_due_baseline_scans(&mut self, due_by: DateTime<Utc>, at: DateTime<Utc>, limit: i64) -> Result<u64>;
+    /// Scans that may be claimed at `now`, oldest first: queued ones and running ones whose
+    /// claim ran out (their server stopped), of governments not paused.
+    async fn claimable_baseline_scans(&mut self, now: DateTime<Utc>, limit: i64) -> Result<Vec<BaselineScan>>;
+    /// Claims a scan for `holder` until `until`; `None` when another holder has it.
+    async fn claim_baseline_scan(
+        &mut self,
+        id: i64,
+        holder: &str,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<BaselineScan>>;
+    /// A claimed scan is done: its counts, when it finished, and the moment it judged at. `false`
+    /// when the claim was lost to another holder meanwhile.
+    async fn finish_baseline_scan(
+        &mut self,
+        id: i64,
+        holder: &str,
+        counts: VerdictCounts,
+        judged_at: DateTime<Utc>,
+        finished_at: DateTime<Utc>,
+    ) -> Result<bool>;
+    async fn baseline_scan(&mut self, id: i64) -> Result<Option<BaselineScan>>;
+    /// The government's latest scans, newest first.
+    async fn baseline_scans(&mut self, government_id: i64, limit: i64) -> Result<Vec<BaselineScan>>;
+    /// Replaces a system's verdicts with those of its latest scan.
+    async fn replace_check_results(&mut self, asset_id: i64, results: &[CheckResult]) -> Result<()>;
+    /// The government's latest verdicts, by check and subject (at most `limit`).
+    async fn check_results(&mut self, government_id: i64, limit: i64) -> Result<Vec<CheckResult>>;
+    /// Proposes (again) an explanation for a check on a subject; its id.
+    async fn propose_explanation(&mut self, e: &Explanation) -> Result<i64>;
+    async fn explanation(&mut self, id: i64) -> Result<Option<Explanation>>;
+    /// A government's explanations, or (`None`) every government's in one state, oldest first.
+    async fn explanations(&mut self, government_id: Option<i64>, state: Option<ExplanationState>, limit: i64) -> Result<Vec<Explanation>>;
+    async fn decide_explanation(&mut self, e: &Explanation) -> Result<()>;
+    /// Records scores: each in the history, and as the government's current one in its category.
+    async fn record_scores(&mut self, points: &[ScorePoint]) -> Result<()>;
+    /// A government's scores since `since`, oldest first (at most `limit`).
+    async fn score_history(&mut self, government_id: i64, since: DateTime<Utc>, limit: i64) -> Result<Vec<ScorePoint>>;
+    /// Governments with registered systems, after `after_id`, by id, with their current scores.
+    async fn baseline_overview(&mut self, after_id: i64, limit: i64) -> Result<Vec<GovernmentBaseline>>;
+    async fn baseline_public(&mut self) -> Result<bool>;
+    async fn set_baseline_public(&mut self, public: bool, by: i64, at: DateTime<Utc>) -> Result<()>;
+    /// A baseline finding seen failing again: its last sighting, evidence, severity and priority;
+    /// open again when `reopen` (it was fixed).
+    async fn baseline_sighting(&mut self, s: &BaselineSighting) -> Result<()>;
+}
+
 /// Everything the services can ask of the database, inside one transaction. Dropping a `Tx`
 /// without [`Tx::commit`] rolls it back.
 #[async_trait]
@@ -469,6 +531,7 @@ pub trait Tx:
     + GrantTx
     + ToolkitTx
     + FiguresTx
+    + BaselineTx
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<()>;

@@ -101,7 +101,7 @@ impl TlsSpec {
         }
     }
 
-    fn with_legacy(legacy: Legacy) -> TlsSpec {
+    pub fn with_legacy(legacy: Legacy) -> TlsSpec {
         TlsSpec {
             legacy: Some(legacy),
             ..TlsSpec::good()

@@ -8,6 +8,7 @@ mod assessments;
 mod audit_log;
 mod audit_reports;
 mod awareness;
+mod baseline;
 mod disclosure;
 mod engagements;
 mod figures;
@@ -44,6 +45,7 @@ mod prelude {
     pub(crate) use crate::{Result, StoreError, audit};
     pub(crate) use chrono::{DateTime, NaiveDate, Utc};
     pub(crate) use cyberveilig_domain::Money;
+    pub(crate) use cyberveilig_domain::baseline::{ScanCause, ScanState};
     pub(crate) use cyberveilig_domain::cascade::{CascadeFirm, FrameworkAgreement};
     pub(crate) use cyberveilig_domain::ledger::Balances;
     pub(crate) use cyberveilig_domain::order::{OrderKind, OrderState};

@@ -46,6 +46,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0028_register_at_scale.sql"),
     ),
     (29, "outbox claims", include_str!("../../migrations/sqlite/0029_outbox_claims.sql")),
+    (30, "baseline", include_str!("../../migrations/sqlite/0030_baseline.sql")),
 ];
 
 fn checksum(sql: &str) -> String {

@@ -1,0 +1,149 @@
+//! The demo's year of baseline scans (issue 16). Four governments register their domain on the
+//! demo's own fleet of servers (`gent.test`, ... on 127.77.x.x), and every Monday from 15 June 2020
+//! a fleet with that week's configuration is started and scanned at that day: the history, the
+//! findings and the scores are the scanner's own, not typed in. The last week's fleet keeps running
+//! while the demo serves, so a scan asked for in the portal scans it.
+
+use crate::Services;
+use crate::baseline::{ScanHolder, fleet_scanner};
+use crate::error::{Result, ServiceError};
+use chrono::NaiveDate;
+use cyberveilig_baseline::fleet::spec::{DomainSpec, HttpSpec, Legacy, SecurityTxtSpec, Signing, TlsSpec, good};
+use cyberveilig_baseline::fleet::{Fleet, FleetConfig};
+use cyberveilig_baseline::tls::TlsVersion;
+use std::net::Ipv4Addr;
+use std::sync::Arc;
+
+/// The first weekly scan: a Monday.
+fn first_scan_day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2020, 6, 15).unwrap_or_default()
+}
+
+/// The demo's governments with a domain on the fleet: NIS code, label, and what the domain looks
+/// like in a given week of the year.
+const GOVERNMENTS: [(&str, &str, fn(i64) -> DomainSpec); 4] = [
+    ("44021", "gent", gent),
+    ("31005", "brugge", brugge),
+    ("24062", "leuven", leuven),
+    ("71022", "hasselt", hasselt),
+];
+
+/// Gent starts with TLS 1.0 on, no HSTS and DMARC at p=none, and fixes them one by one.
+fn gent(week: i64) -> DomainSpec {
+    let mut d = good("gent");
+    if week < 12 {
+        d.web.https = Some(TlsSpec::with_legacy(Legacy {
+            versions: vec![TlsVersion::Tls10],
+            ..Legacy::tls12(&[0xC009, 0xC00A])
+        }));
+    }
+    if week < 24 {
+        d.web.headers.retain(|(name, _)| name != "strict-transport-security");
+    }
+    if week < 34 {
+        d.dns.dmarc = Some("v=DMARC1; p=none; rua=mailto:dmarc@gent.test".into());
+    }
+    d
+}
+
+/// Brugge is in order, but for RDP and databases open to the internet for three weeks and a
+/// security.txt that expired in the winter.
+fn brugge(week: i64) -> DomainSpec {
+    let mut d = good("brugge");
+    d.exposed_ports = (16..19).contains(&week);
+    if (26..31).contains(&week) {
+        d.web.security_txt = SecurityTxtSpec::Expired;
+    }
+    d
+}
+
+/// Leuven's zone is not signed all year, and its SPF allowed anyone to send until spring.
+fn leuven(week: i64) -> DomainSpec {
+    let mut d = good("leuven");
+    d.dns.signing = Signing::Unsigned;
+    if week < 36 {
+        d.dns.spf = Some("v=spf1 +all".into());
+    }
+    d
+}
+
+/// Hasselt served its site over HTTP without redirecting at first, had no security.txt until
+/// May, and has no DMARC record (its mail goes through a provider: explained and accepted).
+fn hasselt(week: i64) -> DomainSpec {
+    let mut d = good("hasselt");
+    if week < 12 {
+        d.web.http = HttpSpec::NoRedirect;
+    }
+    if week < 45 {
+        d.web.security_txt = SecurityTxtSpec::Missing;
+    }
+    d.dns.dmarc = None;
+    d
+}
+
+fn fleet_error(e: impl std::fmt::Display) -> ServiceError {
+    ServiceError::internal("demo_fleet", e.to_string())
+}
+
+impl Services {
+    /// The demo's baseline scans of `day`: on each Monday from 15 June 2020, that week's fleet is
+    /// started and every demo government's domain scanned.
+    pub(crate) async fn demo_baseline_day(&self, day: NaiveDate) -> Result<()> {
+        let since = (day - first_scan_day()).num_days();
+        if since < 0 || since % 7 != 0 {
+            return Ok(());
+        }
+        let week = since / 7;
+        if week == 0 {
+            for (nis, label, _) in GOVERNMENTS {
+                let government = self.demo_actor(&format!("{nis}@gemeente.test")).await?;
+                let name = format!("{label}.test");
+                self.register_baseline_system(&government, government.organisation_id, &name, None)
+                    .await?;
+            }
+        }
+        self.start_demo_fleet(week).await?;
+        let holder = ScanHolder("demo".into());
+        self.run_baseline_round(&holder, GOVERNMENTS.len() * 2).await?;
+        if week == 8 {
+            self.demo_explanation().await?;
+        }
+        Ok(())
+    }
+
+    /// Starts the fleet of `week` (each week on addresses of its own, so the last one's sockets
+    /// need not be closed yet) at the clock's now, and scans with it from now on.
+    async fn start_demo_fleet(&self, week: i64) -> Result<()> {
+        let base = Ipv4Addr::new(127, 77, u8::try_from(week % 200).unwrap_or(0), 0);
+        let config = FleetConfig {
+            base,
+            now: self.clock.now(),
+            domains: GOVERNMENTS.iter().map(|(_, _, spec)| spec(week)).collect(),
+            copies: Vec::new(),
+            ipv6: false,
+        };
+        let fleet = Fleet::start(config).await.map_err(fleet_error)?;
+        let scanner = fleet_scanner(&fleet, &format!("{}/scanner", self.accounts.public_url))?;
+        self.set_baseline_scanner(Some(Arc::new(scanner)));
+        *self.demo_fleet.lock().await = Some(fleet);
+        Ok(())
+    }
+
+    /// Hasselt explains its missing DMARC record; the administrator accepts.
+    async fn demo_explanation(&self) -> Result<()> {
+        let hasselt = self.demo_actor("71022@gemeente.test").await?;
+        let admin = self.demo_actor("admin@abb.test").await?;
+        let e = self
+            .explain_check(
+                &hasselt,
+                hasselt.organisation_id,
+                "mail-dmarc",
+                "hasselt.test",
+                "Hasselt verstuurt geen mail vanaf hasselt.test: alle mail gaat via stad.hasselt.test, dat DMARC op reject heeft.",
+            )
+            .await?;
+        self.decide_explanation(&admin, e.id, true, Some("Nagekeken: het domein verstuurt geen mail."))
+            .await?;
+        Ok(())
+    }
+}
