@@ -10,6 +10,8 @@ use std::sync::Arc;
 
 #[path = "web/assessments.rs"]
 mod assessments;
+#[path = "web/baseline.rs"]
+mod baseline;
 #[path = "web/browser.rs"]
 mod browser;
 #[path = "web/contract.rs"]

@@ -17,7 +17,7 @@ use axum::extract::{DefaultBodyLimit, FromRequestParts, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router, middleware};
 use cyberveilig_services::Services;
 use lang::Lang;
@@ -129,6 +129,17 @@ pub fn router(services: Services, options: WebOptions) -> Router {
                 .put(api::assessments::rate),
         )
         .route("/governments/{nis}/policy", get(api::disclosure::public_policy))
+        .route("/governments/{nis}/baseline", get(api::baseline::get))
+        .route("/governments/{nis}/baseline/systems", post(api::baseline::register))
+        .route("/governments/{nis}/baseline/systems/{id}", delete(api::baseline::remove))
+        .route("/governments/{nis}/baseline/scans", post(api::baseline::scan))
+        .route("/governments/{nis}/baseline/paused", put(api::baseline::pause))
+        .route("/governments/{nis}/baseline/explanations", post(api::baseline::explain))
+        .route("/baseline/explanations", get(api::baseline::explanations))
+        .route("/baseline/explanations/{id}/decision", post(api::baseline::decide))
+        .route("/baseline/overview", get(api::baseline::overview))
+        .route("/baseline/publication", put(api::baseline::publish))
+        .route("/baseline/provinces", get(api::baseline::provinces))
         .route(
             "/governments/{nis}/policy/draft",
             get(api::disclosure::draft).put(api::disclosure::save_draft),

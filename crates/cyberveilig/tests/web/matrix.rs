@@ -335,8 +335,99 @@ async fn the_matrix(with_keys: bool) {
     let exercise_body = json!({"held_on": "2020-05-15", "participants": "ICT", "lessons": "Lessen", "actions": ["Contactlijst"]});
     let (status, exercise) = app.post(&tokens[GENT], &tk(playbook, "/exercises"), exercise_body.clone()).await;
     assert_eq!(status, StatusCode::CREATED, "{exercise}");
+    // Gent's domain scanned once, and an explanation of its failing DMARC check.
+    let _fleet = super::baseline::gent_scanned(&app, &tokens[GENT], [127, 97, u8::from(with_keys), 0]).await;
+    let system = app.get(&tokens[GENT], "/api/v1/governments/44021/baseline").await.1["systems"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let (status, explanation) = app
+        .post(
+            &tokens[GENT],
+            "/api/v1/governments/44021/baseline/explanations",
+            json!({"check": "mail-dmarc", "subject": "gent.test", "explanation": "Geen mail."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{explanation}");
+    let explanation = explanation["id"].as_i64().unwrap();
     // (method, route as in the OpenAPI document, path, body, who may), in the order of an order's life.
     let table: Vec<(&str, &str, String, Value, &[usize])> = vec![
+        (
+            "get",
+            "/api/v1/governments/{nis}/baseline",
+            "/api/v1/governments/44021/baseline".into(),
+            Value::Null,
+            &[GENT, ADMIN],
+        ),
+        (
+            "post",
+            "/api/v1/governments/{nis}/baseline/systems",
+            "/api/v1/governments/44021/baseline/systems".into(),
+            json!({"name": "loket.gent.test", "kind": "host"}),
+            &[GENT, ADMIN],
+        ),
+        (
+            "post",
+            "/api/v1/governments/{nis}/baseline/scans",
+            "/api/v1/governments/44021/baseline/scans".into(),
+            Value::Null,
+            &[GENT, ADMIN],
+        ),
+        (
+            "put",
+            "/api/v1/governments/{nis}/baseline/paused",
+            "/api/v1/governments/44021/baseline/paused".into(),
+            json!({"paused": false}),
+            &[GENT, ADMIN],
+        ),
+        (
+            "post",
+            "/api/v1/governments/{nis}/baseline/explanations",
+            "/api/v1/governments/44021/baseline/explanations".into(),
+            json!({"check": "mail-dmarc", "subject": "gent.test", "explanation": "Geen mail op dit domein."}),
+            &[GENT, ADMIN],
+        ),
+        (
+            "get",
+            "/api/v1/baseline/explanations",
+            "/api/v1/baseline/explanations".into(),
+            Value::Null,
+            &[ADMIN],
+        ),
+        (
+            "post",
+            "/api/v1/baseline/explanations/{id}/decision",
+            format!("/api/v1/baseline/explanations/{explanation}/decision"),
+            json!({"accept": false, "note": "Er is wel mail."}),
+            &[ADMIN],
+        ),
+        (
+            "get",
+            "/api/v1/baseline/overview",
+            "/api/v1/baseline/overview".into(),
+            Value::Null,
+            &[ADMIN],
+        ),
+        (
+            "put",
+            "/api/v1/baseline/publication",
+            "/api/v1/baseline/publication".into(),
+            json!({"public": true}),
+            &[ADMIN],
+        ),
+        (
+            "get",
+            "/api/v1/baseline/provinces",
+            "/api/v1/baseline/provinces".into(),
+            Value::Null,
+            EVERYONE,
+        ),
+        (
+            "delete",
+            "/api/v1/governments/{nis}/baseline/systems/{id}",
+            format!("/api/v1/governments/44021/baseline/systems/{system}"),
+            Value::Null,
+            &[GENT, ADMIN],
+        ),
         ("get", "/api/v1/programmes", "/api/v1/programmes".into(), Value::Null, SIGNED_IN),
         (
             "get",

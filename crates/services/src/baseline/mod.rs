@@ -13,7 +13,7 @@ use crate::authz::{Actor, Permission, can};
 use crate::error::{Result, ServiceError};
 use crate::events::Action;
 use crate::work::{Who, Work};
-use cyberveilig_baseline::{Category, Check};
+use cyberveilig_baseline::{Category, Check, Lang};
 use cyberveilig_domain::asset::AssetKind;
 use cyberveilig_domain::baseline::{ExplanationState, NotScannable, ScanCause, Score, scan_target};
 use cyberveilig_domain::registry::Province;
@@ -478,4 +478,30 @@ pub fn fleet_scanner(fleet: &cyberveilig_baseline::fleet::Fleet, info_url: &str)
         scan: Duration::from_secs(60),
     };
     cyberveilig_baseline::Scanner::new(config).map_err(|e| ServiceError::internal("baseline_scanner", e.to_string()))
+}
+
+/// A check's title from its stable code, in Dutch or English (the code itself if the scanner
+/// no longer knows it).
+pub fn check_title(code: &str, dutch: bool) -> String {
+    let lang = if dutch { Lang::Nl } else { Lang::En };
+    Check::from_code(code).map_or_else(|| code.to_string(), |c| c.title(lang).to_string())
+}
+
+/// A category's title from its code (`all` is the whole).
+pub fn category_title(code: &str, dutch: bool) -> String {
+    let lang = if dutch { Lang::Nl } else { Lang::En };
+    match Category::ALL.iter().find(|c| c.code() == code) {
+        Some(c) => c.title(lang).to_string(),
+        None if dutch => "Totaal".into(),
+        None => "Overall".into(),
+    }
+}
+
+/// What a verdict's evidence says, as key and value, from its stored JSON.
+pub fn evidence_of(json: &str) -> Vec<(String, String)> {
+    serde_json::from_str::<Vec<cyberveilig_baseline::Evidence>>(json)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|e| (e.key, e.value))
+        .collect()
 }

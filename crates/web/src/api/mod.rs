@@ -4,6 +4,7 @@ pub mod agreements;
 pub mod assessments;
 pub mod auth;
 pub mod awareness;
+pub mod baseline;
 pub mod clock;
 pub mod disclosure;
 pub mod engagements;
