@@ -608,6 +608,57 @@ async function figures(page, base) {
   check(open.status() === 200 && (await open.text()).startsWith("programme,month,province,"), "the open-data extract is public");
 }
 
+// The baseline scan (issue 16): Gent registers its domain on the demo's fleet (a wrong address
+// first), asks for a scan, and sees its scores, the trend and the failing checks; it explains the
+// missing DMARC policy; the administrator accepts, publishes the overview per province, and anyone
+// reads it and the page about the scan. Desktop and phone, with axe.
+async function baselineScan(page, base) {
+  await signIn(page, base, "44021@gemeente.test");
+  await visit(page, base, "/basisbeveiliging", "the baseline scan before any system (Gent)");
+  await page.getByLabel("Systeem registreren").fill("10.0.0.1");
+  await page.getByRole("button", { name: "Registreren" }).click();
+  check((await page.locator("main").textContent()).includes("geen adres op het publieke internet"), "a private address is refused, saying why");
+  await axe(page, "the baseline scan with a refusal");
+  await page.getByLabel("Systeem registreren").fill("gent.test");
+  await page.getByRole("button", { name: "Registreren" }).click();
+  check((await page.locator("main").textContent()).includes("gent.test"), "the system is registered");
+  await page.getByRole("button", { name: "Nu scannen" }).click();
+  // The server's worker takes the scan within a round (a second in this test).
+  let scanned = false;
+  for (let i = 0; i < 60 && !scanned; i++) {
+    await page.waitForTimeout(500);
+    await page.goto(base + "/basisbeveiliging");
+    scanned = (await page.locator("#controles table").count()) === 1;
+  }
+  check(scanned, "the scan ran and its checks are shown");
+  const text = await page.locator("main").textContent();
+  check(text.includes("Niet in orde") && text.includes("DMARC-beleid"), "the failing checks are shown with their verdict");
+  check((await page.locator(".baseline-scores .overall dd").textContent()).match(/\d+/) !== null, "the overall score is shown");
+  check((await page.locator("figure.chart svg[role=img]").count()) === 1, "the trend is drawn");
+  await bothScreens(page, "the baseline scan (Gent)", "baseline-first-scan");
+  const row = page.locator("#controles tr", { hasText: "DMARC-beleid" }).first();
+  await row.locator("summary", { hasText: "Toelichten" }).click();
+  await row.getByLabel("Waarom is deze controle niet van toepassing?").fill("Gent verstuurt geen mail vanaf dit domein.");
+  await row.getByRole("button", { name: "Toelichting indienen" }).click();
+  check((await page.locator("main").textContent()).includes("Toelichting ingediend"), "the explanation is submitted");
+  const register = await page.goto(base + "/bevindingen");
+  check(register.status() === 200 && (await page.locator("main").textContent()).includes("DMARC-beleid"), "the failing checks are findings in the register");
+  await signOut(page);
+
+  await signIn(page, base, "admin@abb.test");
+  await visit(page, base, "/basisbeveiliging", "the baseline overview (administrator)");
+  check((await page.locator("main").textContent()).includes("Gent verstuurt geen mail"), "the explanation waits for a decision");
+  await page.getByRole("button", { name: "Aanvaarden" }).click();
+  check((await page.locator("main").textContent()).includes("Geen toelichtingen die wachten"), "the explanation is decided");
+  await page.getByRole("button", { name: "Openbaar maken" }).click();
+  await bothScreens(page, "the baseline overview (administrator)", "baseline-overview");
+  await signOut(page);
+  await visit(page, base, "/openbaar/basisbeveiliging", "the public overview per province", "baseline-public");
+  check((await page.locator("main").textContent()).includes("Oost-Vlaanderen"), "the provinces are listed");
+  await visit(page, base, "/scanner", "the page about the scan");
+  check((await page.locator("main").textContent()).includes("cyberveilig-baseline/"), "the scanner's identity is published");
+}
+
 async function main() {
   mkdirSync(shots, { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), "cv-browser-"));
@@ -615,7 +666,7 @@ async function main() {
   const base = `http://127.0.0.1:${port}`;
   const server = spawn(binary, ["demo", "--no-history", "--test-clock", "2020-05-18T10:00:00+02:00", "--data-dir", dir, "--listen", `127.0.0.1:${port}`], {
     stdio: ["ignore", "ignore", "pipe"],
-    env: { ...process.env, CYBERVEILIG_LOG: "warn" },
+    env: { ...process.env, CYBERVEILIG_LOG: "warn", CYBERVEILIG_BASELINE_INTERVAL: "1" },
   });
   let serverLog = "";
   server.stderr.on("data", (d) => (serverLog += d));
@@ -1097,6 +1148,7 @@ async function main() {
 
     // The administrator's dashboards and the answer to Parliament, with an audit ordered.
     await figures(page, base);
+    await baselineScan(page, base);
 
     // EY records the day: who attended, which action started.
     await signIn(page, base, "ey@firms.test");

@@ -35,6 +35,8 @@ pub struct FileConfig {
     pub mail_interval: Option<u64>,
     /// Seconds a server holds a mail it is sending before another may take it over (default 120).
     pub mail_lease: Option<u64>,
+    /// Seconds between two rounds of the baseline scan's queue (default 60).
+    pub baseline_interval: Option<u64>,
 }
 
 impl FileConfig {

@@ -57,6 +57,8 @@ struct DemoArgs {
     /// Seed the programme, agreements and accounts but no orders.
     #[arg(long)]
     no_history: bool,
+    #[command(flatten)]
+    work: WorkArgs,
 }
 
 #[derive(Args)]
@@ -95,6 +97,13 @@ struct WorkArgs {
     /// send is given half of it.
     #[arg(long, env = "CYBERVEILIG_MAIL_LEASE", value_parser = clap::value_parser!(u64).range(2..=86_400))]
     mail_lease: Option<u64>,
+    /// Seconds between two rounds of the baseline scan's queue (due systems, scans asked for).
+    #[arg(long, env = "CYBERVEILIG_BASELINE_INTERVAL", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    baseline_interval: Option<u64>,
+    /// Do not run the baseline scan on this server (another server of the installation does, or
+    /// the installation does not scan).
+    #[arg(long, env = "CYBERVEILIG_NO_BASELINE_SCAN")]
+    no_baseline_scan: bool,
 }
 
 /// The worker's timing, from the flags, the file and the defaults.
@@ -103,6 +112,7 @@ struct Timing {
     jobs: Duration,
     mail: Duration,
     mail_lease: Duration,
+    baseline: Duration,
 }
 
 impl Timing {
@@ -117,6 +127,7 @@ impl Timing {
             // Offers expire at midnight in Brussels; a minute's delay is well within a working day.
             jobs: seconds(args.job_interval, file.job_interval, "job_interval", 1, 60)?,
             mail: seconds(args.mail_interval, file.mail_interval, "mail_interval", 1, 15)?,
+            baseline: seconds(args.baseline_interval, file.baseline_interval, "baseline_interval", 1, 60)?,
             mail_lease: seconds(
                 args.mail_lease,
                 file.mail_lease,
@@ -760,6 +771,7 @@ async fn demo(
         listen,
         test_clock,
         no_history,
+        work,
     }: DemoArgs,
     file: FileConfig,
 ) -> Result<ExitCode, AnyError> {
@@ -778,7 +790,7 @@ async fn demo(
     };
     let clock = Arc::new(TestClock::at(seed_clock_start(history_start)));
     let listen = pick(listen, file.listen.clone(), "127.0.0.1:8080".into());
-    let timing = Timing::of(&WorkArgs::default(), &file)?;
+    let timing = Timing::of(&work, &file)?;
     let services = Services::new(store, clock.clone()).with_accounts(AccountPolicy::demo(format!("http://{listen}")));
     let services = with_audit_key(services, &db, &file).await?;
     let seeded = services.seed_installation().await?;
@@ -794,6 +806,12 @@ async fn demo(
     clock.set(now);
     if seeded.fresh {
         services.seed_demo_engagements().await?;
+    }
+    // The demo's own fleet of servers for the baseline scan, so "scan now" works in the portal.
+    if work.no_baseline_scan {
+        services.set_baseline_scanner(None);
+    } else {
+        services.run_demo_fleet().await?;
     }
     let options = cyberveilig_web::WebOptions {
         test_clock: test_clock.is_some(),
@@ -857,6 +875,13 @@ async fn serve_command(
     }
     let services = with_audit_key(services, &db, &file).await?;
     services.seed_installation().await?;
+    if !work.no_baseline_scan {
+        let info_url = format!("{}/scanner", services.accounts.public_url.trim_end_matches('/'));
+        match cyberveilig_baseline::Scanner::new(cyberveilig_baseline::ScannerConfig::new(&info_url)) {
+            Ok(scanner) => services.set_baseline_scanner(Some(Arc::new(scanner))),
+            Err(e) => tracing::warn!(error = %e, "the baseline scanner cannot start: this server does not scan"),
+        }
+    }
     tracing::info!(%listen, backend = services.store.backend(), "serving");
     serve(services, options, &listen, smtp, timing).await?;
     Ok(ExitCode::SUCCESS)
@@ -944,6 +969,9 @@ async fn find_organisation(services: &Services, text: &str) -> Result<i64, AnyEr
     Err(format!("no organisation with NIS code or name '{text}'").into())
 }
 
+/// Baseline scans a server claims per round of its worker (each round waits for the last).
+const BASELINE_SCANS_PER_ROUND: usize = 16;
+
 /// Serves, and runs the jobs and the mail delivery. Several servers may do so on one PostgreSQL
 /// database: each job claims what falls due item by item (see docs/OPERATIONS.md), and each mail
 /// is claimed for a lease before it is sent (`cyberveilig_services::outbox`).
@@ -965,6 +993,20 @@ async fn serve(
             run_jobs(&worker).await;
         }
     });
+    if services.scans_baseline() {
+        let scanner = services.clone();
+        let holder = cyberveilig_services::baseline::ScanHolder::for_this_process();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(timing.baseline);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if let Err(e) = scanner.run_baseline_round(&holder, BASELINE_SCANS_PER_ROUND).await {
+                    tracing::warn!(error = %e, "a round of the baseline scan failed; will retry");
+                }
+            }
+        });
+    }
     if let Some(smtp) = smtp {
         let mailer = services.clone();
         let lease = cyberveilig_services::outbox::MailLease::for_this_process(timing.mail_lease);

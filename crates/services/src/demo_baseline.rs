@@ -25,7 +25,7 @@ const GOVERNMENTS: [(&str, &str, fn(i64) -> DomainSpec); 4] = [
     ("44021", "gent", gent),
     ("31005", "brugge", brugge),
     ("24062", "leuven", leuven),
-    ("71022", "hasselt", hasselt),
+    ("71072", "hasselt", hasselt),
 ];
 
 /// Gent starts with TLS 1.0 on, no HSTS and DMARC at p=none, and fixes them one by one.
@@ -129,9 +129,20 @@ impl Services {
         Ok(())
     }
 
+    /// Keeps the demo's fleet running while the demo serves: the last week's, or (on a demo
+    /// database made earlier) the fleet of the clock's week.
+    pub async fn run_demo_fleet(&self) -> Result<()> {
+        if self.demo_fleet.lock().await.is_some() {
+            return Ok(());
+        }
+        let today = crate::clock::brussels_date(self.clock.now());
+        let week = ((today - first_scan_day()).num_days() / 7).clamp(0, 199);
+        self.start_demo_fleet(week).await
+    }
+
     /// Hasselt explains its missing DMARC record; the administrator accepts.
     async fn demo_explanation(&self) -> Result<()> {
-        let hasselt = self.demo_actor("71022@gemeente.test").await?;
+        let hasselt = self.demo_actor("71072@gemeente.test").await?;
         let admin = self.demo_actor("admin@abb.test").await?;
         let e = self
             .explain_check(

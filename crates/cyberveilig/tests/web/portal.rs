@@ -916,6 +916,12 @@ async fn the_page_matrix() {
         ("/evenementen?voorbij=1".into(), [SIGN_IN, OK, OK, OK, OK, OK, OK, OK]),
         ("/evenementen/nieuw".into(), [SIGN_IN, NO, NO, NO, NO, NO, OK, NO]),
         ("/evenementen/bereik".into(), [SIGN_IN, NO, NO, NO, NO, OK, OK, NO]),
+        // The baseline scan: a government's own page, the administrator's overview.
+        ("/basisbeveiliging".into(), [SIGN_IN, OK, OK, NO, NO, OK, NO, NO]),
+        ("/basisbeveiliging/44021".into(), [SIGN_IN, OK, GONE, NO, NO, OK, NO, NO]),
+        ("/basisbeveiliging/99999".into(), [SIGN_IN, GONE, GONE, NO, NO, GONE, NO, NO]),
+        ("/openbaar/basisbeveiliging".into(), [GONE; 8]),
+        ("/scanner".into(), [OK; 8]),
         (event_page.clone(), [SIGN_IN, OK, OK, OK, OK, OK, OK, OK]),
         (format!("{event_page}/wijzigen"), [SIGN_IN, NO, NO, NO, NO, NO, OK, NO]),
         (format!("{event_page}/agenda.ics"), [SIGN_IN, OK, OK, OK, OK, OK, OK, OK]),
@@ -1973,6 +1979,7 @@ async fn every_portal_post_without_a_csrf_token_is_refused() {
                     .replace("{step}", "aanvaarden")
                     .replace("{number}", "1")
                     .replace("{position}", "1")
+                    .replace("{system}", "1")
                     .replace("{id}", &id),
             );
         }

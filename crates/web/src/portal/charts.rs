@@ -327,3 +327,80 @@ mod tests {
         assert!(svg.contains("<polyline") || svg.contains("<path"), "a line is drawn");
     }
 }
+
+/// A score's history: one line per category on a 0 to 100 scale, over the dates of the scans.
+/// A category without a score at a date leaves a gap.
+pub fn score_trend(title: &str, dates: &[String], series: &[(String, Vec<Option<f64>>)]) -> Option<String> {
+    fonts();
+    if dates.is_empty() || series.iter().all(|(_, v)| v.iter().all(Option::is_none)) {
+        return None;
+    }
+    let names: Vec<String> = dates.iter().map(|d| plain(d)).collect();
+    let last = (names.len().max(2) - 1) as f64;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, 320)).into_drawing_area();
+        root.fill(&WHITE).ok()?;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(12)
+            .x_label_area_size(34)
+            .y_label_area_size(44)
+            .build_cartesian_2d(0f64..last, 0f64..100f64)
+            .ok()?;
+        let label_of = |v: &f64| {
+            let i = v.round();
+            if (v - i).abs() < 1e-6 && i >= 0.0 {
+                names.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        };
+        chart
+            .configure_mesh()
+            .x_labels(names.len().min(6))
+            .x_label_formatter(&label_of)
+            .y_labels(6)
+            .y_label_formatter(&|v| format!("{v:.0}"))
+            .label_style(("sans-serif", FONT).into_font().color(&INK))
+            .draw()
+            .ok()?;
+        let colours = [SERIES[0], SERIES[1], SERIES[2], SERIES[3], RGBColor(0x55, 0x55, 0x55)];
+        for (s, (name, values)) in series.iter().enumerate() {
+            let colour = colours[s % colours.len()];
+            let style = ShapeStyle::from(&colour).stroke_width(if s == 0 { 3 } else { 2 });
+            // A gap where the category had no score: each run of scores is its own line.
+            let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+            for (i, v) in values.iter().enumerate() {
+                match v {
+                    Some(v) => runs.last_mut().map(|r| r.push((i as f64, *v))).unwrap_or_default(),
+                    None => runs.push(Vec::new()),
+                }
+            }
+            // A dot for each score as well: a lone score (the first scan) has no line to draw.
+            let dots: Vec<(f64, f64)> = runs.iter().flatten().copied().collect();
+            chart
+                .draw_series(dots.into_iter().map(|p| Circle::new(p, 2, colour.filled())))
+                .ok()?;
+            let mut labelled = false;
+            for run in runs.into_iter().filter(|r| !r.is_empty()) {
+                let drawn = chart.draw_series(LineSeries::new(run, style)).ok()?;
+                if !labelled {
+                    drawn
+                        .label(plain(name))
+                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], style));
+                    labelled = true;
+                }
+            }
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(INK)
+            .label_font(("sans-serif", FONT).into_font().color(&INK))
+            .draw()
+            .ok()?;
+        root.present().ok()?;
+    }
+    Some(named(svg, title))
+}

@@ -16,12 +16,13 @@ macro_rules! locale_files {
             include_str!(concat!("../../locales/", $language, "/toolkit.ftl")),
             include_str!(concat!("../../locales/", $language, "/figures.ftl")),
             include_str!(concat!("../../locales/", $language, "/awareness.ftl")),
+            include_str!(concat!("../../locales/", $language, "/baseline.ftl")),
         ]
     };
 }
 
-const NL: [&str; 6] = locale_files!("nl");
-const EN: [&str; 6] = locale_files!("en");
+const NL: [&str; 7] = locale_files!("nl");
+const EN: [&str; 7] = locale_files!("en");
 
 fn bundle(language: &str, sources: &[&'static str]) -> FluentBundle<FluentResource> {
     let id: unic_langid::LanguageIdentifier = language.parse().unwrap_or_default();

@@ -264,6 +264,20 @@ pub fn routes() -> Router<AppState> {
         .route("/g/{nis}/policy/version/{version}", get(pages::disclosure::public_version_en))
         .route("/g/{nis}/.well-known/security.txt", get(pages::disclosure::security_txt))
         .route("/.well-known/security.txt", get(pages::disclosure::platform_security_txt))
+        .route("/basisbeveiliging", get(pages::baseline::home))
+        .route("/basisbeveiliging/openbaar", post(pages::baseline::publication))
+        .route("/basisbeveiliging/toelichtingen/{id}", post(pages::baseline::decide))
+        .route("/basisbeveiliging/{nis}", get(pages::baseline::government))
+        .route("/basisbeveiliging/{nis}/systemen", post(pages::baseline::register))
+        .route(
+            "/basisbeveiliging/{nis}/systemen/{system}/verwijderen",
+            post(pages::baseline::remove),
+        )
+        .route("/basisbeveiliging/{nis}/scan", post(pages::baseline::scan))
+        .route("/basisbeveiliging/{nis}/pauze", post(pages::baseline::pause))
+        .route("/basisbeveiliging/{nis}/toelichting", post(pages::baseline::explain))
+        .route("/openbaar/basisbeveiliging", get(pages::baseline::public))
+        .route("/scanner", get(pages::baseline::scanner))
         .route("/samenwerkingen", get(pages::engagements::list))
         .route(
             "/samenwerkingen/nieuw",

@@ -264,6 +264,7 @@ fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/cijfers", "menu-figures"),
             ("/raamovereenkomsten", "menu-agreements"),
             ("/besturen", "menu-governments"),
+            ("/basisbeveiliging", "menu-baseline"),
             ("/mensen", "menu-people"),
             ("/postvak", "menu-outbox"),
         ]),
@@ -277,6 +278,7 @@ fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/cijfers", "menu-figures"),
             ("/mensen", "menu-people"),
             ("/beleid", "menu-policy"),
+            ("/basisbeveiliging", "menu-baseline"),
         ]),
         Role::FirmMember => items.extend([
             ("/bestellingen", "menu-orders"),

@@ -122,17 +122,24 @@ fn plain(status: StatusCode, text: String) -> Response {
     response
 }
 
-/// `/.well-known/security.txt`: how to report a vulnerability in cyberveilig itself (RFC 9116),
-/// to the installation's operator (`security_contact`).
-pub async fn platform_security_txt(State(state): State<AppState>) -> Response {
-    let public_url = state.services.accounts.public_url.clone();
-    let contact = match state.options.security_contact.trim() {
+/// How to reach the installation's operator: `security_contact`, or `security@` the public
+/// address's host.
+pub(crate) fn operator_contact(state: &AppState) -> String {
+    match state.options.security_contact.trim() {
         "" => {
+            let public_url = &state.services.accounts.public_url;
             let host = public_url.split("://").nth(1).unwrap_or("").split(['/', ':']).next().unwrap_or("");
             format!("mailto:security@{host}")
         }
         configured => configured.to_owned(),
-    };
+    }
+}
+
+/// `/.well-known/security.txt`: how to report a vulnerability in cyberveilig itself (RFC 9116),
+/// to the installation's operator (`security_contact`).
+pub async fn platform_security_txt(State(state): State<AppState>) -> Response {
+    let public_url = state.services.accounts.public_url.clone();
+    let contact = operator_contact(&state);
     match cyberveilig_services::disclosure::security_contact(&contact) {
         Ok(contact) => {
             let now = chrono::Utc::now();

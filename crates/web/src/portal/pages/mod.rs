@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod assessments;
 pub mod awareness;
+pub mod baseline;
 pub mod disclosure;
 pub mod engagements;
 pub mod figures;
