@@ -29,7 +29,7 @@ closed_set! {
 }
 
 closed_set! {
-    /// A government's "comply or explain" for one check on one subject (B-4).
+    /// A government's "comply or explain" for one check on one subject (BL-4).
     ExplanationState {
         Proposed = "proposed",
         Accepted = "accepted",
@@ -40,14 +40,14 @@ closed_set! {
 closed_set! {
     /// Why a scan was queued.
     ScanCause {
-        /// The weekly round (B-5).
+        /// The weekly round (BL-5).
         Schedule = "schedule",
         /// A member of the government asked for it.
         Request = "request",
     }
 }
 
-/// What one check's verdict does to the government's register (B-2).
+/// What one check's verdict does to the government's register (BL-2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RegisterEffect {
     /// A failure or a warning: a finding is opened, or kept open (reopened when it was fixed).
@@ -59,7 +59,7 @@ pub enum RegisterEffect {
     Leave,
 }
 
-/// B-2: a failure or a warning opens a finding, a pass or "not applicable" fixes it, an unknown
+/// BL-2: a failure or a warning opens a finding, a pass or "not applicable" fixes it, an unknown
 /// leaves it; an accepted explanation takes the check out of the register's hands.
 pub fn register_effect(verdict: CheckVerdict, explained: bool) -> RegisterEffect {
     match verdict {
@@ -70,7 +70,7 @@ pub fn register_effect(verdict: CheckVerdict, explained: bool) -> RegisterEffect
     }
 }
 
-/// B-3: a check's points in half points: a pass 2, a warning 1, a failure 0. Not applicable,
+/// BL-3: a check's points in half points: a pass 2, a warning 1, a failure 0. Not applicable,
 /// unknown and an accepted explanation are left out of the score (`None`).
 pub fn half_points(verdict: CheckVerdict, explained: bool) -> Option<u32> {
     match verdict {
@@ -108,7 +108,7 @@ impl Score {
     }
 }
 
-/// B-5: every registered system is scanned once a week by default.
+/// BL-5: every registered system is scanned once a week by default.
 pub const SCAN_INTERVAL_DAYS: i64 = 7;
 
 /// Whether a system last scanned at `last` is due at `now` (never scanned: due).
@@ -136,15 +136,15 @@ pub enum ScanTarget {
 /// Why a system cannot be registered for the baseline scan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NotScannable {
-    /// A range is not one system: its systems are registered one by one (B-6).
+    /// A range is not one system: its systems are registered one by one (BL-1).
     Range,
-    /// An address that is not on the public internet: private, loopback, link-local (B-6).
+    /// An address that is not on the public internet: private, loopback, link-local (BL-1).
     NotPublic(IpAddr),
     /// Not a host name, a URL or an address.
     Unreadable,
 }
 
-/// B-6: what an asset of a government is scanned as. A URL is scanned as its host; a range is
+/// BL-1: what an asset of a government is scanned as. A URL is scanned as its host; a range is
 /// refused; an address must be public (`is_public` is the scanner's own policy).
 pub fn scan_target(kind: AssetKind, name: &str, is_public: impl Fn(IpAddr) -> bool) -> Result<ScanTarget, NotScannable> {
     let name = name.trim().trim_end_matches('.').to_ascii_lowercase();

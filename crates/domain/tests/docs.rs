@@ -26,7 +26,7 @@ fn read(path: &Path) -> String {
 /// issue's item and a number (`I4-11`). No ranges or pairs: a row is one rule.
 fn is_rule_id(s: &str) -> bool {
     let number = |n: &str| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && !n.starts_with('0');
-    if let Some(rest) = ["CVD-", "SEC-", "AW-", "ST-", "GR-", "TK-", "FIG-"]
+    if let Some(rest) = ["CVD-", "SEC-", "AW-", "ST-", "GR-", "TK-", "FIG-", "BL-"]
         .iter()
         .find_map(|prefix| s.strip_prefix(prefix))
     {

@@ -133,7 +133,7 @@ impl Services {
         })
     }
 
-    /// Registers one of the government's internet-facing systems for the weekly scan: a domain, a
+    /// BL-1: registers one of the government's internet-facing systems for the weekly scan: a domain, a
     /// host name, a URL (its host is scanned) or a public address. `kind` defaults to what the name
     /// looks like (a name is a domain).
     pub async fn register_baseline_system(
@@ -200,7 +200,7 @@ impl Services {
         Ok(())
     }
 
-    /// Queues a scan of each of the government's systems now (B-5: on demand). A system whose
+    /// Queues a scan of each of the government's systems now (BL-5: on demand). A system whose
     /// scan waits or runs already is not queued twice. Returns how many were queued.
     pub async fn request_baseline_scan(&self, actor: &Actor, government_id: i64) -> Result<usize> {
         self.baseline_government(actor, government_id, true).await?;
@@ -244,7 +244,7 @@ impl Services {
         Ok(queued)
     }
 
-    /// Pauses or resumes the government's scans (B-5): while paused nothing of it is scanned.
+    /// Pauses or resumes the government's scans (BL-5): while paused nothing of it is scanned.
     pub async fn set_baseline_paused(&self, actor: &Actor, government_id: i64, paused: bool) -> Result<()> {
         self.baseline_government(actor, government_id, true).await?;
         let mut work = Work::begin(self.store.as_ref(), self.clock.now(), Who::Person(actor.clone())).await?;
@@ -408,7 +408,7 @@ impl Services {
         Ok(())
     }
 
-    /// The overview per province, like basisbeveiliging.nl: for anyone when the administrator
+    /// BL-7: the overview per province, like basisbeveiliging.nl: for anyone when the administrator
     /// switched it on (`None` otherwise), for an administrator always.
     pub async fn province_scores(&self, actor: Option<&Actor>) -> Result<Option<Vec<ProvinceScore>>> {
         let supervisor = actor.is_some_and(|a| can(a, Permission::SuperviseBaseline));

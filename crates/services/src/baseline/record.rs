@@ -1,5 +1,5 @@
-//! What a finished scan writes: the system's latest verdicts, the government's register (B-2)
-//! and its scores (B-3), in the scan's one transaction.
+//! What a finished scan writes: the system's latest verdicts, the government's register (BL-2)
+//! and its scores (BL-3), in the scan's one transaction.
 
 use crate::error::{Result, ServiceError};
 use crate::intel::Priorities;

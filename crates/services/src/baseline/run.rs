@@ -1,4 +1,4 @@
-//! The scan queue's worker (B-5): each round queues the systems that are due, claims scans for this
+//! The scan queue's worker (BL-5, BL-6): each round queues the systems that are due, claims scans for this
 //! server for a while, scans them a few at a time and writes each in a transaction of its own.
 //! Several servers on one PostgreSQL database share the queue: a claim is one conditional update
 //! that only one of them wins, and a system has at most one scan waiting or running.
