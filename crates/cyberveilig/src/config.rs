@@ -37,6 +37,8 @@ pub struct FileConfig {
     pub mail_lease: Option<u64>,
     /// Seconds between two rounds of the baseline scan's queue (default 60).
     pub baseline_interval: Option<u64>,
+    /// `true`: this server does not run the baseline scan (default false).
+    pub no_baseline_scan: Option<bool>,
 }
 
 impl FileConfig {

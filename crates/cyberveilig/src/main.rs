@@ -808,7 +808,7 @@ async fn demo(
         services.seed_demo_engagements().await?;
     }
     // The demo's own fleet of servers for the baseline scan, so "scan now" works in the portal.
-    if work.no_baseline_scan {
+    if work.no_baseline_scan || file.no_baseline_scan.unwrap_or(false) {
         services.set_baseline_scanner(None);
     } else {
         services.run_demo_fleet().await?;
@@ -875,7 +875,7 @@ async fn serve_command(
     }
     let services = with_audit_key(services, &db, &file).await?;
     services.seed_installation().await?;
-    if !work.no_baseline_scan {
+    if !(work.no_baseline_scan || file.no_baseline_scan.unwrap_or(false)) {
         let info_url = format!("{}/scanner", services.accounts.public_url.trim_end_matches('/'));
         match cyberveilig_baseline::Scanner::new(cyberveilig_baseline::ScannerConfig::new(&info_url)) {
             Ok(scanner) => services.set_baseline_scanner(Some(Arc::new(scanner))),

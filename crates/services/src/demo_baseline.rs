@@ -19,9 +19,12 @@ fn first_scan_day() -> NaiveDate {
     NaiveDate::from_ymd_opt(2020, 6, 15).unwrap_or_default()
 }
 
+/// What a demo government's domain looks like in a week of the year (0 is 15 June 2020).
+type DomainOfWeek = fn(i64) -> DomainSpec;
+
 /// The demo's governments with a domain on the fleet: NIS code, label, and what the domain looks
 /// like in a given week of the year.
-const GOVERNMENTS: [(&str, &str, fn(i64) -> DomainSpec); 4] = [
+const GOVERNMENTS: [(&str, &str, DomainOfWeek); 4] = [
     ("44021", "gent", gent),
     ("31005", "brugge", brugge),
     ("24062", "leuven", leuven),

@@ -62,6 +62,33 @@ pub struct ProvinceScore {
     pub categories: Vec<(String, Option<u32>)>,
 }
 
+/// A province's governments' current scores, summed per category in [`score_categories`]' order.
+#[derive(Debug, Clone, Copy, Default)]
+struct Tally {
+    /// Governments with an overall score.
+    governments: usize,
+    /// Per category: the sum of the percentages and how many there were.
+    sums: [(u64, usize); 5],
+}
+
+impl Tally {
+    fn add(&mut self, g: &GovernmentBaseline) {
+        for (i, category) in score_categories().enumerate() {
+            if let Some(p) = g.scores.iter().find(|s| s.category == category).and_then(|s| s.score.percent()) {
+                self.sums[i].0 += u64::from(p);
+                self.sums[i].1 += 1;
+                self.governments += usize::from(i == 0);
+            }
+        }
+    }
+
+    /// The mean of a category's percentages, rounded down; none when no government had one.
+    fn mean(&self, category: usize) -> Option<u32> {
+        let (total, n) = self.sums[category];
+        (n > 0).then(|| u32::try_from(total / n as u64).unwrap_or(100))
+    }
+}
+
 /// The categories a score is kept in: each of the scanner's and `all`.
 pub fn score_categories() -> impl Iterator<Item = &'static str> {
     std::iter::once("all").chain(Category::ALL.iter().map(|c| c.code()))
@@ -415,7 +442,7 @@ impl Services {
         if !supervisor && !self.baseline_is_public().await? {
             return Ok(None);
         }
-        let mut sums: Vec<(Province, usize, Vec<(u64, usize)>)> = Province::ALL.iter().map(|p| (*p, 0, vec![(0, 0); 5])).collect();
+        let mut tallies: Vec<(Province, Tally)> = Province::ALL.iter().map(|p| (*p, Tally::default())).collect();
         let mut after = 0;
         loop {
             let page = {
@@ -428,32 +455,22 @@ impl Services {
                 let Some(province) = g.nis_code.as_ref().and_then(Province::of_municipality) else {
                     continue;
                 };
-                let Some(entry) = sums.iter_mut().find(|(p, _, _)| *p == province) else {
-                    continue;
-                };
-                let mut scored = false;
-                for (i, category) in score_categories().enumerate() {
-                    let percent = g.scores.iter().find(|s| s.category == category).and_then(|s| s.score.percent());
-                    if let Some(p) = percent {
-                        entry.2[i].0 += u64::from(p);
-                        entry.2[i].1 += 1;
-                        scored |= i == 0;
-                    }
+                if let Some((_, tally)) = tallies.iter_mut().find(|(p, _)| *p == province) {
+                    tally.add(g);
                 }
-                entry.1 += usize::from(scored);
             }
         }
-        let mean = |(total, n): (u64, usize)| (n > 0).then(|| (total / n as u64) as u32);
         Ok(Some(
-            sums.into_iter()
-                .map(|(province, governments, means)| ProvinceScore {
+            tallies
+                .into_iter()
+                .map(|(province, tally)| ProvinceScore {
                     province,
-                    governments,
-                    mean: mean(means[0]),
+                    governments: tally.governments,
+                    mean: tally.mean(0),
                     categories: score_categories()
+                        .enumerate()
                         .skip(1)
-                        .zip(means.into_iter().skip(1))
-                        .map(|(c, m)| (c.to_string(), mean(m)))
+                        .map(|(i, c)| (c.to_string(), tally.mean(i)))
                         .collect(),
                 })
                 .collect(),

@@ -146,7 +146,7 @@ impl<C: Connection> crate::BaselineTx for Transaction<C> {
             .bind(ScanState::Queued.as_str())
             .fetch_optional(&mut self.conn)
             .await?;
-        row.map(|r| r.try_get(0)).transpose().map_err(Into::into)
+        row.map(|r| r.try_get(0)).transpose()
     }
 
     async fn queue_due_baseline_scans(&mut self, due_by: DateTime<Utc>, at: DateTime<Utc>, limit: i64) -> Result<u64> {

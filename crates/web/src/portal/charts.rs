@@ -267,67 +267,6 @@ pub fn tile_map(map: &[MunicipalityReach], title: &str, dutch: bool, reached_wor
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use cyberveilig_services::figures::tables::Chart;
-
-    fn table(rows: Vec<Vec<Cell>>) -> FigureTable {
-        FigureTable {
-            id: "orders-by-firm",
-            title: "Orders <by> firm".into(),
-            columns: vec!["Firm".into(), "Orders".into()],
-            rows,
-            chart: Chart::Bars,
-            headline: 1,
-        }
-    }
-
-    #[test]
-    fn a_bar_chart_is_a_named_svg_image_with_its_labels_as_text() {
-        let svg = bars(&table(vec![
-            vec![Cell::Text("Deloitte".into()), Cell::Count(62)],
-            vec![Cell::Text("EY <script>".into()), Cell::Count(39)],
-        ]))
-        .unwrap();
-        assert!(
-            svg.starts_with("<svg role=\"img\" aria-label=\"Orders by firm\" "),
-            "{}",
-            &svg[..120]
-        );
-        assert!(
-            svg.contains("\nDeloitte\n") && svg.contains("\nEY script\n"),
-            "labels are text, markup left out"
-        );
-        assert!(!svg.contains("<script"));
-        assert!(svg.matches("<rect").count() >= 3, "the background and a bar per firm");
-    }
-
-    #[test]
-    fn an_empty_table_draws_no_chart() {
-        assert_eq!(bars(&table(vec![])), None);
-        assert_eq!(lines(&table(vec![])), None);
-        let zeros = table(vec![vec![Cell::Text("EY".into()), Cell::Count(0)]]);
-        assert_eq!(bars(&zeros), None, "all figures zero: the table alone says it");
-        assert!(bars(&table(vec![vec![Cell::Text("EY".into()), Cell::Count(1)]])).is_some());
-    }
-
-    #[test]
-    fn a_line_chart_names_its_months() {
-        let mut t = table(
-            ["2020-05", "2020-06", "2020-07"]
-                .iter()
-                .enumerate()
-                .map(|(i, m)| vec![Cell::Text((*m).into()), Cell::Count(i as i64 * 4)])
-                .collect(),
-        );
-        t.chart = Chart::Lines;
-        let svg = lines(&t).unwrap();
-        assert!(svg.contains("\n2020-05\n") && svg.contains("\n2020-07\n"), "{svg}");
-        assert!(svg.contains("<polyline") || svg.contains("<path"), "a line is drawn");
-    }
-}
-
 /// A score's history: one line per category on a 0 to 100 scale, over the dates of the scans.
 /// A category without a score at a date leaves a gap.
 pub fn score_trend(title: &str, dates: &[String], series: &[(String, Vec<Option<f64>>)]) -> Option<String> {
@@ -403,4 +342,79 @@ pub fn score_trend(title: &str, dates: &[String], series: &[(String, Vec<Option<
         root.present().ok()?;
     }
     Some(named(svg, title))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cyberveilig_services::figures::tables::Chart;
+
+    fn table(rows: Vec<Vec<Cell>>) -> FigureTable {
+        FigureTable {
+            id: "orders-by-firm",
+            title: "Orders <by> firm".into(),
+            columns: vec!["Firm".into(), "Orders".into()],
+            rows,
+            chart: Chart::Bars,
+            headline: 1,
+        }
+    }
+
+    #[test]
+    fn a_bar_chart_is_a_named_svg_image_with_its_labels_as_text() {
+        let svg = bars(&table(vec![
+            vec![Cell::Text("Deloitte".into()), Cell::Count(62)],
+            vec![Cell::Text("EY <script>".into()), Cell::Count(39)],
+        ]))
+        .unwrap();
+        assert!(
+            svg.starts_with("<svg role=\"img\" aria-label=\"Orders by firm\" "),
+            "{}",
+            &svg[..120]
+        );
+        assert!(
+            svg.contains("\nDeloitte\n") && svg.contains("\nEY script\n"),
+            "labels are text, markup left out"
+        );
+        assert!(!svg.contains("<script"));
+        assert!(svg.matches("<rect").count() >= 3, "the background and a bar per firm");
+    }
+
+    #[test]
+    fn an_empty_table_draws_no_chart() {
+        assert_eq!(bars(&table(vec![])), None);
+        assert_eq!(lines(&table(vec![])), None);
+        let zeros = table(vec![vec![Cell::Text("EY".into()), Cell::Count(0)]]);
+        assert_eq!(bars(&zeros), None, "all figures zero: the table alone says it");
+        assert!(bars(&table(vec![vec![Cell::Text("EY".into()), Cell::Count(1)]])).is_some());
+    }
+
+    #[test]
+    fn a_line_chart_names_its_months() {
+        let mut t = table(
+            ["2020-05", "2020-06", "2020-07"]
+                .iter()
+                .enumerate()
+                .map(|(i, m)| vec![Cell::Text((*m).into()), Cell::Count(i as i64 * 4)])
+                .collect(),
+        );
+        t.chart = Chart::Lines;
+        let svg = lines(&t).unwrap();
+        assert!(svg.contains("\n2020-05\n") && svg.contains("\n2020-07\n"), "{svg}");
+        assert!(svg.contains("<polyline") || svg.contains("<path"), "a line is drawn");
+    }
+
+    #[test]
+    fn a_score_trend_draws_each_category_and_leaves_gaps() {
+        let dates: Vec<String> = vec!["15/06/20".into(), "22/06/20".into(), "29/06/20".into()];
+        let series = vec![
+            ("Totaal".to_string(), vec![Some(80.0), Some(90.0), Some(95.0)]),
+            ("E-mail".to_string(), vec![Some(50.0), None, Some(100.0)]),
+        ];
+        let svg = score_trend("Score", &dates, &series).expect("a chart");
+        assert!(svg.contains("aria-label=\"Score\""));
+        assert!(svg.contains("Totaal") && svg.contains("E-mail"));
+        assert!(score_trend("Score", &[], &series).is_none());
+        assert!(score_trend("Score", &dates, &[("x".into(), vec![None, None, None])]).is_none());
+    }
 }
