@@ -90,6 +90,13 @@ BEYOND_A_SCHEMA = {
     "PUT /api/v1/awareness-events/{id}/materials": {"items"},
     "POST /api/v1/toolkit-exercises/{id}/actions/{position}/finding": {"finding"},
     "GET /api/v1/toolkit": {"q"},
+    # A risk is accepted until a day within the coming year.
+    "POST /api/v1/findings/{id}/status": {"until"},
+    # The baseline scan: a domain, host name, URL or public address (no range, no private
+    # address); a kind among domain, host, application; a check the scanner has, on a subject
+    # its latest scan reported, explained in visible text.
+    "POST /api/v1/governments/{nis}/baseline/systems": {"name", "kind"},
+    "POST /api/v1/governments/{nis}/baseline/explanations": {"check", "subject", "explanation"},
     # The figures exist up to today, for a day from 2000 on.
     "GET /api/v1/programmes/{id}/figures": {"at"},
     "GET /api/v1/programmes/{id}/figures/tables/{table}": {"at"},

@@ -867,6 +867,33 @@ const GATED: &[(&str, &str, &[&str])] = &[
     ("post", "/api/v1/toolkit/{id}/review", &["association_member"]),
     ("post", "/api/v1/toolkit/{id}/files", &["association_member"]),
     ("put", "/api/v1/awareness-events/{id}/materials", &["association_member"]),
+    (
+        "post",
+        "/api/v1/governments/{nis}/baseline/systems",
+        &["programme_admin", "government_member"],
+    ),
+    (
+        "delete",
+        "/api/v1/governments/{nis}/baseline/systems/{id}",
+        &["programme_admin", "government_member"],
+    ),
+    (
+        "post",
+        "/api/v1/governments/{nis}/baseline/scans",
+        &["programme_admin", "government_member"],
+    ),
+    (
+        "put",
+        "/api/v1/governments/{nis}/baseline/paused",
+        &["programme_admin", "government_member"],
+    ),
+    (
+        "post",
+        "/api/v1/governments/{nis}/baseline/explanations",
+        &["programme_admin", "government_member"],
+    ),
+    ("post", "/api/v1/baseline/explanations/{id}/decision", &["programme_admin"]),
+    ("put", "/api/v1/baseline/publication", &["programme_admin"]),
     ("put", "/api/v1/toolkit/{id}/checklist/{step}", &["government_member"]),
     ("post", "/api/v1/toolkit/{id}/exercises", &["government_member"]),
     (

@@ -443,6 +443,8 @@ pub struct BaselineOverviewPage {
 pub struct BaselineOverviewParams {
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
+    /// The `next_cursor` of the page before.
+    #[param(pattern = "^([0-9]{1,18})?$")]
     pub cursor: Option<String>,
 }
 

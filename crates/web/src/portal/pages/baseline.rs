@@ -224,6 +224,29 @@ async fn overview_page(state: &AppState, visitor: &Visitor, actor: &Actor, error
     )
 }
 
+/// A government's form: the government from the address, the use case, then back to its page
+/// (at `anchor`), or its page again with the error.
+async fn government_form<T, F>(
+    state: &AppState,
+    visitor: &Visitor,
+    actor: &Actor,
+    nis: &str,
+    anchor: &str,
+    act: impl FnOnce(i64) -> F,
+) -> Response
+where
+    F: std::future::Future<Output = Result<T, ServiceError>>,
+{
+    let id = match government_of(state, visitor, nis).await {
+        Ok(id) => id,
+        Err(page) => return page,
+    };
+    match act(id).await {
+        Ok(_) => Redirect::to(&format!("/basisbeveiliging/{nis}{anchor}")).into_response(),
+        Err(e) => government_page_with(state, visitor, actor, id, Some(visitor.error_text(&e))).await,
+    }
+}
+
 #[derive(Deserialize)]
 pub struct SystemForm {
     name: String,
@@ -238,35 +261,27 @@ pub async fn register(
     Path(nis): Path<String>,
     PageForm(form): PageForm<SystemForm>,
 ) -> Response {
-    let id = match government_of(&state, &visitor, &nis).await {
-        Ok(id) => id,
-        Err(page) => return page,
-    };
     let kind = form.kind.parse().ok();
-    match state.services.register_baseline_system(&actor, id, &form.name, kind).await {
-        Ok(_) => Redirect::to(&format!("/basisbeveiliging/{nis}")).into_response(),
-        Err(e) => government_page_with(&state, &visitor, &actor, id, Some(visitor.error_text(&e))).await,
-    }
+    government_form(&state, &visitor, &actor, &nis, "", |id| {
+        state.services.register_baseline_system(&actor, id, &form.name, kind)
+    })
+    .await
 }
 
-/// `POST /basisbeveiliging/{nis}/systemen/{id}/verwijderen`: takes a system off the scan.
+/// `POST /basisbeveiliging/{nis}/systemen/{system}/verwijderen`: takes a system off the scan.
 pub async fn remove(
     State(state): State<AppState>,
     Member(visitor, actor): Member,
     Path((nis, system)): Path<(String, String)>,
     PageForm(_): PageForm<NoFields>,
 ) -> Response {
-    let id = match government_of(&state, &visitor, &nis).await {
-        Ok(id) => id,
-        Err(page) => return page,
-    };
     let Ok(system) = system.parse::<i64>() else {
         return visitor.message(StatusCode::NOT_FOUND, "not-found-title", "not-found-body");
     };
-    match state.services.remove_baseline_system(&actor, id, system).await {
-        Ok(()) => Redirect::to(&format!("/basisbeveiliging/{nis}")).into_response(),
-        Err(e) => government_page_with(&state, &visitor, &actor, id, Some(visitor.error_text(&e))).await,
-    }
+    government_form(&state, &visitor, &actor, &nis, "", |id| {
+        state.services.remove_baseline_system(&actor, id, system)
+    })
+    .await
 }
 
 /// `POST /basisbeveiliging/{nis}/scan`: asks for a scan of every system now.
@@ -276,14 +291,10 @@ pub async fn scan(
     Path(nis): Path<String>,
     PageForm(_): PageForm<NoFields>,
 ) -> Response {
-    let id = match government_of(&state, &visitor, &nis).await {
-        Ok(id) => id,
-        Err(page) => return page,
-    };
-    match state.services.request_baseline_scan(&actor, id).await {
-        Ok(_) => Redirect::to(&format!("/basisbeveiliging/{nis}")).into_response(),
-        Err(e) => government_page_with(&state, &visitor, &actor, id, Some(visitor.error_text(&e))).await,
-    }
+    government_form(&state, &visitor, &actor, &nis, "", |id| {
+        state.services.request_baseline_scan(&actor, id)
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -299,14 +310,11 @@ pub async fn pause(
     Path(nis): Path<String>,
     PageForm(form): PageForm<PauseForm>,
 ) -> Response {
-    let id = match government_of(&state, &visitor, &nis).await {
-        Ok(id) => id,
-        Err(page) => return page,
-    };
-    match state.services.set_baseline_paused(&actor, id, form.paused == "1").await {
-        Ok(()) => Redirect::to(&format!("/basisbeveiliging/{nis}")).into_response(),
-        Err(e) => government_page_with(&state, &visitor, &actor, id, Some(visitor.error_text(&e))).await,
-    }
+    let paused = form.paused == "1";
+    government_form(&state, &visitor, &actor, &nis, "", |id| {
+        state.services.set_baseline_paused(&actor, id, paused)
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -323,18 +331,12 @@ pub async fn explain(
     Path(nis): Path<String>,
     PageForm(form): PageForm<ExplainForm>,
 ) -> Response {
-    let id = match government_of(&state, &visitor, &nis).await {
-        Ok(id) => id,
-        Err(page) => return page,
-    };
-    match state
-        .services
-        .explain_check(&actor, id, &form.check, &form.subject, &form.explanation)
-        .await
-    {
-        Ok(_) => Redirect::to(&format!("/basisbeveiliging/{nis}#controles")).into_response(),
-        Err(e) => government_page_with(&state, &visitor, &actor, id, Some(visitor.error_text(&e))).await,
-    }
+    government_form(&state, &visitor, &actor, &nis, "#controles", |id| {
+        state
+            .services
+            .explain_check(&actor, id, &form.check, &form.subject, &form.explanation)
+    })
+    .await
 }
 
 #[derive(Deserialize)]
