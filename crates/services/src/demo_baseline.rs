@@ -1,6 +1,7 @@
 //! The demo's year of baseline scans (issue 16). Four governments register their domain on the
-//! demo's own fleet of servers (`gent.test`, ... on 127.77.x.x), and every Monday from 15 June 2020
-//! a fleet with that week's configuration is started and scanned at that day: the history, the
+//! demo's own fleet of servers (`gent.test`, ... on 127.100-199.x.x), and every Monday from 15 June 2020
+//! the domains are scanned at that day, on a fleet with that week's configuration (started anew
+//! when the configuration changes, and at least every 12 weeks, dated that day): the history, the
 //! findings and the scores are the scanner's own, not typed in. The last week's fleet keeps running
 //! while the demo serves, so a scan asked for in the portal scans it.
 
@@ -84,6 +85,17 @@ fn hasselt(week: i64) -> DomainSpec {
     d
 }
 
+/// The fleet the demo scans: its domains as they were when it started, and that week.
+pub(crate) struct DemoFleet {
+    _fleet: Fleet,
+    domains: Vec<DomainSpec>,
+    week: i64,
+}
+
+/// A fleet serves the same configuration for at most this many weeks: its certificates (335 days)
+/// and security.txt files (180 days) stay well within their validity.
+const WEEKS_PER_FLEET: i64 = 12;
+
 fn fleet_error(e: impl std::fmt::Display) -> ServiceError {
     ServiceError::internal("demo_fleet", e.to_string())
 }
@@ -105,7 +117,16 @@ impl Services {
                     .await?;
             }
         }
-        self.start_demo_fleet(week).await?;
+        let domains: Vec<DomainSpec> = GOVERNMENTS.iter().map(|(_, _, spec)| spec(week)).collect();
+        let current = self
+            .demo_fleet
+            .lock()
+            .await
+            .as_ref()
+            .is_some_and(|f| f.domains == domains && week - f.week < WEEKS_PER_FLEET);
+        if !current {
+            self.start_demo_fleet(week).await?;
+        }
         let holder = ScanHolder("demo".into());
         self.run_baseline_round(&holder, GOVERNMENTS.len() * 2).await?;
         if week == 8 {
@@ -114,22 +135,35 @@ impl Services {
         Ok(())
     }
 
-    /// Starts the fleet of `week` (each week on addresses of its own, so the last one's sockets
-    /// need not be closed yet) at the clock's now, and scans with it from now on.
+    /// Starts the fleet of `week` at the clock's now, and scans with it from now on. Each fleet
+    /// takes addresses of its own, drawn at random in 127.100.0.0 to 127.199.255.0 (and drawn
+    /// again if they are taken): another demo, a test or the last week's fleet may hold some.
     async fn start_demo_fleet(&self, week: i64) -> Result<()> {
-        let base = Ipv4Addr::new(127, 77, u8::try_from(week % 200).unwrap_or(0), 0);
-        let config = FleetConfig {
-            base,
-            now: self.clock.now(),
-            domains: GOVERNMENTS.iter().map(|(_, _, spec)| spec(week)).collect(),
-            copies: Vec::new(),
-            ipv6: false,
-        };
-        let fleet = Fleet::start(config).await.map_err(fleet_error)?;
-        let scanner = fleet_scanner(&fleet, &format!("{}/scanner", self.accounts.public_url))?;
-        self.set_baseline_scanner(Some(Arc::new(scanner)));
-        *self.demo_fleet.lock().await = Some(fleet);
-        Ok(())
+        let mut tried = Vec::new();
+        for _ in 0..8 {
+            let base = Ipv4Addr::new(127, rand::random_range(100..=199), rand::random::<u8>(), 0);
+            let config = FleetConfig {
+                base,
+                now: self.clock.now(),
+                domains: GOVERNMENTS.iter().map(|(_, _, spec)| spec(week)).collect(),
+                copies: Vec::new(),
+                ipv6: false,
+            };
+            match Fleet::start(config).await {
+                Ok(fleet) => {
+                    let scanner = fleet_scanner(&fleet, &format!("{}/scanner", self.accounts.public_url))?;
+                    self.set_baseline_scanner(Some(Arc::new(scanner)));
+                    *self.demo_fleet.lock().await = Some(DemoFleet {
+                        _fleet: fleet,
+                        domains: GOVERNMENTS.iter().map(|(_, _, spec)| spec(week)).collect(),
+                        week,
+                    });
+                    return Ok(());
+                }
+                Err(e) => tried.push(format!("{base}: {e}")),
+            }
+        }
+        Err(fleet_error(tried.join("; ")))
     }
 
     /// Keeps the demo's fleet running while the demo serves: the last week's, or (on a demo

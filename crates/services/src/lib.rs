@@ -75,7 +75,7 @@ pub struct Services {
     /// week's fleet.
     baseline_scanner: Arc<std::sync::RwLock<Option<Arc<cyberveilig_baseline::Scanner>>>>,
     /// The demo's fleet of servers for the baseline scan, while it runs.
-    demo_fleet: Arc<tokio::sync::Mutex<Option<cyberveilig_baseline::fleet::Fleet>>>,
+    demo_fleet: Arc<tokio::sync::Mutex<Option<demo_baseline::DemoFleet>>>,
 }
 
 /// How accounts work in this installation.

@@ -9,9 +9,11 @@ use cyberveilig_domain::baseline::{CheckVerdict, ExplanationState, RegisterEffec
 use cyberveilig_domain::remediation::FindingStatus;
 use cyberveilig_domain::severity::Severity;
 use cyberveilig_domain::ssvc::RemediationTerms;
-use cyberveilig_store::records::{BaselineScan, BaselineSighting, CheckResult, Explanation, ScorePoint, StoredFinding, VerdictCounts};
+use cyberveilig_store::records::{
+    BaselineScan, BaselineSighting, CheckResult, Explanation, KnownFinding, ScorePoint, StoredFinding, VerdictCounts,
+};
 use sha2::{Digest, Sha256};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// The tool baseline findings carry in the register.
 pub const TOOL: &str = "baseline";
@@ -105,6 +107,21 @@ pub async fn record_scan(
     let mut results: Vec<CheckResult> = Vec::with_capacity(report.outcomes.len());
     let mut seen: HashSet<String> = HashSet::new();
     let mut priorities = Priorities::new(RemediationTerms::default());
+    // The register's findings for this report's checks, in one query.
+    let mut fingerprints: Vec<String> = report
+        .outcomes
+        .iter()
+        .map(|o| fingerprint(o.check.code(), &o.subject.to_string()))
+        .collect();
+    fingerprints.sort_unstable();
+    fingerprints.dedup();
+    let known: HashMap<String, KnownFinding> = work
+        .tx
+        .known_findings(government_id, &fingerprints)
+        .await?
+        .into_iter()
+        .map(|k| (k.fingerprint.clone(), k))
+        .collect();
     for o in &report.outcomes {
         let subject = o.subject.to_string();
         // One verdict per check and subject: the first the scanner gave.
@@ -140,7 +157,7 @@ pub async fn record_scan(
         match register_effect(v, is_explained) {
             RegisterEffect::Leave => {}
             RegisterEffect::Fix => {
-                if let Some(known) = work.tx.finding_by_fingerprint(government_id, &fingerprint).await?
+                if let Some(known) = known.get(&fingerprint)
                     && known.status.is_open()
                 {
                     work.tx
@@ -151,7 +168,7 @@ pub async fn record_scan(
             }
             RegisterEffect::Open => {
                 let mut finding = finding_of(o, scan, &subject, fingerprint, work.now);
-                match work.tx.finding_by_fingerprint(government_id, &finding.fingerprint).await? {
+                match known.get(&finding.fingerprint) {
                     Some(known) => {
                         let reopen = matches!(known.status, FindingStatus::Fixed | FindingStatus::Verified);
                         finding.id = known.id;

@@ -84,12 +84,17 @@ impl Services {
         let lease = now + Duration::minutes(LEASE_MINUTES);
         let at_once = Arc::new(Semaphore::new(AT_ONCE));
         let mut running = JoinSet::new();
+        // The round's claims in one transaction: one commit, however many (on PostgreSQL another
+        // server's claim of the same scan waits for it and then finds the scan taken).
+        let mut claimed = Vec::with_capacity(candidates.len());
+        let mut tx = self.write_tx().await?;
         for candidate in candidates {
-            let mut tx = self.write_tx().await?;
-            let Some(scan) = tx.claim_baseline_scan(candidate.id, &holder.0, lease, now).await? else {
-                continue;
-            };
-            tx.commit().await?;
+            if let Some(scan) = tx.claim_baseline_scan(candidate.id, &holder.0, lease, now).await? {
+                claimed.push(scan);
+            }
+        }
+        tx.commit().await?;
+        for scan in claimed {
             let this = self.clone();
             let scanner = scanner.clone();
             let holder = holder.clone();

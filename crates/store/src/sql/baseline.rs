@@ -270,26 +270,30 @@ impl<C: Connection> crate::BaselineTx for Transaction<C> {
             .bind(asset_id)
             .execute(&mut self.conn)
             .await?;
-        let sql = format!(
-            "INSERT INTO baseline_results ({RESULT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
-             ON CONFLICT DO NOTHING"
-        );
-        for r in results {
-            query(&sql)
-                .bind(r.asset_id)
-                .bind(r.government_id)
-                .bind(&r.check)
-                .bind(&r.category)
-                .bind(&r.subject)
-                .bind(r.verdict.as_str())
-                .bind(&r.reason)
-                .bind(&r.message_nl)
-                .bind(&r.message_en)
-                .bind(&r.evidence)
-                .bind(r.scan_id)
-                .bind(r.seen_at)
-                .execute(&mut self.conn)
-                .await?;
+        // A scan's few dozen verdicts in one statement per hundred: on PostgreSQL each statement
+        // is a round trip.
+        for chunk in results.chunks(100) {
+            let sql = format!(
+                "INSERT INTO baseline_results ({RESULT_COLUMNS}) VALUES {} ON CONFLICT DO NOTHING",
+                placeholders(chunk.len(), 12)
+            );
+            let mut statement = query(&sql);
+            for r in chunk {
+                statement = statement
+                    .bind(r.asset_id)
+                    .bind(r.government_id)
+                    .bind(&r.check)
+                    .bind(&r.category)
+                    .bind(&r.subject)
+                    .bind(r.verdict.as_str())
+                    .bind(&r.reason)
+                    .bind(&r.message_nl)
+                    .bind(&r.message_en)
+                    .bind(&r.evidence)
+                    .bind(r.scan_id)
+                    .bind(r.seen_at);
+            }
+            statement.execute(&mut self.conn).await?;
         }
         Ok(())
     }
@@ -359,31 +363,21 @@ impl<C: Connection> crate::BaselineTx for Transaction<C> {
     }
 
     async fn record_scores(&mut self, points: &[ScorePoint]) -> Result<()> {
-        for p in points {
-            query(
-                "INSERT INTO baseline_scores (government_id, at, category, half_points, counted) VALUES ($1, $2, $3, $4, $5) \
-                 ON CONFLICT (government_id, at, category) DO UPDATE SET half_points = excluded.half_points, counted = excluded.counted",
-            )
-            .bind(p.government_id)
-            .bind(p.at)
-            .bind(&p.category)
-            .bind(i64::from(p.score.half_points))
-            .bind(i64::from(p.score.counted))
-            .execute(&mut self.conn)
-            .await?;
-            query(
-                "INSERT INTO baseline_current_scores (government_id, category, at, half_points, counted) VALUES ($1, $3, $2, $4, $5) \
-                 ON CONFLICT (government_id, category) DO UPDATE SET at = excluded.at, half_points = excluded.half_points, \
-                 counted = excluded.counted WHERE baseline_current_scores.at <= excluded.at",
-            )
-            .bind(p.government_id)
-            .bind(p.at)
-            .bind(&p.category)
-            .bind(i64::from(p.score.half_points))
-            .bind(i64::from(p.score.counted))
-            .execute(&mut self.conn)
-            .await?;
+        if points.is_empty() {
+            return Ok(());
         }
+        let values = placeholders(points.len(), 5);
+        let history = format!(
+            "INSERT INTO baseline_scores (government_id, at, category, half_points, counted) VALUES {values} \
+             ON CONFLICT (government_id, at, category) DO UPDATE SET half_points = excluded.half_points, counted = excluded.counted"
+        );
+        bind_points(&history, points).execute(&mut self.conn).await?;
+        let current = format!(
+            "INSERT INTO baseline_current_scores (government_id, at, category, half_points, counted) VALUES {values} \
+             ON CONFLICT (government_id, category) DO UPDATE SET at = excluded.at, half_points = excluded.half_points, \
+             counted = excluded.counted WHERE baseline_current_scores.at <= excluded.at"
+        );
+        bind_points(&current, points).execute(&mut self.conn).await?;
         Ok(())
     }
 
@@ -473,6 +467,33 @@ impl<C: Connection> crate::BaselineTx for Transaction<C> {
             .await?;
         Ok(())
     }
+}
+
+/// A statement of score points, five values each.
+fn bind_points<'q>(sql: &'q str, points: &'q [ScorePoint]) -> Statement<'q> {
+    let mut statement = query(sql);
+    for p in points {
+        statement = statement
+            .bind(p.government_id)
+            .bind(p.at)
+            .bind(&p.category)
+            .bind(i64::from(p.score.half_points))
+            .bind(i64::from(p.score.counted));
+    }
+    statement
+}
+
+/// `($1, ..., $width), ($width+1, ...)` for `rows` rows.
+fn placeholders(rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            format!(
+                "({})",
+                (1..=width).map(|c| format!("${}", r * width + c)).collect::<Vec<_>>().join(", ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `id, name` as `s.id, s.name`.
