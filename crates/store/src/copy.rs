@@ -26,9 +26,9 @@ const DERIVED: &[&str] = &["toolkit_search"];
 /// Tables the target's triggers fill as the rows they count are copied (the register's tallies):
 /// never copied, compared with the source's once the copy is done.
 const KEPT_BY_TRIGGERS: &[&str] = &["finding_tallies"];
-/// Tables a migration fills with a starting row (the audit chain's head at its genesis): on the
-/// target that row gives way to the source's.
-const SEEDED: &[&str] = &["audit_chain_head"];
+/// Tables a migration fills with a starting row (the audit chain's head at its genesis, the
+/// baseline overview's publication switch): on the target that row gives way to the source's.
+const SEEDED: &[&str] = &["audit_chain_head", "baseline_publication"];
 
 /// Rows read and written at a time: memory stays constant whatever a table's size.
 const BATCH: i64 = 500;
