@@ -89,6 +89,32 @@ impl Tally {
     }
 }
 
+/// BL-7: the mean of the current scores of each province's governments, overall and per category.
+pub fn province_scores_of(governments: &[GovernmentBaseline]) -> Vec<ProvinceScore> {
+    let mut tallies: Vec<(Province, Tally)> = Province::ALL.iter().map(|p| (*p, Tally::default())).collect();
+    for g in governments {
+        let Some(province) = g.nis_code.as_ref().and_then(Province::of_municipality) else {
+            continue;
+        };
+        if let Some((_, tally)) = tallies.iter_mut().find(|(p, _)| *p == province) {
+            tally.add(g);
+        }
+    }
+    tallies
+        .into_iter()
+        .map(|(province, tally)| ProvinceScore {
+            province,
+            governments: tally.governments,
+            mean: tally.mean(0),
+            categories: score_categories()
+                .enumerate()
+                .skip(1)
+                .map(|(i, c)| (c.to_string(), tally.mean(i)))
+                .collect(),
+        })
+        .collect()
+}
+
 /// The categories a score is kept in: each of the scanner's and `all`.
 pub fn score_categories() -> impl Iterator<Item = &'static str> {
     std::iter::once("all").chain(Category::ALL.iter().map(|c| c.code()))
@@ -442,7 +468,7 @@ impl Services {
         if !supervisor && !self.baseline_is_public().await? {
             return Ok(None);
         }
-        let mut tallies: Vec<(Province, Tally)> = Province::ALL.iter().map(|p| (*p, Tally::default())).collect();
+        let mut governments = Vec::new();
         let mut after = 0;
         loop {
             let page = {
@@ -451,30 +477,9 @@ impl Services {
             };
             let Some(last) = page.last() else { break };
             after = last.government_id;
-            for g in &page {
-                let Some(province) = g.nis_code.as_ref().and_then(Province::of_municipality) else {
-                    continue;
-                };
-                if let Some((_, tally)) = tallies.iter_mut().find(|(p, _)| *p == province) {
-                    tally.add(g);
-                }
-            }
+            governments.extend(page);
         }
-        Ok(Some(
-            tallies
-                .into_iter()
-                .map(|(province, tally)| ProvinceScore {
-                    province,
-                    governments: tally.governments,
-                    mean: tally.mean(0),
-                    categories: score_categories()
-                        .enumerate()
-                        .skip(1)
-                        .map(|(i, c)| (c.to_string(), tally.mean(i)))
-                        .collect(),
-                })
-                .collect(),
-        ))
+        Ok(Some(province_scores_of(&governments)))
     }
 }
 

@@ -5,12 +5,8 @@
 
 use super::*;
 use crate::portal::charts;
-use cyberveilig_services::baseline::{BaselineView, category_title, check_title, evidence_of, score_categories};
+use cyberveilig_services::baseline::{BaselineView, category_title, check_title, evidence_of, province_scores_of, score_categories};
 use cyberveilig_services::store::records::GovernmentBaseline;
-
-fn percent_of(s: cyberveilig_domain::baseline::Score) -> Option<u32> {
-    s.percent()
-}
 
 /// The government a page is about, by NIS code in the address; 404 when there is none.
 async fn government_of(state: &AppState, visitor: &Visitor, nis: &str) -> Result<i64, Response> {
@@ -24,7 +20,7 @@ fn view_values(visitor: &Visitor, v: &BaselineView) -> Value {
     let scores: Vec<Value> = v
         .scores
         .iter()
-        .map(|(c, s)| context! { code => c.clone(), title => category_title(c, dutch), percent => percent_of(*s), counted => s.counted })
+        .map(|(c, s)| context! { code => c.clone(), title => category_title(c, dutch), percent => s.percent(), counted => s.counted })
         .collect();
     // Failures first, then warnings, unknowns, passes; by check within each.
     let rank = |verdict: &str| match verdict {
@@ -183,13 +179,8 @@ async fn overview_page(state: &AppState, visitor: &Visitor, actor: &Actor, error
             systems => g.systems, scores, scored_at => g.scores.iter().map(|s| s.at).max().map(|a| a.to_rfc3339()) }
         })
         .collect();
-    let provinces: Vec<Value> = state
-        .services
-        .province_scores(Some(actor))
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_default()
+    // The provinces from the governments just read, not a second reading of the overview.
+    let provinces: Vec<Value> = province_scores_of(&governments)
         .into_iter()
         .map(|p| {
             context! { name => if dutch { p.province.name_nl() } else { p.province.name_en() }, governments => p.governments,
