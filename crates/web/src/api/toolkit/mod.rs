@@ -2,24 +2,34 @@
 //! writing and review, documents filled in for a government, checklists, exercises, use, and an
 //! event's materials. Published items are for everyone signed in; information material also
 //! without a token.
+//!
+//! Here the library, an item's writing and review, its files and documents; a government's
+//! checklists and exercises are in `practice`, the counts of use and an event's materials in
+//! `usage`. The handlers are re-exported here, where the router and the OpenAPI document find
+//! them.
+
+mod practice;
+mod usage;
+pub use practice::*;
+pub use usage::*;
 
 use super::next_cursor;
 use super::reports::MaybeCaller;
-use super::schema::{AudienceName, StepStateName, ToolkitCategoryName, ToolkitKindName, UseKindName, VersionStateName};
+use super::schema::{AudienceName, ToolkitCategoryName, ToolkitKindName, VersionStateName};
 use crate::AppState;
 use crate::dto::Page;
-use crate::extract::{As, Association, Body, Caller, Governments, Id, Ids, Params};
+use crate::extract::{As, Association, Body, Id, Ids, Params};
 use crate::lang::Lang;
 use crate::problem::{ApiResult, OrProblem, Problem};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use cyberveilig_domain::awareness::Audience;
-use cyberveilig_domain::toolkit::{Category, ItemKind, StepState};
-use cyberveilig_services::store::records::{Exercise, ToolkitEntry, ToolkitFilter, ToolkitVersion, UseCount, UseTotals};
-use cyberveilig_services::toolkit::{ChecklistView, ContentInput, ExerciseInput, Format, ItemInput, ItemView};
+use cyberveilig_domain::toolkit::{Category, ItemKind};
+use cyberveilig_services::store::records::{ToolkitEntry, ToolkitFilter, ToolkitVersion};
+use cyberveilig_services::toolkit::{ContentInput, Format, ItemInput, ItemView};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -479,344 +489,6 @@ pub async fn document(
         Format::Pdf => super::PDF,
     };
     Ok(super::attachment(bytes, content_type, &name))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ChecklistStepDto {
-    pub number: i64,
-    /// The phase (the playbook's heading) it belongs to.
-    pub phase: String,
-    pub text: String,
-    #[schema(value_type = Option<StepStateName>, inline)]
-    pub state: Option<String>,
-    pub by: Option<String>,
-    pub at: Option<DateTime<Utc>>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ChecklistDto {
-    pub item_id: i64,
-    /// The published version whose steps these are.
-    pub version: i64,
-    pub steps: Vec<ChecklistStepDto>,
-    /// Ticked steps of all, in whole percent.
-    pub progress: u8,
-    pub complete: bool,
-}
-
-impl From<ChecklistView> for ChecklistDto {
-    fn from(c: ChecklistView) -> ChecklistDto {
-        ChecklistDto {
-            item_id: c.item.id,
-            version: c.version.number,
-            steps: c
-                .steps
-                .into_iter()
-                .map(|s| ChecklistStepDto {
-                    number: s.number,
-                    phase: s.phase,
-                    text: s.text,
-                    state: s.tick.as_ref().map(|t| t.state.as_str().to_owned()),
-                    by: s.tick.as_ref().map(|t| t.by_name.clone()),
-                    at: s.tick.as_ref().map(|t| t.at),
-                })
-                .collect(),
-            progress: c.progress,
-            complete: c.complete,
-        }
-    }
-}
-
-/// The caller's government's checklist of a published playbook.
-#[utoipa::path(get, path = "/api/v1/toolkit/{id}/checklist", tag = "toolkit", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, body = ChecklistDto), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn checklist(
-    State(state): State<AppState>,
-    lang: Lang,
-    As(actor, _): As<Governments>,
-    Id(id): Id,
-) -> ApiResult<Json<ChecklistDto>> {
-    Ok(Json(state.services.toolkit_checklist(&actor, id).await.or_problem(lang)?.into()))
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StepRequest {
-    /// done or not_applicable; null unticks the step.
-    #[schema(value_type = Option<StepStateName>, inline)]
-    pub state: Option<String>,
-}
-
-/// A step ticked (or unticked) for the caller's government; the tick that completes the
-/// checklist counts as the playbook's completion.
-#[utoipa::path(put, path = "/api/v1/toolkit/{id}/checklist/{step}", tag = "toolkit", security(("bearer" = [])),
-    params(("id" = i64, Path), ("step" = i64, Path)), request_body = StepRequest,
-    responses((status = 200, body = ChecklistDto), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn tick(
-    State(state): State<AppState>,
-    lang: Lang,
-    As(actor, _): As<Governments>,
-    Ids(id, step): Ids,
-    Body(req): Body<StepRequest>,
-) -> ApiResult<Json<ChecklistDto>> {
-    let tick = req
-        .state
-        .as_deref()
-        .map(str::parse::<StepState>)
-        .transpose()
-        .map_err(|_| invalid(lang, "state", "Kies done of not_applicable.", "Choose done or not_applicable."))?;
-    Ok(Json(
-        state
-            .services
-            .tick_checklist_step(&actor, id, step, tick)
-            .await
-            .or_problem(lang)?
-            .into(),
-    ))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ExerciseActionDto {
-    pub position: i64,
-    pub text: String,
-    /// The finding it became in the government's register.
-    pub finding_id: Option<i64>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ExerciseDto {
-    pub id: i64,
-    /// The playbook that was the scenario.
-    pub item_id: i64,
-    pub held_on: NaiveDate,
-    pub participants: String,
-    pub lessons: String,
-    pub actions: Vec<ExerciseActionDto>,
-}
-
-impl From<Exercise> for ExerciseDto {
-    fn from(e: Exercise) -> ExerciseDto {
-        ExerciseDto {
-            id: e.id,
-            item_id: e.item_id,
-            held_on: e.held_on,
-            participants: e.participants,
-            lessons: e.lessons,
-            actions: e
-                .actions
-                .into_iter()
-                .map(|a| ExerciseActionDto {
-                    position: a.position,
-                    text: a.text,
-                    finding_id: a.finding_id,
-                })
-                .collect(),
-        }
-    }
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ExerciseRequest {
-    pub held_on: NaiveDate,
-    #[schema(pattern = "\\S", max_length = 2000)]
-    pub participants: String,
-    #[schema(pattern = "\\S", max_length = 10000)]
-    pub lessons: String,
-    /// Follow-up actions, one line each.
-    #[serde(default)]
-    #[schema(max_items = 30)]
-    pub actions: Vec<String>,
-}
-
-/// The caller's government records a tabletop exercise on a published playbook.
-#[utoipa::path(post, path = "/api/v1/toolkit/{id}/exercises", tag = "toolkit", security(("bearer" = [])), params(("id" = i64, Path)),
-    request_body = ExerciseRequest,
-    responses((status = 201, body = ExerciseDto), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn record_exercise(
-    State(state): State<AppState>,
-    lang: Lang,
-    As(actor, _): As<Governments>,
-    Id(id): Id,
-    Body(req): Body<ExerciseRequest>,
-) -> ApiResult<(StatusCode, Json<ExerciseDto>)> {
-    let input = ExerciseInput {
-        held_on: req.held_on,
-        participants: req.participants,
-        lessons: req.lessons,
-        actions: req.actions,
-    };
-    let exercise = state.services.record_exercise(&actor, id, input).await.or_problem(lang)?;
-    Ok((StatusCode::CREATED, Json(exercise.into())))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ExerciseList {
-    pub items: Vec<ExerciseDto>,
-}
-
-/// The caller's government's exercises, the latest first (at most 100).
-#[utoipa::path(get, path = "/api/v1/toolkit-exercises", tag = "toolkit", security(("bearer" = [])),
-    responses((status = 200, body = ExerciseList), (status = 403, body = Problem)))]
-pub async fn exercises(State(state): State<AppState>, lang: Lang, As(actor, _): As<Governments>) -> ApiResult<Json<ExerciseList>> {
-    let items = state.services.exercises(&actor).await.or_problem(lang)?;
-    Ok(Json(ExerciseList {
-        items: items.into_iter().map(Into::into).collect(),
-    }))
-}
-
-/// A follow-up action of one of the government's exercises becomes a finding in its register
-/// (409 `already_a_finding`; 422 without an audit order to keep the register under).
-#[utoipa::path(post, path = "/api/v1/toolkit-exercises/{id}/actions/{position}/finding", tag = "toolkit", security(("bearer" = [])),
-    params(("id" = i64, Path), ("position" = i64, Path)),
-    responses((status = 200, body = ExerciseDto), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn action_to_finding(
-    State(state): State<AppState>,
-    lang: Lang,
-    As(actor, _): As<Governments>,
-    Ids(id, position): Ids,
-) -> ApiResult<Json<ExerciseDto>> {
-    Ok(Json(
-        state
-            .services
-            .exercise_action_to_finding(&actor, id, position)
-            .await
-            .or_problem(lang)?
-            .into(),
-    ))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct UseCountDto {
-    pub item_id: i64,
-    pub organisation_id: i64,
-    pub organisation: String,
-    #[schema(value_type = UseKindName, inline)]
-    pub kind: String,
-    pub count: i64,
-    pub first_at: DateTime<Utc>,
-    pub last_at: DateTime<Utc>,
-}
-
-impl From<UseCount> for UseCountDto {
-    fn from(u: UseCount) -> UseCountDto {
-        UseCountDto {
-            item_id: u.item_id,
-            organisation_id: u.organisation_id,
-            organisation: u.organisation,
-            kind: u.kind.as_str().to_owned(),
-            count: u.count,
-            first_at: u.first_at,
-            last_at: u.last_at,
-        }
-    }
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct UseTotalsDto {
-    pub item_id: i64,
-    /// Organisations that opened, downloaded, completed it.
-    pub opened: i64,
-    pub downloaded: i64,
-    pub completed: i64,
-}
-
-impl From<UseTotals> for UseTotalsDto {
-    fn from(t: UseTotals) -> UseTotalsDto {
-        UseTotalsDto {
-            item_id: t.item_id,
-            opened: t.opened,
-            downloaded: t.downloaded,
-            completed: t.completed,
-        }
-    }
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ToolkitUseDto {
-    /// Per organisation and item (a government sees its own).
-    pub counts: Vec<UseCountDto>,
-    /// Per item, over all organisations (VVSG and the administrator).
-    pub totals: Vec<UseTotalsDto>,
-}
-
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct UseQuery {
-    /// One item only.
-    #[param(minimum = 1)]
-    pub item_id: Option<i64>,
-}
-
-/// Which organisations opened, downloaded or completed which item: counts per organisation,
-/// never per person. VVSG and the administrator see every organisation; a government its own.
-#[utoipa::path(get, path = "/api/v1/toolkit-use", tag = "toolkit", security(("bearer" = [])), params(UseQuery),
-    responses((status = 200, body = ToolkitUseDto), (status = 403, body = Problem)))]
-pub async fn usage(
-    State(state): State<AppState>,
-    lang: Lang,
-    Caller(actor): Caller,
-    Params(q): Params<UseQuery>,
-) -> ApiResult<Json<ToolkitUseDto>> {
-    if q.item_id.is_some_and(|id| id < 1) {
-        return Err(invalid(lang, "item_id", "Een id van 1 of meer.", "An id of 1 or more.").into());
-    }
-    let counts = state.services.toolkit_use(&actor, q.item_id).await.or_problem(lang)?;
-    let totals = match state.services.toolkit_use_totals(&actor).await {
-        Ok(t) => t,
-        Err(cyberveilig_services::ServiceError::Forbidden) => Vec::new(),
-        Err(e) => return Err(Problem::from_service(&e, lang).into()),
-    };
-    Ok(Json(ToolkitUseDto {
-        counts: counts.into_iter().map(Into::into).collect(),
-        totals: totals.into_iter().map(Into::into).collect(),
-    }))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct MaterialsDto {
-    pub items: Vec<ToolkitItemSummary>,
-}
-
-/// The published toolkit items an awareness event hands out.
-#[utoipa::path(get, path = "/api/v1/awareness-events/{id}/materials", tag = "awareness", params(("id" = i64, Path)),
-    responses((status = 200, body = MaterialsDto), (status = 404, body = Problem)))]
-pub async fn materials(
-    State(state): State<AppState>,
-    lang: Lang,
-    MaybeCaller(caller): MaybeCaller,
-    Id(id): Id,
-) -> ApiResult<Json<MaterialsDto>> {
-    let items = state.services.event_materials(caller.as_ref(), id).await.or_problem(lang)?;
-    Ok(Json(MaterialsDto {
-        items: items.into_iter().map(Into::into).collect(),
-    }))
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MaterialsRequest {
-    /// Toolkit item ids (at most 20).
-    #[schema(max_items = 20)]
-    pub items: Vec<i64>,
-}
-
-/// VVSG names the toolkit items an event hands out (replacing the list).
-#[utoipa::path(put, path = "/api/v1/awareness-events/{id}/materials", tag = "awareness", security(("bearer" = [])), params(("id" = i64, Path)),
-    request_body = MaterialsRequest,
-    responses((status = 200, body = MaterialsDto), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn set_materials(
-    State(state): State<AppState>,
-    lang: Lang,
-    As(actor, _): As<Association>,
-    Id(id): Id,
-    Body(req): Body<MaterialsRequest>,
-) -> ApiResult<Json<MaterialsDto>> {
-    state.services.set_event_materials(&actor, id, &req.items).await.or_problem(lang)?;
-    let items = state.services.event_materials(Some(&actor), id).await.or_problem(lang)?;
-    Ok(Json(MaterialsDto {
-        items: items.into_iter().map(Into::into).collect(),
-    }))
 }
 
 #[derive(Deserialize, IntoParams)]
