@@ -22,8 +22,14 @@ mod disclosure;
 mod matrix;
 #[path = "web/money.rs"]
 mod money;
+#[path = "web/page_matrix.rs"]
+mod page_matrix;
 #[path = "web/portal.rs"]
 mod portal;
+#[path = "web/portal_disclosure.rs"]
+mod portal_disclosure;
+#[path = "web/portal_forms.rs"]
+mod portal_forms;
 #[path = "web/reliability.rs"]
 mod reliability;
 #[path = "web/security.rs"]
