@@ -53,6 +53,7 @@ pub mod registry;
 pub mod remediation;
 pub mod report;
 pub mod severity;
+pub mod source;
 pub mod ssvc;
 pub mod steering;
 pub mod text;

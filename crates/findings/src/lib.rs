@@ -158,12 +158,24 @@ pub fn import_detected<R: Read>(
     limits: &Limits,
     sink: &mut dyn FnMut(Finding) -> Result<(), SinkError>,
 ) -> Result<Report, ImportError> {
+    import_announced(reader, limits, &mut |_| Ok(()), sink)
+}
+
+/// [`import_detected`], telling `detected` the format before the first finding reaches `sink`
+/// (a caller that records the import before its findings needs it first).
+pub fn import_announced<R: Read>(
+    reader: R,
+    limits: &Limits,
+    detected: &mut dyn FnMut(Format) -> Result<(), SinkError>,
+    sink: &mut dyn FnMut(Finding) -> Result<(), SinkError>,
+) -> Result<Report, ImportError> {
     let mut input = Input::new(reader, limits.max_bytes);
     let counters = input.counters();
     let first = input
         .peek(DETECT_BYTES)
         .map_err(|e| input::io_error(e, &counters, limits.max_bytes))?;
     let format = detect(first).ok_or(ImportError::UnknownFormat)?;
+    detected(format).map_err(ImportError::Sink)?;
     run(format, input, limits, sink)
 }
 

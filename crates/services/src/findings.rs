@@ -9,6 +9,7 @@ use crate::work::Work;
 use chrono::NaiveDate;
 use cyberveilig_domain::remediation::FindingStatus;
 use cyberveilig_domain::severity::Severity;
+use cyberveilig_domain::source::{FindingTool, ImportFormat};
 use cyberveilig_domain::ssvc::Decision;
 use cyberveilig_store::records::{FindingFilter, Import, Order, OrderFilter, StoredFinding};
 use sha2::{Digest, Sha256};
@@ -45,7 +46,7 @@ pub struct Registered {
 /// follow-up action) in the government's register: under its latest audit order that takes
 /// results (a finding belongs to an order; its firm re-tests the fix), as an import of one by
 /// `format`, prioritised and given a deadline like every finding.
-pub(crate) async fn register(work: &mut Work, actor: &Actor, format: &str, mut finding: StoredFinding) -> Result<Registered> {
+pub(crate) async fn register(work: &mut Work, actor: &Actor, format: ImportFormat, mut finding: StoredFinding) -> Result<Registered> {
     let orders = work
         .tx
         .orders(&OrderFilter {
@@ -70,14 +71,19 @@ pub(crate) async fn register(work: &mut Work, actor: &Actor, format: &str, mut f
         .settings
         .remediation_terms;
     let mut import = Import {
+        id: 0,
         order_id: order.id,
         government_id: finding.government_id,
-        format: format.into(),
+        format,
+        tool_version: None,
         findings_read: 1,
         new: 1,
+        still_open: 0,
+        reopened: 0,
+        fixed: 0,
+        informational: 0,
         imported_by: Some(actor.person_id),
         at: work.now,
-        ..Import::default()
     };
     import.id = work.tx.insert_import(&import).await?;
     work.tx.finish_import(&import).await?;
@@ -100,7 +106,6 @@ pub(crate) async fn register(work: &mut Work, actor: &Actor, format: &str, mut f
 #[derive(Debug, Clone)]
 pub struct ManualFinding {
     pub government_id: i64,
-    pub tool: &'static str,
     pub rule_id: String,
     pub title: String,
     pub description: String,
@@ -117,7 +122,7 @@ pub(crate) async fn register_manual_finding(work: &mut Work, actor: &Actor, m: M
         order_id: None,
         asset_id: None,
         fingerprint: hex::encode(Sha256::digest(m.fingerprint_seed.as_bytes())),
-        tool: m.tool.into(),
+        tool: FindingTool::Exercise,
         rule_id: m.rule_id,
         title: m.title,
         description: Some(m.description),
@@ -141,5 +146,5 @@ pub(crate) async fn register_manual_finding(work: &mut Work, actor: &Actor, m: M
         first_import_id: None,
         last_import_id: None,
     };
-    Ok(register(work, actor, m.tool, finding).await?.finding_id)
+    Ok(register(work, actor, ImportFormat::Exercise, finding).await?.finding_id)
 }

@@ -14,13 +14,14 @@ use crate::intel::Priorities;
 use crate::work::{Who, Work};
 use cyberveilig_domain::asset::AssetKind;
 use cyberveilig_domain::remediation::FindingStatus;
+use cyberveilig_domain::source::{FindingTool, ImportFormat};
 use cyberveilig_domain::ssvc::RemediationTerms;
-use cyberveilig_findings::{Finding, ImportError, Limits, Report, Severity, SinkError};
+use cyberveilig_findings::{Finding, Format, ImportError, Limits, Report, Severity, SinkError};
 use cyberveilig_store::records::{Import, KnownFinding, NewAsset, Order, Sighting, StoredFinding};
 use serde_json::json;
 use std::collections::HashMap;
 use std::io::Read;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 /// The status of what a scanner reports as information (Nessus severity 0, an OpenVAS log, an
 /// Nmap service fact, a SARIF note, a ZAP informational alert): kept with the asset, never open,
@@ -40,20 +41,29 @@ fn parse_error(e: ImportError) -> ServiceError {
     ServiceError::invalid("report", e.message_en(), e.message_nl())
 }
 
-/// Runs the parser on a blocking thread; findings come out of the receiver in batches and the
-/// report's summary out of the join handle.
-fn spawn_parser<R: Read + Send + 'static>(
-    reader: R,
-    limits: Limits,
-) -> (
-    mpsc::Receiver<Vec<Finding>>,
-    tokio::task::JoinHandle<std::result::Result<Report, ImportError>>,
-) {
-    let (sender, receiver) = mpsc::channel::<Vec<Finding>>(BATCHES_IN_FLIGHT);
-    let handle = tokio::task::spawn_blocking(move || {
+fn interrupted(e: impl std::fmt::Display) -> ServiceError {
+    ServiceError::internal("import_interrupted", format!("the report's reader stopped: {e}"))
+}
+
+/// The parser on its blocking thread: the format it detected comes first, then the findings in
+/// batches, then the report's summary out of the join handle.
+struct Parser {
+    format: oneshot::Receiver<Format>,
+    batches: mpsc::Receiver<Vec<Finding>>,
+    done: tokio::task::JoinHandle<std::result::Result<Report, ImportError>>,
+}
+
+fn spawn_parser<R: Read + Send + 'static>(reader: R, limits: Limits) -> Parser {
+    let (sender, batches) = mpsc::channel::<Vec<Finding>>(BATCHES_IN_FLIGHT);
+    let (format_sender, format) = oneshot::channel();
+    let done = tokio::task::spawn_blocking(move || {
         let mut batch = Vec::with_capacity(BATCH);
         let stopped = || -> SinkError { "the import stopped".into() };
-        let report = cyberveilig_findings::import_detected(reader, &limits, &mut |f: Finding| {
+        let mut format_sender = Some(format_sender);
+        let mut detected = |format: Format| -> std::result::Result<(), SinkError> {
+            format_sender.take().map_or(Ok(()), |s| s.send(format).map_err(|_| stopped()))
+        };
+        let report = cyberveilig_findings::import_announced(reader, &limits, &mut detected, &mut |f: Finding| {
             batch.push(f);
             if batch.len() == BATCH {
                 let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
@@ -66,7 +76,7 @@ fn spawn_parser<R: Read + Send + 'static>(
         }
         Ok(report)
     });
-    (receiver, handle)
+    Parser { format, batches, done }
 }
 
 impl Services {
@@ -143,14 +153,32 @@ impl Services {
             Who::Person(a) => Some(a.person_id),
             Who::System => None,
         };
+        let Parser {
+            format,
+            mut batches,
+            done: parser,
+        } = spawn_parser(reader, limits);
+        // A report whose format is not known, or that ends before it shows, writes nothing.
+        let Ok(format) = format.await else {
+            let parsed = parser.await.map_err(interrupted)?;
+            return Err(parsed.err().map_or_else(|| interrupted("no format"), parse_error));
+        };
         let mut work = Work::begin(self.store.as_ref(), now, who).await?;
         work.tx.expect_bulk_write().await?;
         let mut import = Import {
+            id: 0,
             order_id: order.id,
             government_id: order.government_id,
+            format: ImportFormat::Scanner(format),
+            tool_version: None,
+            findings_read: 0,
+            new: 0,
+            still_open: 0,
+            reopened: 0,
+            fixed: 0,
+            informational: 0,
             imported_by,
             at: now,
-            ..Import::default()
         };
         import.id = work.tx.insert_import(&import).await?;
 
@@ -161,7 +189,6 @@ impl Services {
             .ok_or(ServiceError::NotFound("programme"))?
             .settings
             .remediation_terms;
-        let (mut batches, parser) = spawn_parser(reader, limits);
         let mut register = Register::new(&order, import.id, now, terms);
         let mut written = Ok(());
         while let Some(batch) = batches.recv().await {
@@ -172,9 +199,7 @@ impl Services {
         }
         // Dropping the receiver stops the parser if writing failed; either error rolls back.
         drop(batches);
-        let parsed = parser
-            .await
-            .map_err(|e| ServiceError::internal("import_interrupted", format!("the report's reader stopped: {e}")))?;
+        let parsed = parser.await.map_err(interrupted)?;
         written?;
         let report = parsed.map_err(parse_error)?;
 
@@ -193,16 +218,18 @@ impl Services {
                 })
                 .await?;
         }
-        import.format = report.format.name().to_owned();
         import.tool_version = report.tool_version.clone();
         import.findings_read = report.findings as i64;
-        import.fixed = work.tx.fix_unreported(order.id, report.format.tool().name(), import.id).await? as i64;
+        import.fixed = work
+            .tx
+            .fix_unreported(order.id, FindingTool::Scanner(format.tool()), import.id)
+            .await? as i64;
         work.tx.finish_import(&import).await?;
         work.record(
             Action::OrderResultsImported,
             "order",
             order.id,
-            json!({"import_id": import.id, "format": import.format, "findings": import.findings_read, "new": import.new,
+            json!({"import_id": import.id, "format": import.format.as_str(), "findings": import.findings_read, "new": import.new,
                    "still_open": import.still_open, "reopened": import.reopened, "fixed": import.fixed}),
         )
         .await?;
@@ -419,7 +446,7 @@ fn stored(f: &Finding, order: &Order, asset_id: Option<i64>, import_id: i64, at:
         order_id: Some(order.id),
         asset_id,
         fingerprint: f.fingerprint.to_hex(),
-        tool: f.tool.name().to_owned(),
+        tool: FindingTool::Scanner(f.tool),
         rule_id: f.rule_id.clone(),
         title: f.title.clone(),
         description: f.description.clone(),

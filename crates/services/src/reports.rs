@@ -33,6 +33,7 @@ use cyberveilig_domain::report::{
     self, Deadlines, Overdue, Party, ReportState, ResponseTargets, ScopeEntry, Target, TargetError, TriageOutcome,
 };
 use cyberveilig_domain::severity::Severity;
+use cyberveilig_domain::source::{FindingTool, ImportFormat};
 use cyberveilig_store::Tx;
 use cyberveilig_store::records::{AttachmentInfo, Credit, NewMail, Organisation, Report, ReportFilter, ReportMessage, StoredFinding};
 use serde_json::json;

@@ -21,6 +21,7 @@ use cyberveilig_domain::programme::ProgrammeSettings;
 use cyberveilig_domain::registry::{EmailAddress, NisCode, OrganisationKind};
 use cyberveilig_domain::remediation::FindingStatus;
 use cyberveilig_domain::report::ReportState;
+use cyberveilig_domain::source::FindingTool;
 use cyberveilig_domain::ssvc::{Decision, MissionWellbeing};
 use cyberveilig_domain::steering::SteeringRole;
 use cyberveilig_domain::toolkit::UseKind;
@@ -724,7 +725,7 @@ pub trait FindingsTx: Send {
     /// and priority.
     async fn findings_seen_again(&mut self, sightings: &[Sighting]) -> Result<()>;
     /// Open findings of one order and tool that an import did not report again become fixed.
-    async fn fix_unreported(&mut self, order_id: i64, tool: &str, import_id: i64) -> Result<u64>;
+    async fn fix_unreported(&mut self, order_id: i64, tool: FindingTool, import_id: i64) -> Result<u64>;
     async fn finding(&mut self, id: i64) -> Result<Option<StoredFinding>>;
     /// A remediation step: the new status, with its reason and (for an accepted risk) end date.
     async fn set_finding_status(&mut self, id: i64, status: FindingStatus, reason: Option<&str>, until: Option<NaiveDate>) -> Result<()>;

@@ -8,15 +8,13 @@ use cyberveilig_baseline::{Lang, Outcome, Report, Verdict};
 use cyberveilig_domain::baseline::{CheckVerdict, ExplanationState, RegisterEffect, Score, register_effect};
 use cyberveilig_domain::remediation::FindingStatus;
 use cyberveilig_domain::severity::Severity;
+use cyberveilig_domain::source::FindingTool;
 use cyberveilig_domain::ssvc::RemediationTerms;
 use cyberveilig_store::records::{
     BaselineScan, BaselineSighting, CheckResult, Explanation, KnownFinding, ScorePoint, StoredFinding, VerdictCounts,
 };
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
-
-/// The tool baseline findings carry in the register.
-pub const TOOL: &str = "baseline";
 
 /// What a scan did to the register.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -30,7 +28,8 @@ pub struct RegisterChanges {
 /// A baseline finding's fingerprint: the check and the subject, never the evidence (which changes
 /// from scan to scan), so a check failing week after week is one finding.
 pub fn fingerprint(check: &str, subject: &str) -> String {
-    hex::encode(Sha256::digest(format!("{TOOL}|{check}|{subject}").as_bytes()))
+    let tool = FindingTool::Baseline;
+    hex::encode(Sha256::digest(format!("{tool}|{check}|{subject}").as_bytes()))
 }
 
 fn verdict(v: Verdict) -> CheckVerdict {
@@ -224,7 +223,7 @@ fn finding_of(o: &Outcome, scan: &BaselineScan, subject: &str, fingerprint: Stri
         order_id: None,
         asset_id: Some(scan.asset_id),
         fingerprint,
-        tool: TOOL.into(),
+        tool: FindingTool::Baseline,
         rule_id: o.check.code().into(),
         title: format!("{} ({subject})", o.check.title(Lang::Nl)),
         description: Some(format!("{}\n\n{}", o.reason.message(Lang::Nl), o.reason.message(Lang::En))),

@@ -21,6 +21,7 @@ use crate::work::{Who, Work};
 use cyberveilig_domain::engagement::{self as rules, EngagementError, EngagementState, LetterFacts, Phase, TeamRole, Technique, Window};
 use cyberveilig_domain::registry::Role;
 use cyberveilig_domain::remediation::FindingStatus;
+use cyberveilig_domain::source::FindingTool;
 use cyberveilig_domain::ssvc::RemediationTerms;
 use cyberveilig_findings::Severity;
 use cyberveilig_store::Tx;
@@ -629,7 +630,7 @@ impl Services {
             order_id: None,
             asset_id: Some(asset_id),
             fingerprint,
-            tool: "engagement".into(),
+            tool: FindingTool::Engagement,
             rule_id: format!("engagement-{}", e.id),
             title,
             description: Some(description),

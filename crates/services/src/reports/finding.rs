@@ -43,7 +43,7 @@ impl Services {
             order_id: None,
             asset_id,
             fingerprint: hex::encode(Sha256::digest(format!("report|{}", report.tracking_code).as_bytes())),
-            tool: "report".into(),
+            tool: FindingTool::Report,
             rule_id: format!("CWE-{}", report.cwe),
             title: report.title.clone(),
             description: Some(report.description.clone()),
@@ -77,7 +77,7 @@ impl Services {
             first_import_id: None,
             last_import_id: None,
         };
-        let registered = crate::findings::register(&mut work, actor, "report", finding).await?;
+        let registered = crate::findings::register(&mut work, actor, ImportFormat::Report, finding).await?;
         let (finding_id, order, decision, due_on) = (registered.finding_id, registered.order, registered.decision, registered.due_on);
         report.finding_id = Some(finding_id);
         report.state = ReportState::InRemediation;

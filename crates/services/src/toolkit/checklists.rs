@@ -253,7 +253,6 @@ impl Services {
         let item = work.tx.toolkit_item(exercise.item_id).await?.ok_or(NOT_FOUND)?;
         let manual = crate::findings::ManualFinding {
             government_id: actor.organisation_id,
-            tool: "exercise",
             rule_id: format!("exercise-{}", item.slug),
             title: action.text.clone(),
             description: format!("{}\n\n{}", exercise.lessons, exercise.participants),

@@ -61,7 +61,7 @@ async fn baseline_findings(w: &World, who: &Actor) -> Vec<StoredFinding> {
         .await
         .unwrap()
         .into_iter()
-        .filter(|f| f.tool == "baseline")
+        .filter(|f| f.tool.as_str() == "baseline")
         .collect();
     found.sort_by(|a, b| a.rule_id.cmp(&b.rule_id));
     found

@@ -121,7 +121,7 @@ story!(
         assert_eq!(view.report.state.as_str(), "in_remediation");
         let finding_id = view.report.finding_id.expect("a finding");
         let finding = w.s().finding(&gent, finding_id).await.unwrap().finding;
-        assert_eq!(finding.tool, "report");
+        assert_eq!(finding.tool.as_str(), "report");
         assert_eq!(finding.severity, Severity::Medium, "CVSS 6.1");
         assert_eq!(finding.cwe, "CWE-79");
         assert!(finding.due_on.is_some(), "a deadline by priority");

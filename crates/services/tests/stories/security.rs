@@ -234,7 +234,7 @@ story!(
             .unwrap()
             .items
             .into_iter()
-            .find(|e| e.finding.tool == "engagement")
+            .find(|e| e.finding.tool.as_str() == "engagement")
             .unwrap()
             .finding
             .id;

@@ -335,7 +335,7 @@ story!(
         assert!(
             register
                 .iter()
-                .any(|f| f.id == finding_id && f.title == "MFA voor webmail" && f.tool == "exercise")
+                .any(|f| f.id == finding_id && f.title == "MFA voor webmail" && f.tool.as_str() == "exercise")
         );
         assert_eq!(
             code_of(w.s().exercise_action_to_finding(&gent, exercise.id, 2).await.unwrap_err()),

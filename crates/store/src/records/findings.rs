@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use cyberveilig_domain::asset::AssetKind;
 use cyberveilig_domain::remediation::FindingStatus;
 use cyberveilig_domain::severity::Severity;
+use cyberveilig_domain::source::{FindingTool, ImportFormat};
 use cyberveilig_domain::ssvc::{Decision, MissionWellbeing};
 
 /// An asset of a government found by a scan or registered by hand.
@@ -33,12 +34,12 @@ pub struct Asset {
 }
 
 /// One import of a scanner report, with what it did to the government's findings.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Import {
     pub id: i64,
     pub order_id: i64,
     pub government_id: i64,
-    pub format: String,
+    pub format: ImportFormat,
     pub tool_version: Option<String>,
     pub findings_read: i64,
     pub new: i64,
@@ -61,7 +62,7 @@ pub struct StoredFinding {
     pub order_id: Option<i64>,
     pub asset_id: Option<i64>,
     pub fingerprint: String,
-    pub tool: String,
+    pub tool: FindingTool,
     pub rule_id: String,
     pub title: String,
     pub description: Option<String>,
@@ -130,7 +131,6 @@ pub struct FindingFilter {
     /// Findings of orders placed with this firm.
     pub firm_id: Option<i64>,
     pub status: Option<FindingStatus>,
-    pub offset: i64,
     pub limit: i64,
 }
 

@@ -4,6 +4,7 @@ use super::prelude::*;
 use crate::driver::{Arg, Encode};
 use cyberveilig_domain::remediation::FindingStatus;
 use cyberveilig_domain::severity::Severity;
+use cyberveilig_domain::source::FindingTool;
 use cyberveilig_domain::ssvc::{Decision, MissionWellbeing};
 use std::sync::LazyLock;
 
@@ -48,7 +49,7 @@ pub(crate) fn finding_from(row: &Row) -> Result<StoredFinding> {
         order_id: row.try_get("order_id")?,
         asset_id: row.try_get("asset_id")?,
         fingerprint: row.try_get("fingerprint")?,
-        tool: row.try_get("tool")?,
+        tool: parse(&row.try_get::<String, _>("tool")?, "finding tool")?,
         rule_id: row.try_get("rule_id")?,
         title: row.try_get("title")?,
         description: row.try_get("description")?,
@@ -95,7 +96,7 @@ pub(crate) fn import_from(row: &Row) -> Result<Import> {
         id: row.try_get("id")?,
         order_id: row.try_get("order_id")?,
         government_id: row.try_get("government_id")?,
-        format: row.try_get("format")?,
+        format: parse(&row.try_get::<String, _>("format")?, "import format")?,
         tool_version: row.try_get("tool_version")?,
         findings_read: row.try_get("findings_read")?,
         new: row.try_get("new")?,
@@ -162,7 +163,7 @@ pub(crate) fn bind_finding<'q>(q: Statement<'q>, f: &'q StoredFinding) -> Statem
         .bind(f.order_id)
         .bind(f.asset_id)
         .bind(&f.fingerprint)
-        .bind(&f.tool)
+        .bind(f.tool.as_str())
         .bind(&f.rule_id)
         .bind(&f.title)
         .bind(&f.description)
@@ -238,7 +239,7 @@ impl<C: Connection> crate::FindingsTx for Transaction<C> {
         )
         .bind(i.order_id)
         .bind(i.government_id)
-        .bind(&i.format)
+        .bind(i.format.as_str())
         .bind(&i.tool_version)
         .bind(i.findings_read)
         .bind(i.new)
@@ -263,7 +264,7 @@ impl<C: Connection> crate::FindingsTx for Transaction<C> {
         .bind(i.still_open)
         .bind(i.reopened)
         .bind(i.fixed)
-        .bind(&i.format)
+        .bind(i.format.as_str())
         .bind(&i.tool_version)
         .bind(i.informational)
         .execute(&mut self.conn)
@@ -416,7 +417,7 @@ impl<C: Connection> crate::FindingsTx for Transaction<C> {
         Ok(())
     }
 
-    async fn fix_unreported(&mut self, order_id: i64, tool: &str, import_id: i64) -> Result<u64> {
+    async fn fix_unreported(&mut self, order_id: i64, tool: FindingTool, import_id: i64) -> Result<u64> {
         let sql = format!(
             "UPDATE findings SET status = 'fixed' \
              WHERE order_id = $1 AND tool = $2 AND last_import_id <> $3 AND status IN {}",
@@ -424,7 +425,7 @@ impl<C: Connection> crate::FindingsTx for Transaction<C> {
         );
         let done = query(&sql)
             .bind(order_id)
-            .bind(tool)
+            .bind(tool.as_str())
             .bind(import_id)
             .execute(&mut self.conn)
             .await?;
@@ -456,7 +457,7 @@ impl<C: Connection> crate::FindingsTx for Transaction<C> {
              WHERE ($1 IS NULL OR government_id = $1) AND ($2 IS NULL OR order_id = $2) \
                AND (status = $3 OR ($3 IS NULL AND status <> 'informational')) \
                AND ($4 IS NULL OR order_id IN (SELECT id FROM orders WHERE firm_id = $4)) \
-             ORDER BY {} LIMIT $5 OFFSET $6",
+             ORDER BY {} LIMIT $5",
             priority_order("")
         ))
         .bind(f.government_id)
@@ -464,7 +465,6 @@ impl<C: Connection> crate::FindingsTx for Transaction<C> {
         .bind(f.status.map(FindingStatus::as_str))
         .bind(f.firm_id)
         .bind(f.limit)
-        .bind(f.offset)
         .fetch_all(&mut self.conn)
         .await?;
         collect(rows, finding_from)

@@ -1,6 +1,6 @@
 //! Audit results: importing a scanner report for an order, and the findings in priority order.
 
-use super::schema::{AssetKindName, CriticalityName, FindingStatusName, SeverityName};
+use super::schema::{AssetKindName, CriticalityName, FindingStatusName, FindingToolName, ImportFormatName, SeverityName};
 use crate::AppState;
 use crate::extract::{Administrators, As, FirmsAndAdministrators, GovernmentsAndAdministrators, Remediation};
 use crate::extract::{Caller, Id, Params};
@@ -20,7 +20,7 @@ use utoipa::{IntoParams, ToSchema};
 pub struct ImportSummary {
     pub id: i64,
     pub order_id: i64,
-    /// nessus, openvas, nmap, sarif, zap-xml, zap-json, nuclei, burp, generic-csv or generic-json.
+    #[schema(value_type = ImportFormatName, inline)]
     pub format: String,
     pub tool_version: Option<String>,
     /// Findings in the report, before deduplication.
@@ -41,7 +41,7 @@ impl From<Import> for ImportSummary {
         ImportSummary {
             id: i.id,
             order_id: i.order_id,
-            format: i.format,
+            format: i.format.as_str().to_owned(),
             tool_version: i.tool_version,
             findings_read: i.findings_read,
             new: i.new,
@@ -79,6 +79,7 @@ pub struct FindingDto {
     pub order_id: Option<i64>,
     pub asset_id: Option<i64>,
     pub fingerprint: String,
+    #[schema(value_type = FindingToolName, inline)]
     pub tool: String,
     pub rule_id: String,
     pub title: String,
@@ -114,7 +115,7 @@ impl From<StoredFinding> for FindingDto {
             order_id: f.order_id,
             asset_id: f.asset_id,
             fingerprint: f.fingerprint,
-            tool: f.tool,
+            tool: f.tool.as_str().to_owned(),
             rule_id: f.rule_id,
             title: f.title,
             description: f.description,

@@ -53,12 +53,6 @@ pub fn paging(limit: Option<i64>, cursor: Option<&str>) -> Result<(i64, Option<i
     Ok((limit, after))
 }
 
-/// The cursor of the page after one that starts at position `offset` and holds `limit` of
-/// `total`; none at the end (and none rather than a position that does not fit in an i64).
-pub fn next_offset(offset: i64, limit: i64, total: i64) -> Option<String> {
-    offset.checked_add(limit).filter(|next| *next < total).map(|next| next.to_string())
-}
-
 /// The cursor for the page after `items`, if the page was full.
 pub fn next_cursor<T>(items: &[T], limit: i64, id: impl Fn(&T) -> i64) -> Option<String> {
     (items.len() as i64 == limit)

@@ -140,6 +140,18 @@ closed_set!(
     MissionWellbeing::ALL.iter().map(|c| c.as_str())
 );
 closed_set!(
+    ImportFormatName,
+    "ImportFormat",
+    "What an import read: a scanner's report format (nessus, openvas, nmap, sarif, zap-xml, zap-json, nuclei, burp, generic-csv, generic-json), or one finding the platform registered itself (report: a valid vulnerability report; exercise: a toolkit exercise's follow-up action).",
+    cyberveilig_domain::source::ImportFormat::all().map(|f| f.as_str())
+);
+closed_set!(
+    FindingToolName,
+    "FindingTool",
+    "The family a finding comes from: a scanner's (nessus, openvas, nmap, sarif, zap, nuclei, burp, generic), a valid vulnerability report, an ethical hacking engagement, a toolkit exercise, or the baseline scan.",
+    cyberveilig_domain::source::FindingTool::all().map(|t| t.as_str())
+);
+closed_set!(
     SeverityName,
     "Severity",
     "A finding's severity.",

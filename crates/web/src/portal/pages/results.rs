@@ -16,7 +16,7 @@ pub struct ResultsQuery {
 
 fn import_view(i: &Import) -> Value {
     context! {
-        id => i.id, at => i.at.to_rfc3339(), format => i.format.clone(), tool_version => i.tool_version.clone(),
+        id => i.id, at => i.at.to_rfc3339(), format => i.format.as_str(), tool_version => i.tool_version.clone(),
         findings_read => i.findings_read, new => i.new, still_open => i.still_open, reopened => i.reopened, fixed => i.fixed, informational => i.informational,
     }
 }
