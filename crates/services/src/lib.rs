@@ -15,6 +15,7 @@ pub mod demo;
 mod demo_assessments;
 mod demo_awareness;
 mod demo_baseline;
+mod demo_disclosure;
 mod demo_grant;
 mod demo_steering;
 mod demo_toolkit;
