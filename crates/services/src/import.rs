@@ -304,19 +304,21 @@ impl<'o> Register<'o> {
                     (false, false) => import.still_open += 1,
                 }
                 let sighting = self.seen_again(work, k, &mut finding, reopen, information).await?;
+                // A later repeat in this batch merges into what is about to be written.
+                k.last_import_id = Some(self.import_id);
+                k.severity = sighting.severity;
+                k.cves = sighting.cves.clone();
+                k.decision = sighting.decision;
+                k.due_on = sighting.due_on;
+                if reopen {
+                    k.status = FindingStatus::Open;
+                }
                 match sighted_at.get(&sighting.id) {
                     Some(&i) => seen_twice(&mut sightings[i], sighting),
                     None => {
                         sighted_at.insert(sighting.id, sightings.len());
                         sightings.push(sighting);
                     }
-                }
-                // A later repeat in this batch merges into what was just written.
-                k.last_import_id = Some(self.import_id);
-                k.severity = finding.severity;
-                k.cves = finding.cves.clone();
-                if reopen {
-                    k.status = FindingStatus::Open;
                 }
             } else if let Some(&i) = fresh_at.get(&finding.fingerprint) {
                 let first = &mut fresh[i];
@@ -370,16 +372,23 @@ impl<'o> Register<'o> {
         } else {
             Some(self.priorities.of(work.tx.as_mut(), finding).await?)
         };
+        let decision = priority.map(|(decision, _)| decision);
+        let due_on = priority.map(|(_, due_on)| due_on);
         Ok(Sighting {
             id: known.id,
             import_id: self.import_id,
             at: self.at,
             evidence: finding.evidence.take(),
             reopen,
+            only_seen: !reopen
+                && finding.severity == known.severity
+                && finding.cves == known.cves
+                && decision == known.decision
+                && due_on == known.due_on,
             severity: finding.severity,
             cves: finding.cves.clone(),
-            decision: priority.map(|(decision, _)| decision),
-            due_on: priority.map(|(_, due_on)| due_on),
+            decision,
+            due_on,
         })
     }
 
@@ -414,6 +423,8 @@ impl<'o> Register<'o> {
 fn seen_twice(first: &mut Sighting, mut again: Sighting) {
     again.evidence = again.evidence.or_else(|| first.evidence.take());
     again.reopen |= first.reopen;
+    // Nothing is written yet: what the first changed, the second must still write.
+    again.only_seen &= first.only_seen;
     *first = again;
 }
 

@@ -102,6 +102,8 @@ pub struct KnownFinding {
     /// Comma-separated.
     pub cves: String,
     pub first_seen: DateTime<Utc>,
+    pub decision: Option<Decision>,
+    pub due_on: Option<NaiveDate>,
 }
 
 /// A finding reported again: by a later import (a rescan), or twice in the same report.
@@ -122,6 +124,10 @@ pub struct Sighting {
     /// None for information, which has no priority and no deadline.
     pub decision: Option<Decision>,
     pub due_on: Option<NaiveDate>,
+    /// Nothing but the sighting changes (when, by which import, the evidence): the finding keeps
+    /// its status, severity, CVEs, decision and deadline, so the store need not touch the
+    /// register's sort keys built on them.
+    pub only_seen: bool,
 }
 
 #[derive(Debug, Clone, Default)]

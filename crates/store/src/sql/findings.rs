@@ -119,11 +119,13 @@ pub(crate) fn known_finding_from(r: &Row) -> Result<KnownFinding> {
             .ok_or_else(|| StoreError::Corrupt("a severity rank outside 0 to 4".into()))?,
         cves: r.try_get("cves")?,
         first_seen: r.try_get("first_seen")?,
+        decision: opt_parse(r.try_get("decision")?, "SSVC decision")?,
+        due_on: r.try_get("due_on")?,
     })
 }
 
 /// What an import needs of a finding the register has (of `findings f`).
-const KNOWN_COLUMNS: &str = "f.id, f.fingerprint, f.status, f.last_import_id, f.severity_rank, f.cves, f.first_seen";
+const KNOWN_COLUMNS: &str = "f.id, f.fingerprint, f.status, f.last_import_id, f.severity_rank, f.cves, f.first_seen, f.decision, f.due_on";
 
 /// A sighting's columns, in the order [`bind_sighting`] binds them.
 const SIGHTING_COLUMNS: [&str; 10] = [
@@ -411,8 +413,22 @@ impl<C: Connection> crate::FindingsTx for Transaction<C> {
         let sql = "UPDATE findings SET last_seen = $3, last_import_id = $2, evidence = COALESCE($4, evidence), \
              status = CASE WHEN $5 THEN 'open' ELSE status END, severity = $6, severity_rank = $7, cves = $8, \
              decision = $9, due_on = $10 WHERE id = $1";
+        // SQLite rewrites every index whose key may depend on a column an UPDATE sets, whether
+        // its value changed or not: a rescan that changes nothing but the sighting sets only
+        // what it changes, so of the register's sort keys only the last-seen ones are rewritten.
+        let seen = "UPDATE findings SET last_seen = $3, last_import_id = $2, evidence = COALESCE($4, evidence) WHERE id = $1";
         for s in sightings {
-            bind_sighting(query(sql), s).execute(&mut self.conn).await?;
+            if s.only_seen {
+                query(seen)
+                    .bind(s.id)
+                    .bind(s.import_id)
+                    .bind(s.at)
+                    .bind(&s.evidence)
+                    .execute(&mut self.conn)
+                    .await?;
+            } else {
+                bind_sighting(query(sql), s).execute(&mut self.conn).await?;
+            }
         }
         Ok(())
     }
