@@ -8,8 +8,12 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
+#[path = "web/accounts.rs"]
+mod accounts;
 #[path = "web/assessments.rs"]
 mod assessments;
+#[path = "web/audit_key.rs"]
+mod audit_key;
 #[path = "web/baseline.rs"]
 mod baseline;
 #[path = "web/browser.rs"]
@@ -18,6 +22,8 @@ mod browser;
 mod contract;
 #[path = "web/disclosure.rs"]
 mod disclosure;
+#[path = "web/idempotency.rs"]
+mod idempotency;
 #[path = "web/matrix.rs"]
 mod matrix;
 #[path = "web/money.rs"]
@@ -32,6 +38,10 @@ mod portal_disclosure;
 mod portal_forms;
 #[path = "web/reliability.rs"]
 mod reliability;
+#[path = "web/requests.rs"]
+mod requests;
+#[path = "web/results.rs"]
+mod results;
 #[path = "web/security.rs"]
 mod security;
 #[path = "web/servers.rs"]
@@ -225,182 +235,6 @@ async fn a_municipality_orders_and_the_cascade_answers() {
     assert_eq!(list["items"].as_array().unwrap().len(), 0);
 }
 
-/// Each bad request: its status, its problem code, and the audit log unchanged.
-#[tokio::test]
-async fn bad_input_gets_a_clear_problem_and_writes_nothing() {
-    let app = spawn_app().await;
-    let gent = app.token("44021@gemeente.test").await;
-    let (status, first) = app.post(&gent, "/api/v1/orders", basic("44021")).await;
-    assert_eq!(status, StatusCode::CREATED);
-    let id = first["id"].as_i64().unwrap();
-    let pwc = app.token("pwc@firms.test").await;
-    let before = app.audit_entries().await;
-    let accept = format!("/api/v1/orders/{id}/accept");
-
-    let cases: Vec<(&str, &str, Value, StatusCode, &str)> = vec![
-        (
-            "unknown NIS code",
-            "/api/v1/orders",
-            basic("99999"),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "unknown_reference",
-        ),
-        (
-            "malformed NIS code",
-            "/api/v1/orders",
-            basic("gent"),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_field",
-        ),
-        (
-            "second basic audit",
-            "/api/v1/orders",
-            basic("44021"),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "second_basic_audit",
-        ),
-        (
-            "ordering for another government",
-            "/api/v1/orders",
-            basic("41002"),
-            StatusCode::FORBIDDEN,
-            "forbidden",
-        ),
-        (
-            "negative estimate",
-            "/api/v1/orders",
-            json!({"programme_id": 1, "government_nis": "44021", "kind": "additional", "estimated_cost_cents": -5}),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_field",
-        ),
-        (
-            "absurd estimate",
-            "/api/v1/orders",
-            json!({"programme_id": 1, "government_nis": "44021", "kind": "additional", "estimated_cost_cents": 9_000_000_000_000_000i64}),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_field",
-        ),
-        (
-            "unknown kind",
-            "/api/v1/orders",
-            json!({"programme_id": 1, "government_nis": "44021", "kind": "deluxe"}),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_field",
-        ),
-        (
-            "unknown field",
-            "/api/v1/orders",
-            json!({"programme_id": 1, "government_nis": "44021", "kind": "basic", "backdate": "2020-01-01"}),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_body",
-        ),
-        (
-            "unknown programme",
-            "/api/v1/orders",
-            json!({"programme_id": 77, "government_nis": "44021", "kind": "basic"}),
-            StatusCode::NOT_FOUND,
-            "not_found",
-        ),
-        (
-            "accept by a firm the order is not offered to: for that firm it is not there",
-            &accept,
-            json!({"price_cents": 500_940, "planned_start_on": "2020-06-01"}),
-            StatusCode::NOT_FOUND,
-            "not_found",
-        ),
-        (
-            "a negative price",
-            &accept,
-            json!({"price_cents": -1, "planned_start_on": "2020-06-01"}),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_field",
-        ),
-    ];
-    for (what, path, body, expected, code) in cases {
-        let token = if path.ends_with("/accept") { &pwc } else { &gent };
-        let (status, problem) = app.post(token, path, body).await;
-        assert_eq!(status, expected, "{what}: {problem}");
-        assert_eq!(problem["code"], code, "{what}: {problem}");
-        assert!(problem["detail"].as_str().is_some_and(|d| !d.is_empty()), "{what}: {problem}");
-    }
-
-    // Additional work without a basic audit, for a government that has none.
-    let aalst = app.token("41002@gemeente.test").await;
-    let (status, problem) = app
-        .post(
-            &aalst,
-            "/api/v1/orders",
-            json!({"programme_id": 1, "government_nis": "41002", "kind": "additional", "scope": "Phishingtest", "estimated_cost_cents": 100_000}),
-        )
-        .await;
-    assert_eq!(
-        (status, problem["code"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("additional_without_basic")),
-        "{problem}"
-    );
-    assert_eq!(problem["rule"], "D3");
-
-    // Malformed JSON and the wrong content type.
-    let r = app
-        .http
-        .post(format!("{}/api/v1/orders", app.base))
-        .bearer_auth(&gent)
-        .header("content-type", "application/json")
-        .body("{\"programme_id\": 1,")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(r.headers()["content-type"], "application/problem+json");
-    assert_eq!(r.json::<Value>().await.unwrap()["code"], "malformed_json");
-    let r = app
-        .http
-        .post(format!("{}/api/v1/orders", app.base))
-        .bearer_auth(&gent)
-        .header("content-type", "text/plain")
-        .body(basic("41002").to_string())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
-
-    // Without a token, or with a forged one.
-    let r = app
-        .http
-        .post(format!("{}/api/v1/orders", app.base))
-        .json(&basic("41002"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    let (status, _) = app.post("cv_forged", "/api/v1/orders", basic("41002")).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-
-    assert_eq!(app.audit_entries().await, before, "a refused request wrote to the audit log");
-    let (_, programme) = app.get(&gent, "/api/v1/programmes/1").await;
-    assert_eq!(programme["reserved_cents"], 333_960, "a refused request touched the ledger");
-}
-
-#[tokio::test]
-async fn messages_follow_the_callers_language() {
-    let app = spawn_app().await;
-    let gent = app.token("44021@gemeente.test").await;
-    app.post(&gent, "/api/v1/orders", basic("44021")).await;
-    for (lang, expected) in [("nl-BE,nl;q=0.9", "al een basisaudit"), ("en-GB", "already has a basic audit")] {
-        let r = app
-            .http
-            .post(format!("{}/api/v1/orders", app.base))
-            .bearer_auth(&gent)
-            .header("accept-language", lang)
-            .json(&basic("44021"))
-            .send()
-            .await
-            .unwrap();
-        let problem: Value = r.json().await.unwrap();
-        assert!(problem["detail"].as_str().unwrap().contains(expected), "{lang}: {problem}");
-    }
-}
-
 #[tokio::test]
 async fn an_order_after_the_offer_ended_is_refused() {
     let app = spawn_app_at(Utc.with_ymd_and_hms(2022, 1, 3, 9, 0, 0).unwrap(), WebOptions::default()).await;
@@ -409,34 +243,6 @@ async fn an_order_after_the_offer_ended_is_refused() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["code"], "offer_ended");
     assert!(problem["detail"].as_str().unwrap().contains("31/12/2021"), "{problem}");
-}
-
-#[tokio::test]
-async fn an_idempotency_key_replays_the_answer_and_refuses_another_body() {
-    let app = spawn_app().await;
-    let gent = app.token("44021@gemeente.test").await;
-    let send = |body: Value| {
-        app.http
-            .post(format!("{}/api/v1/orders", app.base))
-            .bearer_auth(&gent)
-            .header("idempotency-key", "order-gent-1")
-            .json(&body)
-            .send()
-    };
-    let first = send(basic("44021")).await.unwrap();
-    assert_eq!(first.status(), StatusCode::CREATED);
-    let first: Value = first.json().await.unwrap();
-    let entries = app.audit_entries().await;
-    let again = send(basic("44021")).await.unwrap();
-    assert_eq!(again.status(), StatusCode::CREATED);
-    assert_eq!(again.headers()["idempotent-replayed"], "true");
-    assert_eq!(again.json::<Value>().await.unwrap()["id"], first["id"]);
-    let other = send(json!({"programme_id": 1, "government_nis": "44021", "kind": "basic", "scope": "iets anders"}))
-        .await
-        .unwrap();
-    assert_eq!(other.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(other.json::<Value>().await.unwrap()["code"], "idempotency_key_reused");
-    assert_eq!(app.audit_entries().await, entries, "a replay wrote again");
 }
 
 #[tokio::test]
@@ -496,33 +302,6 @@ async fn without_the_flag_the_test_clock_route_does_not_exist() {
 }
 
 #[tokio::test]
-async fn the_openapi_document_describes_the_api() {
-    let app = spawn_app().await;
-    let doc: Value = app
-        .http
-        .get(format!("{}/api/v1/openapi.json", app.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{}", doc["openapi"]);
-    for path in [
-        "/api/v1/auth/token",
-        "/api/v1/programmes",
-        "/api/v1/programmes/{id}",
-        "/api/v1/orders",
-        "/api/v1/orders/{id}/accept",
-        "/api/v1/orders/{id}/settle",
-        "/api/v1/framework-agreements/{id}/activate",
-        "/api/v1/organisations",
-    ] {
-        assert!(doc["paths"].get(path).is_some(), "{path} missing from the OpenAPI document");
-    }
-}
-
-#[tokio::test]
 async fn registry_and_agreements_are_listed() {
     let app = spawn_app().await;
     let admin = app.token("admin@abb.test").await;
@@ -557,39 +336,6 @@ async fn registry_and_agreements_are_listed() {
         )
         .await;
     assert_eq!((status, &activated["active"]), (StatusCode::OK, &json!(true)));
-}
-
-#[tokio::test]
-async fn responses_carry_security_headers() {
-    let app = spawn_app().await;
-    let r = app.http.get(format!("{}/", app.base)).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
-    assert!(
-        r.headers()["content-security-policy"]
-            .to_str()
-            .unwrap()
-            .contains("frame-ancestors 'none'")
-    );
-    let html = r.text().await.unwrap();
-    assert!(html.contains("€ 2.000.000,00"), "{html}");
-    assert_eq!(
-        app.http.get(format!("{}/healthz", app.base)).send().await.unwrap().status(),
-        StatusCode::OK
-    );
-    let metrics = app
-        .http
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        metrics.contains("cyberveilig_programme_credit_cents{programme=\"1\",account=\"budget\"} 200000000"),
-        "{metrics}"
-    );
 }
 
 #[tokio::test]
@@ -644,268 +390,4 @@ async fn an_amendment_extends_the_offer_and_is_recorded() {
     let (_, grants) = app.get(&gent, "/api/v1/project-grants").await;
     assert_eq!(grants[0]["amount_cents"], 17_954_127);
     assert_eq!(grants[0]["work_packages"].as_array().unwrap().len(), 3);
-}
-
-#[tokio::test]
-async fn repeated_wrong_passwords_slow_down_an_address_alike_whether_it_has_an_account_or_not() {
-    let app = spawn_app().await;
-    let attempt = |email: &'static str, password: &'static str| {
-        app.http
-            .post(format!("{}/api/v1/auth/token", app.base))
-            .json(&json!({"email": email, "password": password}))
-            .send()
-    };
-    for email in ["pwc@firms.test", "nobody@x.test"] {
-        for _ in 0..5 {
-            let r = attempt(email, "wrong").await.unwrap();
-            assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{email}");
-            assert_eq!(r.json::<Value>().await.unwrap()["code"], "bad_credentials");
-        }
-        // The sixth waits a second, right password or not (issue 10, item 7).
-        for password in ["wrong", "demo"] {
-            let r = attempt(email, password).await.unwrap();
-            assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "{email}");
-            assert_eq!(r.headers()["retry-after"], "1");
-            let problem = r.json::<Value>().await.unwrap();
-            assert_eq!(problem["code"], "rate_limited");
-            assert!(problem["detail"].as_str().unwrap().contains("1 seconden"), "{problem}");
-        }
-    }
-    // Other accounts are not affected.
-    app.token("ey@firms.test").await;
-}
-
-#[tokio::test]
-async fn signing_out_everywhere_ends_tokens_and_sessions() {
-    let app = spawn_app().await;
-    let token = app.token("ey@firms.test").await;
-    let session = app.services.sign_in("ey@firms.test", "demo", "ip:192.0.2.200").await.unwrap();
-    assert_ne!(session.csrf, session.token);
-    assert_eq!(app.services.session(&session.token).await.unwrap().1, session.csrf);
-    assert_eq!(app.get(&token, "/api/v1/programmes").await.0, StatusCode::OK);
-    let ended = app.services.sign_out_everywhere(&session.actor).await.unwrap();
-    assert_eq!(ended, 2);
-    assert_eq!(app.get(&token, "/api/v1/programmes").await.0, StatusCode::UNAUTHORIZED);
-    assert!(app.services.session(&session.token).await.is_err());
-}
-
-#[tokio::test]
-async fn malformed_paths_and_queries_are_problems_too() {
-    let app = spawn_app().await;
-    let admin = app.token("admin@abb.test").await;
-    for (path, status, code) in [
-        ("/api/v1/orders/abc", StatusCode::NOT_FOUND, "not_found"),
-        ("/api/v1/orders/999999", StatusCode::NOT_FOUND, "not_found"),
-        ("/api/v1/orders?programme_id=abc", StatusCode::UNPROCESSABLE_ENTITY, "invalid_query"),
-        ("/api/v1/orders?state=lost", StatusCode::UNPROCESSABLE_ENTITY, "invalid_field"),
-        ("/api/v1/orders?limit=0", StatusCode::UNPROCESSABLE_ENTITY, "invalid_field"),
-        ("/api/v1/orders?cursor=zz", StatusCode::UNPROCESSABLE_ENTITY, "invalid_field"),
-        ("/api/v1/no-such-thing", StatusCode::NOT_FOUND, "no_such_route"),
-    ] {
-        let r = app
-            .http
-            .get(format!("{}{path}", app.base))
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), status, "{path}");
-        assert_eq!(r.headers()["content-type"], "application/problem+json", "{path}");
-        assert_eq!(r.json::<Value>().await.unwrap()["code"], code, "{path}");
-    }
-    let r = app
-        .http
-        .delete(format!("{}/api/v1/orders", app.base))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(r.json::<Value>().await.unwrap()["code"], "method_not_allowed");
-}
-
-#[tokio::test]
-async fn a_machine_token_is_made_used_listed_and_revoked() {
-    let app = spawn_app().await;
-    let gent = app.token("44021@gemeente.test").await;
-    let (status, bad) = app
-        .post(&gent, "/api/v1/me/api-tokens", json!({"name": "", "valid_days": 30}))
-        .await;
-    assert_eq!(
-        (status, bad["code"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_field"))
-    );
-    let (status, made) = app
-        .post(&gent, "/api/v1/me/api-tokens", json!({"name": "boekhouding", "valid_days": 30}))
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{made}");
-    let machine = made["token"].as_str().unwrap().to_owned();
-    let id = made["id"].as_str().unwrap().to_owned();
-    assert_eq!(app.get(&machine, "/api/v1/orders").await.0, StatusCode::OK);
-    let (_, listed) = app.get(&gent, "/api/v1/me/api-tokens").await;
-    assert_eq!(listed[0]["name"], "boekhouding");
-    assert!(listed[0].get("token").is_none(), "the token itself is never shown again");
-    // Someone else cannot revoke it; its owner can, and it stops working at once.
-    let antwerpen = app.token("11002@gemeente.test").await;
-    let revoke = |token: String| {
-        let url = format!("{}/api/v1/me/api-tokens/{id}", app.base);
-        let http = app.http.clone();
-        async move { http.delete(url).bearer_auth(token).send().await.unwrap().status() }
-    };
-    assert_eq!(revoke(antwerpen).await, StatusCode::NOT_FOUND);
-    assert_eq!(revoke(gent.clone()).await, StatusCode::NO_CONTENT);
-    assert_eq!(app.get(&machine, "/api/v1/orders").await.0, StatusCode::UNAUTHORIZED);
-}
-
-#[tokio::test]
-async fn a_scan_is_imported_over_the_api_and_its_findings_listed_in_priority_order() {
-    let app = spawn_app().await;
-    let (gent, ey, id) = app.gent_order_accepted_by_ey().await;
-    let scan = r#"<?xml version="1.0"?><nmaprun scanner="nmap" version="7.94"><host><status state="up"/>
-        <address addr="192.0.2.10" addrtype="ipv4"/><ports><port protocol="tcp" portid="23"><state state="open"/>
-        <service name="telnet"/></port><port protocol="tcp" portid="3389"><state state="open"/><service name="ms-wbt-server"/>
-        </port></ports></host></nmaprun>"#;
-    let import = |body: &'static str| {
-        let (http, url, token) = (app.http.clone(), format!("{}/api/v1/orders/{id}/imports", app.base), ey.clone());
-        async move {
-            let r = http.post(url).bearer_auth(token).body(body).send().await.unwrap();
-            (r.status(), r.json::<Value>().await.unwrap())
-        }
-    };
-    let (status, summary) = import(scan).await;
-    assert_eq!(status, StatusCode::CREATED, "{summary}");
-    assert_eq!((summary["format"].as_str(), summary["new"].as_i64()), (Some("nmap"), Some(2)));
-    let (status, again) = import(scan).await;
-    assert_eq!(
-        (status, again["new"].as_i64(), again["still_open"].as_i64()),
-        (StatusCode::CREATED, Some(0), Some(2))
-    );
-    // Not a report: a clear problem, nothing imported.
-    let (status, problem) = import("this is not a scan report").await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
-    assert_eq!(problem["field"], "report");
-    let (status, page) = app.get(&gent, "/api/v1/findings?government_nis=44021&status=open").await;
-    assert_eq!(status, StatusCode::OK);
-    let items = page["items"].as_array().unwrap();
-    assert_eq!(items.len(), 2);
-    let rank = |s: &str| ["info", "low", "medium", "high", "critical"].iter().position(|x| *x == s).unwrap();
-    assert!(rank(items[0]["severity"].as_str().unwrap()) >= rank(items[1]["severity"].as_str().unwrap()));
-    assert_eq!(
-        app.get(&gent, "/api/v1/findings?status=lost").await.0,
-        StatusCode::UNPROCESSABLE_ENTITY
-    );
-
-    // Bulk: all or nothing, with the reason per finding; then the register filters by owner.
-    let ids: Vec<i64> = items.iter().map(|f| f["id"].as_i64().unwrap()).collect();
-    let (status, problem) = app
-        .post(&gent, "/api/v1/findings/status", json!({"ids": ids, "status": "verified"}))
-        .await;
-    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
-    assert_eq!(problem["code"], "nothing_changed");
-    assert!(problem["detail"].as_str().unwrap().contains(&format!("#{}", ids[1])), "{problem}");
-    let (status, done) = app
-        .post(&gent, "/api/v1/findings/status", json!({"ids": ids, "status": "in_progress"}))
-        .await;
-    assert_eq!(
-        (status, done["changed"].as_array().map(Vec::len)),
-        (StatusCode::OK, Some(2)),
-        "{done}"
-    );
-    let me = app.get(&gent, "/api/v1/findings?owner=me").await.1;
-    assert_eq!(me["items"].as_array().map(Vec::len), Some(0));
-
-    // The plan as CSV and XLSX, with its type and a file name.
-    let export = |format: &'static str| {
-        let (http, url, token) = (
-            app.http.clone(),
-            format!("{}/api/v1/findings/export?format={format}&sort=due_on", app.base),
-            gent.clone(),
-        );
-        async move { http.get(url).bearer_auth(token).send().await.unwrap() }
-    };
-    let csv = export("csv").await;
-    assert_eq!(csv.status(), StatusCode::OK);
-    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
-    let disposition = csv.headers()["content-disposition"].to_str().unwrap().to_owned();
-    assert!(
-        disposition.starts_with("attachment; filename=\"remediatieplan-") && disposition.ends_with(".csv\""),
-        "{disposition}"
-    );
-    let text = csv.text().await.unwrap();
-    assert_eq!(text.lines().count(), 3, "{text}");
-    assert!(
-        text.contains("id,titel,systeem,ernst,CVSS-score,beslissing,stand,eigenaar,deadline,te laat,CVE's"),
-        "{text}"
-    );
-    let xlsx = export("xlsx").await;
-    assert_eq!(
-        xlsx.headers()["content-type"],
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    );
-    assert!(xlsx.bytes().await.unwrap().starts_with(b"PK\x03\x04"));
-    assert_eq!(export("pdf").await.status(), StatusCode::UNPROCESSABLE_ENTITY);
-}
-
-/// FIG-8 through the API: every number of the answer to Parliament is the one
-/// `GET /api/v1/programmes/1/figures` gives for the same day, and the CSV of a table matches too.
-#[tokio::test]
-async fn the_answer_to_parliament_quotes_the_figures_the_api_gives() {
-    let app = spawn_app().await;
-    let admin = app.token("admin@abb.test").await;
-    app.gent_order_accepted_by_ey().await;
-    let (status, figures) = app.get(&admin, "/api/v1/programmes/1/figures?at=2020-05-18").await;
-    assert_eq!(status, StatusCode::OK, "{figures}");
-    let answer = app
-        .http
-        .get(format!(
-            "{}/api/v1/programmes/1/parliament-answer?at=2020-05-18&format=md",
-            app.base
-        ))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), StatusCode::OK);
-    assert!(answer.headers()["content-type"].to_str().unwrap().starts_with("text/markdown"));
-    let text = answer.text().await.unwrap();
-    let euros = |cents: &Value| cyberveilig_domain::Money::from_cents(cents.as_i64().unwrap()).format_nl();
-    let orders = &figures["orders"];
-    for quoted in [
-        format!("Op 18/05/2020 zijn {} bestellingen ingediend", orders["submitted"]),
-        format!(
-            "{} basisaudits zijn besteld (niet geannuleerd), {} opgeleverd en {} vereffend",
-            orders["basic_audits"]["ordered"], orders["basic_audits"]["delivered"], orders["basic_audits"]["settled"]
-        ),
-        format!(
-            "{} lokale besturen zijn bereikt, waaronder {} van de {} gemeenten",
-            figures["reach"]["governments"], figures["reach"]["municipalities_reached"], figures["reach"]["municipalities"]
-        ),
-        format!(
-            "{} vastgelegd voor lopende bestellingen, {} uitbetaald en {} nog beschikbaar",
-            euros(&figures["credit"]["reserved_cents"]),
-            euros(&figures["credit"]["paid_cents"]),
-            euros(&figures["credit"]["available_cents"])
-        ),
-    ] {
-        assert!(text.contains(&quoted), "the answer quotes `{quoted}`:\n{text}");
-    }
-    assert_eq!(orders["submitted"], 1);
-    let csv = app
-        .http
-        .get(format!(
-            "{}/api/v1/programmes/1/figures/tables/orders-by-state?at=2020-05-18",
-            app.base
-        ))
-        .bearer_auth(&admin)
-        .header("accept-language", "en")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert_eq!(csv.trim_start_matches('\u{feff}').trim(), "State,Orders\naccepted,1");
-    // A day after the test clock's today is refused, naming the field.
-    let (status, problem) = app.get(&admin, "/api/v1/programmes/1/figures?at=2020-05-19").await;
-    assert_eq!((status, problem["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("at")));
 }

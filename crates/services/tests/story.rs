@@ -108,6 +108,8 @@ mod figures;
 mod findings;
 #[path = "stories/grant.rs"]
 mod grant;
+#[path = "stories/limits.rs"]
+mod limits;
 #[path = "stories/money.rs"]
 mod money;
 #[path = "stories/orders.rs"]
@@ -123,6 +125,8 @@ mod reports;
 mod security;
 #[path = "stories/servers.rs"]
 mod servers;
+#[path = "stories/signatures.rs"]
+mod signatures;
 #[path = "stories/steering.rs"]
 mod steering;
 #[path = "stories/toolkit.rs"]
